@@ -1,0 +1,294 @@
+package dev.synack.tcp;
+
+import java.time.Duration;
+
+/**
+ * Every timer and limit of the engine and the stack, immutable, with named profiles. Nothing the
+ * engine does depends on a number that is not here.
+ *
+ * <ul>
+ *   <li>{@link #linux()}: the Linux defaults written down in design.md.</li>
+ *   <li>{@link #rfc()}: the RFCs' own numbers where they differ: MSL 2 min (RFC 9293 §3.4.2, so
+ *       TIME_WAIT lasts 4 min), minimum RTO 1 s and maximum 60 s (RFC 6298 §2.4-2.5), a fixed
+ *       200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms).</li>
+ * </ul>
+ * Change any value with {@link #toBuilder()}: {@code TcpConfig.linux().toBuilder().msl(Duration.ofSeconds(1)).build()}.
+ */
+public final class TcpConfig {
+    // Segment size and options (RFC 9293 §3.7.1, RFC 7323, RFC 2018)
+    private final int mss;
+    private final int defaultPeerMss;
+    private final boolean windowScaling;
+    private final int windowScale;
+    private final boolean sack;
+    private final boolean timestamps;
+    private final long timestampTickNanos;
+
+    // Buffers and windows
+    private final int receiveBufferSize;
+    private final int sendBufferSize;
+    private final int initialCwndSegments;
+
+    // Retransmission (RFC 6298) and retries (RFC 1122 §4.2.3.5)
+    private final long initialRtoNanos;
+    private final long minRtoNanos;
+    private final long maxRtoNanos;
+    private final int synRetries;
+    private final int synAckRetries;
+    private final int dataRetries;
+
+    // Acknowledgements (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3)
+    private final long delayedAckMinNanos;
+    private final long delayedAckMaxNanos;
+    private final int quickAcks;
+
+    // Termination
+    private final long mslNanos;
+    private final long finWait2TimeoutNanos;
+
+    // Keepalive (RFC 1122 §4.2.3.6)
+    private final long keepaliveIdleNanos;
+    private final long keepaliveIntervalNanos;
+    private final int keepaliveProbes;
+
+    // Listen queues
+    private final int maxBacklog;
+
+    // RFC 5961 §7: challenge ACKs per second
+    private final int challengeAckLimit;
+
+    // Stack-wide
+    private final int ephemeralPortLow;
+    private final int ephemeralPortHigh;
+    private final int ttl;
+
+    private TcpConfig(Builder b) {
+        mss = b.mss;
+        defaultPeerMss = b.defaultPeerMss;
+        windowScaling = b.windowScaling;
+        windowScale = b.windowScale;
+        sack = b.sack;
+        timestamps = b.timestamps;
+        timestampTickNanos = b.timestampTickNanos;
+        receiveBufferSize = b.receiveBufferSize;
+        sendBufferSize = b.sendBufferSize;
+        initialCwndSegments = b.initialCwndSegments;
+        initialRtoNanos = b.initialRtoNanos;
+        minRtoNanos = b.minRtoNanos;
+        maxRtoNanos = b.maxRtoNanos;
+        synRetries = b.synRetries;
+        synAckRetries = b.synAckRetries;
+        dataRetries = b.dataRetries;
+        delayedAckMinNanos = b.delayedAckMinNanos;
+        delayedAckMaxNanos = b.delayedAckMaxNanos;
+        quickAcks = b.quickAcks;
+        mslNanos = b.mslNanos;
+        finWait2TimeoutNanos = b.finWait2TimeoutNanos;
+        keepaliveIdleNanos = b.keepaliveIdleNanos;
+        keepaliveIntervalNanos = b.keepaliveIntervalNanos;
+        keepaliveProbes = b.keepaliveProbes;
+        maxBacklog = b.maxBacklog;
+        challengeAckLimit = b.challengeAckLimit;
+        ephemeralPortLow = b.ephemeralPortLow;
+        ephemeralPortHigh = b.ephemeralPortHigh;
+        ttl = b.ttl;
+    }
+
+    /** Linux's defaults (design.md, "Reference facts"). */
+    public static TcpConfig linux() {
+        return new Builder().build();
+    }
+
+    /** The RFCs' numbers: MSL 2 min (TIME_WAIT 4 min), RTO 1 s..60 s, delayed ACK 200 ms. */
+    public static TcpConfig rfc() {
+        return new Builder()
+                .msl(Duration.ofMinutes(2))
+                .minRto(Duration.ofSeconds(1))
+                .maxRto(Duration.ofSeconds(60))
+                .delayedAck(Duration.ofMillis(200), Duration.ofMillis(200))
+                .build();
+    }
+
+    public Builder toBuilder() { return new Builder(this); }
+
+    /** The MSS we advertise: 1460 for a 1500-byte MTU (IPv4, no IP or TCP options). */
+    public int mss() { return mss; }
+    /** The MSS assumed when the peer's SYN carries none (RFC 9293 §3.7.1: 536). */
+    public int defaultPeerMss() { return defaultPeerMss; }
+    public boolean windowScaling() { return windowScaling; }
+    /** The shift we offer in our SYN (RFC 7323 §2.3); Linux: 7. */
+    public int windowScale() { return windowScale; }
+    public boolean sack() { return sack; }
+    public boolean timestamps() { return timestamps; }
+    /** One tick of the timestamp clock (RFC 7323 §5.4); Linux: 1 ms. */
+    public long timestampTickNanos() { return timestampTickNanos; }
+    public int receiveBufferSize() { return receiveBufferSize; }
+    public int sendBufferSize() { return sendBufferSize; }
+    /** RFC 6928: 10 segments. */
+    public int initialCwndSegments() { return initialCwndSegments; }
+    public long initialRtoNanos() { return initialRtoNanos; }
+    public long minRtoNanos() { return minRtoNanos; }
+    public long maxRtoNanos() { return maxRtoNanos; }
+    /** SYN retransmissions before "connection timed out" (Linux tcp_syn_retries: 6). */
+    public int synRetries() { return synRetries; }
+    /** SYN-ACK retransmissions before the embryonic connection is dropped (tcp_synack_retries: 5). */
+    public int synAckRetries() { return synAckRetries; }
+    /** Data retransmissions before the connection is reset (tcp_retries2: 15). */
+    public int dataRetries() { return dataRetries; }
+    public long delayedAckMinNanos() { return delayedAckMinNanos; }
+    public long delayedAckMaxNanos() { return delayedAckMaxNanos; }
+    /** ACKs sent at once, not delayed, at the start of a connection (Linux quick-ack mode). */
+    public int quickAcks() { return quickAcks; }
+    /** Maximum segment lifetime; TIME_WAIT lasts {@link #timeWaitNanos()} = 2 x MSL. */
+    public long mslNanos() { return mslNanos; }
+    public long timeWaitNanos() { return 2 * mslNanos; }
+    /** An orphaned FIN_WAIT2 connection is dropped after this (Linux tcp_fin_timeout: 60 s). */
+    public long finWait2TimeoutNanos() { return finWait2TimeoutNanos; }
+    public long keepaliveIdleNanos() { return keepaliveIdleNanos; }
+    public long keepaliveIntervalNanos() { return keepaliveIntervalNanos; }
+    public int keepaliveProbes() { return keepaliveProbes; }
+    /** listen(backlog) is capped to this (Linux somaxconn: 4096). */
+    public int maxBacklog() { return maxBacklog; }
+    public int challengeAckLimit() { return challengeAckLimit; }
+    public int ephemeralPortLow() { return ephemeralPortLow; }
+    public int ephemeralPortHigh() { return ephemeralPortHigh; }
+    public int ttl() { return ttl; }
+
+    @Override
+    public String toString() {
+        return "TcpConfig[mss=" + mss + ", wscale=" + (windowScaling ? windowScale : "off") + ", sack=" + sack
+                + ", timestamps=" + timestamps + ", rcvbuf=" + receiveBufferSize + ", sndbuf=" + sendBufferSize
+                + ", rto=" + Duration.ofNanos(initialRtoNanos) + " [" + Duration.ofNanos(minRtoNanos) + ".."
+                + Duration.ofNanos(maxRtoNanos) + "], msl=" + Duration.ofNanos(mslNanos) + "]";
+    }
+
+    /** Builds a {@link TcpConfig}; starts from the {@link #linux()} values. */
+    public static final class Builder {
+        private int mss = 1460;
+        private int defaultPeerMss = 536;
+        private boolean windowScaling = true;
+        private int windowScale = 7;
+        private boolean sack = true;
+        private boolean timestamps = true;
+        private long timestampTickNanos = 1_000_000L;
+        private int receiveBufferSize = 131_072;
+        private int sendBufferSize = 262_144;
+        private int initialCwndSegments = 10;
+        private long initialRtoNanos = Duration.ofSeconds(1).toNanos();
+        private long minRtoNanos = Duration.ofMillis(200).toNanos();
+        private long maxRtoNanos = Duration.ofSeconds(120).toNanos();
+        private int synRetries = 6;
+        private int synAckRetries = 5;
+        private int dataRetries = 15;
+        private long delayedAckMinNanos = Duration.ofMillis(40).toNanos();
+        private long delayedAckMaxNanos = Duration.ofMillis(200).toNanos();
+        private int quickAcks = 16;
+        private long mslNanos = Duration.ofSeconds(30).toNanos();
+        private long finWait2TimeoutNanos = Duration.ofSeconds(60).toNanos();
+        private long keepaliveIdleNanos = Duration.ofHours(2).toNanos();
+        private long keepaliveIntervalNanos = Duration.ofSeconds(75).toNanos();
+        private int keepaliveProbes = 9;
+        private int maxBacklog = 4096;
+        private int challengeAckLimit = 1000;
+        private int ephemeralPortLow = 32768;
+        private int ephemeralPortHigh = 60999;
+        private int ttl = 64;
+
+        public Builder() {}
+
+        private Builder(TcpConfig c) {
+            mss = c.mss;
+            defaultPeerMss = c.defaultPeerMss;
+            windowScaling = c.windowScaling;
+            windowScale = c.windowScale;
+            sack = c.sack;
+            timestamps = c.timestamps;
+            timestampTickNanos = c.timestampTickNanos;
+            receiveBufferSize = c.receiveBufferSize;
+            sendBufferSize = c.sendBufferSize;
+            initialCwndSegments = c.initialCwndSegments;
+            initialRtoNanos = c.initialRtoNanos;
+            minRtoNanos = c.minRtoNanos;
+            maxRtoNanos = c.maxRtoNanos;
+            synRetries = c.synRetries;
+            synAckRetries = c.synAckRetries;
+            dataRetries = c.dataRetries;
+            delayedAckMinNanos = c.delayedAckMinNanos;
+            delayedAckMaxNanos = c.delayedAckMaxNanos;
+            quickAcks = c.quickAcks;
+            mslNanos = c.mslNanos;
+            finWait2TimeoutNanos = c.finWait2TimeoutNanos;
+            keepaliveIdleNanos = c.keepaliveIdleNanos;
+            keepaliveIntervalNanos = c.keepaliveIntervalNanos;
+            keepaliveProbes = c.keepaliveProbes;
+            maxBacklog = c.maxBacklog;
+            challengeAckLimit = c.challengeAckLimit;
+            ephemeralPortLow = c.ephemeralPortLow;
+            ephemeralPortHigh = c.ephemeralPortHigh;
+            ttl = c.ttl;
+        }
+
+        public Builder mss(int v) { mss = require(v, 88, 65495, "mss"); return this; }
+        public Builder defaultPeerMss(int v) { defaultPeerMss = require(v, 88, 65495, "defaultPeerMss"); return this; }
+        public Builder windowScaling(boolean v) { windowScaling = v; return this; }
+        /** RFC 7323 §2.3: at most 14. */
+        public Builder windowScale(int v) { windowScale = require(v, 0, 14, "windowScale"); return this; }
+        public Builder sack(boolean v) { sack = v; return this; }
+        public Builder timestamps(boolean v) { timestamps = v; return this; }
+        public Builder timestampTick(Duration d) { timestampTickNanos = positive(d, "timestampTick"); return this; }
+        public Builder receiveBufferSize(int v) { receiveBufferSize = require(v, 1, 1 << 30, "receiveBufferSize"); return this; }
+        public Builder sendBufferSize(int v) { sendBufferSize = require(v, 1, 1 << 30, "sendBufferSize"); return this; }
+        public Builder initialCwndSegments(int v) { initialCwndSegments = require(v, 1, 1000, "initialCwndSegments"); return this; }
+        public Builder initialRto(Duration d) { initialRtoNanos = positive(d, "initialRto"); return this; }
+        public Builder minRto(Duration d) { minRtoNanos = positive(d, "minRto"); return this; }
+        public Builder maxRto(Duration d) { maxRtoNanos = positive(d, "maxRto"); return this; }
+        public Builder synRetries(int v) { synRetries = require(v, 0, 255, "synRetries"); return this; }
+        public Builder synAckRetries(int v) { synAckRetries = require(v, 0, 255, "synAckRetries"); return this; }
+        public Builder dataRetries(int v) { dataRetries = require(v, 0, 255, "dataRetries"); return this; }
+
+        public Builder delayedAck(Duration min, Duration max) {
+            delayedAckMinNanos = nonNegative(min, "delayedAck min");
+            delayedAckMaxNanos = nonNegative(max, "delayedAck max");
+            if (delayedAckMaxNanos < delayedAckMinNanos) throw new IllegalArgumentException("delayedAck: max < min");
+            return this;
+        }
+
+        public Builder quickAcks(int v) { quickAcks = require(v, 0, 1 << 20, "quickAcks"); return this; }
+        /** TIME_WAIT lasts twice this. */
+        public Builder msl(Duration d) { mslNanos = nonNegative(d, "msl"); return this; }
+        public Builder finWait2Timeout(Duration d) { finWait2TimeoutNanos = positive(d, "finWait2Timeout"); return this; }
+        public Builder keepaliveIdle(Duration d) { keepaliveIdleNanos = positive(d, "keepaliveIdle"); return this; }
+        public Builder keepaliveInterval(Duration d) { keepaliveIntervalNanos = positive(d, "keepaliveInterval"); return this; }
+        public Builder keepaliveProbes(int v) { keepaliveProbes = require(v, 1, 255, "keepaliveProbes"); return this; }
+        public Builder maxBacklog(int v) { maxBacklog = require(v, 1, 1 << 20, "maxBacklog"); return this; }
+        public Builder challengeAckLimit(int v) { challengeAckLimit = require(v, 1, Integer.MAX_VALUE, "challengeAckLimit"); return this; }
+
+        public Builder ephemeralPorts(int low, int high) {
+            ephemeralPortLow = require(low, 1, 65535, "ephemeral low");
+            ephemeralPortHigh = require(high, low, 65535, "ephemeral high");
+            return this;
+        }
+
+        public Builder ttl(int v) { ttl = require(v, 1, 255, "ttl"); return this; }
+
+        public TcpConfig build() {
+            if (minRtoNanos > maxRtoNanos) throw new IllegalArgumentException("minRto > maxRto");
+            return new TcpConfig(this);
+        }
+
+        private static int require(int v, int lo, int hi, String what) {
+            if (v < lo || v > hi) throw new IllegalArgumentException(what + " must be in [" + lo + ", " + hi + "], was " + v);
+            return v;
+        }
+
+        private static long positive(Duration d, String what) {
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive, was " + d);
+            return d.toNanos();
+        }
+
+        private static long nonNegative(Duration d, String what) {
+            if (d.isNegative()) throw new IllegalArgumentException(what + " must not be negative, was " + d);
+            return d.toNanos();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.synack.tcp;
+
+import dev.synack.wire.TcpSegment;
+
+/**
+ * Everything the engine emits: segments to send and events. The stack implements it (encodes and
+ * transmits segments, traces events, wakes waiting sockets); engine tests implement it to record
+ * what came out. All calls happen synchronously inside an engine call, on the thread that owns the
+ * engine. A {@link TcpSegment} passed here is valid only during the call.
+ */
+public interface TcpOutput {
+    /** Transmit {@code segment} from {@code sourceAddress} to {@code destinationAddress}. */
+    void send(int sourceAddress, int destinationAddress, TcpSegment segment, long now);
+
+    /** A connection changed state; {@code cause} says why in a few words ("rcvd SYN-ACK", "close()", "2MSL timer"). */
+    void stateChanged(Connection connection, TcpState from, TcpState to, String cause, long now);
+
+    /** One of the connection's timers fired ("retransmit", "persist", "delayed-ack", "time-wait", "fin-wait2", "keepalive"). */
+    void timerFired(Connection connection, String timer, long now);
+
+    /**
+     * The engine discarded a received segment without acting on it (unacceptable sequence number,
+     * old duplicate in TIME_WAIT, accept queue full, ...). {@code connection} is null for a listener.
+     */
+    void segmentDropped(Connection connection, TcpSegment segment, String reason, long now);
+
+    /**
+     * Something a waiting user may care about happened on the connection (data or end-of-file to
+     * read, send space, connected, error, closed, a child ready to accept on a listener). The stack
+     * wakes waiters; it need not know which.
+     */
+    void wakeup(Connection connection);
+}

@@ -1,0 +1,187 @@
+package dev.synack.wire;
+
+/**
+ * The options of one TCP segment: their values and the order in which they stand on the wire,
+ * padding (NOP, EOL) included, so that a segment can be emitted with exactly the layout a given
+ * stack uses (design.md's {@code linux()} layouts) and printed as tcpdump prints it.
+ *
+ * <p>Mutable and reusable: the parser fills one in place, the engine builds one with the appending
+ * methods ({@link #mss(int)}, {@link #nop()}, ...), which add both the value and its place in the
+ * layout. Kinds (RFC 9293 §3.2, RFC 7323, RFC 2018): EOL 0, NOP 1, MSS 2, window scale 3,
+ * SACK-permitted 4, SACK 5, timestamps 8. Unknown kinds met by the parser are kept in the layout
+ * (for traces) but not re-encoded.
+ */
+public final class TcpOptions {
+    public static final int KIND_EOL = 0;
+    public static final int KIND_NOP = 1;
+    public static final int KIND_MSS = 2;
+    public static final int KIND_WINDOW_SCALE = 3;
+    public static final int KIND_SACK_PERMITTED = 4;
+    public static final int KIND_SACK = 5;
+    public static final int KIND_TIMESTAMPS = 8;
+
+    /** The option space is at most 40 bytes (data offset 15 words minus the 5-word header). */
+    public static final int MAX_LENGTH = 40;
+    /** Four SACK blocks fit in 40 bytes (2 + 4*8 = 34), three alongside timestamps (RFC 2018 §3). */
+    public static final int MAX_SACK_BLOCKS = 4;
+
+    private int mss = -1;
+    private int windowScale = -1;
+    private boolean sackPermitted;
+    private boolean timestamps;
+    private int tsVal;
+    private int tsEcr;
+    private final int[] sackLeft = new int[MAX_SACK_BLOCKS];
+    private final int[] sackRight = new int[MAX_SACK_BLOCKS];
+    private int sackCount;
+    /** Option kinds in wire order; one entry per option, padding included. */
+    private final byte[] layout = new byte[MAX_LENGTH];
+    private int layoutLength;
+
+    public TcpOptions clear() {
+        mss = -1;
+        windowScale = -1;
+        sackPermitted = false;
+        timestamps = false;
+        tsVal = 0;
+        tsEcr = 0;
+        sackCount = 0;
+        layoutLength = 0;
+        return this;
+    }
+
+    public TcpOptions copyFrom(TcpOptions other) {
+        mss = other.mss;
+        windowScale = other.windowScale;
+        sackPermitted = other.sackPermitted;
+        timestamps = other.timestamps;
+        tsVal = other.tsVal;
+        tsEcr = other.tsEcr;
+        sackCount = other.sackCount;
+        System.arraycopy(other.sackLeft, 0, sackLeft, 0, sackCount);
+        System.arraycopy(other.sackRight, 0, sackRight, 0, sackCount);
+        layoutLength = other.layoutLength;
+        System.arraycopy(other.layout, 0, layout, 0, layoutLength);
+        return this;
+    }
+
+    // ---- appending (building a segment's options in wire order) ----
+
+    public TcpOptions mss(int value) {
+        mss = value & 0xffff;
+        return append(KIND_MSS);
+    }
+
+    public TcpOptions windowScale(int shift) {
+        windowScale = shift & 0xff;
+        return append(KIND_WINDOW_SCALE);
+    }
+
+    public TcpOptions sackPermitted() {
+        sackPermitted = true;
+        return append(KIND_SACK_PERMITTED);
+    }
+
+    public TcpOptions timestamps(int value, int echoReply) {
+        timestamps = true;
+        tsVal = value;
+        tsEcr = echoReply;
+        return append(KIND_TIMESTAMPS);
+    }
+
+    /** Appends one SACK option; add its blocks with {@link #addSackBlock(int, int)}. */
+    public TcpOptions sack() {
+        sackCount = 0;
+        return append(KIND_SACK);
+    }
+
+    public TcpOptions addSackBlock(int left, int right) {
+        if (sackCount == MAX_SACK_BLOCKS) throw new IllegalStateException("at most " + MAX_SACK_BLOCKS + " SACK blocks");
+        sackLeft[sackCount] = left;
+        sackRight[sackCount] = right;
+        sackCount++;
+        return this;
+    }
+
+    public TcpOptions nop() {
+        return append(KIND_NOP);
+    }
+
+    public TcpOptions eol() {
+        return append(KIND_EOL);
+    }
+
+    /** Records an option of a kind this class does not interpret (the parser's use). */
+    public TcpOptions unknown(int kind) {
+        return append(kind);
+    }
+
+    private TcpOptions append(int kind) {
+        if (layoutLength == MAX_LENGTH) throw new IllegalStateException("more options than fit in 40 bytes");
+        layout[layoutLength++] = (byte) kind;
+        return this;
+    }
+
+    // ---- reading ----
+
+    public boolean hasMss() { return mss >= 0; }
+    public int mss() { return mss; }
+    public boolean hasWindowScale() { return windowScale >= 0; }
+    public int windowScale() { return windowScale; }
+    public boolean sackPermittedPresent() { return sackPermitted; }
+    public boolean hasTimestamps() { return timestamps; }
+    public int tsVal() { return tsVal; }
+    public int tsEcr() { return tsEcr; }
+    public int sackBlockCount() { return sackCount; }
+    public int sackLeft(int i) { return sackLeft[i]; }
+    public int sackRight(int i) { return sackRight[i]; }
+    public int layoutLength() { return layoutLength; }
+    /** The kind of the i-th option in wire order. */
+    public int kindAt(int i) { return layout[i] & 0xff; }
+    public boolean isEmpty() { return layoutLength == 0; }
+
+    /** Bytes these options take on the wire, before padding the header to a multiple of four. */
+    public int encodedLength() {
+        int n = 0;
+        for (int i = 0; i < layoutLength; i++) {
+            n += switch (kindAt(i)) {
+                case KIND_EOL, KIND_NOP -> 1;
+                case KIND_MSS -> 4;
+                case KIND_WINDOW_SCALE -> 3;
+                case KIND_SACK_PERMITTED -> 2;
+                case KIND_SACK -> 2 + 8 * sackCount;
+                case KIND_TIMESTAMPS -> 10;
+                default -> 0; // unknown kinds are not re-encoded
+            };
+        }
+        return n;
+    }
+
+    /** tcpdump's spelling, e.g. {@code mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7}; empty when none. */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < layoutLength; i++) {
+            if (i > 0) b.append(',');
+            int kind = kindAt(i);
+            switch (kind) {
+                case KIND_EOL -> b.append("eol");
+                case KIND_NOP -> b.append("nop");
+                case KIND_MSS -> b.append("mss ").append(mss);
+                case KIND_WINDOW_SCALE -> b.append("wscale ").append(windowScale);
+                case KIND_SACK_PERMITTED -> b.append("sackOK");
+                case KIND_TIMESTAMPS -> b.append("TS val ").append(Integer.toUnsignedString(tsVal))
+                        .append(" ecr ").append(Integer.toUnsignedString(tsEcr));
+                case KIND_SACK -> {
+                    b.append("sack ").append(sackCount);
+                    for (int s = 0; s < sackCount; s++) {
+                        b.append(' ').append(Integer.toUnsignedString(sackLeft[s]))
+                                .append(':').append(Integer.toUnsignedString(sackRight[s]));
+                    }
+                }
+                default -> b.append("opt-").append(kind);
+            }
+        }
+        return b.toString();
+    }
+}
