@@ -113,6 +113,10 @@ public final class Connection {
     private long delayedAckAt = NONE;
     private long timeWaitAt = NONE;
     private long finWait2At = NONE;
+    private long keepaliveAt = NONE;
+    private boolean keepAlive;
+    private int keepaliveProbesSent;
+    private long lastReceivedAt;
     private int retries;
     private int persistBackoff;
     private final RttEstimator rtt;
@@ -224,6 +228,7 @@ public final class Connection {
         if (readShutdown) return -1;
         if (!receiveBuffer.isEmpty()) {
             int n = receiveBuffer.read(dst);
+            if (finReceived || released) receiveBuffer.releaseIfEmpty(); // nothing more can arrive
             if (n > 0) {
                 maybeSendWindowUpdate(now);
                 output.wakeup(this);
@@ -309,6 +314,8 @@ public final class Connection {
             output.segmentDropped(this, segment, "connection released", now);
             return;
         }
+        lastReceivedAt = now; // keepalive measures idleness from here
+        keepaliveProbesSent = 0;
         switch (state) {
             case CLOSED, LISTEN -> output.segmentDropped(this, segment, "connection " + state, now);
             case SYN_SENT -> synSentArrived(segment, now);
@@ -717,6 +724,11 @@ public final class Connection {
             output.timerFired(this, "fin-wait2", now);
             if (state == TcpState.FIN_WAIT2) enterClosed("FIN_WAIT2 timeout", now);
         }
+        if (keepaliveAt <= now) {
+            keepaliveAt = NONE;
+            output.timerFired(this, "keepalive", now);
+            keepaliveTimeout(now);
+        }
         if (timeWaitAt <= now) {
             timeWaitAt = NONE;
             output.timerFired(this, "time-wait", now);
@@ -728,7 +740,8 @@ public final class Connection {
     /** The earliest time a timer is due, or {@link Long#MAX_VALUE} when none is armed. */
     public long nextDeadline() {
         if (released) return NONE;
-        return Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, Math.min(timeWaitAt, finWait2At)));
+        return Math.min(Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, keepaliveAt)),
+                Math.min(timeWaitAt, finWait2At));
     }
 
     /** RFC 6298 §5.4-5.7 and the retry limits of RFC 1122 §4.2.3.5 / Linux. */
@@ -773,6 +786,38 @@ public final class Connection {
         sendSegment(sndUna - 1, TcpFlags.ACK, null, now);
         persistBackoff++;
         persistAt = now + persistInterval();
+    }
+
+    /**
+     * Keepalive (RFC 1122 §4.2.3.6) as Linux does it: after keepaliveIdle without receiving anything,
+     * probe (the zero-window probe's form, {@code seq = SND.UNA - 1}) every keepaliveInterval; after
+     * keepaliveProbes unanswered probes, reset and fail with CONNECTION_TIMED_OUT. Not while data is
+     * outstanding: the retransmission or persist timer watches the peer then.
+     */
+    private void keepaliveTimeout(long now) {
+        if (!keepAliveApplies()) return;
+        long idle = config.keepaliveIdleNanos();
+        if (sndUna != sndMax || Seq.distance(sndNxt, dataEnd()) > 0) {
+            keepaliveAt = now + idle;
+            return;
+        }
+        long elapsed = now - lastReceivedAt;
+        if (elapsed < idle) {
+            keepaliveAt = lastReceivedAt + idle;
+            return;
+        }
+        if (keepaliveProbesSent >= config.keepaliveProbes()) {
+            sendReset(sndNxt, true, now);
+            fail(TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
+            return;
+        }
+        sendSegment(sndUna - 1, TcpFlags.ACK, null, now);
+        keepaliveProbesSent++;
+        keepaliveAt = now + config.keepaliveIntervalNanos();
+    }
+
+    private boolean keepAliveApplies() {
+        return keepAlive && !released && state.isSynchronized() && state != TcpState.TIME_WAIT;
     }
 
     private long persistInterval() {
@@ -1082,8 +1127,10 @@ public final class Connection {
         persistAt = NONE;
         finWait2At = NONE;
         delayedAckAt = NONE;
+        keepaliveAt = NONE;
         timeWaitAt = now + config.timeWaitNanos();
         setState(TcpState.TIME_WAIT, cause, now);
+        releaseMemory();
     }
 
     private void resetAndClose(String cause, long now) {
@@ -1101,6 +1148,7 @@ public final class Connection {
         cancelTimers();
         released = true;
         ackNow = false;
+        releaseMemory();
         if (state != TcpState.CLOSED) setState(TcpState.CLOSED, cause, now);
         if (listener != null) listener.childReleased(this);
     }
@@ -1113,7 +1161,15 @@ public final class Connection {
         if (listener != null) listener.childReleased(this);
     }
 
+    /** TIME_WAIT and CLOSED send no more data: give the buffers back (the receive one once it is read). */
+    private void releaseMemory() {
+        sendBuffer.releaseIfEmpty();
+        receiveBuffer.releaseIfEmpty();
+        payloadScratch = null;
+    }
+
     private void cancelTimers() {
+        keepaliveAt = NONE;
         retransmitAt = NONE;
         persistAt = NONE;
         delayedAckAt = NONE;
@@ -1124,6 +1180,7 @@ public final class Connection {
     private void setState(TcpState to, String cause, long now) {
         TcpState from = state;
         state = to;
+        if (to == TcpState.ESTABLISHED && keepAlive) keepaliveAt = now + config.keepaliveIdleNanos();
         output.stateChanged(this, from, to, cause, now);
     }
 
@@ -1166,6 +1223,21 @@ public final class Connection {
     /** TCP_NODELAY: true turns Nagle's algorithm off (and sends what Nagle was holding back). */
     public void setNoDelay(boolean noDelay) {
         this.noDelay = noDelay;
+    }
+
+    /**
+     * SO_KEEPALIVE (RFC 1122 §4.2.3.6, Linux timing from TcpConfig: idle, interval, probes). Turning
+     * it on in a synchronized state arms the timer one idle period from now; it is re-armed whenever
+     * the connection becomes ESTABLISHED.
+     */
+    public void setKeepAlive(boolean on, long now) {
+        keepAlive = on;
+        if (!on) {
+            keepaliveAt = NONE;
+        } else if (keepAliveApplies() && keepaliveAt == NONE) {
+            keepaliveAt = now + config.keepaliveIdleNanos(); // Linux: a full idle period from the setsockopt
+        }
+        output.wakeup(this);
     }
 
     /** TCP_NODELAY with an immediate push of what Nagle held back (Linux does this on setsockopt). */
