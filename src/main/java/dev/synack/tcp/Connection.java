@@ -27,6 +27,13 @@ import java.nio.ByteBuffer;
  *       received, then throws the error on every call; write() throws it at once.</li>
  *   <li>Delayed ACKs use {@link TcpConfig#delayedAckMinNanos()} (Linux's initial 40 ms) as their
  *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
+ *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
+ *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
+ *   <li>Fast retransmit on the third duplicate ACK sets cwnd = ssthresh = max(FlightSize/2, 2*SMSS)
+ *       without fast-recovery inflation; NewReno/CUBIC/SACK recovery are later work.</li>
+ *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
+ *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
+ *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>
  *   <li>Challenge ACKs (RFC 5961 §7) are limited per connection, not host-wide as on Linux.</li>
  *   <li>A passive-open child reset in SYN_RECV reports SYN_RECV -> LISTEN and is then released; its
  *       listener carries on.</li>

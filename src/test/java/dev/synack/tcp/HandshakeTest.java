@@ -303,6 +303,17 @@ class HandshakeTest {
         }
 
         @Test
+        void aDifferentSynInWindowReturnsThePassiveChildToListen() {
+            EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 8);
+            Connection child = h.in("S").seq(PEER_ISS).mss(1460).toListener();
+            h.next();
+            h.in("S").seq(PEER_ISS + 10).mss(1460).deliver(); // RFC 9293 §3.10.7.4 fourth, SYN-RECEIVED
+            assertThat(h.lastTransition()).isEqualTo("SYN_RECV->LISTEN: rcvd SYN (passive open)");
+            assertThat(child.isReleased()).isTrue();
+            h.expectNothing();
+        }
+
+        @Test
         void unacceptableAckInSynRecvIsAnsweredWithReset() {
             EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 8);
             h.in("S").seq(PEER_ISS).mss(1460).toListener();
