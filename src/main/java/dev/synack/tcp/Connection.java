@@ -396,22 +396,22 @@ public final class Connection {
             return;
         }
 
+        // First: check the sequence number. PAWS comes before it (RFC 7323 §5.3 R1): an older
+        // timestamp marks an old duplicate.
         int rcvWnd = receiveWindow();
-        // PAWS (RFC 7323 §5.3 R1): an older timestamp marks an old duplicate.
         if (timestampsOn && seg.options().hasTimestamps() && !seg.has(TcpFlags.RST)
                 && Seq.lt(seg.options().tsVal(), tsRecent)) {
             ackNow = true;
             dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return;
         }
-
-        // Second (checked with the first, RFC 5961 §3.2): the RST bit.
+        // For a RST, RFC 5961 §3.2 replaces the acceptability test (exactly RCV.NXT, in the window,
+        // or outside it), so the first and second steps are taken together.
         if (seg.has(TcpFlags.RST)) {
             resetArrived(seg, rcvWnd, now);
             return;
         }
-
-        // First: the sequence number (the four cases of RFC 9293 §3.10.7.4).
+        // Otherwise the four cases of RFC 9293 §3.10.7.4; an unacceptable segment gets an ACK.
         if (!acceptable(seg, rcvWnd)) {
             if (seg.has(TcpFlags.SYN)) {
                 challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
@@ -422,6 +422,8 @@ public final class Connection {
             return;
         }
         updateTsRecent(seg);
+
+        // Second (the RST bit) was handled above; third (security/compartment) does not apply.
 
         // Fourth: the SYN bit (RFC 9293 §3.10.7.4, RFC 5961 §4).
         if (seg.has(TcpFlags.SYN)) {
