@@ -913,6 +913,18 @@ public final class Connection {
         persistAt = NONE;
     }
 
+    /**
+     * The window of a SYN or SYN-ACK, never scaled (RFC 7323 §2.2): the free receive space up to
+     * 65535, rounded down to a whole number of segments as Linux does (tcp_select_initial_window),
+     * which makes 64240 in a SYN and 65160 in a SYN-ACK with timestamps. A SYN-ACK rounds by the MSS
+     * less the timestamp option once timestamps are agreed; a SYN does not know that yet.
+     */
+    private int initialWindow(boolean synAck) {
+        int space = Math.min(receiveBuffer.free(), MAX_WINDOW_FIELD);
+        int segment = config.mss() - (synAck && timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
+        return space > segment ? space - space % segment : space;
+    }
+
     /** SYN (SYN_SENT) or SYN-ACK (after the peer's SYN), first transmission or retransmission. */
     private void sendSyn(long now) {
         boolean synAck = peerSynSeen;
@@ -922,7 +934,7 @@ public final class Connection {
                 .seq(iss)
                 .flags(synAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN);
         if (synAck) out.ack(rcvNxt);
-        synWindowSent = Math.min(receiveBuffer.free(), MAX_WINDOW_FIELD);
+        synWindowSent = initialWindow(synAck);
         out.window(synWindowSent);
         if (synAck) rcvAdvertisedEdge = rcvNxt + synWindowSent;
         writeSynOptions(out.options(), synAck, now);

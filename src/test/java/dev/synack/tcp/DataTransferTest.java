@@ -246,31 +246,32 @@ class DataTransferTest {
 
         @Test
         void receiveWindowClosesWhenTheBufferFillsAndAWindowUpdateFollowsReading() {
-            TcpConfig config = EngineHarness.plain().toBuilder().receiveBufferSize(4000).build();
+            // 3 x 1460: the SYN's window (rounded to whole segments, as Linux does) is the whole buffer
+            TcpConfig config = EngineHarness.plain().toBuilder().receiveBufferSize(4380).build();
             EngineHarness h = EngineHarness.active(config).establish();
             h.in(".").seq(RCV).ack(SND).len(1460).deliver();
-            assertThat(h.next().window()).isEqualTo(4000 - 1460);
+            assertThat(h.next().window()).isEqualTo(4380 - 1460);
             h.in(".").seq(RCV + 1460).ack(SND).len(1460).deliver();
-            assertThat(h.next().window()).isEqualTo(4000 - 2920);
-            h.in(".").seq(RCV + 2920).ack(SND).len(1080).deliver();
-            TcpSegment full = h.expect(".", SND, RCV + 4000, 0);
+            assertThat(h.next().window()).isEqualTo(4380 - 2920);
+            h.in(".").seq(RCV + 2920).ack(SND).len(1460).deliver();
+            TcpSegment full = h.expect(".", SND, RCV + 4380, 0);
             assertThat(full.window()).isZero();
             // a segment beyond a zero window is not acceptable: ACK with window 0, nothing stored
-            h.in(".").seq(RCV + 4000).ack(SND).len(100).deliver();
-            assertThat(h.expect(".", SND, RCV + 4000, 0).window()).isZero();
-            assertThat(h.conn.available()).isEqualTo(4000);
+            h.in(".").seq(RCV + 4380).ack(SND).len(100).deliver();
+            assertThat(h.expect(".", SND, RCV + 4380, 0).window()).isZero();
+            assertThat(h.conn.available()).isEqualTo(4380);
             // reading a little is not worth an update (receiver SWS avoidance)
             assertThat(h.read(1000)).isEqualTo(1000);
             h.expectNothing();
             assertThat(h.read(1000)).isEqualTo(1000);
-            assertThat(h.expect(".", SND, RCV + 4000, 0).window()).isEqualTo(2000);
+            assertThat(h.expect(".", SND, RCV + 4380, 0).window()).isEqualTo(2000);
         }
 
         @Test
         void advertisedRightEdgeNeverRecedes() {
-            TcpConfig config = EngineHarness.plain().toBuilder().receiveBufferSize(4000).quickAcks(100).build();
+            TcpConfig config = EngineHarness.plain().toBuilder().receiveBufferSize(4380).quickAcks(100).build();
             EngineHarness h = EngineHarness.active(config).establish();
-            int edge = RCV + 4000;
+            int edge = RCV + 4380;
             for (int i = 0; i < 8; i++) {
                 h.in(".").seq(RCV + i * 500).ack(SND).len(500).deliver();
                 TcpSegment ack = h.next();

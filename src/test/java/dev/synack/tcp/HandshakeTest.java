@@ -22,7 +22,8 @@ class HandshakeTest {
             h.connect();
             TcpSegment syn = h.expect("S", ISS, 0, 0);
             assertThat(syn.options().toString()).isEqualTo("mss 1460,sackOK,TS val 5000 ecr 0,nop,wscale 7");
-            assertThat(syn.window()).isEqualTo(65535); // never scaled in a SYN (RFC 7323 §2.2)
+            // Never scaled in a SYN (RFC 7323 §2.2); Linux rounds 65535 down to 44 segments of 1460.
+            assertThat(syn.window()).isEqualTo(64240);
             assertThat(h.conn.state()).isEqualTo(TcpState.SYN_SENT);
             assertThat(h.transitions).containsExactly("CLOSED->SYN_SENT: connect()");
         }
@@ -86,7 +87,9 @@ class HandshakeTest {
             h.next();
             h.in("S.").seq(PEER_ISS).ack(ISS + 1).win(30000).mss(1400).deliver();
             TcpSegment ack = h.expect(".", ISS + 1, PEER_ISS + 1, 0);
-            assertThat(ack.window()).isEqualTo(65535); // unscaled: clamped to 16 bits
+            // unscaled, so at most 16 bits: the SYN's 44 segments (64240) stand, since growing the
+            // edge by less than one MSS is not worth it (receiver SWS avoidance, RFC 9293 §3.8.6.2.2)
+            assertThat(ack.window()).isEqualTo(64240);
             assertThat(ack.options().isEmpty()).isTrue();
             assertThat(h.conn.effectiveMss()).isEqualTo(1400);
             assertThat(h.conn.sackEnabled()).isFalse();
@@ -218,6 +221,17 @@ class HandshakeTest {
             assertThat(h.listener.accept()).isSameAs(child);
             assertThat(child.listener()).isNull();
             assertThat(h.listener.accept()).isNull();
+        }
+
+        @Test
+        void synAckWindowIsWholeSegmentsLessTheTimestampOptionAsOnLinux() {
+            EngineHarness withTimestamps = EngineHarness.listening(TcpConfig.linux(), 8);
+            withTimestamps.in("S").seq(PEER_ISS).mss(1460).ts(7, 0).toListener();
+            assertThat(withTimestamps.expect("S.", ISS, PEER_ISS + 1, 0).window()).isEqualTo(45 * 1448);
+
+            EngineHarness without = EngineHarness.listening(TcpConfig.linux(), 8);
+            without.in("S").seq(PEER_ISS).mss(1460).toListener();
+            assertThat(without.expect("S.", ISS, PEER_ISS + 1, 0).window()).isEqualTo(44 * 1460);
         }
 
         private String synAckOptionsFor(TcpConfig config, java.util.function.Consumer<EngineHarness.PeerSegment> offer) {
