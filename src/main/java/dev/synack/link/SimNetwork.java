@@ -324,6 +324,24 @@ public final class SimNetwork {
         a.thread.start();
     }
 
+    /**
+     * Called from an actor: lets {@code span} of virtual time pass (the actor gives the baton back
+     * and is resumed at now + span, after the events due by then).
+     */
+    public void sleep(Duration span) {
+        long d = requireNonNegative(span, "span");
+        ActorState actor = currentActor.get();
+        if (actor == null) throw new IllegalStateException("SimNetwork.sleep must be called from an actor");
+        long deadline = d > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + d;
+        actor.block(() -> false, deadline);
+    }
+
+    /** The name of the actor running on the calling thread, or null when it is not an actor. */
+    public String currentActorName() {
+        ActorState actor = currentActor.get();
+        return actor == null ? null : actor.name;
+    }
+
     /** The stacks' waiter in simulation: block the calling actor until the driver resumes it. */
     private final class SimWaiter implements Waiter {
         @Override
