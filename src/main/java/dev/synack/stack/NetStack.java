@@ -316,9 +316,11 @@ public final class NetStack {
         connections.put(e.key, e);
         try {
             c.connect(now);
-        } finally {
-            touch(e, now);
+        } catch (RuntimeException ex) {
+            remove(e);
+            throw ex;
         }
+        touch(e, now);
         return c;
     }
 
