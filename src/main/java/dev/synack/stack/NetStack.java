@@ -506,7 +506,7 @@ public final class NetStack {
         if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)) return false;
         Listener l = listeners[e.localPort];
         if (l == null || l.isClosed()) return false;
-        if (!EngineHooks.acceptsNewSyn(e.connection, seg)) return false;
+        if (!e.connection.acceptsNewSyn(seg, now)) return false;
         remove(e);
         return true;
     }
