@@ -591,7 +591,9 @@ public final class NetStack {
                 TcpSegment s = outbound.segment();
                 s.clear().sourcePort(segment.sourcePort()).destinationPort(segment.destinationPort())
                         .seq(segment.seq()).ack(segment.ack()).flags(segment.flags()).window(segment.window())
-                        .urgentPointer(segment.urgentPointer()).payload(segment.payload().duplicate());
+                        .urgentPointer(segment.urgentPointer())
+                        // PacketCodec.encode reads the payload with absolute gets: the view can be shared.
+                        .payload(segment.payload());
                 s.options().copyFrom(segment.options());
                 counters[Counter.OUT_SEGS.ordinal()]++;
                 if (s.has(TcpFlags.RST)) counters[Counter.OUT_RSTS.ordinal()]++;
