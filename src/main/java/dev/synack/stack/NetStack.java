@@ -103,6 +103,9 @@ public final class NetStack {
     private final TcpSegment resetReply = new TcpSegment();
     private final ByteBuffer transmitBuffer = ByteBuffer.allocate(MAX_PACKET);
     private final Output output = new Output();
+    /** The last segment sent for a 4-tuple not (yet) in the demux table, for RetransSegs. */
+    private long unregisteredKey = -1;
+    private int unregisteredSentUpTo;
     /** Set while an inbound packet is processed: drops the engine reports refer to its addresses. */
     private boolean processingInbound;
 
@@ -516,6 +519,11 @@ public final class NetStack {
         FourTuple t = child.tuple();
         Endpoint e = new Endpoint(child, DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()), t.localPort(),
                 Endpoint.PortUse.NONE);
+        if (unregisteredKey == e.key) {
+            e.sentUpTo = unregisteredSentUpTo;
+            e.sentAnything = true;
+            unregisteredKey = -1;
+        }
         Endpoint old = connections.put(e.key, e);
         if (old != null && old != e) {
             // Cannot happen when the demux worked; keep the table consistent anyway.
@@ -648,9 +656,15 @@ public final class NetStack {
     private void noteRetransmission(TcpSegment s, int destinationAddress) {
         int length = s.sequenceLength();
         if (length == 0 || s.has(TcpFlags.RST)) return;
-        Endpoint e = connections.get(DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort()));
-        if (e == null) return;
+        long key = DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort());
+        Endpoint e = connections.get(key);
         int end = s.seq() + length;
+        if (e == null) {
+            // A listener's SYN-ACK goes out before its child is registered: remember it for adoptChild.
+            unregisteredKey = key;
+            unregisteredSentUpTo = end;
+            return;
+        }
         if (e.sentAnything && Seq.lt(s.seq(), e.sentUpTo)) counters[Counter.RETRANS_SEGS.ordinal()]++;
         if (!e.sentAnything || Seq.gt(end, e.sentUpTo)) {
             e.sentUpTo = end;
