@@ -69,7 +69,7 @@ public final class Ipv4Header {
     public int typeOfService() { return u8(buffer, offset + OFF_TOS); }
     public int totalLength() { return totalLength(buffer, offset); }
     public int identification() { return u16(buffer, offset + OFF_IDENTIFICATION); }
-    /** The three flag bits (reserved, DF, MF) as the top bits of a 3-bit value: DF is 2, MF is 1. */
+    /** The three flag bits as a 3-bit value: reserved 4, DF 2, MF 1. */
     public int flags() { return u16(buffer, offset + OFF_FLAGS_FRAGMENT) >>> 13; }
     public boolean dontFragment() { return (u16(buffer, offset + OFF_FLAGS_FRAGMENT) & FLAG_DF) != 0; }
     public boolean moreFragments() { return (u16(buffer, offset + OFF_FLAGS_FRAGMENT) & FLAG_MF) != 0; }

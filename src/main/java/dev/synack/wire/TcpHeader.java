@@ -75,7 +75,7 @@ public final class TcpHeader {
     public int dataOffset() { return dataOffset(buffer, offset); }
     /** Header length in bytes, options included. */
     public int headerLength() { return dataOffset(buffer, offset) * 4; }
-    /** The eight flag bits CWR..FIN (see {@link TcpFlags}). */
+    /** The eight flag bits CWR..FIN (see {@link TcpFlags}); the reserved bits of byte 12 are not flags here. */
     public int flags() { return flags(buffer, offset); }
     public int window() { return window(buffer, offset); }
     public int checksum() { return checksum(buffer, offset); }
