@@ -97,4 +97,46 @@ class MemoryLinkSocketTest {
             ss.close();
         }
     }
+    @Test
+    void manyConcurrentConnectionsFromVirtualThreads() throws Exception {
+        int clients = 40;
+        try (MemoryLink link = new MemoryLink();
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            NetStack client = link.addHost("client", "10.0.0.1", TcpConfig.linux());
+            NetStack server = link.addHost("server", "10.0.0.2", TcpConfig.linux());
+            TcpServerSocket ss = new TcpServerSocket(server);
+            ss.bind(7);
+            ss.listen(clients);
+            threads.submit(() -> {
+                for (int i = 0; i < clients; i++) {
+                    TcpSocket c = ss.accept(Duration.ofSeconds(20));
+                    threads.submit(() -> {
+                        try (c) {
+                            c.getOutputStream().write(c.getInputStream().readAllBytes());
+                        }
+                        return null;
+                    });
+                }
+                return null;
+            });
+            java.util.List<Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int id = i;
+                results.add(threads.submit(() -> {
+                    byte[] data = new byte[10_000 + id];
+                    new Random(id).nextBytes(data);
+                    try (TcpSocket c = new TcpSocket(client)) {
+                        c.connect(new InetSocketAddress("10.0.0.2", 7), Duration.ofSeconds(20));
+                        c.getOutputStream().write(data);
+                        c.shutdownOutput();
+                        return java.util.Arrays.equals(c.getInputStream().readAllBytes(), data);
+                    }
+                }));
+            }
+            for (Future<Boolean> r : results) assertThat(r.get(25, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.counters()).containsEntry("ActiveOpens", (long) clients);
+            assertThat(server.counters()).containsEntry("PassiveOpens", (long) clients);
+            ss.close();
+        }
+    }
 }

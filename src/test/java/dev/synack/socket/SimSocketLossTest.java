@@ -60,5 +60,8 @@ class SimSocketLossTest {
         assertThat(s.net.packetsDropped()).as("seed %d", seed).isPositive();
         assertThat(s.client.counters().get("RetransSegs") + s.server.counters().get("RetransSegs"))
                 .as("seed %d", seed).isPositive();
+        // Nothing is left behind: every connection reached CLOSED and was forgotten.
+        assertThat(s.client.connectionCount()).as("seed %d", seed).isZero();
+        assertThat(s.server.connectionCount()).as("seed %d", seed).isZero();
     }
 }
