@@ -367,7 +367,7 @@ public final class SimNetwork {
     /** The stacks' waiter in simulation: block the calling actor until the driver resumes it. */
     private final class SimWaiter implements Waiter {
         @Override
-        public boolean awaitUntil(NetStack stack, BooleanSupplier ready, long deadlineNanos) {
+        public boolean awaitUntil(NetStack stack, Object key, BooleanSupplier ready, long deadlineNanos) {
             ActorState actor = currentActor.get();
             if (actor == null) {
                 throw new IllegalStateException("a socket call on simulated host " + stack.name()
@@ -384,7 +384,7 @@ public final class SimNetwork {
         }
 
         @Override
-        public void wakeup(NetStack stack) {
+        public void wakeup(NetStack stack, Object key) {
             // The driver re-evaluates every blocked actor's condition after each step.
         }
     }

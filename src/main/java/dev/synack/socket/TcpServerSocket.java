@@ -69,7 +69,7 @@ public final class TcpServerSocket implements Closeable {
                     accepted[0] = new TcpSocket(stack, c);
                     return c.tuple().toString();
                 }
-                boolean ready = stack.awaitUntil(() -> closed || l.isClosed() || l.acceptQueueLength() > 0, deadline);
+                boolean ready = stack.awaitUntil(l, () -> closed || l.isClosed() || l.acceptQueueLength() > 0, deadline);
                 if (closed || l.isClosed()) throw new SocketException(SocketErrors.SOCKET_CLOSED);
                 if (!ready) throw new SocketTimeoutException("Accept timed out");
             }

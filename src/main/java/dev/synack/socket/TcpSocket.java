@@ -115,7 +115,7 @@ public final class TcpSocket implements Closeable {
                 connection = c;
                 localPort = c.tuple().localPort();
                 if (noDelay) c.setNoDelay(true);
-                boolean done = stack.awaitUntil(() -> closed || c.isConnectDone(), deadline);
+                boolean done = stack.awaitUntil(c, () -> closed || c.isConnectDone(), deadline);
                 if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
                 if (!done) {
                     try {
@@ -181,7 +181,7 @@ public final class TcpSocket implements Closeable {
                         stack.afterCall(c);
                     }
                     if (n != 0) return n;
-                    boolean ready = stack.awaitUntil(() -> closed || c.isReadable(), deadline);
+                    boolean ready = stack.awaitUntil(c, () -> closed || c.isReadable(), deadline);
                     if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
                     if (!ready) throw new SocketTimeoutException("Read timed out");
                 }
@@ -216,7 +216,7 @@ public final class TcpSocket implements Closeable {
                     }
                     total += n;
                     if (n == 0 && src.hasRemaining()) {
-                        stack.awaitUntil(() -> closed || c.isWritable(), Long.MAX_VALUE);
+                        stack.awaitUntil(c, () -> closed || c.isWritable(), Long.MAX_VALUE);
                         if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
                     }
                 }
@@ -367,7 +367,7 @@ public final class TcpSocket implements Closeable {
                     }
                     if (lingerOn) {
                         long deadline = stack.deadlineAfter(Duration.ofSeconds(lingerSeconds));
-                        stack.awaitUntil(() -> c.isSendBufferEmpty() || c.error() != null || c.isReleased(), deadline);
+                        stack.awaitUntil(c, () -> c.isSendBufferEmpty() || c.error() != null || c.isReleased(), deadline);
                     }
                 }
                 stack.wakeAll();

@@ -23,6 +23,7 @@ import java.net.BindException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,9 @@ import java.util.function.BooleanSupplier;
  *   <li><b>Real time</b> (the default waiter): {@link #start()} starts an event-loop thread that
  *       takes the lock to process the packets a link queued with {@link #enqueue(ByteBuffer)} (from
  *       any thread) and the timers that are due, then parks until the next deadline or the next
- *       packet. Blocking calls wait on a {@link Condition} of the lock with a timeout and are
- *       signalled whenever the engine reports a wakeup. ReentrantLock and Condition park virtual
+ *       packet. A blocking call waits on a {@link Condition} of the lock belonging to what it
+ *       waits for (its connection, or the listener for accept), signalled when the engine reports a
+ *       wakeup for it; a packet for one socket does not wake the others. ReentrantLock and Condition park virtual
  *       threads without pinning, so a socket per virtual thread is fine.</li>
  *   <li><b>Simulation</b>: dev.synack.link.SimNetwork installs its own waiter with
  *       {@link #attach(PacketTransmitter, Waiter)}, calls {@link #deliver(ByteBuffer)} and
@@ -85,7 +87,6 @@ public final class NetStack {
     private final Random random;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
     private final Waiter realTimeWaiter = new ConditionWaiter();
     private Waiter waiter = realTimeWaiter;
     private PacketTransmitter transmitter;
@@ -202,13 +203,19 @@ public final class NetStack {
 
     /**
      * Blocks (lock held) until {@code ready} holds or the clock reaches {@code deadlineNanos};
-     * see {@link Waiter#awaitUntil}.
+     * see {@link Waiter#awaitUntil}. {@code key} is the Connection or Listener {@code ready} looks
+     * at, so that only its waiters are woken when it changes (null: woken by every change).
      */
-    public boolean awaitUntil(BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
+    public boolean awaitUntil(Object key, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
         if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("awaitUntil needs the stack's lock");
         if (ready.getAsBoolean()) return true;
         if (clock.nanos() >= deadlineNanos) return false;
-        return waiter.awaitUntil(this, ready, deadlineNanos);
+        return waiter.awaitUntil(this, key, ready, deadlineNanos);
+    }
+
+    /** {@link #awaitUntil(Object, BooleanSupplier, long)} woken by every change. */
+    public boolean awaitUntil(BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
+        return awaitUntil(null, ready, deadlineNanos);
     }
 
     /** The deadline {@code timeout} from now ({@link Long#MAX_VALUE} for null or zero: none). */
@@ -228,32 +235,64 @@ public final class NetStack {
     public void wakeAll() {
         lock.lock();
         try {
-            waiter.wakeup(this);
+            waiter.wakeup(this, null);
         } finally {
             lock.unlock();
         }
     }
 
-    /** The default, real-time waiter: a Condition of the stack's lock. */
+    /**
+     * The default, real-time waiter. A thread waits on the Condition of the object it waits for (a
+     * connection, a listener), so that a wakeup signals only the threads that care: with many
+     * sockets, a packet for one does not wake the others. Conditions exist only while somebody
+     * waits; waiters without a key share one that every wakeup signals. Waits are also bounded by
+     * {@link #MAX_LOOP_PARK_NANOS} and re-check their condition, so a lost signal costs latency, not
+     * a hang.
+     */
     private final class ConditionWaiter implements Waiter {
-        @Override
-        public boolean awaitUntil(NetStack stack, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
-            while (!ready.getAsBoolean()) {
-                long left = deadlineNanos == Long.MAX_VALUE ? MAX_LOOP_PARK_NANOS : deadlineNanos - clock.nanos();
-                if (left <= 0) return false;
-                try {
-                    changed.awaitNanos(Math.min(left, MAX_LOOP_PARK_NANOS));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while waiting on " + name);
-                }
-            }
-            return true;
+        private final Map<Object, KeyedCondition> byKey = new IdentityHashMap<>();
+        private final Condition anyChange = lock.newCondition();
+
+        private final class KeyedCondition {
+            final Condition condition = lock.newCondition();
+            int waiters;
         }
 
         @Override
-        public void wakeup(NetStack stack) {
-            changed.signalAll();
+        public boolean awaitUntil(NetStack stack, Object key, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
+            KeyedCondition keyed = null;
+            Condition condition = anyChange;
+            if (key != null) {
+                keyed = byKey.computeIfAbsent(key, k -> new KeyedCondition());
+                keyed.waiters++;
+                condition = keyed.condition;
+            }
+            try {
+                while (!ready.getAsBoolean()) {
+                    long left = deadlineNanos == Long.MAX_VALUE ? MAX_LOOP_PARK_NANOS : deadlineNanos - clock.nanos();
+                    if (left <= 0) return false;
+                    try {
+                        condition.awaitNanos(Math.min(left, MAX_LOOP_PARK_NANOS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while waiting on " + name);
+                    }
+                }
+                return true;
+            } finally {
+                if (keyed != null && --keyed.waiters == 0) byKey.remove(key);
+            }
+        }
+
+        @Override
+        public void wakeup(NetStack stack, Object key) {
+            anyChange.signalAll();
+            if (key == null) {
+                for (KeyedCondition k : byKey.values()) k.condition.signalAll();
+            } else {
+                KeyedCondition k = byKey.get(key);
+                if (k != null) k.condition.signalAll();
+            }
         }
 
         @Override
@@ -351,7 +390,7 @@ public final class NetStack {
             for (Endpoint e : connections.values()) {
                 if (e.localPort == port) touch(e, now);
             }
-            waiter.wakeup(this);
+            waiter.wakeup(this, listener);
         }
     }
 
@@ -648,7 +687,10 @@ public final class NetStack {
 
         @Override
         public void wakeup(Connection connection) {
-            waiter.wakeup(NetStack.this);
+            waiter.wakeup(NetStack.this, connection);
+            // A child entering or leaving the accept queue names its listener: wake accept() too.
+            Listener parent = connection.listener();
+            if (parent != null) waiter.wakeup(NetStack.this, parent);
         }
     }
 

@@ -19,13 +19,18 @@ public interface Waiter {
      * Called with {@code stack}'s lock held (the implementation releases it while waiting and holds
      * it again on return). Returns true as soon as {@code ready} holds, false once the stack's clock
      * reaches {@code deadlineNanos} ({@link Long#MAX_VALUE}: no deadline) without it holding.
+     * {@code key} is what {@code ready} depends on (a Connection or a Listener): only wakeups for
+     * that key (or for everybody) need to re-check it; null means any wakeup.
      *
      * @throws InterruptedIOException when the waiting thread is interrupted
      */
-    boolean awaitUntil(NetStack stack, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException;
+    boolean awaitUntil(NetStack stack, Object key, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException;
 
-    /** Something a waiter may care about changed (called with the stack's lock held). */
-    void wakeup(NetStack stack);
+    /**
+     * Something about {@code key} changed (null: about anything, e.g. a socket was closed); called
+     * with the stack's lock held.
+     */
+    void wakeup(NetStack stack, Object key);
 
     /** The stack's earliest timer deadline may have moved earlier (called with the lock held). */
     default void timersChanged(NetStack stack, long earliestDeadline) {}
