@@ -132,6 +132,15 @@ class TerminationTest {
         }
 
         @Test
+        void writeAfterCloseIsOutputShutdownAndReadIsClosed() {
+            EngineHarness h = established(EngineHarness.plain());
+            h.conn.close(h.now);
+            assertThat(errorOf(() -> h.write(1))).isEqualTo(TcpError.OUTPUT_SHUTDOWN);
+            assertThat(errorOf(() -> h.read(1))).isEqualTo(TcpError.CLOSED);
+            assertThat(h.conn.isWritable()).isTrue(); // write() would not return 0: it throws
+        }
+
+        @Test
         void closeTwiceIsANoOp() {
             EngineHarness h = established(EngineHarness.plain());
             h.conn.close(h.now);

@@ -1,0 +1,143 @@
+package dev.synack.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The engine's small parts: the byte ring, the RTO estimator, the congestion window. */
+class BuildingBlocksTest {
+
+    @Nested
+    class ByteRingTest {
+        @Test
+        void writesReadsAndPeeksAcrossTheWrap() {
+            ByteRing ring = new ByteRing(8);
+            assertThat(ring.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6}))).isEqualTo(6);
+            ByteBuffer out = ByteBuffer.allocate(4);
+            assertThat(ring.read(out)).isEqualTo(4);
+            assertThat(out.array()).containsExactly(1, 2, 3, 4);
+            // 2 bytes left at indices 4..5; the next 6 wrap around the end
+            ByteBuffer src = ByteBuffer.wrap(new byte[] {7, 8, 9, 10, 11, 12, 13});
+            assertThat(ring.write(src)).isEqualTo(6);
+            assertThat(src.remaining()).isEqualTo(1);
+            assertThat(ring.free()).isZero();
+            ByteBuffer peek = ByteBuffer.allocate(5);
+            ring.copyTo(1, 5, peek);
+            assertThat(peek.array()).containsExactly(6, 7, 8, 9, 10);
+            assertThat(ring.size()).isEqualTo(8);
+            ring.discard(3);
+            ByteBuffer rest = ByteBuffer.allocate(10);
+            assertThat(ring.read(rest)).isEqualTo(5);
+            assertThat(java.util.Arrays.copyOf(rest.array(), 5)).containsExactly(8, 9, 10, 11, 12);
+            assertThat(ring.isEmpty()).isTrue();
+        }
+
+        @Test
+        void appendTakesAnAbsoluteRangeWithoutMovingTheSource() {
+            ByteRing ring = new ByteRing(4);
+            ByteBuffer src = ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5});
+            ring.append(src, 2, 3);
+            assertThat(src.position()).isZero();
+            ByteBuffer out = ByteBuffer.allocate(3);
+            ring.read(out);
+            assertThat(out.array()).containsExactly(3, 4, 5);
+            assertThatThrownBy(() -> ring.append(src, 0, 5)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> ring.copyTo(0, 1, ByteBuffer.allocate(1))).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> ring.discard(1)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+
+        @ParameterizedTest(name = "seed {0}")
+        @ValueSource(longs = {1, 2, 3})
+        void behavesAsAQueueOfBytes(long seed) {
+            Random r = new Random(seed);
+            ByteRing ring = new ByteRing(1 + r.nextInt(100));
+            java.util.ArrayDeque<Byte> model = new java.util.ArrayDeque<>();
+            for (int step = 0; step < 2000; step++) {
+                if (r.nextBoolean()) {
+                    byte[] b = new byte[r.nextInt(50)];
+                    r.nextBytes(b);
+                    int n = ring.write(ByteBuffer.wrap(b));
+                    assertThat(n).as("seed %d", seed).isEqualTo(Math.min(b.length, ring.capacity() - model.size()));
+                    for (int i = 0; i < n; i++) model.add(b[i]);
+                } else {
+                    ByteBuffer out = ByteBuffer.allocate(r.nextInt(50));
+                    int n = ring.read(out);
+                    for (int i = 0; i < n; i++) assertThat(out.get(i)).as("seed %d", seed).isEqualTo(model.poll());
+                }
+                assertThat(ring.size()).as("seed %d", seed).isEqualTo(model.size());
+            }
+        }
+    }
+
+    @Nested
+    class RttEstimatorTest {
+        final TcpConfig config = TcpConfig.linux();
+
+        @Test
+        void startsAtTheInitialRtoAndFollowsRfc6298() {
+            RttEstimator rtt = new RttEstimator(config);
+            assertThat(rtt.rto()).isEqualTo(Duration.ofSeconds(1).toNanos());
+            rtt.sample(Duration.ofMillis(400).toNanos());
+            // first sample: SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR
+            assertThat(rtt.srtt()).isEqualTo(Duration.ofMillis(400).toNanos());
+            assertThat(rtt.rttvar()).isEqualTo(Duration.ofMillis(200).toNanos());
+            assertThat(rtt.rto()).isEqualTo(Duration.ofMillis(1200).toNanos());
+            rtt.sample(Duration.ofMillis(200).toNanos());
+            // RTTVAR = 3/4 * 200 + 1/4 * |400 - 200| = 200; SRTT = 7/8 * 400 + 1/8 * 200 = 375
+            assertThat(rtt.rttvar()).isEqualTo(Duration.ofMillis(200).toNanos());
+            assertThat(rtt.srtt()).isEqualTo(Duration.ofMillis(375).toNanos());
+            assertThat(rtt.rto()).isEqualTo(Duration.ofMillis(1175).toNanos());
+        }
+
+        @Test
+        void isBoundedByMinimumAndMaximumAndBacksOff() {
+            RttEstimator rtt = new RttEstimator(config);
+            rtt.sample(Duration.ofMillis(1).toNanos());
+            assertThat(rtt.rto()).isEqualTo(config.minRtoNanos());
+            rtt.backOff();
+            assertThat(rtt.rto()).isEqualTo(2 * config.minRtoNanos());
+            for (int i = 0; i < 40; i++) rtt.backOff();
+            assertThat(rtt.rto()).isEqualTo(config.maxRtoNanos());
+            rtt.sample(Duration.ofMillis(1).toNanos()); // a fresh sample ends the backoff
+            assertThat(rtt.rto()).isEqualTo(config.minRtoNanos());
+        }
+    }
+
+    @Nested
+    class CongestionControlTest {
+        @Test
+        void slowStartThenCongestionAvoidanceAfterALoss() {
+            SlowStartCongestionControl cc = new SlowStartCongestionControl(1000, 10);
+            assertThat(cc.cwnd()).isEqualTo(10_000);
+            cc.onAck(3000, 0); // one SMSS per ACK at most in slow start
+            assertThat(cc.cwnd()).isEqualTo(11_000);
+            cc.onRetransmissionTimeout(8000);
+            assertThat(cc.ssthresh()).isEqualTo(4000);
+            assertThat(cc.cwnd()).isEqualTo(1000);
+            cc.onAck(1000, 0);
+            cc.onAck(1000, 0);
+            cc.onAck(1000, 0);
+            assertThat(cc.cwnd()).isEqualTo(4000); // reached ssthresh
+            for (int i = 0; i < 3; i++) cc.onAck(1000, 0);
+            assertThat(cc.cwnd()).isEqualTo(4000); // 3000 of a 4000 window acknowledged: not yet
+            cc.onAck(1000, 0);
+            assertThat(cc.cwnd()).isEqualTo(5000); // one SMSS per window in congestion avoidance
+        }
+
+        @Test
+        void fastRetransmitHalvesTheWindowButNotBelowTwoSegments() {
+            SlowStartCongestionControl cc = new SlowStartCongestionControl(1000, 10);
+            cc.onFastRetransmit(10_000);
+            assertThat(cc.cwnd()).isEqualTo(5000);
+            cc.onFastRetransmit(1000);
+            assertThat(cc.cwnd()).isEqualTo(2000);
+        }
+    }
+}
