@@ -136,7 +136,16 @@ public final class SimNetwork {
         Host host = new Host(name, address, stack);
         stack.attach((from, packet) -> send(host, packet), waiter);
         stack.addTraceListener(event -> {
-            for (TraceListener l : traceListeners) l.onEvent(event);
+            // Every listener sees every event even if one throws; the stack counts the failure.
+            RuntimeException failure = null;
+            for (TraceListener l : traceListeners) {
+                try {
+                    l.onEvent(event);
+                } catch (RuntimeException e) {
+                    if (failure == null) failure = e;
+                }
+            }
+            if (failure != null) throw failure;
         });
         hosts.add(host);
         hostsByAddress.put(address, host);

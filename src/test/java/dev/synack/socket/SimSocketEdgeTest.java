@@ -156,6 +156,7 @@ class SimSocketEdgeTest {
         s.net.addTraceListener(e -> {
             throw new IllegalStateException("listener bug");
         });
+        List<TraceEvent> seen = SimNetwork.record(s.net); // a later listener still sees everything
         AtomicReference<String> got = new AtomicReference<>();
         s.net.spawn("server", () -> {
             try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
@@ -174,6 +175,7 @@ class SimSocketEdgeTest {
         });
         s.net.run();
         assertThat(got.get()).isEqualTo("despite it all");
+        assertThat(seen).anySatisfy(e -> assertThat(e).isInstanceOf(TraceEvent.StateChange.class));
         assertThat(s.client.counters().get("InternalErrors")).isPositive();
     }
 
