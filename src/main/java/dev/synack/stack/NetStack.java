@@ -306,24 +306,34 @@ public final class NetStack {
 
     /**
      * Binds {@code port} for a socket (0: an ephemeral port from the configured range).
-     * Returns the port. The caller holds the lock.
+     * Returns the port.
      *
      * @throws BindException "Address already in use" when somebody uses the port
      */
     public int bind(int port) throws IOException {
-        if (port < 0 || port >= PortTable.PORT_COUNT) throw new IllegalArgumentException("port out of range: " + port);
-        if (port == 0) {
-            int p = ports.allocate(random, config.ephemeralPortLow(), config.ephemeralPortHigh(), true, q -> listeners[q] == null);
-            if (p < 0) throw new BindException("No ephemeral port free in " + config.ephemeralPortLow() + "-" + config.ephemeralPortHigh());
-            return p;
+        lock.lock();
+        try {
+            if (port < 0 || port >= PortTable.PORT_COUNT) throw new IllegalArgumentException("port out of range: " + port);
+            if (port == 0) {
+                int p = ports.allocate(random, config.ephemeralPortLow(), config.ephemeralPortHigh(), true, q -> listeners[q] == null);
+                if (p < 0) throw new BindException("No ephemeral port free in " + config.ephemeralPortLow() + "-" + config.ephemeralPortHigh());
+                return p;
+            }
+            if (!ports.bind(port)) throw new BindException("Address already in use: port " + port);
+            return port;
+        } finally {
+            lock.unlock();
         }
-        if (!ports.bind(port) || listeners[port] != null) throw new BindException("Address already in use: port " + port);
-        return port;
     }
 
     /** Releases a binding taken with {@link #bind(int)} that no connection took over. */
     public void unbind(int port) {
-        ports.unbind(port);
+        lock.lock();
+        try {
+            ports.unbind(port);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -333,72 +343,93 @@ public final class NetStack {
      * is taken are skipped).
      */
     public Connection connect(int boundPort, int remoteAddress, int remotePort) throws IOException {
-        long now = clock.nanos();
-        int localPort;
-        Endpoint.PortUse use;
-        if (boundPort > 0) {
-            if (connections.containsKey(DemuxTable.key(remoteAddress, boundPort, remotePort))) {
-                throw new BindException("Address already in use: " + Ipv4Address.format(address) + ":" + boundPort
-                        + " is already connected to " + Ipv4Address.format(remoteAddress) + ":" + remotePort);
-            }
-            localPort = boundPort;
-            use = Endpoint.PortUse.BINDING;
-        } else {
-            localPort = ports.allocate(random, config.ephemeralPortLow(), config.ephemeralPortHigh(), false,
-                    p -> listeners[p] == null && !connections.containsKey(DemuxTable.key(remoteAddress, p, remotePort)));
-            if (localPort < 0) {
-                throw new SocketException("Cannot assign requested address: no ephemeral port free for "
-                        + Ipv4Address.format(remoteAddress) + ":" + remotePort);
-            }
-            use = Endpoint.PortUse.EPHEMERAL;
-        }
-        FourTuple tuple = new FourTuple(address, localPort, remoteAddress, remotePort);
-        Connection c = Connection.active(config, tuple, isn, output);
-        Endpoint e = new Endpoint(c, DemuxTable.key(remoteAddress, localPort, remotePort), localPort, use);
-        connections.put(e.key, e);
+        lock.lock();
         try {
-            c.connect(now);
-        } catch (RuntimeException ex) {
-            remove(e);
-            throw ex;
+            long now = clock.nanos();
+            int localPort;
+            Endpoint.PortUse use;
+            if (boundPort > 0) {
+                if (!ports.isBound(boundPort)) throw new IllegalStateException("connect from port " + boundPort + " that is not bound");
+                if (connections.containsKey(DemuxTable.key(remoteAddress, boundPort, remotePort))) {
+                    throw new BindException("Address already in use: " + Ipv4Address.format(address) + ":" + boundPort
+                            + " is already connected to " + Ipv4Address.format(remoteAddress) + ":" + remotePort);
+                }
+                localPort = boundPort;
+                use = Endpoint.PortUse.BINDING;
+            } else {
+                localPort = ports.allocate(random, config.ephemeralPortLow(), config.ephemeralPortHigh(), false,
+                        p -> listeners[p] == null && !connections.containsKey(DemuxTable.key(remoteAddress, p, remotePort)));
+                if (localPort < 0) {
+                    throw new SocketException("Cannot assign requested address: no ephemeral port free for "
+                            + Ipv4Address.format(remoteAddress) + ":" + remotePort);
+                }
+                use = Endpoint.PortUse.EPHEMERAL;
+            }
+            FourTuple tuple = new FourTuple(address, localPort, remoteAddress, remotePort);
+            Connection c = Connection.active(config, tuple, isn, output);
+            Endpoint e = new Endpoint(c, DemuxTable.key(remoteAddress, localPort, remotePort), localPort, use);
+            connections.put(e.key, e);
+            try {
+                c.connect(now);
+            } catch (RuntimeException ex) {
+                remove(e);
+                throw ex;
+            }
+            touch(e, now);
+            return c;
+        } finally {
+            lock.unlock();
         }
-        touch(e, now);
-        return c;
     }
 
     /** Starts listening on {@code port}, which the caller has bound. */
     public Listener listen(int port, int backlog) throws IOException {
-        if (!ports.isBound(port)) throw new IllegalStateException("listen on port " + port + " that is not bound");
-        if (listeners[port] != null) throw new SocketException("Already listening on port " + port);
-        Listener l = new Listener(config, address, port, backlog, isn, output);
-        listeners[port] = l;
-        return l;
+        lock.lock();
+        try {
+            if (!ports.isBound(port)) throw new IllegalStateException("listen on port " + port + " that is not bound");
+            if (listeners[port] != null) throw new SocketException("Already listening on port " + port);
+            Listener l = new Listener(config, address, port, backlog, isn, output);
+            listeners[port] = l;
+            return l;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Stops {@code listener}: resets its queued connections and releases its port. */
     public void closeListener(Listener listener) {
-        long now = clock.nanos();
-        int port = listener.localPort();
+        lock.lock();
         try {
-            listener.close(now);
+            long now = clock.nanos();
+            int port = listener.localPort();
+            try {
+                listener.close(now);
+            } finally {
+                if (listeners[port] == listener) {
+                    listeners[port] = null;
+                    ports.unbind(port);
+                }
+                // The listener reset its queued children: forget the ones now released.
+                for (Endpoint e : connections.values()) {
+                    if (e.localPort == port) touch(e, now);
+                }
+                waiter.wakeup(this, listener);
+            }
         } finally {
-            if (listeners[port] == listener) {
-                listeners[port] = null;
-                ports.unbind(port);
-            }
-            // The listener reset its queued children: forget the ones now released.
-            for (Endpoint e : connections.values()) {
-                if (e.localPort == port) touch(e, now);
-            }
-            waiter.wakeup(this, listener);
+            lock.unlock();
         }
     }
 
     /** After a user call on {@code connection}: reschedule its timers, forget it once released. */
     public void afterCall(Connection connection) {
-        FourTuple t = connection.tuple();
-        Endpoint e = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
-        if (e != null && e.connection == connection) touch(e, clock.nanos());
+        lock.lock();
+        try {
+            FourTuple t = connection.tuple();
+            Endpoint e = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
+            if (e != null && e.connection == connection) touch(e, clock.nanos());
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Reports a user call and its result as a {@link TraceEvent.Call}. */
