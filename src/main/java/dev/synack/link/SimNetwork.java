@@ -32,7 +32,9 @@ import java.util.function.BooleanSupplier;
  * instant: it then jumps to the next event (a packet arriving, a stack's timer deadline, an actor's
  * wait deadline), so a 4-minute TIME_WAIT passes at once. Packets in flight are ordered by arrival
  * time and, at equal times, by the order in which they were sent (a sequence number), so a run is
- * reproducible byte for byte.
+ * reproducible byte for byte. At one instant the driver delivers the packets due (in that order),
+ * then fires each host's due timers (hosts in the order they were added), then runs the actors
+ * that can run (in spawn order), and repeats until nothing more happens at that instant.
  *
  * <h2>Actors</h2>
  * Application code runs in actors ({@link #spawn}), each on its own virtual thread, but only while
@@ -49,7 +51,7 @@ import java.util.function.BooleanSupplier;
  * the network's {@link PacketFault}s and then the path's delay. Loss rates, reordering, duplication
  * and corruption are further stages of the same pipeline.
  */
-public final class SimNetwork {
+public final class SimNetwork implements Link {
     /** Default one-way delay of a path. */
     public static final Duration DEFAULT_DELAY = Duration.ofMillis(10);
     /** Default virtual-time limit of {@link #run()}. */
@@ -120,6 +122,7 @@ public final class SimNetwork {
         return this;
     }
 
+    @Override
     public NetStack addHost(String name, String ipv4, TcpConfig config) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(config, "config");
@@ -255,6 +258,23 @@ public final class SimNetwork {
         packetsDropped++;
         if (view != null) from.stack.traceDrop(view, reason);
         else from.stack.traceDrop(copy, reason);
+    }
+
+    /** Carries a packet from one of this network's stacks (they call it through their link). */
+    @Override
+    public void transmit(NetStack from, ByteBuffer packet) {
+        for (Host h : hosts) {
+            if (h.stack == from) {
+                send(h, packet);
+                return;
+            }
+        }
+        throw new IllegalArgumentException(from + " is not a host of this network");
+    }
+
+    /** Keeps every trace event of every host, in order, in the returned list (tests, renderers). */
+    public List<TraceEvent> recordTrace() {
+        return record(this);
     }
 
     /** The stacks of every host, in the order they were added. */
