@@ -202,4 +202,76 @@ class SimSocketEdgeTest {
         });
         s.net.run();
     }
+    @Test
+    void unansweredSynsEndInConnectionTimedOut() {
+        SimSockets s = new SimSockets(27);
+        s.net.addFault((from, p) -> from.equals("client") ? "server unreachable" : null);
+        long[] failedAt = {0};
+        s.net.spawn("client", () -> {
+            TcpSocket c = new TcpSocket(s.client);
+            assertThatThrownBy(() -> c.connect(server(80)))
+                    .isInstanceOf(java.net.ConnectException.class).hasMessage("Connection timed out");
+            failedAt[0] = s.net.nowNanos();
+        });
+        s.net.run();
+        // Linux: the SYN and 6 retries, 1 s doubling: 1+2+4+8+16+32+64 = 127 s.
+        assertThat(failedAt[0]).isEqualTo(127 * SECOND);
+        assertThat(s.client.counters()).containsEntry("AttemptFails", 1L).containsEntry("RetransSegs", 6L);
+    }
+
+    @Test
+    void aPeerThatVanishesMakesTheConnectionTimeOut() {
+        SimSockets s = new SimSockets(28);
+        boolean[] partitioned = {false};
+        s.net.addFault((from, p) -> partitioned[0] ? "partition" : null);
+        s.net.spawn("server", () -> {
+            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
+                ss.bind(80);
+                ss.listen(4);
+                TcpSocket c = ss.accept();
+                partitioned[0] = true;
+                c.setSoLinger(true, 0);
+                c.close();
+            }
+        });
+        s.net.spawn("client", () -> {
+            try (TcpSocket c = new TcpSocket(s.client)) {
+                c.connect(server(80));
+                s.net.sleep(Duration.ofSeconds(1));
+                writeAll(c, "anyone there?".getBytes(US_ASCII));
+                assertThatThrownBy(() -> c.read(ByteBuffer.allocate(10)))
+                        .isInstanceOf(java.net.SocketException.class).hasMessage("Connection timed out");
+            }
+        });
+        s.net.run();
+        assertThat(s.client.counters().get("RetransSegs")).isEqualTo((long) s.client.config().dataRetries());
+        assertThat(s.client.connectionCount()).isZero();
+    }
+
+    @Test
+    void theRfcProfilesFourMinuteTimeWaitPassesInVirtualTime() {
+        SimSockets s = new SimSockets(29, dev.synack.tcp.TcpConfig.rfc());
+        List<TraceEvent> events = s.net.recordTrace();
+        s.net.spawn("server", () -> {
+            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
+                ss.bind(80);
+                ss.listen(4);
+                try (TcpSocket c = ss.accept()) {
+                    readAll(c);
+                }
+            }
+        });
+        s.net.spawn("client", () -> {
+            try (TcpSocket c = new TcpSocket(s.client)) {
+                c.connect(server(80));
+            }
+        });
+        s.net.run();
+        TraceEvent.StateChange enter = SimSockets.states(events, "client").stream()
+                .filter(e -> e.to().equals("TIME_WAIT")).findFirst().orElseThrow();
+        TraceEvent.StateChange leave = SimSockets.states(events, "client").stream()
+                .filter(e -> e.from().equals("TIME_WAIT")).findFirst().orElseThrow();
+        assertThat(leave.timeNanos() - enter.timeNanos()).isEqualTo(Duration.ofMinutes(4).toNanos());
+        assertThat(s.client.connectionCount()).isZero();
+    }
 }
