@@ -545,6 +545,7 @@ public final class NetStack {
             }
             int remote = inbound.sourceAddress();
             int localPort = seg.destinationPort();
+            // RFC 9293 §3.10.7: a fully specified connection first, then a listener on the port.
             Endpoint e = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
             if (e != null && !reusableTimeWait(e, seg, now)) {
                 e.connection.segmentArrived(seg, now);
@@ -557,6 +558,8 @@ public final class NetStack {
                 if (child != null) adoptChild(child, now);
                 return;
             }
+            // RFC 9293 §3.10.7.1: a segment for no connection and no listener is answered with a
+            // reset (its form depends on the ACK bit), unless it is itself a reset.
             if (Resets.replyTo(seg, resetReply)) {
                 output.send(address, remote, resetReply, now);
             } else {

@@ -45,7 +45,8 @@ public final class PortTable {
     }
 
     /**
-     * Picks a port in [low, high]: starts at a random one and probes upwards (wrapping), taking the
+     * RFC 6056 §3.3.1 (Algorithm 1, simple port randomisation): picks a port in [low, high]
+     * starting at a random one and probing upwards (wrapping), taking the
      * first port nobody has bound for which {@code usable} holds (the stack passes "no connection
      * to the same remote uses it"). With {@code exclusive} the port is bound, else it gets an
      * ephemeral use. Returns -1 when every port of the range is taken.
