@@ -73,6 +73,14 @@ final class ByteRing {
         if (size == 0) head = 0;
     }
 
+    /** Gives the array back to the garbage collector when nothing is stored; it is allocated again on demand. */
+    void releaseIfEmpty() {
+        if (size == 0) {
+            bytes = null;
+            head = 0;
+        }
+    }
+
     void clear() {
         head = 0;
         size = 0;

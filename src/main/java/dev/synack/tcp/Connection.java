@@ -27,6 +27,13 @@ import java.nio.ByteBuffer;
  *       received, then throws the error on every call; write() throws it at once.</li>
  *   <li>Delayed ACKs use {@link TcpConfig#delayedAckMinNanos()} (Linux's initial 40 ms) as their
  *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
+ *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
+ *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
+ *   <li>Fast retransmit on the third duplicate ACK sets cwnd = ssthresh = max(FlightSize/2, 2*SMSS)
+ *       without fast-recovery inflation; NewReno/CUBIC/SACK recovery are later work.</li>
+ *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
+ *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
+ *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>
  *   <li>Challenge ACKs (RFC 5961 §7) are limited per connection, not host-wide as on Linux.</li>
  *   <li>A passive-open child reset in SYN_RECV reports SYN_RECV -> LISTEN and is then released; its
  *       listener carries on.</li>
@@ -113,6 +120,10 @@ public final class Connection {
     private long delayedAckAt = NONE;
     private long timeWaitAt = NONE;
     private long finWait2At = NONE;
+    private long keepaliveAt = NONE;
+    private boolean keepAlive;
+    private int keepaliveProbesSent;
+    private long lastReceivedAt;
     private int retries;
     private int persistBackoff;
     private final RttEstimator rtt;
@@ -224,6 +235,7 @@ public final class Connection {
         if (readShutdown) return -1;
         if (!receiveBuffer.isEmpty()) {
             int n = receiveBuffer.read(dst);
+            if (finReceived || released) receiveBuffer.releaseIfEmpty(); // nothing more can arrive
             if (n > 0) {
                 maybeSendWindowUpdate(now);
                 output.wakeup(this);
@@ -309,6 +321,8 @@ public final class Connection {
             output.segmentDropped(this, segment, "connection released", now);
             return;
         }
+        lastReceivedAt = now; // keepalive measures idleness from here
+        keepaliveProbesSent = 0;
         switch (state) {
             case CLOSED, LISTEN -> output.segmentDropped(this, segment, "connection " + state, now);
             case SYN_SENT -> synSentArrived(segment, now);
@@ -382,22 +396,22 @@ public final class Connection {
             return;
         }
 
+        // First: check the sequence number. PAWS comes before it (RFC 7323 §5.3 R1): an older
+        // timestamp marks an old duplicate.
         int rcvWnd = receiveWindow();
-        // PAWS (RFC 7323 §5.3 R1): an older timestamp marks an old duplicate.
         if (timestampsOn && seg.options().hasTimestamps() && !seg.has(TcpFlags.RST)
                 && Seq.lt(seg.options().tsVal(), tsRecent)) {
             ackNow = true;
             dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return;
         }
-
-        // Second (checked with the first, RFC 5961 §3.2): the RST bit.
+        // For a RST, RFC 5961 §3.2 replaces the acceptability test (exactly RCV.NXT, in the window,
+        // or outside it), so the first and second steps are taken together.
         if (seg.has(TcpFlags.RST)) {
             resetArrived(seg, rcvWnd, now);
             return;
         }
-
-        // First: the sequence number (the four cases of RFC 9293 §3.10.7.4).
+        // Otherwise the four cases of RFC 9293 §3.10.7.4; an unacceptable segment gets an ACK.
         if (!acceptable(seg, rcvWnd)) {
             if (seg.has(TcpFlags.SYN)) {
                 challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
@@ -408,6 +422,8 @@ public final class Connection {
             return;
         }
         updateTsRecent(seg);
+
+        // Second (the RST bit) was handled above; third (security/compartment) does not apply.
 
         // Fourth: the SYN bit (RFC 9293 §3.10.7.4, RFC 5961 §4).
         if (seg.has(TcpFlags.SYN)) {
@@ -717,6 +733,11 @@ public final class Connection {
             output.timerFired(this, "fin-wait2", now);
             if (state == TcpState.FIN_WAIT2) enterClosed("FIN_WAIT2 timeout", now);
         }
+        if (keepaliveAt <= now) {
+            keepaliveAt = NONE;
+            output.timerFired(this, "keepalive", now);
+            keepaliveTimeout(now);
+        }
         if (timeWaitAt <= now) {
             timeWaitAt = NONE;
             output.timerFired(this, "time-wait", now);
@@ -728,7 +749,8 @@ public final class Connection {
     /** The earliest time a timer is due, or {@link Long#MAX_VALUE} when none is armed. */
     public long nextDeadline() {
         if (released) return NONE;
-        return Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, Math.min(timeWaitAt, finWait2At)));
+        return Math.min(Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, keepaliveAt)),
+                Math.min(timeWaitAt, finWait2At));
     }
 
     /** RFC 6298 §5.4-5.7 and the retry limits of RFC 1122 §4.2.3.5 / Linux. */
@@ -773,6 +795,38 @@ public final class Connection {
         sendSegment(sndUna - 1, TcpFlags.ACK, null, now);
         persistBackoff++;
         persistAt = now + persistInterval();
+    }
+
+    /**
+     * Keepalive (RFC 1122 §4.2.3.6) as Linux does it: after keepaliveIdle without receiving anything,
+     * probe (the zero-window probe's form, {@code seq = SND.UNA - 1}) every keepaliveInterval; after
+     * keepaliveProbes unanswered probes, reset and fail with CONNECTION_TIMED_OUT. Not while data is
+     * outstanding: the retransmission or persist timer watches the peer then.
+     */
+    private void keepaliveTimeout(long now) {
+        if (!keepAliveApplies()) return;
+        long idle = config.keepaliveIdleNanos();
+        if (sndUna != sndMax || Seq.distance(sndNxt, dataEnd()) > 0) {
+            keepaliveAt = now + idle;
+            return;
+        }
+        long elapsed = now - lastReceivedAt;
+        if (elapsed < idle) {
+            keepaliveAt = lastReceivedAt + idle;
+            return;
+        }
+        if (keepaliveProbesSent >= config.keepaliveProbes()) {
+            sendReset(sndNxt, true, now);
+            fail(TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
+            return;
+        }
+        sendSegment(sndUna - 1, TcpFlags.ACK, null, now);
+        keepaliveProbesSent++;
+        keepaliveAt = now + config.keepaliveIntervalNanos();
+    }
+
+    private boolean keepAliveApplies() {
+        return keepAlive && !released && state.isSynchronized() && state != TcpState.TIME_WAIT;
     }
 
     private long persistInterval() {
@@ -1082,8 +1136,10 @@ public final class Connection {
         persistAt = NONE;
         finWait2At = NONE;
         delayedAckAt = NONE;
+        keepaliveAt = NONE;
         timeWaitAt = now + config.timeWaitNanos();
         setState(TcpState.TIME_WAIT, cause, now);
+        releaseMemory();
     }
 
     private void resetAndClose(String cause, long now) {
@@ -1101,6 +1157,7 @@ public final class Connection {
         cancelTimers();
         released = true;
         ackNow = false;
+        releaseMemory();
         if (state != TcpState.CLOSED) setState(TcpState.CLOSED, cause, now);
         if (listener != null) listener.childReleased(this);
     }
@@ -1113,7 +1170,15 @@ public final class Connection {
         if (listener != null) listener.childReleased(this);
     }
 
+    /** TIME_WAIT and CLOSED send no more data: give the buffers back (the receive one once it is read). */
+    private void releaseMemory() {
+        sendBuffer.releaseIfEmpty();
+        receiveBuffer.releaseIfEmpty();
+        payloadScratch = null;
+    }
+
     private void cancelTimers() {
+        keepaliveAt = NONE;
         retransmitAt = NONE;
         persistAt = NONE;
         delayedAckAt = NONE;
@@ -1124,6 +1189,7 @@ public final class Connection {
     private void setState(TcpState to, String cause, long now) {
         TcpState from = state;
         state = to;
+        if (to == TcpState.ESTABLISHED && keepAlive) keepaliveAt = now + config.keepaliveIdleNanos();
         output.stateChanged(this, from, to, cause, now);
     }
 
@@ -1166,6 +1232,21 @@ public final class Connection {
     /** TCP_NODELAY: true turns Nagle's algorithm off (and sends what Nagle was holding back). */
     public void setNoDelay(boolean noDelay) {
         this.noDelay = noDelay;
+    }
+
+    /**
+     * SO_KEEPALIVE (RFC 1122 §4.2.3.6, Linux timing from TcpConfig: idle, interval, probes). Turning
+     * it on in a synchronized state arms the timer one idle period from now; it is re-armed whenever
+     * the connection becomes ESTABLISHED.
+     */
+    public void setKeepAlive(boolean on, long now) {
+        keepAlive = on;
+        if (!on) {
+            keepaliveAt = NONE;
+        } else if (keepAliveApplies() && keepaliveAt == NONE) {
+            keepaliveAt = now + config.keepaliveIdleNanos(); // Linux: a full idle period from the setsockopt
+        }
+        output.wakeup(this);
     }
 
     /** TCP_NODELAY with an immediate push of what Nagle held back (Linux does this on setsockopt). */

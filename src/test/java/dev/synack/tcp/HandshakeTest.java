@@ -303,6 +303,29 @@ class HandshakeTest {
         }
 
         @Test
+        void finalAckCarryingDataEstablishesAndDeliversIt() {
+            EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 8);
+            Connection child = h.in("S").seq(PEER_ISS).mss(1460).toListener();
+            h.next();
+            h.in("P.").seq(PEER_ISS + 1).ack(ISS + 1).data(EngineHarness.pattern(0, 30)).deliver();
+            h.expect(".", ISS + 1, PEER_ISS + 31, 0);
+            assertThat(child.state()).isEqualTo(TcpState.ESTABLISHED);
+            assertThat(h.listener.accept()).isSameAs(child);
+            assertThat(h.readAvailable()).isEqualTo(EngineHarness.pattern(0, 30));
+        }
+
+        @Test
+        void aDifferentSynInWindowReturnsThePassiveChildToListen() {
+            EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 8);
+            Connection child = h.in("S").seq(PEER_ISS).mss(1460).toListener();
+            h.next();
+            h.in("S").seq(PEER_ISS + 10).mss(1460).deliver(); // RFC 9293 §3.10.7.4 fourth, SYN-RECEIVED
+            assertThat(h.lastTransition()).isEqualTo("SYN_RECV->LISTEN: rcvd SYN (passive open)");
+            assertThat(child.isReleased()).isTrue();
+            h.expectNothing();
+        }
+
+        @Test
         void unacceptableAckInSynRecvIsAnsweredWithReset() {
             EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 8);
             h.in("S").seq(PEER_ISS).mss(1460).toListener();

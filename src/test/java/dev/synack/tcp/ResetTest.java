@@ -110,6 +110,22 @@ class ResetTest {
     }
 
     @Test
+    void segmentWithAnOlderTimestampIsRejectedByPaws() {
+        TcpConfig config = TcpConfig.linux().toBuilder().sack(false).windowScaling(false).build();
+        EngineHarness h = EngineHarness.active(config);
+        h.connect();
+        h.next();
+        h.in("S.").seq(PEER_ISS).ack(SND).mss(1460).ts(1000, 0).deliver();
+        h.next();
+        h.in("P.").seq(RCV).ack(SND).ts(1001, 0).data(pattern(0, 10)).deliver();
+        h.next();
+        h.in("P.").seq(RCV + 10).ack(SND).ts(900, 0).data(pattern(10, 10)).deliver(); // old timestamp
+        h.expect(".", SND, RCV + 10, 0);
+        assertThat(h.drops).anyMatch(d -> d.startsWith("PAWS"));
+        assertThat(h.readAvailable()).isEqualTo(pattern(0, 10));
+    }
+
+    @Test
     void releasedConnectionAnswersNothing() {
         EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
         h.in("R").seq(RCV).deliver();

@@ -252,6 +252,15 @@ class TerminationTest {
         }
 
         @Test
+        void lateBareAckIsIgnoredQuietly() {
+            EngineHarness h = inTimeWait();
+            long deadline = h.conn.nextDeadline();
+            h.in(".").seq(RCV + 101).ack(SND + 1).deliver();
+            h.expectNothing();
+            assertThat(h.conn.nextDeadline()).isEqualTo(deadline);
+        }
+
+        @Test
         void resetIsIgnored() {
             EngineHarness h = inTimeWait();
             h.in("R").seq(RCV + 101).deliver();

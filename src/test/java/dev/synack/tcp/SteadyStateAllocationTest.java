@@ -1,0 +1,128 @@
+package dev.synack.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.synack.wire.TcpSegment;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Once a bulk transfer is under way the engine allocates nothing per segment: two connections wired
+ * back to back through a preallocated queue move data while the JVM's per-thread allocation counter
+ * watches. Skipped where the JVM does not offer that counter.
+ */
+class SteadyStateAllocationTest {
+    static final int CLIENT = 0x0a000001;
+    static final int SERVER = 0x0a000002;
+    static final int SLOTS = 256;
+
+    /** A preallocated FIFO of segment copies, so that no engine call runs inside another. */
+    static final class Wire implements TcpOutput {
+        final TcpSegment[] segments = new TcpSegment[SLOTS];
+        final ByteBuffer[] payloads = new ByteBuffer[SLOTS];
+        final int[] destinations = new int[SLOTS];
+        int head;
+        int size;
+        long now;
+
+        Wire() {
+            for (int i = 0; i < SLOTS; i++) {
+                segments[i] = new TcpSegment();
+                payloads[i] = ByteBuffer.allocate(2048);
+            }
+        }
+
+        @Override
+        public void send(int source, int destination, TcpSegment s, long at) {
+            if (size == SLOTS) throw new AssertionError("wire overflow");
+            int i = (head + size++) % SLOTS;
+            TcpSegment copy = segments[i].clear().sourcePort(s.sourcePort()).destinationPort(s.destinationPort())
+                    .seq(s.seq()).ack(s.ack()).flags(s.flags()).window(s.window());
+            copy.options().copyFrom(s.options());
+            ByteBuffer p = payloads[i];
+            int len = s.payloadLength();
+            p.clear();
+            p.put(0, s.payload(), s.payload().position(), len);
+            p.limit(len);
+            copy.payload(p);
+            destinations[i] = destination;
+        }
+
+        void pump(Connection client, Connection server) {
+            while (size > 0) {
+                int i = head;
+                head = (head + 1) % SLOTS;
+                size--;
+                (destinations[i] == CLIENT ? client : server).segmentArrived(segments[i], now);
+            }
+        }
+
+        @Override public void stateChanged(Connection c, TcpState from, TcpState to, String cause, long at) { }
+        @Override public void timerFired(Connection c, String timer, long at) { }
+        @Override public void segmentDropped(Connection c, TcpSegment s, String reason, long at) {
+            throw new AssertionError("unexpected drop: " + reason);
+        }
+        @Override public void wakeup(Connection c) { }
+    }
+
+    @Test
+    void bulkTransferAllocatesNothingPerSegment() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter in this JVM");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "per-thread allocation counting unavailable");
+
+        TcpConfig config = TcpConfig.linux();
+        Wire wire = new Wire();
+        Connection client = Connection.active(config, new FourTuple(CLIENT, 40000, SERVER, 80), IsnGenerator.fixed(7), wire);
+        Listener listener = new Listener(config, SERVER, 80, 4, IsnGenerator.fixed(9), wire);
+        client.connect(wire.now);
+        // the SYN goes to the listener; everything after to the child
+        int i = wire.head;
+        wire.head = (wire.head + 1) % SLOTS;
+        wire.size--;
+        Connection server = listener.segmentArrived(SERVER, CLIENT, wire.segments[i], wire.now);
+        wire.pump(client, server);
+        assertThat(client.state()).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(listener.accept()).isSameAs(server);
+
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+        ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+        long moved = transfer(client, server, wire, chunk, sink, 300);
+        long threadId = Thread.currentThread().threadId();
+        long before = threads.getThreadAllocatedBytes(threadId);
+        moved += transfer(client, server, wire, chunk, sink, 300);
+        long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+
+        long segments = 300L * chunk.capacity() / client.effectiveMss();
+        assertThat(moved).isEqualTo(600L * chunk.capacity());
+        // less than one byte per segment: a single object per segment would be 16 bytes or more
+        assertThat(allocated).as("bytes allocated while moving %d segments", segments).isLessThan(segments);
+    }
+
+    private static long transfer(Connection client, Connection server, Wire wire, ByteBuffer chunk, ByteBuffer sink, int rounds) {
+        long moved = 0;
+        for (int r = 0; r < rounds; r++) {
+            chunk.clear();
+            while (chunk.hasRemaining()) {
+                client.write(chunk, wire.now);
+                wire.now += 1_000;
+                wire.pump(client, server);
+                while (true) {
+                    sink.clear();
+                    int n = server.read(sink, wire.now);
+                    if (n <= 0) break;
+                    moved += n;
+                }
+                wire.pump(client, server);
+                if (client.nextDeadline() <= wire.now) client.deadlineReached(wire.now);
+                if (server.nextDeadline() <= wire.now) server.deadlineReached(wire.now);
+                wire.pump(client, server);
+            }
+        }
+        return moved;
+    }
+}
