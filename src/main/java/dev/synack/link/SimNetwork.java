@@ -34,7 +34,9 @@ import java.util.function.BooleanSupplier;
  * time and, at equal times, by the order in which they were sent (a sequence number), so a run is
  * reproducible byte for byte. At one instant the driver delivers the packets due (in that order),
  * then fires each host's due timers (hosts in the order they were added), then runs the actors
- * that can run (in spawn order), and repeats until nothing more happens at that instant.
+ * that can run (in spawn order), and repeats until nothing more happens at that instant. So with
+ * a zero delay, an exchange that needs no application (a burst of data and its ACKs) completes at
+ * one instant before the applications run, as if the hosts were infinitely fast.
  *
  * <h2>Actors</h2>
  * Application code runs in actors ({@link #spawn}), each on its own virtual thread, but only while
