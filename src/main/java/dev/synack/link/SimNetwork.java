@@ -363,7 +363,7 @@ public final class SimNetwork implements Link {
 
         String describe() {
             return name + (state == RunState.BLOCKED && deadline != Long.MAX_VALUE
-                    ? " (blocked until " + Duration.ofNanos(deadline) + ")" : " (" + state.name().toLowerCase() + ")");
+                    ? " (blocked until " + Duration.ofNanos(deadline) + ")" : " (" + state.name().toLowerCase(java.util.Locale.ROOT) + ")");
         }
     }
 
