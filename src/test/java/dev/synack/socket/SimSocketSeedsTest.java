@@ -5,6 +5,8 @@ import static dev.synack.socket.SimSockets.server;
 import static dev.synack.socket.SimSockets.writeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synack.trace.TraceEvent;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +25,22 @@ class SimSocketSeedsTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {101, 102, 103, 104, 105, 106, 107, 108})
     void concurrentEchoesUnderLoss(long seed) {
+        run(seed);
+    }
+
+    /** Under random loss, concurrency and actors spawning actors, a seed still fixes the whole trace. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {201, 202, 203})
+    void aSeedFixesTheWholeTraceEvenUnderLoss(long seed) {
+        List<TraceEvent> first = run(seed);
+        List<TraceEvent> second = run(seed);
+        assertThat(first).as("seed %d", seed).hasSizeGreaterThan(100);
+        assertThat(second).as("seed %d", seed).isEqualTo(first);
+    }
+
+    private static List<TraceEvent> run(long seed) {
         SimSockets s = new SimSockets(seed);
+        List<TraceEvent> events = s.net.recordTrace();
         Random faults = s.net.random();
         s.net.addFault((from, packet) -> faults.nextInt(30) == 0 ? "random loss 1/30" : null);
         AtomicInteger verified = new AtomicInteger();
@@ -61,5 +78,6 @@ class SimSocketSeedsTest {
         assertThat(s.server.connectionCount()).as("seed %d", seed).isZero();
         assertThat(s.client.counters()).as("seed %d", seed).containsEntry("CurrEstab", 0L).containsEntry("InternalErrors", 0L);
         assertThat(s.server.counters()).as("seed %d", seed).containsEntry("CurrEstab", 0L).containsEntry("InternalErrors", 0L);
+        return events;
     }
 }
