@@ -64,7 +64,7 @@ public final class TimerWheel<T> {
         if (n < slotCount) n <<= 1;
         this.tickNanos = tickNanos;
         this.mask = n - 1;
-        this.slots = (Timer<T>[]) new Timer[n];
+        this.slots = (Timer<T>[]) new Timer<?>[n];
         this.cursorTick = Math.floorDiv(startNanos, tickNanos);
     }
 
