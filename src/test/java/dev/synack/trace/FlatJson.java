@@ -8,7 +8,7 @@ import java.util.Map;
  * A strict reader for the flat JSON objects the renderer writes (string, number and null values;
  * RFC 8259 grammar), so tests check the output as a JSON consumer would see it.
  */
-final class FlatJson {
+public final class FlatJson {
     private final String text;
     private int pos;
 
@@ -17,7 +17,7 @@ final class FlatJson {
     }
 
     /** Keys in the order written; values are String, BigDecimal or null. */
-    static Map<String, Object> parse(String line) {
+    public static Map<String, Object> parse(String line) {
         FlatJson p = new FlatJson(line);
         Map<String, Object> object = p.object();
         if (p.pos != line.length()) {
