@@ -95,6 +95,8 @@ public final class LadderRenderer {
         private final Set<Side> followsConnection = new HashSet<>();
         /** Connections (not listeners) per side, to decide whether annotations must name theirs. */
         private final Map<Side, Set<String>> connections = new HashMap<>();
+        /** "host name" of every listener: state changes of a listener name no 4-tuple. */
+        private final Set<String> listeners = new HashSet<>();
         /** Send events the network dropped, and the drop events already drawn with them. */
         private final Map<Integer, TraceEvent.Packet> lostSends = new HashMap<>();
         private final Set<Integer> dropsDrawnWithSend = new HashSet<>();
@@ -125,6 +127,8 @@ public final class LadderRenderer {
                     case TraceEvent.StateChange s -> {
                         if (isConnection(s.connection())) {
                             connections.computeIfAbsent(side, k -> new LinkedHashSet<>()).add(s.connection());
+                        } else if (s.connection() != null) {
+                            listeners.add(s.host() + " " + s.connection());
                         }
                         if (!shownState.containsKey(side)) {
                             shownState.put(side, s.from());
@@ -345,11 +349,12 @@ public final class LadderRenderer {
             if (connection == null || connection.isEmpty()) {
                 return "";
             }
-            if (!isConnection(connection)) {
+            if (listeners.contains((side == Side.LEFT ? left : right) + " " + connection)) {
                 return "listener " + connection + ": ";
             }
+            // Calls on a socket not yet connected carry its local address only: no tag is needed.
             Set<String> mine = connections.getOrDefault(side, Set.of());
-            if (mine.size() > 1) {
+            if (isConnection(connection) && mine.size() > 1) {
                 return "[" + connection + "] ";
             }
             return "";
