@@ -1,44 +1,542 @@
 package dev.synack.link;
 
 import dev.synack.stack.NetStack;
+import dev.synack.stack.Waiter;
+import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
+import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.PacketCodec;
+import dev.synack.wire.ParseResult;
+import dev.synack.wire.TcpPacket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
- * A deterministic simulated IP network in virtual time. TO BE IMPLEMENTED (stack helper); the
- * signatures are the contract the CLI and tests code against.
+ * A deterministic simulated IP network in virtual time.
+ *
+ * <h2>Time and events</h2>
+ * The virtual clock starts at 0 and only moves when nothing else can happen at the current
+ * instant: it then jumps to the next event (a packet arriving, a stack's timer deadline, an actor's
+ * wait deadline), so a 4-minute TIME_WAIT passes at once. Packets in flight are ordered by arrival
+ * time and, at equal times, by the order in which they were sent (a sequence number), so a run is
+ * reproducible byte for byte.
+ *
+ * <h2>Actors</h2>
+ * Application code runs in actors ({@link #spawn}), each on its own virtual thread, but only while
+ * holding the simulator's baton: exactly one actor (or the driver, the thread in {@link #run()})
+ * runs at any moment. The driver hands the baton to runnable actors in spawn order; an actor gives
+ * it back when a socket call must wait (the stacks' {@link Waiter} is the simulator's: it records
+ * the condition and the virtual deadline) or when its body returns. When no actor can run the
+ * driver processes the events due now, re-evaluates the blocked actors' conditions in spawn order,
+ * and otherwise advances the clock. Socket calls that would block must be made from actors.
+ *
+ * <h2>The packet path</h2>
+ * {@code send -> copy -> route by destination address -> path pipeline (faults, delay) -> arrival
+ * event -> NetStack.deliver}. Each (from, to) pair has a {@link Path}; today its pipeline applies
+ * the network's {@link PacketFault}s and then the path's delay. Loss rates, reordering, duplication
+ * and corruption are further stages of the same pipeline.
  */
 public final class SimNetwork {
-    /** Everything random in the run (ISN keys, later faults) is drawn from {@code seed}. */
-    public SimNetwork(long seed) { throw new UnsupportedOperationException("not yet"); }
+    /** Default one-way delay of a path. */
+    public static final Duration DEFAULT_DELAY = Duration.ofMillis(10);
+    /** Default virtual-time limit of {@link #run()}. */
+    public static final Duration DEFAULT_TIME_LIMIT = Duration.ofHours(24);
+    /** Default real time an actor may run without yielding before run() gives up on it. */
+    public static final Duration DEFAULT_ACTOR_WALL_LIMIT = Duration.ofMinutes(2);
 
-    /** One-way delay of every path (default 10 ms). */
-    public SimNetwork delay(Duration oneWay) { throw new UnsupportedOperationException("not yet"); }
+    private final long seed;
+    private final Random random;
+    private long delayNanos = DEFAULT_DELAY.toNanos();
+    private long timeLimitNanos = DEFAULT_TIME_LIMIT.toNanos();
+    private long actorWallLimitNanos = DEFAULT_ACTOR_WALL_LIMIT.toNanos();
+    private volatile long now;
+    private long nextSequence;
 
-    public NetStack addHost(String name, String ipv4, TcpConfig config) { throw new UnsupportedOperationException("not yet"); }
+    private final List<Host> hosts = new ArrayList<>();
+    private final Map<Integer, Host> hostsByAddress = new HashMap<>();
+    private final Map<Long, Path> paths = new HashMap<>();
+    private final List<PacketFault> faults = new CopyOnWriteArrayList<>();
+    private final List<TraceListener> traceListeners = new CopyOnWriteArrayList<>();
+    private final PriorityQueue<Arrival> inFlight = new PriorityQueue<>();
+    private final TcpPacket faultView = new TcpPacket();
+    private final SimWaiter waiter = new SimWaiter();
+    private long packetsDelivered;
+    private long packetsDropped;
+
+    // Actors and the baton.
+    private final List<ActorState> actors = new ArrayList<>();
+    private final Semaphore driverBaton = new Semaphore(0);
+    private final ThreadLocal<ActorState> currentActor = new ThreadLocal<>();
+    private volatile boolean aborting;
+    private boolean running;
+
+    /** Everything random in the run (ISN keys, ports, later faults) is drawn from {@code seed}. */
+    public SimNetwork(long seed) {
+        this.seed = seed;
+        this.random = new Random(seed);
+    }
+
+    public long seed() { return seed; }
+
+    /** The network's random source, for faults that must be reproducible from the seed. */
+    public Random random() { return random; }
+
+    /** One-way delay of every path (default 10 ms); paths already created keep theirs unless set. */
+    public SimNetwork delay(Duration oneWay) {
+        long d = requireNonNegative(oneWay, "delay");
+        delayNanos = d;
+        for (Path p : paths.values()) p.delayNanos = d;
+        return this;
+    }
+
+    /** One-way delay of the path from {@code from} to {@code to} only. */
+    public SimNetwork delay(String from, String to, Duration oneWay) {
+        path(hostNamed(from), hostNamed(to)).delayNanos = requireNonNegative(oneWay, "delay");
+        return this;
+    }
+
+    /** run() fails once the virtual clock would pass this (default 24 h). */
+    public SimNetwork timeLimit(Duration limit) {
+        timeLimitNanos = requireNonNegative(limit, "time limit");
+        return this;
+    }
+
+    /** run() fails when an actor runs this long in real time without blocking (default 2 min). */
+    public SimNetwork actorWallLimit(Duration limit) {
+        actorWallLimitNanos = requireNonNegative(limit, "actor wall limit");
+        return this;
+    }
+
+    public NetStack addHost(String name, String ipv4, TcpConfig config) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(config, "config");
+        int address = Ipv4Address.parse(ipv4);
+        for (Host h : hosts) {
+            if (h.name.equals(name)) throw new IllegalArgumentException("a host named " + name + " already exists");
+        }
+        if (hostsByAddress.containsKey(address)) {
+            throw new IllegalArgumentException("address " + ipv4 + " already belongs to " + hostsByAddress.get(address).name);
+        }
+        byte[] isnKey = new byte[16];
+        random.nextBytes(isnKey);
+        NetStack stack = new NetStack(name, address, config, this::nowNanos, new Rfc6528IsnGenerator(isnKey), random.nextLong());
+        Host host = new Host(name, address, stack);
+        stack.attach((from, packet) -> send(host, packet), waiter);
+        stack.addTraceListener(event -> {
+            for (TraceListener l : traceListeners) l.onEvent(event);
+        });
+        hosts.add(host);
+        hostsByAddress.put(address, host);
+        return stack;
+    }
+
+    /** The stack of host {@code name}. */
+    public NetStack host(String name) {
+        for (Host h : hosts) if (h.name.equals(name)) return h.stack;
+        throw new IllegalArgumentException("no host named " + name);
+    }
 
     /** Trace events of every host, in the order they happen. */
-    public void addTraceListener(TraceListener listener) { throw new UnsupportedOperationException("not yet"); }
+    public void addTraceListener(TraceListener listener) { traceListeners.add(Objects.requireNonNull(listener)); }
 
-    public void addFault(PacketFault fault) { throw new UnsupportedOperationException("not yet"); }
-
-    /** An application thread run under the simulator: only one actor runs at a time, virtual time advances only when all are blocked. */
-    public void spawn(String name, Actor body) { throw new UnsupportedOperationException("not yet"); }
-
-    /**
-     * Runs until every actor has finished and nothing is scheduled (packets in flight, timers), then
-     * returns. Rethrows the first actor failure. Throws IllegalStateException naming the actors that
-     * are still blocked when nothing is left that could wake them.
-     */
-    public void run() { throw new UnsupportedOperationException("not yet"); }
+    public void addFault(PacketFault fault) { faults.add(Objects.requireNonNull(fault)); }
 
     /** Virtual nanoseconds since the simulation started. */
-    public long nowNanos() { throw new UnsupportedOperationException("not yet"); }
+    public long nowNanos() { return now; }
+
+    /** Packets delivered to a host so far. */
+    public long packetsDelivered() { return packetsDelivered; }
+
+    /** Packets the network dropped so far (faults, unknown destinations). */
+    public long packetsDropped() { return packetsDropped; }
+
+    // ------------------------------------------------------------------ packets
+
+    private static final class Host {
+        final String name;
+        final int address;
+        final NetStack stack;
+
+        Host(String name, int address, NetStack stack) {
+            this.name = name;
+            this.address = address;
+            this.stack = stack;
+        }
+    }
+
+    /** One direction between two hosts: the pipeline's per-path settings. */
+    private static final class Path {
+        long delayNanos;
+
+        Path(long delayNanos) { this.delayNanos = delayNanos; }
+    }
+
+    private record Arrival(long time, long sequence, Host to, ByteBuffer packet) implements Comparable<Arrival> {
+        @Override
+        public int compareTo(Arrival o) {
+            int c = Long.compare(time, o.time);
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
+        }
+    }
+
+    private Path path(Host from, Host to) {
+        long key = ((long) from.address << 32) | (to.address & 0xffffffffL);
+        return paths.computeIfAbsent(key, k -> new Path(delayNanos));
+    }
+
+    private Host hostNamed(String name) {
+        for (Host h : hosts) if (h.name.equals(name)) return h;
+        throw new IllegalArgumentException("no host named " + name);
+    }
+
+    /** A stack sends: copy the bytes now, route, run the path's pipeline, schedule the arrival. */
+    private void send(Host from, ByteBuffer packet) {
+        byte[] bytes = new byte[packet.remaining()];
+        packet.duplicate().get(bytes);
+        ByteBuffer copy = ByteBuffer.wrap(bytes);
+        boolean decoded = PacketCodec.decode(copy, faultView) == ParseResult.OK;
+        int destination = decoded ? faultView.destinationAddress() : (bytes.length >= 20 ? copy.getInt(16) : 0);
+        Host to = hostsByAddress.get(destination);
+        if (to == null) {
+            drop(from, decoded, copy, "no host at " + Ipv4Address.format(destination));
+            return;
+        }
+        Path path = path(from, to);
+        if (decoded) {
+            for (PacketFault fault : faults) {
+                String reason = fault.drop(from.name, faultView);
+                if (reason != null) {
+                    drop(from, true, copy, reason);
+                    return;
+                }
+            }
+        }
+        inFlight.add(new Arrival(now + path.delayNanos, nextSequence++, to, copy));
+    }
+
+    private void drop(Host from, boolean decoded, ByteBuffer copy, String reason) {
+        packetsDropped++;
+        if (decoded) from.stack.traceDrop(faultView, reason);
+        else from.stack.traceDrop(copy, reason);
+    }
+
+    // ------------------------------------------------------------------ actors
 
     /** An actor's body: may throw anything, which fails {@link #run()}. */
     @FunctionalInterface
     public interface Actor {
         void run() throws Exception;
+    }
+
+    /** Thrown inside actors that are unwound because the run failed; never caught by run() callers. */
+    public static final class SimulationAborted extends Error {
+        private static final long serialVersionUID = 1L;
+
+        SimulationAborted() { super("the simulation was aborted", null, false, false); }
+    }
+
+    /** An actor failed: {@link #actorName()} names it and the cause is what it threw. */
+    public static final class ActorFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String actorName;
+
+        ActorFailedException(String actorName, Throwable cause) {
+            super("actor '" + actorName + "' failed: " + cause, cause);
+            this.actorName = actorName;
+        }
+
+        public String actorName() { return actorName; }
+    }
+
+    private enum RunState { NEW, RUNNABLE, BLOCKED, DONE }
+
+    private final class ActorState {
+        final String name;
+        final Actor body;
+        final Semaphore baton = new Semaphore(0);
+        volatile RunState state = RunState.NEW;
+        BooleanSupplier ready;
+        long deadline;
+        Throwable failure;
+        Thread thread;
+
+        ActorState(String name, Actor body) {
+            this.name = name;
+            this.body = body;
+        }
+
+        void main() {
+            baton.acquireUninterruptibly();
+            try {
+                if (!aborting) {
+                    currentActor.set(this);
+                    body.run();
+                }
+            } catch (SimulationAborted ignored) {
+                // Unwound on purpose.
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                state = RunState.DONE;
+                currentActor.remove();
+                driverBaton.release();
+            }
+        }
+
+        /** Gives the baton back until the driver resumes this actor. */
+        void block(BooleanSupplier ready, long deadline) {
+            if (aborting) throw new SimulationAborted();
+            this.ready = ready;
+            this.deadline = deadline;
+            state = RunState.BLOCKED;
+            driverBaton.release();
+            baton.acquireUninterruptibly();
+            this.ready = null;
+            if (aborting) throw new SimulationAborted();
+        }
+
+        String describe() {
+            return name + (state == RunState.BLOCKED && deadline != Long.MAX_VALUE
+                    ? " (blocked until " + Duration.ofNanos(deadline) + ")" : " (" + state.name().toLowerCase() + ")");
+        }
+    }
+
+    /** An application thread run under the simulator: only one actor runs at a time, virtual time advances only when all are blocked. */
+    public void spawn(String name, Actor body) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        ActorState a = new ActorState(name, body);
+        a.thread = Thread.ofVirtual().name("sim-actor-" + name).unstarted(a::main);
+        actors.add(a);
+        a.thread.start();
+    }
+
+    /**
+     * Called from an actor: lets {@code span} of virtual time pass (the actor gives the baton back
+     * and is resumed at now + span, after the events due by then).
+     */
+    public void sleep(Duration span) {
+        long d = requireNonNegative(span, "span");
+        ActorState actor = currentActor.get();
+        if (actor == null) throw new IllegalStateException("SimNetwork.sleep must be called from an actor");
+        long deadline = d > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + d;
+        actor.block(() -> false, deadline);
+    }
+
+    /** The name of the actor running on the calling thread, or null when it is not an actor. */
+    public String currentActorName() {
+        ActorState actor = currentActor.get();
+        return actor == null ? null : actor.name;
+    }
+
+    /** The stacks' waiter in simulation: block the calling actor until the driver resumes it. */
+    private final class SimWaiter implements Waiter {
+        @Override
+        public boolean awaitUntil(NetStack stack, BooleanSupplier ready, long deadlineNanos) {
+            ActorState actor = currentActor.get();
+            if (actor == null) {
+                throw new IllegalStateException("a socket call on simulated host " + stack.name()
+                        + " must wait, but the calling thread is not an actor: use SimNetwork.spawn");
+            }
+            int holds = stack.lockHoldCount();
+            for (int i = 0; i < holds; i++) stack.unlock();
+            try {
+                actor.block(ready, deadlineNanos);
+            } finally {
+                for (int i = 0; i < holds; i++) stack.lock();
+            }
+            return ready.getAsBoolean();
+        }
+
+        @Override
+        public void wakeup(NetStack stack) {
+            // The driver re-evaluates every blocked actor's condition after each step.
+        }
+    }
+
+    // ------------------------------------------------------------------ the driver
+
+    /**
+     * Runs until every actor has finished and nothing is scheduled (packets in flight, timers), then
+     * returns. Rethrows the first actor failure (as {@link ActorFailedException}). Throws
+     * IllegalStateException naming the actors that are still blocked when nothing is left that could
+     * wake them, or when the virtual-time limit is reached.
+     */
+    public void run() {
+        drive(Long.MAX_VALUE);
+    }
+
+    /** Runs for {@code span} of virtual time (or until everything is finished, if sooner). */
+    public void runFor(Duration span) {
+        long d = requireNonNegative(span, "span");
+        drive(d > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + d);
+    }
+
+    /** Runs until the virtual clock reaches {@code timeNanos} (or everything is finished, if sooner). */
+    public void runUntil(long timeNanos) {
+        drive(timeNanos);
+    }
+
+    private void drive(long stopAt) {
+        if (running) throw new IllegalStateException("the simulation is already running");
+        if (currentActor.get() != null) throw new IllegalStateException("run() called from an actor");
+        running = true;
+        try {
+            while (true) {
+                runActors();
+                if (processDue()) continue;
+                long next = nextEventTime();
+                if (next == Long.MAX_VALUE) {
+                    List<String> blocked = new ArrayList<>();
+                    for (ActorState a : actors) if (a.state != RunState.DONE) blocked.add(a.describe());
+                    if (blocked.isEmpty()) return;
+                    throw abort(new IllegalStateException("deadlock at " + Duration.ofNanos(now)
+                            + ": actors blocked with nothing scheduled that could wake them: " + blocked));
+                }
+                if (next > stopAt) {
+                    now = Math.max(now, stopAt);
+                    return;
+                }
+                if (next > timeLimitNanos) {
+                    throw abort(new IllegalStateException("virtual time limit " + Duration.ofNanos(timeLimitNanos)
+                            + " reached; still pending: " + pending()));
+                }
+                now = Math.max(now, next);
+            }
+        } finally {
+            running = false;
+        }
+    }
+
+    /** Gives the baton to every actor that can run, in spawn order, until none can. */
+    private void runActors() {
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (int i = 0; i < actors.size(); i++) {
+                ActorState a = actors.get(i);
+                if (a.state == RunState.BLOCKED && isReady(a)) a.state = RunState.RUNNABLE;
+                if (a.state == RunState.NEW || a.state == RunState.RUNNABLE) {
+                    a.state = RunState.RUNNABLE;
+                    resume(a);
+                    progress = true;
+                    if (a.failure != null) throw abort(new ActorFailedException(a.name, a.failure));
+                }
+            }
+        }
+    }
+
+    private boolean isReady(ActorState a) {
+        if (now >= a.deadline) return true;
+        try {
+            return a.ready.getAsBoolean();
+        } catch (RuntimeException e) {
+            return true; // the actor re-evaluates it and meets the exception itself
+        }
+    }
+
+    private void resume(ActorState a) {
+        a.baton.release();
+        boolean yielded;
+        try {
+            yielded = driverBaton.tryAcquire(actorWallLimitNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while actor '" + a.name + "' ran", e);
+        }
+        if (!yielded) {
+            aborting = true;
+            throw new IllegalStateException("actor '" + a.name + "' ran for " + Duration.ofNanos(actorWallLimitNanos)
+                    + " of real time without blocking or finishing (is it waiting on something outside the simulation?)");
+        }
+    }
+
+    /** Delivers the packets and fires the timers due now; true when anything happened. */
+    private boolean processDue() {
+        boolean any = false;
+        Arrival a;
+        while ((a = inFlight.peek()) != null && a.time <= now) {
+            inFlight.poll();
+            packetsDelivered++;
+            a.to.stack.deliver(a.packet);
+            any = true;
+        }
+        for (Host h : hosts) {
+            if (h.stack.nextTimerDeadline() <= now) {
+                h.stack.fireTimers(now);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private long nextEventTime() {
+        long next = Long.MAX_VALUE;
+        Arrival a = inFlight.peek();
+        if (a != null) next = a.time;
+        for (Host h : hosts) next = Math.min(next, h.stack.nextTimerDeadline());
+        for (ActorState s : actors) if (s.state == RunState.BLOCKED) next = Math.min(next, s.deadline);
+        return next;
+    }
+
+    private String pending() {
+        List<String> out = new ArrayList<>();
+        if (!inFlight.isEmpty()) out.add(inFlight.size() + " packet(s) in flight");
+        for (Host h : hosts) {
+            long d = h.stack.nextTimerDeadline();
+            if (d != Long.MAX_VALUE) out.add(h.name + " timers (next at " + Duration.ofNanos(d) + ", "
+                    + h.stack.connectionCount() + " connection(s))");
+        }
+        for (ActorState s : actors) if (s.state != RunState.DONE) out.add("actor " + s.describe());
+        return out.toString();
+    }
+
+    /**
+     * Ends the run after a failure: unwinds every actor that has not finished, one at a time (each
+     * meets {@link SimulationAborted} where it waits), so that no thread is left parked.
+     */
+    private RuntimeException abort(RuntimeException failure) {
+        aborting = true;
+        for (ActorState a : actors) {
+            if (a.state == RunState.DONE) continue;
+            a.baton.release();
+            try {
+                if (!driverBaton.tryAcquire(1, TimeUnit.SECONDS)) break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return failure;
+    }
+
+    private static long requireNonNegative(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) throw new IllegalArgumentException(what + " must not be negative, was " + d);
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** A trace listener that keeps every event (tests, the CLI's renderers). */
+    public static List<TraceEvent> record(SimNetwork network) {
+        List<TraceEvent> events = new ArrayList<>();
+        network.addTraceListener(events::add);
+        return events;
     }
 }

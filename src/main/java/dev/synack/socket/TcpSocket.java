@@ -1,44 +1,487 @@
 package dev.synack.socket;
 
 import dev.synack.stack.NetStack;
+import dev.synack.tcp.Connection;
 import dev.synack.tcp.ShutdownHow;
+import dev.synack.tcp.TcpException;
 import dev.synack.tcp.TcpState;
+import dev.synack.wire.Ipv4Address;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A blocking TCP socket on a synack {@link NetStack}, shaped like java.net.Socket. Safe to use from
- * virtual threads. TO BE IMPLEMENTED (stack helper); the signatures are the contract.
+ * virtual threads, and from several threads at once (a reader and a writer, say).
+ *
+ * <p>Every call takes the stack's lock for a short critical section, calls the engine, lets the
+ * stack reschedule the connection's timers, and, when it must wait, waits through
+ * {@link NetStack#awaitUntil} (real time or simulated: the code is the same). Every call is
+ * reported to the stack's trace listeners as a {@code Call} event with its result.
+ *
+ * <p>Errors are IOExceptions with java.net's messages: {@link ConnectException} "Connection
+ * refused", {@link SocketException} "Connection reset", "Connection timed out", "Socket output is
+ * shut down", "Socket is closed"; {@link SocketTimeoutException} for connect and read timeouts.
+ * As with java.net.Socket, a failed or timed-out connect closes the socket.
  */
 public final class TcpSocket implements Closeable {
-    public TcpSocket(NetStack stack) { throw new UnsupportedOperationException("not yet"); }
+    private final NetStack stack;
+    private Connection connection;
+    /** The local port (0: none yet). */
+    private int localPort;
+    /** This socket (not yet a connection) holds a binding of {@link #localPort}. */
+    private boolean holdsBinding;
+    private volatile boolean closed;
+    private boolean inputShut;
+    private boolean outputShut;
+    private Duration soTimeout;
+    private boolean lingerOn;
+    private int lingerSeconds;
+    private boolean noDelay;
+    private InputStream input;
+    private OutputStream output;
+
+    public TcpSocket(NetStack stack) {
+        this.stack = Objects.requireNonNull(stack, "stack");
+    }
+
+    /** A socket for a connection a listener accepted. */
+    TcpSocket(NetStack stack, Connection accepted) {
+        this.stack = stack;
+        this.connection = accepted;
+        this.localPort = accepted.tuple().localPort();
+    }
+
+    public NetStack stack() { return stack; }
 
     /** Optional: bind the local port before connect (0 = ephemeral). */
-    public void bind(int localPort) throws IOException { throw new UnsupportedOperationException("not yet"); }
-    public void connect(InetSocketAddress remote) throws IOException { throw new UnsupportedOperationException("not yet"); }
-    /** @throws java.net.SocketTimeoutException when the handshake did not finish in time */
-    public void connect(InetSocketAddress remote, Duration timeout) throws IOException { throw new UnsupportedOperationException("not yet"); }
-    public InputStream getInputStream() throws IOException { throw new UnsupportedOperationException("not yet"); }
-    public OutputStream getOutputStream() throws IOException { throw new UnsupportedOperationException("not yet"); }
+    public void bind(int localPort) throws IOException {
+        new Call("bind " + localPort) {
+            @Override
+            Object body() throws IOException {
+                ensureOpen();
+                if (connection != null) throw new SocketException("Socket is already connected");
+                if (holdsBinding) throw new SocketException("Socket is already bound to port " + TcpSocket.this.localPort);
+                if (localPort < 0 || localPort > 65535) throw new IllegalArgumentException("port out of range: " + localPort);
+                TcpSocket.this.localPort = stack.bind(localPort);
+                holdsBinding = true;
+                return "port " + TcpSocket.this.localPort;
+            }
+        }.run();
+    }
+
+    public void connect(InetSocketAddress remote) throws IOException {
+        connect(remote, null);
+    }
+
+    /** @throws java.net.SocketTimeoutException when the handshake did not finish in time (the attempt is aborted) */
+    public void connect(InetSocketAddress remote, Duration timeout) throws IOException {
+        Objects.requireNonNull(remote, "remote");
+        new Call("connect " + remote) {
+            @Override
+            Object body() throws IOException {
+                ensureOpen();
+                if (connection != null) {
+                    throw new SocketException(connection.isConnectDone() ? "Socket is already connected" : "Connection already in progress");
+                }
+                if (remote.isUnresolved()) throw new UnknownHostException("cannot resolve " + remote.getHostString());
+                if (!(remote.getAddress() instanceof Inet4Address)) {
+                    throw new SocketException("Unsupported address type: " + remote.getAddress() + " (synack speaks IPv4 only)");
+                }
+                int address = Ipv4Address.of(remote.getAddress());
+                int port = remote.getPort();
+                if (port == 0) throw new ConnectException("Cannot connect to port 0");
+                if (address == 0 || address == -1 || (address >>> 28) == 0xE) {
+                    throw new SocketException("Cannot connect to " + Ipv4Address.format(address) + ": not a unicast address");
+                }
+                long deadline = stack.deadlineAfter(timeout);
+                Connection c;
+                try {
+                    c = stack.connect(holdsBinding ? localPort : 0, address, port);
+                } catch (TcpException e) {
+                    throw SocketErrors.of(e);
+                }
+                holdsBinding = false;
+                connection = c;
+                localPort = c.tuple().localPort();
+                if (noDelay) c.setNoDelay(true);
+                boolean done = stack.awaitUntil(() -> closed || c.isConnectDone(), deadline);
+                if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                if (!done) {
+                    try {
+                        c.abort(stack.now());
+                    } finally {
+                        stack.afterCall(c);
+                        markClosed();
+                    }
+                    throw new SocketTimeoutException("Connect timed out after " + timeout);
+                }
+                if (c.error() != null) {
+                    stack.afterCall(c);
+                    markClosed();
+                    throw SocketErrors.duringConnect(c.error());
+                }
+                return "ok";
+            }
+        }.run();
+    }
+
+    public InputStream getInputStream() throws IOException {
+        stack.lock();
+        try {
+            ensureOpen();
+            ensureConnected();
+            if (input == null) input = new SocketInputStream();
+            return input;
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    public OutputStream getOutputStream() throws IOException {
+        stack.lock();
+        try {
+            ensureOpen();
+            ensureConnected();
+            if (output == null) output = new SocketOutputStream();
+            return output;
+        } finally {
+            stack.unlock();
+        }
+    }
+
     /** Blocks until at least one byte, end-of-stream (-1) or an error. */
-    public int read(ByteBuffer dst) throws IOException { throw new UnsupportedOperationException("not yet"); }
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        return (Integer) new Call("read") {
+            @Override
+            Object body() throws IOException {
+                ensureOpen();
+                ensureConnected();
+                if (!dst.hasRemaining()) return 0;
+                Connection c = connection;
+                long deadline = stack.deadlineAfter(soTimeout);
+                while (true) {
+                    int n;
+                    try {
+                        n = c.read(dst, stack.now());
+                    } catch (TcpException e) {
+                        throw SocketErrors.of(e);
+                    } finally {
+                        stack.afterCall(c);
+                    }
+                    if (n != 0) return n;
+                    boolean ready = stack.awaitUntil(() -> closed || c.isReadable(), deadline);
+                    if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                    if (!ready) throw new SocketTimeoutException("Read timed out");
+                }
+            }
+
+            @Override
+            String describe(Object result) {
+                return ((Integer) result) < 0 ? "EOF" : result.toString();
+            }
+        }.run();
+    }
+
     /** Blocks until all of {@code src} is in the send buffer. */
-    public int write(ByteBuffer src) throws IOException { throw new UnsupportedOperationException("not yet"); }
-    public void shutdownInput() throws IOException { throw new UnsupportedOperationException("not yet"); }
-    public void shutdownOutput() throws IOException { throw new UnsupportedOperationException("not yet"); }
-    public void shutdown(ShutdownHow how) throws IOException { throw new UnsupportedOperationException("not yet"); }
-    public void setSoLinger(boolean on, int seconds) throws IOException { throw new UnsupportedOperationException("not yet"); }
-    public void setTcpNoDelay(boolean on) throws IOException { throw new UnsupportedOperationException("not yet"); }
+    public int write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        return (Integer) new Call(stack.isTracing() ? "write " + src.remaining() : "write") {
+            @Override
+            Object body() throws IOException {
+                ensureOpen();
+                ensureConnected();
+                if (outputShut) throw new SocketException("Socket output is shut down");
+                Connection c = connection;
+                int total = 0;
+                while (src.hasRemaining()) {
+                    int n;
+                    try {
+                        n = c.write(src, stack.now());
+                    } catch (TcpException e) {
+                        throw SocketErrors.of(e);
+                    } finally {
+                        stack.afterCall(c);
+                    }
+                    total += n;
+                    if (n == 0 && src.hasRemaining()) {
+                        stack.awaitUntil(() -> closed || c.isWritable(), Long.MAX_VALUE);
+                        if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                    }
+                }
+                return total;
+            }
+        }.run();
+    }
+
+    public void shutdownInput() throws IOException { shutdown(ShutdownHow.READ); }
+
+    public void shutdownOutput() throws IOException { shutdown(ShutdownHow.WRITE); }
+
+    /** shutdown(2): acts on the connection, whatever streams or other handles refer to it. */
+    public void shutdown(ShutdownHow how) throws IOException {
+        Objects.requireNonNull(how, "how");
+        new Call("shutdown " + how) {
+            @Override
+            Object body() throws IOException {
+                ensureOpen();
+                ensureConnected();
+                boolean read = how != ShutdownHow.WRITE;
+                boolean write = how != ShutdownHow.READ;
+                if (read && inputShut && !write) throw new SocketException("Socket input is already shut down");
+                if (write && outputShut && !read) throw new SocketException("Socket output is already shut down");
+                try {
+                    connection.shutdown(how, stack.now());
+                } catch (TcpException e) {
+                    throw SocketErrors.of(e);
+                } finally {
+                    stack.afterCall(connection);
+                }
+                inputShut |= read;
+                outputShut |= write;
+                return "ok";
+            }
+        }.run();
+    }
+
+    /** SO_LINGER: on with 0 makes close() reset the connection; on with N waits up to N s for the data to be acknowledged. */
+    public void setSoLinger(boolean on, int seconds) throws IOException {
+        if (on && seconds < 0) throw new IllegalArgumentException("linger seconds must not be negative, was " + seconds);
+        stack.lock();
+        try {
+            ensureOpen();
+            lingerOn = on;
+            lingerSeconds = on ? seconds : 0;
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    public void setTcpNoDelay(boolean on) throws IOException {
+        stack.lock();
+        try {
+            ensureOpen();
+            noDelay = on;
+            if (connection != null) {
+                connection.setNoDelay(on);
+                stack.afterCall(connection);
+            }
+        } finally {
+            stack.unlock();
+        }
+    }
+
     /** Read timeout (null or zero: none). */
-    public void setSoTimeout(Duration timeout) { throw new UnsupportedOperationException("not yet"); }
-    public TcpState state() { throw new UnsupportedOperationException("not yet"); }
-    public InetSocketAddress getLocalAddress() { throw new UnsupportedOperationException("not yet"); }
-    public InetSocketAddress getRemoteAddress() { throw new UnsupportedOperationException("not yet"); }
-    public boolean isClosed() { throw new UnsupportedOperationException("not yet"); }
-    @Override public void close() throws IOException { throw new UnsupportedOperationException("not yet"); }
+    public void setSoTimeout(Duration timeout) {
+        if (timeout != null && timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        stack.lock();
+        try {
+            soTimeout = timeout;
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    public TcpState state() {
+        stack.lock();
+        try {
+            return connection == null ? TcpState.CLOSED : connection.state();
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** The local address and port (port 0 while unbound). */
+    public InetSocketAddress getLocalAddress() {
+        stack.lock();
+        try {
+            return new InetSocketAddress(Ipv4Address.toInetAddress(stack.address()), localPort);
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** The remote address and port, or null before connect. */
+    public InetSocketAddress getRemoteAddress() {
+        stack.lock();
+        try {
+            if (connection == null) return null;
+            return new InetSocketAddress(Ipv4Address.toInetAddress(connection.tuple().remoteAddress()), connection.tuple().remotePort());
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    public boolean isClosed() { return closed; }
+
+    public boolean isConnected() {
+        stack.lock();
+        try {
+            return connection != null && connection.isConnectDone() && connection.error() == null;
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /**
+     * Closes the socket: graceful (FIN after the queued data; RST when received data is unread);
+     * with SO_LINGER on and 0 seconds, a reset; with N &gt; 0 seconds, waits up to N s for the
+     * send buffer to drain. Idempotent. Threads blocked on this socket get "Socket is closed".
+     */
+    @Override
+    public void close() throws IOException {
+        new Call("close") {
+            @Override
+            Object body() throws IOException {
+                if (closed) return "already closed";
+                closed = true;
+                Connection c = connection;
+                if (c == null) {
+                    releaseBinding();
+                } else if (c.isReleased()) {
+                    // Nothing left to close (a failed connect, an error).
+                } else if (lingerOn && lingerSeconds == 0) {
+                    try {
+                        c.abort(stack.now());
+                    } finally {
+                        stack.afterCall(c);
+                    }
+                } else {
+                    try {
+                        c.close(stack.now());
+                    } catch (TcpException e) {
+                        // Closing a connection an error already ended: nothing to send.
+                    } finally {
+                        stack.afterCall(c);
+                    }
+                    if (lingerOn) {
+                        long deadline = stack.deadlineAfter(Duration.ofSeconds(lingerSeconds));
+                        stack.awaitUntil(() -> c.isSendBufferEmpty() || c.error() != null || c.isReleased(), deadline);
+                    }
+                }
+                stack.wakeAll();
+                return "ok";
+            }
+        }.run();
+    }
+
+    private void markClosed() {
+        closed = true;
+        releaseBinding();
+    }
+
+    private void releaseBinding() {
+        if (holdsBinding) {
+            holdsBinding = false;
+            stack.unbind(localPort);
+        }
+    }
+
+    private void ensureOpen() throws SocketException {
+        if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+    }
+
+    private void ensureConnected() throws SocketException {
+        if (connection == null) throw new SocketException(SocketErrors.NOT_CONNECTED);
+    }
+
+    private String label() {
+        if (connection != null) return connection.tuple().toString();
+        return Ipv4Address.format(stack.address()) + ":" + (localPort == 0 ? "*" : Integer.toString(localPort));
+    }
+
+    @Override
+    public String toString() {
+        return "TcpSocket[" + label() + (closed ? ", closed" : "") + "]";
+    }
+
+    /** One user call: holds the stack's lock around the body and traces the call with its result. */
+    private abstract class Call {
+        private final String name;
+
+        Call(String name) { this.name = name; }
+
+        abstract Object body() throws IOException;
+
+        String describe(Object result) { return String.valueOf(result); }
+
+        final Object run() throws IOException {
+            stack.lock();
+            String outcome = "?";
+            try {
+                Object result = body();
+                outcome = describe(result);
+                return result;
+            } catch (IOException | RuntimeException e) {
+                outcome = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                throw e;
+            } finally {
+                try {
+                    if (stack.isTracing()) stack.traceCall(label(), name, outcome);
+                } finally {
+                    stack.unlock();
+                }
+            }
+        }
+    }
+
+    private final class SocketInputStream extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) return 0;
+            return TcpSocket.this.read(ByteBuffer.wrap(b, off, len));
+        }
+
+        @Override
+        public int available() throws IOException {
+            stack.lock();
+            try {
+                ensureOpen();
+                return connection.available();
+            } finally {
+                stack.unlock();
+            }
+        }
+
+        /** Closes the socket, as java.net.Socket's stream does. */
+        @Override
+        public void close() throws IOException { TcpSocket.this.close(); }
+    }
+
+    private final class SocketOutputStream extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) return;
+            TcpSocket.this.write(ByteBuffer.wrap(b, off, len));
+        }
+
+        /** Closes the socket, as java.net.Socket's stream does. */
+        @Override
+        public void close() throws IOException { TcpSocket.this.close(); }
+    }
 }

@@ -1,22 +1,746 @@
 package dev.synack.stack;
 
+import dev.synack.tcp.Connection;
+import dev.synack.tcp.FourTuple;
+import dev.synack.tcp.IsnGenerator;
+import dev.synack.tcp.Listener;
+import dev.synack.tcp.Resets;
+import dev.synack.tcp.Seq;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.tcp.TcpOutput;
+import dev.synack.tcp.TcpState;
+import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
+import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.PacketCodec;
+import dev.synack.wire.ParseResult;
+import dev.synack.wire.TcpFlags;
+import dev.synack.wire.TcpPacket;
+import dev.synack.wire.TcpSegment;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.BindException;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * One host's TCP/IP stack: owns its connections and listeners, demultiplexes arriving packets,
  * allocates ephemeral ports, drives the engine's timers, answers unmatched segments with RST.
  *
- * TO BE IMPLEMENTED (stack helper). Public surface other packages may rely on is below; the rest
- * (what sockets call) is the stack helper's to design.
+ * <h2>Concurrency</h2>
+ * All state (demux table, listeners, ports, timer wheel, the engine objects) is guarded by one
+ * {@link ReentrantLock} per stack, held only for short critical sections: a user call on a socket,
+ * the processing of one inbound packet, the firing of due timers. The engine is therefore only
+ * ever entered by one thread at a time, as it requires. A blocking socket call waits through the
+ * stack's {@link Waiter} with the lock held; the waiter releases it while waiting. Two ways to run:
+ * <ul>
+ *   <li><b>Real time</b> (the default waiter): {@link #start()} starts an event-loop thread that
+ *       takes the lock to process the packets a link queued with {@link #enqueue(ByteBuffer)} (from
+ *       any thread) and the timers that are due, then parks until the next deadline or the next
+ *       packet. Blocking calls wait on a {@link Condition} of the lock with a timeout and are
+ *       signalled whenever the engine reports a wakeup. ReentrantLock and Condition park virtual
+ *       threads without pinning, so a socket per virtual thread is fine.</li>
+ *   <li><b>Simulation</b>: dev.synack.link.SimNetwork installs its own waiter with
+ *       {@link #attach(PacketTransmitter, Waiter)}, calls {@link #deliver(ByteBuffer)} and
+ *       {@link #fireTimers(long)} from its driver in virtual time, and never starts the loop.</li>
+ * </ul>
+ *
+ * <h2>Hot path</h2>
+ * Per packet, nothing is allocated unless a trace listener is attached: the packet is decoded into
+ * a reused {@link TcpPacket}, looked up in a {@link DemuxTable} by a {@code long} key, and replies
+ * are encoded into a reused buffer (the link copies what it keeps). Timers live in a
+ * {@link TimerWheel}; after every interaction with a connection (packet, user call, timer) the
+ * stack reschedules it at {@link Connection#nextDeadline()} and forgets it once
+ * {@link Connection#isReleased()}.
+ *
+ * <p>No exception escapes the packet and timer paths: it is caught, counted
+ * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop.
  */
 public final class NetStack {
+    private static final long TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int TIMER_SLOTS = 1024;
+    /** The largest IPv4 packet. */
+    private static final int MAX_PACKET = 65_535;
+    /** The real-time loop wakes at least this often even with nothing due (belt and braces). */
+    private static final long MAX_LOOP_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final String name;
+    private final int address;
+    private final TcpConfig config;
+    private final Clock clock;
+    private final IsnGenerator isn;
+    private final Random random;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Waiter realTimeWaiter = new ConditionWaiter();
+    private Waiter waiter = realTimeWaiter;
+    private PacketTransmitter transmitter;
+
+    private final DemuxTable<Endpoint> connections = new DemuxTable<>(64);
+    private final Listener[] listeners = new Listener[PortTable.PORT_COUNT];
+    private final PortTable ports = new PortTable();
+    private final TimerWheel<Endpoint> timers;
+    private final long[] counters = new long[Counter.values().length];
+    private final List<TraceListener> traceListeners = new CopyOnWriteArrayList<>();
+
+    // Reused on the packet path (guarded by the lock).
+    private final TcpPacket inbound = new TcpPacket();
+    private final TcpPacket outbound = new TcpPacket();
+    private final TcpSegment resetReply = new TcpSegment();
+    private final ByteBuffer transmitBuffer = ByteBuffer.allocate(MAX_PACKET);
+    private final Output output = new Output();
+    /** Set while an inbound packet is processed: drops the engine reports refer to its addresses. */
+    private boolean processingInbound;
+
+    // Real-time event loop.
+    private final ConcurrentLinkedQueue<ByteBuffer> inboundQueue = new ConcurrentLinkedQueue<>();
+    private volatile Thread loopThread;
+    private volatile boolean running;
+    private volatile long loopWakeAt = Long.MAX_VALUE;
+
+    /**
+     * @param name the host's name in traces
+     * @param address its IPv4 address
+     * @param clock where time comes from (system or virtual)
+     * @param isn the ISN generator (RFC 6528 in production, seeded in simulations)
+     * @param seed seeds the stack's choices (ephemeral ports)
+     */
+    public NetStack(String name, int address, TcpConfig config, Clock clock, IsnGenerator isn, long seed) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.address = address;
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.isn = Objects.requireNonNull(isn, "isn");
+        this.random = new Random(seed);
+        this.timers = new TimerWheel<>(TIMER_TICK_NANOS, TIMER_SLOTS, clock.nanos());
+    }
+
     /** The host's name in traces ("client", "server"). */
-    public String name() { throw new UnsupportedOperationException("not yet"); }
+    public String name() { return name; }
     /** The host's IPv4 address. */
-    public int address() { throw new UnsupportedOperationException("not yet"); }
-    public TcpConfig config() { throw new UnsupportedOperationException("not yet"); }
-    public Clock clock() { throw new UnsupportedOperationException("not yet"); }
+    public int address() { return address; }
+    public TcpConfig config() { return config; }
+    public Clock clock() { return clock; }
+    public long now() { return clock.nanos(); }
+
     /** Every trace event of this stack goes to every listener added here. */
-    public void addTraceListener(TraceListener listener) { throw new UnsupportedOperationException("not yet"); }
+    public void addTraceListener(TraceListener listener) { traceListeners.add(Objects.requireNonNull(listener)); }
+
+    public void removeTraceListener(TraceListener listener) { traceListeners.remove(listener); }
+
+    /** True when somebody listens to trace events (callers skip building them otherwise). */
+    public boolean isTracing() { return !traceListeners.isEmpty(); }
+
+    /** Connects the stack to a link, and (simulation) replaces the real-time waiter. */
+    public void attach(PacketTransmitter transmitter, Waiter waiter) {
+        lock.lock();
+        try {
+            this.transmitter = Objects.requireNonNull(transmitter, "transmitter");
+            this.waiter = waiter == null ? realTimeWaiter : waiter;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A snapshot of the counters by TCP-MIB name, in a fixed order. */
+    public Map<String, Long> counters() {
+        lock.lock();
+        try {
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (Counter c : Counter.values()) out.put(c.mibName(), counters[c.ordinal()]);
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long counter(Counter c) {
+        lock.lock();
+        try {
+            return counters[c.ordinal()];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Connections the stack still tracks (in any state, TIME_WAIT included). */
+    public int connectionCount() {
+        lock.lock();
+        try {
+            return connections.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ locking and waiting
+
+    /** Takes the stack's lock: the socket layer wraps each user call in lock()/unlock(). */
+    public void lock() { lock.lock(); }
+
+    public void unlock() { lock.unlock(); }
+
+    /** How many times the current thread holds the lock (a waiter releases all of them). */
+    public int lockHoldCount() { return lock.getHoldCount(); }
+
+    /**
+     * Blocks (lock held) until {@code ready} holds or the clock reaches {@code deadlineNanos};
+     * see {@link Waiter#awaitUntil}.
+     */
+    public boolean awaitUntil(BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
+        if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("awaitUntil needs the stack's lock");
+        if (ready.getAsBoolean()) return true;
+        if (clock.nanos() >= deadlineNanos) return false;
+        return waiter.awaitUntil(this, ready, deadlineNanos);
+    }
+
+    /** The deadline {@code timeout} from now ({@link Long#MAX_VALUE} for null or zero: none). */
+    public long deadlineAfter(Duration timeout) {
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) return Long.MAX_VALUE;
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE;
+        }
+        long now = clock.nanos();
+        return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
+    }
+
+    /** Wakes every waiter of this stack to re-check its condition (e.g. a socket was closed). */
+    public void wakeAll() {
+        lock.lock();
+        try {
+            waiter.wakeup(this);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The default, real-time waiter: a Condition of the stack's lock. */
+    private final class ConditionWaiter implements Waiter {
+        @Override
+        public boolean awaitUntil(NetStack stack, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
+            while (!ready.getAsBoolean()) {
+                long left = deadlineNanos == Long.MAX_VALUE ? MAX_LOOP_PARK_NANOS : deadlineNanos - clock.nanos();
+                if (left <= 0) return false;
+                try {
+                    changed.awaitNanos(Math.min(left, MAX_LOOP_PARK_NANOS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting on " + name);
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void wakeup(NetStack stack) {
+            changed.signalAll();
+        }
+
+        @Override
+        public void timersChanged(NetStack stack, long earliestDeadline) {
+            Thread loop = loopThread;
+            if (loop != null && earliestDeadline < loopWakeAt) LockSupport.unpark(loop);
+        }
+    }
+
+    // ------------------------------------------------------------------ ports and user operations
+
+    /**
+     * Binds {@code port} for a socket (0: an ephemeral port from the configured range).
+     * Returns the port. The caller holds the lock.
+     *
+     * @throws BindException "Address already in use" when somebody uses the port
+     */
+    public int bind(int port) throws IOException {
+        if (port < 0 || port >= PortTable.PORT_COUNT) throw new IllegalArgumentException("port out of range: " + port);
+        if (port == 0) {
+            int p = ports.allocate(random, config.ephemeralPortLow(), config.ephemeralPortHigh(), true, q -> listeners[q] == null);
+            if (p < 0) throw new BindException("No ephemeral port free in " + config.ephemeralPortLow() + "-" + config.ephemeralPortHigh());
+            return p;
+        }
+        if (!ports.bind(port) || listeners[port] != null) throw new BindException("Address already in use: port " + port);
+        return port;
+    }
+
+    /** Releases a binding taken with {@link #bind(int)} that no connection took over. */
+    public void unbind(int port) {
+        ports.unbind(port);
+    }
+
+    /**
+     * Active open: creates the connection, registers it and sends its SYN. With {@code boundPort}
+     * &gt; 0 the caller's binding of that port passes to the connection (released with it); with 0
+     * an ephemeral port is chosen (random start, then probing; ports whose 4-tuple to this remote
+     * is taken are skipped).
+     */
+    public Connection connect(int boundPort, int remoteAddress, int remotePort) throws IOException {
+        long now = clock.nanos();
+        int localPort;
+        Endpoint.PortUse use;
+        if (boundPort > 0) {
+            if (connections.containsKey(DemuxTable.key(remoteAddress, boundPort, remotePort))) {
+                throw new BindException("Address already in use: " + Ipv4Address.format(address) + ":" + boundPort
+                        + " is already connected to " + Ipv4Address.format(remoteAddress) + ":" + remotePort);
+            }
+            localPort = boundPort;
+            use = Endpoint.PortUse.BINDING;
+        } else {
+            localPort = ports.allocate(random, config.ephemeralPortLow(), config.ephemeralPortHigh(), false,
+                    p -> listeners[p] == null && !connections.containsKey(DemuxTable.key(remoteAddress, p, remotePort)));
+            if (localPort < 0) {
+                throw new SocketException("Cannot assign requested address: no ephemeral port free for "
+                        + Ipv4Address.format(remoteAddress) + ":" + remotePort);
+            }
+            use = Endpoint.PortUse.EPHEMERAL;
+        }
+        FourTuple tuple = new FourTuple(address, localPort, remoteAddress, remotePort);
+        Connection c = Connection.active(config, tuple, isn, output);
+        Endpoint e = new Endpoint(c, DemuxTable.key(remoteAddress, localPort, remotePort), localPort, use);
+        connections.put(e.key, e);
+        try {
+            c.connect(now);
+        } catch (RuntimeException ex) {
+            remove(e);
+            throw ex;
+        }
+        touch(e, now);
+        return c;
+    }
+
+    /** Starts listening on {@code port}, which the caller has bound. */
+    public Listener listen(int port, int backlog) throws IOException {
+        if (!ports.isBound(port)) throw new IllegalStateException("listen on port " + port + " that is not bound");
+        if (listeners[port] != null) throw new SocketException("Already listening on port " + port);
+        Listener l = new Listener(config, address, port, backlog, isn, output);
+        listeners[port] = l;
+        return l;
+    }
+
+    /** Stops {@code listener}: resets its queued connections and releases its port. */
+    public void closeListener(Listener listener) {
+        long now = clock.nanos();
+        int port = listener.localPort();
+        try {
+            listener.close(now);
+        } finally {
+            if (listeners[port] == listener) {
+                listeners[port] = null;
+                ports.unbind(port);
+            }
+            // The listener reset its queued children: forget the ones now released.
+            for (Endpoint e : connections.values()) {
+                if (e.localPort == port) touch(e, now);
+            }
+            waiter.wakeup(this);
+        }
+    }
+
+    /** After a user call on {@code connection}: reschedule its timers, forget it once released. */
+    public void afterCall(Connection connection) {
+        FourTuple t = connection.tuple();
+        Endpoint e = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
+        if (e != null && e.connection == connection) touch(e, clock.nanos());
+    }
+
+    /** Reports a user call and its result as a {@link TraceEvent.Call}. */
+    public void traceCall(String connection, String call, String result) {
+        if (traceListeners.isEmpty()) return;
+        emit(new TraceEvent.Call(clock.nanos(), name, connection, call, result));
+    }
+
+    private void touch(Endpoint e, long now) {
+        if (e.removed) return;
+        Connection c = e.connection;
+        if (c.isReleased()) {
+            remove(e);
+            return;
+        }
+        long deadline = c.nextDeadline();
+        if (deadline == Long.MAX_VALUE) {
+            timers.cancel(e.timer);
+        } else {
+            timers.schedule(e.timer, deadline);
+            waiter.timersChanged(this, deadline);
+        }
+    }
+
+    private void remove(Endpoint e) {
+        e.removed = true;
+        timers.cancel(e.timer);
+        if (connections.get(e.key) == e) connections.remove(e.key);
+        switch (e.portUse) {
+            case BINDING -> ports.unbind(e.localPort);
+            case EPHEMERAL -> ports.releaseEphemeral(e.localPort);
+            case NONE -> { }
+        }
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** The earliest timer deadline of any connection, or {@link Long#MAX_VALUE}. */
+    public long nextTimerDeadline() {
+        lock.lock();
+        try {
+            return timers.nextDeadline();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Fires every connection timer due at {@code now}; returns how many connections were due. */
+    public int fireTimers(long now) {
+        lock.lock();
+        try {
+            return timers.expire(now, e -> fireTimer(e, now));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void fireTimer(Endpoint e, long now) {
+        try {
+            e.connection.deadlineReached(now);
+            if (e.connection.isReleased()) {
+                remove(e);
+                return;
+            }
+            long deadline = e.connection.nextDeadline();
+            if (deadline != Long.MAX_VALUE && deadline <= now) {
+                // The engine asked to be called again at a time already past: wait a tick rather
+                // than spin on the same instant.
+                deadline = now + TIMER_TICK_NANOS;
+            }
+            if (deadline == Long.MAX_VALUE) timers.cancel(e.timer);
+            else timers.schedule(e.timer, deadline);
+        } catch (RuntimeException | AssertionError ex) {
+            internalError(now, "timer of " + e.label(), ex);
+            if (!e.removed && !e.timer.isScheduled()) {
+                // Keep a broken connection from being forgotten with its port: retry later.
+                timers.schedule(e.timer, now + config.minRtoNanos());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ inbound packets
+
+    /**
+     * Processes one IPv4 packet now, on the calling thread (simulation drivers and tests). The
+     * buffer's bytes must stay unchanged during the call; its position is not moved.
+     */
+    public void deliver(ByteBuffer packet) {
+        lock.lock();
+        try {
+            processPacket(packet);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void processPacket(ByteBuffer packet) {
+        long now = clock.nanos();
+        processingInbound = true;
+        try {
+            ParseResult result = PacketCodec.decode(packet, inbound);
+            if (result != ParseResult.OK) {
+                counters[Counter.IN_ERRS.ordinal()]++;
+                traceUndecodable(now, packet, result.reason());
+                return;
+            }
+            counters[Counter.IN_SEGS.ordinal()]++;
+            TcpSegment seg = inbound.segment();
+            if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.RECV, inbound, null);
+            if (inbound.destinationAddress() != address) {
+                tracePacket(now, TraceEvent.Direction.DROP, inbound, "not addressed to this host");
+                return;
+            }
+            int remote = inbound.sourceAddress();
+            int localPort = seg.destinationPort();
+            Endpoint e = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
+            if (e != null && !reusableTimeWait(e, seg, now)) {
+                e.connection.segmentArrived(seg, now);
+                touch(e, now);
+                return;
+            }
+            Listener l = listeners[localPort];
+            if (l != null && !l.isClosed()) {
+                Connection child = l.segmentArrived(address, remote, seg, now);
+                if (child != null) adoptChild(child, now);
+                return;
+            }
+            if (Resets.replyTo(seg, resetReply)) {
+                output.send(address, remote, resetReply, now);
+            } else {
+                tracePacket(now, TraceEvent.Direction.DROP, inbound, "no connection (a reset is never answered)");
+            }
+        } catch (RuntimeException | AssertionError ex) {
+            internalError(now, "inbound packet", ex);
+        } finally {
+            processingInbound = false;
+        }
+    }
+
+    /**
+     * A SYN for a 4-tuple in TIME_WAIT may open a new incarnation (RFC 9293 §3.10.7.4, RFC 6191):
+     * the engine decides; when it accepts, the old connection is forgotten and the SYN goes to the
+     * listener.
+     */
+    private boolean reusableTimeWait(Endpoint e, TcpSegment seg, long now) {
+        if (e.connection.state() != TcpState.TIME_WAIT) return false;
+        if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)) return false;
+        Listener l = listeners[e.localPort];
+        if (l == null || l.isClosed()) return false;
+        if (!EngineHooks.acceptsNewSyn(e.connection, seg)) return false;
+        remove(e);
+        return true;
+    }
+
+    private void adoptChild(Connection child, long now) {
+        counters[Counter.PASSIVE_OPENS.ordinal()]++;
+        FourTuple t = child.tuple();
+        Endpoint e = new Endpoint(child, DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()), t.localPort(),
+                Endpoint.PortUse.NONE);
+        Endpoint old = connections.put(e.key, e);
+        if (old != null && old != e) {
+            // Cannot happen when the demux worked; keep the table consistent anyway.
+            old.removed = true;
+            timers.cancel(old.timer);
+        }
+        touch(e, now);
+    }
+
+    // ------------------------------------------------------------------ real-time event loop
+
+    /** Queues a packet (copied by the caller) for the event loop; any thread. */
+    public void enqueue(ByteBuffer packet) {
+        inboundQueue.add(packet);
+        Thread loop = loopThread;
+        if (loop != null) LockSupport.unpark(loop);
+    }
+
+    /** Starts the real-time event loop (a daemon platform thread named after the host). */
+    public synchronized void start() {
+        if (running) throw new IllegalStateException(name + " is already running");
+        running = true;
+        Thread t = Thread.ofPlatform().daemon().name("synack-" + name).unstarted(this::loop);
+        loopThread = t;
+        t.start();
+    }
+
+    /** Stops the real-time event loop; connections are left as they are. */
+    public synchronized void close() {
+        running = false;
+        Thread t = loopThread;
+        if (t == null) return;
+        LockSupport.unpark(t);
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        loopThread = null;
+    }
+
+    private void loop() {
+        while (running) {
+            long next;
+            lock.lock();
+            try {
+                ByteBuffer p;
+                while ((p = inboundQueue.poll()) != null) processPacket(p);
+                long now = clock.nanos();
+                timers.expire(now, e -> fireTimer(e, now));
+                next = timers.nextDeadline();
+                loopWakeAt = next;
+            } catch (RuntimeException | AssertionError ex) {
+                internalError(clock.nanos(), "event loop", ex);
+                next = clock.nanos() + TIMER_TICK_NANOS;
+            } finally {
+                lock.unlock();
+            }
+            if (!inboundQueue.isEmpty()) continue;
+            long park = next == Long.MAX_VALUE ? MAX_LOOP_PARK_NANOS : Math.min(MAX_LOOP_PARK_NANOS, next - clock.nanos());
+            if (park > 0) LockSupport.parkNanos(this, park);
+        }
+    }
+
+    // ------------------------------------------------------------------ output and traces
+
+    /** The engine's output: every connection and listener of this stack emits through it. */
+    private final class Output implements TcpOutput {
+        @Override
+        public void send(int sourceAddress, int destinationAddress, TcpSegment segment, long now) {
+            try {
+                outbound.sourceAddress(sourceAddress).destinationAddress(destinationAddress).ttl(config.ttl());
+                TcpSegment s = outbound.segment();
+                s.clear().sourcePort(segment.sourcePort()).destinationPort(segment.destinationPort())
+                        .seq(segment.seq()).ack(segment.ack()).flags(segment.flags()).window(segment.window())
+                        .urgentPointer(segment.urgentPointer()).payload(segment.payload().duplicate());
+                s.options().copyFrom(segment.options());
+                counters[Counter.OUT_SEGS.ordinal()]++;
+                if (s.has(TcpFlags.RST)) counters[Counter.OUT_RSTS.ordinal()]++;
+                noteRetransmission(s, destinationAddress);
+                if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.SEND, outbound, null);
+                PacketTransmitter link = transmitter;
+                if (link == null) {
+                    tracePacket(now, TraceEvent.Direction.DROP, outbound, "no link attached");
+                    return;
+                }
+                transmitBuffer.clear();
+                PacketCodec.encode(outbound, transmitBuffer);
+                transmitBuffer.flip();
+                link.transmit(NetStack.this, transmitBuffer);
+            } catch (RuntimeException | AssertionError ex) {
+                internalError(now, "sending " + segment, ex);
+            }
+        }
+
+        @Override
+        public void stateChanged(Connection connection, TcpState from, TcpState to, String cause, long now) {
+            countTransition(from, to);
+            if (traceListeners.isEmpty()) return;
+            emit(new TraceEvent.StateChange(now, name, connection.tuple().toString(), from.name(), to.name(), cause));
+        }
+
+        @Override
+        public void timerFired(Connection connection, String timer, long now) {
+            if (traceListeners.isEmpty()) return;
+            emit(new TraceEvent.Timer(now, name, connection.tuple().toString(), timer));
+        }
+
+        @Override
+        public void segmentDropped(Connection connection, TcpSegment segment, String reason, long now) {
+            if (traceListeners.isEmpty()) return;
+            // Dropped segments are inbound ones: they came from the packet being processed.
+            int src = processingInbound ? inbound.sourceAddress() : (connection == null ? 0 : connection.tuple().remoteAddress());
+            int dst = processingInbound ? inbound.destinationAddress() : address;
+            emit(new TraceEvent.Packet(now, name, TraceEvent.Direction.DROP,
+                    Ipv4Address.format(src) + ":" + segment.sourcePort(), Ipv4Address.format(dst) + ":" + segment.destinationPort(),
+                    TcpFlags.tcpdump(segment.flags()), Integer.toUnsignedLong(segment.seq()), Integer.toUnsignedLong(segment.ack()),
+                    segment.payloadLength(), segment.window(), segment.options().toString(), reason));
+        }
+
+        @Override
+        public void wakeup(Connection connection) {
+            waiter.wakeup(NetStack.this);
+        }
+    }
+
+    /** RetransSegs: a segment carrying sequence space below the highest already sent on its connection. */
+    private void noteRetransmission(TcpSegment s, int destinationAddress) {
+        int length = s.sequenceLength();
+        if (length == 0 || s.has(TcpFlags.RST)) return;
+        Endpoint e = connections.get(DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort()));
+        if (e == null) return;
+        int end = s.seq() + length;
+        if (e.sentAnything && Seq.lt(s.seq(), e.sentUpTo)) counters[Counter.RETRANS_SEGS.ordinal()]++;
+        if (!e.sentAnything || Seq.gt(end, e.sentUpTo)) {
+            e.sentUpTo = end;
+            e.sentAnything = true;
+        }
+    }
+
+    private void countTransition(TcpState from, TcpState to) {
+        if (from == TcpState.CLOSED && to == TcpState.SYN_SENT) counters[Counter.ACTIVE_OPENS.ordinal()]++;
+        if ((from == TcpState.SYN_SENT || from == TcpState.SYN_RECV) && (to == TcpState.CLOSED || to == TcpState.LISTEN)) {
+            counters[Counter.ATTEMPT_FAILS.ordinal()]++;
+        }
+        boolean wasEstab = from == TcpState.ESTABLISHED || from == TcpState.CLOSE_WAIT;
+        boolean isEstab = to == TcpState.ESTABLISHED || to == TcpState.CLOSE_WAIT;
+        if (wasEstab && to == TcpState.CLOSED) counters[Counter.ESTAB_RESETS.ordinal()]++;
+        if (!wasEstab && isEstab) counters[Counter.CURR_ESTAB.ordinal()]++;
+        if (wasEstab && !isEstab) counters[Counter.CURR_ESTAB.ordinal()]--;
+    }
+
+    /** Traces a packet the network dropped on its way from this host (host = this stack). */
+    public void traceDrop(TcpPacket packet, String reason) {
+        if (traceListeners.isEmpty()) return;
+        lock.lock();
+        try {
+            tracePacket(clock.nanos(), TraceEvent.Direction.DROP, packet, reason);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Traces an undecodable packet the network dropped on its way from this host. */
+    public void traceDrop(ByteBuffer rawPacket, String reason) {
+        if (traceListeners.isEmpty()) return;
+        lock.lock();
+        try {
+            traceUndecodable(clock.nanos(), rawPacket, reason);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void tracePacket(long now, TraceEvent.Direction direction, TcpPacket packet, String reason) {
+        if (traceListeners.isEmpty()) return;
+        TcpSegment s = packet.segment();
+        emit(new TraceEvent.Packet(now, name, direction, packet.source(), packet.destination(), TcpFlags.tcpdump(s.flags()),
+                Integer.toUnsignedLong(s.seq()), Integer.toUnsignedLong(s.ack()), s.payloadLength(), s.window(),
+                s.options().toString(), reason));
+    }
+
+    /** What can be read from the raw bytes of a packet that did not decode. */
+    private void traceUndecodable(long now, ByteBuffer packet, String reason) {
+        if (traceListeners.isEmpty()) return;
+        int p = packet.position();
+        int n = packet.remaining();
+        String src = "?";
+        String dst = "?";
+        if (n >= 20) {
+            src = Ipv4Address.format(packet.getInt(p + 12));
+            dst = Ipv4Address.format(packet.getInt(p + 16));
+            int ihl = (packet.get(p) & 0x0f) * 4;
+            if (ihl >= 20 && n >= ihl + 4) {
+                src += ":" + (packet.getShort(p + ihl) & 0xffff);
+                dst += ":" + (packet.getShort(p + ihl + 2) & 0xffff);
+            }
+        }
+        emit(new TraceEvent.Packet(now, name, TraceEvent.Direction.DROP, src, dst, "?", 0, 0, n, 0, "", reason));
+    }
+
+    private void internalError(long now, String where, Throwable ex) {
+        counters[Counter.INTERNAL_ERRORS.ordinal()]++;
+        if (traceListeners.isEmpty()) return;
+        try {
+            String what = "internal error in " + where + ": " + ex;
+            if (processingInbound && inbound.segment() != null) tracePacket(now, TraceEvent.Direction.DROP, inbound, what);
+            else emit(new TraceEvent.Packet(now, name, TraceEvent.Direction.DROP, "?", "?", "?", 0, 0, 0, 0, "", what));
+        } catch (RuntimeException ignored) {
+            // Tracing the error failed too: the counter still says it happened.
+        }
+    }
+
+    private void emit(TraceEvent event) {
+        for (TraceListener l : traceListeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException ex) {
+                counters[Counter.INTERNAL_ERRORS.ordinal()]++;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NetStack[" + name + " " + Ipv4Address.format(address) + "]";
+    }
 }

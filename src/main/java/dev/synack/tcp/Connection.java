@@ -1,5 +1,7 @@
 package dev.synack.tcp;
 
+import dev.synack.wire.TcpFlags;
+import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 
@@ -8,83 +10,1199 @@ import java.nio.ByteBuffer;
  * calls and the current time (nanoseconds, from whatever clock the owner uses), it emits segments
  * and events through its {@link TcpOutput}. Single-threaded: its owner serialises all calls.
  *
- * TO BE IMPLEMENTED (engine helper): the signatures below are the contract the stack codes against.
+ * <p>Choices where the RFCs leave room (Linux's behaviour unless said otherwise):
+ * <ul>
+ *   <li>Zero-window probes are Linux's: a bare ACK with {@code seq = SND.UNA - 1}, which the peer must
+ *       answer with an ACK carrying its window (RFC 9293 §3.10.7.4, "first"); it carries no data, so
+ *       it can neither lose nor duplicate a byte. When the persist timer fires and the window is open
+ *       but too small for the sender's silly-window rule, the data that fits is sent instead.</li>
+ *   <li>Out-of-order segments are dropped and answered with a duplicate ACK (no reassembly yet);
+ *       data or a SYN carried by a SYN-ACK is dropped too (the peer retransmits it).</li>
+ *   <li>shutdown(READ): read() returns -1 from then on; data arriving later is still acknowledged
+ *       and then discarded (the window stays open), and what was buffered is discarded at once.
+ *       No segment is sent by shutdown(READ) itself.</li>
+ *   <li>shutdown() in CLOSED or SYN_SENT throws NOT_CONNECTED (Linux returns ENOTCONN in CLOSED and
+ *       silently disconnects in SYN_SENT).</li>
+ *   <li>After an asynchronous error (reset, timeout, refusal) read() still returns the bytes already
+ *       received, then throws the error on every call; write() throws it at once.</li>
+ *   <li>Delayed ACKs use {@link TcpConfig#delayedAckMinNanos()} (Linux's initial 40 ms) as their
+ *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
+ *   <li>Challenge ACKs (RFC 5961 §7) are limited per connection, not host-wide as on Linux.</li>
+ *   <li>A passive-open child reset in SYN_RECV reports SYN_RECV -> LISTEN and is then released; its
+ *       listener carries on.</li>
+ * </ul>
  */
 public final class Connection {
+    /** "No timer armed". */
+    private static final long NONE = Long.MAX_VALUE;
+    /** RFC 5961 §7 counts challenge ACKs per second. */
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** nop, nop, TS: the room the timestamps option takes in every segment (RFC 7323 §3, Appendix A). */
+    private static final int TIMESTAMP_OPTION_SPACE = 12;
+    /** The window field is 16 bits (RFC 9293 §3.1). */
+    private static final int MAX_WINDOW_FIELD = 0xffff;
+    /** RFC 7323 §2.3: a shift above 14 is used as 14. */
+    private static final int MAX_WINDOW_SHIFT = 14;
+
+    private final TcpConfig config;
+    private final FourTuple tuple;
+    private final IsnGenerator isnGenerator;
+    private final TcpOutput output;
+    /** The listener that created this connection, until accept() takes it; null for an active open. */
+    private Listener listener;
+    private final boolean passiveOpen;
+
+    private TcpState state = TcpState.CLOSED;
+    private boolean opened;
+    private boolean released;
+    private boolean userClosed;
+    private boolean readShutdown;
+    private boolean writeShutdown;
+    private TcpError error;
+
+    // ---- send sequence variables (RFC 9293 §3.3.1) ----
+    private int iss;
+    private int sndUna;
+    private int sndNxt;
+    /** The highest sequence number sent so far; SND.NXT goes back to SND.UNA on a timeout (go-back-N). */
+    private int sndMax;
+    /** The peer's window in bytes, scaled. */
+    private int sndWnd;
+    private int sndWl1;
+    private int sndWl2;
+    /** The largest window the peer has offered (RFC 9293 §3.8.6.2.1, RFC 5961 §5.2). */
+    private int maxSndWnd;
+    /** The peer's window scale: applied to the windows it sends (RFC 7323 §2.3). */
+    private int sndShift;
+    private final ByteRing sendBuffer;
+    /** Sequence number of the oldest byte in the send buffer. */
+    private int sendBufferSeq;
+    private boolean finQueued;
+    /** Sequence number our FIN occupies, once queued. */
+    private int finSeq;
+
+    // ---- receive sequence variables ----
+    private int irs;
+    private int rcvNxt;
+    /** RCV.NXT + RCV.WND as last advertised: the right edge never moves left (RFC 9293 §3.8.6.2.2). */
+    private int rcvAdvertisedEdge;
+    /** Our window scale: applied to the windows we send. */
+    private int rcvShift;
+    /** The window our SYN or SYN-ACK carried (never scaled, RFC 7323 §2.2). */
+    private int synWindowSent;
+    private final ByteRing receiveBuffer;
+    private boolean peerSynSeen;
+    private boolean finReceived;
+
+    // ---- negotiated options ----
+    private boolean timestampsOn;
+    private boolean sackOn;
+    private boolean windowScalingOn;
+    private int peerMss;
+    /** The largest payload we send: min(peer MSS, our MSS) minus the timestamps option when on. */
+    private int effectiveMss;
+    private int tsRecent;
+    /** Last.ACK.sent of RFC 7323 §4.3. */
+    private int lastAckSent;
+
+    // ---- timers and retransmission ----
+    private long retransmitAt = NONE;
+    private long persistAt = NONE;
+    private long delayedAckAt = NONE;
+    private long timeWaitAt = NONE;
+    private long finWait2At = NONE;
+    private int retries;
+    private int persistBackoff;
+    private final RttEstimator rtt;
+    private boolean rttTiming;
+    private int rttSeq;
+    private long rttStart;
+    private CongestionControl congestion;
+    private int dupAcks;
+
+    // ---- acknowledgement policy ----
+    private int quickAcksLeft;
+    private boolean ackNow;
+    private boolean outOfOrderSeen;
+    private boolean noDelay;
+    private long challengeWindowStart;
+    private int challengeCount;
+    private boolean challengeWindowStarted;
+
+    private final TcpSegment out = new TcpSegment();
+    private ByteBuffer payloadScratch;
+
+    private Connection(TcpConfig config, FourTuple tuple, IsnGenerator isnGenerator, TcpOutput output, Listener listener) {
+        this.config = config;
+        this.tuple = tuple;
+        this.isnGenerator = isnGenerator;
+        this.output = output;
+        this.listener = listener;
+        this.passiveOpen = listener != null;
+        this.sendBuffer = new ByteRing(config.sendBufferSize());
+        this.receiveBuffer = new ByteRing(config.receiveBufferSize());
+        this.rtt = new RttEstimator(config);
+        this.quickAcksLeft = config.quickAcks();
+    }
 
     /** A connection for an active open; call {@link #connect(long)} to send the SYN. State CLOSED. */
     public static Connection active(TcpConfig config, FourTuple tuple, IsnGenerator isn, TcpOutput output) {
-        throw new UnsupportedOperationException("not yet");
+        return new Connection(config, tuple, isn, output, null);
     }
 
-    // ---- user calls (RFC 9293 §3.9.1) ----
+    /**
+     * A passive open (RFC 9293 §3.10.7.2, LISTEN receiving a SYN): the child of {@code listener}
+     * enters SYN_RECV and sends its SYN-ACK.
+     */
+    static Connection passive(TcpConfig config, FourTuple tuple, IsnGenerator isn, TcpOutput output,
+                              Listener listener, TcpSegment syn, long now) {
+        Connection c = new Connection(config, tuple, isn, output, listener);
+        c.opened = true;
+        c.state = TcpState.LISTEN;
+        c.irs = syn.seq();
+        c.rcvNxt = c.irs + 1;
+        c.peerSynSeen = true;
+        c.negotiate(syn.options());
+        c.initSendSequence(now);
+        c.sndWnd = syn.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
+        c.maxSndWnd = c.sndWnd;
+        c.sndWl1 = syn.seq();
+        c.sndWl2 = c.iss;
+        c.setState(TcpState.SYN_RECV, "rcvd SYN", now);
+        c.sendSyn(now);
+        return c;
+    }
 
-    /** OPEN, active: CLOSED -> SYN_SENT, emits SYN. @throws TcpException ALREADY_CONNECTED / CONNECTION_IN_PROGRESS. */
-    public void connect(long now) { throw new UnsupportedOperationException("not yet"); }
+    // =====================================================================================
+    // User calls (RFC 9293 §3.10)
+    // =====================================================================================
+
+    /** OPEN, active (RFC 9293 §3.10.1): CLOSED -> SYN_SENT, emits SYN. */
+    public void connect(long now) {
+        if (userClosed) throw new TcpException(TcpError.CLOSED);
+        if (state == TcpState.SYN_SENT) throw new TcpException(TcpError.CONNECTION_IN_PROGRESS);
+        if (opened) throw new TcpException(TcpError.ALREADY_CONNECTED);
+        opened = true;
+        initSendSequence(now);
+        setState(TcpState.SYN_SENT, "connect()", now);
+        sendSyn(now);
+        output.wakeup(this);
+    }
 
     /**
-     * SEND: copies as many bytes from {@code src} as the send buffer has room for and transmits what
-     * the windows allow. Returns the count taken (0 when the buffer is full: wait for a wakeup).
+     * SEND (RFC 9293 §3.10.2): copies as many bytes from {@code src} as the send buffer has room for
+     * and transmits what the windows allow. Returns the count taken (0 when the buffer is full).
      * Allowed in SYN_SENT/SYN_RECV (queued until established), ESTABLISHED and CLOSE_WAIT.
-     * @throws TcpException OUTPUT_SHUTDOWN after shutdown(WRITE)/close, CONNECTION_RESET etc. after an error, NOT_CONNECTED in CLOSED.
+     * @throws TcpException the connection's error after a reset/timeout/refusal, OUTPUT_SHUTDOWN after
+     *         shutdown(WRITE)/close, NOT_CONNECTED before connect().
      */
-    public int write(ByteBuffer src, long now) { throw new UnsupportedOperationException("not yet"); }
+    public int write(ByteBuffer src, long now) {
+        if (error != null) throw new TcpException(error);
+        if (writeShutdown || userClosed) throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
+        switch (state) {
+            case SYN_SENT, SYN_RECV, ESTABLISHED, CLOSE_WAIT -> { }
+            case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
+            default -> throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
+        }
+        int n = sendBuffer.write(src);
+        transmitPending(now);
+        output.wakeup(this);
+        return n;
+    }
 
     /**
-     * RECEIVE: copies received in-order bytes into {@code dst}. Returns the count, 0 when none is
-     * available yet, -1 at end-of-stream (after the peer's FIN, or after shutdown(READ); and every
-     * time after). Reading opens the receive window (window update when it grew by enough).
-     * @throws TcpException CONNECTION_RESET / CONNECTION_REFUSED / CONNECTION_TIMED_OUT after such an error.
+     * RECEIVE (RFC 9293 §3.10.3): copies received in-order bytes into {@code dst}. Returns the count,
+     * 0 when none is available yet, -1 at end-of-stream (after the peer's FIN, or after
+     * shutdown(READ); and every time after). Reading opens the receive window; a window update goes
+     * out when the window grew by at least min(receive buffer / 2, MSS) (RFC 9293 §3.8.6.2.2).
+     * @throws TcpException the connection's error (once the buffered bytes are read), CLOSED after close().
      */
-    public int read(ByteBuffer dst, long now) { throw new UnsupportedOperationException("not yet"); }
+    public int read(ByteBuffer dst, long now) {
+        if (userClosed) throw new TcpException(TcpError.CLOSED);
+        if (readShutdown) return -1;
+        if (!receiveBuffer.isEmpty()) {
+            int n = receiveBuffer.read(dst);
+            if (n > 0) {
+                maybeSendWindowUpdate(now);
+                output.wakeup(this);
+            }
+            return n;
+        }
+        if (error != null) throw new TcpException(error);
+        if (finReceived) return -1;
+        if (!opened) throw new TcpException(TcpError.NOT_CONNECTED);
+        return 0;
+    }
 
-    /** shutdown(2) with Linux semantics (design.md). */
-    public void shutdown(ShutdownHow how, long now) { throw new UnsupportedOperationException("not yet"); }
+    /** shutdown(2) with Linux semantics (design.md); see the class comment for the choices made. */
+    public void shutdown(ShutdownHow how, long now) {
+        switch (state) {
+            case CLOSED, LISTEN, SYN_SENT -> throw new TcpException(TcpError.NOT_CONNECTED);
+            default -> { }
+        }
+        if ((how == ShutdownHow.READ || how == ShutdownHow.BOTH) && !readShutdown) {
+            readShutdown = true;
+            receiveBuffer.clear();
+        }
+        if ((how == ShutdownHow.WRITE || how == ShutdownHow.BOTH) && !writeShutdown) {
+            writeShutdown = true;
+            queueFin("shutdown(WRITE)", now);
+        }
+        output.wakeup(this);
+    }
 
     /**
-     * CLOSE: graceful (FIN after queued data) or, with unread received data, RST (RFC 2525 §2.17).
-     * In SYN_SENT: silently CLOSED. In LISTEN-born SYN_RECV: FIN_WAIT1. The connection lives on
-     * (FIN_WAIT*, TIME_WAIT, LAST_ACK) until {@link #isReleased()}.
+     * CLOSE (RFC 9293 §3.10.4): graceful (FIN after queued data) or, with unread received data, RST
+     * (RFC 2525 §2.17). In SYN_SENT: silently CLOSED. In SYN_RECV: FIN_WAIT1. The connection lives on
+     * (FIN_WAIT*, CLOSING, TIME_WAIT, LAST_ACK) until {@link #isReleased()}. Repeated calls are no-ops.
      */
-    public void close(long now) { throw new UnsupportedOperationException("not yet"); }
+    public void close(long now) {
+        if (userClosed) return;
+        userClosed = true;
+        writeShutdown = true;
+        switch (state) {
+            case CLOSED, LISTEN -> released = true;
+            case SYN_SENT -> enterClosed("close()", now);
+            case TIME_WAIT, CLOSING, LAST_ACK -> { }
+            default -> {
+                if (!receiveBuffer.isEmpty()) {
+                    // RFC 2525 §2.17: data the application will never read is lost; say so with RST.
+                    receiveBuffer.clear();
+                    resetAndClose("close() with unread data", now);
+                } else if (state == TcpState.FIN_WAIT2) {
+                    armFinWait2Timer(now);
+                } else {
+                    queueFin("close()", now);
+                }
+            }
+        }
+        output.wakeup(this);
+    }
 
-    /** ABORT: send RST (in synchronized states and SYN_RECV), go to CLOSED, drop all buffers. */
-    public void abort(long now) { throw new UnsupportedOperationException("not yet"); }
+    /** ABORT (RFC 9293 §3.10.5): send RST (in SYN_RECV and synchronized states), go to CLOSED, drop all buffers. */
+    public void abort(long now) {
+        abort("abort()", now);
+    }
 
-    // ---- inputs ----
+    void abort(String cause, long now) {
+        userClosed = true;
+        writeShutdown = true;
+        sendBuffer.clear();
+        receiveBuffer.clear();
+        switch (state) {
+            case CLOSED, LISTEN -> released = true;
+            case SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT -> resetAndClose(cause, now);
+            default -> enterClosed(cause, now); // SYN_SENT, CLOSING, LAST_ACK, TIME_WAIT: nothing to tell
+        }
+        output.wakeup(this);
+    }
+
+    // =====================================================================================
+    // Segment arrival (RFC 9293 §3.10.7)
+    // =====================================================================================
 
     /** SEGMENT ARRIVES (RFC 9293 §3.10.7), in the order the RFC writes it. */
-    public void segmentArrived(TcpSegment segment, long now) { throw new UnsupportedOperationException("not yet"); }
+    public void segmentArrived(TcpSegment segment, long now) {
+        if (released) {
+            output.segmentDropped(this, segment, "connection released", now);
+            return;
+        }
+        switch (state) {
+            case CLOSED, LISTEN -> output.segmentDropped(this, segment, "connection " + state, now);
+            case SYN_SENT -> synSentArrived(segment, now);
+            case TIME_WAIT -> timeWaitArrived(segment, now);
+            default -> otherStateArrived(segment, now);
+        }
+        if (!released && ackNow) sendAck(now);
+        output.wakeup(this);
+    }
+
+    /** RFC 9293 §3.10.7.3: SYN-SENT. */
+    private void synSentArrived(TcpSegment seg, long now) {
+        boolean hasAck = seg.has(TcpFlags.ACK);
+        // First, check the ACK bit: it must acknowledge our SYN.
+        if (hasAck && (Seq.le(seg.ack(), iss) || Seq.gt(seg.ack(), sndMax))) {
+            if (!seg.has(TcpFlags.RST)) sendReset(seg.ack(), false, now);
+            dropped(seg, "SYN_SENT: ACK does not acknowledge our SYN", now);
+            return;
+        }
+        // Second, check the RST bit: acceptable only with an acceptable ACK.
+        if (seg.has(TcpFlags.RST)) {
+            if (hasAck) {
+                fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
+            } else {
+                dropped(seg, "SYN_SENT: RST without ACK", now);
+            }
+            return;
+        }
+        // Fourth, check the SYN bit.
+        if (!seg.has(TcpFlags.SYN)) {
+            dropped(seg, "SYN_SENT: neither SYN nor RST", now);
+            return;
+        }
+        irs = seg.seq();
+        rcvNxt = irs + 1;
+        peerSynSeen = true;
+        negotiate(seg.options());
+        rcvAdvertisedEdge = rcvNxt + synWindowSent;
+        if (hasAck) {
+            acknowledge(seg.ack(), seg, now);
+            sndWnd = seg.window(); // the SYN-ACK's window is never scaled (RFC 7323 §2.2)
+            maxSndWnd = sndWnd;
+            sndWl1 = seg.seq();
+            sndWl2 = seg.ack();
+            setState(TcpState.ESTABLISHED, "rcvd SYN-ACK", now);
+            ackNow = true;
+            transmitPending(now); // data queued during the handshake; the ACK rides on it
+        } else {
+            // Simultaneous open (RFC 9293 §3.5, figure 8): SYN-ACK with the same ISN.
+            sndWnd = seg.window();
+            maxSndWnd = sndWnd;
+            sndWl1 = seg.seq();
+            sndWl2 = iss;
+            setState(TcpState.SYN_RECV, "rcvd SYN (simultaneous open)", now);
+            sendSyn(now);
+        }
+    }
+
+    /** RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronized states other than TIME-WAIT. */
+    private void otherStateArrived(TcpSegment seg, long now) {
+        if (state == TcpState.SYN_RECV && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST) && seg.seq() == irs) {
+            if (!seg.has(TcpFlags.ACK)) {
+                // The peer retransmitted its SYN: our SYN-ACK was lost (Linux tcp_check_req).
+                dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
+                sendSyn(now);
+                return;
+            }
+            // Simultaneous open: the peer's SYN-ACK acknowledges our SYN (RFC 9293 figure 8); its
+            // SYN is the one we already hold, so only the ACK matters.
+            if (processAck(seg, now)) afterSegment(now);
+            return;
+        }
+
+        int rcvWnd = receiveWindow();
+        // PAWS (RFC 7323 §5.3 R1): an older timestamp marks an old duplicate.
+        if (timestampsOn && seg.options().hasTimestamps() && !seg.has(TcpFlags.RST)
+                && Seq.lt(seg.options().tsVal(), tsRecent)) {
+            ackNow = true;
+            dropped(seg, "PAWS: timestamp older than TS.Recent", now);
+            return;
+        }
+
+        // Second (checked with the first, RFC 5961 §3.2): the RST bit.
+        if (seg.has(TcpFlags.RST)) {
+            resetArrived(seg, rcvWnd, now);
+            return;
+        }
+
+        // First: the sequence number (the four cases of RFC 9293 §3.10.7.4).
+        if (!acceptable(seg, rcvWnd)) {
+            ackNow = true;
+            dropped(seg, "unacceptable sequence number", now);
+            return;
+        }
+        updateTsRecent(seg);
+
+        // Fourth: the SYN bit (RFC 9293 §3.10.7.4, RFC 5961 §4).
+        if (seg.has(TcpFlags.SYN)) {
+            if (state == TcpState.SYN_RECV && passiveOpen) {
+                returnToListen("rcvd SYN (passive open)", now);
+            } else {
+                challengeAck(now);
+                dropped(seg, "SYN in synchronized state: challenge ACK (RFC 5961 §4)", now);
+            }
+            return;
+        }
+
+        // Fifth: the ACK field.
+        if (!seg.has(TcpFlags.ACK)) {
+            dropped(seg, "no ACK", now);
+            return;
+        }
+        if (!processAck(seg, now)) return;
+
+        // Sixth: the URG bit. Urgent data is not supported (RFC 6093 advises against its use); the
+        // urgent pointer is ignored and the bytes are delivered in line.
+
+        // Seventh: the segment text; eighth: the FIN bit.
+        if (processData(seg, now)) finArrived(now);
+        if (!released) afterSegment(now);
+    }
+
+    /** RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2. */
+    private void resetArrived(TcpSegment seg, int rcvWnd, long now) {
+        if (seg.seq() == rcvNxt) {
+            switch (state) {
+                case SYN_RECV -> {
+                    if (passiveOpen) returnToListen("rcvd RST (passive open)", now);
+                    else fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
+                }
+                default -> fail(TcpError.CONNECTION_RESET, "rcvd RST", now);
+            }
+        } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), rcvNxt, rcvNxt + rcvWnd)) {
+            challengeAck(now);
+            dropped(seg, "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 §3.2)", now);
+        } else {
+            dropped(seg, "RST outside the window", now);
+        }
+    }
+
+    /**
+     * RFC 9293 §3.10.7.4 fifth. Returns false when the segment is to be dropped here (or the
+     * connection ended).
+     */
+    private boolean processAck(TcpSegment seg, long now) {
+        int ack = seg.ack();
+        if (state == TcpState.SYN_RECV) {
+            if (!(Seq.gt(ack, sndUna) && Seq.le(ack, sndMax))) {
+                sendReset(ack, false, now); // <SEQ=SEG.ACK><CTL=RST>
+                dropped(seg, "SYN_RECV: unacceptable ACK", now);
+                return false;
+            }
+            if (listener != null && !listener.childEstablished(this)) {
+                // Linux: the accept queue is full; forget the ACK, the SYN-ACK timer will ask again.
+                dropped(seg, "accept queue full: final ACK dropped", now);
+                return false;
+            }
+            acknowledge(ack, seg, now);
+            sndWnd = seg.window() << sndShift;
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
+            sndWl1 = seg.seq();
+            sndWl2 = ack;
+            setState(TcpState.ESTABLISHED, "rcvd ACK of SYN-ACK", now);
+            return true;
+        }
+
+        if (Seq.gt(ack, sndMax)) {
+            ackNow = true; // RFC 9293: an ACK of something not yet sent is answered with an ACK and dropped
+            dropped(seg, "ACK of unsent data", now);
+            return false;
+        }
+        if (Seq.lt(ack, sndUna - maxSndWnd)) {
+            challengeAck(now);
+            dropped(seg, "ACK older than SND.UNA - MAX.SND.WND (RFC 5961 §5.2)", now);
+            return false;
+        }
+
+        int window = seg.window() << sndShift;
+        if (Seq.gt(ack, sndUna)) {
+            acknowledge(ack, seg, now);
+        } else if (ack == sndUna && sndMax != sndUna && seg.payloadLength() == 0
+                && !seg.has(TcpFlags.FIN) && window == sndWnd && synAcked()) {
+            duplicateAck(now); // RFC 5681 §2 definition of a duplicate ACK
+        }
+        // RFC 9293 §3.10.7.4: update the send window unless the segment is older than the last update.
+        if (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack))) {
+            sndWnd = window;
+            sndWl1 = seg.seq();
+            sndWl2 = ack;
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
+        }
+
+        switch (state) {
+            case CLOSING -> {
+                if (finAcked()) {
+                    enterTimeWait("rcvd ACK of FIN", now);
+                }
+            }
+            case LAST_ACK -> {
+                if (finAcked()) {
+                    enterClosed("rcvd ACK of FIN", now);
+                    return false;
+                }
+            }
+            default -> { } // FIN_WAIT1 -> FIN_WAIT2 waits until the FIN bit was looked at (afterSegment)
+        }
+        return true;
+    }
+
+    /** SND.UNA advances to {@code ack}: free acknowledged data, take an RTT sample, manage the timer. */
+    private void acknowledge(int ack, TcpSegment seg, long now) {
+        // RTT sample: RFC 7323 §4 (timestamps, valid for retransmissions too) or RFC 6298 with Karn.
+        TcpOptions opts = seg.options();
+        if (timestampsOn && opts.hasTimestamps() && opts.tsEcr() != 0) {
+            rtt.sample((long) (tsNow(now) - opts.tsEcr()) * config.timestampTickNanos());
+            rttTiming = false;
+        } else if (rttTiming && Seq.gt(ack, rttSeq)) {
+            rtt.sample(now - rttStart);
+            rttTiming = false;
+        }
+        int dataEnd = dataEnd();
+        int dataAcked = Seq.distance(sendBufferSeq, Seq.min(ack, dataEnd));
+        if (dataAcked > 0) {
+            sendBuffer.discard(dataAcked);
+            sendBufferSeq += dataAcked;
+        }
+        sndUna = ack;
+        if (Seq.lt(sndNxt, ack)) sndNxt = ack;
+        dupAcks = 0;
+        retries = 0;
+        if (congestion != null) congestion.onAck(Math.max(dataAcked, 0), now);
+        // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it.
+        retransmitAt = sndUna == sndMax ? NONE : now + rtt.rto();
+    }
+
+    /** RFC 5681 §3.2: the third duplicate ACK triggers a fast retransmit of the first unacknowledged segment. */
+    private void duplicateAck(long now) {
+        dupAcks++;
+        if (dupAcks == 3) {
+            congestion.onFastRetransmit(Seq.distance(sndUna, sndMax));
+            retransmitFirst(now);
+        }
+    }
+
+    /**
+     * RFC 9293 §3.10.7.4 seventh: takes in-order text into the receive buffer. Returns true when the
+     * segment's FIN (if any) is now in order and must be processed.
+     */
+    private boolean processData(TcpSegment seg, long now) {
+        boolean receiving = state == TcpState.ESTABLISHED || state == TcpState.FIN_WAIT1 || state == TcpState.FIN_WAIT2;
+        if (!receiving) return false; // CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN came already
+        int seq = seg.seq();
+        int len = seg.payloadLength();
+        if (Seq.gt(seq, rcvNxt)) {
+            // A gap before this segment: without reassembly, drop it and say where we are at once
+            // (RFC 5681 §4.2: an immediate duplicate ACK for out-of-order data).
+            outOfOrderSeen = true;
+            ackNow = true;
+            dropped(seg, "out of order (no reassembly): duplicate ACK", now);
+            return false;
+        }
+        if (len == 0) return seg.has(TcpFlags.FIN);
+        int skip = Seq.distance(seq, rcvNxt); // bytes already received
+        int fresh = len - skip;
+        if (fresh <= 0) {
+            ackNow = true;
+            return seg.has(TcpFlags.FIN) && fresh == 0;
+        }
+        if (userClosed) {
+            // Linux: new data for a closed socket can never be read; reset (RFC 2525 §2.17).
+            resetAndClose("data after close()", now);
+            return false;
+        }
+        int room = receiveWindow();
+        if (!readShutdown) room = Math.min(room, receiveBuffer.free());
+        int take = Math.min(fresh, room);
+        if (take > 0) {
+            if (!readShutdown) receiveBuffer.append(seg.payload(), seg.payload().position() + skip, take);
+            rcvNxt += take;
+            scheduleAckForData(now);
+        }
+        if (take < fresh) {
+            ackNow = true;
+            dropped(seg, "beyond the receive window: " + (fresh - take) + " bytes dropped", now);
+            return false;
+        }
+        return seg.has(TcpFlags.FIN);
+    }
+
+    /** RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2, with Linux's quick-ack start. */
+    private void scheduleAckForData(long now) {
+        if (outOfOrderSeen) {
+            outOfOrderSeen = false; // the gap is filled: ACK at once
+            ackNow = true;
+        } else if (quickAcksLeft > 0) {
+            quickAcksLeft--;
+            ackNow = true;
+        } else if (Seq.distance(lastAckSent, rcvNxt) > effectiveMss) {
+            ackNow = true; // more than one full-sized segment unacknowledged: every second one is ACKed
+        } else if (delayedAckAt == NONE) {
+            delayedAckAt = now + config.delayedAckMinNanos();
+        }
+    }
+
+    /** RFC 9293 §3.10.7.4 eighth: the FIN is in order. */
+    private void finArrived(long now) {
+        rcvNxt += 1;
+        finReceived = true;
+        ackNow = true; // a FIN is acknowledged at once
+        switch (state) {
+            case ESTABLISHED -> setState(TcpState.CLOSE_WAIT, "rcvd FIN", now);
+            case FIN_WAIT1 -> {
+                if (finAcked()) enterTimeWait("rcvd FIN+ACK of our FIN", now);
+                else setState(TcpState.CLOSING, "rcvd FIN (simultaneous close)", now);
+            }
+            case FIN_WAIT2 -> enterTimeWait("rcvd FIN", now);
+            default -> { }
+        }
+    }
+
+    /** After a segment: FIN_WAIT1 whose FIN is acknowledged (and no FIN came with it) is FIN_WAIT2; send what is due. */
+    private void afterSegment(long now) {
+        if (state == TcpState.FIN_WAIT1 && finAcked()) {
+            setState(TcpState.FIN_WAIT2, "rcvd ACK of FIN", now);
+            if (userClosed) armFinWait2Timer(now);
+        }
+        transmitPending(now);
+    }
+
+    /**
+     * TIME-WAIT (RFC 9293 §3.10.7.4, RFC 1337, Linux tcp_timewait_state_process): a retransmitted FIN
+     * is ACKed again and restarts the 2MSL timer; RSTs are ignored; anything else is an old duplicate.
+     */
+    private void timeWaitArrived(TcpSegment seg, long now) {
+        if (seg.has(TcpFlags.RST)) {
+            dropped(seg, "RST in TIME_WAIT ignored (RFC 1337)", now);
+            return;
+        }
+        if (seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK)) {
+            challengeAck(now);
+            dropped(seg, "SYN in TIME_WAIT not accepted as a new connection: challenge ACK (RFC 5961 §4)", now);
+            return;
+        }
+        boolean pawsReject = timestampsOn && seg.options().hasTimestamps() && Seq.lt(seg.options().tsVal(), tsRecent);
+        if (!pawsReject && seg.has(TcpFlags.FIN) && seg.seq() + seg.sequenceLength() == rcvNxt) {
+            ackNow = true; // the peer did not get our ACK of its FIN
+            timeWaitAt = now + config.timeWaitNanos();
+            return;
+        }
+        if (!pawsReject && seg.sequenceLength() == 0 && seg.seq() == rcvNxt) {
+            return; // a late bare ACK: nothing to do
+        }
+        ackNow = true;
+        dropped(seg, "old duplicate in TIME_WAIT", now);
+    }
+
+    /**
+     * TIME_WAIT meets a SYN for the same 4-tuple (RFC 9293 §3.10.7.4 fourth, RFC 6191, Linux): the SYN
+     * starts a new incarnation when its sequence number is above the last RCV.NXT, or its timestamp
+     * is newer than TS.Recent. When this returns true the connection has gone CLOSED and is released:
+     * the owner removes it and hands the SYN to the listener. When false, nothing has happened: the
+     * owner passes the SYN to {@link #segmentArrived} (which answers it with an ACK and drops it).
+     */
+    public boolean acceptsNewSyn(TcpSegment syn, long now) {
+        if (state != TcpState.TIME_WAIT || released) return false;
+        if (!syn.has(TcpFlags.SYN) || syn.has(TcpFlags.ACK) || syn.has(TcpFlags.RST)) return false;
+        TcpOptions opts = syn.options();
+        boolean hasTs = timestampsOn && opts.hasTimestamps();
+        if (hasTs && Seq.lt(opts.tsVal(), tsRecent)) return false; // PAWS
+        boolean newer = Seq.gt(syn.seq(), rcvNxt) || (hasTs && Seq.gt(opts.tsVal(), tsRecent));
+        if (!newer) return false;
+        enterClosed("new SYN in TIME_WAIT (RFC 6191)", now);
+        output.wakeup(this);
+        return true;
+    }
+
+    // =====================================================================================
+    // Timers
+    // =====================================================================================
 
     /** The owner calls this at (or after) {@link #nextDeadline()}; fires whatever timers are due. */
-    public void deadlineReached(long now) { throw new UnsupportedOperationException("not yet"); }
+    public void deadlineReached(long now) {
+        if (released) return;
+        if (delayedAckAt <= now) {
+            delayedAckAt = NONE;
+            output.timerFired(this, "delayed-ack", now);
+            sendAck(now);
+        }
+        if (retransmitAt <= now) {
+            retransmitAt = NONE;
+            output.timerFired(this, "retransmit", now);
+            retransmissionTimeout(now);
+        }
+        if (persistAt <= now) {
+            persistAt = NONE;
+            output.timerFired(this, "persist", now);
+            persistTimeout(now);
+        }
+        if (finWait2At <= now) {
+            finWait2At = NONE;
+            output.timerFired(this, "fin-wait2", now);
+            if (state == TcpState.FIN_WAIT2) enterClosed("FIN_WAIT2 timeout", now);
+        }
+        if (timeWaitAt <= now) {
+            timeWaitAt = NONE;
+            output.timerFired(this, "time-wait", now);
+            if (state == TcpState.TIME_WAIT) enterClosed("2MSL timer", now);
+        }
+        output.wakeup(this);
+    }
 
     /** The earliest time a timer is due, or {@link Long#MAX_VALUE} when none is armed. */
-    public long nextDeadline() { throw new UnsupportedOperationException("not yet"); }
+    public long nextDeadline() {
+        if (released) return NONE;
+        return Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, Math.min(timeWaitAt, finWait2At)));
+    }
 
-    // ---- socket options ----
+    /** RFC 6298 §5.4-5.7 and the retry limits of RFC 1122 §4.2.3.5 / Linux. */
+    private void retransmissionTimeout(long now) {
+        if (!synAcked()) {
+            int limit = state == TcpState.SYN_SENT || !passiveOpen ? config.synRetries() : config.synAckRetries();
+            if (retries >= limit) {
+                if (passiveOpen) {
+                    enterClosed("SYN-ACK retries exhausted", now); // Linux drops the embryo silently
+                } else {
+                    fail(TcpError.CONNECTION_TIMED_OUT, "SYN retries exhausted", now);
+                }
+                return;
+            }
+            retries++;
+            rtt.backOff();
+            sendSyn(now);
+            return;
+        }
+        if (retries >= config.dataRetries()) {
+            fail(TcpError.CONNECTION_TIMED_OUT, "retransmission retries exhausted", now); // Linux sends no RST
+            return;
+        }
+        retries++;
+        congestion.onRetransmissionTimeout(Seq.distance(sndUna, sndMax));
+        rtt.backOff();
+        dupAcks = 0;
+        sndNxt = sndUna; // go-back-N: everything after SND.UNA is sent again as the window allows
+        retransmitFirst(now);
+        if (retransmitAt == NONE && sndUna != sndMax) retransmitAt = now + rtt.rto();
+    }
 
-    /** TCP_NODELAY: true turns Nagle's algorithm off. */
-    public void setNoDelay(boolean noDelay) { throw new UnsupportedOperationException("not yet"); }
+    /** The persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17), Linux's probe; see the class comment. */
+    private void persistTimeout(long now) {
+        int unsent = Seq.distance(sndNxt, dataEnd());
+        if (!canSendData() || sndUna != sndMax || unsent <= 0) return;
+        if (sndWnd > 0) {
+            int len = Math.min(Math.min(sndWnd, effectiveMss), unsent);
+            sendData(sndNxt, len, finQueued && len == unsent, now);
+            return;
+        }
+        sendSegment(sndUna - 1, TcpFlags.ACK, null, now);
+        persistBackoff++;
+        persistAt = now + persistInterval();
+    }
 
-    // ---- queries ----
+    private long persistInterval() {
+        long t = rtt.rto();
+        for (int i = 0; i < persistBackoff && t < config.maxRtoNanos(); i++) t *= 2;
+        return Math.min(Math.max(t, config.minRtoNanos()), config.maxRtoNanos());
+    }
 
-    public TcpState state() { throw new UnsupportedOperationException("not yet"); }
-    public FourTuple tuple() { throw new UnsupportedOperationException("not yet"); }
+    // =====================================================================================
+    // Sending
+    // =====================================================================================
+
+    /** Sends what the windows, Nagle and the silly-window rules allow (RFC 9293 §3.8.6.2.1, §3.7.4). */
+    private void transmitPending(long now) {
+        if (!canSendData()) return;
+        while (true) {
+            int unsent = Seq.distance(sndNxt, dataEnd());
+            if (unsent <= 0) {
+                // The FIN follows the data; a bare FIN needs no window (Linux accepts one at a zero window).
+                if (finQueued && sndNxt == finSeq) sendData(sndNxt, 0, true, now);
+                break;
+            }
+            int flight = Seq.distance(sndUna, sndNxt);
+            int usable = Math.min(sndWnd, congestion.cwnd()) - flight;
+            int len = Math.min(unsent, Math.min(effectiveMss, usable));
+            if (len <= 0) break;
+            boolean last = len == unsent;
+            if (len < effectiveMss) {
+                // Nagle (RFC 896, RFC 9293 §3.7.4): a small segment waits while data is unacknowledged,
+                // unless TCP_NODELAY or the connection is closing (Linux pushes the tail with the FIN).
+                boolean nagleAllows = noDelay || flight == 0 || finQueued;
+                boolean swsAllows = last || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
+                if (!nagleAllows || !swsAllows) break;
+            }
+            sendData(sndNxt, len, finQueued && last, now);
+        }
+        // The persist timer runs when data waits, nothing is in flight and so no ACK will come.
+        if (Seq.distance(sndNxt, dataEnd()) > 0 && sndUna == sndMax) {
+            if (persistAt == NONE) {
+                persistBackoff = 0;
+                persistAt = now + persistInterval();
+            }
+        } else {
+            persistAt = NONE;
+        }
+    }
+
+    /** Retransmits the segment at SND.UNA (timeout, fast retransmit). */
+    private void retransmitFirst(long now) {
+        int dataLeft = Seq.distance(sndUna, dataEnd());
+        int len = Math.max(0, Math.min(effectiveMss, dataLeft));
+        boolean fin = finQueued && Seq.le(sndUna, finSeq) && sndUna + len == finSeq;
+        if (len > 0 || fin) sendData(sndUna, len, fin, now);
+    }
+
+    /** Emits the data segment [seq, seq+len) (plus FIN) from the send buffer. */
+    private void sendData(int seq, int len, boolean fin, long now) {
+        ByteBuffer payload = null;
+        if (len > 0) {
+            if (payloadScratch == null) payloadScratch = ByteBuffer.allocate(config.mss());
+            payloadScratch.clear();
+            sendBuffer.copyTo(Seq.distance(sendBufferSeq, seq), len, payloadScratch);
+            payloadScratch.flip();
+            payload = payloadScratch;
+        }
+        int end = seq + len;
+        int flags = TcpFlags.ACK;
+        if (len > 0 && end == dataEnd()) flags |= TcpFlags.PSH; // the segment ends the data written so far
+        if (fin) flags |= TcpFlags.FIN;
+        int segEnd = fin ? end + 1 : end;
+        if (Seq.lt(seq, sndMax)) {
+            rttTiming = false; // Karn: no sample from a retransmitted segment
+        } else if (!rttTiming) {
+            rttTiming = true;
+            rttSeq = seq;
+            rttStart = now;
+        }
+        sendSegment(seq, flags, payload, now);
+        if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
+        if (Seq.gt(segEnd, sndMax)) sndMax = segEnd;
+        if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
+        persistAt = NONE;
+    }
+
+    /** SYN (SYN_SENT) or SYN-ACK (after the peer's SYN), first transmission or retransmission. */
+    private void sendSyn(long now) {
+        boolean synAck = peerSynSeen;
+        out.clear()
+                .sourcePort(tuple.localPort())
+                .destinationPort(tuple.remotePort())
+                .seq(iss)
+                .flags(synAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN);
+        if (synAck) out.ack(rcvNxt);
+        synWindowSent = Math.min(receiveBuffer.free(), MAX_WINDOW_FIELD);
+        out.window(synWindowSent);
+        if (synAck) rcvAdvertisedEdge = Seq.max(rcvAdvertisedEdge, rcvNxt + synWindowSent);
+        writeSynOptions(out.options(), synAck, now);
+        if (Seq.lt(iss, sndMax) || retries > 0) {
+            rttTiming = false; // a retransmitted SYN gives no sample (Karn)
+        } else {
+            rttTiming = true;
+            rttSeq = iss;
+            rttStart = now;
+        }
+        transmit(now);
+        if (Seq.lt(sndNxt, iss + 1)) sndNxt = iss + 1;
+        if (Seq.lt(sndMax, iss + 1)) sndMax = iss + 1;
+        if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
+    }
+
+    /**
+     * Linux's SYN option layouts (design.md, tcp_options_write): mss; then sackOK+TS, or nop,nop,TS,
+     * or nop,nop,sackOK; then nop,wscale. A SYN-ACK echoes only what was negotiated (RFC 7323 §2.2,
+     * §3.2; RFC 2018 §2).
+     */
+    private void writeSynOptions(TcpOptions opts, boolean synAck, long now) {
+        boolean ts = synAck ? timestampsOn : config.timestamps();
+        boolean sack = synAck ? sackOn : config.sack();
+        boolean ws = synAck ? windowScalingOn : config.windowScaling();
+        opts.mss(config.mss());
+        if (ts) {
+            if (sack) opts.sackPermitted();
+            else opts.nop().nop();
+            opts.timestamps(tsNow(now), synAck ? tsRecent : 0);
+        } else if (sack) {
+            opts.nop().nop().sackPermitted();
+        }
+        if (ws) opts.nop().windowScale(config.windowScale());
+    }
+
+    private void sendAck(long now) {
+        sendSegment(sndNxt, TcpFlags.ACK, null, now);
+    }
+
+    /** A segment of a synchronized connection: ACK, window and (when on) timestamps. */
+    private void sendSegment(int seq, int flags, ByteBuffer payload, long now) {
+        out.clear()
+                .sourcePort(tuple.localPort())
+                .destinationPort(tuple.remotePort())
+                .seq(seq)
+                .flags(flags)
+                .ack(rcvNxt)
+                .window(advertiseWindow())
+                .payload(payload);
+        if (timestampsOn) out.options().nop().nop().timestamps(tsNow(now), tsRecent);
+        transmit(now);
+    }
+
+    /** RST (with ACK when {@code withAck}: Linux's active reset), no options, window 0. */
+    private void sendReset(int seq, boolean withAck, long now) {
+        out.clear()
+                .sourcePort(tuple.localPort())
+                .destinationPort(tuple.remotePort())
+                .seq(seq)
+                .flags(withAck ? TcpFlags.RST | TcpFlags.ACK : TcpFlags.RST);
+        if (withAck) out.ack(rcvNxt);
+        output.send(tuple.localAddress(), tuple.remoteAddress(), out, now);
+    }
+
+    private void transmit(long now) {
+        if (out.has(TcpFlags.ACK)) {
+            lastAckSent = rcvNxt;
+            ackNow = false;
+            delayedAckAt = NONE;
+        }
+        output.send(tuple.localAddress(), tuple.remoteAddress(), out, now);
+    }
+
+    /** RFC 5961 §4.2 / §3.2 challenge ACK, at most challengeAckLimit per second (§7). */
+    private void challengeAck(long now) {
+        if (!challengeWindowStarted || now - challengeWindowStart >= NANOS_PER_SECOND) {
+            challengeWindowStarted = true;
+            challengeWindowStart = now;
+            challengeCount = 0;
+        }
+        if (challengeCount < config.challengeAckLimit()) {
+            challengeCount++;
+            sendAck(now);
+        }
+    }
+
+    // =====================================================================================
+    // Windows
+    // =====================================================================================
+
+    /** RCV.WND: what is left of the window we advertised. */
+    private int receiveWindow() {
+        return Math.max(0, Seq.distance(rcvNxt, rcvAdvertisedEdge));
+    }
+
+    /**
+     * The window field for the next segment: the free buffer space, but raised only by at least
+     * min(buffer/2, MSS) at a time (receiver SWS avoidance, RFC 9293 §3.8.6.2.2) and never moving the
+     * right edge left (RFC 7323 §2.4); scaled by our shift.
+     */
+    private int advertiseWindow() {
+        int current = receiveWindow();
+        int free = readShutdown ? receiveBuffer.capacity() : receiveBuffer.free();
+        int wnd = free - current >= swsThreshold() ? free : current;
+        wnd = Math.min(wnd, MAX_WINDOW_FIELD << rcvShift);
+        int field = wnd == current
+                ? (wnd + (1 << rcvShift) - 1) >>> rcvShift // round up: the edge must not recede
+                : wnd >>> rcvShift;
+        field = Math.min(field, MAX_WINDOW_FIELD);
+        rcvAdvertisedEdge = Seq.max(rcvAdvertisedEdge, rcvNxt + (field << rcvShift));
+        return field;
+    }
+
+    private int swsThreshold() {
+        return Math.max(1, Math.min(receiveBuffer.capacity() / 2, effectiveMss));
+    }
+
+    /** After a read: tell the peer when the window grew enough to be worth it (RFC 9293 §3.8.6.2.2). */
+    private void maybeSendWindowUpdate(long now) {
+        boolean peerMaySend = state == TcpState.ESTABLISHED || state == TcpState.FIN_WAIT1 || state == TcpState.FIN_WAIT2;
+        if (!peerMaySend) return;
+        if (receiveBuffer.free() - receiveWindow() >= swsThreshold()) sendAck(now);
+    }
+
+    /** RFC 9293 §3.10.7.4 first: the four cases of the acceptability test. */
+    private boolean acceptable(TcpSegment seg, int rcvWnd) {
+        int seq = seg.seq();
+        int len = seg.sequenceLength();
+        if (len == 0) {
+            return rcvWnd == 0 ? seq == rcvNxt : Seq.inWindow(seq, rcvNxt, rcvNxt + rcvWnd);
+        }
+        if (rcvWnd == 0) {
+            // Linux takes a bare FIN at RCV.NXT even when the window is closed.
+            return seq == rcvNxt && seg.payloadLength() == 0 && seg.has(TcpFlags.FIN);
+        }
+        return Seq.inWindow(seq, rcvNxt, rcvNxt + rcvWnd) || Seq.inWindow(seq + len - 1, rcvNxt, rcvNxt + rcvWnd);
+    }
+
+    /** RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent. */
+    private void updateTsRecent(TcpSegment seg) {
+        if (!timestampsOn || !seg.options().hasTimestamps()) return;
+        int tsVal = seg.options().tsVal();
+        if (Seq.ge(tsVal, tsRecent) && Seq.le(seg.seq(), lastAckSent)) tsRecent = tsVal;
+    }
+
+    // =====================================================================================
+    // State helpers
+    // =====================================================================================
+
+    private void initSendSequence(long now) {
+        iss = isnGenerator.isn(tuple, now);
+        sndUna = iss;
+        sndNxt = iss;
+        sndMax = iss;
+        sendBufferSeq = iss + 1;
+    }
+
+    /** Options of the peer's SYN or SYN-ACK against ours (RFC 7323 §2.2, §3.2; RFC 2018 §2; RFC 9293 §3.7.1). */
+    private void negotiate(TcpOptions peer) {
+        timestampsOn = config.timestamps() && peer.hasTimestamps();
+        sackOn = config.sack() && peer.sackPermittedPresent();
+        boolean ws = config.windowScaling() && peer.hasWindowScale();
+        windowScalingOn = ws;
+        sndShift = ws ? Math.min(peer.windowScale(), MAX_WINDOW_SHIFT) : 0;
+        rcvShift = ws ? config.windowScale() : 0;
+        peerMss = peer.hasMss() ? peer.mss() : config.defaultPeerMss();
+        effectiveMss = Math.max(1, Math.min(peerMss, config.mss()) - (timestampsOn ? TIMESTAMP_OPTION_SPACE : 0));
+        if (timestampsOn) tsRecent = peer.tsVal();
+        congestion = new SlowStartCongestionControl(effectiveMss, config.initialCwndSegments());
+    }
+
+    private void queueFin(String cause, long now) {
+        switch (state) {
+            case SYN_RECV, ESTABLISHED, CLOSE_WAIT -> {
+                finQueued = true;
+                finSeq = dataEnd();
+                TcpState from = state;
+                setState(from == TcpState.CLOSE_WAIT ? TcpState.LAST_ACK : TcpState.FIN_WAIT1, cause, now);
+                if (from == TcpState.SYN_RECV) {
+                    // RFC 9293 §3.10.4: with nothing queued, the FIN goes now, even before our SYN is ACKed.
+                    if (sendBuffer.isEmpty()) sendData(sndNxt, 0, true, now);
+                } else {
+                    transmitPending(now);
+                }
+            }
+            default -> { } // already closing
+        }
+    }
+
+    private void armFinWait2Timer(long now) {
+        // Linux's orphan timeout: after close() nobody will read, so FIN_WAIT2 must not last forever.
+        finWait2At = now + config.finWait2TimeoutNanos();
+    }
+
+    private void enterTimeWait(String cause, long now) {
+        retransmitAt = NONE;
+        persistAt = NONE;
+        finWait2At = NONE;
+        delayedAckAt = NONE;
+        timeWaitAt = now + config.timeWaitNanos();
+        setState(TcpState.TIME_WAIT, cause, now);
+    }
+
+    private void resetAndClose(String cause, long now) {
+        sendReset(sndNxt, true, now);
+        enterClosed(cause, now);
+    }
+
+    private void fail(TcpError err, String cause, long now) {
+        if (error == null) error = err;
+        sendBuffer.clear();
+        enterClosed(cause, now);
+    }
+
+    private void enterClosed(String cause, long now) {
+        cancelTimers();
+        released = true;
+        ackNow = false;
+        if (state != TcpState.CLOSED) setState(TcpState.CLOSED, cause, now);
+        if (listener != null) listener.childReleased(this);
+    }
+
+    private void returnToListen(String cause, long now) {
+        cancelTimers();
+        released = true;
+        ackNow = false;
+        setState(TcpState.LISTEN, cause, now);
+        if (listener != null) listener.childReleased(this);
+    }
+
+    private void cancelTimers() {
+        retransmitAt = NONE;
+        persistAt = NONE;
+        delayedAckAt = NONE;
+        timeWaitAt = NONE;
+        finWait2At = NONE;
+    }
+
+    private void setState(TcpState to, String cause, long now) {
+        TcpState from = state;
+        state = to;
+        output.stateChanged(this, from, to, cause, now);
+    }
+
+    private void dropped(TcpSegment seg, String reason, long now) {
+        output.segmentDropped(this, seg, reason, now);
+    }
+
+    private boolean synAcked() {
+        return opened && Seq.gt(sndUna, iss);
+    }
+
+    private boolean finAcked() {
+        return finQueued && Seq.gt(sndUna, finSeq);
+    }
+
+    private boolean canSendData() {
+        if (released || !synAcked() || congestion == null) return false;
+        return switch (state) {
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT1, CLOSING, LAST_ACK -> true;
+            default -> false;
+        };
+    }
+
+    private int dataEnd() {
+        return sendBufferSeq + sendBuffer.size();
+    }
+
+    private int tsNow(long now) {
+        return (int) (now / config.timestampTickNanos());
+    }
+
+    void detachFromListener() {
+        listener = null;
+    }
+
+    // =====================================================================================
+    // Socket options and queries
+    // =====================================================================================
+
+    /** TCP_NODELAY: true turns Nagle's algorithm off (and sends what Nagle was holding back). */
+    public void setNoDelay(boolean noDelay) {
+        this.noDelay = noDelay;
+    }
+
+    /** TCP_NODELAY with an immediate push of what Nagle held back (Linux does this on setsockopt). */
+    public void setNoDelay(boolean noDelay, long now) {
+        this.noDelay = noDelay;
+        if (noDelay) transmitPending(now);
+        output.wakeup(this);
+    }
+
+    public TcpState state() { return state; }
+    public FourTuple tuple() { return tuple; }
+    /** The listener that created this connection while it waits in its queues; null once accepted or for an active open. */
+    public Listener listener() { return listener; }
     /** Bytes readable now without blocking. */
-    public int available() { throw new UnsupportedOperationException("not yet"); }
+    public int available() { return receiveBuffer.size(); }
     /** Free room in the send buffer. */
-    public int sendSpace() { throw new UnsupportedOperationException("not yet"); }
+    public int sendSpace() { return sendBuffer.free(); }
+
     /** True when read() would not return 0: data, end-of-stream, or an error to report. */
-    public boolean isReadable() { throw new UnsupportedOperationException("not yet"); }
+    public boolean isReadable() {
+        return readShutdown || userClosed || !receiveBuffer.isEmpty() || finReceived || error != null || released;
+    }
+
     /** True when write() would not return 0: room in the buffer, or an error/shutdown to report. */
-    public boolean isWritable() { throw new UnsupportedOperationException("not yet"); }
+    public boolean isWritable() {
+        if (error != null || writeShutdown || userClosed || released) return true;
+        return switch (state) {
+            case SYN_SENT, SYN_RECV, ESTABLISHED, CLOSE_WAIT -> sendBuffer.free() > 0;
+            default -> true;
+        };
+    }
+
     /** True once the handshake completed (ESTABLISHED or later), or an error ended the attempt. */
-    public boolean isConnectDone() { throw new UnsupportedOperationException("not yet"); }
+    public boolean isConnectDone() {
+        return state.isSynchronized() || error != null || released;
+    }
+
     /** The error that ended the connection, or null. */
-    public TcpError error() { throw new UnsupportedOperationException("not yet"); }
+    public TcpError error() { return error; }
     /** All bytes written have been acknowledged (used by SO_LINGER and by tests). */
-    public boolean isSendBufferEmpty() { throw new UnsupportedOperationException("not yet"); }
+    public boolean isSendBufferEmpty() { return sendBuffer.isEmpty(); }
     /** CLOSED and finished: the owner can forget it (remove from demux, free the port). */
-    public boolean isReleased() { throw new UnsupportedOperationException("not yet"); }
+    public boolean isReleased() { return released; }
+
+    // ---- read-only views for tests and traces ----
+
+    /** The effective send MSS (payload bytes per segment). */
+    public int effectiveMss() { return effectiveMss; }
+    /** The current congestion window in bytes (0 before the handshake). */
+    public int congestionWindow() { return congestion == null ? 0 : congestion.cwnd(); }
+    /** The current retransmission timeout, backoff included. */
+    public long retransmissionTimeoutNanos() { return rtt.rto(); }
+    /** The peer's window in bytes (scaled). */
+    public int sendWindow() { return sndWnd; }
+    public boolean timestampsEnabled() { return timestampsOn; }
+    public boolean sackEnabled() { return sackOn; }
+
+    @Override
+    public String toString() {
+        return "Connection[" + tuple + " " + state + "]";
+    }
 }

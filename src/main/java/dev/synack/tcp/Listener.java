@@ -1,40 +1,136 @@
 package dev.synack.tcp;
 
+import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpSegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
  * A socket in LISTEN with a backlog (RFC 9293 §3.10.7.2, and Linux's two queues): the SYN queue of
  * embryonic connections in SYN_RECV and the accept queue of established ones not yet accepted.
  *
- * TO BE IMPLEMENTED (engine helper): the signatures below are the contract the stack codes against.
+ * <p>Both queues hold at most {@link #backlog()} connections. As on Linux, a SYN is dropped while
+ * the accept queue is full (and while the SYN queue is full; Linux would answer with a SYN cookie,
+ * which comes later), and a final ACK that finds the accept queue full is dropped: the child stays in
+ * SYN_RECV and its SYN-ACK timer asks the peer again.
+ *
+ * <p>The listener reports no state changes of its own (it has no {@link Connection}); its children
+ * report theirs (LISTEN -> SYN_RECV when born). Segments it drops are reported with a null
+ * connection. When a child enters or leaves the accept queue, {@link TcpOutput#wakeup} is called with
+ * that child, whose {@link Connection#listener()} names this listener until it is accepted.
  */
 public final class Listener {
+    private final TcpConfig config;
+    private final int localAddress;
+    private final int localPort;
+    private final int backlog;
+    private final IsnGenerator isn;
+    private final TcpOutput output;
+    private final LinkedHashSet<Connection> synQueue = new LinkedHashSet<>();
+    private final ArrayDeque<Connection> acceptQueue = new ArrayDeque<>();
+    private final TcpSegment reply = new TcpSegment();
+    private boolean closed;
+    private long droppedSyns;
 
     /** {@code backlog} is capped to config.maxBacklog(); at least 1. */
     public Listener(TcpConfig config, int localAddress, int localPort, int backlog, IsnGenerator isn, TcpOutput output) {
-        throw new UnsupportedOperationException("not yet");
+        this.config = config;
+        this.localAddress = localAddress;
+        this.localPort = localPort;
+        this.backlog = Math.max(1, Math.min(backlog, config.maxBacklog()));
+        this.isn = isn;
+        this.output = output;
     }
 
     /**
-     * A segment for this listener's port that matched no connection. SYN: creates a SYN_RECV child,
-     * sends SYN-ACK and returns it (the owner adds it to its demux table; the child reports itself to
-     * this listener when it becomes ESTABLISHED), or drops it when the queues are full (Linux). ACK:
-     * answers RST (seq=SEG.ACK). RST: ignored. Returns null when no child was created.
-     * {@code localAddress} is the address the segment was sent to.
+     * A segment for this listener's port that matched no connection (RFC 9293 §3.10.7.2: RST, then
+     * ACK, then SYN). SYN: creates a SYN_RECV child, sends SYN-ACK and returns it (the owner adds it
+     * to its demux table), or drops it when the queues are full. ACK: answers RST (seq=SEG.ACK).
+     * RST: ignored. Returns null when no child was created. {@code localAddress} is the address the
+     * segment was sent to.
      */
     public Connection segmentArrived(int localAddress, int remoteAddress, TcpSegment segment, long now) {
-        throw new UnsupportedOperationException("not yet");
+        if (closed) {
+            output.segmentDropped(null, segment, "listener closed", now);
+            return null;
+        }
+        if (segment.has(TcpFlags.RST)) {
+            output.segmentDropped(null, segment, "RST to a listener ignored", now);
+            return null;
+        }
+        if (segment.has(TcpFlags.ACK)) {
+            // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state."
+            if (Resets.replyTo(segment, reply)) output.send(localAddress, remoteAddress, reply, now);
+            output.segmentDropped(null, segment, "ACK to a listener: RST sent", now);
+            return null;
+        }
+        if (!segment.has(TcpFlags.SYN)) {
+            output.segmentDropped(null, segment, "listener: neither SYN nor ACK", now);
+            return null;
+        }
+        if (acceptQueue.size() >= backlog) {
+            droppedSyns++;
+            output.segmentDropped(null, segment, "accept queue full: SYN dropped", now);
+            return null;
+        }
+        if (synQueue.size() >= backlog) {
+            droppedSyns++;
+            output.segmentDropped(null, segment, "SYN queue full: SYN dropped", now);
+            return null;
+        }
+        FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, segment.sourcePort());
+        Connection child = Connection.passive(config, tuple, isn, output, this, segment, now);
+        if (!child.isReleased()) synQueue.add(child);
+        return child;
+    }
+
+    /** A child got the ACK of its SYN-ACK: into the accept queue, unless it is full (then false). */
+    boolean childEstablished(Connection child) {
+        if (closed || acceptQueue.size() >= backlog) return false;
+        synQueue.remove(child);
+        acceptQueue.add(child);
+        output.wakeup(child);
+        return true;
+    }
+
+    /** A child ended before being accepted (reset, SYN-ACK retries exhausted). */
+    void childReleased(Connection child) {
+        if (closed) return;
+        synQueue.remove(child);
+        // A child reset while in the accept queue stays there: accept() returns it and its first
+        // read reports the reset, as on Linux.
     }
 
     /** The next established connection, or null when the accept queue is empty. */
-    public Connection accept() { throw new UnsupportedOperationException("not yet"); }
+    public Connection accept() {
+        Connection c = acceptQueue.poll();
+        if (c != null) c.detachFromListener();
+        return c;
+    }
 
-    public int acceptQueueLength() { throw new UnsupportedOperationException("not yet"); }
-    public int backlog() { throw new UnsupportedOperationException("not yet"); }
-    public int localPort() { throw new UnsupportedOperationException("not yet"); }
+    public int acceptQueueLength() { return acceptQueue.size(); }
+    public int synQueueLength() { return synQueue.size(); }
+    public int backlog() { return backlog; }
+    public int localPort() { return localPort; }
+    public int localAddress() { return localAddress; }
+    /** SYNs dropped because a queue was full (Linux's ListenOverflows / ListenDrops). */
+    public long droppedSyns() { return droppedSyns; }
 
-    /** Stops listening: every connection still queued (SYN or accept queue) is reset. */
-    public void close(long now) { throw new UnsupportedOperationException("not yet"); }
+    /** Stops listening: every connection still queued (SYN or accept queue) is reset and released. */
+    public void close(long now) {
+        if (closed) return;
+        closed = true;
+        List<Connection> children = new ArrayList<>(synQueue);
+        children.addAll(acceptQueue);
+        synQueue.clear();
+        acceptQueue.clear();
+        for (Connection c : children) {
+            c.detachFromListener();
+            c.abort("listener closed", now);
+        }
+    }
 
-    public boolean isClosed() { throw new UnsupportedOperationException("not yet"); }
+    public boolean isClosed() { return closed; }
 }

@@ -2,7 +2,13 @@ package dev.synack.wire;
 
 import java.nio.ByteBuffer;
 
-/** Decodes and encodes IPv4 packets carrying TCP. TO BE IMPLEMENTED (wire helper). */
+/**
+ * Decodes and encodes IPv4 packets (RFC 791) carrying TCP (RFC 9293 §3.1).
+ *
+ * <p>Both directions work in place: {@link #decode} reads the fields where they stand and hands the
+ * payload on as a read-only view of the input, {@link #encode} writes straight into the output buffer.
+ * Neither allocates, except the payload view object a non-empty payload needs.
+ */
 public final class PacketCodec {
     private PacketCodec() {}
 
@@ -10,22 +16,120 @@ public final class PacketCodec {
      * Parses the IPv4+TCP packet between {@code packet}'s position and limit into {@code into}
      * (whose segment payload becomes a view of {@code packet}; no copy). Never throws on bad input:
      * returns the reason instead. Does not move {@code packet}'s position.
+     *
+     * <p>Checks, in this order, the first failure deciding the result:
+     * <ol>
+     *   <li>{@link ParseResult#TRUNCATED}: fewer than 20 bytes;</li>
+     *   <li>{@link ParseResult#NOT_IPV4}: version is not 4 (before the length checks below, since
+     *       another version's bytes 0..3 are not IHL and total length);</li>
+     *   <li>{@link ParseResult#TRUNCATED}: fewer bytes than IHL*4 or than the total length (bytes past
+     *       the total length, such as Ethernet padding, are ignored);</li>
+     *   <li>{@link ParseResult#BAD_IP_HEADER_LENGTH}: IHL below 5 (RFC 791 §3.1);</li>
+     *   <li>{@link ParseResult#BAD_TOTAL_LENGTH}: total length below IHL*4;</li>
+     *   <li>{@link ParseResult#BAD_IP_CHECKSUM};</li>
+     *   <li>{@link ParseResult#FRAGMENT}: MF set or a non-zero fragment offset (no reassembly);</li>
+     *   <li>{@link ParseResult#NOT_TCP}: protocol is not 6;</li>
+     *   <li>{@link ParseResult#TRUNCATED}: fewer than 20 bytes of TCP;</li>
+     *   <li>{@link ParseResult#BAD_DATA_OFFSET}: data offset below 5 or past the segment's end;</li>
+     *   <li>{@link ParseResult#BAD_TCP_CHECKSUM}: over the pseudo-header and segment (RFC 9293 §3.1);</li>
+     *   <li>{@link ParseResult#BAD_OPTION_LENGTH}: see {@link TcpHeader#parseOptions}.</li>
+     * </ol>
+     * On {@link ParseResult#OK} {@code into} holds the addresses, TTL and segment; on any other result
+     * its segment is cleared and its addresses and TTL are left as they were.
      */
     public static ParseResult decode(ByteBuffer packet, TcpPacket into) {
-        throw new UnsupportedOperationException("not yet");
+        ParseResult result = decodeInto(packet, into);
+        if (result != ParseResult.OK) into.segment().clear();
+        return result;
+    }
+
+    private static ParseResult decodeInto(ByteBuffer packet, TcpPacket into) {
+        int ip = packet.position();
+        int available = packet.remaining();
+        if (available < Ipv4Header.MIN_LENGTH) return ParseResult.TRUNCATED;
+        if (Ipv4Header.version(packet, ip) != Ipv4Header.VERSION) return ParseResult.NOT_IPV4;
+        int ipHeaderLength = Ipv4Header.ihl(packet, ip) * 4;
+        int totalLength = Ipv4Header.totalLength(packet, ip);
+        if (available < ipHeaderLength || available < totalLength) return ParseResult.TRUNCATED;
+        if (ipHeaderLength < Ipv4Header.MIN_LENGTH) return ParseResult.BAD_IP_HEADER_LENGTH;
+        if (totalLength < ipHeaderLength) return ParseResult.BAD_TOTAL_LENGTH;
+        if (!Ipv4Header.checksumValid(packet, ip)) return ParseResult.BAD_IP_CHECKSUM;
+        if (Ipv4Header.isFragment(packet, ip)) return ParseResult.FRAGMENT;
+        if (Ipv4Header.protocol(packet, ip) != TcpPacket.PROTOCOL_TCP) return ParseResult.NOT_TCP;
+
+        int tcp = ip + ipHeaderLength;
+        int tcpLength = totalLength - ipHeaderLength;
+        if (tcpLength < TcpHeader.MIN_LENGTH) return ParseResult.TRUNCATED;
+        int tcpHeaderLength = TcpHeader.dataOffset(packet, tcp) * 4;
+        if (tcpHeaderLength < TcpHeader.MIN_LENGTH || tcpHeaderLength > tcpLength) return ParseResult.BAD_DATA_OFFSET;
+        int source = Ipv4Header.sourceAddress(packet, ip);
+        int destination = Ipv4Header.destinationAddress(packet, ip);
+        if (!TcpHeader.checksumValid(packet, tcp, tcpLength, source, destination)) return ParseResult.BAD_TCP_CHECKSUM;
+
+        TcpSegment segment = into.segment();
+        ParseResult options = TcpHeader.parseOptions(packet, tcp + TcpHeader.MIN_LENGTH,
+                tcpHeaderLength - TcpHeader.MIN_LENGTH, segment.options());
+        if (options != ParseResult.OK) return options;
+
+        into.sourceAddress(source).destinationAddress(destination).ttl(Ipv4Header.ttl(packet, ip));
+        segment.sourcePort(TcpHeader.sourcePort(packet, tcp))
+                .destinationPort(TcpHeader.destinationPort(packet, tcp))
+                .seq(TcpHeader.seq(packet, tcp))
+                .ack(TcpHeader.ack(packet, tcp))
+                .flags(TcpHeader.flags(packet, tcp))
+                .window(TcpHeader.window(packet, tcp))
+                .urgentPointer(TcpHeader.urgentPointer(packet, tcp));
+        int payloadLength = tcpLength - tcpHeaderLength;
+        segment.payload(payloadLength == 0 ? null : payloadView(packet, tcp + tcpHeaderLength, payloadLength));
+        return ParseResult.OK;
+    }
+
+    /** A read-only, zero-based view of the payload bytes, sharing the input's storage. */
+    private static ByteBuffer payloadView(ByteBuffer packet, int index, int length) {
+        ByteBuffer view = packet.slice(index, length);
+        return view.isReadOnly() ? view : view.asReadOnlyBuffer();
     }
 
     /**
      * Writes {@code packet} as an IPv4 packet (20-byte header, DF set, ttl, header checksum) with its
      * TCP segment (options padded to a multiple of four bytes, checksum over the pseudo-header) at
-     * {@code out}'s position, advancing it. Returns the number of bytes written.
+     * {@code out}'s position, advancing it. Returns the number of bytes written. The payload is copied
+     * from between its position and limit without moving them.
+     *
+     * @throws IllegalArgumentException if the packet would exceed 65535 bytes or its options cannot
+     *     be encoded (see {@link TcpHeader#write}), or {@code out} has too little room; nothing is
+     *     written then
      */
     public static int encode(TcpPacket packet, ByteBuffer out) {
-        throw new UnsupportedOperationException("not yet");
+        int length = encodedLength(packet);
+        if (out.remaining() < length) {
+            throw new IllegalArgumentException("packet needs " + length + " bytes, buffer has " + out.remaining());
+        }
+        TcpSegment segment = packet.segment();
+        ByteBuffer payload = segment.payload();
+        int ip = out.position();
+        int tcp = ip + Ipv4Header.write(out, ip, length, packet.ttl(), TcpPacket.PROTOCOL_TCP,
+                packet.sourceAddress(), packet.destinationAddress());
+        int tcpHeaderLength = TcpHeader.write(segment, out, tcp);
+        out.put(tcp + tcpHeaderLength, payload, payload.position(), payload.remaining());
+        TcpHeader.writeChecksum(out, tcp, length - Ipv4Header.MIN_LENGTH,
+                packet.sourceAddress(), packet.destinationAddress());
+        out.position(ip + length);
+        return length;
     }
 
-    /** Bytes {@link #encode} will write for this packet. */
+    /**
+     * Bytes {@link #encode} will write for this packet.
+     *
+     * @throws IllegalArgumentException as {@link #encode} does for a packet it cannot write
+     */
     public static int encodedLength(TcpPacket packet) {
-        throw new UnsupportedOperationException("not yet");
+        TcpSegment segment = packet.segment();
+        int length = Ipv4Header.MIN_LENGTH + TcpHeader.headerLength(segment) + segment.payloadLength();
+        if (length > Ipv4Header.MAX_TOTAL_LENGTH) {
+            throw new IllegalArgumentException("packet of " + length + " bytes exceeds the IPv4 maximum of "
+                    + Ipv4Header.MAX_TOTAL_LENGTH + " (payload " + segment.payloadLength() + ")");
+        }
+        return length;
     }
 }

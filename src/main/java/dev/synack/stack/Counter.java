@@ -1,0 +1,25 @@
+package dev.synack.stack;
+
+/**
+ * The stack's counters, named as in the TCP-MIB (RFC 4022) where one exists. {@link #INTERNAL_ERRORS}
+ * is synack's own: exceptions caught on the packet and timer paths (each is also traced as a drop).
+ */
+public enum Counter {
+    ACTIVE_OPENS("ActiveOpens"),
+    PASSIVE_OPENS("PassiveOpens"),
+    ATTEMPT_FAILS("AttemptFails"),
+    ESTAB_RESETS("EstabResets"),
+    CURR_ESTAB("CurrEstab"),
+    IN_SEGS("InSegs"),
+    OUT_SEGS("OutSegs"),
+    RETRANS_SEGS("RetransSegs"),
+    IN_ERRS("InErrs"),
+    OUT_RSTS("OutRsts"),
+    INTERNAL_ERRORS("InternalErrors");
+
+    private final String mibName;
+
+    Counter(String mibName) { this.mibName = mibName; }
+
+    public String mibName() { return mibName; }
+}

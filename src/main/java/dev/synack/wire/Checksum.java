@@ -1,0 +1,136 @@
+package dev.synack.wire;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The Internet checksum of RFC 1071: the 16-bit one's complement of the one's complement sum of the
+ * data taken as big-endian 16-bit words, an odd final byte padded with a zero byte (RFC 1071 §4.1).
+ *
+ * <p>Use it in two steps so that several ranges can be summed without copying them together:
+ * accumulate with the {@code add} methods (the running sum is a plain {@code long}, starting at 0),
+ * then {@link #finish(long)} for the value to put in a header, or {@link #fold(long)} to verify one:
+ * data that includes a correct checksum field sums (folded) to {@code 0xffff}. The TCP checksum
+ * (RFC 9293 §3.1) starts from {@link #pseudoHeader(int, int, int, int)}.
+ *
+ * <p>Ranges are read eight bytes at a time and summed as two 32-bit halves into the 64-bit running
+ * sum; carries are folded back only at the end (RFC 1071 §2(C), deferred carries). Because the sum is
+ * independent of byte order up to a final swap (RFC 1071 §2(B)), buffers in either {@link ByteOrder}
+ * are read in their own order and the range's sum swapped when needed. Nothing is allocated and
+ * buffer positions and limits are never changed.
+ *
+ * <p>Every range but the last one added to a sum must have an even length: an odd-length range ends
+ * with a byte padded to a whole word, as the last byte of the checksummed data is.
+ */
+public final class Checksum {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+
+    private Checksum() {}
+
+    /** Adds {@code length} bytes of {@code buffer} from absolute index {@code offset}. */
+    public static long add(long sum, ByteBuffer buffer, int offset, int length) {
+        checkRange(offset, length, buffer.limit());
+        int end = offset + length;
+        int i = offset;
+        long s = 0;
+        while (end - i >= 8) {
+            long w = buffer.getLong(i);
+            s += (w >>> 32) + (w & 0xffff_ffffL);
+            i += 8;
+        }
+        if (end - i >= 4) {
+            s += buffer.getInt(i) & 0xffff_ffffL;
+            i += 4;
+        }
+        if (end - i >= 2) {
+            s += buffer.getShort(i) & 0xffff;
+            i += 2;
+        }
+        int words = fold(s);
+        if (buffer.order() == ByteOrder.LITTLE_ENDIAN) words = swap16(words);
+        if (i < end) words += (buffer.get(i) & 0xff) << 8; // the odd last byte is a word's high half
+        return sum + words;
+    }
+
+    /** Adds {@code length} bytes of {@code bytes} from index {@code offset}. */
+    public static long add(long sum, byte[] bytes, int offset, int length) {
+        checkRange(offset, length, bytes.length);
+        int end = offset + length;
+        int i = offset;
+        long s = 0;
+        while (end - i >= 8) {
+            long w = (long) LONGS.get(bytes, i);
+            s += (w >>> 32) + (w & 0xffff_ffffL);
+            i += 8;
+        }
+        if (end - i >= 4) {
+            s += (int) INTS.get(bytes, i) & 0xffff_ffffL;
+            i += 4;
+        }
+        if (end - i >= 2) {
+            s += (short) SHORTS.get(bytes, i) & 0xffff;
+            i += 2;
+        }
+        if (i < end) s += (bytes[i] & 0xff) << 8;
+        return sum + s;
+    }
+
+    /** Adds one 16-bit word (the low 16 bits of {@code word}). */
+    public static long addWord(long sum, int word) {
+        return sum + (word & 0xffff);
+    }
+
+    /** Adds a 32-bit value as two 16-bit words, such as an IPv4 address. */
+    public static long addInt(long sum, int value) {
+        return sum + (value >>> 16) + (value & 0xffff);
+    }
+
+    /**
+     * The sum of the TCP pseudo-header of RFC 9293 §3.1: source address, destination address, a zero
+     * byte, the protocol number and the TCP length (header plus data, in octets).
+     */
+    public static long pseudoHeader(int sourceAddress, int destinationAddress, int protocol, int tcpLength) {
+        long s = addInt(0, sourceAddress);
+        s = addInt(s, destinationAddress);
+        s = addWord(s, protocol & 0xff);
+        return addWord(s, tcpLength);
+    }
+
+    /** Folds the carries of a running sum back in: the 16-bit one's complement sum. */
+    public static int fold(long sum) {
+        long s = (sum >>> 32) + (sum & 0xffff_ffffL);
+        s = (s >>> 16) + (s & 0xffff);
+        s = (s >>> 16) + (s & 0xffff);
+        s = (s >>> 16) + (s & 0xffff);
+        return (int) s;
+    }
+
+    /** The checksum to write into a header: the one's complement of the folded sum. */
+    public static int finish(long sum) {
+        return ~fold(sum) & 0xffff;
+    }
+
+    /** The checksum of one range of a buffer. */
+    public static int compute(ByteBuffer buffer, int offset, int length) {
+        return finish(add(0, buffer, offset, length));
+    }
+
+    /** The checksum of one range of an array. */
+    public static int compute(byte[] bytes, int offset, int length) {
+        return finish(add(0, bytes, offset, length));
+    }
+
+    private static int swap16(int word) {
+        return ((word & 0xff) << 8) | (word >>> 8);
+    }
+
+    private static void checkRange(int offset, int length, int size) {
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IndexOutOfBoundsException("range " + offset + "+" + length + " outside 0.." + size);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/**
+ * The wire formats: IPv4 (RFC 791) packets carrying TCP segments (RFC 9293 §3.1), their options
+ * (RFC 9293 §3.2, RFC 7323, RFC 2018) and the Internet checksum (RFC 1071).
+ *
+ * <p>{@link dev.synack.wire.PacketCodec} turns a buffer into a {@link dev.synack.wire.TcpPacket} and back.
+ * It works in place: {@link dev.synack.wire.Ipv4Header} and {@link dev.synack.wire.TcpHeader} read
+ * fields where they stand (and write them there), {@link dev.synack.wire.Checksum} sums ranges without
+ * copying, and a decoded payload is a read-only view of the input. {@link dev.synack.wire.TcpPacket},
+ * {@link dev.synack.wire.TcpSegment} and {@link dev.synack.wire.TcpOptions} are mutable and reusable, so
+ * the per-packet paths allocate nothing but a non-empty payload's view.
+ *
+ * <p>Decoding never throws on bad input; it names the first problem as a
+ * {@link dev.synack.wire.ParseResult}. Options keep their wire order, padding included, so a segment is
+ * printed as tcpdump prints it and re-encoded in exactly the layout its sender chose.
+ *
+ * <p>This package depends on nothing but the JDK; every other synack package may depend on it.
+ */
+package dev.synack.wire;

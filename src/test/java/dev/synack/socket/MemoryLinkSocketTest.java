@@ -1,0 +1,73 @@
+package dev.synack.socket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synack.link.MemoryLink;
+import dev.synack.stack.NetStack;
+import dev.synack.tcp.TcpConfig;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two real-time stacks in one JVM, sockets used from virtual threads. */
+@Timeout(30)
+class MemoryLinkSocketTest {
+
+    @Test
+    void connectTransferAndCloseInRealTime() throws Exception {
+        // A short MSL so that TIME_WAIT ends within the test.
+        TcpConfig config = TcpConfig.linux().toBuilder().msl(Duration.ofMillis(50)).build();
+        try (MemoryLink link = new MemoryLink();
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            NetStack client = link.addHost("client", "10.0.0.1", config);
+            NetStack server = link.addHost("server", "10.0.0.2", config);
+            byte[] data = new byte[300_000];
+            new Random(21).nextBytes(data);
+
+            TcpServerSocket ss = new TcpServerSocket(server);
+            ss.bind(8080);
+            ss.listen(8);
+            Future<String> received = threads.submit(() -> {
+                try (TcpSocket c = ss.accept(Duration.ofSeconds(10))) {
+                    byte[] got = c.getInputStream().readAllBytes();
+                    c.getOutputStream().write(("got " + got.length).getBytes());
+                    return SimSockets.sha256(got);
+                }
+            });
+            Future<String> reply = threads.submit(() -> {
+                try (TcpSocket c = new TcpSocket(client)) {
+                    c.connect(new InetSocketAddress("10.0.0.2", 8080), Duration.ofSeconds(10));
+                    c.getOutputStream().write(data);
+                    c.shutdownOutput();
+                    return new String(c.getInputStream().readAllBytes());
+                }
+            });
+            assertThat(received.get(20, TimeUnit.SECONDS)).isEqualTo(SimSockets.sha256(data));
+            assertThat(reply.get(20, TimeUnit.SECONDS)).isEqualTo("got 300000");
+
+            Future<?> refused = threads.submit(() -> {
+                TcpSocket c = new TcpSocket(client);
+                assertThatThrownBy(() -> c.connect(new InetSocketAddress("10.0.0.2", 9))).isInstanceOf(ConnectException.class)
+                        .hasMessage("Connection refused");
+                return null;
+            });
+            refused.get(20, TimeUnit.SECONDS);
+            ss.close();
+            // Every connection ends: TIME_WAIT (2 x 50 ms) passes in real time.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((client.connectionCount() > 0 || server.connectionCount() > 0) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(client.connectionCount()).isZero();
+            assertThat(server.connectionCount()).isZero();
+        }
+    }
+}

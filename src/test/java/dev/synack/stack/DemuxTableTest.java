@@ -1,0 +1,66 @@
+package dev.synack.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(10)
+class DemuxTableTest {
+
+    @Test
+    void keysSeparateAddressAndBothPorts() {
+        long k1 = DemuxTable.key(0x0a000001, 80, 40000);
+        assertThat(DemuxTable.key(0x0a000002, 80, 40000)).isNotEqualTo(k1);
+        assertThat(DemuxTable.key(0x0a000001, 81, 40000)).isNotEqualTo(k1);
+        assertThat(DemuxTable.key(0x0a000001, 80, 40001)).isNotEqualTo(k1);
+        assertThat(DemuxTable.key(0xffffffff, 65535, 65535)).isEqualTo(-1L);
+    }
+
+    @Test
+    void putGetRemove() {
+        DemuxTable<String> t = new DemuxTable<>(4);
+        assertThat(t.put(1L, "one")).isNull();
+        assertThat(t.put(0L, "zero")).isNull(); // key 0 is an ordinary key
+        assertThat(t.put(1L, "uno")).isEqualTo("one");
+        assertThat(t.get(1L)).isEqualTo("uno");
+        assertThat(t.get(0L)).isEqualTo("zero");
+        assertThat(t.get(2L)).isNull();
+        assertThat(t.size()).isEqualTo(2);
+        assertThat(t.remove(1L)).isEqualTo("uno");
+        assertThat(t.remove(1L)).isNull();
+        assertThat(t.get(0L)).isEqualTo("zero");
+        assertThat(t.size()).isEqualTo(1);
+    }
+
+    /** Against HashMap, with keys crowded into few hash runs so removals must shift entries back. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {7, 11, 12345, 99})
+    void behavesLikeAHashMap(long seed) {
+        Random r = new Random(seed);
+        DemuxTable<Long> t = new DemuxTable<>(8);
+        Map<Long, Long> model = new HashMap<>();
+        List<Long> keys = new ArrayList<>();
+        for (int i = 0; i < 300; i++) keys.add(DemuxTable.key(0x0a000000 + r.nextInt(4), 80, 32768 + r.nextInt(200)));
+        for (int step = 0; step < 20_000; step++) {
+            long k = keys.get(r.nextInt(keys.size()));
+            if (r.nextInt(3) == 0) {
+                assertThat(t.remove(k)).as("seed %d step %d", seed, step).isEqualTo(model.remove(k));
+            } else {
+                long v = r.nextLong();
+                assertThat(t.put(k, v)).as("seed %d step %d", seed, step).isEqualTo(model.put(k, v));
+            }
+            long probe = keys.get(r.nextInt(keys.size()));
+            assertThat(t.get(probe)).as("seed %d step %d", seed, step).isEqualTo(model.get(probe));
+            assertThat(t.size()).isEqualTo(model.size());
+        }
+        assertThat(t.values()).containsExactlyInAnyOrderElementsOf(model.values());
+    }
+}

@@ -1,0 +1,147 @@
+package dev.synack.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(10)
+class TimerWheelTest {
+    private static final long MS = 1_000_000L;
+
+    private final TimerWheel<String> wheel = new TimerWheel<>(MS, 8, 0);
+
+    @Test
+    void firesOnlyDueTimersInDeadlineOrder() {
+        TimerWheel.Timer<String> a = new TimerWheel.Timer<>("a");
+        TimerWheel.Timer<String> b = new TimerWheel.Timer<>("b");
+        TimerWheel.Timer<String> c = new TimerWheel.Timer<>("c");
+        wheel.schedule(a, 5 * MS + 3);
+        wheel.schedule(b, 2 * MS);
+        wheel.schedule(c, 50 * MS);
+        assertThat(wheel.nextDeadline()).isEqualTo(2 * MS);
+
+        List<String> fired = new ArrayList<>();
+        assertThat(wheel.expire(5 * MS, fired::add)).isEqualTo(1);
+        assertThat(fired).containsExactly("b");
+        assertThat(wheel.nextDeadline()).isEqualTo(5 * MS + 3);
+
+        wheel.expire(5 * MS + 3, fired::add);
+        assertThat(fired).containsExactly("b", "a");
+        assertThat(wheel.nextDeadline()).isEqualTo(50 * MS);
+        assertThat(a.isScheduled()).isFalse();
+        assertThat(c.isScheduled()).isTrue();
+    }
+
+    @Test
+    void timersBeyondOneRotationWaitForTheirRound() {
+        TimerWheel.Timer<String> far = new TimerWheel.Timer<>("far");
+        wheel.schedule(far, 20 * MS); // slot 4 of 8, third round
+        List<String> fired = new ArrayList<>();
+        wheel.expire(4 * MS, fired::add);
+        wheel.expire(12 * MS, fired::add);
+        assertThat(fired).isEmpty();
+        assertThat(wheel.nextDeadline()).isEqualTo(20 * MS);
+        wheel.expire(240_000 * MS, fired::add); // a jump of many rotations
+        assertThat(fired).containsExactly("far");
+        assertThat(wheel.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void cancelAndRescheduleAreHonoured() {
+        TimerWheel.Timer<String> a = new TimerWheel.Timer<>("a");
+        TimerWheel.Timer<String> b = new TimerWheel.Timer<>("b");
+        wheel.schedule(a, 3 * MS);
+        wheel.schedule(b, 4 * MS);
+        wheel.cancel(a);
+        assertThat(wheel.nextDeadline()).isEqualTo(4 * MS);
+        wheel.schedule(b, 9 * MS);
+        wheel.schedule(a, 1 * MS);
+        assertThat(wheel.size()).isEqualTo(2);
+        List<String> fired = new ArrayList<>();
+        wheel.expire(5 * MS, fired::add);
+        assertThat(fired).containsExactly("a");
+        wheel.expire(9 * MS, fired::add);
+        assertThat(fired).containsExactly("a", "b");
+        assertThat(wheel.size()).isZero();
+    }
+
+    @Test
+    void aDeadlineInThePastFiresAtTheNextExpiry() {
+        wheel.expire(100 * MS, s -> { });
+        TimerWheel.Timer<String> late = new TimerWheel.Timer<>("late");
+        wheel.schedule(late, 10 * MS);
+        assertThat(wheel.nextDeadline()).isEqualTo(10 * MS);
+        List<String> fired = new ArrayList<>();
+        wheel.expire(100 * MS, fired::add);
+        assertThat(fired).containsExactly("late");
+    }
+
+    @Test
+    void aFiredOwnerMayScheduleItselfAgain() {
+        TimerWheel.Timer<String> t = new TimerWheel.Timer<>("t");
+        wheel.schedule(t, MS);
+        List<Long> times = new ArrayList<>();
+        for (long now = 0; now <= 10 * MS; now += MS / 2) {
+            long at = now;
+            wheel.expire(now, owner -> {
+                times.add(at);
+                wheel.schedule(t, at + 3 * MS);
+            });
+        }
+        assertThat(times).containsExactly(MS, 4 * MS, 7 * MS, 10 * MS);
+    }
+
+    /** The wheel against a sorted-list model: same firings, same order, same next deadline. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 42, 20261121})
+    void behavesLikeASortedList(long seed) {
+        Random r = new Random(seed);
+        TimerWheel<Integer> w = new TimerWheel<>(MS, 16, 0);
+        int n = 50;
+        List<TimerWheel.Timer<Integer>> timers = new ArrayList<>();
+        long[] model = new long[n];
+        for (int i = 0; i < n; i++) {
+            timers.add(new TimerWheel.Timer<>(i));
+            model[i] = Long.MAX_VALUE;
+        }
+        long now = 0;
+        for (int step = 0; step < 2000; step++) {
+            int i = r.nextInt(n);
+            switch (r.nextInt(4)) {
+                case 0, 1 -> {
+                    long d = now + (r.nextBoolean() ? r.nextInt(40) * MS : r.nextLong(1, 200 * MS));
+                    w.schedule(timers.get(i), d);
+                    model[i] = d;
+                }
+                case 2 -> {
+                    w.cancel(timers.get(i));
+                    model[i] = Long.MAX_VALUE;
+                }
+                default -> {
+                    now += r.nextLong(0, 30 * MS);
+                    List<Integer> fired = new ArrayList<>();
+                    w.expire(now, fired::add);
+                    List<Integer> expected = new ArrayList<>();
+                    for (int k = 0; k < n; k++) if (model[k] <= now) expected.add(k);
+                    long[] snapshot = model.clone();
+                    expected.sort(Comparator.comparingLong(k -> snapshot[k]));
+                    assertThat(fired).as("seed %d step %d", seed, step).containsExactlyInAnyOrderElementsOf(expected);
+                    for (int k = 1; k < fired.size(); k++) {
+                        assertThat(snapshot[fired.get(k)]).as("seed %d: firing order", seed).isGreaterThanOrEqualTo(snapshot[fired.get(k - 1)]);
+                    }
+                    for (int k : expected) model[k] = Long.MAX_VALUE;
+                }
+            }
+            long min = Long.MAX_VALUE;
+            for (long d : model) min = Math.min(min, d);
+            assertThat(w.nextDeadline()).as("seed %d step %d", seed, step).isEqualTo(min);
+        }
+    }
+}
