@@ -121,7 +121,8 @@ final class DemoCommand implements Callable<Integer> {
         Duration mslTaken = Duration.ofNanos(config.mslNanos());
         return "synack demo " + scenario.id + ": " + scenario.summary + "\n"
                 + "seed " + seed + ", MSL " + seconds(mslTaken) + " s (TIME_WAIT " + seconds(mslTaken.multipliedBy(2))
-                + " s), one-way delay " + DemoRun.ONE_WAY_DELAY.toMillis() + " ms, Linux defaults\n\n";
+                + " s), one-way delay " + DemoRun.ONE_WAY_DELAY.toMillis() + " ms, Linux defaults\n"
+                + "Look for: " + scenario.lookFor + ".\n\n";
     }
 
     private static String seconds(Duration d) {

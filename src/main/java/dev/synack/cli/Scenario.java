@@ -23,9 +23,9 @@ import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The scenarios of {@code synack demo}: each plays one textbook TCP story with real socket calls on
@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * and the hallmark transitions in the trace). A scenario that goes otherwise fails the demo.
  */
 enum Scenario {
-    LIFECYCLE("lifecycle", "handshake, request and reply, close, TIME_WAIT (2MSL)") {
+    LIFECYCLE("lifecycle", "handshake, request and reply, close, TIME_WAIT (2MSL)",
+            "the three-way handshake, the client's FIN first, TIME_WAIT ending 2MSL after it began") {
         @Override
         void play(DemoRun run) {
             serveOneRequest(run);
@@ -51,7 +52,8 @@ enum Scenario {
             });
         }
     },
-    HALF_CLOSE("half-close", "client SHUT_WR; the server keeps writing, then closes") {
+    HALF_CLOSE("half-close", "client SHUT_WR; the server keeps writing, then closes",
+            "the server's data still flowing to the client while the client sits in FIN_WAIT2") {
         @Override
         void play(DemoRun run) {
             run.sim.spawn(SERVER, () -> {
@@ -87,7 +89,8 @@ enum Scenario {
             });
         }
     },
-    SIMULTANEOUS_OPEN("simultaneous-open", "both connect at once: SYN_SENT, SYN_RECV, ESTABLISHED") {
+    SIMULTANEOUS_OPEN("simultaneous-open", "both connect at once: SYN_SENT, SYN_RECV, ESTABLISHED",
+            "two SYNs crossing; each host answers from SYN_RECV with a SYN-ACK") {
         @Override
         void play(DemoRun run) {
             peer(run, CLIENT, run.client, CLIENT_PORT, SERVER_IP, PEER_PORT, true);
@@ -117,24 +120,20 @@ enum Scenario {
             });
         }
     },
-    SIMULTANEOUS_CLOSE("simultaneous-close", "both close at once: FIN_WAIT1, CLOSING, TIME_WAIT") {
+    SIMULTANEOUS_CLOSE("simultaneous-close", "both close at once: FIN_WAIT1, CLOSING, TIME_WAIT",
+            "two FINs crossing; both hosts pass through CLOSING and both wait in TIME_WAIT") {
         @Override
         void play(DemoRun run) {
-            AtomicReference<TcpSocket> clientSocket = new AtomicReference<>();
             run.sim.spawn(SERVER, () -> {
-                try (TcpServerSocket listener = listen(run)) {
-                    TcpSocket accepted = listener.accept();
-                    TcpSocket connected = clientSocket.get();
-                    expect(connected != null, "the client should be connected before the server accepts");
-                    // Actors take turns, so one actor closes both ends: the two FINs leave at the same instant.
-                    connected.close();
-                    accepted.close();
+                try (TcpServerSocket listener = listen(run); TcpSocket socket = listener.accept()) {
+                    sleepUntil(run, SIMULTANEOUS_CLOSE_AT);
                 }
             });
             run.sim.spawn(CLIENT, () -> {
-                TcpSocket socket = new TcpSocket(run.client);
-                socket.connect(address(SERVER_IP, SERVER_PORT));
-                clientSocket.set(socket);
+                try (TcpSocket socket = new TcpSocket(run.client)) {
+                    socket.connect(address(SERVER_IP, SERVER_PORT));
+                    sleepUntil(run, SIMULTANEOUS_CLOSE_AT);
+                }
             });
             run.afterwards(() -> {
                 for (String host : List.of(CLIENT, SERVER)) {
@@ -145,7 +144,8 @@ enum Scenario {
             });
         }
     },
-    REFUSED("refused", "no listener: RST, connect fails \"Connection refused\"") {
+    REFUSED("refused", "no listener: RST, connect fails \"Connection refused\"",
+            "the server's R. with seq 0 acknowledging the SYN; the client goes SYN_SENT -> CLOSED") {
         @Override
         void play(DemoRun run) {
             run.sim.spawn(CLIENT, () -> {
@@ -160,7 +160,8 @@ enum Scenario {
             });
         }
     },
-    ABORT("abort", "close with SO_LINGER 0 sends RST: \"Connection reset\"") {
+    ABORT("abort", "close with SO_LINGER 0 sends RST: \"Connection reset\"",
+            "the client's RST in place of a FIN, no TIME_WAIT, the server's read failing") {
         @Override
         void play(DemoRun run) {
             run.sim.spawn(SERVER, () -> {
@@ -187,7 +188,8 @@ enum Scenario {
             });
         }
     },
-    UNREAD_CLOSE("unread-close", "close with unread data sends RST, not FIN (RFC 2525)") {
+    UNREAD_CLOSE("unread-close", "close with unread data sends RST, not FIN (RFC 2525)",
+            "the server's RST in place of a FIN, the request's unread bytes being the reason") {
         @Override
         void play(DemoRun run) {
             run.sim.spawn(SERVER, () -> {
@@ -212,7 +214,8 @@ enum Scenario {
             });
         }
     },
-    TIME_WAIT("time-wait", "last ACK lost: FIN resent, TIME_WAIT restarts 2MSL") {
+    TIME_WAIT("time-wait", "last ACK lost: FIN resent, TIME_WAIT restarts 2MSL",
+            "the lost ACK (x), the FIN resent from LAST_ACK, TIME_WAIT ending 2MSL after the second FIN") {
         @Override
         void play(DemoRun run) {
             LoseFinalAck loss = new LoseFinalAck();
@@ -235,13 +238,18 @@ enum Scenario {
     static final int CLIENT_PORT = 40000;
     static final int PEER_PORT = 50000;
     private static final int BACKLOG = 8;
+    /** When both ends of simultaneous-close call close(): well after the handshake has finished. */
+    private static final Duration SIMULTANEOUS_CLOSE_AT = Duration.ofMillis(100);
 
     final String id;
     final String summary;
+    /** What to look for in the ladder, printed in the text header. */
+    final String lookFor;
 
-    Scenario(String id, String summary) {
+    Scenario(String id, String summary, String lookFor) {
         this.id = id;
         this.summary = summary;
+        this.lookFor = lookFor;
     }
 
     /** Spawns the scenario's actors on {@code run} and registers its final checks. */
@@ -269,6 +277,13 @@ enum Scenario {
                 expectEqual("the server's read up to the client's FIN", "", readToEnd(socket));
             }
         });
+    }
+
+    /** Lets virtual time pass until {@code at} since the start of the run. */
+    static void sleepUntil(DemoRun run, Duration at) {
+        long now = run.sim.nowNanos();
+        expect(now <= at.toNanos(), "it is already " + now + " ns, past the planned " + at);
+        run.sim.sleep(Duration.ofNanos(at.toNanos() - now));
     }
 
     static TcpServerSocket listen(DemoRun run) throws IOException {
