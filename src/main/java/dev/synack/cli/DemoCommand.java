@@ -33,7 +33,8 @@ final class DemoCommand implements Callable<Integer> {
      * scenario finish in well under a second; this only turns a stuck simulation into an error.
      */
     static final Duration WATCHDOG = Duration.ofMinutes(2);
-    private static final BigDecimal MAX_MSL_SECONDS = BigDecimal.valueOf(Duration.ofDays(1).toSeconds());
+    /** An hour: TIME_WAIT (2 h) then stays well inside the simulation's 24 h time limit. */
+    private static final BigDecimal MAX_MSL_SECONDS = BigDecimal.valueOf(Duration.ofHours(1).toSeconds());
 
     enum Format { TEXT, JSONL }
 
@@ -218,7 +219,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Decimal seconds, at most nanosecond precision, from 0 to a day. */
+    /** Decimal seconds, at most nanosecond precision, from 0 to an hour. */
     static final class SecondsConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {

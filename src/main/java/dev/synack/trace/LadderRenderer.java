@@ -97,6 +97,8 @@ public final class LadderRenderer {
         private final Map<Side, Set<String>> connections = new HashMap<>();
         /** "host name" of every listener: state changes of a listener name no 4-tuple. */
         private final Set<String> listeners = new HashSet<>();
+        /** When each connection ("host conn") entered its current state. */
+        private final Map<String, Long> enteredAt = new HashMap<>();
         /** Send events the network dropped, and the drop events already drawn with them. */
         private final Map<Integer, TraceEvent.Packet> lostSends = new HashMap<>();
         private final Set<Integer> dropsDrawnWithSend = new HashSet<>();
@@ -262,8 +264,15 @@ public final class LadderRenderer {
             } else if (!followsConnection.contains(side)) {
                 shownState.put(side, s.to());
             }
-            String cause = s.cause() == null || s.cause().isEmpty() ? "" : " (" + s.cause() + ")";
-            annotate(side, s.timeNanos(), tag(side, s.connection()) + "state " + s.from() + " -> " + s.to() + cause);
+            String cause = s.cause() == null || s.cause().isEmpty() ? "" : s.cause();
+            // A long stay (TIME_WAIT, FIN_WAIT2) is worth its length: it shows when a timer restarted.
+            Long since = enteredAt.put(s.host() + " " + s.connection(), s.timeNanos());
+            if (since != null && s.timeNanos() - since >= GAP_NANOS) {
+                cause += (cause.isEmpty() ? "" : ", ") + "after " + JsonLinesRenderer.seconds(s.timeNanos() - since)
+                        + " s in " + s.from();
+            }
+            annotate(side, s.timeNanos(), tag(side, s.connection()) + "state " + s.from() + " -> " + s.to()
+                    + (cause.isEmpty() ? "" : " (" + cause + ")"));
         }
 
         private void annotate(Side side, long nanos, String text) {

@@ -190,6 +190,12 @@ class DemoScenariosTest {
         assertThat(closed.subtract(secondFin)).isEqualByComparingTo(LINUX_TIME_WAIT);
         assertThat(closed.subtract(entered)).isGreaterThan(LINUX_TIME_WAIT);
 
+        // The ladder says how long TIME_WAIT really lasted.
+        DemoRunner.Result text = DemoRunner.run("demo", "time-wait");
+        assertThat(text.out()).contains("state TIME_WAIT -> CLOSED (")
+                .contains("after " + closed.subtract(entered).stripTrailingZeros().toPlainString() + " s in TIME_WAIT)")
+                .contains("dropped: scripted loss");
+
         List<String> server = onlyConnectionStates(events, SERVER);
         assertThat(server).endsWith("CLOSE_WAIT", "LAST_ACK", "CLOSED");
         assertThat(time(transition(events, SERVER, "LAST_ACK", "CLOSED"))).isGreaterThan(time(fins.get(1)));

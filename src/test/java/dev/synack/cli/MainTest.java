@@ -34,7 +34,7 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"demo nope", "demo --format xml", "demo --msl -1", "demo --msl abc", "demo --msl 1e-10",
-            "demo --msl 100000", "demo --seed x", "demo lifecycle extra", "demo --bogus", "frobnicate", ""})
+            "demo --msl 3600.5", "demo --seed x", "demo lifecycle extra", "demo --bogus", "frobnicate", ""})
     void badArgumentsAreUsageErrors(String args) {
         DemoRunner.Result r = DemoRunner.run(args.isEmpty() ? new String[0] : args.split(" "));
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
@@ -57,6 +57,7 @@ class MainTest {
         assertThat(c.convert("30")).hasSeconds(30);
         assertThat(c.convert("0")).isZero();
         assertThat(c.convert("0.000000001")).hasNanos(1);
+        assertThat(c.convert("3600")).hasHours(1);
     }
 
     @Test

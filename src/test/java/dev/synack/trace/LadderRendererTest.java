@@ -147,7 +147,9 @@ class LadderRendererTest {
         assertThat(rows.get(gap - 1).time()).isEqualTo("0.070000");
         assertThat(rows.get(gap).left()).isEqualTo("TIME_WAIT");
         Cells closed = row(rows, c -> c.middle().contains("state TIME_WAIT -> CLOSED"));
+        assertThat(closed.middle()).contains("(2MSL timer, after 60 s in TIME_WAIT)");
         assertThat(closed.time()).isEqualTo("60.060000");
+        assertThat(ladder).containsOnlyOnce(" s in ");
         assertThat(closed.left()).isEqualTo("CLOSED");
     }
 
