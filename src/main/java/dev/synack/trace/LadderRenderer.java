@@ -225,7 +225,9 @@ public final class LadderRenderer {
         /** A full arrow from {@code from}'s column to the other one, or to an x when {@code lostReason} is set. */
         private void arrow(Side from, long nanos, String label, String options, String lostReason) {
             int width = middleWidth;
-            boolean optionsInline = !options.isEmpty() && label.length() + 1 + options.length() <= width - 8;
+            // A lost segment keeps its row for the x and the reason; its options go below.
+            boolean optionsInline = !options.isEmpty() && lostReason == null
+                    && label.length() + 1 + options.length() <= width - 8;
             String text = optionsInline ? label + " " + options : label;
             List<String> extra = new ArrayList<>();
             if (!options.isEmpty() && !optionsInline) {
