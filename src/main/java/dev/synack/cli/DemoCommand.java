@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,6 +80,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return play(scenario::play);
+    }
+
+    /** Runs {@code script} as the chosen scenario (tests pass scripts that fail on purpose). */
+    int play(Consumer<DemoRun> script) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TcpConfig.Builder builder = TcpConfig.linux().toBuilder();
@@ -90,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
         Throwable failure = null;
         try {
             run = new DemoRun(seed, config);
-            scenario.play(run);
+            script.accept(run);
         } catch (RuntimeException e) {
             err.println("synack demo " + scenario.id + ": could not set up the simulation: " + describe(e));
             err.flush();

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -409,7 +410,8 @@ public final class LadderRenderer {
 
     private static boolean sameSegment(TraceEvent.Packet a, TraceEvent.Packet b) {
         return a.src().equals(b.src()) && a.dst().equals(b.dst()) && a.flags().equals(b.flags())
-                && a.seq() == b.seq() && a.ack() == b.ack() && a.len() == b.len() && a.win() == b.win();
+                && a.seq() == b.seq() && a.ack() == b.ack() && a.len() == b.len() && a.win() == b.win()
+                && Objects.equals(a.options(), b.options());
     }
 
     /** A listener is named by its "ip:port"; a connection by "local<->remote". */
