@@ -87,7 +87,7 @@ public final class TcpSocket implements Closeable {
     /** @throws java.net.SocketTimeoutException when the handshake did not finish in time (the attempt is aborted) */
     public void connect(InetSocketAddress remote, Duration timeout) throws IOException {
         Objects.requireNonNull(remote, "remote");
-        new Call("connect " + remote) {
+        new Call("connect " + remote.getHostString() + ":" + remote.getPort()) {
             @Override
             Object body() throws IOException {
                 ensureOpen();
@@ -274,7 +274,7 @@ public final class TcpSocket implements Closeable {
             ensureOpen();
             noDelay = on;
             if (connection != null) {
-                connection.setNoDelay(on);
+                connection.setNoDelay(on, stack.now());
                 stack.afterCall(connection);
             }
         } finally {

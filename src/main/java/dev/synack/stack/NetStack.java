@@ -103,6 +103,9 @@ public final class NetStack {
     private final TcpSegment resetReply = new TcpSegment();
     private final ByteBuffer transmitBuffer = ByteBuffer.allocate(MAX_PACKET);
     private final Output output = new Output();
+    /** The last segment sent for a 4-tuple not (yet) in the demux table, for RetransSegs. */
+    private long unregisteredKey = -1;
+    private int unregisteredSentUpTo;
     /** Set while an inbound packet is processed: drops the engine reports refer to its addresses. */
     private boolean processingInbound;
 
@@ -506,7 +509,7 @@ public final class NetStack {
         if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)) return false;
         Listener l = listeners[e.localPort];
         if (l == null || l.isClosed()) return false;
-        if (!EngineHooks.acceptsNewSyn(e.connection, seg)) return false;
+        if (!e.connection.acceptsNewSyn(seg, now)) return false;
         remove(e);
         return true;
     }
@@ -516,6 +519,11 @@ public final class NetStack {
         FourTuple t = child.tuple();
         Endpoint e = new Endpoint(child, DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()), t.localPort(),
                 Endpoint.PortUse.NONE);
+        if (unregisteredKey == e.key) {
+            e.sentUpTo = unregisteredSentUpTo;
+            e.sentAnything = true;
+            unregisteredKey = -1;
+        }
         Endpoint old = connections.put(e.key, e);
         if (old != null && old != e) {
             // Cannot happen when the demux worked; keep the table consistent anyway.
@@ -591,7 +599,9 @@ public final class NetStack {
                 TcpSegment s = outbound.segment();
                 s.clear().sourcePort(segment.sourcePort()).destinationPort(segment.destinationPort())
                         .seq(segment.seq()).ack(segment.ack()).flags(segment.flags()).window(segment.window())
-                        .urgentPointer(segment.urgentPointer()).payload(segment.payload().duplicate());
+                        .urgentPointer(segment.urgentPointer())
+                        // PacketCodec.encode reads the payload with absolute gets: the view can be shared.
+                        .payload(segment.payload());
                 s.options().copyFrom(segment.options());
                 counters[Counter.OUT_SEGS.ordinal()]++;
                 if (s.has(TcpFlags.RST)) counters[Counter.OUT_RSTS.ordinal()]++;
@@ -646,9 +656,15 @@ public final class NetStack {
     private void noteRetransmission(TcpSegment s, int destinationAddress) {
         int length = s.sequenceLength();
         if (length == 0 || s.has(TcpFlags.RST)) return;
-        Endpoint e = connections.get(DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort()));
-        if (e == null) return;
+        long key = DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort());
+        Endpoint e = connections.get(key);
         int end = s.seq() + length;
+        if (e == null) {
+            // A listener's SYN-ACK goes out before its child is registered: remember it for adoptChild.
+            unregisteredKey = key;
+            unregisteredSentUpTo = end;
+            return;
+        }
         if (e.sentAnything && Seq.lt(s.seq(), e.sentUpTo)) counters[Counter.RETRANS_SEGS.ordinal()]++;
         if (!e.sentAnything || Seq.gt(end, e.sentUpTo)) {
             e.sentUpTo = end;

@@ -80,6 +80,8 @@ public final class Connection {
     private boolean finQueued;
     /** Sequence number our FIN occupies, once queued. */
     private int finSeq;
+    /** End of the last small (less than MSS) segment sent: Nagle holds a small one while this is unacknowledged. */
+    private int smallSegmentEnd;
 
     // ---- receive sequence variables ----
     private int irs;
@@ -794,9 +796,10 @@ public final class Connection {
             if (len <= 0) break;
             boolean last = len == unsent;
             if (len < effectiveMss) {
-                // Nagle (RFC 896, RFC 9293 §3.7.4): a small segment waits while data is unacknowledged,
-                // unless TCP_NODELAY or the connection is closing (Linux pushes the tail with the FIN).
-                boolean nagleAllows = noDelay || flight == 0 || finQueued;
+                // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's form (Minshall's variant): a small segment
+                // waits while an earlier small segment is unacknowledged, unless TCP_NODELAY or the
+                // connection is closing (Linux pushes the tail out with the FIN).
+                boolean nagleAllows = noDelay || finQueued || flight == 0 || !Seq.gt(smallSegmentEnd, sndUna);
                 boolean swsAllows = last || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
                 if (!nagleAllows || !swsAllows) break;
             }
@@ -836,6 +839,7 @@ public final class Connection {
         if (len > 0 && end == dataEnd()) flags |= TcpFlags.PSH; // the segment ends the data written so far
         if (fin) flags |= TcpFlags.FIN;
         int segEnd = fin ? end + 1 : end;
+        if (len > 0 && len < effectiveMss) smallSegmentEnd = end;
         if (Seq.lt(seq, sndMax)) {
             rttTiming = false; // Karn: no sample from a retransmitted segment
         } else if (!rttTiming) {
@@ -861,7 +865,7 @@ public final class Connection {
         if (synAck) out.ack(rcvNxt);
         synWindowSent = Math.min(receiveBuffer.free(), MAX_WINDOW_FIELD);
         out.window(synWindowSent);
-        if (synAck) rcvAdvertisedEdge = Seq.max(rcvAdvertisedEdge, rcvNxt + synWindowSent);
+        if (synAck) rcvAdvertisedEdge = rcvNxt + synWindowSent;
         writeSynOptions(out.options(), synAck, now);
         if (Seq.lt(iss, sndMax) || retries > 0) {
             rttTiming = false; // a retransmitted SYN gives no sample (Karn)
@@ -963,8 +967,8 @@ public final class Connection {
      */
     private int advertiseWindow() {
         int current = receiveWindow();
-        int free = readShutdown ? receiveBuffer.capacity() : receiveBuffer.free();
-        int wnd = free - current >= swsThreshold() ? free : current;
+        int available = windowCeiling();
+        int wnd = available - current >= swsThreshold() ? available : current;
         wnd = Math.min(wnd, MAX_WINDOW_FIELD << rcvShift);
         int field = wnd == current
                 ? (wnd + (1 << rcvShift) - 1) >>> rcvShift // round up: the edge must not recede
@@ -974,15 +978,27 @@ public final class Connection {
         return field;
     }
 
+    /** The most we could advertise now: the free buffer space, up to what the window field can say. */
+    private int windowCeiling() {
+        int free = readShutdown ? receiveBuffer.capacity() : receiveBuffer.free();
+        return Math.min(free, MAX_WINDOW_FIELD << rcvShift);
+    }
+
     private int swsThreshold() {
         return Math.max(1, Math.min(receiveBuffer.capacity() / 2, effectiveMss));
     }
 
-    /** After a read: tell the peer when the window grew enough to be worth it (RFC 9293 §3.8.6.2.2). */
+    /**
+     * After a read: a window update goes out when the window can grow by the SWS threshold
+     * (RFC 9293 §3.8.6.2.2) and, as on Linux (tcp_cleanup_rbuf), at least doubles; smaller openings
+     * ride on the next ACK, so that reading during a bulk transfer does not defeat delayed ACKs.
+     */
     private void maybeSendWindowUpdate(long now) {
         boolean peerMaySend = state == TcpState.ESTABLISHED || state == TcpState.FIN_WAIT1 || state == TcpState.FIN_WAIT2;
         if (!peerMaySend) return;
-        if (receiveBuffer.free() - receiveWindow() >= swsThreshold()) sendAck(now);
+        int current = receiveWindow();
+        int available = windowCeiling();
+        if (available - current >= swsThreshold() && available >= 2 * current) sendAck(now);
     }
 
     /** RFC 9293 §3.10.7.4 first: the four cases of the acceptability test. */
@@ -1016,6 +1032,7 @@ public final class Connection {
         sndNxt = iss;
         sndMax = iss;
         sendBufferSeq = iss + 1;
+        smallSegmentEnd = iss;
     }
 
     /** Options of the peer's SYN or SYN-ACK against ours (RFC 7323 §2.2, §3.2; RFC 2018 §2; RFC 9293 §3.7.1). */

@@ -175,6 +175,7 @@ final class EngineHarness implements TcpOutput {
             seg.sourcePort(REMOTE_PORT).destinationPort(LOCAL_PORT).flags(parseFlags(flags)).window(65535);
         }
 
+        PeerSegment from(int port) { seg.sourcePort(port); return this; }
         PeerSegment seq(int v) { seg.seq(v); return this; }
         PeerSegment ack(int v) { seg.ack(v); return this; }
         PeerSegment win(int v) { seg.window(v); return this; }

@@ -1,0 +1,18 @@
+/**
+ * Links move whole IPv4 packets between stacks. {@link dev.synack.link.SimNetwork}: any number of
+ * hosts in virtual time, per-path delay, packet faults, deterministic from one seed, application
+ * code run as actors that take turns. {@link dev.synack.link.MemoryLink}: real-time stacks in one
+ * JVM, each with its own event loop.
+ *
+ * <p>A simulation in five lines:
+ * <pre>{@code
+ * SimNetwork net = new SimNetwork(42).delay(Duration.ofMillis(10));
+ * NetStack client = net.addHost("client", "10.0.0.1", TcpConfig.linux());
+ * NetStack server = net.addHost("server", "10.0.0.2", TcpConfig.linux());
+ * net.addTraceListener(System.out::println);
+ * net.spawn("server", () -> { try (TcpServerSocket ss = new TcpServerSocket(server)) { ss.bind(80); ss.listen(8); ss.accept().close(); } });
+ * net.spawn("client", () -> { try (TcpSocket s = new TcpSocket(client)) { s.connect(new InetSocketAddress("10.0.0.2", 80)); } });
+ * net.run();
+ * }</pre>
+ */
+package dev.synack.link;

@@ -1,0 +1,16 @@
+/**
+ * One host's TCP/IP stack around the sans-IO engine: {@link dev.synack.stack.NetStack} demultiplexes
+ * arriving IPv4 packets to connections ({@link dev.synack.stack.DemuxTable}, keyed by a {@code long}
+ * built from the 4-tuple, no allocation per lookup) and listeners (by port), answers segments that
+ * match nothing with RST, allocates ports ({@link dev.synack.stack.PortTable}), drives the engine's
+ * timers through a hashed timing wheel ({@link dev.synack.stack.TimerWheel}), emits trace events and
+ * keeps TCP-MIB counters ({@link dev.synack.stack.Counter}).
+ *
+ * <p>Threads: one lock per stack, short critical sections; blocking socket calls wait through a
+ * {@link dev.synack.stack.Waiter} (a Condition in real time, the simulator's baton in virtual time).
+ * Packets leave through a {@link dev.synack.stack.PacketTransmitter} that a link implements, so this
+ * package does not depend on the links.
+ *
+ * <p>Depends on dev.synack.tcp, dev.synack.wire and dev.synack.trace.
+ */
+package dev.synack.stack;

@@ -1,0 +1,121 @@
+package dev.synack.tcp;
+
+import static dev.synack.tcp.EngineHarness.ISS;
+import static dev.synack.tcp.EngineHarness.PEER_ISS;
+import static dev.synack.tcp.EngineHarness.pattern;
+import static dev.synack.tcp.TerminationTest.errorOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Resets in synchronized states (RFC 9293 §3.10.7.4 second, RFC 5961 §3-5). */
+class ResetTest {
+    static final int SND = ISS + 1;
+    static final int RCV = PEER_ISS + 1;
+
+    @Test
+    void resetAtRcvNxtEndsTheConnectionWithConnectionReset() {
+        EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
+        h.in("R").seq(RCV).deliver();
+        h.expectNothing();
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(h.conn.isReleased()).isTrue();
+        assertThat(h.conn.error()).isEqualTo(TcpError.CONNECTION_RESET);
+        assertThat(h.lastTransition()).isEqualTo("ESTABLISHED->CLOSED: rcvd RST");
+        assertThat(h.conn.isReadable()).isTrue();
+        assertThat(h.conn.isWritable()).isTrue();
+        assertThat(errorOf(() -> h.read(1))).isEqualTo(TcpError.CONNECTION_RESET);
+        assertThat(errorOf(() -> h.read(1))).isEqualTo(TcpError.CONNECTION_RESET); // sticky
+        assertThat(errorOf(() -> h.write(1))).isEqualTo(TcpError.CONNECTION_RESET);
+    }
+
+    @Test
+    void bytesReceivedBeforeTheResetAreStillReadThenTheErrorComes() {
+        EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
+        h.in("P.").seq(RCV).ack(SND).data(pattern(0, 50)).deliver();
+        h.in("R").seq(RCV + 50).deliver();
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(100);
+        assertThat(h.conn.read(buf, h.now)).isEqualTo(50);
+        assertThat(java.util.Arrays.copyOf(buf.array(), 50)).isEqualTo(pattern(0, 50));
+        assertThat(errorOf(() -> h.read(1))).isEqualTo(TcpError.CONNECTION_RESET);
+    }
+
+    @Test
+    void resetInWindowButNotExactGetsAChallengeAck() {
+        EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
+        h.in("R").seq(RCV + 1000).deliver();
+        h.expect(".", SND, RCV, 0);
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(h.drops).anyMatch(d -> d.contains("RFC 5961"));
+    }
+
+    @Test
+    void resetOutsideTheWindowIsDroppedSilently() {
+        EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
+        h.in("R").seq(RCV + 100_000).deliver();
+        h.in("R").seq(RCV - 1).deliver();
+        h.expectNothing();
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+    }
+
+    @Test
+    void synInASynchronizedStateGetsAChallengeAck() {
+        EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
+        h.in("S").seq(RCV + 10).deliver();
+        h.expect(".", SND, RCV, 0);
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        h.in("S").seq(RCV - 1000).deliver(); // out of window: an ordinary unacceptable-segment ACK
+        h.expect(".", SND, RCV, 0);
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+    }
+
+    @Test
+    void challengeAcksAreRateLimitedPerSecond() {
+        TcpConfig config = EngineHarness.plain().toBuilder().challengeAckLimit(2).build();
+        EngineHarness h = EngineHarness.active(config).establish();
+        for (int i = 0; i < 5; i++) h.in("R").seq(RCV + 10 + i).deliver();
+        h.expect(".", SND, RCV, 0);
+        h.expect(".", SND, RCV, 0);
+        h.expectNothing();
+        h.advance(Duration.ofSeconds(1));
+        h.in("R").seq(RCV + 10).deliver();
+        h.expect(".", SND, RCV, 0);
+    }
+
+    @Test
+    void tooOldAckGetsAChallengeAck() {
+        EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish(1000, 1460);
+        h.in(".").seq(RCV).ack(SND - 5000).deliver();
+        h.expect(".", SND, RCV, 0);
+        assertThat(h.drops).anyMatch(d -> d.contains("RFC 5961 §5.2"));
+    }
+
+    @Test
+    void resetInCloseWaitAndLastAck() {
+        EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
+        h.in("F.").seq(RCV).ack(SND).deliver();
+        h.in("R").seq(RCV + 1).deliver();
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(h.lastTransition()).isEqualTo("CLOSE_WAIT->CLOSED: rcvd RST");
+
+        EngineHarness g = EngineHarness.active(EngineHarness.plain()).establish();
+        g.in("F.").seq(RCV).ack(SND).deliver();
+        g.conn.close(g.now);
+        assertThat(g.conn.state()).isEqualTo(TcpState.LAST_ACK);
+        g.in("R").seq(RCV + 1).deliver();
+        assertThat(g.conn.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(g.conn.isReleased()).isTrue();
+    }
+
+    @Test
+    void releasedConnectionAnswersNothing() {
+        EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
+        h.in("R").seq(RCV).deliver();
+        h.in("P.").seq(RCV).ack(SND).len(10).deliver();
+        h.in("S").seq(7).deliver();
+        h.expectNothing();
+        assertThat(h.conn.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+    }
+}
