@@ -177,11 +177,36 @@ public final class SimNetwork {
         }
     }
 
-    /** One direction between two hosts: the pipeline's per-path settings. */
-    private static final class Path {
+    /**
+     * One direction between two hosts and its pipeline: a packet that got here is offered to the
+     * faults (the first reason given drops it), then delayed and scheduled to arrive. Issue 3's
+     * loss, reordering, duplication, corruption, bandwidth and partitions are further steps of
+     * {@link #carry}, drawing from the network's seeded random source.
+     */
+    private final class Path {
+        final Host from;
+        final Host to;
         long delayNanos;
 
-        Path(long delayNanos) { this.delayNanos = delayNanos; }
+        Path(Host from, Host to, long delayNanos) {
+            this.from = from;
+            this.to = to;
+            this.delayNanos = delayNanos;
+        }
+
+        /** {@code packet} is the network's own copy; {@code view} its decoding, or null if it did not decode. */
+        void carry(ByteBuffer packet, TcpPacket view) {
+            if (view != null) {
+                for (PacketFault fault : faults) {
+                    String reason = fault.drop(from.name, view);
+                    if (reason != null) {
+                        drop(from, view, packet, reason);
+                        return;
+                    }
+                }
+            }
+            inFlight.add(new Arrival(now + delayNanos, nextSequence++, to, packet));
+        }
     }
 
     private record Arrival(long time, long sequence, Host to, ByteBuffer packet) implements Comparable<Arrival> {
@@ -194,7 +219,7 @@ public final class SimNetwork {
 
     private Path path(Host from, Host to) {
         long key = ((long) from.address << 32) | (to.address & 0xffffffffL);
-        return paths.computeIfAbsent(key, k -> new Path(delayNanos));
+        return paths.computeIfAbsent(key, k -> new Path(from, to, delayNanos));
     }
 
     private Host hostNamed(String name) {
@@ -202,35 +227,32 @@ public final class SimNetwork {
         throw new IllegalArgumentException("no host named " + name);
     }
 
-    /** A stack sends: copy the bytes now, route, run the path's pipeline, schedule the arrival. */
+    /** A stack sends: copy the bytes now, route by destination address, hand it to the path. */
     private void send(Host from, ByteBuffer packet) {
         byte[] bytes = new byte[packet.remaining()];
         packet.duplicate().get(bytes);
         ByteBuffer copy = ByteBuffer.wrap(bytes);
-        boolean decoded = PacketCodec.decode(copy, faultView) == ParseResult.OK;
-        int destination = decoded ? faultView.destinationAddress() : (bytes.length >= 20 ? copy.getInt(16) : 0);
+        TcpPacket view = PacketCodec.decode(copy, faultView) == ParseResult.OK ? faultView : null;
+        int destination = view != null ? view.destinationAddress() : (bytes.length >= 20 ? copy.getInt(16) : 0);
         Host to = hostsByAddress.get(destination);
         if (to == null) {
-            drop(from, decoded, copy, "no host at " + Ipv4Address.format(destination));
+            drop(from, view, copy, "no host at " + Ipv4Address.format(destination));
             return;
         }
-        Path path = path(from, to);
-        if (decoded) {
-            for (PacketFault fault : faults) {
-                String reason = fault.drop(from.name, faultView);
-                if (reason != null) {
-                    drop(from, true, copy, reason);
-                    return;
-                }
-            }
-        }
-        inFlight.add(new Arrival(now + path.delayNanos, nextSequence++, to, copy));
+        path(from, to).carry(copy, view);
     }
 
-    private void drop(Host from, boolean decoded, ByteBuffer copy, String reason) {
+    private void drop(Host from, TcpPacket view, ByteBuffer copy, String reason) {
         packetsDropped++;
-        if (decoded) from.stack.traceDrop(faultView, reason);
+        if (view != null) from.stack.traceDrop(view, reason);
         else from.stack.traceDrop(copy, reason);
+    }
+
+    /** The stacks of every host, in the order they were added. */
+    public List<NetStack> hosts() {
+        List<NetStack> out = new ArrayList<>();
+        for (Host h : hosts) out.add(h.stack);
+        return out;
     }
 
     // ------------------------------------------------------------------ actors

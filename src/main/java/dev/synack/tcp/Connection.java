@@ -399,7 +399,11 @@ public final class Connection {
 
         // First: the sequence number (the four cases of RFC 9293 §3.10.7.4).
         if (!acceptable(seg, rcvWnd)) {
-            ackNow = true;
+            if (seg.has(TcpFlags.SYN)) {
+                challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
+            } else {
+                ackNow = true;
+            }
             dropped(seg, "unacceptable sequence number", now);
             return;
         }
@@ -493,8 +497,9 @@ public final class Connection {
                 && !seg.has(TcpFlags.FIN) && window == sndWnd && synAcked()) {
             duplicateAck(now); // RFC 5681 §2 definition of a duplicate ACK
         }
-        // RFC 9293 §3.10.7.4: update the send window unless the segment is older than the last update.
-        if (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack))) {
+        // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
+        // older than the one that last updated it.
+        if (Seq.ge(ack, sndUna) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
             sndWnd = window;
             sndWl1 = seg.seq();
             sndWl2 = ack;

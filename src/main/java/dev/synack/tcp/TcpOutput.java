@@ -27,7 +27,9 @@ public interface TcpOutput {
     /**
      * Something a waiting user may care about happened on the connection (data or end-of-file to
      * read, send space, connected, error, closed, a child ready to accept on a listener). The stack
-     * wakes waiters; it need not know which.
+     * wakes waiters; it need not know which. For a listener's accept queue the connection passed is
+     * the child that entered it; {@link Connection#listener()} names the listener until the child
+     * is accepted. Listeners themselves never call {@link #stateChanged}: only connections do.
      */
     void wakeup(Connection connection);
 }

@@ -189,6 +189,19 @@ class SimNetworkTest {
     }
 
     @Test
+    void eachPathHasItsOwnDelay() {
+        List<TraceEvent> events = SimNetwork.record(net);
+        net.delay(Duration.ofMillis(3)).delay("a", "b", Duration.ofMillis(25));
+        a.deliver(syn(b.address(), 40000, a.address(), 80, 1000));
+        b.deliver(syn(a.address(), 40000, b.address(), 80, 1000));
+        net.run();
+        List<TraceEvent.Packet> arrivals = packets(events).stream()
+                .filter(p -> p.direction() == TraceEvent.Direction.RECV && p.flags().equals("R.")).toList();
+        assertThat(arrivals).extracting(TraceEvent.Packet::host, TraceEvent.Packet::timeNanos)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 3 * MS), org.assertj.core.groups.Tuple.tuple("b", 25 * MS));
+    }
+
+    @Test
     void aFaultDropsThePacketAndTracesItAtTheSender() {
         List<TraceEvent> events = SimNetwork.record(net);
         net.addFault((from, packet) -> packet.segment().has(TcpFlags.RST) ? "scripted loss of " + from + "'s RST" : null);

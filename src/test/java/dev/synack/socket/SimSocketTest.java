@@ -231,6 +231,7 @@ class SimSocketTest {
         });
         s.net.run();
         assertThat(s.server.counters().get("OutRsts")).isGreaterThanOrEqualTo(1L);
+        assertThat(s.client.counters()).containsEntry("EstabResets", 1L).containsEntry("CurrEstab", 0L);
     }
 
     @Test

@@ -348,6 +348,23 @@ class HandshakeTest {
         }
 
         @Test
+        void closeInSynRecvSendsFinAndEntersFinWait1() {
+            EngineHarness h = EngineHarness.active(EngineHarness.plain());
+            h.connect();
+            h.next();
+            h.in("S").seq(PEER_ISS).mss(1460).deliver();
+            h.expect("S.", ISS, PEER_ISS + 1, 0);
+            h.conn.close(h.now);
+            h.expect("F.", ISS + 1, PEER_ISS + 1, 0); // RFC 9293 §3.10.4: nothing queued, FIN now
+            assertThat(h.lastTransition()).isEqualTo("SYN_RECV->FIN_WAIT1: close()");
+            h.in(".").seq(PEER_ISS + 1).ack(ISS + 2).deliver(); // acknowledges SYN and FIN
+            assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT2);
+            h.in("F.").seq(PEER_ISS + 1).ack(ISS + 2).deliver();
+            h.expect(".", ISS + 2, PEER_ISS + 2, 0);
+            assertThat(h.conn.state()).isEqualTo(TcpState.TIME_WAIT);
+        }
+
+        @Test
         void resetInActiveSynRecvRefusesTheConnection() {
             EngineHarness h = EngineHarness.active(EngineHarness.plain());
             h.connect();
