@@ -127,6 +127,10 @@ public final class LadderRenderer {
                     }
                     case TraceEvent.Packet p when p.direction() == TraceEvent.Direction.RECV ->
                             addresses.putIfAbsent(side, hostPart(p.dst()));
+                    // A socket that listen()s is a listener, for all of its calls (bind, accept, close).
+                    case TraceEvent.Call c when c.call() != null && c.call().startsWith("listen")
+                            && c.connection() != null && !isConnection(c.connection()) ->
+                            listeners.add(c.host() + " " + c.connection());
                     case TraceEvent.StateChange s -> {
                         if (isConnection(s.connection())) {
                             connections.computeIfAbsent(side, k -> new LinkedHashSet<>()).add(s.connection());

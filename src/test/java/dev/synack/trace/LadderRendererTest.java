@@ -134,6 +134,8 @@ class LadderRendererTest {
         assertThat(serverState.right()).isEqualTo("ESTABLISHED");
         Cells listen = row(rows, c -> c.middle().contains("CLOSED -> LISTEN"));
         assertThat(listen.middle()).endsWith("listener 10.0.0.2:80: state CLOSED -> LISTEN (listen) ");
+        assertThat(row(rows, c -> c.middle().contains("call listen 80")).middle())
+                .endsWith("listener 10.0.0.2:80: call listen 80 => ok ");
         Cells call = row(rows, c -> c.middle().contains("call close => ok") && c.time().equals("0.050000"));
         assertThat(call.middle()).endsWith("call close => ok ").startsWith("   ");
         Cells timer = row(rows, c -> c.middle().contains("timer time-wait expired"));
