@@ -1,9 +1,38 @@
 package dev.synack.cli;
 
-/** The {@code synack} command. TO BE IMPLEMENTED (cli helper) with picocli. */
-public final class Main {
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code synack} command. Subcommands: {@code demo} now; {@code pkt}, {@code bench},
+ * {@code serve} and {@code connect} are to come and will be added to {@link #commandLine()}.
+ * Exit status: 0 success, 1 failure, 2 usage error (picocli's convention).
+ */
+@Command(name = "synack", mixinStandardHelpOptions = true, version = "synack 0.1.0",
+        description = "A complete TCP/IP stack in Java, in user space.",
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** No subcommand given: that is a usage error. */
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: choose one of "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /** The command line with every subcommand, ready to {@code execute}; tests call this in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("demo").getCommandSpec().usageMessage().footer(DemoCommand.scenarioFooter());
+        return cl;
+    }
+
     public static void main(String[] args) {
-        System.err.println("synack: not yet");
-        System.exit(2);
+        System.exit(commandLine().execute(args));
     }
 }

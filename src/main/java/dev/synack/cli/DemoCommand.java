@@ -1,0 +1,249 @@
+package dev.synack.cli;
+
+import dev.synack.tcp.TcpConfig;
+import dev.synack.trace.JsonLinesRenderer;
+import dev.synack.trace.LadderRenderer;
+import dev.synack.trace.TraceEvent;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code synack demo}: plays a textbook scenario on a simulated network and prints its trace. */
+@Command(name = "demo",
+        description = {"Plays a textbook TCP scenario between \"client\" 10.0.0.1 and \"server\" 10.0.0.2 on a "
+                + "simulated network in virtual time (one-way delay 10 ms, Linux defaults), with real socket calls, "
+                + "and prints its trace.",
+                "Exit status: 0 when the scenario went as the textbook says, 1 when it did not, 2 on bad arguments."})
+final class DemoCommand implements Callable<Integer> {
+    /**
+     * Real (wall-clock) time a simulation may take before the demo gives up. Virtual time makes every
+     * scenario finish in well under a second; this only turns a stuck simulation into an error.
+     */
+    static final Duration WATCHDOG = Duration.ofMinutes(2);
+    /** An hour: TIME_WAIT (2 h) then stays well inside the simulation's 24 h time limit. */
+    private static final BigDecimal MAX_MSL_SECONDS = BigDecimal.valueOf(Duration.ofHours(1).toSeconds());
+
+    enum Format { TEXT, JSONL }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", defaultValue = "lifecycle",
+            converter = ScenarioConverter.class, completionCandidates = ScenarioIds.class,
+            description = "Which scenario to play (default: ${DEFAULT-VALUE}); see the list below.")
+    Scenario scenario;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", converter = FormatConverter.class,
+            completionCandidates = FormatNames.class,
+            description = "text: a header and a ladder diagram; jsonl: JSON lines only, one trace event per line "
+                    + "(raw 32-bit seq/ack). Default: ${DEFAULT-VALUE}.")
+    Format format;
+
+    @Option(names = "--msl", paramLabel = "SECONDS", converter = SecondsConverter.class,
+            description = "Maximum segment lifetime in seconds (decimals allowed); TIME_WAIT lasts twice this. "
+                    + "Default: Linux's 30 (so TIME_WAIT lasts 60 s).")
+    Duration msl;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Seed of the simulation (ISNs, ports); the same seed gives the same trace. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    /** The scenario list shown under the usage, made from the scenarios themselves. */
+    static String scenarioFooter() {
+        int width = Arrays.stream(Scenario.values()).mapToInt(s -> s.id.length()).max().orElse(0);
+        StringBuilder b = new StringBuilder("%nScenarios:%n");
+        for (Scenario s : Scenario.values()) {
+            b.append("  ").append(s.id).append(" ".repeat(width - s.id.length() + 2))
+                    .append(s.summary.replace("%", "%%")).append("%n");
+        }
+        return b.append("%nExamples:%n  synack demo%n  synack demo time-wait --msl 1%n"
+                + "  synack demo refused --format jsonl --seed 7%n").toString();
+    }
+
+    @Override
+    public Integer call() {
+        return play(scenario::play);
+    }
+
+    /** Runs {@code script} as the chosen scenario (tests pass scripts that fail on purpose). */
+    int play(Consumer<DemoRun> script) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        TcpConfig.Builder builder = TcpConfig.linux().toBuilder();
+        if (msl != null) {
+            builder.msl(msl);
+        }
+        TcpConfig config = builder.build();
+        DemoRun run;
+        Throwable failure = null;
+        try {
+            run = new DemoRun(seed, config);
+            script.accept(run);
+        } catch (RuntimeException e) {
+            err.println("synack demo " + scenario.id + ": could not set up the simulation: " + describe(e));
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        try {
+            runWithWatchdog(run);
+            requireAllClosed(run.trace());
+        } catch (Throwable t) {
+            failure = t;
+        }
+        List<TraceEvent> trace = run.trace();
+        if (format == Format.JSONL) {
+            JsonLinesRenderer.render(trace, out);
+        } else {
+            out.print(header(config));
+            out.print(new LadderRenderer(DemoRun.CLIENT, DemoRun.SERVER).render(trace));
+        }
+        out.flush();
+        if (failure != null) {
+            err.println("synack demo " + scenario.id + ": FAILED: " + describe(failure));
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        return CommandLine.ExitCode.OK;
+    }
+
+    private String header(TcpConfig config) {
+        Duration mslTaken = Duration.ofNanos(config.mslNanos());
+        return "synack demo " + scenario.id + ": " + scenario.summary + "\n"
+                + "seed " + seed + ", MSL " + seconds(mslTaken) + " s (TIME_WAIT " + seconds(mslTaken.multipliedBy(2))
+                + " s), one-way delay " + DemoRun.ONE_WAY_DELAY.toMillis() + " ms, Linux defaults\n"
+                + "Look for: " + scenario.lookFor + ".\n\n";
+    }
+
+    private static String seconds(Duration d) {
+        return BigDecimal.valueOf(d.toNanos()).movePointLeft(9).stripTrailingZeros().toPlainString();
+    }
+
+    /** Runs the simulation on its own thread so that a stuck one ends the demo with an error, not a hang. */
+    private static void runWithWatchdog(DemoRun run) throws Throwable {
+        Throwable[] thrown = new Throwable[1];
+        Thread runner = Thread.ofPlatform().daemon().name("synack-demo-" + run.seed).start(() -> {
+            try {
+                run.execute();
+            } catch (Throwable t) {
+                thrown[0] = t;
+            }
+        });
+        if (!runner.join(WATCHDOG)) {
+            throw new ScenarioFailure("the simulation did not finish within " + WATCHDOG.toSeconds()
+                    + " s of real time (a stuck actor or an endless loop in the stack?)");
+        }
+        if (thrown[0] != null) {
+            throw thrown[0];
+        }
+    }
+
+    /** Every connection of a finished run must end in CLOSED: nothing is left scheduled once run() returns. */
+    static void requireAllClosed(List<TraceEvent> trace) {
+        Map<String, String> last = new LinkedHashMap<>();
+        for (TraceEvent e : trace) {
+            if (e instanceof TraceEvent.StateChange s && s.connection() != null && s.connection().contains("<->")) {
+                last.put(s.host() + " " + s.connection(), s.to());
+            }
+        }
+        List<String> open = new ArrayList<>();
+        last.forEach((conn, state) -> {
+            if (!state.equals("CLOSED")) {
+                open.add(conn + " ended in " + state);
+            }
+        });
+        if (!open.isEmpty()) {
+            throw new ScenarioFailure("connections not CLOSED at the end of the run: " + String.join("; ", open));
+        }
+    }
+
+    /** The message of a failure: a scenario's own, or the exception with its causes. */
+    static String describe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ScenarioFailure f) {
+                return f.getMessage() + (f.getCause() != null ? " [" + f.getCause() + "]" : "");
+            }
+        }
+        StringBuilder b = new StringBuilder(t.toString());
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            b.append("; caused by ").append(c);
+        }
+        return b.toString();
+    }
+
+    static final class ScenarioConverter implements CommandLine.ITypeConverter<Scenario> {
+        @Override
+        public Scenario convert(String value) {
+            try {
+                return Scenario.byId(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class ScenarioIds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(Scenario.values()).map(s -> s.id).iterator();
+        }
+    }
+
+    static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
+        @Override
+        public Format convert(String value) {
+            for (Format f : Format.values()) {
+                if (f.name().equalsIgnoreCase(value)) {
+                    return f;
+                }
+            }
+            throw new CommandLine.TypeConversionException("unknown format '" + value + "'; choose text or jsonl");
+        }
+    }
+
+    static final class FormatNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(Format.values()).map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).iterator();
+        }
+    }
+
+    /** Decimal seconds, at most nanosecond precision, from 0 to an hour. */
+    static final class SecondsConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            BigDecimal seconds;
+            try {
+                seconds = new BigDecimal(value);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a number of seconds");
+            }
+            if (seconds.signum() < 0 || seconds.compareTo(MAX_MSL_SECONDS) > 0) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is out of range: give 0 to "
+                        + MAX_MSL_SECONDS + " seconds");
+            }
+            try {
+                return Duration.ofNanos(seconds.movePointRight(9).longValueExact());
+            } catch (ArithmeticException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is finer than a nanosecond");
+            }
+        }
+    }
+}
