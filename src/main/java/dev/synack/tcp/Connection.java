@@ -93,8 +93,18 @@ public final class Connection {
     // ---- receive sequence variables ----
     private int irs;
     private int rcvNxt;
-    /** RCV.NXT + RCV.WND as last advertised: the right edge never moves left (RFC 9293 §3.8.6.2.2). */
+    /**
+     * RCV.NXT + RCV.WND as the peer understood our last window field: the right edge never moves left
+     * (RFC 9293 §3.8.6.2.2). With window scaling the field is rounded up, so this edge may stand up to
+     * 2^shift - 1 bytes beyond {@link #rcvIntendedEdge}; the receive ring keeps that much slack so
+     * that everything inside it can be stored.
+     */
     private int rcvAdvertisedEdge;
+    /**
+     * The right edge we chose to offer, never beyond the receive budget. Rounding for the window field
+     * always starts from here, so rounded-up edges cannot creep forward one ACK after another.
+     */
+    private int rcvIntendedEdge;
     /** Our window scale: applied to the windows we send. */
     private int rcvShift;
     /** The window our SYN or SYN-ACK carried (never scaled, RFC 7323 §2.2). */
@@ -153,7 +163,7 @@ public final class Connection {
         this.listener = listener;
         this.passiveOpen = listener != null;
         this.sendBuffer = new ByteRing(config.sendBufferSize());
-        this.receiveBuffer = new ByteRing(config.receiveBufferSize());
+        this.receiveBuffer = new ByteRing(config.receiveBufferSize() + windowRoundingSlack(config));
         this.rtt = new RttEstimator(config);
         this.quickAcksLeft = config.quickAcks();
     }
@@ -360,7 +370,7 @@ public final class Connection {
         rcvNxt = irs + 1;
         peerSynSeen = true;
         negotiate(seg.options());
-        rcvAdvertisedEdge = rcvNxt + synWindowSent;
+        rcvAdvertisedEdge = rcvIntendedEdge = rcvNxt + synWindowSent;
         if (hasAck) {
             acknowledge(seg.ack(), seg, now);
             sndWnd = seg.window(); // the SYN-ACK's window is never scaled (RFC 7323 §2.2)
@@ -920,7 +930,7 @@ public final class Connection {
      * less the timestamp option once timestamps are agreed; a SYN does not know that yet.
      */
     private int initialWindow(boolean synAck) {
-        int space = Math.min(receiveBuffer.free(), MAX_WINDOW_FIELD);
+        int space = Math.min(receiveBudgetFree(), MAX_WINDOW_FIELD);
         int segment = config.mss() - (synAck && timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
         return space > segment ? space - space % segment : space;
     }
@@ -936,7 +946,7 @@ public final class Connection {
         if (synAck) out.ack(rcvNxt);
         synWindowSent = initialWindow(synAck);
         out.window(synWindowSent);
-        if (synAck) rcvAdvertisedEdge = rcvNxt + synWindowSent;
+        if (synAck) rcvAdvertisedEdge = rcvIntendedEdge = rcvNxt + synWindowSent;
         writeSynOptions(out.options(), synAck, now);
         if (Seq.lt(iss, sndMax) || retries > 0) {
             rttTiming = false; // a retransmitted SYN gives no sample (Karn)
@@ -1034,29 +1044,38 @@ public final class Connection {
     /**
      * The window field for the next segment: the free buffer space, but raised only by at least
      * min(buffer/2, MSS) at a time (receiver SWS avoidance, RFC 9293 §3.8.6.2.2) and never moving the
-     * right edge left (RFC 7323 §2.4); scaled by our shift.
+     * right edge left (RFC 7323 §2.4); scaled by our shift, rounded up so the edge does not recede.
      */
     private int advertiseWindow() {
-        int current = receiveWindow();
+        int current = Math.max(0, Seq.distance(rcvNxt, rcvIntendedEdge));
         int available = windowCeiling();
         int wnd = available - current >= swsThreshold() ? available : current;
         wnd = Math.min(wnd, MAX_WINDOW_FIELD << rcvShift);
-        int field = wnd == current
-                ? (wnd + (1 << rcvShift) - 1) >>> rcvShift // round up: the edge must not recede
-                : wnd >>> rcvShift;
-        field = Math.min(field, MAX_WINDOW_FIELD);
+        rcvIntendedEdge = Seq.max(rcvIntendedEdge, rcvNxt + wnd);
+        int intended = Math.max(0, Seq.distance(rcvNxt, rcvIntendedEdge));
+        int field = Math.min((intended + (1 << rcvShift) - 1) >>> rcvShift, MAX_WINDOW_FIELD);
         rcvAdvertisedEdge = Seq.max(rcvAdvertisedEdge, rcvNxt + (field << rcvShift));
         return field;
     }
 
-    /** The most we could advertise now: the free buffer space, up to what the window field can say. */
+    /** The most we could advertise now: the free receive budget, up to what the window field can say. */
     private int windowCeiling() {
-        int free = readShutdown ? receiveBuffer.capacity() : receiveBuffer.free();
+        int free = readShutdown ? config.receiveBufferSize() : receiveBudgetFree();
         return Math.min(free, MAX_WINDOW_FIELD << rcvShift);
     }
 
+    /** Free room in the receive buffer as configured, not counting the rounding slack. */
+    private int receiveBudgetFree() {
+        return Math.max(0, config.receiveBufferSize() - receiveBuffer.size());
+    }
+
+    /** Bytes a rounded-up scaled window may offer beyond the budget: 2^shift - 1 (RFC 7323 §2.3). */
+    private static int windowRoundingSlack(TcpConfig config) {
+        return config.windowScaling() ? (1 << Math.min(config.windowScale(), 14)) - 1 : 0;
+    }
+
     private int swsThreshold() {
-        return Math.max(1, Math.min(receiveBuffer.capacity() / 2, effectiveMss));
+        return Math.max(1, Math.min(config.receiveBufferSize() / 2, effectiveMss));
     }
 
     /**
@@ -1067,7 +1086,7 @@ public final class Connection {
     private void maybeSendWindowUpdate(long now) {
         boolean peerMaySend = state == TcpState.ESTABLISHED || state == TcpState.FIN_WAIT1 || state == TcpState.FIN_WAIT2;
         if (!peerMaySend) return;
-        int current = receiveWindow();
+        int current = Math.max(0, Seq.distance(rcvNxt, rcvIntendedEdge));
         int available = windowCeiling();
         if (available - current >= swsThreshold() && available >= 2 * current) sendAck(now);
     }

@@ -282,6 +282,37 @@ class DataTransferTest {
         }
 
         @Test
+        void everyByteInsideARoundedUpScaledWindowIsStoredEvenWhenTheReaderStalls() {
+            // Window scale 7 rounds the field up; a peer that fills exactly what it was told, in
+            // segments that are not multiples of 128 bytes, must never see in-window data trimmed.
+            TcpConfig config = TcpConfig.linux().toBuilder().timestamps(false).sack(false)
+                    .receiveBufferSize(20_000).quickAcks(1_000).build();
+            EngineHarness h = EngineHarness.active(config);
+            h.connect();
+            h.next();
+            h.in("S.").seq(PEER_ISS).ack(ISS + 1).mss(1460).nop().wscale(7).deliver();
+            TcpSegment ack = h.next();
+            int edge = ack.ack() + (ack.window() << 7);
+            int seq = RCV;
+            int stored = 0;
+            for (int round = 0; round < 200 && Seq.lt(seq, edge); round++) {
+                int len = Math.min(1000, Seq.distance(seq, edge));
+                h.in(".").seq(seq).ack(SND).len(len).deliver();
+                seq += len;
+                stored += len;
+                TcpSegment reply = h.next();
+                assertThat(reply.ack()).as("everything so far acknowledged").isEqualTo(seq);
+                edge = Seq.max(edge, reply.ack() + (reply.window() << 7));
+            }
+            assertThat(h.drops).as("segments trimmed or dropped").isEmpty();
+            assertThat(h.conn.available()).isEqualTo(stored);
+            // Full to within one MSS (receiver SWS avoidance offers no smaller opening), and never
+            // past the budget by more than the rounding slack.
+            assertThat(stored).isBetween(20_000 - 1460, 20_000 + 127);
+            assertThat(Seq.distance(seq, edge)).as("window left once the buffer is full").isZero();
+        }
+
+        @Test
         void scaledWindowIsAdvertisedShifted() {
             TcpConfig config = TcpConfig.linux().toBuilder().timestamps(false).build();
             EngineHarness h = EngineHarness.active(config);
