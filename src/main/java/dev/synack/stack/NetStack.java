@@ -390,6 +390,7 @@ public final class NetStack {
             if (listeners[port] != null) throw new SocketException("Already listening on port " + port);
             Listener l = new Listener(config, address, port, backlog, isn, output);
             listeners[port] = l;
+            traceListenerState(port, TcpState.CLOSED, TcpState.LISTEN, "listen(" + l.backlog() + ")");
             return l;
         } finally {
             lock.unlock();
@@ -404,6 +405,7 @@ public final class NetStack {
             int port = listener.localPort();
             try {
                 listener.close(now);
+                traceListenerState(port, TcpState.LISTEN, TcpState.CLOSED, "close()");
             } finally {
                 if (listeners[port] == listener) {
                     listeners[port] = null;
@@ -433,6 +435,15 @@ public final class NetStack {
     }
 
     /** Reports a user call and its result as a {@link TraceEvent.Call}. */
+    /**
+     * A listener has no {@link Connection} to report its own state changes, so the stack does: the
+     * trace names it by its "ip:port".
+     */
+    private void traceListenerState(int port, TcpState from, TcpState to, String cause) {
+        if (traceListeners.isEmpty()) return;
+        emit(new TraceEvent.StateChange(clock.nanos(), name, Ipv4Address.format(address) + ":" + port, from.name(), to.name(), cause));
+    }
+
     public void traceCall(String connection, String call, String result) {
         if (traceListeners.isEmpty()) return;
         emit(new TraceEvent.Call(clock.nanos(), name, connection, call, result));

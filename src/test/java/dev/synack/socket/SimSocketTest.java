@@ -83,6 +83,10 @@ class SimSocketTest {
         assertThat(s.server.connectionCount()).isZero();
         assertThat(s.client.counters()).containsEntry("ActiveOpens", 1L).containsEntry("CurrEstab", 0L);
         assertThat(s.server.counters()).containsEntry("PassiveOpens", 1L).containsEntry("CurrEstab", 0L);
+        // The listener's own life is traced under its "ip:port": listen() then close().
+        assertThat(SimSockets.states(events, "server")).filteredOn(e -> e.connection().equals("10.0.0.2:80"))
+                .extracting(e -> e.from() + "->" + e.to() + " (" + e.cause() + ")")
+                .containsExactly("CLOSED->LISTEN (listen(16))", "LISTEN->CLOSED (close())");
         // Every user call was traced.
         assertThat(events).filteredOn(e -> e instanceof TraceEvent.Call c && c.call().startsWith("connect"))
                 .singleElement().extracting(e -> ((TraceEvent.Call) e).result()).isEqualTo("ok");
