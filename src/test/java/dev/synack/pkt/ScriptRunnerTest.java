@@ -1,0 +1,91 @@
+package dev.synack.pkt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synack.pkt.Outcome.Status;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The matcher fails wrong scripts at the right line with the right reason: the runner can fail. */
+class ScriptRunnerTest {
+    private static final String OPEN = """
+            0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0 bind(3, ..., ...) = 0
+            +0 listen(3, 1) = 0
+            +0 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+            +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
+            +.1 < . 1:1(0) ack 1 win 257
+            +0 accept(3, ..., ...) = 4
+            """;
+
+    private static Outcome run(String text) {
+        return PktRunner.runText("t.pkt", text);
+    }
+
+    @Test
+    void aCorrectScriptPasses() {
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void wrongOptionFailsAtItsLine() {
+        Outcome o = run(OPEN.replace("wscale 8>", "wscale 7>"));
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(5);
+        assertThat(o.message()).contains("bad option 6 (expected wscale 7)");
+    }
+
+    @Test
+    void wrongLengthSeqAckFlagsAndWindowEachFail() {
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 1:10(9) ack 1\n").message()).contains("bad payload length");
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 2:12(10) ack 1\n").message()).contains("bad sequence number");
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 2\n").message()).contains("bad ack number");
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > . 1:11(10) ack 1\n").message()).contains("bad flags");
+        Outcome w = run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1 win 1\n");
+        assertThat(w.message()).contains("bad window");
+        assertThat(w.line()).isEqualTo(9);
+    }
+
+    @Test
+    void aPacketTooEarlyOrNeverSentFails() {
+        Outcome early = run(OPEN + "+0 write(4, ..., 10) = 10\n+1 > P. 1:11(10) ack 1\n");
+        assertThat(early.message()).contains("timing error");
+        assertThat(early.line()).isEqualTo(9);
+        Outcome never = run(OPEN + "+0 > P. 1:11(10) ack 1\n");
+        assertThat(never.message()).contains("sent nothing");
+    }
+
+    @Test
+    void wrongSyscallResultsAndErrnosFail() {
+        Outcome o = run(OPEN + "+0 close(9) = 0\n");
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(8);
+        assertThat(o.message()).contains("close() returned -1 EBADF, expected 0");
+        Outcome r = run(OPEN + "+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n+0 read(4, ..., 10) = -1 ECONNRESET\n");
+        assertThat(r.message()).contains("returned -1 EAGAIN, expected -1 ECONNRESET");
+    }
+
+    @Test
+    void aBlockingCallMustReturnWhenTheScriptSays() {
+        String early = OPEN + "+0...0.5 read(4, ..., 10) = 10\n+.2 < P. 1:11(10) ack 1 win 257\n";
+        Outcome o = run(early);
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(8);
+        assertThat(o.message()).contains("expected to return at 0.500000");
+        assertThat(run(OPEN + "+0...0.3 read(4, ..., 10) = 10\n+.2 < P. 1:11(10) ack 1 win 257\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void shellCommandsAndIpv6AreSkippedWithAReason() {
+        assertThat(run("`sysctl -q net.ipv4.tcp_sack=0`\n0 close(3) = -1 EBADF\n").describe())
+                .isEqualTo("skipped t.pkt: shell command at line 1 cannot run: `sysctl -q net.ipv4.tcp_sack=0`");
+        assertThat(run("--ip_version=ipv6\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.SKIP);
+        assertThat(run("`../common/defaults.sh`\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void summaryCountsEachStatus() {
+        List<Outcome> all = List.of(Outcome.pass("a"), Outcome.fail("b", 1, "x"), Outcome.skip("c", "y"), Outcome.pass("d"));
+        assertThat(PktRunner.summary(all)).isEqualTo("2 passed, 1 failed, 1 skipped");
+    }
+}
