@@ -227,7 +227,7 @@ public final class ScriptRunner {
     /** Fires every timer due up to {@code t} (re-trying a blocked call after each step), then sets the clock to t. */
     void advanceTo(long t, int line) throws ScriptException {
         while (true) {
-            long d = stack.nextTimerDeadline();
+            long d = nextDeadline();
             if (d > t) break;
             now = Math.max(now, d);
             stack.fireTimers(now);
@@ -241,7 +241,7 @@ public final class ScriptRunner {
     private void runUntil(java.util.function.BooleanSupplier done, long limit, int line) throws ScriptException {
         checkPending();
         while (!done.getAsBoolean()) {
-            long d = stack.nextTimerDeadline();
+            long d = nextDeadline();
             if (d > limit) {
                 now = Math.max(now, limit);
                 checkPending();
@@ -251,6 +251,12 @@ public final class ScriptRunner {
             stack.fireTimers(now);
             checkPending();
         }
+    }
+
+    /** The next instant something can happen: a stack timer, or a blocked call's own timeout (poll, linger). */
+    private long nextDeadline() {
+        long wake = pending == null ? Long.MAX_VALUE : syscalls.wakeAt;
+        return Math.min(stack.nextTimerDeadline(), wake > now ? wake : Long.MAX_VALUE);
     }
 
     private void capture(NetStack from, ByteBuffer packet) {
@@ -486,6 +492,7 @@ public final class ScriptRunner {
                     + pending.event.line() + " is still blocked (one blocking call at a time)");
         }
         pending = new Pending(e, attempt, start, expectedEnd);
+        syscalls.wakeAt = syscalls.startWakeAt;
         if (e.end() == null) {
             // Not marked '...': the script waits for it, as packetdrill's main thread would.
             runUntil(() -> pending == null, start + LATE_LIMIT_NANOS, e.line());

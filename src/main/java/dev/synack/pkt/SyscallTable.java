@@ -97,6 +97,7 @@ final class SyscallTable {
     // ------------------------------------------------------------------ dispatch
 
     Attempt start(SyscallEvent e) throws ScriptException {
+        startWakeAt = Long.MAX_VALUE;
         List<Expr> a = e.args();
         int line = e.line();
         return switch (e.name()) {
@@ -396,6 +397,7 @@ final class SyscallTable {
                 }
                 if (c == null || !s.lingerOn || s.lingerSeconds == 0 || s.nonBlocking) return Result.ok(0);
                 lingerUntil = runner.now + s.lingerSeconds * 1_000_000_000L;
+                startWakeAt = lingerUntil;
             }
             // SO_LINGER with a time: close() waits until the data is acknowledged or the time is up.
             if (c.isSendBufferEmpty() || c.error() != null || c.isReleased() || runner.now >= lingerUntil) return Result.ok(0);
@@ -404,6 +406,10 @@ final class SyscallTable {
     }
 
     private long lingerUntil;
+    /** When the blocked call times out by itself (poll's timeout, SO_LINGER's time); MAX_VALUE: never. */
+    long wakeAt = Long.MAX_VALUE;
+    /** The wake time of the call just started, taken by the runner if it blocks. */
+    long startWakeAt = Long.MAX_VALUE;
 
     private Attempt shutdown(SyscallEvent e, Socket s, int how) {
         return () -> {
@@ -580,6 +586,7 @@ final class SyscallTable {
         if (!(e.args().get(0) instanceof ListExpr list)) throw new ScriptException(line, "poll() takes [{fd=N, events=..., revents=...}, ...]");
         long timeoutMs = num(e.args().get(2), line);
         long deadline = timeoutMs < 0 ? Long.MAX_VALUE : runner.now + timeoutMs * 1_000_000L;
+        startWakeAt = deadline;
         return () -> {
             int ready = 0;
             StringBuilder got = new StringBuilder();
