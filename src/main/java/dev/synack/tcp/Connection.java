@@ -16,8 +16,10 @@ import java.nio.ByteBuffer;
  *       answer with an ACK carrying its window (RFC 9293 §3.10.7.4, "first"); it carries no data, so
  *       it can neither lose nor duplicate a byte. When the persist timer fires and the window is open
  *       but too small for the sender's silly-window rule, the data that fits is sent instead.</li>
- *   <li>Out-of-order segments are dropped and answered with a duplicate ACK (no reassembly yet);
- *       data or a SYN carried by a SYN-ACK is dropped too (the peer retransmits it).</li>
+ *   <li>Out-of-order segments are kept (their in-window bytes, in the receive ring's free region, with
+ *       a bounded table of ranges, {@link ReassemblyQueue}) and answered at once with a duplicate ACK
+ *       carrying SACK blocks when agreed; data or a SYN carried by a SYN-ACK is dropped (the peer
+ *       retransmits it).</li>
  *   <li>shutdown(READ): read() returns -1 from then on; data arriving later is still acknowledged
  *       and then discarded (the window stays open), and what was buffered is discarded at once.
  *       No segment is sent by shutdown(READ) itself.</li>
@@ -50,6 +52,8 @@ public final class Connection {
     private static final int MAX_WINDOW_FIELD = 0xffff;
     /** RFC 7323 §2.3: a shift above 14 is used as 14. */
     private static final int MAX_WINDOW_SHIFT = 14;
+    /** RFC 2018 §3: with the 10-byte timestamps option (plus 2 nops), 3 SACK blocks fit in 40 bytes. */
+    private static final int SACK_BLOCKS_WITH_TIMESTAMPS = 3;
 
     private final TcpConfig config;
     private final FourTuple tuple;
@@ -110,6 +114,15 @@ public final class Connection {
     /** The window our SYN or SYN-ACK carried (never scaled, RFC 7323 §2.2). */
     private int synWindowSent;
     private final ByteRing receiveBuffer;
+    /** Out-of-order ranges above RCV.NXT; their bytes wait in the receive ring's free region. */
+    private final ReassemblyQueue reassembly;
+    /** A FIN that arrived out of order: it takes effect when RCV.NXT reaches {@link #outOfOrderFinSeq}. */
+    private boolean outOfOrderFin;
+    private int outOfOrderFinSeq;
+    /** RFC 2883: a duplicate range to report as the first SACK block of the next segment. */
+    private boolean dsackPending;
+    private int dsackLeft;
+    private int dsackRight;
     private boolean peerSynSeen;
     private boolean finReceived;
 
@@ -164,6 +177,7 @@ public final class Connection {
         this.passiveOpen = listener != null;
         this.sendBuffer = new ByteRing(config.sendBufferSize());
         this.receiveBuffer = new ByteRing(config.receiveBufferSize() + windowRoundingSlack(config));
+        this.reassembly = new ReassemblyQueue(config.maxOutOfOrderRanges());
         this.rtt = new RttEstimator(config);
         this.quickAcksLeft = config.quickAcks();
     }
@@ -427,6 +441,9 @@ public final class Connection {
                 challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
             } else {
                 ackNow = true;
+                // RFC 2883 §4.1.1: a duplicate of data already received is reported in a D-SACK block.
+                int len = seg.payloadLength();
+                if (len > 0 && Seq.le(seg.seq() + len, rcvNxt)) reportDuplicate(seg.seq(), seg.seq() + len);
             }
             dropped(seg, "unacceptable sequence number", now);
             return;
@@ -593,17 +610,11 @@ public final class Connection {
         if (!receiving) return false; // CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN came already
         int seq = seg.seq();
         int len = seg.payloadLength();
-        if (Seq.gt(seq, rcvNxt)) {
-            // A gap before this segment: without reassembly, drop it and say where we are at once
-            // (RFC 5681 §4.2: an immediate duplicate ACK for out-of-order data).
-            outOfOrderSeen = true;
-            ackNow = true;
-            dropped(seg, "out of order (no reassembly): duplicate ACK", now);
-            return false;
-        }
+        if (Seq.gt(seq, rcvNxt)) return outOfOrderArrived(seg, now);
         if (len == 0) return seg.has(TcpFlags.FIN);
         int skip = Seq.distance(seq, rcvNxt); // bytes already received
         int fresh = len - skip;
+        if (skip > 0) reportDuplicate(seq, fresh > 0 ? rcvNxt : seq + len); // RFC 2883 §4.1.1
         if (fresh <= 0) {
             ackNow = true;
             return seg.has(TcpFlags.FIN) && fresh == 0;
@@ -619,14 +630,89 @@ public final class Connection {
         if (take > 0) {
             if (!readShutdown) receiveBuffer.append(seg.payload(), seg.payload().position() + skip, take);
             rcvNxt += take;
+            fillFromReassembly();
             scheduleAckForData(now);
         }
         if (take < fresh) {
             ackNow = true;
             dropped(seg, "beyond the receive window: " + (fresh - take) + " bytes dropped", now);
+            return outOfOrderFinReached();
+        }
+        return seg.has(TcpFlags.FIN) || outOfOrderFinReached();
+    }
+
+    /**
+     * A segment beyond RCV.NXT: its in-window bytes are kept in the receive ring's free region at their
+     * offset from RCV.NXT (never beyond the window we advertised, so memory stays within what was
+     * offered) and acknowledged at once with a duplicate ACK carrying SACK blocks (RFC 5681 §4.2,
+     * RFC 2018 §4; RFC 9293 §3.10.7.4 seventh allows keeping such segments for later processing).
+     */
+    private boolean outOfOrderArrived(TcpSegment seg, long now) {
+        outOfOrderSeen = true;
+        ackNow = true;
+        int seq = seg.seq();
+        int len = seg.payloadLength();
+        if (len == 0) {
+            dropped(seg, "out of order without data", now);
             return false;
         }
-        return seg.has(TcpFlags.FIN);
+        if (userClosed) {
+            resetAndClose("data after close()", now);
+            return false;
+        }
+        int offset = Seq.distance(rcvNxt, seq);
+        int room = receiveWindow();
+        if (!readShutdown) room = Math.min(room, receiveBuffer.free());
+        int take = Math.min(len, room - offset);
+        if (take <= 0) {
+            dropped(seg, "out of order beyond the receive window", now);
+            return false;
+        }
+        int end = seq + take;
+        if (reassembly.covers(seq, end)) {
+            reportDuplicate(seq, end); // RFC 2883 §4.1.2: a duplicate of out-of-order data
+            dropped(seg, "duplicate of out-of-order data", now);
+            return false;
+        }
+        if (!reassembly.add(seq, end)) {
+            dropped(seg, "out of order: reassembly table full", now);
+            return false;
+        }
+        if (!readShutdown) {
+            receiveBuffer.writeAt(receiveBuffer.size() + offset, seg.payload(), seg.payload().position(), take);
+        }
+        if (seg.has(TcpFlags.FIN) && take == len) {
+            outOfOrderFin = true;
+            outOfOrderFinSeq = end;
+        }
+        return false;
+    }
+
+    /** RCV.NXT advanced: take in the out-of-order data it now reaches (the bytes are in the ring already). */
+    private void fillFromReassembly() {
+        if (reassembly.isEmpty()) return;
+        int next = reassembly.advance(rcvNxt);
+        int gained = Seq.distance(rcvNxt, next);
+        if (gained > 0) {
+            if (!readShutdown) receiveBuffer.extend(gained);
+            rcvNxt = next;
+        }
+    }
+
+    private boolean outOfOrderFinReached() {
+        if (outOfOrderFin && rcvNxt == outOfOrderFinSeq) {
+            outOfOrderFin = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** RFC 2883: remember a duplicate range for the first SACK block of the next segment. */
+    private void reportDuplicate(int left, int right) {
+        if (!sackOn || !Seq.lt(left, right)) return;
+        dsackPending = true;
+        dsackLeft = left;
+        dsackRight = right;
     }
 
     /** RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2, with Linux's quick-ack start. */
@@ -996,7 +1082,30 @@ public final class Connection {
                 .window(advertiseWindow())
                 .payload(payload);
         if (timestampsOn) out.options().nop().nop().timestamps(tsNow(now), tsRecent);
+        if (sackOn) writeSackBlocks(out.options());
         transmit(now);
+    }
+
+    /**
+     * SACK blocks (RFC 2018 §3-4) as Linux lays them out: {@code nop,nop,sack N a:b ...}, after the
+     * timestamps when on. As many as fit in the 40 option bytes (3 with timestamps, 4 without): a
+     * D-SACK block first when a duplicate arrived (RFC 2883 §4), then the block holding the newest
+     * out-of-order segment, then the other blocks reported most recently.
+     */
+    private void writeSackBlocks(TcpOptions opts) {
+        int room = timestampsOn ? SACK_BLOCKS_WITH_TIMESTAMPS : TcpOptions.MAX_SACK_BLOCKS;
+        int recent = reassembly.recentCount();
+        if (!dsackPending && recent == 0) return;
+        opts.nop().nop().sack();
+        int used = 0;
+        if (dsackPending) {
+            opts.addSackBlock(dsackLeft, dsackRight);
+            dsackPending = false;
+            used++;
+        }
+        for (int i = 0; i < recent && used < room; i++, used++) {
+            opts.addSackBlock(reassembly.recentLeft(i), reassembly.recentRight(i));
+        }
     }
 
     /** RST (with ACK when {@code withAck}: Linux's active reset), no options, window 0. */
