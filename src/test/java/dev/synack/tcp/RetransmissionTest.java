@@ -144,7 +144,8 @@ class RetransmissionTest {
     class FastRetransmit {
         @Test
         void thirdDuplicateAckRetransmitsTheFirstUnacknowledgedSegment() {
-            EngineHarness h = establishedWith100msRtt(EngineHarness.plain(), 65535);
+            TcpConfig config = EngineHarness.plain().toBuilder().congestionAlgorithm(CongestionAlgorithm.NEW_RENO).build();
+            EngineHarness h = establishedWith100msRtt(config, 65535);
             h.write(pattern(0, 5 * 1460));
             h.clearSent();
             h.in(".").seq(RCV).ack(SND).deliver();
@@ -154,7 +155,8 @@ class RetransmissionTest {
             TcpSegment again = h.expect(".", SND, RCV, 1460);
             assertThat(payloadOf(again)).isEqualTo(pattern(0, 1460));
             h.expectNothing();
-            assertThat(h.conn.congestionWindow()).isEqualTo(5 * 1460 / 2);
+            // NewReno (RFC 6582): ssthresh = FlightSize / 2, cwnd inflated by the three segments that left
+            assertThat(h.conn.congestionWindow()).isEqualTo(5 * 1460 / 2 + 3 * 1460);
         }
 
         @Test
