@@ -156,6 +156,9 @@ public final class Connection {
     private boolean rttTiming;
     private int rttSeq;
     private long rttStart;
+    /** The segment at SND.UNA was retransmitted, last at timestamp {@link #unaRetransmitTs}. */
+    private boolean unaRetransmitted;
+    private int unaRetransmitTs;
     private CongestionControl congestion;
     private int dupAcks;
 
@@ -589,15 +592,21 @@ public final class Connection {
 
     /** SND.UNA advances to {@code ack}: free acknowledged data, take an RTT sample, manage the timer. */
     private void acknowledge(int ack, TcpSegment seg, long now) {
-        // RTT sample: RFC 7323 §4 (timestamps, valid for retransmissions too) or RFC 6298 with Karn.
+        // RTT sample, as Linux (tcp_ack_update_rtt): the timed segment's, when it was never
+        // retransmitted (RFC 6298 with Karn); otherwise the echoed timestamp (RFC 7323 §4.1), but not
+        // when the segment at SND.UNA was retransmitted after the echoed time: then the ACK answers a
+        // duplicate the peer already held and echoes an old TS.Recent (§4.3), which would be a
+        // sample as long as the whole loss episode and pin the RTO at its maximum.
         TcpOptions opts = seg.options();
-        if (timestampsOn && opts.hasTimestamps() && opts.tsEcr() != 0) {
-            rtt.sample((long) (tsNow(now) - opts.tsEcr()) * config.timestampTickNanos());
-            rttTiming = false;
-        } else if (rttTiming && Seq.gt(ack, rttSeq)) {
+        if (rttTiming && Seq.gt(ack, rttSeq)) {
             rtt.sample(now - rttStart);
             rttTiming = false;
+        } else if (timestampsOn && opts.hasTimestamps() && opts.tsEcr() != 0
+                && (!unaRetransmitted || Seq.ge(opts.tsEcr(), unaRetransmitTs))) {
+            rtt.sample((long) (tsNow(now) - opts.tsEcr()) * config.timestampTickNanos());
+            rttTiming = false;
         }
+        unaRetransmitted = false;
         int dataEnd = dataEnd();
         int dataAcked = Seq.distance(sendBufferSeq, Seq.min(ack, dataEnd));
         if (dataAcked > 0) {
@@ -1133,7 +1142,13 @@ public final class Connection {
         int len = Math.max(0, Math.min(effectiveMss, Seq.distance(seq, dataLimit)));
         int end = seq + len;
         boolean fin = finQueued && end == finSeq && Seq.gt(limit, finSeq);
-        if (len > 0 || fin) sendData(seq, len, fin, now);
+        if (len > 0 || fin) {
+            if (seq == sndUna) {
+                unaRetransmitted = true;
+                unaRetransmitTs = tsNow(now);
+            }
+            sendData(seq, len, fin, now);
+        }
         return fin ? end + 1 : end;
     }
 

@@ -138,6 +138,33 @@ class RetransmissionTest {
             // sample 100 ms: RTTVAR 37.5 ms, SRTT 100 ms: 250 ms, and the backoff is gone
             assertThat(h.conn.retransmissionTimeoutNanos()).isEqualTo(ms(250));
         }
+
+        /** Regression (engine-bugs.md, faults helper): a stale echoed timestamp pinned the RTO at its maximum. */
+        @Test
+        void anAckEchoingATimestampOlderThanTheRetransmissionGivesNoSample() {
+            TcpConfig config = TcpConfig.linux().toBuilder().sack(false).windowScaling(false).build();
+            EngineHarness h = EngineHarness.active(config);
+            h.now = ms(1000);
+            h.connect();
+            h.next();
+            h.advanceMillis(100);
+            h.in("S.").seq(PEER_ISS).ack(SND).mss(1460).ts(50, 1000).deliver();
+            h.next();
+            h.write(10);
+            h.next();
+            h.fireNextDeadline(); // +300 ms, retransmitted, RTO backed off to 600 ms
+            h.next();
+            h.advanceMillis(100);
+            // the peer had the first copy; its ACK of the duplicate echoes an old TS.Recent (1000 = 1 s)
+            h.in(".").seq(RCV).ack(SND + 10).ts(60, 1000).deliver();
+            assertThat(h.conn.retransmissionTimeoutNanos()).as("no 400 ms sample taken").isEqualTo(ms(600));
+            // the next fresh segment's ACK gives a true sample and ends the backoff
+            h.write(10);
+            TcpSegment fresh = h.next();
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(SND + 20).ts(70, fresh.options().tsVal()).deliver();
+            assertThat(h.conn.retransmissionTimeoutNanos()).isLessThan(ms(600));
+        }
     }
 
     @Nested
