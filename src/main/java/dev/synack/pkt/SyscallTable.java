@@ -347,8 +347,9 @@ final class SyscallTable {
             if (s == null) return Result.error("EBADF");
             Connection c = s.connection;
             if (c == null) return Result.error(s.listener != null ? "ENOTCONN" : "EPIPE");
-            if (!s.nonBlocking && (c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECV) && c.error() == null) {
-                return null; // Linux waits for the connection before queueing data
+            if ((c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECV) && c.error() == null) {
+                // Linux waits for the connection before queueing data (sk_stream_wait_connect): EAGAIN if non-blocking.
+                return s.nonBlocking ? Result.error("EAGAIN") : null;
             }
             ByteBuffer src = ByteBuffer.allocate(length - written[0]);
             int n;
