@@ -17,6 +17,7 @@ public final class PktRunner {
         try {
             script = ScriptParser.parse(name, text);
         } catch (ScriptException e) {
+            if (e.unsupported()) return Outcome.skip(name, "line " + e.line() + ": " + e.getMessage());
             return Outcome.fail(name, e.line(), "syntax error: " + e.getMessage());
         }
         return ScriptRunner.run(script);

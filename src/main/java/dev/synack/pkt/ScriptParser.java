@@ -177,6 +177,10 @@ public final class ScriptParser {
         if (inbound && (time.kind() == Time.Kind.ANY || time.isRange())) {
             throw c.error("'*' and ranges are allowed on outbound packets only");
         }
+        c.skipSpaces();
+        if (!c.atEnd() && c.current() == '[') {
+            throw new ScriptException(c.line, "packet annotation " + c.rest() + " (ECN and IP fields are not modelled)", true);
+        }
         String flagText = c.word();
         int flags = parseFlags(flagText, c);
         c.skipSpaces();
@@ -198,7 +202,9 @@ public final class ScriptParser {
                 options = parseOptions(c);
                 continue;
             }
-            if (c.current() == '[') throw c.error("unsupported packet annotation " + c.rest() + " (ECN/IP fields are not modelled)");
+            if (c.current() == '[') {
+                throw new ScriptException(c.line, "packet annotation " + c.rest() + " (ECN and IP fields are not modelled)", true);
+            }
             String key = c.word();
             switch (key) {
                 case "ack" -> ack = c.readInt();
@@ -273,7 +279,8 @@ public final class ScriptParser {
                     if (v.isEmpty()) throw c.error("a sack option needs blocks a:b");
                     out.add(new Option("sack", v.stream().mapToLong(Long::longValue).toArray()));
                 }
-                default -> throw c.error("unsupported TCP option '" + name + "'");
+                case "md5", "FO", "exp", "mptcp", "tfo", "sackOK_" -> throw new ScriptException(c.line, "TCP option '" + name + "' is not supported", true);
+                default -> throw c.error("unknown TCP option '" + name + "'");
             }
             c.skipSpaces();
             if (c.atEnd()) throw c.error("unterminated option list");

@@ -60,6 +60,9 @@ public final class ScriptRunner {
     private static final long ANY_TIME_LIMIT_NANOS = 300_000_000_000L;
     private static final Set<String> KNOWN_OPTIONS = Set.of("ip_version", "tolerance_usecs", "tolerance_percent",
             "tcp_ts_tick_usecs", "strict_segments", "mtu", "local_ip", "remote_ip", "bind_port", "connect_port");
+    /** Options accepted only with the value synack's setup already has (anything else is skipped, never ignored). */
+    private static final Map<String, String> FIXED_OPTIONS = Map.of("ip_version", "ipv4", "mtu", "1500",
+            "local_ip", "192.168.0.1", "remote_ip", "192.0.2.1");
 
     private final Script script;
     final TcpConfig config;
@@ -77,6 +80,13 @@ public final class ScriptRunner {
     private long anchor = BASE_NANOS;
     private Pending pending;
     int listenPort = DEFAULT_PORT;
+    /** The port "..." stands for in bind() and connect() (--bind_port, --connect_port; packetdrill's 8080). */
+    final int bindPort;
+    final int connectPort;
+    /** --tcp_ts_tick_usecs: outbound TS val is checked against the script's, in ticks of this many microseconds. */
+    private final long tsTickMicros;
+    /** Live TS val minus script TS val, learned from the first outbound timestamp. */
+    private Long tsOffset;
 
     /** An outbound packet the stack sent, with the virtual time it left. */
     record Live(long time, TcpSegment segment) { }
@@ -102,6 +112,10 @@ public final class ScriptRunner {
         this.toleranceNanos = 1000 * longOption("tolerance_usecs", DEFAULT_TOLERANCE_MICROS);
         this.tolerancePercent = doubleOption("tolerance_percent", DEFAULT_TOLERANCE_PERCENT);
         this.strictSegments = script.options().containsKey("strict_segments");
+        this.bindPort = (int) longOption("bind_port", DEFAULT_PORT);
+        this.connectPort = (int) longOption("connect_port", DEFAULT_PORT);
+        this.listenPort = bindPort;
+        this.tsTickMicros = longOption("tcp_ts_tick_usecs", 0);
         this.stack = new NetStack("local", LOCAL_ADDRESS, config, () -> now, IsnGenerator.fixed(0x5eed0000), 1);
         this.stack.attach(this::capture, new NoWaiter());
         this.syscalls = new SyscallTable(this);
@@ -130,11 +144,18 @@ public final class ScriptRunner {
         if (script.skipReason() != null) return script.skipReason();
         for (Map.Entry<String, String> o : script.options().entrySet()) {
             if (!KNOWN_OPTIONS.contains(o.getKey())) return "option --" + o.getKey() + " is not supported";
-            if (o.getKey().equals("ip_version") && !o.getValue().equals("ipv4")) return "--ip_version=" + o.getValue() + " (synack speaks IPv4 only)";
+            String fixed = FIXED_OPTIONS.get(o.getKey());
+            if (fixed != null && !fixed.equals(o.getValue())) {
+                return "--" + o.getKey() + "=" + o.getValue() + " (synack's runner supports " + fixed + " only)";
+            }
         }
         for (Event e : script.events()) {
             if (e instanceof ShellEvent s && !s.command().contains("defaults.sh")) {
                 return "shell command at line " + s.line() + " cannot run: `" + s.command() + "`";
+            }
+            if (e instanceof SyscallEvent s) {
+                String why = SyscallTable.unsupported(s);
+                if (why != null) return "line " + s.line() + ": " + why;
             }
         }
         return null;
@@ -408,6 +429,8 @@ public final class ScriptRunner {
         now = Math.max(now, last.time());
     }
 
+    private String tsMismatch;
+
     private String compareOptions(List<Option> want, TcpOptions live, long remoteIsn) {
         List<Integer> kinds = new ArrayList<>();
         for (int i = 0; i < live.layoutLength(); i++) kinds.add(live.kindAt(i));
@@ -424,8 +447,20 @@ public final class ScriptRunner {
                 case "eol" -> kind == TcpOptions.KIND_EOL;
                 case "TS" -> {
                     if (kind != TcpOptions.KIND_TIMESTAMPS) yield false;
-                    // TS val is learned (not checked); ecr is never checked, as packetdrill does.
-                    tsValues.put(v[0], u32(live.tsVal()));
+                    // ecr is never checked, as packetdrill does; TS val only with --tcp_ts_tick_usecs.
+                    long liveVal = u32(live.tsVal());
+                    tsValues.put(v[0], liveVal);
+                    if (tsTickMicros <= 0) yield true;
+                    if (tsOffset == null) {
+                        tsOffset = liveVal - v[0];
+                        yield true;
+                    }
+                    long slack = toleranceNanos / 1000 / tsTickMicros + 1;
+                    long diff = (int) (liveVal - (v[0] + tsOffset));
+                    if (Math.abs(diff) > slack) {
+                        tsMismatch = "bad TS val (expected " + v[0] + ", got " + u32(liveVal - tsOffset) + " in script terms)";
+                        yield false;
+                    }
                     yield true;
                 }
                 case "sack" -> {
@@ -438,6 +473,11 @@ public final class ScriptRunner {
                 }
                 default -> false;
             };
+            if (!ok && tsMismatch != null) {
+                String why = tsMismatch;
+                tsMismatch = null;
+                return why;
+            }
             if (!ok) return "bad option " + (i + 1) + " (expected " + o + ")";
         }
         return null;

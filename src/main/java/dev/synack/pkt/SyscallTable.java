@@ -119,6 +119,23 @@ final class SyscallTable {
         };
     }
 
+    private static final java.util.Set<String> SUPPORTED = java.util.Set.of("socket", "bind", "listen", "accept", "accept4",
+            "connect", "read", "recv", "recvfrom", "write", "send", "sendto", "close", "shutdown", "setsockopt",
+            "getsockopt", "fcntl", "poll", "ioctl");
+
+    /**
+     * Why a call cannot be run faithfully (the script is then skipped), or null. Per-socket buffer
+     * sizes and MSS cannot be applied: synack's engine takes them from the stack's TcpConfig.
+     */
+    static String unsupported(SyscallEvent e) {
+        if (!SUPPORTED.contains(e.name())) return "system call " + e.name() + "() is not supported";
+        if (e.name().equals("setsockopt") && e.args().size() == 5 && e.args().get(2) instanceof Sym opt
+                && java.util.Set.of("SO_RCVBUF", "SO_SNDBUF", "TCP_MAXSEG").contains(opt.name())) {
+            return "setsockopt(" + opt.name() + ") cannot be applied per socket (synack sizes buffers and MSS per stack)";
+        }
+        return null;
+    }
+
     /** Compares a call's result with the script's "= ret [ERRNO]". */
     void verify(SyscallEvent e, Result r) throws ScriptException {
         long want = num(e.result(), e.line());
@@ -191,7 +208,7 @@ final class SyscallTable {
     }
 
     private Attempt bind(SyscallEvent e, Socket s) throws ScriptException {
-        int port = address(e.args().get(1), e.line());
+        int port = address(e.args().get(1), e.line(), runner.bindPort);
         return () -> {
             if (s == null) return Result.error("EBADF");
             if (s.bound || s.connection != null) return Result.error("EINVAL");
@@ -207,9 +224,9 @@ final class SyscallTable {
         };
     }
 
-    /** The port of a sockaddr argument: "..." means packetdrill's default port 8080. */
-    private static int address(Expr x, int line) throws ScriptException {
-        if (x instanceof Ellipsis) return ScriptRunner.DEFAULT_PORT;
+    /** The port of a sockaddr argument: "..." means the script's default port (8080 unless --bind_port/--connect_port). */
+    private static int address(Expr x, int line, int defaultPort) throws ScriptException {
+        if (x instanceof Ellipsis) return defaultPort;
         if (x instanceof StructExpr st && st.fields().containsKey("sin_port")) return (int) num(st.fields().get("sin_port"), line);
         throw new ScriptException(line, "unsupported address " + x + " (write ... or {sin_port=htons(N), ...})");
     }
@@ -272,7 +289,7 @@ final class SyscallTable {
     }
 
     private Attempt connect(SyscallEvent e, Socket s) throws ScriptException {
-        int port = address(e.args().get(1), e.line());
+        int port = address(e.args().get(1), e.line(), runner.connectPort);
         boolean[] started = new boolean[1];
         return () -> {
             if (s == null) return Result.error("EBADF");

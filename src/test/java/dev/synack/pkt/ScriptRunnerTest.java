@@ -88,4 +88,70 @@ class ScriptRunnerTest {
         List<Outcome> all = List.of(Outcome.pass("a"), Outcome.fail("b", 1, "x"), Outcome.skip("c", "y"), Outcome.pass("d"));
         assertThat(PktRunner.summary(all)).isEqualTo("2 passed, 1 failed, 1 skipped");
     }
+
+    @Test
+    void whatCannotBeRunFaithfullyIsSkippedNotIgnored() {
+        assertThat(run("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 epoll_create(1) = 4\n").describe())
+                .isEqualTo("skipped t.pkt: line 2: system call epoll_create() is not supported");
+        assertThat(run("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [4096], 4) = 0\n")
+                .message()).contains("SO_RCVBUF");
+        assertThat(run(OPEN + "+0 < [ect0] . 1:1(0) ack 1 win 257\n").status()).isEqualTo(Status.SKIP);
+        assertThat(run(OPEN + "+0 < . 1:1(0) ack 1 win 257 <md5>\n").status()).isEqualTo(Status.SKIP);
+        assertThat(run("--mtu=9000\n0 close(3) = -1 EBADF\n").message()).contains("--mtu=9000");
+        assertThat(run("--mtu=1500\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void bindPortOptionMovesTheDefaultPort() {
+        String script = "--bind_port=9000\n" + OPEN;
+        assertThat(run(script).status()).isEqualTo(Status.PASS);
+        // A SYN to 8080 now finds no listener: the reply is a RST, not a SYN-ACK.
+        Outcome o = run("--bind_port=9000\n0 < S 0:0(0) win 100\n+0 > R. 0:0(0) ack 1\n");
+        assertThat(o.status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void tsValIsCheckedOnlyWithATick() {
+        String active = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+                +0 connect(3, ..., ...) = -1 EINPROGRESS
+                +0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
+                +.1 < S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 700 ecr 100,nop,wscale 7>
+                +0 > . 1:1(0) ack 1 <nop,nop,TS val 999 ecr 700>
+                """;
+        assertThat(run(active).status()).isEqualTo(Status.PASS);
+        Outcome o = run("--tcp_ts_tick_usecs=1000\n" + active);
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(7);
+        assertThat(o.message()).contains("bad TS val (expected 999, got 200");
+    }
+
+    @Test
+    void aTrainOfSegmentsMatchesOneLineUnlessStrict() {
+        String train = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 1) = 0
+                +0 < S 0:0(0) win 65535 <mss 1000>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 65535
+                +0 accept(3, ..., ...) = 4
+                +0 write(4, ..., 3000) = 3000
+                +0 > P. 1:3001(3000) ack 1
+                """;
+        assertThat(run(train).status()).isEqualTo(Status.PASS);
+        Outcome strict = run("--strict_segments\n" + train);
+        assertThat(strict.status()).isEqualTo(Status.FAIL);
+        assertThat(strict.message()).contains("bad flags");
+    }
+
+    @Test
+    void anExtraPacketFailsTheNextExpectation() {
+        // The data segment is sent first; a script expecting a FIN first fails there.
+        Outcome o = run(OPEN + "+0 write(4, ..., 10) = 10\n+0 close(4) = 0\n+0 > F. 11:11(0) ack 1\n");
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(10);
+        assertThat(o.message()).contains("got > P. 1:11(10)");
+    }
 }
