@@ -517,11 +517,13 @@ public final class ScriptRunner {
 
     private void syscall(SyscallEvent e) throws ScriptException {
         long start = scheduled(e.time());
+        // The end of a blocking call counts from the same origin as its start: script time 0 for an
+        // absolute start, the previous event for a relative one ("+0...0.2": returns 0.2 s after it).
+        long origin = e.time().kind() == Time.Kind.RELATIVE ? anchor : BASE_NANOS;
+        long expectedEnd = e.end() == null ? start : origin + e.end().micros() * 1000;
         advanceTo(start, e.line());
         SyscallTable.Attempt attempt = syscalls.start(e);
         SyscallTable.Result r = attempt.attempt();
-        long expectedEnd = e.end() == null ? start
-                : e.end().kind() == Time.Kind.RELATIVE ? start + e.end().micros() * 1000 : BASE_NANOS + e.end().micros() * 1000;
         anchor = start;
         if (r != null) {
             finish(e, r, start, expectedEnd);

@@ -83,6 +83,8 @@ final class SyscallTable {
         int sndBuf;
         int maxSeg;
         boolean errorReported;
+        boolean inputShut;
+        boolean outputShut;
     }
 
     private final ScriptRunner runner;
@@ -444,6 +446,8 @@ final class SyscallTable {
                 stack.unlock();
                 stack.afterCall(c);
             }
+            s.inputShut |= how != 1;
+            s.outputShut |= how != 0;
             return Result.ok(0);
         };
     }
@@ -625,28 +629,34 @@ final class SyscallTable {
         };
     }
 
-    /** Linux's tcp_poll(), as far as synack's engine exposes the state. */
+    /**
+     * Linux's tcp_poll(), from what the engine exposes: HUP when both directions are shut (or the
+     * connection is closed), IN|RDHUP once the receive side is shut (peer FIN, SHUT_RD), IN for
+     * queued data, OUT when there is send room or sending is over (a write would not block), ERR
+     * for a pending error. Nothing but HUP/ERR during the handshake.
+     */
     private long revents(Socket s) {
         if (s == null) return POLLNVAL;
         if (s.listener != null) return s.listener.acceptQueueLength() > 0 ? POLLIN | POLLRDNORM : 0;
         Connection c = s.connection;
         if (c == null) return POLLOUT | POLLWRNORM | POLLHUP;
-        long r = 0;
         TcpState st = c.state();
-        if (c.error() != null) r |= POLLERR;
-        boolean peerFinished = switch (st) {
-            case CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT -> true;
-            case CLOSED -> true;
+        long r = 0;
+        if (c.error() != null && !s.errorReported) r |= POLLERR;
+        boolean peerFin = switch (st) {
+            case CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT, CLOSED -> true;
             default -> false;
         };
-        if (st == TcpState.CLOSED || (peerFinished && (st == TcpState.LAST_ACK || st == TcpState.CLOSING || st == TcpState.TIME_WAIT))) {
-            r |= POLLHUP;
-        }
-        if (peerFinished) r |= POLLIN | POLLRDNORM | POLLRDHUP;
+        boolean receiveShut = peerFin || s.inputShut;
+        boolean sendShut = s.outputShut || switch (st) {
+            case FIN_WAIT1, FIN_WAIT2, CLOSING, TIME_WAIT, LAST_ACK, CLOSED -> true;
+            default -> false;
+        };
+        if (st == TcpState.CLOSED || (receiveShut && sendShut)) r |= POLLHUP;
+        if (receiveShut) r |= POLLIN | POLLRDNORM | POLLRDHUP;
         if (st == TcpState.SYN_SENT || st == TcpState.SYN_RECV) return r;
-        if (c.available() > 0 || c.isReadable()) r |= POLLIN | POLLRDNORM;
-        boolean canWrite = st == TcpState.ESTABLISHED || st == TcpState.CLOSE_WAIT;
-        if (canWrite && c.isWritable()) r |= POLLOUT | POLLWRNORM;
+        if (c.available() > 0) r |= POLLIN | POLLRDNORM;
+        if (sendShut || c.sendSpace() > 0) r |= POLLOUT | POLLWRNORM;
         return r;
     }
 }

@@ -71,8 +71,8 @@ class ScriptRunnerTest {
         Outcome o = run(early);
         assertThat(o.status()).isEqualTo(Status.FAIL);
         assertThat(o.line()).isEqualTo(8);
-        assertThat(o.message()).contains("expected to return at 0.500000");
-        assertThat(run(OPEN + "+0...0.3 read(4, ..., 10) = 10\n+.2 < P. 1:11(10) ack 1 win 257\n").status()).isEqualTo(Status.PASS);
+        assertThat(o.message()).contains("expected to return at 0.600000");
+        assertThat(run(OPEN + "+0...0.2 read(4, ..., 10) = 10\n+.2 < P. 1:11(10) ack 1 win 257\n").status()).isEqualTo(Status.PASS);
     }
 
     @Test
