@@ -117,6 +117,14 @@ public final class Connection {
     /** The window our SYN or SYN-ACK carried (never scaled, RFC 7323 §2.2). */
     private int synWindowSent;
     private final ByteRing receiveBuffer;
+    /**
+     * The receive buffer's size as the window sees it: TcpConfig's receiveBufferSize, grown by
+     * autotuning toward maxReceiveBufferSize; the ring holds this plus the window-rounding slack.
+     */
+    private int receiveBudget;
+    /** Autotuning (Linux tcp_rcv_space_adjust): bytes the application read since {@link #rcvSpaceStart}. */
+    private int rcvSpaceCopied;
+    private long rcvSpaceStart = NONE;
     /** Out-of-order ranges above RCV.NXT; their bytes wait in the receive ring's free region. */
     private final ReassemblyQueue reassembly;
     /** A FIN that arrived out of order: it takes effect when RCV.NXT reaches {@link #outOfOrderFinSeq}. */
@@ -195,6 +203,7 @@ public final class Connection {
         this.sendBuffer = new ByteRing(config.sendBufferSize());
         this.receiveBuffer = new ByteRing(config.receiveBufferSize() + windowRoundingSlack(config));
         this.reassembly = new ReassemblyQueue(config.maxOutOfOrderRanges());
+        this.receiveBudget = config.receiveBufferSize();
         this.scoreboard = new SackScoreboard(config.maxOutOfOrderRanges());
         this.rtt = new RttEstimator(config);
         this.quickAcksLeft = config.quickAcks();
@@ -279,6 +288,7 @@ public final class Connection {
             int n = receiveBuffer.read(dst);
             if (finReceived || released) receiveBuffer.releaseIfEmpty(); // nothing more can arrive
             if (n > 0) {
+                autotuneReceiveBuffer(n, now);
                 maybeSendWindowUpdate(now);
                 output.wakeup(this);
             }
@@ -1342,14 +1352,42 @@ public final class Connection {
 
     /** The most we could advertise now: the free receive budget, up to what the window field can say. */
     private int windowCeiling() {
-        int free = readShutdown ? config.receiveBufferSize() : receiveBudgetFree();
+        int free = readShutdown ? receiveBudget : receiveBudgetFree();
         return Math.min(free, MAX_WINDOW_FIELD << rcvShift);
     }
 
     /** Free room in the receive buffer as configured, not counting the rounding slack. */
     private int receiveBudgetFree() {
-        return Math.max(0, config.receiveBufferSize() - receiveBuffer.size());
+        return Math.max(0, receiveBudget - receiveBuffer.size());
     }
+
+    /**
+     * Receive-buffer autotuning in the manner of Linux's tcp_rcv_space_adjust (dynamic right-sizing):
+     * once per round-trip time, if the application read more than half the budget in that time, the
+     * sender may double its window in the next one, so the budget grows to twice what was read, up
+     * to maxReceiveBufferSize (and what the window field can say at our scale, RFC 7323 §2.3). The
+     * ring grows with it (the only allocation, and only while growing); what was advertised never
+     * shrinks, so in-window data is never trimmed.
+     */
+    private void autotuneReceiveBuffer(int read, long now) {
+        if (!config.receiveBufferAutotuning() || !rtt.hasSample()) return;
+        if (rcvSpaceStart == NONE) {
+            rcvSpaceStart = now;
+            rcvSpaceCopied = 0;
+        }
+        rcvSpaceCopied += read;
+        if (now - rcvSpaceStart < rtt.srtt()) return;
+        long wanted = 2L * rcvSpaceCopied;
+        rcvSpaceStart = now;
+        rcvSpaceCopied = 0;
+        long ceiling = Math.min(config.maxReceiveBufferSize(), (long) MAX_WINDOW_FIELD << rcvShift);
+        if (wanted <= receiveBudget || receiveBudget >= ceiling) return;
+        receiveBudget = (int) Math.min(wanted, ceiling);
+        receiveBuffer.growTo(receiveBudget + windowRoundingSlack(config));
+    }
+
+    /** The current receive budget (autotuning included). */
+    public int receiveBufferSize() { return receiveBudget; }
 
     /** Bytes a rounded-up scaled window may offer beyond the budget: 2^shift - 1 (RFC 7323 §2.3). */
     private static int windowRoundingSlack(TcpConfig config) {
@@ -1357,7 +1395,7 @@ public final class Connection {
     }
 
     private int swsThreshold() {
-        return Math.max(1, Math.min(config.receiveBufferSize() / 2, effectiveMss));
+        return Math.max(1, Math.min(receiveBudget / 2, effectiveMss));
     }
 
     /**
