@@ -23,8 +23,8 @@ import java.nio.ByteBuffer;
  *   <li>shutdown(READ): read() returns -1 from then on; data arriving later is still acknowledged
  *       and then discarded (the window stays open), and what was buffered is discarded at once.
  *       No segment is sent by shutdown(READ) itself.</li>
- *   <li>shutdown() in CLOSED or SYN_SENT throws NOT_CONNECTED (Linux returns ENOTCONN in CLOSED and
- *       silently disconnects in SYN_SENT).</li>
+ *   <li>shutdown() in CLOSED throws NOT_CONNECTED (ENOTCONN); in SYN_SENT it silently drops the
+ *       attempt (CLOSED, released), as Linux's tcp_disconnect.</li>
  *   <li>After an asynchronous error (reset, timeout, refusal) read() still returns the bytes already
  *       received, then throws the error on every call; write() throws it at once.</li>
  *   <li>Delayed ACKs use {@link TcpConfig#delayedAckMinNanos()} (Linux's initial 40 ms) as their
@@ -303,7 +303,16 @@ public final class Connection {
     /** shutdown(2) with Linux semantics (design.md); see the class comment for the choices made. */
     public void shutdown(ShutdownHow how, long now) {
         switch (state) {
-            case CLOSED, LISTEN, SYN_SENT -> throw new TcpException(TcpError.NOT_CONNECTED);
+            case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
+            case SYN_SENT -> {
+                // Linux (inet_shutdown -> tcp_disconnect): the attempt is dropped without a segment; a
+                // late SYN-ACK then meets no connection and is answered with RST by the stack.
+                readShutdown = true;
+                writeShutdown = true;
+                enterClosed("shutdown() in SYN_SENT", now);
+                output.wakeup(this);
+                return;
+            }
             default -> { }
         }
         if ((how == ShutdownHow.READ || how == ShutdownHow.BOTH) && !readShutdown) {
@@ -514,6 +523,8 @@ public final class Connection {
                     if (passiveOpen) returnToListen("rcvd RST (passive open)", now);
                     else fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
                 }
+                // Linux (tcp_reset): EPIPE in CLOSE_WAIT, where the peer already said it sends no more.
+                case CLOSE_WAIT -> fail(TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
                 default -> fail(TcpError.CONNECTION_RESET, "rcvd RST", now);
             }
         } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), rcvNxt, rcvNxt + rcvWnd)) {
@@ -551,7 +562,8 @@ public final class Connection {
         }
 
         if (Seq.gt(ack, sndMax)) {
-            ackNow = true; // RFC 9293: an ACK of something not yet sent is answered with an ACK and dropped
+            // RFC 9293 §3.10.7.4 would answer with an ACK; Linux (tcp_ack, ACK_UNSENT_DATA) discards
+            // the segment silently, and so do we: only the too-old side gets a challenge ACK (RFC 5961 §5.2).
             dropped(seg, "ACK of unsent data", now);
             return false;
         }
@@ -721,8 +733,7 @@ public final class Connection {
             return seg.has(TcpFlags.FIN) && fresh == 0;
         }
         if (userClosed) {
-            // Linux: new data for a closed socket can never be read; reset (RFC 2525 §2.17).
-            resetAndClose("data after close()", now);
+            dataAfterClose(seg, now);
             return false;
         }
         int room = receiveWindow();
@@ -758,7 +769,7 @@ public final class Connection {
             return false;
         }
         if (userClosed) {
-            resetAndClose("data after close()", now);
+            dataAfterClose(seg, now);
             return false;
         }
         int offset = Seq.distance(rcvNxt, seq);
@@ -787,6 +798,16 @@ public final class Connection {
             outOfOrderFinSeq = end;
         }
         return false;
+    }
+
+    /**
+     * New data for a closed socket can never be read: reset (RFC 1122 §4.2.2.13, RFC 2525 §2.17). As
+     * Linux (tcp_rcv_state_process returning to tcp_v4_send_reset), the RST answers the offending
+     * segment: {@code seq = SEG.ACK}, no ACK bit.
+     */
+    private void dataAfterClose(TcpSegment seg, long now) {
+        sendReset(seg.ack(), false, now);
+        enterClosed("data after close()", now);
     }
 
     /** RCV.NXT advanced: take in the out-of-order data it now reaches (the bytes are in the ring already). */
@@ -1572,6 +1593,16 @@ public final class Connection {
 
     private int tsNow(long now) {
         return (int) (now / config.timestampTickNanos());
+    }
+
+    /** The listener closed while this child was still in SYN_RECV: Linux frees it silently (reqsk_queue_destroy). */
+    void dropEmbryo(String cause, long now) {
+        userClosed = true;
+        writeShutdown = true;
+        sendBuffer.clear();
+        receiveBuffer.clear();
+        enterClosed(cause, now);
+        output.wakeup(this);
     }
 
     void detachFromListener() {
