@@ -145,6 +145,8 @@ public final class Connection {
     /** The largest payload we send: min(peer MSS, our MSS) minus the timestamps option when on. */
     private int effectiveMss;
     private int tsRecent;
+    /** When TS.Recent was last set (RFC 7323 §5.5). */
+    private long tsRecentAt;
     /** Last.ACK.sent of RFC 7323 §4.3. */
     private int lastAckSent;
 
@@ -227,6 +229,7 @@ public final class Connection {
         c.rcvNxt = c.irs + 1;
         c.peerSynSeen = true;
         c.negotiate(syn.options());
+        c.tsRecentAt = now;
         c.initSendSequence(now);
         c.sndWnd = syn.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
         c.maxSndWnd = c.sndWnd;
@@ -421,6 +424,7 @@ public final class Connection {
         rcvNxt = irs + 1;
         peerSynSeen = true;
         negotiate(seg.options());
+        tsRecentAt = now;
         rcvAdvertisedEdge = rcvIntendedEdge = rcvNxt + synWindowSent;
         if (hasAck) {
             acknowledge(seg.ack(), seg, now);
@@ -461,7 +465,7 @@ public final class Connection {
         // timestamp marks an old duplicate.
         int rcvWnd = receiveWindow();
         if (timestampsOn && seg.options().hasTimestamps() && !seg.has(TcpFlags.RST)
-                && Seq.lt(seg.options().tsVal(), tsRecent)) {
+                && Seq.lt(seg.options().tsVal(), tsRecent) && tsRecentValid(now)) {
             ackNow = true;
             dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return;
@@ -485,7 +489,7 @@ public final class Connection {
             dropped(seg, "unacceptable sequence number", now);
             return;
         }
-        updateTsRecent(seg);
+        updateTsRecent(seg, now);
 
         // Second (the RST bit) was handled above; third (security/compartment) does not apply.
 
@@ -1446,11 +1450,23 @@ public final class Connection {
         return Seq.inWindow(seq, rcvNxt, rcvNxt + rcvWnd) || Seq.inWindow(seq + len - 1, rcvNxt, rcvNxt + rcvWnd);
     }
 
-    /** RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent. */
-    private void updateTsRecent(TcpSegment seg) {
+    /**
+     * RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent, and only forward; after
+     * an idle time longer than the PAWS limit (§5.5: 24 days) TS.Recent is no longer valid and the
+     * next such segment's value is taken whatever it is.
+     */
+    private void updateTsRecent(TcpSegment seg, long now) {
         if (!timestampsOn || !seg.options().hasTimestamps()) return;
         int tsVal = seg.options().tsVal();
-        if (Seq.ge(tsVal, tsRecent) && Seq.le(seg.seq(), lastAckSent)) tsRecent = tsVal;
+        if ((Seq.ge(tsVal, tsRecent) || !tsRecentValid(now)) && Seq.le(seg.seq(), lastAckSent)) {
+            tsRecent = tsVal;
+            tsRecentAt = now;
+        }
+    }
+
+    /** RFC 7323 §5.5: a TS.Recent older than the PAWS idle limit (24 days) is invalid; PAWS skips it. */
+    private boolean tsRecentValid(long now) {
+        return now - tsRecentAt <= config.pawsIdleLimitNanos();
     }
 
     // =====================================================================================
