@@ -23,8 +23,8 @@ import java.nio.ByteBuffer;
  *   <li>shutdown(READ): read() returns -1 from then on; data arriving later is still acknowledged
  *       and then discarded (the window stays open), and what was buffered is discarded at once.
  *       No segment is sent by shutdown(READ) itself.</li>
- *   <li>shutdown() in CLOSED or SYN_SENT throws NOT_CONNECTED (Linux returns ENOTCONN in CLOSED and
- *       silently disconnects in SYN_SENT).</li>
+ *   <li>shutdown() in CLOSED throws NOT_CONNECTED (ENOTCONN); in SYN_SENT it silently drops the
+ *       attempt (CLOSED, released), as Linux's tcp_disconnect.</li>
  *   <li>After an asynchronous error (reset, timeout, refusal) read() still returns the bytes already
  *       received, then throws the error on every call; write() throws it at once.</li>
  *   <li>Delayed ACKs use {@link TcpConfig#delayedAckMinNanos()} (Linux's initial 40 ms) as their
@@ -117,6 +117,14 @@ public final class Connection {
     /** The window our SYN or SYN-ACK carried (never scaled, RFC 7323 §2.2). */
     private int synWindowSent;
     private final ByteRing receiveBuffer;
+    /**
+     * The receive buffer's size as the window sees it: TcpConfig's receiveBufferSize, grown by
+     * autotuning toward maxReceiveBufferSize; the ring holds this plus the window-rounding slack.
+     */
+    private int receiveBudget;
+    /** Autotuning (Linux tcp_rcv_space_adjust): bytes the application read since {@link #rcvSpaceStart}. */
+    private int rcvSpaceCopied;
+    private long rcvSpaceStart = NONE;
     /** Out-of-order ranges above RCV.NXT; their bytes wait in the receive ring's free region. */
     private final ReassemblyQueue reassembly;
     /** A FIN that arrived out of order: it takes effect when RCV.NXT reaches {@link #outOfOrderFinSeq}. */
@@ -137,6 +145,8 @@ public final class Connection {
     /** The largest payload we send: min(peer MSS, our MSS) minus the timestamps option when on. */
     private int effectiveMss;
     private int tsRecent;
+    /** When TS.Recent was last set (RFC 7323 §5.5). */
+    private long tsRecentAt;
     /** Last.ACK.sent of RFC 7323 §4.3. */
     private int lastAckSent;
 
@@ -195,6 +205,7 @@ public final class Connection {
         this.sendBuffer = new ByteRing(config.sendBufferSize());
         this.receiveBuffer = new ByteRing(config.receiveBufferSize() + windowRoundingSlack(config));
         this.reassembly = new ReassemblyQueue(config.maxOutOfOrderRanges());
+        this.receiveBudget = config.receiveBufferSize();
         this.scoreboard = new SackScoreboard(config.maxOutOfOrderRanges());
         this.rtt = new RttEstimator(config);
         this.quickAcksLeft = config.quickAcks();
@@ -218,6 +229,7 @@ public final class Connection {
         c.rcvNxt = c.irs + 1;
         c.peerSynSeen = true;
         c.negotiate(syn.options());
+        c.tsRecentAt = now;
         c.initSendSequence(now);
         c.sndWnd = syn.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
         c.maxSndWnd = c.sndWnd;
@@ -279,6 +291,7 @@ public final class Connection {
             int n = receiveBuffer.read(dst);
             if (finReceived || released) receiveBuffer.releaseIfEmpty(); // nothing more can arrive
             if (n > 0) {
+                autotuneReceiveBuffer(n, now);
                 maybeSendWindowUpdate(now);
                 output.wakeup(this);
             }
@@ -293,7 +306,16 @@ public final class Connection {
     /** shutdown(2) with Linux semantics (design.md); see the class comment for the choices made. */
     public void shutdown(ShutdownHow how, long now) {
         switch (state) {
-            case CLOSED, LISTEN, SYN_SENT -> throw new TcpException(TcpError.NOT_CONNECTED);
+            case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
+            case SYN_SENT -> {
+                // Linux (inet_shutdown -> tcp_disconnect): the attempt is dropped without a segment; a
+                // late SYN-ACK then meets no connection and is answered with RST by the stack.
+                readShutdown = true;
+                writeShutdown = true;
+                enterClosed("shutdown() in SYN_SENT", now);
+                output.wakeup(this);
+                return;
+            }
             default -> { }
         }
         if ((how == ShutdownHow.READ || how == ShutdownHow.BOTH) && !readShutdown) {
@@ -402,6 +424,7 @@ public final class Connection {
         rcvNxt = irs + 1;
         peerSynSeen = true;
         negotiate(seg.options());
+        tsRecentAt = now;
         rcvAdvertisedEdge = rcvIntendedEdge = rcvNxt + synWindowSent;
         if (hasAck) {
             acknowledge(seg.ack(), seg, now);
@@ -442,7 +465,7 @@ public final class Connection {
         // timestamp marks an old duplicate.
         int rcvWnd = receiveWindow();
         if (timestampsOn && seg.options().hasTimestamps() && !seg.has(TcpFlags.RST)
-                && Seq.lt(seg.options().tsVal(), tsRecent)) {
+                && Seq.lt(seg.options().tsVal(), tsRecent) && tsRecentValid(now)) {
             ackNow = true;
             dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return;
@@ -466,7 +489,7 @@ public final class Connection {
             dropped(seg, "unacceptable sequence number", now);
             return;
         }
-        updateTsRecent(seg);
+        updateTsRecent(seg, now);
 
         // Second (the RST bit) was handled above; third (security/compartment) does not apply.
 
@@ -504,6 +527,8 @@ public final class Connection {
                     if (passiveOpen) returnToListen("rcvd RST (passive open)", now);
                     else fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
                 }
+                // Linux (tcp_reset): EPIPE in CLOSE_WAIT, where the peer already said it sends no more.
+                case CLOSE_WAIT -> fail(TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
                 default -> fail(TcpError.CONNECTION_RESET, "rcvd RST", now);
             }
         } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), rcvNxt, rcvNxt + rcvWnd)) {
@@ -541,7 +566,8 @@ public final class Connection {
         }
 
         if (Seq.gt(ack, sndMax)) {
-            ackNow = true; // RFC 9293: an ACK of something not yet sent is answered with an ACK and dropped
+            // RFC 9293 §3.10.7.4 would answer with an ACK; Linux (tcp_ack, ACK_UNSENT_DATA) discards
+            // the segment silently, and so do we: only the too-old side gets a challenge ACK (RFC 5961 §5.2).
             dropped(seg, "ACK of unsent data", now);
             return false;
         }
@@ -711,8 +737,7 @@ public final class Connection {
             return seg.has(TcpFlags.FIN) && fresh == 0;
         }
         if (userClosed) {
-            // Linux: new data for a closed socket can never be read; reset (RFC 2525 §2.17).
-            resetAndClose("data after close()", now);
+            dataAfterClose(seg, now);
             return false;
         }
         int room = receiveWindow();
@@ -748,7 +773,7 @@ public final class Connection {
             return false;
         }
         if (userClosed) {
-            resetAndClose("data after close()", now);
+            dataAfterClose(seg, now);
             return false;
         }
         int offset = Seq.distance(rcvNxt, seq);
@@ -777,6 +802,16 @@ public final class Connection {
             outOfOrderFinSeq = end;
         }
         return false;
+    }
+
+    /**
+     * New data for a closed socket can never be read: reset (RFC 1122 §4.2.2.13, RFC 2525 §2.17). As
+     * Linux (tcp_rcv_state_process returning to tcp_v4_send_reset), the RST answers the offending
+     * segment: {@code seq = SEG.ACK}, no ACK bit.
+     */
+    private void dataAfterClose(TcpSegment seg, long now) {
+        sendReset(seg.ack(), false, now);
+        enterClosed("data after close()", now);
     }
 
     /** RCV.NXT advanced: take in the out-of-order data it now reaches (the bytes are in the ring already). */
@@ -1342,14 +1377,42 @@ public final class Connection {
 
     /** The most we could advertise now: the free receive budget, up to what the window field can say. */
     private int windowCeiling() {
-        int free = readShutdown ? config.receiveBufferSize() : receiveBudgetFree();
+        int free = readShutdown ? receiveBudget : receiveBudgetFree();
         return Math.min(free, MAX_WINDOW_FIELD << rcvShift);
     }
 
     /** Free room in the receive buffer as configured, not counting the rounding slack. */
     private int receiveBudgetFree() {
-        return Math.max(0, config.receiveBufferSize() - receiveBuffer.size());
+        return Math.max(0, receiveBudget - receiveBuffer.size());
     }
+
+    /**
+     * Receive-buffer autotuning in the manner of Linux's tcp_rcv_space_adjust (dynamic right-sizing):
+     * once per round-trip time, if the application read more than half the budget in that time, the
+     * sender may double its window in the next one, so the budget grows to twice what was read, up
+     * to maxReceiveBufferSize (and what the window field can say at our scale, RFC 7323 §2.3). The
+     * ring grows with it (the only allocation, and only while growing); what was advertised never
+     * shrinks, so in-window data is never trimmed.
+     */
+    private void autotuneReceiveBuffer(int read, long now) {
+        if (!config.receiveBufferAutotuning() || !rtt.hasSample()) return;
+        if (rcvSpaceStart == NONE) {
+            rcvSpaceStart = now;
+            rcvSpaceCopied = 0;
+        }
+        rcvSpaceCopied += read;
+        if (now - rcvSpaceStart < rtt.srtt()) return;
+        long wanted = 2L * rcvSpaceCopied;
+        rcvSpaceStart = now;
+        rcvSpaceCopied = 0;
+        long ceiling = Math.min(config.maxReceiveBufferSize(), (long) MAX_WINDOW_FIELD << rcvShift);
+        if (wanted <= receiveBudget || receiveBudget >= ceiling) return;
+        receiveBudget = (int) Math.min(wanted, ceiling);
+        receiveBuffer.growTo(receiveBudget + windowRoundingSlack(config));
+    }
+
+    /** The current receive budget (autotuning included). */
+    public int receiveBufferSize() { return receiveBudget; }
 
     /** Bytes a rounded-up scaled window may offer beyond the budget: 2^shift - 1 (RFC 7323 §2.3). */
     private static int windowRoundingSlack(TcpConfig config) {
@@ -1357,7 +1420,7 @@ public final class Connection {
     }
 
     private int swsThreshold() {
-        return Math.max(1, Math.min(config.receiveBufferSize() / 2, effectiveMss));
+        return Math.max(1, Math.min(receiveBudget / 2, effectiveMss));
     }
 
     /**
@@ -1387,11 +1450,23 @@ public final class Connection {
         return Seq.inWindow(seq, rcvNxt, rcvNxt + rcvWnd) || Seq.inWindow(seq + len - 1, rcvNxt, rcvNxt + rcvWnd);
     }
 
-    /** RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent. */
-    private void updateTsRecent(TcpSegment seg) {
+    /**
+     * RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent, and only forward; after
+     * an idle time longer than the PAWS limit (§5.5: 24 days) TS.Recent is no longer valid and the
+     * next such segment's value is taken whatever it is.
+     */
+    private void updateTsRecent(TcpSegment seg, long now) {
         if (!timestampsOn || !seg.options().hasTimestamps()) return;
         int tsVal = seg.options().tsVal();
-        if (Seq.ge(tsVal, tsRecent) && Seq.le(seg.seq(), lastAckSent)) tsRecent = tsVal;
+        if ((Seq.ge(tsVal, tsRecent) || !tsRecentValid(now)) && Seq.le(seg.seq(), lastAckSent)) {
+            tsRecent = tsVal;
+            tsRecentAt = now;
+        }
+    }
+
+    /** RFC 7323 §5.5: a TS.Recent older than the PAWS idle limit (24 days) is invalid; PAWS skips it. */
+    private boolean tsRecentValid(long now) {
+        return now - tsRecentAt <= config.pawsIdleLimitNanos();
     }
 
     // =====================================================================================
@@ -1534,6 +1609,16 @@ public final class Connection {
 
     private int tsNow(long now) {
         return (int) (now / config.timestampTickNanos());
+    }
+
+    /** The listener closed while this child was still in SYN_RECV: Linux frees it silently (reqsk_queue_destroy). */
+    void dropEmbryo(String cause, long now) {
+        userClosed = true;
+        writeShutdown = true;
+        sendBuffer.clear();
+        receiveBuffer.clear();
+        enterClosed(cause, now);
+        output.wakeup(this);
     }
 
     void detachFromListener() {
