@@ -191,14 +191,14 @@ public final class ScriptRunner {
                 case PacketEvent p -> outbound(p);
                 case SyscallEvent s -> syscall(s);
                 case ShellEvent s -> {
-                    advanceTo(scheduled(s.time()), s.line());
+                    advanceTo(scheduled(s.time()));
                     anchor = now; // defaults.sh: the profile already is Linux's defaults
                 }
             }
         }
         if (pending != null) {
             Pending p = pending;
-            runUntil(() -> pending == null, p.expectedEnd + LATE_LIMIT_NANOS, p.event.line());
+            runUntil(() -> pending == null, p.expectedEnd + LATE_LIMIT_NANOS);
             if (pending != null) {
                 throw new ScriptException(p.event.line(), p.event.name() + "() was still blocked at the end of the script");
             }
@@ -246,7 +246,7 @@ public final class ScriptRunner {
     // ------------------------------------------------------------------ virtual time
 
     /** Fires every timer due up to {@code t} (re-trying a blocked call after each step), then sets the clock to t. */
-    void advanceTo(long t, int line) throws ScriptException {
+    void advanceTo(long t) throws ScriptException {
         while (true) {
             long d = nextDeadline();
             if (d > t) break;
@@ -259,7 +259,7 @@ public final class ScriptRunner {
     }
 
     /** Advances through timer deadlines until {@code done} holds or the clock would pass {@code limit}. */
-    private void runUntil(java.util.function.BooleanSupplier done, long limit, int line) throws ScriptException {
+    private void runUntil(java.util.function.BooleanSupplier done, long limit) throws ScriptException {
         checkPending();
         while (!done.getAsBoolean()) {
             long d = nextDeadline();
@@ -317,7 +317,7 @@ public final class ScriptRunner {
     // ------------------------------------------------------------------ inbound packets
 
     private void inbound(PacketEvent p) throws ScriptException {
-        advanceTo(scheduled(p.time()), p.line());
+        advanceTo(scheduled(p.time()));
         Flow f = flow(p.flow());
         bindPassive(f);
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
@@ -367,15 +367,15 @@ public final class ScriptRunner {
 
     // ------------------------------------------------------------------ outbound packets
 
-    private Live nextLive(long limit, int line) throws ScriptException {
-        if (captured.isEmpty()) runUntil(() -> !captured.isEmpty(), limit, line);
+    private Live nextLive(long limit) throws ScriptException {
+        if (captured.isEmpty()) runUntil(() -> !captured.isEmpty(), limit);
         return captured.poll();
     }
 
     private void outbound(PacketEvent p) throws ScriptException {
         long limit = p.time().kind() == Time.Kind.ANY ? now + ANY_TIME_LIMIT_NANOS
                 : Math.max(now, scheduledHigh(p.time())) + LATE_LIMIT_NANOS;
-        Live first = nextLive(limit, p.line());
+        Live first = nextLive(limit);
         if (first == null) {
             throw new ScriptException(p.line(), "expected outbound packet " + expected(p) + " but the stack sent nothing (waited until "
                     + seconds(limit) + " s)");
@@ -405,7 +405,7 @@ public final class ScriptRunner {
             int stripped = p.flags() & ~(TcpFlags.PSH | TcpFlags.FIN);
             while (covered < p.length()) {
                 if (last.segment().flags() != stripped) throw mismatch(p, last, f, "bad flags inside a train of segments");
-                Live next = nextLive(Math.max(now, scheduledHigh(p.time())) + LATE_LIMIT_NANOS, p.line());
+                Live next = nextLive(Math.max(now, scheduledHigh(p.time())) + LATE_LIMIT_NANOS);
                 if (next == null) throw mismatch(p, last, f, "the train of segments stopped after " + covered + " bytes");
                 if (u32(next.segment().seq() - localIsn) != u32(p.seqStart() + covered)) {
                     throw mismatch(p, next, f, "bad sequence number inside a train of segments");
@@ -521,7 +521,7 @@ public final class ScriptRunner {
         // absolute start, the previous event for a relative one ("+0...0.2": returns 0.2 s after it).
         long origin = e.time().kind() == Time.Kind.RELATIVE ? anchor : BASE_NANOS;
         long expectedEnd = e.end() == null ? start : origin + e.end().micros() * 1000;
-        advanceTo(start, e.line());
+        advanceTo(start);
         SyscallTable.Attempt attempt = syscalls.start(e);
         SyscallTable.Result r = attempt.attempt();
         anchor = start;
@@ -537,7 +537,7 @@ public final class ScriptRunner {
         syscalls.wakeAt = syscalls.startWakeAt;
         if (e.end() == null) {
             // Not marked '...': the script waits for it, as packetdrill's main thread would.
-            runUntil(() -> pending == null, start + LATE_LIMIT_NANOS, e.line());
+            runUntil(() -> pending == null, start + LATE_LIMIT_NANOS);
             if (pending != null) {
                 throw new ScriptException(e.line(), e.name() + "() blocked (write '...' on a blocking call) and had not returned at "
                         + seconds(now) + " s");

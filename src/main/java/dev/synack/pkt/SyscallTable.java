@@ -340,7 +340,7 @@ final class SyscallTable {
         return () -> {
             if (s == null) return Result.error("EBADF");
             Connection c = s.connection;
-            if (c == null) return Result.error(s.listener != null ? "ENOTCONN" : "ENOTCONN");
+            if (c == null) return Result.error("ENOTCONN");
             ByteBuffer dst = ByteBuffer.allocate(Math.max(0, length));
             int n;
             stack.lock();
@@ -355,7 +355,6 @@ final class SyscallTable {
             }
             if (n < 0) return Result.ok(0);
             if (n > 0 || length == 0) return Result.ok(n);
-            if (c.state() == TcpState.SYN_SENT && s.nonBlocking) return Result.error("EAGAIN");
             return s.nonBlocking ? Result.error("EAGAIN") : null;
         };
     }

@@ -154,4 +154,44 @@ class ScriptRunnerTest {
         assertThat(o.line()).isEqualTo(10);
         assertThat(o.message()).contains("got > P. 1:11(10)");
     }
+
+    @Test
+    void sequenceNumbersAreRelativeToTheInboundSynsIsn() {
+        String script = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 1) = 0
+                +0 < S 5000:5000(0) win 65535 <mss 1000>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 65535
+                +0 accept(3, ..., ...) = 4
+                +0 < P. 1:11(10) ack 1 win 65535
+                +0 > . 1:1(0) ack 11
+                """;
+        assertThat(run(script).status()).isEqualTo(Status.PASS);
+        // Written as absolute numbers, the same ACK no longer matches.
+        Outcome o = run(script.replace("+0 > . 1:1(0) ack 11", "+0 > . 1:1(0) ack 5011"));
+        assertThat(o.message()).contains("bad ack number");
+    }
+
+    @Test
+    void flowsAreSeparateConnectionsWithTheirOwnIsns() {
+        String script = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 5) = 0
+                +0 < S 0:0(0) win 65535 <mss 1000>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +0 <@1 S 700:700(0) win 65535 <mss 1000>
+                +0 >@1 S. 0:0(0) ack 1 <mss 1460>
+                +.1 <@1 . 1:1(0) ack 1 win 65535
+                +0 accept(3, ..., ...) = 4
+                +0 write(4, ..., 10) = 10
+                +0 >@1 P. 1:11(10) ack 1
+                """;
+        assertThat(run(script).status()).isEqualTo(Status.PASS);
+        Outcome o = run(script.replace("+0 >@1 P. 1:11(10) ack 1", "+0 > P. 1:11(10) ack 1"));
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.message()).contains("a packet of another connection");
+    }
 }
