@@ -108,8 +108,8 @@ final class SyscallTable {
             case "listen" -> { args(e, 2); yield listen(e, fd(e, 0), (int) num(a.get(1), line)); }
             case "accept", "accept4" -> accept(e, fd(e, 0));
             case "connect" -> { args(e, 3); yield connect(e, fd(e, 0)); }
-            case "read", "recv", "recvfrom" -> read(e, fd(e, 0), length(e));
-            case "write", "send", "sendto" -> write(e, fd(e, 0), length(e));
+            case "read", "recv", "recvfrom" -> read(e, fd(e, 0), length(e), dontWait(e));
+            case "write", "send", "sendto" -> write(e, fd(e, 0), length(e), dontWait(e));
             case "close" -> { args(e, 1); yield close(e, fd(e, 0)); }
             case "shutdown" -> { args(e, 2); yield shutdown(e, fd(e, 0), (int) num(a.get(1), line)); }
             case "setsockopt" -> { args(e, 5); yield setsockopt(e, fd(e, 0)); }
@@ -131,6 +131,12 @@ final class SyscallTable {
      */
     static String unsupported(SyscallEvent e) {
         if (!SUPPORTED.contains(e.name())) return "system call " + e.name() + "() is not supported";
+        if (java.util.Set.of("recv", "recvfrom", "send", "sendto").contains(e.name()) && e.args().size() > 3) {
+            Expr flags = e.args().get(3);
+            boolean plain = flags instanceof Num n && n.value() == 0
+                    || flags instanceof Sym sym && sym.name().equals("MSG_DONTWAIT");
+            if (!plain) return e.name() + "() flags " + flags + " are not supported (0 or MSG_DONTWAIT)";
+        }
         if (e.name().equals("setsockopt") && e.args().size() == 5 && e.args().get(2) instanceof Sym opt
                 && java.util.Set.of("SO_RCVBUF", "SO_SNDBUF", "TCP_MAXSEG").contains(opt.name())) {
             return "setsockopt(" + opt.name() + ") cannot be applied per socket (synack sizes buffers and MSS per stack)";
@@ -157,6 +163,11 @@ final class SyscallTable {
 
     private int fdNumber(SyscallEvent e) throws ScriptException {
         return (int) num(e.args().get(0), e.line());
+    }
+
+    /** MSG_DONTWAIT in a recv/send flags argument: this call alone does not block. */
+    private static boolean dontWait(SyscallEvent e) {
+        return e.args().size() > 3 && e.args().get(3) instanceof Sym sym && sym.name().equals("MSG_DONTWAIT");
     }
 
     private static int length(SyscallEvent e) throws ScriptException {
@@ -336,7 +347,7 @@ final class SyscallTable {
         };
     }
 
-    private Attempt read(SyscallEvent e, Socket s, int length) {
+    private Attempt read(SyscallEvent e, Socket s, int length, boolean dontWait) {
         return () -> {
             if (s == null) return Result.error("EBADF");
             Connection c = s.connection;
@@ -355,11 +366,11 @@ final class SyscallTable {
             }
             if (n < 0) return Result.ok(0);
             if (n > 0 || length == 0) return Result.ok(n);
-            return s.nonBlocking ? Result.error("EAGAIN") : null;
+            return s.nonBlocking || dontWait ? Result.error("EAGAIN") : null;
         };
     }
 
-    private Attempt write(SyscallEvent e, Socket s, int length) {
+    private Attempt write(SyscallEvent e, Socket s, int length, boolean dontWait) {
         int[] written = new int[1];
         return () -> {
             if (s == null) return Result.error("EBADF");
@@ -367,7 +378,7 @@ final class SyscallTable {
             if (c == null) return Result.error(s.listener != null ? "ENOTCONN" : "EPIPE");
             if ((c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECV) && c.error() == null) {
                 // Linux waits for the connection before queueing data (sk_stream_wait_connect): EAGAIN if non-blocking.
-                return s.nonBlocking ? Result.error("EAGAIN") : null;
+                return (s.nonBlocking || dontWait) ? Result.error("EAGAIN") : null;
             }
             ByteBuffer src = ByteBuffer.allocate(length - written[0]);
             int n;
@@ -384,7 +395,7 @@ final class SyscallTable {
             }
             written[0] += n;
             if (written[0] == length) return Result.ok(length);
-            if (s.nonBlocking) return written[0] > 0 ? Result.ok(written[0]) : Result.error("EAGAIN");
+            if ((s.nonBlocking || dontWait)) return written[0] > 0 ? Result.ok(written[0]) : Result.error("EAGAIN");
             return null;
         };
     }
