@@ -125,6 +125,11 @@ final class SyscallTable {
             "connect", "read", "recv", "recvfrom", "write", "send", "sendto", "close", "shutdown", "setsockopt",
             "getsockopt", "fcntl", "poll", "ioctl");
 
+    private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
+            "SO_LINGER", "TCP_NODELAY");
+    private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
+            "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "SO_RCVBUF", "SO_SNDBUF", "TCP_MAXSEG");
+
     /**
      * Why a call cannot be run faithfully (the script is then skipped), or null. Per-socket buffer
      * sizes and MSS cannot be applied: synack's engine takes them from the stack's TcpConfig.
@@ -137,9 +142,15 @@ final class SyscallTable {
                     || flags instanceof Sym sym && sym.name().equals("MSG_DONTWAIT");
             if (!plain) return e.name() + "() flags " + flags + " are not supported (0 or MSG_DONTWAIT)";
         }
-        if (e.name().equals("setsockopt") && e.args().size() == 5 && e.args().get(2) instanceof Sym opt
-                && java.util.Set.of("SO_RCVBUF", "SO_SNDBUF", "TCP_MAXSEG").contains(opt.name())) {
-            return "setsockopt(" + opt.name() + ") cannot be applied per socket (synack sizes buffers and MSS per stack)";
+        if (e.name().equals("setsockopt") && e.args().size() == 5 && e.args().get(2) instanceof Sym opt) {
+            if (java.util.Set.of("SO_RCVBUF", "SO_SNDBUF", "TCP_MAXSEG").contains(opt.name())) {
+                return "setsockopt(" + opt.name() + ") cannot be applied per socket (synack sizes buffers and MSS per stack)";
+            }
+            if (!SETTABLE.contains(opt.name())) return "setsockopt(" + opt.name() + ") is not supported";
+        }
+        if (e.name().equals("getsockopt") && e.args().size() == 5 && e.args().get(2) instanceof Sym opt
+                && !GETTABLE.contains(opt.name())) {
+            return "getsockopt(" + opt.name() + ") is not supported";
         }
         return null;
     }
