@@ -194,4 +194,21 @@ class ScriptRunnerTest {
         assertThat(o.status()).isEqualTo(Status.FAIL);
         assertThat(o.message()).contains("a packet of another connection");
     }
+
+    @Test
+    void toleranceOptionsWidenTheTimingCheck() {
+        String late = OPEN + "+0 write(4, ..., 10) = 10\n+.5 > P. 1:11(10) ack 1\n";
+        assertThat(run(late).message()).contains("timing error").contains("tolerance 62500 us");
+        assertThat(run("--tolerance_usecs=500000\n" + late).status()).isEqualTo(Status.PASS);
+        assertThat(run("--tolerance_percent=100\n" + late).status()).isEqualTo(Status.PASS);
+        assertThat(run("--tolerance_percent=0\n" + late).message()).contains("tolerance 4000 us");
+    }
+
+    @Test
+    void rangesAndAnyTimeOnOutboundLines() {
+        String base = OPEN + "+0 write(4, ..., 10) = 10\n";
+        assertThat(run(base + "+0~+.1 > P. 1:11(10) ack 1\n").status()).isEqualTo(Status.PASS);
+        assertThat(run(base + "+.2~+.3 > P. 1:11(10) ack 1\n").message()).contains("between");
+        assertThat(run(base + "* > P. 1:11(10) ack 1\n").status()).isEqualTo(Status.PASS);
+    }
 }
