@@ -3,7 +3,10 @@ package dev.synack.cli;
 import dev.synack.pkt.Outcome;
 import dev.synack.pkt.PktRunner;
 import java.io.PrintWriter;
+import dev.synack.trace.LadderRenderer;
+import dev.synack.trace.TraceEvent;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,14 +31,20 @@ final class PktCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Script files or directories.")
     List<Path> files;
 
+    @Option(names = "--trace", description = "After each script's line, print the run as a ladder diagram "
+            + "(local stack on the left, the script as the remote host on the right; times are script times).")
+    boolean trace;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<Outcome> outcomes = new java.util.ArrayList<>();
+        List<Outcome> outcomes = new ArrayList<>();
         for (Path p : PktRunner.expand(files)) {
-            Outcome o = PktRunner.runFile(p);
+            List<TraceEvent> events = new ArrayList<>();
+            Outcome o = PktRunner.runFile(p, trace ? events::add : null);
             outcomes.add(o);
             out.println(o.describe());
+            if (trace && !events.isEmpty()) out.print(LadderRenderer.render(events, "local", "script"));
             out.flush();
         }
         out.println(PktRunner.summary(outcomes));

@@ -1,5 +1,6 @@
 package dev.synack.pkt;
 
+import dev.synack.trace.TraceListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,11 @@ public final class PktRunner {
 
     /** Parses and runs the script text; a syntax error is a failure at its line. */
     public static Outcome runText(String name, String text) {
+        return runText(name, text, null);
+    }
+
+    /** {@link #runText(String, String)}, giving the local stack's trace events to {@code trace} (may be null). */
+    public static Outcome runText(String name, String text, TraceListener trace) {
         Script script;
         try {
             script = ScriptParser.parse(name, text);
@@ -20,18 +26,23 @@ public final class PktRunner {
             if (e.unsupported()) return Outcome.skip(name, "line " + e.line() + ": " + e.getMessage());
             return Outcome.fail(name, e.line(), "syntax error: " + e.getMessage());
         }
-        return ScriptRunner.run(script);
+        return ScriptRunner.run(script, trace);
     }
 
     /** Reads and runs one file; an unreadable file is a failure. */
     public static Outcome runFile(Path file) {
+        return runFile(file, null);
+    }
+
+    /** {@link #runFile(Path)} with the local stack's trace events given to {@code trace} (may be null). */
+    public static Outcome runFile(Path file, TraceListener trace) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return Outcome.fail(file.toString(), 0, "cannot read: " + e.getMessage());
         }
-        return runText(file.toString(), text);
+        return runText(file.toString(), text, trace);
     }
 
     /** Runs files and directories (every *.pkt below them, sorted). */

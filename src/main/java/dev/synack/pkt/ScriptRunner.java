@@ -50,8 +50,8 @@ public final class ScriptRunner {
     static final int REMOTE_ADDRESS = Ipv4Address.parse("192.0.2.1");
     static final int DEFAULT_PORT = 8080;
     static final int REMOTE_PORT_BASE = 40000;
-    /** Virtual time of script time 0 (a non-zero origin keeps "time 0" away from "never"). */
-    private static final long BASE_NANOS = 1_000_000_000L;
+    /** Virtual time of script time 0 (the engine's "never" is Long.MAX_VALUE, so 0 is an ordinary instant). */
+    private static final long BASE_NANOS = 0;
     private static final long DEFAULT_TOLERANCE_MICROS = 4000;
     private static final double DEFAULT_TOLERANCE_PERCENT = 12.5;
     /** How long past its time an expected packet or a blocking call is waited for before failing. */
@@ -128,10 +128,17 @@ public final class ScriptRunner {
 
     /** Runs {@code script}; never throws. */
     public static Outcome run(Script script) {
+        return run(script, null);
+    }
+
+    /** Runs {@code script}, giving every trace event of the local stack to {@code trace} (may be null). */
+    public static Outcome run(Script script, dev.synack.trace.TraceListener trace) {
         String why = unsupported(script);
         if (why != null) return Outcome.skip(script.name(), why);
         try {
-            new ScriptRunner(script, packetdrillLinux()).execute();
+            ScriptRunner runner = new ScriptRunner(script, packetdrillLinux());
+            if (trace != null) runner.stack.addTraceListener(trace);
+            runner.execute();
             return Outcome.pass(script.name());
         } catch (ScriptException e) {
             return Outcome.fail(script.name(), e.line(), e.getMessage());

@@ -43,4 +43,21 @@ class PktCommandTest {
         assertThat(r.out()).contains("fail " + dir.resolve("nope.pkt") + ": cannot read");
         assertThat(DemoRunner.run("pkt").exitCode()).isEqualTo(2);
     }
+
+    @Test
+    void traceDrawsTheRunAsALadder(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("open.pkt"), """
+                // a passive open
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 1) = 0
+                +0 < S 0:0(0) win 65535 <mss 1000>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 65535
+                """);
+        DemoRunner.Result r = DemoRunner.run("pkt", "--trace", dir.resolve("open.pkt").toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("Ladder: local 192.168.0.1").contains("state SYN_RECV -> ESTABLISHED")
+                .contains("0.100000");
+    }
 }
