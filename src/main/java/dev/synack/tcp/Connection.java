@@ -59,6 +59,10 @@ public final class Connection {
     private static final int MAX_WINDOW_SHIFT = 14;
     /** RFC 2018 §3: with the 10-byte timestamps option (plus 2 nops), 3 SACK blocks fit in 40 bytes. */
     private static final int SACK_BLOCKS_WITH_TIMESTAMPS = 3;
+    /** nop, nop, kind, length: the SACK option's bytes before its blocks (RFC 2018 §3). */
+    private static final int SACK_OPTION_OVERHEAD = 4;
+    /** One SACK block: two 32-bit edges. */
+    private static final int SACK_BLOCK_SIZE = 8;
 
     private final TcpConfig config;
     private final FourTuple tuple;
@@ -1382,7 +1386,7 @@ public final class Connection {
                 .window(advertiseWindow())
                 .payload(payload);
         if (timestampsOn) out.options().nop().nop().timestamps(tsNow(now), tsRecent);
-        if (sackOn) writeSackBlocks(out.options());
+        if (sackOn) writeSackBlocks(out.options(), payload == null ? 0 : payload.remaining());
         transmit(now);
     }
 
@@ -1392,10 +1396,16 @@ public final class Connection {
      * D-SACK block first when a duplicate arrived (RFC 2883 §4), then the block holding the newest
      * out-of-order segment, then the other blocks reported most recently.
      */
-    private void writeSackBlocks(TcpOptions opts) {
+    private void writeSackBlocks(TcpOptions opts, int payloadLength) {
         int room = timestampsOn ? SACK_BLOCKS_WITH_TIMESTAMPS : TcpOptions.MAX_SACK_BLOCKS;
+        if (payloadLength > 0) {
+            // The peer's MSS bounds payload plus options (RFC 9293 §3.7.1, RFC 6691): on a data segment
+            // only the blocks that fit beside the payload go (Linux shrinks the segment instead).
+            int spare = effectiveMss - payloadLength - SACK_OPTION_OVERHEAD;
+            room = Math.min(room, Math.max(0, spare / SACK_BLOCK_SIZE));
+        }
         int recent = reassembly.recentCount();
-        if (!dsackPending && recent == 0) return;
+        if ((!dsackPending && recent == 0) || room == 0) return;
         opts.nop().nop().sack();
         int used = 0;
         if (dsackPending) {
