@@ -32,8 +32,8 @@ import java.nio.ByteBuffer;
  *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
  *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
  *   <li>Loss recovery: with SACK, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules
- *       1-3; no rescue retransmission); without, NewReno (RFC 6582, the Slow-but-Steady variant: every
- *       partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two duplicate ACKs.
+ *       1-3; no rescue retransmission); without, NewReno (RFC 6582, the Impatient variant of §4, as
+ *       Linux: only the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two duplicate ACKs.
  *       The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or NewReno (RFC 5681).
  *       With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT (+ delayed-ACK allowance),
  *       RTO) and sends new data or the last segment; RACK's time-based loss detection (RFC 8985 §6)
@@ -188,6 +188,8 @@ public final class Connection {
     private int recoveryPoint;
     /** RFC 6675 HighRxt, exclusive: the end of the highest segment retransmitted in this recovery. */
     private int highRxt;
+    /** A partial ACK came in this NewReno recovery: later ones do not restart the timer (RFC 6582 §4). */
+    private boolean partialAckSeen;
 
     // ---- tail loss probe (RFC 8985 §7) ----
     private long probeAt = NONE;
@@ -668,8 +670,15 @@ public final class Connection {
         scoreboard.advance(ack);
         dupAcks = 0;
         retries = 0;
-        // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it.
-        retransmitAt = sndUna == sndMax ? NONE : now + rtt.rto();
+        // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it; but in NewReno
+        // recovery only on the first partial ACK (RFC 6582 §4, the Impatient variant, as Linux): a
+        // long recovery, one hole per round trip, is cut short by the timeout and slow start.
+        boolean impatient = inRecovery && !sackOn && Seq.lt(ack, recoveryPoint) && partialAckSeen;
+        if (sndUna == sndMax) {
+            retransmitAt = NONE;
+        } else if (!impatient || retransmitAt == NONE) {
+            retransmitAt = now + rtt.rto();
+        }
         if (congestion == null) return;
         if (probeOutstanding && Seq.ge(ack, probeEnd)) probeAcknowledged(now);
         scheduleLossProbe(now);
@@ -773,6 +782,7 @@ public final class Connection {
      */
     private void enterRecovery(long now) {
         inRecovery = true;
+        partialAckSeen = false;
         probeAt = NONE;
         probeOutstanding = false; // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = sndMax;
@@ -784,6 +794,7 @@ public final class Connection {
 
     /** RFC 6582 §3.2 step 5: a partial ACK retransmits the next hole and deflates cwnd by what it acknowledged. */
     private void partialAck(int newlyAcked, long now) {
+        partialAckSeen = true;
         retransmit(sndUna, sndMax, now);
         int deflated = congestion.cwnd() - newlyAcked + (newlyAcked >= effectiveMss ? effectiveMss : 0);
         congestion.setCwnd(deflated);
@@ -856,7 +867,13 @@ public final class Connection {
         int seq = seg.seq();
         int len = seg.payloadLength();
         if (len == 0) {
-            dropped(seg, "out of order without data", now);
+            if (seg.has(TcpFlags.FIN)) {
+                // A bare FIN beyond a hole waits for it (Linux tcp_data_queue_ofo keeps the flag).
+                outOfOrderFin = true;
+                outOfOrderFinSeq = seq;
+            } else {
+                dropped(seg, "out of order without data", now);
+            }
             return false;
         }
         if (userClosed) {

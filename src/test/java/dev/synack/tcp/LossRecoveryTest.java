@@ -104,6 +104,30 @@ class LossRecoveryTest {
             assertThat(sentSeqs(h)).containsExactly(seg(10), seg(11));
         }
 
+        /** Regression (engine-bugs.md, faults goodput): many holes cost one RTT each without the Impatient timer. */
+        @Test
+        void onlyTheFirstPartialAckRestartsTheTimerSoALongRecoveryEndsInATimeout() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
+            h.write(pattern(0, 10 * MSS));
+            sentSeqs(h);
+            dupAck(h);
+            dupAck(h);
+            dupAck(h);
+            assertThat(sentSeqs(h)).containsExactly(seg(0));
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(2)).win(64000).deliver(); // first partial ACK: timer restarted
+            long firstPartial = h.now;
+            assertThat(sentSeqs(h)).containsExactly(seg(2));
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(4)).win(64000).deliver(); // second: the timer keeps running
+            assertThat(sentSeqs(h)).containsExactly(seg(4));
+            long rto = h.conn.retransmissionTimeoutNanos();
+            h.fireNextDeadline();
+            assertThat(h.timers).containsExactly("retransmit");
+            assertThat(h.now).isEqualTo(firstPartial + rto);
+            assertThat(h.conn.congestionWindow()).isEqualTo(MSS); // slow start repairs the rest
+        }
+
         @Test
         void duplicateAcksOfATimeoutsGoBackNDoNotStartAnotherRecovery() {
             EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);

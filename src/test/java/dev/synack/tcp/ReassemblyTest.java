@@ -202,6 +202,20 @@ class ReassemblyTest {
         assertThat(sack(small)).isEqualTo("nop,nop,sack 1 " + (RCV + 1000) + ":" + (RCV + 2000));
     }
 
+    /** Regression (engine-bugs.md, pkt fin-out-of-order): a bare FIN beyond a hole was forgotten. */
+    @Test
+    void aBareFinBeyondAHoleTakesEffectWhenTheHoleFills() {
+        EngineHarness h = sackReceiver(false);
+        h.in("F.").seq(RCV + 100).ack(SND).deliver();
+        h.expect(".", SND, RCV, 0);
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        h.in("P.").seq(RCV).ack(SND).data(pattern(0, 100)).deliver();
+        h.expect(".", SND, RCV + 101, 0);
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSE_WAIT);
+        assertThat(h.readAvailable()).isEqualTo(pattern(0, 100));
+        assertThat(h.read(10)).isEqualTo(-1);
+    }
+
     @Test
     void withoutSackNoBlocksAreSent() {
         TcpConfig config = EngineHarness.plain().toBuilder().quickAcks(0).build();
