@@ -235,7 +235,7 @@ final class SyscallTable {
         int port = address(e.args().get(1), e.line(), runner.bindPort);
         return () -> {
             if (s == null) return Result.error("EBADF");
-            if (s.bound || s.connection != null) return Result.error("EINVAL");
+            if (s.bound || s.connection != null || port < 0 || port > 0xffff) return Result.error("EINVAL");
             try {
                 s.port = stack.bind(port);
             } catch (BindException ex) {
@@ -318,6 +318,7 @@ final class SyscallTable {
         return () -> {
             if (s == null) return Result.error("EBADF");
             if (s.listener != null) return Result.error("EISCONN");
+            if (port <= 0 || port > 0xffff) return Result.error(port == 0 ? "ECONNREFUSED" : "EINVAL");
             Connection c = s.connection;
             if (!started[0]) {
                 if (c != null) {
