@@ -99,6 +99,8 @@ public final class ScriptRunner {
         int remotePort;
         Long remoteIsn;
         Long localIsn;
+        /** A new local ISN may appear (none learned yet, or a SYN came in since): false means SYNs must keep it. */
+        boolean newIsnAllowed = true;
 
         Flow(int index) { this.index = index; }
     }
@@ -328,6 +330,8 @@ public final class ScriptRunner {
         Flow f = flow(p.flow());
         bindPassive(f);
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
+        // A SYN from the script may start a new incarnation (TIME_WAIT reuse): our answer may bring a new ISN.
+        if (syn && (p.flags() & TcpFlags.ACK) == 0) f.newIsnAllowed = true;
         long seq;
         if (syn) {
             if (f.remoteIsn == null) f.remoteIsn = u32(p.seqStart());
@@ -400,7 +404,11 @@ public final class ScriptRunner {
         if (s.sourcePort() != f.localPort || s.destinationPort() != f.remotePort) {
             throw mismatch(p, first, f, "a packet of another connection (ports " + s.sourcePort() + " > " + s.destinationPort() + ")");
         }
-        if (s.has(TcpFlags.SYN) && syn) f.localIsn = u32(u32(s.seq()) - p.seqStart());
+        if (s.has(TcpFlags.SYN) && syn && f.newIsnAllowed) {
+            // Our ISN is learned from our SYN or SYN-ACK; its retransmissions must then carry the same one.
+            f.localIsn = u32(u32(s.seq()) - p.seqStart());
+            f.newIsnAllowed = false;
+        }
         long localIsn = f.localIsn == null ? 0 : f.localIsn;
         long remoteIsn = f.remoteIsn == null ? 0 : f.remoteIsn;
         long relSeq = u32(s.seq() - localIsn);
