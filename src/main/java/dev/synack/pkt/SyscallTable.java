@@ -30,6 +30,15 @@ import java.util.TreeMap;
 final class SyscallTable {
     static final int O_RDWR = 2;
     static final int O_NONBLOCK = 0x800;
+    // Linux's numbers for the levels, options and commands scripts use.
+    static final int AF_INET = 2, SOCK_STREAM = 1;
+    static final int SOL_SOCKET = 1, SOL_TCP = 6;
+    static final int SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_LINGER = 13,
+            SO_REUSEPORT = 15;
+    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2;
+    static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+    static final int F_GETFL = 3, F_SETFL = 4;
+    static final int SIOCINQ = 0x541B;
     static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40,
             POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
     /** Linux's SO_RCVBUF/SO_SNDBUF: the kernel doubles what is set (bookkeeping overhead). */
@@ -38,15 +47,18 @@ final class SyscallTable {
     private static final int DEFAULT_MSS = 536;
 
     private static final Map<String, Long> CONSTANTS = Map.ofEntries(
-            Map.entry("AF_INET", 2L), Map.entry("AF_INET6", 10L), Map.entry("SOCK_STREAM", 1L), Map.entry("IPPROTO_TCP", 6L),
-            Map.entry("IPPROTO_IP", 0L), Map.entry("SOL_SOCKET", 1L), Map.entry("SOL_TCP", 6L),
-            Map.entry("SO_REUSEADDR", 2L), Map.entry("SO_ERROR", 4L), Map.entry("SO_SNDBUF", 7L), Map.entry("SO_RCVBUF", 8L),
-            Map.entry("SO_KEEPALIVE", 9L), Map.entry("SO_LINGER", 13L), Map.entry("SO_REUSEPORT", 15L),
-            Map.entry("TCP_NODELAY", 1L), Map.entry("TCP_MAXSEG", 2L), Map.entry("TCP_KEEPIDLE", 4L),
+            Map.entry("AF_INET", (long) AF_INET), Map.entry("AF_INET6", 10L), Map.entry("SOCK_STREAM", (long) SOCK_STREAM), Map.entry("IPPROTO_TCP", 6L),
+            Map.entry("IPPROTO_IP", 0L), Map.entry("SOL_SOCKET", (long) SOL_SOCKET), Map.entry("SOL_TCP", (long) SOL_TCP),
+            Map.entry("SO_REUSEADDR", (long) SO_REUSEADDR), Map.entry("SO_ERROR", (long) SO_ERROR),
+            Map.entry("SO_SNDBUF", (long) SO_SNDBUF), Map.entry("SO_RCVBUF", (long) SO_RCVBUF),
+            Map.entry("SO_KEEPALIVE", (long) SO_KEEPALIVE), Map.entry("SO_LINGER", (long) SO_LINGER),
+            Map.entry("SO_REUSEPORT", (long) SO_REUSEPORT), Map.entry("TCP_NODELAY", (long) TCP_NODELAY),
+            Map.entry("TCP_MAXSEG", (long) TCP_MAXSEG), Map.entry("TCP_KEEPIDLE", 4L),
             Map.entry("TCP_KEEPINTVL", 5L), Map.entry("TCP_KEEPCNT", 6L),
-            Map.entry("SHUT_RD", 0L), Map.entry("SHUT_WR", 1L), Map.entry("SHUT_RDWR", 2L),
-            Map.entry("F_GETFL", 3L), Map.entry("F_SETFL", 4L), Map.entry("O_RDWR", (long) O_RDWR), Map.entry("O_RDONLY", 0L),
-            Map.entry("O_NONBLOCK", (long) O_NONBLOCK), Map.entry("SIOCINQ", 0x541BL), Map.entry("FIONREAD", 0x541BL),
+            Map.entry("SHUT_RD", (long) SHUT_RD), Map.entry("SHUT_WR", (long) SHUT_WR), Map.entry("SHUT_RDWR", (long) SHUT_RDWR),
+            Map.entry("F_GETFL", (long) F_GETFL), Map.entry("F_SETFL", (long) F_SETFL), Map.entry("O_RDWR", (long) O_RDWR),
+            Map.entry("O_RDONLY", 0L), Map.entry("O_NONBLOCK", (long) O_NONBLOCK), Map.entry("SIOCINQ", (long) SIOCINQ),
+            Map.entry("FIONREAD", (long) SIOCINQ),
             Map.entry("POLLIN", (long) POLLIN), Map.entry("POLLOUT", (long) POLLOUT), Map.entry("POLLERR", (long) POLLERR),
             Map.entry("POLLHUP", (long) POLLHUP), Map.entry("POLLNVAL", (long) POLLNVAL), Map.entry("POLLRDNORM", (long) POLLRDNORM),
             Map.entry("POLLWRNORM", (long) POLLWRNORM), Map.entry("POLLRDHUP", (long) POLLRDHUP),
@@ -216,10 +228,10 @@ final class SyscallTable {
 
     private Attempt socket(SyscallEvent e) throws ScriptException {
         Expr family = e.args().get(0);
-        if (!(family instanceof Ellipsis) && num(family, e.line()) != 2) {
+        if (!(family instanceof Ellipsis) && num(family, e.line()) != AF_INET) {
             throw new ScriptException(e.line(), "only AF_INET sockets are supported");
         }
-        if (num(e.args().get(1), e.line()) != 1) throw new ScriptException(e.line(), "only SOCK_STREAM sockets are supported");
+        if (num(e.args().get(1), e.line()) != SOCK_STREAM) throw new ScriptException(e.line(), "only SOCK_STREAM sockets are supported");
         return () -> {
             int fd = 3;
             while (fds.containsKey(fd)) fd++;
@@ -456,20 +468,20 @@ final class SyscallTable {
     private Attempt shutdown(SyscallEvent e, Socket s, int how) {
         return () -> {
             if (s == null) return Result.error("EBADF");
-            if (how < 0 || how > 2) return Result.error("EINVAL");
+            if (how < SHUT_RD || how > SHUT_RDWR) return Result.error("EINVAL");
             if (s.connection == null) return Result.error("ENOTCONN");
             Connection c = s.connection;
             stack.lock();
             try {
-                c.shutdown(how == 0 ? ShutdownHow.READ : how == 1 ? ShutdownHow.WRITE : ShutdownHow.BOTH, runner.now);
+                c.shutdown(how == SHUT_RD ? ShutdownHow.READ : how == SHUT_WR ? ShutdownHow.WRITE : ShutdownHow.BOTH, runner.now);
             } catch (TcpException ex) {
                 return fail(ex);
             } finally {
                 stack.unlock();
                 stack.afterCall(c);
             }
-            s.inputShut |= how != 1;
-            s.outputShut |= how != 0;
+            s.inputShut |= how != SHUT_WR;
+            s.outputShut |= how != SHUT_RD;
             return Result.ok(0);
         };
     }
@@ -484,19 +496,19 @@ final class SyscallTable {
         return () -> {
             if (s == null) return Result.error("EBADF");
             Connection c = s.connection;
-            if (level == 1 && name == 13) { // SO_LINGER
+            if (level == SOL_SOCKET && name == SO_LINGER) {
                 if (!(value instanceof StructExpr st)) throw new ScriptException(line, "SO_LINGER takes {onoff=N, linger=N}");
                 s.lingerOn = num(field(st, line, "onoff", "l_onoff"), line) != 0;
                 s.lingerSeconds = (int) num(field(st, line, "linger", "l_linger"), line);
                 return Result.ok(0);
             }
             long v = num(value, line);
-            if (level == 1) {
+            if (level == SOL_SOCKET) {
                 switch ((int) name) {
-                    case 2, 15 -> s.reuseAddr = v != 0;
-                    case 7 -> s.sndBuf = (int) v * BUFFER_DOUBLING;
-                    case 8 -> s.rcvBuf = (int) v * BUFFER_DOUBLING;
-                    case 9 -> {
+                    case SO_REUSEADDR, SO_REUSEPORT -> s.reuseAddr = v != 0;
+                    case SO_SNDBUF -> s.sndBuf = (int) v * BUFFER_DOUBLING;
+                    case SO_RCVBUF -> s.rcvBuf = (int) v * BUFFER_DOUBLING;
+                    case SO_KEEPALIVE -> {
                         s.keepAlive = v != 0;
                         if (c != null) {
                             stack.lock();
@@ -512,9 +524,9 @@ final class SyscallTable {
                 }
                 return Result.ok(0);
             }
-            if (level == 6) {
+            if (level == SOL_TCP) {
                 switch ((int) name) {
-                    case 1 -> {
+                    case TCP_NODELAY -> {
                         s.noDelay = v != 0;
                         if (c != null) {
                             stack.lock();
@@ -526,7 +538,7 @@ final class SyscallTable {
                             }
                         }
                     }
-                    case 2 -> s.maxSeg = (int) v;
+                    case TCP_MAXSEG -> s.maxSeg = (int) v;
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
                 return Result.ok(0);
@@ -548,7 +560,7 @@ final class SyscallTable {
         return () -> {
             if (s == null) return Result.error("EBADF");
             Connection c = s.connection;
-            if (level == 1 && name == 13) {
+            if (level == SOL_SOCKET && name == SO_LINGER) {
                 if (want instanceof StructExpr st) {
                     long on = num(field(st, line, "onoff", "l_onoff"), line);
                     long secs = num(field(st, line, "linger", "l_linger"), line);
@@ -560,25 +572,25 @@ final class SyscallTable {
                 return Result.ok(0);
             }
             long actual;
-            if (level == 1) {
+            if (level == SOL_SOCKET) {
                 switch ((int) name) {
-                    case 2, 15 -> actual = s.reuseAddr ? 1 : 0;
-                    case 4 -> {
+                    case SO_REUSEADDR, SO_REUSEPORT -> actual = s.reuseAddr ? 1 : 0;
+                    case SO_ERROR -> {
                         actual = 0;
                         if (c != null && c.error() != null && !s.errorReported) {
                             actual = Errno.NUMBERS.get(Errno.of(c.error()));
                             s.errorReported = true;
                         }
                     }
-                    case 7 -> actual = s.sndBuf;
-                    case 8 -> actual = s.rcvBuf;
-                    case 9 -> actual = s.keepAlive ? 1 : 0;
+                    case SO_SNDBUF -> actual = s.sndBuf;
+                    case SO_RCVBUF -> actual = s.rcvBuf;
+                    case SO_KEEPALIVE -> actual = s.keepAlive ? 1 : 0;
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
-            } else if (level == 6) {
+            } else if (level == SOL_TCP) {
                 switch ((int) name) {
-                    case 1 -> actual = s.noDelay ? 1 : 0;
-                    case 2 -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss() : (s.maxSeg > 0 ? s.maxSeg : DEFAULT_MSS);
+                    case TCP_NODELAY -> actual = s.noDelay ? 1 : 0;
+                    case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss() : (s.maxSeg > 0 ? s.maxSeg : DEFAULT_MSS);
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
             } else {
@@ -598,8 +610,8 @@ final class SyscallTable {
         long arg = e.args().size() > 2 ? num(e.args().get(2), line) : 0;
         return () -> {
             if (s == null) return Result.error("EBADF");
-            if (cmd == 3) return Result.ok(O_RDWR | (s.nonBlocking ? O_NONBLOCK : 0));
-            if (cmd == 4) {
+            if (cmd == F_GETFL) return Result.ok(O_RDWR | (s.nonBlocking ? O_NONBLOCK : 0));
+            if (cmd == F_SETFL) {
                 s.nonBlocking = (arg & O_NONBLOCK) != 0;
                 return Result.ok(0);
             }
@@ -613,7 +625,7 @@ final class SyscallTable {
         Expr want = e.args().get(2);
         return () -> {
             if (s == null) return Result.error("EBADF");
-            if (request != 0x541B) return Result.error("EINVAL");
+            if (request != SIOCINQ) return Result.error("EINVAL");
             if (s.connection == null) return Result.error("EINVAL");
             long n = s.connection.available();
             if (!(want instanceof Ellipsis) && num(want, line) != n) {
