@@ -952,8 +952,10 @@ public final class Connection {
 
     /** RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2, with Linux's quick-ack start. */
     private void scheduleAckForData(long now) {
-        if (outOfOrderSeen) {
-            outOfOrderSeen = false; // the gap is filled: ACK at once
+        if (outOfOrderSeen || !reassembly.isEmpty()) {
+            // A gap was filled, or holes remain: ACK at once so the sender learns at once (RFC 5681
+            // §4.2; Linux acknowledges immediately while its out-of-order queue is not empty).
+            outOfOrderSeen = false;
             ackNow = true;
         } else if (quickAcksLeft > 0) {
             quickAcksLeft--;
