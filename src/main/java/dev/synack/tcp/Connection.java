@@ -648,13 +648,18 @@ public final class Connection {
         // duplicate the peer already held and echoes an old TS.Recent (§4.3), which would be a
         // sample as long as the whole loss episode and pin the RTO at its maximum.
         TcpOptions opts = seg.options();
+        long sample = -1;
         if (rttTiming && Seq.gt(ack, rttSeq)) {
-            rtt.sample(now - rttStart);
+            sample = now - rttStart;
             rttTiming = false;
         } else if (timestampsOn && opts.hasTimestamps() && opts.tsEcr() != 0
                 && (!unaRetransmitted || Seq.ge(opts.tsEcr(), unaRetransmitTs))) {
-            rtt.sample((long) (tsNow(now) - opts.tsEcr()) * config.timestampTickNanos());
+            sample = (long) (tsNow(now) - opts.tsEcr()) * config.timestampTickNanos();
             rttTiming = false;
+        }
+        if (sample >= 0) {
+            rtt.sample(sample);
+            if (congestion != null && !inRecovery) congestion.onRttSample(sample, ack, sndNxt);
         }
         unaRetransmitted = false;
         int dataEnd = dataEnd();
@@ -947,8 +952,10 @@ public final class Connection {
 
     /** RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2, with Linux's quick-ack start. */
     private void scheduleAckForData(long now) {
-        if (outOfOrderSeen) {
-            outOfOrderSeen = false; // the gap is filled: ACK at once
+        if (outOfOrderSeen || !reassembly.isEmpty()) {
+            // A gap was filled, or holes remain: ACK at once so the sender learns at once (RFC 5681
+            // §4.2; Linux acknowledges immediately while its out-of-order queue is not empty).
+            outOfOrderSeen = false;
             ackNow = true;
         } else if (quickAcksLeft > 0) {
             quickAcksLeft--;
