@@ -200,6 +200,7 @@ public final class Connection {
     /** The probe retransmitted old data (TLP.is_retrans), and whether a D-SACK reported it duplicate. */
     private boolean probeRetransmitted;
     private boolean probeDsacked;
+    private int probeFlight;
 
     // ---- acknowledgement policy ----
     private int quickAcksLeft;
@@ -685,17 +686,17 @@ public final class Connection {
             retransmitAt = now + rtt.rto();
         }
         if (congestion == null) return;
-        if (probeOutstanding && Seq.ge(ack, probeEnd)) probeAcknowledged(now);
-        scheduleLossProbe(now);
+        boolean probeRepairedLoss = probeOutstanding && Seq.ge(ack, probeEnd) && probeAcknowledged(now);
         if (inRecovery) {
             if (Seq.ge(ack, recoveryPoint)) {
                 exitRecovery();
             } else if (!sackOn) {
                 partialAck(newlyAcked, now);
             }
-        } else {
+        } else if (!probeRepairedLoss) {
             congestion.onAck(Math.max(dataAcked, 0), rtt.srtt(), now);
         }
+        scheduleLossProbe(now);
     }
 
     /**
@@ -757,6 +758,7 @@ public final class Connection {
             probeRetransmitted = true;
         }
         probeEnd = sndMax;
+        probeFlight = Seq.distance(sndUna, sndMax);
         probeOutstanding = Seq.gt(sndMax, before) || probeRetransmitted;
         probeDsacked = false;
         probeAt = NONE;
@@ -767,11 +769,13 @@ public final class Connection {
      * RFC 8985 §7.4: an ACK covers the probe. A retransmitted probe that no D-SACK called a duplicate
      * repaired a real loss: the congestion control responds as to a fast recovery.
      */
-    private void probeAcknowledged(long now) {
+    private boolean probeAcknowledged(long now) {
         probeOutstanding = false;
         if (probeRetransmitted && !probeDsacked) {
-            congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
+            congestion.onCongestionEvent(probeFlight, now); // the flight when the loss was probed
+            return true;
         }
+        return false;
     }
 
     /** RFC 6582 §3.2 step 2 / RFC 6675 §5: no new recovery until the previous RecoveryPoint is acknowledged. */
