@@ -1254,17 +1254,25 @@ public final class Connection {
             if (congestion.cwnd() - pipe < effectiveMss) break;
             int holeEnd = scoreboard.nextHole(sndUna, highRxt, true, dupThresh, effectiveMss);
             if (Seq.lt(scoreboard.foundStart, holeEnd)) {
-                highRxt = retransmit(scoreboard.foundStart, holeEnd, now);
+                if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
                 continue;
             }
             if (sendNewSegment(now)) continue;
             holeEnd = scoreboard.nextHole(sndUna, highRxt, false, dupThresh, effectiveMss);
             if (Seq.lt(scoreboard.foundStart, holeEnd)) {
-                highRxt = retransmit(scoreboard.foundStart, holeEnd, now);
+                if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
                 continue;
             }
             break;
         }
+    }
+
+    /** Retransmits from a hole and moves HighRxt past it; false when nothing could be sent (no progress). */
+    private boolean retransmitHole(int from, int holeEnd, long now) {
+        int end = retransmit(from, holeEnd, now);
+        if (!Seq.gt(end, from)) return false;
+        highRxt = Seq.max(highRxt, end);
+        return true;
     }
 
     /** RFC 6675 NextSeg() rule 2: one segment of new data, if the peer's window has room. Returns false when none went. */
