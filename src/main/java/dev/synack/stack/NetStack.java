@@ -614,11 +614,11 @@ public final class NetStack {
             traceUndecodable(now, packet, problem);
             return;
         }
+        counters[Counter.IN_ECHOS.ordinal()]++;
         if (packet.getInt(packet.position() + 16) != address) {
             traceUndecodable(now, packet, "ICMP echo request not addressed to this host");
             return;
         }
-        counters[Counter.IN_ECHOS.ordinal()]++;
         transmitBuffer.clear();
         int length = Icmpv4.writeEchoReply(packet, transmitBuffer, config.ttl());
         transmitBuffer.limit(length);
