@@ -49,7 +49,9 @@ class UdpLinkTest {
             assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + (4 << 20));
             assertThat(serverLink.peer()).isEqualTo(clientLink.localAddress());
             assertThat(clientLink.packetsOut()).isPositive();
-            assertThat(serverLink.packetsIn()).isEqualTo(clientLink.packetsOut());
+            // One datagram per packet (the client's last ACK may still be on its way).
+            assertThat(serverLink.packetsIn()).isPositive().isLessThanOrEqualTo(clientLink.packetsOut());
+            assertThat(serverLink.packetsDropped()).isZero();
             listening.close();
         }
     }
