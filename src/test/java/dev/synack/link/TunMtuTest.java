@@ -51,7 +51,6 @@ class TunMtuTest {
             assertThat(synAckMss).containsExactly(1360);
             assertThat(sizes).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1400));
             assertThat(sizes).contains(1400);
-            assertThat(bench.link.packetsDropped()).isZero();
         }
     }
 }
