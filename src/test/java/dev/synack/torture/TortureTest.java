@@ -25,7 +25,8 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>Properties:
  * <ul>
- *   <li>{@code -Dtorture.seed=N}: run only seed N and print its whole trace (as JSON lines) on failure:
+ *   <li>{@code -Dtorture.seed=N}: run only seed N and print its whole trace (as JSON lines) on failure
+ *       (always with {@code -Dtorture.trace=true}):
  *       {@code mvn test -Dtest=TortureTest -Dtorture.seed=N}</li>
  *   <li>{@code -Dtorture.count=M} and {@code -Dtorture.first=F}: run seeds F .. F+M-1
  *       (default {@value #DEFAULT_FIRST} .. {@value #DEFAULT_FIRST}+{@value #DEFAULT_COUNT}-1); e.g. a
@@ -53,7 +54,9 @@ class TortureTest {
             Future<TortureRun.Outcome> future = outcomes.get((int) i);
             return DynamicTest.dynamicTest("seed " + seed, () -> {
                 TortureRun.Outcome o = future.get();
-                if (!o.passed() && traced) printTrace(o.trace());
+                if (traced && (!o.passed() || Boolean.getBoolean("torture.trace"))) printTrace(o.trace());
+                if (traced) System.out.println("torture " + o.run().describe() + "\n  faults: " + o.faults()
+                        + ", virtual time " + Duration.ofNanos(o.virtualNanos()) + (o.passed() ? ", passed" : ", FAILED"));
                 assertThat(o.failure())
                         .as("torture %s%n  faults: %s, virtual time %s%n  rerun: mvn test -Dtest=TortureTest -Dtorture.seed=%d",
                                 o.run().describe(), o.faults(), Duration.ofNanos(o.virtualNanos()), o.run().seed())
