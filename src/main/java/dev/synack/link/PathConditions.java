@@ -22,7 +22,8 @@ import java.util.Objects;
  *       plain independent loss.</li>
  *   <li><b>bandwidth</b>: with a {@link #bandwidthBitsPerSecond() bandwidth}, a packet waits its
  *       turn and takes size/bandwidth to serialise; a drop-tail queue of {@link #queueLimitBytes()}
- *       bytes holds the packets waiting, and a packet that does not fit is dropped ("queue full").</li>
+ *       bytes holds the bytes not yet sent (the packet being serialised included), and a packet that
+ *       does not fit is dropped ("queue full").</li>
  *   <li><b>corruption</b>: with {@link #corruptRate()} exactly one bit, anywhere in the packet, is
  *       flipped. One flipped bit always changes the one's-complement sum of the IPv4 header or of
  *       the TCP segment, so the receiving stack drops it (bad checksum; IP header fields such as
@@ -139,7 +140,7 @@ public final class PathConditions {
         if (duplicateRate > 0) parts.add("duplicate " + percent(duplicateRate));
         if (corruptRate > 0) parts.add("corrupt " + percent(corruptRate));
         if (bandwidthBitsPerSecond > 0) {
-            parts.add("bandwidth " + bandwidthBitsPerSecond + " bit/s, queue " + queueLimitBytes + " B");
+            parts.add("bandwidth " + bits(bandwidthBitsPerSecond) + ", queue " + queueLimitBytes + " B");
         }
         for (Window w : partitions) parts.add("partition [" + ms(w.startNanos) + ", " + ms(w.endNanos) + ")");
         return String.join(", ", parts);
@@ -147,6 +148,17 @@ public final class PathConditions {
 
     private static String ms(long nanos) {
         return new java.math.BigDecimal(nanos).movePointLeft(6).stripTrailingZeros().toPlainString() + "ms";
+    }
+
+    private static String bits(long perSecond) {
+        String[] units = {"bit/s", "kbit/s", "Mbit/s", "Gbit/s"};
+        int u = 0;
+        long v = perSecond;
+        while (u < units.length - 1 && v % 1000 == 0 && v >= 1000) {
+            v /= 1000;
+            u++;
+        }
+        return v + units[u];
     }
 
     private static String percent(double p) {
