@@ -6,6 +6,7 @@ import dev.synack.link.SimNetwork;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.stack.NetStack;
+import dev.synack.tcp.CongestionAlgorithm;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
 import java.io.IOException;
@@ -31,7 +32,8 @@ import java.util.SplittableRandom;
  * virtual clock stayed under {@link #TIME_LIMIT}.
  */
 record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientToServer,
-                  PathConditions serverToClient, boolean sack, boolean timestamps, boolean windowScaling) {
+                  PathConditions serverToClient, boolean sack, boolean timestamps, boolean windowScaling,
+                  CongestionAlgorithm congestion) {
     static final String CLIENT_IP = "10.0.0.1";
     static final String SERVER_IP = "10.0.0.2";
     static final int PORT = 7;
@@ -58,7 +60,8 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
         boolean large = Math.max(upBytes, downBytes) > 512 * 1024;
         PathConditions base = conditions(r, large);
         PathConditions back = r.nextInt(3) == 0 ? conditions(r, large) : base;
-        return new TortureRun(seed, upBytes, downBytes, base, back, r.nextBoolean(), r.nextBoolean(), r.nextInt(4) != 0);
+        return new TortureRun(seed, upBytes, downBytes, base, back, r.nextBoolean(), r.nextBoolean(), r.nextInt(4) != 0,
+                r.nextBoolean() ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO);
     }
 
     private static int size(SplittableRandom r) {
@@ -94,13 +97,14 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
 
     TcpConfig config() {
         return TcpConfig.linux().toBuilder().sack(sack).timestamps(timestamps).windowScaling(windowScaling)
+                .congestionAlgorithm(congestion)
                 .synRetries(SYN_RETRIES).synAckRetries(SYN_RETRIES).dataRetries(DATA_RETRIES).build();
     }
 
     /** Everything needed to understand and replay a failure. */
     String describe() {
         return "seed " + seed + ": up " + upBytes + " B, down " + downBytes + " B, sack " + sack + ", timestamps "
-                + timestamps + ", window scaling " + windowScaling + "; client->server {" + clientToServer
+                + timestamps + ", window scaling " + windowScaling + ", " + congestion + "; client->server {" + clientToServer
                 + "}; server->client {" + serverToClient + "}";
     }
 
