@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * nothing is allocated, whatever the traffic.
  */
 final class ByteRing {
-    private final int capacity;
+    private int capacity;
     private byte[] bytes;
     /** Index of the oldest byte. */
     private int head;
@@ -44,6 +44,47 @@ final class ByteRing {
         size += length;
     }
 
+    /**
+     * Stores {@code length} bytes of {@code src} (from absolute index {@code index}) at {@code offset}
+     * bytes after the oldest byte, which may lie beyond the stored bytes, in the free region: that is
+     * where out-of-order data waits until the gap before it fills. The size does not change; {@link
+     * #extend(int)} later takes the bytes in.
+     */
+    void writeAt(int offset, ByteBuffer src, int index, int length) {
+        if (offset < 0 || length < 0 || (long) offset + length > capacity) {
+            throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " capacity " + capacity);
+        }
+        if (length == 0) return;
+        ensureAllocated();
+        int start = (int) (((long) head + offset) % capacity);
+        int first = Math.min(length, capacity - start);
+        src.get(index, bytes, start, first);
+        if (length > first) src.get(index + first, bytes, 0, length - first);
+    }
+
+    /** Takes in {@code n} bytes already placed after the stored ones by {@link #writeAt}. */
+    void extend(int n) {
+        if (n < 0 || n > free()) throw new IllegalArgumentException("extend " + n + " with " + free() + " free");
+        size += n;
+    }
+
+    /**
+     * Raises the capacity to {@code newCapacity} (never lowers it), keeping every byte, stored or placed
+     * beyond the stored ones: receive-buffer autotuning. Allocates only when it grows.
+     */
+    void growTo(int newCapacity) {
+        if (newCapacity <= capacity) return;
+        if (bytes != null) {
+            byte[] grown = new byte[newCapacity];
+            int first = capacity - head;
+            System.arraycopy(bytes, head, grown, 0, first);
+            System.arraycopy(bytes, 0, grown, first, head);
+            bytes = grown;
+            head = 0;
+        }
+        capacity = newCapacity;
+    }
+
     /** Moves up to {@code dst.remaining()} bytes into {@code dst}, removing them; returns the count. */
     int read(ByteBuffer dst) {
         int n = Math.min(dst.remaining(), size);
@@ -69,8 +110,7 @@ final class ByteRing {
         if (n < 0 || n > size) throw new IndexOutOfBoundsException("discard " + n + " of " + size);
         if (n == 0) return;
         head = (head + n) % capacity;
-        size -= n;
-        if (size == 0) head = 0;
+        size -= n; // head stays put even when empty: bytes placed beyond the stored ones keep their offset
     }
 
     /** Gives the array back to the garbage collector when nothing is stored; it is allocated again on demand. */

@@ -2,7 +2,9 @@ package dev.synack.tcp;
 
 /**
  * The congestion window policy (RFC 5681 and successors). The connection asks it how much may be in
- * flight and tells it about acknowledgements and losses. All sizes are bytes.
+ * flight and tells it about acknowledgements and losses; loss recovery itself (which segment to
+ * resend, RFC 6582 / RFC 6675) stays in the connection, which adjusts cwnd through {@link
+ * #setCwnd(int)} while it recovers. All sizes are bytes.
  */
 interface CongestionControl {
     /** The congestion window cwnd. */
@@ -11,12 +13,29 @@ interface CongestionControl {
     /** The slow-start threshold ssthresh. */
     int ssthresh();
 
-    /** {@code ackedBytes} of new data were cumulatively acknowledged. */
-    void onAck(int ackedBytes, long now);
+    /**
+     * {@code ackedBytes} of new data were cumulatively acknowledged outside loss recovery; {@code
+     * srttNanos} is the smoothed round-trip time (0 before the first sample).
+     */
+    void onAck(int ackedBytes, long srttNanos, long now);
 
-    /** The retransmission timer expired with {@code flightSize} bytes outstanding (RFC 5681 §3.1 eq. 4). */
-    void onRetransmissionTimeout(int flightSize);
+    /**
+     * A loss was detected by duplicate ACKs or SACK (RFC 5681 §3.2 step 2, RFC 6675 §5 step 4.2):
+     * lower ssthresh, and set cwnd = ssthresh, with {@code flightSize} bytes outstanding.
+     */
+    void onCongestionEvent(int flightSize, long now);
 
-    /** The third duplicate ACK triggered a fast retransmit with {@code flightSize} bytes outstanding. */
-    void onFastRetransmit(int flightSize);
+    /** The retransmission timer expired with {@code flightSize} bytes outstanding (RFC 5681 §3.1 eq. 4; cwnd = 1 SMSS). */
+    void onRetransmissionTimeout(int flightSize, long now);
+
+    /** Loss recovery sets cwnd directly (RFC 6582 §3.2 inflation, deflation and exit). */
+    void setCwnd(int bytes);
+
+    /** The policy {@code algorithm} names, for segments of {@code smss} bytes, starting at {@code initialWindowSegments} (RFC 6928). */
+    static CongestionControl create(CongestionAlgorithm algorithm, int smss, int initialWindowSegments) {
+        return switch (algorithm) {
+            case NEW_RENO -> new NewRenoCongestionControl(smss, initialWindowSegments);
+            case CUBIC -> new CubicCongestionControl(smss, initialWindowSegments);
+        };
+    }
 }

@@ -16,8 +16,10 @@ import java.nio.ByteBuffer;
  *       answer with an ACK carrying its window (RFC 9293 §3.10.7.4, "first"); it carries no data, so
  *       it can neither lose nor duplicate a byte. When the persist timer fires and the window is open
  *       but too small for the sender's silly-window rule, the data that fits is sent instead.</li>
- *   <li>Out-of-order segments are dropped and answered with a duplicate ACK (no reassembly yet);
- *       data or a SYN carried by a SYN-ACK is dropped too (the peer retransmits it).</li>
+ *   <li>Out-of-order segments are kept (their in-window bytes, in the receive ring's free region, with
+ *       a bounded table of ranges, {@link ReassemblyQueue}) and answered at once with a duplicate ACK
+ *       carrying SACK blocks when agreed; data or a SYN carried by a SYN-ACK is dropped (the peer
+ *       retransmits it).</li>
  *   <li>shutdown(READ): read() returns -1 from then on; data arriving later is still acknowledged
  *       and then discarded (the window stays open), and what was buffered is discarded at once.
  *       No segment is sent by shutdown(READ) itself.</li>
@@ -29,8 +31,11 @@ import java.nio.ByteBuffer;
  *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
  *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
  *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
- *   <li>Fast retransmit on the third duplicate ACK sets cwnd = ssthresh = max(FlightSize/2, 2*SMSS)
- *       without fast-recovery inflation; NewReno/CUBIC/SACK recovery are later work.</li>
+ *   <li>Loss recovery: with SACK, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules
+ *       1-3; no rescue retransmission); without, NewReno (RFC 6582, the Slow-but-Steady variant: every
+ *       partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two duplicate ACKs.
+ *       The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or NewReno (RFC 5681).
+ *       RACK-TLP (RFC 8985) is not implemented.</li>
  *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
  *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
  *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>
@@ -50,6 +55,8 @@ public final class Connection {
     private static final int MAX_WINDOW_FIELD = 0xffff;
     /** RFC 7323 §2.3: a shift above 14 is used as 14. */
     private static final int MAX_WINDOW_SHIFT = 14;
+    /** RFC 2018 §3: with the 10-byte timestamps option (plus 2 nops), 3 SACK blocks fit in 40 bytes. */
+    private static final int SACK_BLOCKS_WITH_TIMESTAMPS = 3;
 
     private final TcpConfig config;
     private final FourTuple tuple;
@@ -110,6 +117,23 @@ public final class Connection {
     /** The window our SYN or SYN-ACK carried (never scaled, RFC 7323 §2.2). */
     private int synWindowSent;
     private final ByteRing receiveBuffer;
+    /**
+     * The receive buffer's size as the window sees it: TcpConfig's receiveBufferSize, grown by
+     * autotuning toward maxReceiveBufferSize; the ring holds this plus the window-rounding slack.
+     */
+    private int receiveBudget;
+    /** Autotuning (Linux tcp_rcv_space_adjust): bytes the application read since {@link #rcvSpaceStart}. */
+    private int rcvSpaceCopied;
+    private long rcvSpaceStart = NONE;
+    /** Out-of-order ranges above RCV.NXT; their bytes wait in the receive ring's free region. */
+    private final ReassemblyQueue reassembly;
+    /** A FIN that arrived out of order: it takes effect when RCV.NXT reaches {@link #outOfOrderFinSeq}. */
+    private boolean outOfOrderFin;
+    private int outOfOrderFinSeq;
+    /** RFC 2883: a duplicate range to report as the first SACK block of the next segment. */
+    private boolean dsackPending;
+    private int dsackLeft;
+    private int dsackRight;
     private boolean peerSynSeen;
     private boolean finReceived;
 
@@ -140,8 +164,22 @@ public final class Connection {
     private boolean rttTiming;
     private int rttSeq;
     private long rttStart;
+    /** The segment at SND.UNA was retransmitted, last at timestamp {@link #unaRetransmitTs}. */
+    private boolean unaRetransmitted;
+    private int unaRetransmitTs;
     private CongestionControl congestion;
     private int dupAcks;
+
+    // ---- loss recovery (RFC 6582 NewReno without SACK, RFC 6675 with it) ----
+    private final SackScoreboard scoreboard;
+    private boolean inRecovery;
+    /**
+     * RFC 6675 RecoveryPoint / RFC 6582 "recover", as an exclusive end (SND.MAX when recovery began or
+     * the timer last expired): a recovery ends when it is acknowledged, and no new one starts before.
+     */
+    private int recoveryPoint;
+    /** RFC 6675 HighRxt, exclusive: the end of the highest segment retransmitted in this recovery. */
+    private int highRxt;
 
     // ---- acknowledgement policy ----
     private int quickAcksLeft;
@@ -164,6 +202,9 @@ public final class Connection {
         this.passiveOpen = listener != null;
         this.sendBuffer = new ByteRing(config.sendBufferSize());
         this.receiveBuffer = new ByteRing(config.receiveBufferSize() + windowRoundingSlack(config));
+        this.reassembly = new ReassemblyQueue(config.maxOutOfOrderRanges());
+        this.receiveBudget = config.receiveBufferSize();
+        this.scoreboard = new SackScoreboard(config.maxOutOfOrderRanges());
         this.rtt = new RttEstimator(config);
         this.quickAcksLeft = config.quickAcks();
     }
@@ -247,6 +288,7 @@ public final class Connection {
             int n = receiveBuffer.read(dst);
             if (finReceived || released) receiveBuffer.releaseIfEmpty(); // nothing more can arrive
             if (n > 0) {
+                autotuneReceiveBuffer(n, now);
                 maybeSendWindowUpdate(now);
                 output.wakeup(this);
             }
@@ -427,6 +469,9 @@ public final class Connection {
                 challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
             } else {
                 ackNow = true;
+                // RFC 2883 §4.1.1: a duplicate of data already received is reported in a D-SACK block.
+                int len = seg.payloadLength();
+                if (len > 0 && Seq.le(seg.seq() + len, rcvNxt)) reportDuplicate(seg.seq(), seg.seq() + len);
             }
             dropped(seg, "unacceptable sequence number", now);
             return;
@@ -517,11 +562,17 @@ public final class Connection {
         }
 
         int window = seg.window() << sndShift;
+        if (sackOn && seg.options().sackBlockCount() > 0) scoreboard.update(seg.options(), ack, sndUna, sndMax);
         if (Seq.gt(ack, sndUna)) {
             acknowledge(ack, seg, now);
         } else if (ack == sndUna && sndMax != sndUna && seg.payloadLength() == 0
                 && !seg.has(TcpFlags.FIN) && window == sndWnd && synAcked()) {
             duplicateAck(now); // RFC 5681 §2 definition of a duplicate ACK
+        }
+        // RFC 6675 §5 step 4: SACK information alone may already show SND.UNA's segment lost.
+        if (sackOn && !inRecovery && sndUna != sndMax && synAcked() && canStartRecovery()
+                && !scoreboard.isEmpty() && scoreboard.holeBelowIsLost(0, config.dupThresh(), effectiveMss)) {
+            enterRecovery(now);
         }
         // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
         // older than the one that last updated it.
@@ -551,36 +602,103 @@ public final class Connection {
 
     /** SND.UNA advances to {@code ack}: free acknowledged data, take an RTT sample, manage the timer. */
     private void acknowledge(int ack, TcpSegment seg, long now) {
-        // RTT sample: RFC 7323 §4 (timestamps, valid for retransmissions too) or RFC 6298 with Karn.
+        // RTT sample, as Linux (tcp_ack_update_rtt): the timed segment's, when it was never
+        // retransmitted (RFC 6298 with Karn); otherwise the echoed timestamp (RFC 7323 §4.1), but not
+        // when the segment at SND.UNA was retransmitted after the echoed time: then the ACK answers a
+        // duplicate the peer already held and echoes an old TS.Recent (§4.3), which would be a
+        // sample as long as the whole loss episode and pin the RTO at its maximum.
         TcpOptions opts = seg.options();
-        if (timestampsOn && opts.hasTimestamps() && opts.tsEcr() != 0) {
-            rtt.sample((long) (tsNow(now) - opts.tsEcr()) * config.timestampTickNanos());
-            rttTiming = false;
-        } else if (rttTiming && Seq.gt(ack, rttSeq)) {
+        if (rttTiming && Seq.gt(ack, rttSeq)) {
             rtt.sample(now - rttStart);
             rttTiming = false;
+        } else if (timestampsOn && opts.hasTimestamps() && opts.tsEcr() != 0
+                && (!unaRetransmitted || Seq.ge(opts.tsEcr(), unaRetransmitTs))) {
+            rtt.sample((long) (tsNow(now) - opts.tsEcr()) * config.timestampTickNanos());
+            rttTiming = false;
         }
+        unaRetransmitted = false;
         int dataEnd = dataEnd();
         int dataAcked = Seq.distance(sendBufferSeq, Seq.min(ack, dataEnd));
         if (dataAcked > 0) {
             sendBuffer.discard(dataAcked);
             sendBufferSeq += dataAcked;
         }
+        int newlyAcked = Seq.distance(sndUna, ack);
         sndUna = ack;
         if (Seq.lt(sndNxt, ack)) sndNxt = ack;
+        if (Seq.lt(highRxt, ack)) highRxt = ack;
+        scoreboard.advance(ack);
         dupAcks = 0;
         retries = 0;
-        if (congestion != null) congestion.onAck(Math.max(dataAcked, 0), now);
         // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it.
         retransmitAt = sndUna == sndMax ? NONE : now + rtt.rto();
+        if (congestion == null) return;
+        if (inRecovery) {
+            if (Seq.ge(ack, recoveryPoint)) {
+                exitRecovery();
+            } else if (!sackOn) {
+                partialAck(newlyAcked, now);
+            }
+        } else {
+            congestion.onAck(Math.max(dataAcked, 0), rtt.srtt(), now);
+        }
     }
 
-    /** RFC 5681 §3.2: the third duplicate ACK triggers a fast retransmit of the first unacknowledged segment. */
+    /**
+     * A duplicate ACK (RFC 5681 §2). Outside recovery the first DupThresh - 1 of them allow limited
+     * transmit (RFC 3042, in {@link #transmitPending}) and the DupThresh-th starts recovery (RFC 5681
+     * §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4); inside NewReno recovery each one inflates cwnd
+     * by one SMSS (RFC 6582 §3.2 step 4).
+     */
     private void duplicateAck(long now) {
         dupAcks++;
-        if (dupAcks == 3) {
-            congestion.onFastRetransmit(Seq.distance(sndUna, sndMax));
-            retransmitFirst(now);
+        if (inRecovery) {
+            if (!sackOn) congestion.setCwnd(congestion.cwnd() + effectiveMss);
+            return;
+        }
+        if (dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
+    }
+
+    /** RFC 6582 §3.2 step 2 / RFC 6675 §5: no new recovery until the previous RecoveryPoint is acknowledged. */
+    private boolean canStartRecovery() {
+        return Seq.ge(sndUna, recoveryPoint);
+    }
+
+    /**
+     * Loss detected (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4): remember SND.MAX as the
+     * recovery point, let the congestion control lower ssthresh and cwnd, and retransmit the segment at
+     * SND.UNA. Without SACK cwnd is inflated by the DupThresh segments that left the network (RFC 6582);
+     * with SACK the pipe estimate replaces inflation (RFC 6675).
+     */
+    private void enterRecovery(long now) {
+        inRecovery = true;
+        recoveryPoint = sndMax;
+        highRxt = sndUna;
+        congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
+        highRxt = retransmit(sndUna, sndMax, now);
+        if (!sackOn) congestion.setCwnd(congestion.ssthresh() + config.dupThresh() * effectiveMss);
+    }
+
+    /** RFC 6582 §3.2 step 5: a partial ACK retransmits the next hole and deflates cwnd by what it acknowledged. */
+    private void partialAck(int newlyAcked, long now) {
+        retransmit(sndUna, sndMax, now);
+        int deflated = congestion.cwnd() - newlyAcked + (newlyAcked >= effectiveMss ? effectiveMss : 0);
+        congestion.setCwnd(deflated);
+    }
+
+    /**
+     * The recovery point is acknowledged. Without SACK, cwnd = min(ssthresh, max(FlightSize, SMSS) +
+     * SMSS) (RFC 6582 §3.2 step 3, first option, which avoids a burst); with SACK, cwnd = ssthresh, the
+     * value recovery ran with (RFC 6675 §5).
+     */
+    private void exitRecovery() {
+        inRecovery = false;
+        int ssthresh = congestion.ssthresh();
+        if (sackOn) {
+            congestion.setCwnd(ssthresh);
+        } else {
+            int flight = Seq.distance(sndUna, sndMax);
+            congestion.setCwnd(Math.min(ssthresh, Math.max(flight, effectiveMss) + effectiveMss));
         }
     }
 
@@ -593,17 +711,11 @@ public final class Connection {
         if (!receiving) return false; // CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN came already
         int seq = seg.seq();
         int len = seg.payloadLength();
-        if (Seq.gt(seq, rcvNxt)) {
-            // A gap before this segment: without reassembly, drop it and say where we are at once
-            // (RFC 5681 §4.2: an immediate duplicate ACK for out-of-order data).
-            outOfOrderSeen = true;
-            ackNow = true;
-            dropped(seg, "out of order (no reassembly): duplicate ACK", now);
-            return false;
-        }
+        if (Seq.gt(seq, rcvNxt)) return outOfOrderArrived(seg, now);
         if (len == 0) return seg.has(TcpFlags.FIN);
         int skip = Seq.distance(seq, rcvNxt); // bytes already received
         int fresh = len - skip;
+        if (skip > 0) reportDuplicate(seq, fresh > 0 ? rcvNxt : seq + len); // RFC 2883 §4.1.1
         if (fresh <= 0) {
             ackNow = true;
             return seg.has(TcpFlags.FIN) && fresh == 0;
@@ -619,14 +731,89 @@ public final class Connection {
         if (take > 0) {
             if (!readShutdown) receiveBuffer.append(seg.payload(), seg.payload().position() + skip, take);
             rcvNxt += take;
+            fillFromReassembly();
             scheduleAckForData(now);
         }
         if (take < fresh) {
             ackNow = true;
             dropped(seg, "beyond the receive window: " + (fresh - take) + " bytes dropped", now);
+            return outOfOrderFinReached();
+        }
+        return seg.has(TcpFlags.FIN) || outOfOrderFinReached();
+    }
+
+    /**
+     * A segment beyond RCV.NXT: its in-window bytes are kept in the receive ring's free region at their
+     * offset from RCV.NXT (never beyond the window we advertised, so memory stays within what was
+     * offered) and acknowledged at once with a duplicate ACK carrying SACK blocks (RFC 5681 §4.2,
+     * RFC 2018 §4; RFC 9293 §3.10.7.4 seventh allows keeping such segments for later processing).
+     */
+    private boolean outOfOrderArrived(TcpSegment seg, long now) {
+        outOfOrderSeen = true;
+        ackNow = true;
+        int seq = seg.seq();
+        int len = seg.payloadLength();
+        if (len == 0) {
+            dropped(seg, "out of order without data", now);
             return false;
         }
-        return seg.has(TcpFlags.FIN);
+        if (userClosed) {
+            resetAndClose("data after close()", now);
+            return false;
+        }
+        int offset = Seq.distance(rcvNxt, seq);
+        int room = receiveWindow();
+        if (!readShutdown) room = Math.min(room, receiveBuffer.free());
+        int take = Math.min(len, room - offset);
+        if (take <= 0) {
+            dropped(seg, "out of order beyond the receive window", now);
+            return false;
+        }
+        int end = seq + take;
+        if (reassembly.covers(seq, end)) {
+            reportDuplicate(seq, end); // RFC 2883 §4.1.2: a duplicate of out-of-order data
+            dropped(seg, "duplicate of out-of-order data", now);
+            return false;
+        }
+        if (!reassembly.add(seq, end)) {
+            dropped(seg, "out of order: reassembly table full", now);
+            return false;
+        }
+        if (!readShutdown) {
+            receiveBuffer.writeAt(receiveBuffer.size() + offset, seg.payload(), seg.payload().position(), take);
+        }
+        if (seg.has(TcpFlags.FIN) && take == len) {
+            outOfOrderFin = true;
+            outOfOrderFinSeq = end;
+        }
+        return false;
+    }
+
+    /** RCV.NXT advanced: take in the out-of-order data it now reaches (the bytes are in the ring already). */
+    private void fillFromReassembly() {
+        if (reassembly.isEmpty()) return;
+        int next = reassembly.advance(rcvNxt);
+        int gained = Seq.distance(rcvNxt, next);
+        if (gained > 0) {
+            if (!readShutdown) receiveBuffer.extend(gained);
+            rcvNxt = next;
+        }
+    }
+
+    private boolean outOfOrderFinReached() {
+        if (outOfOrderFin && rcvNxt == outOfOrderFinSeq) {
+            outOfOrderFin = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** RFC 2883: remember a duplicate range for the first SACK block of the next segment. */
+    private void reportDuplicate(int left, int right) {
+        if (!sackOn || !Seq.lt(left, right)) return;
+        dsackPending = true;
+        dsackLeft = left;
+        dsackRight = right;
     }
 
     /** RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2, with Linux's quick-ack start. */
@@ -785,9 +972,15 @@ public final class Connection {
             return;
         }
         retries++;
-        congestion.onRetransmissionTimeout(Seq.distance(sndUna, sndMax));
+        congestion.onRetransmissionTimeout(Seq.distance(sndUna, sndMax), now);
         rtt.backOff();
         dupAcks = 0;
+        // RFC 6582 §3.2 / RFC 6675 §5.1: the timeout ends any recovery, and none starts again before
+        // what was sent is acknowledged; RFC 2018 §8: the receiver may have discarded SACKed data, so
+        // the scoreboard starts afresh (SACK blocks in later ACKs fill it again).
+        inRecovery = false;
+        recoveryPoint = sndMax;
+        scoreboard.clear();
         sndNxt = sndUna; // go-back-N: everything after SND.UNA is sent again as the window allows
         retransmitFirst(now);
         if (retransmitAt == NONE && sndUna != sndMax) retransmitAt = now + rtt.rto();
@@ -852,7 +1045,29 @@ public final class Connection {
     /** Sends what the windows, Nagle and the silly-window rules allow (RFC 9293 §3.8.6.2.1, §3.7.4). */
     private void transmitPending(long now) {
         if (!canSendData()) return;
+        if (inRecovery && sackOn) {
+            sackRecoveryTransmit(now);
+        } else {
+            transmitNormally(now);
+        }
+        // The persist timer runs when data waits, nothing is in flight and so no ACK will come.
+        if (Seq.distance(sndNxt, dataEnd()) > 0 && sndUna == sndMax) {
+            if (persistAt == NONE) {
+                persistBackoff = 0;
+                persistAt = now + persistInterval();
+            }
+        } else {
+            persistAt = NONE;
+        }
+    }
+
+    private void transmitNormally(long now) {
         while (true) {
+            if (sackOn && Seq.lt(sndNxt, sndMax) && scoreboard.isSacked(sndNxt)) {
+                // Going back after a timeout: what the peer SACKed since is not sent again (RFC 6675 §5.1).
+                sndNxt = Seq.min(scoreboard.skipSacked(sndNxt), sndMax);
+                continue;
+            }
             int unsent = Seq.distance(sndNxt, dataEnd());
             if (unsent <= 0) {
                 // The FIN follows the data; a bare FIN needs no window (Linux accepts one at a zero window).
@@ -860,7 +1075,10 @@ public final class Connection {
                 break;
             }
             int flight = Seq.distance(sndUna, sndNxt);
-            int usable = Math.min(sndWnd, congestion.cwnd()) - flight;
+            // Limited transmit (RFC 3042 §2): each of the first DupThresh - 1 duplicate ACKs lets one
+            // more new segment out, beyond cwnd but within the peer's window.
+            int limitedTransmit = !inRecovery && dupAcks < config.dupThresh() && sndNxt == sndMax ? dupAcks * effectiveMss : 0;
+            int usable = Math.min(sndWnd, congestion.cwnd() + limitedTransmit) - flight;
             int len = Math.min(unsent, Math.min(effectiveMss, usable));
             if (len <= 0) break;
             boolean last = len == unsent;
@@ -874,23 +1092,74 @@ public final class Connection {
             }
             sendData(sndNxt, len, finQueued && last, now);
         }
-        // The persist timer runs when data waits, nothing is in flight and so no ACK will come.
-        if (Seq.distance(sndNxt, dataEnd()) > 0 && sndUna == sndMax) {
-            if (persistAt == NONE) {
-                persistBackoff = 0;
-                persistAt = now + persistInterval();
+    }
+
+    /**
+     * Sending during SACK-based recovery (RFC 6675 §5 step C): while cwnd - pipe >= 1 SMSS, send what
+     * NextSeg() names: a lost hole (rule 1), else new data (rule 2), else a hole below the highest
+     * SACKed byte (rule 3). The rescue retransmission of rule 4 is not done.
+     */
+    private void sackRecoveryTransmit(long now) {
+        int dupThresh = config.dupThresh();
+        while (true) {
+            long pipe = scoreboard.pipe(sndUna, sndMax, highRxt, dupThresh, effectiveMss);
+            if (congestion.cwnd() - pipe < effectiveMss) break;
+            int holeEnd = scoreboard.nextHole(sndUna, highRxt, true, dupThresh, effectiveMss);
+            if (Seq.lt(scoreboard.foundStart, holeEnd)) {
+                highRxt = retransmit(scoreboard.foundStart, holeEnd, now);
+                continue;
             }
-        } else {
-            persistAt = NONE;
+            if (sendNewSegment(now)) continue;
+            holeEnd = scoreboard.nextHole(sndUna, highRxt, false, dupThresh, effectiveMss);
+            if (Seq.lt(scoreboard.foundStart, holeEnd)) {
+                highRxt = retransmit(scoreboard.foundStart, holeEnd, now);
+                continue;
+            }
+            break;
         }
     }
 
-    /** Retransmits the segment at SND.UNA (timeout, fast retransmit). */
+    /** RFC 6675 NextSeg() rule 2: one segment of new data, if the peer's window has room. Returns false when none went. */
+    private boolean sendNewSegment(long now) {
+        if (Seq.lt(sndNxt, sndMax)) return false;
+        int unsent = Seq.distance(sndNxt, dataEnd());
+        if (unsent <= 0) {
+            if (finQueued && sndNxt == finSeq) {
+                sendData(sndNxt, 0, true, now);
+                return true;
+            }
+            return false;
+        }
+        int room = sndWnd - Seq.distance(sndUna, sndNxt);
+        int len = Math.min(unsent, Math.min(effectiveMss, room));
+        if (len <= 0) return false;
+        sendData(sndNxt, len, finQueued && len == unsent, now);
+        return true;
+    }
+
+    /** Retransmits the segment at SND.UNA (timeout). */
     private void retransmitFirst(long now) {
-        int dataLeft = Seq.distance(sndUna, dataEnd());
-        int len = Math.max(0, Math.min(effectiveMss, dataLeft));
-        boolean fin = finQueued && Seq.le(sndUna, finSeq) && sndUna + len == finSeq;
-        if (len > 0 || fin) sendData(sndUna, len, fin, now);
+        retransmit(sndUna, sndMax, now);
+    }
+
+    /**
+     * The one path every retransmission takes (timeout, fast retransmit, NewReno partial ACK, SACK
+     * recovery), so RetransSegs counts each: one segment of at most SMSS from {@code seq}, not beyond
+     * {@code limit}, with the FIN when it falls inside. Returns the end of what was sent.
+     */
+    private int retransmit(int seq, int limit, long now) {
+        int dataLimit = Seq.min(limit, dataEnd());
+        int len = Math.max(0, Math.min(effectiveMss, Seq.distance(seq, dataLimit)));
+        int end = seq + len;
+        boolean fin = finQueued && end == finSeq && Seq.gt(limit, finSeq);
+        if (len > 0 || fin) {
+            if (seq == sndUna) {
+                unaRetransmitted = true;
+                unaRetransmitTs = tsNow(now);
+            }
+            sendData(seq, len, fin, now);
+        }
+        return fin ? end + 1 : end;
     }
 
     /** Emits the data segment [seq, seq+len) (plus FIN) from the send buffer. */
@@ -996,7 +1265,30 @@ public final class Connection {
                 .window(advertiseWindow())
                 .payload(payload);
         if (timestampsOn) out.options().nop().nop().timestamps(tsNow(now), tsRecent);
+        if (sackOn) writeSackBlocks(out.options());
         transmit(now);
+    }
+
+    /**
+     * SACK blocks (RFC 2018 §3-4) as Linux lays them out: {@code nop,nop,sack N a:b ...}, after the
+     * timestamps when on. As many as fit in the 40 option bytes (3 with timestamps, 4 without): a
+     * D-SACK block first when a duplicate arrived (RFC 2883 §4), then the block holding the newest
+     * out-of-order segment, then the other blocks reported most recently.
+     */
+    private void writeSackBlocks(TcpOptions opts) {
+        int room = timestampsOn ? SACK_BLOCKS_WITH_TIMESTAMPS : TcpOptions.MAX_SACK_BLOCKS;
+        int recent = reassembly.recentCount();
+        if (!dsackPending && recent == 0) return;
+        opts.nop().nop().sack();
+        int used = 0;
+        if (dsackPending) {
+            opts.addSackBlock(dsackLeft, dsackRight);
+            dsackPending = false;
+            used++;
+        }
+        for (int i = 0; i < recent && used < room; i++, used++) {
+            opts.addSackBlock(reassembly.recentLeft(i), reassembly.recentRight(i));
+        }
     }
 
     /** RST (with ACK when {@code withAck}: Linux's active reset), no options, window 0. */
@@ -1060,14 +1352,42 @@ public final class Connection {
 
     /** The most we could advertise now: the free receive budget, up to what the window field can say. */
     private int windowCeiling() {
-        int free = readShutdown ? config.receiveBufferSize() : receiveBudgetFree();
+        int free = readShutdown ? receiveBudget : receiveBudgetFree();
         return Math.min(free, MAX_WINDOW_FIELD << rcvShift);
     }
 
     /** Free room in the receive buffer as configured, not counting the rounding slack. */
     private int receiveBudgetFree() {
-        return Math.max(0, config.receiveBufferSize() - receiveBuffer.size());
+        return Math.max(0, receiveBudget - receiveBuffer.size());
     }
+
+    /**
+     * Receive-buffer autotuning in the manner of Linux's tcp_rcv_space_adjust (dynamic right-sizing):
+     * once per round-trip time, if the application read more than half the budget in that time, the
+     * sender may double its window in the next one, so the budget grows to twice what was read, up
+     * to maxReceiveBufferSize (and what the window field can say at our scale, RFC 7323 §2.3). The
+     * ring grows with it (the only allocation, and only while growing); what was advertised never
+     * shrinks, so in-window data is never trimmed.
+     */
+    private void autotuneReceiveBuffer(int read, long now) {
+        if (!config.receiveBufferAutotuning() || !rtt.hasSample()) return;
+        if (rcvSpaceStart == NONE) {
+            rcvSpaceStart = now;
+            rcvSpaceCopied = 0;
+        }
+        rcvSpaceCopied += read;
+        if (now - rcvSpaceStart < rtt.srtt()) return;
+        long wanted = 2L * rcvSpaceCopied;
+        rcvSpaceStart = now;
+        rcvSpaceCopied = 0;
+        long ceiling = Math.min(config.maxReceiveBufferSize(), (long) MAX_WINDOW_FIELD << rcvShift);
+        if (wanted <= receiveBudget || receiveBudget >= ceiling) return;
+        receiveBudget = (int) Math.min(wanted, ceiling);
+        receiveBuffer.growTo(receiveBudget + windowRoundingSlack(config));
+    }
+
+    /** The current receive budget (autotuning included). */
+    public int receiveBufferSize() { return receiveBudget; }
 
     /** Bytes a rounded-up scaled window may offer beyond the budget: 2^shift - 1 (RFC 7323 §2.3). */
     private static int windowRoundingSlack(TcpConfig config) {
@@ -1075,7 +1395,7 @@ public final class Connection {
     }
 
     private int swsThreshold() {
-        return Math.max(1, Math.min(config.receiveBufferSize() / 2, effectiveMss));
+        return Math.max(1, Math.min(receiveBudget / 2, effectiveMss));
     }
 
     /**
@@ -1123,6 +1443,8 @@ public final class Connection {
         sndMax = iss;
         sendBufferSeq = iss + 1;
         smallSegmentEnd = iss;
+        recoveryPoint = iss;
+        highRxt = iss;
     }
 
     /** Options of the peer's SYN or SYN-ACK against ours (RFC 7323 §2.2, §3.2; RFC 2018 §2; RFC 9293 §3.7.1). */
@@ -1136,7 +1458,7 @@ public final class Connection {
         peerMss = peer.hasMss() ? peer.mss() : config.defaultPeerMss();
         effectiveMss = Math.max(1, Math.min(peerMss, config.mss()) - (timestampsOn ? TIMESTAMP_OPTION_SPACE : 0));
         if (timestampsOn) tsRecent = peer.tsVal();
-        congestion = new SlowStartCongestionControl(effectiveMss, config.initialCwndSegments());
+        congestion = CongestionControl.create(config.congestionAlgorithm(), effectiveMss, config.initialCwndSegments());
     }
 
     private void queueFin(String cause, long now) {

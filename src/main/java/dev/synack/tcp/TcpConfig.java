@@ -28,6 +28,11 @@ public final class TcpConfig {
     private final int receiveBufferSize;
     private final int sendBufferSize;
     private final int initialCwndSegments;
+    private final int maxReceiveBufferSize;
+    private final boolean receiveBufferAutotuning;
+    private final int maxOutOfOrderRanges;
+    private final CongestionAlgorithm congestionAlgorithm;
+    private final int dupThresh;
 
     // Retransmission (RFC 6298) and retries (RFC 1122 §4.2.3.5)
     private final long initialRtoNanos;
@@ -73,6 +78,11 @@ public final class TcpConfig {
         receiveBufferSize = b.receiveBufferSize;
         sendBufferSize = b.sendBufferSize;
         initialCwndSegments = b.initialCwndSegments;
+        maxReceiveBufferSize = Math.max(b.maxReceiveBufferSize, b.receiveBufferSize);
+        receiveBufferAutotuning = b.receiveBufferAutotuning;
+        maxOutOfOrderRanges = b.maxOutOfOrderRanges;
+        congestionAlgorithm = b.congestionAlgorithm;
+        dupThresh = b.dupThresh;
         initialRtoNanos = b.initialRtoNanos;
         minRtoNanos = b.minRtoNanos;
         maxRtoNanos = b.maxRtoNanos;
@@ -106,6 +116,7 @@ public final class TcpConfig {
                 .minRto(Duration.ofSeconds(1))
                 .maxRto(Duration.ofSeconds(60))
                 .delayedAck(Duration.ofMillis(200), Duration.ofMillis(200))
+                .congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
                 .build();
     }
 
@@ -126,6 +137,19 @@ public final class TcpConfig {
     public int sendBufferSize() { return sendBufferSize; }
     /** RFC 6928: 10 segments. */
     public int initialCwndSegments() { return initialCwndSegments; }
+    /**
+     * The most the receive buffer may grow to by autotuning (Linux tcp_rmem[2]: 6 MiB); the window
+     * scale must be able to say it (7 covers 8 MiB).
+     */
+    public int maxReceiveBufferSize() { return maxReceiveBufferSize; }
+    /** Grow the receive buffer toward {@link #maxReceiveBufferSize()} as the bandwidth-delay product requires (Linux tcp_moderate_rcvbuf). */
+    public boolean receiveBufferAutotuning() { return receiveBufferAutotuning; }
+    /** The most separate out-of-order ranges a receiver holds; a segment that would make another is dropped. */
+    public int maxOutOfOrderRanges() { return maxOutOfOrderRanges; }
+    /** CUBIC in {@link #linux()}, NewReno in {@link #rfc()}. */
+    public CongestionAlgorithm congestionAlgorithm() { return congestionAlgorithm; }
+    /** DupThresh of RFC 5681 §3.2 and RFC 6675 §2: 3 duplicate ACKs (or SACKed segments) mean a loss. */
+    public int dupThresh() { return dupThresh; }
     public long initialRtoNanos() { return initialRtoNanos; }
     public long minRtoNanos() { return minRtoNanos; }
     public long maxRtoNanos() { return maxRtoNanos; }
@@ -157,7 +181,8 @@ public final class TcpConfig {
     @Override
     public String toString() {
         return "TcpConfig[mss=" + mss + ", wscale=" + (windowScaling ? windowScale : "off") + ", sack=" + sack
-                + ", timestamps=" + timestamps + ", rcvbuf=" + receiveBufferSize + ", sndbuf=" + sendBufferSize
+                + ", timestamps=" + timestamps + ", rcvbuf=" + receiveBufferSize + (receiveBufferAutotuning ? ".." + maxReceiveBufferSize : "")
+                + ", cc=" + congestionAlgorithm + ", sndbuf=" + sendBufferSize
                 + ", rto=" + Duration.ofNanos(initialRtoNanos) + " [" + Duration.ofNanos(minRtoNanos) + ".."
                 + Duration.ofNanos(maxRtoNanos) + "], msl=" + Duration.ofNanos(mslNanos) + "]";
     }
@@ -174,6 +199,11 @@ public final class TcpConfig {
         private int receiveBufferSize = 131_072;
         private int sendBufferSize = 262_144;
         private int initialCwndSegments = 10;
+        private int maxReceiveBufferSize = 6 * 1024 * 1024;
+        private boolean receiveBufferAutotuning = true;
+        private int maxOutOfOrderRanges = 64;
+        private CongestionAlgorithm congestionAlgorithm = CongestionAlgorithm.CUBIC;
+        private int dupThresh = 3;
         private long initialRtoNanos = Duration.ofSeconds(1).toNanos();
         private long minRtoNanos = Duration.ofMillis(200).toNanos();
         private long maxRtoNanos = Duration.ofSeconds(120).toNanos();
@@ -207,6 +237,11 @@ public final class TcpConfig {
             receiveBufferSize = c.receiveBufferSize;
             sendBufferSize = c.sendBufferSize;
             initialCwndSegments = c.initialCwndSegments;
+            maxReceiveBufferSize = c.maxReceiveBufferSize;
+            receiveBufferAutotuning = c.receiveBufferAutotuning;
+            maxOutOfOrderRanges = c.maxOutOfOrderRanges;
+            congestionAlgorithm = c.congestionAlgorithm;
+            dupThresh = c.dupThresh;
             initialRtoNanos = c.initialRtoNanos;
             minRtoNanos = c.minRtoNanos;
             maxRtoNanos = c.maxRtoNanos;
@@ -239,6 +274,15 @@ public final class TcpConfig {
         public Builder receiveBufferSize(int v) { receiveBufferSize = require(v, 1, 1 << 30, "receiveBufferSize"); return this; }
         public Builder sendBufferSize(int v) { sendBufferSize = require(v, 1, 1 << 30, "sendBufferSize"); return this; }
         public Builder initialCwndSegments(int v) { initialCwndSegments = require(v, 1, 1000, "initialCwndSegments"); return this; }
+        public Builder maxReceiveBufferSize(int v) { maxReceiveBufferSize = require(v, 1, 1 << 30, "maxReceiveBufferSize"); return this; }
+        public Builder receiveBufferAutotuning(boolean v) { receiveBufferAutotuning = v; return this; }
+        public Builder maxOutOfOrderRanges(int v) { maxOutOfOrderRanges = require(v, 1, 1 << 16, "maxOutOfOrderRanges"); return this; }
+        public Builder congestionAlgorithm(CongestionAlgorithm v) {
+            if (v == null) throw new IllegalArgumentException("congestionAlgorithm must not be null");
+            congestionAlgorithm = v;
+            return this;
+        }
+        public Builder dupThresh(int v) { dupThresh = require(v, 1, 1000, "dupThresh"); return this; }
         public Builder initialRto(Duration d) { initialRtoNanos = positive(d, "initialRto"); return this; }
         public Builder minRto(Duration d) { minRtoNanos = positive(d, "minRto"); return this; }
         public Builder maxRto(Duration d) { maxRtoNanos = positive(d, "maxRto"); return this; }

@@ -109,35 +109,4 @@ class BuildingBlocksTest {
             assertThat(rtt.rto()).isEqualTo(config.minRtoNanos());
         }
     }
-
-    @Nested
-    class CongestionControlTest {
-        @Test
-        void slowStartThenCongestionAvoidanceAfterALoss() {
-            SlowStartCongestionControl cc = new SlowStartCongestionControl(1000, 10);
-            assertThat(cc.cwnd()).isEqualTo(10_000);
-            cc.onAck(3000, 0); // one SMSS per ACK at most in slow start
-            assertThat(cc.cwnd()).isEqualTo(11_000);
-            cc.onRetransmissionTimeout(8000);
-            assertThat(cc.ssthresh()).isEqualTo(4000);
-            assertThat(cc.cwnd()).isEqualTo(1000);
-            cc.onAck(1000, 0);
-            cc.onAck(1000, 0);
-            cc.onAck(1000, 0);
-            assertThat(cc.cwnd()).isEqualTo(4000); // reached ssthresh
-            for (int i = 0; i < 3; i++) cc.onAck(1000, 0);
-            assertThat(cc.cwnd()).isEqualTo(4000); // 3000 of a 4000 window acknowledged: not yet
-            cc.onAck(1000, 0);
-            assertThat(cc.cwnd()).isEqualTo(5000); // one SMSS per window in congestion avoidance
-        }
-
-        @Test
-        void fastRetransmitHalvesTheWindowButNotBelowTwoSegments() {
-            SlowStartCongestionControl cc = new SlowStartCongestionControl(1000, 10);
-            cc.onFastRetransmit(10_000);
-            assertThat(cc.cwnd()).isEqualTo(5000);
-            cc.onFastRetransmit(1000);
-            assertThat(cc.cwnd()).isEqualTo(2000);
-        }
-    }
 }

@@ -186,6 +186,12 @@ final class EngineHarness implements TcpOutput {
         PeerSegment ts(int val, int ecr) { seg.options().timestamps(val, ecr); return this; }
         PeerSegment nop() { seg.options().nop(); return this; }
         PeerSegment wscale(int v) { seg.options().windowScale(v); return this; }
+        /** A SACK option (after two nops, as Linux writes it) with blocks given as left, right, left, right, ... */
+        PeerSegment sack(int... edges) {
+            seg.options().nop().nop().sack();
+            for (int i = 0; i + 1 < edges.length; i += 2) seg.options().addSackBlock(edges[i], edges[i + 1]);
+            return this;
+        }
 
         /** Delivers to the connection; returns the harness. */
         EngineHarness deliver() {

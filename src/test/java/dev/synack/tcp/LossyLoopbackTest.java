@@ -8,6 +8,9 @@ import java.nio.ByteBuffer;
 import java.util.PriorityQueue;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -84,6 +87,30 @@ class LossyLoopbackTest {
         TcpConfig config = EngineHarness.plain().toBuilder()
                 .receiveBufferSize(6000).sendBufferSize(5000).quickAcks(2).build();
         run(seed, config, 0.15, 0.05, 2 * MS, 3 * MS, 40_000, 30_000);
+    }
+
+    static Stream<Arguments> optionCombinations() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        long seed = 100;
+        for (boolean sack : new boolean[] {true, false}) {
+            for (boolean timestamps : new boolean[] {true, false}) {
+                for (CongestionAlgorithm cc : CongestionAlgorithm.values()) {
+                    for (int i = 0; i < 2; i++) b.add(Arguments.of(seed++, sack, timestamps, cc));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * SACK on and off, timestamps on and off, both congestion controls, on a path that reorders a lot
+     * (jitter of several segment times) and loses 8 %: exactly once and in order, both ways.
+     */
+    @ParameterizedTest(name = "seed {0}, sack {1}, timestamps {2}, {3}")
+    @MethodSource("optionCombinations")
+    void everyOptionCombinationDeliversExactlyOnceInOrder(long seed, boolean sack, boolean timestamps, CongestionAlgorithm cc) {
+        TcpConfig config = TcpConfig.linux().toBuilder().sack(sack).timestamps(timestamps).congestionAlgorithm(cc).build();
+        run(seed, config, 0.08, 0.03, 5 * MS, 10 * MS, 200_000, 50_000);
     }
 
     private void run(long seed, TcpConfig config, double loss, double dup, long delay, long jitter,

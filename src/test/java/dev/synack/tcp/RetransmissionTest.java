@@ -138,13 +138,41 @@ class RetransmissionTest {
             // sample 100 ms: RTTVAR 37.5 ms, SRTT 100 ms: 250 ms, and the backoff is gone
             assertThat(h.conn.retransmissionTimeoutNanos()).isEqualTo(ms(250));
         }
+
+        /** Regression (engine-bugs.md, faults helper): a stale echoed timestamp pinned the RTO at its maximum. */
+        @Test
+        void anAckEchoingATimestampOlderThanTheRetransmissionGivesNoSample() {
+            TcpConfig config = TcpConfig.linux().toBuilder().sack(false).windowScaling(false).build();
+            EngineHarness h = EngineHarness.active(config);
+            h.now = ms(1000);
+            h.connect();
+            h.next();
+            h.advanceMillis(100);
+            h.in("S.").seq(PEER_ISS).ack(SND).mss(1460).ts(50, 1000).deliver();
+            h.next();
+            h.write(10);
+            h.next();
+            h.fireNextDeadline(); // +300 ms, retransmitted, RTO backed off to 600 ms
+            h.next();
+            h.advanceMillis(100);
+            // the peer had the first copy; its ACK of the duplicate echoes an old TS.Recent (1000 = 1 s)
+            h.in(".").seq(RCV).ack(SND + 10).ts(60, 1000).deliver();
+            assertThat(h.conn.retransmissionTimeoutNanos()).as("no 400 ms sample taken").isEqualTo(ms(600));
+            // the next fresh segment's ACK gives a true sample and ends the backoff
+            h.write(10);
+            TcpSegment fresh = h.next();
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(SND + 20).ts(70, fresh.options().tsVal()).deliver();
+            assertThat(h.conn.retransmissionTimeoutNanos()).isLessThan(ms(600));
+        }
     }
 
     @Nested
     class FastRetransmit {
         @Test
         void thirdDuplicateAckRetransmitsTheFirstUnacknowledgedSegment() {
-            EngineHarness h = establishedWith100msRtt(EngineHarness.plain(), 65535);
+            TcpConfig config = EngineHarness.plain().toBuilder().congestionAlgorithm(CongestionAlgorithm.NEW_RENO).build();
+            EngineHarness h = establishedWith100msRtt(config, 65535);
             h.write(pattern(0, 5 * 1460));
             h.clearSent();
             h.in(".").seq(RCV).ack(SND).deliver();
@@ -154,7 +182,8 @@ class RetransmissionTest {
             TcpSegment again = h.expect(".", SND, RCV, 1460);
             assertThat(payloadOf(again)).isEqualTo(pattern(0, 1460));
             h.expectNothing();
-            assertThat(h.conn.congestionWindow()).isEqualTo(5 * 1460 / 2);
+            // NewReno (RFC 6582): ssthresh = FlightSize / 2, cwnd inflated by the three segments that left
+            assertThat(h.conn.congestionWindow()).isEqualTo(5 * 1460 / 2 + 3 * 1460);
         }
 
         @Test

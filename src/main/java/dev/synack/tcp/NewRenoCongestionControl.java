@@ -1,0 +1,69 @@
+package dev.synack.tcp;
+
+/**
+ * RFC 5681's window: cwnd starts at the initial window (RFC 6928), grows in slow start by the bytes
+ * acknowledged, at most 2 SMSS per ACK (appropriate byte counting, RFC 3465 §2.2, L = 2 SMSS), and in
+ * congestion avoidance by one SMSS per cwnd of bytes acknowledged (RFC 5681 §3.1, RFC 3465 §2.1). A
+ * loss sets ssthresh = max(FlightSize / 2, 2 SMSS) (eq. 4); a timeout also collapses cwnd to one
+ * SMSS (the loss window). The fast-recovery inflation of RFC 6582 is the connection's.
+ */
+final class NewRenoCongestionControl implements CongestionControl {
+    /** RFC 3465 §2.2: the slow-start limit L, in segments. */
+    private static final int ABC_LIMIT_SEGMENTS = 2;
+
+    private final int smss;
+    private int cwnd;
+    /** RFC 5681 §3.1: initially arbitrarily high. */
+    private int ssthresh = Integer.MAX_VALUE;
+    /** Bytes acknowledged in congestion avoidance not yet turned into window growth. */
+    private int avoidanceCredit;
+
+    NewRenoCongestionControl(int smss, int initialWindowSegments) {
+        this.smss = smss;
+        this.cwnd = (int) Math.min(Integer.MAX_VALUE, (long) smss * initialWindowSegments);
+    }
+
+    @Override public int cwnd() { return cwnd; }
+    @Override public int ssthresh() { return ssthresh; }
+
+    @Override
+    public void onAck(int ackedBytes, long srttNanos, long now) {
+        if (ackedBytes <= 0) return;
+        if (cwnd < ssthresh) {
+            grow(Math.min(ackedBytes, ABC_LIMIT_SEGMENTS * smss)); // slow start, RFC 5681 eq. 2
+        } else {
+            avoidanceCredit += ackedBytes; // congestion avoidance: one SMSS per cwnd acknowledged
+            if (avoidanceCredit >= cwnd) {
+                avoidanceCredit -= cwnd;
+                grow(smss);
+            }
+        }
+    }
+
+    @Override
+    public void onCongestionEvent(int flightSize, long now) {
+        ssthresh = halfFlight(flightSize);
+        cwnd = ssthresh;
+        avoidanceCredit = 0;
+    }
+
+    @Override
+    public void onRetransmissionTimeout(int flightSize, long now) {
+        ssthresh = halfFlight(flightSize);
+        cwnd = smss; // loss window, RFC 5681 §3.1
+        avoidanceCredit = 0;
+    }
+
+    @Override
+    public void setCwnd(int bytes) {
+        cwnd = Math.max(smss, bytes);
+    }
+
+    private int halfFlight(int flightSize) {
+        return Math.max(flightSize / 2, 2 * smss); // RFC 5681 eq. 4
+    }
+
+    private void grow(int bytes) {
+        cwnd = (int) Math.min(Integer.MAX_VALUE, (long) cwnd + bytes);
+    }
+}

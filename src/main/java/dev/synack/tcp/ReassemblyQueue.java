@@ -1,0 +1,136 @@
+package dev.synack.tcp;
+
+import dev.synack.wire.TcpOptions;
+
+/**
+ * The out-of-order bookkeeping of the receiver: which sequence ranges above RCV.NXT are held (the
+ * bytes themselves wait in the receive ring's free region, at their offset from RCV.NXT), and which of
+ * them to report in SACK blocks (RFC 2018 §4). Ranges are kept sorted, disjoint and non-adjacent; at
+ * most {@link TcpConfig#maxOutOfOrderRanges()} of them, so memory stays bounded by the window plus a
+ * small fixed table. The arrays are allocated on the first out-of-order segment and never again.
+ */
+final class ReassemblyQueue {
+    private final int maxRanges;
+    private int[] left;
+    private int[] right;
+    private int count;
+
+    /** RFC 2018 §4: the blocks reported most recently, newest first (left/right edges). */
+    private final int[] recentLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
+    private final int[] recentRight = new int[TcpOptions.MAX_SACK_BLOCKS];
+    private int recentCount;
+
+    ReassemblyQueue(int maxRanges) {
+        this.maxRanges = maxRanges;
+    }
+
+    boolean isEmpty() { return count == 0; }
+    int size() { return count; }
+    int left(int i) { return left[i]; }
+    int right(int i) { return right[i]; }
+
+    /** True when [seq, end) lies entirely inside one held range: a duplicate (RFC 2883 D-SACK). */
+    boolean covers(int seq, int end) {
+        for (int i = 0; i < count; i++) {
+            if (Seq.le(left[i], seq) && Seq.ge(right[i], end)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Adds [seq, end), merging with every range it overlaps or touches, and makes the merged range the
+     * first to report. Returns false (and changes nothing) when a new range would exceed the table.
+     */
+    boolean add(int seq, int end) {
+        if (left == null) {
+            left = new int[maxRanges];
+            right = new int[maxRanges];
+        }
+        int first = 0;
+        while (first < count && Seq.lt(right[first], seq)) first++; // ranges wholly before, not touching
+        int last = first;
+        while (last < count && Seq.le(left[last], end)) last++;     // [first, last) overlap or touch
+        int merged = last - first;
+        if (merged == 0) {
+            if (count == maxRanges) return false;
+            System.arraycopy(left, first, left, first + 1, count - first);
+            System.arraycopy(right, first, right, first + 1, count - first);
+            left[first] = seq;
+            right[first] = end;
+            count++;
+        } else {
+            int newLeft = Seq.min(seq, left[first]);
+            int newRight = Seq.max(end, right[last - 1]);
+            left[first] = newLeft;
+            right[first] = newRight;
+            System.arraycopy(left, last, left, first + 1, count - last);
+            System.arraycopy(right, last, right, first + 1, count - last);
+            count -= merged - 1;
+        }
+        reportFirst(left[first], right[first]);
+        return true;
+    }
+
+    /**
+     * RCV.NXT reached {@code rcvNxt}: removes the ranges it now reaches and returns the new RCV.NXT
+     * (the end of the contiguous data), or {@code rcvNxt} itself when the gap is still open.
+     */
+    int advance(int rcvNxt) {
+        int next = rcvNxt;
+        int drop = 0;
+        while (drop < count && Seq.le(left[drop], next)) {
+            next = Seq.max(next, right[drop]);
+            drop++;
+        }
+        if (drop > 0) {
+            System.arraycopy(left, drop, left, 0, count - drop);
+            System.arraycopy(right, drop, right, 0, count - drop);
+            count -= drop;
+        }
+        // Reported blocks now below RCV.NXT are acknowledged cumulatively: report them no more.
+        int kept = 0;
+        for (int i = 0; i < recentCount; i++) {
+            if (Seq.gt(recentRight[i], next)) {
+                recentLeft[kept] = recentLeft[i];
+                recentRight[kept] = recentRight[i];
+                kept++;
+            }
+        }
+        recentCount = kept;
+        return next;
+    }
+
+    void clear() {
+        count = 0;
+        recentCount = 0;
+    }
+
+    /** Number of blocks to report (RFC 2018 §4 order: the newest first). */
+    int recentCount() { return recentCount; }
+    int recentLeft(int i) { return recentLeft[i]; }
+    int recentRight(int i) { return recentRight[i]; }
+
+    /**
+     * RFC 2018 §4: the block holding the newest segment first, then the others reported most
+     * recently; blocks the new one swallowed (they merged into it) are not repeated.
+     */
+    private void reportFirst(int l, int r) {
+        int n = recentCount;
+        System.arraycopy(recentLeft, 0, scratchLeft, 0, n);
+        System.arraycopy(recentRight, 0, scratchRight, 0, n);
+        recentLeft[0] = l;
+        recentRight[0] = r;
+        int write = 1;
+        for (int i = 0; i < n && write < recentLeft.length; i++) {
+            boolean swallowed = Seq.le(l, scratchLeft[i]) && Seq.ge(r, scratchRight[i]);
+            if (swallowed) continue;
+            recentLeft[write] = scratchLeft[i];
+            recentRight[write] = scratchRight[i];
+            write++;
+        }
+        recentCount = write;
+    }
+
+    private final int[] scratchLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
+    private final int[] scratchRight = new int[TcpOptions.MAX_SACK_BLOCKS];
+}

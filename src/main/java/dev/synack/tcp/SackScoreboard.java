@@ -1,0 +1,191 @@
+package dev.synack.tcp;
+
+import dev.synack.wire.TcpOptions;
+
+/**
+ * The sender's SACK scoreboard (RFC 6675 §3, "Update()"): the sequence ranges above SND.UNA the peer
+ * has selectively acknowledged, sorted, disjoint and merged. Bounded by a fixed table (a block that
+ * finds no room is forgotten, which only makes recovery more conservative). Also answers the
+ * questions of RFC 6675 §4: IsLost per hole, and the byte count of SetPipe().
+ */
+final class SackScoreboard {
+    private final int maxRanges;
+    private int[] left;
+    private int[] right;
+    private int count;
+
+    SackScoreboard(int maxRanges) {
+        this.maxRanges = maxRanges;
+    }
+
+    int size() { return count; }
+    boolean isEmpty() { return count == 0; }
+    int left(int i) { return left[i]; }
+    int right(int i) { return right[i]; }
+
+    /** The end of the highest SACKed range, or {@code orElse} when nothing is SACKed. */
+    int highestSacked(int orElse) {
+        return count == 0 ? orElse : right[count - 1];
+    }
+
+    /**
+     * Takes in the SACK blocks of an ACK (RFC 2018 §4) for data in (SND.UNA, SND.MAX]. A first block
+     * below the cumulative ACK, or inside the second block, is a D-SACK (RFC 2883 §4) and reports a
+     * duplicate, not new data: it is skipped. Returns true when the ACK SACKed data not SACKed before.
+     */
+    boolean update(TcpOptions opts, int ack, int sndUna, int sndMax) {
+        int n = opts.sackBlockCount();
+        boolean news = false;
+        for (int i = 0; i < n; i++) {
+            int l = opts.sackLeft(i);
+            int r = opts.sackRight(i);
+            if (i == 0 && isDsack(opts, ack)) continue;
+            if (!Seq.lt(l, r)) continue;
+            if (Seq.le(r, sndUna) || Seq.gt(r, sndMax)) continue; // stale, or beyond what we sent
+            if (Seq.lt(l, sndUna)) l = sndUna;
+            if (!covered(l, r) && add(l, r)) news = true;
+        }
+        return news;
+    }
+
+    /** RFC 2883 §4: the first block is a D-SACK when it lies below the ACK or within the second block. */
+    static boolean isDsack(TcpOptions opts, int ack) {
+        if (opts.sackBlockCount() == 0) return false;
+        int l = opts.sackLeft(0);
+        int r = opts.sackRight(0);
+        if (Seq.le(r, ack)) return true;
+        return opts.sackBlockCount() > 1 && Seq.ge(l, opts.sackLeft(1)) && Seq.le(r, opts.sackRight(1));
+    }
+
+    /** SND.UNA advanced to {@code sndUna}: forget what it covers. */
+    void advance(int sndUna) {
+        int drop = 0;
+        while (drop < count && Seq.le(right[drop], sndUna)) drop++;
+        if (drop > 0) {
+            System.arraycopy(left, drop, left, 0, count - drop);
+            System.arraycopy(right, drop, right, 0, count - drop);
+            count -= drop;
+        }
+        if (count > 0 && Seq.lt(left[0], sndUna)) left[0] = sndUna;
+    }
+
+    void clear() {
+        count = 0;
+    }
+
+    /** True when {@code seq} lies in a SACKed range. */
+    boolean isSacked(int seq) {
+        for (int i = 0; i < count; i++) {
+            if (Seq.le(left[i], seq) && Seq.lt(seq, right[i])) return true;
+        }
+        return false;
+    }
+
+    /** The end of the SACKed range holding {@code seq}, or {@code seq} when it is not SACKed. */
+    int skipSacked(int seq) {
+        for (int i = 0; i < count; i++) {
+            if (Seq.le(left[i], seq) && Seq.lt(seq, right[i])) return right[i];
+        }
+        return seq;
+    }
+
+    /**
+     * RFC 6675 §4 IsLost for the hole just below range {@code i} (every byte of a hole has the same
+     * SACKed data above it): DupThresh discontiguous SACKed ranges above it, or more than
+     * (DupThresh - 1) * SMSS SACKed bytes.
+     */
+    boolean holeBelowIsLost(int i, int dupThresh, int smss) {
+        if (count - i >= dupThresh) return true;
+        long bytes = 0;
+        for (int j = i; j < count; j++) bytes += Seq.distance(left[j], right[j]);
+        return bytes > (long) (dupThresh - 1) * smss;
+    }
+
+    private boolean covered(int l, int r) {
+        for (int i = 0; i < count; i++) {
+            if (Seq.le(left[i], l) && Seq.ge(right[i], r)) return true;
+        }
+        return false;
+    }
+
+    private boolean add(int l, int r) {
+        if (left == null) {
+            left = new int[maxRanges];
+            right = new int[maxRanges];
+        }
+        int first = 0;
+        while (first < count && Seq.lt(right[first], l)) first++;
+        int last = first;
+        while (last < count && Seq.le(left[last], r)) last++;
+        int merged = last - first;
+        if (merged == 0) {
+            if (count == maxRanges) return false;
+            System.arraycopy(left, first, left, first + 1, count - first);
+            System.arraycopy(right, first, right, first + 1, count - first);
+            left[first] = l;
+            right[first] = r;
+            count++;
+        } else {
+            left[first] = Seq.min(l, left[first]);
+            right[first] = Seq.max(r, right[last - 1]);
+            System.arraycopy(left, last, left, first + 1, count - last);
+            System.arraycopy(right, last, right, first + 1, count - last);
+            count -= merged - 1;
+        }
+        return true;
+    }
+
+    /**
+     * RFC 6675 §4 SetPipe(): the bytes in [sndUna, sndMax) presumed in the network. Every byte not
+     * SACKed counts once unless IsLost says it left the network, and once more when it was
+     * retransmitted (it lies below {@code highRxt}).
+     */
+    long pipe(int sndUna, int sndMax, int highRxt, int dupThresh, int smss) {
+        long pipe = 0;
+        long sackedAbove = 0;
+        // Walk the holes from the top, so the SACKed bytes above each hole add up as we go.
+        int holeEnd = sndMax;
+        for (int i = count; i >= 0; i--) {
+            int holeStart = i == 0 ? sndUna : right[i - 1];
+            if (Seq.lt(holeStart, holeEnd)) {
+                boolean lost = i < count && lost(count - i, sackedAbove, dupThresh, smss);
+                if (!lost) pipe += Seq.distance(holeStart, holeEnd);
+                int retransmittedEnd = Seq.min(highRxt, holeEnd);
+                if (Seq.gt(retransmittedEnd, holeStart)) pipe += Seq.distance(holeStart, retransmittedEnd);
+            }
+            if (i > 0) {
+                sackedAbove += Seq.distance(left[i - 1], right[i - 1]);
+                holeEnd = left[i - 1];
+            }
+        }
+        return pipe;
+    }
+
+    /**
+     * RFC 6675 §4 NextSeg() rules (1) and (3): the first hole byte at or above {@code highRxt} and
+     * below the highest SACKed byte, in a hole IsLost judges lost when {@code lostOnly}. Returns the
+     * hole's end (the retransmission starts at max(hole start, highRxt), see {@link #foundStart}), or
+     * {@code highRxt} itself when there is none.
+     */
+    int nextHole(int sndUna, int highRxt, boolean lostOnly, int dupThresh, int smss) {
+        int holeStart = sndUna;
+        for (int i = 0; i < count; i++) {
+            int holeEnd = left[i];
+            int from = Seq.max(holeStart, highRxt);
+            if (Seq.lt(from, holeEnd) && (!lostOnly || holeBelowIsLost(i, dupThresh, smss))) {
+                foundStart = from;
+                return holeEnd;
+            }
+            holeStart = right[i];
+        }
+        foundStart = highRxt;
+        return highRxt;
+    }
+
+    /** Where the hole {@link #nextHole} found starts being eligible for retransmission. */
+    int foundStart;
+
+    private static boolean lost(int rangesAbove, long bytesAbove, int dupThresh, int smss) {
+        return rangesAbove >= dupThresh || bytesAbove > (long) (dupThresh - 1) * smss;
+    }
+}

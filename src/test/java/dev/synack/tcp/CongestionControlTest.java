@@ -1,0 +1,122 @@
+package dev.synack.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The congestion-window policies on their own: NewReno (RFC 5681) and CUBIC (RFC 9438). */
+class CongestionControlTest {
+    static final int SMSS = 1000;
+    static final long MS = 1_000_000L;
+
+    @Nested
+    class NewReno {
+        @Test
+        void slowStartThenCongestionAvoidanceAfterATimeout() {
+            NewRenoCongestionControl cc = new NewRenoCongestionControl(SMSS, 10);
+            assertThat(cc.cwnd()).isEqualTo(10_000);
+            cc.onAck(3000, 0, 0); // at most 2 SMSS per ACK in slow start (RFC 3465 L = 2)
+            assertThat(cc.cwnd()).isEqualTo(12_000);
+            cc.onRetransmissionTimeout(8000, 0);
+            assertThat(cc.ssthresh()).isEqualTo(4000);
+            assertThat(cc.cwnd()).isEqualTo(1000); // the loss window (RFC 5681 §3.1)
+            cc.onAck(1000, 0, 0);
+            cc.onAck(1000, 0, 0);
+            cc.onAck(1000, 0, 0);
+            assertThat(cc.cwnd()).isEqualTo(4000); // reached ssthresh
+            for (int i = 0; i < 3; i++) cc.onAck(1000, 0, 0);
+            assertThat(cc.cwnd()).isEqualTo(4000); // 3000 of a 4000 window acknowledged: not yet
+            cc.onAck(1000, 0, 0);
+            assertThat(cc.cwnd()).isEqualTo(5000); // one SMSS per window in congestion avoidance
+        }
+
+        @Test
+        void aLossHalvesTheFlightButNotBelowTwoSegments() {
+            NewRenoCongestionControl cc = new NewRenoCongestionControl(SMSS, 10);
+            cc.onCongestionEvent(10_000, 0);
+            assertThat(cc.cwnd()).isEqualTo(5000);
+            assertThat(cc.ssthresh()).isEqualTo(5000);
+            cc.onCongestionEvent(1000, 0);
+            assertThat(cc.cwnd()).isEqualTo(2000);
+        }
+    }
+
+    @Nested
+    class Cubic {
+        /** Acknowledges one window per RTT, one ACK per two segments, from {@code start} for {@code rounds} RTTs. */
+        long runRounds(CubicCongestionControl cc, long start, long rtt, int rounds) {
+            long now = start;
+            for (int r = 0; r < rounds; r++) {
+                int window = cc.cwnd();
+                int acks = Math.max(1, window / (2 * SMSS));
+                for (int a = 0; a < acks; a++) cc.onAck(window / acks, rtt, now + rtt * a / acks);
+                now += rtt;
+            }
+            return now;
+        }
+
+        @Test
+        void aLossMultipliesTheWindowByBetaAndRemembersWmax() {
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 100);
+            cc.onCongestionEvent(100 * SMSS, 0);
+            assertThat(cc.cwnd()).isEqualTo(70 * SMSS);
+            assertThat(cc.ssthresh()).isEqualTo(70 * SMSS);
+            assertThat(cc.wMaxSegments()).isEqualTo(100.0);
+        }
+
+        @Test
+        void fastConvergenceLowersWmaxWhenTheWindowDidNotRecover() {
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 100);
+            cc.onCongestionEvent(100 * SMSS, 0); // W_max 100, cwnd 70
+            cc.onCongestionEvent(70 * SMSS, 0);  // 70 < 100: W_max = 70 (1 + 0.7) / 2 = 59.5
+            assertThat(cc.wMaxSegments()).isCloseTo(59.5, within(1e-9));
+            assertThat(cc.cwnd()).isEqualTo(49 * SMSS);
+        }
+
+        @Test
+        void windowFollowsTheCubicCurveAfterALoss() {
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 100);
+            long rtt = 100 * MS;
+            cc.onCongestionEvent(100 * SMSS, 0);
+            double k = Math.cbrt((100 - 70) / CubicCongestionControl.C); // RFC 9438 eq. 2: about 4.22 s
+            long epoch = 0;
+            long now = epoch;
+            for (int second = 1; second <= 7; second++) {
+                now = runRounds(cc, now, rtt, 10);
+                double t = (now - epoch) / 1e9;
+                double expected = CubicCongestionControl.C * Math.pow(t - k, 3) + 100; // W(t) = C(t-K)^3 + Wmax
+                assertThat(cc.kSeconds()).isCloseTo(k, within(1e-9));
+                // The window aims one RTT ahead of the curve, so it stands within a few percent of W(t).
+                assertThat(cc.cwnd() / (double) SMSS).as("t = %.1f s", t).isCloseTo(expected, within(expected * 0.05 + 1));
+            }
+            // Past K the window grows beyond W_max (the convex region, RFC 9438 §4.5).
+            assertThat(cc.cwnd()).isGreaterThan(100 * SMSS);
+        }
+
+        @Test
+        void shortRttsGrowAtLeastAsFastAsRenoWouldAfterALoss() {
+            // With a 1 ms RTT the cubic curve is nearly flat for seconds: the Reno-friendly estimate
+            // (RFC 9438 §4.3) must carry the window: alpha = 0.53 segment per RTT below cwnd_prior, 1 above.
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 20);
+            long rtt = MS;
+            cc.onCongestionEvent(20 * SMSS, 0); // cwnd 14, W_max 20, K = cbrt(15) = 2.47 s
+            runRounds(cc, 0, rtt, 200);
+            double cubicAfter = cc.wCubic(0.2);
+            assertThat(cubicAfter).isLessThan(16);
+            // 14 + 0.53 x (about 11 rounds to reach 20) + 1 x the rest: far above the cubic curve
+            assertThat(cc.cwnd() / (double) SMSS).isGreaterThan(150).isLessThanOrEqualTo(14 + 200 + 1);
+        }
+
+        @Test
+        void aTimeoutCollapsesTheWindowToOneSegmentAndSlowStartsToSsthresh() {
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 10);
+            cc.onRetransmissionTimeout(10 * SMSS, 0);
+            assertThat(cc.cwnd()).isEqualTo(SMSS);
+            assertThat(cc.ssthresh()).isEqualTo(7 * SMSS);
+            cc.onAck(2 * SMSS, 0, 0);
+            assertThat(cc.cwnd()).isEqualTo(3 * SMSS);
+        }
+    }
+}

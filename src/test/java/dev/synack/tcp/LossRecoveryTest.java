@@ -1,0 +1,206 @@
+package dev.synack.tcp;
+
+import static dev.synack.tcp.EngineHarness.ISS;
+import static dev.synack.tcp.EngineHarness.PEER_ISS;
+import static dev.synack.tcp.EngineHarness.pattern;
+import static dev.synack.tcp.EngineHarness.payloadOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synack.wire.TcpSegment;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sender's loss recovery: limited transmit (RFC 3042), NewReno (RFC 6582) without SACK, the
+ * SACK scoreboard and RFC 6675 recovery with it, and the window collapse of a timeout (RFC 5681 §3.1).
+ */
+class LossRecoveryTest {
+    static final int SND = ISS + 1;
+    static final int RCV = PEER_ISS + 1;
+    static final int MSS = 1000;
+
+    /** Established with a 100 ms RTT, the peer's MSS 1000 (segments are 1000 bytes), its window 64000. */
+    static EngineHarness established(CongestionAlgorithm cc, boolean sack) {
+        TcpConfig config = EngineHarness.plain().toBuilder().sack(sack).congestionAlgorithm(cc).build();
+        EngineHarness h = EngineHarness.active(config);
+        h.connect();
+        h.next();
+        h.advanceMillis(100);
+        EngineHarness.PeerSegment synAck = h.in("S.").seq(PEER_ISS).ack(SND).win(64000).mss(MSS);
+        if (sack) synAck.sackOk();
+        synAck.deliver();
+        h.expect(".", SND, RCV, 0);
+        assertThat(h.conn.sackEnabled()).isEqualTo(sack);
+        return h;
+    }
+
+    static int seg(int i) {
+        return SND + i * MSS;
+    }
+
+    static void dupAck(EngineHarness h, int... sackEdges) {
+        EngineHarness.PeerSegment a = h.in(".").seq(RCV).ack(SND).win(64000);
+        if (sackEdges.length > 0) a.sack(sackEdges);
+        a.deliver();
+    }
+
+    static List<Integer> sentSeqs(EngineHarness h) {
+        List<Integer> seqs = new ArrayList<>();
+        while (!h.sent.isEmpty()) {
+            TcpSegment s = h.next();
+            if (s.payloadLength() > 0) seqs.add(s.seq());
+        }
+        return seqs;
+    }
+
+    @Nested
+    class LimitedTransmit {
+        @Test
+        void theFirstTwoDuplicateAcksEachSendOneNewSegment() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
+            h.write(pattern(0, 14 * MSS));
+            assertThat(sentSeqs(h)).hasSize(10); // the initial window (RFC 6928)
+            dupAck(h);
+            h.expect(".", seg(10), RCV, MSS);
+            h.expectNothing();
+            dupAck(h);
+            h.expect(".", seg(11), RCV, MSS);
+            h.expectNothing();
+            assertThat(h.conn.congestionWindow()).isEqualTo(10 * MSS); // cwnd itself is unchanged
+            dupAck(h); // the third: fast retransmit of the first segment
+            TcpSegment again = h.expect(".", seg(0), RCV, MSS);
+            assertThat(payloadOf(again)).isEqualTo(pattern(0, MSS));
+        }
+    }
+
+    @Nested
+    class NewReno {
+        @Test
+        void partialAckRetransmitsTheNextHoleAndTheFullAckEndsRecovery() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
+            h.write(pattern(0, 10 * MSS));
+            sentSeqs(h);
+            // segments 0 and 3 are lost; 1, 2 and 4..9 arrive and each draws a duplicate ACK
+            dupAck(h);
+            dupAck(h);
+            dupAck(h);
+            assertThat(sentSeqs(h)).containsExactly(seg(0));
+            // ssthresh = FlightSize / 2 = 5000; cwnd = ssthresh + 3 SMSS (RFC 6582 §3.2 step 2)
+            assertThat(h.conn.congestionWindow()).isEqualTo(8 * MSS);
+            for (int i = 0; i < 5; i++) dupAck(h); // each inflates cwnd by one SMSS (step 4)
+            assertThat(h.conn.congestionWindow()).isEqualTo(13 * MSS);
+            h.expectNothing(); // no new data to send
+            // the retransmission of 0 arrives: the ACK covers 0..2, short of the recovery point
+            h.in(".").seq(RCV).ack(seg(3)).win(64000).deliver();
+            assertThat(sentSeqs(h)).containsExactly(seg(3)); // the next hole, at once (step 5)
+            // deflated by the 3000 acknowledged, plus one SMSS back
+            assertThat(h.conn.congestionWindow()).isEqualTo(13 * MSS - 3 * MSS + MSS);
+            h.in(".").seq(RCV).ack(seg(10)).win(64000).deliver(); // the full ACK
+            // RFC 6582 §3.2 step 3: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)
+            assertThat(h.conn.congestionWindow()).isEqualTo(2 * MSS);
+            h.write(pattern(0, 3 * MSS));
+            assertThat(sentSeqs(h)).containsExactly(seg(10), seg(11));
+        }
+
+        @Test
+        void duplicateAcksOfATimeoutsGoBackNDoNotStartAnotherRecovery() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
+            h.write(pattern(0, 4 * MSS));
+            sentSeqs(h);
+            h.fireNextDeadline(); // RTO: segment 0 again, cwnd one segment
+            assertThat(sentSeqs(h)).containsExactly(seg(0));
+            assertThat(h.conn.congestionWindow()).isEqualTo(MSS);
+            for (int i = 0; i < 4; i++) dupAck(h); // duplicates from the first flight's late copies
+            // no fast retransmit: the recovery point (SND.MAX at the timeout) is not yet acknowledged
+            assertThat(sentSeqs(h)).isEmpty();
+        }
+    }
+
+    @Nested
+    class SackRecovery {
+        @Test
+        void exactlyTheLostSegmentsAreRetransmitted() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+            h.write(pattern(0, 10 * MSS));
+            sentSeqs(h);
+            // 0, 1, 4 and 7 are lost; the receiver's duplicate ACKs SACK the rest as it arrives
+            dupAck(h, seg(2), seg(3));
+            dupAck(h, seg(2), seg(4));
+            assertThat(sentSeqs(h)).as("limited transmit has no new data").isEmpty();
+            dupAck(h, seg(5), seg(6), seg(2), seg(4));
+            // the third duplicate ACK: recovery retransmits 0 first (RFC 6675 §5 step 4.3)
+            List<Integer> first = sentSeqs(h);
+            assertThat(first).startsWith(seg(0));
+            dupAck(h, seg(5), seg(7), seg(2), seg(4));
+            dupAck(h, seg(8), seg(9), seg(5), seg(7), seg(2), seg(4));
+            dupAck(h, seg(8), seg(10), seg(5), seg(7), seg(2), seg(4));
+            List<Integer> all = new ArrayList<>(first);
+            all.addAll(sentSeqs(h));
+            // every hole exactly once, nothing SACKed sent again
+            assertThat(all).containsExactly(seg(0), seg(1), seg(4), seg(7));
+            h.in(".").seq(RCV).ack(seg(10)).win(64000).deliver();
+            assertThat(h.conn.congestionWindow()).isEqualTo(5 * MSS); // cwnd = ssthresh (RFC 6675)
+        }
+
+        @Test
+        void sackedBytesAloneShowTheFirstSegmentLost() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+            h.write(pattern(0, 10 * MSS));
+            sentSeqs(h);
+            // one duplicate ACK, but it SACKs more than (DupThresh - 1) x SMSS above SND.UNA (RFC 6675 §4 IsLost)
+            dupAck(h, seg(1), seg(4));
+            assertThat(sentSeqs(h)).startsWith(seg(0));
+        }
+
+        @Test
+        void dsackBlocksAreNotTakenForNewSackedData() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+            h.write(pattern(0, 10 * MSS));
+            sentSeqs(h);
+            h.in(".").seq(RCV).ack(seg(2)).win(64000).deliver();
+            // a D-SACK for segment 0 (below the ACK), then a real block
+            h.in(".").seq(RCV).ack(seg(2)).win(64000).sack(seg(0), seg(1), seg(3), seg(4)).deliver();
+            h.in(".").seq(RCV).ack(seg(2)).win(64000).sack(seg(3), seg(5)).deliver();
+            h.in(".").seq(RCV).ack(seg(2)).win(64000).sack(seg(3), seg(6)).deliver();
+            // third duplicate ACK: segment 2 is retransmitted; 3..5 are SACKed and never resent
+            List<Integer> sent = sentSeqs(h);
+            assertThat(sent).startsWith(seg(2)).doesNotContain(seg(3), seg(4), seg(5));
+        }
+
+        @Test
+        void afterATimeoutSegmentsSackedSinceAreSkipped() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+            h.write(pattern(0, 6 * MSS));
+            sentSeqs(h);
+            h.fireNextDeadline(); // RTO: 0 again, scoreboard cleared (RFC 2018 §8)
+            assertThat(sentSeqs(h)).containsExactly(seg(0));
+            // 0 arrives; 2 and 3 had arrived before; 1 is lost
+            h.in(".").seq(RCV).ack(seg(1)).win(64000).sack(seg(2), seg(4)).deliver();
+            List<Integer> sent = sentSeqs(h);
+            assertThat(sent).contains(seg(1)).doesNotContain(seg(2), seg(3));
+        }
+    }
+
+    @Nested
+    class Timeout {
+        @Test
+        void aTimeoutCollapsesCwndToOneSegmentWithEitherAlgorithm() {
+            for (CongestionAlgorithm cc : CongestionAlgorithm.values()) {
+                EngineHarness h = established(cc, false);
+                h.write(pattern(0, 8 * MSS));
+                sentSeqs(h);
+                h.fireNextDeadline();
+                assertThat(h.conn.congestionWindow()).as("%s", cc).isEqualTo(MSS);
+                assertThat(sentSeqs(h)).as("%s", cc).containsExactly(seg(0));
+            }
+        }
+    }
+
+    @Test
+    void cubicIsTheLinuxDefaultAndNewRenoTheRfcOne() {
+        assertThat(TcpConfig.linux().congestionAlgorithm()).isEqualTo(CongestionAlgorithm.CUBIC);
+        assertThat(TcpConfig.rfc().congestionAlgorithm()).isEqualTo(CongestionAlgorithm.NEW_RENO);
+    }
+}
