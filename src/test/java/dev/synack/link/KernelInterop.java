@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -27,11 +28,16 @@ final class KernelInterop implements AutoCloseable {
     final NetNamespace ns;
     final TunLink link;
     final NetStack stack;
+    /** The fault injectors on the way out of synack and on the way in (null without faults). */
+    final FaultyLink outbound;
+    final FaultyLink inbound;
 
-    private KernelInterop(NetNamespace ns, TunLink link, NetStack stack) {
+    private KernelInterop(NetNamespace ns, TunLink link, NetStack stack, FaultyLink outbound, FaultyLink inbound) {
         this.ns = ns;
         this.link = link;
         this.stack = stack;
+        this.outbound = outbound;
+        this.inbound = inbound;
     }
 
     /** Skips unless the machine allows it, then builds the bench. */
@@ -41,7 +47,31 @@ final class KernelInterop implements AutoCloseable {
         try {
             TunLink link = ns.call(() -> TunLink.open(TunLink.Options.of("synack0", SYNACK_IP + "/24").mtu(mtu).namespace(ns.name)));
             NetStack stack = link.addHost("synack", SYNACK_IP, config);
-            return new KernelInterop(ns, link, stack);
+            return new KernelInterop(ns, link, stack, null, null);
+        } catch (IOException | RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The bench with {@code conditions} applied in both directions: synack's packets pass a
+     * {@link FaultyLink} before the device, the kernel's pass another one before synack's loop.
+     */
+    static KernelInterop startLossy(PathConditions conditions, long seed) throws IOException {
+        NetNamespace.assumeAvailable();
+        NetNamespace ns = NetNamespace.create();
+        try {
+            TunLink link = ns.call(() -> TunLink.open(TunLink.Options.of("synack0", SYNACK_IP + "/24").namespace(ns.name)));
+            FaultyLink out = FaultyLink.realTime(link, conditions, seed);
+            NetStack stack = out.addHost("synack", SYNACK_IP, TcpConfig.linux());
+            FaultyLink in = FaultyLink.realTime((from, packet) -> {
+                ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
+                copy.put(packet.duplicate()).flip();
+                stack.enqueue(copy);
+            }, conditions, seed + 1);
+            link.inboundFilter(deliver -> packet -> in.transmit(stack, packet));
+            return new KernelInterop(ns, link, stack, out, in);
         } catch (IOException | RuntimeException e) {
             ns.close();
             throw e;
@@ -96,6 +126,8 @@ final class KernelInterop implements AutoCloseable {
     public void close() throws IOException {
         try {
             link.close();
+            if (outbound != null) outbound.close();
+            if (inbound != null) inbound.close();
         } finally {
             ns.close();
         }
