@@ -113,6 +113,7 @@ public final class TunLink implements Link, AutoCloseable {
     private final AtomicLong packetsIn = new AtomicLong();
     private final AtomicLong packetsOut = new AtomicLong();
     private final AtomicLong packetsDropped = new AtomicLong();
+    private final AtomicLong packetsNotIpv4 = new AtomicLong();
     private volatile NetStack stack;
     private volatile PacketTransmitter outboundPath = this::writePacket;
     private volatile java.util.function.Consumer<ByteBuffer> inboundPath;
@@ -229,6 +230,11 @@ public final class TunLink implements Link, AutoCloseable {
     public long packetsOut() { return packetsOut.get(); }
     /** Packets dropped by this link: arrived before a stack was attached, or a failed write. */
     public long packetsDropped() { return packetsDropped.get(); }
+    /**
+     * Packets read from the device that were not IPv4 (the kernel sends IPv6 router and multicast
+     * listener solicitations on a new device): counted and dropped here, since synack speaks IPv4.
+     */
+    public long packetsNotIpv4() { return packetsNotIpv4.get(); }
 
     /**
      * Creates synack's stack on this device: its address must be the one the device was opened for,
@@ -337,6 +343,10 @@ public final class TunLink implements Link, AutoCloseable {
                 }
                 if (n == 0) continue;
                 packetsIn.incrementAndGet();
+                if ((buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) != 0x40) {
+                    packetsNotIpv4.incrementAndGet();
+                    continue;
+                }
                 ByteBuffer packet = ByteBuffer.allocate((int) n);
                 MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, packet.array(), 0, (int) n);
                 inboundPath.accept(packet);

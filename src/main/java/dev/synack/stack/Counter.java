@@ -15,7 +15,7 @@ public enum Counter {
     RETRANS_SEGS("RetransSegs"),
     IN_ERRS("InErrs"),
     OUT_RSTS("OutRsts"),
-    /** IP-MIB ipInUnknownProtos: IPv4 packets for a protocol the stack does not handle (or not IPv4 at all). */
+    /** IP-MIB ipInUnknownProtos: sound IPv4 packets for a protocol the stack does not handle (e.g. UDP). */
     IN_UNKNOWN_PROTOS("InUnknownProtos"),
     /** ICMP-MIB icmpInEchos: echo requests received. */
     IN_ECHOS("InEchos"),

@@ -554,9 +554,10 @@ public final class NetStack {
                 return;
             }
             ParseResult result = PacketCodec.decode(packet, inbound);
-            if (result == ParseResult.NOT_IPV4 || result == ParseResult.NOT_TCP) {
-                // Not for us to handle (e.g. the IPv6 router solicitations a kernel sends on a new
-                // TUN device, or UDP): counted and dropped, never an error.
+            if (result == ParseResult.NOT_TCP) {
+                // A sound IPv4 header (its checksum verified) for a protocol synack does not handle,
+                // such as UDP: counted and dropped, never an error. (Links drop other IP versions,
+                // such as the kernel's IPv6 router solicitations on a TUN device, before the stack.)
                 counters[Counter.IN_UNKNOWN_PROTOS.ordinal()]++;
                 traceUndecodable(now, packet, result.reason());
                 return;

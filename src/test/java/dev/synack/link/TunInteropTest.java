@@ -59,6 +59,16 @@ class TunInteropTest {
     }
 
     @Test
+    void theKernelsIpv6SolicitationsAreCountedAndDropped() throws Exception {
+        // A new device with IPv6 on sends router solicitations within seconds; wait for one at most 10 s.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (bench.link.packetsNotIpv4() == 0 && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(bench.link.packetsNotIpv4()).isPositive();
+        assertThat(bench.link.readerFailure()).isNull();
+        assertThat(bench.stack.counter(Counter.INTERNAL_ERRORS)).isZero();
+    }
+
+    @Test
     void kernelClientHandshakesWithSynackServer() throws Exception {
         try (TcpServerSocket server = bench.synackListen(7001);
              Socket kernel = bench.kernelConnect(7001);

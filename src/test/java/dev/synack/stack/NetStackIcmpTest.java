@@ -71,8 +71,9 @@ class NetStackIcmpTest {
         ByteBuffer ipv6 = ByteBuffer.allocate(48);
         ipv6.put(0, (byte) 0x60);
         stack.deliver(ipv6);
-        assertThat(stack.counter(Counter.IN_UNKNOWN_PROTOS)).isEqualTo(2);
-        assertThat(stack.counter(Counter.IN_ERRS)).isZero();
+        assertThat(stack.counter(Counter.IN_UNKNOWN_PROTOS)).isEqualTo(1);
+        // Another IP version is malformed input for the stack (links filter IPv6 out before it).
+        assertThat(stack.counter(Counter.IN_ERRS)).isEqualTo(1);
         assertThat(stack.counter(Counter.INTERNAL_ERRORS)).isZero();
         assertThat(sent).isEmpty();
     }
