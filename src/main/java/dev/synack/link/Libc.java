@@ -86,6 +86,7 @@ final class Libc {
             case 19 -> "ENODEV";
             case 22 -> "EINVAL";
             case 24 -> "EMFILE";
+            case 25 -> "ENOTTY";
             default -> "errno " + errno;
         };
         return symbol + " (" + strerror(errno) + ")";

@@ -140,15 +140,20 @@ public final class TunLink implements Link, AutoCloseable {
      *     CAP_NET_ADMIN, the {@code ip} tool, or a free interface name
      */
     public static TunLink open(Options options) throws IOException {
-        if (!Files.exists(CLONE_DEVICE)) {
-            throw new IOException("no " + CLONE_DEVICE + ": the TUN driver is missing (load it with 'modprobe tun', "
+        return open(options, CLONE_DEVICE);
+    }
+
+    /** {@link #open(Options)} through another clone device path (tests of the error paths). */
+    static TunLink open(Options options, Path cloneDevice) throws IOException {
+        if (!Files.exists(cloneDevice)) {
+            throw new IOException("no " + cloneDevice + ": the TUN driver is missing (load it with 'modprobe tun', "
                     + "or in a container pass --device /dev/net/tun)");
         }
         int fd;
         try {
-            fd = Libc.open(CLONE_DEVICE.toString(), Libc.O_RDWR | Libc.O_CLOEXEC);
+            fd = Libc.open(cloneDevice.toString(), Libc.O_RDWR | Libc.O_CLOEXEC);
         } catch (Libc.ErrnoException e) {
-            throw new IOException("cannot open " + CLONE_DEVICE + ": " + e.getMessage()
+            throw new IOException("cannot open " + cloneDevice + ": " + e.getMessage()
                     + (e.errno() == 13 || e.errno() == 1 ? "; run as root or with CAP_NET_ADMIN (sudo)" : ""), e);
         }
         try {
@@ -162,6 +167,7 @@ public final class TunLink implements Link, AutoCloseable {
                 } catch (Libc.ErrnoException e) {
                     String why = switch (e.errno()) {
                         case 1 -> "creating a TUN device needs CAP_NET_ADMIN: run as root (sudo)";
+                        case 25 -> cloneDevice + " is not the TUN clone device";
                         case 16 -> "an interface named " + options.device() + " exists and is busy: choose another name";
                         default -> null;
                     };
