@@ -160,27 +160,37 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Reads the request head, answers with the connection's trace so far as a ladder diagram. */
     private void answerHttp(TcpSocket s, InputStream in, OutputStream out) throws IOException {
+        // Read in chunks until the blank line that ends the head (a body, if any, is ignored).
         ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < end.length && head.size() < MAX_REQUEST_HEAD) {
-            int b = in.read();
-            if (b < 0) break;
-            head.write(b);
-            if (b == end[matched]) matched++;
-            else matched = b == '\r' ? 1 : 0;
+        byte[] chunk = new byte[2048];
+        while (head.size() < MAX_REQUEST_HEAD && !head.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+            int n = in.read(chunk);
+            if (n < 0) break;
+            head.write(chunk, 0, n);
         }
         String requestLine = head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
         InetSocketAddress remote = s.getRemoteAddress();
         String peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
         String body = "synack answered \"" + requestLine + "\" from " + peer + " over its own TCP/IP stack.\n\n"
-                + "This connection so far, as synack traced it (the peer's column is drawn from what synack received):\n\n"
+                + "This connection so far, as synack traced it (the peer's column is drawn from what synack received;\n"
+                + "times are real seconds since the connection's first segment):\n\n"
                 + ladder(peer);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String header = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + bytes.length
                 + "\r\nConnection: close\r\nServer: synack\r\n\r\n";
         out.write(header.getBytes(StandardCharsets.US_ASCII));
         out.write(bytes);
+    }
+
+    private static TraceEvent shifted(TraceEvent e, long origin) {
+        long t = e.timeNanos() - origin;
+        return switch (e) {
+            case TraceEvent.Packet p -> new TraceEvent.Packet(t, p.host(), p.direction(), p.src(), p.dst(), p.flags(),
+                    p.seq(), p.ack(), p.len(), p.win(), p.options(), p.reason());
+            case TraceEvent.StateChange c -> new TraceEvent.StateChange(t, c.host(), c.connection(), c.from(), c.to(), c.cause());
+            case TraceEvent.Call c -> new TraceEvent.Call(t, c.host(), c.connection(), c.call(), c.result());
+            case TraceEvent.Timer m -> new TraceEvent.Timer(t, m.host(), m.connection(), m.timer());
+        };
     }
 
     /**
@@ -205,6 +215,9 @@ final class ServeCommand implements Callable<Integer> {
                 events.add(e);
             }
         }
+        // Times from the connection's first event (the stack's clock has an arbitrary origin).
+        long origin = events.isEmpty() ? 0 : events.getFirst().timeNanos();
+        events.replaceAll(e -> shifted(e, origin));
         return new LadderRenderer("peer", events.isEmpty() ? "synack" : events.getLast().host().equals("peer") ? "synack"
                 : events.getLast().host()).render(events);
     }
