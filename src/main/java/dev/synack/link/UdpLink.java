@@ -29,6 +29,8 @@ public final class UdpLink implements Link, AutoCloseable {
     /** The largest IPv4 packet a datagram carries. */
     private static final int MAX_PACKET = 65_535;
     public static final int DEFAULT_MTU = 1500;
+    /** Requested UDP socket buffer size (the kernel caps it at net.core.rmem_max / wmem_max). */
+    private static final int SOCKET_BUFFER = 4 << 20;
 
     private final DatagramChannel channel;
     private final int mtu;
@@ -63,6 +65,9 @@ public final class UdpLink implements Link, AutoCloseable {
         if (peer != null && peer.isUnresolved()) throw new IOException("cannot resolve UDP peer " + peer.getHostString());
         DatagramChannel ch = DatagramChannel.open();
         try {
+            // Room for a full window of datagrams: a burst larger than the socket buffer is lost.
+            ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
+            ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
             ch.bind(local);
         } catch (IOException e) {
             ch.close();

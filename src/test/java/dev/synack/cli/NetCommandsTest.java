@@ -51,19 +51,32 @@ class NetCommandsTest {
         }
     }
 
-    /** Starts {@code serve} in-process on another thread; returns its future result. */
-    static CompletableFuture<DemoRunner.Result> serve(String... args) {
+    /**
+     * Starts {@code serve} in-process on another thread and returns once it says it serves (its
+     * listener exists then: a SYN sent earlier would be refused); the future gives its result.
+     */
+    static CompletableFuture<DemoRunner.Result> serve(String... args) throws InterruptedException {
         String[] all = new String[args.length + 1];
         all[0] = "serve";
         System.arraycopy(args, 0, all, 1, args.length);
-        return CompletableFuture.supplyAsync(() -> DemoRunner.run(all), r -> Thread.ofPlatform().daemon().start(r));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CompletableFuture<DemoRunner.Result> result = CompletableFuture.supplyAsync(() -> {
+            CommandLine cl = Main.commandLine();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute(all);
+            return new DemoRunner.Result(code, out.toString(), err.toString());
+        }, r -> Thread.ofPlatform().daemon().start(r));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!err.toString().contains("synack serve: ") && !result.isDone() && System.nanoTime() < deadline) Thread.sleep(10);
+        return result;
     }
 
     @Test
     void connectTalksToServeOverUdpEcho() throws Exception {
         int udp = freeUdpPort();
         CompletableFuture<DemoRunner.Result> server = serve("--udp", Integer.toString(udp), "--echo", "--max-connections", "1");
-        // The server's UDP socket is bound before it prints; a SYN sent earlier is retransmitted.
         Connected c = connect("hello over synack\n", "--udp", "127.0.0.1:" + udp, "10.9.0.2", "7");
         assertThat(c.exitCode()).as(c.err()).isZero();
         assertThat(c.out()).isEqualTo("hello over synack\n");
