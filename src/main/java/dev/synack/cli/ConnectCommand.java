@@ -100,6 +100,9 @@ final class ConnectCommand implements Callable<Integer> {
             }
             sender.join(1000);
             if (sendFailure.get() != null) throw sendFailure.get();
+            socket.close();
+            // The stack ends with this process: let our FIN be acknowledged first.
+            Drain.awaitDone(socket);
         } catch (IOException e) {
             err.println("synack connect: " + host + ":" + port + ": " + e.getMessage());
             err.flush();

@@ -155,6 +155,8 @@ final class ServeCommand implements Callable<Integer> {
                 err.flush();
             }
         }
+        // With --max-connections the process exits after this: let the connection deliver the rest.
+        Drain.awaitDone(s);
         return null;
     }
 
