@@ -1,0 +1,79 @@
+package dev.synack.pkt;
+
+import dev.synack.trace.TraceListener;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs script files: reads, parses, runs each, and summarises. The entry point of {@code synack pkt}. */
+public final class PktRunner {
+    private PktRunner() {}
+
+    /** Parses and runs the script text; a syntax error is a failure at its line. */
+    public static Outcome runText(String name, String text) {
+        return runText(name, text, null);
+    }
+
+    /** {@link #runText(String, String)}, giving the local stack's trace events to {@code trace} (may be null). */
+    public static Outcome runText(String name, String text, TraceListener trace) {
+        Script script;
+        try {
+            script = ScriptParser.parse(name, text);
+        } catch (ScriptException e) {
+            if (e.unsupported()) return Outcome.skip(name, "line " + e.line() + ": " + e.getMessage());
+            return Outcome.fail(name, e.line(), "syntax error: " + e.getMessage());
+        }
+        return ScriptRunner.run(script, trace);
+    }
+
+    /** Reads and runs one file; an unreadable file is a failure. */
+    public static Outcome runFile(Path file) {
+        return runFile(file, null);
+    }
+
+    /** {@link #runFile(Path)} with the local stack's trace events given to {@code trace} (may be null). */
+    public static Outcome runFile(Path file, TraceListener trace) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return Outcome.fail(file.toString(), 0, "cannot read: " + e.getMessage());
+        }
+        return runText(file.toString(), text, trace);
+    }
+
+    /** Runs files and directories (every *.pkt below them, sorted). */
+    public static List<Outcome> runAll(List<Path> paths) {
+        List<Outcome> out = new ArrayList<>();
+        for (Path p : expand(paths)) out.add(runFile(p));
+        return out;
+    }
+
+    /** Directories become their *.pkt files (recursively, sorted); files stay as they are. */
+    public static List<Path> expand(List<Path> paths) {
+        List<Path> files = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isDirectory(p)) {
+                try (var s = Files.walk(p)) {
+                    s.filter(f -> f.toString().endsWith(".pkt") && Files.isRegularFile(f)).sorted().forEach(files::add);
+                } catch (IOException e) {
+                    files.add(p);
+                }
+            } else {
+                files.add(p);
+            }
+        }
+        return files;
+    }
+
+    /** {@code N passed, M failed, K skipped}. */
+    public static String summary(List<Outcome> outcomes) {
+        long passed = outcomes.stream().filter(o -> o.status() == Outcome.Status.PASS).count();
+        long failed = outcomes.stream().filter(o -> o.status() == Outcome.Status.FAIL).count();
+        long skipped = outcomes.stream().filter(o -> o.status() == Outcome.Status.SKIP).count();
+        return passed + " passed, " + failed + " failed, " + skipped + " skipped";
+    }
+}

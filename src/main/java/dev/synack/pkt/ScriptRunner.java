@@ -1,0 +1,590 @@
+package dev.synack.pkt;
+
+import dev.synack.pkt.Script.Event;
+import dev.synack.pkt.Script.Option;
+import dev.synack.pkt.Script.PacketEvent;
+import dev.synack.pkt.Script.ShellEvent;
+import dev.synack.pkt.Script.SyscallEvent;
+import dev.synack.pkt.Script.Time;
+import dev.synack.stack.NetStack;
+import dev.synack.stack.Waiter;
+import dev.synack.tcp.IsnGenerator;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.PacketCodec;
+import dev.synack.wire.ParseResult;
+import dev.synack.wire.TcpFlags;
+import dev.synack.wire.TcpOptions;
+import dev.synack.wire.TcpPacket;
+import dev.synack.wire.TcpSegment;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs one {@link Script} against one synack {@link NetStack} in virtual time. The remote side is
+ * the script itself: the stack's outbound packets are captured in a queue (with the virtual time
+ * they left) and matched against the script's {@code >} lines; the {@code <} lines are encoded and
+ * delivered to the stack at their scripted times; system calls act on the stack's engine through
+ * {@link SyscallTable}. Nothing runs on another thread: a blocking call is a condition the runner
+ * re-tries after every step of virtual time (a packet delivered, timers fired), so a run is
+ * deterministic.
+ *
+ * <h2>Addresses and profile</h2>
+ * Local 192.168.0.1, remote 192.0.2.1. Passive connections come from remote port
+ * {@value #REMOTE_PORT_BASE} (+ the flow number); active ones go to port 8080. The stack uses
+ * {@link TcpConfig#linux()} with window scale 8: packetdrill's {@code defaults.sh} raises Linux's
+ * maximum receive buffer so that Linux announces wscale 8, and scripts written for Linux expect it.
+ *
+ * <h2>Flows (a synack extension)</h2>
+ * packetdrill scripts talk over one 4-tuple. To test listen backlogs and the like, a packet line may
+ * name a second (third...) remote endpoint: {@code <@1 S 0:0(0) win 1000} comes from remote port
+ * {@value #REMOTE_PORT_BASE}+1 and {@code >@1} expects a packet to it. Each flow has its own ISNs.
+ */
+public final class ScriptRunner {
+    static final int LOCAL_ADDRESS = Ipv4Address.parse("192.168.0.1");
+    static final int REMOTE_ADDRESS = Ipv4Address.parse("192.0.2.1");
+    static final int DEFAULT_PORT = 8080;
+    static final int REMOTE_PORT_BASE = 40000;
+    /** Virtual time of script time 0 (the engine's "never" is Long.MAX_VALUE, so 0 is an ordinary instant). */
+    private static final long BASE_NANOS = 0;
+    private static final long DEFAULT_TOLERANCE_MICROS = 4000;
+    private static final double DEFAULT_TOLERANCE_PERCENT = 12.5;
+    /** How long past its time an expected packet or a blocking call is waited for before failing. */
+    private static final long LATE_LIMIT_NANOS = 10_000_000_000L;
+    /** How far ahead a {@code *} outbound packet is waited for (covers every Linux timer but TIME_WAIT). */
+    private static final long ANY_TIME_LIMIT_NANOS = 300_000_000_000L;
+    private static final Set<String> KNOWN_OPTIONS = Set.of("ip_version", "tolerance_usecs", "tolerance_percent",
+            "tcp_ts_tick_usecs", "strict_segments", "mtu", "local_ip", "remote_ip", "bind_port", "connect_port");
+    /** Options accepted only with the value synack's setup already has (anything else is skipped, never ignored). */
+    private static final Map<String, String> FIXED_OPTIONS = Map.of("ip_version", "ipv4", "mtu", "1500",
+            "local_ip", "192.168.0.1", "remote_ip", "192.0.2.1");
+
+    private final Script script;
+    final TcpConfig config;
+    long now = BASE_NANOS;
+    final NetStack stack;
+    private final ArrayDeque<Live> captured = new ArrayDeque<>();
+    private final Map<Integer, Flow> flows = new HashMap<>();
+    /** Script TS val -> live TS val, learned from matched outbound packets (for inbound ecr). */
+    private final Map<Long, Long> tsValues = new HashMap<>();
+    private final long toleranceNanos;
+    private final double tolerancePercent;
+    private final boolean strictSegments;
+    final SyscallTable syscalls;
+    /** Live time of the previous event: relative times count from here. */
+    private long anchor = BASE_NANOS;
+    private Pending pending;
+    int listenPort = DEFAULT_PORT;
+    /** The port "..." stands for in bind() and connect() (--bind_port, --connect_port; packetdrill's 8080). */
+    final int bindPort;
+    final int connectPort;
+    /** --tcp_ts_tick_usecs: outbound TS val is checked against the script's, in ticks of this many microseconds. */
+    private final long tsTickMicros;
+    /** Live TS val minus script TS val, learned from the first outbound timestamp. */
+    private Long tsOffset;
+
+    /** An outbound packet the stack sent, with the virtual time it left. */
+    record Live(long time, TcpSegment segment) { }
+
+    /** One remote endpoint and the ISNs that make its sequence numbers relative. */
+    static final class Flow {
+        final int index;
+        boolean bound;
+        int localPort;
+        int remotePort;
+        Long remoteIsn;
+        Long localIsn;
+        /** A new local ISN may appear (none learned yet, or a SYN came in since): false means SYNs must keep it. */
+        boolean newIsnAllowed = true;
+
+        Flow(int index) { this.index = index; }
+    }
+
+    /** A blocking system call waiting for its condition. */
+    private record Pending(SyscallEvent event, SyscallTable.Attempt attempt, long start, long expectedEnd) { }
+
+    private ScriptRunner(Script script, TcpConfig config) throws ScriptException {
+        this.script = script;
+        this.config = config;
+        this.toleranceNanos = 1000 * longOption("tolerance_usecs", DEFAULT_TOLERANCE_MICROS);
+        this.tolerancePercent = doubleOption("tolerance_percent", DEFAULT_TOLERANCE_PERCENT);
+        this.strictSegments = script.options().containsKey("strict_segments");
+        this.bindPort = (int) longOption("bind_port", DEFAULT_PORT);
+        this.connectPort = (int) longOption("connect_port", DEFAULT_PORT);
+        this.listenPort = bindPort;
+        this.tsTickMicros = longOption("tcp_ts_tick_usecs", 0);
+        this.stack = new NetStack("local", LOCAL_ADDRESS, config, () -> now, IsnGenerator.fixed(0x5eed0000), 1);
+        this.stack.attach(this::capture, new NoWaiter());
+        this.syscalls = new SyscallTable(this);
+    }
+
+    /** The profile scripts run under: Linux, with packetdrill's defaults.sh (window scale 8). */
+    public static TcpConfig packetdrillLinux() {
+        return TcpConfig.linux().toBuilder().windowScale(8).build();
+    }
+
+    /** Runs {@code script}; never throws. */
+    public static Outcome run(Script script) {
+        return run(script, null);
+    }
+
+    /** Runs {@code script}, giving every trace event of the local stack to {@code trace} (may be null). */
+    public static Outcome run(Script script, dev.synack.trace.TraceListener trace) {
+        String why = unsupported(script);
+        if (why != null) return Outcome.skip(script.name(), why);
+        try {
+            ScriptRunner runner = new ScriptRunner(script, packetdrillLinux());
+            if (trace != null) runner.stack.addTraceListener(trace);
+            runner.execute();
+            return Outcome.pass(script.name());
+        } catch (ScriptException e) {
+            return Outcome.fail(script.name(), e.line(), e.getMessage());
+        } catch (RuntimeException | AssertionError e) {
+            return Outcome.fail(script.name(), 0, "internal error: " + e);
+        }
+    }
+
+    private static String unsupported(Script script) {
+        if (script.skipReason() != null) return script.skipReason();
+        for (Map.Entry<String, String> o : script.options().entrySet()) {
+            if (!KNOWN_OPTIONS.contains(o.getKey())) return "option --" + o.getKey() + " is not supported";
+            String fixed = FIXED_OPTIONS.get(o.getKey());
+            if (fixed != null && !fixed.equals(o.getValue())) {
+                return "--" + o.getKey() + "=" + o.getValue() + " (synack's runner supports " + fixed + " only)";
+            }
+        }
+        for (Event e : script.events()) {
+            if (e instanceof ShellEvent s && !s.command().contains("defaults.sh")) {
+                return "shell command at line " + s.line() + " cannot run: `" + s.command() + "`";
+            }
+            if (e instanceof SyscallEvent s) {
+                String why = SyscallTable.unsupported(s);
+                if (why != null) return "line " + s.line() + ": " + why;
+            }
+        }
+        return null;
+    }
+
+    private long longOption(String name, long dflt) throws ScriptException {
+        String v = script.options().get(name);
+        if (v == null) return dflt;
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ScriptException(0, "--" + name + " needs an integer, got '" + v + "'");
+        }
+    }
+
+    private double doubleOption(String name, double dflt) throws ScriptException {
+        String v = script.options().get(name);
+        if (v == null) return dflt;
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new ScriptException(0, "--" + name + " needs a number, got '" + v + "'");
+        }
+    }
+
+    // ------------------------------------------------------------------ the run
+
+    private void execute() throws ScriptException {
+        for (Event e : script.events()) {
+            checkPendingOverdue(e.line());
+            switch (e) {
+                case PacketEvent p when p.inbound() -> inbound(p);
+                case PacketEvent p -> outbound(p);
+                case SyscallEvent s -> syscall(s);
+                case ShellEvent s -> {
+                    advanceTo(scheduled(s.time()));
+                    anchor = now; // defaults.sh: the profile already is Linux's defaults
+                }
+            }
+        }
+        if (pending != null) {
+            Pending p = pending;
+            runUntil(() -> pending == null, p.expectedEnd + LATE_LIMIT_NANOS);
+            if (pending != null) {
+                throw new ScriptException(p.event.line(), p.event.name() + "() was still blocked at the end of the script");
+            }
+        }
+    }
+
+    /** The virtual time an event is scheduled at (the low end of a range; now for '*'). */
+    private long scheduled(Time t) {
+        return switch (t.kind()) {
+            case ABSOLUTE, RANGE_ABSOLUTE -> BASE_NANOS + t.micros() * 1000;
+            case RELATIVE, RANGE_RELATIVE -> anchor + t.micros() * 1000;
+            case ANY -> now;
+        };
+    }
+
+    private long scheduledHigh(Time t) {
+        return switch (t.kind()) {
+            case RANGE_ABSOLUTE -> BASE_NANOS + t.hiMicros() * 1000;
+            case RANGE_RELATIVE -> anchor + t.hiMicros() * 1000;
+            default -> scheduled(t);
+        };
+    }
+
+    private long tolerance(long expected, long from) {
+        long gap = Math.max(0, expected - from);
+        return Math.max(toleranceNanos, (long) (gap * tolerancePercent / 100.0));
+    }
+
+    private void checkTime(int line, String what, Time t, long actual) throws ScriptException {
+        if (t.kind() == Time.Kind.ANY) return;
+        long lo = scheduled(t);
+        long hi = scheduledHigh(t);
+        long tol = tolerance(hi, anchor);
+        if (actual < lo - tol || actual > hi + tol) {
+            String expected = t.isRange() ? "between " + seconds(lo) + " and " + seconds(hi) : "at " + seconds(lo);
+            throw new ScriptException(line, "timing error: " + what + " expected " + expected + " s (tolerance "
+                    + tol / 1000 + " us), happened at " + seconds(actual) + " s");
+        }
+    }
+
+    static String seconds(long virtual) {
+        return String.format(java.util.Locale.ROOT, "%.6f", (virtual - BASE_NANOS) / 1e9);
+    }
+
+    // ------------------------------------------------------------------ virtual time
+
+    /** Fires every timer due up to {@code t} (re-trying a blocked call after each step), then sets the clock to t. */
+    void advanceTo(long t) throws ScriptException {
+        while (true) {
+            long d = nextDeadline();
+            if (d > t) break;
+            now = Math.max(now, d);
+            stack.fireTimers(now);
+            checkPending();
+        }
+        now = Math.max(now, t);
+        checkPending();
+    }
+
+    /** Advances through timer deadlines until {@code done} holds or the clock would pass {@code limit}. */
+    private void runUntil(java.util.function.BooleanSupplier done, long limit) throws ScriptException {
+        checkPending();
+        while (!done.getAsBoolean()) {
+            long d = nextDeadline();
+            if (d > limit) {
+                now = Math.max(now, limit);
+                checkPending();
+                return;
+            }
+            now = Math.max(now, d);
+            stack.fireTimers(now);
+            checkPending();
+        }
+    }
+
+    /** The next instant something can happen: a stack timer, or a blocked call's own timeout (poll, linger). */
+    private long nextDeadline() {
+        long wake = pending == null ? Long.MAX_VALUE : syscalls.wakeAt;
+        return Math.min(stack.nextTimerDeadline(), wake > now ? wake : Long.MAX_VALUE);
+    }
+
+    private void capture(NetStack from, ByteBuffer packet) {
+        TcpPacket p = new TcpPacket();
+        if (PacketCodec.decode(packet.duplicate(), p) != ParseResult.OK) return;
+        if (p.sourceAddress() != LOCAL_ADDRESS || p.destinationAddress() != REMOTE_ADDRESS) return;
+        captured.add(new Live(now, p.segment().copy()));
+    }
+
+    /** The runner is single-threaded: a socket call never waits inside the stack. */
+    private static final class NoWaiter implements Waiter {
+        @Override
+        public boolean awaitUntil(NetStack stack, Object key, java.util.function.BooleanSupplier ready, long deadlineNanos) {
+            return ready.getAsBoolean();
+        }
+
+        @Override
+        public void wakeup(NetStack stack, Object key) { }
+    }
+
+    // ------------------------------------------------------------------ flows
+
+    Flow flow(int index) {
+        return flows.computeIfAbsent(index, Flow::new);
+    }
+
+    /** Binds a flow not yet bound as the passive side: the script connects to the listening port. */
+    private void bindPassive(Flow f) {
+        if (f.bound) return;
+        f.bound = true;
+        f.localPort = listenPort;
+        f.remotePort = REMOTE_PORT_BASE + f.index;
+    }
+
+    private static long u32(long v) { return v & 0xffffffffL; }
+
+    // ------------------------------------------------------------------ inbound packets
+
+    private void inbound(PacketEvent p) throws ScriptException {
+        advanceTo(scheduled(p.time()));
+        Flow f = flow(p.flow());
+        bindPassive(f);
+        boolean syn = (p.flags() & TcpFlags.SYN) != 0;
+        // A SYN from the script may start a new incarnation (TIME_WAIT reuse): our answer may bring a new ISN.
+        if (syn && (p.flags() & TcpFlags.ACK) == 0) f.newIsnAllowed = true;
+        long seq;
+        if (syn) {
+            if (f.remoteIsn == null) f.remoteIsn = u32(p.seqStart());
+            seq = u32(p.seqStart());
+        } else {
+            seq = u32((f.remoteIsn == null ? 0 : f.remoteIsn) + p.seqStart());
+        }
+        long localIsn = f.localIsn == null ? 0 : f.localIsn;
+        TcpPacket packet = new TcpPacket();
+        packet.sourceAddress(REMOTE_ADDRESS).destinationAddress(LOCAL_ADDRESS).ttl(TcpPacket.DEFAULT_TTL);
+        TcpSegment s = packet.segment();
+        s.clear().sourcePort(f.remotePort).destinationPort(f.localPort).seq((int) seq)
+                .ack(p.ack() == null ? 0 : (int) u32(localIsn + p.ack())).flags(p.flags())
+                .window(p.window().intValue()).urgentPointer(p.urgent() == null ? 0 : p.urgent().intValue())
+                .payload(ByteBuffer.allocate(p.length()));
+        TcpOptions o = s.options();
+        if (p.options() != null) {
+            for (Option opt : p.options()) {
+                long[] v = opt.values();
+                switch (opt.name()) {
+                    case "mss" -> o.mss((int) v[0]);
+                    case "wscale" -> o.windowScale((int) v[0]);
+                    case "sackOK" -> o.sackPermitted();
+                    case "nop" -> o.nop();
+                    case "eol" -> o.eol();
+                    case "TS" -> o.timestamps((int) v[0], (int) (long) tsValues.getOrDefault(v[1], v[1]));
+                    case "sack" -> {
+                        if (v.length / 2 > TcpOptions.MAX_SACK_BLOCKS) throw new ScriptException(p.line(), "too many SACK blocks");
+                        o.sack();
+                        for (int i = 0; i < v.length; i += 2) o.addSackBlock((int) u32(localIsn + v[i]), (int) u32(localIsn + v[i + 1]));
+                    }
+                    default -> throw new ScriptException(p.line(), "option " + opt.name() + " cannot be injected");
+                }
+            }
+        }
+        if (o.encodedLength() > TcpOptions.MAX_LENGTH) throw new ScriptException(p.line(), "options longer than 40 bytes");
+        ByteBuffer buf = ByteBuffer.allocate(PacketCodec.encodedLength(packet));
+        PacketCodec.encode(packet, buf);
+        buf.flip();
+        stack.deliver(buf);
+        anchor = now;
+        checkPending();
+    }
+
+    // ------------------------------------------------------------------ outbound packets
+
+    private Live nextLive(long limit) throws ScriptException {
+        if (captured.isEmpty()) runUntil(() -> !captured.isEmpty(), limit);
+        return captured.poll();
+    }
+
+    private void outbound(PacketEvent p) throws ScriptException {
+        long limit = p.time().kind() == Time.Kind.ANY ? now + ANY_TIME_LIMIT_NANOS
+                : Math.max(now, scheduledHigh(p.time())) + LATE_LIMIT_NANOS;
+        Live first = nextLive(limit);
+        if (first == null) {
+            throw new ScriptException(p.line(), "expected outbound packet " + expected(p) + " but the stack sent nothing (waited until "
+                    + seconds(limit) + " s)");
+        }
+        Flow f = flow(p.flow());
+        TcpSegment s = first.segment();
+        boolean syn = (p.flags() & TcpFlags.SYN) != 0;
+        if (!f.bound && syn && (p.flags() & TcpFlags.ACK) == 0) {
+            // An active open: the flow is the connection this SYN starts.
+            f.bound = true;
+            f.localPort = s.sourcePort();
+            f.remotePort = s.destinationPort();
+        }
+        bindPassive(f);
+        if (s.sourcePort() != f.localPort || s.destinationPort() != f.remotePort) {
+            throw mismatch(p, first, f, "a packet of another connection (ports " + s.sourcePort() + " > " + s.destinationPort() + ")");
+        }
+        if (s.has(TcpFlags.SYN) && syn && f.newIsnAllowed) {
+            // Our ISN is learned from our SYN or SYN-ACK; its retransmissions must then carry the same one.
+            f.localIsn = u32(u32(s.seq()) - p.seqStart());
+            f.newIsnAllowed = false;
+        }
+        long localIsn = f.localIsn == null ? 0 : f.localIsn;
+        long remoteIsn = f.remoteIsn == null ? 0 : f.remoteIsn;
+        long relSeq = u32(s.seq() - localIsn);
+        if (relSeq != u32(p.seqStart())) throw mismatch(p, first, f, "bad sequence number");
+        // A train of segments may cover one line's range (packetdrill's default, not with --strict_segments).
+        Live last = first;
+        int covered = s.payloadLength();
+        if (!strictSegments && covered > 0 && covered < p.length()) {
+            int stripped = p.flags() & ~(TcpFlags.PSH | TcpFlags.FIN);
+            while (covered < p.length()) {
+                if (last.segment().flags() != stripped) throw mismatch(p, last, f, "bad flags inside a train of segments");
+                Live next = nextLive(Math.max(now, scheduledHigh(p.time())) + LATE_LIMIT_NANOS);
+                if (next == null) throw mismatch(p, last, f, "the train of segments stopped after " + covered + " bytes");
+                if (u32(next.segment().seq() - localIsn) != u32(p.seqStart() + covered)) {
+                    throw mismatch(p, next, f, "bad sequence number inside a train of segments");
+                }
+                covered += next.segment().payloadLength();
+                last = next;
+            }
+        }
+        TcpSegment ls = last.segment();
+        if (ls.flags() != p.flags()) throw mismatch(p, last, f, "bad flags");
+        if (covered != p.length()) throw mismatch(p, last, f, "bad payload length");
+        if (p.ack() != null && u32(ls.ack() - remoteIsn) != u32(p.ack())) throw mismatch(p, last, f, "bad ack number");
+        if (p.window() != null && ls.window() != p.window()) throw mismatch(p, last, f, "bad window");
+        if (p.urgent() != null && ls.urgentPointer() != p.urgent()) throw mismatch(p, last, f, "bad urgent pointer");
+        if (p.options() != null) {
+            String why = compareOptions(p.options(), ls.options(), remoteIsn);
+            if (why != null) throw mismatch(p, last, f, why);
+        }
+        checkTime(p.line(), "outbound packet", p.time(), first.time());
+        anchor = first.time();
+        now = Math.max(now, last.time());
+    }
+
+    private String tsMismatch;
+
+    private String compareOptions(List<Option> want, TcpOptions live, long remoteIsn) {
+        List<Integer> kinds = new ArrayList<>();
+        for (int i = 0; i < live.layoutLength(); i++) kinds.add(live.kindAt(i));
+        if (kinds.size() != want.size()) return "bad options (expected " + want.size() + ", got " + kinds.size() + ")";
+        for (int i = 0; i < want.size(); i++) {
+            Option o = want.get(i);
+            int kind = kinds.get(i);
+            long[] v = o.values();
+            boolean ok = switch (o.name()) {
+                case "mss" -> kind == TcpOptions.KIND_MSS && live.mss() == v[0];
+                case "wscale" -> kind == TcpOptions.KIND_WINDOW_SCALE && live.windowScale() == v[0];
+                case "sackOK" -> kind == TcpOptions.KIND_SACK_PERMITTED;
+                case "nop" -> kind == TcpOptions.KIND_NOP;
+                case "eol" -> kind == TcpOptions.KIND_EOL;
+                case "TS" -> {
+                    if (kind != TcpOptions.KIND_TIMESTAMPS) yield false;
+                    // ecr is never checked, as packetdrill does; TS val only with --tcp_ts_tick_usecs.
+                    long liveVal = u32(live.tsVal());
+                    tsValues.put(v[0], liveVal);
+                    if (tsTickMicros <= 0) yield true;
+                    if (tsOffset == null) {
+                        tsOffset = liveVal - v[0];
+                        yield true;
+                    }
+                    long slack = toleranceNanos / 1000 / tsTickMicros + 1;
+                    long diff = (int) (liveVal - (v[0] + tsOffset));
+                    if (Math.abs(diff) > slack) {
+                        tsMismatch = "bad TS val (expected " + v[0] + ", got " + u32(liveVal - tsOffset) + " in script terms)";
+                        yield false;
+                    }
+                    yield true;
+                }
+                case "sack" -> {
+                    if (kind != TcpOptions.KIND_SACK || live.sackBlockCount() * 2 != v.length) yield false;
+                    boolean same = true;
+                    for (int b = 0; b < live.sackBlockCount(); b++) {
+                        same &= u32(live.sackLeft(b) - remoteIsn) == u32(v[2 * b]) && u32(live.sackRight(b) - remoteIsn) == u32(v[2 * b + 1]);
+                    }
+                    yield same;
+                }
+                default -> false;
+            };
+            if (!ok && tsMismatch != null) {
+                String why = tsMismatch;
+                tsMismatch = null;
+                return why;
+            }
+            if (!ok) return "bad option " + (i + 1) + " (expected " + o + ")";
+        }
+        return null;
+    }
+
+    private ScriptException mismatch(PacketEvent p, Live live, Flow f, String why) {
+        return new ScriptException(p.line(), why + ": expected " + expected(p) + ", got " + render(live, f) + " at "
+                + seconds(live.time()) + " s");
+    }
+
+    static String expected(PacketEvent p) {
+        StringBuilder b = new StringBuilder(p.inbound() ? "< " : "> ");
+        b.append(p.flagText()).append(' ').append(p.seqStart()).append(':').append(p.seqEnd()).append('(').append(p.length()).append(')');
+        if (p.ack() != null) b.append(" ack ").append(p.ack());
+        if (p.window() != null) b.append(" win ").append(p.window());
+        if (p.options() == null) b.append(" <...>");
+        else if (!p.options().isEmpty()) b.append(" <").append(String.join(",", p.options().stream().map(Option::toString).toList())).append('>');
+        return b.toString();
+    }
+
+    /** A live segment in script terms (sequence numbers relative to the flow's ISNs). */
+    private static String render(Live live, Flow f) {
+        TcpSegment s = live.segment();
+        long localIsn = f.localIsn == null ? 0 : f.localIsn;
+        long remoteIsn = f.remoteIsn == null ? 0 : f.remoteIsn;
+        String flags = TcpFlags.tcpdump(s.flags()).replace("none", "-");
+        long seq = u32(s.seq() - localIsn);
+        StringBuilder b = new StringBuilder("> ").append(flags).append(' ').append(seq).append(':')
+                .append(seq + s.payloadLength()).append('(').append(s.payloadLength()).append(')');
+        if (s.has(TcpFlags.ACK)) b.append(" ack ").append(u32(s.ack() - remoteIsn));
+        b.append(" win ").append(s.window());
+        if (!s.options().isEmpty()) b.append(" <").append(s.options()).append('>');
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ system calls
+
+    private void syscall(SyscallEvent e) throws ScriptException {
+        long start = scheduled(e.time());
+        // The end of a blocking call counts from the same origin as its start: script time 0 for an
+        // absolute start, the previous event for a relative one ("+0...0.2": returns 0.2 s after it).
+        long origin = e.time().kind() == Time.Kind.RELATIVE ? anchor : BASE_NANOS;
+        long expectedEnd = e.end() == null ? start : origin + e.end().micros() * 1000;
+        advanceTo(start);
+        SyscallTable.Attempt attempt = syscalls.start(e);
+        SyscallTable.Result r = attempt.attempt();
+        anchor = start;
+        if (r != null) {
+            finish(e, r, start, expectedEnd);
+            return;
+        }
+        if (pending != null) {
+            throw new ScriptException(e.line(), e.name() + "() blocks while " + pending.event.name() + "() of line "
+                    + pending.event.line() + " is still blocked (one blocking call at a time)");
+        }
+        pending = new Pending(e, attempt, start, expectedEnd);
+        syscalls.wakeAt = syscalls.startWakeAt;
+        if (e.end() == null) {
+            // Not marked '...': the script waits for it, as packetdrill's main thread would.
+            runUntil(() -> pending == null, start + LATE_LIMIT_NANOS);
+            if (pending != null) {
+                throw new ScriptException(e.line(), e.name() + "() blocked (write '...' on a blocking call) and had not returned at "
+                        + seconds(now) + " s");
+            }
+            anchor = now;
+        }
+    }
+
+    private void checkPending() throws ScriptException {
+        if (pending == null) return;
+        SyscallTable.Result r = pending.attempt.attempt();
+        if (r == null) return;
+        Pending p = pending;
+        pending = null;
+        finish(p.event, r, p.start, p.expectedEnd);
+    }
+
+    private void checkPendingOverdue(int line) throws ScriptException {
+        if (pending == null) return;
+        long tol = tolerance(pending.expectedEnd, pending.start);
+        if (pending.event.end() != null && now > pending.expectedEnd + tol) {
+            throw new ScriptException(pending.event.line(), pending.event.name() + "() expected to return at "
+                    + seconds(pending.expectedEnd) + " s, still blocked at " + seconds(now) + " s");
+        }
+    }
+
+    private void finish(SyscallEvent e, SyscallTable.Result r, long start, long expectedEnd) throws ScriptException {
+        syscalls.verify(e, r);
+        long tol = tolerance(expectedEnd, start);
+        if (Math.abs(now - expectedEnd) > tol) {
+            throw new ScriptException(e.line(), "timing error: " + e.name() + "() expected to return at " + seconds(expectedEnd)
+                    + " s (tolerance " + tol / 1000 + " us), returned at " + seconds(now) + " s");
+        }
+    }
+}

@@ -1,0 +1,696 @@
+package dev.synack.pkt;
+
+import dev.synack.pkt.Script.CallExpr;
+import dev.synack.pkt.Script.Ellipsis;
+import dev.synack.pkt.Script.Expr;
+import dev.synack.pkt.Script.ListExpr;
+import dev.synack.pkt.Script.Num;
+import dev.synack.pkt.Script.OrExpr;
+import dev.synack.pkt.Script.StructExpr;
+import dev.synack.pkt.Script.Sym;
+import dev.synack.pkt.Script.SyscallEvent;
+import dev.synack.stack.NetStack;
+import dev.synack.tcp.Connection;
+import dev.synack.tcp.Listener;
+import dev.synack.tcp.ShutdownHow;
+import dev.synack.tcp.TcpException;
+import dev.synack.tcp.TcpState;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The system calls a script may make, mapped onto synack's stack and engine with Linux's
+ * semantics (non-blocking mode, errno names). Each call is an {@link Attempt}: it returns a
+ * {@link Result}, or null while it would block (the runner re-tries it as virtual time passes).
+ */
+final class SyscallTable {
+    static final int O_RDWR = 2;
+    static final int O_NONBLOCK = 0x800;
+    // Linux's numbers for the levels, options and commands scripts use.
+    static final int AF_INET = 2, SOCK_STREAM = 1;
+    static final int SOL_SOCKET = 1, SOL_TCP = 6;
+    static final int SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_LINGER = 13,
+            SO_REUSEPORT = 15;
+    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2;
+    static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+    static final int F_GETFL = 3, F_SETFL = 4;
+    static final int SIOCINQ = 0x541B;
+    static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40,
+            POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
+    /** Linux's SO_RCVBUF/SO_SNDBUF: the kernel doubles what is set (bookkeeping overhead). */
+    private static final int BUFFER_DOUBLING = 2;
+    /** getsockopt(TCP_MAXSEG) before a connection exists: Linux answers the IPv4 default MSS. */
+    private static final int DEFAULT_MSS = 536;
+
+    private static final Map<String, Long> CONSTANTS = Map.ofEntries(
+            Map.entry("AF_INET", (long) AF_INET), Map.entry("AF_INET6", 10L), Map.entry("SOCK_STREAM", (long) SOCK_STREAM), Map.entry("IPPROTO_TCP", 6L),
+            Map.entry("IPPROTO_IP", 0L), Map.entry("SOL_SOCKET", (long) SOL_SOCKET), Map.entry("SOL_TCP", (long) SOL_TCP),
+            Map.entry("SO_REUSEADDR", (long) SO_REUSEADDR), Map.entry("SO_ERROR", (long) SO_ERROR),
+            Map.entry("SO_SNDBUF", (long) SO_SNDBUF), Map.entry("SO_RCVBUF", (long) SO_RCVBUF),
+            Map.entry("SO_KEEPALIVE", (long) SO_KEEPALIVE), Map.entry("SO_LINGER", (long) SO_LINGER),
+            Map.entry("SO_REUSEPORT", (long) SO_REUSEPORT), Map.entry("TCP_NODELAY", (long) TCP_NODELAY),
+            Map.entry("TCP_MAXSEG", (long) TCP_MAXSEG), Map.entry("TCP_KEEPIDLE", 4L),
+            Map.entry("TCP_KEEPINTVL", 5L), Map.entry("TCP_KEEPCNT", 6L),
+            Map.entry("SHUT_RD", (long) SHUT_RD), Map.entry("SHUT_WR", (long) SHUT_WR), Map.entry("SHUT_RDWR", (long) SHUT_RDWR),
+            Map.entry("F_GETFL", (long) F_GETFL), Map.entry("F_SETFL", (long) F_SETFL), Map.entry("O_RDWR", (long) O_RDWR),
+            Map.entry("O_RDONLY", 0L), Map.entry("O_NONBLOCK", (long) O_NONBLOCK), Map.entry("SIOCINQ", (long) SIOCINQ),
+            Map.entry("FIONREAD", (long) SIOCINQ),
+            Map.entry("POLLIN", (long) POLLIN), Map.entry("POLLOUT", (long) POLLOUT), Map.entry("POLLERR", (long) POLLERR),
+            Map.entry("POLLHUP", (long) POLLHUP), Map.entry("POLLNVAL", (long) POLLNVAL), Map.entry("POLLRDNORM", (long) POLLRDNORM),
+            Map.entry("POLLWRNORM", (long) POLLWRNORM), Map.entry("POLLRDHUP", (long) POLLRDHUP),
+            Map.entry("MSG_DONTWAIT", 0x40L), Map.entry("MSG_PEEK", 0x2L));
+
+    /** A call's outcome: a return value and, for -1, an errno name. */
+    record Result(long value, String errno) {
+        static Result ok(long value) { return new Result(value, null); }
+        static Result error(String errno) { return new Result(-1, errno); }
+
+        @Override
+        public String toString() { return errno == null ? Long.toString(value) : value + " " + errno; }
+    }
+
+    @FunctionalInterface
+    interface Attempt {
+        /** The result, or null while the call would block. */
+        Result attempt() throws ScriptException;
+    }
+
+    /** A socket: what the file descriptor of the script refers to. */
+    private static final class Socket {
+        int port;
+        boolean bound;
+        Listener listener;
+        Connection connection;
+        boolean nonBlocking;
+        boolean lingerOn;
+        int lingerSeconds;
+        boolean reuseAddr;
+        boolean keepAlive;
+        boolean noDelay;
+        int rcvBuf;
+        int sndBuf;
+        int maxSeg;
+        boolean errorReported;
+        boolean inputShut;
+        boolean outputShut;
+    }
+
+    private final ScriptRunner runner;
+    private final NetStack stack;
+    private final TreeMap<Integer, Socket> fds = new TreeMap<>();
+
+    SyscallTable(ScriptRunner runner) {
+        this.runner = runner;
+        this.stack = runner.stack;
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    Attempt start(SyscallEvent e) throws ScriptException {
+        startWakeAt = Long.MAX_VALUE;
+        List<Expr> a = e.args();
+        int line = e.line();
+        return switch (e.name()) {
+            case "socket" -> { args(e, 3); yield socket(e); }
+            case "bind" -> { args(e, 3); yield bind(e, fd(e, 0)); }
+            case "listen" -> { args(e, 2); yield listen(e, fd(e, 0), (int) num(a.get(1), line)); }
+            case "accept", "accept4" -> accept(e, fd(e, 0));
+            case "connect" -> { args(e, 3); yield connect(e, fd(e, 0)); }
+            case "read", "recv", "recvfrom" -> read(e, fd(e, 0), length(e), dontWait(e));
+            case "write", "send", "sendto" -> write(e, fd(e, 0), length(e), dontWait(e));
+            case "close" -> { args(e, 1); yield close(e, fd(e, 0)); }
+            case "shutdown" -> { args(e, 2); yield shutdown(e, fd(e, 0), (int) num(a.get(1), line)); }
+            case "setsockopt" -> { args(e, 5); yield setsockopt(e, fd(e, 0)); }
+            case "getsockopt" -> { args(e, 5); yield getsockopt(e, fd(e, 0)); }
+            case "fcntl" -> fcntl(e, fd(e, 0));
+            case "poll" -> { args(e, 3); yield poll(e); }
+            case "ioctl" -> { args(e, 3); yield ioctl(e, fd(e, 0)); }
+            default -> throw new ScriptException(line, "system call " + e.name() + "() is not supported");
+        };
+    }
+
+    private static final java.util.Set<String> SUPPORTED = java.util.Set.of("socket", "bind", "listen", "accept", "accept4",
+            "connect", "read", "recv", "recvfrom", "write", "send", "sendto", "close", "shutdown", "setsockopt",
+            "getsockopt", "fcntl", "poll", "ioctl");
+
+    private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
+            "SO_LINGER", "TCP_NODELAY");
+    private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
+            "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "SO_RCVBUF", "SO_SNDBUF", "TCP_MAXSEG");
+
+    /**
+     * Why a call cannot be run faithfully (the script is then skipped), or null. Per-socket buffer
+     * sizes and MSS cannot be applied: synack's engine takes them from the stack's TcpConfig.
+     */
+    static String unsupported(SyscallEvent e) {
+        if (!SUPPORTED.contains(e.name())) return "system call " + e.name() + "() is not supported";
+        if (java.util.Set.of("recv", "recvfrom", "send", "sendto").contains(e.name()) && e.args().size() > 3) {
+            Expr flags = e.args().get(3);
+            boolean plain = flags instanceof Num n && n.value() == 0
+                    || flags instanceof Sym sym && sym.name().equals("MSG_DONTWAIT");
+            if (!plain) return e.name() + "() flags " + flags + " are not supported (0 or MSG_DONTWAIT)";
+        }
+        if (e.name().equals("setsockopt") && e.args().size() == 5 && e.args().get(2) instanceof Sym opt) {
+            if (java.util.Set.of("SO_RCVBUF", "SO_SNDBUF", "TCP_MAXSEG").contains(opt.name())) {
+                return "setsockopt(" + opt.name() + ") cannot be applied per socket (synack sizes buffers and MSS per stack)";
+            }
+            if (!SETTABLE.contains(opt.name())) return "setsockopt(" + opt.name() + ") is not supported";
+        }
+        if (e.name().equals("getsockopt") && e.args().size() == 5 && e.args().get(2) instanceof Sym opt
+                && !GETTABLE.contains(opt.name())) {
+            return "getsockopt(" + opt.name() + ") is not supported";
+        }
+        return null;
+    }
+
+    /** Compares a call's result with the script's "= ret [ERRNO]". */
+    void verify(SyscallEvent e, Result r) throws ScriptException {
+        long want = num(e.result(), e.line());
+        if (r.value() != want || (e.errno() != null && !e.errno().equals(r.errno())) || (e.errno() == null && r.errno() != null)) {
+            throw new ScriptException(e.line(), e.name() + "() returned " + r + ", expected " + want + (e.errno() == null ? "" : " " + e.errno()));
+        }
+    }
+
+    private static void args(SyscallEvent e, int n) throws ScriptException {
+        if (e.args().size() != n) throw new ScriptException(e.line(), e.name() + "() takes " + n + " arguments, got " + e.args().size());
+    }
+
+    private Socket fd(SyscallEvent e, int index) throws ScriptException {
+        if (e.args().isEmpty()) throw new ScriptException(e.line(), e.name() + "() needs a file descriptor");
+        return fds.get((int) num(e.args().get(index), e.line()));
+    }
+
+    private int fdNumber(SyscallEvent e) throws ScriptException {
+        return (int) num(e.args().get(0), e.line());
+    }
+
+    /** MSG_DONTWAIT in a recv/send flags argument: this call alone does not block. */
+    private static boolean dontWait(SyscallEvent e) {
+        return e.args().size() > 3 && e.args().get(3) instanceof Sym sym && sym.name().equals("MSG_DONTWAIT");
+    }
+
+    private static int length(SyscallEvent e) throws ScriptException {
+        if (e.args().size() < 3) throw new ScriptException(e.line(), e.name() + "() needs (fd, buffer, length, ...)");
+        return (int) num(e.args().get(2), e.line());
+    }
+
+    /** The integer an expression stands for: numbers, constants, errno names, A|B, [x]. */
+    static long num(Expr x, int line) throws ScriptException {
+        return switch (x) {
+            case Num n -> n.value();
+            case Sym s -> {
+                Long c = CONSTANTS.get(s.name());
+                if (c != null) yield c;
+                Integer errno = Errno.NUMBERS.get(s.name());
+                if (errno != null) yield errno;
+                throw new ScriptException(line, "unknown symbol " + s.name());
+            }
+            case OrExpr o -> {
+                long v = 0;
+                for (Expr t : o.terms()) v |= num(t, line);
+                yield v;
+            }
+            case ListExpr l when l.items().size() == 1 -> num(l.items().get(0), line);
+            case CallExpr c when c.function().equals("htons") && c.args().size() == 1 -> num(c.args().get(0), line);
+            default -> throw new ScriptException(line, "expected a number, got " + x);
+        };
+    }
+
+    private static Result fail(TcpException e) {
+        return Result.error(Errno.of(e.error()));
+    }
+
+    // ------------------------------------------------------------------ sockets
+
+    private Attempt socket(SyscallEvent e) throws ScriptException {
+        Expr family = e.args().get(0);
+        if (!(family instanceof Ellipsis) && num(family, e.line()) != AF_INET) {
+            throw new ScriptException(e.line(), "only AF_INET sockets are supported");
+        }
+        if (num(e.args().get(1), e.line()) != SOCK_STREAM) throw new ScriptException(e.line(), "only SOCK_STREAM sockets are supported");
+        return () -> {
+            int fd = 3;
+            while (fds.containsKey(fd)) fd++;
+            Socket s = new Socket();
+            s.rcvBuf = runner.config.receiveBufferSize();
+            s.sndBuf = runner.config.sendBufferSize();
+            fds.put(fd, s);
+            return Result.ok(fd);
+        };
+    }
+
+    private Attempt bind(SyscallEvent e, Socket s) throws ScriptException {
+        int port = address(e.args().get(1), e.line(), runner.bindPort);
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            if (s.bound || s.connection != null || port < 0 || port > 0xffff) return Result.error("EINVAL");
+            try {
+                s.port = stack.bind(port);
+            } catch (BindException ex) {
+                return Result.error("EADDRINUSE");
+            } catch (IOException ex) {
+                return Result.error("EADDRNOTAVAIL");
+            }
+            s.bound = true;
+            return Result.ok(0);
+        };
+    }
+
+    /** The port of a sockaddr argument: "..." means the script's default port (8080 unless --bind_port/--connect_port). */
+    private static int address(Expr x, int line, int defaultPort) throws ScriptException {
+        if (x instanceof Ellipsis) return defaultPort;
+        if (x instanceof StructExpr st && st.fields().containsKey("sin_port")) return (int) num(st.fields().get("sin_port"), line);
+        throw new ScriptException(line, "unsupported address " + x + " (write ... or {sin_port=htons(N), ...})");
+    }
+
+    private Attempt listen(SyscallEvent e, Socket s, int backlog) {
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            if (s.connection != null) return Result.error("EINVAL");
+            if (s.listener != null) return Result.ok(0);
+            try {
+                if (!s.bound) {
+                    s.port = stack.bind(0);
+                    s.bound = true;
+                }
+                // Linux queues up to backlog + 1 established connections (sk_ack_backlog > backlog is full).
+                s.listener = stack.listen(s.port, Math.max(0, backlog) + 1);
+            } catch (IOException ex) {
+                return Result.error("EADDRINUSE");
+            }
+            runner.listenPort = s.port;
+            return Result.ok(0);
+        };
+    }
+
+    private Attempt accept(SyscallEvent e, Socket s) {
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            if (s.listener == null) return Result.error("EINVAL");
+            Connection c;
+            stack.lock();
+            try {
+                c = s.listener.accept();
+            } finally {
+                stack.unlock();
+            }
+            if (c == null) return s.nonBlocking ? Result.error("EAGAIN") : null;
+            stack.afterCall(c);
+            int fd = 3;
+            while (fds.containsKey(fd)) fd++;
+            Socket child = new Socket();
+            child.connection = c;
+            child.port = c.tuple().localPort();
+            child.noDelay = s.noDelay;
+            child.keepAlive = s.keepAlive;
+            child.lingerOn = s.lingerOn;
+            child.lingerSeconds = s.lingerSeconds;
+            child.rcvBuf = s.rcvBuf;
+            child.sndBuf = s.sndBuf;
+            stack.lock();
+            try {
+                if (child.noDelay) c.setNoDelay(true, runner.now);
+                if (child.keepAlive) c.setKeepAlive(true, runner.now);
+            } finally {
+                stack.unlock();
+            }
+            stack.afterCall(c);
+            fds.put(fd, child);
+            return Result.ok(fd);
+        };
+    }
+
+    private Attempt connect(SyscallEvent e, Socket s) throws ScriptException {
+        int port = address(e.args().get(1), e.line(), runner.connectPort);
+        boolean[] started = new boolean[1];
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            if (s.listener != null) return Result.error("EISCONN");
+            if (port <= 0 || port > 0xffff) return Result.error(port == 0 ? "ECONNREFUSED" : "EINVAL");
+            Connection c = s.connection;
+            if (!started[0]) {
+                if (c != null) {
+                    if (c.error() != null && !s.errorReported) {
+                        s.errorReported = true;
+                        return Result.error(Errno.of(c.error()));
+                    }
+                    if (c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECV) return Result.error("EALREADY");
+                    return Result.error("EISCONN");
+                }
+                started[0] = true;
+                try {
+                    c = stack.connect(s.bound ? s.port : 0, ScriptRunner.REMOTE_ADDRESS, port);
+                } catch (IOException ex) {
+                    return Result.error("EADDRNOTAVAIL");
+                } catch (TcpException ex) {
+                    return fail(ex);
+                }
+                s.bound = false;
+                s.connection = c;
+                s.port = c.tuple().localPort();
+                stack.lock();
+                try {
+                    if (s.noDelay) c.setNoDelay(true, runner.now);
+                    if (s.keepAlive) c.setKeepAlive(true, runner.now);
+                } finally {
+                    stack.unlock();
+                }
+                stack.afterCall(c);
+                if (s.nonBlocking) return Result.error("EINPROGRESS");
+            }
+            if (!c.isConnectDone()) return null;
+            if (c.error() != null) {
+                s.errorReported = true;
+                return Result.error(Errno.of(c.error()));
+            }
+            return Result.ok(0);
+        };
+    }
+
+    private Attempt read(SyscallEvent e, Socket s, int length, boolean dontWait) {
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            Connection c = s.connection;
+            if (c == null) return Result.error("ENOTCONN");
+            ByteBuffer dst = ByteBuffer.allocate(Math.max(0, length));
+            int n;
+            stack.lock();
+            try {
+                n = c.read(dst, runner.now);
+            } catch (TcpException ex) {
+                s.errorReported = true;
+                return fail(ex);
+            } finally {
+                stack.unlock();
+                stack.afterCall(c);
+            }
+            if (n < 0) return Result.ok(0);
+            if (n > 0 || length == 0) return Result.ok(n);
+            return s.nonBlocking || dontWait ? Result.error("EAGAIN") : null;
+        };
+    }
+
+    private Attempt write(SyscallEvent e, Socket s, int length, boolean dontWait) {
+        int[] written = new int[1];
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            Connection c = s.connection;
+            if (c == null) return Result.error(s.listener != null ? "ENOTCONN" : "EPIPE");
+            if ((c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECV) && c.error() == null) {
+                // Linux waits for the connection before queueing data (sk_stream_wait_connect): EAGAIN if non-blocking.
+                return (s.nonBlocking || dontWait) ? Result.error("EAGAIN") : null;
+            }
+            ByteBuffer src = ByteBuffer.allocate(length - written[0]);
+            int n;
+            stack.lock();
+            try {
+                n = c.write(src, runner.now);
+            } catch (TcpException ex) {
+                if (written[0] > 0) return Result.ok(written[0]);
+                s.errorReported = true;
+                return fail(ex);
+            } finally {
+                stack.unlock();
+                stack.afterCall(c);
+            }
+            written[0] += n;
+            if (written[0] == length) return Result.ok(length);
+            if ((s.nonBlocking || dontWait)) return written[0] > 0 ? Result.ok(written[0]) : Result.error("EAGAIN");
+            return null;
+        };
+    }
+
+    private Attempt close(SyscallEvent e, Socket s) throws ScriptException {
+        int fd = fdNumber(e);
+        boolean[] started = new boolean[1];
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            Connection c = s.connection;
+            if (!started[0]) {
+                started[0] = true;
+                fds.remove(fd);
+                if (s.listener != null) {
+                    stack.closeListener(s.listener);
+                } else if (c == null) {
+                    if (s.bound) stack.unbind(s.port);
+                } else if (!c.isReleased()) {
+                    stack.lock();
+                    try {
+                        if (s.lingerOn && s.lingerSeconds == 0) c.abort(runner.now);
+                        else c.close(runner.now);
+                    } catch (TcpException ex) {
+                        // An error already ended the connection: nothing to send.
+                    } finally {
+                        stack.unlock();
+                        stack.afterCall(c);
+                    }
+                }
+                if (c == null || !s.lingerOn || s.lingerSeconds == 0 || s.nonBlocking) return Result.ok(0);
+                lingerUntil = runner.now + s.lingerSeconds * 1_000_000_000L;
+                startWakeAt = lingerUntil;
+            }
+            // SO_LINGER with a time: close() waits until the data is acknowledged or the time is up.
+            if (c.isSendBufferEmpty() || c.error() != null || c.isReleased() || runner.now >= lingerUntil) return Result.ok(0);
+            return null;
+        };
+    }
+
+    private long lingerUntil;
+    /** When the blocked call times out by itself (poll's timeout, SO_LINGER's time); MAX_VALUE: never. */
+    long wakeAt = Long.MAX_VALUE;
+    /** The wake time of the call just started, taken by the runner if it blocks. */
+    long startWakeAt = Long.MAX_VALUE;
+
+    private Attempt shutdown(SyscallEvent e, Socket s, int how) {
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            if (how < SHUT_RD || how > SHUT_RDWR) return Result.error("EINVAL");
+            if (s.connection == null) return Result.error("ENOTCONN");
+            Connection c = s.connection;
+            stack.lock();
+            try {
+                c.shutdown(how == SHUT_RD ? ShutdownHow.READ : how == SHUT_WR ? ShutdownHow.WRITE : ShutdownHow.BOTH, runner.now);
+            } catch (TcpException ex) {
+                return fail(ex);
+            } finally {
+                stack.unlock();
+                stack.afterCall(c);
+            }
+            s.inputShut |= how != SHUT_WR;
+            s.outputShut |= how != SHUT_RD;
+            return Result.ok(0);
+        };
+    }
+
+    // ------------------------------------------------------------------ options
+
+    private Attempt setsockopt(SyscallEvent e, Socket s) throws ScriptException {
+        int line = e.line();
+        long level = num(e.args().get(1), line);
+        long name = num(e.args().get(2), line);
+        Expr value = e.args().get(3);
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            Connection c = s.connection;
+            if (level == SOL_SOCKET && name == SO_LINGER) {
+                if (!(value instanceof StructExpr st)) throw new ScriptException(line, "SO_LINGER takes {onoff=N, linger=N}");
+                s.lingerOn = num(field(st, line, "onoff", "l_onoff"), line) != 0;
+                s.lingerSeconds = (int) num(field(st, line, "linger", "l_linger"), line);
+                return Result.ok(0);
+            }
+            long v = num(value, line);
+            if (level == SOL_SOCKET) {
+                switch ((int) name) {
+                    case SO_REUSEADDR, SO_REUSEPORT -> s.reuseAddr = v != 0;
+                    case SO_SNDBUF -> s.sndBuf = (int) v * BUFFER_DOUBLING;
+                    case SO_RCVBUF -> s.rcvBuf = (int) v * BUFFER_DOUBLING;
+                    case SO_KEEPALIVE -> {
+                        s.keepAlive = v != 0;
+                        if (c != null) {
+                            stack.lock();
+                            try {
+                                c.setKeepAlive(s.keepAlive, runner.now);
+                            } finally {
+                                stack.unlock();
+                                stack.afterCall(c);
+                            }
+                        }
+                    }
+                    default -> { return Result.error("ENOPROTOOPT"); }
+                }
+                return Result.ok(0);
+            }
+            if (level == SOL_TCP) {
+                switch ((int) name) {
+                    case TCP_NODELAY -> {
+                        s.noDelay = v != 0;
+                        if (c != null) {
+                            stack.lock();
+                            try {
+                                c.setNoDelay(s.noDelay, runner.now);
+                            } finally {
+                                stack.unlock();
+                                stack.afterCall(c);
+                            }
+                        }
+                    }
+                    case TCP_MAXSEG -> s.maxSeg = (int) v;
+                    default -> { return Result.error("ENOPROTOOPT"); }
+                }
+                return Result.ok(0);
+            }
+            return Result.error("ENOPROTOOPT");
+        };
+    }
+
+    private static Expr field(StructExpr st, int line, String... names) throws ScriptException {
+        for (String n : names) if (st.fields().containsKey(n)) return st.fields().get(n);
+        throw new ScriptException(line, "missing field " + names[0] + " in " + st);
+    }
+
+    private Attempt getsockopt(SyscallEvent e, Socket s) throws ScriptException {
+        int line = e.line();
+        long level = num(e.args().get(1), line);
+        long name = num(e.args().get(2), line);
+        Expr want = e.args().get(3);
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            Connection c = s.connection;
+            if (level == SOL_SOCKET && name == SO_LINGER) {
+                if (want instanceof StructExpr st) {
+                    long on = num(field(st, line, "onoff", "l_onoff"), line);
+                    long secs = num(field(st, line, "linger", "l_linger"), line);
+                    if ((on != 0) != s.lingerOn || secs != s.lingerSeconds) {
+                        throw new ScriptException(line, "getsockopt(SO_LINGER) is {onoff=" + (s.lingerOn ? 1 : 0) + ", linger="
+                                + s.lingerSeconds + "}, expected " + st);
+                    }
+                }
+                return Result.ok(0);
+            }
+            long actual;
+            if (level == SOL_SOCKET) {
+                switch ((int) name) {
+                    case SO_REUSEADDR, SO_REUSEPORT -> actual = s.reuseAddr ? 1 : 0;
+                    case SO_ERROR -> {
+                        actual = 0;
+                        if (c != null && c.error() != null && !s.errorReported) {
+                            actual = Errno.NUMBERS.get(Errno.of(c.error()));
+                            s.errorReported = true;
+                        }
+                    }
+                    case SO_SNDBUF -> actual = s.sndBuf;
+                    case SO_RCVBUF -> actual = s.rcvBuf;
+                    case SO_KEEPALIVE -> actual = s.keepAlive ? 1 : 0;
+                    default -> { return Result.error("ENOPROTOOPT"); }
+                }
+            } else if (level == SOL_TCP) {
+                switch ((int) name) {
+                    case TCP_NODELAY -> actual = s.noDelay ? 1 : 0;
+                    case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss() : (s.maxSeg > 0 ? s.maxSeg : DEFAULT_MSS);
+                    default -> { return Result.error("ENOPROTOOPT"); }
+                }
+            } else {
+                return Result.error("ENOPROTOOPT");
+            }
+            if (!(want instanceof Ellipsis) && num(want, line) != actual) {
+                throw new ScriptException(line, "getsockopt() gave " + actual + ", expected " + want);
+            }
+            return Result.ok(0);
+        };
+    }
+
+    private Attempt fcntl(SyscallEvent e, Socket s) throws ScriptException {
+        int line = e.line();
+        if (e.args().size() < 2) throw new ScriptException(line, "fcntl() needs (fd, cmd[, arg])");
+        long cmd = num(e.args().get(1), line);
+        long arg = e.args().size() > 2 ? num(e.args().get(2), line) : 0;
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            if (cmd == F_GETFL) return Result.ok(O_RDWR | (s.nonBlocking ? O_NONBLOCK : 0));
+            if (cmd == F_SETFL) {
+                s.nonBlocking = (arg & O_NONBLOCK) != 0;
+                return Result.ok(0);
+            }
+            return Result.error("EINVAL");
+        };
+    }
+
+    private Attempt ioctl(SyscallEvent e, Socket s) throws ScriptException {
+        int line = e.line();
+        long request = num(e.args().get(1), line);
+        Expr want = e.args().get(2);
+        return () -> {
+            if (s == null) return Result.error("EBADF");
+            if (request != SIOCINQ) return Result.error("EINVAL");
+            if (s.connection == null) return Result.error("EINVAL");
+            long n = s.connection.available();
+            if (!(want instanceof Ellipsis) && num(want, line) != n) {
+                throw new ScriptException(line, "ioctl(SIOCINQ) gave " + n + ", expected " + want);
+            }
+            return Result.ok(0);
+        };
+    }
+
+    // ------------------------------------------------------------------ poll
+
+    private Attempt poll(SyscallEvent e) throws ScriptException {
+        int line = e.line();
+        if (!(e.args().get(0) instanceof ListExpr list)) throw new ScriptException(line, "poll() takes [{fd=N, events=..., revents=...}, ...]");
+        long timeoutMs = num(e.args().get(2), line);
+        long deadline = timeoutMs < 0 ? Long.MAX_VALUE : runner.now + timeoutMs * 1_000_000L;
+        startWakeAt = deadline;
+        return () -> {
+            int ready = 0;
+            StringBuilder got = new StringBuilder();
+            boolean match = true;
+            for (Expr item : list.items()) {
+                if (!(item instanceof StructExpr st)) throw new ScriptException(line, "poll() entries are {fd=N, events=..., revents=...}");
+                int fd = (int) num(field(st, line, "fd"), line);
+                long events = num(field(st, line, "events"), line);
+                long revents = revents(fds.get(fd)) & (events | POLLERR | POLLHUP | POLLNVAL);
+                if (revents != 0) ready++;
+                long want = st.fields().containsKey("revents") ? num(st.fields().get("revents"), line) : 0;
+                if (want != revents) match = false;
+                got.append(" fd ").append(fd).append(" revents=0x").append(Long.toHexString(revents));
+            }
+            if (ready == 0 && runner.now < deadline) return null;
+            if (!match) throw new ScriptException(line, "poll() revents differ:" + got);
+            return Result.ok(ready);
+        };
+    }
+
+    /**
+     * Linux's tcp_poll(), from what the engine exposes: HUP when both directions are shut (or the
+     * connection is closed), IN|RDHUP once the receive side is shut (peer FIN, SHUT_RD), IN for
+     * queued data, OUT when there is send room or sending is over (a write would not block), ERR
+     * for a pending error. Nothing but HUP/ERR during the handshake.
+     */
+    private long revents(Socket s) {
+        if (s == null) return POLLNVAL;
+        if (s.listener != null) return s.listener.acceptQueueLength() > 0 ? POLLIN | POLLRDNORM : 0;
+        Connection c = s.connection;
+        if (c == null) return POLLOUT | POLLWRNORM | POLLHUP;
+        TcpState st = c.state();
+        long r = 0;
+        if (c.error() != null && !s.errorReported) r |= POLLERR;
+        boolean peerFin = switch (st) {
+            case CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT, CLOSED -> true;
+            default -> false;
+        };
+        boolean receiveShut = peerFin || s.inputShut;
+        boolean sendShut = s.outputShut || switch (st) {
+            case FIN_WAIT1, FIN_WAIT2, CLOSING, TIME_WAIT, LAST_ACK, CLOSED -> true;
+            default -> false;
+        };
+        if (st == TcpState.CLOSED || (receiveShut && sendShut)) r |= POLLHUP;
+        if (receiveShut) r |= POLLIN | POLLRDNORM | POLLRDHUP;
+        if (st == TcpState.SYN_SENT || st == TcpState.SYN_RECV) return r;
+        if (c.available() > 0) r |= POLLIN | POLLRDNORM;
+        if (sendShut || c.sendSpace() > 0) r |= POLLOUT | POLLWRNORM;
+        return r;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.synack.pkt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synack.pkt.Script.Ellipsis;
+import dev.synack.pkt.Script.ListExpr;
+import dev.synack.pkt.Script.PacketEvent;
+import dev.synack.pkt.Script.ShellEvent;
+import dev.synack.pkt.Script.StructExpr;
+import dev.synack.pkt.Script.SyscallEvent;
+import dev.synack.pkt.Script.Time;
+import dev.synack.wire.TcpFlags;
+import org.junit.jupiter.api.Test;
+
+class ScriptParserTest {
+    private static Script parse(String text) throws ScriptException {
+        return ScriptParser.parse("t.pkt", text);
+    }
+
+    @Test
+    void timesAbsoluteRelativeAnyRangesAndBlocking() throws Exception {
+        Script s = parse("""
+                0.100 close(3) = 0
+                +.25 close(3) = 0
+                * > . 1:1(0) ack 1
+                +0~+0.2 > . 1:1(0) ack 1
+                1~2 > . 1:1(0) ack 1
+                +0...0.300 read(4, ..., 1000) = 1000
+                """);
+        assertThat(s.events()).extracting(Script.Event::time).containsExactly(
+                Time.absolute(100_000), Time.relative(250_000), Time.any(),
+                new Time(Time.Kind.RANGE_RELATIVE, 0, 200_000, true),
+                new Time(Time.Kind.RANGE_ABSOLUTE, 1_000_000, 2_000_000, false),
+                Time.relative(0));
+        assertThat(((SyscallEvent) s.events().get(5)).end()).isEqualTo(Time.absolute(300_000));
+    }
+
+    @Test
+    void packetsWithFlagsSequenceAckWindowAndOptionsInOrder() throws Exception {
+        Script s = parse("+0 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>\n"
+                + "+0 > S. 0:0(0) ack 1 <...>\n+0 > P. 1:1001(1000) ack 1\n+0 < . 1:1(0) ack 1 win 257 <nop,nop,TS val 5 ecr 7,nop,nop,sack 1:2 3:4>");
+        PacketEvent syn = (PacketEvent) s.events().get(0);
+        assertThat(syn.inbound()).isTrue();
+        assertThat(syn.flags()).isEqualTo(TcpFlags.SYN);
+        assertThat(syn.window()).isEqualTo(32792L);
+        assertThat(syn.options()).extracting(Script.Option::toString)
+                .containsExactly("mss 1000", "sackOK", "nop", "nop", "nop", "wscale 7");
+        PacketEvent synAck = (PacketEvent) s.events().get(1);
+        assertThat(synAck.flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
+        assertThat(synAck.options()).isNull();
+        PacketEvent data = (PacketEvent) s.events().get(2);
+        assertThat(data.seqStart()).isEqualTo(1);
+        assertThat(data.length()).isEqualTo(1000);
+        assertThat(data.options()).isEmpty();
+        assertThat(data.window()).isNull();
+        PacketEvent ts = (PacketEvent) s.events().get(3);
+        assertThat(ts.options()).extracting(Script.Option::toString).contains("TS val 5 ecr 7", "sack 1:2 3:4");
+    }
+
+    @Test
+    void syscallsWithEllipsisPointersStructsFlagsAndErrno() throws Exception {
+        Script s = parse("""
+                +0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
+                +0 setsockopt(3, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0
+                +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+                +0 poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, 0) = 1
+                """);
+        SyscallEvent connect = (SyscallEvent) s.events().get(0);
+        assertThat(connect.name()).isEqualTo("connect");
+        assertThat(connect.args().get(1)).isInstanceOf(Ellipsis.class);
+        assertThat(connect.errno()).isEqualTo("EINPROGRESS");
+        assertThat(((SyscallEvent) s.events().get(1)).args().get(3)).isInstanceOf(StructExpr.class);
+        assertThat(SyscallTable.num(((SyscallEvent) s.events().get(2)).args().get(2), 3)).isEqualTo(0x802);
+        assertThat(((SyscallEvent) s.events().get(3)).args().get(0)).isInstanceOf(ListExpr.class);
+    }
+
+    @Test
+    void commentsOptionsShellLinesAndContinuationLines() throws Exception {
+        Script s = parse("""
+                // a comment
+                --tolerance_usecs=10000
+                /* a block
+                   comment */
+                `../common/defaults.sh`
+                0 setsockopt(3, SOL_SOCKET, SO_LINGER,
+                             {onoff=1, linger=0}, 8) = 0
+                +0 close(3) = 0 // trailing comment
+                """);
+        assertThat(s.options()).containsEntry("tolerance_usecs", "10000");
+        assertThat(s.events().get(0)).isInstanceOf(ShellEvent.class);
+        assertThat(s.events().get(1).line()).isEqualTo(6);
+        assertThat(s.events().get(2).line()).isEqualTo(8);
+        assertThat(s.skipReason()).isNull();
+    }
+
+    @Test
+    void pythonBlocksMakeTheScriptSkipped() throws Exception {
+        Script s = parse("0 close(3) = 0\n+0 %{\nassert tcpi_state == 1\n}%\n");
+        assertThat(s.skipReason()).contains("python block at line 2");
+    }
+
+    @Test
+    void errorsNameTheirLine() {
+        assertThatThrownBy(() -> parse("0 close(3) = 0\n+0 < S 0:0(0) <mss 1460>\n"))
+                .isInstanceOf(ScriptException.class).hasMessageContaining("win").extracting(e -> ((ScriptException) e).line()).isEqualTo(2);
+        assertThatThrownBy(() -> parse("\n\n+0 > Q 0:0(0)\n")).hasMessageContaining("unknown TCP flag 'Q'")
+                .extracting(e -> ((ScriptException) e).line()).isEqualTo(3);
+        assertThatThrownBy(() -> parse("+0 > . 1:5(3) ack 1\n")).hasMessageContaining("does not match the length");
+        assertThatThrownBy(() -> parse("* close(3) = 0\n")).hasMessageContaining("outbound packets only");
+        assertThatThrownBy(() -> parse("+0 < * 1:1(0)\n")).isInstanceOf(ScriptException.class);
+        assertThatThrownBy(() -> parse("+0 > . 1:1(0) ack 1 <fancy 3>\n")).hasMessageContaining("unknown TCP option 'fancy'");
+        assertThatThrownBy(() -> parse("+0 close(3)\n")).hasMessageContaining("expected '='");
+        assertThatThrownBy(() -> parse("+0 > . 1:1(0)\n")).hasMessageContaining("needs 'ack N'");
+    }
+}

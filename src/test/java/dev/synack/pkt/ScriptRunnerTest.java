@@ -1,0 +1,214 @@
+package dev.synack.pkt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synack.pkt.Outcome.Status;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The matcher fails wrong scripts at the right line with the right reason: the runner can fail. */
+class ScriptRunnerTest {
+    private static final String OPEN = """
+            0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0 bind(3, ..., ...) = 0
+            +0 listen(3, 1) = 0
+            +0 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+            +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
+            +.1 < . 1:1(0) ack 1 win 257
+            +0 accept(3, ..., ...) = 4
+            """;
+
+    private static Outcome run(String text) {
+        return PktRunner.runText("t.pkt", text);
+    }
+
+    @Test
+    void aCorrectScriptPasses() {
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void wrongOptionFailsAtItsLine() {
+        Outcome o = run(OPEN.replace("wscale 8>", "wscale 7>"));
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(5);
+        assertThat(o.message()).contains("bad option 6 (expected wscale 7)");
+    }
+
+    @Test
+    void wrongLengthSeqAckFlagsAndWindowEachFail() {
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 1:10(9) ack 1\n").message()).contains("bad payload length");
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 2:12(10) ack 1\n").message()).contains("bad sequence number");
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 2\n").message()).contains("bad ack number");
+        assertThat(run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > . 1:11(10) ack 1\n").message()).contains("bad flags");
+        Outcome w = run(OPEN + "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1 win 1\n");
+        assertThat(w.message()).contains("bad window");
+        assertThat(w.line()).isEqualTo(9);
+    }
+
+    @Test
+    void aPacketTooEarlyOrNeverSentFails() {
+        Outcome early = run(OPEN + "+0 write(4, ..., 10) = 10\n+1 > P. 1:11(10) ack 1\n");
+        assertThat(early.message()).contains("timing error");
+        assertThat(early.line()).isEqualTo(9);
+        Outcome never = run(OPEN + "+0 > P. 1:11(10) ack 1\n");
+        assertThat(never.message()).contains("sent nothing");
+    }
+
+    @Test
+    void wrongSyscallResultsAndErrnosFail() {
+        Outcome o = run(OPEN + "+0 close(9) = 0\n");
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(8);
+        assertThat(o.message()).contains("close() returned -1 EBADF, expected 0");
+        Outcome r = run(OPEN + "+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n+0 read(4, ..., 10) = -1 ECONNRESET\n");
+        assertThat(r.message()).contains("returned -1 EAGAIN, expected -1 ECONNRESET");
+    }
+
+    @Test
+    void aBlockingCallMustReturnWhenTheScriptSays() {
+        String early = OPEN + "+0...0.5 read(4, ..., 10) = 10\n+.2 < P. 1:11(10) ack 1 win 257\n";
+        Outcome o = run(early);
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(8);
+        assertThat(o.message()).contains("expected to return at 0.600000");
+        assertThat(run(OPEN + "+0...0.2 read(4, ..., 10) = 10\n+.2 < P. 1:11(10) ack 1 win 257\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void shellCommandsAndIpv6AreSkippedWithAReason() {
+        assertThat(run("`sysctl -q net.ipv4.tcp_sack=0`\n0 close(3) = -1 EBADF\n").describe())
+                .isEqualTo("skipped t.pkt: shell command at line 1 cannot run: `sysctl -q net.ipv4.tcp_sack=0`");
+        assertThat(run("--ip_version=ipv6\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.SKIP);
+        assertThat(run("`../common/defaults.sh`\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void summaryCountsEachStatus() {
+        List<Outcome> all = List.of(Outcome.pass("a"), Outcome.fail("b", 1, "x"), Outcome.skip("c", "y"), Outcome.pass("d"));
+        assertThat(PktRunner.summary(all)).isEqualTo("2 passed, 1 failed, 1 skipped");
+    }
+
+    @Test
+    void whatCannotBeRunFaithfullyIsSkippedNotIgnored() {
+        assertThat(run("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 epoll_create(1) = 4\n").describe())
+                .isEqualTo("skipped t.pkt: line 2: system call epoll_create() is not supported");
+        assertThat(run("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [4096], 4) = 0\n")
+                .message()).contains("SO_RCVBUF");
+        assertThat(run(OPEN + "+0 < [ect0] . 1:1(0) ack 1 win 257\n").status()).isEqualTo(Status.SKIP);
+        assertThat(run(OPEN + "+0 < . 1:1(0) ack 1 win 257 <md5>\n").status()).isEqualTo(Status.SKIP);
+        assertThat(run("--mtu=9000\n0 close(3) = -1 EBADF\n").message()).contains("--mtu=9000");
+        assertThat(run("--mtu=1500\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void bindPortOptionMovesTheDefaultPort() {
+        String script = "--bind_port=9000\n" + OPEN;
+        assertThat(run(script).status()).isEqualTo(Status.PASS);
+        // A SYN to 8080 now finds no listener: the reply is a RST, not a SYN-ACK.
+        Outcome o = run("--bind_port=9000\n0 < S 0:0(0) win 100\n+0 > R. 0:0(0) ack 1\n");
+        assertThat(o.status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void tsValIsCheckedOnlyWithATick() {
+        String active = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+                +0 connect(3, ..., ...) = -1 EINPROGRESS
+                +0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
+                +.1 < S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 700 ecr 100,nop,wscale 7>
+                +0 > . 1:1(0) ack 1 <nop,nop,TS val 999 ecr 700>
+                """;
+        assertThat(run(active).status()).isEqualTo(Status.PASS);
+        Outcome o = run("--tcp_ts_tick_usecs=1000\n" + active);
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(7);
+        assertThat(o.message()).contains("bad TS val (expected 999, got 200");
+    }
+
+    @Test
+    void aTrainOfSegmentsMatchesOneLineUnlessStrict() {
+        String train = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 1) = 0
+                +0 < S 0:0(0) win 65535 <mss 1000>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 65535
+                +0 accept(3, ..., ...) = 4
+                +0 write(4, ..., 3000) = 3000
+                +0 > P. 1:3001(3000) ack 1
+                """;
+        assertThat(run(train).status()).isEqualTo(Status.PASS);
+        Outcome strict = run("--strict_segments\n" + train);
+        assertThat(strict.status()).isEqualTo(Status.FAIL);
+        assertThat(strict.message()).contains("bad flags");
+    }
+
+    @Test
+    void anExtraPacketFailsTheNextExpectation() {
+        // The data segment is sent first; a script expecting a FIN first fails there.
+        Outcome o = run(OPEN + "+0 write(4, ..., 10) = 10\n+0 close(4) = 0\n+0 > F. 11:11(0) ack 1\n");
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.line()).isEqualTo(10);
+        assertThat(o.message()).contains("got > P. 1:11(10)");
+    }
+
+    @Test
+    void sequenceNumbersAreRelativeToTheInboundSynsIsn() {
+        String script = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 1) = 0
+                +0 < S 5000:5000(0) win 65535 <mss 1000>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 65535
+                +0 accept(3, ..., ...) = 4
+                +0 < P. 1:11(10) ack 1 win 65535
+                +0 > . 1:1(0) ack 11
+                """;
+        assertThat(run(script).status()).isEqualTo(Status.PASS);
+        // Written as absolute numbers, the same ACK no longer matches.
+        Outcome o = run(script.replace("+0 > . 1:1(0) ack 11", "+0 > . 1:1(0) ack 5011"));
+        assertThat(o.message()).contains("bad ack number");
+    }
+
+    @Test
+    void flowsAreSeparateConnectionsWithTheirOwnIsns() {
+        String script = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 5) = 0
+                +0 < S 0:0(0) win 65535 <mss 1000>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +0 <@1 S 700:700(0) win 65535 <mss 1000>
+                +0 >@1 S. 0:0(0) ack 1 <mss 1460>
+                +.1 <@1 . 1:1(0) ack 1 win 65535
+                +0 accept(3, ..., ...) = 4
+                +0 write(4, ..., 10) = 10
+                +0 >@1 P. 1:11(10) ack 1
+                """;
+        assertThat(run(script).status()).isEqualTo(Status.PASS);
+        Outcome o = run(script.replace("+0 >@1 P. 1:11(10) ack 1", "+0 > P. 1:11(10) ack 1"));
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.message()).contains("a packet of another connection");
+    }
+
+    @Test
+    void toleranceOptionsWidenTheTimingCheck() {
+        String late = OPEN + "+0 write(4, ..., 10) = 10\n+.5 > P. 1:11(10) ack 1\n";
+        assertThat(run(late).message()).contains("timing error").contains("tolerance 62500 us");
+        assertThat(run("--tolerance_usecs=500000\n" + late).status()).isEqualTo(Status.PASS);
+        assertThat(run("--tolerance_percent=100\n" + late).status()).isEqualTo(Status.PASS);
+        assertThat(run("--tolerance_percent=0\n" + late).message()).contains("tolerance 4000 us");
+    }
+
+    @Test
+    void rangesAndAnyTimeOnOutboundLines() {
+        String base = OPEN + "+0 write(4, ..., 10) = 10\n";
+        assertThat(run(base + "+0~+.1 > P. 1:11(10) ack 1\n").status()).isEqualTo(Status.PASS);
+        assertThat(run(base + "+.2~+.3 > P. 1:11(10) ack 1\n").message()).contains("between");
+        assertThat(run(base + "* > P. 1:11(10) ack 1\n").status()).isEqualTo(Status.PASS);
+    }
+}
