@@ -157,7 +157,7 @@ class TunInteropTest {
             // The kernel keeps sending on its open half while synack keeps reading.
             Future<String> received = pool.submit(() -> KernelInterop.receiveAll(client.getInputStream()));
             String sent = KernelInterop.sendRandom(accepted.getOutputStream(), 1 << 20, 21);
-            assertThat(client.state()).isEqualTo(TcpState.FIN_WAIT2);
+            assertThat(awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
             accepted.close();
             assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + (1 << 20));
         }
@@ -216,12 +216,18 @@ class TunInteropTest {
             client.close();
             assertThat(accepted.getInputStream().read()).isEqualTo(-1);
             assertThat(awaitSs(peer, "CLOSE-WAIT")).contains("CLOSE-WAIT").contains(local);
-            assertThat(client.state()).isEqualTo(TcpState.FIN_WAIT2);
+            // The kernel's ACK of synack's FIN may still be on its way through the device.
+            assertThat(awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
             accepted.close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (client.state() != TcpState.TIME_WAIT && System.nanoTime() < deadline) Thread.sleep(5);
-            assertThat(client.state()).isEqualTo(TcpState.TIME_WAIT);
+            assertThat(awaitState(client, TcpState.TIME_WAIT)).isEqualTo(TcpState.TIME_WAIT);
         }
+    }
+
+    /** Polls the socket's state until it is {@code wanted} (or 10 s pass); returns the last state seen. */
+    private static TcpState awaitState(TcpSocket socket, TcpState wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (socket.state() != wanted && System.nanoTime() < deadline) Thread.sleep(5);
+        return socket.state();
     }
 
     /** Polls {@code ss -tan} until a line mentioning {@code ipPort} shows {@code state} (or 10 s pass). */
