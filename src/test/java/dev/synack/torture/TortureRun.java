@@ -70,14 +70,14 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
         if (bucket < 40) return r.nextInt(1, 1500);
         if (bucket < 80) return r.nextInt(1500, 32 * 1024);
         if (bucket < 97) return r.nextInt(32 * 1024, 512 * 1024);
-        return r.nextInt(512 * 1024, 4 * 1024 * 1024);
+        return r.nextInt(512 * 1024, 8 * 1024 * 1024);
     }
 
-    /** Large transfers get at most 5 % loss so that the suite stays within its time budget. */
+    /** Large transfers get at most 10 % loss so that the suite stays within its time budget. */
     private static PathConditions conditions(SplittableRandom r, boolean large) {
         PathConditions.Builder b = PathConditions.builder()
                 .delay(Duration.ofNanos(1000 * r.nextLong(50, 50_000)));
-        double maxLoss = large ? 0.05 : 0.30;
+        double maxLoss = large ? 0.10 : 0.30;
         if (r.nextInt(10) < 7) b.loss(r.nextDouble() * maxLoss);
         if (r.nextInt(5) == 0) b.burst(r.nextDouble(0.001, 0.05), r.nextDouble(0.3, 0.8));
         if (r.nextInt(4) == 0) b.reorder(r.nextDouble() * 0.15, Duration.ofNanos(1000 * r.nextLong(100, 30_000)));
