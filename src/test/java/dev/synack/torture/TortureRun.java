@@ -33,7 +33,34 @@ import java.util.SplittableRandom;
  */
 record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientToServer,
                   PathConditions serverToClient, boolean sack, boolean timestamps, boolean windowScaling,
-                  CongestionAlgorithm congestion) {
+                  CongestionAlgorithm congestion, Extras extras) {
+
+    /**
+     * Axes added after the first ones, drawn from a second stream of the seed so that the earlier
+     * axes of every seed (and so the reproductions already written down) stay as they were.
+     *
+     * @param duplex        both ends write and read at the same time (a reader and a writer actor per host)
+     * @param mss           the MSS both hosts advertise (0: the profile's 1460)
+     * @param receiveBuffer a small receive buffer without autotuning, so windows close (0: the profile's)
+     * @param sendBuffer    a small send buffer, so writers block (0: the profile's)
+     * @param noDelay       TCP_NODELAY on both sockets (Nagle off)
+     */
+    record Extras(boolean duplex, int mss, int receiveBuffer, int sendBuffer, boolean noDelay) {
+        static Extras of(long seed) {
+            SplittableRandom r = new SplittableRandom(seed ^ 0x5ec0_7d57_ea11L);
+            return new Extras(r.nextInt(4) == 0 && DUPLEX_ENABLED, r.nextInt(5) == 0 ? r.nextInt(536, 1461) : 0,
+                    r.nextInt(7) == 0 ? r.nextInt(1024, 16 * 1024) : 0, r.nextInt(10) == 0 ? r.nextInt(1024, 16 * 1024) : 0,
+                    r.nextInt(3) == 0);
+        }
+
+        @Override
+        public String toString() {
+            return (duplex ? "duplex" : "up then down") + (mss > 0 ? ", mss " + mss : "")
+                    + (receiveBuffer > 0 ? ", rcvbuf " + receiveBuffer : "") + (sendBuffer > 0 ? ", sndbuf " + sendBuffer : "")
+                    + (noDelay ? ", nodelay" : "");
+        }
+    }
+
     static final String CLIENT_IP = "10.0.0.1";
     static final String SERVER_IP = "10.0.0.2";
     static final int PORT = 7;
@@ -51,6 +78,12 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
      */
     static final int DATA_RETRIES = 30;
     private static final int MAX_CHUNK = 65536;
+    /**
+     * Both ends streaming at once is off until the engine sends its pure ACKs with the highest
+     * sequence sent rather than a rolled-back SND.NXT (engine-bugs.md, "ACK livelock"; seed 3190 shows
+     * it). The axis is still drawn for every seed, so turning it on changes nothing else.
+     */
+    static final boolean DUPLEX_ENABLED = false;
 
     /** The parameters the seed stands for; most transfers are small, a few are several MiB. */
     static TortureRun of(long seed) {
@@ -61,7 +94,7 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
         PathConditions base = conditions(r, large);
         PathConditions back = r.nextInt(3) == 0 ? conditions(r, large) : base;
         return new TortureRun(seed, upBytes, downBytes, base, back, r.nextBoolean(), r.nextBoolean(), r.nextInt(4) != 0,
-                r.nextBoolean() ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO);
+                r.nextBoolean() ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO, Extras.of(seed));
     }
 
     private static int size(SplittableRandom r) {
@@ -96,15 +129,22 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
     }
 
     TcpConfig config() {
-        return TcpConfig.linux().toBuilder().sack(sack).timestamps(timestamps).windowScaling(windowScaling)
+        TcpConfig.Builder b = TcpConfig.linux().toBuilder().sack(sack).timestamps(timestamps).windowScaling(windowScaling)
                 .congestionAlgorithm(congestion)
-                .synRetries(SYN_RETRIES).synAckRetries(SYN_RETRIES).dataRetries(DATA_RETRIES).build();
+                .synRetries(SYN_RETRIES).synAckRetries(SYN_RETRIES).dataRetries(DATA_RETRIES);
+        if (extras.mss() > 0) b.mss(extras.mss());
+        if (extras.receiveBuffer() > 0) {
+            b.receiveBufferSize(extras.receiveBuffer()).maxReceiveBufferSize(extras.receiveBuffer())
+                    .receiveBufferAutotuning(false);
+        }
+        if (extras.sendBuffer() > 0) b.sendBufferSize(extras.sendBuffer());
+        return b.build();
     }
 
     /** Everything needed to understand and replay a failure. */
     String describe() {
         return "seed " + seed + ": up " + upBytes + " B, down " + downBytes + " B, sack " + sack + ", timestamps "
-                + timestamps + ", window scaling " + windowScaling + ", " + congestion + "; client->server {" + clientToServer
+                + timestamps + ", window scaling " + windowScaling + ", " + congestion + ", " + extras + "; client->server {" + clientToServer
                 + "}; server->client {" + serverToClient + "}";
     }
 
@@ -124,26 +164,32 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
         List<TraceEvent> trace = traced ? net.recordTrace() : List.of();
         String[] digests = new String[4]; // up written, up read, down written, down read
         long[] lengths = new long[4];
-        net.spawn("server", () -> {
-            SplittableRandom chunks = new SplittableRandom(seed * 31 + 1);
-            try (TcpServerSocket listener = new TcpServerSocket(server)) {
-                listener.bind(PORT);
-                listener.listen(1);
-                try (TcpSocket s = listener.accept()) {
-                    readToEnd(s, chunks, digests, lengths, 1);
-                    writeStream(s, downBytes, seed * 31 + 2, chunks, digests, lengths, 2);
+        if (extras.duplex()) {
+            spawnDuplex(net, client, server, digests, lengths);
+        } else {
+            net.spawn("server", () -> {
+                SplittableRandom chunks = new SplittableRandom(seed * 31 + 1);
+                try (TcpServerSocket listener = new TcpServerSocket(server)) {
+                    listener.bind(PORT);
+                    listener.listen(1);
+                    try (TcpSocket s = listener.accept()) {
+                        s.setTcpNoDelay(extras.noDelay());
+                        readToEnd(s, chunks, digests, lengths, 1);
+                        writeStream(s, downBytes, seed * 31 + 2, chunks, digests, lengths, 2);
+                    }
                 }
-            }
-        });
-        net.spawn("client", () -> {
-            SplittableRandom chunks = new SplittableRandom(seed * 31 + 3);
-            try (TcpSocket s = new TcpSocket(client)) {
-                s.connect(new InetSocketAddress(SERVER_IP, PORT));
-                writeStream(s, upBytes, seed * 31 + 4, chunks, digests, lengths, 0);
-                s.shutdownOutput();
-                readToEnd(s, chunks, digests, lengths, 3);
-            }
-        });
+            });
+            net.spawn("client", () -> {
+                SplittableRandom chunks = new SplittableRandom(seed * 31 + 3);
+                try (TcpSocket s = new TcpSocket(client)) {
+                    s.setTcpNoDelay(extras.noDelay());
+                    s.connect(new InetSocketAddress(SERVER_IP, PORT));
+                    writeStream(s, upBytes, seed * 31 + 4, chunks, digests, lengths, 0);
+                    s.shutdownOutput();
+                    readToEnd(s, chunks, digests, lengths, 3);
+                }
+            });
+        }
         String failure = null;
         try {
             net.run();
@@ -152,6 +198,43 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
             failure = e.toString() + (e.getCause() != null ? " caused by " + e.getCause() : "");
         }
         return new Outcome(this, failure, net.nowNanos(), net.faultStats(), trace);
+    }
+
+    /**
+     * Both ends stream at once: on each host a reader actor reads to the end while a writer actor
+     * writes and then shuts its output; whichever of the two finishes last closes the socket.
+     */
+    private void spawnDuplex(SimNetwork net, NetStack client, NetStack server, String[] digests, long[] lengths) {
+        net.spawn("server", () -> {
+            TcpSocket s;
+            try (TcpServerSocket listener = new TcpServerSocket(server)) {
+                listener.bind(PORT);
+                listener.listen(1);
+                s = listener.accept();
+            }
+            s.setTcpNoDelay(extras.noDelay());
+            int[] finished = {0};
+            net.spawn("server-writer", () -> {
+                writeStream(s, downBytes, seed * 31 + 2, new SplittableRandom(seed * 31 + 5), digests, lengths, 2);
+                s.shutdownOutput();
+                if (++finished[0] == 2) s.close();
+            });
+            readToEnd(s, new SplittableRandom(seed * 31 + 1), digests, lengths, 1);
+            if (++finished[0] == 2) s.close();
+        });
+        net.spawn("client", () -> {
+            TcpSocket s = new TcpSocket(client);
+            s.setTcpNoDelay(extras.noDelay());
+            s.connect(new InetSocketAddress(SERVER_IP, PORT));
+            int[] finished = {0};
+            net.spawn("client-writer", () -> {
+                writeStream(s, upBytes, seed * 31 + 4, new SplittableRandom(seed * 31 + 6), digests, lengths, 0);
+                s.shutdownOutput();
+                if (++finished[0] == 2) s.close();
+            });
+            readToEnd(s, new SplittableRandom(seed * 31 + 3), digests, lengths, 3);
+            if (++finished[0] == 2) s.close();
+        });
     }
 
     private String check(SimNetwork net, NetStack client, NetStack server, String[] digests, long[] lengths) {
