@@ -28,6 +28,12 @@ interface CongestionControl {
     /** The retransmission timer expired with {@code flightSize} bytes outstanding (RFC 5681 §3.1 eq. 4; cwnd = 1 SMSS). */
     void onRetransmissionTimeout(int flightSize, long now);
 
+    /**
+     * A round-trip sample of {@code rttNanos} from an ACK of {@code ack}, with SND.NXT at {@code
+     * sndNxt}: delay-based slow-start exit (HyStart++, RFC 9406) uses it; others may ignore it.
+     */
+    default void onRttSample(long rttNanos, int ack, int sndNxt) { }
+
     /** Loss recovery sets cwnd directly (RFC 6582 §3.2 inflation, deflation and exit). */
     void setCwnd(int bytes);
 

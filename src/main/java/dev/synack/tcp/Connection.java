@@ -23,8 +23,8 @@ import java.nio.ByteBuffer;
  *   <li>shutdown(READ): read() returns -1 from then on; data arriving later is still acknowledged
  *       and then discarded (the window stays open), and what was buffered is discarded at once.
  *       No segment is sent by shutdown(READ) itself.</li>
- *   <li>shutdown() in CLOSED or SYN_SENT throws NOT_CONNECTED (Linux returns ENOTCONN in CLOSED and
- *       silently disconnects in SYN_SENT).</li>
+ *   <li>shutdown() in CLOSED throws NOT_CONNECTED (ENOTCONN); in SYN_SENT it silently drops the
+ *       attempt (CLOSED, released), as Linux's tcp_disconnect.</li>
  *   <li>After an asynchronous error (reset, timeout, refusal) read() still returns the bytes already
  *       received, then throws the error on every call; write() throws it at once.</li>
  *   <li>Delayed ACKs use {@link TcpConfig#delayedAckMinNanos()} (Linux's initial 40 ms) as their
@@ -32,10 +32,12 @@ import java.nio.ByteBuffer;
  *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
  *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
  *   <li>Loss recovery: with SACK, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules
- *       1-3; no rescue retransmission); without, NewReno (RFC 6582, the Slow-but-Steady variant: every
- *       partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two duplicate ACKs.
+ *       1-3; no rescue retransmission); without, NewReno (RFC 6582, the Impatient variant of §4, as
+ *       Linux: only the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two duplicate ACKs.
  *       The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or NewReno (RFC 5681).
- *       RACK-TLP (RFC 8985) is not implemented.</li>
+ *       With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT (+ delayed-ACK allowance),
+ *       RTO) and sends new data or the last segment; RACK's time-based loss detection (RFC 8985 §6)
+ *       is not implemented (DupThresh/IsLost decide).</li>
  *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
  *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
  *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>
@@ -57,6 +59,10 @@ public final class Connection {
     private static final int MAX_WINDOW_SHIFT = 14;
     /** RFC 2018 §3: with the 10-byte timestamps option (plus 2 nops), 3 SACK blocks fit in 40 bytes. */
     private static final int SACK_BLOCKS_WITH_TIMESTAMPS = 3;
+    /** nop, nop, kind, length: the SACK option's bytes before its blocks (RFC 2018 §3). */
+    private static final int SACK_OPTION_OVERHEAD = 4;
+    /** One SACK block: two 32-bit edges. */
+    private static final int SACK_BLOCK_SIZE = 8;
 
     private final TcpConfig config;
     private final FourTuple tuple;
@@ -145,6 +151,8 @@ public final class Connection {
     /** The largest payload we send: min(peer MSS, our MSS) minus the timestamps option when on. */
     private int effectiveMss;
     private int tsRecent;
+    /** When TS.Recent was last set (RFC 7323 §5.5). */
+    private long tsRecentAt;
     /** Last.ACK.sent of RFC 7323 §4.3. */
     private int lastAckSent;
 
@@ -180,6 +188,18 @@ public final class Connection {
     private int recoveryPoint;
     /** RFC 6675 HighRxt, exclusive: the end of the highest segment retransmitted in this recovery. */
     private int highRxt;
+    /** A partial ACK came in this NewReno recovery: later ones do not restart the timer (RFC 6582 §4). */
+    private boolean partialAckSeen;
+
+    // ---- tail loss probe (RFC 8985 §7) ----
+    private long probeAt = NONE;
+    /** TLP.end_seq: a probe is outstanding until an ACK covers this. */
+    private boolean probeOutstanding;
+    private int probeStart;
+    private int probeEnd;
+    /** The probe retransmitted old data (TLP.is_retrans), and whether a D-SACK reported it duplicate. */
+    private boolean probeRetransmitted;
+    private boolean probeDsacked;
 
     // ---- acknowledgement policy ----
     private int quickAcksLeft;
@@ -227,6 +247,7 @@ public final class Connection {
         c.rcvNxt = c.irs + 1;
         c.peerSynSeen = true;
         c.negotiate(syn.options());
+        c.tsRecentAt = now;
         c.initSendSequence(now);
         c.sndWnd = syn.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
         c.maxSndWnd = c.sndWnd;
@@ -303,7 +324,16 @@ public final class Connection {
     /** shutdown(2) with Linux semantics (design.md); see the class comment for the choices made. */
     public void shutdown(ShutdownHow how, long now) {
         switch (state) {
-            case CLOSED, LISTEN, SYN_SENT -> throw new TcpException(TcpError.NOT_CONNECTED);
+            case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
+            case SYN_SENT -> {
+                // Linux (inet_shutdown -> tcp_disconnect): the attempt is dropped without a segment; a
+                // late SYN-ACK then meets no connection and is answered with RST by the stack.
+                readShutdown = true;
+                writeShutdown = true;
+                enterClosed("shutdown() in SYN_SENT", now);
+                output.wakeup(this);
+                return;
+            }
             default -> { }
         }
         if ((how == ShutdownHow.READ || how == ShutdownHow.BOTH) && !readShutdown) {
@@ -412,6 +442,7 @@ public final class Connection {
         rcvNxt = irs + 1;
         peerSynSeen = true;
         negotiate(seg.options());
+        tsRecentAt = now;
         rcvAdvertisedEdge = rcvIntendedEdge = rcvNxt + synWindowSent;
         if (hasAck) {
             acknowledge(seg.ack(), seg, now);
@@ -452,7 +483,7 @@ public final class Connection {
         // timestamp marks an old duplicate.
         int rcvWnd = receiveWindow();
         if (timestampsOn && seg.options().hasTimestamps() && !seg.has(TcpFlags.RST)
-                && Seq.lt(seg.options().tsVal(), tsRecent)) {
+                && Seq.lt(seg.options().tsVal(), tsRecent) && tsRecentValid(now)) {
             ackNow = true;
             dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return;
@@ -476,7 +507,7 @@ public final class Connection {
             dropped(seg, "unacceptable sequence number", now);
             return;
         }
-        updateTsRecent(seg);
+        updateTsRecent(seg, now);
 
         // Second (the RST bit) was handled above; third (security/compartment) does not apply.
 
@@ -514,6 +545,8 @@ public final class Connection {
                     if (passiveOpen) returnToListen("rcvd RST (passive open)", now);
                     else fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
                 }
+                // Linux (tcp_reset): EPIPE in CLOSE_WAIT, where the peer already said it sends no more.
+                case CLOSE_WAIT -> fail(TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
                 default -> fail(TcpError.CONNECTION_RESET, "rcvd RST", now);
             }
         } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), rcvNxt, rcvNxt + rcvWnd)) {
@@ -551,7 +584,8 @@ public final class Connection {
         }
 
         if (Seq.gt(ack, sndMax)) {
-            ackNow = true; // RFC 9293: an ACK of something not yet sent is answered with an ACK and dropped
+            // RFC 9293 §3.10.7.4 would answer with an ACK; Linux (tcp_ack, ACK_UNSENT_DATA) discards
+            // the segment silently, and so do we: only the too-old side gets a challenge ACK (RFC 5961 §5.2).
             dropped(seg, "ACK of unsent data", now);
             return false;
         }
@@ -562,7 +596,13 @@ public final class Connection {
         }
 
         int window = seg.window() << sndShift;
-        if (sackOn && seg.options().sackBlockCount() > 0) scoreboard.update(seg.options(), ack, sndUna, sndMax);
+        if (sackOn && seg.options().sackBlockCount() > 0) {
+            scoreboard.update(seg.options(), ack, sndUna, sndMax);
+            if (probeOutstanding && SackScoreboard.isDsack(seg.options(), ack)
+                    && Seq.le(seg.options().sackLeft(0), probeStart) && Seq.ge(seg.options().sackRight(0), probeEnd)) {
+                probeDsacked = true; // RFC 8985 §7.4.1: the probe was a needless duplicate
+            }
+        }
         if (Seq.gt(ack, sndUna)) {
             acknowledge(ack, seg, now);
         } else if (ack == sndUna && sndMax != sndUna && seg.payloadLength() == 0
@@ -608,13 +648,18 @@ public final class Connection {
         // duplicate the peer already held and echoes an old TS.Recent (§4.3), which would be a
         // sample as long as the whole loss episode and pin the RTO at its maximum.
         TcpOptions opts = seg.options();
+        long sample = -1;
         if (rttTiming && Seq.gt(ack, rttSeq)) {
-            rtt.sample(now - rttStart);
+            sample = now - rttStart;
             rttTiming = false;
         } else if (timestampsOn && opts.hasTimestamps() && opts.tsEcr() != 0
                 && (!unaRetransmitted || Seq.ge(opts.tsEcr(), unaRetransmitTs))) {
-            rtt.sample((long) (tsNow(now) - opts.tsEcr()) * config.timestampTickNanos());
+            sample = (long) (tsNow(now) - opts.tsEcr()) * config.timestampTickNanos();
             rttTiming = false;
+        }
+        if (sample >= 0) {
+            rtt.sample(sample);
+            if (congestion != null && !inRecovery) congestion.onRttSample(sample, ack, sndNxt);
         }
         unaRetransmitted = false;
         int dataEnd = dataEnd();
@@ -630,9 +675,18 @@ public final class Connection {
         scoreboard.advance(ack);
         dupAcks = 0;
         retries = 0;
-        // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it.
-        retransmitAt = sndUna == sndMax ? NONE : now + rtt.rto();
+        // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it; but in NewReno
+        // recovery only on the first partial ACK (RFC 6582 §4, the Impatient variant, as Linux): a
+        // long recovery, one hole per round trip, is cut short by the timeout and slow start.
+        boolean impatient = inRecovery && !sackOn && Seq.lt(ack, recoveryPoint) && partialAckSeen;
+        if (sndUna == sndMax) {
+            retransmitAt = NONE;
+        } else if (!impatient || retransmitAt == NONE) {
+            retransmitAt = now + rtt.rto();
+        }
         if (congestion == null) return;
+        if (probeOutstanding && Seq.ge(ack, probeEnd)) probeAcknowledged(now);
+        scheduleLossProbe(now);
         if (inRecovery) {
             if (Seq.ge(ack, recoveryPoint)) {
                 exitRecovery();
@@ -659,6 +713,67 @@ public final class Connection {
         if (dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
     }
 
+    /**
+     * RFC 8985 §7.2: with SACK, outside recovery, with data outstanding and no probe out, a loss probe
+     * is due PTO = 2 SRTT after the last new data or ACK (plus the worst-case delayed ACK when a
+     * single segment is out; the initial RTO before any sample), never after the retransmission timer.
+     */
+    private void scheduleLossProbe(long now) {
+        if (!sackOn || inRecovery || probeOutstanding || sndUna == sndMax || !canSendData()) {
+            probeAt = NONE;
+            return;
+        }
+        long pto;
+        if (rtt.hasSample()) {
+            pto = 2 * rtt.srtt();
+            if (Seq.distance(sndUna, sndMax) <= effectiveMss) pto += config.delayedAckMaxNanos();
+        } else {
+            pto = config.initialRtoNanos();
+        }
+        // As Linux (tcp_schedule_loss_probe): when the timeout would come first, the probe takes its time.
+        probeAt = retransmitAt == NONE ? now + pto : Math.min(now + pto, retransmitAt);
+    }
+
+    /**
+     * RFC 8985 §7.3: the probe timer fired: send one new segment if the windows allow, else retransmit
+     * the last segment sent; then only the retransmission timer runs until the probe is answered.
+     */
+    private void lossProbe(long now) {
+        if (!canSendData() || inRecovery || sndUna == sndMax) return;
+        int before = sndMax;
+        int unsent = Seq.distance(sndNxt, dataEnd());
+        int windowRoom = sndWnd - Seq.distance(sndUna, sndNxt); // the peer's window only, not cwnd (§7.3)
+        if (unsent > 0 && sndNxt == sndMax && windowRoom > 0) {
+            int len = Math.min(unsent, Math.min(effectiveMss, windowRoom));
+            probeStart = sndNxt;
+            sendData(sndNxt, len, finQueued && len == unsent, now);
+            probeRetransmitted = false;
+        } else {
+            // the last segment: at most one SMSS ending at SND.MAX (the FIN included when it is there)
+            int lastData = finQueued && Seq.gt(sndMax, finSeq) ? finSeq : sndMax;
+            int start = Seq.max(sndUna, lastData - effectiveMss);
+            probeStart = start;
+            retransmit(start, sndMax, now);
+            probeRetransmitted = true;
+        }
+        probeEnd = sndMax;
+        probeOutstanding = Seq.gt(sndMax, before) || probeRetransmitted;
+        probeDsacked = false;
+        probeAt = NONE;
+        retransmitAt = now + rtt.rto(); // §7.3: after the probe, the retransmission timer
+    }
+
+    /**
+     * RFC 8985 §7.4: an ACK covers the probe. A retransmitted probe that no D-SACK called a duplicate
+     * repaired a real loss: the congestion control responds as to a fast recovery.
+     */
+    private void probeAcknowledged(long now) {
+        probeOutstanding = false;
+        if (probeRetransmitted && !probeDsacked) {
+            congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
+        }
+    }
+
     /** RFC 6582 §3.2 step 2 / RFC 6675 §5: no new recovery until the previous RecoveryPoint is acknowledged. */
     private boolean canStartRecovery() {
         return Seq.ge(sndUna, recoveryPoint);
@@ -672,6 +787,9 @@ public final class Connection {
      */
     private void enterRecovery(long now) {
         inRecovery = true;
+        partialAckSeen = false;
+        probeAt = NONE;
+        probeOutstanding = false; // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = sndMax;
         highRxt = sndUna;
         congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
@@ -681,6 +799,7 @@ public final class Connection {
 
     /** RFC 6582 §3.2 step 5: a partial ACK retransmits the next hole and deflates cwnd by what it acknowledged. */
     private void partialAck(int newlyAcked, long now) {
+        partialAckSeen = true;
         retransmit(sndUna, sndMax, now);
         int deflated = congestion.cwnd() - newlyAcked + (newlyAcked >= effectiveMss ? effectiveMss : 0);
         congestion.setCwnd(deflated);
@@ -721,8 +840,7 @@ public final class Connection {
             return seg.has(TcpFlags.FIN) && fresh == 0;
         }
         if (userClosed) {
-            // Linux: new data for a closed socket can never be read; reset (RFC 2525 §2.17).
-            resetAndClose("data after close()", now);
+            dataAfterClose(seg, now);
             return false;
         }
         int room = receiveWindow();
@@ -754,11 +872,17 @@ public final class Connection {
         int seq = seg.seq();
         int len = seg.payloadLength();
         if (len == 0) {
-            dropped(seg, "out of order without data", now);
+            if (seg.has(TcpFlags.FIN)) {
+                // A bare FIN beyond a hole waits for it (Linux tcp_data_queue_ofo keeps the flag).
+                outOfOrderFin = true;
+                outOfOrderFinSeq = seq;
+            } else {
+                dropped(seg, "out of order without data", now);
+            }
             return false;
         }
         if (userClosed) {
-            resetAndClose("data after close()", now);
+            dataAfterClose(seg, now);
             return false;
         }
         int offset = Seq.distance(rcvNxt, seq);
@@ -787,6 +911,16 @@ public final class Connection {
             outOfOrderFinSeq = end;
         }
         return false;
+    }
+
+    /**
+     * New data for a closed socket can never be read: reset (RFC 1122 §4.2.2.13, RFC 2525 §2.17). As
+     * Linux (tcp_rcv_state_process returning to tcp_v4_send_reset), the RST answers the offending
+     * segment: {@code seq = SEG.ACK}, no ACK bit.
+     */
+    private void dataAfterClose(TcpSegment seg, long now) {
+        sendReset(seg.ack(), false, now);
+        enterClosed("data after close()", now);
     }
 
     /** RCV.NXT advanced: take in the out-of-order data it now reaches (the bytes are in the ring already). */
@@ -915,6 +1049,11 @@ public final class Connection {
             output.timerFired(this, "delayed-ack", now);
             sendAck(now);
         }
+        if (probeAt <= now) {
+            probeAt = NONE;
+            output.timerFired(this, "loss-probe", now);
+            lossProbe(now);
+        }
         if (retransmitAt <= now) {
             retransmitAt = NONE;
             output.timerFired(this, "retransmit", now);
@@ -947,7 +1086,7 @@ public final class Connection {
     public long nextDeadline() {
         if (released) return NONE;
         return Math.min(Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, keepaliveAt)),
-                Math.min(timeWaitAt, finWait2At));
+                Math.min(Math.min(timeWaitAt, finWait2At), probeAt));
     }
 
     /** RFC 6298 §5.4-5.7 and the retry limits of RFC 1122 §4.2.3.5 / Linux. */
@@ -981,6 +1120,8 @@ public final class Connection {
         inRecovery = false;
         recoveryPoint = sndMax;
         scoreboard.clear();
+        probeOutstanding = false;
+        probeAt = NONE;
         sndNxt = sndUna; // go-back-N: everything after SND.UNA is sent again as the window allows
         retransmitFirst(now);
         if (retransmitAt == NONE && sndUna != sndMax) retransmitAt = now + rtt.rto();
@@ -1187,9 +1328,11 @@ public final class Connection {
         }
         sendSegment(seq, flags, payload, now);
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
-        if (Seq.gt(segEnd, sndMax)) sndMax = segEnd;
+        boolean newData = Seq.gt(segEnd, sndMax);
+        if (newData) sndMax = segEnd;
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
+        if (newData) scheduleLossProbe(now);
     }
 
     /**
@@ -1265,7 +1408,7 @@ public final class Connection {
                 .window(advertiseWindow())
                 .payload(payload);
         if (timestampsOn) out.options().nop().nop().timestamps(tsNow(now), tsRecent);
-        if (sackOn) writeSackBlocks(out.options());
+        if (sackOn) writeSackBlocks(out.options(), payload == null ? 0 : payload.remaining());
         transmit(now);
     }
 
@@ -1275,10 +1418,16 @@ public final class Connection {
      * D-SACK block first when a duplicate arrived (RFC 2883 §4), then the block holding the newest
      * out-of-order segment, then the other blocks reported most recently.
      */
-    private void writeSackBlocks(TcpOptions opts) {
+    private void writeSackBlocks(TcpOptions opts, int payloadLength) {
         int room = timestampsOn ? SACK_BLOCKS_WITH_TIMESTAMPS : TcpOptions.MAX_SACK_BLOCKS;
+        if (payloadLength > 0) {
+            // The peer's MSS bounds payload plus options (RFC 9293 §3.7.1, RFC 6691): on a data segment
+            // only the blocks that fit beside the payload go (Linux shrinks the segment instead).
+            int spare = effectiveMss - payloadLength - SACK_OPTION_OVERHEAD;
+            room = Math.min(room, Math.max(0, spare / SACK_BLOCK_SIZE));
+        }
         int recent = reassembly.recentCount();
-        if (!dsackPending && recent == 0) return;
+        if ((!dsackPending && recent == 0) || room == 0) return;
         opts.nop().nop().sack();
         int used = 0;
         if (dsackPending) {
@@ -1425,11 +1574,23 @@ public final class Connection {
         return Seq.inWindow(seq, rcvNxt, rcvNxt + rcvWnd) || Seq.inWindow(seq + len - 1, rcvNxt, rcvNxt + rcvWnd);
     }
 
-    /** RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent. */
-    private void updateTsRecent(TcpSegment seg) {
+    /**
+     * RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent, and only forward; after
+     * an idle time longer than the PAWS limit (§5.5: 24 days) TS.Recent is no longer valid and the
+     * next such segment's value is taken whatever it is.
+     */
+    private void updateTsRecent(TcpSegment seg, long now) {
         if (!timestampsOn || !seg.options().hasTimestamps()) return;
         int tsVal = seg.options().tsVal();
-        if (Seq.ge(tsVal, tsRecent) && Seq.le(seg.seq(), lastAckSent)) tsRecent = tsVal;
+        if ((Seq.ge(tsVal, tsRecent) || !tsRecentValid(now)) && Seq.le(seg.seq(), lastAckSent)) {
+            tsRecent = tsVal;
+            tsRecentAt = now;
+        }
+    }
+
+    /** RFC 7323 §5.5: a TS.Recent older than the PAWS idle limit (24 days) is invalid; PAWS skips it. */
+    private boolean tsRecentValid(long now) {
+        return now - tsRecentAt <= config.pawsIdleLimitNanos();
     }
 
     // =====================================================================================
@@ -1486,6 +1647,7 @@ public final class Connection {
 
     private void enterTimeWait(String cause, long now) {
         retransmitAt = NONE;
+        probeAt = NONE;
         persistAt = NONE;
         finWait2At = NONE;
         delayedAckAt = NONE;
@@ -1531,6 +1693,7 @@ public final class Connection {
     }
 
     private void cancelTimers() {
+        probeAt = NONE;
         keepaliveAt = NONE;
         retransmitAt = NONE;
         persistAt = NONE;
@@ -1572,6 +1735,16 @@ public final class Connection {
 
     private int tsNow(long now) {
         return (int) (now / config.timestampTickNanos());
+    }
+
+    /** The listener closed while this child was still in SYN_RECV: Linux frees it silently (reqsk_queue_destroy). */
+    void dropEmbryo(String cause, long now) {
+        userClosed = true;
+        writeShutdown = true;
+        sendBuffer.clear();
+        receiveBuffer.clear();
+        enterClosed(cause, now);
+        output.wakeup(this);
     }
 
     void detachFromListener() {

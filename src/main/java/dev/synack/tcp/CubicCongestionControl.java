@@ -8,7 +8,8 @@ package dev.synack.tcp;
  * alongside (§4.3) and wins when it is higher (the Reno-friendly region). A loss multiplies cwnd by
  * beta = 0.7 (§4.6), remembering W_max, lowered further by fast convergence when the window had not
  * reached the previous W_max (§4.7). A timeout also sets cwnd to one SMSS (§4.8). Windows are kept
- * in segments, as the RFC writes them.
+ * in segments, as the RFC writes them. Slow start ends early on a delay increase ({@link HyStart},
+ * RFC 9406), which needs several RTT samples per round (timestamps give one per ACK).
  */
 final class CubicCongestionControl implements CongestionControl {
     /** RFC 9438 §5: C = 0.4 (segments per second cubed). */
@@ -37,6 +38,8 @@ final class CubicCongestionControl implements CongestionControl {
     private long epochStart = NO_EPOCH;
     /** W_est of §4.3, in segments. */
     private double wEst;
+    /** Slow start ends early on a delay increase (RFC 9406; Linux's CUBIC has HyStart on by default). */
+    private final HyStart hyStart = new HyStart();
 
     CubicCongestionControl(int smss, int initialWindowSegments) {
         this.smss = smss;
@@ -53,7 +56,10 @@ final class CubicCongestionControl implements CongestionControl {
         if (ackedBytes <= 0) return;
         double acked = (double) ackedBytes / smss;
         if (cwnd() < ssthresh) {
-            cwnd += Math.min(acked, ABC_LIMIT_SEGMENTS); // slow start (RFC 9438 §4.10 leaves it to RFC 5681)
+            // slow start (RFC 9438 §4.10 leaves it to RFC 5681), a quarter as fast in HyStart++'s CSS
+            double growth = Math.min(acked, ABC_LIMIT_SEGMENTS);
+            if (hyStart.inConservativeSlowStart()) growth /= HyStart.CSS_GROWTH_DIVISOR;
+            cwnd += growth;
             return;
         }
         if (epochStart == NO_EPOCH) {
@@ -82,6 +88,17 @@ final class CubicCongestionControl implements CongestionControl {
         cwnd += (target - cwnd) / cwnd * acked;
     }
 
+    @Override
+    public void onRttSample(long rttNanos, int ack, int sndNxt) {
+        if (cwnd() >= ssthresh) return;
+        if (hyStart.onRttSample(rttNanos, ack, sndNxt)) {
+            ssthresh = cwnd(); // RFC 9406 §4.2: CSS ran its rounds; congestion avoidance from here
+        }
+    }
+
+    /** True while HyStart++ holds slow start to a quarter of its rate (for tests). */
+    boolean inConservativeSlowStart() { return hyStart.inConservativeSlowStart(); }
+
     /** RFC 9438 eq. 1, in segments. */
     double wCubic(double t) {
         double d = t - k;
@@ -102,6 +119,7 @@ final class CubicCongestionControl implements CongestionControl {
 
     /** §4.6-4.7: remember W_max (with fast convergence) and lower ssthresh to beta times the window. */
     private void reduce() {
+        hyStart.reset();
         cwndPrior = cwnd;
         wMax = cwnd < wMax ? cwnd * (1 + BETA) / 2 : cwnd; // fast convergence (§4.7)
         ssthresh = (int) Math.max(Math.round(cwnd * BETA * smss), 2L * smss);

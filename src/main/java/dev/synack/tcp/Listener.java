@@ -118,15 +118,23 @@ public final class Listener {
     /** SYNs dropped because a queue was full (Linux's ListenOverflows / ListenDrops). */
     public long droppedSyns() { return droppedSyns; }
 
-    /** Stops listening: every connection still queued (SYN or accept queue) is reset and released. */
+    /**
+     * Stops listening, as Linux's inet_csk_listen_stop: children still in SYN_RECV are released
+     * silently (the peer's later ACK meets a closed port and gets a RST from the stack); established
+     * children waiting in the accept queue are reset.
+     */
     public void close(long now) {
         if (closed) return;
         closed = true;
-        List<Connection> children = new ArrayList<>(synQueue);
-        children.addAll(acceptQueue);
+        List<Connection> embryos = new ArrayList<>(synQueue);
+        List<Connection> established = new ArrayList<>(acceptQueue);
         synQueue.clear();
         acceptQueue.clear();
-        for (Connection c : children) {
+        for (Connection c : embryos) {
+            c.detachFromListener();
+            c.dropEmbryo("listener closed", now);
+        }
+        for (Connection c : established) {
             c.detachFromListener();
             c.abort("listener closed", now);
         }

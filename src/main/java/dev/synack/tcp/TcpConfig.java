@@ -33,6 +33,7 @@ public final class TcpConfig {
     private final int maxOutOfOrderRanges;
     private final CongestionAlgorithm congestionAlgorithm;
     private final int dupThresh;
+    private final long pawsIdleLimitNanos;
 
     // Retransmission (RFC 6298) and retries (RFC 1122 §4.2.3.5)
     private final long initialRtoNanos;
@@ -83,6 +84,7 @@ public final class TcpConfig {
         maxOutOfOrderRanges = b.maxOutOfOrderRanges;
         congestionAlgorithm = b.congestionAlgorithm;
         dupThresh = b.dupThresh;
+        pawsIdleLimitNanos = b.pawsIdleLimitNanos;
         initialRtoNanos = b.initialRtoNanos;
         minRtoNanos = b.minRtoNanos;
         maxRtoNanos = b.maxRtoNanos;
@@ -150,6 +152,8 @@ public final class TcpConfig {
     public CongestionAlgorithm congestionAlgorithm() { return congestionAlgorithm; }
     /** DupThresh of RFC 5681 §3.2 and RFC 6675 §2: 3 duplicate ACKs (or SACKed segments) mean a loss. */
     public int dupThresh() { return dupThresh; }
+    /** RFC 7323 §5.5: after this long idle, TS.Recent is invalid and PAWS does not apply (24 days). */
+    public long pawsIdleLimitNanos() { return pawsIdleLimitNanos; }
     public long initialRtoNanos() { return initialRtoNanos; }
     public long minRtoNanos() { return minRtoNanos; }
     public long maxRtoNanos() { return maxRtoNanos; }
@@ -204,6 +208,7 @@ public final class TcpConfig {
         private int maxOutOfOrderRanges = 64;
         private CongestionAlgorithm congestionAlgorithm = CongestionAlgorithm.CUBIC;
         private int dupThresh = 3;
+        private long pawsIdleLimitNanos = Duration.ofDays(24).toNanos();
         private long initialRtoNanos = Duration.ofSeconds(1).toNanos();
         private long minRtoNanos = Duration.ofMillis(200).toNanos();
         private long maxRtoNanos = Duration.ofSeconds(120).toNanos();
@@ -242,6 +247,7 @@ public final class TcpConfig {
             maxOutOfOrderRanges = c.maxOutOfOrderRanges;
             congestionAlgorithm = c.congestionAlgorithm;
             dupThresh = c.dupThresh;
+            pawsIdleLimitNanos = c.pawsIdleLimitNanos;
             initialRtoNanos = c.initialRtoNanos;
             minRtoNanos = c.minRtoNanos;
             maxRtoNanos = c.maxRtoNanos;
@@ -282,6 +288,7 @@ public final class TcpConfig {
             congestionAlgorithm = v;
             return this;
         }
+        public Builder pawsIdleLimit(Duration d) { pawsIdleLimitNanos = positive(d, "pawsIdleLimit"); return this; }
         public Builder dupThresh(int v) { dupThresh = require(v, 1, 1000, "dupThresh"); return this; }
         public Builder initialRto(Duration d) { initialRtoNanos = positive(d, "initialRto"); return this; }
         public Builder minRto(Duration d) { minRtoNanos = positive(d, "minRto"); return this; }

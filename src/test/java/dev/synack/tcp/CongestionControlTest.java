@@ -109,6 +109,48 @@ class CongestionControlTest {
             assertThat(cc.cwnd() / (double) SMSS).isGreaterThan(150).isLessThanOrEqualTo(14 + 200 + 1);
         }
 
+        /** One slow-start round: a window acknowledged two segments per ACK, each ACK an RTT sample. */
+        int slowStartRound(CubicCongestionControl cc, int seq, long rtt) {
+            int window = cc.cwnd();
+            for (int acked = 0; acked < window; acked += 2 * SMSS) {
+                seq += 2 * SMSS;
+                cc.onRttSample(rtt, seq, seq + cc.cwnd());
+                cc.onAck(2 * SMSS, rtt, 0);
+            }
+            return seq;
+        }
+
+        @Test
+        void hyStartLeavesSlowStartWhenTheRoundTripTimeRises() {
+            CubicCongestionControl steady = new CubicCongestionControl(SMSS, 10);
+            CubicCongestionControl rising = new CubicCongestionControl(SMSS, 10);
+            int a = 0;
+            int b = 0;
+            for (int round = 0; round < 10; round++) {
+                a = slowStartRound(steady, a, 100 * MS);
+                // from the fourth round the queue builds: 130 ms > 100 ms + clamp(100/8, 4, 16) ms
+                b = slowStartRound(rising, b, round < 3 ? 100 * MS : 130 * MS);
+                if (round == 4) assertThat(rising.inConservativeSlowStart()).isTrue();
+            }
+            assertThat(steady.ssthresh()).as("no delay increase: still in slow start").isEqualTo(Integer.MAX_VALUE);
+            assertThat(rising.ssthresh()).as("CSS ran its rounds (RFC 9406 §4.2)").isLessThan(Integer.MAX_VALUE);
+            assertThat(rising.cwnd()).isLessThan(steady.cwnd() / 8);
+        }
+
+        @Test
+        void hyStartReturnsToSlowStartWhenTheDelayFallsBack() {
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 10);
+            int seq = 0;
+            for (int round = 0; round < 3; round++) seq = slowStartRound(cc, seq, 100 * MS);
+            seq = slowStartRound(cc, seq, 130 * MS);
+            seq = slowStartRound(cc, seq, 130 * MS);
+            assertThat(cc.inConservativeSlowStart()).isTrue();
+            seq = slowStartRound(cc, seq, 100 * MS); // below the CSS baseline: spurious, slow start again
+            seq = slowStartRound(cc, seq, 100 * MS);
+            assertThat(cc.inConservativeSlowStart()).isFalse();
+            assertThat(cc.ssthresh()).isEqualTo(Integer.MAX_VALUE);
+        }
+
         @Test
         void aTimeoutCollapsesTheWindowToOneSegmentAndSlowStartsToSsthresh() {
             CubicCongestionControl cc = new CubicCongestionControl(SMSS, 10);

@@ -104,6 +104,30 @@ class LossRecoveryTest {
             assertThat(sentSeqs(h)).containsExactly(seg(10), seg(11));
         }
 
+        /** Regression (engine-bugs.md, faults goodput): many holes cost one RTT each without the Impatient timer. */
+        @Test
+        void onlyTheFirstPartialAckRestartsTheTimerSoALongRecoveryEndsInATimeout() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
+            h.write(pattern(0, 10 * MSS));
+            sentSeqs(h);
+            dupAck(h);
+            dupAck(h);
+            dupAck(h);
+            assertThat(sentSeqs(h)).containsExactly(seg(0));
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(2)).win(64000).deliver(); // first partial ACK: timer restarted
+            long firstPartial = h.now;
+            assertThat(sentSeqs(h)).containsExactly(seg(2));
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(4)).win(64000).deliver(); // second: the timer keeps running
+            assertThat(sentSeqs(h)).containsExactly(seg(4));
+            long rto = h.conn.retransmissionTimeoutNanos();
+            h.fireNextDeadline();
+            assertThat(h.timers).containsExactly("retransmit");
+            assertThat(h.now).isEqualTo(firstPartial + rto);
+            assertThat(h.conn.congestionWindow()).isEqualTo(MSS); // slow start repairs the rest
+        }
+
         @Test
         void duplicateAcksOfATimeoutsGoBackNDoNotStartAnotherRecovery() {
             EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
@@ -174,6 +198,8 @@ class LossRecoveryTest {
             EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
             h.write(pattern(0, 6 * MSS));
             sentSeqs(h);
+            h.fireNextDeadline(); // the tail loss probe (RFC 8985 §7): the last segment again
+            assertThat(sentSeqs(h)).containsExactly(seg(5));
             h.fireNextDeadline(); // RTO: 0 again, scoreboard cleared (RFC 2018 §8)
             assertThat(sentSeqs(h)).containsExactly(seg(0));
             // 0 arrives; 2 and 3 had arrived before; 1 is lost
@@ -195,6 +221,65 @@ class LossRecoveryTest {
                 assertThat(h.conn.congestionWindow()).as("%s", cc).isEqualTo(MSS);
                 assertThat(sentSeqs(h)).as("%s", cc).containsExactly(seg(0));
             }
+        }
+    }
+
+    @Nested
+    class TailLossProbe {
+        @Test
+        void aLostTailSegmentIsRepairedByTheProbeWithoutATimeout() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+            h.write(pattern(0, 3 * MSS));
+            sentSeqs(h);
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(2)).win(64000).deliver(); // the last segment is lost
+            int cwndBefore = h.conn.congestionWindow();
+            long ackedAt = h.now;
+            h.fireNextDeadline();
+            assertThat(h.timers).containsExactly("loss-probe");
+            // PTO = 2 SRTT + the worst-case delayed ACK (one segment out), capped by the RTO (RFC 8985 §7.2)
+            assertThat(h.now - ackedAt).isLessThanOrEqualTo(h.conn.retransmissionTimeoutNanos());
+            assertThat(sentSeqs(h)).containsExactly(seg(2)); // the last segment again (§7.3)
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(3)).win(64000).deliver();
+            assertThat(h.timers).doesNotContain("retransmit");
+            // the probe repaired a loss: the congestion control responds (§7.4)
+            assertThat(h.conn.congestionWindow()).isLessThan(cwndBefore);
+        }
+
+        @Test
+        void theProbeSendsNewDataWhenThePeersWindowAllows() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+            h.write(pattern(0, 12 * MSS));
+            assertThat(sentSeqs(h)).hasSize(10); // cwnd-limited
+            h.fireNextDeadline();
+            assertThat(h.timers).containsExactly("loss-probe");
+            assertThat(sentSeqs(h)).containsExactly(seg(10));
+        }
+
+        @Test
+        void aProbeTheReceiverDsacksLeavesTheWindowAlone() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+            h.write(pattern(0, 3 * MSS));
+            sentSeqs(h);
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(2)).win(64000).deliver();
+            int cwndBefore = h.conn.congestionWindow();
+            h.fireNextDeadline();
+            assertThat(sentSeqs(h)).containsExactly(seg(2));
+            // the original arrived after all: the ACK reports the probe as a duplicate (RFC 2883)
+            h.in(".").seq(RCV).ack(seg(3)).win(64000).sack(seg(2), seg(3)).deliver();
+            assertThat(h.conn.congestionWindow()).isGreaterThanOrEqualTo(cwndBefore);
+        }
+
+        @Test
+        void withoutSackThereIsNoProbe() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
+            h.write(pattern(0, 3 * MSS));
+            sentSeqs(h);
+            h.fireNextDeadline();
+            assertThat(h.timers).containsExactly("retransmit");
+            assertThat(sentSeqs(h)).containsExactly(seg(0));
         }
     }
 

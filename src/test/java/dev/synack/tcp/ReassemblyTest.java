@@ -190,6 +190,33 @@ class ReassemblyTest {
     }
 
     @Test
+    void dataSegmentsCarryOnlyTheBlocksThatFitBesideTheirPayloadWithinTheMss() {
+        EngineHarness h = sackReceiver(false);
+        byte[] stream = pattern(0, 4000);
+        deliver(h, stream, 1000, 2000, false);
+        h.next();
+        h.write(1460 + 100);
+        TcpSegment full = h.expect(".", SND, RCV, 1460);
+        assertThat(sack(full)).as("a full-sized segment has no room for options").isEmpty();
+        TcpSegment small = h.expect("P.", SND + 1460, RCV, 100);
+        assertThat(sack(small)).isEqualTo("nop,nop,sack 1 " + (RCV + 1000) + ":" + (RCV + 2000));
+    }
+
+    /** Regression (engine-bugs.md, pkt fin-out-of-order): a bare FIN beyond a hole was forgotten. */
+    @Test
+    void aBareFinBeyondAHoleTakesEffectWhenTheHoleFills() {
+        EngineHarness h = sackReceiver(false);
+        h.in("F.").seq(RCV + 100).ack(SND).deliver();
+        h.expect(".", SND, RCV, 0);
+        assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        h.in("P.").seq(RCV).ack(SND).data(pattern(0, 100)).deliver();
+        h.expect(".", SND, RCV + 101, 0);
+        assertThat(h.conn.state()).isEqualTo(TcpState.CLOSE_WAIT);
+        assertThat(h.readAvailable()).isEqualTo(pattern(0, 100));
+        assertThat(h.read(10)).isEqualTo(-1);
+    }
+
+    @Test
     void withoutSackNoBlocksAreSent() {
         TcpConfig config = EngineHarness.plain().toBuilder().quickAcks(0).build();
         EngineHarness h = EngineHarness.active(config).establish();

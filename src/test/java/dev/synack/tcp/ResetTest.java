@@ -7,6 +7,7 @@ import static dev.synack.tcp.TerminationTest.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import dev.synack.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
 
 /** Resets in synchronized states (RFC 9293 §3.10.7.4 second, RFC 5961 §3-5). */
@@ -122,6 +123,26 @@ class ResetTest {
         h.in("P.").seq(RCV + 10).ack(SND).ts(900, 0).data(pattern(10, 10)).deliver(); // old timestamp
         h.expect(".", SND, RCV + 10, 0);
         assertThat(h.drops).anyMatch(d -> d.startsWith("PAWS"));
+        assertThat(h.readAvailable()).isEqualTo(pattern(0, 10));
+    }
+
+    @Test
+    void afterTwentyFourDaysIdleTsRecentIsInvalidAndPawsDoesNotApply() {
+        // RFC 7323 §5.5: the peer's timestamp clock may have wrapped or restarted in that time
+        TcpConfig config = TcpConfig.linux().toBuilder().sack(false).windowScaling(false).build();
+        EngineHarness h = EngineHarness.active(config);
+        h.connect();
+        h.next();
+        h.in("S.").seq(PEER_ISS).ack(SND).mss(1460).ts(1000, 0).deliver();
+        h.next();
+        h.advance(java.time.Duration.ofDays(23));
+        h.in("P.").seq(RCV).ack(SND).ts(900, 0).data(pattern(0, 10)).deliver(); // 23 days: still PAWS
+        assertThat(h.drops).anyMatch(d -> d.startsWith("PAWS"));
+        h.clearSent();
+        h.advance(java.time.Duration.ofDays(2));
+        h.in("P.").seq(RCV).ack(SND).ts(900, 0).data(pattern(0, 10)).deliver(); // 25 days: accepted
+        TcpSegment ack = h.expect(".", SND, RCV + 10, 0);
+        assertThat(ack.options().tsEcr()).isEqualTo(900); // TS.Recent taken from it
         assertThat(h.readAvailable()).isEqualTo(pattern(0, 10));
     }
 

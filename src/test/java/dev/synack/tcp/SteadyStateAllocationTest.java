@@ -26,6 +26,10 @@ class SteadyStateAllocationTest {
         int head;
         int size;
         long now;
+        /** Every n-th data segment is overtaken by the one behind it (0: never). */
+        int reorderEvery;
+        int dataSegments;
+        int swaps;
 
         Wire() {
             for (int i = 0; i < SLOTS; i++) {
@@ -55,6 +59,13 @@ class SteadyStateAllocationTest {
                 int i = head;
                 head = (head + 1) % SLOTS;
                 size--;
+                if (reorderEvery > 0 && size > 0 && segments[i].payloadLength() > 0 && ++dataSegments % reorderEvery == 0) {
+                    swaps++;
+                    int j = head; // the next one overtakes this one
+                    head = (head + 1) % SLOTS;
+                    size--;
+                    (destinations[j] == CLIENT ? client : server).segmentArrived(segments[j], now);
+                }
                 (destinations[i] == CLIENT ? client : server).segmentArrived(segments[i], now);
             }
         }
@@ -69,6 +80,16 @@ class SteadyStateAllocationTest {
 
     @Test
     void bulkTransferAllocatesNothingPerSegment() {
+        run(0);
+    }
+
+    /** Reordering exercises reassembly in the ring, SACK blocks, the scoreboard and limited transmit. */
+    @Test
+    void reorderedBulkTransferAllocatesNothingPerSegmentEither() {
+        run(5);
+    }
+
+    private void run(int reorderEvery) {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter in this JVM");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
@@ -77,6 +98,7 @@ class SteadyStateAllocationTest {
 
         TcpConfig config = TcpConfig.linux();
         Wire wire = new Wire();
+        wire.reorderEvery = reorderEvery;
         Connection client = Connection.active(config, new FourTuple(CLIENT, 40000, SERVER, 80), IsnGenerator.fixed(7), wire);
         Listener listener = new Listener(config, SERVER, 80, 4, IsnGenerator.fixed(9), wire);
         client.connect(wire.now);
@@ -99,6 +121,7 @@ class SteadyStateAllocationTest {
 
         long segments = 300L * chunk.capacity() / client.effectiveMss();
         assertThat(moved).isEqualTo(600L * chunk.capacity());
+        if (reorderEvery > 0) assertThat(wire.swaps).as("segments overtaken").isGreaterThan(1000);
         // less than one byte per segment: a single object per segment would be 16 bytes or more
         assertThat(allocated).as("bytes allocated while moving %d segments", segments).isLessThan(segments);
     }

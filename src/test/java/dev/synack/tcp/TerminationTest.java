@@ -367,9 +367,19 @@ class TerminationTest {
         void shutdownBeforeTheConnectionExistsIsNotConnected() {
             EngineHarness h = EngineHarness.active(EngineHarness.plain());
             assertThat(errorOf(() -> h.conn.shutdown(ShutdownHow.WRITE, h.now))).isEqualTo(TcpError.NOT_CONNECTED);
+        }
+
+        @Test
+        void shutdownInSynSentDropsTheAttemptSilently() {
+            // Linux inet_shutdown -> tcp_disconnect (engine-bugs.md, pkt shutdown-syn-sent)
+            EngineHarness h = EngineHarness.active(EngineHarness.plain());
             h.connect();
-            assertThat(errorOf(() -> h.conn.shutdown(ShutdownHow.READ, h.now))).isEqualTo(TcpError.NOT_CONNECTED);
-            assertThat(h.conn.state()).isEqualTo(TcpState.SYN_SENT);
+            h.next();
+            h.conn.shutdown(ShutdownHow.WRITE, h.now);
+            h.expectNothing();
+            assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+            assertThat(h.conn.isReleased()).isTrue();
+            assertThat(h.conn.nextDeadline()).isEqualTo(Long.MAX_VALUE);
         }
     }
 
@@ -396,8 +406,20 @@ class TerminationTest {
             h.in(".").seq(RCV).ack(SND + 1).deliver();
             assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT2);
             h.in("P.").seq(RCV).ack(SND + 1).len(10).deliver();
-            h.expect("R.", SND + 1, RCV, 0);
+            // Linux (engine-bugs.md, pkt orphan-fin-wait2-data-rst): the RST answers the segment, seq = SEG.ACK, no ACK bit
+            h.expect("R", SND + 1, 0, 0);
             assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+        }
+
+        @Test
+        void aResetInCloseWaitReportsABrokenPipe() {
+            // Linux tcp_reset: EPIPE in CLOSE_WAIT (engine-bugs.md, pkt rst-in-close-wait)
+            EngineHarness h = established(EngineHarness.plain());
+            h.in("F.").seq(RCV).ack(SND).deliver();
+            assertThat(h.conn.state()).isEqualTo(TcpState.CLOSE_WAIT);
+            h.in("R.").seq(RCV + 1).ack(SND).win(0).deliver();
+            assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+            assertThat(errorOf(() -> h.write(10))).isEqualTo(TcpError.OUTPUT_SHUTDOWN);
         }
 
         @Test
