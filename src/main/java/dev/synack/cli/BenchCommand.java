@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
  * {@code synack bench}: measurements, never pass/fail tests. Each kind of measurement is a
  * subcommand ({@code goodput} now; throughput, connections and scale are to come).
  */
-@Command(name = "bench", description = {"Benchmarks of the stack. Choose a measurement:"},
+@Command(name = "bench", description = {"Measures the stack (goodput now; throughput, connections and scale to come)."},
         subcommands = {GoodputCommand.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
