@@ -59,6 +59,8 @@ public final class Connection {
     private static final int MAX_WINDOW_SHIFT = 14;
     /** RFC 2018 §3: with the 10-byte timestamps option (plus 2 nops), 3 SACK blocks fit in 40 bytes. */
     private static final int SACK_BLOCKS_WITH_TIMESTAMPS = 3;
+    /** Linux's TCP_PAWS_WINDOW: a timestamp one tick older than TS.Recent is still accepted. */
+    private static final int PAWS_WINDOW_TICKS = 1;
     /** nop, nop, kind, length: the SACK option's bytes before its blocks (RFC 2018 §3). */
     private static final int SACK_OPTION_OVERHEAD = 4;
     /** One SACK block: two 32-bit edges. */
@@ -200,6 +202,7 @@ public final class Connection {
     /** The probe retransmitted old data (TLP.is_retrans), and whether a D-SACK reported it duplicate. */
     private boolean probeRetransmitted;
     private boolean probeDsacked;
+    private int probeFlight;
 
     // ---- acknowledgement policy ----
     private int quickAcksLeft;
@@ -482,8 +485,7 @@ public final class Connection {
         // First: check the sequence number. PAWS comes before it (RFC 7323 §5.3 R1): an older
         // timestamp marks an old duplicate.
         int rcvWnd = receiveWindow();
-        if (timestampsOn && seg.options().hasTimestamps() && !seg.has(TcpFlags.RST)
-                && Seq.lt(seg.options().tsVal(), tsRecent) && tsRecentValid(now)) {
+        if (pawsRejects(seg, now)) {
             ackNow = true;
             dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return;
@@ -685,17 +687,17 @@ public final class Connection {
             retransmitAt = now + rtt.rto();
         }
         if (congestion == null) return;
-        if (probeOutstanding && Seq.ge(ack, probeEnd)) probeAcknowledged(now);
-        scheduleLossProbe(now);
+        boolean probeRepairedLoss = probeOutstanding && Seq.ge(ack, probeEnd) && probeAcknowledged(now);
         if (inRecovery) {
             if (Seq.ge(ack, recoveryPoint)) {
                 exitRecovery();
             } else if (!sackOn) {
                 partialAck(newlyAcked, now);
             }
-        } else {
+        } else if (!probeRepairedLoss) {
             congestion.onAck(Math.max(dataAcked, 0), rtt.srtt(), now);
         }
+        scheduleLossProbe(now);
     }
 
     /**
@@ -757,6 +759,7 @@ public final class Connection {
             probeRetransmitted = true;
         }
         probeEnd = sndMax;
+        probeFlight = Seq.distance(sndUna, sndMax);
         probeOutstanding = Seq.gt(sndMax, before) || probeRetransmitted;
         probeDsacked = false;
         probeAt = NONE;
@@ -767,11 +770,13 @@ public final class Connection {
      * RFC 8985 §7.4: an ACK covers the probe. A retransmitted probe that no D-SACK called a duplicate
      * repaired a real loss: the congestion control responds as to a fast recovery.
      */
-    private void probeAcknowledged(long now) {
+    private boolean probeAcknowledged(long now) {
         probeOutstanding = false;
         if (probeRetransmitted && !probeDsacked) {
-            congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
+            congestion.onCongestionEvent(probeFlight, now); // the flight when the loss was probed
+            return true;
         }
+        return false;
     }
 
     /** RFC 6582 §3.2 step 2 / RFC 6675 §5: no new recovery until the previous RecoveryPoint is acknowledged. */
@@ -952,8 +957,10 @@ public final class Connection {
 
     /** RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2, with Linux's quick-ack start. */
     private void scheduleAckForData(long now) {
-        if (outOfOrderSeen) {
-            outOfOrderSeen = false; // the gap is filled: ACK at once
+        if (outOfOrderSeen || !reassembly.isEmpty()) {
+            // A gap was filled, or holes remain: ACK at once so the sender learns at once (RFC 5681
+            // §4.2; Linux acknowledges immediately while its out-of-order queue is not empty).
+            outOfOrderSeen = false;
             ackNow = true;
         } else if (quickAcksLeft > 0) {
             quickAcksLeft--;
@@ -1247,17 +1254,25 @@ public final class Connection {
             if (congestion.cwnd() - pipe < effectiveMss) break;
             int holeEnd = scoreboard.nextHole(sndUna, highRxt, true, dupThresh, effectiveMss);
             if (Seq.lt(scoreboard.foundStart, holeEnd)) {
-                highRxt = retransmit(scoreboard.foundStart, holeEnd, now);
+                if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
                 continue;
             }
             if (sendNewSegment(now)) continue;
             holeEnd = scoreboard.nextHole(sndUna, highRxt, false, dupThresh, effectiveMss);
             if (Seq.lt(scoreboard.foundStart, holeEnd)) {
-                highRxt = retransmit(scoreboard.foundStart, holeEnd, now);
+                if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
                 continue;
             }
             break;
         }
+    }
+
+    /** Retransmits from a hole and moves HighRxt past it; false when nothing could be sent (no progress). */
+    private boolean retransmitHole(int from, int holeEnd, long now) {
+        int end = retransmit(from, holeEnd, now);
+        if (!Seq.gt(end, from)) return false;
+        highRxt = Seq.max(highRxt, end);
+        return true;
     }
 
     /** RFC 6675 NextSeg() rule 2: one segment of new data, if the peer's window has room. Returns false when none went. */
@@ -1393,8 +1408,14 @@ public final class Connection {
         if (ws) opts.nop().windowScale(config.windowScale());
     }
 
+    /**
+     * A pure ACK carries SND.MAX, the highest sequence number sent (Linux's tcp_acceptable_seq: its
+     * snd_nxt never goes back). SND.NXT may have gone back to SND.UNA after a timeout, and an ACK
+     * with that sequence number lies below what the peer already received: it would be unacceptable
+     * there and its ACK field ignored, and with data flowing both ways neither side would ever advance.
+     */
     private void sendAck(long now) {
-        sendSegment(sndNxt, TcpFlags.ACK, null, now);
+        sendSegment(sndMax, TcpFlags.ACK, null, now);
     }
 
     /** A segment of a synchronized connection: ACK, window and (when on) timestamps. */
@@ -1586,6 +1607,26 @@ public final class Connection {
             tsRecent = tsVal;
             tsRecentAt = now;
         }
+    }
+
+    /**
+     * PAWS (RFC 7323 §5.3 R1) as Linux applies it (tcp_paws_discard): a segment whose TSval is older
+     * than TS.Recent is an old duplicate, except by a single tick (TCP_PAWS_WINDOW), while TS.Recent
+     * is valid (§5.5), and except a reordered pure duplicate ACK that changes nothing
+     * (tcp_disordered_ack): at RCV.NXT, acknowledging SND.UNA, no window update, at most an RTO old.
+     */
+    private boolean pawsRejects(TcpSegment seg, long now) {
+        if (!timestampsOn || !seg.options().hasTimestamps() || seg.has(TcpFlags.RST)) return false;
+        int behind = tsRecent - seg.options().tsVal();
+        if (behind <= PAWS_WINDOW_TICKS || !tsRecentValid(now)) return false;
+        return !disorderedAck(seg, behind);
+    }
+
+    private boolean disorderedAck(TcpSegment seg, int ticksBehind) {
+        if (!seg.has(TcpFlags.ACK) || seg.sequenceLength() != 0 || seg.seq() != rcvNxt || seg.ack() != sndUna) return false;
+        int window = seg.window() << sndShift;
+        boolean updatesWindow = Seq.gt(seg.seq(), sndWl1) || (seg.seq() == sndWl1 && window > sndWnd);
+        return !updatesWindow && ticksBehind <= rtt.rto() / config.timestampTickNanos();
     }
 
     /** RFC 7323 §5.5: a TS.Recent older than the PAWS idle limit (24 days) is invalid; PAWS skips it. */

@@ -128,6 +128,21 @@ class LossRecoveryTest {
             assertThat(h.conn.congestionWindow()).isEqualTo(MSS); // slow start repairs the rest
         }
 
+        /** Regression (engine-bugs.md, faults duplex torture): ACKs after a timeout carried the rolled-back SND.NXT. */
+        @Test
+        void pureAcksCarryTheHighestSequenceSentEvenAfterATimeout() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
+            h.write(pattern(0, 4 * MSS));
+            sentSeqs(h);
+            h.fireNextDeadline(); // RTO: SND.NXT goes back to SND.UNA (go-back-N)
+            assertThat(sentSeqs(h)).containsExactly(seg(0));
+            h.in("P.").seq(RCV).ack(SND).win(64000).len(100).deliver(); // the peer's data, acknowledged at once
+            TcpSegment ack = h.next();
+            assertThat(ack.payloadLength()).isZero();
+            assertThat(ack.seq()).as("SND.MAX, acceptable at the peer").isEqualTo(seg(4));
+            assertThat(ack.ack()).isEqualTo(RCV + 100);
+        }
+
         @Test
         void duplicateAcksOfATimeoutsGoBackNDoNotStartAnotherRecovery() {
             EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);

@@ -217,6 +217,18 @@ class ReassemblyTest {
     }
 
     @Test
+    void inOrderDataIsAckedAtOnceWhileHolesRemain() {
+        EngineHarness h = sackReceiver(false);
+        byte[] stream = pattern(0, 6000);
+        deliver(h, stream, 4000, 5000, false);
+        h.next();
+        deliver(h, stream, 0, 1000, false); // fills part of the gap: ACK at once
+        assertThat(sack(h.expect(".", SND, RCV + 1000, 0))).isEqualTo("nop,nop,sack 1 " + (RCV + 4000) + ":" + (RCV + 5000));
+        deliver(h, stream, 1000, 2000, false); // still a hole: no delayed ACK either
+        h.expect(".", SND, RCV + 2000, 0);
+    }
+
+    @Test
     void withoutSackNoBlocksAreSent() {
         TcpConfig config = EngineHarness.plain().toBuilder().quickAcks(0).build();
         EngineHarness h = EngineHarness.active(config).establish();

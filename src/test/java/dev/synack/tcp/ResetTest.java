@@ -126,6 +126,29 @@ class ResetTest {
         assertThat(h.readAvailable()).isEqualTo(pattern(0, 10));
     }
 
+    /** Regression (engine-bugs.md, tun helper): Linux's PAWS spares a one-tick-old TSval and reordered pure duplicate ACKs. */
+    @Test
+    void pawsToleratesOneTickAndAReorderedPureDuplicateAck() {
+        TcpConfig config = TcpConfig.linux().toBuilder().sack(false).windowScaling(false).build();
+        EngineHarness h = EngineHarness.active(config);
+        h.connect();
+        h.next();
+        h.in("S.").seq(PEER_ISS).ack(SND).mss(1460).ts(1000, 0).deliver();
+        h.next();
+        h.in("P.").seq(RCV).ack(SND).ts(1010, 0).data(pattern(0, 10)).deliver();
+        h.next();
+        h.in("P.").seq(RCV + 10).ack(SND).ts(1009, 0).data(pattern(10, 10)).deliver(); // one tick older
+        h.expect(".", SND, RCV + 20, 0);
+        assertThat(h.drops).isEmpty();
+        h.write(100);
+        h.next();
+        h.in(".").seq(RCV + 20).ack(SND).ts(1012, 0).deliver(); // a duplicate ACK (TS.Recent 1012)
+        h.in(".").seq(RCV + 20).ack(SND).ts(1005, 0).deliver(); // an earlier one, overtaken: accepted
+        assertThat(h.drops).isEmpty();
+        h.in(".").seq(RCV + 20).ack(SND + 100).ts(1005, 0).deliver(); // an old ACK that moves SND.UNA: PAWS
+        assertThat(h.drops).containsExactly("PAWS: timestamp older than TS.Recent");
+    }
+
     @Test
     void afterTwentyFourDaysIdleTsRecentIsInvalidAndPawsDoesNotApply() {
         // RFC 7323 §5.5: the peer's timestamp clock may have wrapped or restarted in that time
