@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +36,8 @@ import java.util.concurrent.TimeUnit;
  * {@link Scheduler} (on the scheduler's thread, so the wrapped transmitter must accept calls from
  * any thread, as real-time links do). A dropped packet is traced as a {@code DROP} on the sending
  * stack with its reason; duplications, corruptions and reorderings are counted in
- * {@link #stats()}. Random draws come from {@code seed}; in real time the interleaving of threads
- * still varies from run to run.
+ * {@link #stats()}. Each direction draws from its own generator derived from {@code seed}; in real
+ * time the interleaving of threads still varies from run to run.
  */
 public final class FaultyLink implements Link, AutoCloseable {
 
@@ -66,11 +66,12 @@ public final class FaultyLink implements Link, AutoCloseable {
 
     private final PacketTransmitter inner;
     private final PathConditions conditions;
-    private final Random random;
+    private final long seed;
     private final Scheduler scheduler;
     private final ScheduledExecutorService ownedExecutor;
     private final long startNanos;
     private final Map<Long, FaultPipeline> pipelines = new HashMap<>();
+    private final Map<Long, RandomGenerator> randoms = new HashMap<>();
     private final TcpPacket view = new TcpPacket();
 
     /**
@@ -87,7 +88,7 @@ public final class FaultyLink implements Link, AutoCloseable {
         this.inner = Objects.requireNonNull(inner, "inner");
         this.conditions = Objects.requireNonNull(conditions, "conditions");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-        this.random = new Random(seed);
+        this.seed = seed;
         this.ownedExecutor = owned;
         this.startNanos = scheduler.nanos();
     }
@@ -127,6 +128,7 @@ public final class FaultyLink implements Link, AutoCloseable {
         int destination = copy.remaining() >= 20 ? copy.getInt(16) : 0;
         long key = ((long) from.address() << 32) | (destination & 0xffffffffL);
         FaultPipeline pipeline = pipelines.computeIfAbsent(key, k -> new FaultPipeline(conditions));
+        RandomGenerator random = randoms.computeIfAbsent(key, k -> FaultPipeline.randomFor(seed, from.address(), destination));
         long now = scheduler.nanos() - startNanos;
         pipeline.carry(copy, now, random, new FaultPipeline.Sink() {
             @Override

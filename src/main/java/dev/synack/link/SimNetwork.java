@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
 
 /**
  * A deterministic simulated IP network in virtual time.
@@ -53,8 +54,10 @@ import java.util.function.BooleanSupplier;
  * network's scripted {@link PacketFault}s and then the direction's {@link PathConditions} (set with
  * {@link #conditions(PathConditions)} for every path or {@link #conditions(String, String,
  * PathConditions)} for one direction): partitions, independent and burst loss, a bandwidth limit
- * with a drop-tail queue, corruption, duplication, delay with jitter, and reordering. Every random
- * draw comes from the seed, in the order packets are sent, so a run is reproducible byte for byte.
+ * with a drop-tail queue, corruption, duplication, delay with jitter, and reordering. Each direction
+ * draws from its own generator derived from the seed and its two addresses (so one direction's
+ * draws do not interleave with, and correlate with, the other's), in the order its packets are
+ * sent, so a run is reproducible byte for byte.
  * A dropped packet is traced as a {@code DROP} on the sending host with its reason ("lost
  * (random)", "lost (burst)", "queue full", "partition", or a scripted fault's); duplications,
  * corruptions and reorderings are counted in {@link #faultStats()} (see {@link FaultStats}).
@@ -238,6 +241,8 @@ public final class SimNetwork implements Link {
         final Host from;
         final Host to;
         final FaultPipeline pipeline;
+        /** This direction's own random source, derived from the seed and the two addresses. */
+        final RandomGenerator random;
         private ByteBuffer current;
         private TcpPacket currentView;
 
@@ -245,6 +250,7 @@ public final class SimNetwork implements Link {
             this.from = from;
             this.to = to;
             this.pipeline = new FaultPipeline(conditions);
+            this.random = FaultPipeline.randomFor(seed, from.address, to.address);
         }
 
         /** {@code packet} is the network's own copy; {@code view} its decoding, or null if it did not decode. */
@@ -261,7 +267,7 @@ public final class SimNetwork implements Link {
             current = packet;
             currentView = view;
             try {
-                pipeline.carry(packet, now, random, this);
+                pipeline.carry(packet, now, this.random, this);
             } finally {
                 current = null;
                 currentView = null;

@@ -30,6 +30,9 @@ class DemoFaultFlagsTest {
                 .filter(e -> num(e, "seq").equals(num(firstLostData, "seq"))
                         && num(e, "t").compareTo(num(firstLostData, "t")) > 0).count();
         assertThat(resent).as("retransmissions of seq %s", num(firstLostData, "seq")).isPositive();
+        // The receiver reports what arrived beyond a hole in SACK blocks (RFC 2018).
+        assertThat(where(where(events, "kind", "send"), "host", "server"))
+                .anySatisfy(e -> assertThat(str(e, "options")).containsPattern("sack [1-4] "));
     }
 
     @Test

@@ -33,7 +33,34 @@ import java.util.SplittableRandom;
  */
 record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientToServer,
                   PathConditions serverToClient, boolean sack, boolean timestamps, boolean windowScaling,
-                  CongestionAlgorithm congestion) {
+                  CongestionAlgorithm congestion, Extras extras) {
+
+    /**
+     * Axes added after the first ones, drawn from a second stream of the seed so that the earlier
+     * axes of every seed (and so the reproductions already written down) stay as they were.
+     *
+     * @param duplex        both ends write and read at the same time (a reader and a writer actor per host)
+     * @param mss           the MSS both hosts advertise (0: the profile's 1460)
+     * @param receiveBuffer a small receive buffer without autotuning, so windows close (0: the profile's)
+     * @param sendBuffer    a small send buffer, so writers block (0: the profile's)
+     * @param noDelay       TCP_NODELAY on both sockets (Nagle off)
+     */
+    record Extras(boolean duplex, int mss, int receiveBuffer, int sendBuffer, boolean noDelay) {
+        static Extras of(long seed) {
+            SplittableRandom r = new SplittableRandom(seed ^ 0x5ec0_7d57_ea11L);
+            return new Extras(r.nextInt(4) == 0 && DUPLEX_ENABLED, r.nextInt(5) == 0 ? r.nextInt(536, 1461) : 0,
+                    r.nextInt(7) == 0 ? r.nextInt(1024, 16 * 1024) : 0, r.nextInt(10) == 0 ? r.nextInt(1024, 16 * 1024) : 0,
+                    r.nextInt(3) == 0);
+        }
+
+        @Override
+        public String toString() {
+            return (duplex ? "duplex" : "up then down") + (mss > 0 ? ", mss " + mss : "")
+                    + (receiveBuffer > 0 ? ", rcvbuf " + receiveBuffer : "") + (sendBuffer > 0 ? ", sndbuf " + sendBuffer : "")
+                    + (noDelay ? ", nodelay" : "");
+        }
+    }
+
     static final String CLIENT_IP = "10.0.0.1";
     static final String SERVER_IP = "10.0.0.2";
     static final int PORT = 7;
@@ -51,6 +78,13 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
      */
     static final int DATA_RETRIES = 30;
     private static final int MAX_CHUNK = 65536;
+    /**
+     * Both ends streaming at once (a quarter of the seeds); {@code -Dtorture.duplex=false} turns it
+     * off. It found the engine's ACK livelock after go-back-N (engine-bugs.md; seeds 3190, 3356, 3931),
+     * fixed in the engine since. The axis is drawn for every seed either way, so turning it off
+     * changes nothing else.
+     */
+    static final boolean DUPLEX_ENABLED = Boolean.parseBoolean(System.getProperty("torture.duplex", "true"));
 
     /** The parameters the seed stands for; most transfers are small, a few are several MiB. */
     static TortureRun of(long seed) {
@@ -61,7 +95,7 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
         PathConditions base = conditions(r, large);
         PathConditions back = r.nextInt(3) == 0 ? conditions(r, large) : base;
         return new TortureRun(seed, upBytes, downBytes, base, back, r.nextBoolean(), r.nextBoolean(), r.nextInt(4) != 0,
-                r.nextBoolean() ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO);
+                r.nextBoolean() ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO, Extras.of(seed));
     }
 
     private static int size(SplittableRandom r) {
@@ -70,16 +104,19 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
         if (bucket < 40) return r.nextInt(1, 1500);
         if (bucket < 80) return r.nextInt(1500, 32 * 1024);
         if (bucket < 97) return r.nextInt(32 * 1024, 512 * 1024);
-        return r.nextInt(512 * 1024, 4 * 1024 * 1024);
+        return r.nextInt(512 * 1024, 8 * 1024 * 1024);
     }
 
-    /** Large transfers get at most 5 % loss so that the suite stays within its time budget. */
+    /** Large transfers get at most 10 % loss so that the suite stays within its time budget. */
     private static PathConditions conditions(SplittableRandom r, boolean large) {
         PathConditions.Builder b = PathConditions.builder()
                 .delay(Duration.ofNanos(1000 * r.nextLong(50, 50_000)));
-        double maxLoss = large ? 0.05 : 0.30;
+        double maxLoss = large ? 0.10 : 0.30;
         if (r.nextInt(10) < 7) b.loss(r.nextDouble() * maxLoss);
-        if (r.nextInt(5) == 0) b.burst(r.nextDouble(0.001, 0.05), r.nextDouble(0.3, 0.8));
+        // A burst lasts 1/exit packets on average. The chain advances per packet, so in a direction that
+        // carries one packet per backed-off RTO a burst can outlast every retry: exits below 50 % made
+        // about one run in 10000 time out legitimately (seeds 302493, 312399 of an earlier range).
+        if (r.nextInt(5) == 0) b.burst(r.nextDouble(0.001, 0.05), r.nextDouble(0.5, 0.9));
         if (r.nextInt(4) == 0) b.reorder(r.nextDouble() * 0.15, Duration.ofNanos(1000 * r.nextLong(100, 30_000)));
         if (r.nextInt(5) == 0) b.duplicate(r.nextDouble() * 0.05);
         if (r.nextInt(5) == 0) b.corrupt(r.nextDouble() * 0.05);
@@ -96,15 +133,22 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
     }
 
     TcpConfig config() {
-        return TcpConfig.linux().toBuilder().sack(sack).timestamps(timestamps).windowScaling(windowScaling)
+        TcpConfig.Builder b = TcpConfig.linux().toBuilder().sack(sack).timestamps(timestamps).windowScaling(windowScaling)
                 .congestionAlgorithm(congestion)
-                .synRetries(SYN_RETRIES).synAckRetries(SYN_RETRIES).dataRetries(DATA_RETRIES).build();
+                .synRetries(SYN_RETRIES).synAckRetries(SYN_RETRIES).dataRetries(DATA_RETRIES);
+        if (extras.mss() > 0) b.mss(extras.mss());
+        if (extras.receiveBuffer() > 0) {
+            b.receiveBufferSize(extras.receiveBuffer()).maxReceiveBufferSize(extras.receiveBuffer())
+                    .receiveBufferAutotuning(false);
+        }
+        if (extras.sendBuffer() > 0) b.sendBufferSize(extras.sendBuffer());
+        return b.build();
     }
 
     /** Everything needed to understand and replay a failure. */
     String describe() {
         return "seed " + seed + ": up " + upBytes + " B, down " + downBytes + " B, sack " + sack + ", timestamps "
-                + timestamps + ", window scaling " + windowScaling + ", " + congestion + "; client->server {" + clientToServer
+                + timestamps + ", window scaling " + windowScaling + ", " + congestion + ", " + extras + "; client->server {" + clientToServer
                 + "}; server->client {" + serverToClient + "}";
     }
 
@@ -124,26 +168,32 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
         List<TraceEvent> trace = traced ? net.recordTrace() : List.of();
         String[] digests = new String[4]; // up written, up read, down written, down read
         long[] lengths = new long[4];
-        net.spawn("server", () -> {
-            SplittableRandom chunks = new SplittableRandom(seed * 31 + 1);
-            try (TcpServerSocket listener = new TcpServerSocket(server)) {
-                listener.bind(PORT);
-                listener.listen(1);
-                try (TcpSocket s = listener.accept()) {
-                    readToEnd(s, chunks, digests, lengths, 1);
-                    writeStream(s, downBytes, seed * 31 + 2, chunks, digests, lengths, 2);
+        if (extras.duplex()) {
+            spawnDuplex(net, client, server, digests, lengths);
+        } else {
+            net.spawn("server", () -> {
+                SplittableRandom chunks = new SplittableRandom(seed * 31 + 1);
+                try (TcpServerSocket listener = new TcpServerSocket(server)) {
+                    listener.bind(PORT);
+                    listener.listen(1);
+                    try (TcpSocket s = listener.accept()) {
+                        s.setTcpNoDelay(extras.noDelay());
+                        readToEnd(s, chunks, digests, lengths, 1);
+                        writeStream(s, downBytes, seed * 31 + 2, chunks, digests, lengths, 2);
+                    }
                 }
-            }
-        });
-        net.spawn("client", () -> {
-            SplittableRandom chunks = new SplittableRandom(seed * 31 + 3);
-            try (TcpSocket s = new TcpSocket(client)) {
-                s.connect(new InetSocketAddress(SERVER_IP, PORT));
-                writeStream(s, upBytes, seed * 31 + 4, chunks, digests, lengths, 0);
-                s.shutdownOutput();
-                readToEnd(s, chunks, digests, lengths, 3);
-            }
-        });
+            });
+            net.spawn("client", () -> {
+                SplittableRandom chunks = new SplittableRandom(seed * 31 + 3);
+                try (TcpSocket s = new TcpSocket(client)) {
+                    s.setTcpNoDelay(extras.noDelay());
+                    s.connect(new InetSocketAddress(SERVER_IP, PORT));
+                    writeStream(s, upBytes, seed * 31 + 4, chunks, digests, lengths, 0);
+                    s.shutdownOutput();
+                    readToEnd(s, chunks, digests, lengths, 3);
+                }
+            });
+        }
         String failure = null;
         try {
             net.run();
@@ -152,6 +202,43 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
             failure = e.toString() + (e.getCause() != null ? " caused by " + e.getCause() : "");
         }
         return new Outcome(this, failure, net.nowNanos(), net.faultStats(), trace);
+    }
+
+    /**
+     * Both ends stream at once: on each host a reader actor reads to the end while a writer actor
+     * writes and then shuts its output; whichever of the two finishes last closes the socket.
+     */
+    private void spawnDuplex(SimNetwork net, NetStack client, NetStack server, String[] digests, long[] lengths) {
+        net.spawn("server", () -> {
+            TcpSocket s;
+            try (TcpServerSocket listener = new TcpServerSocket(server)) {
+                listener.bind(PORT);
+                listener.listen(1);
+                s = listener.accept();
+            }
+            s.setTcpNoDelay(extras.noDelay());
+            int[] finished = {0};
+            net.spawn("server-writer", () -> {
+                writeStream(s, downBytes, seed * 31 + 2, new SplittableRandom(seed * 31 + 5), digests, lengths, 2);
+                s.shutdownOutput();
+                if (++finished[0] == 2) s.close();
+            });
+            readToEnd(s, new SplittableRandom(seed * 31 + 1), digests, lengths, 1);
+            if (++finished[0] == 2) s.close();
+        });
+        net.spawn("client", () -> {
+            TcpSocket s = new TcpSocket(client);
+            s.setTcpNoDelay(extras.noDelay());
+            s.connect(new InetSocketAddress(SERVER_IP, PORT));
+            int[] finished = {0};
+            net.spawn("client-writer", () -> {
+                writeStream(s, upBytes, seed * 31 + 4, new SplittableRandom(seed * 31 + 6), digests, lengths, 0);
+                s.shutdownOutput();
+                if (++finished[0] == 2) s.close();
+            });
+            readToEnd(s, new SplittableRandom(seed * 31 + 3), digests, lengths, 3);
+            if (++finished[0] == 2) s.close();
+        });
     }
 
     private String check(SimNetwork net, NetStack client, NetStack server, String[] digests, long[] lengths) {
