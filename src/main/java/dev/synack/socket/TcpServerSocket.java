@@ -114,25 +114,7 @@ public final class TcpServerSocket implements Closeable {
         return "TcpServerSocket[" + label() + (closed ? ", closed" : "") + "]";
     }
 
-    private interface Body {
-        String run() throws IOException;
-    }
-
-    /** Holds the stack's lock around {@code body} and traces the call with its result. */
-    private void call(String name, Body body) throws IOException {
-        stack.lock();
-        String outcome = "?";
-        try {
-            outcome = body.run();
-        } catch (IOException | RuntimeException e) {
-            outcome = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw e;
-        } finally {
-            try {
-                if (stack.isTracing()) stack.traceCall(label(), name, outcome);
-            } finally {
-                stack.unlock();
-            }
-        }
+    private void call(String name, UserCall.Body<String> body) throws IOException {
+        UserCall.run(stack, this::label, name, body, result -> result);
     }
 }

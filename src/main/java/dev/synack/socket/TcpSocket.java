@@ -447,22 +447,7 @@ public final class TcpSocket implements Closeable {
         String describe(Object result) { return String.valueOf(result); }
 
         final Object run() throws IOException {
-            stack.lock();
-            String outcome = "?";
-            try {
-                Object result = body();
-                outcome = describe(result);
-                return result;
-            } catch (IOException | RuntimeException e) {
-                outcome = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                throw e;
-            } finally {
-                try {
-                    if (stack.isTracing()) stack.traceCall(label(), name, outcome);
-                } finally {
-                    stack.unlock();
-                }
-            }
+            return UserCall.run(stack, TcpSocket.this::label, name, this::body, this::describe);
         }
     }
 
