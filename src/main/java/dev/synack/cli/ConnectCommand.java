@@ -63,7 +63,7 @@ final class ConnectCommand implements Callable<Integer> {
         NetSetup setup;
         try {
             if (net.tun != null) {
-                setup = NetSetup.tun(net.tun, net.address == null ? NetSetup.DEFAULT_TUN_ADDRESS : net.address, net.mtu, net.pcap);
+                setup = net.tunSetup();
             } else {
                 InetSocketAddress peer = NetSetup.hostPort(udpPeer);
                 InetSocketAddress local = new InetSocketAddress(peer.getAddress().isLoopbackAddress()

@@ -1,5 +1,6 @@
 package dev.synack.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -22,4 +23,9 @@ final class NetOptions {
     @Option(names = "--pcap", paramLabel = "FILE",
             description = "Write every packet synack sends and receives to FILE (pcap, raw IP; Wireshark reads it).")
     Path pcap;
+
+    /** The TUN network these options describe (with --tun). */
+    NetSetup tunSetup() throws IOException {
+        return NetSetup.tun(tun, address == null ? NetSetup.DEFAULT_TUN_ADDRESS : address, mtu, pcap);
+    }
 }

@@ -92,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
         NetSetup setup;
         try {
             if (net.tun != null) {
-                setup = NetSetup.tun(net.tun, net.address == null ? NetSetup.DEFAULT_TUN_ADDRESS : net.address, net.mtu, net.pcap);
+                setup = net.tunSetup();
             } else {
                 NetSetup.port(Integer.toString(udpPort));
                 setup = NetSetup.udp(net.address == null ? NetSetup.UDP_SERVER_ADDRESS : net.address,
