@@ -1,5 +1,7 @@
 package dev.synack.cli;
 
+import dev.synack.link.FaultStats;
+import dev.synack.link.PathConditions;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.JsonLinesRenderer;
 import dev.synack.trace.LadderRenderer;
@@ -26,7 +28,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo",
         description = {"Plays a textbook TCP scenario between \"client\" 10.0.0.1 and \"server\" 10.0.0.2 on a "
                 + "simulated network in virtual time (one-way delay 10 ms, Linux defaults), with real socket calls, "
-                + "and prints its trace.",
+                + "and prints its trace. The fault options (--delay, --jitter, --loss, --reorder, --duplicate, "
+                + "--corrupt, --bandwidth) apply to both directions of the path; every random draw comes from "
+                + "--seed, so a run repeats exactly.",
                 "Exit status: 0 when the scenario went as the textbook says, 1 when it did not, 2 on bad arguments."})
 final class DemoCommand implements Callable<Integer> {
     /**
@@ -62,9 +66,62 @@ final class DemoCommand implements Callable<Integer> {
     Duration msl;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-            description = "Seed of the simulation (ISNs, ports); the same seed gives the same trace. "
+            description = "Seed of the simulation (ISNs, ports, faults); the same seed gives the same trace. "
                     + "Default: ${DEFAULT-VALUE}.")
     long seed;
+
+    // Network faults, applied to both directions of the path between client and server.
+
+    @Option(names = "--delay", paramLabel = "TIME", converter = Units.DurationConverter.class,
+            description = "One-way delay, e.g. 20ms, 1.5s, 250us. Default: 10ms.")
+    Duration delay;
+
+    @Option(names = "--jitter", paramLabel = "TIME", converter = Units.DurationConverter.class,
+            description = "Each packet's delay varies within delay +- jitter (without reordering), e.g. 5ms.")
+    Duration jitter;
+
+    @Option(names = "--loss", paramLabel = "P%", converter = Units.PercentConverter.class,
+            description = "Loses each packet with this probability, e.g. 10%% (the %% sign is optional). "
+                    + "Default: none (the lossy scenario: " + LOSSY_DEFAULT_LOSS + "%%).")
+    Double loss;
+
+    @Option(names = "--reorder", paramLabel = "P%", arity = "0..1", fallbackValue = "5%",
+            converter = Units.PercentConverter.class,
+            description = "Holds a packet back by 10 ms with this probability, so later ones overtake it "
+                    + "(without a value: ${FALLBACK-VALUE}).")
+    Double reorder;
+
+    @Option(names = "--duplicate", paramLabel = "P%", arity = "0..1", fallbackValue = "1%",
+            converter = Units.PercentConverter.class,
+            description = "Sends a packet twice with this probability (without a value: ${FALLBACK-VALUE}).")
+    Double duplicate;
+
+    @Option(names = "--corrupt", paramLabel = "P%", arity = "0..1", fallbackValue = "1%",
+            converter = Units.PercentConverter.class,
+            description = "Flips one bit of a packet with this probability; the receiver's checksums catch it "
+                    + "and drop it (\"bad TCP checksum\" in the trace). Without a value: ${FALLBACK-VALUE}.")
+    Double corrupt;
+
+    @Option(names = "--bandwidth", paramLabel = "RATE", converter = Units.BandwidthConverter.class,
+            description = "Limits each direction to this rate with a drop-tail queue of 150000 bytes, "
+                    + "e.g. 10Mbit, 100kbit, 1Gbit.")
+    Long bandwidth;
+
+    /** The lossy scenario's loss when --loss is not given. */
+    static final String LOSSY_DEFAULT_LOSS = "3";
+
+    /** The path conditions the flags describe (the scenario may add its own default loss). */
+    PathConditions conditions() {
+        PathConditions.Builder b = PathConditions.builder().delay(delay != null ? delay : DemoRun.ONE_WAY_DELAY);
+        if (jitter != null) b.jitter(jitter);
+        Double lossRate = loss != null ? loss : scenario == Scenario.LOSSY ? Units.percent(LOSSY_DEFAULT_LOSS) : null;
+        if (lossRate != null) b.loss(lossRate);
+        if (reorder != null) b.reorder(reorder);
+        if (duplicate != null) b.duplicate(duplicate);
+        if (corrupt != null) b.corrupt(corrupt);
+        if (bandwidth != null) b.bandwidth(bandwidth);
+        return b.build();
+    }
 
     /** The scenario list shown under the usage, made from the scenarios themselves. */
     static String scenarioFooter() {
@@ -75,7 +132,11 @@ final class DemoCommand implements Callable<Integer> {
                     .append(s.summary.replace("%", "%%")).append("%n");
         }
         return b.append("%nExamples:%n  synack demo%n  synack demo time-wait --msl 1%n"
-                + "  synack demo refused --format jsonl --seed 7%n").toString();
+                + "  synack demo refused --format jsonl --seed 7%n"
+                + "  synack demo lossy --loss 5%% --reorder --delay 20ms --jitter 5ms%n"
+                + "  synack demo lossy --bandwidth 10Mbit --corrupt=2%% --seed 3%n"
+                + "%nAn option with an optional value (--reorder, --duplicate, --corrupt) takes the next word as its "
+                + "value;%nput the scenario first or write --reorder=5%% when in doubt.%n").toString();
     }
 
     @Override
@@ -92,10 +153,11 @@ final class DemoCommand implements Callable<Integer> {
             builder.msl(msl);
         }
         TcpConfig config = builder.build();
+        PathConditions conditions = conditions();
         DemoRun run;
         Throwable failure = null;
         try {
-            run = new DemoRun(seed, config);
+            run = new DemoRun(seed, config, conditions);
             script.accept(run);
         } catch (RuntimeException e) {
             err.println("synack demo " + scenario.id + ": could not set up the simulation: " + describe(e));
@@ -112,7 +174,7 @@ final class DemoCommand implements Callable<Integer> {
         if (format == Format.JSONL) {
             JsonLinesRenderer.render(trace, out);
         } else {
-            out.print(header(config));
+            out.print(header(config, conditions, run));
             out.print(new LadderRenderer(DemoRun.CLIENT, DemoRun.SERVER).render(trace));
         }
         out.flush();
@@ -124,11 +186,18 @@ final class DemoCommand implements Callable<Integer> {
         return CommandLine.ExitCode.OK;
     }
 
-    private String header(TcpConfig config) {
+    private String header(TcpConfig config, PathConditions conditions, DemoRun run) {
         Duration mslTaken = Duration.ofNanos(config.mslNanos());
+        FaultStats f = run.sim.faultStats();
+        String faults = conditions.hasFaults() ? "Faults: " + (f.lostRandom() + f.lostBurst()) + " lost, "
+                + f.queueFull() + " queue full, " + f.reordered() + " reordered, " + f.duplicated() + " duplicated, "
+                + f.corrupted() + " corrupted; retransmissions: client " + run.client.counters().get("RetransSegs")
+                + ", server " + run.server.counters().get("RetransSegs") + ".\n" : "";
         return "synack demo " + scenario.id + ": " + scenario.summary + "\n"
                 + "seed " + seed + ", MSL " + seconds(mslTaken) + " s (TIME_WAIT " + seconds(mslTaken.multipliedBy(2))
-                + " s), one-way delay " + DemoRun.ONE_WAY_DELAY.toMillis() + " ms, Linux defaults\n"
+                + " s), Linux defaults\n"
+                + "Each direction: " + conditions + "\n"
+                + faults
                 + "Look for: " + scenario.lookFor + ".\n\n";
     }
 

@@ -1,5 +1,6 @@
 package dev.synack.cli;
 
+import dev.synack.link.PathConditions;
 import dev.synack.link.SimNetwork;
 import dev.synack.socket.TcpSocket;
 import dev.synack.stack.NetStack;
@@ -40,9 +41,14 @@ final class DemoRun {
     private final List<Runnable> afterChecks = new ArrayList<>();
 
     DemoRun(long seed, TcpConfig config) {
+        this(seed, config, PathConditions.NONE.withDelay(ONE_WAY_DELAY));
+    }
+
+    /** A run whose two directions both have {@code conditions} (delay, loss, ... from the demo's flags). */
+    DemoRun(long seed, TcpConfig config, PathConditions conditions) {
         this.seed = seed;
         this.config = config;
-        this.sim = new SimNetwork(seed).delay(ONE_WAY_DELAY);
+        this.sim = new SimNetwork(seed).conditions(conditions);
         this.client = sim.addHost(CLIENT, CLIENT_IP, config);
         this.server = sim.addHost(SERVER, SERVER_IP, config);
         sim.addTraceListener(event -> {

@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
 
 /**
  * A deterministic simulated IP network in virtual time.
@@ -49,9 +50,17 @@ import java.util.function.BooleanSupplier;
  *
  * <h2>The packet path</h2>
  * {@code send -> copy -> route by destination address -> path pipeline (faults, delay) -> arrival
- * event -> NetStack.deliver}. Each (from, to) pair has a {@link Path}; today its pipeline applies
- * the network's {@link PacketFault}s and then the path's delay. Loss rates, reordering, duplication
- * and corruption are further stages of the same pipeline.
+ * event -> NetStack.deliver}. Each (from, to) pair has a {@link Path}; its pipeline applies the
+ * network's scripted {@link PacketFault}s and then the direction's {@link PathConditions} (set with
+ * {@link #conditions(PathConditions)} for every path or {@link #conditions(String, String,
+ * PathConditions)} for one direction): partitions, independent and burst loss, a bandwidth limit
+ * with a drop-tail queue, corruption, duplication, delay with jitter, and reordering. Each direction
+ * draws from its own generator derived from the seed and its two addresses (so one direction's
+ * draws do not interleave with, and correlate with, the other's), in the order its packets are
+ * sent, so a run is reproducible byte for byte.
+ * A dropped packet is traced as a {@code DROP} on the sending host with its reason ("lost
+ * (random)", "lost (burst)", "queue full", "partition", or a scripted fault's); duplications,
+ * corruptions and reorderings are counted in {@link #faultStats()} (see {@link FaultStats}).
  */
 public final class SimNetwork implements Link {
     /** Default one-way delay of a path. */
@@ -63,7 +72,7 @@ public final class SimNetwork implements Link {
 
     private final long seed;
     private final Random random;
-    private long delayNanos = DEFAULT_DELAY.toNanos();
+    private PathConditions defaultConditions = PathConditions.NONE.withDelay(DEFAULT_DELAY);
     private long timeLimitNanos = DEFAULT_TIME_LIMIT.toNanos();
     private long actorWallLimitNanos = DEFAULT_ACTOR_WALL_LIMIT.toNanos();
     private volatile long now;
@@ -98,18 +107,48 @@ public final class SimNetwork implements Link {
     /** The network's random source, for faults that must be reproducible from the seed. */
     public Random random() { return random; }
 
-    /** One-way delay of every path (default 10 ms); paths already created keep theirs unless set. */
+    /** One-way delay of every path (default 10 ms), those already used included; their other conditions stay. */
     public SimNetwork delay(Duration oneWay) {
-        long d = requireNonNegative(oneWay, "delay");
-        delayNanos = d;
-        for (Path p : paths.values()) p.delayNanos = d;
+        requireNonNegative(oneWay, "delay");
+        defaultConditions = defaultConditions.withDelay(oneWay);
+        for (Path p : paths.values()) p.pipeline.conditions(p.pipeline.conditions().withDelay(oneWay));
         return this;
     }
 
-    /** One-way delay of the path from {@code from} to {@code to} only. */
+    /** One-way delay of the path from {@code from} to {@code to} only; its other conditions stay. */
     public SimNetwork delay(String from, String to, Duration oneWay) {
-        path(hostNamed(from), hostNamed(to)).delayNanos = requireNonNegative(oneWay, "delay");
+        requireNonNegative(oneWay, "delay");
+        FaultPipeline p = path(hostNamed(from), hostNamed(to)).pipeline;
+        p.conditions(p.conditions().withDelay(oneWay));
         return this;
+    }
+
+    /**
+     * The conditions (delay, loss, reordering, ...) of every direction of every path, those already
+     * used included. Each direction keeps its own state (burst, queue), drawn from the one seed.
+     */
+    public SimNetwork conditions(PathConditions conditions) {
+        defaultConditions = Objects.requireNonNull(conditions, "conditions");
+        for (Path p : paths.values()) p.pipeline.conditions(conditions);
+        return this;
+    }
+
+    /** The conditions of the direction from host {@code from} to host {@code to} only. */
+    public SimNetwork conditions(String from, String to, PathConditions conditions) {
+        path(hostNamed(from), hostNamed(to)).pipeline.conditions(Objects.requireNonNull(conditions, "conditions"));
+        return this;
+    }
+
+    /** The conditions of the direction from host {@code from} to host {@code to}. */
+    public PathConditions conditions(String from, String to) {
+        return path(hostNamed(from), hostNamed(to)).pipeline.conditions();
+    }
+
+    /** What the paths' faults did so far, summed over every direction. */
+    public FaultStats faultStats() {
+        FaultStats sum = FaultStats.ZERO;
+        for (Path p : paths.values()) sum = sum.plus(p.pipeline.stats());
+        return sum;
     }
 
     /** run() fails once the virtual clock would pass this (default 24 h). */
@@ -192,20 +231,26 @@ public final class SimNetwork implements Link {
     }
 
     /**
-     * One direction between two hosts and its pipeline: a packet that got here is offered to the
-     * faults (the first reason given drops it), then delayed and scheduled to arrive. Issue 3's
-     * loss, reordering, duplication, corruption, bandwidth and partitions are further steps of
-     * {@link #carry}, drawing from the network's seeded random source.
+     * One direction between two hosts: a packet that got here is offered to the scripted
+     * {@link PacketFault}s (the first reason given drops it), then to the direction's
+     * {@link FaultPipeline} (partitions, loss, bandwidth and queue, corruption, duplication, delay,
+     * jitter, reordering; see {@link PathConditions}), which draws from the network's seeded random
+     * source, and what survives is scheduled to arrive.
      */
-    private final class Path {
+    private final class Path implements FaultPipeline.Sink {
         final Host from;
         final Host to;
-        long delayNanos;
+        final FaultPipeline pipeline;
+        /** This direction's own random source, derived from the seed and the two addresses. */
+        final RandomGenerator random;
+        private ByteBuffer current;
+        private TcpPacket currentView;
 
-        Path(Host from, Host to, long delayNanos) {
+        Path(Host from, Host to, PathConditions conditions) {
             this.from = from;
             this.to = to;
-            this.delayNanos = delayNanos;
+            this.pipeline = new FaultPipeline(conditions);
+            this.random = FaultPipeline.randomFor(seed, from.address, to.address);
         }
 
         /** {@code packet} is the network's own copy; {@code view} its decoding, or null if it did not decode. */
@@ -214,12 +259,29 @@ public final class SimNetwork implements Link {
                 for (PacketFault fault : faults) {
                     String reason = fault.drop(from.name, view);
                     if (reason != null) {
-                        drop(from, view, packet, reason);
+                        SimNetwork.this.drop(from, view, packet, reason);
                         return;
                     }
                 }
             }
-            inFlight.add(new Arrival(now + delayNanos, nextSequence++, to, packet));
+            current = packet;
+            currentView = view;
+            try {
+                pipeline.carry(packet, now, this.random, this);
+            } finally {
+                current = null;
+                currentView = null;
+            }
+        }
+
+        @Override
+        public void arrive(long atNanos, ByteBuffer packet) {
+            inFlight.add(new Arrival(atNanos, nextSequence++, to, packet));
+        }
+
+        @Override
+        public void drop(String reason) {
+            SimNetwork.this.drop(from, currentView, current, reason);
         }
     }
 
@@ -233,7 +295,7 @@ public final class SimNetwork implements Link {
 
     private Path path(Host from, Host to) {
         long key = ((long) from.address << 32) | (to.address & 0xffffffffL);
-        return paths.computeIfAbsent(key, k -> new Path(from, to, delayNanos));
+        return paths.computeIfAbsent(key, k -> new Path(from, to, defaultConditions));
     }
 
     private Host hostNamed(String name) {

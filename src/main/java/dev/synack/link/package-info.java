@@ -1,12 +1,17 @@
 /**
  * Links move whole IPv4 packets between stacks. {@link dev.synack.link.SimNetwork}: any number of
- * hosts in virtual time, per-path delay, packet faults, deterministic from one seed, application
- * code run as actors that take turns. {@link dev.synack.link.MemoryLink}: real-time stacks in one
- * JVM, each with its own event loop.
+ * hosts in virtual time, per-direction {@link dev.synack.link.PathConditions} (delay, jitter,
+ * independent and burst loss, reordering, duplication, corruption, bandwidth with a drop-tail
+ * queue, partitions), deterministic from one seed, application code run as actors that take
+ * turns. {@link dev.synack.link.MemoryLink}: real-time stacks in one JVM, each with its own event
+ * loop. {@link dev.synack.link.FaultyLink}: the same conditions in front of any other link (real
+ * time, a ScheduledExecutorService for the delays). {@link dev.synack.link.FaultStats}: what the
+ * faults did (drops are also traced with their reason).
  *
  * <p>A simulation in five lines:
  * <pre>{@code
- * SimNetwork net = new SimNetwork(42).delay(Duration.ofMillis(10));
+ * SimNetwork net = new SimNetwork(42).conditions(PathConditions.builder()
+ *         .delay(Duration.ofMillis(10)).loss(0.01).reorder(0.02).build());
  * NetStack client = net.addHost("client", "10.0.0.1", TcpConfig.linux());
  * NetStack server = net.addHost("server", "10.0.0.2", TcpConfig.linux());
  * net.addTraceListener(System.out::println);
