@@ -65,6 +65,10 @@ final class DemoCommand implements Callable<Integer> {
                     + "Default: Linux's 30 (so TIME_WAIT lasts 60 s).")
     Duration msl;
 
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "Also write the packets on the wire to FILE (pcap, raw IP, virtual timestamps).")
+    java.nio.file.Path pcap;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
             description = "Seed of the simulation (ISNs, ports, faults); the same seed gives the same trace. "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -156,10 +160,17 @@ final class DemoCommand implements Callable<Integer> {
         PathConditions conditions = conditions();
         DemoRun run;
         Throwable failure = null;
+        dev.synack.link.PcapWriter capture = null;
         try {
             run = new DemoRun(seed, config, conditions);
+            if (pcap != null) {
+                // Each packet once: as its sender hands it to the simulated network.
+                capture = dev.synack.link.PcapWriter.virtualTime(pcap);
+                run.client.addPacketTap(capture.outboundOnly());
+                run.server.addPacketTap(capture.outboundOnly());
+            }
             script.accept(run);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
             err.println("synack demo " + scenario.id + ": could not set up the simulation: " + describe(e));
             err.flush();
             return CommandLine.ExitCode.SOFTWARE;
@@ -169,6 +180,13 @@ final class DemoCommand implements Callable<Integer> {
             requireAllClosed(run.trace());
         } catch (Throwable t) {
             failure = t;
+        }
+        if (capture != null) {
+            try {
+                capture.close();
+            } catch (java.io.IOException e) {
+                if (failure == null) failure = new ScenarioFailure("could not write " + pcap + ": " + e.getMessage());
+            }
         }
         List<TraceEvent> trace = run.trace();
         if (format == Format.JSONL) {

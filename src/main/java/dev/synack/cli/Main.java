@@ -7,13 +7,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code synack} command. Subcommands: {@code demo}, {@code pkt}, {@code bench}; {@code serve}
- * and {@code connect} are to come and will be added to {@link #commandLine()}.
+ * The {@code synack} command. Subcommands: {@code demo}, {@code pkt}, {@code bench}, {@code serve},
+ * {@code connect}.
  * Exit status: 0 success, 1 failure, 2 usage error (picocli's convention).
  */
 @Command(name = "synack", mixinStandardHelpOptions = true, version = "synack 0.1.0",
         description = "A complete TCP/IP stack in Java, in user space.",
-        subcommands = {DemoCommand.class, PktCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, PktCommand.class, BenchCommand.class, ServeCommand.class, ConnectCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -15,6 +15,14 @@ public enum Counter {
     RETRANS_SEGS("RetransSegs"),
     IN_ERRS("InErrs"),
     OUT_RSTS("OutRsts"),
+    /** IP-MIB ipInUnknownProtos: sound IPv4 packets for a protocol the stack does not handle (e.g. UDP). */
+    IN_UNKNOWN_PROTOS("InUnknownProtos"),
+    /** ICMP-MIB icmpInEchos: echo requests received. */
+    IN_ECHOS("InEchos"),
+    /** ICMP-MIB icmpOutEchoReps: echo replies sent. */
+    OUT_ECHO_REPS("OutEchoReps"),
+    /** synack's own: well-formed ICMP messages other than echo requests, which it ignores. */
+    IN_ICMP_IGNORED("InIcmpIgnored"),
     INTERNAL_ERRORS("InternalErrors");
 
     private final String mibName;

@@ -11,6 +11,7 @@ import dev.synack.tcp.TcpOutput;
 import dev.synack.tcp.TcpState;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
+import dev.synack.wire.Icmpv4;
 import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
@@ -97,6 +98,7 @@ public final class NetStack {
     private final TimerWheel<Endpoint> timers;
     private final long[] counters = new long[Counter.values().length];
     private final List<TraceListener> traceListeners = new CopyOnWriteArrayList<>();
+    private final List<PacketTap> packetTaps = new CopyOnWriteArrayList<>();
 
     // Reused on the packet path (guarded by the lock).
     private final TcpPacket inbound = new TcpPacket();
@@ -145,6 +147,11 @@ public final class NetStack {
     public void addTraceListener(TraceListener listener) { traceListeners.add(Objects.requireNonNull(listener)); }
 
     public void removeTraceListener(TraceListener listener) { traceListeners.remove(listener); }
+
+    /** Every packet this stack receives from or hands to its link goes to every tap added here (pcap). */
+    public void addPacketTap(PacketTap tap) { packetTaps.add(Objects.requireNonNull(tap)); }
+
+    public void removePacketTap(PacketTap tap) { packetTaps.remove(tap); }
 
     /** True when somebody listens to trace events (callers skip building them otherwise). */
     public boolean isTracing() { return !traceListeners.isEmpty(); }
@@ -541,7 +548,20 @@ public final class NetStack {
         long now = clock.nanos();
         processingInbound = true;
         try {
+            if (!packetTaps.isEmpty()) tap(now, false, packet);
+            if (Icmpv4.isIcmp(packet)) {
+                icmpArrived(packet, now);
+                return;
+            }
             ParseResult result = PacketCodec.decode(packet, inbound);
+            if (result == ParseResult.NOT_TCP) {
+                // A sound IPv4 header (its checksum verified) for a protocol synack does not handle,
+                // such as UDP: counted and dropped, never an error. (Links drop other IP versions,
+                // such as the kernel's IPv6 router solicitations on a TUN device, before the stack.)
+                counters[Counter.IN_UNKNOWN_PROTOS.ordinal()]++;
+                traceUndecodable(now, packet, result.reason());
+                return;
+            }
             if (result != ParseResult.OK) {
                 counters[Counter.IN_ERRS.ordinal()]++;
                 traceUndecodable(now, packet, result.reason());
@@ -580,6 +600,51 @@ public final class NetStack {
             internalError(now, "inbound packet", ex);
         } finally {
             processingInbound = false;
+        }
+    }
+
+    /**
+     * ICMP (RFC 792): a host answers echo requests addressed to it (RFC 1122 §3.2.2.6: "Every host
+     * MUST implement an ICMP Echo server"); other ICMP messages are counted and dropped.
+     */
+    private void icmpArrived(ByteBuffer packet, long now) {
+        String problem = Icmpv4.echoRequestProblem(packet);
+        if (problem != null) {
+            boolean echoOfAnotherType = problem.startsWith("ICMP type") || problem.startsWith("echo request with code");
+            counters[(echoOfAnotherType ? Counter.IN_ICMP_IGNORED : Counter.IN_ERRS).ordinal()]++;
+            traceUndecodable(now, packet, problem);
+            return;
+        }
+        counters[Counter.IN_ECHOS.ordinal()]++;
+        if (packet.getInt(packet.position() + 16) != address) {
+            traceUndecodable(now, packet, "ICMP echo request not addressed to this host");
+            return;
+        }
+        transmitBuffer.clear();
+        int length = Icmpv4.writeEchoReply(packet, transmitBuffer, config.ttl());
+        transmitBuffer.limit(length);
+        if (transmitRaw(now)) counters[Counter.OUT_ECHO_REPS.ordinal()]++;
+    }
+
+    /** Hands the packet in {@link #transmitBuffer} (position to limit) to the taps and the link. */
+    private boolean transmitRaw(long now) {
+        PacketTransmitter link = transmitter;
+        if (link == null) {
+            traceUndecodable(now, transmitBuffer, "no link attached");
+            return false;
+        }
+        if (!packetTaps.isEmpty()) tap(now, true, transmitBuffer);
+        link.transmit(this, transmitBuffer);
+        return true;
+    }
+
+    private void tap(long now, boolean outbound, ByteBuffer packet) {
+        for (PacketTap t : packetTaps) {
+            try {
+                t.onPacket(this, now, outbound, packet.asReadOnlyBuffer());
+            } catch (RuntimeException ex) {
+                counters[Counter.INTERNAL_ERRORS.ordinal()]++;
+            }
         }
     }
 
@@ -691,15 +756,14 @@ public final class NetStack {
                 if (s.has(TcpFlags.RST)) counters[Counter.OUT_RSTS.ordinal()]++;
                 noteRetransmission(s, destinationAddress);
                 if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.SEND, outbound, null);
-                PacketTransmitter link = transmitter;
-                if (link == null) {
+                if (transmitter == null) {
                     tracePacket(now, TraceEvent.Direction.DROP, outbound, "no link attached");
                     return;
                 }
                 transmitBuffer.clear();
                 PacketCodec.encode(outbound, transmitBuffer);
                 transmitBuffer.flip();
-                link.transmit(NetStack.this, transmitBuffer);
+                transmitRaw(now);
             } catch (RuntimeException | AssertionError ex) {
                 internalError(now, "sending " + segment, ex);
             }
@@ -808,11 +872,11 @@ public final class NetStack {
         int n = packet.remaining();
         String src = "?";
         String dst = "?";
-        if (n >= 20) {
+        if (n >= 20 && (packet.get(p) & 0xf0) == 0x40) {
             src = Ipv4Address.format(packet.getInt(p + 12));
             dst = Ipv4Address.format(packet.getInt(p + 16));
             int ihl = (packet.get(p) & 0x0f) * 4;
-            if (ihl >= 20 && n >= ihl + 4) {
+            if (ihl >= 20 && n >= ihl + 4 && packet.get(p + 9) == TcpPacket.PROTOCOL_TCP) {
                 src += ":" + (packet.getShort(p + ihl) & 0xffff);
                 dst += ":" + (packet.getShort(p + ihl + 2) & 0xffff);
             }

@@ -1,0 +1,25 @@
+package dev.synack.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options {@code serve} and {@code connect} share: the TUN device, its address and MTU, the capture. */
+final class NetOptions {
+    @Option(names = "--tun", paramLabel = "NAME",
+            description = "Create the TUN device NAME (needs root or CAP_NET_ADMIN) with synack at --address; the "
+                    + "kernel gets the subnet's first address (10.7.0.1 for 10.7.0.2/24).")
+    String tun;
+
+    @Option(names = "--address", paramLabel = "IP[/PREFIX]",
+            description = "synack's IPv4 address: with --tun IP/PREFIX (default " + NetSetup.DEFAULT_TUN_ADDRESS
+                    + "); with --udp a plain IP (default 10.9.0.2 for serve, 10.9.0.1 for connect).")
+    String address;
+
+    @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500",
+            description = "MTU of the TUN device; synack's MSS is MTU - 40. Default: ${DEFAULT-VALUE}.")
+    int mtu;
+
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "Write every packet synack sends and receives to FILE (pcap, raw IP; Wireshark reads it).")
+    Path pcap;
+}

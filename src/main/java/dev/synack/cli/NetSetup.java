@@ -1,0 +1,117 @@
+package dev.synack.cli;
+
+import dev.synack.link.PcapWriter;
+import dev.synack.link.TunLink;
+import dev.synack.link.UdpLink;
+import dev.synack.stack.NetStack;
+import dev.synack.tcp.TcpConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+
+/**
+ * A real network for {@code serve} and {@code connect}: synack's stack on a TUN device (against the
+ * kernel) or on a UDP link (against another synack process), optionally captured to a pcap file.
+ * Closing it closes the capture, the stack's loop and the device or socket.
+ */
+final class NetSetup implements Closeable {
+    /** Default addresses of the UDP mode: the server and the client stack. */
+    static final String UDP_SERVER_ADDRESS = "10.9.0.2";
+    static final String UDP_CLIENT_ADDRESS = "10.9.0.1";
+    static final String DEFAULT_TUN_ADDRESS = "10.7.0.2/24";
+
+    final NetStack stack;
+    final String description;
+    private final AutoCloseable link;
+    private final PcapWriter pcap;
+
+    private NetSetup(NetStack stack, AutoCloseable link, PcapWriter pcap, String description) {
+        this.stack = stack;
+        this.link = link;
+        this.pcap = pcap;
+        this.description = description;
+    }
+
+    /** synack at {@code cidr} on a new TUN device {@code device}. */
+    static NetSetup tun(String device, String cidr, int mtu, Path pcapFile) throws IOException {
+        TunLink.Options options = TunLink.Options.of(device, cidr).mtu(mtu);
+        TunLink link = TunLink.open(options);
+        try {
+            NetStack stack = link.addHost("synack", options.address(), TcpConfig.linux());
+            PcapWriter pcap = capture(stack, pcapFile);
+            return new NetSetup(stack, link, pcap, "TUN device " + device + ": synack " + options.address() + ", kernel "
+                    + options.kernelAddress() + "/" + options.prefixLength() + ", MTU " + mtu + " (MSS " + stack.config().mss() + ")");
+        } catch (IOException | RuntimeException e) {
+            link.close();
+            throw e;
+        }
+    }
+
+    /** synack at {@code address} on a UDP link bound to {@code local}, sending to {@code peer} (null: learn it). */
+    static NetSetup udp(String address, InetSocketAddress local, InetSocketAddress peer, Path pcapFile) throws IOException {
+        UdpLink link = UdpLink.open(local, peer);
+        try {
+            NetStack stack = link.addHost("synack", address, TcpConfig.linux());
+            PcapWriter pcap = capture(stack, pcapFile);
+            return new NetSetup(stack, link, pcap, "UDP link " + link.localAddress()
+                    + (peer == null ? " (answering whoever sends)" : " -> " + peer) + ": synack " + address);
+        } catch (IOException | RuntimeException e) {
+            link.close();
+            throw e;
+        }
+    }
+
+    private static PcapWriter capture(NetStack stack, Path file) throws IOException {
+        if (file == null) return null;
+        PcapWriter w = PcapWriter.realTime(file);
+        stack.addPacketTap(w);
+        return w;
+    }
+
+    /** "HOST:PORT" to a socket address (HOST: a name or literal; resolved now). */
+    static InetSocketAddress hostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        int port = port(text.substring(colon + 1));
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host '" + host + "'");
+        }
+    }
+
+    static int port(String text) {
+        int port;
+        try {
+            port = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a port number");
+        }
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
+        return port;
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        if (pcap != null) {
+            stack.removePacketTap(pcap);
+            try {
+                pcap.close();
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        try {
+            link.close();
+        } catch (Exception e) {
+            if (failure == null) failure = e instanceof IOException io ? io : new IOException(e);
+        }
+        if (failure != null) throw failure;
+    }
+}

@@ -1,0 +1,395 @@
+package dev.synack.link;
+
+import dev.synack.stack.Clock;
+import dev.synack.stack.NetStack;
+import dev.synack.stack.PacketTransmitter;
+import dev.synack.tcp.Rfc6528IsnGenerator;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.Ipv4Address;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Linux TUN device: synack on one side, the kernel's own IP stack on the other. The device is
+ * opened through java.lang.foreign ({@code open("/dev/net/tun")}, {@code ioctl(TUNSETIFF)} with
+ * {@code IFF_TUN | IFF_NO_PI}, so every read and write is exactly one IP packet), given the kernel's
+ * address in the subnet and brought up with the {@code ip} tool.
+ *
+ * <p>Addresses: {@code --address 10.7.0.2/24} names synack's address; the kernel's side of the device
+ * gets the subnet's first host address (10.7.0.1), or its second when synack took the first. The
+ * kernel routes the subnet through the device, so {@code ping 10.7.0.2} and {@code nc 10.7.0.2 7}
+ * reach synack.
+ *
+ * <p>Threads: a platform reader thread polls the device and queues each packet on the stack's
+ * real-time event loop ({@link NetStack#enqueue}); packets the stack sends are written to the device
+ * on the stack's thread (a TUN write does not block). {@link #close()} stops the reader, the stack's
+ * loop and closes the device, which removes the interface.
+ *
+ * <p>Wrapping: the stack's outbound packets go through the {@link PacketTransmitter} given to
+ * {@link #addHost(String, String, TcpConfig, java.util.function.UnaryOperator)}'s decorator, and
+ * inbound packets through {@link #inboundFilter}, so a fault-injecting wrapper can sit on either path.
+ */
+public final class TunLink implements Link, AutoCloseable {
+    /** The path of the TUN clone device. */
+    public static final Path CLONE_DEVICE = Path.of("/dev/net/tun");
+    public static final int DEFAULT_MTU = 1500;
+    /** IPv4 header (20) plus TCP header (20) without options: MSS = MTU - 40 (RFC 9293 §3.7.1). */
+    public static final int IP_TCP_HEADERS = 40;
+    /** Linux: IFNAMSIZ is 16 including the terminating NUL. */
+    private static final int MAX_NAME_LENGTH = 15;
+    /** _IOW('T', 202, int) from linux/if_tun.h. */
+    private static final long TUNSETIFF = 0x400454caL;
+    private static final short IFF_TUN = 0x0001;
+    private static final short IFF_NO_PI = 0x1000;
+    /** struct ifreq: 16 bytes of name, then a 24-byte union whose first member is short ifr_flags. */
+    private static final int IFREQ_SIZE = 40;
+    private static final int IFREQ_FLAGS_OFFSET = 16;
+    /** How long the reader waits in poll(2) before checking whether it should stop. */
+    private static final int POLL_MILLIS = 100;
+    private static final int MAX_PACKET = 65_535;
+
+    /** How to set the device up. */
+    public record Options(String device, String address, int prefixLength, int mtu, String namespace) {
+        public Options {
+            Objects.requireNonNull(device, "device");
+            if (device.isEmpty() || device.length() > MAX_NAME_LENGTH || !device.matches("[A-Za-z0-9_.-]+")) {
+                throw new IllegalArgumentException("bad interface name \"" + device + "\": 1 to " + MAX_NAME_LENGTH
+                        + " letters, digits, '_', '.', '-'");
+            }
+            Ipv4Address.parse(address);
+            if (prefixLength < 1 || prefixLength > 30) {
+                throw new IllegalArgumentException("prefix length /" + prefixLength + " must be 1..30 (room for two hosts)");
+            }
+            if (mtu < 68 + IP_TCP_HEADERS || mtu > MAX_PACKET) throw new IllegalArgumentException("MTU " + mtu + " outside 108.." + MAX_PACKET);
+        }
+
+        /** {@code device} with synack at {@code cidr} ("10.7.0.2/24"), MTU 1500, in the current namespace. */
+        public static Options of(String device, String cidr) {
+            int slash = cidr.indexOf('/');
+            if (slash < 0) throw new IllegalArgumentException("address \"" + cidr + "\" needs a prefix length, e.g. 10.7.0.2/24");
+            int prefix;
+            try {
+                prefix = Integer.parseInt(cidr.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad prefix length in \"" + cidr + "\"");
+            }
+            return new Options(device, cidr.substring(0, slash), prefix, DEFAULT_MTU, null);
+        }
+
+        public Options mtu(int newMtu) { return new Options(device, address, prefixLength, newMtu, namespace); }
+
+        /**
+         * The {@code ip netns} namespace the device lives in, for the {@code ip} commands; the device
+         * itself is created in the namespace of the thread that calls {@link TunLink#open}.
+         */
+        public Options namespace(String ns) { return new Options(device, address, prefixLength, mtu, ns); }
+
+        /** The kernel's address on the device: the subnet's first host, or its second when synack has the first. */
+        public String kernelAddress() {
+            int mask = -1 << (32 - prefixLength);
+            int mine = Ipv4Address.parse(address);
+            int first = (mine & mask) + 1;
+            return Ipv4Address.format(first == mine ? first + 1 : first);
+        }
+    }
+
+    private final Options options;
+    private final int fd;
+    private final int synackAddress;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment writeBuffer;
+    private final MemorySegment writeState;
+    private final AtomicLong packetsIn = new AtomicLong();
+    private final AtomicLong packetsOut = new AtomicLong();
+    private final AtomicLong packetsDropped = new AtomicLong();
+    private final AtomicLong packetsNotIpv4 = new AtomicLong();
+    private volatile NetStack stack;
+    private volatile PacketTransmitter outboundPath = this::writePacket;
+    private volatile java.util.function.Consumer<ByteBuffer> inboundPath;
+    private volatile boolean open = true;
+    private volatile IOException readerFailure;
+    private final Thread reader;
+
+    private TunLink(Options options, int fd) {
+        this.options = options;
+        this.fd = fd;
+        this.synackAddress = Ipv4Address.parse(options.address());
+        this.writeBuffer = arena.allocate(MAX_PACKET);
+        this.writeState = Libc.allocateCallState(arena);
+        this.inboundPath = this::deliverInbound;
+        this.reader = Thread.ofPlatform().daemon().name("synack-tun-" + options.device()).unstarted(this::readLoop);
+    }
+
+    /**
+     * Creates the TUN device, configures the kernel's side ({@code ip addr add}, {@code ip link set
+     * mtu M up}) and starts reading. The device belongs to the network namespace of the calling
+     * thread.
+     *
+     * @throws IOException with a message naming what is missing: /dev/net/tun, root or
+     *     CAP_NET_ADMIN, the {@code ip} tool, or a free interface name
+     */
+    public static TunLink open(Options options) throws IOException {
+        return open(options, CLONE_DEVICE);
+    }
+
+    /** {@link #open(Options)} through another clone device path (tests of the error paths). */
+    static TunLink open(Options options, Path cloneDevice) throws IOException {
+        if (!Files.exists(cloneDevice)) {
+            throw new IOException("no " + cloneDevice + ": the TUN driver is missing (load it with 'modprobe tun', "
+                    + "or in a container pass --device /dev/net/tun)");
+        }
+        int fd;
+        try {
+            fd = Libc.open(cloneDevice.toString(), Libc.O_RDWR | Libc.O_CLOEXEC);
+        } catch (Libc.ErrnoException e) {
+            throw new IOException("cannot open " + cloneDevice + ": " + e.getMessage()
+                    + (e.errno() == 13 || e.errno() == 1 ? "; run as root or with CAP_NET_ADMIN (sudo)" : ""), e);
+        }
+        try {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment ifreq = a.allocate(IFREQ_SIZE);
+                byte[] name = options.device().getBytes(StandardCharsets.US_ASCII);
+                MemorySegment.copy(name, 0, ifreq, ValueLayout.JAVA_BYTE, 0, name.length);
+                ifreq.set(ValueLayout.JAVA_SHORT, IFREQ_FLAGS_OFFSET, (short) (IFF_TUN | IFF_NO_PI));
+                try {
+                    Libc.ioctl(fd, TUNSETIFF, ifreq, "TUNSETIFF " + options.device(), null);
+                } catch (Libc.ErrnoException e) {
+                    String why = switch (e.errno()) {
+                        case 1 -> "creating a TUN device needs CAP_NET_ADMIN: run as root (sudo)";
+                        case 25 -> cloneDevice + " is not the TUN clone device";
+                        case 16 -> "an interface named " + options.device() + " exists and is busy: choose another name";
+                        default -> null;
+                    };
+                    throw new IOException(e.getMessage() + (why == null ? "" : "; " + why), e);
+                }
+            }
+            String kernelSide = options.kernelAddress() + "/" + options.prefixLength();
+            ip(options, "addr", "add", kernelSide, "dev", options.device());
+            ip(options, "link", "set", "dev", options.device(), "mtu", Integer.toString(options.mtu()), "up");
+        } catch (IOException | RuntimeException e) {
+            try {
+                Libc.close(fd);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        TunLink link = new TunLink(options, fd);
+        link.reader.start();
+        return link;
+    }
+
+    /** Runs {@code ip [-n NS] ARGS...}, failing with its output when it fails. */
+    private static void ip(Options options, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add("ip");
+        if (options.namespace() != null) {
+            command.add("-n");
+            command.add(options.namespace());
+        }
+        command.addAll(List.of(args));
+        runTool(command);
+    }
+
+    /** Runs a system tool, failing with its output when it exits non-zero. */
+    static String runTool(List<String> command) throws IOException {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("cannot run '" + String.join(" ", command) + "' (is iproute2's 'ip' installed?): " + e.getMessage(), e);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("'" + String.join(" ", command) + "' did not finish in 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted while running '" + String.join(" ", command) + "'");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("'" + String.join(" ", command) + "' failed (exit " + p.exitValue() + "): " + out);
+        }
+        return out;
+    }
+
+    public Options options() { return options; }
+    public String deviceName() { return options.device(); }
+    public int mtu() { return options.mtu(); }
+    /** Packets read from the device. */
+    public long packetsIn() { return packetsIn.get(); }
+    /** Packets written to the device. */
+    public long packetsOut() { return packetsOut.get(); }
+    /** Packets dropped by this link: arrived before a stack was attached, or a failed write. */
+    public long packetsDropped() { return packetsDropped.get(); }
+    /**
+     * Packets read from the device that were not IPv4 (the kernel sends IPv6 router and multicast
+     * listener solicitations on a new device): counted and dropped here, since synack speaks IPv4.
+     */
+    public long packetsNotIpv4() { return packetsNotIpv4.get(); }
+
+    /**
+     * Creates synack's stack on this device: its address must be the one the device was opened for,
+     * and its MSS is the device's MTU minus 40, so it never advertises segments the link cannot carry.
+     * The stack's real-time loop is started.
+     */
+    @Override
+    public NetStack addHost(String name, String ipv4, TcpConfig config) {
+        return addHost(name, ipv4, config, null);
+    }
+
+    /**
+     * {@link #addHost(String, String, TcpConfig)}, with the stack's outbound path wrapped by
+     * {@code outbound} (e.g. a fault injector): it receives the link's own writer and returns the
+     * transmitter the stack sends through.
+     */
+    public synchronized NetStack addHost(String name, String ipv4, TcpConfig config,
+                                         java.util.function.UnaryOperator<PacketTransmitter> outbound) {
+        if (stack != null) throw new IllegalStateException("TUN device " + options.device() + " already has a host: " + stack.name());
+        int addr = Ipv4Address.parse(ipv4);
+        if (addr != synackAddress) {
+            throw new IllegalArgumentException("the TUN device " + options.device() + " was opened for " + options.address()
+                    + ", not " + ipv4);
+        }
+        TcpConfig onThisLink = config.toBuilder().mss(options.mtu() - IP_TCP_HEADERS).build();
+        NetStack s = new NetStack(name, addr, onThisLink, Clock.system(), Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
+        PacketTransmitter writer = this;
+        if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(this::writePacket), "outbound wrapper");
+        s.attach(writer, null);
+        stack = s;
+        s.start();
+        return s;
+    }
+
+    /** The host on this device, once {@link #addHost} made it. */
+    public NetStack host() { return stack; }
+
+    /**
+     * Wraps the inbound path: every packet read from the device goes to {@code filter}'s result,
+     * which receives the link's own delivery (to the stack's event loop). For fault injection.
+     */
+    public void inboundFilter(java.util.function.UnaryOperator<java.util.function.Consumer<ByteBuffer>> filter) {
+        inboundPath = Objects.requireNonNull(filter.apply(this::deliverInbound));
+    }
+
+    @Override
+    public void transmit(NetStack from, ByteBuffer packet) {
+        outboundPath.transmit(from, packet);
+    }
+
+    /** Writes one packet to the device (the end of the outbound path). */
+    private void writePacket(NetStack from, ByteBuffer packet) {
+        int n = packet.remaining();
+        if (n > options.mtu()) {
+            packetsDropped.incrementAndGet();
+            traceDrop(from, packet, "larger than the MTU " + options.mtu());
+            return;
+        }
+        long written;
+        synchronized (writeBuffer) {
+            if (!open) {
+                packetsDropped.incrementAndGet();
+                return;
+            }
+            MemorySegment.copy(MemorySegment.ofBuffer(packet), 0, writeBuffer, 0, n);
+            written = Libc.write(writeState, fd, writeBuffer, n);
+        }
+        if (written == n) {
+            packetsOut.incrementAndGet();
+        } else {
+            packetsDropped.incrementAndGet();
+            traceDrop(from, packet, written < 0 ? "TUN write failed: " + Libc.describe((int) -written) : "TUN write was short");
+        }
+    }
+
+    private static void traceDrop(NetStack from, ByteBuffer packet, String reason) {
+        if (from == null) return;
+        ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
+        copy.put(packet.duplicate()).flip();
+        from.traceDrop(copy, reason);
+    }
+
+    private void deliverInbound(ByteBuffer packet) {
+        NetStack s = stack;
+        if (s == null) {
+            packetsDropped.incrementAndGet();
+            return;
+        }
+        s.enqueue(packet);
+    }
+
+    private void readLoop() {
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment buffer = local.allocate(MAX_PACKET);
+            MemorySegment state = Libc.allocateCallState(local);
+            MemorySegment pollfd = Libc.allocatePollFd(local);
+            while (open) {
+                if (!Libc.pollReadable(state, pollfd, fd, POLL_MILLIS)) continue;
+                if (!open) break;
+                long n = Libc.read(state, fd, buffer, MAX_PACKET);
+                if (n < 0) {
+                    int errno = (int) -n;
+                    if (errno == Libc.EINTR || errno == Libc.EAGAIN) continue;
+                    if (open) throw new Libc.ErrnoException("read(" + CLONE_DEVICE + ")", errno, null);
+                    break;
+                }
+                if (n == 0) continue;
+                packetsIn.incrementAndGet();
+                if ((buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) != 0x40) {
+                    packetsNotIpv4.incrementAndGet();
+                    continue;
+                }
+                ByteBuffer packet = ByteBuffer.allocate((int) n);
+                MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, packet.array(), 0, (int) n);
+                inboundPath.accept(packet);
+            }
+        } catch (IOException e) {
+            readerFailure = e;
+        } catch (RuntimeException e) {
+            readerFailure = new IOException("TUN reader failed", e);
+        }
+    }
+
+    /** The error that stopped the reader thread, if one did (null while it runs or after a clean close). */
+    public IOException readerFailure() { return readerFailure; }
+
+    /** Stops the reader and the stack's loop and closes the device (the interface disappears). */
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (!open) return;
+            synchronized (writeBuffer) {
+                open = false;
+            }
+        }
+        try {
+            reader.join(TimeUnit.MILLISECONDS.toMillis(POLL_MILLIS * 20L));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        NetStack s = stack;
+        if (s != null) s.close();
+        Libc.close(fd);
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TunLink[" + options.device() + " synack " + options.address() + "/" + options.prefixLength()
+                + ", kernel " + options.kernelAddress() + ", mtu " + options.mtu() + "]";
+    }
+}

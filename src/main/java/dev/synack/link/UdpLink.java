@@ -1,0 +1,184 @@
+package dev.synack.link;
+
+import dev.synack.stack.Clock;
+import dev.synack.stack.NetStack;
+import dev.synack.tcp.Rfc6528IsnGenerator;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.Ipv4Address;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * IP packets carried in UDP datagrams, one packet per datagram, so that two synack processes (or two
+ * stacks in one JVM) talk TCP to each other without privileges. One host per link: the link binds a
+ * local UDP address and sends to its peer's; a link opened without a peer (a server) learns it from
+ * the first datagram that arrives and answers the latest sender.
+ *
+ * <p>The IPv4 addresses inside the packets are the stacks' own (e.g. 10.9.0.1 and 10.9.0.2); the UDP
+ * addresses only carry them. A platform reader thread queues each datagram on the stack's event loop;
+ * packets are sent on the stack's thread.
+ */
+public final class UdpLink implements Link, AutoCloseable {
+    /** The largest IPv4 packet a datagram carries. */
+    private static final int MAX_PACKET = 65_535;
+    public static final int DEFAULT_MTU = 1500;
+    /** Requested UDP socket buffer size (the kernel caps it at net.core.rmem_max / wmem_max). */
+    private static final int SOCKET_BUFFER = 4 << 20;
+
+    private final DatagramChannel channel;
+    private final int mtu;
+    private final boolean peerFixed;
+    private volatile SocketAddress peer;
+    private volatile NetStack stack;
+    private volatile boolean open = true;
+    private final Thread reader;
+    private final AtomicLong packetsIn = new AtomicLong();
+    private final AtomicLong packetsOut = new AtomicLong();
+    private final AtomicLong packetsDropped = new AtomicLong();
+    private volatile IOException readerFailure;
+
+    private UdpLink(DatagramChannel channel, SocketAddress peer, int mtu) {
+        this.channel = channel;
+        this.peer = peer;
+        this.peerFixed = peer != null;
+        this.mtu = mtu;
+        this.reader = Thread.ofPlatform().daemon().name("synack-udp-" + localAddress()).unstarted(this::readLoop);
+    }
+
+    /**
+     * Binds {@code local} (port 0: any) and carries packets to {@code peer}; null: learn the peer
+     * from the first datagram received.
+     */
+    public static UdpLink open(InetSocketAddress local, InetSocketAddress peer) throws IOException {
+        return open(local, peer, DEFAULT_MTU);
+    }
+
+    public static UdpLink open(InetSocketAddress local, InetSocketAddress peer, int mtu) throws IOException {
+        Objects.requireNonNull(local, "local");
+        if (peer != null && peer.isUnresolved()) throw new IOException("cannot resolve UDP peer " + peer.getHostString());
+        DatagramChannel ch = DatagramChannel.open();
+        try {
+            // Room for a full window of datagrams: a burst larger than the socket buffer is lost.
+            ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
+            ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+            ch.bind(local);
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException("cannot bind UDP " + local + ": " + e.getMessage(), e);
+        }
+        UdpLink link = new UdpLink(ch, peer, mtu);
+        link.reader.start();
+        return link;
+    }
+
+    /** The local UDP address the link receives on. */
+    public InetSocketAddress localAddress() {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The UDP peer packets go to (null until a server link heard from somebody). */
+    public SocketAddress peer() { return peer; }
+
+    public long packetsIn() { return packetsIn.get(); }
+    public long packetsOut() { return packetsOut.get(); }
+    public long packetsDropped() { return packetsDropped.get(); }
+    public IOException readerFailure() { return readerFailure; }
+
+    /** Creates the link's stack (MSS = MTU - 40) and starts its real-time loop. */
+    @Override
+    public synchronized NetStack addHost(String name, String ipv4, TcpConfig config) {
+        if (stack != null) throw new IllegalStateException("this UDP link already has a host: " + stack.name());
+        int address = Ipv4Address.parse(ipv4);
+        TcpConfig onThisLink = config.toBuilder().mss(mtu - TunLink.IP_TCP_HEADERS).build();
+        NetStack s = new NetStack(name, address, onThisLink, Clock.system(), Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
+        s.attach(this, null);
+        stack = s;
+        s.start();
+        return s;
+    }
+
+    public NetStack host() { return stack; }
+
+    @Override
+    public void transmit(NetStack from, ByteBuffer packet) {
+        SocketAddress to = peer;
+        String problem = null;
+        if (!open) problem = "the UDP link is closed";
+        else if (to == null) problem = "no UDP peer yet (nobody has sent to " + localAddress() + ")";
+        else if (packet.remaining() > mtu) problem = "larger than the MTU " + mtu;
+        if (problem == null) {
+            try {
+                channel.send(packet.duplicate(), to);
+                packetsOut.incrementAndGet();
+                return;
+            } catch (IOException e) {
+                problem = "UDP send to " + to + " failed: " + e.getMessage();
+            }
+        }
+        packetsDropped.incrementAndGet();
+        ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
+        copy.put(packet.duplicate()).flip();
+        from.traceDrop(copy, problem);
+    }
+
+    private void readLoop() {
+        ByteBuffer buffer = ByteBuffer.allocate(MAX_PACKET);
+        while (open) {
+            try {
+                buffer.clear();
+                SocketAddress from = channel.receive(buffer);
+                if (from == null) continue;
+                buffer.flip();
+                packetsIn.incrementAndGet();
+                if (!peerFixed) peer = from;
+                NetStack s = stack;
+                if (s == null) {
+                    packetsDropped.incrementAndGet();
+                    continue;
+                }
+                ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
+                copy.put(buffer).flip();
+                s.enqueue(copy);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                // ICMP port unreachable from a peer that went away: keep listening.
+                if (!open) return;
+                if (e instanceof java.net.PortUnreachableException) continue;
+                readerFailure = e;
+                return;
+            }
+        }
+    }
+
+    /** Stops the stack's loop and the reader, and closes the UDP socket. */
+    @Override
+    public void close() throws IOException {
+        if (!open) return;
+        open = false;
+        NetStack s = stack;
+        if (s != null) s.close();
+        channel.close();
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UdpLink[" + localAddress() + " -> " + (peer == null ? "(peer not known yet)" : peer) + "]";
+    }
+}

@@ -1,0 +1,175 @@
+package dev.synack.link;
+
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
+import dev.synack.stack.NetStack;
+import dev.synack.tcp.TcpConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Random;
+
+/**
+ * One interop bench: a namespace of its own, a TUN device in it with synack at 10.7.0.2 and the
+ * kernel at 10.7.0.1, and helpers to make kernel sockets inside the namespace.
+ */
+final class KernelInterop implements AutoCloseable {
+    static final String SYNACK_IP = "10.7.0.2";
+    static final String KERNEL_IP = "10.7.0.1";
+
+    final NetNamespace ns;
+    final TunLink link;
+    final NetStack stack;
+    /** The fault injectors on the way out of synack and on the way in (null without faults). */
+    final FaultyLink outbound;
+    final FaultyLink inbound;
+
+    private KernelInterop(NetNamespace ns, TunLink link, NetStack stack, FaultyLink outbound, FaultyLink inbound) {
+        this.ns = ns;
+        this.link = link;
+        this.stack = stack;
+        this.outbound = outbound;
+        this.inbound = inbound;
+    }
+
+    /** Skips unless the machine allows it, then builds the bench. */
+    static KernelInterop start(TcpConfig config, int mtu) throws IOException {
+        NetNamespace.assumeAvailable();
+        NetNamespace ns = NetNamespace.create();
+        try {
+            TunLink link = ns.call(() -> TunLink.open(TunLink.Options.of("synack0", SYNACK_IP + "/24").mtu(mtu).namespace(ns.name)));
+            NetStack stack = link.addHost("synack", SYNACK_IP, config);
+            return new KernelInterop(ns, link, stack, null, null);
+        } catch (IOException | RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The bench with {@code conditions} applied in both directions: synack's packets pass a
+     * {@link FaultyLink} before the device, the kernel's pass another one before synack's loop.
+     */
+    static KernelInterop startLossy(PathConditions conditions, long seed) throws IOException {
+        NetNamespace.assumeAvailable();
+        NetNamespace ns = NetNamespace.create();
+        try {
+            TunLink link = ns.call(() -> TunLink.open(TunLink.Options.of("synack0", SYNACK_IP + "/24").namespace(ns.name)));
+            FaultyLink out = FaultyLink.realTime(link, conditions, seed);
+            NetStack stack = out.addHost("synack", SYNACK_IP, TcpConfig.linux());
+            FaultyLink in = FaultyLink.realTime((from, packet) -> {
+                ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
+                copy.put(packet.duplicate()).flip();
+                stack.enqueue(copy);
+            }, conditions, seed + 1);
+            link.inboundFilter(deliver -> packet -> in.transmit(stack, packet));
+            return new KernelInterop(ns, link, stack, out, in);
+        } catch (IOException | RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+    }
+
+    static KernelInterop start() throws IOException {
+        return start(TcpConfig.linux(), TunLink.DEFAULT_MTU);
+    }
+
+    /** A kernel socket connected to synack's {@code port} (created inside the namespace). */
+    Socket kernelConnect(int port) throws IOException {
+        return ns.call(() -> {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress(InetAddress.ofLiteral(SYNACK_IP), port), 10_000);
+            return s;
+        });
+    }
+
+    /** A kernel listening socket at 10.7.0.1:{@code port} (created inside the namespace). */
+    ServerSocket kernelListen(int port) throws IOException {
+        return ns.call(() -> new ServerSocket(port, 2048, InetAddress.ofLiteral(KERNEL_IP)));
+    }
+
+    /** A synack socket connected to the kernel's {@code port}. */
+    TcpSocket synackConnect(int port) throws IOException {
+        TcpSocket s = new TcpSocket(stack);
+        s.connect(new InetSocketAddress(InetAddress.ofLiteral(KERNEL_IP), port));
+        return s;
+    }
+
+    TcpServerSocket synackListen(int port) throws IOException {
+        TcpServerSocket s = new TcpServerSocket(stack);
+        s.bind(port);
+        s.listen(2048);
+        return s;
+    }
+
+    /**
+     * {@code ss -tan} lines whose addresses mention {@code ip:port} (java.net's dual-stack sockets
+     * show IPv4 addresses as {@code [::ffff:a.b.c.d]}: printed here as plain IPv4).
+     */
+    String ssLines(String ipPort) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (String line : ns.ss().replace("[::ffff:", "").replace("]", "").split("\n")) {
+            if (java.util.Arrays.asList(line.trim().split("\\s+")).contains(ipPort)) b.append(line).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            link.close();
+            if (outbound != null) outbound.close();
+            if (inbound != null) inbound.close();
+        } finally {
+            ns.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- data helpers
+
+    /** Writes {@code total} pseudo-random bytes from {@code seed}; returns their SHA-256. */
+    static String sendRandom(OutputStream out, long total, long seed) throws IOException {
+        MessageDigest sha = sha256();
+        Random r = new Random(seed);
+        byte[] chunk = new byte[64 * 1024];
+        long left = total;
+        while (left > 0) {
+            int n = (int) Math.min(chunk.length, left);
+            r.nextBytes(chunk);
+            out.write(chunk, 0, n);
+            sha.update(chunk, 0, n);
+            left -= n;
+        }
+        out.flush();
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** Reads to end of stream; returns the SHA-256 and the count as "hex/count". */
+    static String receiveAll(InputStream in) throws IOException {
+        MessageDigest sha = sha256();
+        byte[] buf = new byte[64 * 1024];
+        long count = 0;
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            sha.update(buf, 0, n);
+            count += n;
+        }
+        return HexFormat.of().formatHex(sha.digest()) + "/" + count;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

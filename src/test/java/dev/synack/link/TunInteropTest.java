@@ -1,0 +1,325 @@
+package dev.synack.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
+import dev.synack.stack.Counter;
+import dev.synack.tcp.TcpState;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** synack on a TUN device against the Linux kernel's TCP, in a namespace of the test's own. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TunInteropTest {
+    static KernelInterop bench;
+
+    @BeforeAll
+    static void up() throws IOException {
+        bench = KernelInterop.start();
+    }
+
+    @AfterAll
+    static void down() throws IOException {
+        if (bench != null) bench.close();
+    }
+
+    @Test
+    void answersPingFromTheKernel() throws IOException {
+        long before = bench.stack.counter(Counter.OUT_ECHO_REPS);
+        // As root the JDK's isReachable sends ICMP echo requests over a raw socket.
+        boolean reachable = bench.ns.call(() -> InetAddress.ofLiteral(KernelInterop.SYNACK_IP).isReachable(3000));
+        assertThat(reachable).isTrue();
+        assertThat(bench.stack.counter(Counter.IN_ECHOS)).isPositive();
+        assertThat(bench.stack.counter(Counter.OUT_ECHO_REPS)).isGreaterThan(before);
+    }
+
+    @Test
+    void advertisesMtuMinus40AsMss() throws IOException {
+        assertThat(bench.stack.config().mss()).isEqualTo(1460);
+    }
+
+    @Test
+    void theKernelsIpv6SolicitationsAreCountedAndDropped() throws Exception {
+        // A new device with IPv6 on sends router solicitations within seconds; wait for one at most 10 s.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (bench.link.packetsNotIpv4() == 0 && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(bench.link.packetsNotIpv4()).isPositive();
+        assertThat(bench.link.readerFailure()).isNull();
+        assertThat(bench.stack.counter(Counter.INTERNAL_ERRORS)).isZero();
+    }
+
+    @Test
+    void kernelClientHandshakesWithSynackServer() throws Exception {
+        try (TcpServerSocket server = bench.synackListen(7001);
+             Socket kernel = bench.kernelConnect(7001);
+             TcpSocket accepted = server.accept()) {
+            assertThat(accepted.state()).isEqualTo(TcpState.ESTABLISHED);
+            kernel.getOutputStream().write("hello synack\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] got = accepted.getInputStream().readNBytes(13);
+            assertThat(new String(got, StandardCharsets.US_ASCII)).isEqualTo("hello synack\n");
+            accepted.getOutputStream().write("hello kernel\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(kernel.getInputStream().readNBytes(13), StandardCharsets.US_ASCII)).isEqualTo("hello kernel\n");
+            assertThat(bench.ssLines(KernelInterop.SYNACK_IP + ":7001")).contains("ESTAB");
+        }
+    }
+
+    @Test
+    void synackClientHandshakesWithKernelServer() throws Exception {
+        try (ServerSocket server = bench.kernelListen(7002);
+             TcpSocket client = bench.synackConnect(7002);
+             Socket accepted = server.accept()) {
+            assertThat(client.state()).isEqualTo(TcpState.ESTABLISHED);
+            client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(accepted.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
+            accepted.getOutputStream().write("pong\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(client.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("pong\n");
+        }
+    }
+
+    private static final long BULK = 64L << 20;
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void bulk64MiBFromKernelToSynack() throws Exception {
+        try (TcpServerSocket server = bench.synackListen(7010);
+             Socket kernel = bench.kernelConnect(7010);
+             TcpSocket accepted = server.accept();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(accepted.getInputStream()));
+            String sent = KernelInterop.sendRandom(kernel.getOutputStream(), BULK, 10);
+            kernel.shutdownOutput();
+            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent + "/" + BULK);
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void bulk64MiBFromSynackToKernel() throws Exception {
+        try (ServerSocket server = bench.kernelListen(7011);
+             TcpSocket client = bench.synackConnect(7011);
+             Socket accepted = server.accept();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(accepted.getInputStream()));
+            String sent = KernelInterop.sendRandom(client.getOutputStream(), BULK, 11);
+            client.shutdownOutput();
+            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent + "/" + BULK);
+        }
+    }
+
+    @Test
+    void kernelHalfClosesAndSynackKeepsSending() throws Exception {
+        try (TcpServerSocket server = bench.synackListen(7020);
+             Socket kernel = bench.kernelConnect(7020);
+             TcpSocket accepted = server.accept();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            kernel.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+            kernel.shutdownOutput();
+            // synack reads the request to its end (the kernel's FIN) ...
+            assertThat(new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("request");
+            assertThat(accepted.state()).isEqualTo(TcpState.CLOSE_WAIT);
+            // ... and keeps sending on its open half, which the kernel keeps reading.
+            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(kernel.getInputStream()));
+            String sent = KernelInterop.sendRandom(accepted.getOutputStream(), 1 << 20, 20);
+            accepted.close();
+            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + (1 << 20));
+        }
+    }
+
+    @Test
+    void synackHalfClosesAndKernelKeepsSending() throws Exception {
+        try (ServerSocket server = bench.kernelListen(7021);
+             TcpSocket client = bench.synackConnect(7021);
+             Socket accepted = server.accept();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            client.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertThat(new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("request");
+            // The kernel keeps sending on its open half while synack keeps reading.
+            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(client.getInputStream()));
+            String sent = KernelInterop.sendRandom(accepted.getOutputStream(), 1 << 20, 21);
+            assertThat(client.state()).isEqualTo(TcpState.FIN_WAIT2);
+            accepted.close();
+            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + (1 << 20));
+        }
+    }
+
+    @Test
+    void kernelConnectingToAClosedSynackPortIsRefused() {
+        assertThatThrownBy(() -> bench.kernelConnect(7030)).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("refused");
+        assertThat(bench.stack.counter(Counter.OUT_RSTS)).isPositive();
+    }
+
+    @Test
+    void synackConnectingToAClosedKernelPortIsRefused() {
+        assertThatThrownBy(() -> bench.synackConnect(7031)).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("refused");
+    }
+
+    @Test
+    void synackClosingWithUnreadDataResetsTheKernel() throws Exception {
+        try (TcpServerSocket server = bench.synackListen(7040);
+             Socket kernel = bench.kernelConnect(7040);
+             TcpSocket accepted = server.accept()) {
+            kernel.getOutputStream().write("never read".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = accepted.getInputStream();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (in.available() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(in.available()).isPositive();
+            accepted.close(); // RFC 2525 §2.17: unread data -> RST, not FIN
+            assertThatThrownBy(() -> kernel.getInputStream().read()).isInstanceOf(SocketException.class)
+                    .hasMessageContaining("Connection reset");
+        }
+    }
+
+    @Test
+    void kernelClosingFirstEndsInTimeWaitOnTheKernel() throws Exception {
+        try (TcpServerSocket server = bench.synackListen(7050);
+             Socket kernel = bench.kernelConnect(7050);
+             TcpSocket accepted = server.accept()) {
+            String local = KernelInterop.KERNEL_IP + ":" + kernel.getLocalPort();
+            kernel.close();
+            assertThat(accepted.getInputStream().read()).isEqualTo(-1);
+            assertThat(accepted.state()).isEqualTo(TcpState.CLOSE_WAIT);
+            accepted.close();
+            assertThat(awaitSs(local, "TIME-WAIT")).contains("TIME-WAIT");
+        }
+    }
+
+    @Test
+    void synackClosingFirstLeavesTheKernelInCloseWait() throws Exception {
+        try (ServerSocket server = bench.kernelListen(7051);
+             TcpSocket client = bench.synackConnect(7051);
+             Socket accepted = server.accept()) {
+            String local = KernelInterop.KERNEL_IP + ":" + accepted.getLocalPort();
+            String peer = KernelInterop.SYNACK_IP + ":" + accepted.getPort();
+            client.close();
+            assertThat(accepted.getInputStream().read()).isEqualTo(-1);
+            assertThat(awaitSs(peer, "CLOSE-WAIT")).contains("CLOSE-WAIT").contains(local);
+            assertThat(client.state()).isEqualTo(TcpState.FIN_WAIT2);
+            accepted.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (client.state() != TcpState.TIME_WAIT && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(client.state()).isEqualTo(TcpState.TIME_WAIT);
+        }
+    }
+
+    /** Polls {@code ss -tan} until a line mentioning {@code ipPort} shows {@code state} (or 10 s pass). */
+    private static String awaitSs(String ipPort, String state) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String lines;
+        do {
+            lines = bench.ssLines(ipPort);
+            if (lines.contains(state)) return lines;
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return lines;
+    }
+
+    private static final int CONCURRENT = 1000;
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void thousandConcurrentKernelClientsOnASynackServer() throws Exception {
+        try (TcpServerSocket server = bench.synackListen(7060);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            AtomicReference<Throwable> serverFailure = new AtomicReference<>();
+            pool.submit(() -> {
+                for (int i = 0; i < CONCURRENT; i++) {
+                    TcpSocket s = server.accept();
+                    pool.submit(() -> echoOnce(s, serverFailure));
+                }
+                return null;
+            });
+            List<Socket> clients = bench.ns.call(() -> {
+                List<Socket> list = new ArrayList<>();
+                for (int i = 0; i < CONCURRENT; i++) {
+                    Socket s = new Socket();
+                    s.connect(new java.net.InetSocketAddress(InetAddress.ofLiteral(KernelInterop.SYNACK_IP), 7060), 10_000);
+                    list.add(s);
+                }
+                return list;
+            });
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < CONCURRENT; i++) {
+                Socket s = clients.get(i);
+                String message = "client " + i;
+                answers.add(pool.submit(() -> {
+                    try (s) {
+                        s.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
+                        s.shutdownOutput();
+                        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    }
+                }));
+            }
+            for (int i = 0; i < CONCURRENT; i++) assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
+            assertThat(serverFailure.get()).isNull();
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void thousandConcurrentSynackClientsOnAKernelServer() throws Exception {
+        try (ServerSocket server = bench.kernelListen(7061);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            AtomicReference<Throwable> serverFailure = new AtomicReference<>();
+            pool.submit(() -> {
+                for (int i = 0; i < CONCURRENT; i++) {
+                    Socket s = server.accept();
+                    pool.submit(() -> {
+                        try (s) {
+                            byte[] request = s.getInputStream().readAllBytes();
+                            s.getOutputStream().write(request);
+                        } catch (IOException e) {
+                            serverFailure.compareAndSet(null, e);
+                        }
+                    });
+                }
+                return null;
+            });
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < CONCURRENT; i++) {
+                String message = "client " + i;
+                answers.add(pool.submit(() -> {
+                    try (TcpSocket s = bench.synackConnect(7061)) {
+                        s.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
+                        s.shutdownOutput();
+                        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    }
+                }));
+            }
+            for (int i = 0; i < CONCURRENT; i++) assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
+            assertThat(serverFailure.get()).isNull();
+        }
+    }
+
+    /** Reads the request to its end, writes it back, closes. */
+    private static void echoOnce(TcpSocket s, AtomicReference<Throwable> failure) {
+        try (s) {
+            byte[] request = s.getInputStream().readAllBytes();
+            s.getOutputStream().write(request);
+        } catch (IOException | RuntimeException e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+}
