@@ -36,6 +36,9 @@ public final class Throughput {
         }
     }
 
+    /** No byte received for this long: the stream is declared stalled. */
+    static final long STALL_NANOS = 15_000_000_000L;
+
     private Throughput() {}
 
     /** The configuration of both synack hosts: MSS from the MTU, both buffers of {@code buffer} bytes. */
@@ -60,7 +63,7 @@ public final class Throughput {
             AtomicLong received = new AtomicLong();
             AtomicLong endNanos = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread receiver = Thread.ofPlatform().name("bench-receiver").start(() -> {
+            Thread receiver = Thread.ofPlatform().daemon().name("bench-receiver").start(() -> {
                 try (TcpSocket s = listener.accept()) {
                     ByteBuffer buffer = ByteBuffer.allocate(writeSize);
                     int n;
@@ -70,22 +73,27 @@ public final class Throughput {
                     failure.set(t);
                 }
             });
-            long start;
-            try (TcpSocket s = new TcpSocket(client)) {
-                s.connect(new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT));
-                ByteBuffer chunk = ByteBuffer.allocate(writeSize);
-                start = System.nanoTime();
-                writeAll(bytes, chunk, progress, received, c -> {
-                    while (c.hasRemaining()) s.write(c);
-                });
-            }
-            joinReceiver(receiver, received, bytes, progress, failure);
+            TcpSocket s = new TcpSocket(client);
+            s.connect(new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT));
+            AtomicLong start = new AtomicLong();
+            Thread sender = Thread.ofPlatform().daemon().name("bench-sender").start(() -> {
+                try (s) {
+                    ByteBuffer chunk = ByteBuffer.allocate(writeSize);
+                    start.set(System.nanoTime());
+                    writeAll(bytes, chunk, c -> {
+                        while (c.hasRemaining()) s.write(c);
+                    });
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            });
+            await(sender, receiver, received, bytes, progress, failure);
             listener.close();
             String detail = String.format(java.util.Locale.ROOT,
                     "MSS %d, send and receive buffers %d bytes; sender: %d segments out, %d retransmitted; receiver: %d segments out",
                     config.mss(), config.sendBufferSize(), client.counter(Counter.OUT_SEGS),
                     client.counter(Counter.RETRANS_SEGS), server.counter(Counter.OUT_SEGS));
-            return new Result(received.get(), endNanos.get() - start, detail);
+            return new Result(received.get(), endNanos.get() - start.get(), detail);
         }
     }
 
@@ -97,7 +105,7 @@ public final class Throughput {
             AtomicLong received = new AtomicLong();
             AtomicLong endNanos = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread receiver = Thread.ofPlatform().name("bench-kernel-receiver").start(() -> {
+            Thread receiver = Thread.ofPlatform().daemon().name("bench-kernel-receiver").start(() -> {
                 try (SocketChannel s = listener.accept()) {
                     ByteBuffer b = ByteBuffer.allocateDirect(writeSize);
                     int n;
@@ -107,22 +115,26 @@ public final class Throughput {
                     failure.set(t);
                 }
             });
-            long start;
-            int sendBuffer;
-            try (SocketChannel s = SocketChannel.open()) {
-                s.setOption(StandardSocketOptions.SO_SNDBUF, buffer);
-                s.connect(listener.getLocalAddress());
-                sendBuffer = s.getOption(StandardSocketOptions.SO_SNDBUF);
-                ByteBuffer chunk = ByteBuffer.allocateDirect(writeSize);
-                start = System.nanoTime();
-                writeAll(bytes, chunk, progress, received, c -> {
-                    while (c.hasRemaining()) s.write(c);
-                });
-            }
-            joinReceiver(receiver, received, bytes, progress, failure);
+            SocketChannel s = SocketChannel.open();
+            s.setOption(StandardSocketOptions.SO_SNDBUF, buffer);
+            s.connect(listener.getLocalAddress());
+            int sendBuffer = s.getOption(StandardSocketOptions.SO_SNDBUF);
+            AtomicLong start = new AtomicLong();
+            Thread sender = Thread.ofPlatform().daemon().name("bench-kernel-sender").start(() -> {
+                try (s) {
+                    ByteBuffer chunk = ByteBuffer.allocateDirect(writeSize);
+                    start.set(System.nanoTime());
+                    writeAll(bytes, chunk, c -> {
+                        while (c.hasRemaining()) s.write(c);
+                    });
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            });
+            await(sender, receiver, received, bytes, progress, failure);
             String detail = "kernel: SO_SNDBUF asked " + buffer + ", got " + sendBuffer + " (Linux doubles it and caps it at "
                     + "net.core.wmem_max)";
-            return new Result(received.get(), endNanos.get() - start, detail);
+            return new Result(received.get(), endNanos.get() - start.get(), detail);
         }
     }
 
@@ -130,22 +142,41 @@ public final class Throughput {
         void write(ByteBuffer chunk) throws IOException;
     }
 
-    private static void writeAll(long bytes, ByteBuffer chunk, Progress progress, AtomicLong received, ChunkWriter out)
-            throws IOException {
+    private static void writeAll(long bytes, ByteBuffer chunk, ChunkWriter out) throws IOException {
         long left = bytes;
         while (left > 0) {
             chunk.clear();
             if (left < chunk.capacity()) chunk.limit((int) left);
             left -= chunk.remaining();
             out.write(chunk);
-            progress.update(received.get(), bytes);
         }
     }
 
-    private static void joinReceiver(Thread receiver, AtomicLong received, long bytes, Progress progress,
-                                     AtomicReference<Throwable> failure) throws Exception {
-        while (!receiver.join(java.time.Duration.ofMillis(200))) progress.update(received.get(), bytes);
-        if (failure.get() != null) throw new IOException("the receiver failed: " + failure.get(), failure.get());
+    /**
+     * Waits for both ends, updating the progress line; gives up (their threads are daemons) when
+     * the receiver has made no progress for {@link #STALL_NANOS}: a stalled stream must not hang
+     * the benchmark.
+     */
+    static void await(Thread sender, Thread receiver, AtomicLong received, long bytes, Progress progress,
+                      AtomicReference<Throwable> failure) throws Exception {
+        long lastCount = -1;
+        long lastChange = System.nanoTime();
+        while (!receiver.join(java.time.Duration.ofMillis(200))) {
+            long now = System.nanoTime();
+            long count = received.get();
+            progress.update(count, bytes);
+            if (count != lastCount) {
+                lastCount = count;
+                lastChange = now;
+            } else if (now - lastChange > STALL_NANOS) {
+                throw new IOException("the stream stalled: no byte received for " + STALL_NANOS / 1_000_000_000L
+                        + " s after " + count + " of " + bytes + " bytes"
+                        + (failure.get() == null ? "" : " (" + failure.get() + ")"));
+            }
+            if (failure.get() != null && !sender.isAlive()) break;
+        }
+        sender.join(java.time.Duration.ofSeconds(STALL_NANOS / 1_000_000_000L));
+        if (failure.get() != null) throw new IOException("the stream failed: " + failure.get(), failure.get());
         if (received.get() != bytes) {
             throw new IOException("the receiver got " + received.get() + " bytes of " + bytes);
         }

@@ -73,4 +73,16 @@ class BenchSubcommandsTest {
         assertThat(ScaleCommand.defaultSizes(1_000_000)).containsExactly(1000, 10_000, 100_000, 1_000_000);
         assertThat(DemoRunner.run("bench", "scale", "--connections", "0").exitCode()).isEqualTo(2);
     }
+
+    @Test
+    void tunSaysWhatIsMissingOrMeasuresBothDirections() {
+        String missing = TunBenchCommand.missingPrerequisite();
+        if (missing != null) {
+            DemoRunner.Result r = DemoRunner.run("bench", "tun", "--size", "1MiB");
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).contains("not available on this machine: " + missing);
+            assertThat(r.out().lines().toList().getLast()).isEqualTo("ratio: n/a");
+        }
+        assertThat(DemoRunner.run("bench", "tun", "--mtu", "70000").exitCode()).isEqualTo(2);
+    }
 }

@@ -39,6 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class BulkTransferBenchmark {
     static final int CHUNK = 64 * 1024;
+    static final int BUFFER = 4 << 20;
+    static final long BYTES_PER_CONNECTION = 1L << 30;
     static final int CLIENT = 0x0a000001;
     static final int SERVER = 0x0a000002;
 
@@ -47,28 +49,36 @@ public class BulkTransferBenchmark {
 
     /** A ring of preallocated packet buffers between the two stacks: nothing is allocated per packet. */
     static final class Ring implements PacketTransmitter {
-        private static final int SLOTS = 1024;
-        final ByteBuffer[] packets = new ByteBuffer[SLOTS];
+        final ByteBuffer[] packets;
         int head;
         int size;
+        /** Packets that found the ring full (a lost packet would make the figures meaningless). */
+        long overflows;
 
-        Ring() {
-            for (int i = 0; i < SLOTS; i++) packets[i] = ByteBuffer.allocate(65_535);
+        /** Room for two full windows of segments each way, each slot one packet of the MTU. */
+        Ring(int mss, int buffer) {
+            int slots = 4 * (buffer / mss + 1) + 64;
+            packets = new ByteBuffer[slots];
+            for (int i = 0; i < slots; i++) packets[i] = ByteBuffer.allocate(mss + 120);
         }
 
         @Override
         public void transmit(NetStack from, ByteBuffer packet) {
-            if (size == SLOTS) throw new IllegalStateException("ring overflow");
-            ByteBuffer slot = packets[(head + size++) % SLOTS];
+            if (size == packets.length) {
+                overflows++;
+                return;
+            }
+            ByteBuffer slot = packets[(head + size++) % packets.length];
+            int length = packet.remaining();
             slot.clear();
-            slot.put(packet.duplicate()).flip();
+            slot.put(0, packet, packet.position(), length).limit(length); // absolute: no view allocated
         }
 
         /** Delivers every queued packet to the stack it is addressed to. */
         void pump(NetStack client, NetStack server) {
             while (size > 0) {
                 ByteBuffer p = packets[head];
-                head = (head + 1) % SLOTS;
+                head = (head + 1) % packets.length;
                 size--;
                 (p.getInt(16) == CLIENT ? client : server).deliver(p);
             }
@@ -81,19 +91,43 @@ public class BulkTransferBenchmark {
     NetStack server;
     Connection sender;
     Connection receiver;
+    Listener listener;
+    long bytesOnConnection;
     ByteBuffer chunk;
     ByteBuffer sink;
 
     @Setup(Level.Trial)
     public void connect() throws IOException {
-        TcpConfig config = TcpConfig.linux().toBuilder().mss(mss).sendBufferSize(4 << 20).receiveBufferSize(4 << 20).build();
-        ring = new Ring();
+        TcpConfig config = TcpConfig.linux().toBuilder().mss(mss).sendBufferSize(BUFFER).receiveBufferSize(BUFFER)
+                .maxReceiveBufferSize(BUFFER).build();
+        ring = new Ring(mss, BUFFER);
         client = new NetStack("client", CLIENT, config, () -> now, Rfc6528IsnGenerator.withRandomKey(), 1);
         server = new NetStack("server", SERVER, config, () -> now, Rfc6528IsnGenerator.withRandomKey(), 2);
         client.attach(ring, null);
         server.attach(ring, null);
         server.bind(80);
-        Listener listener = server.listen(80, 1);
+        listener = server.listen(80, 1);
+        openConnection();
+        chunk = ByteBuffer.allocate(CHUNK);
+        sink = ByteBuffer.allocate(CHUNK);
+    }
+
+    /**
+     * A new connection (the old one, if any, reset). A connection carries at most
+     * {@link #BYTES_PER_CONNECTION}: the engine stops sending after 2^31 bytes on one connection
+     * (see /work/wt/notes/engine-bugs.md), so the benchmark moves to a fresh one well before.
+     */
+    void openConnection() throws IOException {
+        if (sender != null) {
+            client.lock();
+            try {
+                sender.abort(now);
+            } finally {
+                client.unlock();
+            }
+            client.afterCall(sender);
+            ring.pump(client, server);
+        }
         sender = client.connect(0, SERVER, 80);
         ring.pump(client, server);
         server.lock();
@@ -103,15 +137,18 @@ public class BulkTransferBenchmark {
             server.unlock();
         }
         if (receiver == null || sender.state() != TcpState.ESTABLISHED) throw new IllegalStateException("no connection");
-        chunk = ByteBuffer.allocate(CHUNK);
-        sink = ByteBuffer.allocate(CHUNK);
+        bytesOnConnection = 0;
     }
 
     @Benchmark
-    public long transfer64KiB() {
+    public long transfer64KiB() throws IOException {
+        if (bytesOnConnection >= BYTES_PER_CONNECTION) openConnection();
+        bytesOnConnection += CHUNK;
         chunk.clear();
         long read = 0;
+        long rounds = 0;
         while (chunk.hasRemaining() || read < CHUNK) {
+            if (++rounds > 1_000_000) throw new IllegalStateException("no progress: " + sender + " / " + receiver);
             if (chunk.hasRemaining()) {
                 client.lock();
                 try {
@@ -135,8 +172,9 @@ public class BulkTransferBenchmark {
                 read += Math.max(0, n);
             } while (n > 0);
             ring.pump(client, server);
-            client.fireTimers(now);
-            server.fireTimers(now);
+            // Only when due, as the event loop does: each fireTimers call allocates its callback.
+            if (client.nextTimerDeadline() <= now) client.fireTimers(now);
+            if (server.nextTimerDeadline() <= now) server.fireTimers(now);
             ring.pump(client, server);
         }
         return read;
@@ -145,5 +183,6 @@ public class BulkTransferBenchmark {
     @TearDown(Level.Trial)
     public void check() {
         if (sender.state() != TcpState.ESTABLISHED) throw new IllegalStateException("the sender ended in " + sender.state());
+        if (ring.overflows > 0) throw new IllegalStateException(ring.overflows + " packets found the ring full");
     }
 }
