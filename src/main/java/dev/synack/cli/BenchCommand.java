@@ -8,10 +8,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code synack bench}: measurements, never pass/fail tests. Each kind of measurement is a
- * subcommand ({@code goodput} now; throughput, connections and scale are to come).
+ * subcommand (goodput, throughput, connections, scale, tun).
  */
-@Command(name = "bench", description = {"Measures the stack (goodput now; throughput, connections and scale to come)."},
-        subcommands = {GoodputCommand.class, CommandLine.HelpCommand.class})
+@Command(name = "bench", description = {"Benchmarks of the stack. Choose a measurement:"},
+        subcommands = {GoodputCommand.class, ThroughputCommand.class, ConnectionsCommand.class, ScaleCommand.class,
+                TunBenchCommand.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -1,0 +1,198 @@
+package dev.synack.bench;
+
+import dev.synack.link.MemoryLink;
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
+import dev.synack.stack.NetStack;
+import dev.synack.tcp.TcpConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Short connections as fast as they go: each client thread loops connect, write one byte, read the
+ * one-byte reply, close. The server accepts on one thread and serves each connection on a virtual
+ * thread. The same code shape runs on synack (two stacks over a {@link MemoryLink}) and on the
+ * kernel (java.net sockets over 127.0.0.1); only connections completed after the warm-up count.
+ */
+public final class ConnectionRate {
+    static final String CLIENT_IP = "10.0.0.1";
+    static final String SERVER_IP = "10.0.0.2";
+    static final int PORT = 5002;
+    static final int BACKLOG = 4096;
+
+    /**
+     * Who closes, the same on both stacks. {@link #SERVER_FIRST}: the server closes after its reply
+     * and holds the TIME_WAIT (keyed by the client's ephemeral port, reused through a SYN the
+     * TIME_WAIT accepts: RFC 9293 §3.10.7.4 with timestamps, RFC 6191); the client reads the end
+     * of file and closes. {@link #CLIENT_RESET}: the client closes with SO_LINGER 0 (a reset, no
+     * TIME_WAIT anywhere).
+     */
+    public enum CloseMode { SERVER_FIRST, CLIENT_RESET }
+
+    /** Connections completed in the measured time; failures are counted, not fatal. */
+    public record Result(long connections, long nanos, long failures, String firstFailure) {
+        public double perSecond() {
+            return nanos > 0 ? connections * 1e9 / nanos : Double.NaN;
+        }
+    }
+
+    /** One request/reply exchange on some stack's sockets. */
+    interface Client {
+        void exchange() throws IOException;
+    }
+
+    private ConnectionRate() {}
+
+    public static TcpConfig config() {
+        return TcpConfig.linux().toBuilder().maxBacklog(BACKLOG).build();
+    }
+
+    /** synack: one server stack, one client stack, over a {@link MemoryLink}. */
+    public static Result synack(TcpConfig config, int threads, Duration warmup, Duration measure, CloseMode mode,
+                                Progress progress) throws Exception {
+        try (MemoryLink link = new MemoryLink()) {
+            NetStack client = link.addHost("client", CLIENT_IP, config);
+            NetStack server = link.addHost("server", SERVER_IP, config);
+            TcpServerSocket listener = new TcpServerSocket(server);
+            listener.bind(PORT);
+            listener.listen(BACKLOG);
+            Thread acceptor = Thread.ofPlatform().daemon().name("bench-accept").start(() -> {
+                while (!listener.isClosed()) {
+                    TcpSocket s;
+                    try {
+                        s = listener.accept();
+                    } catch (IOException e) {
+                        return; // closed
+                    }
+                    Thread.ofVirtual().start(() -> serve(s, mode));
+                }
+            });
+            InetSocketAddress remote = new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT);
+            try {
+                return run(threads, warmup, measure, progress, () -> {
+                    try (TcpSocket s = new TcpSocket(client)) {
+                        s.connect(remote);
+                        exchange(s.getInputStream(), s.getOutputStream(), mode);
+                        if (mode == CloseMode.CLIENT_RESET) s.setSoLinger(true, 0);
+                    }
+                });
+            } finally {
+                listener.close();
+                acceptor.join(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    /** The kernel over 127.0.0.1 with java.net sockets. */
+    public static Result kernel(int threads, Duration warmup, Duration measure, CloseMode mode, Progress progress)
+            throws Exception {
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+            Thread acceptor = Thread.ofPlatform().daemon().name("bench-kernel-accept").start(() -> {
+                while (!listener.isClosed()) {
+                    Socket s;
+                    try {
+                        s = listener.accept();
+                    } catch (IOException e) {
+                        return;
+                    }
+                    Thread.ofVirtual().start(() -> serve(s, mode));
+                }
+            });
+            SocketAddress remote = listener.getLocalSocketAddress();
+            try {
+                return run(threads, warmup, measure, progress, () -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(remote);
+                        exchange(s.getInputStream(), s.getOutputStream(), mode);
+                        if (mode == CloseMode.CLIENT_RESET) s.setSoLinger(true, 0);
+                    }
+                });
+            } finally {
+                listener.close();
+                acceptor.join(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    /** The client's half: one byte out, one byte back, and with server-first close, the end of file. */
+    static void exchange(InputStream in, OutputStream out, CloseMode mode) throws IOException {
+        out.write(1);
+        out.flush();
+        if (in.read() < 0) throw new IOException("the server closed before its reply");
+        if (mode == CloseMode.SERVER_FIRST && in.read() >= 0) throw new IOException("the server sent more than one byte");
+    }
+
+    private static void serve(TcpSocket s, CloseMode mode) {
+        try (s) {
+            serveStreams(s.getInputStream(), s.getOutputStream(), mode);
+        } catch (IOException e) {
+            // The client reset or went away; the client side counts its failures.
+        }
+    }
+
+    private static void serve(Socket s, CloseMode mode) {
+        try (s) {
+            serveStreams(s.getInputStream(), s.getOutputStream(), mode);
+        } catch (IOException e) {
+            // as above
+        }
+    }
+
+    /** The server's half: read the request byte, reply, and (client reset) wait for the client to go. */
+    static void serveStreams(InputStream in, OutputStream out, CloseMode mode) throws IOException {
+        if (in.read() < 0) return;
+        out.write(2);
+        out.flush();
+        if (mode == CloseMode.CLIENT_RESET) {
+            try {
+                while (in.read() >= 0) { /* until the client's reset or FIN */ }
+            } catch (IOException reset) {
+                // the expected end: the client's RST
+            }
+        }
+    }
+
+    /** Runs {@code threads} client loops for warm-up plus measure; counts what finished in the measured part. */
+    static Result run(int threads, Duration warmup, Duration measure, Progress progress, Client client)
+            throws InterruptedException {
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+        long start = System.nanoTime();
+        long measureFrom = start + warmup.toNanos();
+        long end = measureFrom + measure.toNanos();
+        LongAdder counted = new LongAdder();
+        AtomicLong failures = new AtomicLong();
+        ConcurrentLinkedQueue<String> failureText = new ConcurrentLinkedQueue<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            workers.add(Thread.ofPlatform().name("bench-client-" + i).start(() -> {
+                long now;
+                while ((now = System.nanoTime()) < end) {
+                    try {
+                        client.exchange();
+                        if (now >= measureFrom) counted.increment();
+                    } catch (IOException | RuntimeException e) {
+                        if (failures.incrementAndGet() == 1) failureText.add(e.toString());
+                    }
+                }
+            }));
+        }
+        long total = end - start;
+        for (Thread t : workers) {
+            while (!t.join(Duration.ofMillis(200))) progress.update(System.nanoTime() - start, total);
+        }
+        return new Result(counted.sum(), end - measureFrom, failures.get(), failureText.peek());
+    }
+}

@@ -1,0 +1,184 @@
+package dev.synack.bench;
+
+import dev.synack.link.MemoryLink;
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
+import dev.synack.stack.Counter;
+import dev.synack.stack.NetStack;
+import dev.synack.tcp.TcpConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One bulk stream of a given number of bytes, timed from the first write to the receiver's end of
+ * file (the connection set-up is not timed): synack between two stacks over a {@link MemoryLink}
+ * (real time, no delay), and the kernel over 127.0.0.1 with blocking {@link SocketChannel}s. Both
+ * write and read the same number of bytes per call.
+ */
+public final class Throughput {
+    /** The IPv4 and TCP headers without options: MSS = MTU - 40 (RFC 9293 §3.7.1). */
+    public static final int HEADERS = 40;
+    static final String CLIENT_IP = "10.0.0.1";
+    static final String SERVER_IP = "10.0.0.2";
+    static final int PORT = 5001;
+
+    /** What one stream did. */
+    public record Result(long bytes, long nanos, String detail) {
+        public double gigabitsPerSecond() {
+            return nanos > 0 ? bytes * 8.0 / nanos : Double.NaN;
+        }
+    }
+
+    /** No byte received for this long: the stream is declared stalled. */
+    static final long STALL_NANOS = 15_000_000_000L;
+
+    private Throughput() {}
+
+    /** The configuration of both synack hosts: MSS from the MTU, both buffers of {@code buffer} bytes. */
+    public static TcpConfig config(int mtu, int buffer) {
+        if (mtu - HEADERS < 88 || mtu > 65_535) throw new IllegalArgumentException("MTU must be in [128, 65535], was " + mtu);
+        return TcpConfig.linux().toBuilder()
+                .mss(mtu - HEADERS)
+                .sendBufferSize(buffer)
+                .receiveBufferSize(buffer)
+                .maxReceiveBufferSize(Math.max(buffer, TcpConfig.linux().maxReceiveBufferSize()))
+                .build();
+    }
+
+    /** synack to synack over a {@link MemoryLink}: {@code bytes} written {@code writeSize} at a time. */
+    public static Result synack(TcpConfig config, long bytes, int writeSize, Progress progress) throws Exception {
+        try (MemoryLink link = new MemoryLink()) {
+            NetStack client = link.addHost("client", CLIENT_IP, config);
+            NetStack server = link.addHost("server", SERVER_IP, config);
+            TcpServerSocket listener = new TcpServerSocket(server);
+            listener.bind(PORT);
+            listener.listen(1);
+            AtomicLong received = new AtomicLong();
+            AtomicLong endNanos = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread receiver = Thread.ofPlatform().daemon().name("bench-receiver").start(() -> {
+                try (TcpSocket s = listener.accept()) {
+                    ByteBuffer buffer = ByteBuffer.allocate(writeSize);
+                    int n;
+                    while ((n = s.read(buffer.clear())) >= 0) received.addAndGet(n);
+                    endNanos.set(System.nanoTime());
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            TcpSocket s = new TcpSocket(client);
+            s.connect(new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT));
+            AtomicLong start = new AtomicLong();
+            Thread sender = Thread.ofPlatform().daemon().name("bench-sender").start(() -> {
+                try (s) {
+                    ByteBuffer chunk = ByteBuffer.allocate(writeSize);
+                    start.set(System.nanoTime());
+                    writeAll(bytes, chunk, c -> {
+                        while (c.hasRemaining()) s.write(c);
+                    });
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            });
+            await(sender, receiver, received, bytes, progress, failure);
+            listener.close();
+            String detail = String.format(java.util.Locale.ROOT,
+                    "MSS %d, send and receive buffers %d bytes; sender: %d segments out, %d retransmitted; receiver: %d segments out",
+                    config.mss(), config.sendBufferSize(), client.counter(Counter.OUT_SEGS),
+                    client.counter(Counter.RETRANS_SEGS), server.counter(Counter.OUT_SEGS));
+            return new Result(received.get(), endNanos.get() - start.get(), detail);
+        }
+    }
+
+    /** The kernel over loopback, blocking channels with direct buffers, the same buffer sizes asked for. */
+    public static Result kernel(long bytes, int writeSize, int buffer, Progress progress) throws Exception {
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, buffer);
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            AtomicLong received = new AtomicLong();
+            AtomicLong endNanos = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread receiver = Thread.ofPlatform().daemon().name("bench-kernel-receiver").start(() -> {
+                try (SocketChannel s = listener.accept()) {
+                    ByteBuffer b = ByteBuffer.allocateDirect(writeSize);
+                    int n;
+                    while ((n = s.read(b.clear())) >= 0) received.addAndGet(n);
+                    endNanos.set(System.nanoTime());
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            SocketChannel s = SocketChannel.open();
+            s.setOption(StandardSocketOptions.SO_SNDBUF, buffer);
+            s.connect(listener.getLocalAddress());
+            int sendBuffer = s.getOption(StandardSocketOptions.SO_SNDBUF);
+            AtomicLong start = new AtomicLong();
+            Thread sender = Thread.ofPlatform().daemon().name("bench-kernel-sender").start(() -> {
+                try (s) {
+                    ByteBuffer chunk = ByteBuffer.allocateDirect(writeSize);
+                    start.set(System.nanoTime());
+                    writeAll(bytes, chunk, c -> {
+                        while (c.hasRemaining()) s.write(c);
+                    });
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            });
+            await(sender, receiver, received, bytes, progress, failure);
+            String detail = "kernel: SO_SNDBUF asked " + buffer + ", got " + sendBuffer + " (Linux doubles it and caps it at "
+                    + "net.core.wmem_max)";
+            return new Result(received.get(), endNanos.get() - start.get(), detail);
+        }
+    }
+
+    private interface ChunkWriter {
+        void write(ByteBuffer chunk) throws IOException;
+    }
+
+    private static void writeAll(long bytes, ByteBuffer chunk, ChunkWriter out) throws IOException {
+        long left = bytes;
+        while (left > 0) {
+            chunk.clear();
+            if (left < chunk.capacity()) chunk.limit((int) left);
+            left -= chunk.remaining();
+            out.write(chunk);
+        }
+    }
+
+    /**
+     * Waits for both ends, updating the progress line; gives up (their threads are daemons) when
+     * the receiver has made no progress for {@link #STALL_NANOS}: a stalled stream must not hang
+     * the benchmark.
+     */
+    static void await(Thread sender, Thread receiver, AtomicLong received, long bytes, Progress progress,
+                      AtomicReference<Throwable> failure) throws Exception {
+        long lastCount = -1;
+        long lastChange = System.nanoTime();
+        while (!receiver.join(java.time.Duration.ofMillis(200))) {
+            long now = System.nanoTime();
+            long count = received.get();
+            progress.update(count, bytes);
+            if (count != lastCount) {
+                lastCount = count;
+                lastChange = now;
+            } else if (now - lastChange > STALL_NANOS) {
+                throw new IOException("the stream stalled: no byte received for " + STALL_NANOS / 1_000_000_000L
+                        + " s after " + count + " of " + bytes + " bytes"
+                        + (failure.get() == null ? "" : " (" + failure.get() + ")"));
+            }
+            if (failure.get() != null && !sender.isAlive()) break;
+        }
+        sender.join(java.time.Duration.ofSeconds(STALL_NANOS / 1_000_000_000L));
+        if (failure.get() != null) throw new IOException("the stream failed: " + failure.get(), failure.get());
+        if (received.get() != bytes) {
+            throw new IOException("the receiver got " + received.get() + " bytes of " + bytes);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.synack.cli;
+
+import dev.synack.bench.Comparison;
+import dev.synack.bench.ConnectionRate;
+import dev.synack.bench.Progress;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code synack bench connections}: short connections per second, synack against the kernel. */
+@Command(name = "connections",
+        description = {"Short connections per second: each client thread loops connect, write 1 byte, read the "
+                + "1-byte reply, close, for --seconds after a warm-up. The server accepts on one thread and serves "
+                + "each connection on a virtual thread. synack: two stacks over an in-memory link (linux() profile, "
+                + "backlog 4096); kernel: java.net sockets over 127.0.0.1.",
+                "--close server-first (default): the server closes after its reply and holds the TIME_WAIT on both "
+                        + "stacks (its 4-tuple is reused by a later SYN that TIME_WAIT accepts, RFC 6191), so the "
+                        + "client's ephemeral ports never run out; client-reset: the client closes with SO_LINGER 0 "
+                        + "(a RST, no TIME_WAIT anywhere).",
+                "The last line is 'ratio: X', synack over kernel with the last thread count.",
+                "Exit status: 0 when the runs completed without failed connections, 1 otherwise, 2 on bad arguments."})
+final class ConnectionsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "5",
+            description = "Measured seconds per run. Default: ${DEFAULT-VALUE}.")
+    double seconds;
+
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "1",
+            description = "Unmeasured seconds before each run's measurement. Default: ${DEFAULT-VALUE}.")
+    double warmupSeconds;
+
+    @Option(names = "--threads", paramLabel = "N", split = ",", defaultValue = "1,16",
+            description = "Client thread counts, comma-separated; a run each. Default: ${DEFAULT-VALUE}.")
+    List<Integer> threads;
+
+    @Option(names = "--close", paramLabel = "MODE", defaultValue = "server-first",
+            converter = CloseModeConverter.class,
+            description = "Who closes: server-first or client-reset. Default: ${DEFAULT-VALUE}.")
+    ConnectionRate.CloseMode close;
+
+    static final class CloseModeConverter implements CommandLine.ITypeConverter<ConnectionRate.CloseMode> {
+        @Override
+        public ConnectionRate.CloseMode convert(String value) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
+                case "server-first" -> ConnectionRate.CloseMode.SERVER_FIRST;
+                case "client-reset" -> ConnectionRate.CloseMode.CLIENT_RESET;
+                default -> throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a close mode; use server-first or client-reset");
+            };
+        }
+    }
+
+    static Duration seconds(double s) {
+        return Duration.ofNanos(Math.round(s * 1e9));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!(seconds > 0) || seconds > 3600) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--seconds must be in (0, 3600]");
+        }
+        if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be in [0, 3600]");
+        }
+        for (int t : threads) {
+            if (t < 1 || t > 10_000) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be in [1, 10000]");
+        }
+        Progress progress = new Progress(err);
+        out.printf(Locale.ROOT, "synack bench connections: connect, 1-byte request, 1-byte reply, close (%s); "
+                        + "%s s measured after %s s of warm-up%n", close == ConnectionRate.CloseMode.SERVER_FIRST
+                        ? "server closes first, TIME_WAIT on the server" : "client resets with SO_LINGER 0",
+                Comparison.formatFigure(seconds), Comparison.formatFigure(warmupSeconds));
+        out.flush();
+        double lastRatio = Double.NaN;
+        boolean failed = false;
+        try {
+            for (int t : threads) {
+                progress.phase("kernel, " + t + " client thread(s)");
+                ConnectionRate.Result kernel = ConnectionRate.kernel(t, seconds(warmupSeconds), seconds(seconds), close, progress);
+                progress.phase("synack, " + t + " client thread(s)");
+                ConnectionRate.Result synack = ConnectionRate.synack(ConnectionRate.config(), t, seconds(warmupSeconds),
+                        seconds(seconds), close, progress);
+                progress.done();
+                Comparison c = new Comparison(t + " client thread" + (t == 1 ? "" : "s"), synack.perSecond(),
+                        kernel.perSecond(), "connections/s");
+                out.println(c.line());
+                failed |= report(out, "kernel", kernel) | report(out, "synack", synack);
+                out.flush();
+                lastRatio = c.ratio();
+            }
+        } catch (Exception e) {
+            progress.done();
+            err.println("synack bench connections: " + DemoCommand.describe(e));
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        out.println(Comparison.ratioLine(lastRatio));
+        return failed ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+    }
+
+    private static boolean report(PrintWriter out, String who, ConnectionRate.Result r) {
+        if (r.failures() == 0) return false;
+        out.printf(Locale.ROOT, "  %s: %d connections failed (first: %s)%n", who, r.failures(), r.firstFailure());
+        return true;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.synack.cli;
+
+import dev.synack.bench.Comparison;
+import dev.synack.bench.Progress;
+import dev.synack.bench.Throughput;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code synack bench throughput}: one bulk stream, synack over a MemoryLink against the kernel over loopback. */
+@Command(name = "throughput",
+        description = {"One bulk stream of --size bytes, timed from the first write to the receiver's end of file: "
+                + "synack between two stacks in this JVM over an in-memory link (real time, no delay) at each MTU "
+                + "(MSS = MTU - 40), and the kernel's TCP over 127.0.0.1 with JDK SocketChannels (loopback's own "
+                + "MTU, 65536). Both write and read --write bytes per call and ask for --buffer bytes of send and "
+                + "receive buffer. A warm-up stream on each side runs first and is not timed.",
+                "The last line is 'ratio: X', synack over kernel at the first MTU.",
+                "Exit status: 0 when every stream completed, 1 when one failed, 2 on bad arguments."})
+final class ThroughputCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "2GiB", converter = ByteSizes.Converter.class,
+            description = "Bytes per stream, e.g. 256MiB for a quick run. Default: ${DEFAULT-VALUE}.")
+    long size;
+
+    @Option(names = "--warmup", paramLabel = "BYTES", defaultValue = "256MiB", converter = ByteSizes.Converter.class,
+            description = "Bytes of the untimed warm-up stream on each side (JIT). Default: ${DEFAULT-VALUE}.")
+    long warmup;
+
+    @Option(names = "--mtu", paramLabel = "BYTES", split = ",", defaultValue = "65535,1500",
+            description = "synack's MTUs, comma-separated. Default: ${DEFAULT-VALUE}.")
+    List<Integer> mtus;
+
+    @Option(names = "--buffer", paramLabel = "BYTES", defaultValue = "4MiB", converter = ByteSizes.Converter.class,
+            description = "Send and receive buffer of both ends (synack: TcpConfig sendBufferSize and "
+                    + "receiveBufferSize; kernel: SO_SNDBUF and SO_RCVBUF). Default: ${DEFAULT-VALUE}.")
+    long buffer;
+
+    @Option(names = "--write", paramLabel = "BYTES", defaultValue = "256KiB", converter = ByteSizes.Converter.class,
+            description = "Bytes per write() and per read() on both stacks. Default: ${DEFAULT-VALUE}.")
+    long write;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (buffer > (1 << 30)) throw new CommandLine.ParameterException(spec.commandLine(), "--buffer must be at most 1 GiB");
+        if (write > (1 << 30)) throw new CommandLine.ParameterException(spec.commandLine(), "--write must be at most 1 GiB");
+        for (int mtu : mtus) {
+            if (mtu < 128 || mtu > 65_535) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--mtu must be in [128, 65535], was " + mtu);
+            }
+        }
+        Progress progress = new Progress(err);
+        out.printf(Locale.ROOT, "synack bench throughput: one stream of %s, %s per write, buffers %s%n",
+                ByteSizes.format(size), ByteSizes.format(write), ByteSizes.format(buffer));
+        out.flush();
+        try {
+            progress.phase("kernel warm-up");
+            Throughput.kernel(warmup, (int) write, (int) buffer, progress);
+            progress.phase("kernel: " + ByteSizes.format(size) + " over 127.0.0.1");
+            Throughput.Result kernel = Throughput.kernel(size, (int) write, (int) buffer, progress);
+            progress.done();
+            out.printf(Locale.ROOT, "kernel loopback: %s Gbit/s (%s)%n", Comparison.formatFigure(kernel.gigabitsPerSecond()),
+                    kernel.detail());
+            out.flush();
+            double firstRatio = Double.NaN;
+            for (int mtu : mtus) {
+                var config = Throughput.config(mtu, (int) buffer);
+                progress.phase("synack warm-up, MTU " + mtu);
+                Throughput.synack(config, warmup, (int) write, progress);
+                progress.phase("synack: " + ByteSizes.format(size) + " at MTU " + mtu);
+                Throughput.Result synack = Throughput.synack(config, size, (int) write, progress);
+                progress.done();
+                Comparison c = new Comparison("throughput, MTU " + mtu, synack.gigabitsPerSecond(),
+                        kernel.gigabitsPerSecond(), "Gbit/s");
+                out.println(c.line());
+                out.println("  synack: " + synack.detail());
+                out.flush();
+                if (Double.isNaN(firstRatio)) firstRatio = c.ratio();
+            }
+            out.println(Comparison.ratioLine(firstRatio));
+            return CommandLine.ExitCode.OK;
+        } catch (Exception e) {
+            progress.done();
+            err.println("synack bench throughput: " + DemoCommand.describe(e));
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.synack.cli;
+
+import dev.synack.bench.Comparison;
+import dev.synack.bench.Progress;
+import dev.synack.bench.Throughput;
+import dev.synack.bench.TunThroughput;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code synack bench tun}: the kernel's TCP against synack over a TUN device, in a network namespace of its own. */
+@Command(name = "tun",
+        description = {"The kernel's TCP sending to and receiving from synack over a TUN device (synack "
+                + TunThroughput.SYNACK_CIDR + ", the kernel the subnet's first address), one stream of --size bytes "
+                + "each way, beside the kernel's own loopback measured in the same namespace. Needs root, "
+                + "/dev/net/tun and the ip tool: the command creates a network namespace (ip netns add), runs "
+                + "itself inside it (ip netns exec) and deletes it at the end, so no packet leaves the namespace.",
+                "The last line is 'ratio: X': the slower direction over the kernel's loopback.",
+                "Exit status: 0 when both streams completed, 1 when the namespace or a stream failed, 2 on bad arguments."})
+final class TunBenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "256MiB", converter = ByteSizes.Converter.class,
+            description = "Bytes per stream. Default: ${DEFAULT-VALUE}.")
+    long size;
+
+    @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500",
+            description = "The TUN device's MTU (synack's MSS is MTU - 40). Default: ${DEFAULT-VALUE}.")
+    int mtu;
+
+    @Option(names = "--buffer", paramLabel = "BYTES", defaultValue = "4MiB", converter = ByteSizes.Converter.class,
+            description = "Send and receive buffers of both ends. Default: ${DEFAULT-VALUE}.")
+    long buffer;
+
+    @Option(names = "--write", paramLabel = "BYTES", defaultValue = "256KiB", converter = ByteSizes.Converter.class,
+            description = "Bytes per write and read. Default: ${DEFAULT-VALUE}.")
+    long write;
+
+    /** Set by the command itself when it re-executes inside the namespace it made. */
+    @Option(names = "--inside-namespace", hidden = true)
+    boolean inside;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (mtu < 128 || mtu > 65_535) throw new CommandLine.ParameterException(spec.commandLine(), "--mtu must be in [128, 65535]");
+        if (buffer > (1 << 30) || write > (1 << 30)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--buffer and --write must be at most 1 GiB");
+        }
+        if (inside) return measure(out, err);
+        String missing = missingPrerequisite();
+        if (missing != null) {
+            err.println("synack bench tun: not available on this machine: " + missing);
+            out.println(Comparison.ratioLine(Double.NaN));
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        return inNamespace(out, err);
+    }
+
+    /** Why the benchmark cannot run here (root, /dev/net/tun, ip), or null. */
+    static String missingPrerequisite() {
+        if (!Files.exists(Path.of("/dev/net/tun"))) return "no /dev/net/tun";
+        if (!isRoot()) return "not root (a TUN device and a network namespace need CAP_NET_ADMIN and CAP_SYS_ADMIN)";
+        try {
+            Process p = new ProcessBuilder("ip", "-V").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) return "the ip tool (iproute2) does not work";
+        } catch (IOException e) {
+            return "the ip tool (iproute2) is not installed";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+        return null;
+    }
+
+    private static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) return line.substring(4).trim().split("\\s+")[1].equals("0");
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown: not root
+        }
+        return false;
+    }
+
+    /** Creates the namespace, runs this command inside it with the same options, deletes the namespace. */
+    private int inNamespace(PrintWriter out, PrintWriter err) throws Exception {
+        String ns = "synack-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffff_ffffL);
+        if (run(List.of("ip", "netns", "add", ns), err) != 0) {
+            err.println("synack bench tun: could not create the network namespace " + ns);
+            out.println(Comparison.ratioLine(Double.NaN));
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        try {
+            run(List.of("ip", "-n", ns, "link", "set", "lo", "up"), err);
+            String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, java, "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName(), "bench", "tun", "--inside-namespace",
+                    "--size", Long.toString(size), "--mtu", Integer.toString(mtu), "--buffer", Long.toString(buffer),
+                    "--write", Long.toString(write)));
+            Process p = new ProcessBuilder(command).start();
+            Thread errCopy = Thread.ofPlatform().start(() -> copy(p.getErrorStream(), err));
+            copy(p.getInputStream(), out);
+            int status = p.waitFor();
+            errCopy.join();
+            return status;
+        } finally {
+            run(List.of("ip", "netns", "del", ns), err);
+        }
+    }
+
+    private static void copy(java.io.InputStream from, PrintWriter to) {
+        try (var reader = new java.io.InputStreamReader(from, java.nio.charset.StandardCharsets.UTF_8)) {
+            char[] b = new char[4096];
+            int n;
+            while ((n = reader.read(b)) >= 0) {
+                to.write(b, 0, n);
+                to.flush();
+            }
+        } catch (IOException e) {
+            // the child went away; its exit status tells
+        }
+    }
+
+    private static int run(List<String> command, PrintWriter err) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        int status = p.waitFor();
+        if (status != 0) err.println("synack bench tun: " + String.join(" ", command) + ": " + output);
+        return status;
+    }
+
+    private int measure(PrintWriter out, PrintWriter err) {
+        Progress progress = new Progress(err);
+        try {
+            out.printf(Locale.ROOT, "synack bench tun: one stream of %s each way over a TUN device, MTU %d, %s per write, "
+                    + "buffers %s%n", ByteSizes.format(size), mtu, ByteSizes.format(write), ByteSizes.format(buffer));
+            out.flush();
+            progress.phase("kernel loopback in the namespace");
+            Throughput.Result loopback = Throughput.kernel(size, (int) write, (int) buffer, progress);
+            progress.phase("tun warm-up");
+            TunThroughput.run(mtu, (int) buffer, Math.min(size, 64L << 20), (int) write, progress);
+            Throughput.Result[] tun = TunThroughput.run(mtu, (int) buffer, size, (int) write, progress);
+            progress.done();
+            out.printf(Locale.ROOT, "kernel loopback: %s Gbit/s%n", Comparison.formatFigure(loopback.gigabitsPerSecond()));
+            double worst = Double.NaN;
+            for (Throughput.Result r : tun) {
+                Comparison c = new Comparison("TUN, " + r.detail(), r.gigabitsPerSecond(), loopback.gigabitsPerSecond(), "Gbit/s");
+                out.printf(Locale.ROOT, "TUN, %s: %s Gbit/s, kernel loopback %s Gbit/s, ratio %s%n", r.detail(),
+                        Comparison.formatFigure(c.synack()), Comparison.formatFigure(c.kernel()),
+                        Comparison.formatRatio(c.ratio()));
+                if (Double.isNaN(worst) || c.ratio() < worst) worst = c.ratio();
+            }
+            out.println(Comparison.ratioLine(worst));
+            return CommandLine.ExitCode.OK;
+        } catch (Exception e) {
+            progress.done();
+            err.println("synack bench tun: " + DemoCommand.describe(e));
+            out.println(Comparison.ratioLine(Double.NaN));
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+    }
+}

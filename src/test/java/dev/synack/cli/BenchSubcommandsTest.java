@@ -1,0 +1,88 @@
+package dev.synack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/** {@code synack bench throughput|connections|scale|tun}: argument checks and the output's shape on tiny runs. */
+@Execution(ExecutionMode.SAME_THREAD)
+class BenchSubcommandsTest {
+    @Test
+    void throughputPrintsKernelAndSynackPerMtuAndEndsWithTheRatio() {
+        DemoRunner.Result r = DemoRunner.run("bench", "throughput", "--size", "1MiB", "--warmup", "1MiB",
+                "--mtu", "1500,9000", "--buffer", "1MiB", "--write", "64KiB");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).contains("1 MiB", "64 KiB per write", "buffers 1 MiB");
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("kernel loopback: "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("throughput, MTU 1500: synack "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("throughput, MTU 9000: synack "));
+        String first = lines.stream().filter(l -> l.startsWith("throughput, MTU 1500")).findFirst().orElseThrow();
+        String ratio = first.substring(first.lastIndexOf("ratio ") + 6);
+        assertThat(lines.getLast()).isEqualTo("ratio: " + ratio);
+    }
+
+    @Test
+    void badThroughputOptionsAreUsageErrors() {
+        assertThat(DemoRunner.run("bench", "throughput", "--size", "0").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "throughput", "--size", "big").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "throughput", "--mtu", "70000").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "throughput", "--buffer", "2GiB").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void connectionsPrintsOneLinePerThreadCountAndEndsWithTheRatio() {
+        DemoRunner.Result r = DemoRunner.run("bench", "connections", "--seconds", "0.2", "--warmup", "0",
+                "--threads", "1,2", "--close", "client-reset");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).contains("client resets with SO_LINGER 0");
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("1 client thread: synack "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("2 client threads: synack "));
+        assertThat(lines.getLast()).matches("ratio: ([0-9.]+|n/a)");
+    }
+
+    @Test
+    void badConnectionsOptionsAreUsageErrors() {
+        assertThat(DemoRunner.run("bench", "connections", "--seconds", "0").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "connections", "--threads", "0").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "connections", "--close", "sometimes").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void scaleReportsHeapPerConnectionAndPerTimeWaitAgainstTheTargets() {
+        DemoRunner.Result r = DemoRunner.run("bench", "scale", "--connections", "2000", "--sizes", "100,1000");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("2000 connections", "server connections left after the close: 0",
+                "per idle established connection end: ", "(target <= 2048: ", "per TIME_WAIT record: ",
+                "(target <= 200: ");
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).anySatisfy(l -> assertThat(l.strip()).startsWith("100 "));
+        assertThat(lines).anySatisfy(l -> assertThat(l.strip()).startsWith("1000 "));
+        assertThat(lines.getLast()).matches("ratio: [0-9.]+");
+    }
+
+    @Test
+    void scaleVerdictSaysByHowMuchATargetIsMissed() {
+        assertThat(ScaleCommand.verdict(100, 200)).isEqualTo("met");
+        assertThat(ScaleCommand.verdict(1000, 200)).isEqualTo("missed by 5.00x");
+        assertThat(ScaleCommand.defaultSizes(100_000)).containsExactly(1000, 10_000, 100_000);
+        assertThat(ScaleCommand.defaultSizes(1_000_000)).containsExactly(1000, 10_000, 100_000, 1_000_000);
+        assertThat(DemoRunner.run("bench", "scale", "--connections", "0").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void tunSaysWhatIsMissingOrMeasuresBothDirections() {
+        String missing = TunBenchCommand.missingPrerequisite();
+        if (missing != null) {
+            DemoRunner.Result r = DemoRunner.run("bench", "tun", "--size", "1MiB");
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).contains("not available on this machine: " + missing);
+            assertThat(r.out().lines().toList().getLast()).isEqualTo("ratio: n/a");
+        }
+        assertThat(DemoRunner.run("bench", "tun", "--mtu", "70000").exitCode()).isEqualTo(2);
+    }
+}
