@@ -84,6 +84,12 @@ public final class Connection {
 
     // ---- send sequence variables (RFC 9293 §3.3.1) ----
     private int iss;
+    /**
+     * Our SYN has been acknowledged (SND.UNA has moved past ISS). A flag, not {@code SND.UNA > ISS}:
+     * that comparison turns false again once 2^31 bytes have been acknowledged (RFC 9293 §3.4 compares
+     * only within half the sequence space), which stopped all sending after 2 GiB.
+     */
+    private boolean synAcknowledged;
     private int sndUna;
     private int sndNxt;
     /** The highest sequence number sent so far; SND.NXT goes back to SND.UNA on a timeout (go-back-N). */
@@ -672,6 +678,11 @@ public final class Connection {
         }
         int newlyAcked = Seq.distance(sndUna, ack);
         sndUna = ack;
+        synAcknowledged = true; // SND.UNA only ever moves past ISS here, and the SYN is the first thing it covers
+        // Markers that lie behind SND.UNA follow it: sequence comparisons are only defined within 2^31
+        // (RFC 9293 §3.4), so a marker left behind for 2 GiB would start to look ahead of SND.UNA.
+        if (Seq.lt(smallSegmentEnd, ack)) smallSegmentEnd = ack;
+        if (!inRecovery && Seq.lt(recoveryPoint, ack)) recoveryPoint = ack;
         if (Seq.lt(sndNxt, ack)) sndNxt = ack;
         if (Seq.lt(highRxt, ack)) highRxt = ack;
         scoreboard.advance(ack);
@@ -1755,7 +1766,7 @@ public final class Connection {
     }
 
     private boolean synAcked() {
-        return opened && Seq.gt(sndUna, iss);
+        return opened && synAcknowledged;
     }
 
     private boolean finAcked() {
