@@ -720,7 +720,7 @@ public final class Connection {
     private void duplicateAck(long now) {
         dupAcks++;
         if (inRecovery) {
-            if (!sackOn) congestion.setCwnd(congestion.cwnd() + effectiveMss);
+            if (!sackOn) congestion.setCwnd(saturatedWindow((long) congestion.cwnd() + effectiveMss));
             return;
         }
         if (dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
@@ -810,15 +810,15 @@ public final class Connection {
         highRxt = sndUna;
         congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
         highRxt = retransmit(sndUna, sndMax, now);
-        if (!sackOn) congestion.setCwnd(congestion.ssthresh() + config.dupThresh() * effectiveMss);
+        if (!sackOn) congestion.setCwnd(saturatedWindow(congestion.ssthresh() + (long) config.dupThresh() * effectiveMss));
     }
 
     /** RFC 6582 §3.2 step 5: a partial ACK retransmits the next hole and deflates cwnd by what it acknowledged. */
     private void partialAck(int newlyAcked, long now) {
         partialAckSeen = true;
         retransmit(sndUna, sndMax, now);
-        int deflated = congestion.cwnd() - newlyAcked + (newlyAcked >= effectiveMss ? effectiveMss : 0);
-        congestion.setCwnd(deflated);
+        long deflated = (long) congestion.cwnd() - newlyAcked + (newlyAcked >= effectiveMss ? effectiveMss : 0);
+        congestion.setCwnd(saturatedWindow(deflated));
     }
 
     /**
@@ -1237,7 +1237,7 @@ public final class Connection {
             // Limited transmit (RFC 3042 §2): each of the first DupThresh - 1 duplicate ACKs lets one
             // more new segment out, beyond cwnd but within the peer's window.
             int limitedTransmit = !inRecovery && dupAcks < config.dupThresh() && sndNxt == sndMax ? dupAcks * effectiveMss : 0;
-            int usable = Math.min(sndWnd, congestion.cwnd() + limitedTransmit) - flight;
+            int usable = (int) (Math.min(sndWnd, (long) congestion.cwnd() + limitedTransmit) - flight);
             int len = Math.min(unsent, Math.min(effectiveMss, usable));
             if (len <= 0) break;
             boolean last = len == unsent;
@@ -1763,6 +1763,11 @@ public final class Connection {
 
     private void dropped(TcpSegment seg, String reason, long now) {
         output.segmentDropped(this, seg, reason, now);
+    }
+
+    /** A window computed in long arithmetic, as an int: never below 0 nor past Integer.MAX_VALUE. */
+    private static int saturatedWindow(long bytes) {
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, bytes));
     }
 
     private boolean synAcked() {
