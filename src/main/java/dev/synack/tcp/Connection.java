@@ -90,6 +90,8 @@ public final class Connection {
      * only within half the sequence space), which stopped all sending after 2 GiB.
      */
     private boolean synAcknowledged;
+    /** The largest flight (SND.MAX - SND.UNA) since the last ACK: whether cwnd was used (RFC 7661). */
+    private int flightHighWater;
     private int sndUna;
     private int sndNxt;
     /** The highest sequence number sent so far; SND.NXT goes back to SND.UNA on a timeout (go-back-N). */
@@ -705,9 +707,10 @@ public final class Connection {
             } else if (!sackOn) {
                 partialAck(newlyAcked, now);
             }
-        } else if (!probeRepairedLoss) {
+        } else if (!probeRepairedLoss && cwndLimited()) {
             congestion.onAck(Math.max(dataAcked, 0), rtt.srtt(), now);
         }
+        flightHighWater = Seq.distance(sndUna, sndMax); // the next ACK judges the flight sent from here on
         scheduleLossProbe(now);
     }
 
@@ -1356,6 +1359,7 @@ public final class Connection {
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, sndMax);
         if (newData) sndMax = segEnd;
+        flightHighWater = Math.max(flightHighWater, Seq.distance(sndUna, sndMax));
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
@@ -1763,6 +1767,18 @@ public final class Connection {
 
     private void dropped(TcpSegment seg, String reason, long now) {
         output.segmentDropped(this, seg, reason, now);
+    }
+
+    /**
+     * Whether the flight used the congestion window, so that an ACK may grow it (RFC 7661 §4.1, RFC
+     * 5681 §3.1's remark that cwnd should not grow when it is not used): in slow start while cwnd is
+     * below twice the largest flight, in congestion avoidance when the flight filled cwnd to within a
+     * segment (Linux tcp_is_cwnd_limited). An application-limited sender keeps the window it used.
+     */
+    private boolean cwndLimited() {
+        long cwnd = congestion.cwnd();
+        if (cwnd < congestion.ssthresh()) return cwnd < 2L * flightHighWater;
+        return (long) flightHighWater + effectiveMss > cwnd;
     }
 
     /** A window computed in long arithmetic, as an int: never below 0 nor past Integer.MAX_VALUE. */
