@@ -7,6 +7,13 @@ package dev.synack.tcp;
  * #setCwnd(int)} while it recovers. All sizes are bytes.
  */
 interface CongestionControl {
+    /**
+     * The largest cwnd kept, in bytes: the largest send window a peer can offer, 65535 << 14 (RFC 7323
+     * §2.3). More window than that can never be used, and growing on would only run cwnd (an int) into
+     * overflow on a long transfer (Linux bounds snd_cwnd by snd_cwnd_clamp the same way).
+     */
+    int MAX_CWND = 0xffff << 14;
+
     /** The congestion window cwnd. */
     int cwnd();
 

@@ -84,6 +84,14 @@ public final class Connection {
 
     // ---- send sequence variables (RFC 9293 §3.3.1) ----
     private int iss;
+    /**
+     * Our SYN has been acknowledged (SND.UNA has moved past ISS). A flag, not {@code SND.UNA > ISS}:
+     * that comparison turns false again once 2^31 bytes have been acknowledged (RFC 9293 §3.4 compares
+     * only within half the sequence space), which stopped all sending after 2 GiB.
+     */
+    private boolean synAcknowledged;
+    /** The largest flight (SND.MAX - SND.UNA) since the last ACK: whether cwnd was used (RFC 7661). */
+    private int flightHighWater;
     private int sndUna;
     private int sndNxt;
     /** The highest sequence number sent so far; SND.NXT goes back to SND.UNA on a timeout (go-back-N). */
@@ -672,6 +680,11 @@ public final class Connection {
         }
         int newlyAcked = Seq.distance(sndUna, ack);
         sndUna = ack;
+        synAcknowledged = true; // SND.UNA only ever moves past ISS here, and the SYN is the first thing it covers
+        // Markers that lie behind SND.UNA follow it: sequence comparisons are only defined within 2^31
+        // (RFC 9293 §3.4), so a marker left behind for 2 GiB would start to look ahead of SND.UNA.
+        if (Seq.lt(smallSegmentEnd, ack)) smallSegmentEnd = ack;
+        if (!inRecovery && Seq.lt(recoveryPoint, ack)) recoveryPoint = ack;
         if (Seq.lt(sndNxt, ack)) sndNxt = ack;
         if (Seq.lt(highRxt, ack)) highRxt = ack;
         scoreboard.advance(ack);
@@ -694,9 +707,10 @@ public final class Connection {
             } else if (!sackOn) {
                 partialAck(newlyAcked, now);
             }
-        } else if (!probeRepairedLoss) {
+        } else if (!probeRepairedLoss && cwndLimited()) {
             congestion.onAck(Math.max(dataAcked, 0), rtt.srtt(), now);
         }
+        flightHighWater = Seq.distance(sndUna, sndMax); // the next ACK judges the flight sent from here on
         scheduleLossProbe(now);
     }
 
@@ -709,7 +723,7 @@ public final class Connection {
     private void duplicateAck(long now) {
         dupAcks++;
         if (inRecovery) {
-            if (!sackOn) congestion.setCwnd(congestion.cwnd() + effectiveMss);
+            if (!sackOn) congestion.setCwnd(saturatedWindow((long) congestion.cwnd() + effectiveMss));
             return;
         }
         if (dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
@@ -799,15 +813,15 @@ public final class Connection {
         highRxt = sndUna;
         congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
         highRxt = retransmit(sndUna, sndMax, now);
-        if (!sackOn) congestion.setCwnd(congestion.ssthresh() + config.dupThresh() * effectiveMss);
+        if (!sackOn) congestion.setCwnd(saturatedWindow(congestion.ssthresh() + (long) config.dupThresh() * effectiveMss));
     }
 
     /** RFC 6582 §3.2 step 5: a partial ACK retransmits the next hole and deflates cwnd by what it acknowledged. */
     private void partialAck(int newlyAcked, long now) {
         partialAckSeen = true;
         retransmit(sndUna, sndMax, now);
-        int deflated = congestion.cwnd() - newlyAcked + (newlyAcked >= effectiveMss ? effectiveMss : 0);
-        congestion.setCwnd(deflated);
+        long deflated = (long) congestion.cwnd() - newlyAcked + (newlyAcked >= effectiveMss ? effectiveMss : 0);
+        congestion.setCwnd(saturatedWindow(deflated));
     }
 
     /**
@@ -1226,7 +1240,7 @@ public final class Connection {
             // Limited transmit (RFC 3042 §2): each of the first DupThresh - 1 duplicate ACKs lets one
             // more new segment out, beyond cwnd but within the peer's window.
             int limitedTransmit = !inRecovery && dupAcks < config.dupThresh() && sndNxt == sndMax ? dupAcks * effectiveMss : 0;
-            int usable = Math.min(sndWnd, congestion.cwnd() + limitedTransmit) - flight;
+            int usable = (int) (Math.min(sndWnd, (long) congestion.cwnd() + limitedTransmit) - flight);
             int len = Math.min(unsent, Math.min(effectiveMss, usable));
             if (len <= 0) break;
             boolean last = len == unsent;
@@ -1345,6 +1359,7 @@ public final class Connection {
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, sndMax);
         if (newData) sndMax = segEnd;
+        flightHighWater = Math.max(flightHighWater, Seq.distance(sndUna, sndMax));
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
@@ -1754,8 +1769,25 @@ public final class Connection {
         output.segmentDropped(this, seg, reason, now);
     }
 
+    /**
+     * Whether the flight used the congestion window, so that an ACK may grow it (RFC 7661 §4.1, RFC
+     * 5681 §3.1's remark that cwnd should not grow when it is not used): in slow start while cwnd is
+     * below twice the largest flight, in congestion avoidance when the flight filled cwnd to within a
+     * segment (Linux tcp_is_cwnd_limited). An application-limited sender keeps the window it used.
+     */
+    private boolean cwndLimited() {
+        long cwnd = congestion.cwnd();
+        if (cwnd < congestion.ssthresh()) return cwnd < 2L * flightHighWater;
+        return (long) flightHighWater + effectiveMss > cwnd;
+    }
+
+    /** A window computed in long arithmetic, as an int: never below 0 nor past Integer.MAX_VALUE. */
+    private static int saturatedWindow(long bytes) {
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, bytes));
+    }
+
     private boolean synAcked() {
-        return opened && Seq.gt(sndUna, iss);
+        return opened && synAcknowledged;
     }
 
     private boolean finAcked() {

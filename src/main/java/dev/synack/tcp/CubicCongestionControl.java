@@ -46,7 +46,7 @@ final class CubicCongestionControl implements CongestionControl {
         this.cwnd = initialWindowSegments;
     }
 
-    @Override public int cwnd() { return (int) Math.min(Integer.MAX_VALUE, Math.round(cwnd * smss)); }
+    @Override public int cwnd() { return (int) Math.min(MAX_CWND, Math.round(cwnd * smss)); }
     @Override public int ssthresh() { return ssthresh; }
     double wMaxSegments() { return wMax; }
     double kSeconds() { return k; }
@@ -54,6 +54,11 @@ final class CubicCongestionControl implements CongestionControl {
     @Override
     public void onAck(int ackedBytes, long srttNanos, long now) {
         if (ackedBytes <= 0) return;
+        grow(ackedBytes, srttNanos, now);
+        cwnd = Math.min(cwnd, (double) MAX_CWND / smss); // the ceiling of CongestionControl.MAX_CWND
+    }
+
+    private void grow(int ackedBytes, long srttNanos, long now) {
         double acked = (double) ackedBytes / smss;
         if (cwnd() < ssthresh) {
             // slow start (RFC 9438 §4.10 leaves it to RFC 5681), a quarter as fast in HyStart++'s CSS
@@ -128,7 +133,7 @@ final class CubicCongestionControl implements CongestionControl {
 
     @Override
     public void setCwnd(int bytes) {
-        cwnd = Math.max(1.0, (double) bytes / smss);
+        cwnd = Math.max(1.0, (double) Math.min(bytes, MAX_CWND) / smss);
         epochStart = NO_EPOCH; // the curve restarts from the window recovery left
     }
 }

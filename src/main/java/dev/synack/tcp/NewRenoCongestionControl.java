@@ -20,7 +20,7 @@ final class NewRenoCongestionControl implements CongestionControl {
 
     NewRenoCongestionControl(int smss, int initialWindowSegments) {
         this.smss = smss;
-        this.cwnd = (int) Math.min(Integer.MAX_VALUE, (long) smss * initialWindowSegments);
+        this.cwnd = (int) Math.min(MAX_CWND, (long) smss * initialWindowSegments);
     }
 
     @Override public int cwnd() { return cwnd; }
@@ -56,7 +56,7 @@ final class NewRenoCongestionControl implements CongestionControl {
 
     @Override
     public void setCwnd(int bytes) {
-        cwnd = Math.max(smss, bytes);
+        cwnd = Math.min(MAX_CWND, Math.max(smss, bytes));
     }
 
     private int halfFlight(int flightSize) {
@@ -64,6 +64,6 @@ final class NewRenoCongestionControl implements CongestionControl {
     }
 
     private void grow(int bytes) {
-        cwnd = (int) Math.min(Integer.MAX_VALUE, (long) cwnd + bytes);
+        cwnd = (int) Math.min(MAX_CWND, (long) cwnd + bytes);
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The congestion-window policies on their own: NewReno (RFC 5681) and CUBIC (RFC 9438). */
 class CongestionControlTest {
@@ -160,5 +162,26 @@ class CongestionControlTest {
             cc.onAck(2 * SMSS, 0, 0);
             assertThat(cc.cwnd()).isEqualTo(3 * SMSS);
         }
+    }
+
+    /**
+     * A lossless path lets the window grow for as long as data flows: it stops at the largest window
+     * a peer can offer (65535 << 14, RFC 7323 §2.3) instead of saturating an int at 2^31 - 1, so that
+     * the recovery arithmetic on top of it (inflation by DupThresh SMSS, RFC 6582) cannot overflow.
+     */
+    @ParameterizedTest
+    @EnumSource(CongestionAlgorithm.class)
+    void theWindowStopsGrowingAtTheLargestWindowAPeerCanOffer(CongestionAlgorithm algorithm) {
+        int smss = 65_483;
+        CongestionControl cc = CongestionControl.create(algorithm, smss, 10);
+        long now = 0;
+        for (int i = 0; i < 40_000; i++) {
+            now += MS;
+            cc.onAck(2 * smss, 10 * MS, now);
+            assertThat(cc.cwnd()).as("after %d ACKs", i + 1).isPositive().isLessThanOrEqualTo(0xffff << 14);
+        }
+        assertThat(cc.cwnd()).as("grew to the ceiling").isGreaterThan((0xffff << 14) - 2 * smss);
+        cc.onCongestionEvent(cc.cwnd(), now);
+        assertThat(cc.cwnd()).as("a loss at the ceiling lowers the window").isPositive().isLessThan(0xffff << 14);
     }
 }
