@@ -1,19 +1,25 @@
 package dev.synack.stack;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A hashed timing wheel (Varghese and Lauck's scheme 6): timers hash by their deadline's tick into
- * one of a power-of-two number of slots, each a doubly linked list, so that scheduling and
- * cancelling are O(1) and need no allocation (a {@link Timer} is allocated once per owner and reused).
+ * A hierarchical timing wheel (Varghese and Lauck's scheme 7): level 0 has one slot per tick of
+ * the current round, and each higher level has slots as wide as a whole rotation of the level
+ * below; timers too far for the top level wait in an overflow list. Each slot is a doubly linked
+ * list, so scheduling and cancelling are O(levels) and need no allocation (a {@link Timer} is
+ * allocated once per owner and reused). As the cursor advances, the slots it reaches on a higher
+ * level cascade their timers down to where they now belong.
  *
  * <p>Timers keep their exact deadline; the tick only chooses the slot. {@link #expire} fires exactly
  * the timers whose deadline has passed, in deadline order (ties in scheduling order), so the owner
- * sees the same times it asked for. {@link #nextDeadline()} is cached and recomputed by walking the
- * slots from the cursor only when the earliest timer was cancelled or fired.
+ * sees the same times it asked for. {@link #nextDeadline()} is cached; when the earliest timer was
+ * cancelled or fired it is found again as the minimum of the first occupied slot of the lowest
+ * non-empty level (an occupancy bitmap finds that slot; each slot caches its own minimum), since
+ * every timer of a lower level, or of an earlier slot of the same level, is earlier.
  *
  * <p>Not thread-safe: the owning stack calls it under its lock.
  *
@@ -21,6 +27,9 @@ import java.util.function.Consumer;
  */
 public final class TimerWheel<T> {
     private static final long UNKNOWN = Long.MIN_VALUE;
+    /** Wheel levels below the overflow list (fewer when the slots are so many that ticks would overflow the shifts). */
+    private static final int MAX_LEVELS = 4;
+    private static final int MAX_SHIFT = 62;
 
     /** One owner's timer: scheduled at most once at a time. */
     public static final class Timer<T> {
@@ -28,6 +37,7 @@ public final class TimerWheel<T> {
         private long deadline;
         private long tick;
         private long order;
+        /** Index into the wheel's slot heads (level * slots + slot, or the overflow index); -1 when unscheduled. */
         private int slot = -1;
         private Timer<T> prev;
         private Timer<T> next;
@@ -41,8 +51,18 @@ public final class TimerWheel<T> {
     }
 
     private final long tickNanos;
+    private final int bits;
+    private final int slotsPerLevel;
     private final int mask;
-    private final Timer<T>[] slots;
+    private final int levels;
+    private final int overflow;
+    /** Slot heads of every level, then the overflow list. */
+    private final Timer<T>[] heads;
+    /** Each slot's earliest deadline: {@link Long#MAX_VALUE} when empty, {@link #UNKNOWN} when its earliest left. */
+    private final long[] slotMin;
+    /** One bit per non-empty slot, each level starting on a fresh word. */
+    private final long[] occupied;
+    private final int wordsPerLevel;
     private long cursorTick;
     private long nextOrder;
     private int size;
@@ -53,7 +73,7 @@ public final class TimerWheel<T> {
 
     /**
      * @param tickNanos the width of one slot in time
-     * @param slotCount rounded up to a power of two
+     * @param slotCount slots per level, rounded up to a power of two
      * @param startNanos the clock's current time
      */
     @SuppressWarnings("unchecked")
@@ -63,8 +83,16 @@ public final class TimerWheel<T> {
         int n = Integer.highestOneBit(slotCount);
         if (n < slotCount) n <<= 1;
         this.tickNanos = tickNanos;
+        this.slotsPerLevel = n;
         this.mask = n - 1;
-        this.slots = (Timer<T>[]) new Timer<?>[n];
+        this.bits = Integer.numberOfTrailingZeros(n);
+        this.levels = bits == 0 ? 1 : Math.min(MAX_LEVELS, MAX_SHIFT / bits);
+        this.overflow = levels * n;
+        this.heads = (Timer<T>[]) new Timer<?>[overflow + 1];
+        this.slotMin = new long[overflow + 1];
+        Arrays.fill(slotMin, Long.MAX_VALUE);
+        this.wordsPerLevel = (n + 63) >>> 6;
+        this.occupied = new long[wordsPerLevel * levels];
         this.cursorTick = Math.floorDiv(startNanos, tickNanos);
     }
 
@@ -77,16 +105,10 @@ public final class TimerWheel<T> {
             if (timer.deadline == deadlineNanos) return;
             unlink(timer);
         }
-        long tick = Math.max(Math.floorDiv(deadlineNanos, tickNanos), cursorTick);
         timer.deadline = deadlineNanos;
-        timer.tick = tick;
+        timer.tick = Math.max(Math.floorDiv(deadlineNanos, tickNanos), cursorTick);
         timer.order = nextOrder++;
-        int slot = (int) (tick & mask);
-        timer.slot = slot;
-        timer.prev = null;
-        timer.next = slots[slot];
-        if (timer.next != null) timer.next.prev = timer;
-        slots[slot] = timer;
+        link(timer);
         size++;
         if (cachedNext != UNKNOWN && deadlineNanos < cachedNext) cachedNext = deadlineNanos;
     }
@@ -95,14 +117,56 @@ public final class TimerWheel<T> {
         if (timer.isScheduled()) unlink(timer);
     }
 
+    /**
+     * The slot for a tick at or after the cursor: the lowest level whose rotation the tick shares
+     * with the cursor (level 0: the same round of ticks), else the overflow list.
+     */
+    private int indexFor(long tick) {
+        for (int level = 0; level < levels; level++) {
+            int above = bits * (level + 1);
+            if ((tick >> above) == (cursorTick >> above)) {
+                return level * slotsPerLevel + (int) ((tick >> (bits * level)) & mask);
+            }
+        }
+        return overflow;
+    }
+
+    private void link(Timer<T> timer) {
+        int index = indexFor(timer.tick);
+        timer.slot = index;
+        timer.prev = null;
+        Timer<T> head = heads[index];
+        timer.next = head;
+        if (head != null) head.prev = timer;
+        else markOccupied(index, true);
+        heads[index] = timer;
+        long min = slotMin[index];
+        if (min != UNKNOWN && timer.deadline < min) slotMin[index] = timer.deadline;
+    }
+
     private void unlink(Timer<T> timer) {
+        int index = timer.slot;
         if (timer.prev != null) timer.prev.next = timer.next;
-        else slots[timer.slot] = timer.next;
+        else heads[index] = timer.next;
         if (timer.next != null) timer.next.prev = timer.prev;
         timer.prev = timer.next = null;
         timer.slot = -1;
         size--;
+        if (heads[index] == null) {
+            slotMin[index] = Long.MAX_VALUE;
+            markOccupied(index, false);
+        } else if (timer.deadline == slotMin[index]) {
+            slotMin[index] = UNKNOWN;
+        }
         if (timer.deadline == cachedNext) cachedNext = UNKNOWN;
+    }
+
+    private void markOccupied(int index, boolean on) {
+        if (index == overflow) return;
+        int word = (index / slotsPerLevel) * wordsPerLevel + ((index & mask) >>> 6);
+        long bit = 1L << (index & mask & 63);
+        if (on) occupied[word] |= bit;
+        else occupied[word] &= ~bit;
     }
 
     /** The earliest deadline of any scheduled timer, or {@link Long#MAX_VALUE} when none is. */
@@ -113,22 +177,27 @@ public final class TimerWheel<T> {
 
     private long computeNext() {
         if (size == 0) return Long.MAX_VALUE;
-        // Walk one rotation from the cursor: the first slot holding a timer of the current round
-        // holds the earliest timers (all timers of one tick share a slot).
-        for (int k = 0; k <= mask; k++) {
-            long tick = cursorTick + k;
-            long best = Long.MAX_VALUE;
-            for (Timer<T> t = slots[(int) (tick & mask)]; t != null; t = t.next) {
-                if (t.tick <= tick && t.deadline < best) best = t.deadline;
+        // A level only holds ticks after those of every level below it (they share the cursor's
+        // rotation there), and its slots are in tick order from the cursor on: the first occupied
+        // slot of the lowest non-empty level holds the earliest timer.
+        for (int level = 0; level < levels; level++) {
+            int base = level * wordsPerLevel;
+            for (int w = 0; w < wordsPerLevel; w++) {
+                long word = occupied[base + w];
+                if (word != 0) return minOf(level * slotsPerLevel + (w << 6) + Long.numberOfTrailingZeros(word));
             }
-            if (best != Long.MAX_VALUE) return best;
         }
-        // Everything is at least one rotation away: the minimum over all timers.
-        long best = Long.MAX_VALUE;
-        for (Timer<T> head : slots) {
-            for (Timer<T> t = head; t != null; t = t.next) best = Math.min(best, t.deadline);
+        return minOf(overflow);
+    }
+
+    private long minOf(int index) {
+        long min = slotMin[index];
+        if (min == UNKNOWN) {
+            min = Long.MAX_VALUE;
+            for (Timer<T> t = heads[index]; t != null; t = t.next) min = Math.min(min, t.deadline);
+            slotMin[index] = min;
         }
-        return best;
+        return min;
     }
 
     /**
@@ -138,17 +207,13 @@ public final class TimerWheel<T> {
      */
     public int expire(long nowNanos, Consumer<T> fire) {
         long nowTick = Math.floorDiv(nowNanos, tickNanos);
-        if (nowTick >= cursorTick && size > 0) {
-            long ticks = nowTick - cursorTick + 1;
-            if (ticks > mask) {
-                for (int s = 0; s <= mask; s++) collectDue(s, nowNanos);
-            } else {
-                for (long t = cursorTick; t <= nowTick; t++) collectDue((int) (t & mask), nowNanos);
-            }
+        if (nowTick > cursorTick) {
+            if (size > 0) advance(nowTick, nowNanos);
+            cursorTick = nowTick;
         } else if (size > 0) {
+            // Every timer due by now has the cursor's tick (later ticks start after now).
             collectDue((int) (cursorTick & mask), nowNanos);
         }
-        if (nowTick > cursorTick) cursorTick = nowTick;
         if (due.isEmpty()) return 0;
         due.sort(FIRING_ORDER);
         Object[] firing = due.toArray();
@@ -160,8 +225,58 @@ public final class TimerWheel<T> {
         return firing.length;
     }
 
+    /** Moves the cursor to {@code nowTick}: collects the due timers and cascades the others down. */
+    private void advance(long nowTick, long nowNanos) {
+        long from = cursorTick;
+        if ((nowTick >> bits) != (from >> bits)) {
+            // A new round: every level-0 tick is before now.
+            for (int s = 0; s <= mask; s++) if (heads[s] != null) collectDue(s, nowNanos);
+        } else {
+            for (long t = from; t <= nowTick; t++) collectDue((int) (t & mask), nowNanos);
+        }
+        cursorTick = nowTick;
+        // Upwards, so that a cascaded timer only lands on levels already dealt with.
+        for (int level = 1; level < levels; level++) {
+            int shift = bits * level;
+            long oldIndex = from >> shift;
+            long newIndex = nowTick >> shift;
+            if (oldIndex == newIndex) return; // higher levels are unchanged too
+            int base = level * slotsPerLevel;
+            if ((oldIndex >> bits) != (newIndex >> bits)) {
+                for (int s = 0; s <= mask; s++) if (heads[base + s] != null) cascade(base + s, nowNanos);
+            } else {
+                // The old index's own slot is empty: its timers lived on the levels below.
+                for (long i = oldIndex + 1; i <= newIndex; i++) cascade(base + (int) (i & mask), nowNanos);
+            }
+        }
+        int above = bits * levels;
+        if ((from >> above) != (nowTick >> above) && heads[overflow] != null) cascade(overflow, nowNanos);
+    }
+
+    /** Empties a slot the cursor reached: its due timers are collected, the rest relinked where they now belong. */
+    private void cascade(int index, long nowNanos) {
+        Timer<T> t = heads[index];
+        if (t == null) return;
+        heads[index] = null;
+        slotMin[index] = Long.MAX_VALUE;
+        markOccupied(index, false);
+        while (t != null) {
+            Timer<T> next = t.next;
+            if (t.deadline <= nowNanos) {
+                t.prev = t.next = null;
+                t.slot = -1;
+                size--;
+                if (t.deadline == cachedNext) cachedNext = UNKNOWN;
+                due.add(t);
+            } else {
+                link(t); // keeps its scheduling order for ties
+            }
+            t = next;
+        }
+    }
+
     private void collectDue(int slot, long nowNanos) {
-        Timer<T> t = slots[slot];
+        Timer<T> t = heads[slot];
         while (t != null) {
             Timer<T> next = t.next;
             if (t.deadline <= nowNanos) {
