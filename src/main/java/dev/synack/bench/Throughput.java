@@ -15,6 +15,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * One bulk stream of a given number of bytes, timed from the first write to the receiver's end of
@@ -60,40 +62,15 @@ public final class Throughput {
             TcpServerSocket listener = new TcpServerSocket(server);
             listener.bind(PORT);
             listener.listen(1);
-            AtomicLong received = new AtomicLong();
-            AtomicLong endNanos = new AtomicLong();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread receiver = Thread.ofPlatform().daemon().name("bench-receiver").start(() -> {
-                try (TcpSocket s = listener.accept()) {
-                    ByteBuffer buffer = ByteBuffer.allocate(writeSize);
-                    int n;
-                    while ((n = s.read(buffer.clear())) >= 0) received.addAndGet(n);
-                    endNanos.set(System.nanoTime());
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
             TcpSocket s = new TcpSocket(client);
             s.connect(new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT));
-            AtomicLong start = new AtomicLong();
-            Thread sender = Thread.ofPlatform().daemon().name("bench-sender").start(() -> {
-                try (s) {
-                    ByteBuffer chunk = ByteBuffer.allocate(writeSize);
-                    start.set(System.nanoTime());
-                    writeAll(bytes, chunk, c -> {
-                        while (c.hasRemaining()) s.write(c);
-                    });
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            });
-            await(sender, receiver, received, bytes, progress, failure);
+            Result result = pump("bench", () -> stream(listener.accept()), stream(s), bytes, writeSize,
+                    ByteBuffer::allocate, progress, () -> String.format(java.util.Locale.ROOT,
+                            "MSS %d, send and receive buffers %d bytes; sender: %d segments out, %d retransmitted; receiver: %d segments out",
+                            config.mss(), config.sendBufferSize(), client.counter(Counter.OUT_SEGS),
+                            client.counter(Counter.RETRANS_SEGS), server.counter(Counter.OUT_SEGS)));
             listener.close();
-            String detail = String.format(java.util.Locale.ROOT,
-                    "MSS %d, send and receive buffers %d bytes; sender: %d segments out, %d retransmitted; receiver: %d segments out",
-                    config.mss(), config.sendBufferSize(), client.counter(Counter.OUT_SEGS),
-                    client.counter(Counter.RETRANS_SEGS), server.counter(Counter.OUT_SEGS));
-            return new Result(received.get(), endNanos.get() - start.get(), detail);
+            return result;
         }
     }
 
@@ -102,40 +79,81 @@ public final class Throughput {
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.setOption(StandardSocketOptions.SO_RCVBUF, buffer);
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-            AtomicLong received = new AtomicLong();
-            AtomicLong endNanos = new AtomicLong();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread receiver = Thread.ofPlatform().daemon().name("bench-kernel-receiver").start(() -> {
-                try (SocketChannel s = listener.accept()) {
-                    ByteBuffer b = ByteBuffer.allocateDirect(writeSize);
-                    int n;
-                    while ((n = s.read(b.clear())) >= 0) received.addAndGet(n);
-                    endNanos.set(System.nanoTime());
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
             SocketChannel s = SocketChannel.open();
             s.setOption(StandardSocketOptions.SO_SNDBUF, buffer);
             s.connect(listener.getLocalAddress());
             int sendBuffer = s.getOption(StandardSocketOptions.SO_SNDBUF);
-            AtomicLong start = new AtomicLong();
-            Thread sender = Thread.ofPlatform().daemon().name("bench-kernel-sender").start(() -> {
-                try (s) {
-                    ByteBuffer chunk = ByteBuffer.allocateDirect(writeSize);
-                    start.set(System.nanoTime());
-                    writeAll(bytes, chunk, c -> {
-                        while (c.hasRemaining()) s.write(c);
-                    });
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            });
-            await(sender, receiver, received, bytes, progress, failure);
-            String detail = "kernel: SO_SNDBUF asked " + buffer + ", got " + sendBuffer + " (Linux doubles it and caps it at "
-                    + "net.core.wmem_max)";
-            return new Result(received.get(), endNanos.get() - start.get(), detail);
+            return pump("bench-kernel", () -> stream(listener.accept()), stream(s), bytes, writeSize,
+                    ByteBuffer::allocateDirect, progress, () -> "kernel: SO_SNDBUF asked " + buffer + ", got "
+                            + sendBuffer + " (Linux doubles it and caps it at net.core.wmem_max)");
         }
+    }
+
+    /** A connected socket as a measured stream sees it: synack's {@link TcpSocket} or the kernel's {@link SocketChannel}. */
+    private interface Stream extends AutoCloseable {
+        int read(ByteBuffer dst) throws IOException;
+
+        int write(ByteBuffer src) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private interface Acceptor {
+        Stream accept() throws IOException;
+    }
+
+    private static Stream stream(TcpSocket s) {
+        return new Stream() {
+            @Override public int read(ByteBuffer dst) throws IOException { return s.read(dst); }
+            @Override public int write(ByteBuffer src) throws IOException { return s.write(src); }
+            @Override public void close() throws IOException { s.close(); }
+        };
+    }
+
+    private static Stream stream(SocketChannel c) {
+        return new Stream() {
+            @Override public int read(ByteBuffer dst) throws IOException { return c.read(dst); }
+            @Override public int write(ByteBuffer src) throws IOException { return c.write(src); }
+            @Override public void close() throws IOException { c.close(); }
+        };
+    }
+
+    /**
+     * One timed stream, the same for both stacks so that both are measured alike: a receiver thread
+     * accepts and reads to end of file, a sender thread writes {@code bytes} {@code writeSize} at a
+     * time; the clock runs from the first write to the receiver's end of file.
+     */
+    private static Result pump(String threadPrefix, Acceptor acceptor, Stream sending, long bytes, int writeSize,
+                               IntFunction<ByteBuffer> buffers, Progress progress, Supplier<String> detail)
+            throws Exception {
+        AtomicLong received = new AtomicLong();
+        AtomicLong endNanos = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread receiver = Thread.ofPlatform().daemon().name(threadPrefix + "-receiver").start(() -> {
+            try (Stream s = acceptor.accept()) {
+                ByteBuffer buffer = buffers.apply(writeSize);
+                int n;
+                while ((n = s.read(buffer.clear())) >= 0) received.addAndGet(n);
+                endNanos.set(System.nanoTime());
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        AtomicLong start = new AtomicLong();
+        Thread sender = Thread.ofPlatform().daemon().name(threadPrefix + "-sender").start(() -> {
+            try (sending) {
+                ByteBuffer chunk = buffers.apply(writeSize);
+                start.set(System.nanoTime());
+                writeAll(bytes, chunk, c -> {
+                    while (c.hasRemaining()) sending.write(c);
+                });
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        });
+        await(sender, receiver, received, bytes, progress, failure);
+        return new Result(received.get(), endNanos.get() - start.get(), detail.get());
     }
 
     private interface ChunkWriter {
