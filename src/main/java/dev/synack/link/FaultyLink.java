@@ -148,6 +148,17 @@ public final class FaultyLink implements Link, AutoCloseable {
         });
     }
 
+    /** Passes the release on: the wrapped link may deliver on the releasing thread (MemoryLink). */
+    @Override
+    public void lockReleased(NetStack from) {
+        inner.lockReleased(from);
+    }
+
+    @Override
+    public boolean hasDeferred(NetStack from) {
+        return inner.hasDeferred(from);
+    }
+
     /** What the faults did so far, summed over every direction. */
     public synchronized FaultStats stats() {
         FaultStats sum = FaultStats.ZERO;

@@ -56,6 +56,15 @@ import java.util.function.BooleanSupplier;
  *       waits for (its connection, or the listener for accept), signalled when the engine reports a
  *       wakeup for it; a packet for one socket does not wake the others. ReentrantLock and Condition park virtual
  *       threads without pinning, so a socket per virtual thread is fine.</li>
+ *   <li><b>Caller-runs delivery</b> (real time, dev.synack.link.MemoryLink): a link may keep the
+ *       packets a critical section transmits and deliver them on the same thread once it has
+ *       released the lock: {@link #unlock()} calls {@link PacketTransmitter#lockReleased} when it
+ *       releases the outermost hold, and {@link #awaitUntil} releases every hold to let the link
+ *       deliver ({@link PacketTransmitter#hasDeferred}) before it waits. The link then takes the
+ *       destination stack's lock through {@link #deliver(ByteBuffer)}; a thread thus holds at most
+ *       one stack's lock at a time, and an engine is never re-entered by its own output. The loop
+ *       thread releases its lock the same way after each round, and {@link #wakeLoop()} lets a
+ *       link hand it deliveries it leaves behind.</li>
  *   <li><b>Simulation</b>: dev.synack.link.SimNetwork installs its own waiter with
  *       {@link #attach(PacketTransmitter, Waiter)}, calls {@link #deliver(ByteBuffer)} and
  *       {@link #fireTimers(long)} from its driver in virtual time, and never starts the loop.</li>
@@ -163,7 +172,7 @@ public final class NetStack {
             this.transmitter = Objects.requireNonNull(transmitter, "transmitter");
             this.waiter = waiter == null ? realTimeWaiter : waiter;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -175,7 +184,7 @@ public final class NetStack {
             for (Counter c : Counter.values()) out.put(c.mibName(), counters[c.ordinal()]);
             return out;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -184,7 +193,7 @@ public final class NetStack {
         try {
             return counters[c.ordinal()];
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -194,7 +203,7 @@ public final class NetStack {
         try {
             return connections.size();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -203,7 +212,16 @@ public final class NetStack {
     /** Takes the stack's lock: the socket layer wraps each user call in lock()/unlock(). */
     public void lock() { lock.lock(); }
 
-    public void unlock() { lock.unlock(); }
+    /**
+     * Releases one hold of the stack's lock. Releasing the outermost one tells the link
+     * ({@link PacketTransmitter#lockReleased}), which may then deliver on this thread the packets
+     * the critical section sent (caller-runs delivery: see the class comment).
+     */
+    public void unlock() {
+        PacketTransmitter link = lock.getHoldCount() == 1 ? transmitter : null;
+        lock.unlock();
+        if (link != null) link.lockReleased(this);
+    }
 
     /** How many times the current thread holds the lock (a waiter releases all of them). */
     public int lockHoldCount() { return lock.getHoldCount(); }
@@ -216,6 +234,19 @@ public final class NetStack {
     public boolean awaitUntil(Object key, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
         if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("awaitUntil needs the stack's lock");
         if (ready.getAsBoolean()) return true;
+        PacketTransmitter link = transmitter;
+        if (link != null && link.hasDeferred(this)) {
+            // What this thread is about to wait for may be the answer to a packet it sent and the
+            // link left for it to deliver: release the lock, deliver, and look again.
+            int holds = lock.getHoldCount();
+            for (int i = 0; i < holds; i++) lock.unlock();
+            try {
+                link.lockReleased(this);
+            } finally {
+                for (int i = 0; i < holds; i++) lock.lock();
+            }
+            if (ready.getAsBoolean()) return true;
+        }
         if (clock.nanos() >= deadlineNanos) return false;
         return waiter.awaitUntil(this, key, ready, deadlineNanos);
     }
@@ -244,7 +275,7 @@ public final class NetStack {
         try {
             waiter.wakeup(this, null);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -329,7 +360,7 @@ public final class NetStack {
             if (!ports.bind(port)) throw new BindException("Address already in use: port " + port);
             return port;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -339,7 +370,7 @@ public final class NetStack {
         try {
             ports.unbind(port);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -385,7 +416,7 @@ public final class NetStack {
             touch(e, now);
             return c;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -400,7 +431,7 @@ public final class NetStack {
             traceListenerState(port, TcpState.CLOSED, TcpState.LISTEN, "listen(" + l.backlog() + ")");
             return l;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -425,7 +456,7 @@ public final class NetStack {
                 waiter.wakeup(this, listener);
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -437,7 +468,7 @@ public final class NetStack {
             Endpoint e = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
             if (e != null && e.connection == connection) touch(e, clock.nanos());
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -491,7 +522,7 @@ public final class NetStack {
         try {
             return timers.nextDeadline();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -501,7 +532,7 @@ public final class NetStack {
         try {
             return timers.expire(now, e -> fireTimer(e, now));
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -540,7 +571,7 @@ public final class NetStack {
         try {
             processPacket(packet);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -691,6 +722,18 @@ public final class NetStack {
         if (loop != null) LockSupport.unpark(loop);
     }
 
+    /** True between {@link #start()} and {@link #close()}: the real-time event loop runs. */
+    public boolean isRunning() { return running; }
+
+    /**
+     * Makes the real-time event loop run an iteration soon (any thread): a link that defers
+     * deliveries hands them over this way; the loop's release of the lock delivers them.
+     */
+    public void wakeLoop() {
+        Thread loop = loopThread;
+        if (loop != null) LockSupport.unpark(loop);
+    }
+
     /** Starts the real-time event loop (a daemon platform thread named after the host). */
     public synchronized void start() {
         if (running) throw new IllegalStateException(name + " is already running");
@@ -729,7 +772,7 @@ public final class NetStack {
                 internalError(clock.nanos(), "event loop", ex);
                 next = clock.nanos() + TIMER_TICK_NANOS;
             } finally {
-                lock.unlock();
+                unlock();
             }
             if (!inboundQueue.isEmpty()) continue;
             long park = next == Long.MAX_VALUE ? MAX_LOOP_PARK_NANOS : Math.min(MAX_LOOP_PARK_NANOS, next - clock.nanos());
@@ -842,7 +885,7 @@ public final class NetStack {
         try {
             tracePacket(clock.nanos(), TraceEvent.Direction.DROP, packet, reason);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -853,7 +896,7 @@ public final class NetStack {
         try {
             traceUndecodable(clock.nanos(), rawPacket, reason);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 

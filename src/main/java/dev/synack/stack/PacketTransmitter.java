@@ -14,4 +14,20 @@ public interface PacketTransmitter {
      * Called with {@code from}'s lock held; must not block.
      */
     void transmit(NetStack from, ByteBuffer packet);
+
+    /**
+     * The calling thread has just released its outermost hold of {@code from}'s lock (or is about
+     * to block in a wait that releases it), holding no hold of it: a link that defers the
+     * delivery of what {@code from} transmitted to the sending thread (dev.synack.link.MemoryLink)
+     * delivers it now. Must not throw: the caller is a user call that has finished its work.
+     * Default: nothing (the link delivered everything in {@link #transmit}).
+     */
+    default void lockReleased(NetStack from) {}
+
+    /**
+     * True when packets {@code from} transmitted wait for a {@link #lockReleased} to deliver them:
+     * a thread about to block first releases the lock to deliver them, since the packets it is
+     * waiting for an answer to may be among them. Default: false.
+     */
+    default boolean hasDeferred(NetStack from) { return false; }
 }

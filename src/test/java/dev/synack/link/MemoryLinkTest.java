@@ -1,0 +1,350 @@
+package dev.synack.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
+import dev.synack.stack.NetStack;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.trace.TraceEvent;
+import dev.synack.wire.Icmpv4;
+import dev.synack.wire.Ipv4Address;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * MemoryLink's caller-runs delivery: order per path, no deadlock between stacks sending to each
+ * other, a host stopped while others send, and errors of the receiving stack kept from the thread
+ * that carried the packet. The time limits are far above what the work takes: they turn a hang
+ * into a failure, they do not measure speed.
+ */
+@Timeout(120)
+class MemoryLinkTest {
+    private static final long GENEROUS_SECONDS = 60;
+
+    @Test
+    void packetsSentFromManyThreadsArriveInTheOrderEachThreadSentThem() throws Exception {
+        int threads = 8;
+        int perThread = 400;
+        try (MemoryLink link = new MemoryLink()) {
+            NetStack a = link.addHost("a", "10.0.0.1", TcpConfig.linux());
+            NetStack b = link.addHost("b", "10.0.0.2", TcpConfig.linux());
+            Queue<int[]> arrived = new ConcurrentLinkedQueue<>();
+            b.addPacketTap((stack, now, outbound, packet) -> {
+                if (!outbound && Icmpv4.isIcmp(packet) && Icmpv4.type(packet) == Icmpv4.TYPE_ECHO_REQUEST) {
+                    arrived.add(new int[] {Icmpv4.identifier(packet), Icmpv4.sequence(packet)});
+                }
+            });
+            AtomicInteger replies = new AtomicInteger();
+            a.addPacketTap((stack, now, outbound, packet) -> {
+                if (!outbound && Icmpv4.isIcmp(packet) && Icmpv4.type(packet) == Icmpv4.TYPE_ECHO_REPLY) replies.incrementAndGet();
+            });
+            List<Thread> senders = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                senders.add(Thread.ofPlatform().start(() -> {
+                    ByteBuffer packet = ByteBuffer.allocate(128);
+                    for (int seq = 0; seq < perThread; seq++) {
+                        packet.clear();
+                        int n = Icmpv4.writeEchoRequest(packet, a.address(), b.address(), 64, id, seq, new byte[seq % 50]);
+                        packet.limit(n);
+                        // As the stack does: transmit under the sender's lock, delivered once it is released.
+                        a.lock();
+                        try {
+                            link.transmit(a, packet);
+                        } finally {
+                            a.unlock();
+                        }
+                    }
+                }));
+            }
+            for (Thread s : senders) assertThat(s.join(Duration.ofSeconds(GENEROUS_SECONDS))).isTrue();
+            waitFor(() -> arrived.size() == threads * perThread && replies.get() == threads * perThread);
+
+            int[] next = new int[threads];
+            for (int[] p : arrived) {
+                assertThat(p[1]).as("echo %d of thread %d", p[1], p[0]).isEqualTo(next[p[0]]);
+                next[p[0]]++;
+            }
+            assertThat(next).containsOnly(perThread);
+            assertThat(link.deliveryErrors()).isZero();
+        }
+    }
+
+    @Test
+    void twoStacksStreamingToEachOtherFromManyThreadsNeverDeadlock() throws Exception {
+        int perDirection = 6;
+        int size = 60_000;
+        try (MemoryLink link = new MemoryLink();
+             ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+             ExecutorService clients = Executors.newFixedThreadPool(2 * perDirection)) {
+            NetStack a = link.addHost("a", "10.0.0.1", TcpConfig.linux());
+            NetStack b = link.addHost("b", "10.0.0.2", TcpConfig.linux());
+            echoServer(a, 7, perDirection, handlers);
+            echoServer(b, 7, perDirection, handlers);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 2 * perDirection; i++) {
+                NetStack from = i % 2 == 0 ? a : b;
+                NetStack to = i % 2 == 0 ? b : a;
+                long seed = 1000 + i;
+                results.add(clients.submit(() -> echoes(from, to, 7, size, seed)));
+            }
+            for (Future<Boolean> r : results) {
+                try {
+                    assertThat(r.get(GENEROUS_SECONDS, TimeUnit.SECONDS)).isTrue();
+                } catch (TimeoutException e) {
+                    long[] deadlocked = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
+                    throw new AssertionError("no progress in " + GENEROUS_SECONDS + " s; deadlocked threads: "
+                            + (deadlocked == null ? "none" : Arrays.toString(deadlocked)), e);
+                }
+            }
+            assertThat(link.deliveryErrors()).isZero();
+        }
+    }
+
+    @Test
+    void aHostStoppedWhileOthersSendLosesItsPacketsAndTheOthersCarryOn() throws Exception {
+        try (MemoryLink link = new MemoryLink();
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            NetStack a = link.addHost("a", "10.0.0.1", TcpConfig.linux());
+            NetStack b = link.addHost("b", "10.0.0.2", TcpConfig.linux());
+            NetStack c = link.addHost("c", "10.0.0.3", TcpConfig.linux());
+            Queue<String> drops = new ConcurrentLinkedQueue<>();
+            a.addTraceListener(e -> {
+                if (e instanceof TraceEvent.Packet p && p.direction() == TraceEvent.Direction.DROP) drops.add(p.reason());
+            });
+            echoServer(c, 7, 1, threads);
+            TcpServerSocket sink = new TcpServerSocket(b);
+            sink.bind(9);
+            sink.listen(1);
+            AtomicLong sunk = new AtomicLong();
+            AtomicReference<TcpSocket> sinkSocket = new AtomicReference<>();
+            threads.submit(() -> {
+                try (TcpSocket s = sink.accept()) {
+                    sinkSocket.set(s);
+                    ByteBuffer buffer = ByteBuffer.allocate(8192);
+                    int n;
+                    while ((n = s.read(buffer.clear())) >= 0) sunk.addAndGet(n);
+                }
+                return null;
+            });
+            TcpSocket toB = new TcpSocket(a);
+            toB.connect(new InetSocketAddress("10.0.0.2", 9), Duration.ofSeconds(10));
+            AtomicReference<Throwable> writerEnd = new AtomicReference<>();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                ByteBuffer chunk = ByteBuffer.allocate(16_384);
+                try {
+                    while (true) toB.write(chunk.clear());
+                } catch (Throwable t) {
+                    writerEnd.set(t);
+                }
+            });
+            waitFor(() -> sunk.get() > 200_000);
+
+            b.close(); // in the middle of the stream: a's writer may be delivering to b right now
+
+            assertThat(echoes(a, c, 7, 100_000, 5)).isTrue();
+            TcpSocket late = new TcpSocket(a);
+            assertThatThrownBy(() -> late.connect(new InetSocketAddress("10.0.0.2", 9), Duration.ofMillis(300)))
+                    .isInstanceOf(SocketTimeoutException.class);
+            assertThat(drops).contains("host stopped");
+            toB.close();
+            assertThat(writer.join(Duration.ofSeconds(GENEROUS_SECONDS))).isTrue();
+            assertThat(writerEnd.get()).isInstanceOf(IOException.class);
+            assertThat(link.deliveryErrors()).isZero();
+            sinkSocket.get().close(); // b's reader waits for bytes that will never come
+        }
+    }
+
+    @Test
+    void anErrorWhileTheDestinationProcessesAPacketNeverReachesTheSendingThread() throws Exception {
+        try (MemoryLink link = new MemoryLink();
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            NetStack a = link.addHost("a", "10.0.0.1", TcpConfig.linux());
+            NetStack b = link.addHost("b", "10.0.0.2", TcpConfig.linux());
+            AtomicBoolean failed = new AtomicBoolean();
+            // A tap is called inside b's processing; an Error from it passes NetStack's own guards.
+            b.addPacketTap((stack, now, outbound, packet) -> {
+                if (!outbound && packet.remaining() > 200 && failed.compareAndSet(false, true)) {
+                    throw new Error("the receiving stack fails on this packet");
+                }
+            });
+            TcpServerSocket ss = new TcpServerSocket(b);
+            ss.bind(9);
+            ss.listen(1);
+            Future<byte[]> received = threads.submit(() -> {
+                try (TcpSocket s = ss.accept(Duration.ofSeconds(GENEROUS_SECONDS))) {
+                    return s.getInputStream().readAllBytes();
+                }
+            });
+            byte[] data = new byte[20_000];
+            new Random(9).nextBytes(data);
+            // The sending thread carries its segments into b itself: it would see the Error if it escaped.
+            try (TcpSocket s = new TcpSocket(a)) {
+                s.connect(new InetSocketAddress("10.0.0.2", 9), Duration.ofSeconds(GENEROUS_SECONDS));
+                s.getOutputStream().write(data);
+                s.shutdownOutput();
+                assertThat(received.get(GENEROUS_SECONDS, TimeUnit.SECONDS)).isEqualTo(data); // the lost segment was retransmitted
+            }
+            assertThat(failed).isTrue();
+            assertThat(link.deliveryErrors()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theConnectingThreadCarriesItsOwnHandshake() throws Exception {
+        int connections = 20;
+        try (MemoryLink link = new MemoryLink();
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            NetStack a = link.addHost("a", "10.0.0.1", TcpConfig.linux());
+            NetStack b = link.addHost("b", "10.0.0.2", TcpConfig.linux());
+            Map<Integer, Thread> synCarriers = new ConcurrentHashMap<>();
+            b.addPacketTap((stack, now, outbound, packet) -> {
+                int tcp = packet.position() + 20;
+                boolean syn = (packet.get(tcp + 13) & 0x12) == 0x02; // SYN without ACK
+                if (!outbound && packet.get(packet.position() + 9) == 6 && syn) {
+                    synCarriers.put(packet.getShort(tcp) & 0xffff, Thread.currentThread());
+                }
+            });
+            TcpServerSocket ss = new TcpServerSocket(b);
+            ss.bind(9);
+            ss.listen(connections);
+            threads.submit(() -> {
+                for (int i = 0; i < connections; i++) ss.accept(Duration.ofSeconds(GENEROUS_SECONDS)).close();
+                return null;
+            });
+            int carriedByCaller = 0;
+            for (int i = 0; i < connections; i++) {
+                try (TcpSocket s = new TcpSocket(a)) {
+                    s.connect(new InetSocketAddress("10.0.0.2", 9), Duration.ofSeconds(GENEROUS_SECONDS));
+                    if (synCarriers.get(s.getLocalAddress().getPort()) == Thread.currentThread()) carriedByCaller++;
+                }
+            }
+            // Before caller-runs delivery every SYN was processed on b's event-loop thread. Now the
+            // connecting thread does it, unless an event loop happened to drain first (rare).
+            assertThat(carriedByCaller).isGreaterThan(connections / 2);
+        }
+    }
+
+    @Test
+    void anOutboxKeepsItsOrderAcrossGrowthAndReusesItsBuffers() {
+        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        int next = 0;
+        int expected = 0;
+        ByteBuffer source = ByteBuffer.allocate(5000);
+        for (int round = 0; round < 50; round++) {
+            for (int k = 0; k < round % 40; k++) {
+                int n = 1 + (next * 97) % 4999;
+                source.clear().putInt(0, next).limit(Math.max(4, n));
+                outbox.add(source);
+                next++;
+            }
+            while (outbox.size() > round % 7) {
+                ByteBuffer first = outbox.first();
+                assertThat(first.getInt(first.position())).isEqualTo(expected);
+                assertThat(first.remaining()).isEqualTo(Math.max(4, 1 + (expected * 97) % 4999));
+                outbox.removeFirst();
+                expected++;
+            }
+        }
+        while (!outbox.isEmpty()) {
+            assertThat(outbox.first().getInt(0)).isEqualTo(expected++);
+            outbox.removeFirst();
+        }
+        assertThat(expected).isEqualTo(next);
+        assertThat(outbox.first()).isNull();
+        assertThatThrownBy(outbox::removeFirst).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aPacketToNoHostIsDroppedAndTraced() throws Exception {
+        try (MemoryLink link = new MemoryLink()) {
+            NetStack a = link.addHost("a", "10.0.0.1", TcpConfig.linux());
+            Queue<String> drops = new ConcurrentLinkedQueue<>();
+            a.addTraceListener(e -> {
+                if (e instanceof TraceEvent.Packet p && p.direction() == TraceEvent.Direction.DROP) drops.add(p.reason());
+            });
+            TcpSocket s = new TcpSocket(a);
+            assertThatThrownBy(() -> s.connect(new InetSocketAddress("10.0.0.9", 9), Duration.ofMillis(200)))
+                    .isInstanceOf(SocketTimeoutException.class);
+            assertThat(drops).contains("no host at " + Ipv4Address.format(Ipv4Address.parse("10.0.0.9")));
+        }
+    }
+
+    /** An echo server on {@code stack}: each of {@code connections} accepted sockets gets its bytes back. */
+    private static void echoServer(NetStack stack, int port, int connections, ExecutorService threads) throws IOException {
+        TcpServerSocket ss = new TcpServerSocket(stack);
+        ss.bind(port);
+        ss.listen(connections);
+        threads.submit(() -> {
+            for (int i = 0; i < connections; i++) {
+                TcpSocket s = ss.accept(Duration.ofSeconds(GENEROUS_SECONDS));
+                threads.submit(() -> {
+                    try (s) {
+                        s.getOutputStream().write(s.getInputStream().readAllBytes());
+                    }
+                    return null;
+                });
+            }
+            return null;
+        });
+    }
+
+    /** Sends {@code size} seeded bytes to the echo server and checks that the same come back. */
+    private static boolean echoes(NetStack from, NetStack to, int port, int size, long seed) throws IOException {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        try (TcpSocket s = new TcpSocket(from)) {
+            s.connect(new InetSocketAddress(Ipv4Address.format(to.address()), port), Duration.ofSeconds(GENEROUS_SECONDS));
+            // Write from another thread so that a full window in both directions cannot stall the test itself.
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    s.getOutputStream().write(data);
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    // The read below sees the same failure.
+                }
+            });
+            byte[] back = s.getInputStream().readAllBytes();
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Arrays.equals(back, data);
+        }
+    }
+
+    /** Polls until {@code done} holds; fails after {@link #GENEROUS_SECONDS} (a hang, not slowness). */
+    private static void waitFor(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GENEROUS_SECONDS);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not done after " + GENEROUS_SECONDS + " s");
+            Thread.sleep(5);
+        }
+    }
+}
