@@ -159,6 +159,11 @@ public final class FaultyLink implements Link, AutoCloseable {
         return inner.hasDeferred(from);
     }
 
+    @Override
+    public boolean isCarrying(NetStack stack) {
+        return inner.isCarrying(stack);
+    }
+
     /** What the faults did so far, summed over every direction. */
     public synchronized FaultStats stats() {
         FaultStats sum = FaultStats.ZERO;

@@ -88,6 +88,12 @@ public final class NetStack {
     private static final int MAX_PACKET = 65_535;
     /** The real-time loop wakes at least this often even with nothing due (belt and braces). */
     private static final long MAX_LOOP_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * The longest the loop holds back due timers while the link still carries this host's packets:
+     * a few OS scheduling quanta, far below the smallest engine timer that matters for correctness
+     * (the 200 ms minimum RTO); loss probes and delayed ACKs fire at most this late.
+     */
+    private static final long MAX_TIMER_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String name;
     private final int address;
@@ -126,6 +132,9 @@ public final class NetStack {
     private volatile Thread loopThread;
     private volatile boolean running;
     private volatile long loopWakeAt = Long.MAX_VALUE;
+    /** Since when the loop has held back due timers while the link carried packets (loop thread only). */
+    private long timersHeldSince = NOT_HELD;
+    private static final long NOT_HELD = Long.MIN_VALUE;
 
     /**
      * @param name the host's name in traces
@@ -743,6 +752,22 @@ public final class NetStack {
         t.start();
     }
 
+    /**
+     * True when due timers should wait a tick: the link still carries packets from or to this host
+     * ({@link PacketTransmitter#isCarrying}), such as an ACK that the thread delivering it has not
+     * finished delivering. With caller-runs delivery that thread is not this loop, and a loss probe
+     * (PTO = 2 SRTT, microseconds in memory) would otherwise fire whenever the OS deschedules it.
+     * Never for longer than {@link #MAX_TIMER_HOLD_NANOS} in a row, so timers always fire.
+     */
+    private boolean holdTimers(long now) {
+        PacketTransmitter link = transmitter;
+        boolean hold = link != null && timers.nextDeadline() <= now && link.isCarrying(this)
+                && (timersHeldSince == NOT_HELD || now - timersHeldSince < MAX_TIMER_HOLD_NANOS);
+        if (!hold) timersHeldSince = NOT_HELD;
+        else if (timersHeldSince == NOT_HELD) timersHeldSince = now;
+        return hold;
+    }
+
     /** Stops the real-time event loop; connections are left as they are. */
     public synchronized void close() {
         running = false;
@@ -765,8 +790,12 @@ public final class NetStack {
                 ByteBuffer p;
                 while ((p = inboundQueue.poll()) != null) processPacket(p);
                 long now = clock.nanos();
-                timers.expire(now, e -> fireTimer(e, now));
-                next = timers.nextDeadline();
+                if (holdTimers(now)) {
+                    next = now + TIMER_TICK_NANOS;
+                } else {
+                    timers.expire(now, e -> fireTimer(e, now));
+                    next = timers.nextDeadline();
+                }
                 loopWakeAt = next;
             } catch (RuntimeException | AssertionError ex) {
                 internalError(clock.nanos(), "event loop", ex);

@@ -30,4 +30,11 @@ public interface PacketTransmitter {
      * waiting for an answer to may be among them. Default: false.
      */
     default boolean hasDeferred(NetStack from) { return false; }
+
+    /**
+     * True while packets sent by or to {@code stack} are still on their way through the link (sent,
+     * not yet delivered). The real-time loop holds back due timers for a moment meanwhile: an ACK
+     * that a descheduled thread is still carrying is late, not lost. Default: false.
+     */
+    default boolean isCarrying(NetStack stack) { return false; }
 }
