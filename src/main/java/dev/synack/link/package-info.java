@@ -4,7 +4,7 @@
  * independent and burst loss, reordering, duplication, corruption, bandwidth with a drop-tail
  * queue, partitions), deterministic from one seed, application code run as actors that take
  * turns. {@link dev.synack.link.MemoryLink}: real-time stacks in one JVM, each with its own event
- * loop. {@link dev.synack.link.FaultyLink}: the same conditions in front of any other link (real
+ * loop for timers; a packet is delivered by the thread that made its stack send it. {@link dev.synack.link.FaultyLink}: the same conditions in front of any other link (real
  * time, a ScheduledExecutorService for the delays). {@link dev.synack.link.FaultStats}: what the
  * faults did (drops are also traced with their reason).
  *

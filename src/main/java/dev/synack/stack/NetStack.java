@@ -64,7 +64,9 @@ import java.util.function.BooleanSupplier;
  *       destination stack's lock through {@link #deliver(ByteBuffer)}; a thread thus holds at most
  *       one stack's lock at a time, and an engine is never re-entered by its own output. The loop
  *       thread releases its lock the same way after each round, and {@link #wakeLoop()} lets a
- *       link hand it deliveries it leaves behind.</li>
+ *       link hand it deliveries it leaves behind. The loop keeps the timers; it holds due ones
+ *       back while the link still carries packets from or to the host
+ *       ({@link PacketTransmitter#isCarrying}), for {@link #MAX_TIMER_HOLD_NANOS} at most.</li>
  *   <li><b>Simulation</b>: dev.synack.link.SimNetwork installs its own waiter with
  *       {@link #attach(PacketTransmitter, Waiter)}, calls {@link #deliver(ByteBuffer)} and
  *       {@link #fireTimers(long)} from its driver in virtual time, and never starts the loop.</li>
