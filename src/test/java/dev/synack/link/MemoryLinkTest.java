@@ -52,13 +52,17 @@ class MemoryLinkTest {
         int perThread = 400;
         try (MemoryLink link = new MemoryLink()) {
             NetStack a = link.addHost("a", "10.0.0.1", TcpConfig.linux());
-            NetStack b = link.addHost("b", "10.0.0.2", TcpConfig.linux());
-            Queue<int[]> arrived = new ConcurrentLinkedQueue<>();
-            b.addPacketTap((stack, now, outbound, packet) -> {
-                if (!outbound && Icmpv4.isIcmp(packet) && Icmpv4.type(packet) == Icmpv4.TYPE_ECHO_REQUEST) {
-                    arrived.add(new int[] {Icmpv4.identifier(packet), Icmpv4.sequence(packet)});
-                }
-            });
+            // Two destinations, so that the drain's runs of packets to one host are cut short too.
+            NetStack[] to = {link.addHost("b", "10.0.0.2", TcpConfig.linux()), link.addHost("c", "10.0.0.3", TcpConfig.linux())};
+            List<Queue<int[]>> arrived = List.of(new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>());
+            for (int d = 0; d < to.length; d++) {
+                Queue<int[]> q = arrived.get(d);
+                to[d].addPacketTap((stack, now, outbound, packet) -> {
+                    if (!outbound && Icmpv4.isIcmp(packet) && Icmpv4.type(packet) == Icmpv4.TYPE_ECHO_REQUEST) {
+                        q.add(new int[] {Icmpv4.identifier(packet), Icmpv4.sequence(packet)});
+                    }
+                });
+            }
             AtomicInteger replies = new AtomicInteger();
             a.addPacketTap((stack, now, outbound, packet) -> {
                 if (!outbound && Icmpv4.isIcmp(packet) && Icmpv4.type(packet) == Icmpv4.TYPE_ECHO_REPLY) replies.incrementAndGet();
@@ -67,15 +71,19 @@ class MemoryLinkTest {
             for (int t = 0; t < threads; t++) {
                 int id = t;
                 senders.add(Thread.ofPlatform().start(() -> {
-                    ByteBuffer packet = ByteBuffer.allocate(128);
+                    ByteBuffer first = ByteBuffer.allocate(128);
+                    ByteBuffer second = ByteBuffer.allocate(128);
+                    Random random = new Random(id);
                     for (int seq = 0; seq < perThread; seq++) {
-                        packet.clear();
-                        int n = Icmpv4.writeEchoRequest(packet, a.address(), b.address(), 64, id, seq, new byte[seq % 50]);
-                        packet.limit(n);
+                        // Echo number seq to both destinations, in a random order.
+                        int d = random.nextInt(to.length);
+                        first.clear().limit(Icmpv4.writeEchoRequest(first, a.address(), to[d].address(), 64, id, seq, new byte[seq % 50]));
+                        second.clear().limit(Icmpv4.writeEchoRequest(second, a.address(), to[1 - d].address(), 64, id, seq, new byte[0]));
                         // As the stack does: transmit under the sender's lock, delivered once it is released.
                         a.lock();
                         try {
-                            link.transmit(a, packet);
+                            link.transmit(a, first);
+                            link.transmit(a, second);
                         } finally {
                             a.unlock();
                         }
@@ -83,14 +91,17 @@ class MemoryLinkTest {
                 }));
             }
             for (Thread s : senders) assertThat(s.join(Duration.ofSeconds(GENEROUS_SECONDS))).isTrue();
-            waitFor(() -> arrived.size() == threads * perThread && replies.get() == threads * perThread);
+            int total = threads * perThread;
+            waitFor(() -> arrived.get(0).size() == total && arrived.get(1).size() == total && replies.get() == 2 * total);
 
-            int[] next = new int[threads];
-            for (int[] p : arrived) {
-                assertThat(p[1]).as("echo %d of thread %d", p[1], p[0]).isEqualTo(next[p[0]]);
-                next[p[0]]++;
+            for (Queue<int[]> q : arrived) {
+                int[] next = new int[threads];
+                for (int[] p : q) {
+                    assertThat(p[1]).as("echo %d of thread %d", p[1], p[0]).isEqualTo(next[p[0]]);
+                    next[p[0]]++;
+                }
+                assertThat(next).containsOnly(perThread);
             }
-            assertThat(next).containsOnly(perThread);
             assertThat(link.deliveryErrors()).isZero();
         }
     }
