@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * carries packets from or to its host ({@link #isCarrying}): with microsecond round trips a loss
  * probe is due 2 SRTT after a send, and it would fire, spuriously, whenever the OS deschedules the
  * thread that is carrying the ACK.
- * Why this is safe:
+ *
+ * <p>Why this is safe:
  * <ul>
  *   <li>No thread holds two stacks' locks: a drain starts only once the thread holds no lock of
  *       any host of this link (otherwise it leaves the packets to the loops), and holds only the
@@ -64,9 +65,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class MemoryLink implements Link, AutoCloseable {
     /**
-     * Packets one drain delivers at most before the event loops take over: enough for a whole
-     * request/reply exchange (a handful of packets) and a window's worth of a bulk stream, small
-     * enough that a thread delivering other connections' packets returns to its own call soon.
+     * Packets one drain delivers at most before the event loops take over: a whole request/reply
+     * exchange (a dozen packets) many times over, and a few windows of a bulk stream at MTU 65535;
+     * small enough that a thread carrying other connections' packets returns to its own call
+     * within a millisecond or so.
      */
     static final int DRAIN_BUDGET = 256;
     /**
