@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 
 /**
@@ -45,12 +46,27 @@ final class ByteRing {
     }
 
     /**
-     * Stores {@code length} bytes of {@code src} (from absolute index {@code index}) at {@code offset}
-     * bytes after the oldest byte, which may lie beyond the stored bytes, in the free region: that is
-     * where out-of-order data waits until the gap before it fills. The size does not change; {@link
-     * #extend(int)} later takes the bytes in.
+     * Appends {@code length} payload bytes of {@code seg}, from its {@code from}-th on: received text
+     * goes from the packet straight into the ring, with no view of it allocated.
      */
-    void writeAt(int offset, ByteBuffer src, int index, int length) {
+    void append(TcpSegment seg, int from, int length) {
+        if (length > free()) throw new IllegalArgumentException("ring overflow: " + length + " > " + free());
+        if (length == 0) return;
+        ensureAllocated();
+        int tail = (head + size) % capacity;
+        int first = Math.min(length, capacity - tail);
+        seg.copyPayload(from, bytes, tail, first);
+        if (length > first) seg.copyPayload(from + first, bytes, 0, length - first);
+        size += length;
+    }
+
+    /**
+     * Stores {@code length} payload bytes of {@code seg} (from its {@code from}-th on) at
+     * {@code offset} bytes after the oldest byte, which may lie beyond the stored bytes, in the free
+     * region: that is where out-of-order data waits until the gap before it fills. The size does not
+     * change; {@link #extend(int)} later takes the bytes in.
+     */
+    void writeAt(int offset, TcpSegment seg, int from, int length) {
         if (offset < 0 || length < 0 || (long) offset + length > capacity) {
             throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " capacity " + capacity);
         }
@@ -58,8 +74,8 @@ final class ByteRing {
         ensureAllocated();
         int start = (int) (((long) head + offset) % capacity);
         int first = Math.min(length, capacity - start);
-        src.get(index, bytes, start, first);
-        if (length > first) src.get(index + first, bytes, 0, length - first);
+        seg.copyPayload(from, bytes, start, first);
+        if (length > first) seg.copyPayload(from + first, bytes, 0, length - first);
     }
 
     /** Takes in {@code n} bytes already placed after the stored ones by {@link #writeAt}. */

@@ -866,7 +866,7 @@ public final class Connection {
         if (!readShutdown) room = Math.min(room, receiveBuffer.free());
         int take = Math.min(fresh, room);
         if (take > 0) {
-            if (!readShutdown) receiveBuffer.append(seg.payload(), seg.payload().position() + skip, take);
+            if (!readShutdown) receiveBuffer.append(seg, skip, take);
             rcvNxt += take;
             fillFromReassembly();
             scheduleAckForData(now);
@@ -923,7 +923,7 @@ public final class Connection {
             return false;
         }
         if (!readShutdown) {
-            receiveBuffer.writeAt(receiveBuffer.size() + offset, seg.payload(), seg.payload().position(), take);
+            receiveBuffer.writeAt(receiveBuffer.size() + offset, seg, 0, take);
         }
         if (seg.has(TcpFlags.FIN) && take == len) {
             outOfOrderFin = true;

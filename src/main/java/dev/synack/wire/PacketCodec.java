@@ -5,17 +5,18 @@ import java.nio.ByteBuffer;
 /**
  * Decodes and encodes IPv4 packets (RFC 791) carrying TCP (RFC 9293 §3.1).
  *
- * <p>Both directions work in place: {@link #decode} reads the fields where they stand and hands the
- * payload on as a read-only view of the input, {@link #encode} writes straight into the output buffer.
- * Neither allocates, except the payload view object a non-empty payload needs.
+ * <p>Both directions work in place: {@link #decode} reads the fields where they stand and points the
+ * segment's payload window into the input (see {@link TcpSegment#copyPayload}), {@link #encode}
+ * writes straight into the output buffer. Neither allocates.
  */
 public final class PacketCodec {
     private PacketCodec() {}
 
     /**
      * Parses the IPv4+TCP packet between {@code packet}'s position and limit into {@code into}
-     * (whose segment payload becomes a view of {@code packet}; no copy). Never throws on bad input:
-     * returns the reason instead. Does not move {@code packet}'s position.
+     * (whose segment payload becomes a window into {@code packet}: no copy, nothing allocated; the
+     * packet's bytes must stay put while the segment is in use). Never throws on bad input: returns
+     * the reason instead. Does not move {@code packet}'s position.
      *
      * <p>Checks, in this order, the first failure deciding the result:
      * <ol>
@@ -80,21 +81,15 @@ public final class PacketCodec {
                 .window(TcpHeader.window(packet, tcp))
                 .urgentPointer(TcpHeader.urgentPointer(packet, tcp));
         int payloadLength = tcpLength - tcpHeaderLength;
-        segment.payload(payloadLength == 0 ? null : payloadView(packet, tcp + tcpHeaderLength, payloadLength));
+        segment.payloadWindow(packet, tcp + tcpHeaderLength, payloadLength);
         return ParseResult.OK;
-    }
-
-    /** A read-only, zero-based view of the payload bytes, sharing the input's storage. */
-    private static ByteBuffer payloadView(ByteBuffer packet, int index, int length) {
-        ByteBuffer view = packet.slice(index, length);
-        return view.isReadOnly() ? view : view.asReadOnlyBuffer();
     }
 
     /**
      * Writes {@code packet} as an IPv4 packet (20-byte header, DF set, ttl, header checksum) with its
      * TCP segment (options padded to a multiple of four bytes, checksum over the pseudo-header) at
-     * {@code out}'s position, advancing it. Returns the number of bytes written. The payload is copied
-     * from between its position and limit without moving them.
+     * {@code out}'s position, advancing it. Returns the number of bytes written. The payload's bytes
+     * are copied from its window (see {@link TcpSegment#payload(ByteBuffer)}).
      *
      * @throws IllegalArgumentException if the packet would exceed 65535 bytes or its options cannot
      *     be encoded (see {@link TcpHeader#write}), or {@code out} has too little room; nothing is
@@ -106,12 +101,11 @@ public final class PacketCodec {
             throw new IllegalArgumentException("packet needs " + length + " bytes, buffer has " + out.remaining());
         }
         TcpSegment segment = packet.segment();
-        ByteBuffer payload = segment.payload();
         int ip = out.position();
         int tcp = ip + Ipv4Header.write(out, ip, length, packet.ttl(), TcpPacket.PROTOCOL_TCP,
                 packet.sourceAddress(), packet.destinationAddress());
         int tcpHeaderLength = TcpHeader.write(segment, out, tcp);
-        out.put(tcp + tcpHeaderLength, payload, payload.position(), payload.remaining());
+        segment.copyPayload(0, out, tcp + tcpHeaderLength, segment.payloadLength());
         TcpHeader.writeChecksum(out, tcp, length - Ipv4Header.MIN_LENGTH,
                 packet.sourceAddress(), packet.destinationAddress());
         out.position(ip + length);
