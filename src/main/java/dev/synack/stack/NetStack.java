@@ -749,8 +749,8 @@ public final class NetStack {
                 s.clear().sourcePort(segment.sourcePort()).destinationPort(segment.destinationPort())
                         .seq(segment.seq()).ack(segment.ack()).flags(segment.flags()).window(segment.window())
                         .urgentPointer(segment.urgentPointer())
-                        // PacketCodec.encode reads the payload with absolute gets: the view can be shared.
-                        .payload(segment.payload());
+                        // PacketCodec.encode reads the payload with absolute gets: the window can be shared.
+                        .payloadOf(segment);
                 s.options().copyFrom(segment.options());
                 counters[Counter.OUT_SEGS.ordinal()]++;
                 if (s.has(TcpFlags.RST)) counters[Counter.OUT_RSTS.ordinal()]++;

@@ -3,8 +3,10 @@ package dev.synack.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,25 @@ class BuildingBlocksTest {
             assertThatThrownBy(() -> ring.append(src, 0, 5)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> ring.copyTo(0, 1, ByteBuffer.allocate(1))).isInstanceOf(IndexOutOfBoundsException.class);
             assertThatThrownBy(() -> ring.discard(1)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+
+        @Test
+        void takesSegmentPayloadAcrossTheWrapBothInOrderAndBeyondTheStoredBytes() {
+            ByteRing ring = new ByteRing(8);
+            ring.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6}));
+            ring.discard(5); // head at 5, one byte stored: the free region wraps after index 7
+            TcpSegment seg = new TcpSegment().payload(ByteBuffer.wrap(new byte[] {9, 10, 11, 12, 13, 14}));
+            ring.append(seg, 1, 4); // 10..13 over the wrap
+            ring.writeAt(6, seg, 4, 2); // 13, 14 past the stored bytes, beyond a one-byte hole
+            assertThat(ring.size()).isEqualTo(5);
+            ring.extend(3);
+            ByteBuffer out = ByteBuffer.allocate(8);
+            assertThat(ring.read(out)).isEqualTo(8);
+            assertThat(Arrays.copyOf(out.array(), 8)).containsExactly(6, 10, 11, 12, 13, 3, 13, 14); // the hole keeps its old byte
+            assertThatThrownBy(() -> ring.append(seg, 0, 9)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> ring.writeAt(7, seg, 0, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> ring.append(seg, 4, 3)).as("past the payload")
+                    .isInstanceOf(IndexOutOfBoundsException.class);
         }
 
         @ParameterizedTest(name = "seed {0}")
