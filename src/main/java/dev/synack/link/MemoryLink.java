@@ -17,10 +17,35 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * stack is copied and queued on the destination stack's event loop. Each host's stack runs its own
  * real-time event loop (started by {@link #addHost}, stopped by {@link #close()}); sockets on them
  * block in real time and can be used from any thread, virtual threads included.
+ *
+ * <p><b>Checksum offload</b> (on by default): bytes never change in memory, so, as on the kernel's
+ * loopback device, a stack sending through this link leaves the TCP checksum uncomputed (zero) and the
+ * receiving stack is told not to verify it. Only packets handed to this link directly by a stack
+ * attached to it are trusted: a stack that sends through a wrapper such as {@link FaultyLink} (which
+ * may corrupt bytes) computes its checksums and its packets are verified. A capture on the sending
+ * stack (a packet tap) sees complete checksums; one on the receiving stack sees zero, as a capture on
+ * the kernel's loopback shows unfinished ones. {@code new MemoryLink(false)} computes and verifies
+ * every checksum.
  */
 public final class MemoryLink implements Link, AutoCloseable {
     private final Map<Integer, NetStack> byAddress = new ConcurrentHashMap<>();
     private final List<NetStack> stacks = new CopyOnWriteArrayList<>();
+    private final boolean checksumOffload;
+
+    /** A link with checksum offload. */
+    public MemoryLink() {
+        this(true);
+    }
+
+    /** A link with or without checksum offload (see the class comment). */
+    public MemoryLink(boolean checksumOffload) {
+        this.checksumOffload = checksumOffload;
+    }
+
+    @Override
+    public boolean offloadsTcpChecksums() {
+        return checksumOffload;
+    }
 
     @Override
     public synchronized NetStack addHost(String name, String ipv4, TcpConfig config) {
@@ -45,7 +70,8 @@ public final class MemoryLink implements Link, AutoCloseable {
             from.traceDrop(copy, "no host at " + Ipv4Address.format(destination));
             return;
         }
-        to.enqueue(copy);
+        // Trusted only when the sender handed it here itself: nothing between could have changed it.
+        to.enqueue(copy, checksumOffload && from.isAttachedTo(this));
     }
 
     /** Stops every host's event loop. */

@@ -90,7 +90,7 @@ public final class NetStack {
     private final ReentrantLock lock = new ReentrantLock();
     private final Waiter realTimeWaiter = new ConditionWaiter();
     private Waiter waiter = realTimeWaiter;
-    private PacketTransmitter transmitter;
+    private volatile PacketTransmitter transmitter;
 
     private final DemuxTable<Endpoint> connections = new DemuxTable<>(64);
     private final Listener[] listeners = new Listener[PortTable.PORT_COUNT];
@@ -113,7 +113,7 @@ public final class NetStack {
     private boolean processingInbound;
 
     // Real-time event loop.
-    private final ConcurrentLinkedQueue<ByteBuffer> inboundQueue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Object> inboundQueue = new ConcurrentLinkedQueue<>();
     private volatile Thread loopThread;
     private volatile boolean running;
     private volatile long loopWakeAt = Long.MAX_VALUE;
@@ -155,6 +155,11 @@ public final class NetStack {
 
     /** True when somebody listens to trace events (callers skip building them otherwise). */
     public boolean isTracing() { return !traceListeners.isEmpty(); }
+
+    /** Whether this stack sends through {@code link} (the transmitter it was last attached to). */
+    public boolean isAttachedTo(PacketTransmitter link) {
+        return transmitter == link;
+    }
 
     /** Connects the stack to a link, and (simulation) replaces the real-time waiter. */
     public void attach(PacketTransmitter transmitter, Waiter waiter) {
@@ -536,15 +541,24 @@ public final class NetStack {
      * buffer's bytes must stay unchanged during the call; its position is not moved.
      */
     public void deliver(ByteBuffer packet) {
+        deliver(packet, false);
+    }
+
+    /**
+     * As {@link #deliver(ByteBuffer)}; with {@code tcpChecksumTrusted} the TCP checksum is not
+     * verified: only for a link that carried the packet unaltered from a stack that sent it through
+     * a {@link PacketTransmitter#offloadsTcpChecksums() checksum-offloading} transmitter.
+     */
+    public void deliver(ByteBuffer packet, boolean tcpChecksumTrusted) {
         lock.lock();
         try {
-            processPacket(packet);
+            processPacket(packet, tcpChecksumTrusted);
         } finally {
             lock.unlock();
         }
     }
 
-    private void processPacket(ByteBuffer packet) {
+    private void processPacket(ByteBuffer packet, boolean tcpChecksumTrusted) {
         long now = clock.nanos();
         processingInbound = true;
         try {
@@ -553,7 +567,7 @@ public final class NetStack {
                 icmpArrived(packet, now);
                 return;
             }
-            ParseResult result = PacketCodec.decode(packet, inbound);
+            ParseResult result = PacketCodec.decode(packet, inbound, !tcpChecksumTrusted);
             if (result == ParseResult.NOT_TCP) {
                 // A sound IPv4 header (its checksum verified) for a protocol synack does not handle,
                 // such as UDP: counted and dropped, never an error. (Links drop other IP versions,
@@ -686,6 +700,21 @@ public final class NetStack {
 
     /** Queues a packet (copied by the caller) for the event loop; any thread. */
     public void enqueue(ByteBuffer packet) {
+        queue(packet);
+    }
+
+    /**
+     * As {@link #enqueue(ByteBuffer)}, with the trust in the TCP checksum of
+     * {@link #deliver(ByteBuffer, boolean)}.
+     */
+    public void enqueue(ByteBuffer packet, boolean tcpChecksumTrusted) {
+        queue(tcpChecksumTrusted ? new TrustedPacket(packet) : packet);
+    }
+
+    /** A queued packet whose TCP checksum is not to be verified (the queue holds these and plain buffers). */
+    private record TrustedPacket(ByteBuffer packet) {}
+
+    private void queue(Object packet) {
         inboundQueue.add(packet);
         Thread loop = loopThread;
         if (loop != null) LockSupport.unpark(loop);
@@ -719,8 +748,11 @@ public final class NetStack {
             long next;
             lock.lock();
             try {
-                ByteBuffer p;
-                while ((p = inboundQueue.poll()) != null) processPacket(p);
+                Object p;
+                while ((p = inboundQueue.poll()) != null) {
+                    if (p instanceof TrustedPacket t) processPacket(t.packet(), true);
+                    else processPacket((ByteBuffer) p, false);
+                }
                 long now = clock.nanos();
                 timers.expire(now, e -> fireTimer(e, now));
                 next = timers.nextDeadline();
@@ -761,7 +793,10 @@ public final class NetStack {
                     return;
                 }
                 transmitBuffer.clear();
-                PacketCodec.encode(outbound, transmitBuffer);
+                // Checksum offload (a link that never alters bytes): the receiver is told not to verify.
+                // A packet tap on this stack still sees a complete checksum, so that captures verify.
+                PacketCodec.encode(outbound, transmitBuffer,
+                        !transmitter.offloadsTcpChecksums() || !packetTaps.isEmpty());
                 transmitBuffer.flip();
                 transmitRaw(now);
             } catch (RuntimeException | AssertionError ex) {

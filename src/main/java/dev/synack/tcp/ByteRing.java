@@ -4,20 +4,35 @@ import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 
 /**
- * A fixed-capacity ring of bytes: the storage behind the send and the receive buffer. The array is
- * allocated on first use, so that embryonic connections (SYN_RECV) cost no buffer memory; after that
- * nothing is allocated, whatever the traffic.
+ * A ring of bytes up to a capacity (the limit a buffer size sets): the storage behind the send and
+ * the receive buffer. The array is allocated on first use, so that embryonic connections (SYN_RECV)
+ * cost no buffer memory, and it starts small and doubles as the bytes in it need, up to the capacity,
+ * as the kernel takes memory for a socket's buffers a packet at a time rather than at their
+ * limit: a connection that moves a few bytes never zeroes a 128 KiB array. Once it has reached the
+ * size the traffic needs, nothing more is allocated.
  */
 final class ByteRing {
+    /** The array a ring starts with (or its capacity, when smaller). */
+    static final int INITIAL_STORAGE = 4096;
+
     private int capacity;
+    private final int initialStorage;
+    /** Null, or an array of at least min(initialStorage, capacity) bytes and at most capacity bytes. */
     private byte[] bytes;
     /** Index of the oldest byte. */
     private int head;
     private int size;
 
     ByteRing(int capacity) {
+        this(capacity, INITIAL_STORAGE);
+    }
+
+    /** A ring whose array starts at {@code initialStorage} bytes (tests use small ones to exercise growth). */
+    ByteRing(int capacity, int initialStorage) {
         if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive, was " + capacity);
+        if (initialStorage <= 0) throw new IllegalArgumentException("initial storage must be positive, was " + initialStorage);
         this.capacity = capacity;
+        this.initialStorage = initialStorage;
     }
 
     int capacity() { return capacity; }
@@ -37,9 +52,9 @@ final class ByteRing {
     void append(ByteBuffer src, int index, int length) {
         if (length > free()) throw new IllegalArgumentException("ring overflow: " + length + " > " + free());
         if (length == 0) return;
-        ensureAllocated();
-        int tail = (head + size) % capacity;
-        int first = Math.min(length, capacity - tail);
+        ensureStorage(size + length);
+        int tail = (head + size) % bytes.length;
+        int first = Math.min(length, bytes.length - tail);
         src.get(index, bytes, tail, first);
         if (length > first) src.get(index + first, bytes, 0, length - first);
         size += length;
@@ -52,9 +67,9 @@ final class ByteRing {
     void append(TcpSegment seg, int from, int length) {
         if (length > free()) throw new IllegalArgumentException("ring overflow: " + length + " > " + free());
         if (length == 0) return;
-        ensureAllocated();
-        int tail = (head + size) % capacity;
-        int first = Math.min(length, capacity - tail);
+        ensureStorage(size + length);
+        int tail = (head + size) % bytes.length;
+        int first = Math.min(length, bytes.length - tail);
         seg.copyPayload(from, bytes, tail, first);
         if (length > first) seg.copyPayload(from + first, bytes, 0, length - first);
         size += length;
@@ -71,9 +86,9 @@ final class ByteRing {
             throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " capacity " + capacity);
         }
         if (length == 0) return;
-        ensureAllocated();
-        int start = (int) (((long) head + offset) % capacity);
-        int first = Math.min(length, capacity - start);
+        ensureStorage(offset + length);
+        int start = (int) (((long) head + offset) % bytes.length);
+        int first = Math.min(length, bytes.length - start);
         seg.copyPayload(from, bytes, start, first);
         if (length > first) seg.copyPayload(from + first, bytes, 0, length - first);
     }
@@ -86,19 +101,10 @@ final class ByteRing {
 
     /**
      * Raises the capacity to {@code newCapacity} (never lowers it), keeping every byte, stored or placed
-     * beyond the stored ones: receive-buffer autotuning. Allocates only when it grows.
+     * beyond the stored ones: receive-buffer autotuning. The array grows later, when bytes need it.
      */
     void growTo(int newCapacity) {
-        if (newCapacity <= capacity) return;
-        if (bytes != null) {
-            byte[] grown = new byte[newCapacity];
-            int first = capacity - head;
-            System.arraycopy(bytes, head, grown, 0, first);
-            System.arraycopy(bytes, 0, grown, first, head);
-            bytes = grown;
-            head = 0;
-        }
-        capacity = newCapacity;
+        if (newCapacity > capacity) capacity = newCapacity;
     }
 
     /** Moves up to {@code dst.remaining()} bytes into {@code dst}, removing them; returns the count. */
@@ -115,8 +121,8 @@ final class ByteRing {
             throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " size " + size);
         }
         if (length == 0) return;
-        int start = (head + offset) % capacity;
-        int first = Math.min(length, capacity - start);
+        int start = (head + offset) % bytes.length;
+        int first = Math.min(length, bytes.length - start);
         dst.put(bytes, start, first);
         if (length > first) dst.put(bytes, 0, length - first);
     }
@@ -125,7 +131,7 @@ final class ByteRing {
     void discard(int n) {
         if (n < 0 || n > size) throw new IndexOutOfBoundsException("discard " + n + " of " + size);
         if (n == 0) return;
-        head = (head + n) % capacity;
+        head = (head + n) % bytes.length;
         size -= n; // head stays put even when empty: bytes placed beyond the stored ones keep their offset
     }
 
@@ -142,7 +148,25 @@ final class ByteRing {
         size = 0;
     }
 
-    private void ensureAllocated() {
-        if (bytes == null) bytes = new byte[capacity];
+    /** Length of the ring's array now (0 when released): what it costs in memory. */
+    int storage() { return bytes == null ? 0 : bytes.length; }
+
+    /**
+     * Makes the array hold at least {@code needed} bytes from the head (needed <= capacity), doubling
+     * it as often as that takes (capped at the capacity). Growing copies every byte of the old array
+     * in ring order from the head, so that stored bytes and bytes placed beyond them keep their offsets.
+     */
+    private void ensureStorage(int needed) {
+        int length = bytes == null ? 0 : bytes.length;
+        if (needed <= length) return;
+        int grown = Math.max(length, Math.min(initialStorage, capacity));
+        while (grown < needed) grown = (int) Math.min(2L * grown, capacity);
+        byte[] next = new byte[grown];
+        if (bytes != null) {
+            System.arraycopy(bytes, head, next, 0, length - head);
+            System.arraycopy(bytes, 0, next, length - head, head);
+        }
+        bytes = next;
+        head = 0;
     }
 }

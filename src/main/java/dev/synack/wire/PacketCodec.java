@@ -39,12 +39,22 @@ public final class PacketCodec {
      * its segment is cleared and its addresses and TTL are left as they were.
      */
     public static ParseResult decode(ByteBuffer packet, TcpPacket into) {
-        ParseResult result = decodeInto(packet, into);
+        return decode(packet, into, true);
+    }
+
+    /**
+     * As {@link #decode(ByteBuffer, TcpPacket)}, skipping the TCP checksum check when
+     * {@code verifyTcpChecksum} is false: for packets from a link that carried them unaltered from a
+     * stack that left the checksum uncomputed (checksum offload, as on the kernel's loopback). The
+     * IPv4 header checksum is always verified.
+     */
+    public static ParseResult decode(ByteBuffer packet, TcpPacket into, boolean verifyTcpChecksum) {
+        ParseResult result = decodeInto(packet, into, verifyTcpChecksum);
         if (result != ParseResult.OK) into.segment().clear();
         return result;
     }
 
-    private static ParseResult decodeInto(ByteBuffer packet, TcpPacket into) {
+    private static ParseResult decodeInto(ByteBuffer packet, TcpPacket into, boolean verifyTcpChecksum) {
         int ip = packet.position();
         int available = packet.remaining();
         if (available < Ipv4Header.MIN_LENGTH) return ParseResult.TRUNCATED;
@@ -65,7 +75,7 @@ public final class PacketCodec {
         if (tcpHeaderLength < TcpHeader.MIN_LENGTH || tcpHeaderLength > tcpLength) return ParseResult.BAD_DATA_OFFSET;
         int source = Ipv4Header.sourceAddress(packet, ip);
         int destination = Ipv4Header.destinationAddress(packet, ip);
-        if (!TcpHeader.checksumValid(packet, tcp, tcpLength, source, destination)) return ParseResult.BAD_TCP_CHECKSUM;
+        if (verifyTcpChecksum && !TcpHeader.checksumValid(packet, tcp, tcpLength, source, destination)) return ParseResult.BAD_TCP_CHECKSUM;
 
         TcpSegment segment = into.segment();
         ParseResult options = TcpHeader.parseOptions(packet, tcp + TcpHeader.MIN_LENGTH,
@@ -96,6 +106,15 @@ public final class PacketCodec {
      *     written then
      */
     public static int encode(TcpPacket packet, ByteBuffer out) {
+        return encode(packet, out, true);
+    }
+
+    /**
+     * As {@link #encode(TcpPacket, ByteBuffer)}; when {@code tcpChecksum} is false the TCP checksum
+     * field is left zero (checksum offload: only for a link that carries the bytes unaltered to
+     * receivers that are told not to verify it). The IPv4 header checksum is always written.
+     */
+    public static int encode(TcpPacket packet, ByteBuffer out, boolean tcpChecksum) {
         int length = encodedLength(packet);
         if (out.remaining() < length) {
             throw new IllegalArgumentException("packet needs " + length + " bytes, buffer has " + out.remaining());
@@ -106,8 +125,10 @@ public final class PacketCodec {
                 packet.sourceAddress(), packet.destinationAddress());
         int tcpHeaderLength = TcpHeader.write(segment, out, tcp);
         segment.copyPayload(0, out, tcp + tcpHeaderLength, segment.payloadLength());
-        TcpHeader.writeChecksum(out, tcp, length - Ipv4Header.MIN_LENGTH,
-                packet.sourceAddress(), packet.destinationAddress());
+        if (tcpChecksum) {
+            TcpHeader.writeChecksum(out, tcp, length - Ipv4Header.MIN_LENGTH,
+                    packet.sourceAddress(), packet.destinationAddress());
+        }
         out.position(ip + length);
         return length;
     }

@@ -97,6 +97,83 @@ class BuildingBlocksTest {
         }
     }
 
+    /**
+     * A ring whose array starts tiny, against a model of the byte stream: in-order appends, bytes
+     * placed beyond the stored ones (out-of-order data), their later intake, and reads, while the
+     * array doubles underneath.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {4, 5, 6, 7})
+    void ringArrayGrowsOnDemandKeepingStoredAndPlacedBytes(long seed) {
+        Random r = new Random(seed);
+        int capacity = 50 + r.nextInt(500);
+        ByteRing ring = new ByteRing(capacity, 1 + r.nextInt(16));
+        byte[] stream = new byte[1 << 20];
+        boolean[] written = new boolean[1 << 20];
+        int readPos = 0;
+        int end = 0; // the ring stores stream[readPos, end)
+        for (int step = 0; step < 3000; step++) {
+            String context = "seed " + seed + " step " + step;
+            int size = end - readPos;
+            switch (r.nextInt(4)) {
+                case 0 -> {
+                    byte[] b = new byte[r.nextInt(Math.min(40, capacity - size) + 1)];
+                    r.nextBytes(b);
+                    // the application's writes and received segments take the same path into the ring
+                    if (r.nextBoolean()) ring.append(ByteBuffer.wrap(b), 0, b.length);
+                    else ring.append(new TcpSegment().payload(ByteBuffer.wrap(b)), 0, b.length);
+                    for (int i = 0; i < b.length; i++) {
+                        stream[end + i] = b[i];
+                        written[end + i] = true;
+                    }
+                    end += b.length;
+                }
+                case 1 -> {
+                    int offset = size + r.nextInt(20);
+                    byte[] b = new byte[r.nextInt(30)];
+                    r.nextBytes(b);
+                    if (offset + b.length > capacity) continue;
+                    ring.writeAt(offset, new TcpSegment().payload(ByteBuffer.wrap(b)), 0, b.length);
+                    for (int i = 0; i < b.length; i++) {
+                        stream[readPos + offset + i] = b[i];
+                        written[readPos + offset + i] = true;
+                    }
+                }
+                case 2 -> {
+                    int contiguous = 0;
+                    while (written[end + contiguous] && contiguous < capacity - size) contiguous++;
+                    int n = r.nextInt(contiguous + 1);
+                    ring.extend(n);
+                    end += n;
+                }
+                default -> {
+                    ByteBuffer out = ByteBuffer.allocate(r.nextInt(60));
+                    int n = ring.read(out);
+                    assertThat(n).as(context).isEqualTo(Math.min(out.capacity(), size));
+                    for (int i = 0; i < n; i++) assertThat(out.get(i)).as(context + " byte " + i).isEqualTo(stream[readPos + i]);
+                    readPos += n;
+                }
+            }
+            assertThat(ring.size()).as(context).isEqualTo(end - readPos);
+            assertThat(ring.storage()).as(context).isLessThanOrEqualTo(capacity);
+        }
+        assertThat(ring.storage()).as("seed %d: the array grew", seed).isGreaterThan(16);
+    }
+
+    @Test
+    void ringArrayStartsSmallAndStopsAtTheCapacity() {
+        ByteRing ring = new ByteRing(131_072);
+        assertThat(ring.storage()).isZero();
+        ring.append(ByteBuffer.wrap(new byte[1]), 0, 1);
+        assertThat(ring.storage()).isEqualTo(ByteRing.INITIAL_STORAGE);
+        ring.append(ByteBuffer.allocate(100_000), 0, 100_000);
+        assertThat(ring.storage()).isEqualTo(131_072);
+        ring.growTo(200_000); // autotuning raises the limit; the array follows only when bytes need it
+        assertThat(ring.storage()).isEqualTo(131_072);
+        ring.append(ByteBuffer.allocate(50_000), 0, 50_000);
+        assertThat(ring.storage()).isEqualTo(200_000);
+    }
+
     @Nested
     class RttEstimatorTest {
         final TcpConfig config = TcpConfig.linux();
