@@ -37,6 +37,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * One host's TCP/IP stack: owns its connections and listeners, demultiplexes arriving packets,
@@ -111,6 +112,9 @@ public final class NetStack {
     private int unregisteredSentUpTo;
     /** Set while an inbound packet is processed: drops the engine reports refer to its addresses. */
     private boolean processingInbound;
+    /** The time {@link #expiredTimer} fires timers at: one callback for every expiry, none allocated per call. */
+    private long expiringAt;
+    private final Consumer<Endpoint> expiredTimer = e -> fireTimer(e, expiringAt);
 
     // Real-time event loop.
     private final ConcurrentLinkedQueue<Object> inboundQueue = new ConcurrentLinkedQueue<>();
@@ -504,7 +508,8 @@ public final class NetStack {
     public int fireTimers(long now) {
         lock.lock();
         try {
-            return timers.expire(now, e -> fireTimer(e, now));
+            expiringAt = now;
+            return timers.expire(now, expiredTimer);
         } finally {
             lock.unlock();
         }
@@ -754,7 +759,8 @@ public final class NetStack {
                     else processPacket((ByteBuffer) p, false);
                 }
                 long now = clock.nanos();
-                timers.expire(now, e -> fireTimer(e, now));
+                expiringAt = now;
+                timers.expire(now, expiredTimer);
                 next = timers.nextDeadline();
                 loopWakeAt = next;
             } catch (RuntimeException | AssertionError ex) {
