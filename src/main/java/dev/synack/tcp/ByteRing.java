@@ -19,6 +19,8 @@ final class ByteRing {
     private final int initialStorage;
     /** Null, or an array of at least min(initialStorage, capacity) bytes and at most capacity bytes. */
     private byte[] bytes;
+    /** The array wrapped, for {@link #windowInto}; remade when the array changes. */
+    private ByteBuffer arrayView;
     /** Index of the oldest byte. */
     private int head;
     private int size;
@@ -127,6 +129,23 @@ final class ByteRing {
         if (length > first) dst.put(bytes, 0, length - first);
     }
 
+    /**
+     * Points {@code seg}'s payload at the {@code length} stored bytes starting {@code offset} bytes
+     * after the oldest, in place, when they lie in one piece of the array (the usual case); returns
+     * false, leaving {@code seg} alone, when the range wraps round the end of the array. Valid until
+     * the ring next changes. Allocates only a view of the array, once per array.
+     */
+    boolean windowInto(TcpSegment seg, int offset, int length) {
+        if (offset < 0 || length <= 0 || offset + length > size) {
+            throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " size " + size);
+        }
+        int start = (head + offset) % bytes.length;
+        if (length > bytes.length - start) return false;
+        if (arrayView == null || arrayView.array() != bytes) arrayView = ByteBuffer.wrap(bytes);
+        seg.payload(arrayView, start, length);
+        return true;
+    }
+
     /** Drops the {@code n} oldest bytes. */
     void discard(int n) {
         if (n < 0 || n > size) throw new IndexOutOfBoundsException("discard " + n + " of " + size);
@@ -139,6 +158,7 @@ final class ByteRing {
     void releaseIfEmpty() {
         if (size == 0) {
             bytes = null;
+            arrayView = null;
             head = 0;
         }
     }

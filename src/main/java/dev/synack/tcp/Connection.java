@@ -1157,7 +1157,7 @@ public final class Connection {
             sendData(sndNxt, len, finQueued && len == unsent, now);
             return;
         }
-        sendSegment(sndUna - 1, TcpFlags.ACK, null, now);
+        sendSegment(sndUna - 1, TcpFlags.ACK, 0, now);
         persistBackoff++;
         persistAt = now + persistInterval();
     }
@@ -1185,7 +1185,7 @@ public final class Connection {
             fail(TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
             return;
         }
-        sendSegment(sndUna - 1, TcpFlags.ACK, null, now);
+        sendSegment(sndUna - 1, TcpFlags.ACK, 0, now);
         keepaliveProbesSent++;
         keepaliveAt = now + config.keepaliveIntervalNanos();
     }
@@ -1334,14 +1334,6 @@ public final class Connection {
 
     /** Emits the data segment [seq, seq+len) (plus FIN) from the send buffer. */
     private void sendData(int seq, int len, boolean fin, long now) {
-        ByteBuffer payload = null;
-        if (len > 0) {
-            if (payloadScratch == null) payloadScratch = ByteBuffer.allocate(config.mss());
-            payloadScratch.clear();
-            sendBuffer.copyTo(Seq.distance(sendBufferSeq, seq), len, payloadScratch);
-            payloadScratch.flip();
-            payload = payloadScratch;
-        }
         int end = seq + len;
         int flags = TcpFlags.ACK;
         if (len > 0 && end == dataEnd()) flags |= TcpFlags.PSH; // the segment ends the data written so far
@@ -1355,7 +1347,7 @@ public final class Connection {
             rttSeq = seq;
             rttStart = now;
         }
-        sendSegment(seq, flags, payload, now);
+        sendSegment(seq, flags, len, now);
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, sndMax);
         if (newData) sndMax = segEnd;
@@ -1430,22 +1422,40 @@ public final class Connection {
      * there and its ACK field ignored, and with data flowing both ways neither side would ever advance.
      */
     private void sendAck(long now) {
-        sendSegment(sndMax, TcpFlags.ACK, null, now);
+        sendSegment(sndMax, TcpFlags.ACK, 0, now);
     }
 
-    /** A segment of a synchronized connection: ACK, window and (when on) timestamps. */
-    private void sendSegment(int seq, int flags, ByteBuffer payload, long now) {
+    /**
+     * A segment of a synchronized connection: ACK, window and (when on) timestamps, carrying the
+     * {@code length} bytes of the send buffer from {@code seq} on.
+     */
+    private void sendSegment(int seq, int flags, int length, long now) {
         out.clear()
                 .sourcePort(tuple.localPort())
                 .destinationPort(tuple.remotePort())
                 .seq(seq)
                 .flags(flags)
                 .ack(rcvNxt)
-                .window(advertiseWindow())
-                .payload(payload);
+                .window(advertiseWindow());
+        if (length > 0) attachPayload(seq, length);
         if (timestampsOn) out.options().nop().nop().timestamps(tsNow(now), tsRecent);
-        if (sackOn) writeSackBlocks(out.options(), payload == null ? 0 : payload.remaining());
+        if (sackOn) writeSackBlocks(out.options(), length);
         transmit(now);
+        out.payload(null); // the window points into the send buffer: keep no array alive once it is released
+    }
+
+    /**
+     * Points the outgoing segment's payload at [seq, seq+length) of the send buffer: at the ring's own
+     * bytes when they lie in one piece, so that the stack copies them once, straight into the packet;
+     * through a scratch copy when the range wraps round the ring's end.
+     */
+    private void attachPayload(int seq, int length) {
+        int offset = Seq.distance(sendBufferSeq, seq);
+        if (sendBuffer.windowInto(out, offset, length)) return;
+        if (payloadScratch == null) payloadScratch = ByteBuffer.allocate(config.mss());
+        payloadScratch.clear();
+        sendBuffer.copyTo(offset, length, payloadScratch);
+        out.payload(payloadScratch.flip());
     }
 
     /**

@@ -91,7 +91,7 @@ public final class PacketCodec {
                 .window(TcpHeader.window(packet, tcp))
                 .urgentPointer(TcpHeader.urgentPointer(packet, tcp));
         int payloadLength = tcpLength - tcpHeaderLength;
-        segment.payloadWindow(packet, tcp + tcpHeaderLength, payloadLength);
+        segment.payload(packet, tcp + tcpHeaderLength, payloadLength);
         return ParseResult.OK;
     }
 

@@ -11,7 +11,7 @@ import java.util.Objects;
  * valid only during that callback: call {@link #copy()} to keep it.
  *
  * <p>The payload is a window (buffer, offset, length) over bytes the segment does not own: the
- * decoder points it into the received packet without allocating. Hot paths read it with
+ * decoder points it into the received packet, the engine into its send buffer, without allocating. Hot paths read it with
  * {@link #copyPayload(int, byte[], int, int)} and {@link #copyPayload(int, ByteBuffer, int, int)},
  * which never write into the packet; {@link #payload()} offers the same bytes as a {@link ByteBuffer},
  * made on first call for a decoded segment.
@@ -34,7 +34,7 @@ public final class TcpSegment {
     private int payloadLength;
     /**
      * What {@link #payload()} returns: the buffer given to {@link #payload(ByteBuffer)}, or for a
-     * decoded segment a read-only view made on first call (null until then).
+     * window a read-only view made on first call (null until then).
      */
     private ByteBuffer payloadView = EMPTY;
 
@@ -64,8 +64,9 @@ public final class TcpSegment {
     /**
      * The payload as a buffer: read it between position and limit; do not keep it past the callback.
      * For a segment whose payload was set by {@link #payload(ByteBuffer)} this is that buffer; for a
-     * decoded one a read-only, zero-based view of the packet, allocated on the first call after each
-     * decode (hot paths use {@link #copyPayload} instead, which allocates nothing).
+     * window (a decoded segment, or one the engine emits from its send buffer) a read-only, zero-based
+     * view, allocated on the first call after the window was set (hot paths use {@link #copyPayload}
+     * instead, which allocates nothing).
      */
     public ByteBuffer payload() {
         ByteBuffer view = payloadView;
@@ -91,13 +92,16 @@ public final class TcpSegment {
     }
 
     /**
-     * Points the payload at {@code length} bytes of {@code packet} from absolute index {@code offset},
-     * without allocating: the decoder's way in. The buffer is only ever read.
+     * Points the payload at {@code length} bytes of {@code buffer} from absolute index {@code offset}
+     * (its position and limit play no part), without copying or allocating: how the decoder hands on
+     * a received packet's text and the engine its send buffer's. The buffer is only ever read.
+     *
+     * @throws IndexOutOfBoundsException if the range lies outside the buffer's limit
      */
-    TcpSegment payloadWindow(ByteBuffer packet, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, packet.limit());
+    public TcpSegment payload(ByteBuffer buffer, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffer.limit());
         if (length == 0) return payload(null);
-        payloadSource = packet;
+        payloadSource = buffer;
         payloadOffset = offset;
         payloadLength = length;
         payloadView = null;

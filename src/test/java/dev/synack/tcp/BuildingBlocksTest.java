@@ -74,6 +74,38 @@ class BuildingBlocksTest {
                     .isInstanceOf(IndexOutOfBoundsException.class);
         }
 
+        @Test
+        void windowIntoLendsStoredBytesInPlaceUnlessTheyWrap() {
+            ByteRing ring = new ByteRing(8);
+            ring.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6}));
+            ring.discard(4);
+            ring.write(ByteBuffer.wrap(new byte[] {7, 8, 9, 10})); // stored: 5 6 7 8 | 9 10 (wraps after 8)
+            TcpSegment seg = new TcpSegment();
+            assertThat(ring.windowInto(seg, 1, 3)).isTrue();
+            byte[] out = new byte[3];
+            seg.copyPayload(0, out, 0, 3);
+            assertThat(out).containsExactly(6, 7, 8);
+            assertThat(seg.payload().isReadOnly()).as("the ring's array is lent read-only").isTrue();
+
+            TcpSegment untouched = new TcpSegment().payload(ByteBuffer.wrap(new byte[] {42}));
+            assertThat(ring.windowInto(untouched, 2, 3)).as("7 8 | 9 wraps").isFalse();
+            assertThat(untouched.payloadLength()).isEqualTo(1);
+            assertThatThrownBy(() -> ring.windowInto(seg, 4, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+
+        @Test
+        void windowIntoFollowsTheArrayAsItGrows() {
+            ByteRing ring = new ByteRing(64, 4);
+            ring.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            TcpSegment seg = new TcpSegment();
+            assertThat(ring.windowInto(seg, 0, 3)).isTrue();
+            ring.write(ByteBuffer.wrap(new byte[] {4, 5, 6, 7, 8, 9, 10})); // grows the array past 4 bytes
+            assertThat(ring.windowInto(seg, 2, 8)).isTrue();
+            byte[] out = new byte[8];
+            seg.copyPayload(0, out, 0, 8);
+            assertThat(out).containsExactly(3, 4, 5, 6, 7, 8, 9, 10);
+        }
+
         @ParameterizedTest(name = "seed {0}")
         @ValueSource(longs = {1, 2, 3})
         void behavesAsAQueueOfBytes(long seed) {
