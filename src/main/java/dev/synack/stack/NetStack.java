@@ -807,6 +807,8 @@ public final class NetStack {
                 transmitRaw(now);
             } catch (RuntimeException | AssertionError ex) {
                 internalError(now, "sending " + segment, ex);
+            } finally {
+                outbound.segment().payload(null); // it may lend a connection's send buffer: hold on to none
             }
         }
 
