@@ -732,7 +732,8 @@ public final class Connection {
     /**
      * RFC 8985 §7.2: with SACK, outside recovery, with data outstanding and no probe out, a loss probe
      * is due PTO = 2 SRTT after the last new data or ACK (plus the worst-case delayed ACK when a
-     * single segment is out; the initial RTO before any sample), never after the retransmission timer.
+     * single segment is out, else {@link TcpConfig#lossProbeSlackNanos()}; the initial RTO before any
+     * sample), never after the retransmission timer.
      */
     private void scheduleLossProbe(long now) {
         if (!sackOn || inRecovery || probeOutstanding || sndUna == sndMax || !canSendData()) {
@@ -742,7 +743,8 @@ public final class Connection {
         long pto;
         if (rtt.hasSample()) {
             pto = 2 * rtt.srtt();
-            if (Seq.distance(sndUna, sndMax) <= effectiveMss) pto += config.delayedAckMaxNanos();
+            // One segment out: the peer may be delaying its ACK. More: a little slack, as Linux adds.
+            pto += Seq.distance(sndUna, sndMax) <= effectiveMss ? config.delayedAckMaxNanos() : config.lossProbeSlackNanos();
         } else {
             pto = config.initialRtoNanos();
         }
