@@ -93,7 +93,7 @@ public final class NetStack {
     private Waiter waiter = realTimeWaiter;
     private PacketTransmitter transmitter;
 
-    /** 4-tuple to an {@link Endpoint} (a connection) or a detached {@link TimeWaitRecord}. */
+    /** 4-tuple to an {@link Endpoint} (a connection) or a {@link TimeWaitTimer} (a detached {@link TimeWaitRecord}). */
     private final DemuxTable<Object> connections = new DemuxTable<>(64);
     private final Listener[] listeners = new Listener[PortTable.PORT_COUNT];
     private final PortTable ports = new PortTable();
@@ -457,8 +457,8 @@ public final class NetStack {
             Object o = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
             if (o instanceof Endpoint e && e.connection == connection) {
                 touch(e, clock.nanos());
-            } else if (o instanceof TimeWaitRecord r && r == connection.timeWaitRecord() && r.isReleased()) {
-                removeRecord(r); // abort() in TIME_WAIT closed the record the stack held
+            } else if (o instanceof TimeWaitTimer tw && tw.record() == connection.timeWaitRecord() && tw.record().isReleased()) {
+                removeRecord(tw); // abort() in TIME_WAIT closed the record the stack held
             }
         } finally {
             lock.unlock();
@@ -516,9 +516,8 @@ public final class NetStack {
      */
     private void compact(Endpoint e, TimeWaitRecord r, long now) {
         TimeWaitTimer timer = new TimeWaitTimer(r, e.portUse);
-        r.ownerHandle(timer);
         e.removed = true;
-        connections.put(e.key, r);
+        connections.put(e.key, timer);
         timeWaitRecords++;
         long deadline = r.nextDeadline();
         timers.replace(e.timer, timer, deadline);
@@ -526,26 +525,24 @@ public final class NetStack {
     }
 
     /** After a segment for a TIME_WAIT record: forget it once released, else follow its (re)started 2MSL timer. */
-    private void touchRecord(TimeWaitRecord r) {
-        if (r.isReleased()) {
-            removeRecord(r);
+    private void touchRecord(TimeWaitTimer t) {
+        if (t.record().isReleased()) {
+            removeRecord(t);
             return;
         }
-        if (!(r.ownerHandle() instanceof TimeWaitTimer timer)) return; // already forgotten
-        long deadline = r.nextDeadline();
-        timers.schedule(timer, deadline);
+        long deadline = t.record().nextDeadline();
+        timers.schedule(t, deadline);
         waiter.timersChanged(this, deadline);
     }
 
-    /** Forgets a TIME_WAIT record: its timer, its demux entry and its port use. */
-    private void removeRecord(TimeWaitRecord r) {
-        if (!(r.ownerHandle() instanceof TimeWaitTimer timer)) return; // already forgotten
-        r.ownerHandle(null);
-        timers.cancel(timer);
-        long key = DemuxTable.key(r.remoteAddress(), r.localPort(), r.remotePort());
-        if (connections.get(key) == r) connections.remove(key);
+    /** Forgets a TIME_WAIT record: its timer, its demux entry and its port use (once). */
+    private void removeRecord(TimeWaitTimer t) {
+        long key = t.key();
+        if (connections.get(key) != t) return; // already forgotten
+        connections.remove(key);
+        timers.cancel(t);
         timeWaitRecords--;
-        releasePort(timer.portUse, r.localPort());
+        releasePort(t.portUse, t.record().localPort());
     }
 
     private void remove(Endpoint e) {
@@ -586,27 +583,30 @@ public final class NetStack {
     }
 
     private void fireTimer(Object owner, long now) {
-        if (owner instanceof Endpoint e) fireTimer(e, now);
-        else fireTimer((TimeWaitRecord) owner, now);
+        if (owner instanceof Endpoint e) {
+            fireTimer(e, now);
+            return;
+        }
+        TimeWaitRecord r = (TimeWaitRecord) owner;
+        Object entry = connections.get(DemuxTable.key(r.remoteAddress(), r.localPort(), r.remotePort()));
+        if (entry instanceof TimeWaitTimer t && t.record() == r) fireTimer(t, now);
     }
 
     /** The 2MSL timer of a TIME_WAIT record: it goes CLOSED and is forgotten, its port released. */
-    private void fireTimer(TimeWaitRecord r, long now) {
+    private void fireTimer(TimeWaitTimer t, long now) {
+        TimeWaitRecord r = t.record();
         try {
             r.deadlineReached(now, output);
             if (r.isReleased()) {
-                removeRecord(r);
+                removeRecord(t);
                 return;
             }
-            if (!(r.ownerHandle() instanceof TimeWaitTimer timer)) return;
             long deadline = r.nextDeadline();
             if (deadline <= now) deadline = now + TIMER_TICK_NANOS; // as for connections: never spin
-            timers.schedule(timer, deadline);
+            timers.schedule(t, deadline);
         } catch (RuntimeException | AssertionError ex) {
             internalError(now, "timer of " + r.tuple(), ex);
-            if (r.ownerHandle() instanceof TimeWaitTimer timer && !timer.isScheduled()) {
-                timers.schedule(timer, now + config.minRtoNanos());
-            }
+            if (connections.get(t.key()) == t && !t.isScheduled()) timers.schedule(t, now + config.minRtoNanos());
         }
     }
 
@@ -688,9 +688,9 @@ public final class NetStack {
                 touch(e, now);
                 return;
             }
-            if (entry instanceof TimeWaitRecord r && !reusableTimeWait(r, seg, now)) {
-                r.segmentArrived(seg, now, output, timeWaitReply);
-                touchRecord(r);
+            if (entry instanceof TimeWaitTimer t && !reusableTimeWait(t, seg, now)) {
+                t.record().segmentArrived(seg, now, output, timeWaitReply);
+                touchRecord(t);
                 return;
             }
             Listener l = listeners[localPort];
@@ -771,10 +771,11 @@ public final class NetStack {
     }
 
     /** The same for a detached TIME_WAIT record. */
-    private boolean reusableTimeWait(TimeWaitRecord r, TcpSegment seg, long now) {
+    private boolean reusableTimeWait(TimeWaitTimer t, TcpSegment seg, long now) {
+        TimeWaitRecord r = t.record();
         if (r.isReleased() || !synForListener(r.localPort(), seg)) return false;
         if (!r.acceptsNewSyn(seg, now, output)) return false;
-        removeRecord(r);
+        removeRecord(t);
         return true;
     }
 
@@ -801,9 +802,8 @@ public final class NetStack {
             if (old instanceof Endpoint o) {
                 o.removed = true;
                 timers.cancel(o.timer);
-            } else if (old instanceof TimeWaitRecord r && r.ownerHandle() instanceof TimeWaitTimer timer) {
-                r.ownerHandle(null);
-                timers.cancel(timer);
+            } else if (old instanceof TimeWaitTimer tw) {
+                timers.cancel(tw);
                 timeWaitRecords--;
             }
         }

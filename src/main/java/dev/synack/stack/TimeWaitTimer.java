@@ -3,10 +3,10 @@ package dev.synack.stack;
 import dev.synack.tcp.TimeWaitRecord;
 
 /**
- * The stack's handle on a detached {@link TimeWaitRecord} (its {@link TimeWaitRecord#ownerHandle()}):
- * the record's 2MSL timer, carrying the one thing the stack must remember beyond the record, the
- * port use to release with it. One object per record besides the record itself: the timer node
- * has room for the extra field, so it costs nothing.
+ * The stack's entry for a detached {@link TimeWaitRecord}: the value the demux table maps the
+ * 4-tuple to, and the record's 2MSL timer, carrying the one thing the stack must remember beyond
+ * the record, the port use to release with it. So a TIME_WAIT connection costs the stack two small
+ * objects: the record and this (the timer node had room for the extra field).
  */
 final class TimeWaitTimer extends TimerWheel.Timer<Object> {
     final Endpoint.PortUse portUse;
@@ -14,5 +14,12 @@ final class TimeWaitTimer extends TimerWheel.Timer<Object> {
     TimeWaitTimer(TimeWaitRecord record, Endpoint.PortUse portUse) {
         super(record);
         this.portUse = portUse;
+    }
+
+    TimeWaitRecord record() { return (TimeWaitRecord) owner(); }
+
+    long key() {
+        TimeWaitRecord r = record();
+        return DemuxTable.key(r.remoteAddress(), r.localPort(), r.remotePort());
     }
 }

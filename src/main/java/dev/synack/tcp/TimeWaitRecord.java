@@ -46,8 +46,6 @@ public final class TimeWaitRecord {
     private long deadline;
     /** RFC 5961 §7 budget, inherited from the connection; null until the first challenge ACK. */
     private ChallengeAckLimiter challengeLimiter;
-    /** Whatever the owner keeps with the record (the stack: its timer). */
-    private Object ownerHandle;
     /** The window field of our ACKs once detached (it can no longer change then). */
     private char window;
     private byte flags;
@@ -82,8 +80,6 @@ public final class TimeWaitRecord {
     public int remotePort() { return ports & PORT_MASK; }
     /** The 4-tuple (a new object on every call: records do not keep one). */
     public FourTuple tuple() { return new FourTuple(localAddress, localPort(), remoteAddress, remotePort()); }
-    public Object ownerHandle() { return ownerHandle; }
-    public void ownerHandle(Object handle) { this.ownerHandle = handle; }
 
     /** Called by the connection when it lets the record go: from now on our ACKs carry {@code windowField}. */
     void detach(int windowField) {
