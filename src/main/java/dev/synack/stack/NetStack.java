@@ -70,6 +70,15 @@ import java.util.function.BooleanSupplier;
  * stack reschedules it at {@link Connection#nextDeadline()} and forgets it once
  * {@link Connection#isReleased()}.
  *
+ * <h2>TIME_WAIT</h2>
+ * When a connection in TIME_WAIT lets its {@link TimeWaitRecord} go ({@link Connection#detachTimeWait()}:
+ * as soon as nothing the user could still do changes its ACKs), the demux table maps the 4-tuple
+ * to the record's {@link TimeWaitTimer} instead of the connection's {@link Endpoint}: two small
+ * objects of primitive fields (about 110 bytes) instead of the whole engine object. The record
+ * answers segments, accepts a new SYN for the listener, expires and reports exactly as the
+ * connection did; the port stays in use until it is forgotten. A user still holding the
+ * connection sees its state follow the record.
+ *
  * <p>No exception escapes the packet and timer paths: it is caught, counted
  * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop.
  */
@@ -576,7 +585,7 @@ public final class NetStack {
     public int fireTimers(long now) {
         lock.lock();
         try {
-            return timers.expire(now, owner -> fireTimer(owner, now));
+            return timers.expire(now, e -> fireTimer(e, now));
         } finally {
             lock.unlock();
         }
@@ -850,7 +859,7 @@ public final class NetStack {
                 ByteBuffer p;
                 while ((p = inboundQueue.poll()) != null) processPacket(p);
                 long now = clock.nanos();
-                timers.expire(now, owner -> fireTimer(owner, now));
+                timers.expire(now, e -> fireTimer(e, now));
                 next = timers.nextDeadline();
                 loopWakeAt = next;
             } catch (RuntimeException | AssertionError ex) {
