@@ -2,6 +2,7 @@ package dev.synack.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.FourTuple;
@@ -15,6 +16,7 @@ import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpPacket;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -234,5 +236,53 @@ class NetStackTimeWaitTest {
         client.fireTimers(now);
         assertThat(c.state()).isEqualTo(TcpState.CLOSED);
         assertThat(client.connectionCount()).isZero();
+    }
+
+    @Test
+    void reAckingARetransmittedFinAllocatesNothing() throws Exception {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter in this JVM");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "per-thread allocation counting unavailable");
+        NetStack quiet = new NetStack("quiet", CLIENT, TcpConfig.linux(), () -> now, IsnGenerator.fixed(1000), 1);
+        int[] acks = new int[1];
+        TcpPacket sent = new TcpPacket();
+        ByteBuffer sentCopy = ByteBuffer.allocate(2048);
+        quiet.attach((from, packet) -> {
+            acks[0]++;
+            sentCopy.clear().put(0, packet, packet.position(), packet.remaining()).limit(packet.remaining());
+            PacketCodec.decode(sentCopy, sent);
+        }, null);
+        Connection c = quiet.connect(0, SERVER, PORT);
+        FourTuple t = c.tuple();
+        ByteBuffer synAck = segmentTo(t, 9000, 1001, TcpFlags.SYN | TcpFlags.ACK);
+        quiet.deliver(synAck);
+        assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
+        call(quiet, c, conn -> conn.close(now));
+        quiet.deliver(segmentTo(t, 9001, 1002, TcpFlags.FIN | TcpFlags.ACK));
+        assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
+        assertThat(quiet.timeWaitRecordCount()).isEqualTo(1);
+        assertThat(c.timestampsEnabled()).isTrue();
+        ByteBuffer fin = segmentTo(t, 9001, 1002, TcpFlags.FIN | TcpFlags.ACK);
+        for (int i = 0; i < 50_000; i++) quiet.deliver(fin);
+        int acksBefore = acks[0];
+        long threadId = Thread.currentThread().threadId();
+        long before = threads.getThreadAllocatedBytes(threadId);
+        for (int i = 0; i < 10_000; i++) quiet.deliver(fin);
+        long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+        assertThat(acks[0] - acksBefore).as("every retransmitted FIN is ACKed").isEqualTo(10_000);
+        assertThat(sent.segment().ack()).isEqualTo(9002);
+        assertThat(sent.segment().options().hasTimestamps()).isTrue();
+        assertThat(allocated).as("bytes allocated over 10000 packets").isLessThan(10_000);
+    }
+
+    private static ByteBuffer segmentTo(FourTuple t, int seq, int ack, int flags) {
+        TcpPacket p = new TcpPacket().sourceAddress(t.remoteAddress()).destinationAddress(t.localAddress());
+        p.segment().sourcePort(t.remotePort()).destinationPort(t.localPort()).seq(seq).ack(ack).flags(flags).window(1000);
+        p.segment().options().nop().nop().timestamps(100, 0); // so that the re-ACK carries timestamps too
+        ByteBuffer out = ByteBuffer.allocate(PacketCodec.encodedLength(p));
+        PacketCodec.encode(p, out);
+        return out.flip();
     }
 }
