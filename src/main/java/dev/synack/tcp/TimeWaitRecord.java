@@ -9,7 +9,8 @@ import dev.synack.wire.TcpSegment;
  * tcp_timewait_sock): the 4-tuple, the sequence numbers of its ACKs, the window and timestamps
  * they carry, the 2MSL deadline and the challenge-ACK budget. Nothing more is ever sent or
  * received as data, so the buffers, the SACK scoreboard, the RTT estimator and the congestion
- * controller are not needed; a record is one small object of primitive fields.
+ * controller are not needed; a record is one 56-byte object (ints, a long, a char, a byte, and
+ * references to the shared configuration and, only after a challenge ACK, its budget).
  *
  * <p>The TIME_WAIT rules live here and only here. A {@link Connection} entering TIME_WAIT creates
  * its record and, while it stays <em>attached</em>, hands it every segment, timer and abort (the
