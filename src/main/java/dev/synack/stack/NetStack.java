@@ -9,6 +9,7 @@ import dev.synack.tcp.Seq;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpOutput;
 import dev.synack.tcp.TcpState;
+import dev.synack.tcp.TimeWaitRecord;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
 import dev.synack.wire.Icmpv4;
@@ -70,6 +71,15 @@ import java.util.function.Consumer;
  * stack reschedules it at {@link Connection#nextDeadline()} and forgets it once
  * {@link Connection#isReleased()}.
  *
+ * <h2>TIME_WAIT</h2>
+ * When a connection in TIME_WAIT lets its {@link TimeWaitRecord} go ({@link Connection#detachTimeWait()}:
+ * as soon as nothing the user could still do changes its ACKs), the demux table maps the 4-tuple
+ * to the record's {@link TimeWaitTimer} instead of the connection's {@link Endpoint}: two small
+ * objects of primitive fields (about 110 bytes) instead of the whole engine object. The record
+ * answers segments, accepts a new SYN for the listener, expires and reports exactly as the
+ * connection did; the port stays in use until it is forgotten. A user still holding the
+ * connection sees its state follow the record.
+ *
  * <p>No exception escapes the packet and timer paths: it is caught, counted
  * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop.
  */
@@ -93,10 +103,14 @@ public final class NetStack {
     private Waiter waiter = realTimeWaiter;
     private volatile PacketTransmitter transmitter;
 
-    private final DemuxTable<Endpoint> connections = new DemuxTable<>(64);
+    /** 4-tuple to an {@link Endpoint} (a connection) or a {@link TimeWaitTimer} (a detached {@link TimeWaitRecord}). */
+    private final DemuxTable<Object> connections = new DemuxTable<>(64);
     private final Listener[] listeners = new Listener[PortTable.PORT_COUNT];
     private final PortTable ports = new PortTable();
-    private final TimerWheel<Endpoint> timers;
+    /** Owners: {@link Endpoint}s and {@link TimeWaitRecord}s (through their {@link TimeWaitTimer}). */
+    private final TimerWheel<Object> timers;
+    /** How many detached TIME_WAIT records the demux table holds. */
+    private int timeWaitRecords;
     private final long[] counters = new long[Counter.values().length];
     private final List<TraceListener> traceListeners = new CopyOnWriteArrayList<>();
     private final List<PacketTap> packetTaps = new CopyOnWriteArrayList<>();
@@ -105,6 +119,8 @@ public final class NetStack {
     private final TcpPacket inbound = new TcpPacket();
     private final TcpPacket outbound = new TcpPacket();
     private final TcpSegment resetReply = new TcpSegment();
+    /** Where a detached TIME_WAIT record builds its ACK. */
+    private final TcpSegment timeWaitReply = new TcpSegment();
     private final ByteBuffer transmitBuffer = ByteBuffer.allocate(MAX_PACKET);
     private final Output output = new Output();
     /** The last segment sent for a 4-tuple not (yet) in the demux table, for RetransSegs. */
@@ -114,7 +130,7 @@ public final class NetStack {
     private boolean processingInbound;
     /** The time {@link #expiredTimer} fires timers at: one callback for every expiry, none allocated per call. */
     private long expiringAt;
-    private final Consumer<Endpoint> expiredTimer = e -> fireTimer(e, expiringAt);
+    private final Consumer<Object> expiredTimer = owner -> fireTimer(owner, expiringAt);
 
     // Real-time event loop.
     private final ConcurrentLinkedQueue<Object> inboundQueue = new ConcurrentLinkedQueue<>();
@@ -202,6 +218,19 @@ public final class NetStack {
         lock.lock();
         try {
             return connections.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * How many of {@link #connectionCount()} are compact TIME_WAIT records: connections in TIME_WAIT
+     * whose full engine object the stack no longer holds (see {@link #touch}).
+     */
+    public int timeWaitRecordCount() {
+        lock.lock();
+        try {
+            return timeWaitRecords;
         } finally {
             lock.unlock();
         }
@@ -428,8 +457,8 @@ public final class NetStack {
                     ports.unbind(port);
                 }
                 // The listener reset its queued children: forget the ones now released.
-                for (Endpoint e : connections.values()) {
-                    if (e.localPort == port) touch(e, now);
+                for (Object o : connections.values()) {
+                    if (o instanceof Endpoint e && e.localPort == port) touch(e, now);
                 }
                 waiter.wakeup(this, listener);
             }
@@ -443,8 +472,12 @@ public final class NetStack {
         lock.lock();
         try {
             FourTuple t = connection.tuple();
-            Endpoint e = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
-            if (e != null && e.connection == connection) touch(e, clock.nanos());
+            Object o = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
+            if (o instanceof Endpoint e && e.connection == connection) {
+                touch(e, clock.nanos());
+            } else if (o instanceof TimeWaitTimer tw && tw.record() == connection.timeWaitRecord() && tw.record().isReleased()) {
+                removeRecord(tw); // abort() in TIME_WAIT closed the record the stack held
+            }
         } finally {
             lock.unlock();
         }
@@ -465,12 +498,24 @@ public final class NetStack {
         emit(new TraceEvent.Call(clock.nanos(), name, connection, call, result));
     }
 
+    /**
+     * After an interaction with a connection: forget it once released; in TIME_WAIT, keep only its
+     * compact record when the connection lets it go (the design's "TIME_WAIT connections shrink to
+     * a small record"); else reschedule its timer.
+     */
     private void touch(Endpoint e, long now) {
         if (e.removed) return;
         Connection c = e.connection;
         if (c.isReleased()) {
             remove(e);
             return;
+        }
+        if (c.state() == TcpState.TIME_WAIT) {
+            TimeWaitRecord r = c.detachTimeWait();
+            if (r != null) {
+                compact(e, r, now);
+                return;
+            }
         }
         long deadline = c.nextDeadline();
         if (deadline == Long.MAX_VALUE) {
@@ -481,13 +526,54 @@ public final class NetStack {
         }
     }
 
+    /**
+     * Replaces {@code e} in the demux table by its detached TIME_WAIT record: from now on the stack
+     * holds the record and its timer (which keeps the port use to release at the end), not the
+     * connection. The record's timer takes the connection timer's place, so ties fire in the same
+     * order as before.
+     */
+    private void compact(Endpoint e, TimeWaitRecord r, long now) {
+        TimeWaitTimer timer = new TimeWaitTimer(r, e.portUse);
+        e.removed = true;
+        connections.put(e.key, timer);
+        timeWaitRecords++;
+        long deadline = r.nextDeadline();
+        timers.replace(e.timer, timer, deadline);
+        waiter.timersChanged(this, deadline);
+    }
+
+    /** After a segment for a TIME_WAIT record: forget it once released, else follow its (re)started 2MSL timer. */
+    private void touchRecord(TimeWaitTimer t) {
+        if (t.record().isReleased()) {
+            removeRecord(t);
+            return;
+        }
+        long deadline = t.record().nextDeadline();
+        timers.schedule(t, deadline);
+        waiter.timersChanged(this, deadline);
+    }
+
+    /** Forgets a TIME_WAIT record: its timer, its demux entry and its port use (once). */
+    private void removeRecord(TimeWaitTimer t) {
+        long key = t.key();
+        if (connections.get(key) != t) return; // already forgotten
+        connections.remove(key);
+        timers.cancel(t);
+        timeWaitRecords--;
+        releasePort(t.portUse, t.record().localPort());
+    }
+
     private void remove(Endpoint e) {
         e.removed = true;
         timers.cancel(e.timer);
         if (connections.get(e.key) == e) connections.remove(e.key);
-        switch (e.portUse) {
-            case BINDING -> ports.unbind(e.localPort);
-            case EPHEMERAL -> ports.releaseEphemeral(e.localPort);
+        releasePort(e.portUse, e.localPort);
+    }
+
+    private void releasePort(Endpoint.PortUse use, int port) {
+        switch (use) {
+            case BINDING -> ports.unbind(port);
+            case EPHEMERAL -> ports.releaseEphemeral(port);
             case NONE -> { }
         }
     }
@@ -512,6 +598,34 @@ public final class NetStack {
             return timers.expire(now, expiredTimer);
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void fireTimer(Object owner, long now) {
+        if (owner instanceof Endpoint e) {
+            fireTimer(e, now);
+            return;
+        }
+        TimeWaitRecord r = (TimeWaitRecord) owner;
+        Object entry = connections.get(DemuxTable.key(r.remoteAddress(), r.localPort(), r.remotePort()));
+        if (entry instanceof TimeWaitTimer t && t.record() == r) fireTimer(t, now);
+    }
+
+    /** The 2MSL timer of a TIME_WAIT record: it goes CLOSED and is forgotten, its port released. */
+    private void fireTimer(TimeWaitTimer t, long now) {
+        TimeWaitRecord r = t.record();
+        try {
+            r.deadlineReached(now, output);
+            if (r.isReleased()) {
+                removeRecord(t);
+                return;
+            }
+            long deadline = r.nextDeadline();
+            if (deadline <= now) deadline = now + TIMER_TICK_NANOS; // as for connections: never spin
+            timers.schedule(t, deadline);
+        } catch (RuntimeException | AssertionError ex) {
+            internalError(now, "timer of " + r.tuple(), ex);
+            if (connections.get(t.key()) == t && !t.isScheduled()) timers.schedule(t, now + config.minRtoNanos());
         }
     }
 
@@ -596,10 +710,15 @@ public final class NetStack {
             int remote = inbound.sourceAddress();
             int localPort = seg.destinationPort();
             // RFC 9293 §3.10.7: a fully specified connection first, then a listener on the port.
-            Endpoint e = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
-            if (e != null && !reusableTimeWait(e, seg, now)) {
+            Object entry = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
+            if (entry instanceof Endpoint e && !reusableTimeWait(e, seg, now)) {
                 e.connection.segmentArrived(seg, now);
                 touch(e, now);
+                return;
+            }
+            if (entry instanceof TimeWaitTimer t && !reusableTimeWait(t, seg, now)) {
+                t.record().segmentArrived(seg, now, output, timeWaitReply);
+                touchRecord(t);
                 return;
             }
             Listener l = listeners[localPort];
@@ -673,13 +792,26 @@ public final class NetStack {
      * listener.
      */
     private boolean reusableTimeWait(Endpoint e, TcpSegment seg, long now) {
-        if (e.connection.state() != TcpState.TIME_WAIT) return false;
-        if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)) return false;
-        Listener l = listeners[e.localPort];
-        if (l == null || l.isClosed()) return false;
+        if (e.connection.state() != TcpState.TIME_WAIT || !synForListener(e.localPort, seg)) return false;
         if (!e.connection.acceptsNewSyn(seg, now)) return false;
         remove(e);
         return true;
+    }
+
+    /** The same for a detached TIME_WAIT record. */
+    private boolean reusableTimeWait(TimeWaitTimer t, TcpSegment seg, long now) {
+        TimeWaitRecord r = t.record();
+        if (r.isReleased() || !synForListener(r.localPort(), seg)) return false;
+        if (!r.acceptsNewSyn(seg, now, output)) return false;
+        removeRecord(t);
+        return true;
+    }
+
+    /** A bare SYN to a port with an open listener (which could take a new incarnation). */
+    private boolean synForListener(int localPort, TcpSegment seg) {
+        if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)) return false;
+        Listener l = listeners[localPort];
+        return l != null && !l.isClosed();
     }
 
     private void adoptChild(Connection child, long now) {
@@ -692,11 +824,16 @@ public final class NetStack {
             e.sentAnything = true;
             unregisteredKey = -1;
         }
-        Endpoint old = connections.put(e.key, e);
+        Object old = connections.put(e.key, e);
         if (old != null && old != e) {
             // Cannot happen when the demux worked; keep the table consistent anyway.
-            old.removed = true;
-            timers.cancel(old.timer);
+            if (old instanceof Endpoint o) {
+                o.removed = true;
+                timers.cancel(o.timer);
+            } else if (old instanceof TimeWaitTimer tw) {
+                timers.cancel(tw);
+                timeWaitRecords--;
+            }
         }
         touch(e, now);
     }
@@ -826,6 +963,22 @@ public final class NetStack {
         }
 
         @Override
+        public void timeWaitStateChanged(TimeWaitRecord record, TcpState from, TcpState to, String cause, long now) {
+            // No waiter needs waking: a socket still holding the connection waits on nothing that
+            // TIME_WAIT -> CLOSED changes (end-of-file, write errors and an empty send buffer were
+            // all settled on entering TIME_WAIT); state() follows the record.
+            countTransition(from, to);
+            if (traceListeners.isEmpty()) return;
+            emit(new TraceEvent.StateChange(now, name, record.tuple().toString(), from.name(), to.name(), cause));
+        }
+
+        @Override
+        public void timeWaitTimerFired(TimeWaitRecord record, String timer, long now) {
+            if (traceListeners.isEmpty()) return;
+            emit(new TraceEvent.Timer(now, name, record.tuple().toString(), timer));
+        }
+
+        @Override
         public void segmentDropped(Connection connection, TcpSegment segment, String reason, long now) {
             if (traceListeners.isEmpty()) return;
             // Dropped segments are inbound ones: they came from the packet being processed.
@@ -851,7 +1004,8 @@ public final class NetStack {
         int length = s.sequenceLength();
         if (length == 0 || s.has(TcpFlags.RST)) return;
         long key = DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort());
-        Endpoint e = connections.get(key);
+        // A TIME_WAIT record sends only bare ACKs (no sequence space): never found here.
+        Endpoint e = connections.get(key) instanceof Endpoint found ? found : null;
         int end = s.seq() + length;
         if (e == null) {
             // A listener's SYN-ACK goes out before its child is registered: remember it for adoptChild.
