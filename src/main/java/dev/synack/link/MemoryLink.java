@@ -62,6 +62,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * A packet to or from a host whose event loop is stopped (its stack or the link was closed) is
  * dropped and traced. An outbox grows (never shrinks) to the most packets ever waiting in it, each
  * slot keeping its buffer for reuse: no allocation per packet once warm.
+ *
+ * <p><b>Checksum offload</b> (on by default): bytes never change in memory, so, as on the kernel's
+ * loopback device, a stack sending through this link leaves the TCP checksum uncomputed (zero) and the
+ * receiving stack is told not to verify it. Only packets handed to this link directly by a stack
+ * attached to it are trusted: a stack that sends through a wrapper such as {@link FaultyLink} (which
+ * may corrupt bytes) computes its checksums and its packets are verified. A capture on the sending
+ * stack (a packet tap) sees complete checksums; one on the receiving stack sees zero, as a capture on
+ * the kernel's loopback shows unfinished ones. {@code new MemoryLink(false)} computes and verifies
+ * every checksum.
  */
 public final class MemoryLink implements Link, AutoCloseable {
     /**
@@ -85,6 +94,22 @@ public final class MemoryLink implements Link, AutoCloseable {
     /** Attached hosts, replaced whole when one is added (rare); scanned by address. */
     private volatile Host[] hosts = new Host[0];
     private final AtomicLong deliveryErrors = new AtomicLong();
+    private final boolean checksumOffload;
+
+    /** A link with checksum offload. */
+    public MemoryLink() {
+        this(true);
+    }
+
+    /** A link with or without checksum offload (see the class comment). */
+    public MemoryLink(boolean checksumOffload) {
+        this.checksumOffload = checksumOffload;
+    }
+
+    @Override
+    public boolean offloadsTcpChecksums() {
+        return checksumOffload;
+    }
 
     /** One attached stack and the outbox of the packets it sent and nobody delivered yet. */
     private static final class Host {
@@ -139,7 +164,8 @@ public final class MemoryLink implements Link, AutoCloseable {
         }
         Host to = find(packet.remaining() >= 20 ? packet.getInt(packet.position() + 16) : 0);
         if (to != null) to.incoming.incrementAndGet();
-        source.outbox.add(packet);
+        // Trusted only when the sender handed it here itself: nothing between could have changed it.
+        source.outbox.add(packet, checksumOffload && from.isAttachedTo(this));
         // A sender not holding its stack's lock (a wrapper's delayed packet, sent from its own
         // thread) has no unlock to come that would deliver it: deliver now.
         if (from.lockHoldCount() == 0) lockReleased(from);
@@ -158,7 +184,7 @@ public final class MemoryLink implements Link, AutoCloseable {
         }
         ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
         copy.put(0, packet, packet.position(), packet.remaining());
-        to.stack.enqueue(copy);
+        to.stack.enqueue(copy, checksumOffload && from.isAttachedTo(this));
     }
 
     @Override
@@ -235,7 +261,7 @@ public final class MemoryLink implements Link, AutoCloseable {
             try {
                 do {
                     try {
-                        deliver(to, packet);
+                        deliver(to, packet, h.outbox.firstTrusted());
                     } finally {
                         done(h, to);
                     }
@@ -269,9 +295,9 @@ public final class MemoryLink implements Link, AutoCloseable {
     }
 
     /** Processes {@code packet} in {@code to}, whose lock the caller holds. */
-    private void deliver(Host to, ByteBuffer packet) {
+    private void deliver(Host to, ByteBuffer packet, boolean tcpChecksumTrusted) {
         try {
-            to.stack.deliver(packet);
+            to.stack.deliver(packet, tcpChecksumTrusted);
         } catch (RuntimeException | Error ex) {
             // NetStack catches the engine's own errors; this is what slipped past it. It belongs to
             // the destination, never to the thread that happened to carry the packet.
@@ -313,6 +339,8 @@ public final class MemoryLink implements Link, AutoCloseable {
      */
     static final class Outbox {
         private ByteBuffer[] slots = new ByteBuffer[16];
+        /** Per slot: the TCP checksum may go unverified (see the class comment on offload). */
+        private boolean[] trusted = new boolean[16];
         private int head;
         private int count;
         private volatile int size;
@@ -329,6 +357,11 @@ public final class MemoryLink implements Link, AutoCloseable {
 
         /** Copies the packet between {@code packet}'s position and limit (neither moves). */
         synchronized void add(ByteBuffer packet) {
+            add(packet, false);
+        }
+
+        /** As {@link #add(ByteBuffer)}, remembering whether its TCP checksum can be trusted unverified. */
+        synchronized void add(ByteBuffer packet, boolean tcpChecksumTrusted) {
             if (count == slots.length) grow();
             int i = (head + count) & (slots.length - 1);
             int n = packet.remaining();
@@ -338,6 +371,7 @@ public final class MemoryLink implements Link, AutoCloseable {
                 slots[i] = b = ByteBuffer.allocate(largest);
             }
             b.clear().put(0, packet, packet.position(), n).limit(n);
+            trusted[i] = tcpChecksumTrusted;
             count++;
             size = count;
         }
@@ -345,6 +379,11 @@ public final class MemoryLink implements Link, AutoCloseable {
         /** The oldest packet, left in place; null when empty. */
         synchronized ByteBuffer first() {
             return count == 0 ? null : slots[head];
+        }
+
+        /** Whether the oldest packet's TCP checksum can be trusted unverified. */
+        synchronized boolean firstTrusted() {
+            return count > 0 && trusted[head];
         }
 
         synchronized void removeFirst() {
@@ -357,8 +396,13 @@ public final class MemoryLink implements Link, AutoCloseable {
         /** Twice the slots, in order from the head; the buffers move along for reuse. */
         private void grow() {
             ByteBuffer[] bigger = new ByteBuffer[slots.length * 2];
-            for (int k = 0; k < slots.length; k++) bigger[k] = slots[(head + k) & (slots.length - 1)];
+            boolean[] biggerTrusted = new boolean[slots.length * 2];
+            for (int k = 0; k < slots.length; k++) {
+                bigger[k] = slots[(head + k) & (slots.length - 1)];
+                biggerTrusted[k] = trusted[(head + k) & (slots.length - 1)];
+            }
             slots = bigger;
+            trusted = biggerTrusted;
             head = 0;
         }
     }

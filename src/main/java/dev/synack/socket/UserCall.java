@@ -24,17 +24,20 @@ final class UserCall {
     static <T> T run(NetStack stack, Supplier<String> label, String name, Body<T> body,
                      Function<? super T, String> describe) throws IOException {
         stack.lock();
-        String outcome = "?";
+        T result = null;
+        boolean returned = false;
+        String error = "?";
         try {
-            T result = body.run();
-            outcome = describe.apply(result);
+            result = body.run();
+            returned = true;
             return result;
         } catch (IOException | RuntimeException e) {
-            outcome = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw e;
         } finally {
             try {
-                if (stack.isTracing()) stack.traceCall(label.get(), name, outcome);
+                // Described only when somebody traces: a read or write must not build a string per call.
+                if (stack.isTracing()) stack.traceCall(label.get(), name, returned ? describe.apply(result) : error);
             } finally {
                 stack.unlock();
             }

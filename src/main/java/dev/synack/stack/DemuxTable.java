@@ -7,7 +7,9 @@ import java.util.List;
  * A hash table from a {@code long} key to a value, with open addressing and linear probing, so that
  * a lookup on the per-packet path allocates nothing (no boxed keys, no entry objects). Removal
  * shifts the following entries back (Knuth's algorithm R) instead of leaving tombstones, so the
- * table never degrades. The load factor stays at most one half.
+ * table never degrades. The load factor stays at most one half; when removals take it below one
+ * eighth the table halves (never below its initial size), so that a stack whose connections
+ * came and went does not keep the arrays of its busiest moment (a server after a burst).
  *
  * <p>The stack keys connections by {@link #key(int, int, int)}: remote address, local port and
  * remote port. The local address is not part of the key because a stack has exactly one address
@@ -19,12 +21,17 @@ public final class DemuxTable<V> {
     private long[] keys;
     private Object[] values;
     private int size;
+    private final int minCapacity;
 
     public DemuxTable(int expected) {
         int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+        minCapacity = capacity;
         keys = new long[capacity];
         values = new Object[capacity];
     }
+
+    /** The number of slots (for tests: the table grows and shrinks with its contents). */
+    public int capacity() { return keys.length; }
 
     /** The demultiplexing key of a connection of this stack. */
     public static long key(int remoteAddress, int localPort, int remotePort) {
@@ -93,6 +100,9 @@ public final class DemuxTable<V> {
         values[hole] = null;
         keys[hole] = 0;
         size--;
+        // Shrinking at one eighth to a load of at most one quarter leaves room both ways: a table
+        // cannot grow again before its size doubles, nor shrink again before it halves.
+        if (keys.length > minCapacity && size * 8 < keys.length) rehash(keys.length / 2);
         return old;
     }
 
@@ -105,10 +115,14 @@ public final class DemuxTable<V> {
     }
 
     private void resize() {
+        rehash(keys.length * 2);
+    }
+
+    private void rehash(int capacity) {
         long[] oldKeys = keys;
         Object[] oldValues = values;
-        keys = new long[oldKeys.length * 2];
-        values = new Object[oldValues.length * 2];
+        keys = new long[capacity];
+        values = new Object[capacity];
         int m = keys.length - 1;
         for (int j = 0; j < oldKeys.length; j++) {
             if (oldValues[j] == null) continue;

@@ -7,7 +7,7 @@ final class Endpoint {
     final Connection connection;
     final long key;
     final int localPort;
-    final TimerWheel.Timer<Endpoint> timer = new TimerWheel.Timer<>(this);
+    final TimerWheel.Timer<Object> timer = new TimerWheel.Timer<>(this);
     /** PortTable use released with the connection: a binding (bound before connect) or an ephemeral use. */
     final PortUse portUse;
     /** Highest sequence number sent + 1, to tell retransmissions (RetransSegs). */

@@ -9,6 +9,7 @@ import dev.synack.tcp.Seq;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpOutput;
 import dev.synack.tcp.TcpState;
+import dev.synack.tcp.TimeWaitRecord;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
 import dev.synack.wire.Icmpv4;
@@ -37,6 +38,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * One host's TCP/IP stack: owns its connections and listeners, demultiplexes arriving packets,
@@ -80,6 +82,15 @@ import java.util.function.BooleanSupplier;
  * stack reschedules it at {@link Connection#nextDeadline()} and forgets it once
  * {@link Connection#isReleased()}.
  *
+ * <h2>TIME_WAIT</h2>
+ * When a connection in TIME_WAIT lets its {@link TimeWaitRecord} go ({@link Connection#detachTimeWait()}:
+ * as soon as nothing the user could still do changes its ACKs), the demux table maps the 4-tuple
+ * to the record's {@link TimeWaitTimer} instead of the connection's {@link Endpoint}: two small
+ * objects of primitive fields (about 110 bytes) instead of the whole engine object. The record
+ * answers segments, accepts a new SYN for the listener, expires and reports exactly as the
+ * connection did; the port stays in use until it is forgotten. A user still holding the
+ * connection sees its state follow the record.
+ *
  * <p>No exception escapes the packet and timer paths: it is caught, counted
  * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop.
  */
@@ -107,12 +118,16 @@ public final class NetStack {
     private final ReentrantLock lock = new ReentrantLock();
     private final Waiter realTimeWaiter = new ConditionWaiter();
     private Waiter waiter = realTimeWaiter;
-    private PacketTransmitter transmitter;
+    private volatile PacketTransmitter transmitter;
 
-    private final DemuxTable<Endpoint> connections = new DemuxTable<>(64);
+    /** 4-tuple to an {@link Endpoint} (a connection) or a {@link TimeWaitTimer} (a detached {@link TimeWaitRecord}). */
+    private final DemuxTable<Object> connections = new DemuxTable<>(64);
     private final Listener[] listeners = new Listener[PortTable.PORT_COUNT];
     private final PortTable ports = new PortTable();
-    private final TimerWheel<Endpoint> timers;
+    /** Owners: {@link Endpoint}s and {@link TimeWaitRecord}s (through their {@link TimeWaitTimer}). */
+    private final TimerWheel<Object> timers;
+    /** How many detached TIME_WAIT records the demux table holds. */
+    private int timeWaitRecords;
     private final long[] counters = new long[Counter.values().length];
     private final List<TraceListener> traceListeners = new CopyOnWriteArrayList<>();
     private final List<PacketTap> packetTaps = new CopyOnWriteArrayList<>();
@@ -121,6 +136,8 @@ public final class NetStack {
     private final TcpPacket inbound = new TcpPacket();
     private final TcpPacket outbound = new TcpPacket();
     private final TcpSegment resetReply = new TcpSegment();
+    /** Where a detached TIME_WAIT record builds its ACK. */
+    private final TcpSegment timeWaitReply = new TcpSegment();
     private final ByteBuffer transmitBuffer = ByteBuffer.allocate(MAX_PACKET);
     private final Output output = new Output();
     /** The last segment sent for a 4-tuple not (yet) in the demux table, for RetransSegs. */
@@ -128,9 +145,12 @@ public final class NetStack {
     private int unregisteredSentUpTo;
     /** Set while an inbound packet is processed: drops the engine reports refer to its addresses. */
     private boolean processingInbound;
+    /** The time {@link #expiredTimer} fires timers at: one callback for every expiry, none allocated per call. */
+    private long expiringAt;
+    private final Consumer<Object> expiredTimer = owner -> fireTimer(owner, expiringAt);
 
     // Real-time event loop.
-    private final ConcurrentLinkedQueue<ByteBuffer> inboundQueue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Object> inboundQueue = new ConcurrentLinkedQueue<>();
     private volatile Thread loopThread;
     private volatile boolean running;
     private volatile long loopWakeAt = Long.MAX_VALUE;
@@ -176,6 +196,11 @@ public final class NetStack {
     /** True when somebody listens to trace events (callers skip building them otherwise). */
     public boolean isTracing() { return !traceListeners.isEmpty(); }
 
+    /** Whether this stack sends through {@code link} (the transmitter it was last attached to). */
+    public boolean isAttachedTo(PacketTransmitter link) {
+        return transmitter == link;
+    }
+
     /** Connects the stack to a link, and (simulation) replaces the real-time waiter. */
     public void attach(PacketTransmitter transmitter, Waiter waiter) {
         lock.lock();
@@ -213,6 +238,19 @@ public final class NetStack {
         lock.lock();
         try {
             return connections.size();
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * How many of {@link #connectionCount()} are compact TIME_WAIT records: connections in TIME_WAIT
+     * whose full engine object the stack no longer holds (see {@link #touch}).
+     */
+    public int timeWaitRecordCount() {
+        lock.lock();
+        try {
+            return timeWaitRecords;
         } finally {
             unlock();
         }
@@ -461,8 +499,8 @@ public final class NetStack {
                     ports.unbind(port);
                 }
                 // The listener reset its queued children: forget the ones now released.
-                for (Endpoint e : connections.values()) {
-                    if (e.localPort == port) touch(e, now);
+                for (Object o : connections.values()) {
+                    if (o instanceof Endpoint e && e.localPort == port) touch(e, now);
                 }
                 waiter.wakeup(this, listener);
             }
@@ -476,8 +514,12 @@ public final class NetStack {
         lock.lock();
         try {
             FourTuple t = connection.tuple();
-            Endpoint e = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
-            if (e != null && e.connection == connection) touch(e, clock.nanos());
+            Object o = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
+            if (o instanceof Endpoint e && e.connection == connection) {
+                touch(e, clock.nanos());
+            } else if (o instanceof TimeWaitTimer tw && tw.record() == connection.timeWaitRecord() && tw.record().isReleased()) {
+                removeRecord(tw); // abort() in TIME_WAIT closed the record the stack held
+            }
         } finally {
             unlock();
         }
@@ -498,12 +540,24 @@ public final class NetStack {
         emit(new TraceEvent.Call(clock.nanos(), name, connection, call, result));
     }
 
+    /**
+     * After an interaction with a connection: forget it once released; in TIME_WAIT, keep only its
+     * compact record when the connection lets it go (the design's "TIME_WAIT connections shrink to
+     * a small record"); else reschedule its timer.
+     */
     private void touch(Endpoint e, long now) {
         if (e.removed) return;
         Connection c = e.connection;
         if (c.isReleased()) {
             remove(e);
             return;
+        }
+        if (c.state() == TcpState.TIME_WAIT) {
+            TimeWaitRecord r = c.detachTimeWait();
+            if (r != null) {
+                compact(e, r, now);
+                return;
+            }
         }
         long deadline = c.nextDeadline();
         if (deadline == Long.MAX_VALUE) {
@@ -514,13 +568,54 @@ public final class NetStack {
         }
     }
 
+    /**
+     * Replaces {@code e} in the demux table by its detached TIME_WAIT record: from now on the stack
+     * holds the record and its timer (which keeps the port use to release at the end), not the
+     * connection. The record's timer takes the connection timer's place, so ties fire in the same
+     * order as before.
+     */
+    private void compact(Endpoint e, TimeWaitRecord r, long now) {
+        TimeWaitTimer timer = new TimeWaitTimer(r, e.portUse);
+        e.removed = true;
+        connections.put(e.key, timer);
+        timeWaitRecords++;
+        long deadline = r.nextDeadline();
+        timers.replace(e.timer, timer, deadline);
+        waiter.timersChanged(this, deadline);
+    }
+
+    /** After a segment for a TIME_WAIT record: forget it once released, else follow its (re)started 2MSL timer. */
+    private void touchRecord(TimeWaitTimer t) {
+        if (t.record().isReleased()) {
+            removeRecord(t);
+            return;
+        }
+        long deadline = t.record().nextDeadline();
+        timers.schedule(t, deadline);
+        waiter.timersChanged(this, deadline);
+    }
+
+    /** Forgets a TIME_WAIT record: its timer, its demux entry and its port use (once). */
+    private void removeRecord(TimeWaitTimer t) {
+        long key = t.key();
+        if (connections.get(key) != t) return; // already forgotten
+        connections.remove(key);
+        timers.cancel(t);
+        timeWaitRecords--;
+        releasePort(t.portUse, t.record().localPort());
+    }
+
     private void remove(Endpoint e) {
         e.removed = true;
         timers.cancel(e.timer);
         if (connections.get(e.key) == e) connections.remove(e.key);
-        switch (e.portUse) {
-            case BINDING -> ports.unbind(e.localPort);
-            case EPHEMERAL -> ports.releaseEphemeral(e.localPort);
+        releasePort(e.portUse, e.localPort);
+    }
+
+    private void releasePort(Endpoint.PortUse use, int port) {
+        switch (use) {
+            case BINDING -> ports.unbind(port);
+            case EPHEMERAL -> ports.releaseEphemeral(port);
             case NONE -> { }
         }
     }
@@ -541,9 +636,38 @@ public final class NetStack {
     public int fireTimers(long now) {
         lock.lock();
         try {
-            return timers.expire(now, e -> fireTimer(e, now));
+            expiringAt = now;
+            return timers.expire(now, expiredTimer);
         } finally {
             unlock();
+        }
+    }
+
+    private void fireTimer(Object owner, long now) {
+        if (owner instanceof Endpoint e) {
+            fireTimer(e, now);
+            return;
+        }
+        TimeWaitRecord r = (TimeWaitRecord) owner;
+        Object entry = connections.get(DemuxTable.key(r.remoteAddress(), r.localPort(), r.remotePort()));
+        if (entry instanceof TimeWaitTimer t && t.record() == r) fireTimer(t, now);
+    }
+
+    /** The 2MSL timer of a TIME_WAIT record: it goes CLOSED and is forgotten, its port released. */
+    private void fireTimer(TimeWaitTimer t, long now) {
+        TimeWaitRecord r = t.record();
+        try {
+            r.deadlineReached(now, output);
+            if (r.isReleased()) {
+                removeRecord(t);
+                return;
+            }
+            long deadline = r.nextDeadline();
+            if (deadline <= now) deadline = now + TIMER_TICK_NANOS; // as for connections: never spin
+            timers.schedule(t, deadline);
+        } catch (RuntimeException | AssertionError ex) {
+            internalError(now, "timer of " + r.tuple(), ex);
+            if (connections.get(t.key()) == t && !t.isScheduled()) timers.schedule(t, now + config.minRtoNanos());
         }
     }
 
@@ -578,15 +702,24 @@ public final class NetStack {
      * buffer's bytes must stay unchanged during the call; its position is not moved.
      */
     public void deliver(ByteBuffer packet) {
+        deliver(packet, false);
+    }
+
+    /**
+     * As {@link #deliver(ByteBuffer)}; with {@code tcpChecksumTrusted} the TCP checksum is not
+     * verified: only for a link that carried the packet unaltered from a stack that sent it through
+     * a {@link PacketTransmitter#offloadsTcpChecksums() checksum-offloading} transmitter.
+     */
+    public void deliver(ByteBuffer packet, boolean tcpChecksumTrusted) {
         lock.lock();
         try {
-            processPacket(packet);
+            processPacket(packet, tcpChecksumTrusted);
         } finally {
             unlock();
         }
     }
 
-    private void processPacket(ByteBuffer packet) {
+    private void processPacket(ByteBuffer packet, boolean tcpChecksumTrusted) {
         long now = clock.nanos();
         processingInbound = true;
         try {
@@ -595,7 +728,7 @@ public final class NetStack {
                 icmpArrived(packet, now);
                 return;
             }
-            ParseResult result = PacketCodec.decode(packet, inbound);
+            ParseResult result = PacketCodec.decode(packet, inbound, !tcpChecksumTrusted);
             if (result == ParseResult.NOT_TCP) {
                 // A sound IPv4 header (its checksum verified) for a protocol synack does not handle,
                 // such as UDP: counted and dropped, never an error. (Links drop other IP versions,
@@ -619,10 +752,15 @@ public final class NetStack {
             int remote = inbound.sourceAddress();
             int localPort = seg.destinationPort();
             // RFC 9293 §3.10.7: a fully specified connection first, then a listener on the port.
-            Endpoint e = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
-            if (e != null && !reusableTimeWait(e, seg, now)) {
+            Object entry = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
+            if (entry instanceof Endpoint e && !reusableTimeWait(e, seg, now)) {
                 e.connection.segmentArrived(seg, now);
                 touch(e, now);
+                return;
+            }
+            if (entry instanceof TimeWaitTimer t && !reusableTimeWait(t, seg, now)) {
+                t.record().segmentArrived(seg, now, output, timeWaitReply);
+                touchRecord(t);
                 return;
             }
             Listener l = listeners[localPort];
@@ -696,13 +834,26 @@ public final class NetStack {
      * listener.
      */
     private boolean reusableTimeWait(Endpoint e, TcpSegment seg, long now) {
-        if (e.connection.state() != TcpState.TIME_WAIT) return false;
-        if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)) return false;
-        Listener l = listeners[e.localPort];
-        if (l == null || l.isClosed()) return false;
+        if (e.connection.state() != TcpState.TIME_WAIT || !synForListener(e.localPort, seg)) return false;
         if (!e.connection.acceptsNewSyn(seg, now)) return false;
         remove(e);
         return true;
+    }
+
+    /** The same for a detached TIME_WAIT record. */
+    private boolean reusableTimeWait(TimeWaitTimer t, TcpSegment seg, long now) {
+        TimeWaitRecord r = t.record();
+        if (r.isReleased() || !synForListener(r.localPort(), seg)) return false;
+        if (!r.acceptsNewSyn(seg, now, output)) return false;
+        removeRecord(t);
+        return true;
+    }
+
+    /** A bare SYN to a port with an open listener (which could take a new incarnation). */
+    private boolean synForListener(int localPort, TcpSegment seg) {
+        if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)) return false;
+        Listener l = listeners[localPort];
+        return l != null && !l.isClosed();
     }
 
     private void adoptChild(Connection child, long now) {
@@ -715,11 +866,16 @@ public final class NetStack {
             e.sentAnything = true;
             unregisteredKey = -1;
         }
-        Endpoint old = connections.put(e.key, e);
+        Object old = connections.put(e.key, e);
         if (old != null && old != e) {
             // Cannot happen when the demux worked; keep the table consistent anyway.
-            old.removed = true;
-            timers.cancel(old.timer);
+            if (old instanceof Endpoint o) {
+                o.removed = true;
+                timers.cancel(o.timer);
+            } else if (old instanceof TimeWaitTimer tw) {
+                timers.cancel(tw);
+                timeWaitRecords--;
+            }
         }
         touch(e, now);
     }
@@ -728,6 +884,21 @@ public final class NetStack {
 
     /** Queues a packet (copied by the caller) for the event loop; any thread. */
     public void enqueue(ByteBuffer packet) {
+        queue(packet);
+    }
+
+    /**
+     * As {@link #enqueue(ByteBuffer)}, with the trust in the TCP checksum of
+     * {@link #deliver(ByteBuffer, boolean)}.
+     */
+    public void enqueue(ByteBuffer packet, boolean tcpChecksumTrusted) {
+        queue(tcpChecksumTrusted ? new TrustedPacket(packet) : packet);
+    }
+
+    /** A queued packet whose TCP checksum is not to be verified (the queue holds these and plain buffers). */
+    private record TrustedPacket(ByteBuffer packet) {}
+
+    private void queue(Object packet) {
         inboundQueue.add(packet);
         Thread loop = loopThread;
         if (loop != null) LockSupport.unpark(loop);
@@ -789,13 +960,17 @@ public final class NetStack {
             long next;
             lock.lock();
             try {
-                ByteBuffer p;
-                while ((p = inboundQueue.poll()) != null) processPacket(p);
+                Object p;
+                while ((p = inboundQueue.poll()) != null) {
+                    if (p instanceof TrustedPacket t) processPacket(t.packet(), true);
+                    else processPacket((ByteBuffer) p, false);
+                }
                 long now = clock.nanos();
                 if (holdTimers(now)) {
                     next = now + TIMER_TICK_NANOS;
                 } else {
-                    timers.expire(now, e -> fireTimer(e, now));
+                    expiringAt = now;
+                    timers.expire(now, expiredTimer);
                     next = timers.nextDeadline();
                 }
                 loopWakeAt = next;
@@ -823,8 +998,8 @@ public final class NetStack {
                 s.clear().sourcePort(segment.sourcePort()).destinationPort(segment.destinationPort())
                         .seq(segment.seq()).ack(segment.ack()).flags(segment.flags()).window(segment.window())
                         .urgentPointer(segment.urgentPointer())
-                        // PacketCodec.encode reads the payload with absolute gets: the view can be shared.
-                        .payload(segment.payload());
+                        // PacketCodec.encode reads the payload with absolute gets: the window can be shared.
+                        .payloadOf(segment);
                 s.options().copyFrom(segment.options());
                 counters[Counter.OUT_SEGS.ordinal()]++;
                 if (s.has(TcpFlags.RST)) counters[Counter.OUT_RSTS.ordinal()]++;
@@ -835,11 +1010,16 @@ public final class NetStack {
                     return;
                 }
                 transmitBuffer.clear();
-                PacketCodec.encode(outbound, transmitBuffer);
+                // Checksum offload (a link that never alters bytes): the receiver is told not to verify.
+                // A packet tap on this stack still sees a complete checksum, so that captures verify.
+                PacketCodec.encode(outbound, transmitBuffer,
+                        !transmitter.offloadsTcpChecksums() || !packetTaps.isEmpty());
                 transmitBuffer.flip();
                 transmitRaw(now);
             } catch (RuntimeException | AssertionError ex) {
                 internalError(now, "sending " + segment, ex);
+            } finally {
+                outbound.segment().payload(null); // it may lend a connection's send buffer: hold on to none
             }
         }
 
@@ -854,6 +1034,22 @@ public final class NetStack {
         public void timerFired(Connection connection, String timer, long now) {
             if (traceListeners.isEmpty()) return;
             emit(new TraceEvent.Timer(now, name, connection.tuple().toString(), timer));
+        }
+
+        @Override
+        public void timeWaitStateChanged(TimeWaitRecord record, TcpState from, TcpState to, String cause, long now) {
+            // No waiter needs waking: a socket still holding the connection waits on nothing that
+            // TIME_WAIT -> CLOSED changes (end-of-file, write errors and an empty send buffer were
+            // all settled on entering TIME_WAIT); state() follows the record.
+            countTransition(from, to);
+            if (traceListeners.isEmpty()) return;
+            emit(new TraceEvent.StateChange(now, name, record.tuple().toString(), from.name(), to.name(), cause));
+        }
+
+        @Override
+        public void timeWaitTimerFired(TimeWaitRecord record, String timer, long now) {
+            if (traceListeners.isEmpty()) return;
+            emit(new TraceEvent.Timer(now, name, record.tuple().toString(), timer));
         }
 
         @Override
@@ -882,7 +1078,8 @@ public final class NetStack {
         int length = s.sequenceLength();
         if (length == 0 || s.has(TcpFlags.RST)) return;
         long key = DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort());
-        Endpoint e = connections.get(key);
+        // A TIME_WAIT record sends only bare ACKs (no sequence space): never found here.
+        Endpoint e = connections.get(key) instanceof Endpoint found ? found : null;
         int end = s.seq() + length;
         if (e == null) {
             // A listener's SYN-ACK goes out before its child is registered: remember it for adoptChild.

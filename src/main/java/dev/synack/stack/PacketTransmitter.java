@@ -37,4 +37,14 @@ public interface PacketTransmitter {
      * that a descheduled thread is still carrying is late, not lost. Default: false.
      */
     default boolean isCarrying(NetStack stack) { return false; }
+
+    /**
+     * True when this transmitter carries every byte unaltered to the stacks it delivers to and tells
+     * them so ({@link NetStack#deliver(ByteBuffer, boolean)}): a stack sending through it then leaves
+     * the TCP checksum uncomputed (zero), as the kernel does on its loopback device, where a packet
+     * never leaves memory. False (the default) for links that cross a wire, a device or injected faults.
+     */
+    default boolean offloadsTcpChecksums() {
+        return false;
+    }
 }

@@ -31,8 +31,11 @@ public final class TimerWheel<T> {
     private static final int MAX_LEVELS = 4;
     private static final int MAX_SHIFT = 62;
 
-    /** One owner's timer: scheduled at most once at a time. */
-    public static final class Timer<T> {
+    /**
+     * One owner's timer: scheduled at most once at a time. Not final so that an owner may keep a
+     * field or two of its own in it rather than in one more object (the stack's TIME_WAIT records).
+     */
+    public static class Timer<T> {
         private final T owner;
         private long deadline;
         private long tick;
@@ -109,6 +112,29 @@ public final class TimerWheel<T> {
         timer.tick = Math.max(Math.floorDiv(deadlineNanos, tickNanos), cursorTick);
         timer.order = nextOrder++;
         link(timer);
+        size++;
+        if (cachedNext != UNKNOWN && deadlineNanos < cachedNext) cachedNext = deadlineNanos;
+    }
+
+    /**
+     * Hands {@code old}'s place to {@code replacement} (not scheduled) at {@code deadlineNanos}:
+     * when {@code old} is scheduled at exactly that deadline, {@code replacement} takes its place in
+     * the firing order of ties, as if it had been {@code old} all along; otherwise {@code old} is
+     * cancelled and {@code replacement} scheduled afresh.
+     */
+    public void replace(Timer<T> old, Timer<T> replacement, long deadlineNanos) {
+        if (replacement.isScheduled()) throw new IllegalArgumentException("the replacement timer is already scheduled");
+        if (!old.isScheduled() || old.deadline != deadlineNanos) {
+            cancel(old);
+            schedule(replacement, deadlineNanos);
+            return;
+        }
+        long order = old.order;
+        unlink(old);
+        replacement.deadline = deadlineNanos;
+        replacement.tick = Math.max(Math.floorDiv(deadlineNanos, tickNanos), cursorTick);
+        replacement.order = order;
+        link(replacement);
         size++;
         if (cachedNext != UNKNOWN && deadlineNanos < cachedNext) cachedNext = deadlineNanos;
     }

@@ -1,22 +1,40 @@
 package dev.synack.tcp;
 
+import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 
 /**
- * A fixed-capacity ring of bytes: the storage behind the send and the receive buffer. The array is
- * allocated on first use, so that embryonic connections (SYN_RECV) cost no buffer memory; after that
- * nothing is allocated, whatever the traffic.
+ * A ring of bytes up to a capacity (the limit a buffer size sets): the storage behind the send and
+ * the receive buffer. The array is allocated on first use, so that embryonic connections (SYN_RECV)
+ * cost no buffer memory, and it starts small and doubles as the bytes in it need, up to the capacity,
+ * as the kernel takes memory for a socket's buffers a packet at a time rather than at their
+ * limit: a connection that moves a few bytes never zeroes a 128 KiB array. Once it has reached the
+ * size the traffic needs, nothing more is allocated.
  */
 final class ByteRing {
+    /** The array a ring starts with (or its capacity, when smaller). */
+    static final int INITIAL_STORAGE = 4096;
+
     private int capacity;
+    private final int initialStorage;
+    /** Null, or an array of at least min(initialStorage, capacity) bytes and at most capacity bytes. */
     private byte[] bytes;
+    /** The array wrapped, for {@link #windowInto}; remade when the array changes. */
+    private ByteBuffer arrayView;
     /** Index of the oldest byte. */
     private int head;
     private int size;
 
     ByteRing(int capacity) {
+        this(capacity, INITIAL_STORAGE);
+    }
+
+    /** A ring whose array starts at {@code initialStorage} bytes (tests use small ones to exercise growth). */
+    ByteRing(int capacity, int initialStorage) {
         if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive, was " + capacity);
+        if (initialStorage <= 0) throw new IllegalArgumentException("initial storage must be positive, was " + initialStorage);
         this.capacity = capacity;
+        this.initialStorage = initialStorage;
     }
 
     int capacity() { return capacity; }
@@ -36,30 +54,45 @@ final class ByteRing {
     void append(ByteBuffer src, int index, int length) {
         if (length > free()) throw new IllegalArgumentException("ring overflow: " + length + " > " + free());
         if (length == 0) return;
-        ensureAllocated();
-        int tail = (head + size) % capacity;
-        int first = Math.min(length, capacity - tail);
+        ensureStorage(size + length);
+        int tail = (head + size) % bytes.length;
+        int first = Math.min(length, bytes.length - tail);
         src.get(index, bytes, tail, first);
         if (length > first) src.get(index + first, bytes, 0, length - first);
         size += length;
     }
 
     /**
-     * Stores {@code length} bytes of {@code src} (from absolute index {@code index}) at {@code offset}
-     * bytes after the oldest byte, which may lie beyond the stored bytes, in the free region: that is
-     * where out-of-order data waits until the gap before it fills. The size does not change; {@link
-     * #extend(int)} later takes the bytes in.
+     * Appends {@code length} payload bytes of {@code seg}, from its {@code from}-th on: received text
+     * goes from the packet straight into the ring, with no view of it allocated.
      */
-    void writeAt(int offset, ByteBuffer src, int index, int length) {
+    void append(TcpSegment seg, int from, int length) {
+        if (length > free()) throw new IllegalArgumentException("ring overflow: " + length + " > " + free());
+        if (length == 0) return;
+        ensureStorage(size + length);
+        int tail = (head + size) % bytes.length;
+        int first = Math.min(length, bytes.length - tail);
+        seg.copyPayload(from, bytes, tail, first);
+        if (length > first) seg.copyPayload(from + first, bytes, 0, length - first);
+        size += length;
+    }
+
+    /**
+     * Stores {@code length} payload bytes of {@code seg} (from its {@code from}-th on) at
+     * {@code offset} bytes after the oldest byte, which may lie beyond the stored bytes, in the free
+     * region: that is where out-of-order data waits until the gap before it fills. The size does not
+     * change; {@link #extend(int)} later takes the bytes in.
+     */
+    void writeAt(int offset, TcpSegment seg, int from, int length) {
         if (offset < 0 || length < 0 || (long) offset + length > capacity) {
             throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " capacity " + capacity);
         }
         if (length == 0) return;
-        ensureAllocated();
-        int start = (int) (((long) head + offset) % capacity);
-        int first = Math.min(length, capacity - start);
-        src.get(index, bytes, start, first);
-        if (length > first) src.get(index + first, bytes, 0, length - first);
+        ensureStorage(offset + length);
+        int start = (int) (((long) head + offset) % bytes.length);
+        int first = Math.min(length, bytes.length - start);
+        seg.copyPayload(from, bytes, start, first);
+        if (length > first) seg.copyPayload(from + first, bytes, 0, length - first);
     }
 
     /** Takes in {@code n} bytes already placed after the stored ones by {@link #writeAt}. */
@@ -70,19 +103,10 @@ final class ByteRing {
 
     /**
      * Raises the capacity to {@code newCapacity} (never lowers it), keeping every byte, stored or placed
-     * beyond the stored ones: receive-buffer autotuning. Allocates only when it grows.
+     * beyond the stored ones: receive-buffer autotuning. The array grows later, when bytes need it.
      */
     void growTo(int newCapacity) {
-        if (newCapacity <= capacity) return;
-        if (bytes != null) {
-            byte[] grown = new byte[newCapacity];
-            int first = capacity - head;
-            System.arraycopy(bytes, head, grown, 0, first);
-            System.arraycopy(bytes, 0, grown, first, head);
-            bytes = grown;
-            head = 0;
-        }
-        capacity = newCapacity;
+        if (newCapacity > capacity) capacity = newCapacity;
     }
 
     /** Moves up to {@code dst.remaining()} bytes into {@code dst}, removing them; returns the count. */
@@ -99,17 +123,34 @@ final class ByteRing {
             throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " size " + size);
         }
         if (length == 0) return;
-        int start = (head + offset) % capacity;
-        int first = Math.min(length, capacity - start);
+        int start = (head + offset) % bytes.length;
+        int first = Math.min(length, bytes.length - start);
         dst.put(bytes, start, first);
         if (length > first) dst.put(bytes, 0, length - first);
+    }
+
+    /**
+     * Points {@code seg}'s payload at the {@code length} stored bytes starting {@code offset} bytes
+     * after the oldest, in place, when they lie in one piece of the array (the usual case); returns
+     * false, leaving {@code seg} alone, when the range wraps round the end of the array. Valid until
+     * the ring next changes. Allocates only a view of the array, once per array.
+     */
+    boolean windowInto(TcpSegment seg, int offset, int length) {
+        if (offset < 0 || length <= 0 || offset + length > size) {
+            throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " size " + size);
+        }
+        int start = (head + offset) % bytes.length;
+        if (length > bytes.length - start) return false;
+        if (arrayView == null || arrayView.array() != bytes) arrayView = ByteBuffer.wrap(bytes);
+        seg.payload(arrayView, start, length);
+        return true;
     }
 
     /** Drops the {@code n} oldest bytes. */
     void discard(int n) {
         if (n < 0 || n > size) throw new IndexOutOfBoundsException("discard " + n + " of " + size);
         if (n == 0) return;
-        head = (head + n) % capacity;
+        head = (head + n) % bytes.length;
         size -= n; // head stays put even when empty: bytes placed beyond the stored ones keep their offset
     }
 
@@ -117,6 +158,7 @@ final class ByteRing {
     void releaseIfEmpty() {
         if (size == 0) {
             bytes = null;
+            arrayView = null;
             head = 0;
         }
     }
@@ -126,7 +168,25 @@ final class ByteRing {
         size = 0;
     }
 
-    private void ensureAllocated() {
-        if (bytes == null) bytes = new byte[capacity];
+    /** Length of the ring's array now (0 when released): what it costs in memory. */
+    int storage() { return bytes == null ? 0 : bytes.length; }
+
+    /**
+     * Makes the array hold at least {@code needed} bytes from the head (needed <= capacity), doubling
+     * it as often as that takes (capped at the capacity). Growing copies every byte of the old array
+     * in ring order from the head, so that stored bytes and bytes placed beyond them keep their offsets.
+     */
+    private void ensureStorage(int needed) {
+        int length = bytes == null ? 0 : bytes.length;
+        if (needed <= length) return;
+        int grown = Math.max(length, Math.min(initialStorage, capacity));
+        while (grown < needed) grown = (int) Math.min(2L * grown, capacity);
+        byte[] next = new byte[grown];
+        if (bytes != null) {
+            System.arraycopy(bytes, head, next, 0, length - head);
+            System.arraycopy(bytes, 0, next, length - head, head);
+        }
+        bytes = next;
+        head = 0;
     }
 }

@@ -49,8 +49,6 @@ import java.nio.ByteBuffer;
 public final class Connection {
     /** "No timer armed". */
     private static final long NONE = Long.MAX_VALUE;
-    /** RFC 5961 §7 counts challenge ACKs per second. */
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** nop, nop, TS: the room the timestamps option takes in every segment (RFC 7323 §3, Appendix A). */
     private static final int TIMESTAMP_OPTION_SPACE = 12;
     /** The window field is 16 bits (RFC 9293 §3.1). */
@@ -170,7 +168,8 @@ public final class Connection {
     private long retransmitAt = NONE;
     private long persistAt = NONE;
     private long delayedAckAt = NONE;
-    private long timeWaitAt = NONE;
+    /** TIME_WAIT's state and rules, from the moment the connection enters it (see {@link TimeWaitRecord}). */
+    private TimeWaitRecord timeWait;
     private long finWait2At = NONE;
     private long keepaliveAt = NONE;
     private boolean keepAlive;
@@ -217,9 +216,8 @@ public final class Connection {
     private boolean ackNow;
     private boolean outOfOrderSeen;
     private boolean noDelay;
-    private long challengeWindowStart;
-    private int challengeCount;
-    private boolean challengeWindowStarted;
+    /** RFC 5961 §7 budget: created with the first challenge ACK. */
+    private ChallengeAckLimiter challengeLimiter;
 
     private final TcpSegment out = new TcpSegment();
     private ByteBuffer payloadScratch;
@@ -275,6 +273,7 @@ public final class Connection {
 
     /** OPEN, active (RFC 9293 §3.10.1): CLOSED -> SYN_SENT, emits SYN. */
     public void connect(long now) {
+        settle();
         if (userClosed) throw new TcpException(TcpError.CLOSED);
         if (state == TcpState.SYN_SENT) throw new TcpException(TcpError.CONNECTION_IN_PROGRESS);
         if (opened) throw new TcpException(TcpError.ALREADY_CONNECTED);
@@ -293,6 +292,7 @@ public final class Connection {
      *         shutdown(WRITE)/close, NOT_CONNECTED before connect().
      */
     public int write(ByteBuffer src, long now) {
+        settle();
         if (error != null) throw new TcpException(error);
         if (writeShutdown || userClosed) throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
         switch (state) {
@@ -314,6 +314,7 @@ public final class Connection {
      * @throws TcpException the connection's error (once the buffered bytes are read), CLOSED after close().
      */
     public int read(ByteBuffer dst, long now) {
+        settle();
         if (userClosed) throw new TcpException(TcpError.CLOSED);
         if (readShutdown) return -1;
         if (!receiveBuffer.isEmpty()) {
@@ -334,6 +335,7 @@ public final class Connection {
 
     /** shutdown(2) with Linux semantics (design.md); see the class comment for the choices made. */
     public void shutdown(ShutdownHow how, long now) {
+        settle();
         switch (state) {
             case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
             case SYN_SENT -> {
@@ -364,6 +366,7 @@ public final class Connection {
      * (FIN_WAIT*, CLOSING, TIME_WAIT, LAST_ACK) until {@link #isReleased()}. Repeated calls are no-ops.
      */
     public void close(long now) {
+        settle();
         if (userClosed) return;
         userClosed = true;
         writeShutdown = true;
@@ -392,6 +395,7 @@ public final class Connection {
     }
 
     void abort(String cause, long now) {
+        settle();
         userClosed = true;
         writeShutdown = true;
         sendBuffer.clear();
@@ -399,7 +403,11 @@ public final class Connection {
         switch (state) {
             case CLOSED, LISTEN -> released = true;
             case SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT -> resetAndClose(cause, now);
-            default -> enterClosed(cause, now); // SYN_SENT, CLOSING, LAST_ACK, TIME_WAIT: nothing to tell
+            case TIME_WAIT -> {
+                timeWait.close(cause, now, output, this); // nothing to tell the peer
+                settle();
+            }
+            default -> enterClosed(cause, now); // SYN_SENT, CLOSING, LAST_ACK: nothing to tell
         }
         output.wakeup(this);
     }
@@ -410,6 +418,7 @@ public final class Connection {
 
     /** SEGMENT ARRIVES (RFC 9293 §3.10.7), in the order the RFC writes it. */
     public void segmentArrived(TcpSegment segment, long now) {
+        settle();
         if (released) {
             output.segmentDropped(this, segment, "connection released", now);
             return;
@@ -419,7 +428,7 @@ public final class Connection {
         switch (state) {
             case CLOSED, LISTEN -> output.segmentDropped(this, segment, "connection " + state, now);
             case SYN_SENT -> synSentArrived(segment, now);
-            case TIME_WAIT -> timeWaitArrived(segment, now);
+            case TIME_WAIT -> timeWait.segmentArrived(segment, now, output, out, this);
             default -> otherStateArrived(segment, now);
         }
         if (!released && ackNow) sendAck(now);
@@ -732,7 +741,8 @@ public final class Connection {
     /**
      * RFC 8985 §7.2: with SACK, outside recovery, with data outstanding and no probe out, a loss probe
      * is due PTO = 2 SRTT after the last new data or ACK (plus the worst-case delayed ACK when a
-     * single segment is out; the initial RTO before any sample), never after the retransmission timer.
+     * single segment is out, else {@link TcpConfig#lossProbeSlackNanos()}; the initial RTO before any
+     * sample), never after the retransmission timer.
      */
     private void scheduleLossProbe(long now) {
         if (!sackOn || inRecovery || probeOutstanding || sndUna == sndMax || !canSendData()) {
@@ -742,7 +752,8 @@ public final class Connection {
         long pto;
         if (rtt.hasSample()) {
             pto = 2 * rtt.srtt();
-            if (Seq.distance(sndUna, sndMax) <= effectiveMss) pto += config.delayedAckMaxNanos();
+            // One segment out: the peer may be delaying its ACK. More: a little slack, as Linux adds.
+            pto += Seq.distance(sndUna, sndMax) <= effectiveMss ? config.delayedAckMaxNanos() : config.lossProbeSlackNanos();
         } else {
             pto = config.initialRtoNanos();
         }
@@ -866,7 +877,7 @@ public final class Connection {
         if (!readShutdown) room = Math.min(room, receiveBuffer.free());
         int take = Math.min(fresh, room);
         if (take > 0) {
-            if (!readShutdown) receiveBuffer.append(seg.payload(), seg.payload().position() + skip, take);
+            if (!readShutdown) receiveBuffer.append(seg, skip, take);
             rcvNxt += take;
             fillFromReassembly();
             scheduleAckForData(now);
@@ -923,7 +934,7 @@ public final class Connection {
             return false;
         }
         if (!readShutdown) {
-            receiveBuffer.writeAt(receiveBuffer.size() + offset, seg.payload(), seg.payload().position(), take);
+            receiveBuffer.writeAt(receiveBuffer.size() + offset, seg, 0, take);
         }
         if (seg.has(TcpFlags.FIN) && take == len) {
             outOfOrderFin = true;
@@ -1012,48 +1023,18 @@ public final class Connection {
     }
 
     /**
-     * TIME-WAIT (RFC 9293 §3.10.7.4, RFC 1337, Linux tcp_timewait_state_process): a retransmitted FIN
-     * is ACKed again and restarts the 2MSL timer; RSTs are ignored; anything else is an old duplicate.
-     */
-    private void timeWaitArrived(TcpSegment seg, long now) {
-        if (seg.has(TcpFlags.RST)) {
-            dropped(seg, "RST in TIME_WAIT ignored (RFC 1337)", now);
-            return;
-        }
-        if (seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK)) {
-            challengeAck(now);
-            dropped(seg, "SYN in TIME_WAIT not accepted as a new connection: challenge ACK (RFC 5961 §4)", now);
-            return;
-        }
-        boolean pawsReject = timestampsOn && seg.options().hasTimestamps() && Seq.lt(seg.options().tsVal(), tsRecent);
-        if (!pawsReject && seg.has(TcpFlags.FIN) && seg.seq() + seg.sequenceLength() == rcvNxt) {
-            ackNow = true; // the peer did not get our ACK of its FIN
-            timeWaitAt = now + config.timeWaitNanos();
-            return;
-        }
-        if (!pawsReject && seg.sequenceLength() == 0 && seg.seq() == rcvNxt) {
-            return; // a late bare ACK: nothing to do
-        }
-        ackNow = true;
-        dropped(seg, "old duplicate in TIME_WAIT", now);
-    }
-
-    /**
      * TIME_WAIT meets a SYN for the same 4-tuple (RFC 9293 §3.10.7.4 fourth, RFC 6191, Linux): the SYN
      * starts a new incarnation when its sequence number is above the last RCV.NXT, or its timestamp
-     * is newer than TS.Recent. When this returns true the connection has gone CLOSED and is released:
-     * the owner removes it and hands the SYN to the listener. When false, nothing has happened: the
-     * owner passes the SYN to {@link #segmentArrived} (which answers it with an ACK and drops it).
+     * is newer than TS.Recent ({@link TimeWaitRecord} holds the rule). When this returns true the
+     * connection has gone CLOSED and is released: the owner removes it and hands the SYN to the
+     * listener. When false, nothing has happened: the owner passes the SYN to {@link #segmentArrived}
+     * (which answers it with an ACK and drops it).
      */
     public boolean acceptsNewSyn(TcpSegment syn, long now) {
+        settle();
         if (state != TcpState.TIME_WAIT || released) return false;
-        if (!syn.has(TcpFlags.SYN) || syn.has(TcpFlags.ACK) || syn.has(TcpFlags.RST)) return false;
-        TcpOptions opts = syn.options();
-        boolean hasTs = timestampsOn && opts.hasTimestamps();
-        if (hasTs && Seq.lt(opts.tsVal(), tsRecent)) return false; // PAWS
-        boolean newer = Seq.gt(syn.seq(), rcvNxt) || (hasTs && Seq.gt(opts.tsVal(), tsRecent));
-        if (!newer) return false;
-        enterClosed("new SYN in TIME_WAIT (RFC 6191)", now);
+        if (!timeWait.acceptsNewSyn(syn, now, output, this)) return false;
+        settle();
         output.wakeup(this);
         return true;
     }
@@ -1064,7 +1045,15 @@ public final class Connection {
 
     /** The owner calls this at (or after) {@link #nextDeadline()}; fires whatever timers are due. */
     public void deadlineReached(long now) {
+        settle();
         if (released) return;
+        if (timeWait != null) {
+            // TIME_WAIT arms no other timer (enterTimeWait cancelled them all).
+            timeWait.deadlineReached(now, output, this);
+            settle();
+            output.wakeup(this);
+            return;
+        }
         if (delayedAckAt <= now) {
             delayedAckAt = NONE;
             output.timerFired(this, "delayed-ack", now);
@@ -1095,19 +1084,15 @@ public final class Connection {
             output.timerFired(this, "keepalive", now);
             keepaliveTimeout(now);
         }
-        if (timeWaitAt <= now) {
-            timeWaitAt = NONE;
-            output.timerFired(this, "time-wait", now);
-            if (state == TcpState.TIME_WAIT) enterClosed("2MSL timer", now);
-        }
         output.wakeup(this);
     }
 
     /** The earliest time a timer is due, or {@link Long#MAX_VALUE} when none is armed. */
     public long nextDeadline() {
-        if (released) return NONE;
+        if (released || (timeWait != null && timeWait.isReleased())) return NONE;
+        if (timeWait != null) return timeWait.nextDeadline();
         return Math.min(Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, keepaliveAt)),
-                Math.min(Math.min(timeWaitAt, finWait2At), probeAt));
+                Math.min(finWait2At, probeAt));
     }
 
     /** RFC 6298 §5.4-5.7 and the retry limits of RFC 1122 §4.2.3.5 / Linux. */
@@ -1157,7 +1142,7 @@ public final class Connection {
             sendData(sndNxt, len, finQueued && len == unsent, now);
             return;
         }
-        sendSegment(sndUna - 1, TcpFlags.ACK, null, now);
+        sendSegment(sndUna - 1, TcpFlags.ACK, 0, now);
         persistBackoff++;
         persistAt = now + persistInterval();
     }
@@ -1185,7 +1170,7 @@ public final class Connection {
             fail(TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
             return;
         }
-        sendSegment(sndUna - 1, TcpFlags.ACK, null, now);
+        sendSegment(sndUna - 1, TcpFlags.ACK, 0, now);
         keepaliveProbesSent++;
         keepaliveAt = now + config.keepaliveIntervalNanos();
     }
@@ -1334,14 +1319,6 @@ public final class Connection {
 
     /** Emits the data segment [seq, seq+len) (plus FIN) from the send buffer. */
     private void sendData(int seq, int len, boolean fin, long now) {
-        ByteBuffer payload = null;
-        if (len > 0) {
-            if (payloadScratch == null) payloadScratch = ByteBuffer.allocate(config.mss());
-            payloadScratch.clear();
-            sendBuffer.copyTo(Seq.distance(sendBufferSeq, seq), len, payloadScratch);
-            payloadScratch.flip();
-            payload = payloadScratch;
-        }
         int end = seq + len;
         int flags = TcpFlags.ACK;
         if (len > 0 && end == dataEnd()) flags |= TcpFlags.PSH; // the segment ends the data written so far
@@ -1355,7 +1332,7 @@ public final class Connection {
             rttSeq = seq;
             rttStart = now;
         }
-        sendSegment(seq, flags, payload, now);
+        sendSegment(seq, flags, len, now);
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, sndMax);
         if (newData) sndMax = segEnd;
@@ -1430,22 +1407,51 @@ public final class Connection {
      * there and its ACK field ignored, and with data flowing both ways neither side would ever advance.
      */
     private void sendAck(long now) {
-        sendSegment(sndMax, TcpFlags.ACK, null, now);
+        sendSegment(sndMax, TcpFlags.ACK, 0, now);
     }
 
-    /** A segment of a synchronized connection: ACK, window and (when on) timestamps. */
-    private void sendSegment(int seq, int flags, ByteBuffer payload, long now) {
+    /**
+     * A segment of a synchronized connection: ACK, window and (when on) timestamps, carrying the
+     * {@code length} bytes of the send buffer from {@code seq} on.
+     */
+    private void sendSegment(int seq, int flags, int length, long now) {
+        writeSegmentHeader(out, tuple.localPort(), tuple.remotePort(), seq, flags, rcvNxt, advertiseWindow(),
+                timestampsOn, tsNow(now), tsRecent);
+        if (length > 0) attachPayload(seq, length);
+        if (sackOn) writeSackBlocks(out.options(), length);
+        transmit(now);
+        out.payload(null); // the window points into the send buffer: keep no array alive once it is released
+    }
+
+    /**
+     * Points the outgoing segment's payload at [seq, seq+length) of the send buffer: at the ring's own
+     * bytes when they lie in one piece, so that the stack copies them once, straight into the packet;
+     * through a scratch copy when the range wraps round the ring's end.
+     */
+    private void attachPayload(int seq, int length) {
+        int offset = Seq.distance(sendBufferSeq, seq);
+        if (sendBuffer.windowInto(out, offset, length)) return;
+        if (payloadScratch == null) payloadScratch = ByteBuffer.allocate(config.mss());
+        payloadScratch.clear();
+        sendBuffer.copyTo(offset, length, payloadScratch);
+        out.payload(payloadScratch.flip());
+    }
+
+    /**
+     * The header of a segment of a synchronized connection and its timestamps option when on, in
+     * Linux's layout ({@code nop, nop, TS val X ecr Y}); the SACK blocks, when any, come after. The
+     * one place that lays it out, for connections and for their {@link TimeWaitRecord}s.
+     */
+    static void writeSegmentHeader(TcpSegment out, int localPort, int remotePort, int seq, int flags, int ack, int window,
+                                   boolean timestamps, int tsVal, int tsEcr) {
         out.clear()
-                .sourcePort(tuple.localPort())
-                .destinationPort(tuple.remotePort())
+                .sourcePort(localPort)
+                .destinationPort(remotePort)
                 .seq(seq)
                 .flags(flags)
-                .ack(rcvNxt)
-                .window(advertiseWindow())
-                .payload(payload);
-        if (timestampsOn) out.options().nop().nop().timestamps(tsNow(now), tsRecent);
-        if (sackOn) writeSackBlocks(out.options(), payload == null ? 0 : payload.remaining());
-        transmit(now);
+                .ack(ack)
+                .window(window);
+        if (timestamps) out.options().nop().nop().timestamps(tsVal, tsEcr);
     }
 
     /**
@@ -1498,15 +1504,8 @@ public final class Connection {
 
     /** RFC 5961 §4.2 / §3.2 challenge ACK, at most challengeAckLimit per second (§7). */
     private void challengeAck(long now) {
-        if (!challengeWindowStarted || now - challengeWindowStart >= NANOS_PER_SECOND) {
-            challengeWindowStarted = true;
-            challengeWindowStart = now;
-            challengeCount = 0;
-        }
-        if (challengeCount < config.challengeAckLimit()) {
-            challengeCount++;
-            sendAck(now);
-        }
+        if (challengeLimiter == null) challengeLimiter = new ChallengeAckLimiter(now);
+        if (challengeLimiter.tryAcquire(now, config.challengeAckLimit())) sendAck(now);
     }
 
     // =====================================================================================
@@ -1708,7 +1707,8 @@ public final class Connection {
         finWait2At = NONE;
         delayedAckAt = NONE;
         keepaliveAt = NONE;
-        timeWaitAt = now + config.timeWaitNanos();
+        timeWait = new TimeWaitRecord(config, tuple, sndMax, rcvNxt, timestampsOn, tsRecent,
+                now + config.timeWaitNanos(), challengeLimiter);
         setState(TcpState.TIME_WAIT, cause, now);
         releaseMemory();
     }
@@ -1754,7 +1754,6 @@ public final class Connection {
         retransmitAt = NONE;
         persistAt = NONE;
         delayedAckAt = NONE;
-        timeWaitAt = NONE;
         finWait2At = NONE;
     }
 
@@ -1807,11 +1806,17 @@ public final class Connection {
     }
 
     private int tsNow(long now) {
+        return timestampClock(config, now);
+    }
+
+    /** Our timestamp clock (RFC 7323 §5.4): one tick per {@link TcpConfig#timestampTickNanos()}. */
+    static int timestampClock(TcpConfig config, long now) {
         return (int) (now / config.timestampTickNanos());
     }
 
     /** The listener closed while this child was still in SYN_RECV: Linux frees it silently (reqsk_queue_destroy). */
     void dropEmbryo(String cause, long now) {
+        settle();
         userClosed = true;
         writeShutdown = true;
         sendBuffer.clear();
@@ -1839,6 +1844,7 @@ public final class Connection {
      * the connection becomes ESTABLISHED.
      */
     public void setKeepAlive(boolean on, long now) {
+        settle();
         keepAlive = on;
         if (!on) {
             keepaliveAt = NONE;
@@ -1850,12 +1856,13 @@ public final class Connection {
 
     /** TCP_NODELAY with an immediate push of what Nagle held back (Linux does this on setsockopt). */
     public void setNoDelay(boolean noDelay, long now) {
+        settle();
         this.noDelay = noDelay;
         if (noDelay) transmitPending(now);
         output.wakeup(this);
     }
 
-    public TcpState state() { return state; }
+    public TcpState state() { return timeWaitEnded() ? TcpState.CLOSED : state; }
     public FourTuple tuple() { return tuple; }
     /** The listener that created this connection while it waits in its queues; null once accepted or for an active open. */
     public Listener listener() { return listener; }
@@ -1866,12 +1873,12 @@ public final class Connection {
 
     /** True when read() would not return 0: data, end-of-stream, or an error to report. */
     public boolean isReadable() {
-        return readShutdown || userClosed || !receiveBuffer.isEmpty() || finReceived || error != null || released;
+        return readShutdown || userClosed || !receiveBuffer.isEmpty() || finReceived || error != null || isReleased();
     }
 
     /** True when write() would not return 0: room in the buffer, or an error/shutdown to report. */
     public boolean isWritable() {
-        if (error != null || writeShutdown || userClosed || released) return true;
+        if (error != null || writeShutdown || userClosed || isReleased()) return true;
         return switch (state) {
             case SYN_SENT, SYN_RECV, ESTABLISHED, CLOSE_WAIT -> sendBuffer.free() > 0;
             default -> true;
@@ -1880,7 +1887,7 @@ public final class Connection {
 
     /** True once the handshake completed (ESTABLISHED or later), or an error ended the attempt. */
     public boolean isConnectDone() {
-        return state.isSynchronized() || error != null || released;
+        return state().isSynchronized() || error != null || isReleased();
     }
 
     /** The error that ended the connection, or null. */
@@ -1888,7 +1895,55 @@ public final class Connection {
     /** All bytes written have been acknowledged (used by SO_LINGER and by tests). */
     public boolean isSendBufferEmpty() { return sendBuffer.isEmpty(); }
     /** CLOSED and finished: the owner can forget it (remove from demux, free the port). */
-    public boolean isReleased() { return released; }
+    public boolean isReleased() { return released || timeWaitEnded(); }
+
+    // ---- TIME_WAIT ----
+
+    /** The record holding this connection's TIME_WAIT (from the moment it entered it), or null. */
+    public TimeWaitRecord timeWaitRecord() { return timeWait; }
+
+    /**
+     * Lets go of the TIME_WAIT record so that the owner can keep only it (see {@link TimeWaitRecord}):
+     * returns it, detached, or null when the connection cannot let it go yet. That is when it is not
+     * in TIME_WAIT, or while its ACKs could still change: the user has data left to read (reading
+     * opens the window they advertise), there are SACK blocks to report, or it still sits in its
+     * listener's queues (its release must be reported there). Once the receive buffer is empty the
+     * window is fixed (no data arrives in TIME_WAIT), so the ACKs the record builds are the ones
+     * this connection would send. After this call the owner routes segments, timers and the
+     * 4-tuple's release through the record; this connection only follows its state.
+     */
+    public TimeWaitRecord detachTimeWait() {
+        settle();
+        if (state != TcpState.TIME_WAIT || released || timeWait.isDetached()) return null;
+        if (!receiveBuffer.isEmpty() || listener != null) return null;
+        if (sackOn && (dsackPending || reassembly.recentCount() > 0)) return null;
+        timeWait.detach(advertiseWindow());
+        return timeWait;
+    }
+
+    /** Our ACK in TIME_WAIT, while the record is attached (the same segment as in any other state). */
+    void sendTimeWaitAck(long now) {
+        sendAck(now);
+    }
+
+    private boolean timeWaitEnded() {
+        return timeWait != null && timeWait.isReleased();
+    }
+
+    /**
+     * When the TIME_WAIT record ended (2MSL, a new SYN, an abort; it reported the state change), the
+     * connection is CLOSED and released too. Called on entry to every operation, since a detached
+     * record ends without telling its connection.
+     */
+    private void settle() {
+        if (released || !timeWaitEnded()) return;
+        state = TcpState.CLOSED;
+        released = true;
+        ackNow = false;
+        cancelTimers();
+        releaseMemory();
+        if (listener != null) listener.childReleased(this);
+    }
 
     // ---- read-only views for tests and traces ----
 
@@ -1905,6 +1960,6 @@ public final class Connection {
 
     @Override
     public String toString() {
-        return "Connection[" + tuple + " " + state + "]";
+        return "Connection[" + tuple + " " + state() + "]";
     }
 }

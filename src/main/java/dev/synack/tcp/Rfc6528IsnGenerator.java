@@ -1,29 +1,28 @@
 package dev.synack.tcp;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
  * RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), where M is a clock
- * ticking every 4 microseconds and F a keyed hash. F here is SHA-256 over the key and the 4-tuple
- * (RFC 6528 suggests MD5; any strong keyed hash satisfies it). A simulation passes a key drawn from
+ * ticking every 4 microseconds and F a keyed hash. F here is {@link SipHash} (SipHash-2-4, a keyed
+ * pseudo-random function made for short inputs, as Linux uses) over the 4-tuple under a 128-bit
+ * secret key (RFC 6528 suggests MD5; any keyed PRF satisfies it, and SipHash costs far less per
+ * connection than a cryptographic digest while no allocation is made). A simulation passes a key drawn from
  * its seed so that runs repeat; a real stack uses a random key.
  */
 public final class Rfc6528IsnGenerator implements IsnGenerator {
     private static final long TICK_NANOS = 4_000;
 
-    private final byte[] key;
-    private final MessageDigest sha256;
+    private final long k0;
+    private final long k1;
     private final byte[] tupleBytes = new byte[12];
 
+    /** @param key the secret: 16 bytes (a shorter key is padded with zeros, a longer one rejected) */
     public Rfc6528IsnGenerator(byte[] key) {
-        this.key = key.clone();
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK provides SHA-256", e);
-        }
+        if (key.length > 16) throw new IllegalArgumentException("the key has " + key.length + " bytes; at most 16");
+        byte[] k = java.util.Arrays.copyOf(key, 16);
+        this.k0 = SipHash.littleEndian(k, 0, 8);
+        this.k1 = SipHash.littleEndian(k, 8, 8);
     }
 
     public static Rfc6528IsnGenerator withRandomKey() {
@@ -37,11 +36,7 @@ public final class Rfc6528IsnGenerator implements IsnGenerator {
         putInt(0, t.localAddress());
         putInt(4, t.remoteAddress());
         putInt(8, (t.localPort() << 16) | (t.remotePort() & 0xffff));
-        sha256.reset();
-        sha256.update(key);
-        sha256.update(tupleBytes);
-        byte[] digest = sha256.digest();
-        int f = ((digest[0] & 0xff) << 24) | ((digest[1] & 0xff) << 16) | ((digest[2] & 0xff) << 8) | (digest[3] & 0xff);
+        int f = (int) SipHash.hash(k0, k1, tupleBytes, tupleBytes.length);
         int m = (int) (nowNanos / TICK_NANOS);
         return m + f;
     }

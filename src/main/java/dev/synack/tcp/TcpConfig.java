@@ -56,6 +56,7 @@ public final class TcpConfig {
     private final long keepaliveIdleNanos;
     private final long keepaliveIntervalNanos;
     private final int keepaliveProbes;
+    private final long lossProbeSlackNanos;
 
     // Listen queues
     private final int maxBacklog;
@@ -99,6 +100,7 @@ public final class TcpConfig {
         keepaliveIdleNanos = b.keepaliveIdleNanos;
         keepaliveIntervalNanos = b.keepaliveIntervalNanos;
         keepaliveProbes = b.keepaliveProbes;
+        lossProbeSlackNanos = b.lossProbeSlackNanos;
         maxBacklog = b.maxBacklog;
         challengeAckLimit = b.challengeAckLimit;
         ephemeralPortLow = b.ephemeralPortLow;
@@ -119,6 +121,7 @@ public final class TcpConfig {
                 .maxRto(Duration.ofSeconds(60))
                 .delayedAck(Duration.ofMillis(200), Duration.ofMillis(200))
                 .congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
+                .lossProbeSlack(Duration.ZERO)
                 .build();
     }
 
@@ -175,6 +178,14 @@ public final class TcpConfig {
     public long keepaliveIdleNanos() { return keepaliveIdleNanos; }
     public long keepaliveIntervalNanos() { return keepaliveIntervalNanos; }
     public int keepaliveProbes() { return keepaliveProbes; }
+
+    /**
+     * Added to the tail loss probe's 2 SRTT (RFC 8985 §7.2) when more than one segment is out, as
+     * Linux adds TCP_TIMEOUT_MIN (2 jiffies): without it, on a path whose round trip is a few
+     * microseconds, a moment's scheduling delay at the receiver fires a needless probe. Linux
+     * profile 2 ms; the RFC profile none.
+     */
+    public long lossProbeSlackNanos() { return lossProbeSlackNanos; }
     /** listen(backlog) is capped to this (Linux somaxconn: 4096). */
     public int maxBacklog() { return maxBacklog; }
     public int challengeAckLimit() { return challengeAckLimit; }
@@ -223,6 +234,7 @@ public final class TcpConfig {
         private long keepaliveIdleNanos = Duration.ofHours(2).toNanos();
         private long keepaliveIntervalNanos = Duration.ofSeconds(75).toNanos();
         private int keepaliveProbes = 9;
+        private long lossProbeSlackNanos = Duration.ofMillis(2).toNanos();
         private int maxBacklog = 4096;
         private int challengeAckLimit = 1000;
         private int ephemeralPortLow = 32768;
@@ -262,6 +274,7 @@ public final class TcpConfig {
             keepaliveIdleNanos = c.keepaliveIdleNanos;
             keepaliveIntervalNanos = c.keepaliveIntervalNanos;
             keepaliveProbes = c.keepaliveProbes;
+            lossProbeSlackNanos = c.lossProbeSlackNanos;
             maxBacklog = c.maxBacklog;
             challengeAckLimit = c.challengeAckLimit;
             ephemeralPortLow = c.ephemeralPortLow;
@@ -311,6 +324,9 @@ public final class TcpConfig {
         public Builder keepaliveIdle(Duration d) { keepaliveIdleNanos = positive(d, "keepaliveIdle"); return this; }
         public Builder keepaliveInterval(Duration d) { keepaliveIntervalNanos = positive(d, "keepaliveInterval"); return this; }
         public Builder keepaliveProbes(int v) { keepaliveProbes = require(v, 1, 255, "keepaliveProbes"); return this; }
+
+        /** See {@link TcpConfig#lossProbeSlackNanos()}; zero for RFC 8985's bare 2 SRTT. */
+        public Builder lossProbeSlack(Duration slack) { lossProbeSlackNanos = nonNegative(slack, "lossProbeSlack"); return this; }
         public Builder maxBacklog(int v) { maxBacklog = require(v, 1, 1 << 20, "maxBacklog"); return this; }
         public Builder challengeAckLimit(int v) { challengeAckLimit = require(v, 1, Integer.MAX_VALUE, "challengeAckLimit"); return this; }
 

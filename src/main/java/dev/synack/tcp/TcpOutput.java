@@ -32,4 +32,13 @@ public interface TcpOutput {
      * is accepted. Listeners themselves never call {@link #stateChanged}: only connections do.
      */
     void wakeup(Connection connection);
+
+    /**
+     * A {@link TimeWaitRecord} its connection let go of changed state (TIME_WAIT to CLOSED: 2MSL, a
+     * new SYN, an abort). Only an owner that detaches records receives this; the default ignores it.
+     */
+    default void timeWaitStateChanged(TimeWaitRecord record, TcpState from, TcpState to, String cause, long now) { }
+
+    /** The 2MSL timer of a detached {@link TimeWaitRecord} fired ("time-wait"); the default ignores it. */
+    default void timeWaitTimerFired(TimeWaitRecord record, String timer, long now) { }
 }

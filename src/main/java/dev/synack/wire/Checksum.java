@@ -15,8 +15,10 @@ import java.nio.ByteOrder;
  * data that includes a correct checksum field sums (folded) to {@code 0xffff}. The TCP checksum
  * (RFC 9293 §3.1) starts from {@link #pseudoHeader(int, int, int, int)}.
  *
- * <p>Ranges are read eight bytes at a time and summed as two 32-bit halves into the 64-bit running
- * sum; carries are folded back only at the end (RFC 1071 §2(C), deferred carries). Because the sum is
+ * <p>Ranges are read eight bytes at a time and summed as two 32-bit halves into 64-bit sums (four
+ * of them in turn, so that the additions do not wait on each other); carries are folded back only at
+ * the end (RFC 1071 §2(C), deferred carries). A range never exceeds 2^31 bytes, so the sums cannot
+ * overflow. Because the sum is
  * independent of byte order up to a final swap (RFC 1071 §2(B)), buffers in either {@link ByteOrder}
  * are read in their own order and the range's sum swapped when needed. Nothing is allocated and
  * buffer positions and limits are never changed.
@@ -25,18 +27,28 @@ import java.nio.ByteOrder;
  * with a byte padded to a whole word, as the last byte of the checksummed data is.
  */
 public final class Checksum {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LE_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
     private Checksum() {}
 
     /** Adds {@code length} bytes of {@code buffer} from absolute index {@code offset}. */
     public static long add(long sum, ByteBuffer buffer, int offset, int length) {
         checkRange(offset, length, buffer.limit());
+        if (buffer.hasArray()) return add(sum, buffer.array(), buffer.arrayOffset() + offset, length);
         int end = offset + length;
         int i = offset;
-        long s = 0;
+        long s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        while (end - i >= 32) {
+            long w0 = buffer.getLong(i), w1 = buffer.getLong(i + 8), w2 = buffer.getLong(i + 16), w3 = buffer.getLong(i + 24);
+            s0 += (w0 >>> 32) + (w0 & 0xffff_ffffL);
+            s1 += (w1 >>> 32) + (w1 & 0xffff_ffffL);
+            s2 += (w2 >>> 32) + (w2 & 0xffff_ffffL);
+            s3 += (w3 >>> 32) + (w3 & 0xffff_ffffL);
+            i += 32;
+        }
+        long s = s0 + s1 + s2 + s3;
         while (end - i >= 8) {
             long w = buffer.getLong(i);
             s += (w >>> 32) + (w & 0xffff_ffffL);
@@ -56,27 +68,42 @@ public final class Checksum {
         return sum + words;
     }
 
-    /** Adds {@code length} bytes of {@code bytes} from index {@code offset}. */
+    /**
+     * Adds {@code length} bytes of {@code bytes} from index {@code offset}. Words are read in
+     * little-endian order (the processor's own, no byte swap per word) into four independent sums
+     * that the processor adds in parallel; the folded total is swapped once (RFC 1071 §2(B)).
+     */
     public static long add(long sum, byte[] bytes, int offset, int length) {
         checkRange(offset, length, bytes.length);
         int end = offset + length;
         int i = offset;
-        long s = 0;
+        long s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        while (end - i >= 32) {
+            long w0 = (long) LE_LONGS.get(bytes, i), w1 = (long) LE_LONGS.get(bytes, i + 8);
+            long w2 = (long) LE_LONGS.get(bytes, i + 16), w3 = (long) LE_LONGS.get(bytes, i + 24);
+            s0 += (w0 >>> 32) + (w0 & 0xffff_ffffL);
+            s1 += (w1 >>> 32) + (w1 & 0xffff_ffffL);
+            s2 += (w2 >>> 32) + (w2 & 0xffff_ffffL);
+            s3 += (w3 >>> 32) + (w3 & 0xffff_ffffL);
+            i += 32;
+        }
+        long s = s0 + s1 + s2 + s3;
         while (end - i >= 8) {
-            long w = (long) LONGS.get(bytes, i);
+            long w = (long) LE_LONGS.get(bytes, i);
             s += (w >>> 32) + (w & 0xffff_ffffL);
             i += 8;
         }
         if (end - i >= 4) {
-            s += (int) INTS.get(bytes, i) & 0xffff_ffffL;
+            s += (int) LE_INTS.get(bytes, i) & 0xffff_ffffL;
             i += 4;
         }
         if (end - i >= 2) {
-            s += (short) SHORTS.get(bytes, i) & 0xffff;
+            s += (short) LE_SHORTS.get(bytes, i) & 0xffff;
             i += 2;
         }
-        if (i < end) s += (bytes[i] & 0xff) << 8;
-        return sum + s;
+        int words = swap16(fold(s));
+        if (i < end) words += (bytes[i] & 0xff) << 8; // the odd last byte is a word's high half
+        return sum + words;
     }
 
     /** Adds one 16-bit word (the low 16 bits of {@code word}). */

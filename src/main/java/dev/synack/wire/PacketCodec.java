@@ -5,17 +5,18 @@ import java.nio.ByteBuffer;
 /**
  * Decodes and encodes IPv4 packets (RFC 791) carrying TCP (RFC 9293 §3.1).
  *
- * <p>Both directions work in place: {@link #decode} reads the fields where they stand and hands the
- * payload on as a read-only view of the input, {@link #encode} writes straight into the output buffer.
- * Neither allocates, except the payload view object a non-empty payload needs.
+ * <p>Both directions work in place: {@link #decode} reads the fields where they stand and points the
+ * segment's payload window into the input (see {@link TcpSegment#copyPayload}), {@link #encode}
+ * writes straight into the output buffer. Neither allocates.
  */
 public final class PacketCodec {
     private PacketCodec() {}
 
     /**
      * Parses the IPv4+TCP packet between {@code packet}'s position and limit into {@code into}
-     * (whose segment payload becomes a view of {@code packet}; no copy). Never throws on bad input:
-     * returns the reason instead. Does not move {@code packet}'s position.
+     * (whose segment payload becomes a window into {@code packet}: no copy, nothing allocated; the
+     * packet's bytes must stay put while the segment is in use). Never throws on bad input: returns
+     * the reason instead. Does not move {@code packet}'s position.
      *
      * <p>Checks, in this order, the first failure deciding the result:
      * <ol>
@@ -38,12 +39,22 @@ public final class PacketCodec {
      * its segment is cleared and its addresses and TTL are left as they were.
      */
     public static ParseResult decode(ByteBuffer packet, TcpPacket into) {
-        ParseResult result = decodeInto(packet, into);
+        return decode(packet, into, true);
+    }
+
+    /**
+     * As {@link #decode(ByteBuffer, TcpPacket)}, skipping the TCP checksum check when
+     * {@code verifyTcpChecksum} is false: for packets from a link that carried them unaltered from a
+     * stack that left the checksum uncomputed (checksum offload, as on the kernel's loopback). The
+     * IPv4 header checksum is always verified.
+     */
+    public static ParseResult decode(ByteBuffer packet, TcpPacket into, boolean verifyTcpChecksum) {
+        ParseResult result = decodeInto(packet, into, verifyTcpChecksum);
         if (result != ParseResult.OK) into.segment().clear();
         return result;
     }
 
-    private static ParseResult decodeInto(ByteBuffer packet, TcpPacket into) {
+    private static ParseResult decodeInto(ByteBuffer packet, TcpPacket into, boolean verifyTcpChecksum) {
         int ip = packet.position();
         int available = packet.remaining();
         if (available < Ipv4Header.MIN_LENGTH) return ParseResult.TRUNCATED;
@@ -64,7 +75,7 @@ public final class PacketCodec {
         if (tcpHeaderLength < TcpHeader.MIN_LENGTH || tcpHeaderLength > tcpLength) return ParseResult.BAD_DATA_OFFSET;
         int source = Ipv4Header.sourceAddress(packet, ip);
         int destination = Ipv4Header.destinationAddress(packet, ip);
-        if (!TcpHeader.checksumValid(packet, tcp, tcpLength, source, destination)) return ParseResult.BAD_TCP_CHECKSUM;
+        if (verifyTcpChecksum && !TcpHeader.checksumValid(packet, tcp, tcpLength, source, destination)) return ParseResult.BAD_TCP_CHECKSUM;
 
         TcpSegment segment = into.segment();
         ParseResult options = TcpHeader.parseOptions(packet, tcp + TcpHeader.MIN_LENGTH,
@@ -80,40 +91,44 @@ public final class PacketCodec {
                 .window(TcpHeader.window(packet, tcp))
                 .urgentPointer(TcpHeader.urgentPointer(packet, tcp));
         int payloadLength = tcpLength - tcpHeaderLength;
-        segment.payload(payloadLength == 0 ? null : payloadView(packet, tcp + tcpHeaderLength, payloadLength));
+        segment.payload(packet, tcp + tcpHeaderLength, payloadLength);
         return ParseResult.OK;
-    }
-
-    /** A read-only, zero-based view of the payload bytes, sharing the input's storage. */
-    private static ByteBuffer payloadView(ByteBuffer packet, int index, int length) {
-        ByteBuffer view = packet.slice(index, length);
-        return view.isReadOnly() ? view : view.asReadOnlyBuffer();
     }
 
     /**
      * Writes {@code packet} as an IPv4 packet (20-byte header, DF set, ttl, header checksum) with its
      * TCP segment (options padded to a multiple of four bytes, checksum over the pseudo-header) at
-     * {@code out}'s position, advancing it. Returns the number of bytes written. The payload is copied
-     * from between its position and limit without moving them.
+     * {@code out}'s position, advancing it. Returns the number of bytes written. The payload's bytes
+     * are copied from its window (see {@link TcpSegment#payload(ByteBuffer)}).
      *
      * @throws IllegalArgumentException if the packet would exceed 65535 bytes or its options cannot
      *     be encoded (see {@link TcpHeader#write}), or {@code out} has too little room; nothing is
      *     written then
      */
     public static int encode(TcpPacket packet, ByteBuffer out) {
+        return encode(packet, out, true);
+    }
+
+    /**
+     * As {@link #encode(TcpPacket, ByteBuffer)}; when {@code tcpChecksum} is false the TCP checksum
+     * field is left zero (checksum offload: only for a link that carries the bytes unaltered to
+     * receivers that are told not to verify it). The IPv4 header checksum is always written.
+     */
+    public static int encode(TcpPacket packet, ByteBuffer out, boolean tcpChecksum) {
         int length = encodedLength(packet);
         if (out.remaining() < length) {
             throw new IllegalArgumentException("packet needs " + length + " bytes, buffer has " + out.remaining());
         }
         TcpSegment segment = packet.segment();
-        ByteBuffer payload = segment.payload();
         int ip = out.position();
         int tcp = ip + Ipv4Header.write(out, ip, length, packet.ttl(), TcpPacket.PROTOCOL_TCP,
                 packet.sourceAddress(), packet.destinationAddress());
         int tcpHeaderLength = TcpHeader.write(segment, out, tcp);
-        out.put(tcp + tcpHeaderLength, payload, payload.position(), payload.remaining());
-        TcpHeader.writeChecksum(out, tcp, length - Ipv4Header.MIN_LENGTH,
-                packet.sourceAddress(), packet.destinationAddress());
+        segment.copyPayload(0, out, tcp + tcpHeaderLength, segment.payloadLength());
+        if (tcpChecksum) {
+            TcpHeader.writeChecksum(out, tcp, length - Ipv4Header.MIN_LENGTH,
+                    packet.sourceAddress(), packet.destinationAddress());
+        }
         out.position(ip + length);
         return length;
     }

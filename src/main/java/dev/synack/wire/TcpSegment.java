@@ -1,6 +1,7 @@
 package dev.synack.wire;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * A decoded TCP segment: the header fields, the options and a view of the payload. The IP addresses
@@ -8,6 +9,12 @@ import java.nio.ByteBuffer;
  *
  * <p>Mutable and reusable so that the hot paths need not allocate. A segment handed to a callback is
  * valid only during that callback: call {@link #copy()} to keep it.
+ *
+ * <p>The payload is a window (buffer, offset, length) over bytes the segment does not own: the
+ * decoder points it into the received packet, the engine into its send buffer, without allocating. Hot paths read it with
+ * {@link #copyPayload(int, byte[], int, int)} and {@link #copyPayload(int, ByteBuffer, int, int)},
+ * which never write into the packet; {@link #payload()} offers the same bytes as a {@link ByteBuffer},
+ * made on first call for a decoded segment.
  */
 public final class TcpSegment {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
@@ -21,14 +28,20 @@ public final class TcpSegment {
     private int window;
     private int urgentPointer;
     private final TcpOptions options = new TcpOptions();
-    /** Bytes between position and limit are the payload. */
-    private ByteBuffer payload = EMPTY;
+    /** Holds the payload at [payloadOffset, payloadOffset + payloadLength); only ever read. */
+    private ByteBuffer payloadSource = EMPTY;
+    private int payloadOffset;
+    private int payloadLength;
+    /**
+     * What {@link #payload()} returns: the buffer given to {@link #payload(ByteBuffer)}, or for a
+     * window a read-only view made on first call (null until then).
+     */
+    private ByteBuffer payloadView = EMPTY;
 
     public TcpSegment clear() {
         sourcePort = destinationPort = seq = ack = flags = window = urgentPointer = 0;
         options.clear();
-        payload = EMPTY;
-        return this;
+        return payload(null);
     }
 
     public int sourcePort() { return sourcePort; }
@@ -48,14 +61,91 @@ public final class TcpSegment {
     public TcpSegment urgentPointer(int urgentPointer) { this.urgentPointer = urgentPointer & 0xffff; return this; }
     public TcpOptions options() { return options; }
 
-    /** The payload view: read it between position and limit; do not keep it past the callback. */
-    public ByteBuffer payload() { return payload; }
-    public TcpSegment payload(ByteBuffer payload) { this.payload = payload == null ? EMPTY : payload; return this; }
-    public int payloadLength() { return payload.remaining(); }
+    /**
+     * The payload as a buffer: read it between position and limit; do not keep it past the callback.
+     * For a segment whose payload was set by {@link #payload(ByteBuffer)} this is that buffer; for a
+     * window (a decoded segment, or one the engine emits from its send buffer) a read-only, zero-based
+     * view, allocated on the first call after the window was set (hot paths use {@link #copyPayload}
+     * instead, which allocates nothing).
+     */
+    public ByteBuffer payload() {
+        ByteBuffer view = payloadView;
+        if (view == null) {
+            view = payloadSource.slice(payloadOffset, payloadLength);
+            if (!view.isReadOnly()) view = view.asReadOnlyBuffer();
+            payloadView = view;
+        }
+        return view;
+    }
+
+    /**
+     * Sets the payload to the bytes between {@code payload}'s position and limit as they stand now
+     * (later moves of its position or limit are not seen); the bytes are not copied. Null: none.
+     */
+    public TcpSegment payload(ByteBuffer payload) {
+        ByteBuffer p = payload == null ? EMPTY : payload;
+        payloadSource = p;
+        payloadOffset = p.position();
+        payloadLength = p.remaining();
+        payloadView = p;
+        return this;
+    }
+
+    /**
+     * Points the payload at {@code length} bytes of {@code buffer} from absolute index {@code offset}
+     * (its position and limit play no part), without copying or allocating: how the decoder hands on
+     * a received packet's text and the engine its send buffer's. The buffer is only ever read.
+     *
+     * @throws IndexOutOfBoundsException if the range lies outside the buffer's limit
+     */
+    public TcpSegment payload(ByteBuffer buffer, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffer.limit());
+        if (length == 0) return payload(null);
+        payloadSource = buffer;
+        payloadOffset = offset;
+        payloadLength = length;
+        payloadView = null;
+        return this;
+    }
+
+    /** Shares {@code other}'s payload window (the same bytes, not a copy; nothing allocated). */
+    public TcpSegment payloadOf(TcpSegment other) {
+        payloadSource = other.payloadSource;
+        payloadOffset = other.payloadOffset;
+        payloadLength = other.payloadLength;
+        payloadView = other.payloadView;
+        return this;
+    }
+
+    public int payloadLength() { return payloadLength; }
+
+    /**
+     * Copies {@code length} payload bytes, from the {@code from}-th on, into {@code dst} at
+     * {@code dstOffset}. Reads the packet, never writes it; allocates nothing.
+     *
+     * @throws IndexOutOfBoundsException if the range lies outside the payload or {@code dst}
+     */
+    public void copyPayload(int from, byte[] dst, int dstOffset, int length) {
+        Objects.checkFromIndexSize(from, length, payloadLength);
+        payloadSource.get(payloadOffset + from, dst, dstOffset, length);
+    }
+
+    /**
+     * Copies {@code length} payload bytes, from the {@code from}-th on, into {@code dst} at absolute
+     * index {@code dstIndex}, moving neither buffer's position. Reads the packet, never writes it;
+     * allocates nothing.
+     *
+     * @throws IndexOutOfBoundsException if the range lies outside the payload or {@code dst}
+     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
+     */
+    public void copyPayload(int from, ByteBuffer dst, int dstIndex, int length) {
+        Objects.checkFromIndexSize(from, length, payloadLength);
+        dst.put(dstIndex, payloadSource, payloadOffset + from, length);
+    }
 
     /** SEG.LEN of RFC 9293: payload octets plus one for SYN and one for FIN. */
     public int sequenceLength() {
-        return payload.remaining() + ((flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);
+        return payloadLength + ((flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);
     }
 
     /** A deep copy whose payload is its own heap buffer. */
@@ -69,10 +159,10 @@ public final class TcpSegment {
         c.window = window;
         c.urgentPointer = urgentPointer;
         c.options.copyFrom(options);
-        if (payload.hasRemaining()) {
-            ByteBuffer p = ByteBuffer.allocate(payload.remaining());
-            p.put(payload.duplicate()).flip();
-            c.payload = p;
+        if (payloadLength > 0) {
+            byte[] p = new byte[payloadLength];
+            copyPayload(0, p, 0, payloadLength);
+            c.payload(ByteBuffer.wrap(p));
         }
         return c;
     }

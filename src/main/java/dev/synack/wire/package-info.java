@@ -5,9 +5,9 @@
  * <p>{@link dev.synack.wire.PacketCodec} turns a buffer into a {@link dev.synack.wire.TcpPacket} and back.
  * It works in place: {@link dev.synack.wire.Ipv4Header} and {@link dev.synack.wire.TcpHeader} read
  * fields where they stand (and write them there), {@link dev.synack.wire.Checksum} sums ranges without
- * copying, and a decoded payload is a read-only view of the input. {@link dev.synack.wire.TcpPacket},
- * {@link dev.synack.wire.TcpSegment} and {@link dev.synack.wire.TcpOptions} are mutable and reusable, so
- * the per-packet paths allocate nothing but a non-empty payload's view.
+ * copying, and a decoded payload is a window (buffer, offset, length) into the input, which readers copy
+ * from and never write. {@link dev.synack.wire.TcpPacket}, {@link dev.synack.wire.TcpSegment} and
+ * {@link dev.synack.wire.TcpOptions} are mutable and reusable, so the per-packet paths allocate nothing.
  *
  * <p>Decoding never throws on bad input; it names the first problem as a
  * {@link dev.synack.wire.ParseResult}. Options keep their wire order, padding included, so a segment is

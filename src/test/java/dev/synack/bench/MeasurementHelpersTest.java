@@ -66,7 +66,8 @@ class MeasurementHelpersTest {
     @Test
     void theRunCountsOnlyExchangesAfterTheWarmupAndCountsFailuresApart() throws InterruptedException {
         AtomicInteger calls = new AtomicInteger();
-        ConnectionRate.Result r = ConnectionRate.run(2, Duration.ZERO, Duration.ofMillis(50), Progress.silent(), () -> {
+        // A whole second: even on a loaded machine both workers get to run many exchanges in it.
+        ConnectionRate.Result r = ConnectionRate.run(2, Duration.ZERO, Duration.ofSeconds(1), Progress.silent(), () -> {
             if (calls.incrementAndGet() % 2 == 0) throw new IOException("refused");
         });
         assertThat(r.failures()).isPositive();

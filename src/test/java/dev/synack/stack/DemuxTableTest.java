@@ -63,4 +63,20 @@ class DemuxTableTest {
         }
         assertThat(t.values()).containsExactlyInAnyOrderElementsOf(model.values());
     }
+
+    @Test
+    void shrinksAfterABurstButNeverBelowItsInitialSize() {
+        DemuxTable<Long> t = new DemuxTable<>(64);
+        int initial = t.capacity();
+        for (long k = 0; k < 10_000; k++) t.put(k, k);
+        int busiest = t.capacity();
+        assertThat(busiest).isGreaterThanOrEqualTo(2 * 10_000);
+        for (long k = 0; k < 9_900; k++) assertThat(t.remove(k)).isEqualTo(k);
+        assertThat(t.capacity()).isLessThanOrEqualTo(busiest / 16).isGreaterThanOrEqualTo(4 * t.size());
+        for (long k = 9_900; k < 10_000; k++) assertThat(t.get(k)).isEqualTo(k);
+        for (long k = 0; k < 9_900; k++) assertThat(t.get(k)).isNull();
+        for (long k = 9_900; k < 10_000; k++) t.remove(k);
+        assertThat(t.size()).isZero();
+        assertThat(t.capacity()).isEqualTo(initial);
+    }
 }

@@ -187,4 +187,30 @@ class TimerWheelTest {
             assertThat(w.size()).as("seed %d step %d", seed, step).isEqualTo(live);
         }
     }
+
+    @Test
+    void aReplacementTakesTheOldTimersPlaceAmongTies() {
+        TimerWheel<String> w = new TimerWheel<>(1_000_000L, 64, 0);
+        TimerWheel.Timer<String> a = new TimerWheel.Timer<>("a");
+        TimerWheel.Timer<String> b = new TimerWheel.Timer<>("b");
+        TimerWheel.Timer<String> c = new TimerWheel.Timer<>("c");
+        w.schedule(a, 5_000_000L);
+        w.schedule(b, 5_000_000L);
+        w.replace(a, c, 5_000_000L);
+        assertThat(a.isScheduled()).isFalse();
+        assertThat(w.size()).isEqualTo(2);
+        List<String> fired = new ArrayList<>();
+        w.expire(5_000_000L, fired::add);
+        assertThat(fired).containsExactly("c", "b"); // c fires where a would have: before b
+
+        // At another deadline the replacement is simply scheduled afresh.
+        w.schedule(a, 9_000_000L);
+        w.schedule(b, 8_000_000L);
+        TimerWheel.Timer<String> d = new TimerWheel.Timer<>("d");
+        w.replace(a, d, 8_000_000L);
+        fired.clear();
+        w.expire(10_000_000L, fired::add);
+        assertThat(fired).containsExactly("b", "d");
+        assertThat(w.size()).isZero();
+    }
 }

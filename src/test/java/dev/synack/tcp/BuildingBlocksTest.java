@@ -3,8 +3,10 @@ package dev.synack.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,57 @@ class BuildingBlocksTest {
             assertThatThrownBy(() -> ring.discard(1)).isInstanceOf(IndexOutOfBoundsException.class);
         }
 
+        @Test
+        void takesSegmentPayloadAcrossTheWrapBothInOrderAndBeyondTheStoredBytes() {
+            ByteRing ring = new ByteRing(8);
+            ring.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6}));
+            ring.discard(5); // head at 5, one byte stored: the free region wraps after index 7
+            TcpSegment seg = new TcpSegment().payload(ByteBuffer.wrap(new byte[] {9, 10, 11, 12, 13, 14}));
+            ring.append(seg, 1, 4); // 10..13 over the wrap
+            ring.writeAt(6, seg, 4, 2); // 13, 14 past the stored bytes, beyond a one-byte hole
+            assertThat(ring.size()).isEqualTo(5);
+            ring.extend(3);
+            ByteBuffer out = ByteBuffer.allocate(8);
+            assertThat(ring.read(out)).isEqualTo(8);
+            assertThat(Arrays.copyOf(out.array(), 8)).containsExactly(6, 10, 11, 12, 13, 3, 13, 14); // the hole keeps its old byte
+            assertThatThrownBy(() -> ring.append(seg, 0, 9)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> ring.writeAt(7, seg, 0, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> ring.append(seg, 4, 3)).as("past the payload")
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+        }
+
+        @Test
+        void windowIntoLendsStoredBytesInPlaceUnlessTheyWrap() {
+            ByteRing ring = new ByteRing(8);
+            ring.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6}));
+            ring.discard(4);
+            ring.write(ByteBuffer.wrap(new byte[] {7, 8, 9, 10})); // stored: 5 6 7 8 | 9 10 (wraps after 8)
+            TcpSegment seg = new TcpSegment();
+            assertThat(ring.windowInto(seg, 1, 3)).isTrue();
+            byte[] out = new byte[3];
+            seg.copyPayload(0, out, 0, 3);
+            assertThat(out).containsExactly(6, 7, 8);
+            assertThat(seg.payload().isReadOnly()).as("the ring's array is lent read-only").isTrue();
+
+            TcpSegment untouched = new TcpSegment().payload(ByteBuffer.wrap(new byte[] {42}));
+            assertThat(ring.windowInto(untouched, 2, 3)).as("7 8 | 9 wraps").isFalse();
+            assertThat(untouched.payloadLength()).isEqualTo(1);
+            assertThatThrownBy(() -> ring.windowInto(seg, 4, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+
+        @Test
+        void windowIntoFollowsTheArrayAsItGrows() {
+            ByteRing ring = new ByteRing(64, 4);
+            ring.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            TcpSegment seg = new TcpSegment();
+            assertThat(ring.windowInto(seg, 0, 3)).isTrue();
+            ring.write(ByteBuffer.wrap(new byte[] {4, 5, 6, 7, 8, 9, 10})); // grows the array past 4 bytes
+            assertThat(ring.windowInto(seg, 2, 8)).isTrue();
+            byte[] out = new byte[8];
+            seg.copyPayload(0, out, 0, 8);
+            assertThat(out).containsExactly(3, 4, 5, 6, 7, 8, 9, 10);
+        }
+
         @ParameterizedTest(name = "seed {0}")
         @ValueSource(longs = {1, 2, 3})
         void behavesAsAQueueOfBytes(long seed) {
@@ -74,6 +127,83 @@ class BuildingBlocksTest {
                 assertThat(ring.size()).as("seed %d", seed).isEqualTo(model.size());
             }
         }
+    }
+
+    /**
+     * A ring whose array starts tiny, against a model of the byte stream: in-order appends, bytes
+     * placed beyond the stored ones (out-of-order data), their later intake, and reads, while the
+     * array doubles underneath.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {4, 5, 6, 7})
+    void ringArrayGrowsOnDemandKeepingStoredAndPlacedBytes(long seed) {
+        Random r = new Random(seed);
+        int capacity = 50 + r.nextInt(500);
+        ByteRing ring = new ByteRing(capacity, 1 + r.nextInt(16));
+        byte[] stream = new byte[1 << 20];
+        boolean[] written = new boolean[1 << 20];
+        int readPos = 0;
+        int end = 0; // the ring stores stream[readPos, end)
+        for (int step = 0; step < 3000; step++) {
+            String context = "seed " + seed + " step " + step;
+            int size = end - readPos;
+            switch (r.nextInt(4)) {
+                case 0 -> {
+                    byte[] b = new byte[r.nextInt(Math.min(40, capacity - size) + 1)];
+                    r.nextBytes(b);
+                    // the application's writes and received segments take the same path into the ring
+                    if (r.nextBoolean()) ring.append(ByteBuffer.wrap(b), 0, b.length);
+                    else ring.append(new TcpSegment().payload(ByteBuffer.wrap(b)), 0, b.length);
+                    for (int i = 0; i < b.length; i++) {
+                        stream[end + i] = b[i];
+                        written[end + i] = true;
+                    }
+                    end += b.length;
+                }
+                case 1 -> {
+                    int offset = size + r.nextInt(20);
+                    byte[] b = new byte[r.nextInt(30)];
+                    r.nextBytes(b);
+                    if (offset + b.length > capacity) continue;
+                    ring.writeAt(offset, new TcpSegment().payload(ByteBuffer.wrap(b)), 0, b.length);
+                    for (int i = 0; i < b.length; i++) {
+                        stream[readPos + offset + i] = b[i];
+                        written[readPos + offset + i] = true;
+                    }
+                }
+                case 2 -> {
+                    int contiguous = 0;
+                    while (written[end + contiguous] && contiguous < capacity - size) contiguous++;
+                    int n = r.nextInt(contiguous + 1);
+                    ring.extend(n);
+                    end += n;
+                }
+                default -> {
+                    ByteBuffer out = ByteBuffer.allocate(r.nextInt(60));
+                    int n = ring.read(out);
+                    assertThat(n).as(context).isEqualTo(Math.min(out.capacity(), size));
+                    for (int i = 0; i < n; i++) assertThat(out.get(i)).as(context + " byte " + i).isEqualTo(stream[readPos + i]);
+                    readPos += n;
+                }
+            }
+            assertThat(ring.size()).as(context).isEqualTo(end - readPos);
+            assertThat(ring.storage()).as(context).isLessThanOrEqualTo(capacity);
+        }
+        assertThat(ring.storage()).as("seed %d: the array grew", seed).isGreaterThan(16);
+    }
+
+    @Test
+    void ringArrayStartsSmallAndStopsAtTheCapacity() {
+        ByteRing ring = new ByteRing(131_072);
+        assertThat(ring.storage()).isZero();
+        ring.append(ByteBuffer.wrap(new byte[1]), 0, 1);
+        assertThat(ring.storage()).isEqualTo(ByteRing.INITIAL_STORAGE);
+        ring.append(ByteBuffer.allocate(100_000), 0, 100_000);
+        assertThat(ring.storage()).isEqualTo(131_072);
+        ring.growTo(200_000); // autotuning raises the limit; the array follows only when bytes need it
+        assertThat(ring.storage()).isEqualTo(131_072);
+        ring.append(ByteBuffer.allocate(50_000), 0, 50_000);
+        assertThat(ring.storage()).isEqualTo(200_000);
     }
 
     @Nested

@@ -98,6 +98,20 @@ final class EngineHarness implements TcpOutput {
         wakeups++;
     }
 
+    /** Events of a detached TIME_WAIT record ("FROM->TO: cause" and timer names), kept apart from the connection's. */
+    final List<String> recordTransitions = new ArrayList<>();
+    final List<String> recordTimers = new ArrayList<>();
+
+    @Override
+    public void timeWaitStateChanged(TimeWaitRecord record, TcpState from, TcpState to, String cause, long at) {
+        recordTransitions.add(from + "->" + to + ": " + cause);
+    }
+
+    @Override
+    public void timeWaitTimerFired(TimeWaitRecord record, String timer, long at) {
+        recordTimers.add(timer);
+    }
+
     // ---- user calls ----
 
     EngineHarness connect() {

@@ -7,10 +7,13 @@ import static dev.synack.tcp.EngineHarness.payloadOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synack.wire.TcpSegment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The sender's loss recovery: limited transmit (RFC 3042), NewReno (RFC 6582) without SACK, the
@@ -23,7 +26,12 @@ class LossRecoveryTest {
 
     /** Established with a 100 ms RTT, the peer's MSS 1000 (segments are 1000 bytes), its window 64000. */
     static EngineHarness established(CongestionAlgorithm cc, boolean sack) {
-        TcpConfig config = EngineHarness.plain().toBuilder().sack(sack).congestionAlgorithm(cc).build();
+        return established(EngineHarness.plain().toBuilder().sack(sack).congestionAlgorithm(cc).build());
+    }
+
+    /** A connection with {@code config}, established after a 100 ms handshake round trip (SRTT 100 ms). */
+    static EngineHarness established(TcpConfig config) {
+        boolean sack = config.sack();
         EngineHarness h = EngineHarness.active(config);
         h.connect();
         h.next();
@@ -285,6 +293,21 @@ class LossRecoveryTest {
             // the original arrived after all: the ACK reports the probe as a duplicate (RFC 2883)
             h.in(".").seq(RCV).ack(seg(3)).win(64000).sack(seg(2), seg(3)).deliver();
             assertThat(h.conn.congestionWindow()).isGreaterThanOrEqualTo(cwndBefore);
+        }
+
+        /** With several segments out, PTO = 2 SRTT plus Linux's slack (RFC 8985 §7.2; none in the RFC profile). */
+        @ParameterizedTest(name = "slack {0} ms")
+        @ValueSource(ints = {2, 0})
+        void theProbeWaitsTwoRoundTripsPlusTheSlack(int slackMillis) {
+            TcpConfig config = EngineHarness.plain().toBuilder().sack(true).congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
+                    .lossProbeSlack(Duration.ofMillis(slackMillis)).build();
+            EngineHarness h = established(config);
+            h.write(pattern(0, 12 * MSS));
+            long sentAt = h.now;
+            assertThat(sentSeqs(h)).hasSize(10);
+            h.fireNextDeadline();
+            assertThat(h.timers).containsExactly("loss-probe");
+            assertThat(h.now - sentAt).isEqualTo(Duration.ofMillis(2 * 100 + slackMillis).toNanos());
         }
 
         @Test

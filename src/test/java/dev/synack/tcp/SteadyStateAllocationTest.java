@@ -48,7 +48,7 @@ class SteadyStateAllocationTest {
             ByteBuffer p = payloads[i];
             int len = s.payloadLength();
             p.clear();
-            p.put(0, s.payload(), s.payload().position(), len);
+            s.copyPayload(0, p, 0, len);
             p.limit(len);
             copy.payload(p);
             destinations[i] = destination;

@@ -112,7 +112,7 @@ class ChecksumTest {
         SplittableRandom random = new SplittableRandom(seed);
         for (int round = 0; round < 200; round++) {
             int offset = random.nextInt(9);
-            int length = random.nextInt(300);
+            int length = random.nextInt(round % 10 == 0 ? 70_000 : 300);
             byte[] data = new byte[offset + length + random.nextInt(4)];
             random.nextBytes(data);
             int expected = referenceChecksum(data, offset, length);
@@ -127,6 +127,11 @@ class ChecksumTest {
             assertThat(Checksum.compute(direct, offset, length)).as(context + " direct").isEqualTo(expected);
             ByteBuffer readOnly = ByteBuffer.wrap(data).asReadOnlyBuffer();
             assertThat(Checksum.compute(readOnly, offset, length)).as(context + " read-only").isEqualTo(expected);
+            // A heap slice: its index 0 is not its array's index 0.
+            ByteBuffer slice = ByteBuffer.wrap(data).slice(offset, data.length - offset);
+            assertThat(Checksum.compute(slice, 0, length)).as(context + " heap slice").isEqualTo(expected);
+            assertThat(Checksum.compute(direct.duplicate().order(ByteOrder.LITTLE_ENDIAN), offset, length))
+                    .as(context + " direct little-endian").isEqualTo(expected);
         }
     }
 }

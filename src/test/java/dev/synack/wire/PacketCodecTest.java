@@ -186,6 +186,78 @@ class PacketCodecTest {
     }
 
     @Test
+    void copyPayloadReadsTheDecodedWindowIntoArraysAndBuffers() {
+        ByteBuffer buffer = ByteBuffer.allocate(100);
+        byte[] packet = hex(DATA);
+        buffer.put(11, packet).position(11).limit(11 + packet.length);
+        TcpSegment segment = decodeOk(buffer).segment();
+
+        byte[] array = {'*', '*', '*', '*'};
+        segment.copyPayload(1, array, 1, 3); // "ell"
+        assertThat(new String(array, StandardCharsets.US_ASCII)).isEqualTo("*ell");
+        ByteBuffer out = ByteBuffer.allocate(8).position(6);
+        segment.copyPayload(3, out, 2, 2); // "lo" at absolute index 2
+        assertThat(out.position()).isEqualTo(6);
+        assertThat(new String(out.array(), 2, 2, StandardCharsets.US_ASCII)).isEqualTo("lo");
+        assertThat(buffer.position()).isEqualTo(11);
+        assertThat(Arrays.copyOfRange(buffer.array(), 11, 11 + packet.length)).as("the packet is unchanged").isEqualTo(packet);
+    }
+
+    @Test
+    void copyPayloadRefusesRangesOutsideThePayload() {
+        TcpSegment segment = decodeOk(ByteBuffer.wrap(hex(DATA))).segment();
+        byte[] out = new byte[10];
+        assertThatThrownBy(() -> segment.copyPayload(0, out, 0, 6)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> segment.copyPayload(4, out, 0, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> segment.copyPayload(-1, out, 0, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> segment.copyPayload(0, ByteBuffer.allocate(3), 0, 5))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> segment.copyPayload(0, ByteBuffer.allocate(5).asReadOnlyBuffer(), 0, 5))
+                .isInstanceOf(ReadOnlyBufferException.class);
+        segment.copyPayload(5, out, 0, 0); // an empty range at the end is fine
+    }
+
+    @Test
+    void thePayloadViewFollowsEachDecodeOfAReusedPacket() {
+        TcpPacket packet = decodeOk(ByteBuffer.wrap(hex(DATA)));
+        ByteBuffer first = packet.segment().payload();
+        assertThat(packet.segment().payload()).as("the view is made once per decode").isSameAs(first);
+        byte[] other = hex(DATA);
+        other[52] = 'j';
+        fixTcpChecksum(other);
+        assertThat(PacketCodec.decode(ByteBuffer.wrap(other), packet)).isEqualTo(ParseResult.OK);
+        assertThat(text(packet.segment().payload())).isEqualTo("jello");
+        assertThat(text(first)).as("an earlier view still shows its own packet").isEqualTo("hello");
+    }
+
+    @Test
+    void aPayloadSetFromABufferIsTakenAsItStandsAndReturnedAsGiven() {
+        ByteBuffer given = ByteBuffer.wrap("xhello".getBytes(StandardCharsets.US_ASCII)).position(1);
+        TcpSegment segment = new TcpSegment().payload(given);
+        given.position(3); // later moves are not seen
+        assertThat(segment.payload()).isSameAs(given);
+        assertThat(segment.payloadLength()).isEqualTo(5);
+        assertThat(segment.sequenceLength()).isEqualTo(5);
+        byte[] out = new byte[5];
+        segment.copyPayload(0, out, 0, 5);
+        assertThat(new String(out, StandardCharsets.US_ASCII)).isEqualTo("hello");
+        assertThat(segment.payload(null).payloadLength()).isZero();
+    }
+
+    @Test
+    void payloadOfSharesTheWindowAndCopyOwnsItsBytes() {
+        byte[] bytes = hex(DATA);
+        TcpSegment decoded = decodeOk(ByteBuffer.wrap(bytes)).segment();
+        TcpSegment shared = new TcpSegment().payloadOf(decoded);
+        TcpSegment copy = decoded.copy();
+        bytes[52] = 'j';
+        assertThat(shared.payloadLength()).isEqualTo(5);
+        assertThat(text(shared.payload())).isEqualTo("jello");
+        assertThat(text(copy.payload())).isEqualTo("hello");
+        assertThat(copy.payload().isReadOnly()).isFalse();
+    }
+
+    @Test
     void aFailedDecodeClearsTheSegment() {
         TcpPacket packet = decodeOk(ByteBuffer.wrap(hex(DATA)));
         byte[] bad = hex(DATA);

@@ -1,0 +1,25 @@
+package dev.synack.stack;
+
+import dev.synack.tcp.TimeWaitRecord;
+
+/**
+ * The stack's entry for a detached {@link TimeWaitRecord}: the value the demux table maps the
+ * 4-tuple to, and the record's 2MSL timer, carrying the one thing the stack must remember beyond
+ * the record, the port use to release with it. So a TIME_WAIT connection costs the stack two small
+ * objects: the record and this (the timer node had room for the extra field).
+ */
+final class TimeWaitTimer extends TimerWheel.Timer<Object> {
+    final Endpoint.PortUse portUse;
+
+    TimeWaitTimer(TimeWaitRecord record, Endpoint.PortUse portUse) {
+        super(record);
+        this.portUse = portUse;
+    }
+
+    TimeWaitRecord record() { return (TimeWaitRecord) owner(); }
+
+    long key() {
+        TimeWaitRecord r = record();
+        return DemuxTable.key(r.remoteAddress(), r.localPort(), r.remotePort());
+    }
+}
