@@ -49,7 +49,7 @@ import java.util.function.Consumer;
  * {@link ReentrantLock} per stack, held only for short critical sections: a user call on a socket,
  * the processing of one inbound packet, the firing of due timers. The engine is therefore only
  * ever entered by one thread at a time, as it requires. A blocking socket call waits through the
- * stack's {@link Waiter} with the lock held; the waiter releases it while waiting. Two ways to run:
+ * stack's {@link Waiter} with the lock held; the waiter releases it while waiting. Ways to run:
  * <ul>
  *   <li><b>Real time</b> (the default waiter): {@link #start()} starts an event-loop thread that
  *       takes the lock to process the packets a link queued with {@link #enqueue(ByteBuffer)} (from
@@ -63,7 +63,7 @@ import java.util.function.Consumer;
  *       released the lock: {@link #unlock()} calls {@link PacketTransmitter#lockReleased} when it
  *       releases the outermost hold, and {@link #awaitUntil} releases every hold to let the link
  *       deliver ({@link PacketTransmitter#hasDeferred}) before it waits. The link then takes the
- *       destination stack's lock through {@link #deliver(ByteBuffer)}; a thread thus holds at most
+ *       destination stack's lock through {@link #deliver(ByteBuffer, boolean)}; a thread thus holds at most
  *       one stack's lock at a time, and an engine is never re-entered by its own output. The loop
  *       thread releases its lock the same way after each round, and {@link #wakeLoop()} lets a
  *       link hand it deliveries it leaves behind. The loop keeps the timers; it holds due ones
