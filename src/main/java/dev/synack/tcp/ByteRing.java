@@ -12,8 +12,13 @@ import java.nio.ByteBuffer;
  * size the traffic needs, nothing more is allocated.
  */
 final class ByteRing {
-    /** The array a ring starts with (or its capacity, when smaller). */
-    static final int INITIAL_STORAGE = 4096;
+    /**
+     * The smallest array a ring starts with (or its capacity, when smaller); a first write larger
+     * than this starts at the power of two that holds it. Small, because request/response traffic
+     * often moves a few bytes per connection: 256 bytes is about what the kernel charges a socket
+     * for a small packet.
+     */
+    static final int INITIAL_STORAGE = 256;
 
     private int capacity;
     private final int initialStorage;
