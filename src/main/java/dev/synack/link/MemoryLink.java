@@ -173,6 +173,28 @@ public final class MemoryLink implements Link, AutoCloseable {
     }
 
     /**
+     * The next outbox slot of {@code from}'s host, for the stack to encode its packet into (no copy
+     * then). Null (the stack encodes into its own buffer and calls {@link #transmit}) for a stack
+     * this link did not create or a stopped one, which {@link #transmit} handles.
+     */
+    @Override
+    public ByteBuffer reserve(NetStack from, int length) {
+        Host source = hostOf(from);
+        if (source == null || !from.isRunning()) return null;
+        return source.outbox.reserve(length);
+    }
+
+    @Override
+    public void transmitReserved(NetStack from, ByteBuffer packet) {
+        Host source = hostOf(from);
+        if (source == null) throw new IllegalStateException(from.name() + " reserved no buffer on this link");
+        Host to = find(packet.remaining() >= 20 ? packet.getInt(packet.position() + 16) : 0);
+        if (to != null) to.incoming.incrementAndGet();
+        source.outbox.commitReserved(packet, checksumOffload && from.isAttachedTo(this));
+        if (from.lockHoldCount() == 0) lockReleased(from);
+    }
+
+    /**
      * A stack attached by hand ({@link NetStack#attach}) rather than created by {@link #addHost}
      * has no outbox: its packet is copied and queued on the destination's event loop.
      */
@@ -363,15 +385,35 @@ public final class MemoryLink implements Link, AutoCloseable {
 
         /** As {@link #add(ByteBuffer)}, remembering whether its TCP checksum can be trusted unverified. */
         synchronized void add(ByteBuffer packet, boolean tcpChecksumTrusted) {
+            int n = packet.remaining();
+            ByteBuffer b = reserve(n);
+            b.put(0, packet, packet.position(), n).limit(n);
+            commitReserved(b, tcpChecksumTrusted);
+        }
+
+        /**
+         * The buffer of the next slot, cleared, with room for {@code length} bytes: the sender
+         * encodes into it and then calls {@link #commitReserved}. Not counted until then, so a
+         * reservation abandoned (an encoding error) costs nothing; only the stack that owns this
+         * outbox reserves, under its lock, so no other packet is added in between.
+         */
+        synchronized ByteBuffer reserve(int length) {
             if (count == slots.length) grow();
             int i = (head + count) & (slots.length - 1);
-            int n = packet.remaining();
             ByteBuffer b = slots[i];
-            if (b == null || b.capacity() < n) {
-                if (n > largest) largest = n;
+            if (b == null || b.capacity() < length) {
+                if (length > largest) largest = length;
                 slots[i] = b = ByteBuffer.allocate(largest);
             }
-            b.clear().put(0, packet, packet.position(), n).limit(n);
+            return b.clear();
+        }
+
+        /** Counts the packet encoded into the buffer {@link #reserve} returned. */
+        synchronized void commitReserved(ByteBuffer packet, boolean tcpChecksumTrusted) {
+            int i = (head + count) & (slots.length - 1);
+            if (count == slots.length || slots[i] != packet) {
+                throw new IllegalStateException("the packet is not the outbox's reserved buffer");
+            }
             trusted[i] = tcpChecksumTrusted;
             count++;
             size = count;

@@ -1009,13 +1009,21 @@ public final class NetStack {
                     tracePacket(now, TraceEvent.Direction.DROP, outbound, "no link attached");
                     return;
                 }
-                transmitBuffer.clear();
+                PacketTransmitter link = transmitter;
+                // Straight into the link's own buffer when it lends one (no copy in transmit).
+                ByteBuffer reserved = link.reserve(NetStack.this, PacketCodec.encodedLength(outbound));
+                ByteBuffer packet = reserved != null ? reserved : transmitBuffer;
+                packet.clear();
                 // Checksum offload (a link that never alters bytes): the receiver is told not to verify.
                 // A packet tap on this stack still sees a complete checksum, so that captures verify.
-                PacketCodec.encode(outbound, transmitBuffer,
-                        !transmitter.offloadsTcpChecksums() || !packetTaps.isEmpty());
-                transmitBuffer.flip();
-                transmitRaw(now);
+                PacketCodec.encode(outbound, packet, !link.offloadsTcpChecksums() || !packetTaps.isEmpty());
+                packet.flip();
+                if (reserved == null) {
+                    transmitRaw(now);
+                } else {
+                    if (!packetTaps.isEmpty()) tap(now, true, reserved);
+                    link.transmitReserved(NetStack.this, reserved);
+                }
             } catch (RuntimeException | AssertionError ex) {
                 internalError(now, "sending " + segment, ex);
             } finally {

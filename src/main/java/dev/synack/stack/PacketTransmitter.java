@@ -16,6 +16,23 @@ public interface PacketTransmitter {
     void transmit(NetStack from, ByteBuffer packet);
 
     /**
+     * Zero-copy sending, optional: a buffer of the link's with room for a packet of {@code length}
+     * bytes, cleared, into which {@code from} encodes its next packet (from index 0) and then hands
+     * it back through {@link #transmitReserved}, with no other packet of {@code from}'s in between.
+     * Null (the default) when the link has none: the stack encodes into its own buffer and calls
+     * {@link #transmit}, which copies. Called with {@code from}'s lock held.
+     */
+    default ByteBuffer reserve(NetStack from, int length) { return null; }
+
+    /**
+     * Carries the packet {@code from} encoded into the buffer {@link #reserve} returned (between its
+     * position and limit); the buffer is the link's again from now on.
+     */
+    default void transmitReserved(NetStack from, ByteBuffer packet) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " reserves no buffers");
+    }
+
+    /**
      * The calling thread has just released its outermost hold of {@code from}'s lock (or is about
      * to block in a wait that releases it), holding no hold of it: a link that defers the
      * delivery of what {@code from} transmitted to the sending thread (dev.synack.link.MemoryLink)

@@ -291,6 +291,23 @@ class MemoryLinkTest {
         assertThatThrownBy(outbox::removeFirst).isInstanceOf(IllegalStateException.class);
     }
 
+    /** A stack encodes straight into a reserved slot; nothing counts until it is handed back. */
+    @Test
+    void aReservedSlotCountsOnlyOnceTransmitted() {
+        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        ByteBuffer slot = outbox.reserve(1500);
+        assertThat(slot.capacity()).isGreaterThanOrEqualTo(1500);
+        assertThat(outbox.isEmpty()).isTrue();
+        assertThat(outbox.reserve(100)).as("an abandoned reservation is handed out again").isSameAs(slot);
+        slot.putInt(0, 42).limit(4);
+        assertThatThrownBy(() -> outbox.commitReserved(ByteBuffer.allocate(4), true)).isInstanceOf(IllegalStateException.class);
+        outbox.commitReserved(slot, true);
+        assertThat(outbox.size()).isEqualTo(1);
+        assertThat(outbox.first().getInt(0)).isEqualTo(42);
+        assertThat(outbox.firstTrusted()).isTrue();
+        assertThat(outbox.reserve(100)).as("the next slot, not the one in flight").isNotSameAs(slot);
+    }
+
     @Test
     void aPacketToNoHostIsDroppedAndTraced() throws Exception {
         try (MemoryLink link = new MemoryLink()) {
