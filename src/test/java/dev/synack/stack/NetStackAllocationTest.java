@@ -126,7 +126,7 @@ class NetStackAllocationTest {
             assertThat(segments).as("data segments received").isGreaterThanOrEqualTo(moved / mss);
         }
 
-        assertThat(bulk.ring.overflows).as("packets lost to a full ring").isZero();
+        assertThat(bulk.ring.overflows()).as("packets lost to a full ring").isZero();
         assertThat(bulk.sender.state()).isEqualTo(TcpState.ESTABLISHED);
         // Less than one byte per segment: a single object per segment would be 16 bytes or more.
         assertThat(fewest).as("bytes allocated while %d segments arrived", segments).isLessThan(segments);
@@ -138,7 +138,7 @@ class NetStackAllocationTest {
         static final int CLIENT = 0x0a000001;
         static final int SERVER = 0x0a000002;
 
-        final Ring ring;
+        final PacketRing ring;
         final NetStack client;
         final NetStack server;
         final Connection sender;
@@ -148,7 +148,7 @@ class NetStackAllocationTest {
         long now = 1_000_000_000L;
 
         Bulk(TcpConfig config, int mss, int buffer) throws Exception {
-            ring = new Ring(mss, buffer);
+            ring = new PacketRing(mss, buffer);
             client = new NetStack("client", CLIENT, config, () -> now, IsnGenerator.fixed(7), 1);
             server = new NetStack("server", SERVER, config, () -> now, IsnGenerator.fixed(9), 2);
             client.attach(ring, null);
@@ -216,42 +216,6 @@ class NetStackAllocationTest {
                 }
             }
             return read;
-        }
-    }
-
-    /** A FIFO of preallocated packet buffers: copying a packet in allocates nothing. */
-    static final class Ring implements PacketTransmitter {
-        final ByteBuffer[] packets;
-        int head;
-        int size;
-        long overflows;
-
-        /** Room for two full windows of segments each way. */
-        Ring(int mss, int buffer) {
-            int slots = 4 * (buffer / mss + 1) + 64;
-            packets = new ByteBuffer[slots];
-            for (int i = 0; i < slots; i++) packets[i] = ByteBuffer.allocate(mss + 120);
-        }
-
-        @Override
-        public void transmit(NetStack from, ByteBuffer packet) {
-            if (size == packets.length) {
-                overflows++;
-                return;
-            }
-            ByteBuffer slot = packets[(head + size++) % packets.length];
-            int length = packet.remaining();
-            slot.clear();
-            slot.put(0, packet, packet.position(), length).limit(length);
-        }
-
-        void pump(NetStack client, NetStack server) {
-            while (size > 0) {
-                ByteBuffer p = packets[head];
-                head = (head + 1) % packets.length;
-                size--;
-                (p.getInt(16) == Bulk.CLIENT ? client : server).deliver(p);
-            }
         }
     }
 }
