@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * signal the socket's thread) per packet: about eight for a short request/reply connection, each
  * several microseconds. Instead the thread that made a stack send delivers the packet itself:
  * <ol>
- *   <li>{@link #transmit} (called with the sender's lock held) copies the packet into the sending
- *       host's <em>outbox</em>, a FIFO of reusable buffers, and returns;</li>
+ *   <li>the sending stack encodes the packet straight into the next slot of its host's
+ *       <em>outbox</em>, a FIFO of reusable buffers ({@link #reserve}, {@link #transmitReserved},
+ *       with the sender's lock held); a packet offered through {@link #transmit} instead (ICMP, a
+ *       wrapper's delayed packet) is copied into a slot;</li>
  *   <li>when that thread releases its outermost hold of the sender's lock
  *       ({@link #lockReleased}, called by {@link NetStack#unlock()} and before a blocking wait), it
  *       becomes the outbox's only drainer and {@link NetStack#deliver delivers} each packet into
