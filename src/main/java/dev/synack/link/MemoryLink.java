@@ -84,7 +84,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link NetStack#deliverDecoded}: no encoding, no decoding, and the only copy of the bytes is the one
  * into the receiver's buffer, as on the kernel's loopback, which hands the sender's buffer over.
  * Packets go as bytes when the destination has packet taps (a capture then sees exactly what was
- * sent), and always for ICMP. Decoded and encoded packets share the one outbox, in order.
+ * sent: a late duplicate's window may by then show newer bytes, which the receiver never reads but a
+ * capture would; a tap added while a packet is on its way sees it encoded by the receiver), and
+ * always for ICMP. Decoded and encoded packets share the one outbox, in order.
  */
 public final class MemoryLink implements Link, AutoCloseable {
     /**
