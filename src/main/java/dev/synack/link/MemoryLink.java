@@ -5,6 +5,9 @@ import dev.synack.stack.NetStack;
 import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.PacketCodec;
+import dev.synack.wire.TcpPacket;
+import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
@@ -73,6 +76,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * stack (a packet tap) sees complete checksums; one on the receiving stack sees zero, as a capture on
  * the kernel's loopback shows unfinished ones. {@code new MemoryLink(false)} computes and verifies
  * every checksum.
+ *
+ * <p><b>Decoded delivery</b>: with checksum offload, a stack with no packet taps hands its TCP packets
+ * over decoded ({@link #transmitDecoded}): the outbox slot keeps a copy of the header fields and
+ * options, and the payload window itself when the sender declared it
+ * {@link TcpSegment#payloadStable() stable} (a window into a connection's send buffer, whose
+ * bytes stay as they are for as long as the receiver may read them: see Connection.attachPayload),
+ * else a copy of the bytes in the slot's buffer. The destination processes it through
+ * {@link NetStack#deliverDecoded}: no encoding, no decoding, and the only copy of the bytes is the one
+ * into the receiver's buffer, as on the kernel's loopback, which hands the sender's buffer over.
+ * Packets go as bytes when the destination has packet taps (a capture then sees exactly what was
+ * sent: a late duplicate's window may by then show newer bytes, which the receiver never reads but a
+ * capture would; a tap added while a packet is on its way sees it encoded by the receiver), and
+ * always for ICMP. Decoded and encoded packets share the one outbox, in order.
  */
 public final class MemoryLink implements Link, AutoCloseable {
     /**
@@ -97,6 +113,9 @@ public final class MemoryLink implements Link, AutoCloseable {
     /** Attached hosts, replaced whole when one is added (rare); scanned by address. */
     private volatile Host[] hosts = new Host[0];
     private final AtomicLong deliveryErrors = new AtomicLong();
+    private final AtomicLong decodedDeliveries = new AtomicLong();
+    /** Decoded packets whose payload was not stable, so was copied into the outbox slot. */
+    private final AtomicLong decodedPayloadCopies = new AtomicLong();
     private final boolean checksumOffload;
 
     /** A link with checksum offload. */
@@ -197,6 +216,26 @@ public final class MemoryLink implements Link, AutoCloseable {
     }
 
     /**
+     * Queues {@code packet} decoded in {@code from}'s outbox (see the class comment). False (the
+     * stack sends bytes) for a link without checksum offload (bytes and checksums are its point), a
+     * stack this link did not create or that is stopped, or a destination with packet taps.
+     */
+    @Override
+    public boolean transmitDecoded(NetStack from, TcpPacket packet) {
+        if (!checksumOffload || !from.isAttachedTo(this)) return false;
+        Host source = hostOf(from);
+        if (source == null || !from.isRunning()) return false;
+        Host to = find(packet.destinationAddress());
+        if (to != null) {
+            if (to.stack.hasPacketTaps()) return false;
+            to.incoming.incrementAndGet();
+        }
+        if (source.outbox.addDecoded(packet)) decodedPayloadCopies.incrementAndGet();
+        if (from.lockHoldCount() == 0) lockReleased(from);
+        return true;
+    }
+
+    /**
      * A stack attached by hand ({@link NetStack#attach}) rather than created by {@link #addHost}
      * has no outbox: its packet is copied and queued on the destination's event loop.
      */
@@ -268,17 +307,15 @@ public final class MemoryLink implements Link, AutoCloseable {
     /** Delivers up to {@code budget} packets of {@code h}'s outbox in order; returns how many. */
     private int drain(Host h, int budget) {
         int delivered = 0;
-        ByteBuffer packet = h.outbox.first();
-        while (packet != null && delivered < budget) {
-            Host to = destinationOf(packet);
+        while (delivered < budget && !h.outbox.isEmpty()) {
+            Host to = find(h.outbox.firstDestination());
             if (to == null || !h.stack.isRunning() || !to.stack.isRunning()) {
                 try {
-                    drop(h, packet, to);
+                    drop(h, to);
                 } finally {
                     done(h, to);
                 }
                 delivered++;
-                packet = h.outbox.first();
                 continue;
             }
             // Consecutive packets to the same host go in under one hold of its lock.
@@ -286,22 +323,17 @@ public final class MemoryLink implements Link, AutoCloseable {
             try {
                 do {
                     try {
-                        deliver(to, packet, h.outbox.firstTrusted());
+                        deliverFirst(h, to);
                     } finally {
                         done(h, to);
                     }
                     delivered++;
-                    packet = h.outbox.first();
-                } while (packet != null && delivered < budget && destinationOf(packet) == to);
+                } while (delivered < budget && !h.outbox.isEmpty() && find(h.outbox.firstDestination()) == to);
             } finally {
                 to.stack.unlock();
             }
         }
         return delivered;
-    }
-
-    private Host destinationOf(ByteBuffer packet) {
-        return find(packet.remaining() >= 20 ? packet.getInt(packet.position() + 16) : 0);
     }
 
     /** The head packet of {@code h}'s outbox is dealt with (even when its delivery failed: one bad packet must not block the path). */
@@ -310,25 +342,32 @@ public final class MemoryLink implements Link, AutoCloseable {
         h.outbox.removeFirst();
     }
 
-    private static void drop(Host source, ByteBuffer packet, Host to) {
+    private static void drop(Host source, Host to) {
+        ByteBuffer packet = source.outbox.firstAsBytes();
         if (to == null) {
-            int destination = packet.remaining() >= 20 ? packet.getInt(packet.position() + 16) : 0;
+            int destination = source.outbox.firstDestination();
             source.stack.traceDrop(packet, "no host at " + Ipv4Address.format(destination));
         } else {
             source.stack.traceDrop(packet, "host stopped");
         }
     }
 
-    /** Processes {@code packet} in {@code to}, whose lock the caller holds. */
-    private void deliver(Host to, ByteBuffer packet, boolean tcpChecksumTrusted) {
+    /** Processes the head packet of {@code h}'s outbox in {@code to}, whose lock the caller holds. */
+    private void deliverFirst(Host h, Host to) {
         try {
-            to.stack.deliver(packet, tcpChecksumTrusted);
+            TcpPacket decoded = h.outbox.firstDecoded();
+            if (decoded != null) {
+                decodedDeliveries.incrementAndGet();
+                to.stack.deliverDecoded(decoded);
+            } else {
+                to.stack.deliver(h.outbox.first(), h.outbox.firstTrusted());
+            }
         } catch (RuntimeException | Error ex) {
             // NetStack catches the engine's own errors; this is what slipped past it. It belongs to
             // the destination, never to the thread that happened to carry the packet.
             deliveryErrors.incrementAndGet();
             try {
-                to.stack.traceDrop(packet, "delivery failed: " + ex);
+                to.stack.traceDrop(h.outbox.firstAsBytes(), "delivery failed: " + ex);
             } catch (RuntimeException ignored) {
                 // The counter still says it happened.
             }
@@ -345,6 +384,16 @@ public final class MemoryLink implements Link, AutoCloseable {
         for (Host h : all) if (!h.outbox.isEmpty()) h.stack.wakeLoop();
     }
 
+    /** Packets delivered decoded ({@link #transmitDecoded}) rather than as bytes. */
+    public long decodedDeliveries() {
+        return decodedDeliveries.get();
+    }
+
+    /** Packets queued decoded whose payload bytes had to be copied (the sender's window was not stable). */
+    public long decodedPayloadCopies() {
+        return decodedPayloadCopies.get();
+    }
+
     /** Deliveries that failed with an exception the destination stack did not catch itself. */
     public long deliveryErrors() {
         return deliveryErrors.get();
@@ -357,15 +406,21 @@ public final class MemoryLink implements Link, AutoCloseable {
     }
 
     /**
-     * A FIFO of packets whose slots keep their buffers for reuse. Filled by the sending stack's
-     * lock holder, emptied by the one drainer: a monitor orders the two (each hold is a few
-     * instructions, never taken around a delivery). The head packet stays in its slot while it is
-     * delivered, so its buffer is not reused before {@link #removeFirst()}.
+     * A FIFO of packets whose slots keep their buffers (and decoded packets) for reuse. Filled by the
+     * sending stack's lock holder, emptied by the one drainer: a monitor orders the two (each hold is
+     * a few instructions, never taken around a delivery). The head packet stays in its slot while it
+     * is delivered, so its buffer is not reused before {@link #removeFirst()}. A slot holds either
+     * bytes (its buffer, position to limit) or a decoded packet (its {@link TcpPacket}, whose payload
+     * window is the sender's stable one or lies in the slot's buffer).
      */
     static final class Outbox {
         private ByteBuffer[] slots = new ByteBuffer[16];
         /** Per slot: the TCP checksum may go unverified (see the class comment on offload). */
         private boolean[] trusted = new boolean[16];
+        /** Per slot: its reusable decoded packet, made on first use (null until then). */
+        private TcpPacket[] packets = new TcpPacket[16];
+        /** Per slot: it holds a decoded packet rather than bytes. */
+        private boolean[] decoded = new boolean[16];
         private int head;
         private int count;
         private volatile int size;
@@ -394,6 +449,33 @@ public final class MemoryLink implements Link, AutoCloseable {
         }
 
         /**
+         * Keeps a copy of {@code packet}'s fields in the next slot: its payload window as it is when
+         * it is {@link TcpSegment#payloadStable() stable}, else its bytes copied into the slot's buffer.
+         * Returns whether it copied payload bytes.
+         */
+        synchronized boolean addDecoded(TcpPacket packet) {
+            if (count == slots.length) grow();
+            int i = (head + count) & (slots.length - 1);
+            TcpPacket p = packets[i];
+            if (p == null) packets[i] = p = new TcpPacket();
+            p.copyFrom(packet);
+            TcpSegment seg = p.segment();
+            int n = seg.payloadLength();
+            boolean copied = n > 0 && !seg.payloadStable();
+            if (copied) {
+                // A scratch copy the sender reuses for its next segment: the slot needs its own bytes.
+                ByteBuffer b = slotBuffer(i, n).clear();
+                seg.copyPayload(0, b, 0, n);
+                seg.payload(b, 0, n);
+            }
+            decoded[i] = true;
+            trusted[i] = true;
+            count++;
+            size = count;
+            return copied;
+        }
+
+        /**
          * The buffer of the next slot, cleared, with room for {@code length} bytes: the sender
          * encodes into it and then calls {@link #commitReserved}. Not counted until then, so a
          * reservation abandoned (an encoding error) costs nothing; only the stack that owns this
@@ -402,12 +484,17 @@ public final class MemoryLink implements Link, AutoCloseable {
         synchronized ByteBuffer reserve(int length) {
             if (count == slots.length) grow();
             int i = (head + count) & (slots.length - 1);
+            return slotBuffer(i, length).clear();
+        }
+
+        /** Slot {@code i}'s buffer, replaced by a larger one when it holds fewer than {@code length} bytes. */
+        private ByteBuffer slotBuffer(int i, int length) {
             ByteBuffer b = slots[i];
             if (b == null || b.capacity() < length) {
                 if (length > largest) largest = length;
                 slots[i] = b = ByteBuffer.allocate(largest);
             }
-            return b.clear();
+            return b;
         }
 
         /** Counts the packet encoded into the buffer {@link #reserve} returned. */
@@ -417,13 +504,40 @@ public final class MemoryLink implements Link, AutoCloseable {
                 throw new IllegalStateException("the packet is not the outbox's reserved buffer");
             }
             trusted[i] = tcpChecksumTrusted;
+            decoded[i] = false;
             count++;
             size = count;
         }
 
-        /** The oldest packet, left in place; null when empty. */
+        /** The oldest packet's bytes, left in place; null when empty or when it is held decoded. */
         synchronized ByteBuffer first() {
-            return count == 0 ? null : slots[head];
+            return count == 0 || decoded[head] ? null : slots[head];
+        }
+
+        /** The oldest packet when it is held decoded, left in place; null otherwise. */
+        synchronized TcpPacket firstDecoded() {
+            return count > 0 && decoded[head] ? packets[head] : null;
+        }
+
+        /** The destination address of the oldest packet (0 when its bytes are too short to say). */
+        synchronized int firstDestination() {
+            if (count == 0) throw new IllegalStateException("outbox is empty");
+            if (decoded[head]) return packets[head].destinationAddress();
+            ByteBuffer b = slots[head];
+            return b.remaining() >= 20 ? b.getInt(b.position() + 16) : 0;
+        }
+
+        /**
+         * The oldest packet as bytes, for a trace of its drop (rare): its buffer, or a decoded one
+         * encoded into a new buffer as it would have been sent (TCP checksum left to the offload).
+         */
+        synchronized ByteBuffer firstAsBytes() {
+            if (count == 0) throw new IllegalStateException("outbox is empty");
+            if (!decoded[head]) return slots[head];
+            TcpPacket p = packets[head];
+            ByteBuffer b = ByteBuffer.allocate(PacketCodec.encodedLength(p));
+            PacketCodec.encode(p, b, false);
+            return b.flip();
         }
 
         /** Whether the oldest packet's TCP checksum can be trusted unverified. */
@@ -433,21 +547,31 @@ public final class MemoryLink implements Link, AutoCloseable {
 
         synchronized void removeFirst() {
             if (count == 0) throw new IllegalStateException("outbox is empty");
+            // A decoded packet may lend a sender's buffer: keep no array alive once it is delivered.
+            if (decoded[head]) packets[head].segment().payload(null);
             head = (head + 1) & (slots.length - 1);
             count--;
             size = count;
         }
 
-        /** Twice the slots, in order from the head; the buffers move along for reuse. */
+        /** Twice the slots, in order from the head; the buffers and packets move along for reuse. */
         private void grow() {
-            ByteBuffer[] bigger = new ByteBuffer[slots.length * 2];
-            boolean[] biggerTrusted = new boolean[slots.length * 2];
-            for (int k = 0; k < slots.length; k++) {
-                bigger[k] = slots[(head + k) & (slots.length - 1)];
-                biggerTrusted[k] = trusted[(head + k) & (slots.length - 1)];
+            int n = slots.length;
+            ByteBuffer[] bigger = new ByteBuffer[n * 2];
+            boolean[] biggerTrusted = new boolean[n * 2];
+            TcpPacket[] biggerPackets = new TcpPacket[n * 2];
+            boolean[] biggerDecoded = new boolean[n * 2];
+            for (int k = 0; k < n; k++) {
+                int from = (head + k) & (n - 1);
+                bigger[k] = slots[from];
+                biggerTrusted[k] = trusted[from];
+                biggerPackets[k] = packets[from];
+                biggerDecoded[k] = decoded[from];
             }
             slots = bigger;
             trusted = biggerTrusted;
+            packets = biggerPackets;
+            decoded = biggerDecoded;
             head = 0;
         }
     }

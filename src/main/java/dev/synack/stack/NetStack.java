@@ -135,6 +135,8 @@ public final class NetStack {
     // Reused on the packet path (guarded by the lock).
     private final TcpPacket inbound = new TcpPacket();
     private final TcpPacket outbound = new TcpPacket();
+    /** Where a packet delivered decoded is encoded for the packet taps (allocated on first use). */
+    private ByteBuffer tapScratch;
     private final TcpSegment resetReply = new TcpSegment();
     /** Where a detached TIME_WAIT record builds its ACK. */
     private final TcpSegment timeWaitReply = new TcpSegment();
@@ -742,44 +744,86 @@ public final class NetStack {
                 traceUndecodable(now, packet, result.reason());
                 return;
             }
-            counters[Counter.IN_SEGS.ordinal()]++;
-            TcpSegment seg = inbound.segment();
-            if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.RECV, inbound, null);
-            if (inbound.destinationAddress() != address) {
-                tracePacket(now, TraceEvent.Direction.DROP, inbound, "not addressed to this host");
-                return;
-            }
-            int remote = inbound.sourceAddress();
-            int localPort = seg.destinationPort();
-            // RFC 9293 §3.10.7: a fully specified connection first, then a listener on the port.
-            Object entry = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
-            if (entry instanceof Endpoint e && !reusableTimeWait(e, seg, now)) {
-                e.connection.segmentArrived(seg, now);
-                touch(e, now);
-                return;
-            }
-            if (entry instanceof TimeWaitTimer t && !reusableTimeWait(t, seg, now)) {
-                t.record().segmentArrived(seg, now, output, timeWaitReply);
-                touchRecord(t);
-                return;
-            }
-            Listener l = listeners[localPort];
-            if (l != null && !l.isClosed()) {
-                Connection child = l.segmentArrived(address, remote, seg, now);
-                if (child != null) adoptChild(child, now);
-                return;
-            }
-            // RFC 9293 §3.10.7.1: a segment for no connection and no listener is answered with a
-            // reset (its form depends on the ACK bit), unless it is itself a reset.
-            if (Resets.replyTo(seg, resetReply)) {
-                output.send(address, remote, resetReply, now);
-            } else {
-                tracePacket(now, TraceEvent.Direction.DROP, inbound, "no connection (a reset is never answered)");
-            }
+            segmentArrived(now);
         } catch (RuntimeException | AssertionError ex) {
             internalError(now, "inbound packet", ex);
         } finally {
             processingInbound = false;
+        }
+    }
+
+    /**
+     * Processes a packet another stack in memory handed over decoded
+     * ({@link PacketTransmitter#transmitDecoded}): exactly what {@link #deliver(ByteBuffer, boolean)}
+     * does after a successful decode, without the encoding and decoding between. Its payload window
+     * is only read, during this call. Packet taps on this stack see it encoded, with its TCP
+     * checksum left zero as on a checksum-offloading link.
+     */
+    public void deliverDecoded(TcpPacket packet) {
+        lock.lock();
+        try {
+            long now = clock.nanos();
+            processingInbound = true;
+            try {
+                inbound.copyFrom(packet);
+                if (!packetTaps.isEmpty()) {
+                    if (tapScratch == null) tapScratch = ByteBuffer.allocate(MAX_PACKET);
+                    tapScratch.clear();
+                    PacketCodec.encode(inbound, tapScratch, false);
+                    tap(now, false, tapScratch.flip());
+                }
+                segmentArrived(now);
+            } catch (RuntimeException | AssertionError ex) {
+                internalError(now, "inbound packet", ex);
+            } finally {
+                processingInbound = false;
+                inbound.segment().payload(null); // it lends the sender's buffer: hold on to none
+            }
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Whether packet taps watch this stack (a link handing packets over decoded must then give bytes). */
+    public boolean hasPacketTaps() {
+        return !packetTaps.isEmpty();
+    }
+
+    /** The decoded packet in {@link #inbound} arrived: demultiplexes it to its connection or listener. */
+    private void segmentArrived(long now) {
+        counters[Counter.IN_SEGS.ordinal()]++;
+        TcpSegment seg = inbound.segment();
+        if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.RECV, inbound, null);
+        if (inbound.destinationAddress() != address) {
+            tracePacket(now, TraceEvent.Direction.DROP, inbound, "not addressed to this host");
+            return;
+        }
+        int remote = inbound.sourceAddress();
+        int localPort = seg.destinationPort();
+        // RFC 9293 §3.10.7: a fully specified connection first, then a listener on the port.
+        Object entry = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
+        if (entry instanceof Endpoint e && !reusableTimeWait(e, seg, now)) {
+            e.connection.segmentArrived(seg, now);
+            touch(e, now);
+            return;
+        }
+        if (entry instanceof TimeWaitTimer t && !reusableTimeWait(t, seg, now)) {
+            t.record().segmentArrived(seg, now, output, timeWaitReply);
+            touchRecord(t);
+            return;
+        }
+        Listener l = listeners[localPort];
+        if (l != null && !l.isClosed()) {
+            Connection child = l.segmentArrived(address, remote, seg, now);
+            if (child != null) adoptChild(child, now);
+            return;
+        }
+        // RFC 9293 §3.10.7.1: a segment for no connection and no listener is answered with a
+        // reset (its form depends on the ACK bit), unless it is itself a reset.
+        if (Resets.replyTo(seg, resetReply)) {
+            output.send(address, remote, resetReply, now);
+        } else {
+            tracePacket(now, TraceEvent.Direction.DROP, inbound, "no connection (a reset is never answered)");
         }
     }
 
@@ -995,12 +1039,8 @@ public final class NetStack {
             try {
                 outbound.sourceAddress(sourceAddress).destinationAddress(destinationAddress).ttl(config.ttl());
                 TcpSegment s = outbound.segment();
-                s.clear().sourcePort(segment.sourcePort()).destinationPort(segment.destinationPort())
-                        .seq(segment.seq()).ack(segment.ack()).flags(segment.flags()).window(segment.window())
-                        .urgentPointer(segment.urgentPointer())
-                        // PacketCodec.encode reads the payload with absolute gets: the window can be shared.
-                        .payloadOf(segment);
-                s.options().copyFrom(segment.options());
+                // PacketCodec.encode reads the payload with absolute gets: the window can be shared.
+                s.copyFrom(segment);
                 counters[Counter.OUT_SEGS.ordinal()]++;
                 if (s.has(TcpFlags.RST)) counters[Counter.OUT_RSTS.ordinal()]++;
                 noteRetransmission(s, destinationAddress);
@@ -1010,8 +1050,12 @@ public final class NetStack {
                     return;
                 }
                 PacketTransmitter link = transmitter;
+                int length = PacketCodec.encodedLength(outbound); // also refuses what could not be encoded
+                // Handed over decoded when the link can (no encoding, no copy of a stable payload);
+                // packet taps need bytes.
+                if (packetTaps.isEmpty() && link.transmitDecoded(NetStack.this, outbound)) return;
                 // Straight into the link's own buffer when it lends one (no copy in transmit).
-                ByteBuffer reserved = link.reserve(NetStack.this, PacketCodec.encodedLength(outbound));
+                ByteBuffer reserved = link.reserve(NetStack.this, length);
                 ByteBuffer packet = reserved != null ? reserved : transmitBuffer;
                 packet.clear();
                 // Checksum offload (a link that never alters bytes): the receiver is told not to verify.

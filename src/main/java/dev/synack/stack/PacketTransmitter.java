@@ -1,5 +1,6 @@
 package dev.synack.stack;
 
+import dev.synack.wire.TcpPacket;
 import java.nio.ByteBuffer;
 
 /**
@@ -31,6 +32,18 @@ public interface PacketTransmitter {
     default void transmitReserved(NetStack from, ByteBuffer packet) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " reserves no buffers");
     }
+
+    /**
+     * Sending without encoding, optional: carries {@code packet} as it is decoded (header fields,
+     * options and payload window) to a stack that processes it through
+     * {@link NetStack#deliverDecoded}, as a loopback device hands over its buffer without copying.
+     * The packet is the stack's and is reused as soon as this returns: a link keeps a copy of its
+     * fields, and of its payload bytes unless the window is
+     * {@link dev.synack.wire.TcpSegment#payloadStable() stable}. Returns false (the default) when
+     * it does not: the stack then encodes the packet and sends it as bytes. Only offered when the
+     * sending stack has no packet taps (they need the bytes). Called with {@code from}'s lock held.
+     */
+    default boolean transmitDecoded(NetStack from, TcpPacket packet) { return false; }
 
     /**
      * The calling thread has just released its outermost hold of {@code from}'s lock (or is about

@@ -1426,11 +1426,24 @@ public final class Connection {
     /**
      * Points the outgoing segment's payload at [seq, seq+length) of the send buffer: at the ring's own
      * bytes when they lie in one piece, so that the stack copies them once, straight into the packet;
-     * through a scratch copy when the range wraps round the ring's end.
+     * through a scratch copy when the range wraps round the ring's end (not stable: the next such
+     * segment overwrites it).
      */
     private void attachPayload(int seq, int length) {
         int offset = Seq.distance(sendBufferSeq, seq);
-        if (sendBuffer.windowInto(out, offset, length)) return;
+        if (sendBuffer.windowInto(out, offset, length)) {
+            // Stable until the peer has processed the segment, so a link in memory may carry the
+            // window instead of a copy: the ring never rewrites the bytes it holds (it only appends,
+            // and growing moves them to a new array, leaving the old one as it was), and it gives up
+            // a byte only once it is cumulatively acknowledged (processAck's discard; abort and fail
+            // clear it but write nothing afterwards). An acknowledged byte lies below the receiver's
+            // RCV.NXT, which never moves back, and the receiver reads no payload byte below RCV.NXT:
+            // processData skips those before it copies, outOfOrderArrived takes only segments that
+            // start beyond it. So when a late copy of a segment (a retransmission still on its way)
+            // arrives after its bytes were acknowledged and overwritten, none of them is read.
+            out.markPayloadStable();
+            return;
+        }
         if (payloadScratch == null) payloadScratch = ByteBuffer.allocate(config.mss());
         payloadScratch.clear();
         sendBuffer.copyTo(offset, length, payloadScratch);

@@ -18,6 +18,15 @@ public final class TcpPacket {
     public TcpPacket ttl(int ttl) { this.ttl = ttl & 0xff; return this; }
     public TcpSegment segment() { return segment; }
 
+    /** Makes this packet {@code other}'s equal; the payload window is shared (see {@link TcpSegment#copyFrom}). */
+    public TcpPacket copyFrom(TcpPacket other) {
+        sourceAddress = other.sourceAddress;
+        destinationAddress = other.destinationAddress;
+        ttl = other.ttl;
+        segment.copyFrom(other.segment);
+        return this;
+    }
+
     /** "10.0.0.1:40000" */
     public String source() { return Ipv4Address.format(sourceAddress) + ":" + segment.sourcePort(); }
     /** "10.0.0.2:80" */

@@ -37,6 +37,11 @@ public final class TcpSegment {
      * window a read-only view made on first call (null until then).
      */
     private ByteBuffer payloadView = EMPTY;
+    /**
+     * The window's bytes stay as they are until the segment has been processed by its receiver, so a
+     * link may carry the window itself rather than a copy (see {@link #markPayloadStable()}).
+     */
+    private boolean payloadStable;
 
     public TcpSegment clear() {
         sourcePort = destinationPort = seq = ack = flags = window = urgentPointer = 0;
@@ -88,6 +93,7 @@ public final class TcpSegment {
         payloadOffset = p.position();
         payloadLength = p.remaining();
         payloadView = p;
+        payloadStable = false;
         return this;
     }
 
@@ -105,6 +111,7 @@ public final class TcpSegment {
         payloadOffset = offset;
         payloadLength = length;
         payloadView = null;
+        payloadStable = false;
         return this;
     }
 
@@ -114,7 +121,38 @@ public final class TcpSegment {
         payloadOffset = other.payloadOffset;
         payloadLength = other.payloadLength;
         payloadView = other.payloadView;
+        payloadStable = other.payloadStable;
         return this;
+    }
+
+    /**
+     * Declares the payload window set last stable: its bytes will not change before the receiver has
+     * processed this segment, so a link in memory may hand the window itself to the receiving stack
+     * instead of copying the bytes. Only the window's owner can know (the engine for its send buffer);
+     * cleared by {@link #clear()} and by every payload setter, copied by {@link #payloadOf}.
+     */
+    public TcpSegment markPayloadStable() {
+        payloadStable = payloadLength > 0;
+        return this;
+    }
+
+    /** Whether the payload window was {@link #markPayloadStable() declared stable}. */
+    public boolean payloadStable() { return payloadStable; }
+
+    /**
+     * Makes this segment {@code other}'s equal: header fields, options and payload window (shared, not
+     * copied, with its stability); nothing allocated.
+     */
+    public TcpSegment copyFrom(TcpSegment other) {
+        sourcePort = other.sourcePort;
+        destinationPort = other.destinationPort;
+        seq = other.seq;
+        ack = other.ack;
+        flags = other.flags;
+        window = other.window;
+        urgentPointer = other.urgentPointer;
+        options.copyFrom(other.options);
+        return payloadOf(other);
     }
 
     public int payloadLength() { return payloadLength; }

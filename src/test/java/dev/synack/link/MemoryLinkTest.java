@@ -324,7 +324,7 @@ class MemoryLinkTest {
     }
 
     /** An echo server on {@code stack}: each of {@code connections} accepted sockets gets its bytes back. */
-    private static void echoServer(NetStack stack, int port, int connections, ExecutorService threads) throws IOException {
+    static void echoServer(NetStack stack, int port, int connections, ExecutorService threads) throws IOException {
         TcpServerSocket ss = new TcpServerSocket(stack);
         ss.bind(port);
         ss.listen(connections);
@@ -343,7 +343,7 @@ class MemoryLinkTest {
     }
 
     /** Sends {@code size} seeded bytes to the echo server and checks that the same come back. */
-    private static boolean echoes(NetStack from, NetStack to, int port, int size, long seed) throws IOException {
+    static boolean echoes(NetStack from, NetStack to, int port, int size, long seed) throws IOException {
         byte[] data = new byte[size];
         new Random(seed).nextBytes(data);
         try (TcpSocket s = new TcpSocket(from)) {
