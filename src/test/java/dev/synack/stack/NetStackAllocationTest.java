@@ -107,7 +107,7 @@ class NetStackAllocationTest {
         int buffer = 1 << 20;
         TcpConfig config = TcpConfig.linux().toBuilder().mss(mss).sendBufferSize(buffer).receiveBufferSize(buffer)
                 .maxReceiveBufferSize(buffer).build();
-        Bulk bulk = new Bulk(config, mss, buffer);
+        BulkPair bulk = new BulkPair(config, mss, buffer);
 
         bulk.transfer(200);
         // The fewest bytes any of several rounds allocated: a first run of a rare branch (class
@@ -122,7 +122,7 @@ class NetStackAllocationTest {
             long allocated = threads.getThreadAllocatedBytes(threadId) - before;
             segments = bulk.server.counter(Counter.IN_SEGS) - segmentsBefore;
             fewest = Math.min(fewest, allocated);
-            assertThat(moved).isEqualTo(100L * Bulk.CHUNK);
+            assertThat(moved).isEqualTo(100L * BulkPair.CHUNK);
             assertThat(segments).as("data segments received").isGreaterThanOrEqualTo(moved / mss);
         }
 
@@ -130,92 +130,5 @@ class NetStackAllocationTest {
         assertThat(bulk.sender.state()).isEqualTo(TcpState.ESTABLISHED);
         // Less than one byte per segment: a single object per segment would be 16 bytes or more.
         assertThat(fewest).as("bytes allocated while %d segments arrived", segments).isLessThan(segments);
-    }
-
-    /** The two stacks, their connection and the ring between them (as the BulkTransfer benchmark). */
-    static final class Bulk {
-        static final int CHUNK = 64 * 1024;
-        static final int CLIENT = 0x0a000001;
-        static final int SERVER = 0x0a000002;
-
-        final PacketRing ring;
-        final NetStack client;
-        final NetStack server;
-        final Connection sender;
-        final Connection receiver;
-        final ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
-        final ByteBuffer sink = ByteBuffer.allocate(CHUNK);
-        long now = 1_000_000_000L;
-
-        Bulk(TcpConfig config, int mss, int buffer) throws Exception {
-            ring = new PacketRing(mss, buffer);
-            client = new NetStack("client", CLIENT, config, () -> now, IsnGenerator.fixed(7), 1);
-            server = new NetStack("server", SERVER, config, () -> now, IsnGenerator.fixed(9), 2);
-            client.attach(ring, null);
-            server.attach(ring, null);
-            Listener listener;
-            server.lock();
-            try {
-                server.bind(80);
-                listener = server.listen(80, 1);
-            } finally {
-                server.unlock();
-            }
-            client.lock();
-            try {
-                sender = client.connect(0, SERVER, 80);
-            } finally {
-                client.unlock();
-            }
-            ring.pump(client, server);
-            server.lock();
-            try {
-                receiver = listener.accept();
-            } finally {
-                server.unlock();
-            }
-            assertThat(receiver).as("accepted connection").isNotNull();
-            assertThat(sender.state()).isEqualTo(TcpState.ESTABLISHED);
-        }
-
-        /** Writes {@code chunks} chunks of 64 KiB and reads them all on the other side; returns the bytes read. */
-        long transfer(int chunks) {
-            long read = 0;
-            for (int c = 0; c < chunks; c++) {
-                chunk.clear();
-                long target = read + CHUNK;
-                int rounds = 0;
-                while (chunk.hasRemaining() || read < target) {
-                    if (++rounds > 100_000) throw new AssertionError("no progress: " + sender + " / " + receiver);
-                    if (chunk.hasRemaining()) {
-                        client.lock();
-                        try {
-                            sender.write(chunk, now);
-                        } finally {
-                            client.unlock();
-                        }
-                        client.afterCall(sender);
-                    }
-                    now += 10_000; // the stacks' timers (delayed ACK) see time pass
-                    ring.pump(client, server);
-                    int n;
-                    do {
-                        server.lock();
-                        try {
-                            n = receiver.read(sink.clear(), now);
-                        } finally {
-                            server.unlock();
-                        }
-                        server.afterCall(receiver);
-                        read += Math.max(0, n);
-                    } while (n > 0);
-                    ring.pump(client, server);
-                    if (client.nextTimerDeadline() <= now) client.fireTimers(now);
-                    if (server.nextTimerDeadline() <= now) server.fireTimers(now);
-                    ring.pump(client, server);
-                }
-            }
-            return read;
-        }
     }
 }
