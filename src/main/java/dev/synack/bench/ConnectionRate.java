@@ -65,9 +65,7 @@ public final class ConnectionRate {
         try (MemoryLink link = new MemoryLink()) {
             NetStack client = link.addHost("client", CLIENT_IP, config);
             NetStack server = link.addHost("server", SERVER_IP, config);
-            TcpServerSocket listener = new TcpServerSocket(server);
-            listener.bind(PORT);
-            listener.listen(BACKLOG);
+            TcpServerSocket listener = new TcpServerSocket(server, PORT, BACKLOG);
             Thread acceptor = Thread.ofPlatform().daemon().name("bench-accept").start(() -> {
                 while (!listener.isClosed()) {
                     TcpSocket s;

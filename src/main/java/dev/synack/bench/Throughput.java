@@ -59,9 +59,7 @@ public final class Throughput {
         try (MemoryLink link = new MemoryLink()) {
             NetStack client = link.addHost("client", CLIENT_IP, config);
             NetStack server = link.addHost("server", SERVER_IP, config);
-            TcpServerSocket listener = new TcpServerSocket(server);
-            listener.bind(PORT);
-            listener.listen(1);
+            TcpServerSocket listener = new TcpServerSocket(server, PORT, 1);
             TcpSocket s = new TcpSocket(client);
             s.connect(new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT));
             Result result = pump("bench", () -> stream(listener.accept()), stream(s), bytes, writeSize,

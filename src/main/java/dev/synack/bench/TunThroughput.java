@@ -49,9 +49,7 @@ public final class TunThroughput {
 
     private static Throughput.Result kernelToSynack(NetStack stack, TunLink.Options options, long bytes, int writeSize,
                                                     int buffer, Progress progress) throws Exception {
-        try (TcpServerSocket listener = new TcpServerSocket(stack)) {
-            listener.bind(PORT);
-            listener.listen(1);
+        try (TcpServerSocket listener = new TcpServerSocket(stack, PORT, 1)) {
             AtomicLong received = new AtomicLong();
             AtomicLong end = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();

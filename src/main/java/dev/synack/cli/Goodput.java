@@ -60,9 +60,7 @@ final class Goodput {
         AtomicLong received = new AtomicLong();
         AtomicLong stopped = new AtomicLong(); // 1: the sender stops writing and closes
         net.spawn("server", () -> {
-            try (TcpServerSocket listener = new TcpServerSocket(server)) {
-                listener.bind(PORT);
-                listener.listen(1);
+            try (TcpServerSocket listener = new TcpServerSocket(server, PORT, 1)) {
                 try (TcpSocket s = listener.accept()) {
                     ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
                     int n;

@@ -337,9 +337,7 @@ enum Scenario {
     }
 
     static TcpServerSocket listen(DemoRun run) throws IOException {
-        TcpServerSocket listener = new TcpServerSocket(run.server);
-        listener.bind(SERVER_PORT);
-        listener.listen(BACKLOG);
+        TcpServerSocket listener = new TcpServerSocket(run.server, SERVER_PORT, BACKLOG);
         return listener;
     }
 

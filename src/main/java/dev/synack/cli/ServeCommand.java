@@ -111,10 +111,8 @@ final class ServeCommand implements Callable<Integer> {
                 }
             });
         }
-        try (setup; TcpServerSocket server = new TcpServerSocket(setup.stack);
+        try (setup; TcpServerSocket server = new TcpServerSocket(setup.stack, listenPort, 128);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            server.bind(listenPort);
-            server.listen(128);
             String me = dev.synack.wire.Ipv4Address.format(setup.stack.address());
             err.println("synack serve: " + mode + " on " + me + ":" + listenPort + " over " + setup.description);
             err.flush();

@@ -15,7 +15,7 @@
  * NetStack client = net.addHost("client", "10.0.0.1", TcpConfig.linux());
  * NetStack server = net.addHost("server", "10.0.0.2", TcpConfig.linux());
  * net.addTraceListener(System.out::println);
- * net.spawn("server", () -> { try (TcpServerSocket ss = new TcpServerSocket(server)) { ss.bind(80); ss.listen(8); ss.accept().close(); } });
+ * net.spawn("server", () -> { try (TcpServerSocket ss = new TcpServerSocket(server, 80, 8)) { ss.accept().close(); } });
  * net.spawn("client", () -> { try (TcpSocket s = new TcpSocket(client)) { s.connect(new InetSocketAddress("10.0.0.2", 80)); } });
  * net.run();
  * }</pre>

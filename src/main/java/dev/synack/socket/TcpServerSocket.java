@@ -29,6 +29,24 @@ public final class TcpServerSocket implements Closeable {
         this.stack = Objects.requireNonNull(stack, "stack");
     }
 
+    /**
+     * A socket bound to {@code port} and listening with {@code backlog}, as java.net's
+     * {@code new ServerSocket(port, backlog)}: {@link #bind} then {@link #listen}. When listen fails
+     * the port is released before the exception is thrown.
+     *
+     * @throws java.net.BindException when the port is in use
+     */
+    public TcpServerSocket(NetStack stack, int port, int backlog) throws IOException {
+        this(stack);
+        bind(port);
+        try {
+            listen(backlog);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
     /** @throws java.net.BindException when the port is in use */
     public void bind(int port) throws IOException {
         call("bind " + port, () -> {

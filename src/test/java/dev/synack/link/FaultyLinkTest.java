@@ -95,9 +95,7 @@ class FaultyLinkTest {
             NetStack server = link.addHost("server", "10.0.0.2", TcpConfig.linux());
             java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
             CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-                try (TcpServerSocket ss = new TcpServerSocket(server)) {
-                    ss.bind(80);
-                    ss.listen(1);
+                try (TcpServerSocket ss = new TcpServerSocket(server, 80, 1)) {
                     listening.countDown();
                     try (TcpSocket s = ss.accept()) {
                         return s.getInputStream().readAllBytes();

@@ -104,9 +104,7 @@ final class KernelInterop implements AutoCloseable {
     }
 
     TcpServerSocket synackListen(int port) throws IOException {
-        TcpServerSocket s = new TcpServerSocket(stack);
-        s.bind(port);
-        s.listen(2048);
+        TcpServerSocket s = new TcpServerSocket(stack, port, 2048);
         return s;
     }
 

@@ -54,9 +54,7 @@ class MemoryLinkChecksumOffloadTest {
     private static byte[] transfer(NetStack client, NetStack server, byte[] data) throws Exception {
         CountDownLatch listening = new CountDownLatch(1);
         CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-            try (TcpServerSocket ss = new TcpServerSocket(server)) {
-                ss.bind(PORT);
-                ss.listen(1);
+            try (TcpServerSocket ss = new TcpServerSocket(server, PORT, 1)) {
                 listening.countDown();
                 try (TcpSocket s = ss.accept(Duration.ofSeconds(20))) {
                     return s.getInputStream().readAllBytes();

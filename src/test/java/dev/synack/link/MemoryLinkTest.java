@@ -149,9 +149,7 @@ class MemoryLinkTest {
                 if (e instanceof TraceEvent.Packet p && p.direction() == TraceEvent.Direction.DROP) drops.add(p.reason());
             });
             echoServer(c, 7, 1, threads);
-            TcpServerSocket sink = new TcpServerSocket(b);
-            sink.bind(9);
-            sink.listen(1);
+            TcpServerSocket sink = new TcpServerSocket(b, 9, 1);
             AtomicLong sunk = new AtomicLong();
             AtomicReference<TcpSocket> sinkSocket = new AtomicReference<>();
             threads.submit(() -> {
@@ -204,9 +202,7 @@ class MemoryLinkTest {
                     throw new Error("the receiving stack fails on this packet");
                 }
             });
-            TcpServerSocket ss = new TcpServerSocket(b);
-            ss.bind(9);
-            ss.listen(1);
+            TcpServerSocket ss = new TcpServerSocket(b, 9, 1);
             Future<byte[]> received = threads.submit(() -> {
                 try (TcpSocket s = ss.accept(Duration.ofSeconds(GENEROUS_SECONDS))) {
                     return s.getInputStream().readAllBytes();
@@ -241,9 +237,7 @@ class MemoryLinkTest {
                     synCarriers.put(packet.getShort(tcp) & 0xffff, Thread.currentThread());
                 }
             });
-            TcpServerSocket ss = new TcpServerSocket(b);
-            ss.bind(9);
-            ss.listen(connections);
+            TcpServerSocket ss = new TcpServerSocket(b, 9, connections);
             threads.submit(() -> {
                 for (int i = 0; i < connections; i++) ss.accept(Duration.ofSeconds(GENEROUS_SECONDS)).close();
                 return null;
@@ -325,9 +319,7 @@ class MemoryLinkTest {
 
     /** An echo server on {@code stack}: each of {@code connections} accepted sockets gets its bytes back. */
     static void echoServer(NetStack stack, int port, int connections, ExecutorService threads) throws IOException {
-        TcpServerSocket ss = new TcpServerSocket(stack);
-        ss.bind(port);
-        ss.listen(connections);
+        TcpServerSocket ss = new TcpServerSocket(stack, port, connections);
         threads.submit(() -> {
             for (int i = 0; i < connections; i++) {
                 TcpSocket s = ss.accept(Duration.ofSeconds(GENEROUS_SECONDS));

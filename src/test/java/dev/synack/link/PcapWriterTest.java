@@ -89,9 +89,7 @@ class PcapWriterTest {
             NetStack server = link.addHost("server", "10.0.0.2", TcpConfig.linux());
             client.addPacketTap(pcap.outboundOnly());
             server.addPacketTap(pcap.outboundOnly());
-            TcpServerSocket listening = new TcpServerSocket(server);
-            listening.bind(80);
-            listening.listen(10);
+            TcpServerSocket listening = new TcpServerSocket(server, 80, 10);
             Future<byte[]> got = pool.submit(() -> {
                 try (TcpSocket s = listening.accept()) {
                     byte[] all = s.getInputStream().readAllBytes();

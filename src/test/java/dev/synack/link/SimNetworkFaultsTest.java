@@ -33,9 +33,7 @@ class SimNetworkFaultsTest {
         NetStack server = net.addHost("server", "10.0.0.2", TcpConfig.linux());
         List<TraceEvent> trace = net.recordTrace();
         net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(server)) {
-                ss.bind(80);
-                ss.listen(1);
+            try (TcpServerSocket ss = new TcpServerSocket(server, 80, 1)) {
                 try (TcpSocket s = ss.accept()) {
                     received[0] = s.getInputStream().readAllBytes();
                     s.write(ByteBuffer.wrap(new byte[] {'o', 'k'}));
@@ -122,9 +120,7 @@ class SimNetworkFaultsTest {
         List<TraceEvent> trace = net.recordTrace();
         byte[] reply = data(6);
         net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(server)) {
-                ss.bind(80);
-                ss.listen(1);
+            try (TcpServerSocket ss = new TcpServerSocket(server, 80, 1)) {
                 try (TcpSocket s = ss.accept()) {
                     s.write(ByteBuffer.wrap(reply));
                 }

@@ -31,9 +31,7 @@ class UdpLinkTest {
             NetStack server = serverLink.addHost("server", "10.9.0.2", TcpConfig.linux());
             NetStack client = clientLink.addHost("client", "10.9.0.1", TcpConfig.linux());
             assertThat(server.config().mss()).isEqualTo(1460);
-            TcpServerSocket listening = new TcpServerSocket(server);
-            listening.bind(7);
-            listening.listen(10);
+            TcpServerSocket listening = new TcpServerSocket(server, 7, 10);
             Future<String> received = pool.submit(() -> {
                 try (TcpSocket s = listening.accept()) {
                     return KernelInterop.receiveAll(s.getInputStream());

@@ -22,9 +22,7 @@ class KeepaliveSocketTest {
         boolean[] partitioned = {false};
         s.net.addFault((from, p) -> partitioned[0] ? "partition" : null);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 TcpSocket c = ss.accept();
                 partitioned[0] = true; // the peer vanishes: its RST never arrives
                 c.setSoLinger(true, 0);
@@ -56,9 +54,7 @@ class KeepaliveSocketTest {
     void aLivePeerAnswersTheProbesAndTheConnectionStays() {
         SimSockets s = new SimSockets(42);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 try (TcpSocket c = ss.accept()) {
                     assertThat(new String(readAll(c), US_ASCII)).isEqualTo("still here");
                 }

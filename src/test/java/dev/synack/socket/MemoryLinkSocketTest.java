@@ -32,9 +32,7 @@ class MemoryLinkSocketTest {
             byte[] data = new byte[300_000];
             new Random(21).nextBytes(data);
 
-            TcpServerSocket ss = new TcpServerSocket(server);
-            ss.bind(8080);
-            ss.listen(8);
+            TcpServerSocket ss = new TcpServerSocket(server, 8080, 8);
             Future<String> received = threads.submit(() -> {
                 try (TcpSocket c = ss.accept(Duration.ofSeconds(10))) {
                     byte[] got = c.getInputStream().readAllBytes();
@@ -104,9 +102,7 @@ class MemoryLinkSocketTest {
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             NetStack client = link.addHost("client", "10.0.0.1", TcpConfig.linux());
             NetStack server = link.addHost("server", "10.0.0.2", TcpConfig.linux());
-            TcpServerSocket ss = new TcpServerSocket(server);
-            ss.bind(7);
-            ss.listen(clients);
+            TcpServerSocket ss = new TcpServerSocket(server, 7, clients);
             threads.submit(() -> {
                 for (int i = 0; i < clients; i++) {
                     TcpSocket c = ss.accept(Duration.ofSeconds(20));

@@ -31,9 +31,7 @@ class SimSocketEdgeTest {
         List<TraceEvent> events = SimNetwork.record(s.net);
         List<String> log = new ArrayList<>();
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 for (int i = 0; i < 2; i++) {
                     try (TcpSocket c = ss.accept()) {
                         byte[] buf = new byte[64];
@@ -67,9 +65,7 @@ class SimSocketEdgeTest {
     void boundPortStaysInUseUntilTheConnectionIsGone() {
         SimSockets s = new SimSockets(22);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 try (TcpSocket c = ss.accept()) {
                     readAll(c);
                 }
@@ -94,9 +90,7 @@ class SimSocketEdgeTest {
         SimSockets s = new SimSockets(23);
         List<TraceEvent> events = SimNetwork.record(s.net);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 TcpSocket c = ss.accept();
                 s.net.sleep(Duration.ofNanos(SECOND - s.net.nowNanos())); // until t = 1 s
                 c.close();
@@ -126,9 +120,7 @@ class SimSocketEdgeTest {
         long[] closeTook = {0};
         TcpState[] afterClose = {null};
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 try (TcpSocket c = ss.accept()) {
                     received.set(readAll(c));
                 }
@@ -159,9 +151,7 @@ class SimSocketEdgeTest {
         List<TraceEvent> seen = SimNetwork.record(s.net); // a later listener still sees everything
         AtomicReference<String> got = new AtomicReference<>();
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 try (TcpSocket c = ss.accept()) {
                     got.set(new String(readAll(c), US_ASCII));
                 }
@@ -183,9 +173,7 @@ class SimSocketEdgeTest {
     void readAfterShutdownInputReturnsEndOfFile() {
         SimSockets s = new SimSockets(26);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 try (TcpSocket c = ss.accept()) {
                     c.shutdownInput();
                     assertThat(c.read(ByteBuffer.allocate(8))).isEqualTo(-1);
@@ -225,9 +213,7 @@ class SimSocketEdgeTest {
         boolean[] partitioned = {false};
         s.net.addFault((from, p) -> partitioned[0] ? "partition" : null);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 TcpSocket c = ss.accept();
                 partitioned[0] = true;
                 c.setSoLinger(true, 0);
@@ -254,9 +240,7 @@ class SimSocketEdgeTest {
         SimSockets s = new SimSockets(29, dev.synack.tcp.TcpConfig.rfc());
         List<TraceEvent> events = s.net.recordTrace();
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 try (TcpSocket c = ss.accept()) {
                     readAll(c);
                 }

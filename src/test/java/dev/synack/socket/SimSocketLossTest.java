@@ -36,9 +36,7 @@ class SimSocketLossTest {
         AtomicReference<byte[]> received = new AtomicReference<>();
         AtomicReference<byte[]> echoed = new AtomicReference<>();
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 try (TcpSocket c = ss.accept()) {
                     byte[] got = readAll(c);
                     received.set(got);

@@ -45,9 +45,7 @@ class SimSocketSeedsTest {
         s.net.addFault((from, packet) -> faults.nextInt(30) == 0 ? "random loss 1/30" : null);
         AtomicInteger verified = new AtomicInteger();
         s.net.spawn("acceptor", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(7);
-                ss.listen(CLIENTS);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 7, CLIENTS)) {
                 for (int i = 0; i < CLIENTS; i++) {
                     TcpSocket c = ss.accept();
                     s.net.spawn("echo" + i, () -> {

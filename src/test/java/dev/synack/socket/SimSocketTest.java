@@ -43,9 +43,7 @@ class SimSocketTest {
         AtomicReference<TcpState> afterClose = new AtomicReference<>();
         TcpSocket[] clientSocket = new TcpSocket[1];
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(16);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 16)) {
                 try (TcpSocket c = ss.accept()) {
                     byte[] buf = new byte[100];
                     int n = c.getInputStream().read(buf);
@@ -101,9 +99,7 @@ class SimSocketTest {
         AtomicReference<byte[]> received = new AtomicReference<>();
         boolean upload = direction.equals("upload");
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(16);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 16)) {
                 try (TcpSocket c = ss.accept()) {
                     if (upload) received.set(readAll(c));
                     else writeAll(c, data);
@@ -127,9 +123,7 @@ class SimSocketTest {
         SimSockets s = new SimSockets(3);
         List<String> log = new ArrayList<>();
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 // First connection: the client shuts its output; the server still answers.
                 try (TcpSocket c = ss.accept()) {
                     log.add("server read " + new String(readAll(c), US_ASCII));
@@ -218,9 +212,7 @@ class SimSocketTest {
     void peerAbortMakesReadFailWithConnectionReset() {
         SimSockets s = new SimSockets(6);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 TcpSocket c = ss.accept();
                 c.setSoLinger(true, 0);
                 c.close();
@@ -242,9 +234,7 @@ class SimSocketTest {
     void closingWithUnreadDataResetsThePeer() {
         SimSockets s = new SimSockets(7);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 TcpSocket c = ss.accept();
                 s.net.sleep(Duration.ofMillis(200)); // the client's bytes arrive, unread
                 c.close();
@@ -268,9 +258,7 @@ class SimSocketTest {
         int clients = 3;
         List<String> greetings = new ArrayList<>();
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(1);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 1)) {
                 s.net.sleep(Duration.ofSeconds(5)); // not accepting: the queues fill up
                 for (int i = 0; i < clients; i++) {
                     try (TcpSocket c = ss.accept()) {
@@ -318,9 +306,7 @@ class SimSocketTest {
     void acceptAndReadTimeOut() {
         SimSockets s = new SimSockets(10);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 long start = s.net.nowNanos();
                 assertThatThrownBy(() -> ss.accept(Duration.ofSeconds(3))).isInstanceOf(SocketTimeoutException.class);
                 assertThat(s.net.nowNanos() - start).isEqualTo(3 * SECOND);
@@ -381,6 +367,12 @@ class SimSocketTest {
             // The port is free again once its listener is closed.
             other.bind(80);
             other.close();
+            // bind and listen in one, as java.net's ServerSocket(port, backlog); a taken port is refused.
+            try (TcpServerSocket both = new TcpServerSocket(s.server, 80, 4)) {
+                assertThat(both.getLocalPort()).isEqualTo(80);
+                assertThatThrownBy(() -> new TcpServerSocket(s.server, 80, 4))
+                        .isInstanceOf(java.net.BindException.class).hasMessageContaining("Address already in use");
+            }
             // listen() without bind() takes an ephemeral port, as on Linux.
             try (TcpServerSocket auto = new TcpServerSocket(s.server)) {
                 auto.listen(1);
@@ -430,9 +422,7 @@ class SimSocketTest {
             }
         });
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 for (int i = 0; i < 2; i++) {
                     try (TcpSocket c = ss.accept()) {
                         byte[] got = readAll(c);
@@ -462,9 +452,7 @@ class SimSocketTest {
     void aFailingActorDoesNotHangTheRun() {
         SimSockets s = new SimSockets(13);
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(4);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
                 ss.accept(); // never gets a connection: unwound when the client fails
             }
         });

@@ -22,9 +22,7 @@ class SimSocketTimeWaitTest {
     /** Server: accept, read to end-of-file, then write {@code reply} and close. */
     private static void serve(SimSockets s, String reply) {
         s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server)) {
-                ss.bind(80);
-                ss.listen(16);
+            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 16)) {
                 try (TcpSocket c = ss.accept()) {
                     assertThat(c.getInputStream().read()).isEqualTo(-1);
                     if (!reply.isEmpty()) c.getOutputStream().write(reply.getBytes(US_ASCII));

@@ -173,9 +173,7 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
         } else {
             net.spawn("server", () -> {
                 SplittableRandom chunks = new SplittableRandom(seed * 31 + 1);
-                try (TcpServerSocket listener = new TcpServerSocket(server)) {
-                    listener.bind(PORT);
-                    listener.listen(1);
+                try (TcpServerSocket listener = new TcpServerSocket(server, PORT, 1)) {
                     try (TcpSocket s = listener.accept()) {
                         s.setTcpNoDelay(extras.noDelay());
                         readToEnd(s, chunks, digests, lengths, 1);
@@ -211,9 +209,7 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
     private void spawnDuplex(SimNetwork net, NetStack client, NetStack server, String[] digests, long[] lengths) {
         net.spawn("server", () -> {
             TcpSocket s;
-            try (TcpServerSocket listener = new TcpServerSocket(server)) {
-                listener.bind(PORT);
-                listener.listen(1);
+            try (TcpServerSocket listener = new TcpServerSocket(server, PORT, 1)) {
                 s = listener.accept();
             }
             s.setTcpNoDelay(extras.noDelay());
