@@ -1,9 +1,12 @@
 package dev.synack.link;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.stack.NetStack;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.tcp.TcpState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,10 +15,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One interop bench: a namespace of its own, a TUN device in it with synack at 10.7.0.2 and the
@@ -129,6 +137,60 @@ final class KernelInterop implements AutoCloseable {
         } finally {
             ns.close();
         }
+    }
+
+    // ---------------------------------------------------------------- shared scenarios
+
+    /** Bytes the open half carries after a half-close in the scenarios below. */
+    static final int AFTER_HALF_CLOSE = 1 << 20;
+
+    /**
+     * The kernel connects to synack on {@code port}, sends a request and shuts down its sending half;
+     * synack reads the request to its end (and is in CLOSE_WAIT) and keeps sending on its open half,
+     * which the kernel reads whole.
+     */
+    void kernelHalfClosesAndSynackKeepsSending(int port, long seed) throws Exception {
+        try (TcpServerSocket server = synackListen(port);
+             Socket kernel = kernelConnect(port);
+             TcpSocket accepted = server.accept();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            kernel.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+            kernel.shutdownOutput();
+            assertThat(new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("request");
+            assertThat(accepted.state()).isEqualTo(TcpState.CLOSE_WAIT);
+            Future<String> received = pool.submit(() -> receiveAll(kernel.getInputStream()));
+            String sent = sendRandom(accepted.getOutputStream(), AFTER_HALF_CLOSE, seed);
+            accepted.close();
+            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + AFTER_HALF_CLOSE);
+        }
+    }
+
+    /**
+     * synack connects to the kernel on {@code port}, sends a request and shuts down its sending half
+     * (reaching FIN_WAIT2 once the kernel acknowledges the FIN); the kernel keeps sending on its open
+     * half, which synack reads whole.
+     */
+    void synackHalfClosesAndKernelKeepsSending(int port, long seed) throws Exception {
+        try (ServerSocket server = kernelListen(port);
+             TcpSocket client = synackConnect(port);
+             Socket accepted = server.accept();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            client.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertThat(new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("request");
+            Future<String> received = pool.submit(() -> receiveAll(client.getInputStream()));
+            String sent = sendRandom(accepted.getOutputStream(), AFTER_HALF_CLOSE, seed);
+            assertThat(awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
+            accepted.close();
+            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + AFTER_HALF_CLOSE);
+        }
+    }
+
+    /** Polls {@code socket}'s state until it is {@code wanted} or 10 s pass; returns the last state seen. */
+    static TcpState awaitState(TcpSocket socket, TcpState wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (socket.state() != wanted && System.nanoTime() < deadline) Thread.sleep(5);
+        return socket.state();
     }
 
     // ---------------------------------------------------------------- data helpers

@@ -128,39 +128,12 @@ class TunInteropTest {
 
     @Test
     void kernelHalfClosesAndSynackKeepsSending() throws Exception {
-        try (TcpServerSocket server = bench.synackListen(7020);
-             Socket kernel = bench.kernelConnect(7020);
-             TcpSocket accepted = server.accept();
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            kernel.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
-            kernel.shutdownOutput();
-            // synack reads the request to its end (the kernel's FIN) ...
-            assertThat(new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("request");
-            assertThat(accepted.state()).isEqualTo(TcpState.CLOSE_WAIT);
-            // ... and keeps sending on its open half, which the kernel keeps reading.
-            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(kernel.getInputStream()));
-            String sent = KernelInterop.sendRandom(accepted.getOutputStream(), 1 << 20, 20);
-            accepted.close();
-            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + (1 << 20));
-        }
+        bench.kernelHalfClosesAndSynackKeepsSending(7020, 20);
     }
 
     @Test
     void synackHalfClosesAndKernelKeepsSending() throws Exception {
-        try (ServerSocket server = bench.kernelListen(7021);
-             TcpSocket client = bench.synackConnect(7021);
-             Socket accepted = server.accept();
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            client.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
-            client.shutdownOutput();
-            assertThat(new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("request");
-            // The kernel keeps sending on its open half while synack keeps reading.
-            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(client.getInputStream()));
-            String sent = KernelInterop.sendRandom(accepted.getOutputStream(), 1 << 20, 21);
-            assertThat(awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
-            accepted.close();
-            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + (1 << 20));
-        }
+        bench.synackHalfClosesAndKernelKeepsSending(7021, 21);
     }
 
     @Test
@@ -217,18 +190,13 @@ class TunInteropTest {
             assertThat(accepted.getInputStream().read()).isEqualTo(-1);
             assertThat(awaitSs(peer, "CLOSE-WAIT")).contains("CLOSE-WAIT").contains(local);
             // The kernel's ACK of synack's FIN may still be on its way through the device.
-            assertThat(awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
+            assertThat(KernelInterop.awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
             accepted.close();
-            assertThat(awaitState(client, TcpState.TIME_WAIT)).isEqualTo(TcpState.TIME_WAIT);
+            assertThat(KernelInterop.awaitState(client, TcpState.TIME_WAIT)).isEqualTo(TcpState.TIME_WAIT);
         }
     }
 
     /** Polls the socket's state until it is {@code wanted} (or 10 s pass); returns the last state seen. */
-    private static TcpState awaitState(TcpSocket socket, TcpState wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (socket.state() != wanted && System.nanoTime() < deadline) Thread.sleep(5);
-        return socket.state();
-    }
 
     /** Polls {@code ss -tan} until a line mentioning {@code ipPort} shows {@code state} (or 10 s pass). */
     private static String awaitSs(String ipPort, String state) throws Exception {

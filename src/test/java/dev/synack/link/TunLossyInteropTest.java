@@ -83,30 +83,8 @@ class TunLossyInteropTest {
 
     @Test
     void halfCloseEachWaySurvivesLoss() throws Exception {
-        try (TcpServerSocket server = bench.synackListen(7220);
-             Socket kernel = bench.kernelConnect(7220);
-             TcpSocket accepted = server.accept();
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            kernel.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
-            kernel.shutdownOutput();
-            assertThat(new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("request");
-            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(kernel.getInputStream()));
-            String sent = KernelInterop.sendRandom(accepted.getOutputStream(), 1 << 20, 220);
-            accepted.close();
-            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + (1 << 20));
-        }
-        try (ServerSocket server = bench.kernelListen(7221);
-             TcpSocket client = bench.synackConnect(7221);
-             Socket accepted = server.accept();
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            client.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
-            client.shutdownOutput();
-            assertThat(new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("request");
-            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(client.getInputStream()));
-            String sent = KernelInterop.sendRandom(accepted.getOutputStream(), 1 << 20, 221);
-            accepted.close();
-            assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + (1 << 20));
-        }
+        bench.kernelHalfClosesAndSynackKeepsSending(7220, 220);
+        bench.synackHalfClosesAndKernelKeepsSending(7221, 221);
     }
 
     private static final int CONCURRENT = 200;
