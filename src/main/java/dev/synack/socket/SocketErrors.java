@@ -5,6 +5,7 @@ import dev.synack.tcp.TcpException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
+import java.nio.channels.IllegalBlockingModeException;
 
 /** Turns the engine's errors into the IOExceptions java.net throws for the same conditions. */
 final class SocketErrors {
@@ -12,6 +13,23 @@ final class SocketErrors {
     static final String NOT_CONNECTED = "Socket is not connected";
 
     private SocketErrors() {}
+
+    /**
+     * java.nio's exception for a call the socket's blocking mode does not allow, with a message
+     * saying which and why (java.nio's own has none).
+     */
+    static IllegalBlockingModeException illegalBlockingMode(String message) {
+        return new IllegalBlockingModeException() {
+            @Override
+            public String getMessage() { return message; }
+        };
+    }
+
+    /** A call that may wait, made from a readiness handler (which must never wait). */
+    static IllegalBlockingModeException blockingInHandler(String call) {
+        return illegalBlockingMode(call + " on a blocking socket from a readiness handler: a handler runs holding the "
+                + "stack's lock and must not wait; configure the socket non-blocking");
+    }
 
     /** An error met while connecting: refusals and timeouts are ConnectExceptions, as in java.net. */
     static IOException duringConnect(TcpError error) {

@@ -1,6 +1,7 @@
 package dev.synack.socket;
 
 import dev.synack.stack.NetStack;
+import dev.synack.stack.ReadinessWatch;
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.ShutdownHow;
 import dev.synack.tcp.TcpException;
@@ -21,8 +22,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A blocking TCP socket on a synack {@link NetStack}, shaped like java.net.Socket. Safe to use from
- * virtual threads, and from several threads at once (a reader and a writer, say).
+ * A TCP socket on a synack {@link NetStack}, shaped like java.net.Socket: blocking by default,
+ * non-blocking with readiness callbacks after {@link #configureBlocking configureBlocking(false)}
+ * (see the package documentation). Safe to use from virtual threads, and from several threads at
+ * once (a reader and a writer, say).
  *
  * <p>Every call takes the stack's lock for a short critical section, calls the engine, lets the
  * stack reschedule the connection's timers, and, when it must wait, waits through
@@ -51,6 +54,14 @@ public final class TcpSocket implements Closeable {
     private boolean keepAlive;
     private InputStream input;
     private OutputStream output;
+    /** Blocking mode (the default); written under the lock, read by the streams without it. */
+    private volatile boolean blocking = true;
+    /** The connect() that started the handshake has been seen to succeed (blocking connect, finishConnect). */
+    private boolean connectFinished;
+    /** Non-blocking mode: what runs when the socket may be ready, or null. */
+    private ReadyHandler<? super TcpSocket> handler;
+    /** The stack's hook for {@link #handler}: made on the first {@link #onReady}, then reused. */
+    private Watch watch;
 
     public TcpSocket(NetStack stack) {
         this.stack = Objects.requireNonNull(stack, "stack");
@@ -85,13 +96,26 @@ public final class TcpSocket implements Closeable {
         connect(remote, null);
     }
 
-    /** @throws java.net.SocketTimeoutException when the handshake did not finish in time (the attempt is aborted) */
+    /**
+     * Connects to {@code remote}. Blocking mode: returns once the handshake completed.
+     * Non-blocking mode: sends the SYN and returns at once; {@link #finishConnect()} tells when the
+     * handshake is done (and the readiness handler is called then); {@code timeout} must be null or
+     * zero (the handshake's own SYN retries bound it; close the socket to give up sooner).
+     *
+     * @throws java.net.SocketTimeoutException when the handshake did not finish in time (the attempt is aborted)
+     * @throws IllegalArgumentException for a timeout in non-blocking mode
+     */
     public void connect(InetSocketAddress remote, Duration timeout) throws IOException {
         Objects.requireNonNull(remote, "remote");
         new Call("connect " + remote.getHostString() + ":" + remote.getPort()) {
             @Override
             Object body() throws IOException {
                 ensureOpen();
+                if (!blocking && timeout != null && !timeout.isZero()) {
+                    throw new IllegalArgumentException("a connect timeout needs blocking mode (non-blocking: close the socket "
+                            + "to give up sooner)");
+                }
+                refuseBlockingInHandler("connect");
                 if (connection != null) {
                     throw new SocketException(connection.isConnectDone() ? "Socket is already connected" : "Connection already in progress");
                 }
@@ -117,6 +141,10 @@ public final class TcpSocket implements Closeable {
                 localPort = c.tuple().localPort();
                 if (noDelay) c.setNoDelay(true);
                 if (keepAlive) c.setKeepAlive(true, stack.now());
+                if (!blocking) {
+                    if (handler != null) stack.watch(c, watch);
+                    return "in progress";
+                }
                 boolean done = stack.awaitUntil(c, () -> closed || c.isConnectDone(), deadline);
                 if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
                 if (!done) {
@@ -133,9 +161,90 @@ public final class TcpSocket implements Closeable {
                     markClosed();
                     throw SocketErrors.duringConnect(c.error());
                 }
+                connectFinished = true;
                 return "ok";
             }
         }.run();
+    }
+
+    /**
+     * Finishes a non-blocking connect, as java.nio's SocketChannel.finishConnect: true once the
+     * handshake completed (and every time after), false while it is in progress. Never waits.
+     *
+     * @throws java.net.ConnectException "Connection refused" or "Connection timed out" when the
+     *         attempt failed, as the blocking connect would throw; the socket is then closed
+     * @throws SocketException when no connect was started, or the socket is closed
+     */
+    public boolean finishConnect() throws IOException {
+        return (Boolean) new Call("finishConnect") {
+            @Override
+            Object body() throws IOException {
+                ensureOpen();
+                if (connection == null) throw new SocketException("No connection pending: call connect first");
+                if (connectFinished) return true;
+                Connection c = connection;
+                if (!c.isConnectDone()) return false;
+                if (c.error() != null) {
+                    stack.afterCall(c);
+                    unwatch();
+                    markClosed();
+                    throw SocketErrors.duringConnect(c.error());
+                }
+                connectFinished = true;
+                return true;
+            }
+        }.run();
+    }
+
+    /**
+     * Chooses blocking (the default) or non-blocking mode, as java.nio's configureBlocking. In
+     * non-blocking mode connect, read, write and close never wait, and {@link #onReady} may be
+     * set. A socket with a readiness handler cannot be made blocking (remove the handler first).
+     *
+     * @throws java.nio.channels.IllegalBlockingModeException making a socket with a handler blocking
+     */
+    public void configureBlocking(boolean block) throws IOException {
+        stack.lock();
+        try {
+            ensureOpen();
+            if (block && handler != null) {
+                throw SocketErrors.illegalBlockingMode("a socket with a readiness handler cannot be blocking: onReady(null) first");
+            }
+            blocking = block;
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    public boolean isBlocking() { return blocking; }
+
+    /**
+     * Sets the readiness handler of this non-blocking socket (null removes it). It is called once
+     * soon after being set (so nothing that happened before is missed: possibly on this thread
+     * before this method returns), then after every change the stack reports on the connection:
+     * data or end of file to read, room to write, the handshake done, an error, the connection
+     * closed. See the package documentation for the exact rules.
+     *
+     * @throws java.nio.channels.IllegalBlockingModeException on a blocking socket
+     * @throws SocketException when the socket is closed
+     */
+    public void onReady(ReadyHandler<? super TcpSocket> handler) throws IOException {
+        stack.lock();
+        try {
+            ensureOpen();
+            if (handler != null && blocking) {
+                throw SocketErrors.illegalBlockingMode("onReady needs a non-blocking socket: configureBlocking(false) first");
+            }
+            this.handler = handler;
+            if (handler == null) {
+                unwatch();
+                return;
+            }
+            if (watch == null) watch = new Watch();
+            if (connection != null) stack.watch(connection, watch);
+        } finally {
+            stack.unlock();
+        }
     }
 
     public InputStream getInputStream() throws IOException {
@@ -162,7 +271,10 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    /** Blocks until at least one byte, end-of-stream (-1) or an error. */
+    /**
+     * Blocking mode: waits until at least one byte, end-of-stream (-1) or an error. Non-blocking
+     * mode: returns at once, 0 when nothing is there yet.
+     */
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
         return (Integer) new Call("read") {
@@ -172,6 +284,16 @@ public final class TcpSocket implements Closeable {
                 ensureConnected();
                 if (!dst.hasRemaining()) return 0;
                 Connection c = connection;
+                if (!blocking) {
+                    try {
+                        return c.read(dst, stack.now());
+                    } catch (TcpException e) {
+                        throw SocketErrors.of(e);
+                    } finally {
+                        stack.afterCall(c);
+                    }
+                }
+                refuseBlockingInHandler("read");
                 long deadline = stack.deadlineAfter(soTimeout);
                 while (true) {
                     int n;
@@ -196,7 +318,10 @@ public final class TcpSocket implements Closeable {
         }.run();
     }
 
-    /** Blocks until all of {@code src} is in the send buffer. */
+    /**
+     * Blocking mode: waits until all of {@code src} is in the send buffer. Non-blocking mode: takes
+     * what fits in the send buffer now (possibly 0) and returns the count.
+     */
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
         return (Integer) new Call(stack.isTracing() ? "write " + src.remaining() : "write") {
@@ -206,6 +331,16 @@ public final class TcpSocket implements Closeable {
                 ensureConnected();
                 if (outputShut) throw new SocketException("Socket output is shut down");
                 Connection c = connection;
+                if (!blocking) {
+                    try {
+                        return c.write(src, stack.now());
+                    } catch (TcpException e) {
+                        throw SocketErrors.of(e);
+                    } finally {
+                        stack.afterCall(c);
+                    }
+                }
+                refuseBlockingInHandler("write");
                 int total = 0;
                 while (src.hasRemaining()) {
                     int n;
@@ -368,6 +503,9 @@ public final class TcpSocket implements Closeable {
      * Closes the socket: graceful (FIN after the queued data; RST when received data is unread);
      * with SO_LINGER on and 0 seconds, a reset; with N &gt; 0 seconds, waits up to N s for the
      * send buffer to drain. Idempotent. Threads blocked on this socket get "Socket is closed".
+     * Never waits in non-blocking mode, nor from a readiness handler: SO_LINGER N &gt; 0 then
+     * closes gracefully and the data drains in the background (as on BSD; Linux would wait).
+     * The readiness handler is never called again.
      */
     @Override
     public void close() throws IOException {
@@ -376,6 +514,7 @@ public final class TcpSocket implements Closeable {
             Object body() throws IOException {
                 if (closed) return "already closed";
                 closed = true;
+                unwatch();
                 Connection c = connection;
                 if (c == null) {
                     releaseBinding();
@@ -395,7 +534,7 @@ public final class TcpSocket implements Closeable {
                     } finally {
                         stack.afterCall(c);
                     }
-                    if (lingerOn) {
+                    if (lingerOn && lingerSeconds > 0 && blocking && !stack.isRunningReadinessWatches()) {
                         long deadline = stack.deadlineAfter(Duration.ofSeconds(lingerSeconds));
                         stack.awaitUntil(c, () -> c.isSendBufferEmpty() || c.error() != null || c.isReleased(), deadline);
                     }
@@ -404,6 +543,56 @@ public final class TcpSocket implements Closeable {
                 return "ok";
             }
         }.run();
+    }
+
+    /** Stops the stack calling the handler (lock held). */
+    private void unwatch() {
+        handler = null;
+        if (watch != null && connection != null) stack.watch(connection, null);
+    }
+
+    private void refuseBlockingInHandler(String call) {
+        if (stack.isRunningReadinessWatches()) throw SocketErrors.blockingInHandler(call);
+    }
+
+    private void refuseStreamsWhenNonBlocking() {
+        if (!blocking) {
+            throw SocketErrors.illegalBlockingMode("the streams of a non-blocking socket cannot be used (they would have to "
+                    + "wait): use read(ByteBuffer) and write(ByteBuffer)");
+        }
+    }
+
+    /** The stack's hook: runs the handler, and closes the socket when the handler throws. */
+    private final class Watch extends ReadinessWatch {
+        @Override
+        protected void ready() throws IOException {
+            ReadyHandler<? super TcpSocket> h = handler;
+            if (!closed && h != null) h.ready(TcpSocket.this);
+        }
+
+        /** The handler threw: the connection is reset (RST) and the socket closed. */
+        @Override
+        protected void failed(Throwable error) {
+            if (stack.isTracing()) stack.traceCall(label(), "readiness handler", "threw " + error + ": connection reset");
+            if (closed) return;
+            closed = true;
+            handler = null;
+            Connection c = connection;
+            if (c != null) {
+                stack.watch(c, null);
+                if (!c.isReleased()) {
+                    try {
+                        c.abort(stack.now());
+                    } catch (RuntimeException ignored) {
+                        // Nothing left to reset.
+                    } finally {
+                        stack.afterCall(c);
+                    }
+                }
+            }
+            releaseBinding();
+            stack.wakeAll();
+        }
     }
 
     private void markClosed() {
@@ -462,6 +651,7 @@ public final class TcpSocket implements Closeable {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
+            refuseStreamsWhenNonBlocking();
             if (len == 0) return 0;
             return TcpSocket.this.read(ByteBuffer.wrap(b, off, len));
         }
@@ -491,6 +681,7 @@ public final class TcpSocket implements Closeable {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
+            refuseStreamsWhenNonBlocking();
             if (len == 0) return;
             TcpSocket.this.write(ByteBuffer.wrap(b, off, len));
         }

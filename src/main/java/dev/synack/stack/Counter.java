@@ -2,7 +2,8 @@ package dev.synack.stack;
 
 /**
  * The stack's counters, named as in the TCP-MIB (RFC 4022) where one exists. {@link #INTERNAL_ERRORS}
- * is synack's own: exceptions caught on the packet and timer paths (each is also traced as a drop).
+ * is synack's own: exceptions caught on the packet and timer paths (each is also traced as a drop);
+ * so is {@link #HANDLER_ERRORS}.
  */
 public enum Counter {
     ACTIVE_OPENS("ActiveOpens"),
@@ -23,7 +24,12 @@ public enum Counter {
     OUT_ECHO_REPS("OutEchoReps"),
     /** synack's own: well-formed ICMP messages other than echo requests, which it ignores. */
     IN_ICMP_IGNORED("InIcmpIgnored"),
-    INTERNAL_ERRORS("InternalErrors");
+    INTERNAL_ERRORS("InternalErrors"),
+    /**
+     * synack's own: exceptions thrown by readiness handlers of non-blocking sockets
+     * ({@link ReadinessWatch}), caught by the stack; the socket whose handler threw is closed.
+     */
+    HANDLER_ERRORS("HandlerErrors");
 
     private final String mibName;
 

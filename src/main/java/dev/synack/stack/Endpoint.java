@@ -14,6 +14,8 @@ final class Endpoint {
     int sentUpTo;
     boolean sentAnything;
     boolean removed;
+    /** The non-blocking socket watching this connection ({@link NetStack#watch}), or null. */
+    ReadinessWatch watch;
     String label;
 
     enum PortUse { NONE, BINDING, EPHEMERAL }

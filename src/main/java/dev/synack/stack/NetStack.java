@@ -91,8 +91,20 @@ import java.util.function.Consumer;
  * connection did; the port stays in use until it is forgotten. A user still holding the
  * connection sees its state follow the record.
  *
+ * <h2>Readiness watches (non-blocking sockets)</h2>
+ * Beside the wakeup of blocked threads, a socket may {@link #watch} its connection or listener with
+ * a {@link ReadinessWatch}: when the engine reports a change on it ({@link TcpOutput#wakeup}), the
+ * watch is linked into a ready list (a flag and a link field in the watch: nothing allocated per
+ * event), and the thread holding the lock runs the ready watches just before it releases its
+ * outermost hold ({@link #unlock()}) or before it waits ({@link #awaitUntil}): after the engine
+ * finished the packet, timer or user call, never inside it. Without watches this costs one field
+ * test per wakeup and per unlock. While watches run, a call that would wait is refused
+ * ({@link #awaitUntil} throws), since the thread running them holds the lock that every other
+ * thread, the event loop included, needs to make progress.
+ *
  * <p>No exception escapes the packet and timer paths: it is caught, counted
- * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop.
+ * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop. An exception from a readiness watch is
+ * counted as {@link Counter#HANDLER_ERRORS} and handed to the watch's {@link ReadinessWatch#failed}.
  */
 public final class NetStack {
     private static final long TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -150,6 +162,16 @@ public final class NetStack {
     /** The time {@link #expiredTimer} fires timers at: one callback for every expiry, none allocated per call. */
     private long expiringAt;
     private final Consumer<Object> expiredTimer = owner -> fireTimer(owner, expiringAt);
+
+    // Readiness watches (guarded by the lock).
+    /** The ready list: watches marked since they last ran, in the order they were marked. */
+    private ReadinessWatch readyHead;
+    private ReadinessWatch readyTail;
+    /** True while the lock's holder runs the ready watches. */
+    private boolean runningWatches;
+    /** Endpoints with a watch: wakeups look for one only when there are some. */
+    private int watchedConnections;
+    private final Map<Listener, ReadinessWatch> listenerWatches = new IdentityHashMap<>();
 
     // Real-time event loop.
     private final ConcurrentLinkedQueue<Object> inboundQueue = new ConcurrentLinkedQueue<>();
@@ -269,6 +291,7 @@ public final class NetStack {
      * the critical section sent (caller-runs delivery: see the class comment).
      */
     public void unlock() {
+        if (readyHead != null && lock.getHoldCount() == 1 && !runningWatches) runReadyWatches();
         PacketTransmitter link = lock.getHoldCount() == 1 ? transmitter : null;
         lock.unlock();
         if (link != null) link.lockReleased(this);
@@ -284,6 +307,11 @@ public final class NetStack {
      */
     public boolean awaitUntil(Object key, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
         if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("awaitUntil needs the stack's lock");
+        if (runningWatches) {
+            throw new IllegalStateException("a readiness handler of " + name + " must not wait: it runs holding the stack's "
+                    + "lock, which the event loop and every other socket of the stack need");
+        }
+        if (readyHead != null) runReadyWatches(); // before waiting: they may be what makes it ready
         if (ready.getAsBoolean()) return true;
         PacketTransmitter link = transmitter;
         if (link != null && link.hasDeferred(this)) {
@@ -300,6 +328,121 @@ public final class NetStack {
         }
         if (clock.nanos() >= deadlineNanos) return false;
         return waiter.awaitUntil(this, key, ready, deadlineNanos);
+    }
+
+    // ------------------------------------------------------------------ readiness watches
+
+    /**
+     * Watches {@code connection} with {@code watch} (null: stops watching): from now on every change
+     * the engine reports on it marks the watch ready, and the watch runs once soon in any case (what
+     * happened before it was registered is not lost). A connection the stack no longer tracks
+     * (released, or reduced to its TIME_WAIT record) reports no more changes: the watch then runs
+     * once only. Forgotten with the connection.
+     */
+    public void watch(Connection connection, ReadinessWatch watch) {
+        lock.lock();
+        try {
+            FourTuple t = connection.tuple();
+            if (connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())) instanceof Endpoint e
+                    && e.connection == connection && !e.removed) {
+                if (e.watch == null && watch != null) watchedConnections++;
+                if (e.watch != null && watch == null) watchedConnections--;
+                e.watch = watch;
+            }
+            if (watch != null) markReady(watch);
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Watches {@code listener} with {@code watch} (null: stops watching): marked ready whenever a
+     * connection enters (or leaves) its accept queue, and once soon in any case. Forgotten when the
+     * listener is closed through {@link #closeListener}.
+     */
+    public void watch(Listener listener, ReadinessWatch watch) {
+        lock.lock();
+        try {
+            if (watch == null) {
+                listenerWatches.remove(listener);
+            } else {
+                if (!listener.isClosed()) listenerWatches.put(listener, watch);
+                markReady(watch);
+            }
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * True when the calling thread is running this stack's readiness watches (a socket handler):
+     * socket calls that could wait refuse to.
+     */
+    public boolean isRunningReadinessWatches() {
+        return lock.isHeldByCurrentThread() && runningWatches;
+    }
+
+    /** Links {@code watch} into the ready list, unless it is there already or is running (its own calls marked it). */
+    private void markReady(ReadinessWatch watch) {
+        if (watch.queued || watch.running) return;
+        watch.queued = true;
+        if (readyTail == null) readyHead = watch;
+        else readyTail.nextReady = watch;
+        readyTail = watch;
+    }
+
+    /** Runs the ready watches, including those they make ready in turn, until the list is empty. */
+    private void runReadyWatches() {
+        runningWatches = true;
+        try {
+            ReadinessWatch w;
+            while ((w = readyHead) != null) {
+                readyHead = w.nextReady;
+                if (readyHead == null) readyTail = null;
+                w.nextReady = null;
+                w.queued = false;
+                w.running = true;
+                try {
+                    w.ready();
+                } catch (Throwable ex) {
+                    if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError)) throw (VirtualMachineError) ex;
+                    counters[Counter.HANDLER_ERRORS.ordinal()]++;
+                    try {
+                        w.failed(ex);
+                    } catch (RuntimeException | AssertionError again) {
+                        internalError(clock.nanos(), "readiness handler failure", again);
+                    }
+                } finally {
+                    w.running = false;
+                }
+            }
+        } finally {
+            runningWatches = false;
+        }
+    }
+
+    /** Marks the watches of {@code connection} and of the listener whose accept queue it is in or left. */
+    private void markWatches(Connection connection) {
+        if (watchedConnections != 0) {
+            FourTuple t = connection.tuple();
+            if (connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())) instanceof Endpoint e
+                    && e.connection == connection && e.watch != null) {
+                markReady(e.watch);
+            }
+        }
+        if (!listenerWatches.isEmpty()) {
+            Listener parent = connection.listener();
+            ReadinessWatch w = parent == null ? null : listenerWatches.get(parent);
+            if (w != null) markReady(w);
+        }
+    }
+
+    /** An endpoint leaves the demux table (or becomes a TIME_WAIT record): its watch goes with it. */
+    private void forgetWatch(Endpoint e) {
+        if (e.watch != null) {
+            e.watch = null;
+            watchedConnections--;
+        }
     }
 
     /** {@link #awaitUntil(Object, BooleanSupplier, long)} woken by every change. */
@@ -505,6 +648,7 @@ public final class NetStack {
                     if (o instanceof Endpoint e && e.localPort == port) touch(e, now);
                 }
                 waiter.wakeup(this, listener);
+                listenerWatches.remove(listener);
             }
         } finally {
             unlock();
@@ -579,6 +723,7 @@ public final class NetStack {
     private void compact(Endpoint e, TimeWaitRecord r, long now) {
         TimeWaitTimer timer = new TimeWaitTimer(r, e.portUse);
         e.removed = true;
+        forgetWatch(e);
         connections.put(e.key, timer);
         timeWaitRecords++;
         long deadline = r.nextDeadline();
@@ -609,6 +754,7 @@ public final class NetStack {
 
     private void remove(Endpoint e) {
         e.removed = true;
+        forgetWatch(e);
         timers.cancel(e.timer);
         if (connections.get(e.key) == e) connections.remove(e.key);
         releasePort(e.portUse, e.localPort);
@@ -915,6 +1061,7 @@ public final class NetStack {
             // Cannot happen when the demux worked; keep the table consistent anyway.
             if (old instanceof Endpoint o) {
                 o.removed = true;
+                forgetWatch(o);
                 timers.cancel(o.timer);
             } else if (old instanceof TimeWaitTimer tw) {
                 timers.cancel(tw);
@@ -1122,6 +1269,7 @@ public final class NetStack {
             // A child entering or leaving the accept queue names its listener: wake accept() too.
             Listener parent = connection.listener();
             if (parent != null) waiter.wakeup(NetStack.this, parent);
+            markWatches(connection);
         }
     }
 
