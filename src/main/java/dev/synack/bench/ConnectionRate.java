@@ -13,18 +13,28 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Short connections as fast as they go: each client thread loops connect, write one byte, read the
- * one-byte reply, close. The server accepts on one thread and serves each connection on a virtual
- * thread. The same code shape runs on synack (two stacks over a {@link MemoryLink}) and on the
- * kernel (java.net sockets over 127.0.0.1); only connections completed after the warm-up count.
+ * one-byte reply, close (blocking platform threads). The server is of one of two {@link ServerKind}s:
+ * {@link ServerKind#THREADS} accepts on one thread and serves each connection on a virtual thread;
+ * {@link ServerKind#EVENTS} has no thread per connection (see there). The same code shape runs on
+ * synack (two stacks over a {@link MemoryLink}) and on the kernel (java.net and java.nio sockets
+ * over 127.0.0.1); only connections completed after the warm-up count.
  */
 public final class ConnectionRate {
     static final String CLIENT_IP = "10.0.0.1";
@@ -40,6 +50,16 @@ public final class ConnectionRate {
      * TIME_WAIT anywhere).
      */
     public enum CloseMode { SERVER_FIRST, CLIENT_RESET }
+
+    /**
+     * How the server is built, each stack in its best shape for it. {@link #THREADS}: a platform
+     * thread blocks in accept() and starts a virtual thread per connection, which blocks in read.
+     * {@link #EVENTS}: synack, a non-blocking listener whose readiness handlers accept and serve
+     * every connection, with no server thread at all (they run on whichever thread delivers the
+     * packets, here the client's own, caller-runs); the kernel, one platform thread running a
+     * java.nio Selector over a non-blocking ServerSocketChannel and its SocketChannels.
+     */
+    public enum ServerKind { THREADS, EVENTS }
 
     /** Connections completed in the measured time; failures are counted, not fatal. */
     public record Result(long connections, long nanos, long failures, String firstFailure) {
@@ -59,14 +79,26 @@ public final class ConnectionRate {
         return TcpConfig.linux().toBuilder().maxBacklog(BACKLOG).build();
     }
 
-    /** synack: one server stack, one client stack, over a {@link MemoryLink}. */
+    /** synack with the {@link ServerKind#THREADS} server. */
     public static Result synack(TcpConfig config, int threads, Duration warmup, Duration measure, CloseMode mode,
                                 Progress progress) throws Exception {
+        return synack(config, threads, warmup, measure, mode, ServerKind.THREADS, progress);
+    }
+
+    /** The kernel with the {@link ServerKind#THREADS} server. */
+    public static Result kernel(int threads, Duration warmup, Duration measure, CloseMode mode, Progress progress)
+            throws Exception {
+        return kernel(threads, warmup, measure, mode, ServerKind.THREADS, progress);
+    }
+
+    /** synack: one server stack, one client stack, over a {@link MemoryLink}. */
+    public static Result synack(TcpConfig config, int threads, Duration warmup, Duration measure, CloseMode mode,
+                                ServerKind kind, Progress progress) throws Exception {
         try (MemoryLink link = new MemoryLink()) {
             NetStack client = link.addHost("client", CLIENT_IP, config);
             NetStack server = link.addHost("server", SERVER_IP, config);
             TcpServerSocket listener = new TcpServerSocket(server, PORT, BACKLOG);
-            Thread acceptor = Thread.ofPlatform().daemon().name("bench-accept").start(() -> {
+            Thread acceptor = kind == ServerKind.EVENTS ? null : Thread.ofPlatform().daemon().name("bench-accept").start(() -> {
                 while (!listener.isClosed()) {
                     TcpSocket s;
                     try {
@@ -77,6 +109,16 @@ public final class ConnectionRate {
                     Thread.ofVirtual().start(() -> serve(s, mode));
                 }
             });
+            if (kind == ServerKind.EVENTS) {
+                listener.configureBlocking(false);
+                listener.onAcceptable(l -> {
+                    TcpSocket s;
+                    while ((s = l.accept()) != null) {
+                        s.configureBlocking(false);
+                        s.onReady(new EventServer(mode)::ready);
+                    }
+                });
+            }
             InetSocketAddress remote = new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT);
             try {
                 return run(threads, warmup, measure, progress, () -> {
@@ -88,14 +130,51 @@ public final class ConnectionRate {
                 });
             } finally {
                 listener.close();
-                acceptor.join(Duration.ofSeconds(5));
+                if (acceptor != null) acceptor.join(Duration.ofSeconds(5));
             }
         }
     }
 
-    /** The kernel over 127.0.0.1 with java.net sockets. */
-    public static Result kernel(int threads, Duration warmup, Duration measure, CloseMode mode, Progress progress)
-            throws Exception {
+    /**
+     * One connection of the synack {@link ServerKind#EVENTS} server: its readiness handler reads the
+     * request byte, replies, then closes (server first) or reads on until the client's reset.
+     */
+    private static final class EventServer {
+        private final CloseMode mode;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1);
+        private boolean replied;
+
+        EventServer(CloseMode mode) { this.mode = mode; }
+
+        void ready(TcpSocket s) throws IOException {
+            try {
+                int n;
+                if (!replied) {
+                    n = s.read(buffer.clear());
+                    if (n == 0) return;
+                    if (n < 0) {
+                        s.close();
+                        return;
+                    }
+                    replied = true;
+                    s.write(buffer.clear().put((byte) 2).flip()); // one byte into an empty send buffer: always taken
+                    if (mode == CloseMode.SERVER_FIRST) {
+                        s.close();
+                        return;
+                    }
+                }
+                while ((n = s.read(buffer.clear())) > 0) { /* until the client's reset or FIN */ }
+                if (n < 0) s.close();
+            } catch (IOException reset) {
+                s.close(); // the expected end with client-reset: the client's RST
+            }
+        }
+    }
+
+    /** The kernel over 127.0.0.1: java.net sockets, and java.nio channels for the events server. */
+    public static Result kernel(int threads, Duration warmup, Duration measure, CloseMode mode, ServerKind kind,
+                                Progress progress) throws Exception {
+        if (kind == ServerKind.EVENTS) return kernelEvents(threads, warmup, measure, mode, progress);
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
             Thread acceptor = Thread.ofPlatform().daemon().name("bench-kernel-accept").start(() -> {
@@ -121,6 +200,97 @@ public final class ConnectionRate {
             } finally {
                 listener.close();
                 acceptor.join(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    /** The kernel's events server: ONE platform thread running a java.nio Selector over every channel. */
+    private static Result kernelEvents(int threads, Duration warmup, Duration measure, CloseMode mode, Progress progress)
+            throws Exception {
+        try (ServerSocketChannel listener = ServerSocketChannel.open(); Selector selector = Selector.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+            listener.configureBlocking(false);
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread loop = Thread.ofPlatform().daemon().name("bench-kernel-selector").start(() -> {
+                ByteBuffer buffer = ByteBuffer.allocate(1);
+                Consumer<SelectionKey> handle = key -> {
+                    if (key.channel() == listener) {
+                        acceptAll(listener, selector);
+                    } else {
+                        serve(key, buffer, mode);
+                    }
+                };
+                try {
+                    while (running.get()) selector.select(handle);
+                } catch (IOException | ClosedSelectorException e) {
+                    // the selector was closed: the run is over
+                } finally {
+                    for (SelectionKey k : selector.keys()) {
+                        try {
+                            k.channel().close();
+                        } catch (IOException ignored) {
+                            // closing at the end of the run
+                        }
+                    }
+                }
+            });
+            SocketAddress remote = listener.getLocalAddress();
+            try {
+                return run(threads, warmup, measure, progress, () -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(remote);
+                        exchange(s.getInputStream(), s.getOutputStream(), mode);
+                        if (mode == CloseMode.CLIENT_RESET) s.setSoLinger(true, 0);
+                    }
+                });
+            } finally {
+                running.set(false);
+                selector.wakeup();
+                loop.join(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    private static void acceptAll(ServerSocketChannel listener, Selector selector) {
+        try {
+            SocketChannel c;
+            while ((c = listener.accept()) != null) {
+                c.configureBlocking(false);
+                c.register(selector, SelectionKey.OP_READ, new boolean[1]); // the attachment: replied yet?
+            }
+        } catch (IOException e) {
+            // accept failed (e.g. out of files): the clients count their failures
+        }
+    }
+
+    /** The selector server's half, as {@link EventServer}'s: read the request, reply, close or wait for the reset. */
+    private static void serve(SelectionKey key, ByteBuffer buffer, CloseMode mode) {
+        SocketChannel c = (SocketChannel) key.channel();
+        boolean[] replied = (boolean[]) key.attachment();
+        try {
+            int n;
+            if (!replied[0]) {
+                n = c.read(buffer.clear());
+                if (n == 0) return;
+                if (n < 0) {
+                    c.close();
+                    return;
+                }
+                replied[0] = true;
+                c.write(buffer.clear().put((byte) 2).flip());
+                if (mode == CloseMode.SERVER_FIRST) {
+                    c.close();
+                    return;
+                }
+            }
+            while ((n = c.read(buffer.clear())) > 0) { /* until the client's reset or FIN */ }
+            if (n < 0) c.close();
+        } catch (IOException reset) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // already gone
             }
         }
     }

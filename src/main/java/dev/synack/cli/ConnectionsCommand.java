@@ -17,14 +17,19 @@ import picocli.CommandLine.Spec;
 /** {@code synack bench connections}: short connections per second, synack against the kernel. */
 @Command(name = "connections",
         description = {"Short connections per second: each client thread loops connect, write 1 byte, read the "
-                + "1-byte reply, close, for --seconds after a warm-up. The server accepts on one thread and serves "
-                + "each connection on a virtual thread. synack: two stacks over an in-memory link (linux() profile, "
-                + "backlog 4096); kernel: java.net sockets over 127.0.0.1.",
+                + "1-byte reply, close, for --seconds after a warm-up (blocking platform threads). synack: two stacks "
+                + "over an in-memory link (linux() profile, backlog 4096); kernel: sockets over 127.0.0.1.",
+                "--server threads: the server accepts on one platform thread and serves each connection on a virtual "
+                        + "thread (both stacks); events: no thread per connection: synack's non-blocking listener and "
+                        + "sockets are served by readiness handlers (no server thread at all: they run on the thread "
+                        + "that delivers the packets), the kernel's by ONE platform thread running a java.nio Selector. "
+                        + "Each kind runs with each thread count.",
                 "--close server-first (default): the server closes after its reply and holds the TIME_WAIT on both "
                         + "stacks (its 4-tuple is reused by a later SYN that TIME_WAIT accepts, RFC 6191), so the "
                         + "client's ephemeral ports never run out; client-reset: the client closes with SO_LINGER 0 "
                         + "(a RST, no TIME_WAIT anywhere).",
-                "The last line is 'ratio: X', synack over kernel with the last thread count.",
+                "The last line is 'ratio: X', synack over kernel in the last run: the last --server kind with the last "
+                        + "thread count (by default the events server with 16 client threads).",
                 "Exit status: 0 when the runs completed without failed connections, 1 otherwise, 2 on bad arguments."})
 final class ConnectionsCommand implements Callable<Integer> {
     @Spec
@@ -49,6 +54,23 @@ final class ConnectionsCommand implements Callable<Integer> {
             converter = CloseModeConverter.class,
             description = "Who closes: server-first or client-reset. Default: ${DEFAULT-VALUE}.")
     ConnectionRate.CloseMode close;
+
+    @Option(names = "--server", paramLabel = "KIND", split = ",", defaultValue = "threads,events",
+            converter = ServerKindConverter.class,
+            description = "Server kinds, comma-separated: threads, events; a run each. Default: ${DEFAULT-VALUE}.")
+    List<ConnectionRate.ServerKind> servers;
+
+    static final class ServerKindConverter implements CommandLine.ITypeConverter<ConnectionRate.ServerKind> {
+        @Override
+        public ConnectionRate.ServerKind convert(String value) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
+                case "threads" -> ConnectionRate.ServerKind.THREADS;
+                case "events" -> ConnectionRate.ServerKind.EVENTS;
+                default -> throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a server kind; use threads or events");
+            };
+        }
+    }
 
     static final class CloseModeConverter implements CommandLine.ITypeConverter<ConnectionRate.CloseMode> {
         @Override
@@ -88,19 +110,23 @@ final class ConnectionsCommand implements Callable<Integer> {
         double lastRatio = Double.NaN;
         boolean failed = false;
         try {
-            for (int t : threads) {
-                progress.phase("kernel, " + t + " client thread(s)");
-                ConnectionRate.Result kernel = ConnectionRate.kernel(t, seconds(warmupSeconds), seconds(seconds), close, progress);
-                progress.phase("synack, " + t + " client thread(s)");
-                ConnectionRate.Result synack = ConnectionRate.synack(ConnectionRate.config(), t, seconds(warmupSeconds),
-                        seconds(seconds), close, progress);
-                progress.done();
-                Comparison c = new Comparison(t + " client thread" + (t == 1 ? "" : "s"), synack.perSecond(),
-                        kernel.perSecond(), "connections/s");
-                out.println(c.line());
-                failed |= report(out, "kernel", kernel) | report(out, "synack", synack);
-                out.flush();
-                lastRatio = c.ratio();
+            for (ConnectionRate.ServerKind kind : servers) {
+                String server = kind.name().toLowerCase(Locale.ROOT) + " server";
+                for (int t : threads) {
+                    progress.phase("kernel, " + server + ", " + t + " client thread(s)");
+                    ConnectionRate.Result kernel = ConnectionRate.kernel(t, seconds(warmupSeconds), seconds(seconds), close,
+                            kind, progress);
+                    progress.phase("synack, " + server + ", " + t + " client thread(s)");
+                    ConnectionRate.Result synack = ConnectionRate.synack(ConnectionRate.config(), t, seconds(warmupSeconds),
+                            seconds(seconds), close, kind, progress);
+                    progress.done();
+                    Comparison c = new Comparison(t + " client thread" + (t == 1 ? "" : "s") + ", " + server,
+                            synack.perSecond(), kernel.perSecond(), "connections/s");
+                    out.println(c.line());
+                    failed |= report(out, "kernel", kernel) | report(out, "synack", synack);
+                    out.flush();
+                    lastRatio = c.ratio();
+                }
             }
         } catch (Exception e) {
             progress.done();

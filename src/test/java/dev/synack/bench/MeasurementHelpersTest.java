@@ -79,21 +79,26 @@ class MeasurementHelpersTest {
     }
 
     @Test
-    void kernelConnectionsCompleteInBothCloseModes() throws Exception {
-        for (ConnectionRate.CloseMode mode : ConnectionRate.CloseMode.values()) {
-            ConnectionRate.Result r = ConnectionRate.kernel(1, Duration.ZERO, Duration.ofMillis(100), mode, Progress.silent());
-            assertThat(r.failures()).as(mode + ": " + r.firstFailure()).isZero();
-            assertThat(r.connections()).as(mode.name()).isPositive();
+    void kernelConnectionsCompleteInBothCloseModesWithBothServers() throws Exception {
+        for (ConnectionRate.ServerKind kind : ConnectionRate.ServerKind.values()) {
+            for (ConnectionRate.CloseMode mode : ConnectionRate.CloseMode.values()) {
+                ConnectionRate.Result r = ConnectionRate.kernel(1, Duration.ZERO, Duration.ofMillis(100), mode, kind,
+                        Progress.silent());
+                assertThat(r.failures()).as(kind + " " + mode + ": " + r.firstFailure()).isZero();
+                assertThat(r.connections()).as(kind + " " + mode).isPositive();
+            }
         }
     }
 
     @Test
-    void synackConnectionsCompleteInBothCloseModes() throws Exception {
-        for (ConnectionRate.CloseMode mode : ConnectionRate.CloseMode.values()) {
-            ConnectionRate.Result r = ConnectionRate.synack(ConnectionRate.config(), 2, Duration.ZERO,
-                    Duration.ofMillis(200), mode, Progress.silent());
-            assertThat(r.failures()).as(mode + ": " + r.firstFailure()).isZero();
-            assertThat(r.connections()).as(mode.name()).isPositive();
+    void synackConnectionsCompleteInBothCloseModesWithBothServers() throws Exception {
+        for (ConnectionRate.ServerKind kind : ConnectionRate.ServerKind.values()) {
+            for (ConnectionRate.CloseMode mode : ConnectionRate.CloseMode.values()) {
+                ConnectionRate.Result r = ConnectionRate.synack(ConnectionRate.config(), 2, Duration.ZERO,
+                        Duration.ofMillis(200), mode, kind, Progress.silent());
+                assertThat(r.failures()).as(kind + " " + mode + ": " + r.firstFailure()).isZero();
+                assertThat(r.connections()).as(kind + " " + mode).isPositive();
+            }
         }
     }
 

@@ -40,9 +40,22 @@ class BenchSubcommandsTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines.get(0)).contains("client resets with SO_LINGER 0");
-        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("1 client thread: synack "));
-        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("2 client threads: synack "));
+        for (String server : List.of("threads", "events")) {
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("1 client thread, " + server + " server: synack "));
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("2 client threads, " + server + " server: synack "));
+        }
         assertThat(lines.getLast()).matches("ratio: ([0-9.]+|n/a)");
+    }
+
+    @Test
+    void connectionsRunsTheServerKindsAskedFor() {
+        DemoRunner.Result r = DemoRunner.run("bench", "connections", "--seconds", "0.2", "--warmup", "0",
+                "--threads", "1", "--server", "events");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("1 client thread, events server: synack "));
+        assertThat(lines).noneSatisfy(l -> assertThat(l).contains("threads server"));
+        assertThat(DemoRunner.run("bench", "connections", "--server", "fibers").exitCode()).isEqualTo(2);
     }
 
     @Test
