@@ -90,18 +90,17 @@ public final class TcpServerSocket implements Closeable {
      * @throws IllegalArgumentException for a timeout in non-blocking mode
      */
     public TcpSocket accept(Duration timeout) throws IOException {
-        Object[] accepted = new Object[1];
-        call("accept", () -> {
+        // The result is described (the new connection's 4-tuple) only when somebody traces.
+        return UserCall.run(stack, this::label, "accept", () -> {
             ensureOpen();
             if (listener == null) throw new SocketException("Socket is not listening (call listen first)");
             Listener l = listener;
             if (!blocking) {
                 if (timeout != null && !timeout.isZero()) throw new IllegalArgumentException("an accept timeout needs blocking mode");
                 Connection c = l.accept();
-                if (c == null) return "none";
+                if (c == null) return null;
                 stack.afterCall(c);
-                accepted[0] = new TcpSocket(stack, c);
-                return c.tuple().toString();
+                return new TcpSocket(stack, c);
             }
             if (stack.isRunningReadinessWatches()) throw SocketErrors.blockingInHandler("accept");
             long deadline = stack.deadlineAfter(timeout);
@@ -109,15 +108,13 @@ public final class TcpServerSocket implements Closeable {
                 Connection c = l.accept();
                 if (c != null) {
                     stack.afterCall(c);
-                    accepted[0] = new TcpSocket(stack, c);
-                    return c.tuple().toString();
+                    return new TcpSocket(stack, c);
                 }
                 boolean ready = stack.awaitUntil(l, () -> closed || l.isClosed() || l.acceptQueueLength() > 0, deadline);
                 if (closed || l.isClosed()) throw new SocketException(SocketErrors.SOCKET_CLOSED);
                 if (!ready) throw new SocketTimeoutException("Accept timed out");
             }
-        });
-        return (TcpSocket) accepted[0];
+        }, s -> s == null ? "none" : s.label());
     }
 
     /** The bound port, or -1 when unbound (as java.net.ServerSocket). */

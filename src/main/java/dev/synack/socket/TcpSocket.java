@@ -615,7 +615,7 @@ public final class TcpSocket implements Closeable {
         if (connection == null) throw new SocketException(SocketErrors.NOT_CONNECTED);
     }
 
-    private String label() {
+    String label() {
         if (connection != null) return connection.tuple().toString();
         return Ipv4Address.format(stack.address()) + ":" + (localPort == 0 ? "*" : Integer.toString(localPort));
     }
