@@ -7,7 +7,9 @@
  * keeps TCP-MIB counters ({@link dev.synack.stack.Counter}).
  *
  * <p>Threads: one lock per stack, short critical sections; blocking socket calls wait through a
- * {@link dev.synack.stack.Waiter} (a Condition in real time, the simulator's baton in virtual time).
+ * {@link dev.synack.stack.Waiter} (a Condition in real time, the simulator's baton in virtual time);
+ * non-blocking sockets register a {@link dev.synack.stack.ReadinessWatch} instead, which the stack
+ * runs on the thread holding its lock once the engine is done, before the lock is released.
  * Packets leave through a {@link dev.synack.stack.PacketTransmitter} that a link implements, so this
  * package does not depend on the links.
  *
