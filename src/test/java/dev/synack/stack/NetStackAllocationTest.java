@@ -131,4 +131,55 @@ class NetStackAllocationTest {
         // Less than one byte per segment: a single object per segment would be 16 bytes or more.
         assertThat(fewest).as("bytes allocated while %d segments arrived", segments).isLessThan(segments);
     }
+
+    /** A watch that only counts its calls. */
+    private static final class CountingWatch extends ReadinessWatch {
+        long calls;
+
+        @Override
+        protected void ready() { calls++; }
+
+        @Override
+        protected void failed(Throwable error) { throw new AssertionError(error); }
+    }
+
+    /**
+     * Readiness watches (non-blocking sockets) cost nothing per event either: marking a watched
+     * connection ready on every segment and running the watch before the lock is released
+     * allocates nothing.
+     */
+    @Test
+    void readinessWatchesAllocateNothingPerEvent() throws Exception {
+        com.sun.management.ThreadMXBean threads = allocationCounter();
+        int buffer = 1 << 20;
+        TcpConfig config = TcpConfig.linux().toBuilder().sendBufferSize(buffer).receiveBufferSize(buffer)
+                .maxReceiveBufferSize(buffer).build();
+        BulkPair bulk = new BulkPair(config, 1460, buffer);
+        CountingWatch writable = new CountingWatch();
+        CountingWatch readable = new CountingWatch();
+        bulk.client.watch(bulk.sender, writable);
+        bulk.server.watch(bulk.receiver, readable);
+
+        bulk.transfer(200);
+        long fewest = Long.MAX_VALUE;
+        long segments = 0;
+        long calls = 0;
+        long threadId = Thread.currentThread().threadId();
+        for (int round = 0; round < 5; round++) {
+            long segmentsBefore = bulk.server.counter(Counter.IN_SEGS) + bulk.client.counter(Counter.IN_SEGS);
+            long callsBefore = writable.calls + readable.calls;
+            long before = threads.getThreadAllocatedBytes(threadId);
+            bulk.transfer(100);
+            long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+            segments = bulk.server.counter(Counter.IN_SEGS) + bulk.client.counter(Counter.IN_SEGS) - segmentsBefore;
+            calls = writable.calls + readable.calls - callsBefore;
+            fewest = Math.min(fewest, allocated);
+        }
+        assertThat(writable.calls).as("writable calls (ACKs)").isPositive();
+        assertThat(readable.calls).as("readable calls (data)").isPositive();
+        assertThat(calls).as("watch calls in the last round").isGreaterThan(segments / 4);
+        assertThat(bulk.server.counter(Counter.HANDLER_ERRORS)).isZero();
+        assertThat(fewest).as("bytes allocated while %d segments arrived and %d watch calls ran", segments, calls)
+                .isLessThan(segments);
+    }
 }
