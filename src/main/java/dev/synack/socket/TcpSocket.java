@@ -115,7 +115,7 @@ public final class TcpSocket implements Closeable {
                     throw new IllegalArgumentException("a connect timeout needs blocking mode (non-blocking: close the socket "
                             + "to give up sooner)");
                 }
-                refuseBlockingInHandler("connect");
+                if (blocking) refuseBlockingInHandler("connect");
                 if (connection != null) {
                     throw new SocketException(connection.isConnectDone() ? "Socket is already connected" : "Connection already in progress");
                 }

@@ -377,6 +377,42 @@ class NonBlockingSocketTest {
     }
 
     @Test
+    void aHandlerMayOpenANonBlockingConnection() throws IOException {
+        // As a proxy does: the accept handler on the server's host opens a connection to a port of
+        // the client's host, and that connection's handler sends once the handshake is done.
+        SimSockets s = new SimSockets(72);
+        TcpServerSocket proxy = new TcpServerSocket(s.server, 80, 8);
+        proxy.configureBlocking(false);
+        proxy.onAcceptable(l -> {
+            while (l.accept() != null) {
+                TcpSocket up = new TcpSocket(s.server);
+                up.configureBlocking(false);
+                up.connect(new InetSocketAddress(SimSockets.CLIENT_IP, 7)); // never waits: allowed here
+                ByteBuffer greeting = ByteBuffer.wrap("opened from a handler".getBytes(US_ASCII));
+                up.onReady(x -> {
+                    if (!up.finishConnect() || !greeting.hasRemaining()) return;
+                    up.write(greeting);
+                    if (!greeting.hasRemaining()) up.close();
+                });
+            }
+        });
+        AtomicReference<String> upstreamGot = new AtomicReference<>();
+        s.net.spawn("upstream", () -> {
+            try (TcpServerSocket ss = new TcpServerSocket(s.client, 7, 4); TcpSocket c = ss.accept()) {
+                upstreamGot.set(new String(readAll(c), US_ASCII));
+            }
+        });
+        s.net.spawn("client", () -> {
+            try (TcpSocket c = new TcpSocket(s.client)) {
+                c.connect(server(80));
+            }
+        });
+        s.net.run();
+        assertThat(upstreamGot.get()).isEqualTo("opened from a handler");
+        assertThat(s.server.counter(Counter.HANDLER_ERRORS)).isZero();
+    }
+
+    @Test
     void noCallAfterClose() throws IOException {
         SimSockets s = new SimSockets(70);
         TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4);
