@@ -135,7 +135,7 @@ public final class NetStack {
     /** 4-tuple to an {@link Endpoint} (a connection) or a {@link TimeWaitTimer} (a detached {@link TimeWaitRecord}). */
     private final DemuxTable<Object> connections = new DemuxTable<>(64);
     private final Listener[] listeners = new Listener[PortTable.PORT_COUNT];
-    private final PortTable ports = new PortTable();
+    private final PortTable ports;
     /** Owners: {@link Endpoint}s and {@link TimeWaitRecord}s (through their {@link TimeWaitTimer}). */
     private final TimerWheel<Object> timers;
     /** How many detached TIME_WAIT records the demux table holds. */
@@ -196,6 +196,7 @@ public final class NetStack {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.isn = Objects.requireNonNull(isn, "isn");
         this.random = new Random(seed);
+        this.ports = new PortTable(random);
         this.timers = new TimerWheel<>(TIMER_TICK_NANOS, TIMER_SLOTS, clock.nanos());
     }
 
@@ -571,8 +572,9 @@ public final class NetStack {
     /**
      * Active open: creates the connection, registers it and sends its SYN. With {@code boundPort}
      * &gt; 0 the caller's binding of that port passes to the connection (released with it); with 0
-     * an ephemeral port is chosen (random start, then probing; ports whose 4-tuple to this remote
-     * is taken are skipped).
+     * an ephemeral port is chosen (RFC 6056 double-hash selection, {@link PortTable#allocateForConnect}:
+     * successive connections to one remote take successive ports from a secret offset; ports whose
+     * 4-tuple to this remote is taken are skipped).
      */
     public Connection connect(int boundPort, int remoteAddress, int remotePort) throws IOException {
         lock.lock();
@@ -589,7 +591,7 @@ public final class NetStack {
                 localPort = boundPort;
                 use = Endpoint.PortUse.BINDING;
             } else {
-                localPort = ports.allocate(random, config.ephemeralPortLow(), config.ephemeralPortHigh(), false,
+                localPort = ports.allocateForConnect(address, remoteAddress, remotePort, config.ephemeralPortLow(), config.ephemeralPortHigh(),
                         p -> listeners[p] == null && !connections.containsKey(DemuxTable.key(remoteAddress, p, remotePort)));
                 if (localPort < 0) {
                     throw new SocketException("Cannot assign requested address: no ephemeral port free for "

@@ -24,6 +24,8 @@ public final class TcpOptions {
     public static final int MAX_LENGTH = 40;
     /** Four SACK blocks fit in 40 bytes (2 + 4*8 = 34), three alongside timestamps (RFC 2018 §3). */
     public static final int MAX_SACK_BLOCKS = 4;
+    /** A SACK block: two 32-bit edges. */
+    private static final int SACK_BLOCK_LENGTH = 8;
 
     private int mss = -1;
     private int windowScale = -1;
@@ -37,6 +39,12 @@ public final class TcpOptions {
     /** Option kinds in wire order; one entry per option, padding included. */
     private final byte[] layout = new byte[MAX_LENGTH];
     private int layoutLength;
+    /**
+     * The bytes of the options in the layout, SACK blocks apart, and how many SACK options it holds:
+     * {@link #encodedLength()} without a walk over the layout (every segment sent asks for it, some twice).
+     */
+    private int fixedLength;
+    private int sackOptions;
 
     public TcpOptions clear() {
         mss = -1;
@@ -47,6 +55,8 @@ public final class TcpOptions {
         tsEcr = 0;
         sackCount = 0;
         layoutLength = 0;
+        fixedLength = 0;
+        sackOptions = 0;
         return this;
     }
 
@@ -62,6 +72,8 @@ public final class TcpOptions {
         System.arraycopy(other.sackRight, 0, sackRight, 0, sackCount);
         layoutLength = other.layoutLength;
         System.arraycopy(other.layout, 0, layout, 0, layoutLength);
+        fixedLength = other.fixedLength;
+        sackOptions = other.sackOptions;
         return this;
     }
 
@@ -119,7 +131,22 @@ public final class TcpOptions {
     private TcpOptions append(int kind) {
         if (layoutLength == MAX_LENGTH) throw new IllegalStateException("more options than fit in 40 bytes");
         layout[layoutLength++] = (byte) kind;
+        fixedLength += fixedLength(kind);
+        if (kind == KIND_SACK) sackOptions++;
         return this;
+    }
+
+    /** Bytes one option of {@code kind} takes, SACK blocks apart. */
+    private static int fixedLength(int kind) {
+        return switch (kind) {
+            case KIND_EOL, KIND_NOP -> 1;
+            case KIND_MSS -> 4;
+            case KIND_WINDOW_SCALE -> 3;
+            case KIND_SACK_PERMITTED -> 2;
+            case KIND_SACK -> 2;
+            case KIND_TIMESTAMPS -> 10;
+            default -> 0; // unknown kinds are not re-encoded
+        };
     }
 
     // ---- reading ----
@@ -142,19 +169,7 @@ public final class TcpOptions {
 
     /** Bytes these options take on the wire, before padding the header to a multiple of four. */
     public int encodedLength() {
-        int n = 0;
-        for (int i = 0; i < layoutLength; i++) {
-            n += switch (kindAt(i)) {
-                case KIND_EOL, KIND_NOP -> 1;
-                case KIND_MSS -> 4;
-                case KIND_WINDOW_SCALE -> 3;
-                case KIND_SACK_PERMITTED -> 2;
-                case KIND_SACK -> 2 + 8 * sackCount;
-                case KIND_TIMESTAMPS -> 10;
-                default -> 0; // unknown kinds are not re-encoded
-            };
-        }
-        return n;
+        return fixedLength + sackOptions * SACK_BLOCK_LENGTH * sackCount;
     }
 
     /** tcpdump's spelling, e.g. {@code mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7}; empty when none. */

@@ -42,7 +42,10 @@ class NetStackTimeWaitTest {
     /** What the client sent, decoded. */
     private final List<TcpPacket> clientSent = new ArrayList<>();
     private final List<TraceEvent> clientEvents = new ArrayList<>();
-    private final NetStack client = new NetStack("client", CLIENT, TcpConfig.linux(), () -> now, IsnGenerator.fixed(1000), 1);
+    /** A 100-port ephemeral range, so that a run of connections goes round it. */
+    private static final int PORT_RANGE = 100;
+    private final NetStack client = new NetStack("client", CLIENT,
+            TcpConfig.linux().toBuilder().ephemeralPorts(40000, 40000 + PORT_RANGE - 1).build(), () -> now, IsnGenerator.fixed(1000), 1);
     private final NetStack server = new NetStack("server", SERVER, TcpConfig.linux(), () -> now, IsnGenerator.fixed(9000), 2);
     private final Listener listener;
 
@@ -201,6 +204,31 @@ class NetStackTimeWaitTest {
         PacketCodec.decode(synAck, p);
         assertThat(p.segment().flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
         assertThat(p.segment().ack()).isEqualTo(1_000_001);
+    }
+
+    /**
+     * Short connections, one every 20 us, the server closing first so that it keeps each 4-tuple
+     * in TIME_WAIT: a port whose TIME_WAIT saw a timestamp from the same millisecond would have
+     * its SYN refused (the ISNs here are all equal, so only the timestamp can tell incarnations
+     * apart: RFC 6191) and wait a whole SYN timeout. Successive ports (RFC 6056 double-hash
+     * selection) come back only after the range has gone round, 2 ms later: every connection
+     * opens at once. (A random choice meets a port of the last millisecond within a few dozen
+     * connections.)
+     */
+    @Test
+    void connectionsInQuickSuccessionNeverMeetTheirOwnTimeWait() throws Exception {
+        for (int i = 0; i < 3 * PORT_RANGE; i++) {
+            Connection[] ends = open();
+            call(server, ends[1], s -> s.close(now));
+            drain();
+            call(client, ends[0], c -> c.close(now));
+            drain();
+            assertThat(ends[1].state()).as("connection %d", i).isEqualTo(TcpState.TIME_WAIT);
+            now += 20_000;
+        }
+        assertThat(server.timeWaitRecordCount()).isEqualTo(PORT_RANGE);
+        assertThat(client.counter(Counter.RETRANS_SEGS)).isZero();
+        assertThat(client.counter(Counter.OUT_RSTS)).isZero();
     }
 
     @Test
