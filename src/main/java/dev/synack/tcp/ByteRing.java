@@ -24,7 +24,10 @@ final class ByteRing {
 
     private int capacity;
     private final int initialStorage;
-    /** Null, or an array of at least min(initialStorage, capacity) bytes and at most capacity bytes. */
+    /**
+     * Null, or an array of at least min(initialStorage, capacity) bytes and at most capacity bytes;
+     * a send ring whose bytes a receiver borrowed may take a larger one (see {@link LentBytes}).
+     */
     private byte[] bytes;
     /** The array wrapped, for {@link #windowInto}; remade when the array changes. */
     private ByteBuffer arrayView;
