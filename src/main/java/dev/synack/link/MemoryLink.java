@@ -83,8 +83,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link TcpSegment#payloadStable() stable} (a window into a connection's send buffer, whose
  * bytes stay as they are for as long as the receiver may read them: see Connection.attachPayload),
  * else a copy of the bytes in the slot's buffer. The destination processes it through
- * {@link NetStack#deliverDecoded}: no encoding, no decoding, and the only copy of the bytes is the one
- * into the receiver's buffer, as on the kernel's loopback, which hands the sender's buffer over.
+ * {@link NetStack#deliverDecoded}: no encoding, no decoding, and no copy on the way: a receiving
+ * connection takes such a stable in-order payload over by reference (the engine's ReceiveQueue keeps
+ * a range of the sender's send ring, pinned until its reader has copied it out, and the sender writes
+ * around it), so the writer and the reader each copy the bytes once, as on the kernel's loopback,
+ * which hands the sender's buffers to the receiving socket.
  * Packets go as bytes when the destination has packet taps (a capture then sees exactly what was
  * sent: a late duplicate's window may by then show newer bytes, which the receiver never reads but a
  * capture would; a tap added while a packet is on its way sees it encoded by the receiver), and

@@ -130,7 +130,7 @@ public final class Connection {
     private int rcvShift;
     /** The window our SYN or SYN-ACK carried (never scaled, RFC 7323 §2.2). */
     private int synWindowSent;
-    private final ByteRing receiveBuffer;
+    private final ReceiveQueue receiveBuffer;
     /**
      * The receive buffer's size as the window sees it: TcpConfig's receiveBufferSize, grown by
      * autotuning toward maxReceiveBufferSize; the ring holds this plus the window-rounding slack.
@@ -230,7 +230,7 @@ public final class Connection {
         this.listener = listener;
         this.passiveOpen = listener != null;
         this.sendBuffer = new ByteRing(config.sendBufferSize());
-        this.receiveBuffer = new ByteRing(config.receiveBufferSize() + windowRoundingSlack(config));
+        this.receiveBuffer = new ReceiveQueue(config.receiveBufferSize() + windowRoundingSlack(config));
         this.reassembly = new ReassemblyQueue(config.maxOutOfOrderRanges());
         this.receiveBudget = config.receiveBufferSize();
         this.scoreboard = new SackScoreboard(config.maxOutOfOrderRanges());
@@ -300,7 +300,9 @@ public final class Connection {
             case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
             default -> throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
         }
-        int n = sendBuffer.write(src);
+        // Bytes acknowledged but still unread by a receiver in the same memory that borrowed them
+        // stay as they are (see attachPayload): they count in its buffer, not in ours.
+        int n = sendBuffer.write(src, sendBuffer.retainedBefore(sendBufferSeq));
         transmitPending(now);
         output.wakeup(this);
         return n;
@@ -877,7 +879,15 @@ public final class Connection {
         if (!readShutdown) room = Math.min(room, receiveBuffer.free());
         int take = Math.min(fresh, room);
         if (take > 0) {
-            if (!readShutdown) receiveBuffer.append(seg, skip, take);
+            if (!readShutdown) {
+                if (seg.payloadOwner() instanceof ByteRing.LentBytes lender && reassembly.isEmpty() && receiveBuffer.canBorrow()) {
+                    // A sender in the same memory lent its send ring's bytes: keep a reference instead
+                    // of a copy (the reader copies them once, as from a kernel loopback's buffers).
+                    receiveBuffer.borrow(lender, seg, skip, take);
+                } else {
+                    receiveBuffer.append(seg, skip, take);
+                }
+            }
             rcvNxt += take;
             fillFromReassembly();
             scheduleAckForData(now);
@@ -1441,7 +1451,10 @@ public final class Connection {
             // processData skips those before it copies, outOfOrderArrived takes only segments that
             // start beyond it. So when a late copy of a segment (a retransmission still on its way)
             // arrives after its bytes were acknowledged and overwritten, none of them is read.
-            out.markPayloadStable();
+            // A receiver in the same memory may even keep referring to the fresh bytes it takes
+            // (ReceiveQueue.borrow): it pins them before it acknowledges them, and write() then
+            // leaves them as they are until it has read them.
+            out.markPayloadStable(sendBuffer.lender());
             return;
         }
         if (payloadScratch == null) payloadScratch = ByteBuffer.allocate(config.mss());
@@ -1881,6 +1894,8 @@ public final class Connection {
     public Listener listener() { return listener; }
     /** Bytes readable now without blocking. */
     public int available() { return receiveBuffer.size(); }
+    /** Received bytes taken over by reference from a sender in the same memory rather than copied (for tests). */
+    long bytesBorrowed() { return receiveBuffer.borrowedTotal(); }
     /** Free room in the send buffer. */
     public int sendSpace() { return sendBuffer.free(); }
 

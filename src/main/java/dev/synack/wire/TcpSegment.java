@@ -42,6 +42,11 @@ public final class TcpSegment {
      * link may carry the window itself rather than a copy (see {@link #markPayloadStable()}).
      */
     private boolean payloadStable;
+    /**
+     * Who lent the stable window's bytes, for a receiver in the same memory that may keep referring
+     * to them instead of copying them (see {@link #markPayloadStable(Object)}); null otherwise.
+     */
+    private Object payloadOwner;
 
     public TcpSegment clear() {
         sourcePort = destinationPort = seq = ack = flags = window = urgentPointer = 0;
@@ -94,6 +99,7 @@ public final class TcpSegment {
         payloadLength = p.remaining();
         payloadView = p;
         payloadStable = false;
+        payloadOwner = null;
         return this;
     }
 
@@ -112,6 +118,7 @@ public final class TcpSegment {
         payloadLength = length;
         payloadView = null;
         payloadStable = false;
+        payloadOwner = null;
         return this;
     }
 
@@ -122,6 +129,7 @@ public final class TcpSegment {
         payloadLength = other.payloadLength;
         payloadView = other.payloadView;
         payloadStable = other.payloadStable;
+        payloadOwner = other.payloadOwner;
         return this;
     }
 
@@ -136,8 +144,25 @@ public final class TcpSegment {
         return this;
     }
 
+    /**
+     * {@link #markPayloadStable()}, naming the window's owner: an object of the sending engine's
+     * through which a receiver in the same memory can take the bytes over by reference (the engine
+     * alone knows what it is; a link just carries it along with the window).
+     */
+    public TcpSegment markPayloadStable(Object owner) {
+        markPayloadStable();
+        payloadOwner = payloadStable ? owner : null;
+        return this;
+    }
+
     /** Whether the payload window was {@link #markPayloadStable() declared stable}. */
     public boolean payloadStable() { return payloadStable; }
+
+    /** The owner named by {@link #markPayloadStable(Object)}, or null. */
+    public Object payloadOwner() { return payloadOwner; }
+
+    /** The absolute index of the payload's first byte in the buffer holding it. */
+    public int payloadIndex() { return payloadOffset; }
 
     /**
      * Makes this segment {@code other}'s equal: header fields, options and payload window (shared, not

@@ -55,7 +55,7 @@ class MemoryLinkDecodedTest {
             NetStack a = link.addHost("a", "10.0.0.1", small);
             NetStack b = link.addHost("b", "10.0.0.2", small);
             MemoryLinkTest.echoServer(b, 7, 1, threads);
-            assertThat(MemoryLinkTest.echoes(a, b, 7, 1_000_000, 21)).isTrue();
+            assertThat(MemoryLinkTest.echoes(a, b, 7, 4_000_000, 21)).isTrue();
             assertThat(link.deliveryErrors()).isZero();
             assertThat(link.decodedPayloadCopies()).isPositive();
             assertThat(link.decodedDeliveries()).isEqualTo(a.counter(Counter.IN_SEGS) + b.counter(Counter.IN_SEGS));

@@ -207,6 +207,91 @@ class BuildingBlocksTest {
     }
 
     @Nested
+    class LendingTest {
+        /** A send ring of {@code capacity} holding 0, 1, 2, ... from sequence number 0 on, a window of all of it lent. */
+        private TcpSegment lend(ByteRing send, int seq, int offset, int length) {
+            TcpSegment seg = new TcpSegment().seq(seq);
+            assertThat(send.windowInto(seg, offset, length)).isTrue();
+            return seg.markPayloadStable(send.lender());
+        }
+
+        private static byte[] counting(int from, int n) {
+            byte[] b = new byte[n];
+            for (int i = 0; i < n; i++) b[i] = (byte) (from + i);
+            return b;
+        }
+
+        @Test
+        void theSenderNeverWritesOverBorrowedBytesEvenOnceTheyAreAcknowledged() {
+            ByteRing send = new ByteRing(8);
+            send.write(ByteBuffer.wrap(counting(0, 8)));
+            ReceiveQueue rcv = new ReceiveQueue(64);
+            TcpSegment seg = lend(send, 0, 0, 8);
+            rcv.borrow((ByteRing.LentBytes) seg.payloadOwner(), seg, 2, 6); // bytes 2..7 are fresh
+            assertThat(rcv.size()).isEqualTo(6);
+            assertThat(rcv.storage()).isZero(); // nothing copied
+            send.discard(8); // all acknowledged: the send buffer is empty, its bytes are the receiver's
+            assertThat(send.retainedBefore(8)).isEqualTo(6);
+            assertThat(send.write(ByteBuffer.wrap(counting(100, 8)), send.retainedBefore(8))).isEqualTo(8);
+            ByteBuffer out = ByteBuffer.allocate(6);
+            assertThat(rcv.read(out)).isEqualTo(6);
+            assertThat(out.array()).containsExactly(counting(2, 6));
+            // Read: the pin is gone, and the sender's new bytes are as written.
+            assertThat(send.retainedBefore(8)).isZero();
+            ByteBuffer sent = ByteBuffer.allocate(8);
+            send.copyTo(0, 8, sent);
+            assertThat(sent.array()).containsExactly(counting(100, 8));
+        }
+
+        @Test
+        void borrowedBytesComeFirstThenCopiedOnesAndOutOfOrderDataKeepsItsOffset() {
+            ByteRing send = new ByteRing(32);
+            send.write(ByteBuffer.wrap(counting(0, 32)));
+            ReceiveQueue rcv = new ReceiveQueue(64);
+            TcpSegment first = lend(send, 0, 0, 10);
+            rcv.borrow((ByteRing.LentBytes) first.payloadOwner(), first, 0, 10);
+            TcpSegment next = lend(send, 10, 10, 10);
+            rcv.borrow((ByteRing.LentBytes) next.payloadOwner(), next, 0, 10); // merges with the first range
+            assertThat(rcv.canBorrow()).isTrue();
+            rcv.append(new TcpSegment().payload(ByteBuffer.wrap(counting(20, 4))), 0, 4); // copied, e.g. a wrapped segment
+            assertThat(rcv.canBorrow()).isFalse();
+            // Out-of-order bytes 28..31 wait at their offset from the oldest byte of the whole queue.
+            rcv.writeAt(28, new TcpSegment().payload(ByteBuffer.wrap(counting(28, 4))), 0, 4);
+            rcv.append(new TcpSegment().payload(ByteBuffer.wrap(counting(24, 4))), 0, 4);
+            rcv.extend(4);
+            assertThat(rcv.size()).isEqualTo(32);
+            assertThat(rcv.free()).isEqualTo(32);
+            ByteBuffer out = ByteBuffer.allocate(32);
+            ByteBuffer part = ByteBuffer.allocate(7);
+            while (out.hasRemaining()) {
+                part.clear();
+                int n = rcv.read(part);
+                assertThat(n).isPositive();
+                out.put(part.flip());
+            }
+            assertThat(out.array()).containsExactly(counting(0, 32));
+            assertThat(rcv.isEmpty()).isTrue();
+            assertThat(send.retainedBefore(32)).isZero();
+        }
+
+        @Test
+        void clearingTheQueueGivesTheBytesBack() {
+            ByteRing send = new ByteRing(16);
+            send.write(ByteBuffer.wrap(counting(0, 16)));
+            ReceiveQueue rcv = new ReceiveQueue(64);
+            TcpSegment seg = lend(send, 0, 0, 16);
+            rcv.borrow((ByteRing.LentBytes) seg.payloadOwner(), seg, 0, 16);
+            send.discard(16);
+            assertThat(send.retainedBefore(16)).isEqualTo(16);
+            rcv.clear(); // shutdown(SHUT_RD), abort, reset: the bytes will never be read
+            assertThat(rcv.isEmpty()).isTrue();
+            assertThat(send.retainedBefore(16)).isZero();
+            assertThatThrownBy(() -> rcv.borrow((ByteRing.LentBytes) seg.payloadOwner(), seg, 0, 65))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Nested
     class RttEstimatorTest {
         final TcpConfig config = TcpConfig.linux();
 

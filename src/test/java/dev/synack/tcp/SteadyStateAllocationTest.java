@@ -30,6 +30,8 @@ class SteadyStateAllocationTest {
         int reorderEvery;
         int dataSegments;
         int swaps;
+        /** Carry stable payload windows as they are (as an in-memory link does): the receiver borrows them. */
+        boolean lending;
 
         Wire() {
             for (int i = 0; i < SLOTS; i++) {
@@ -45,6 +47,11 @@ class SteadyStateAllocationTest {
             TcpSegment copy = segments[i].clear().sourcePort(s.sourcePort()).destinationPort(s.destinationPort())
                     .seq(s.seq()).ack(s.ack()).flags(s.flags()).window(s.window());
             copy.options().copyFrom(s.options());
+            destinations[i] = destination;
+            if (lending && s.payloadStable()) {
+                copy.payloadOf(s);
+                return;
+            }
             ByteBuffer p = payloads[i];
             int len = s.payloadLength();
             p.clear();
@@ -89,7 +96,21 @@ class SteadyStateAllocationTest {
         run(5);
     }
 
+    /**
+     * Over an in-memory path the receiver takes the payload by reference (ReceiveQueue.borrow): the
+     * ranges it keeps and the sender's pinned ring cost nothing per segment once warm either.
+     */
+    @Test
+    void borrowedBulkTransferAllocatesNothingPerSegment() {
+        Connection server = run(0, true);
+        assertThat(server.bytesBorrowed()).as("bytes the receiver borrowed").isGreaterThan(300L * 64 * 1024);
+    }
+
     private void run(int reorderEvery) {
+        run(reorderEvery, false);
+    }
+
+    private Connection run(int reorderEvery, boolean lending) {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter in this JVM");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
@@ -99,6 +120,7 @@ class SteadyStateAllocationTest {
         TcpConfig config = TcpConfig.linux();
         Wire wire = new Wire();
         wire.reorderEvery = reorderEvery;
+        wire.lending = lending;
         Connection client = Connection.active(config, new FourTuple(CLIENT, 40000, SERVER, 80), IsnGenerator.fixed(7), wire);
         Listener listener = new Listener(config, SERVER, 80, 4, IsnGenerator.fixed(9), wire);
         client.connect(wire.now);
@@ -124,6 +146,7 @@ class SteadyStateAllocationTest {
         if (reorderEvery > 0) assertThat(wire.swaps).as("segments overtaken").isGreaterThan(1000);
         // less than one byte per segment: a single object per segment would be 16 bytes or more
         assertThat(allocated).as("bytes allocated while moving %d segments", segments).isLessThan(segments);
+        return server;
     }
 
     private static long transfer(Connection client, Connection server, Wire wire, ByteBuffer chunk, ByteBuffer sink, int rounds) {
