@@ -27,13 +27,20 @@ import java.nio.ByteBuffer;
  */
 final class ReceiveQueue {
     private static final int INITIAL_RANGES = 4;
+    private static final ByteRing.LentBytes[] NO_LENDERS = new ByteRing.LentBytes[0];
+    private static final int[] NO_INTS = new int[0];
 
     private final ByteRing ring;
-    /** The borrowed ranges, a FIFO: lender, array index of the first unread byte, its sequence number, bytes left. */
-    private ByteRing.LentBytes[] lenders = new ByteRing.LentBytes[INITIAL_RANGES];
-    private int[] index = new int[INITIAL_RANGES];
-    private int[] seq = new int[INITIAL_RANGES];
-    private int[] length = new int[INITIAL_RANGES];
+
+    /**
+     * The borrowed ranges, a FIFO: lender, array index of the first unread byte, its sequence number,
+     * bytes left. Empty until the first borrow: a connection that never meets a lender (a TUN or a
+     * simulated link, an idle one) carries no table.
+     */
+    private ByteRing.LentBytes[] lenders = NO_LENDERS;
+    private int[] index = NO_INTS;
+    private int[] seq = NO_INTS;
+    private int[] length = NO_INTS;
     private int first;
     private int ranges;
     /** Bytes in the borrowed ranges. */
@@ -172,13 +179,14 @@ final class ReceiveQueue {
         borrowed = 0;
     }
 
-    /** Twice the ranges, in order from the first. */
+    /** Twice the ranges (the first table: {@link #INITIAL_RANGES}), in order from the first. */
     private void grow() {
         int n = lenders.length;
-        ByteRing.LentBytes[] l = new ByteRing.LentBytes[2 * n];
-        int[] ix = new int[2 * n];
-        int[] sq = new int[2 * n];
-        int[] ln = new int[2 * n];
+        int grown = Math.max(INITIAL_RANGES, 2 * n);
+        ByteRing.LentBytes[] l = new ByteRing.LentBytes[grown];
+        int[] ix = new int[grown];
+        int[] sq = new int[grown];
+        int[] ln = new int[grown];
         for (int k = 0; k < ranges; k++) {
             int from = (first + k) & (n - 1);
             l[k] = lenders[from];
