@@ -190,13 +190,7 @@ public final class ConnectionRate {
             });
             SocketAddress remote = listener.getLocalSocketAddress();
             try {
-                return run(threads, warmup, measure, progress, () -> {
-                    try (Socket s = new Socket()) {
-                        s.connect(remote);
-                        exchange(s.getInputStream(), s.getOutputStream(), mode);
-                        if (mode == CloseMode.CLIENT_RESET) s.setSoLinger(true, 0);
-                    }
-                });
+                return run(threads, warmup, measure, progress, kernelClient(remote, mode));
             } finally {
                 listener.close();
                 acceptor.join(Duration.ofSeconds(5));
@@ -237,13 +231,7 @@ public final class ConnectionRate {
             });
             SocketAddress remote = listener.getLocalAddress();
             try {
-                return run(threads, warmup, measure, progress, () -> {
-                    try (Socket s = new Socket()) {
-                        s.connect(remote);
-                        exchange(s.getInputStream(), s.getOutputStream(), mode);
-                        if (mode == CloseMode.CLIENT_RESET) s.setSoLinger(true, 0);
-                    }
-                });
+                return run(threads, warmup, measure, progress, kernelClient(remote, mode));
             } finally {
                 running.set(false);
                 selector.wakeup();
@@ -293,6 +281,17 @@ public final class ConnectionRate {
                 // already gone
             }
         }
+    }
+
+    /** A kernel client's connection: java.net blocking socket, the same for both server kinds. */
+    private static Client kernelClient(SocketAddress remote, CloseMode mode) {
+        return () -> {
+            try (Socket s = new Socket()) {
+                s.connect(remote);
+                exchange(s.getInputStream(), s.getOutputStream(), mode);
+                if (mode == CloseMode.CLIENT_RESET) s.setSoLinger(true, 0);
+            }
+        };
     }
 
     /** The client's half: one byte out, one byte back, and with server-first close, the end of file. */

@@ -182,15 +182,28 @@ class NonBlockingSocketTest {
         assertThatThrownBy(() -> c.onReady(x -> { })).isInstanceOf(SocketException.class).hasMessage("Socket is closed");
     }
 
-    @Test
-    void partialWriteThenTheWritableCallAfterThePeerReads() throws IOException {
-        SimSockets s = new SimSockets(64);
+    /** Two simulated stacks, a listener on the server's port 80 and a non-blocking client connected to it. */
+    private record Connected(SimSockets sockets, TcpServerSocket listener, TcpSocket client, TcpSocket accepted) {}
+
+    private static Connected connected(int seed) throws IOException {
+        SimSockets s = new SimSockets(seed);
         TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4);
         TcpSocket c = new TcpSocket(s.client);
         c.configureBlocking(false);
         c.connect(server(80));
         s.net.runFor(MOMENT);
         TcpSocket a = ss.accept(); // queued already: does not wait
+        assertThat(a).isNotNull();
+        return new Connected(s, ss, c, a);
+    }
+
+    @Test
+    void partialWriteThenTheWritableCallAfterThePeerReads() throws IOException {
+        Connected pair = connected(64);
+        SimSockets s = pair.sockets();
+        TcpServerSocket ss = pair.listener();
+        TcpSocket c = pair.client();
+        TcpSocket a = pair.accepted();
         a.configureBlocking(false);
 
         byte[] data = new byte[2_000_000];
@@ -414,13 +427,11 @@ class NonBlockingSocketTest {
 
     @Test
     void noCallAfterClose() throws IOException {
-        SimSockets s = new SimSockets(70);
-        TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4);
-        TcpSocket c = new TcpSocket(s.client);
-        c.configureBlocking(false);
-        c.connect(server(80));
-        s.net.runFor(MOMENT);
-        TcpSocket a = ss.accept();
+        Connected pair = connected(70);
+        SimSockets s = pair.sockets();
+        TcpServerSocket ss = pair.listener();
+        TcpSocket c = pair.client();
+        TcpSocket a = pair.accepted();
         a.configureBlocking(false);
         AtomicInteger calls = new AtomicInteger();
         a.onReady(x -> calls.incrementAndGet());
@@ -456,13 +467,11 @@ class NonBlockingSocketTest {
 
     @Test
     void nonBlockingCloseNeverWaitsEvenWithLinger() throws IOException {
-        SimSockets s = new SimSockets(71);
-        TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4);
-        TcpSocket c = new TcpSocket(s.client);
-        c.configureBlocking(false);
-        c.connect(server(80));
-        s.net.runFor(MOMENT);
-        TcpSocket a = ss.accept();
+        Connected pair = connected(71);
+        SimSockets s = pair.sockets();
+        TcpServerSocket ss = pair.listener();
+        TcpSocket c = pair.client();
+        TcpSocket a = pair.accepted();
         byte[] data = new byte[100_000];
         new Random(71).nextBytes(data);
         int n = c.write(ByteBuffer.wrap(data));

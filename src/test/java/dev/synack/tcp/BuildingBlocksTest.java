@@ -215,6 +215,11 @@ class BuildingBlocksTest {
             return seg.markPayloadStable(send.lender());
         }
 
+        /** The receiver takes {@code length} bytes of {@code seg} from its {@code from}-th by reference, from the lender the segment names. */
+        private static void borrow(ReceiveQueue rcv, TcpSegment seg, int from, int length) {
+            rcv.borrow((ByteRing.LentBytes) seg.payloadOwner(), seg, from, length);
+        }
+
         private static byte[] counting(int from, int n) {
             byte[] b = new byte[n];
             for (int i = 0; i < n; i++) b[i] = (byte) (from + i);
@@ -227,7 +232,7 @@ class BuildingBlocksTest {
             send.write(ByteBuffer.wrap(counting(0, 8)));
             ReceiveQueue rcv = new ReceiveQueue(64);
             TcpSegment seg = lend(send, 0, 0, 8);
-            rcv.borrow((ByteRing.LentBytes) seg.payloadOwner(), seg, 2, 6); // bytes 2..7 are fresh
+            borrow(rcv, seg, 2, 6); // bytes 2..7 are fresh
             assertThat(rcv.size()).isEqualTo(6);
             assertThat(rcv.storage()).isZero(); // nothing copied
             send.discard(8); // all acknowledged: the send buffer is empty, its bytes are the receiver's
@@ -249,9 +254,9 @@ class BuildingBlocksTest {
             send.write(ByteBuffer.wrap(counting(0, 32)));
             ReceiveQueue rcv = new ReceiveQueue(64);
             TcpSegment first = lend(send, 0, 0, 10);
-            rcv.borrow((ByteRing.LentBytes) first.payloadOwner(), first, 0, 10);
+            borrow(rcv, first, 0, 10);
             TcpSegment next = lend(send, 10, 10, 10);
-            rcv.borrow((ByteRing.LentBytes) next.payloadOwner(), next, 0, 10); // merges with the first range
+            borrow(rcv, next, 0, 10); // merges with the first range
             assertThat(rcv.canBorrow()).isTrue();
             rcv.append(new TcpSegment().payload(ByteBuffer.wrap(counting(20, 4))), 0, 4); // copied, e.g. a wrapped segment
             assertThat(rcv.canBorrow()).isFalse();
@@ -280,13 +285,13 @@ class BuildingBlocksTest {
             send.write(ByteBuffer.wrap(counting(0, 16)));
             ReceiveQueue rcv = new ReceiveQueue(64);
             TcpSegment seg = lend(send, 0, 0, 16);
-            rcv.borrow((ByteRing.LentBytes) seg.payloadOwner(), seg, 0, 16);
+            borrow(rcv, seg, 0, 16);
             send.discard(16);
             assertThat(send.retainedBefore(16)).isEqualTo(16);
             rcv.clear(); // shutdown(SHUT_RD), abort, reset: the bytes will never be read
             assertThat(rcv.isEmpty()).isTrue();
             assertThat(send.retainedBefore(16)).isZero();
-            assertThatThrownBy(() -> rcv.borrow((ByteRing.LentBytes) seg.payloadOwner(), seg, 0, 65))
+            assertThatThrownBy(() -> borrow(rcv, seg, 0, 65))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
