@@ -42,8 +42,10 @@ final class ConnectionsCommand implements Callable<Integer> {
             description = "Measured seconds per run. Default: ${DEFAULT-VALUE}.")
     double seconds;
 
-    @Option(names = "--warmup", paramLabel = "S", defaultValue = "1",
-            description = "Unmeasured seconds before each run's measurement. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
+            description = "Unmeasured seconds before each run's measurement, on both stacks: the JIT needs "
+                    + "about that long to settle synack's path (1 s left the events server 30-50 % short "
+                    + "of its steady rate). Default: ${DEFAULT-VALUE}.")
     double warmupSeconds;
 
     @Option(names = "--threads", paramLabel = "N", split = ",", defaultValue = "1,16",
