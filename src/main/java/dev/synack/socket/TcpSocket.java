@@ -284,26 +284,11 @@ public final class TcpSocket implements Closeable {
                 ensureConnected();
                 if (!dst.hasRemaining()) return 0;
                 Connection c = connection;
-                if (!blocking) {
-                    try {
-                        return c.read(dst, stack.now());
-                    } catch (TcpException e) {
-                        throw SocketErrors.of(e);
-                    } finally {
-                        stack.afterCall(c);
-                    }
-                }
+                if (!blocking) return readOnce(c, dst);
                 refuseBlockingInHandler("read");
                 long deadline = stack.deadlineAfter(soTimeout);
                 while (true) {
-                    int n;
-                    try {
-                        n = c.read(dst, stack.now());
-                    } catch (TcpException e) {
-                        throw SocketErrors.of(e);
-                    } finally {
-                        stack.afterCall(c);
-                    }
+                    int n = readOnce(c, dst);
                     if (n != 0) return n;
                     boolean ready = stack.awaitUntil(c, () -> closed || c.isReadable(), deadline);
                     if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
@@ -331,26 +316,11 @@ public final class TcpSocket implements Closeable {
                 ensureConnected();
                 if (outputShut) throw new SocketException("Socket output is shut down");
                 Connection c = connection;
-                if (!blocking) {
-                    try {
-                        return c.write(src, stack.now());
-                    } catch (TcpException e) {
-                        throw SocketErrors.of(e);
-                    } finally {
-                        stack.afterCall(c);
-                    }
-                }
+                if (!blocking) return writeOnce(c, src);
                 refuseBlockingInHandler("write");
                 int total = 0;
                 while (src.hasRemaining()) {
-                    int n;
-                    try {
-                        n = c.write(src, stack.now());
-                    } catch (TcpException e) {
-                        throw SocketErrors.of(e);
-                    } finally {
-                        stack.afterCall(c);
-                    }
+                    int n = writeOnce(c, src);
                     total += n;
                     if (n == 0 && src.hasRemaining()) {
                         stack.awaitUntil(c, () -> closed || c.isWritable(), Long.MAX_VALUE);
@@ -543,6 +513,28 @@ public final class TcpSocket implements Closeable {
                 return "ok";
             }
         }.run();
+    }
+
+    /** One engine read (lock held): what is there now, 0 when nothing, -1 at end of file. */
+    private int readOnce(Connection c, ByteBuffer dst) throws IOException {
+        try {
+            return c.read(dst, stack.now());
+        } catch (TcpException e) {
+            throw SocketErrors.of(e);
+        } finally {
+            stack.afterCall(c);
+        }
+    }
+
+    /** One engine write (lock held): what fits in the send buffer now. */
+    private int writeOnce(Connection c, ByteBuffer src) throws IOException {
+        try {
+            return c.write(src, stack.now());
+        } catch (TcpException e) {
+            throw SocketErrors.of(e);
+        } finally {
+            stack.afterCall(c);
+        }
     }
 
     /** Stops the stack calling the handler (lock held). */
