@@ -95,14 +95,8 @@ public final class TcpServerSocket implements Closeable {
             ensureOpen();
             if (listener == null) throw new SocketException("Socket is not listening (call listen first)");
             Listener l = listener;
-            if (!blocking) {
-                if (timeout != null && !timeout.isZero()) throw new IllegalArgumentException("an accept timeout needs blocking mode");
-                Connection c = l.accept();
-                if (c == null) return null;
-                stack.afterCall(c);
-                return new TcpSocket(stack, c);
-            }
-            if (stack.isRunningReadinessWatches()) throw SocketErrors.blockingInHandler("accept");
+            if (!blocking && timeout != null && !timeout.isZero()) throw new IllegalArgumentException("an accept timeout needs blocking mode");
+            if (blocking && stack.isRunningReadinessWatches()) throw SocketErrors.blockingInHandler("accept");
             long deadline = stack.deadlineAfter(timeout);
             while (true) {
                 Connection c = l.accept();
@@ -110,6 +104,7 @@ public final class TcpServerSocket implements Closeable {
                     stack.afterCall(c);
                     return new TcpSocket(stack, c);
                 }
+                if (!blocking) return null; // non-blocking: nothing queued
                 boolean ready = stack.awaitUntil(l, () -> closed || l.isClosed() || l.acceptQueueLength() > 0, deadline);
                 if (closed || l.isClosed()) throw new SocketException(SocketErrors.SOCKET_CLOSED);
                 if (!ready) throw new SocketTimeoutException("Accept timed out");
