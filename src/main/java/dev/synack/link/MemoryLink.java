@@ -239,6 +239,30 @@ public final class MemoryLink implements Link, AutoCloseable {
     }
 
     /**
+     * The next outbox slot's packet of {@code from}'s host, for the stack to write its packet into
+     * (no copy of it here then); null whenever {@link #transmitDecoded} would refuse the packet.
+     */
+    @Override
+    public TcpPacket reserveDecoded(NetStack from, int destinationAddress) {
+        if (!checksumOffload || !from.isAttachedTo(this)) return null;
+        Host source = hostOf(from);
+        if (source == null || !from.isRunning()) return null;
+        Host to = find(destinationAddress);
+        if (to != null && to.stack.hasPacketTaps()) return null;
+        return source.outbox.reserveDecoded();
+    }
+
+    @Override
+    public void transmitReservedDecoded(NetStack from, TcpPacket packet) {
+        Host source = hostOf(from);
+        if (source == null) throw new IllegalStateException(from.name() + " reserved no packet on this link");
+        Host to = find(packet.destinationAddress());
+        if (to != null) to.incoming.incrementAndGet();
+        if (source.outbox.commitDecoded(packet)) decodedPayloadCopies.incrementAndGet();
+        if (from.lockHoldCount() == 0) lockReleased(from);
+    }
+
+    /**
      * A stack attached by hand ({@link NetStack#attach}) rather than created by {@link #addHost}
      * has no outbox: its packet is copied and queued on the destination's event loop.
      */
@@ -457,11 +481,33 @@ public final class MemoryLink implements Link, AutoCloseable {
          * Returns whether it copied payload bytes.
          */
         synchronized boolean addDecoded(TcpPacket packet) {
+            return commitDecoded(reserveDecoded().copyFrom(packet));
+        }
+
+        /**
+         * The next slot's decoded packet, for the sender to write into and then hand to
+         * {@link #commitDecoded}. Not counted until then, so a reservation abandoned costs nothing;
+         * only the stack that owns this outbox reserves, under its lock, so no other packet is
+         * added in between.
+         */
+        synchronized TcpPacket reserveDecoded() {
             if (count == slots.length) grow();
             int i = (head + count) & (slots.length - 1);
             TcpPacket p = packets[i];
             if (p == null) packets[i] = p = new TcpPacket();
-            p.copyFrom(packet);
+            return p;
+        }
+
+        /**
+         * Counts the packet written into the one {@link #reserveDecoded} returned; its payload
+         * window is kept when {@link TcpSegment#payloadStable() stable}, else its bytes are copied
+         * into the slot's buffer. Returns whether it copied payload bytes.
+         */
+        synchronized boolean commitDecoded(TcpPacket p) {
+            int i = (head + count) & (slots.length - 1);
+            if (count == slots.length || packets[i] != p) {
+                throw new IllegalStateException("the packet is not the outbox's reserved one");
+            }
             TcpSegment seg = p.segment();
             int n = seg.payloadLength();
             boolean copied = n > 0 && !seg.payloadStable();

@@ -146,6 +146,12 @@ public final class NetStack {
 
     // Reused on the packet path (guarded by the lock).
     private final TcpPacket inbound = new TcpPacket();
+    /**
+     * The packet being processed: {@link #inbound} (decoded from bytes), or during
+     * {@link #deliverDecoded} the packet handed over, read in place rather than copied first (the
+     * engine only reads an arriving segment, and the caller keeps it unchanged for the call).
+     */
+    private TcpPacket arriving = inbound;
     private final TcpPacket outbound = new TcpPacket();
     /** Where a packet delivered decoded is encoded for the packet taps (allocated on first use). */
     private ByteBuffer tapScratch;
@@ -912,12 +918,12 @@ public final class NetStack {
         try {
             long now = clock.nanos();
             processingInbound = true;
+            arriving = packet;
             try {
-                inbound.copyFrom(packet);
                 if (!packetTaps.isEmpty()) {
                     if (tapScratch == null) tapScratch = ByteBuffer.allocate(MAX_PACKET);
                     tapScratch.clear();
-                    PacketCodec.encode(inbound, tapScratch, false);
+                    PacketCodec.encode(packet, tapScratch, false);
                     tap(now, false, tapScratch.flip());
                 }
                 segmentArrived(now);
@@ -925,7 +931,7 @@ public final class NetStack {
                 internalError(now, "inbound packet", ex);
             } finally {
                 processingInbound = false;
-                inbound.segment().payload(null); // it lends the sender's buffer: hold on to none
+                arriving = inbound; // it is the sender's: hold on to none of it
             }
         } finally {
             unlock();
@@ -937,16 +943,17 @@ public final class NetStack {
         return !packetTaps.isEmpty();
     }
 
-    /** The decoded packet in {@link #inbound} arrived: demultiplexes it to its connection or listener. */
+    /** The decoded packet {@link #arriving} arrived: demultiplexes it to its connection or listener. */
     private void segmentArrived(long now) {
         counters[Counter.IN_SEGS.ordinal()]++;
-        TcpSegment seg = inbound.segment();
-        if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.RECV, inbound, null);
-        if (inbound.destinationAddress() != address) {
-            tracePacket(now, TraceEvent.Direction.DROP, inbound, "not addressed to this host");
+        TcpPacket in = arriving;
+        TcpSegment seg = in.segment();
+        if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.RECV, in, null);
+        if (in.destinationAddress() != address) {
+            tracePacket(now, TraceEvent.Direction.DROP, in, "not addressed to this host");
             return;
         }
-        int remote = inbound.sourceAddress();
+        int remote = in.sourceAddress();
         int localPort = seg.destinationPort();
         // RFC 9293 §3.10.7: a fully specified connection first, then a listener on the port.
         Object entry = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
@@ -971,7 +978,7 @@ public final class NetStack {
         if (Resets.replyTo(seg, resetReply)) {
             output.send(address, remote, resetReply, now);
         } else {
-            tracePacket(now, TraceEvent.Direction.DROP, inbound, "no connection (a reset is never answered)");
+            tracePacket(now, TraceEvent.Direction.DROP, in, "no connection (a reset is never answered)");
         }
     }
 
@@ -1185,42 +1192,57 @@ public final class NetStack {
     private final class Output implements TcpOutput {
         @Override
         public void send(int sourceAddress, int destinationAddress, TcpSegment segment, long now) {
+            PacketTransmitter link = transmitter;
+            // Written straight into the link's own packet when it lends one: one copy of the
+            // segment on its way rather than two (into outbound, then into the link). Not while
+            // trace listeners run (a listener's own sends in between would take the same packet)
+            // or packet taps watch (they need bytes).
+            TcpPacket reserved = link != null && traceListeners.isEmpty() && packetTaps.isEmpty()
+                    ? link.reserveDecoded(NetStack.this, destinationAddress) : null;
+            TcpPacket out = reserved != null ? reserved : outbound;
+            boolean handedOver = false;
             try {
-                outbound.sourceAddress(sourceAddress).destinationAddress(destinationAddress).ttl(config.ttl());
-                TcpSegment s = outbound.segment();
+                out.sourceAddress(sourceAddress).destinationAddress(destinationAddress).ttl(config.ttl());
+                TcpSegment s = out.segment();
                 // PacketCodec.encode reads the payload with absolute gets: the window can be shared.
                 s.copyFrom(segment);
                 counters[Counter.OUT_SEGS.ordinal()]++;
                 if (s.has(TcpFlags.RST)) counters[Counter.OUT_RSTS.ordinal()]++;
                 noteRetransmission(s, destinationAddress);
-                if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.SEND, outbound, null);
-                if (transmitter == null) {
-                    tracePacket(now, TraceEvent.Direction.DROP, outbound, "no link attached");
+                if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.SEND, out, null);
+                if (link == null) {
+                    tracePacket(now, TraceEvent.Direction.DROP, out, "no link attached");
                     return;
                 }
-                PacketTransmitter link = transmitter;
-                int length = PacketCodec.encodedLength(outbound); // also refuses what could not be encoded
+                int length = PacketCodec.encodedLength(out); // also refuses what could not be encoded
+                if (reserved != null) {
+                    handedOver = true;
+                    link.transmitReservedDecoded(NetStack.this, reserved);
+                    return;
+                }
                 // Handed over decoded when the link can (no encoding, no copy of a stable payload);
                 // packet taps need bytes.
                 if (packetTaps.isEmpty() && link.transmitDecoded(NetStack.this, outbound)) return;
                 // Straight into the link's own buffer when it lends one (no copy in transmit).
-                ByteBuffer reserved = link.reserve(NetStack.this, length);
-                ByteBuffer packet = reserved != null ? reserved : transmitBuffer;
+                ByteBuffer buffer = link.reserve(NetStack.this, length);
+                ByteBuffer packet = buffer != null ? buffer : transmitBuffer;
                 packet.clear();
                 // Checksum offload (a link that never alters bytes): the receiver is told not to verify.
                 // A packet tap on this stack still sees a complete checksum, so that captures verify.
                 PacketCodec.encode(outbound, packet, !link.offloadsTcpChecksums() || !packetTaps.isEmpty());
                 packet.flip();
-                if (reserved == null) {
+                if (buffer == null) {
                     transmitRaw(now);
                 } else {
-                    if (!packetTaps.isEmpty()) tap(now, true, reserved);
-                    link.transmitReserved(NetStack.this, reserved);
+                    if (!packetTaps.isEmpty()) tap(now, true, buffer);
+                    link.transmitReserved(NetStack.this, buffer);
                 }
             } catch (RuntimeException | AssertionError ex) {
                 internalError(now, "sending " + segment, ex);
             } finally {
-                outbound.segment().payload(null); // it may lend a connection's send buffer: hold on to none
+                // It may lend a connection's send buffer: hold on to none (a packet handed over is
+                // the link's, which lets go of it once delivered).
+                if (!handedOver) out.segment().payload(null);
             }
         }
 
@@ -1257,8 +1279,8 @@ public final class NetStack {
         public void segmentDropped(Connection connection, TcpSegment segment, String reason, long now) {
             if (traceListeners.isEmpty()) return;
             // Dropped segments are inbound ones: they came from the packet being processed.
-            int src = processingInbound ? inbound.sourceAddress() : (connection == null ? 0 : connection.tuple().remoteAddress());
-            int dst = processingInbound ? inbound.destinationAddress() : address;
+            int src = processingInbound ? arriving.sourceAddress() : (connection == null ? 0 : connection.tuple().remoteAddress());
+            int dst = processingInbound ? arriving.destinationAddress() : address;
             emit(new TraceEvent.Packet(now, name, TraceEvent.Direction.DROP,
                     Ipv4Address.format(src) + ":" + segment.sourcePort(), Ipv4Address.format(dst) + ":" + segment.destinationPort(),
                     TcpFlags.tcpdump(segment.flags()), Integer.toUnsignedLong(segment.seq()), Integer.toUnsignedLong(segment.ack()),
@@ -1362,7 +1384,7 @@ public final class NetStack {
         if (traceListeners.isEmpty()) return;
         try {
             String what = "internal error in " + where + ": " + ex;
-            if (processingInbound && inbound.segment() != null) tracePacket(now, TraceEvent.Direction.DROP, inbound, what);
+            if (processingInbound && arriving.segment() != null) tracePacket(now, TraceEvent.Direction.DROP, arriving, what);
             else emit(new TraceEvent.Packet(now, name, TraceEvent.Direction.DROP, "?", "?", "?", 0, 0, 0, 0, "", what));
         } catch (RuntimeException ignored) {
             // Tracing the error failed too: the counter still says it happened.

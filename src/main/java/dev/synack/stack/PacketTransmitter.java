@@ -46,6 +46,25 @@ public interface PacketTransmitter {
     default boolean transmitDecoded(NetStack from, TcpPacket packet) { return false; }
 
     /**
+     * Sending without encoding and without a copy, optional: the link's own packet for the next
+     * packet of {@code from}'s to {@code destinationAddress}, into which {@code from} writes its
+     * header fields, options and payload window and then hands it back through
+     * {@link #transmitReservedDecoded}, with no other packet of {@code from}'s in between (as
+     * {@link #reserve} is to {@link #transmit}). Null (the default) when the link would refuse
+     * {@link #transmitDecoded} for it: the stack then goes the way it would have gone. Only asked
+     * when the sending stack has no packet taps. Called with {@code from}'s lock held.
+     */
+    default TcpPacket reserveDecoded(NetStack from, int destinationAddress) { return null; }
+
+    /**
+     * Carries the packet {@code from} wrote into the one {@link #reserveDecoded} returned, as
+     * {@link #transmitDecoded} would carry it; the packet is the link's again from now on.
+     */
+    default void transmitReservedDecoded(NetStack from, TcpPacket packet) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " reserves no decoded packets");
+    }
+
+    /**
      * The calling thread has just released its outermost hold of {@code from}'s lock (or is about
      * to block in a wait that releases it), holding no hold of it: a link that defers the
      * delivery of what {@code from} transmitted to the sending thread (dev.synack.link.MemoryLink)
