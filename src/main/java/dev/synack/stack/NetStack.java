@@ -152,6 +152,14 @@ public final class NetStack {
      * engine only reads an arriving segment, and the caller keeps it unchanged for the call).
      */
     private TcpPacket arriving = inbound;
+    /**
+     * The endpoint last looked up or created (null: none), tried before the demux table: the
+     * lookups by connection of one event (a segment's arrival, the wakeup it causes, the segments
+     * it makes the connection send, the user call after it) mostly name the same one. An endpoint
+     * is in the table exactly while it is not {@link Endpoint#removed}, so a hit is what the table
+     * would have answered.
+     */
+    private Endpoint recent;
     private final TcpPacket outbound = new TcpPacket();
     /** Where a packet delivered decoded is encoded for the packet taps (allocated on first use). */
     private ByteBuffer tapScratch;
@@ -349,9 +357,8 @@ public final class NetStack {
     public void watch(Connection connection, ReadinessWatch watch) {
         lock.lock();
         try {
-            FourTuple t = connection.tuple();
-            if (connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())) instanceof Endpoint e
-                    && e.connection == connection && !e.removed) {
+            Endpoint e = endpointOf(connection);
+            if (e != null) {
                 if (e.watch == null && watch != null) watchedConnections++;
                 if (e.watch != null && watch == null) watchedConnections--;
                 e.watch = watch;
@@ -428,14 +435,24 @@ public final class NetStack {
         }
     }
 
+    /** The endpoint the demux table holds for {@code connection}, or null (released, or only its TIME_WAIT record is left). */
+    private Endpoint endpointOf(Connection connection) {
+        Endpoint r = recent;
+        if (r != null && r.connection == connection && !r.removed) return r;
+        FourTuple t = connection.tuple();
+        if (connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())) instanceof Endpoint e
+                && e.connection == connection) {
+            recent = e;
+            return e;
+        }
+        return null;
+    }
+
     /** Marks the watches of {@code connection} and of the listener whose accept queue it is in or left. */
     private void markWatches(Connection connection) {
         if (watchedConnections != 0) {
-            FourTuple t = connection.tuple();
-            if (connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())) instanceof Endpoint e
-                    && e.connection == connection && e.watch != null) {
-                markReady(e.watch);
-            }
+            Endpoint e = endpointOf(connection);
+            if (e != null && e.watch != null) markReady(e.watch);
         }
         if (!listenerWatches.isEmpty()) {
             Listener parent = connection.listener();
@@ -609,13 +626,14 @@ public final class NetStack {
             Connection c = Connection.active(config, tuple, isn, output);
             Endpoint e = new Endpoint(c, DemuxTable.key(remoteAddress, localPort, remotePort), localPort, use);
             connections.put(e.key, e);
+            recent = e;
             try {
                 c.connect(now);
             } catch (RuntimeException ex) {
                 remove(e);
                 throw ex;
             }
-            touch(e, now);
+            touch(e);
             return c;
         } finally {
             unlock();
@@ -653,7 +671,7 @@ public final class NetStack {
                 }
                 // The listener reset its queued children: forget the ones now released.
                 for (Object o : connections.values()) {
-                    if (o instanceof Endpoint e && e.localPort == port) touch(e, now);
+                    if (o instanceof Endpoint e && e.localPort == port) touch(e);
                 }
                 waiter.wakeup(this, listener);
                 listenerWatches.remove(listener);
@@ -667,11 +685,14 @@ public final class NetStack {
     public void afterCall(Connection connection) {
         lock.lock();
         try {
+            Endpoint found = endpointOf(connection);
+            if (found != null) {
+                touch(found);
+                return;
+            }
             FourTuple t = connection.tuple();
             Object o = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
-            if (o instanceof Endpoint e && e.connection == connection) {
-                touch(e, clock.nanos());
-            } else if (o instanceof TimeWaitTimer tw && tw.record() == connection.timeWaitRecord() && tw.record().isReleased()) {
+            if (o instanceof TimeWaitTimer tw && tw.record() == connection.timeWaitRecord() && tw.record().isReleased()) {
                 removeRecord(tw); // abort() in TIME_WAIT closed the record the stack held
             }
         } finally {
@@ -699,7 +720,7 @@ public final class NetStack {
      * compact record when the connection lets it go (the design's "TIME_WAIT connections shrink to
      * a small record"); else reschedule its timer.
      */
-    private void touch(Endpoint e, long now) {
+    private void touch(Endpoint e) {
         if (e.removed) return;
         Connection c = e.connection;
         if (c.isReleased()) {
@@ -709,7 +730,7 @@ public final class NetStack {
         if (c.state() == TcpState.TIME_WAIT) {
             TimeWaitRecord r = c.detachTimeWait();
             if (r != null) {
-                compact(e, r, now);
+                compact(e, r);
                 return;
             }
         }
@@ -728,9 +749,10 @@ public final class NetStack {
      * connection. The record's timer takes the connection timer's place, so ties fire in the same
      * order as before.
      */
-    private void compact(Endpoint e, TimeWaitRecord r, long now) {
+    private void compact(Endpoint e, TimeWaitRecord r) {
         TimeWaitTimer timer = new TimeWaitTimer(r, e.portUse);
         e.removed = true;
+        if (recent == e) recent = null; // hold on to no connection the stack let go
         forgetWatch(e);
         connections.put(e.key, timer);
         timeWaitRecords++;
@@ -762,6 +784,7 @@ public final class NetStack {
 
     private void remove(Endpoint e) {
         e.removed = true;
+        if (recent == e) recent = null; // hold on to no connection the stack let go
         forgetWatch(e);
         timers.cancel(e.timer);
         if (connections.get(e.key) == e) connections.remove(e.key);
@@ -958,8 +981,9 @@ public final class NetStack {
         // RFC 9293 §3.10.7: a fully specified connection first, then a listener on the port.
         Object entry = connections.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
         if (entry instanceof Endpoint e && !reusableTimeWait(e, seg, now)) {
+            recent = e;
             e.connection.segmentArrived(seg, now);
-            touch(e, now);
+            touch(e);
             return;
         }
         if (entry instanceof TimeWaitTimer t && !reusableTimeWait(t, seg, now)) {
@@ -1066,6 +1090,7 @@ public final class NetStack {
             unregisteredKey = -1;
         }
         Object old = connections.put(e.key, e);
+        recent = e;
         if (old != null && old != e) {
             // Cannot happen when the demux worked; keep the table consistent anyway.
             if (old instanceof Endpoint o) {
@@ -1077,7 +1102,7 @@ public final class NetStack {
                 timeWaitRecords--;
             }
         }
-        touch(e, now);
+        touch(e);
     }
 
     // ------------------------------------------------------------------ real-time event loop
@@ -1303,7 +1328,8 @@ public final class NetStack {
         if (length == 0 || s.has(TcpFlags.RST)) return;
         long key = DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort());
         // A TIME_WAIT record sends only bare ACKs (no sequence space): never found here.
-        Endpoint e = connections.get(key) instanceof Endpoint found ? found : null;
+        Endpoint r = recent;
+        Endpoint e = r != null && r.key == key && !r.removed ? r : connections.get(key) instanceof Endpoint found ? found : null;
         int end = s.seq() + length;
         if (e == null) {
             // A listener's SYN-ACK goes out before its child is registered: remember it for adoptChild.
