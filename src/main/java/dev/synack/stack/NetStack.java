@@ -301,6 +301,18 @@ public final class NetStack {
     public void lock() { lock.lock(); }
 
     /**
+     * Takes the lock unless the calling thread holds it already; returns whether it took it (then
+     * an {@link #unlock()} is owed). A nested hold would change nothing: its release neither runs
+     * ready watches nor lets the link deliver (both wait for the outermost release), so the calls
+     * a holder makes (a user call's, a link's delivery run's) skip its two atomic operations.
+     */
+    private boolean enter() {
+        if (lock.isHeldByCurrentThread()) return false;
+        lock.lock();
+        return true;
+    }
+
+    /**
      * Releases one hold of the stack's lock. Releasing the outermost one tells the link
      * ({@link PacketTransmitter#lockReleased}), which may then deliver on this thread the packets
      * the critical section sent (caller-runs delivery: see the class comment).
@@ -355,7 +367,7 @@ public final class NetStack {
      * once only. Forgotten with the connection.
      */
     public void watch(Connection connection, ReadinessWatch watch) {
-        lock.lock();
+        boolean took = enter();
         try {
             Endpoint e = endpointOf(connection);
             if (e != null) {
@@ -365,7 +377,7 @@ public final class NetStack {
             }
             if (watch != null) markReady(watch);
         } finally {
-            unlock();
+            if (took) unlock();
         }
     }
 
@@ -489,11 +501,11 @@ public final class NetStack {
 
     /** Wakes every waiter of this stack to re-check its condition (e.g. a socket was closed). */
     public void wakeAll() {
-        lock.lock();
+        boolean took = enter();
         try {
             waiter.wakeup(this, null);
         } finally {
-            unlock();
+            if (took) unlock();
         }
     }
 
@@ -600,7 +612,7 @@ public final class NetStack {
      * 4-tuple to this remote is taken are skipped).
      */
     public Connection connect(int boundPort, int remoteAddress, int remotePort) throws IOException {
-        lock.lock();
+        boolean took = enter();
         try {
             long now = clock.nanos();
             int localPort;
@@ -636,7 +648,7 @@ public final class NetStack {
             touch(e);
             return c;
         } finally {
-            unlock();
+            if (took) unlock();
         }
     }
 
@@ -683,7 +695,7 @@ public final class NetStack {
 
     /** After a user call on {@code connection}: reschedule its timers, forget it once released. */
     public void afterCall(Connection connection) {
-        lock.lock();
+        boolean took = enter();
         try {
             Endpoint found = endpointOf(connection);
             if (found != null) {
@@ -696,7 +708,7 @@ public final class NetStack {
                 removeRecord(tw); // abort() in TIME_WAIT closed the record the stack held
             }
         } finally {
-            unlock();
+            if (took) unlock();
         }
     }
 
@@ -937,7 +949,7 @@ public final class NetStack {
      * checksum left zero as on a checksum-offloading link.
      */
     public void deliverDecoded(TcpPacket packet) {
-        lock.lock();
+        boolean took = enter();
         try {
             long now = clock.nanos();
             processingInbound = true;
@@ -957,7 +969,7 @@ public final class NetStack {
                 arriving = inbound; // it is the sender's: hold on to none of it
             }
         } finally {
-            unlock();
+            if (took) unlock();
         }
     }
 
