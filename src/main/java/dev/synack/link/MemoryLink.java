@@ -225,16 +225,9 @@ public final class MemoryLink implements Link, AutoCloseable {
      */
     @Override
     public boolean transmitDecoded(NetStack from, TcpPacket packet) {
-        if (!checksumOffload || !from.isAttachedTo(this)) return false;
-        Host source = hostOf(from);
-        if (source == null || !from.isRunning()) return false;
-        Host to = find(packet.destinationAddress());
-        if (to != null) {
-            if (to.stack.hasPacketTaps()) return false;
-            to.incoming.incrementAndGet();
-        }
-        if (source.outbox.addDecoded(packet)) decodedPayloadCopies.incrementAndGet();
-        if (from.lockHoldCount() == 0) lockReleased(from);
+        TcpPacket slot = reserveDecoded(from, packet.destinationAddress());
+        if (slot == null) return false;
+        transmitReservedDecoded(from, slot.copyFrom(packet));
         return true;
     }
 
@@ -473,15 +466,6 @@ public final class MemoryLink implements Link, AutoCloseable {
             ByteBuffer b = reserve(n);
             b.put(0, packet, packet.position(), n).limit(n);
             commitReserved(b, tcpChecksumTrusted);
-        }
-
-        /**
-         * Keeps a copy of {@code packet}'s fields in the next slot: its payload window as it is when
-         * it is {@link TcpSegment#payloadStable() stable}, else its bytes copied into the slot's buffer.
-         * Returns whether it copied payload bytes.
-         */
-        synchronized boolean addDecoded(TcpPacket packet) {
-            return commitDecoded(reserveDecoded().copyFrom(packet));
         }
 
         /**
