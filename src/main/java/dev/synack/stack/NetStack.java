@@ -712,7 +712,6 @@ public final class NetStack {
         }
     }
 
-    /** Reports a user call and its result as a {@link TraceEvent.Call}. */
     /**
      * A listener has no {@link Connection} to report its own state changes, so the stack does: the
      * trace names it by its "ip:port".
@@ -722,6 +721,7 @@ public final class NetStack {
         emit(new TraceEvent.StateChange(clock.nanos(), name, Ipv4Address.format(address) + ":" + port, from.name(), to.name(), cause));
     }
 
+    /** Reports a user call and its result as a {@link TraceEvent.Call}. */
     public void traceCall(String connection, String call, String result) {
         if (traceListeners.isEmpty()) return;
         emit(new TraceEvent.Call(clock.nanos(), name, connection, call, result));
