@@ -102,7 +102,7 @@ public final class Connection {
     private int maxSndWnd;
     /** The peer's window scale: applied to the windows it sends (RFC 7323 §2.3). */
     private int sndShift;
-    private final ByteRing sendBuffer;
+    private final SendBuffer sendBuffer;
     /** Sequence number of the oldest byte in the send buffer. */
     private int sendBufferSeq;
     private boolean finQueued;
@@ -229,7 +229,7 @@ public final class Connection {
         this.output = output;
         this.listener = listener;
         this.passiveOpen = listener != null;
-        this.sendBuffer = new ByteRing(config.sendBufferSize());
+        this.sendBuffer = new SendBuffer(config.sendBufferSize());
         this.receiveBuffer = new ReceiveQueue(config.receiveBufferSize() + windowRoundingSlack(config));
         this.reassembly = new ReassemblyQueue(config.maxOutOfOrderRanges());
         this.receiveBudget = config.receiveBufferSize();
@@ -300,9 +300,7 @@ public final class Connection {
             case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
             default -> throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
         }
-        // Bytes acknowledged but still unread by a receiver in the same memory that borrowed them
-        // stay as they are (see attachPayload): they count in its buffer, not in ours.
-        int n = sendBuffer.write(src, sendBuffer.retainedBefore(sendBufferSeq));
+        int n = sendBuffer.write(src);
         transmitPending(now);
         output.wakeup(this);
         return n;
@@ -880,7 +878,7 @@ public final class Connection {
         int take = Math.min(fresh, room);
         if (take > 0) {
             if (!readShutdown) {
-                if (seg.payloadOwner() instanceof ByteRing.LentBytes lender && reassembly.isEmpty() && receiveBuffer.canBorrow()) {
+                if (seg.payloadOwner() instanceof LentBytes lender && reassembly.isEmpty() && receiveBuffer.canBorrow()) {
                     // A sender in the same memory lent its send ring's bytes: keep a reference instead
                     // of a copy (the reader copies them once, as from a kernel loopback's buffers).
                     receiveBuffer.borrow(lender, seg, skip, take);
@@ -1238,16 +1236,15 @@ public final class Connection {
             int usable = (int) (Math.min(sndWnd, (long) congestion.cwnd() + limitedTransmit) - flight);
             int len = Math.min(unsent, Math.min(effectiveMss, usable));
             if (len <= 0) break;
-            boolean last = len == unsent;
             if (len < effectiveMss) {
                 // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's form (Minshall's variant): a small segment
                 // waits while an earlier small segment is unacknowledged, unless TCP_NODELAY or the
                 // connection is closing (Linux pushes the tail out with the FIN).
                 boolean nagleAllows = noDelay || finQueued || flight == 0 || !Seq.gt(smallSegmentEnd, sndUna);
-                boolean swsAllows = last || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
+                boolean swsAllows = len == unsent || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
                 if (!nagleAllows || !swsAllows) break;
             }
-            sendData(sndNxt, len, finQueued && last, now);
+            sendData(sndNxt, len, finQueued && len == unsent, now);
         }
     }
 
@@ -1322,19 +1319,41 @@ public final class Connection {
                 unaRetransmitted = true;
                 unaRetransmitTs = tsNow(now);
             }
-            sendData(seq, len, fin, now);
+            return sendData(seq, len, fin, now);
         }
-        return fin ? end + 1 : end;
+        return end;
     }
 
-    /** Emits the data segment [seq, seq+len) (plus FIN) from the send buffer. */
-    private void sendData(int seq, int len, boolean fin, long now) {
+    /**
+     * {@code len}, or less so that [seq, seq+len) ends where the send buffer's piece holding
+     * {@code seq} ends: the segment's payload is then a window into the buffer (attachPayload),
+     * which a receiver in the same memory can take over without a copy, and not a copy that would
+     * make it copy every later byte as well until its reader catches up (ReceiveQueue). One more
+     * segment per piece (1 MiB), as Linux's segments end where its socket buffers do.
+     */
+    private int withinPiece(int seq, int len) {
+        return sendBuffer.inOnePiece(Seq.distance(sendBufferSeq, seq), len);
+    }
+
+    /**
+     * Emits the data segment [seq, seq+len) (plus FIN) from the send buffer, cut short where a piece
+     * of the send buffer ends (the FIN then waits for the rest: {@link #withinPiece}). Returns the
+     * sequence number after what it sent.
+     */
+    private int sendData(int seq, int len, boolean fin, long now) {
+        if (len > 0) {
+            int whole = len;
+            len = withinPiece(seq, len);
+            if (len < whole) fin = false;
+        }
         int end = seq + len;
         int flags = TcpFlags.ACK;
         if (len > 0 && end == dataEnd()) flags |= TcpFlags.PSH; // the segment ends the data written so far
         if (fin) flags |= TcpFlags.FIN;
         int segEnd = fin ? end + 1 : end;
-        if (len > 0 && len < effectiveMss) smallSegmentEnd = end;
+        // A segment cut short where a piece of the send buffer ends is not small in Nagle's sense:
+        // more data follows it at once.
+        if (len > 0 && len < effectiveMss && !sendBuffer.startsPiece(Seq.distance(sendBufferSeq, end))) smallSegmentEnd = end;
         if (Seq.lt(seq, sndMax)) {
             rttTiming = false; // Karn: no sample from a retransmitted segment
         } else if (!rttTiming) {
@@ -1350,6 +1369,7 @@ public final class Connection {
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
+        return segEnd;
     }
 
     /**
@@ -1434,27 +1454,29 @@ public final class Connection {
     }
 
     /**
-     * Points the outgoing segment's payload at [seq, seq+length) of the send buffer: at the ring's own
-     * bytes when they lie in one piece, so that the stack copies them once, straight into the packet;
-     * through a scratch copy when the range wraps round the ring's end (not stable: the next such
+     * Points the outgoing segment's payload at [seq, seq+length) of the send buffer: at the buffer's
+     * own bytes when they lie in one piece, so that the stack copies them once, straight into the
+     * packet; through a scratch copy when the range straddles two pieces (not stable: the next such
      * segment overwrites it).
      */
     private void attachPayload(int seq, int length) {
         int offset = Seq.distance(sendBufferSeq, seq);
-        if (sendBuffer.windowInto(out, offset, length)) {
+        LentBytes piece = sendBuffer.windowInto(out, offset, length);
+        if (piece != null) {
             // Stable until the peer has processed the segment, so a link in memory may carry the
-            // window instead of a copy: the ring never rewrites the bytes it holds (it only appends,
-            // and growing moves them to a new array, leaving the old one as it was), and it gives up
-            // a byte only once it is cumulatively acknowledged (processAck's discard; abort and fail
-            // clear it but write nothing afterwards). An acknowledged byte lies below the receiver's
-            // RCV.NXT, which never moves back, and the receiver reads no payload byte below RCV.NXT:
-            // processData skips those before it copies, outOfOrderArrived takes only segments that
-            // start beyond it. So when a late copy of a segment (a retransmission still on its way)
-            // arrives after its bytes were acknowledged and overwritten, none of them is read.
-            // A receiver in the same memory may even keep referring to the fresh bytes it takes
-            // (ReceiveQueue.borrow): it pins them before it acknowledges them, and write() then
-            // leaves them as they are until it has read them.
-            out.markPayloadStable(sendBuffer.lender());
+            // window instead of a copy: the send buffer never rewrites the bytes it holds (pieces
+            // only fill up, and growing moves the bytes to a new array, leaving the old one as it
+            // was), and it gives up a byte only once it is cumulatively acknowledged (processAck's
+            // discard; abort and fail clear it but write nothing afterwards). An acknowledged byte
+            // lies below the receiver's RCV.NXT, which never moves back, and the receiver reads no
+            // payload byte below RCV.NXT: processData skips those before it copies,
+            // outOfOrderArrived takes only segments that start beyond it. So when a late copy of a
+            // segment (a retransmission still on its way) arrives after its bytes were acknowledged
+            // and overwritten, none of them is read. A receiver in the same memory may even keep
+            // referring to the fresh bytes it takes (ReceiveQueue.borrow): it pins their piece
+            // before it acknowledges them, and the send buffer writes that piece again only once
+            // the receiver has read them.
+            out.markPayloadStable(piece);
             return;
         }
         if (payloadScratch == null) payloadScratch = ByteBuffer.allocate(config.mss());

@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * this order:
  * <ol>
  *   <li><em>borrowed</em> bytes: ranges of a sending connection's send ring in the same memory
- *       ({@link ByteRing.LentBytes}), taken over by reference rather than copied, as the kernel's
+ *       ({@link LentBytes}), taken over by reference rather than copied, as the kernel's
  *       loopback hands the sender's buffers to the receiving socket: the reader then copies each byte
  *       once, straight from the sender's array to the application;</li>
  *   <li>a {@link ByteRing} of copied bytes, which also holds out-of-order data in its free region
@@ -20,14 +20,14 @@ import java.nio.ByteBuffer;
  * advertised window) includes the borrowed bytes exactly as if they had been copied: what the peer
  * sees on the wire does not depend on which path a segment took.
  *
- * <p>Each borrowed range keeps its lender pinned ({@link ByteRing.LentBytes#pin}) at the oldest byte
+ * <p>Each borrowed range keeps its lender pinned ({@link LentBytes#pin}) at the oldest byte
  * still unread, so that the sender never writes over it; the pin moves as the reader reads and is
  * released when the last byte of that lender is read or the queue is cleared. Nothing is allocated
  * per segment: contiguous ranges of one lender merge, and the table of ranges only grows.
  */
 final class ReceiveQueue {
     private static final int INITIAL_RANGES = 4;
-    private static final ByteRing.LentBytes[] NO_LENDERS = new ByteRing.LentBytes[0];
+    private static final LentBytes[] NO_LENDERS = new LentBytes[0];
     private static final int[] NO_INTS = new int[0];
 
     private final ByteRing ring;
@@ -37,7 +37,7 @@ final class ReceiveQueue {
      * bytes left. Empty until the first borrow: a connection that never meets a lender (a TUN or a
      * simulated link, an idle one) carries no table.
      */
-    private ByteRing.LentBytes[] lenders = NO_LENDERS;
+    private LentBytes[] lenders = NO_LENDERS;
     private int[] index = NO_INTS;
     private int[] seq = NO_INTS;
     private int[] length = NO_INTS;
@@ -65,7 +65,7 @@ final class ReceiveQueue {
      * segment's payload lies in {@code lender}'s array (the sending engine said so through
      * {@link TcpSegment#markPayloadStable(Object)}). Only while {@link #canBorrow()}.
      */
-    void borrow(ByteRing.LentBytes lender, TcpSegment seg, int from, int length) {
+    void borrow(LentBytes lender, TcpSegment seg, int from, int length) {
         if (!canBorrow()) throw new IllegalStateException("copied bytes wait to be read: borrowing now would reorder");
         if (length > free()) throw new IllegalArgumentException("receive buffer overflow: " + length + " > " + free());
         if (length == 0) return;
@@ -115,7 +115,7 @@ final class ReceiveQueue {
         int total = 0;
         while (ranges > 0 && dst.hasRemaining()) {
             int slot = first;
-            ByteRing.LentBytes lender = lenders[slot];
+            LentBytes lender = lenders[slot];
             int n = Math.min(dst.remaining(), length[slot]);
             dst.put(lender.bytes, index[slot], n);
             total += n;
@@ -157,7 +157,7 @@ final class ReceiveQueue {
      * one lender need not be adjacent: a late segment sent from an older array of the sender's (a
      * delayed original, after a retransmission sent from the new one) can come between them.
      */
-    private void repin(ByteRing.LentBytes lender) {
+    private void repin(LentBytes lender) {
         for (int i = 0; i < ranges; i++) {
             int slot = (first + i) & (lenders.length - 1);
             if (lenders[slot] == lender) {
@@ -183,7 +183,7 @@ final class ReceiveQueue {
     private void grow() {
         int n = lenders.length;
         int grown = Math.max(INITIAL_RANGES, 2 * n);
-        ByteRing.LentBytes[] l = new ByteRing.LentBytes[grown];
+        LentBytes[] l = new LentBytes[grown];
         int[] ix = new int[grown];
         int[] sq = new int[grown];
         int[] ln = new int[grown];

@@ -74,38 +74,6 @@ class BuildingBlocksTest {
                     .isInstanceOf(IndexOutOfBoundsException.class);
         }
 
-        @Test
-        void windowIntoLendsStoredBytesInPlaceUnlessTheyWrap() {
-            ByteRing ring = new ByteRing(8);
-            ring.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6}));
-            ring.discard(4);
-            ring.write(ByteBuffer.wrap(new byte[] {7, 8, 9, 10})); // stored: 5 6 7 8 | 9 10 (wraps after 8)
-            TcpSegment seg = new TcpSegment();
-            assertThat(ring.windowInto(seg, 1, 3)).isTrue();
-            byte[] out = new byte[3];
-            seg.copyPayload(0, out, 0, 3);
-            assertThat(out).containsExactly(6, 7, 8);
-            assertThat(seg.payload().isReadOnly()).as("the ring's array is lent read-only").isTrue();
-
-            TcpSegment untouched = new TcpSegment().payload(ByteBuffer.wrap(new byte[] {42}));
-            assertThat(ring.windowInto(untouched, 2, 3)).as("7 8 | 9 wraps").isFalse();
-            assertThat(untouched.payloadLength()).isEqualTo(1);
-            assertThatThrownBy(() -> ring.windowInto(seg, 4, 3)).isInstanceOf(IndexOutOfBoundsException.class);
-        }
-
-        @Test
-        void windowIntoFollowsTheArrayAsItGrows() {
-            ByteRing ring = new ByteRing(64, 4);
-            ring.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
-            TcpSegment seg = new TcpSegment();
-            assertThat(ring.windowInto(seg, 0, 3)).isTrue();
-            ring.write(ByteBuffer.wrap(new byte[] {4, 5, 6, 7, 8, 9, 10})); // grows the array past 4 bytes
-            assertThat(ring.windowInto(seg, 2, 8)).isTrue();
-            byte[] out = new byte[8];
-            seg.copyPayload(0, out, 0, 8);
-            assertThat(out).containsExactly(3, 4, 5, 6, 7, 8, 9, 10);
-        }
-
         @ParameterizedTest(name = "seed {0}")
         @ValueSource(longs = {1, 2, 3})
         void behavesAsAQueueOfBytes(long seed) {
@@ -208,16 +176,17 @@ class BuildingBlocksTest {
 
     @Nested
     class LendingTest {
-        /** A send ring of {@code capacity} holding 0, 1, 2, ... from sequence number 0 on, a window of all of it lent. */
-        private TcpSegment lend(ByteRing send, int seq, int offset, int length) {
+        /** A segment at {@code seq} whose payload is a window of {@code length} bytes of {@code send}, from {@code offset} on, lent. */
+        private TcpSegment lend(SendBuffer send, int seq, int offset, int length) {
             TcpSegment seg = new TcpSegment().seq(seq);
-            assertThat(send.windowInto(seg, offset, length)).isTrue();
-            return seg.markPayloadStable(send.lender());
+            LentBytes piece = send.windowInto(seg, offset, length);
+            assertThat(piece).isNotNull();
+            return seg.markPayloadStable(piece);
         }
 
         /** The receiver takes {@code length} bytes of {@code seg} from its {@code from}-th by reference, from the lender the segment names. */
         private static void borrow(ReceiveQueue rcv, TcpSegment seg, int from, int length) {
-            rcv.borrow((ByteRing.LentBytes) seg.payloadOwner(), seg, from, length);
+            rcv.borrow((LentBytes) seg.payloadOwner(), seg, from, length);
         }
 
         private static byte[] counting(int from, int n) {
@@ -228,21 +197,23 @@ class BuildingBlocksTest {
 
         @Test
         void theSenderNeverWritesOverBorrowedBytesEvenOnceTheyAreAcknowledged() {
-            ByteRing send = new ByteRing(8);
+            SendBuffer send = new SendBuffer(8);
             send.write(ByteBuffer.wrap(counting(0, 8)));
             ReceiveQueue rcv = new ReceiveQueue(64);
             TcpSegment seg = lend(send, 0, 0, 8);
+            LentBytes piece = (LentBytes) seg.payloadOwner();
             borrow(rcv, seg, 2, 6); // bytes 2..7 are fresh
             assertThat(rcv.size()).isEqualTo(6);
             assertThat(rcv.storage()).isZero(); // nothing copied
+            assertThat(piece.isPinned()).isTrue();
             send.discard(8); // all acknowledged: the send buffer is empty, its bytes are the receiver's
-            assertThat(send.retainedBefore(8)).isEqualTo(6);
-            assertThat(send.write(ByteBuffer.wrap(counting(100, 8)), send.retainedBefore(8))).isEqualTo(8);
+            assertThat(send.write(ByteBuffer.wrap(counting(100, 8)))).isEqualTo(8);
+            assertThat(send.windowInto(new TcpSegment(), 0, 8)).as("the new bytes went to another piece").isNotSameAs(piece);
             ByteBuffer out = ByteBuffer.allocate(6);
             assertThat(rcv.read(out)).isEqualTo(6);
             assertThat(out.array()).containsExactly(counting(2, 6));
             // Read: the pin is gone, and the sender's new bytes are as written.
-            assertThat(send.retainedBefore(8)).isZero();
+            assertThat(piece.isPinned()).isFalse();
             ByteBuffer sent = ByteBuffer.allocate(8);
             send.copyTo(0, 8, sent);
             assertThat(sent.array()).containsExactly(counting(100, 8));
@@ -250,7 +221,7 @@ class BuildingBlocksTest {
 
         @Test
         void borrowedBytesComeFirstThenCopiedOnesAndOutOfOrderDataKeepsItsOffset() {
-            ByteRing send = new ByteRing(32);
+            SendBuffer send = new SendBuffer(32);
             send.write(ByteBuffer.wrap(counting(0, 32)));
             ReceiveQueue rcv = new ReceiveQueue(64);
             TcpSegment first = lend(send, 0, 0, 10);
@@ -276,21 +247,22 @@ class BuildingBlocksTest {
             }
             assertThat(out.array()).containsExactly(counting(0, 32));
             assertThat(rcv.isEmpty()).isTrue();
-            assertThat(send.retainedBefore(32)).isZero();
+            assertThat(((LentBytes) first.payloadOwner()).isPinned()).isFalse();
         }
 
         @Test
         void clearingTheQueueGivesTheBytesBack() {
-            ByteRing send = new ByteRing(16);
+            SendBuffer send = new SendBuffer(16);
             send.write(ByteBuffer.wrap(counting(0, 16)));
             ReceiveQueue rcv = new ReceiveQueue(64);
             TcpSegment seg = lend(send, 0, 0, 16);
+            LentBytes piece = (LentBytes) seg.payloadOwner();
             borrow(rcv, seg, 0, 16);
             send.discard(16);
-            assertThat(send.retainedBefore(16)).isEqualTo(16);
+            assertThat(piece.isPinned()).isTrue();
             rcv.clear(); // shutdown(SHUT_RD), abort, reset: the bytes will never be read
             assertThat(rcv.isEmpty()).isTrue();
-            assertThat(send.retainedBefore(16)).isZero();
+            assertThat(piece.isPinned()).isFalse();
             assertThatThrownBy(() -> borrow(rcv, seg, 0, 65))
                     .isInstanceOf(IllegalArgumentException.class);
         }

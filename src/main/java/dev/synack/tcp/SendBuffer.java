@@ -1,0 +1,322 @@
+package dev.synack.tcp;
+
+import dev.synack.wire.TcpSegment;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The send buffer: the bytes written and not yet acknowledged, oldest first, up to a capacity (the
+ * send buffer size), kept in <em>pieces</em> ({@link LentBytes}), arrays that only fill up: a byte,
+ * once written, stays where it is until its piece is given up. Outgoing segments are windows into
+ * the pieces ({@link #windowInto}), which a receiver in the same memory may go on referring to after
+ * the bytes are acknowledged (see {@link LentBytes}); a piece is written again only once no receiver
+ * refers to it.
+ *
+ * <p>Memory follows the traffic. The first piece starts small ({@link ByteRing#INITIAL_STORAGE}) and
+ * is replaced by one twice as large, the bytes moving along, whenever it is outgrown, until it
+ * reaches the piece size (the capacity rounded up to a power of two, at most {@link #MAX_PIECE}):
+ * a connection that moves a few bytes never zeroes a large array. From then on a full stream adds
+ * piece after piece; a piece whose bytes are all acknowledged goes back to a small stock of spares
+ * as soon as no receiver refers to it, and the next piece needed is the spare given back last.
+ *
+ * <p>Why pieces and not one ring: the array a writer copies into should be memory that was read a
+ * moment ago, still in a cache, as the kernel's freed socket buffers are reused. A ring's next bytes
+ * were last used a whole ring earlier, and a ring must hold the send buffer and what a receiver still
+ * refers to, several megabytes on a fast stream: measured on the project's machine, copying into a
+ * 16 MiB ring ran at a third of the speed of copying into a 4 MiB one. The spare handed out is the
+ * piece the receiver finished last.
+ */
+final class SendBuffer {
+    /** The largest piece: 1 MiB, so a 64 KiB segment seldom straddles two (those are copied). */
+    static final int MAX_PIECE = 1 << 20;
+    private static final LentBytes[] EMPTY = new LentBytes[0];
+
+    private final int capacity;
+    /** The length of every piece once the buffer holds more than one: a power of two. */
+    private final int pieceSize;
+    private final int pieceShift;
+    /** Spares kept at most: enough for this buffer and as much again held by a receiver. */
+    private final int maxSpares;
+
+    /** The pieces holding the bytes, oldest first: a ring of {@link #count} from {@link #first}. */
+    private LentBytes[] pieces = EMPTY;
+    private int first;
+    private int count;
+    /** Index of the oldest byte in the first piece. */
+    private int head;
+    /** Index just after the newest byte in the last piece. */
+    private int tail;
+    private int size;
+
+    /**
+     * Pieces all of whose bytes are acknowledged but that a receiver still referred to when they
+     * were: a FIFO, in the order the receiver reads them.
+     */
+    private LentBytes[] retired = EMPTY;
+    private int retiredFirst;
+    private int retiredCount;
+    /** Free pieces of {@link #pieceSize}, the one given back last on top. */
+    private LentBytes[] spares = EMPTY;
+    private int spareCount;
+
+    SendBuffer(int capacity) {
+        if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive, was " + capacity);
+        this.capacity = capacity;
+        this.pieceSize = Math.min(MAX_PIECE, powerOfTwoAtLeast(capacity));
+        this.pieceShift = Integer.numberOfTrailingZeros(pieceSize);
+        this.maxSpares = 2 * (int) (((long) capacity + pieceSize - 1) / pieceSize) + 2;
+    }
+
+    int capacity() { return capacity; }
+    int size() { return size; }
+    int free() { return capacity - size; }
+    boolean isEmpty() { return size == 0; }
+    int pieceSize() { return pieceSize; }
+
+    /** Appends as many bytes of {@code src} as fit, advancing its position; returns the count. */
+    int write(ByteBuffer src) {
+        int n = Math.min(src.remaining(), free());
+        if (n == 0) return 0;
+        if (size == 0 && count == 1) startOver();
+        int at = src.position();
+        int left = n;
+        while (left > 0) {
+            if (count == 0 || tail == last().length()) makeRoom(left);
+            LentBytes p = last();
+            int c = Math.min(left, p.length() - tail);
+            src.get(at, p.bytes, tail, c);
+            at += c;
+            tail += c;
+            size += c;
+            left -= c;
+        }
+        src.position(at);
+        return n;
+    }
+
+    /**
+     * Points {@code seg}'s payload at the {@code length} bytes starting {@code offset} bytes after the
+     * oldest, in place, and returns their piece; null, leaving {@code seg} alone, when they straddle
+     * two pieces. Valid while those bytes are in the buffer, and beyond (see the class comment).
+     */
+    LentBytes windowInto(TcpSegment seg, int offset, int length) {
+        checkRange(offset, length);
+        if (length == 0) return null;
+        int pos = head + offset;
+        LentBytes p = pieceAt(pos);
+        int index = indexAt(pos);
+        if (length > p.length() - index) return null;
+        seg.payload(p.view, index, length);
+        return p;
+    }
+
+    /**
+     * How many of the {@code length} bytes from {@code offset} on lie in the piece holding the first
+     * of them: a segment cut there stays a window ({@link #windowInto}).
+     */
+    int inOnePiece(int offset, int length) {
+        checkRange(offset, length);
+        if (count <= 1) return length;
+        return Math.min(length, pieceSize - ((head + offset) & (pieceSize - 1)));
+    }
+
+    /** True when the byte {@code offset} after the oldest starts a piece other than the first (a segment ending just before it was cut there). */
+    boolean startsPiece(int offset) {
+        return count > 1 && offset > 0 && offset < size && ((head + offset) & (pieceSize - 1)) == 0;
+    }
+
+    /** Copies {@code length} bytes starting {@code offset} bytes after the oldest into {@code dst} without removing them. */
+    void copyTo(int offset, int length, ByteBuffer dst) {
+        checkRange(offset, length);
+        int pos = head + offset;
+        while (length > 0) {
+            LentBytes p = pieceAt(pos);
+            int index = indexAt(pos);
+            int c = Math.min(length, p.length() - index);
+            dst.put(p.bytes, index, c);
+            pos += c;
+            length -= c;
+        }
+    }
+
+    /** Drops the {@code n} oldest bytes (acknowledged); pieces left without bytes are given up. */
+    void discard(int n) {
+        if (n < 0 || n > size) throw new IndexOutOfBoundsException("discard " + n + " of " + size);
+        size -= n;
+        head += n;
+        while (count > 1 && head >= pieces[first].length()) {
+            head -= pieces[first].length();
+            retire(removeFirst());
+        }
+    }
+
+    /** Drops every byte (the connection was reset or aborted: they will never be sent). */
+    void clear() {
+        size = 0;
+        while (count > 0) retire(removeFirst());
+        head = tail = 0;
+    }
+
+    /** Gives every piece back to the garbage collector when nothing is stored; pieces are taken again on demand. */
+    void releaseIfEmpty() {
+        if (size != 0) return;
+        pieces = retired = spares = EMPTY;
+        first = count = head = tail = 0;
+        retiredFirst = retiredCount = spareCount = 0;
+    }
+
+    /** Bytes of memory this buffer holds on to: its pieces, retired ones and spares. */
+    long storage() {
+        long total = 0;
+        for (int i = 0; i < count; i++) total += pieces[(first + i) & (pieces.length - 1)].length();
+        for (int i = 0; i < retiredCount; i++) total += retired[(retiredFirst + i) & (retired.length - 1)].length();
+        for (int i = 0; i < spareCount; i++) total += spares[i].length();
+        return total;
+    }
+
+    /** Pieces now holding bytes (for tests). */
+    int pieceCount() { return count; }
+
+    // ------------------------------------------------------------------ placement
+
+    /**
+     * The buffer holds no byte: the next one goes to the start of its piece when no receiver refers
+     * to that piece (a request/response connection reuses one small array); else it goes on after
+     * the bytes the receiver refers to, in the same piece.
+     */
+    private void startOver() {
+        // With no byte left, every byte so far is discarded: only the last piece is left (discard).
+        if (!pieces[first].isPinned()) head = tail = 0;
+    }
+
+    /** The last piece is full (or there is none): make room for {@code left} more bytes. */
+    private void makeRoom(int left) {
+        if (count == 0) {
+            // Small again only while no full piece was ever needed: a stream that paused (its
+            // buffer emptied) goes on in full pieces, the spares its receiver gave back.
+            int length = lengthFor(left);
+            boolean full = length == pieceSize || spareCount > 0 || retiredCount > 0;
+            append(full ? takePiece() : new LentBytes(length));
+            head = tail = 0;
+            return;
+        }
+        LentBytes only = pieces[first];
+        if (count == 1 && only.length() < pieceSize) {
+            // Outgrown while small: a larger piece takes the bytes. The old one stays as it is, for
+            // a receiver that may still refer to it.
+            LentBytes larger = new LentBytes(Math.max(2 * only.length(), lengthFor(size + left)));
+            System.arraycopy(only.bytes, head, larger.bytes, 0, size);
+            pieces[first] = larger;
+            head = 0;
+            tail = size;
+            return;
+        }
+        append(takePiece());
+        tail = 0;
+    }
+
+    /** The power of two that holds {@code bytes}, at least the initial storage, at most the piece size. */
+    private int lengthFor(int bytes) {
+        int smallest = Math.min(ByteRing.INITIAL_STORAGE, pieceSize);
+        return Math.min(pieceSize, powerOfTwoAtLeast(Math.max(smallest, bytes)));
+    }
+
+    /** The piece holding position {@code pos} counted from the start of the first piece. */
+    private LentBytes pieceAt(int pos) {
+        // Every piece is pieceSize long once there are several (the first grows to it before a second is added).
+        int k = count == 1 ? 0 : pos >>> pieceShift;
+        return pieces[(first + k) & (pieces.length - 1)];
+    }
+
+    private int indexAt(int pos) {
+        return count == 1 ? pos : pos & (pieceSize - 1);
+    }
+
+    private LentBytes last() {
+        return pieces[(first + count - 1) & (pieces.length - 1)];
+    }
+
+    private void append(LentBytes p) {
+        if (count == pieces.length) {
+            pieces = grown(pieces, first, count);
+            first = 0;
+        }
+        pieces[(first + count) & (pieces.length - 1)] = p;
+        count++;
+    }
+
+    private LentBytes removeFirst() {
+        LentBytes p = pieces[first];
+        pieces[first] = null;
+        first = (first + 1) & (pieces.length - 1);
+        count--;
+        return p;
+    }
+
+    private void checkRange(int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > size) {
+            throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " size " + size);
+        }
+    }
+
+    // ------------------------------------------------------------------ recycling
+
+    /**
+     * A piece without bytes of ours: a spare at once when no receiver refers to it, else retired
+     * until the receiver lets it go. Pieces shorter than the piece size (outgrown while the
+     * buffer was small) are left to the garbage collector.
+     */
+    private void retire(LentBytes p) {
+        if (p.length() != pieceSize) return;
+        if (!p.isPinned()) {
+            pushSpare(p);
+            return;
+        }
+        if (retiredCount == retired.length) {
+            retired = grown(retired, retiredFirst, retiredCount);
+            retiredFirst = 0;
+        }
+        retired[(retiredFirst + retiredCount) & (retired.length - 1)] = p;
+        retiredCount++;
+    }
+
+    /**
+     * The piece to fill next: the spare given back last (the retired pieces a receiver has since
+     * finished with become spares first, in the order it read them), else a new one.
+     */
+    private LentBytes takePiece() {
+        while (retiredCount > 0 && !retired[retiredFirst].isPinned()) {
+            LentBytes p = retired[retiredFirst];
+            retired[retiredFirst] = null;
+            retiredFirst = (retiredFirst + 1) & (retired.length - 1);
+            retiredCount--;
+            pushSpare(p);
+        }
+        if (spareCount == 0) return new LentBytes(pieceSize);
+        LentBytes p = spares[--spareCount];
+        spares[spareCount] = null;
+        return p;
+    }
+
+    /** Puts {@code p} on top of the spares; when they are at their limit, the one given back first is let go. */
+    private void pushSpare(LentBytes p) {
+        if (spareCount == maxSpares) {
+            System.arraycopy(spares, 1, spares, 0, spareCount - 1);
+            spareCount--;
+        }
+        if (spareCount == spares.length) spares = Arrays.copyOf(spares, Math.min(maxSpares, Math.max(2, 2 * spares.length)));
+        spares[spareCount++] = p;
+    }
+
+    /** A ring of twice the length (at least 1), its {@code n} elements in order from index 0. */
+    private static LentBytes[] grown(LentBytes[] ring, int from, int n) {
+        LentBytes[] bigger = new LentBytes[Math.max(1, 2 * ring.length)];
+        for (int k = 0; k < n; k++) bigger[k] = ring[(from + k) & (ring.length - 1)];
+        return bigger;
+    }
+
+    private static int powerOfTwoAtLeast(int n) {
+        int p = Integer.highestOneBit(n);
+        return p == n ? n : (p > (1 << 29) ? 1 << 30 : p << 1);
+    }
+}
