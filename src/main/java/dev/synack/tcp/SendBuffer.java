@@ -38,10 +38,8 @@ final class SendBuffer {
     /** Spares kept at most: enough for this buffer and as much again held by a receiver. */
     private final int maxSpares;
 
-    /** The pieces holding the bytes, oldest first: a ring of {@link #count} from {@link #first}. */
-    private LentBytes[] pieces = EMPTY;
-    private int first;
-    private int count;
+    /** The pieces holding the bytes, oldest first. */
+    private final PieceQueue pieces = new PieceQueue();
     /** Index of the oldest byte in the first piece. */
     private int head;
     /** Index just after the newest byte in the last piece. */
@@ -50,11 +48,9 @@ final class SendBuffer {
 
     /**
      * Pieces all of whose bytes are acknowledged but that a receiver still referred to when they
-     * were: a FIFO, in the order the receiver reads them.
+     * were, in the order the receiver reads them.
      */
-    private LentBytes[] retired = EMPTY;
-    private int retiredFirst;
-    private int retiredCount;
+    private final PieceQueue retired = new PieceQueue();
     /** Free pieces of {@link #pieceSize}, the one given back last on top. */
     private LentBytes[] spares = EMPTY;
     private int spareCount;
@@ -77,12 +73,12 @@ final class SendBuffer {
     int write(ByteBuffer src) {
         int n = Math.min(src.remaining(), free());
         if (n == 0) return 0;
-        if (size == 0 && count == 1) startOver();
+        if (size == 0 && pieces.size() == 1) startOver();
         int at = src.position();
         int left = n;
         while (left > 0) {
-            if (count == 0 || tail == last().length()) makeRoom(left);
-            LentBytes p = last();
+            if (pieces.size() == 0 || tail == pieces.last().length()) makeRoom(left);
+            LentBytes p = pieces.last();
             int c = Math.min(left, p.length() - tail);
             src.get(at, p.bytes, tail, c);
             at += c;
@@ -116,13 +112,13 @@ final class SendBuffer {
      */
     int inOnePiece(int offset, int length) {
         checkRange(offset, length);
-        if (count <= 1) return length;
+        if (pieces.size() <= 1) return length;
         return Math.min(length, pieceSize - ((head + offset) & (pieceSize - 1)));
     }
 
     /** True when the byte {@code offset} after the oldest starts a piece other than the first (a segment ending just before it was cut there). */
     boolean startsPiece(int offset) {
-        return count > 1 && offset > 0 && offset < size && ((head + offset) & (pieceSize - 1)) == 0;
+        return pieces.size() > 1 && offset > 0 && offset < size && ((head + offset) & (pieceSize - 1)) == 0;
     }
 
     /** Copies {@code length} bytes starting {@code offset} bytes after the oldest into {@code dst} without removing them. */
@@ -144,38 +140,37 @@ final class SendBuffer {
         if (n < 0 || n > size) throw new IndexOutOfBoundsException("discard " + n + " of " + size);
         size -= n;
         head += n;
-        while (count > 1 && head >= pieces[first].length()) {
-            head -= pieces[first].length();
-            retire(removeFirst());
+        while (pieces.size() > 1 && head >= pieces.first().length()) {
+            head -= pieces.first().length();
+            retire(pieces.removeFirst());
         }
     }
 
     /** Drops every byte (the connection was reset or aborted: they will never be sent). */
     void clear() {
         size = 0;
-        while (count > 0) retire(removeFirst());
+        while (pieces.size() > 0) retire(pieces.removeFirst());
         head = tail = 0;
     }
 
     /** Gives every piece back to the garbage collector when nothing is stored; pieces are taken again on demand. */
     void releaseIfEmpty() {
         if (size != 0) return;
-        pieces = retired = spares = EMPTY;
-        first = count = head = tail = 0;
-        retiredFirst = retiredCount = spareCount = 0;
+        pieces.release();
+        retired.release();
+        spares = EMPTY;
+        head = tail = spareCount = 0;
     }
 
     /** Bytes of memory this buffer holds on to: its pieces, retired ones and spares. */
     long storage() {
-        long total = 0;
-        for (int i = 0; i < count; i++) total += pieces[(first + i) & (pieces.length - 1)].length();
-        for (int i = 0; i < retiredCount; i++) total += retired[(retiredFirst + i) & (retired.length - 1)].length();
+        long total = pieces.storage() + retired.storage();
         for (int i = 0; i < spareCount; i++) total += spares[i].length();
         return total;
     }
 
     /** Pieces now holding bytes (for tests). */
-    int pieceCount() { return count; }
+    int pieceCount() { return pieces.size(); }
 
     // ------------------------------------------------------------------ placement
 
@@ -186,32 +181,32 @@ final class SendBuffer {
      */
     private void startOver() {
         // With no byte left, every byte so far is discarded: only the last piece is left (discard).
-        if (!pieces[first].isPinned()) head = tail = 0;
+        if (!pieces.first().isPinned()) head = tail = 0;
     }
 
     /** The last piece is full (or there is none): make room for {@code left} more bytes. */
     private void makeRoom(int left) {
-        if (count == 0) {
+        if (pieces.size() == 0) {
             // Small again only while no full piece was ever needed: a stream that paused (its
             // buffer emptied) goes on in full pieces, the spares its receiver gave back.
             int length = lengthFor(left);
-            boolean full = length == pieceSize || spareCount > 0 || retiredCount > 0;
-            append(full ? takePiece() : new LentBytes(length));
+            boolean full = length == pieceSize || spareCount > 0 || retired.size() > 0;
+            pieces.add(full ? takePiece() : new LentBytes(length));
             head = tail = 0;
             return;
         }
-        LentBytes only = pieces[first];
-        if (count == 1 && only.length() < pieceSize) {
+        LentBytes only = pieces.first();
+        if (pieces.size() == 1 && only.length() < pieceSize) {
             // Outgrown while small: a larger piece takes the bytes. The old one stays as it is, for
             // a receiver that may still refer to it.
             LentBytes larger = new LentBytes(Math.max(2 * only.length(), lengthFor(size + left)));
             System.arraycopy(only.bytes, head, larger.bytes, 0, size);
-            pieces[first] = larger;
+            pieces.replaceFirst(larger);
             head = 0;
             tail = size;
             return;
         }
-        append(takePiece());
+        pieces.add(takePiece());
         tail = 0;
     }
 
@@ -224,33 +219,11 @@ final class SendBuffer {
     /** The piece holding position {@code pos} counted from the start of the first piece. */
     private LentBytes pieceAt(int pos) {
         // Every piece is pieceSize long once there are several (the first grows to it before a second is added).
-        int k = count == 1 ? 0 : pos >>> pieceShift;
-        return pieces[(first + k) & (pieces.length - 1)];
+        return pieces.get(pieces.size() == 1 ? 0 : pos >>> pieceShift);
     }
 
     private int indexAt(int pos) {
-        return count == 1 ? pos : pos & (pieceSize - 1);
-    }
-
-    private LentBytes last() {
-        return pieces[(first + count - 1) & (pieces.length - 1)];
-    }
-
-    private void append(LentBytes p) {
-        if (count == pieces.length) {
-            pieces = grown(pieces, first, count);
-            first = 0;
-        }
-        pieces[(first + count) & (pieces.length - 1)] = p;
-        count++;
-    }
-
-    private LentBytes removeFirst() {
-        LentBytes p = pieces[first];
-        pieces[first] = null;
-        first = (first + 1) & (pieces.length - 1);
-        count--;
-        return p;
+        return pieces.size() == 1 ? pos : pos & (pieceSize - 1);
     }
 
     private void checkRange(int offset, int length) {
@@ -272,12 +245,7 @@ final class SendBuffer {
             pushSpare(p);
             return;
         }
-        if (retiredCount == retired.length) {
-            retired = grown(retired, retiredFirst, retiredCount);
-            retiredFirst = 0;
-        }
-        retired[(retiredFirst + retiredCount) & (retired.length - 1)] = p;
-        retiredCount++;
+        retired.add(p);
     }
 
     /**
@@ -285,13 +253,7 @@ final class SendBuffer {
      * finished with become spares first, in the order it read them), else a new one.
      */
     private LentBytes takePiece() {
-        while (retiredCount > 0 && !retired[retiredFirst].isPinned()) {
-            LentBytes p = retired[retiredFirst];
-            retired[retiredFirst] = null;
-            retiredFirst = (retiredFirst + 1) & (retired.length - 1);
-            retiredCount--;
-            pushSpare(p);
-        }
+        while (retired.size() > 0 && !retired.first().isPinned()) pushSpare(retired.removeFirst());
         if (spareCount == 0) return new LentBytes(pieceSize);
         LentBytes p = spares[--spareCount];
         spares[spareCount] = null;
@@ -308,11 +270,49 @@ final class SendBuffer {
         spares[spareCount++] = p;
     }
 
-    /** A ring of twice the length (at least 1), its {@code n} elements in order from index 0. */
-    private static LentBytes[] grown(LentBytes[] ring, int from, int n) {
-        LentBytes[] bigger = new LentBytes[Math.max(1, 2 * ring.length)];
-        for (int k = 0; k < n; k++) bigger[k] = ring[(from + k) & (ring.length - 1)];
-        return bigger;
+    /** A FIFO of pieces: a ring of references that doubles when full. */
+    private static final class PieceQueue {
+        private LentBytes[] ring = EMPTY;
+        private int first;
+        private int size;
+
+        int size() { return size; }
+        LentBytes first() { return ring[first]; }
+        LentBytes last() { return get(size - 1); }
+        LentBytes get(int k) { return ring[(first + k) & (ring.length - 1)]; }
+        void replaceFirst(LentBytes p) { ring[first] = p; }
+
+        void add(LentBytes p) {
+            if (size == ring.length) {
+                LentBytes[] bigger = new LentBytes[Math.max(1, 2 * ring.length)];
+                for (int k = 0; k < size; k++) bigger[k] = get(k);
+                ring = bigger;
+                first = 0;
+            }
+            ring[(first + size) & (ring.length - 1)] = p;
+            size++;
+        }
+
+        LentBytes removeFirst() {
+            LentBytes p = ring[first];
+            ring[first] = null;
+            first = (first + 1) & (ring.length - 1);
+            size--;
+            return p;
+        }
+
+        /** Bytes of memory its pieces take. */
+        long storage() {
+            long total = 0;
+            for (int k = 0; k < size; k++) total += get(k).length();
+            return total;
+        }
+
+        /** Lets every piece go (and the ring itself). */
+        void release() {
+            ring = EMPTY;
+            first = size = 0;
+        }
     }
 
     private static int powerOfTwoAtLeast(int n) {
