@@ -38,8 +38,8 @@ final class SendBuffer {
     /** Spares kept at most: enough for this buffer and as much again held by a receiver. */
     private final int maxSpares;
 
-    /** The pieces holding the bytes, oldest first. */
-    private final PieceQueue pieces = new PieceQueue();
+    /** The pieces holding the bytes, oldest first ({@link PieceQueue#NONE} until the first write: idle connections are many). */
+    private PieceQueue pieces = PieceQueue.NONE;
     /** Index of the oldest byte in the first piece. */
     private int head;
     /** Index just after the newest byte in the last piece. */
@@ -50,7 +50,7 @@ final class SendBuffer {
      * Pieces all of whose bytes are acknowledged but that a receiver still referred to when they
      * were, in the order the receiver reads them.
      */
-    private final PieceQueue retired = new PieceQueue();
+    private PieceQueue retired = PieceQueue.NONE;
     /** Free pieces of {@link #pieceSize}, the one given back last on top. */
     private LentBytes[] spares = EMPTY;
     private int spareCount;
@@ -156,8 +156,7 @@ final class SendBuffer {
     /** Gives every piece back to the garbage collector when nothing is stored; pieces are taken again on demand. */
     void releaseIfEmpty() {
         if (size != 0) return;
-        pieces.release();
-        retired.release();
+        pieces = retired = PieceQueue.NONE;
         spares = EMPTY;
         head = tail = spareCount = 0;
     }
@@ -187,6 +186,7 @@ final class SendBuffer {
     /** The last piece is full (or there is none): make room for {@code left} more bytes. */
     private void makeRoom(int left) {
         if (pieces.size() == 0) {
+            if (pieces == PieceQueue.NONE) pieces = new PieceQueue();
             // Small again only while no full piece was ever needed: a stream that paused (its
             // buffer emptied) goes on in full pieces, the spares its receiver gave back.
             int length = lengthFor(left);
@@ -245,6 +245,7 @@ final class SendBuffer {
             pushSpare(p);
             return;
         }
+        if (retired == PieceQueue.NONE) retired = new PieceQueue();
         retired.add(p);
     }
 
@@ -272,6 +273,9 @@ final class SendBuffer {
 
     /** A FIFO of pieces: a ring of references that doubles when full. */
     private static final class PieceQueue {
+        /** The empty queue a buffer holds until it needs one of its own (never added to). */
+        static final PieceQueue NONE = new PieceQueue();
+
         private LentBytes[] ring = EMPTY;
         private int first;
         private int size;
@@ -306,12 +310,6 @@ final class SendBuffer {
             long total = 0;
             for (int k = 0; k < size; k++) total += get(k).length();
             return total;
-        }
-
-        /** Lets every piece go (and the ring itself). */
-        void release() {
-            ring = EMPTY;
-            first = size = 0;
         }
     }
 
