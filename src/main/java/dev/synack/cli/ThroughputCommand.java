@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
                 + "synack between two stacks in this JVM over an in-memory link (real time, no delay) at each MTU "
                 + "(MSS = MTU - 40), and the kernel's TCP over 127.0.0.1 with JDK SocketChannels (loopback's own "
                 + "MTU, 65536). Both write and read --write bytes per call and ask for --buffer bytes of send and "
-                + "receive buffer. A warm-up stream on each side runs first and is not timed.",
+                + "receive buffer. Untimed warm-up streams on each side run first (--warmup).",
                 "The last line is 'ratio: X', synack over kernel at the first MTU.",
                 "Exit status: 0 when every stream completed, 1 when one failed, 2 on bad arguments."})
 final class ThroughputCommand implements Callable<Integer> {
@@ -33,9 +33,20 @@ final class ThroughputCommand implements Callable<Integer> {
             description = "Bytes per stream, e.g. 256MiB for a quick run. Default: ${DEFAULT-VALUE}.")
     long size;
 
-    @Option(names = "--warmup", paramLabel = "BYTES", defaultValue = "256MiB", converter = ByteSizes.Converter.class,
-            description = "Bytes of the untimed warm-up stream on each side (JIT). Default: ${DEFAULT-VALUE}.")
-    long warmup;
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "4",
+            description = "Unmeasured seconds of streaming (streams of 512 MiB; none for 0) before each "
+                    + "measured stream, on both stacks. Seconds, not bytes: the JIT compiles synack's "
+                    + "per-segment code once it has run often enough, and at MTU 65535 a segment carries 45 "
+                    + "times the bytes it carries at 1500 (256 MiB left it half compiled, and the measured "
+                    + "stream ran at about half its steady rate). Default: ${DEFAULT-VALUE}.")
+    double warmupSeconds;
+
+    /** The bytes of one warm-up stream. */
+    private static final long WARMUP_STREAM = 512L << 20;
+
+    private interface Stream {
+        void run() throws Exception;
+    }
 
     @Option(names = "--mtu", paramLabel = "BYTES", split = ",", defaultValue = "65535,1500",
             description = "synack's MTUs, comma-separated. Default: ${DEFAULT-VALUE}.")
@@ -54,6 +65,9 @@ final class ThroughputCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be in [0, 3600]");
+        }
         if (buffer > (1 << 30)) throw new CommandLine.ParameterException(spec.commandLine(), "--buffer must be at most 1 GiB");
         if (write > (1 << 30)) throw new CommandLine.ParameterException(spec.commandLine(), "--write must be at most 1 GiB");
         for (int mtu : mtus) {
@@ -67,7 +81,7 @@ final class ThroughputCommand implements Callable<Integer> {
         out.flush();
         try {
             progress.phase("kernel warm-up");
-            Throughput.kernel(warmup, (int) write, (int) buffer, progress);
+            warmUp(() -> Throughput.kernel(WARMUP_STREAM, (int) write, (int) buffer, progress));
             progress.phase("kernel: " + ByteSizes.format(size) + " over 127.0.0.1");
             Throughput.Result kernel = Throughput.kernel(size, (int) write, (int) buffer, progress);
             progress.done();
@@ -78,7 +92,7 @@ final class ThroughputCommand implements Callable<Integer> {
             for (int mtu : mtus) {
                 var config = Throughput.config(mtu, (int) buffer);
                 progress.phase("synack warm-up, MTU " + mtu);
-                Throughput.synack(config, warmup, (int) write, progress);
+                warmUp(() -> Throughput.synack(config, WARMUP_STREAM, (int) write, progress));
                 progress.phase("synack: " + ByteSizes.format(size) + " at MTU " + mtu);
                 Throughput.Result synack = Throughput.synack(config, size, (int) write, progress);
                 progress.done();
@@ -96,5 +110,11 @@ final class ThroughputCommand implements Callable<Integer> {
             err.println("synack bench throughput: " + DemoCommand.describe(e));
             return CommandLine.ExitCode.SOFTWARE;
         }
+    }
+
+    /** Runs {@code stream} again and again until --warmup seconds have passed (not at all for 0). */
+    private void warmUp(Stream stream) throws Exception {
+        long end = System.nanoTime() + ConnectionsCommand.seconds(warmupSeconds).toNanos();
+        while (System.nanoTime() - end < 0) stream.run();
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 class BenchSubcommandsTest {
     @Test
     void throughputPrintsKernelAndSynackPerMtuAndEndsWithTheRatio() {
-        DemoRunner.Result r = DemoRunner.run("bench", "throughput", "--size", "1MiB", "--warmup", "1MiB",
+        DemoRunner.Result r = DemoRunner.run("bench", "throughput", "--size", "1MiB", "--warmup", "0",
                 "--mtu", "1500,9000", "--buffer", "1MiB", "--write", "64KiB");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         List<String> lines = r.out().lines().toList();
@@ -31,6 +31,8 @@ class BenchSubcommandsTest {
         assertThat(DemoRunner.run("bench", "throughput", "--size", "big").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "throughput", "--mtu", "70000").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "throughput", "--buffer", "2GiB").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "throughput", "--warmup", "-1").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "throughput", "--warmup", "256MiB").exitCode()).isEqualTo(2);
     }
 
     @Test
