@@ -85,7 +85,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * else a copy of the bytes in the slot's buffer. The destination processes it through
  * {@link NetStack#deliverDecoded}: no encoding, no decoding, and no copy on the way: a receiving
  * connection takes such a stable in-order payload over by reference (the engine's ReceiveQueue keeps
- * a range of the sender's send ring, pinned until its reader has copied it out, and the sender writes
+ * a range of the sender's send buffer, pinned until its reader has copied it out, and the sender writes
  * around it), so the writer and the reader each copy the bytes once, as on the kernel's loopback,
  * which hands the sender's buffers to the receiving socket.
  * Packets go as bytes when the destination has packet taps (a capture then sees exactly what was
@@ -269,6 +269,12 @@ public final class MemoryLink implements Link, AutoCloseable {
         ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
         copy.put(0, packet, packet.position(), packet.remaining());
         to.stack.enqueue(copy, checksumOffload && from.isAttachedTo(this));
+    }
+
+    /** Decoded delivery carries stable payload windows as they are: see the class comment. */
+    @Override
+    public boolean carriesPayloadWindows(NetStack from) {
+        return checksumOffload && from.isAttachedTo(this) && hostOf(from) != null;
     }
 
     @Override

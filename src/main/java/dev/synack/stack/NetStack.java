@@ -1228,6 +1228,12 @@ public final class NetStack {
     /** The engine's output: every connection and listener of this stack emits through it. */
     private final class Output implements TcpOutput {
         @Override
+        public boolean carriesPayloadWindows() {
+            PacketTransmitter link = transmitter;
+            return link != null && link.carriesPayloadWindows(NetStack.this);
+        }
+
+        @Override
         public void send(int sourceAddress, int destinationAddress, TcpSegment segment, long now) {
             PacketTransmitter link = transmitter;
             // Written straight into the link's own packet when it lends one: one copy of the

@@ -96,4 +96,13 @@ public interface PacketTransmitter {
     default boolean offloadsTcpChecksums() {
         return false;
     }
+
+    /**
+     * True when the segments {@code from} sends may reach their receiver as windows into the
+     * sender's own bytes ({@link #reserveDecoded}), which a receiver may keep referring to: see
+     * {@link dev.synack.tcp.TcpOutput#carriesPayloadWindows()}. Default: false.
+     */
+    default boolean carriesPayloadWindows(NetStack from) {
+        return false;
+    }
 }

@@ -879,7 +879,7 @@ public final class Connection {
         if (take > 0) {
             if (!readShutdown) {
                 if (seg.payloadOwner() instanceof LentBytes lender && reassembly.isEmpty() && receiveBuffer.canBorrow()) {
-                    // A sender in the same memory lent its send ring's bytes: keep a reference instead
+                    // A sender in the same memory lent its send buffer's bytes: keep a reference instead
                     // of a copy (the reader copies them once, as from a kernel loopback's buffers).
                     receiveBuffer.borrow(lender, seg, skip, take);
                 } else {
@@ -1326,13 +1326,16 @@ public final class Connection {
 
     /**
      * {@code len}, or less so that [seq, seq+len) ends where the send buffer's piece holding
-     * {@code seq} ends: the segment's payload is then a window into the buffer (attachPayload),
-     * which a receiver in the same memory can take over without a copy, and not a copy that would
-     * make it copy every later byte as well until its reader catches up (ReceiveQueue). One more
-     * segment per piece (1 MiB), as Linux's segments end where its socket buffers do.
+     * {@code seq} ends, when the path carries payload windows ({@link TcpOutput#carriesPayloadWindows}):
+     * the segment's payload is then a window into the buffer (attachPayload), which a receiver in
+     * the same memory can take over without a copy, and not a copy that would make it copy every
+     * later byte as well until its reader catches up (ReceiveQueue). One more segment per piece, as
+     * Linux's segments end where its skbs do. Other paths copy the bytes anyway: a segment that
+     * straddles two pieces goes whole, through a scratch copy.
      */
     private int withinPiece(int seq, int len) {
-        return sendBuffer.inOnePiece(Seq.distance(sendBufferSeq, seq), len);
+        int inPiece = sendBuffer.inOnePiece(Seq.distance(sendBufferSeq, seq), len);
+        return inPiece < len && output.carriesPayloadWindows() ? inPiece : len;
     }
 
     /**

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * The receive buffer: received in-order bytes waiting for the application, in two parts read in
  * this order:
  * <ol>
- *   <li><em>borrowed</em> bytes: ranges of a sending connection's send ring in the same memory
+ *   <li><em>borrowed</em> bytes: ranges of a sending connection's send buffer in the same memory
  *       ({@link LentBytes}), taken over by reference rather than copied, as the kernel's
  *       loopback hands the sender's buffers to the receiving socket: the reader then copies each byte
  *       once, straight from the sender's array to the application;</li>

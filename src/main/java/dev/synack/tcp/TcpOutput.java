@@ -41,4 +41,14 @@ public interface TcpOutput {
 
     /** The 2MSL timer of a detached {@link TimeWaitRecord} fired ("time-wait"); the default ignores it. */
     default void timeWaitTimerFired(TimeWaitRecord record, String timer, long now) { }
+
+    /**
+     * True when the path carries a {@link TcpSegment#payloadStable() stable} payload as the window
+     * into the sender's send buffer it is, to a receiver in the same memory that may take it over by
+     * reference (see Connection.attachPayload): the engine then ends a segment where a piece of its
+     * send buffer ends, one more segment per piece, so that every payload stays such a window.
+     * False (the default) for a path that copies the bytes anyway: it would only carry more,
+     * shorter segments.
+     */
+    default boolean carriesPayloadWindows() { return false; }
 }

@@ -11,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Data both ways: segmentation, windows, PSH, Nagle, delayed ACKs, out-of-order and duplicates. */
 class DataTransferTest {
@@ -37,6 +39,34 @@ class DataTransferTest {
             h.in(".").seq(RCV).ack(SND + 3000).deliver();
             assertThat(h.conn.isSendBufferEmpty()).isTrue();
             assertThat(h.conn.nextDeadline()).isEqualTo(Long.MAX_VALUE); // retransmission timer stopped
+        }
+
+        /**
+         * A send buffer of 4096 bytes keeps them in pieces of 4096: bytes 2920..4095 of the stream
+         * lie in the first, 4096.. in the second. On a path that carries payload windows (an
+         * in-memory link), the segment from 3000 ends where the first piece does, and the rest
+         * follows at once (a cut segment is not small for Nagle); elsewhere segments are whole.
+         */
+        @ParameterizedTest(name = "path carries payload windows: {0}")
+        @ValueSource(booleans = {true, false})
+        void segmentsEndWhereASendBufferPieceEndsOnlyOnAPathCarryingPayloadWindows(boolean windows) {
+            EngineHarness h = EngineHarness.active(EngineHarness.plain().toBuilder().sendBufferSize(4096).build()).establish();
+            h.payloadWindows = windows;
+            h.write(pattern(0, 3000));
+            h.expect(".", SND, RCV, 1460);
+            h.expect(".", SND + 1460, RCV, 1460);
+            h.expect("P.", SND + 2920, RCV, 80);
+            h.in(".").seq(RCV).ack(SND + 2920).deliver(); // the 80-byte segment stays in flight
+            h.expectNothing();
+            assertThat(h.write(pattern(3000, 3000))).isEqualTo(3000);
+            TcpSegment first = h.expect(".", SND + 3000, RCV, windows ? 1096 : 1460);
+            TcpSegment second = h.expect(".", SND + 3000 + first.payloadLength(), RCV, 1460);
+            // What is left is small and the 80-byte segment is unacknowledged: Nagle holds it.
+            h.expectNothing();
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            sent.writeBytes(payloadOf(first));
+            sent.writeBytes(payloadOf(second));
+            assertThat(sent.toByteArray()).isEqualTo(pattern(3000, first.payloadLength() + 1460));
         }
 
         @Test

@@ -46,6 +46,8 @@ final class EngineHarness implements TcpOutput {
     final List<String> timers = new ArrayList<>();
     final List<Long> sendTimes = new ArrayList<>();
     int wakeups;
+    /** What {@link #carriesPayloadWindows()} answers: a path like an in-memory link's. */
+    boolean payloadWindows;
     Connection conn;
     Listener listener;
 
@@ -96,6 +98,11 @@ final class EngineHarness implements TcpOutput {
     @Override
     public void wakeup(Connection connection) {
         wakeups++;
+    }
+
+    @Override
+    public boolean carriesPayloadWindows() {
+        return payloadWindows;
     }
 
     /** Events of a detached TIME_WAIT record ("FROM->TO: cause" and timer names), kept apart from the connection's. */

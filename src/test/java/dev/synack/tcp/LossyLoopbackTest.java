@@ -32,7 +32,7 @@ class LossyLoopbackTest {
         final long baseDelay;
         final long jitter;
         /**
-         * Carry a stable payload window as it is, shared with the sender's send ring (as
+         * Carry a stable payload window as it is, shared with the sender's send buffer (as
          * dev.synack.link.MemoryLink does), rather than a copy: the receiver may then borrow it.
          */
         boolean lending;
@@ -51,6 +51,11 @@ class LossyLoopbackTest {
             this.duplication = duplication;
             this.baseDelay = baseDelay;
             this.jitter = jitter;
+        }
+
+        @Override
+        public boolean carriesPayloadWindows() {
+            return lending;
         }
 
         @Override
