@@ -44,10 +44,6 @@ final class ThroughputCommand implements Callable<Integer> {
     /** The bytes of one warm-up stream. */
     private static final long WARMUP_STREAM = 512L << 20;
 
-    private interface Stream {
-        void run() throws Exception;
-    }
-
     @Option(names = "--mtu", paramLabel = "BYTES", split = ",", defaultValue = "65535,1500",
             description = "synack's MTUs, comma-separated. Default: ${DEFAULT-VALUE}.")
     List<Integer> mtus;
@@ -81,7 +77,7 @@ final class ThroughputCommand implements Callable<Integer> {
         out.flush();
         try {
             progress.phase("kernel warm-up");
-            warmUp(() -> Throughput.kernel(WARMUP_STREAM, (int) write, (int) buffer, progress));
+            WarmUp.forSeconds(warmupSeconds, () -> Throughput.kernel(WARMUP_STREAM, (int) write, (int) buffer, progress));
             progress.phase("kernel: " + ByteSizes.format(size) + " over 127.0.0.1");
             Throughput.Result kernel = Throughput.kernel(size, (int) write, (int) buffer, progress);
             progress.done();
@@ -92,7 +88,7 @@ final class ThroughputCommand implements Callable<Integer> {
             for (int mtu : mtus) {
                 var config = Throughput.config(mtu, (int) buffer);
                 progress.phase("synack warm-up, MTU " + mtu);
-                warmUp(() -> Throughput.synack(config, WARMUP_STREAM, (int) write, progress));
+                WarmUp.forSeconds(warmupSeconds, () -> Throughput.synack(config, WARMUP_STREAM, (int) write, progress));
                 progress.phase("synack: " + ByteSizes.format(size) + " at MTU " + mtu);
                 Throughput.Result synack = Throughput.synack(config, size, (int) write, progress);
                 progress.done();
@@ -110,11 +106,5 @@ final class ThroughputCommand implements Callable<Integer> {
             err.println("synack bench throughput: " + DemoCommand.describe(e));
             return CommandLine.ExitCode.SOFTWARE;
         }
-    }
-
-    /** Runs {@code stream} again and again until --warmup seconds have passed (not at all for 0). */
-    private void warmUp(Stream stream) throws Exception {
-        long end = System.nanoTime() + ConnectionsCommand.seconds(warmupSeconds).toNanos();
-        while (System.nanoTime() - end < 0) stream.run();
     }
 }

@@ -40,6 +40,12 @@ final class TunBenchCommand implements Callable<Integer> {
             description = "Bytes per stream. Default: ${DEFAULT-VALUE}.")
     long size;
 
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "4",
+            description = "Unmeasured seconds of streaming (kernel loopback, then TUN both ways, in streams "
+                    + "of at most 256 MiB; none for 0) before the measured streams: see bench throughput. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double warmupSeconds;
+
     @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500",
             description = "The TUN device's MTU (synack's MSS is MTU - 40). Default: ${DEFAULT-VALUE}.")
     int mtu;
@@ -63,6 +69,9 @@ final class TunBenchCommand implements Callable<Integer> {
         if (mtu < 128 || mtu > 65_535) throw new CommandLine.ParameterException(spec.commandLine(), "--mtu must be in [128, 65535]");
         if (buffer > (1 << 30) || write > (1 << 30)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--buffer and --write must be at most 1 GiB");
+        }
+        if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be in [0, 3600]");
         }
         if (inside) return measure(out, err);
         String missing = missingPrerequisite();
@@ -116,7 +125,7 @@ final class TunBenchCommand implements Callable<Integer> {
             List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, java, "-cp",
                     System.getProperty("java.class.path"), Main.class.getName(), "bench", "tun", "--inside-namespace",
                     "--size", Long.toString(size), "--mtu", Integer.toString(mtu), "--buffer", Long.toString(buffer),
-                    "--write", Long.toString(write)));
+                    "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds)));
             Process p = new ProcessBuilder(command).start();
             Thread errCopy = Thread.ofPlatform().start(() -> copy(p.getErrorStream(), err));
             copy(p.getInputStream(), out);
@@ -155,10 +164,13 @@ final class TunBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "synack bench tun: one stream of %s each way over a TUN device, MTU %d, %s per write, "
                     + "buffers %s%n", ByteSizes.format(size), mtu, ByteSizes.format(write), ByteSizes.format(buffer));
             out.flush();
+            long warmupStream = Math.min(size, 256L << 20);
+            progress.phase("kernel loopback warm-up");
+            WarmUp.forSeconds(warmupSeconds, () -> Throughput.kernel(warmupStream, (int) write, (int) buffer, progress));
             progress.phase("kernel loopback in the namespace");
             Throughput.Result loopback = Throughput.kernel(size, (int) write, (int) buffer, progress);
             progress.phase("tun warm-up");
-            TunThroughput.run(mtu, (int) buffer, Math.min(size, 64L << 20), (int) write, progress);
+            WarmUp.forSeconds(warmupSeconds, () -> TunThroughput.run(mtu, (int) buffer, warmupStream, (int) write, progress));
             Throughput.Result[] tun = TunThroughput.run(mtu, (int) buffer, size, (int) write, progress);
             progress.done();
             out.printf(Locale.ROOT, "kernel loopback: %s Gbit/s%n", Comparison.formatFigure(loopback.gigabitsPerSecond()));

@@ -99,5 +99,6 @@ class BenchSubcommandsTest {
             assertThat(r.out().lines().toList().getLast()).isEqualTo("ratio: n/a");
         }
         assertThat(DemoRunner.run("bench", "tun", "--mtu", "70000").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "tun", "--warmup", "-1").exitCode()).isEqualTo(2);
     }
 }
