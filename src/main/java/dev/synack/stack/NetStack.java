@@ -353,7 +353,8 @@ public final class NetStack {
             }
             if (ready.getAsBoolean()) return true;
         }
-        if (clock.nanos() >= deadlineNanos) return false;
+        // No deadline, no clock to read.
+        if (deadlineNanos != Long.MAX_VALUE && clock.nanos() >= deadlineNanos) return false;
         return waiter.awaitUntil(this, key, ready, deadlineNanos);
     }
 
