@@ -308,11 +308,12 @@ public final class MemoryLink implements Link, AutoCloseable {
     @Override
     public void lockReleased(NetStack from) {
         Host[] all = hosts;
+        // Nothing waiting (this thread sees its own packets): nothing to do.
+        if (!anyPending(all)) return;
         // Orders the packets this thread queued (published with release stores only) before its
         // look at the drainers below: a drainer that has just finished then either sees them or
         // has already let go of its outbox, which this thread then takes.
         VarHandle.fullFence();
-        if (!anyPending(all)) return;
         Thread me = Thread.currentThread();
         for (Host h : all) {
             // Called again from inside a delivery of ours (the destination's unlock): the

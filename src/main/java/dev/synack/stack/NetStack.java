@@ -556,6 +556,9 @@ public final class NetStack {
         @Override
         public void wakeup(NetStack stack, Object key) {
             anyChange.signalAll();
+            // Nobody waits on a key (the common case with caller-runs delivery, and always for
+            // non-blocking sockets): no lookup, whose identity hash of a new connection costs.
+            if (byKey.isEmpty()) return;
             if (key == null) {
                 for (KeyedCondition k : byKey.values()) k.condition.signalAll();
             } else {
