@@ -121,6 +121,8 @@ public final class MemoryLink implements Link, AutoCloseable {
     /** Decoded packets whose payload was not stable, so was copied into the outbox slot. */
     private final AtomicLong decodedPayloadCopies = new AtomicLong();
     private final boolean checksumOffload;
+    /** Every host's clock: a drain reads it once and hands the time to each decoded delivery. */
+    private final Clock clock = Clock.system();
 
     /** A link with checksum offload. */
     public MemoryLink() {
@@ -157,7 +159,7 @@ public final class MemoryLink implements Link, AutoCloseable {
     public synchronized NetStack addHost(String name, String ipv4, TcpConfig config) {
         int address = Ipv4Address.parse(ipv4);
         if (find(address) != null) throw new IllegalArgumentException("address " + ipv4 + " is already attached");
-        NetStack stack = new NetStack(name, address, Objects.requireNonNull(config), Clock.system(),
+        NetStack stack = new NetStack(name, address, Objects.requireNonNull(config), clock,
                 Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
         stack.attach(this, null);
         Host[] grown = Arrays.copyOf(hosts, hosts.length + 1);
@@ -328,6 +330,9 @@ public final class MemoryLink implements Link, AutoCloseable {
                 return;
             }
         }
+        // One clock read for the whole drain, rather than one per packet: each destination raises
+        // it to its own latest time (NetStack.deliverDecoded(TcpPacket, long)).
+        long carried = clock.nanos();
         int budget = DRAIN_BUDGET;
         boolean again = true;
         while (again && budget > 0) {
@@ -335,7 +340,7 @@ public final class MemoryLink implements Link, AutoCloseable {
             for (Host h : all) {
                 if (h.outbox.isEmpty() || !h.drainer.compareAndSet(null, me)) continue;
                 try {
-                    budget -= drain(h, Math.min(budget, QUANTUM));
+                    budget -= drain(h, Math.min(budget, QUANTUM), carried);
                 } finally {
                     h.drainer.set(null);
                 }
@@ -352,8 +357,11 @@ public final class MemoryLink implements Link, AutoCloseable {
         return slot.to != null ? slot.to : find(Outbox.destinationOf(slot));
     }
 
-    /** Delivers up to {@code budget} packets of {@code h}'s outbox in order; returns how many. */
-    private int drain(Host h, int budget) {
+    /**
+     * Delivers up to {@code budget} packets of {@code h}'s outbox in order; returns how many. Decoded
+     * ones arrive at {@code carried}, a time read at the start of the drain.
+     */
+    private int drain(Host h, int budget, long carried) {
         int delivered = 0;
         Outbox.Slot slot;
         while (delivered < budget && (slot = h.outbox.head()) != null) {
@@ -372,7 +380,7 @@ public final class MemoryLink implements Link, AutoCloseable {
             try {
                 do {
                     try {
-                        deliver(h, slot, to);
+                        deliver(h, slot, to, carried);
                     } finally {
                         done(h, slot);
                     }
@@ -403,11 +411,11 @@ public final class MemoryLink implements Link, AutoCloseable {
     }
 
     /** Processes {@code slot}, the head packet of {@code h}'s outbox, in {@code to}, whose lock the caller holds. */
-    private void deliver(Host h, Outbox.Slot slot, Host to) {
+    private void deliver(Host h, Outbox.Slot slot, Host to, long carried) {
         try {
             if (slot.decoded) {
                 h.outbox.countDecodedDelivery();
-                to.stack.deliverDecoded(slot.packet);
+                to.stack.deliverDecoded(slot.packet, carried);
             } else {
                 to.stack.deliver(slot.buffer, slot.trusted);
             }

@@ -138,6 +138,12 @@ public final class NetStack {
     private final PortTable ports;
     /** Owners: {@link Endpoint}s and {@link TimeWaitRecord}s (through their {@link TimeWaitTimer}). */
     private final TimerWheel<Object> timers;
+    /**
+     * The latest time the engine was given (guarded by the lock). Every time read under the lock is
+     * at least this; a time a link read before it took the lock ({@link #deliverDecoded(TcpPacket,
+     * long)}) may be earlier, and is raised to it, so that the engine's time never goes back.
+     */
+    private long engineTime = Long.MIN_VALUE;
     /** How many detached TIME_WAIT records the demux table holds. */
     private int timeWaitRecords;
     private final long[] counters = new long[Counter.values().length];
@@ -220,7 +226,19 @@ public final class NetStack {
     public int address() { return address; }
     public TcpConfig config() { return config; }
     public Clock clock() { return clock; }
-    public long now() { return clock.nanos(); }
+    /**
+     * The clock's time. Read by the lock's holder, as the socket layer does for its calls into the
+     * engine, it is also the stack's latest time ({@link #engineTime}), never earlier than it.
+     */
+    public long now() {
+        return lock.isHeldByCurrentThread() ? clockNow() : clock.nanos();
+    }
+
+    /** The clock, read by the lock's holder for the engine: it becomes the stack's latest time. */
+    private long clockNow() {
+        long t = clock.nanos();
+        return t > engineTime ? (engineTime = t) : engineTime;
+    }
 
     /** Every trace event of this stack goes to every listener added here. */
     public void addTraceListener(TraceListener listener) { traceListeners.add(Objects.requireNonNull(listener)); }
@@ -618,7 +636,7 @@ public final class NetStack {
     public Connection connect(int boundPort, int remoteAddress, int remotePort) throws IOException {
         boolean took = enter();
         try {
-            long now = clock.nanos();
+            long now = clockNow();
             int localPort;
             Endpoint.PortUse use;
             if (boundPort > 0) {
@@ -675,7 +693,7 @@ public final class NetStack {
     public void closeListener(Listener listener) {
         lock.lock();
         try {
-            long now = clock.nanos();
+            long now = clockNow();
             int port = listener.localPort();
             try {
                 listener.close(now);
@@ -831,6 +849,7 @@ public final class NetStack {
     public int fireTimers(long now) {
         lock.lock();
         try {
+            if (now > engineTime) engineTime = now;
             expiringAt = now;
             return timers.expire(now, expiredTimer);
         } finally {
@@ -915,7 +934,7 @@ public final class NetStack {
     }
 
     private void processPacket(ByteBuffer packet, boolean tcpChecksumTrusted) {
-        long now = clock.nanos();
+        long now = clockNow();
         processingInbound = true;
         try {
             if (!packetTaps.isEmpty()) tap(now, false, packet);
@@ -955,25 +974,46 @@ public final class NetStack {
     public void deliverDecoded(TcpPacket packet) {
         boolean took = enter();
         try {
-            long now = clock.nanos();
-            processingInbound = true;
-            arriving = packet;
-            try {
-                if (!packetTaps.isEmpty()) {
-                    if (tapScratch == null) tapScratch = ByteBuffer.allocate(MAX_PACKET);
-                    tapScratch.clear();
-                    PacketCodec.encode(packet, tapScratch, false);
-                    tap(now, false, tapScratch.flip());
-                }
-                segmentArrived(now);
-            } catch (RuntimeException | AssertionError ex) {
-                internalError(now, "inbound packet", ex);
-            } finally {
-                processingInbound = false;
-                arriving = inbound; // it is the sender's: hold on to none of it
-            }
+            processDecoded(packet, clockNow());
         } finally {
             if (took) unlock();
+        }
+    }
+
+    /**
+     * As {@link #deliverDecoded(TcpPacket)}, at a time {@code carriedNanos} of this stack's clock that
+     * the caller read before it took the lock (once for many packets: a clock read costs as much as a
+     * tenth of a small packet's processing). The engine gets the later of it and the stack's latest
+     * time, so its time never goes back; a round-trip sample may come out shorter than the true one
+     * by the time since that read (microseconds, far below the 200 ms minimum RTO of RFC 6298 §2.4
+     * and the slack of every timer).
+     */
+    public void deliverDecoded(TcpPacket packet, long carriedNanos) {
+        boolean took = enter();
+        try {
+            if (carriedNanos > engineTime) engineTime = carriedNanos;
+            processDecoded(packet, engineTime);
+        } finally {
+            if (took) unlock();
+        }
+    }
+
+    private void processDecoded(TcpPacket packet, long now) {
+        processingInbound = true;
+        arriving = packet;
+        try {
+            if (!packetTaps.isEmpty()) {
+                if (tapScratch == null) tapScratch = ByteBuffer.allocate(MAX_PACKET);
+                tapScratch.clear();
+                PacketCodec.encode(packet, tapScratch, false);
+                tap(now, false, tapScratch.flip());
+            }
+            segmentArrived(now);
+        } catch (RuntimeException | AssertionError ex) {
+            internalError(now, "inbound packet", ex);
+        } finally {
+            processingInbound = false;
+            arriving = inbound; // it is the sender's: hold on to none of it
         }
     }
 
@@ -1206,7 +1246,7 @@ public final class NetStack {
                     if (p instanceof TrustedPacket t) processPacket(t.packet(), true);
                     else processPacket((ByteBuffer) p, false);
                 }
-                long now = clock.nanos();
+                long now = clockNow();
                 if (holdTimers(now)) {
                     next = now + TIMER_TICK_NANOS;
                 } else {
