@@ -336,8 +336,10 @@ public final class NetStack {
      * the critical section sent (caller-runs delivery: see the class comment).
      */
     public void unlock() {
-        if (readyHead != null && lock.getHoldCount() == 1 && !runningWatches) runReadyWatches();
-        PacketTransmitter link = lock.getHoldCount() == 1 ? transmitter : null;
+        // The watches' own calls nest and release their holds: still the outermost one after them.
+        boolean outermost = lock.getHoldCount() == 1;
+        if (outermost && readyHead != null && !runningWatches) runReadyWatches();
+        PacketTransmitter link = outermost ? transmitter : null;
         lock.unlock();
         if (link != null) link.lockReleased(this);
     }
