@@ -8,6 +8,8 @@ import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
@@ -116,10 +118,11 @@ public final class MemoryLink implements Link, AutoCloseable {
     /** Attached hosts, replaced whole when one is added (rare); scanned by address. */
     private volatile Host[] hosts = new Host[0];
     private final AtomicLong deliveryErrors = new AtomicLong();
-    private final AtomicLong decodedDeliveries = new AtomicLong();
     /** Decoded packets whose payload was not stable, so was copied into the outbox slot. */
     private final AtomicLong decodedPayloadCopies = new AtomicLong();
     private final boolean checksumOffload;
+    /** Every host's clock: a drain reads it once and hands the time to each decoded delivery. */
+    private final Clock clock = Clock.system();
 
     /** A link with checksum offload. */
     public MemoryLink() {
@@ -156,7 +159,7 @@ public final class MemoryLink implements Link, AutoCloseable {
     public synchronized NetStack addHost(String name, String ipv4, TcpConfig config) {
         int address = Ipv4Address.parse(ipv4);
         if (find(address) != null) throw new IllegalArgumentException("address " + ipv4 + " is already attached");
-        NetStack stack = new NetStack(name, address, Objects.requireNonNull(config), Clock.system(),
+        NetStack stack = new NetStack(name, address, Objects.requireNonNull(config), clock,
                 Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
         stack.attach(this, null);
         Host[] grown = Arrays.copyOf(hosts, hosts.length + 1);
@@ -187,13 +190,28 @@ public final class MemoryLink implements Link, AutoCloseable {
             from.traceDrop(packet.asReadOnlyBuffer(), "host stopped");
             return;
         }
+        if (from.lockHoldCount() == 0) {
+            // A sender not holding its stack's lock (a wrapper's delayed packet, sent from its own
+            // thread): the outbox has one producer at a time, the lock's holder, so take it. Its
+            // release delivers (through the wrapper, which passes it on); should the stack's
+            // transmitter not pass it on, deliver here anyway: nothing else would.
+            from.lock();
+            try {
+                queue(source, from, packet);
+            } finally {
+                from.unlock();
+            }
+            lockReleased(from);
+            return;
+        }
+        queue(source, from, packet);
+    }
+
+    private void queue(Host source, NetStack from, ByteBuffer packet) {
         Host to = find(packet.remaining() >= 20 ? packet.getInt(packet.position() + 16) : 0);
         if (to != null) to.incoming.incrementAndGet();
         // Trusted only when the sender handed it here itself: nothing between could have changed it.
-        source.outbox.add(packet, checksumOffload && from.isAttachedTo(this));
-        // A sender not holding its stack's lock (a wrapper's delayed packet, sent from its own
-        // thread) has no unlock to come that would deliver it: deliver now.
-        if (from.lockHoldCount() == 0) lockReleased(from);
+        source.outbox.add(packet, checksumOffload && from.isAttachedTo(this), to);
     }
 
     /**
@@ -214,7 +232,7 @@ public final class MemoryLink implements Link, AutoCloseable {
         if (source == null) throw new IllegalStateException(from.name() + " reserved no buffer on this link");
         Host to = find(packet.remaining() >= 20 ? packet.getInt(packet.position() + 16) : 0);
         if (to != null) to.incoming.incrementAndGet();
-        source.outbox.commitReserved(packet, checksumOffload && from.isAttachedTo(this));
+        source.outbox.commitReserved(packet, checksumOffload && from.isAttachedTo(this), to);
         if (from.lockHoldCount() == 0) lockReleased(from);
     }
 
@@ -234,6 +252,7 @@ public final class MemoryLink implements Link, AutoCloseable {
     /**
      * The next outbox slot's packet of {@code from}'s host, for the stack to write its packet into
      * (no copy of it here then); null whenever {@link #transmitDecoded} would refuse the packet.
+     * The slot remembers the destination host, found once here for the whole way.
      */
     @Override
     public TcpPacket reserveDecoded(NetStack from, int destinationAddress) {
@@ -242,16 +261,17 @@ public final class MemoryLink implements Link, AutoCloseable {
         if (source == null || !from.isRunning()) return null;
         Host to = find(destinationAddress);
         if (to != null && to.stack.hasPacketTaps()) return null;
-        return source.outbox.reserveDecoded();
+        return source.outbox.reserveDecoded(to);
     }
 
     @Override
     public void transmitReservedDecoded(NetStack from, TcpPacket packet) {
         Host source = hostOf(from);
         if (source == null) throw new IllegalStateException(from.name() + " reserved no packet on this link");
-        Host to = find(packet.destinationAddress());
+        Host to = source.outbox.reservedDestination();
+        if (to == null || to.address != packet.destinationAddress()) to = find(packet.destinationAddress());
         if (to != null) to.incoming.incrementAndGet();
-        if (source.outbox.commitDecoded(packet)) decodedPayloadCopies.incrementAndGet();
+        if (source.outbox.commitDecoded(packet, to)) decodedPayloadCopies.incrementAndGet();
         if (from.lockHoldCount() == 0) lockReleased(from);
     }
 
@@ -296,7 +316,12 @@ public final class MemoryLink implements Link, AutoCloseable {
     @Override
     public void lockReleased(NetStack from) {
         Host[] all = hosts;
+        // Nothing waiting (this thread sees its own packets): nothing to do.
         if (!anyPending(all)) return;
+        // Orders the packets this thread queued (published with release stores only) before its
+        // look at the drainers below: a drainer that has just finished then either sees them or
+        // has already let go of its outbox, which this thread then takes.
+        VarHandle.fullFence();
         Thread me = Thread.currentThread();
         for (Host h : all) {
             // Called again from inside a delivery of ours (the destination's unlock): the
@@ -311,6 +336,9 @@ public final class MemoryLink implements Link, AutoCloseable {
                 return;
             }
         }
+        // One clock read for the whole drain, rather than one per packet: each destination raises
+        // it to its own latest time (NetStack.deliverDecoded(TcpPacket, long)).
+        long carried = clock.nanos();
         int budget = DRAIN_BUDGET;
         boolean again = true;
         while (again && budget > 0) {
@@ -318,7 +346,7 @@ public final class MemoryLink implements Link, AutoCloseable {
             for (Host h : all) {
                 if (h.outbox.isEmpty() || !h.drainer.compareAndSet(null, me)) continue;
                 try {
-                    budget -= drain(h, Math.min(budget, QUANTUM));
+                    budget -= drain(h, Math.min(budget, QUANTUM), carried);
                 } finally {
                     h.drainer.set(null);
                 }
@@ -330,16 +358,25 @@ public final class MemoryLink implements Link, AutoCloseable {
         if (budget <= 0 && anyPending(all)) wakeLoops(all);
     }
 
-    /** Delivers up to {@code budget} packets of {@code h}'s outbox in order; returns how many. */
-    private int drain(Host h, int budget) {
+    /** The host the packet in {@code slot} goes to: the one found when it was queued, else looked up now (null: none). */
+    private Host destination(Outbox.Slot slot) {
+        return slot.to != null ? slot.to : find(Outbox.destinationOf(slot));
+    }
+
+    /**
+     * Delivers up to {@code budget} packets of {@code h}'s outbox in order; returns how many. Decoded
+     * ones arrive at {@code carried}, a time read at the start of the drain.
+     */
+    private int drain(Host h, int budget, long carried) {
         int delivered = 0;
-        while (delivered < budget && !h.outbox.isEmpty()) {
-            Host to = find(h.outbox.firstDestination());
+        Outbox.Slot slot;
+        while (delivered < budget && (slot = h.outbox.head()) != null) {
+            Host to = destination(slot);
             if (to == null || !h.stack.isRunning() || !to.stack.isRunning()) {
                 try {
                     drop(h, to);
                 } finally {
-                    done(h, to);
+                    done(h, slot);
                 }
                 delivered++;
                 continue;
@@ -349,12 +386,12 @@ public final class MemoryLink implements Link, AutoCloseable {
             try {
                 do {
                     try {
-                        deliverFirst(h, to);
+                        deliver(h, slot, to, carried);
                     } finally {
-                        done(h, to);
+                        done(h, slot);
                     }
                     delivered++;
-                } while (delivered < budget && !h.outbox.isEmpty() && find(h.outbox.firstDestination()) == to);
+                } while (delivered < budget && (slot = h.outbox.head()) != null && destination(slot) == to);
             } finally {
                 to.stack.unlock();
             }
@@ -363,8 +400,9 @@ public final class MemoryLink implements Link, AutoCloseable {
     }
 
     /** The head packet of {@code h}'s outbox is dealt with (even when its delivery failed: one bad packet must not block the path). */
-    private static void done(Host h, Host to) {
-        if (to != null) to.incoming.decrementAndGet();
+    private static void done(Host h, Outbox.Slot head) {
+        // Counted in the destination's incoming when it was queued (one found then).
+        if (head.to != null) head.to.incoming.decrementAndGet();
         h.outbox.removeFirst();
     }
 
@@ -378,15 +416,14 @@ public final class MemoryLink implements Link, AutoCloseable {
         }
     }
 
-    /** Processes the head packet of {@code h}'s outbox in {@code to}, whose lock the caller holds. */
-    private void deliverFirst(Host h, Host to) {
+    /** Processes {@code slot}, the head packet of {@code h}'s outbox, in {@code to}, whose lock the caller holds. */
+    private void deliver(Host h, Outbox.Slot slot, Host to, long carried) {
         try {
-            TcpPacket decoded = h.outbox.firstDecoded();
-            if (decoded != null) {
-                decodedDeliveries.incrementAndGet();
-                to.stack.deliverDecoded(decoded);
+            if (slot.decoded) {
+                h.outbox.countDecodedDelivery();
+                to.stack.deliverDecoded(slot.packet, carried);
             } else {
-                to.stack.deliver(h.outbox.first(), h.outbox.firstTrusted());
+                to.stack.deliver(slot.buffer, slot.trusted);
             }
         } catch (RuntimeException | Error ex) {
             // NetStack catches the engine's own errors; this is what slipped past it. It belongs to
@@ -412,7 +449,9 @@ public final class MemoryLink implements Link, AutoCloseable {
 
     /** Packets delivered decoded ({@link #transmitDecoded}) rather than as bytes. */
     public long decodedDeliveries() {
-        return decodedDeliveries.get();
+        long sum = 0;
+        for (Host h : hosts) sum += h.outbox.decodedDeliveries();
+        return sum;
     }
 
     /** Packets queued decoded whose payload bytes had to be copied (the sender's window was not stable). */
@@ -432,70 +471,154 @@ public final class MemoryLink implements Link, AutoCloseable {
     }
 
     /**
-     * A FIFO of packets whose slots keep their buffers (and decoded packets) for reuse. Filled by the
-     * sending stack's lock holder, emptied by the one drainer: a monitor orders the two (each hold is
-     * a few instructions, never taken around a delivery). The head packet stays in its slot while it
-     * is delivered, so its buffer is not reused before {@link #removeFirst()}. A slot holds either
-     * bytes (its buffer, position to limit) or a decoded packet (its {@link TcpPacket}, whose payload
-     * window is the sender's stable one or lies in the slot's buffer).
+     * A FIFO of packets whose slots keep their buffers (and decoded packets) for reuse: a ring with
+     * one producer, the sending stack's lock holder (the lock orders successive ones), and one
+     * consumer, the drainer (the drainer flag orders successive ones). They share only two counters,
+     * each written by one side: {@code produced} (packets committed so far) and {@code consumed}
+     * (packets removed so far), so no operation takes a lock or an atomic read-modify-write (a monitor
+     * per operation cost about a tenth of the CPU of a short connection). The head packet stays in its
+     * slot while it is delivered, so its buffer is not reused before {@link #removeFirst()}. A slot
+     * holds either bytes (its buffer, position to limit) or a decoded packet (its {@link TcpPacket},
+     * whose payload window is the sender's stable one or lies in the slot's buffer).
+     *
+     * <p>Growth: the producer keeps one slot free; when only that one is left it marks it
+     * {@link Slot#continuedIn continued in} a ring twice as large and goes on there at the same
+     * position; the consumer follows the mark when it reaches that position. The old ring is dropped
+     * once the consumer has left it (the new one makes its slots and buffers afresh: growth is rare,
+     * the outbox never shrinks).
      */
     static final class Outbox {
-        private ByteBuffer[] slots = new ByteBuffer[16];
-        /** Per slot: the TCP checksum may go unverified (see the class comment on offload). */
-        private boolean[] trusted = new boolean[16];
-        /** Per slot: its reusable decoded packet, made on first use (null until then). */
-        private TcpPacket[] packets = new TcpPacket[16];
-        /** Per slot: it holds a decoded packet rather than bytes. */
-        private boolean[] decoded = new boolean[16];
-        private int head;
-        private int count;
-        private volatile int size;
+        private static final VarHandle PRODUCED;
+        private static final VarHandle CONSUMED;
+        private static final VarHandle DECODED_DELIVERIES;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                PRODUCED = lookup.findVarHandle(Outbox.class, "produced", long.class);
+                CONSUMED = lookup.findVarHandle(Outbox.class, "consumed", long.class);
+                DECODED_DELIVERIES = lookup.findVarHandle(Outbox.class, "decodedDeliveries", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** One packet's place, reused with its buffer and decoded packet once its packet is delivered. */
+        static final class Slot {
+            /** The packet's bytes (position to limit), or a decoded packet's copied payload. */
+            ByteBuffer buffer;
+            /** Its reusable decoded packet, made on first use. */
+            TcpPacket packet;
+            /** It holds {@link #packet} rather than bytes. */
+            boolean decoded;
+            /** The TCP checksum may go unverified (see the class comment on offload). */
+            boolean trusted;
+            /** The destination found when the packet was queued (null: none was, look again). */
+            Host to;
+            /** Set on the slot where the ring continues in a larger one, at the same position. */
+            Slot[] continuedIn;
+        }
+
+        // Producer side (the sending stack's lock holder).
+        private Slot[] producerRing = new Slot[16];
+        /** The position the next packet takes: equal to {@link #produced}, which only the producer writes. */
+        private long producerIndex;
         /** The largest packet so far: a new slot buffer gets this capacity, so it fits later ones. */
         private int largest = MIN_SLOT_BUFFER;
 
+        // Consumer side (the drainer).
+        private Slot[] consumerRing = producerRing;
+        /** The head's position: equal to {@link #consumed}, which only the consumer writes. */
+        private long consumerIndex;
+
+        /** Packets committed so far (written by the producer, with release semantics). */
+        private volatile long produced;
+        /** Packets removed so far (written by the consumer, with release semantics). */
+        private volatile long consumed;
+        /** Decoded packets delivered from here (written by the consumer only). */
+        private volatile long decodedDeliveries;
+
         boolean isEmpty() {
-            return size == 0;
+            return produced == consumed;
         }
 
         int size() {
-            return size;
+            return (int) (produced - consumed);
         }
 
         /** Copies the packet between {@code packet}'s position and limit (neither moves). */
-        synchronized void add(ByteBuffer packet) {
-            add(packet, false);
+        void add(ByteBuffer packet) {
+            add(packet, false, null);
         }
 
-        /** As {@link #add(ByteBuffer)}, remembering whether its TCP checksum can be trusted unverified. */
-        synchronized void add(ByteBuffer packet, boolean tcpChecksumTrusted) {
+        /**
+         * As {@link #add(ByteBuffer)}, remembering whether its TCP checksum can be trusted unverified
+         * and where it goes.
+         */
+        void add(ByteBuffer packet, boolean tcpChecksumTrusted, Host to) {
             int n = packet.remaining();
             ByteBuffer b = reserve(n);
             b.put(0, packet, packet.position(), n).limit(n);
-            commitReserved(b, tcpChecksumTrusted);
+            commitReserved(b, tcpChecksumTrusted, to);
+        }
+
+        /**
+         * The ring index of the next position, in a larger ring when the current one has only its
+         * last free slot left (see the class comment). The producer's slot there may hold a packet
+         * delivered long ago: nothing reads it any more.
+         */
+        private int nextIndex() {
+            Slot[] ring = producerRing;
+            long p = producerIndex;
+            int i = (int) p & (ring.length - 1);
+            if (p - consumed >= ring.length - 1) {
+                Slot[] larger = new Slot[ring.length * 2];
+                Slot mark = ring[i];
+                if (mark == null) ring[i] = mark = new Slot();
+                mark.continuedIn = larger;
+                producerRing = ring = larger;
+                i = (int) p & (ring.length - 1);
+            }
+            if (ring[i] == null) ring[i] = new Slot();
+            return i;
         }
 
         /**
          * The next slot's decoded packet, for the sender to write into and then hand to
          * {@link #commitDecoded}. Not counted until then, so a reservation abandoned costs nothing;
          * only the stack that owns this outbox reserves, under its lock, so no other packet is
-         * added in between.
+         * added in between. {@code to}: where it is going (null: unknown).
          */
-        synchronized TcpPacket reserveDecoded() {
-            if (count == slots.length) grow();
-            int i = (head + count) & (slots.length - 1);
-            TcpPacket p = packets[i];
-            if (p == null) packets[i] = p = new TcpPacket();
+        TcpPacket reserveDecoded(Host to) {
+            int i = nextIndex(); // first: it may move on to a larger ring
+            Slot s = producerRing[i];
+            s.to = to;
+            TcpPacket p = s.packet;
+            if (p == null) s.packet = p = new TcpPacket();
             return p;
+        }
+
+        TcpPacket reserveDecoded() {
+            return reserveDecoded(null);
+        }
+
+        /** The destination {@link #reserveDecoded} was given for the packet it returned (null: none). */
+        Host reservedDestination() {
+            Slot[] ring = producerRing;
+            Slot s = ring[(int) producerIndex & (ring.length - 1)];
+            return s == null ? null : s.to;
         }
 
         /**
          * Counts the packet written into the one {@link #reserveDecoded} returned; its payload
          * window is kept when {@link TcpSegment#payloadStable() stable}, else its bytes are copied
-         * into the slot's buffer. Returns whether it copied payload bytes.
+         * into the slot's buffer. Returns whether it copied payload bytes. {@code to}: where it goes.
          */
-        synchronized boolean commitDecoded(TcpPacket p) {
-            int i = (head + count) & (slots.length - 1);
-            if (count == slots.length || packets[i] != p) {
+        boolean commitDecoded(TcpPacket p, Host to) {
+            Slot[] ring = producerRing;
+            int i = (int) producerIndex & (ring.length - 1);
+            Slot slot = ring[i];
+            if (slot == null || slot.packet != p || slot.continuedIn != null) {
                 throw new IllegalStateException("the packet is not the outbox's reserved one");
             }
             TcpSegment seg = p.segment();
@@ -507,11 +630,15 @@ public final class MemoryLink implements Link, AutoCloseable {
                 seg.copyPayload(0, b, 0, n);
                 seg.payload(b, 0, n);
             }
-            decoded[i] = true;
-            trusted[i] = true;
-            count++;
-            size = count;
+            slot.decoded = true;
+            slot.trusted = true;
+            slot.to = to;
+            publish();
             return copied;
+        }
+
+        boolean commitDecoded(TcpPacket p) {
+            return commitDecoded(p, null);
         }
 
         /**
@@ -520,49 +647,79 @@ public final class MemoryLink implements Link, AutoCloseable {
          * reservation abandoned (an encoding error) costs nothing; only the stack that owns this
          * outbox reserves, under its lock, so no other packet is added in between.
          */
-        synchronized ByteBuffer reserve(int length) {
-            if (count == slots.length) grow();
-            int i = (head + count) & (slots.length - 1);
-            return slotBuffer(i, length).clear();
+        ByteBuffer reserve(int length) {
+            return slotBuffer(nextIndex(), length).clear();
         }
 
-        /** Slot {@code i}'s buffer, replaced by a larger one when it holds fewer than {@code length} bytes. */
+        /** Slot {@code i}'s buffer (producer's ring), replaced by a larger one when it holds fewer than {@code length} bytes. */
         private ByteBuffer slotBuffer(int i, int length) {
-            ByteBuffer b = slots[i];
+            Slot s = producerRing[i];
+            ByteBuffer b = s.buffer;
             if (b == null || b.capacity() < length) {
                 if (length > largest) largest = length;
-                slots[i] = b = ByteBuffer.allocate(largest);
+                s.buffer = b = ByteBuffer.allocate(largest);
             }
             return b;
         }
 
         /** Counts the packet encoded into the buffer {@link #reserve} returned. */
-        synchronized void commitReserved(ByteBuffer packet, boolean tcpChecksumTrusted) {
-            int i = (head + count) & (slots.length - 1);
-            if (count == slots.length || slots[i] != packet) {
+        void commitReserved(ByteBuffer packet, boolean tcpChecksumTrusted) {
+            commitReserved(packet, tcpChecksumTrusted, null);
+        }
+
+        void commitReserved(ByteBuffer packet, boolean tcpChecksumTrusted, Host to) {
+            Slot[] ring = producerRing;
+            Slot slot = ring[(int) producerIndex & (ring.length - 1)];
+            if (slot == null || slot.buffer != packet || slot.continuedIn != null) {
                 throw new IllegalStateException("the packet is not the outbox's reserved buffer");
             }
-            trusted[i] = tcpChecksumTrusted;
-            decoded[i] = false;
-            count++;
-            size = count;
+            slot.trusted = tcpChecksumTrusted;
+            slot.decoded = false;
+            slot.to = to;
+            publish();
+        }
+
+        /** Makes the slot just written the consumer's: everything written into it happens-before its reading. */
+        private void publish() {
+            producerIndex++;
+            PRODUCED.setRelease(this, producerIndex);
+        }
+
+        /** The oldest packet's slot, left in place (the consumer's); null when empty. */
+        Slot head() {
+            long c = consumerIndex;
+            if (c == produced) return null;
+            Slot[] ring = consumerRing;
+            Slot s = ring[(int) c & (ring.length - 1)];
+            if (s.continuedIn != null) {
+                consumerRing = ring = s.continuedIn;
+                s = ring[(int) c & (ring.length - 1)];
+            }
+            return s;
         }
 
         /** The oldest packet's bytes, left in place; null when empty or when it is held decoded. */
-        synchronized ByteBuffer first() {
-            return count == 0 || decoded[head] ? null : slots[head];
+        ByteBuffer first() {
+            Slot s = head();
+            return s == null || s.decoded ? null : s.buffer;
         }
 
         /** The oldest packet when it is held decoded, left in place; null otherwise. */
-        synchronized TcpPacket firstDecoded() {
-            return count > 0 && decoded[head] ? packets[head] : null;
+        TcpPacket firstDecoded() {
+            Slot s = head();
+            return s != null && s.decoded ? s.packet : null;
         }
 
         /** The destination address of the oldest packet (0 when its bytes are too short to say). */
-        synchronized int firstDestination() {
-            if (count == 0) throw new IllegalStateException("outbox is empty");
-            if (decoded[head]) return packets[head].destinationAddress();
-            ByteBuffer b = slots[head];
+        int firstDestination() {
+            Slot s = head();
+            if (s == null) throw new IllegalStateException("outbox is empty");
+            return destinationOf(s);
+        }
+
+        static int destinationOf(Slot s) {
+            if (s.decoded) return s.packet.destinationAddress();
+            ByteBuffer b = s.buffer;
             return b.remaining() >= 20 ? b.getInt(b.position() + 16) : 0;
         }
 
@@ -570,48 +727,38 @@ public final class MemoryLink implements Link, AutoCloseable {
          * The oldest packet as bytes, for a trace of its drop (rare): its buffer, or a decoded one
          * encoded into a new buffer as it would have been sent (TCP checksum left to the offload).
          */
-        synchronized ByteBuffer firstAsBytes() {
-            if (count == 0) throw new IllegalStateException("outbox is empty");
-            if (!decoded[head]) return slots[head];
-            TcpPacket p = packets[head];
+        ByteBuffer firstAsBytes() {
+            Slot s = head();
+            if (s == null) throw new IllegalStateException("outbox is empty");
+            if (!s.decoded) return s.buffer;
+            TcpPacket p = s.packet;
             ByteBuffer b = ByteBuffer.allocate(PacketCodec.encodedLength(p));
             PacketCodec.encode(p, b, false);
             return b.flip();
         }
 
         /** Whether the oldest packet's TCP checksum can be trusted unverified. */
-        synchronized boolean firstTrusted() {
-            return count > 0 && trusted[head];
+        boolean firstTrusted() {
+            Slot s = head();
+            return s != null && s.trusted;
         }
 
-        synchronized void removeFirst() {
-            if (count == 0) throw new IllegalStateException("outbox is empty");
+        void removeFirst() {
+            Slot s = head();
+            if (s == null) throw new IllegalStateException("outbox is empty");
             // A decoded packet may lend a sender's buffer: keep no array alive once it is delivered.
-            if (decoded[head]) packets[head].segment().payload(null);
-            head = (head + 1) & (slots.length - 1);
-            count--;
-            size = count;
+            if (s.decoded) s.packet.segment().payload(null);
+            consumerIndex++;
+            CONSUMED.setRelease(this, consumerIndex);
         }
 
-        /** Twice the slots, in order from the head; the buffers and packets move along for reuse. */
-        private void grow() {
-            int n = slots.length;
-            ByteBuffer[] bigger = new ByteBuffer[n * 2];
-            boolean[] biggerTrusted = new boolean[n * 2];
-            TcpPacket[] biggerPackets = new TcpPacket[n * 2];
-            boolean[] biggerDecoded = new boolean[n * 2];
-            for (int k = 0; k < n; k++) {
-                int from = (head + k) & (n - 1);
-                bigger[k] = slots[from];
-                biggerTrusted[k] = trusted[from];
-                biggerPackets[k] = packets[from];
-                biggerDecoded[k] = decoded[from];
-            }
-            slots = bigger;
-            trusted = biggerTrusted;
-            packets = biggerPackets;
-            decoded = biggerDecoded;
-            head = 0;
+        /** Counts a decoded delivery (consumer only). */
+        void countDecodedDelivery() {
+            DECODED_DELIVERIES.setRelease(this, decodedDeliveries + 1);
+        }
+
+        long decodedDeliveries() {
+            return decodedDeliveries;
         }
     }
 }

@@ -89,7 +89,7 @@ public final class TcpSocket implements Closeable {
                 holdsBinding = true;
                 return "port " + TcpSocket.this.localPort;
             }
-        }.run();
+        }.call();
     }
 
     public void connect(InetSocketAddress remote) throws IOException {
@@ -107,7 +107,10 @@ public final class TcpSocket implements Closeable {
      */
     public void connect(InetSocketAddress remote, Duration timeout) throws IOException {
         Objects.requireNonNull(remote, "remote");
-        new Call("connect " + remote.getHostString() + ":" + remote.getPort()) {
+        new Call("connect") {
+            @Override
+            public String name() { return "connect " + remote.getHostString() + ":" + remote.getPort(); }
+
             @Override
             Object body() throws IOException {
                 ensureOpen();
@@ -164,7 +167,7 @@ public final class TcpSocket implements Closeable {
                 connectFinished = true;
                 return "ok";
             }
-        }.run();
+        }.call();
     }
 
     /**
@@ -193,7 +196,7 @@ public final class TcpSocket implements Closeable {
                 connectFinished = true;
                 return true;
             }
-        }.run();
+        }.call();
     }
 
     /**
@@ -297,10 +300,10 @@ public final class TcpSocket implements Closeable {
             }
 
             @Override
-            String describe(Object result) {
+            public String describe(Object result) {
                 return ((Integer) result) < 0 ? "EOF" : result.toString();
             }
-        }.run();
+        }.call();
     }
 
     /**
@@ -329,7 +332,7 @@ public final class TcpSocket implements Closeable {
                 }
                 return total;
             }
-        }.run();
+        }.call();
     }
 
     public void shutdownInput() throws IOException { shutdown(ShutdownHow.READ); }
@@ -359,7 +362,7 @@ public final class TcpSocket implements Closeable {
                 outputShut |= write;
                 return "ok";
             }
-        }.run();
+        }.call();
     }
 
     /** SO_LINGER: on with 0 makes close() reset the connection; on with N waits up to N s for the data to be acknowledged. */
@@ -512,7 +515,7 @@ public final class TcpSocket implements Closeable {
                 stack.wakeAll();
                 return "ok";
             }
-        }.run();
+        }.call();
     }
 
     /** One engine read (lock held): what is there now, 0 when nothing, -1 at end of file. */
@@ -617,18 +620,33 @@ public final class TcpSocket implements Closeable {
         return "TcpSocket[" + label() + (closed ? ", closed" : "") + "]";
     }
 
-    /** One user call: holds the stack's lock around the body and traces the call with its result. */
-    private abstract class Call {
+    /**
+     * One user call: holds the stack's lock around the body and traces the call with its result.
+     * The call object is all a call allocates (it is its own body, label and description).
+     */
+    private abstract class Call implements UserCall.Traced<Object> {
         private final String name;
 
         Call(String name) { this.name = name; }
 
         abstract Object body() throws IOException;
 
-        String describe(Object result) { return String.valueOf(result); }
+        @Override
+        public String describe(Object result) { return String.valueOf(result); }
 
-        final Object run() throws IOException {
-            return UserCall.run(stack, TcpSocket.this::label, name, this::body, this::describe);
+        @Override
+        public final String label() { return TcpSocket.this.label(); }
+
+        /** The call's name in traces; overridden where building it costs and nobody may trace. */
+        @Override
+        public String name() { return name; }
+
+        /** The body, as {@link UserCall} runs it (use {@link #call()} to make the call). */
+        @Override
+        public final Object run() throws IOException { return body(); }
+
+        final Object call() throws IOException {
+            return UserCall.run(stack, this);
         }
     }
 

@@ -138,6 +138,12 @@ public final class NetStack {
     private final PortTable ports;
     /** Owners: {@link Endpoint}s and {@link TimeWaitRecord}s (through their {@link TimeWaitTimer}). */
     private final TimerWheel<Object> timers;
+    /**
+     * The latest time the engine was given (guarded by the lock). Every time read under the lock is
+     * at least this; a time a link read before it took the lock ({@link #deliverDecoded(TcpPacket,
+     * long)}) may be earlier, and is raised to it, so that the engine's time never goes back.
+     */
+    private long engineTime = Long.MIN_VALUE;
     /** How many detached TIME_WAIT records the demux table holds. */
     private int timeWaitRecords;
     private final long[] counters = new long[Counter.values().length];
@@ -220,7 +226,19 @@ public final class NetStack {
     public int address() { return address; }
     public TcpConfig config() { return config; }
     public Clock clock() { return clock; }
-    public long now() { return clock.nanos(); }
+    /**
+     * The clock's time. Read by the lock's holder, as the socket layer does for its calls into the
+     * engine, it is also the stack's latest time ({@link #engineTime}), never earlier than it.
+     */
+    public long now() {
+        return lock.isHeldByCurrentThread() ? clockNow() : clock.nanos();
+    }
+
+    /** The clock, read by the lock's holder for the engine: it becomes the stack's latest time. */
+    private long clockNow() {
+        long t = clock.nanos();
+        return t > engineTime ? (engineTime = t) : engineTime;
+    }
 
     /** Every trace event of this stack goes to every listener added here. */
     public void addTraceListener(TraceListener listener) { traceListeners.add(Objects.requireNonNull(listener)); }
@@ -318,8 +336,10 @@ public final class NetStack {
      * the critical section sent (caller-runs delivery: see the class comment).
      */
     public void unlock() {
-        if (readyHead != null && lock.getHoldCount() == 1 && !runningWatches) runReadyWatches();
-        PacketTransmitter link = lock.getHoldCount() == 1 ? transmitter : null;
+        // The watches' own calls nest and release their holds: still the outermost one after them.
+        boolean outermost = lock.getHoldCount() == 1;
+        if (outermost && readyHead != null && !runningWatches) runReadyWatches();
+        PacketTransmitter link = outermost ? transmitter : null;
         lock.unlock();
         if (link != null) link.lockReleased(this);
     }
@@ -353,7 +373,8 @@ public final class NetStack {
             }
             if (ready.getAsBoolean()) return true;
         }
-        if (clock.nanos() >= deadlineNanos) return false;
+        // No deadline, no clock to read.
+        if (deadlineNanos != Long.MAX_VALUE && clock.nanos() >= deadlineNanos) return false;
         return waiter.awaitUntil(this, key, ready, deadlineNanos);
     }
 
@@ -555,6 +576,9 @@ public final class NetStack {
         @Override
         public void wakeup(NetStack stack, Object key) {
             anyChange.signalAll();
+            // Nobody waits on a key (the common case with caller-runs delivery, and always for
+            // non-blocking sockets): no lookup, whose identity hash of a new connection costs.
+            if (byKey.isEmpty()) return;
             if (key == null) {
                 for (KeyedCondition k : byKey.values()) k.condition.signalAll();
             } else {
@@ -614,7 +638,7 @@ public final class NetStack {
     public Connection connect(int boundPort, int remoteAddress, int remotePort) throws IOException {
         boolean took = enter();
         try {
-            long now = clock.nanos();
+            long now = clockNow();
             int localPort;
             Endpoint.PortUse use;
             if (boundPort > 0) {
@@ -671,7 +695,7 @@ public final class NetStack {
     public void closeListener(Listener listener) {
         lock.lock();
         try {
-            long now = clock.nanos();
+            long now = clockNow();
             int port = listener.localPort();
             try {
                 listener.close(now);
@@ -827,6 +851,7 @@ public final class NetStack {
     public int fireTimers(long now) {
         lock.lock();
         try {
+            if (now > engineTime) engineTime = now;
             expiringAt = now;
             return timers.expire(now, expiredTimer);
         } finally {
@@ -911,7 +936,7 @@ public final class NetStack {
     }
 
     private void processPacket(ByteBuffer packet, boolean tcpChecksumTrusted) {
-        long now = clock.nanos();
+        long now = clockNow();
         processingInbound = true;
         try {
             if (!packetTaps.isEmpty()) tap(now, false, packet);
@@ -951,25 +976,46 @@ public final class NetStack {
     public void deliverDecoded(TcpPacket packet) {
         boolean took = enter();
         try {
-            long now = clock.nanos();
-            processingInbound = true;
-            arriving = packet;
-            try {
-                if (!packetTaps.isEmpty()) {
-                    if (tapScratch == null) tapScratch = ByteBuffer.allocate(MAX_PACKET);
-                    tapScratch.clear();
-                    PacketCodec.encode(packet, tapScratch, false);
-                    tap(now, false, tapScratch.flip());
-                }
-                segmentArrived(now);
-            } catch (RuntimeException | AssertionError ex) {
-                internalError(now, "inbound packet", ex);
-            } finally {
-                processingInbound = false;
-                arriving = inbound; // it is the sender's: hold on to none of it
-            }
+            processDecoded(packet, clockNow());
         } finally {
             if (took) unlock();
+        }
+    }
+
+    /**
+     * As {@link #deliverDecoded(TcpPacket)}, at a time {@code carriedNanos} of this stack's clock that
+     * the caller read before it took the lock (once for many packets: a clock read costs as much as a
+     * tenth of a small packet's processing). The engine gets the later of it and the stack's latest
+     * time, so its time never goes back; a round-trip sample may come out shorter than the true one
+     * by the time since that read (microseconds, far below the 200 ms minimum RTO of RFC 6298 §2.4
+     * and the slack of every timer).
+     */
+    public void deliverDecoded(TcpPacket packet, long carriedNanos) {
+        boolean took = enter();
+        try {
+            if (carriedNanos > engineTime) engineTime = carriedNanos;
+            processDecoded(packet, engineTime);
+        } finally {
+            if (took) unlock();
+        }
+    }
+
+    private void processDecoded(TcpPacket packet, long now) {
+        processingInbound = true;
+        arriving = packet;
+        try {
+            if (!packetTaps.isEmpty()) {
+                if (tapScratch == null) tapScratch = ByteBuffer.allocate(MAX_PACKET);
+                tapScratch.clear();
+                PacketCodec.encode(packet, tapScratch, false);
+                tap(now, false, tapScratch.flip());
+            }
+            segmentArrived(now);
+        } catch (RuntimeException | AssertionError ex) {
+            internalError(now, "inbound packet", ex);
+        } finally {
+            processingInbound = false;
+            arriving = inbound; // it is the sender's: hold on to none of it
         }
     }
 
@@ -1202,7 +1248,7 @@ public final class NetStack {
                     if (p instanceof TrustedPacket t) processPacket(t.packet(), true);
                     else processPacket((ByteBuffer) p, false);
                 }
-                long now = clock.nanos();
+                long now = clockNow();
                 if (holdTimers(now)) {
                     next = now + TIMER_TICK_NANOS;
                 } else {

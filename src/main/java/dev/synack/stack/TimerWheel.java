@@ -54,6 +54,14 @@ public final class TimerWheel<T> {
     }
 
     private final long tickNanos;
+    /** 1 / {@link #tickNanos}, for {@link #tickOf}. */
+    private final double inverseTick;
+    /**
+     * Times up to this size take the multiplication in {@link #tickOf}: quotients below 2^50 (the
+     * product is then within half a tick of the exact quotient) and no overflow; larger ones, which
+     * never occur with real clocks, divide.
+     */
+    private final long multiplyLimit;
     private final int bits;
     private final int slotsPerLevel;
     private final int mask;
@@ -96,7 +104,9 @@ public final class TimerWheel<T> {
         Arrays.fill(slotMin, Long.MAX_VALUE);
         this.wordsPerLevel = (n + 63) >>> 6;
         this.occupied = new long[wordsPerLevel * levels];
-        this.cursorTick = Math.floorDiv(startNanos, tickNanos);
+        this.inverseTick = 1.0 / tickNanos;
+        this.multiplyLimit = tickNanos >= (1L << 12) ? 1L << 62 : tickNanos << 50;
+        this.cursorTick = tickOf(startNanos);
     }
 
     public long tickNanos() { return tickNanos; }
@@ -104,16 +114,53 @@ public final class TimerWheel<T> {
 
     /** (Re)schedules {@code timer} at {@code deadlineNanos}; a deadline in the past fires at the next {@link #expire}. */
     public void schedule(Timer<T> timer, long deadlineNanos) {
+        long tick = Math.max(tickOf(deadlineNanos), cursorTick);
         if (timer.isScheduled()) {
             if (timer.deadline == deadlineNanos) return;
+            if (indexFor(tick) == timer.slot) {
+                // Moved within its slot (a timer restarted a moment later): no relinking. Firing
+                // order goes by deadline and scheduling order, never by place in the slot's list.
+                moveWithinSlot(timer, deadlineNanos, tick);
+                return;
+            }
             unlink(timer);
         }
         timer.deadline = deadlineNanos;
-        timer.tick = Math.max(Math.floorDiv(deadlineNanos, tickNanos), cursorTick);
+        timer.tick = tick;
         timer.order = nextOrder++;
         link(timer);
         size++;
         if (cachedNext != UNKNOWN && deadlineNanos < cachedNext) cachedNext = deadlineNanos;
+    }
+
+    /** Gives a scheduled timer a new deadline whose tick lies in the slot it is in: as unlink and link would, in place. */
+    private void moveWithinSlot(Timer<T> timer, long deadlineNanos, long tick) {
+        long old = timer.deadline;
+        timer.deadline = deadlineNanos;
+        timer.tick = tick;
+        timer.order = nextOrder++;
+        int index = timer.slot;
+        long min = slotMin[index];
+        // An earlier deadline may be the new minimum; a later one leaves it unknown if it was the minimum.
+        if (old == min) slotMin[index] = deadlineNanos < old ? deadlineNanos : UNKNOWN;
+        else if (min != UNKNOWN && deadlineNanos < min) slotMin[index] = deadlineNanos;
+        if (old == cachedNext) cachedNext = deadlineNanos < old ? deadlineNanos : UNKNOWN;
+        else if (cachedNext != UNKNOWN && deadlineNanos < cachedNext) cachedNext = deadlineNanos;
+    }
+
+    /**
+     * {@code Math.floorDiv(nanos, tickNanos)} without a 64-bit division (tens of cycles, paid on every
+     * reschedule): the floor of a multiplication by the tick's reciprocal is within one of the
+     * floor of the quotient while that is below 2^50 in size (the product is then off by less than
+     * half), and one step corrects it.
+     */
+    long tickOf(long nanos) {
+        if (nanos > multiplyLimit || nanos < -multiplyLimit) return Math.floorDiv(nanos, tickNanos);
+        long q = (long) Math.floor(nanos * inverseTick); // floor, not truncation: within one below zero too
+        long r = nanos - q * tickNanos;
+        if (r < 0) q--;
+        else if (r >= tickNanos) q++;
+        return q;
     }
 
     /**
@@ -132,7 +179,7 @@ public final class TimerWheel<T> {
         long order = old.order;
         unlink(old);
         replacement.deadline = deadlineNanos;
-        replacement.tick = Math.max(Math.floorDiv(deadlineNanos, tickNanos), cursorTick);
+        replacement.tick = Math.max(tickOf(deadlineNanos), cursorTick);
         replacement.order = order;
         link(replacement);
         size++;
@@ -189,7 +236,7 @@ public final class TimerWheel<T> {
 
     private void markOccupied(int index, boolean on) {
         if (index == overflow) return;
-        int word = (index / slotsPerLevel) * wordsPerLevel + ((index & mask) >>> 6);
+        int word = (index >>> bits) * wordsPerLevel + ((index & mask) >>> 6);
         long bit = 1L << (index & mask & 63);
         if (on) occupied[word] |= bit;
         else occupied[word] &= ~bit;
@@ -232,7 +279,7 @@ public final class TimerWheel<T> {
      * number fired.
      */
     public int expire(long nowNanos, Consumer<T> fire) {
-        long nowTick = Math.floorDiv(nowNanos, tickNanos);
+        long nowTick = tickOf(nowNanos);
         if (nowTick > cursorTick) {
             if (size > 0) advance(nowTick, nowNanos);
             cursorTick = nowTick;

@@ -70,6 +70,10 @@ public final class Connection {
     private final TcpOutput output;
     /** The listener that created this connection, until accept() takes it; null for an active open. */
     private Listener listener;
+    /** Links of {@link #listener}'s SYN queue while this child is in it (the listener keeps them). */
+    Connection synPrev;
+    Connection synNext;
+    boolean inSynQueue;
     private final boolean passiveOpen;
 
     private TcpState state = TcpState.CLOSED;

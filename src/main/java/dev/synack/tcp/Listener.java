@@ -4,7 +4,6 @@ import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpSegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -28,7 +27,14 @@ public final class Listener {
     private final int backlog;
     private final IsnGenerator isn;
     private final TcpOutput output;
-    private final LinkedHashSet<Connection> synQueue = new LinkedHashSet<>();
+    /**
+     * The SYN queue, oldest first: a doubly linked list through the children themselves
+     * ({@link Connection#synPrev}, {@link Connection#synNext}), so that adding and removing a child
+     * needs neither a hash of it nor an entry object.
+     */
+    private Connection synHead;
+    private Connection synTail;
+    private int synQueueLength;
     private final ArrayDeque<Connection> acceptQueue = new ArrayDeque<>();
     private final TcpSegment reply = new TcpSegment();
     private boolean closed;
@@ -75,21 +81,44 @@ public final class Listener {
             output.segmentDropped(null, segment, "accept queue full: SYN dropped", now);
             return null;
         }
-        if (synQueue.size() >= backlog) {
+        if (synQueueLength >= backlog) {
             droppedSyns++;
             output.segmentDropped(null, segment, "SYN queue full: SYN dropped", now);
             return null;
         }
         FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, segment.sourcePort());
         Connection child = Connection.passive(config, tuple, isn, output, this, segment, now);
-        if (!child.isReleased()) synQueue.add(child);
+        if (!child.isReleased()) synQueueAdd(child);
         return child;
+    }
+
+    private void synQueueAdd(Connection child) {
+        child.inSynQueue = true;
+        child.synPrev = synTail;
+        child.synNext = null;
+        if (synTail == null) synHead = child;
+        else synTail.synNext = child;
+        synTail = child;
+        synQueueLength++;
+    }
+
+    private void synQueueRemove(Connection child) {
+        if (!child.inSynQueue) return;
+        Connection prev = child.synPrev;
+        Connection next = child.synNext;
+        if (prev == null) synHead = next;
+        else prev.synNext = next;
+        if (next == null) synTail = prev;
+        else next.synPrev = prev;
+        child.synPrev = child.synNext = null;
+        child.inSynQueue = false;
+        synQueueLength--;
     }
 
     /** A child got the ACK of its SYN-ACK: into the accept queue, unless it is full (then false). */
     boolean childEstablished(Connection child) {
         if (closed || acceptQueue.size() >= backlog) return false;
-        synQueue.remove(child);
+        synQueueRemove(child);
         acceptQueue.add(child);
         output.wakeup(child);
         return true;
@@ -98,7 +127,7 @@ public final class Listener {
     /** A child ended before being accepted (reset, SYN-ACK retries exhausted). */
     void childReleased(Connection child) {
         if (closed) return;
-        synQueue.remove(child);
+        synQueueRemove(child);
         // A child reset while in the accept queue stays there: accept() returns it and its first
         // read reports the reset, as on Linux.
     }
@@ -111,7 +140,7 @@ public final class Listener {
     }
 
     public int acceptQueueLength() { return acceptQueue.size(); }
-    public int synQueueLength() { return synQueue.size(); }
+    public int synQueueLength() { return synQueueLength; }
     public int backlog() { return backlog; }
     public int localPort() { return localPort; }
     public int localAddress() { return localAddress; }
@@ -126,9 +155,12 @@ public final class Listener {
     public void close(long now) {
         if (closed) return;
         closed = true;
-        List<Connection> embryos = new ArrayList<>(synQueue);
+        List<Connection> embryos = new ArrayList<>(synQueueLength);
+        while (synHead != null) {
+            embryos.add(synHead);
+            synQueueRemove(synHead);
+        }
         List<Connection> established = new ArrayList<>(acceptQueue);
-        synQueue.clear();
         acceptQueue.clear();
         for (Connection c : embryos) {
             c.detachFromListener();

@@ -7,7 +7,8 @@ import dev.synack.wire.TcpOptions;
  * bytes themselves wait in the receive ring's free region, at their offset from RCV.NXT), and which of
  * them to report in SACK blocks (RFC 2018 §4). Ranges are kept sorted, disjoint and non-adjacent; at
  * most {@link TcpConfig#maxOutOfOrderRanges()} of them, so memory stays bounded by the window plus a
- * small fixed table. The arrays are allocated on the first out-of-order segment and never again.
+ * small fixed table. The arrays (ranges and reported blocks) are allocated on the first out-of-order
+ * segment and never again.
  */
 final class ReassemblyQueue {
     private final int maxRanges;
@@ -15,9 +16,12 @@ final class ReassemblyQueue {
     private int[] right;
     private int count;
 
-    /** RFC 2018 §4: the blocks reported most recently, newest first (left/right edges). */
-    private final int[] recentLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
-    private final int[] recentRight = new int[TcpOptions.MAX_SACK_BLOCKS];
+    /**
+     * RFC 2018 §4: the blocks reported most recently, newest first (left/right edges). Allocated
+     * with the ranges, on the first out-of-order segment: most connections never see one.
+     */
+    private int[] recentLeft;
+    private int[] recentRight;
     private int recentCount;
 
     ReassemblyQueue(int maxRanges) {
@@ -45,6 +49,10 @@ final class ReassemblyQueue {
         if (left == null) {
             left = new int[maxRanges];
             right = new int[maxRanges];
+            recentLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
+            recentRight = new int[TcpOptions.MAX_SACK_BLOCKS];
+            scratchLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
+            scratchRight = new int[TcpOptions.MAX_SACK_BLOCKS];
         }
         int first = 0;
         while (first < count && Seq.lt(right[first], seq)) first++; // ranges wholly before, not touching
@@ -131,6 +139,6 @@ final class ReassemblyQueue {
         recentCount = write;
     }
 
-    private final int[] scratchLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
-    private final int[] scratchRight = new int[TcpOptions.MAX_SACK_BLOCKS];
+    private int[] scratchLeft;
+    private int[] scratchRight;
 }

@@ -33,8 +33,9 @@ public final class TcpOptions {
     private boolean timestamps;
     private int tsVal;
     private int tsEcr;
-    private final int[] sackLeft = new int[MAX_SACK_BLOCKS];
-    private final int[] sackRight = new int[MAX_SACK_BLOCKS];
+    /** SACK block edges, allocated with the first block: most options objects never hold one (a connection's SYN and its segments without SACK). */
+    private int[] sackLeft;
+    private int[] sackRight;
     private int sackCount;
     /** Option kinds in wire order; one entry per option, padding included. */
     private final byte[] layout = new byte[MAX_LENGTH];
@@ -68,8 +69,11 @@ public final class TcpOptions {
         tsVal = other.tsVal;
         tsEcr = other.tsEcr;
         sackCount = other.sackCount;
-        System.arraycopy(other.sackLeft, 0, sackLeft, 0, sackCount);
-        System.arraycopy(other.sackRight, 0, sackRight, 0, sackCount);
+        if (sackCount > 0) {
+            if (sackLeft == null) allocateSackBlocks();
+            System.arraycopy(other.sackLeft, 0, sackLeft, 0, sackCount);
+            System.arraycopy(other.sackRight, 0, sackRight, 0, sackCount);
+        }
         layoutLength = other.layoutLength;
         System.arraycopy(other.layout, 0, layout, 0, layoutLength);
         fixedLength = other.fixedLength;
@@ -109,10 +113,16 @@ public final class TcpOptions {
 
     public TcpOptions addSackBlock(int left, int right) {
         if (sackCount == MAX_SACK_BLOCKS) throw new IllegalStateException("at most " + MAX_SACK_BLOCKS + " SACK blocks");
+        if (sackLeft == null) allocateSackBlocks();
         sackLeft[sackCount] = left;
         sackRight[sackCount] = right;
         sackCount++;
         return this;
+    }
+
+    private void allocateSackBlocks() {
+        sackLeft = new int[MAX_SACK_BLOCKS];
+        sackRight = new int[MAX_SACK_BLOCKS];
     }
 
     public TcpOptions nop() {

@@ -10,6 +10,7 @@ import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Icmpv4;
 import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.TcpPacket;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -283,6 +284,85 @@ class MemoryLinkTest {
         assertThat(expected).isEqualTo(next);
         assertThat(outbox.first()).isNull();
         assertThatThrownBy(outbox::removeFirst).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Decoded packets keep their order while the outbox grows, whether or not reservations are abandoned. */
+    @Test
+    void decodedPacketsKeepTheirOrderAcrossGrowth() {
+        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        int next = 0;
+        int expected = 0;
+        for (int round = 0; round < 60; round++) {
+            for (int k = 0; k < round % 45; k++) {
+                TcpPacket p = outbox.reserveDecoded();
+                p.destinationAddress(next).segment().seq(next);
+                if (k % 5 == 4) continue; // abandoned: the same slot is handed out again
+                outbox.commitDecoded(p);
+                next++;
+            }
+            while (outbox.size() > round % 9) {
+                assertThat(outbox.firstDecoded().segment().seq()).isEqualTo(expected);
+                assertThat(outbox.firstDestination()).isEqualTo(expected);
+                outbox.removeFirst();
+                expected++;
+            }
+        }
+        while (!outbox.isEmpty()) {
+            assertThat(outbox.firstDecoded().segment().seq()).isEqualTo(expected++);
+            outbox.removeFirst();
+        }
+        assertThat(expected).isEqualTo(next);
+        assertThat(outbox.firstDecoded()).isNull();
+    }
+
+    /**
+     * One thread fills the outbox while another empties it, as a stack's lock holder and a drainer
+     * do: every packet arrives once, in order, while the ring grows under the consumer's feet.
+     */
+    @Test
+    void aProducerAndAConsumerOnTwoThreadsKeepTheOrder() throws Exception {
+        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        int packets = 200_000;
+        AtomicBoolean consumerGone = new AtomicBoolean();
+        Thread producer = Thread.ofPlatform().daemon().start(() -> {
+            for (int i = 0; i < packets; i++) {
+                // Up to 300 waiting at a time, so that the ring grows several times.
+                while (outbox.size() > 300) {
+                    if (consumerGone.get()) return;
+                    Thread.onSpinWait();
+                }
+                if (i % 3 == 0) {
+                    ByteBuffer b = outbox.reserve(8);
+                    b.putInt(0, i).limit(4);
+                    outbox.commitReserved(b, false);
+                } else {
+                    TcpPacket p = outbox.reserveDecoded();
+                    p.segment().seq(i);
+                    outbox.commitDecoded(p);
+                }
+            }
+        });
+        int expected = 0;
+        try {
+            while (expected < packets) {
+                if (outbox.isEmpty()) {
+                    // A producer that died (an exception) adds nothing more: fail rather than wait for ever.
+                    assertThat(producer.isAlive() || !outbox.isEmpty()).as("the producer ended after %d packets", expected).isTrue();
+                    Thread.onSpinWait();
+                    continue;
+                }
+                TcpPacket p = outbox.firstDecoded();
+                int got = p != null ? p.segment().seq() : outbox.first().getInt(0);
+                assertThat(got).isEqualTo(expected);
+                assertThat(p == null).isEqualTo(expected % 3 == 0);
+                outbox.removeFirst();
+                expected++;
+            }
+        } finally {
+            consumerGone.set(true);
+        }
+        assertThat(producer.join(Duration.ofSeconds(GENEROUS_SECONDS))).isTrue();
+        assertThat(outbox.isEmpty()).isTrue();
     }
 
     /** A stack encodes straight into a reserved slot; nothing counts until it is handed back. */

@@ -48,6 +48,29 @@ class NetStackInputTest {
         return out.flip();
     }
 
+    /**
+     * A time a link read before it took the lock (once for many packets) may be older than a time
+     * the stack has used since: the engine then gets the stack's latest time, never an earlier one.
+     */
+    @Test
+    void aCarriedTimeNeverTakesTheStacksTimeBack() {
+        now = 5_000_000;
+        stack.deliver(packet(REMOTE, LOCAL, 40000, 81, 500, 777, TcpFlags.ACK, 0)); // read at 5 ms
+        TcpPacket ack = new TcpPacket().sourceAddress(REMOTE).destinationAddress(LOCAL);
+        ack.segment().sourcePort(40000).destinationPort(81).seq(500).ack(777).flags(TcpFlags.ACK).window(1000);
+        events.clear();
+        stack.deliverDecoded(ack, 1_000_000); // carried from 1 ms
+        assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e.timeNanos()).isEqualTo(5_000_000));
+        events.clear();
+        stack.deliverDecoded(ack, 7_000_000); // a later carried time is taken as it is
+        assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e.timeNanos()).isEqualTo(7_000_000));
+        events.clear();
+        now = 8_000_000;
+        stack.deliverDecoded(ack); // a read of the clock
+        assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e.timeNanos()).isEqualTo(8_000_000));
+        assertThat(sent).hasSize(4).allSatisfy(rst -> assertThat(rst.segment().flags()).isEqualTo(TcpFlags.RST));
+    }
+
     @Test
     void aSegmentWithAckToAClosedPortGetsRstWithSeqEqualToItsAck() {
         stack.deliver(packet(REMOTE, LOCAL, 40000, 81, 500, 777, TcpFlags.ACK | TcpFlags.PSH, 10));

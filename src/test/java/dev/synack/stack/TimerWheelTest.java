@@ -102,7 +102,7 @@ class TimerWheelTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 42, 20261121})
     void behavesLikeASortedList(long seed) {
-        checkAgainstModel(seed, 16, 50, 2000, 200 * MS, 30 * MS, false);
+        checkAgainstModel(seed, 16, 50, 2000, 200 * MS, 30 * MS, false, false);
     }
 
     /**
@@ -112,13 +112,46 @@ class TimerWheelTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {7, 11, 99, 4242, 20261122, 31337})
     void farTimersBehaveLikeASortedList(long seed) {
-        checkAgainstModel(seed, 4, 200, 6000, 20_000 * MS, 900 * MS, true);
+        checkAgainstModel(seed, 4, 200, 6000, 20_000 * MS, 900 * MS, true, false);
     }
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {5, 6, 8})
     void farTimersOnAWideWheelBehaveLikeASortedList(long seed) {
-        checkAgainstModel(seed, 64, 300, 6000, 300_000 * MS, 20_000 * MS, true);
+        checkAgainstModel(seed, 64, 300, 6000, 300_000 * MS, 20_000 * MS, true, false);
+    }
+
+    /**
+     * Timers restarted a moment later or earlier (as a retransmission timer is on every ACK), so that
+     * most reschedules stay within their slot, with ties: still the sorted list's firings and order.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {12, 13, 20261123})
+    void timersNudgedWithinTheirSlotBehaveLikeASortedList(long seed) {
+        checkAgainstModel(seed, 16, 40, 6000, 300 * MS, 2 * MS, true, true);
+    }
+
+    /** The tick of a time is its floor division by the tick width, for any time and width. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 20261121})
+    void aTickIsTheFloorOfTheTimeOverTheWidth(long seed) {
+        Random r = new Random(seed);
+        long[] widths = {1, 3, 999, 4096, MS, 1_000_000_007L, 1L << 40};
+        for (long width : widths) {
+            TimerWheel<String> w = new TimerWheel<>(width, 8, 0);
+            long[] edges = {0, 1, -1, width, width - 1, -width, -width - 1, Long.MAX_VALUE, Long.MIN_VALUE,
+                    Long.MAX_VALUE - 1, Long.MIN_VALUE + 1, 1L << 62, -(1L << 62), (1L << 62) + 1};
+            for (long t : edges) assertThat(w.tickOf(t)).as("width %d time %d", width, t).isEqualTo(Math.floorDiv(t, width));
+            for (int i = 0; i < 20_000; i++) {
+                long t = switch (i % 4) {
+                    case 0 -> r.nextLong();
+                    case 1 -> r.nextLong() >> r.nextInt(64);
+                    case 2 -> (r.nextLong() >> r.nextInt(64)) / width * width + r.nextInt(3) - 1; // near a tick edge
+                    default -> System.nanoTime() + r.nextLong(-1_000_000_000_000L, 1_000_000_000_000L);
+                };
+                assertThat(w.tickOf(t)).as("seed %d width %d time %d", seed, width, t).isEqualTo(Math.floorDiv(t, width));
+            }
+        }
     }
 
     @Test
@@ -137,7 +170,8 @@ class TimerWheelTest {
         assertThat(fired).containsExactly("b", "a");
     }
 
-    private static void checkAgainstModel(long seed, int slots, int n, int steps, long far, long maxAdvance, boolean ties) {
+    private static void checkAgainstModel(long seed, int slots, int n, int steps, long far, long maxAdvance, boolean ties,
+                                          boolean nudges) {
         Random r = new Random(seed);
         TimerWheel<Integer> w = new TimerWheel<>(MS, slots, 0);
         long[] scheduledOrder = new long[n];
@@ -156,6 +190,10 @@ class TimerWheelTest {
                     long d = now + (r.nextBoolean() ? r.nextInt(40) * MS : r.nextLong(1, far));
                     if (ties && r.nextInt(4) == 0) d = (d / (50 * MS)) * 50 * MS; // many equal deadlines
                     if (ties && r.nextInt(20) == 0) d = now - r.nextLong(0, 5 * MS); // already past
+                    if (nudges && model[i] != Long.MAX_VALUE && r.nextInt(4) != 0) {
+                        d = model[i] + r.nextLong(-MS / 2, MS / 2); // restarted a moment apart: mostly the same slot
+                        if (r.nextInt(8) == 0) d = model[i] - model[i] % MS; // or tied on a tick's start
+                    }
                     if (model[i] != d) scheduledOrder[i] = orderCounter++; // an unchanged deadline keeps its place
                     w.schedule(timers.get(i), d);
                     model[i] = d;
