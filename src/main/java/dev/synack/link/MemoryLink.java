@@ -256,8 +256,7 @@ public final class MemoryLink implements Link, AutoCloseable {
      */
     @Override
     public TcpPacket reserveDecoded(NetStack from, int destinationAddress) {
-        if (!checksumOffload || !from.isAttachedTo(this)) return null;
-        Host source = hostOf(from);
+        Host source = decodedSource(from);
         if (source == null || !from.isRunning()) return null;
         Host to = find(destinationAddress);
         if (to != null && to.stack.hasPacketTaps()) return null;
@@ -294,7 +293,15 @@ public final class MemoryLink implements Link, AutoCloseable {
     /** Decoded delivery carries stable payload windows as they are: see the class comment. */
     @Override
     public boolean carriesPayloadWindows(NetStack from) {
-        return checksumOffload && from.isAttachedTo(this) && hostOf(from) != null;
+        return decodedSource(from) != null;
+    }
+
+    /**
+     * {@code from}'s host when its TCP packets may go decoded (checksum offload on, and a stack this
+     * link created and attached itself); null otherwise.
+     */
+    private Host decodedSource(NetStack from) {
+        return checksumOffload && from.isAttachedTo(this) ? hostOf(from) : null;
     }
 
     @Override

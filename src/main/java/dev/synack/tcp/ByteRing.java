@@ -45,26 +45,6 @@ final class ByteRing {
     int free() { return capacity - size; }
     boolean isEmpty() { return size == 0; }
 
-    /** Appends as many bytes of {@code src} as fit, advancing its position; returns the count. */
-    int write(ByteBuffer src) {
-        int n = Math.min(src.remaining(), free());
-        append(src, src.position(), n);
-        src.position(src.position() + n);
-        return n;
-    }
-
-    /** Appends {@code length} bytes of {@code src} from absolute index {@code index} (position untouched). */
-    void append(ByteBuffer src, int index, int length) {
-        if (length > free()) throw new IllegalArgumentException("ring overflow: " + length + " > " + free());
-        if (length == 0) return;
-        ensureStorage(size + length);
-        int tail = (head + size) % bytes.length;
-        int first = Math.min(length, bytes.length - tail);
-        src.get(index, bytes, tail, first);
-        if (length > first) src.get(index + first, bytes, 0, length - first);
-        size += length;
-    }
-
     /**
      * Appends {@code length} payload bytes of {@code seg}, from its {@code from}-th on: received text
      * goes from the packet straight into the ring, with no view of it allocated.

@@ -63,7 +63,6 @@ final class SendBuffer {
         this.maxSpares = 2 * (int) (((long) capacity + pieceSize - 1) / pieceSize) + 2;
     }
 
-    int capacity() { return capacity; }
     int size() { return size; }
     int free() { return capacity - size; }
     boolean isEmpty() { return size == 0; }
