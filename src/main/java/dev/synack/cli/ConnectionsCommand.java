@@ -44,7 +44,7 @@ final class ConnectionsCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
             description = "Unmeasured seconds before each run's measurement, on both stacks: the JIT needs "
-                    + "about that long to settle synack's path (1 s left the events server 30-50 % short "
+                    + "about that long to settle synack's path (1 s left the events server 30-50 %% short "
                     + "of its steady rate). Default: ${DEFAULT-VALUE}.")
     double warmupSeconds;
 

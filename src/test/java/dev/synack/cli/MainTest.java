@@ -4,9 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synack.trace.TraceEvent;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,6 +37,32 @@ class MainTest {
         }
         assertThatThrownBy(() -> Scenario.byId("LIFECYCLE")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown scenario 'LIFECYCLE'").hasMessageContaining("time-wait");
+    }
+
+    /**
+     * Every command's help goes through picocli's formatter, where a lone '%' in a description
+     * (say "30-50 % short") is a broken format: picocli then prints the raw text and warns on stderr.
+     */
+    @Test
+    void everyCommandsHelpFormatsWithoutWarnings() {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        List<String> checked = new ArrayList<>();
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            Deque<CommandLine> todo = new ArrayDeque<>(List.of(Main.commandLine()));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.pop();
+                String usage = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
+                assertThat(usage).as(c.getCommandSpec().qualifiedName()).contains("Usage: ").doesNotContain("%n");
+                checked.add(c.getCommandSpec().qualifiedName());
+                todo.addAll(c.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(checked).contains("synack bench connections", "synack bench throughput", "synack demo");
+        assertThat(captured.toString(StandardCharsets.UTF_8)).as("stderr while rendering " + checked).doesNotContain("picocli WARN");
     }
 
     @ParameterizedTest
