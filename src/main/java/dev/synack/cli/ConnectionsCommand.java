@@ -42,10 +42,11 @@ final class ConnectionsCommand implements Callable<Integer> {
             description = "Measured seconds per run. Default: ${DEFAULT-VALUE}.")
     double seconds;
 
-    @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "10",
             description = "Unmeasured seconds before each run's measurement, on both stacks: the JIT needs "
-                    + "about that long to settle synack's path (1 s left the events server 30-50 %% short "
-                    + "of its steady rate). Default: ${DEFAULT-VALUE}.")
+                    + "about that long to settle synack's path (the events server from one client thread "
+                    + "ran about 20 %% below its steady rate after 3 s, 30-50 %% below after 1 s). "
+                    + "Default: ${DEFAULT-VALUE}.")
     double warmupSeconds;
 
     @Option(names = "--threads", paramLabel = "N", split = ",", defaultValue = "1,16",
