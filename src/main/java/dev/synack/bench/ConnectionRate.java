@@ -8,6 +8,7 @@ import dev.synack.tcp.TcpConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -61,11 +62,32 @@ public final class ConnectionRate {
      */
     public enum ServerKind { THREADS, EVENTS }
 
-    /** Connections completed in the measured time; failures are counted, not fatal. */
-    public record Result(long connections, long nanos, long failures, String firstFailure) {
+    /**
+     * Connections completed in the measured time; failures are counted, not fatal. {@code cpuNanos}:
+     * the CPU time the whole process used in that time (every thread, the JIT's and the collector's
+     * included, user and system time: for the kernel's TCP, the syscalls and the loopback's
+     * processing run in the process's own threads), negative when the JVM cannot tell.
+     */
+    public record Result(long connections, long nanos, long failures, String firstFailure, long cpuNanos) {
         public double perSecond() {
             return nanos > 0 ? connections * 1e9 / nanos : Double.NaN;
         }
+
+        /** Microseconds of process CPU per connection completed (NaN when unknown). */
+        public double cpuMicrosPerConnection() {
+            return cpuNanos >= 0 && connections > 0 ? cpuNanos / 1e3 / connections : Double.NaN;
+        }
+
+        /** How many cores the process kept busy on average (NaN when unknown). */
+        public double busyCores() {
+            return cpuNanos >= 0 && nanos > 0 ? (double) cpuNanos / nanos : Double.NaN;
+        }
+    }
+
+    /** The process's CPU time so far in nanoseconds, or -1 when the JVM does not say. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** One request/reply exchange on some stack's sockets. */
@@ -332,6 +354,14 @@ public final class ConnectionRate {
         }
     }
 
+    /** Nanoseconds from now to the next CPU reading that {@link #run} still owes (the measured time's start or end). */
+    private static long nextReading(long measureFrom, long end, long cpuFrom, long cpuTo) {
+        long now = System.nanoTime();
+        if (cpuFrom < 0) return measureFrom - now;
+        if (cpuTo < 0) return end - now;
+        return Long.MAX_VALUE;
+    }
+
     /** Runs {@code threads} client loops for warm-up plus measure; counts what finished in the measured part. */
     static Result run(int threads, Duration warmup, Duration measure, Progress progress, Client client)
             throws InterruptedException {
@@ -357,9 +387,20 @@ public final class ConnectionRate {
             }));
         }
         long total = end - start;
+        // The process's CPU over the measured time: read when it starts and when it ends.
+        long cpuFrom = -1;
+        long cpuTo = -1;
         for (Thread t : workers) {
-            while (!t.join(Duration.ofMillis(200))) progress.update(System.nanoTime() - start, total);
+            while (!t.join(Duration.ofNanos(Math.max(1, Math.min(200_000_000L, nextReading(measureFrom, end, cpuFrom, cpuTo)))))) {
+                long now = System.nanoTime();
+                if (cpuFrom < 0 && now >= measureFrom) cpuFrom = processCpuNanos();
+                if (cpuTo < 0 && now >= end) cpuTo = processCpuNanos();
+                progress.update(now - start, total);
+            }
         }
-        return new Result(counted.sum(), end - measureFrom, failures.get(), failureText.peek());
+        if (cpuFrom < 0) cpuFrom = processCpuNanos(); // the workers ended at once (a measured time of 0)
+        if (cpuTo < 0) cpuTo = processCpuNanos();
+        long cpu = cpuFrom >= 0 && cpuTo >= cpuFrom ? cpuTo - cpuFrom : -1;
+        return new Result(counted.sum(), end - measureFrom, failures.get(), failureText.peek(), cpu);
     }
 }

@@ -79,6 +79,20 @@ class MeasurementHelpersTest {
     }
 
     @Test
+    void theRunMeasuresTheProcessCpuOfTheMeasuredTimeOnly() throws InterruptedException {
+        // One worker that burns about 20 us of CPU per exchange, after a warm-up that burns as much:
+        // the CPU is that of the measured half-second only, about one core's worth.
+        ConnectionRate.Result r = ConnectionRate.run(1, Duration.ofMillis(300), Duration.ofMillis(500), Progress.silent(), () -> {
+            long until = System.nanoTime() + 20_000;
+            while (System.nanoTime() < until) Thread.onSpinWait();
+        });
+        assertThat(r.cpuNanos()).isPositive();
+        // The warm-up's CPU would add 0.6 of a core; another thread of the JVM (JIT, other tests' leftovers) may add some.
+        assertThat(r.busyCores()).as("cores busy").isBetween(0.2, 1.5);
+        assertThat(r.cpuMicrosPerConnection()).as("us per exchange").isBetween(5.0, 200.0);
+    }
+
+    @Test
     void kernelConnectionsCompleteInBothCloseModesWithBothServers() throws Exception {
         for (ConnectionRate.ServerKind kind : ConnectionRate.ServerKind.values()) {
             for (ConnectionRate.CloseMode mode : ConnectionRate.CloseMode.values()) {

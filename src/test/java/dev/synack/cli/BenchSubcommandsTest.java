@@ -47,6 +47,12 @@ class BenchSubcommandsTest {
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("2 client threads, " + server + " server: synack "));
         }
         assertThat(lines.getLast()).matches("ratio: ([0-9.]+|n/a)");
+        // Every result line is followed by the CPU each stack's connections took.
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).contains(" server: synack ")) continue;
+            assertThat(lines.get(i + 1)).matches("  CPU, whole process: synack [0-9.]+ us per connection on [0-9.]+ of "
+                    + Runtime.getRuntime().availableProcessors() + " cores, kernel [0-9.]+ us on [0-9.]+");
+        }
     }
 
     @Test
