@@ -354,12 +354,13 @@ public final class ConnectionRate {
         }
     }
 
-    /** Nanoseconds from now to the next CPU reading that {@link #run} still owes (the measured time's start or end). */
-    private static long nextReading(long measureFrom, long end, long cpuFrom, long cpuTo) {
-        long now = System.nanoTime();
-        if (cpuFrom < 0) return measureFrom - now;
-        if (cpuTo < 0) return end - now;
-        return Long.MAX_VALUE;
+    /** Sleeps until {@link System#nanoTime()} reaches {@code at}, moving the progress bar at least every 200 ms. */
+    private static void sleepUntil(long at, long start, long total, Progress progress) throws InterruptedException {
+        long left;
+        while ((left = at - System.nanoTime()) > 0) {
+            Thread.sleep(Duration.ofNanos(Math.min(left, 200_000_000L)));
+            progress.update(System.nanoTime() - start, total);
+        }
     }
 
     /** Runs {@code threads} client loops for warm-up plus measure; counts what finished in the measured part. */
@@ -387,19 +388,14 @@ public final class ConnectionRate {
             }));
         }
         long total = end - start;
-        // The process's CPU over the measured time: read when it starts and when it ends.
-        long cpuFrom = -1;
-        long cpuTo = -1;
+        // The process's CPU over the measured time: read as it starts and as it ends.
+        sleepUntil(measureFrom, start, total, progress);
+        long cpuFrom = processCpuNanos();
+        sleepUntil(end, start, total, progress);
+        long cpuTo = processCpuNanos();
         for (Thread t : workers) {
-            while (!t.join(Duration.ofNanos(Math.max(1, Math.min(200_000_000L, nextReading(measureFrom, end, cpuFrom, cpuTo)))))) {
-                long now = System.nanoTime();
-                if (cpuFrom < 0 && now >= measureFrom) cpuFrom = processCpuNanos();
-                if (cpuTo < 0 && now >= end) cpuTo = processCpuNanos();
-                progress.update(now - start, total);
-            }
+            while (!t.join(Duration.ofMillis(200))) progress.update(System.nanoTime() - start, total);
         }
-        if (cpuFrom < 0) cpuFrom = processCpuNanos(); // the workers ended at once (a measured time of 0)
-        if (cpuTo < 0) cpuTo = processCpuNanos();
         long cpu = cpuFrom >= 0 && cpuTo >= cpuFrom ? cpuTo - cpuFrom : -1;
         return new Result(counted.sum(), end - measureFrom, failures.get(), failureText.peek(), cpu);
     }
