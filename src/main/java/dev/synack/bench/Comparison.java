@@ -44,6 +44,18 @@ public record Comparison(String what, double synack, double kernel, String unit)
                 formatFigure(kernel), unit, formatRatio(ratio()));
     }
 
+    /**
+     * "  CPU, whole process: synack 6.32 us per connection on 1.01 of 2 cores, kernel 95.5 us on 1.22":
+     * the CPU each stack's process took per unit of work ({@code amountUnit} per {@code per}), beside
+     * how many cores it kept busy doing it (see {@link ProcessCpu}).
+     */
+    public static String cpuLine(String amountUnit, String per, double synackCpu, double synackCores, double kernelCpu,
+                                 double kernelCores) {
+        return String.format(Locale.ROOT, "  CPU, whole process: synack %s %s per %s on %s of %d cores, kernel %s %s on %s",
+                formatFigure(synackCpu), amountUnit, per, formatFigure(synackCores), Runtime.getRuntime().availableProcessors(),
+                formatFigure(kernelCpu), amountUnit, formatFigure(kernelCores));
+    }
+
     /** The machine-readable last line of a bench command: "ratio: 1.22". */
     public static String ratioLine(double ratio) {
         return "ratio: " + formatRatio(ratio);

@@ -8,7 +8,6 @@ import dev.synack.tcp.TcpConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -64,9 +63,8 @@ public final class ConnectionRate {
 
     /**
      * Connections completed in the measured time; failures are counted, not fatal. {@code cpuNanos}:
-     * the CPU time the whole process used in that time (every thread, the JIT's and the collector's
-     * included, user and system time: for the kernel's TCP, the syscalls and the loopback's
-     * processing run in the process's own threads), negative when the JVM cannot tell.
+     * the CPU time the whole process used in that time ({@link ProcessCpu}), negative when the JVM
+     * cannot tell.
      */
     public record Result(long connections, long nanos, long failures, String firstFailure, long cpuNanos) {
         public double perSecond() {
@@ -82,12 +80,6 @@ public final class ConnectionRate {
         public double busyCores() {
             return cpuNanos >= 0 && nanos > 0 ? (double) cpuNanos / nanos : Double.NaN;
         }
-    }
-
-    /** The process's CPU time so far in nanoseconds, or -1 when the JVM does not say. */
-    static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime() : -1;
     }
 
     /** One request/reply exchange on some stack's sockets. */
@@ -390,13 +382,12 @@ public final class ConnectionRate {
         long total = end - start;
         // The process's CPU over the measured time: read as it starts and as it ends.
         sleepUntil(measureFrom, start, total, progress);
-        long cpuFrom = processCpuNanos();
+        long cpuFrom = ProcessCpu.nanos();
         sleepUntil(end, start, total, progress);
-        long cpuTo = processCpuNanos();
+        long cpuTo = ProcessCpu.nanos();
         for (Thread t : workers) {
             while (!t.join(Duration.ofMillis(200))) progress.update(System.nanoTime() - start, total);
         }
-        long cpu = cpuFrom >= 0 && cpuTo >= cpuFrom ? cpuTo - cpuFrom : -1;
-        return new Result(counted.sum(), end - measureFrom, failures.get(), failureText.peek(), cpu);
+        return new Result(counted.sum(), end - measureFrom, failures.get(), failureText.peek(), ProcessCpu.between(cpuFrom, cpuTo));
     }
 }

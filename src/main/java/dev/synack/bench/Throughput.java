@@ -31,10 +31,23 @@ public final class Throughput {
     static final String SERVER_IP = "10.0.0.2";
     static final int PORT = 5001;
 
-    /** What one stream did. */
-    public record Result(long bytes, long nanos, String detail) {
+    /**
+     * What one stream did. {@code cpuNanos}: the CPU time the whole process used from the first write
+     * to the receiver's end of file ({@link ProcessCpu}), negative when the JVM cannot tell.
+     */
+    public record Result(long bytes, long nanos, String detail, long cpuNanos) {
         public double gigabitsPerSecond() {
             return nanos > 0 ? bytes * 8.0 / nanos : Double.NaN;
+        }
+
+        /** Seconds of process CPU per GiB carried (NaN when unknown). */
+        public double cpuSecondsPerGibibyte() {
+            return cpuNanos >= 0 && bytes > 0 ? cpuNanos / 1e9 / (bytes / (double) (1L << 30)) : Double.NaN;
+        }
+
+        /** How many cores the process kept busy on average (NaN when unknown). */
+        public double busyCores() {
+            return cpuNanos >= 0 && nanos > 0 ? (double) cpuNanos / nanos : Double.NaN;
         }
     }
 
@@ -127,6 +140,7 @@ public final class Throughput {
             throws Exception {
         AtomicLong received = new AtomicLong();
         AtomicLong endNanos = new AtomicLong();
+        AtomicLong endCpu = new AtomicLong(-1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread receiver = Thread.ofPlatform().daemon().name(threadPrefix + "-receiver").start(() -> {
             try (Stream s = acceptor.accept()) {
@@ -134,14 +148,17 @@ public final class Throughput {
                 int n;
                 while ((n = s.read(buffer.clear())) >= 0) received.addAndGet(n);
                 endNanos.set(System.nanoTime());
+                endCpu.set(ProcessCpu.nanos());
             } catch (Throwable t) {
                 failure.set(t);
             }
         });
         AtomicLong start = new AtomicLong();
+        AtomicLong startCpu = new AtomicLong(-1);
         Thread sender = Thread.ofPlatform().daemon().name(threadPrefix + "-sender").start(() -> {
             try (sending) {
                 ByteBuffer chunk = buffers.apply(writeSize);
+                startCpu.set(ProcessCpu.nanos());
                 start.set(System.nanoTime());
                 writeAll(bytes, chunk, c -> {
                     while (c.hasRemaining()) sending.write(c);
@@ -151,7 +168,8 @@ public final class Throughput {
             }
         });
         await(sender, receiver, received, bytes, progress, failure);
-        return new Result(received.get(), endNanos.get() - start.get(), detail.get());
+        return new Result(received.get(), endNanos.get() - start.get(), detail.get(),
+                ProcessCpu.between(startCpu.get(), endCpu.get()));
     }
 
     private interface ChunkWriter {

@@ -52,6 +52,7 @@ public final class TunThroughput {
         try (TcpServerSocket listener = new TcpServerSocket(stack, PORT, 1)) {
             AtomicLong received = new AtomicLong();
             AtomicLong end = new AtomicLong();
+            AtomicLong endCpu = new AtomicLong(-1);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread reader = Thread.ofPlatform().name("bench-tun-synack-reader").start(() -> {
                 try (TcpSocket s = listener.accept()) {
@@ -59,19 +60,23 @@ public final class TunThroughput {
                     int n;
                     while ((n = s.read(b.clear())) >= 0) received.addAndGet(n);
                     end.set(System.nanoTime());
+                    endCpu.set(ProcessCpu.nanos());
                 } catch (Throwable t) {
                     failure.set(t);
                 }
             });
             long start;
+            long startCpu;
             try (Socket s = new Socket()) {
                 s.setSendBufferSize(buffer);
                 s.connect(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), 10_000);
+                startCpu = ProcessCpu.nanos();
                 start = System.nanoTime();
                 writeStream(s.getOutputStream(), bytes, writeSize, received, progress);
             }
             finish(reader, received, bytes, progress, failure);
-            return new Throughput.Result(received.get(), end.get() - start, "kernel sends, synack receives");
+            return new Throughput.Result(received.get(), end.get() - start, "kernel sends, synack receives",
+                    ProcessCpu.between(startCpu, endCpu.get()));
         }
     }
 
@@ -82,6 +87,7 @@ public final class TunThroughput {
             listener.bind(new InetSocketAddress(InetAddress.ofLiteral(options.kernelAddress()), PORT), 1);
             AtomicLong received = new AtomicLong();
             AtomicLong end = new AtomicLong();
+            AtomicLong endCpu = new AtomicLong(-1);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread reader = Thread.ofPlatform().name("bench-tun-kernel-reader").start(() -> {
                 try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
@@ -89,18 +95,22 @@ public final class TunThroughput {
                     int n;
                     while ((n = in.read(b)) >= 0) received.addAndGet(n);
                     end.set(System.nanoTime());
+                    endCpu.set(ProcessCpu.nanos());
                 } catch (Throwable t) {
                     failure.set(t);
                 }
             });
             long start;
+            long startCpu;
             try (TcpSocket s = new TcpSocket(stack)) {
                 s.connect(new InetSocketAddress(InetAddress.ofLiteral(options.kernelAddress()), PORT));
+                startCpu = ProcessCpu.nanos();
                 start = System.nanoTime();
                 writeStream(s.getOutputStream(), bytes, writeSize, received, progress);
             }
             finish(reader, received, bytes, progress, failure);
-            return new Throughput.Result(received.get(), end.get() - start, "synack sends, the kernel receives");
+            return new Throughput.Result(received.get(), end.get() - start, "synack sends, the kernel receives",
+                    ProcessCpu.between(startCpu, endCpu.get()));
         }
     }
 

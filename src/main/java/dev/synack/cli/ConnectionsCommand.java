@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
                         + "client's ephemeral ports never run out; client-reset: the client closes with SO_LINGER 0 "
                         + "(a RST, no TIME_WAIT anywhere).",
                 "Under each result, the CPU time the whole process took per connection in the measured time (every "
-                        + "thread, the JIT's included; for the kernel its syscalls and loopback processing too) and how "
+                        + "thread, the JIT's included; for the kernel its syscalls and loopback processing too; read in "
+                        + "10 ms clock ticks) and how "
                         + "many cores it kept busy on average: the work a connection costs, apart from how much of the "
                         + "machine a stack manages to use.",
                 "The last line is 'ratio: X', synack over kernel in the last run: the last --server kind with the last "
@@ -130,7 +131,8 @@ final class ConnectionsCommand implements Callable<Integer> {
                     Comparison c = new Comparison(t + " client thread" + (t == 1 ? "" : "s") + ", " + server,
                             synack.perSecond(), kernel.perSecond(), "connections/s");
                     out.println(c.line());
-                    out.println(cpuLine(synack, kernel));
+                    out.println(Comparison.cpuLine("us", "connection", synack.cpuMicrosPerConnection(), synack.busyCores(),
+                            kernel.cpuMicrosPerConnection(), kernel.busyCores()));
                     failed |= report(out, "kernel", kernel) | report(out, "synack", synack);
                     out.flush();
                     lastRatio = c.ratio();
@@ -143,17 +145,6 @@ final class ConnectionsCommand implements Callable<Integer> {
         }
         out.println(Comparison.ratioLine(lastRatio));
         return failed ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
-    }
-
-    /**
-     * "  CPU, whole process: synack 7.52 us per connection on 1.00 of 2 cores, kernel ...": how much
-     * work a connection took, apart from how many cores were kept busy doing it.
-     */
-    static String cpuLine(ConnectionRate.Result synack, ConnectionRate.Result kernel) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        return String.format(Locale.ROOT, "  CPU, whole process: synack %s us per connection on %s of %d cores, kernel %s us on %s",
-                Comparison.formatFigure(synack.cpuMicrosPerConnection()), Comparison.formatFigure(synack.busyCores()), cores,
-                Comparison.formatFigure(kernel.cpuMicrosPerConnection()), Comparison.formatFigure(kernel.busyCores()));
     }
 
     private static boolean report(PrintWriter out, String who, ConnectionRate.Result r) {

@@ -20,6 +20,9 @@ import picocli.CommandLine.Spec;
                 + "(MSS = MTU - 40), and the kernel's TCP over 127.0.0.1 with JDK SocketChannels (loopback's own "
                 + "MTU, 65536). Both write and read --write bytes per call and ask for --buffer bytes of send and "
                 + "receive buffer. Untimed warm-up streams on each side run first (--warmup).",
+                "Under each result, the CPU time the whole process took per GiB in each stream (every thread, the JIT's "
+                        + "included; for the kernel its syscalls and loopback processing too; read in 10 ms clock ticks) "
+                        + "and how many cores it kept busy on average.",
                 "The last line is 'ratio: X', synack over kernel at the first MTU.",
                 "Exit status: 0 when every stream completed, 1 when one failed, 2 on bad arguments."})
 final class ThroughputCommand implements Callable<Integer> {
@@ -95,6 +98,8 @@ final class ThroughputCommand implements Callable<Integer> {
                 Comparison c = new Comparison("throughput, MTU " + mtu, synack.gigabitsPerSecond(),
                         kernel.gigabitsPerSecond(), "Gbit/s");
                 out.println(c.line());
+                out.println(Comparison.cpuLine("s", "GiB", synack.cpuSecondsPerGibibyte(), synack.busyCores(),
+                        kernel.cpuSecondsPerGibibyte(), kernel.busyCores()));
                 out.println("  synack: " + synack.detail());
                 out.flush();
                 if (Double.isNaN(firstRatio)) firstRatio = c.ratio();

@@ -20,6 +20,12 @@ class BenchSubcommandsTest {
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("kernel loopback: "));
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("throughput, MTU 1500: synack "));
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("throughput, MTU 9000: synack "));
+        // Under each MTU's result, the CPU of both streams.
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).startsWith("throughput, MTU ")) continue;
+            assertThat(lines.get(i + 1)).matches("  CPU, whole process: synack [0-9.]+ s per GiB on [0-9.]+ of "
+                    + Runtime.getRuntime().availableProcessors() + " cores, kernel [0-9.]+ s on [0-9.]+");
+        }
         String first = lines.stream().filter(l -> l.startsWith("throughput, MTU 1500")).findFirst().orElseThrow();
         String ratio = first.substring(first.lastIndexOf("ratio ") + 6);
         assertThat(lines.getLast()).isEqualTo("ratio: " + ratio);
