@@ -118,6 +118,8 @@ public final class MemoryLink implements Link, AutoCloseable {
     /** Attached hosts, replaced whole when one is added (rare); scanned by address. */
     private volatile Host[] hosts = new Host[0];
     private final AtomicLong deliveryErrors = new AtomicLong();
+    /** Times a drain left packets to the holder of their destination's lock (see {@link #lockForDelivery}). */
+    private final AtomicLong leftForLockHolders = new AtomicLong();
     /** Decoded packets whose payload was not stable, so was copied into the outbox slot. */
     private final AtomicLong decodedPayloadCopies = new AtomicLong();
     private final boolean checksumOffload;
@@ -148,6 +150,11 @@ public final class MemoryLink implements Link, AutoCloseable {
         final AtomicInteger incoming = new AtomicInteger();
         /** The thread draining {@link #outbox}, or null: at most one at a time keeps the order. */
         final AtomicReference<Thread> drainer = new AtomicReference<>();
+        /**
+         * Where the last drain of {@link #outbox} stopped because another thread held that host's
+         * lock, leaving the rest to it (null: it did not). Written and read by the drainer only.
+         */
+        Host leftFor;
 
         Host(int address, NetStack stack) {
             this.address = address;
@@ -310,10 +317,14 @@ public final class MemoryLink implements Link, AutoCloseable {
         return h != null && (!h.outbox.isEmpty() || h.incoming.get() > 0);
     }
 
+    /**
+     * Whether any outbox holds packets that no thread is delivering: {@code from}'s own, and those a
+     * drain left for the holder of {@code from}'s lock (see {@link #drain}).
+     */
     @Override
     public boolean hasDeferred(NetStack from) {
-        Host h = hostOf(from);
-        return h != null && !h.outbox.isEmpty();
+        for (Host h : hosts) if (!h.outbox.isEmpty() && h.drainer.get() == null) return true;
+        return false;
     }
 
     /**
@@ -352,10 +363,21 @@ public final class MemoryLink implements Link, AutoCloseable {
             again = false;
             for (Host h : all) {
                 if (h.outbox.isEmpty() || !h.drainer.compareAndSet(null, me)) continue;
+                Host leftFor;
                 try {
                     budget -= drain(h, Math.min(budget, QUANTUM), carried);
                 } finally {
+                    leftFor = h.leftFor;
+                    if (leftFor != null) h.leftFor = null; // no write otherwise: every thread reads this object
                     h.drainer.set(null);
+                }
+                if (leftFor != null) {
+                    // Left for the holder of leftFor's lock. Ordered after letting go of the outbox:
+                    // if the lock is still held, its holder's release, or the look at the link of a
+                    // call that starts waiting after this look (NetStack.hasWaitingCalls), finds
+                    // the packets; otherwise deliver them here after all.
+                    VarHandle.fullFence();
+                    if (leftFor.stack.isLocked() && !leftFor.stack.hasWaitingCalls()) continue;
                 }
                 // A packet added after our last look found us draining and left it to us: look again.
                 again = true;
@@ -372,7 +394,8 @@ public final class MemoryLink implements Link, AutoCloseable {
 
     /**
      * Delivers up to {@code budget} packets of {@code h}'s outbox in order; returns how many. Decoded
-     * ones arrive at {@code carried}, a time read at the start of the drain.
+     * ones arrive at {@code carried}, a time read at the start of the drain. Stops early, setting
+     * {@link Host#leftFor}, at a packet for a host whose lock another thread holds.
      */
     private int drain(Host h, int budget, long carried) {
         int delivered = 0;
@@ -389,7 +412,11 @@ public final class MemoryLink implements Link, AutoCloseable {
                 continue;
             }
             // Consecutive packets to the same host go in under one hold of its lock.
-            to.stack.lock();
+            if (!lockForDelivery(to)) {
+                h.leftFor = to;
+                leftForLockHolders.incrementAndGet();
+                return delivered;
+            }
             try {
                 do {
                     try {
@@ -404,6 +431,22 @@ public final class MemoryLink implements Link, AutoCloseable {
             }
         }
         return delivered;
+    }
+
+    /**
+     * Takes {@code to}'s lock to deliver packets into it; false, without waiting, when another thread
+     * holds it and may be left them. That thread (a writer copying its bytes in, say) delivers them
+     * when it lets go ({@link NetStack#unlock()} calls {@link #lockReleased}), as Linux processes a
+     * socket's backlog at release_sock(), rather than this thread parking until then: on a bulk
+     * stream the reader, carrying its window updates to the writer's host, spent a third of its
+     * time parked on that lock. Not while a call waits on that host ({@link NetStack#hasWaitingCalls}):
+     * its waiter lets go of the lock without telling the link, so this thread waits for the lock.
+     */
+    private static boolean lockForDelivery(Host to) {
+        if (to.stack.tryLock()) return true;
+        if (!to.stack.hasWaitingCalls()) return false;
+        to.stack.lock();
+        return true;
     }
 
     /** The head packet of {@code h}'s outbox is dealt with (even when its delivery failed: one bad packet must not block the path). */
@@ -464,6 +507,14 @@ public final class MemoryLink implements Link, AutoCloseable {
     /** Packets queued decoded whose payload bytes had to be copied (the sender's window was not stable). */
     public long decodedPayloadCopies() {
         return decodedPayloadCopies.get();
+    }
+
+    /**
+     * Times a thread carrying packets found their destination's lock held by another thread and left
+     * them to it rather than wait (each time one or more packets of one outbox).
+     */
+    public long leftForLockHolders() {
+        return leftForLockHolders.get();
     }
 
     /** Deliveries that failed with an exception the destination stack did not catch itself. */

@@ -21,6 +21,8 @@ import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.BindException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -198,6 +200,18 @@ public final class NetStack {
     private volatile Thread loopThread;
     private volatile boolean running;
     private volatile long loopWakeAt = Long.MAX_VALUE;
+    /** Threads inside {@link #awaitUntil} (see {@link #hasWaitingCalls()}). */
+    @SuppressWarnings("unused") // through WAITING_CALLS
+    private volatile int waitingCalls;
+    private static final VarHandle WAITING_CALLS;
+
+    static {
+        try {
+            WAITING_CALLS = MethodHandles.lookup().findVarHandle(NetStack.class, "waitingCalls", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Since when the loop has held back due timers while the link carried packets (loop thread only). */
     private long timersHeldSince = NOT_HELD;
     private static final long NOT_HELD = Long.MIN_VALUE;
@@ -360,22 +374,57 @@ public final class NetStack {
         }
         if (readyHead != null) runReadyWatches(); // before waiting: they may be what makes it ready
         if (ready.getAsBoolean()) return true;
-        PacketTransmitter link = transmitter;
-        if (link != null && link.hasDeferred(this)) {
-            // What this thread is about to wait for may be the answer to a packet it sent and the
-            // link left for it to deliver: release the lock, deliver, and look again.
-            int holds = lock.getHoldCount();
-            for (int i = 0; i < holds; i++) lock.unlock();
-            try {
-                link.lockReleased(this);
-            } finally {
-                for (int i = 0; i < holds; i++) lock.lock();
+        // Counted before the look at the link below: see hasWaitingCalls().
+        WAITING_CALLS.getAndAdd(this, 1);
+        try {
+            PacketTransmitter link = transmitter;
+            if (link != null && link.hasDeferred(this)) {
+                // What this thread is about to wait for may be the answer to a packet it sent, or a
+                // packet left for this lock's holder: release the lock, deliver, and look again.
+                int holds = lock.getHoldCount();
+                for (int i = 0; i < holds; i++) lock.unlock();
+                try {
+                    link.lockReleased(this);
+                } finally {
+                    for (int i = 0; i < holds; i++) lock.lock();
+                }
+                if (ready.getAsBoolean()) return true;
             }
-            if (ready.getAsBoolean()) return true;
+            // No deadline, no clock to read.
+            if (deadlineNanos != Long.MAX_VALUE && clock.nanos() >= deadlineNanos) return false;
+            return waiter.awaitUntil(this, key, ready, deadlineNanos);
+        } finally {
+            WAITING_CALLS.getAndAdd(this, -1);
         }
-        // No deadline, no clock to read.
-        if (deadlineNanos != Long.MAX_VALUE && clock.nanos() >= deadlineNanos) return false;
-        return waiter.awaitUntil(this, key, ready, deadlineNanos);
+    }
+
+    /**
+     * Takes the lock if no other thread holds it, without waiting; returns whether it did (then an
+     * {@link #unlock()} is owed). For a link delivering packets (dev.synack.link.MemoryLink) that
+     * would rather leave them to the lock's holder than wait for it, as Linux leaves a segment in a
+     * socket's backlog while a user call owns the socket: the holder's {@link #unlock()} tells the
+     * link ({@link PacketTransmitter#lockReleased}), which delivers them then. Not while
+     * {@link #hasWaitingCalls()}: a waiting call releases the lock without telling the link.
+     */
+    public boolean tryLock() {
+        return lock.tryLock();
+    }
+
+    /** Whether some thread holds the lock (a snapshot). */
+    public boolean isLocked() {
+        return lock.isLocked();
+    }
+
+    /**
+     * True while some thread is inside {@link #awaitUntil} past its first look at its condition. Its
+     * waiter releases and retakes the lock inside a {@link Condition}'s await, telling no link: a
+     * packet left for the lock's holder then could wait for the event loop's next round. Counted
+     * before the call's look at the link ({@link PacketTransmitter#hasDeferred}), so that a link
+     * that leaves packets for the holder and then finds no waiting call knows that any call which
+     * starts waiting later looks at the link first, sees them and delivers them.
+     */
+    public boolean hasWaitingCalls() {
+        return (int) WAITING_CALLS.getVolatile(this) > 0;
     }
 
     // ------------------------------------------------------------------ readiness watches

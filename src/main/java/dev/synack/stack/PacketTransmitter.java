@@ -74,9 +74,11 @@ public interface PacketTransmitter {
     default void lockReleased(NetStack from) {}
 
     /**
-     * True when packets {@code from} transmitted wait for a {@link #lockReleased} to deliver them:
-     * a thread about to block first releases the lock to deliver them, since the packets it is
-     * waiting for an answer to may be among them. Default: false.
+     * True when packets wait for a {@link #lockReleased} of {@code from}'s lock to deliver them:
+     * those {@code from} transmitted, and those a link left for the holder of {@code from}'s lock
+     * (see {@link NetStack#tryLock}). A thread about to block first releases the lock to deliver
+     * them, since the packets it is waiting for (or an answer to them) may be among them. Default:
+     * false.
      */
     default boolean hasDeferred(NetStack from) { return false; }
 
