@@ -40,6 +40,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *       {@link #QUANTUM} packets between outboxes), until every outbox is empty or its budget is
  *       spent.</li>
  * </ol>
+ * A thread that finds a destination's lock held by another thread does not wait for it: it stops
+ * draining that outbox there and leaves the packets to the holder, whose release of the lock
+ * ({@link NetStack#unlock()}, which calls {@link #lockReleased}) delivers them, as Linux leaves a
+ * segment in the backlog of a socket that a user call owns and processes it at release_sock(). Not
+ * while a call waits on that host ({@link NetStack#hasWaitingCalls}): a waiting call's Condition
+ * releases the lock without telling the link, so the thread waits for the lock then, as before.
  * The event loops keep the timers. A loop holds back due timers for a moment while the link still
  * carries packets from or to its host ({@link #isCarrying}): with microsecond round trips a loss
  * probe is due 2 SRTT after a send, and it would fire, spuriously, whenever the OS deschedules the
