@@ -21,8 +21,6 @@ import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.BindException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -36,6 +34,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -201,17 +200,7 @@ public final class NetStack {
     private volatile boolean running;
     private volatile long loopWakeAt = Long.MAX_VALUE;
     /** Threads inside {@link #awaitUntil} (see {@link #hasWaitingCalls()}). */
-    @SuppressWarnings("unused") // through WAITING_CALLS
-    private volatile int waitingCalls;
-    private static final VarHandle WAITING_CALLS;
-
-    static {
-        try {
-            WAITING_CALLS = MethodHandles.lookup().findVarHandle(NetStack.class, "waitingCalls", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private final AtomicInteger waitingCalls = new AtomicInteger();
     /** Since when the loop has held back due timers while the link carried packets (loop thread only). */
     private long timersHeldSince = NOT_HELD;
     private static final long NOT_HELD = Long.MIN_VALUE;
@@ -375,7 +364,7 @@ public final class NetStack {
         if (readyHead != null) runReadyWatches(); // before waiting: they may be what makes it ready
         if (ready.getAsBoolean()) return true;
         // Counted before the look at the link below: see hasWaitingCalls().
-        WAITING_CALLS.getAndAdd(this, 1);
+        waitingCalls.incrementAndGet();
         try {
             PacketTransmitter link = transmitter;
             if (link != null && link.hasDeferred(this)) {
@@ -394,7 +383,7 @@ public final class NetStack {
             if (deadlineNanos != Long.MAX_VALUE && clock.nanos() >= deadlineNanos) return false;
             return waiter.awaitUntil(this, key, ready, deadlineNanos);
         } finally {
-            WAITING_CALLS.getAndAdd(this, -1);
+            waitingCalls.decrementAndGet();
         }
     }
 
@@ -424,7 +413,7 @@ public final class NetStack {
      * starts waiting later looks at the link first, sees them and delivers them.
      */
     public boolean hasWaitingCalls() {
-        return (int) WAITING_CALLS.getVolatile(this) > 0;
+        return waitingCalls.get() > 0;
     }
 
     // ------------------------------------------------------------------ readiness watches
