@@ -78,7 +78,7 @@ public final class ConnectionRate {
 
         /** How many cores the process kept busy on average (NaN when unknown). */
         public double busyCores() {
-            return cpuNanos >= 0 && nanos > 0 ? (double) cpuNanos / nanos : Double.NaN;
+            return ProcessCpu.busyCores(cpuNanos, nanos);
         }
     }
 

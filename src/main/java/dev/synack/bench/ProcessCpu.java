@@ -18,6 +18,11 @@ public final class ProcessCpu {
                 ? os.getProcessCpuTime() : -1;
     }
 
+    /** How many cores {@code cpuNanos} of CPU kept busy on average over {@code wallNanos} (NaN when either is unknown). */
+    static double busyCores(long cpuNanos, long wallNanos) {
+        return cpuNanos >= 0 && wallNanos > 0 ? (double) cpuNanos / wallNanos : Double.NaN;
+    }
+
     /** CPU used between two readings of {@link #nanos()}, or -1 when either is unknown. */
     static long between(long from, long to) {
         return from >= 0 && to >= from ? to - from : -1;
