@@ -1255,7 +1255,7 @@ public final class NetStack {
      */
     private boolean holdTimers(long now) {
         PacketTransmitter link = transmitter;
-        boolean hold = link != null && timers.nextDeadline() <= now && link.isCarrying(this)
+        boolean hold = link != null && timers.nextDeadlineBound() <= now && link.isCarrying(this)
                 && (timersHeldSince == NOT_HELD || now - timersHeldSince < MAX_TIMER_HOLD_NANOS);
         if (!hold) timersHeldSince = NOT_HELD;
         else if (timersHeldSince == NOT_HELD) timersHeldSince = now;
@@ -1292,7 +1292,9 @@ public final class NetStack {
                 } else {
                     expiringAt = now;
                     timers.expire(now, expiredTimer);
-                    next = timers.nextDeadline();
+                    // At or before the earliest deadline (an early wake finds nothing due): the
+                    // exact one can walk a crowded slot, under the lock everything else needs.
+                    next = timers.nextDeadlineBound();
                 }
                 loopWakeAt = next;
             } catch (RuntimeException | AssertionError ex) {

@@ -219,11 +219,44 @@ class TimerWheelTest {
             }
             long min = Long.MAX_VALUE;
             for (long d : model) min = Math.min(min, d);
+            // The bound first (the exact deadline below would fill the cache it may read).
+            long bound = w.nextDeadlineBound();
+            assertThat(bound).as("seed %d step %d: bound", seed, step).isLessThanOrEqualTo(min);
+            if (min == Long.MAX_VALUE) assertThat(bound).as("seed %d step %d: bound", seed, step).isEqualTo(Long.MAX_VALUE);
+            else if (min > now) assertThat(bound).as("seed %d step %d: bound after the last expiry", seed, step).isGreaterThan(now);
             assertThat(w.nextDeadline()).as("seed %d step %d", seed, step).isEqualTo(min);
             int live = 0;
             for (long d : model) if (d != Long.MAX_VALUE) live++;
             assertThat(w.size()).as("seed %d step %d", seed, step).isEqualTo(live);
         }
+    }
+
+    /**
+     * Timers leaving a crowded second-level slot earliest first (TIME_WAIT records whose 4-tuples
+     * new connections reuse in the order they closed): the bound is the slot's start while its
+     * minimum is unknown, and the loop that wakes there, advancing the cursor into the slot, gets
+     * exact deadlines from then on.
+     */
+    @Test
+    void theBoundOfACrowdedHigherSlotIsItsStartUntilTheCursorReachesIt() {
+        TimerWheel<Integer> w = new TimerWheel<>(MS, 16, 0); // level 1: slots 16 ms wide
+        List<TimerWheel.Timer<Integer>> timers = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            TimerWheel.Timer<Integer> t = new TimerWheel.Timer<>(i);
+            timers.add(t);
+            w.schedule(t, 100 * MS + i * 10_000L); // 100.00 ms to 109.99 ms: the level-1 slot of 96-111 ms
+        }
+        assertThat(w.nextDeadlineBound()).isEqualTo(100 * MS); // the slot's minimum is known while nothing left it
+        w.cancel(timers.get(0));
+        assertThat(w.nextDeadlineBound()).isEqualTo(96 * MS); // where the slot starts
+        w.cancel(timers.get(1));
+        assertThat(w.nextDeadlineBound()).isEqualTo(96 * MS);
+        List<Integer> fired = new ArrayList<>();
+        assertThat(w.expire(96 * MS, fired::add)).isZero();
+        assertThat(w.nextDeadlineBound()).isEqualTo(100 * MS + 2 * 10_000L);
+        assertThat(w.nextDeadline()).isEqualTo(100 * MS + 2 * 10_000L);
+        w.expire(100 * MS + 2 * 10_000L, fired::add);
+        assertThat(fired).containsExactly(2);
     }
 
     @Test
