@@ -267,37 +267,34 @@ public final class TimerWheel<T> {
     public long nextDeadlineBound() {
         if (cachedNext != UNKNOWN) return cachedNext;
         if (size == 0) return cachedNext = Long.MAX_VALUE;
-        for (int level = 0; level < levels; level++) {
-            int base = level * wordsPerLevel;
-            for (int w = 0; w < wordsPerLevel; w++) {
-                long word = occupied[base + w];
-                if (word == 0) continue;
-                int slot = (w << 6) + Long.numberOfTrailingZeros(word);
-                int index = level * slotsPerLevel + slot;
-                long min = slotMin[index];
-                if (min != UNKNOWN) return cachedNext = min;
-                if (level == 0 && slot == (int) (cursorTick & mask)) return cachedNext = minOf(index);
-                int shift = bits * level;
-                long roundStart = (cursorTick >> (shift + bits)) << (shift + bits);
-                return (roundStart | ((long) slot << shift)) * tickNanos;
-            }
+        int index = earliestSlot();
+        if (slotMin[index] != UNKNOWN || index == overflow || index == (int) (cursorTick & mask)) {
+            return cachedNext = minOf(index);
         }
-        return cachedNext = minOf(overflow);
+        int shift = bits * (index >>> bits); // the slot's level times the bits per level
+        long roundStart = (cursorTick >> (shift + bits)) << (shift + bits);
+        return (roundStart | ((long) (index & mask) << shift)) * tickNanos;
     }
 
     private long computeNext() {
-        if (size == 0) return Long.MAX_VALUE;
-        // A level only holds ticks after those of every level below it (they share the cursor's
-        // rotation there), and its slots are in tick order from the cursor on: the first occupied
-        // slot of the lowest non-empty level holds the earliest timer.
+        return size == 0 ? Long.MAX_VALUE : minOf(earliestSlot());
+    }
+
+    /**
+     * The slot that holds the earliest deadline (some timer must be scheduled): the first occupied
+     * slot of the lowest non-empty level, else the overflow list. A level only holds ticks after
+     * those of every level below it (they share the cursor's rotation there), and its slots are in
+     * tick order from the cursor on.
+     */
+    private int earliestSlot() {
         for (int level = 0; level < levels; level++) {
             int base = level * wordsPerLevel;
             for (int w = 0; w < wordsPerLevel; w++) {
                 long word = occupied[base + w];
-                if (word != 0) return minOf(level * slotsPerLevel + (w << 6) + Long.numberOfTrailingZeros(word));
+                if (word != 0) return level * slotsPerLevel + (w << 6) + Long.numberOfTrailingZeros(word);
             }
         }
-        return minOf(overflow);
+        return overflow;
     }
 
     private long minOf(int index) {
