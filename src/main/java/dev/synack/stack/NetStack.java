@@ -596,10 +596,19 @@ public final class NetStack {
             }
             try {
                 while (!ready.getAsBoolean()) {
-                    long left = deadlineNanos == Long.MAX_VALUE ? MAX_LOOP_PARK_NANOS : deadlineNanos - clock.nanos();
-                    if (left <= 0) return false;
                     try {
-                        condition.awaitNanos(Math.min(left, MAX_LOOP_PARK_NANOS));
+                        if (deadlineNanos == Long.MAX_VALUE) {
+                            // Untimed: every change that can make a call ready signals its
+                            // condition under the lock (wakeup), so there is nothing to poll for.
+                            // A virtual thread's timed park books and cancels a timer in the JDK
+                            // scheduler each time: a quarter of the CPU of a short connection from
+                            // 16 virtual client threads, when it woke every second to look again.
+                            condition.await();
+                        } else {
+                            long left = deadlineNanos - clock.nanos();
+                            if (left <= 0) return false;
+                            condition.awaitNanos(Math.min(left, MAX_LOOP_PARK_NANOS));
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new InterruptedIOException("interrupted while waiting on " + name);

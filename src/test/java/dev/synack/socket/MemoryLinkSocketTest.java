@@ -68,6 +68,63 @@ class MemoryLinkSocketTest {
             assertThat(server.connectionCount()).isZero();
         }
     }
+    /**
+     * A read with no timeout parks untimed until its data comes (a virtual thread's timed park books
+     * a timer in the JDK's scheduler each time, and nothing needs polling: the data's arrival
+     * signals it); with SO_TIMEOUT it parks timed. Both wake for their byte.
+     */
+    @Test
+    void aReadWithoutATimeoutWaitsUntimedUntilItsDataComes() throws Exception {
+        try (MemoryLink link = new MemoryLink()) {
+            NetStack client = link.addHost("client", "10.0.0.1", TcpConfig.linux());
+            NetStack server = link.addHost("server", "10.0.0.2", TcpConfig.linux());
+            TcpServerSocket ss = new TcpServerSocket(server, 8080, 2);
+            TcpSocket c = new TcpSocket(client);
+            c.connect(new InetSocketAddress("10.0.0.2", 8080), Duration.ofSeconds(10));
+            TcpSocket peer = ss.accept(Duration.ofSeconds(10));
+            int[] got = new int[2];
+
+            Thread untimed = Thread.ofVirtual().start(() -> got[0] = readOne(c));
+            assertThat(settledState(untimed)).isEqualTo(Thread.State.WAITING);
+            peer.getOutputStream().write(7);
+            assertThat(untimed.join(Duration.ofSeconds(10))).isTrue();
+            assertThat(got[0]).isEqualTo(7);
+
+            c.setSoTimeout(Duration.ofSeconds(20));
+            Thread timed = Thread.ofVirtual().start(() -> got[1] = readOne(c));
+            assertThat(settledState(timed)).isEqualTo(Thread.State.TIMED_WAITING);
+            peer.getOutputStream().write(8);
+            assertThat(timed.join(Duration.ofSeconds(10))).isTrue();
+            assertThat(got[1]).isEqualTo(8);
+            c.close();
+            peer.close();
+            ss.close();
+        }
+    }
+
+    private static int readOne(TcpSocket s) {
+        try {
+            return s.getInputStream().read();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The state {@code t} parks in: once parked, the same in every look over 300 ms. */
+    private static Thread.State settledState(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            Thread.State first = t.getState();
+            boolean parked = first == Thread.State.WAITING || first == Thread.State.TIMED_WAITING;
+            boolean steady = parked;
+            for (int i = 0; i < 30 && steady; i++) {
+                Thread.sleep(10);
+                steady = t.getState() == first;
+            }
+            if (steady || System.nanoTime() > deadline) return first;
+        }
+    }
+
     @Test
     void closeFromAnotherThreadWakesABlockedReadAndAcceptTimesOut() throws Exception {
         try (MemoryLink link = new MemoryLink();
