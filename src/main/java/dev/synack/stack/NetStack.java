@@ -572,9 +572,12 @@ public final class NetStack {
      * The default, real-time waiter. A thread waits on the Condition of the object it waits for (a
      * connection, a listener), so that a wakeup signals only the threads that care: with many
      * sockets, a packet for one does not wake the others. Conditions exist only while somebody
-     * waits; waiters without a key share one that every wakeup signals. Waits are also bounded by
-     * {@link #MAX_LOOP_PARK_NANOS} and re-check their condition, so a lost signal costs latency, not
-     * a hang.
+     * waits; waiters without a key share one that every wakeup signals. A wait without a deadline
+     * parks untimed, as a Linux socket call without a timeout sleeps: every engine event that can
+     * make a call ready reports a wakeup for its connection or listener, signalled under the lock
+     * the waiter re-checks under, so no signal is lost between its look and its park. (Waking every
+     * {@link #MAX_LOOP_PARK_NANOS} to look again, as such waits once did, costs a virtual thread a
+     * scheduler timer per park.) A wait with a deadline re-checks at least that often.
      */
     private final class ConditionWaiter implements Waiter {
         private final Map<Object, KeyedCondition> byKey = new IdentityHashMap<>();

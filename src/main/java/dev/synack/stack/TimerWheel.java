@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * non-empty level (an occupancy bitmap finds that slot; each slot caches its own minimum), since
  * every timer of a lower level, or of an earlier slot of the same level, is earlier. Finding a
  * slot's minimum walks its list; a real-time loop sleeps until {@link #nextDeadlineBound()}
- * instead, which never walks a list it would not walk to expire timers anyway.
+ * instead, which walks no list but the cursor's own slot (which expiry walks anyway) and the
+ * overflow list (timers decades away).
  *
  * <p>Not thread-safe: the owning stack calls it under its lock.
  *
@@ -254,7 +255,7 @@ public final class TimerWheel<T> {
      * A time at or before {@link #nextDeadline()}, found without walking a slot's list: for a
      * loop deciding how long to sleep. It is the earliest deadline when that is known (cached, or
      * cached as its slot's minimum, or in the cursor's own slot, whose list {@link #expire} walks
-     * anyway), else the start of the span of the slot that holds the earliest deadline: at most a
+     * anyway, or in the overflow list), else the start of the span of the slot that holds the earliest deadline: at most a
      * tick early on level 0; on a higher level the loop wakes where the cursor reaches that slot,
      * and advancing the cursor there cascades it, so the next bound is closer. After an
      * {@link #expire} at some time, the bound is later than that time.
