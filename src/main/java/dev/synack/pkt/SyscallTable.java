@@ -165,8 +165,8 @@ final class SyscallTable {
             "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF");
 
     /**
-     * Why a call cannot be run faithfully (the script is then skipped), or null. Per-socket buffer
-     * sizes and MSS cannot be applied: synack's engine takes them from the stack's TcpConfig.
+     * Why a call cannot be run faithfully (the script is then skipped), or null: calls, flags,
+     * msghdr fields, socket options and tcp_info fields synack does not have.
      */
     static String unsupported(SyscallEvent e) {
         if (!SUPPORTED.contains(e.name())) return "system call " + e.name() + "() is not supported";
@@ -224,10 +224,9 @@ final class SyscallTable {
     }
 
     /**
-     * Socket options synack cannot honour faithfully, and why. SO_SNDBUF and SO_RCVBUF set the
-     * socket's buffer (Linux doubles the value, stops autotuning it, and sizes the advertised window
-     * from it) and read back a value that autotuning moves; synack sizes its buffers per stack
-     * (TcpConfig). The per-socket TCP settings synack keeps per stack are refused for the same reason.
+     * Socket options synack cannot honour faithfully, and why. SO_RCVBUF sizes the window Linux
+     * advertises; synack sizes its receive buffer per stack (TcpConfig), and keeps the per-socket TCP
+     * settings below per stack too.
      */
     private static final Map<String, String> UNSUPPORTED_OPTIONS = Map.ofEntries(
             Map.entry("SO_RCVBUF", "synack sizes buffers per stack, not per socket"),
