@@ -891,6 +891,7 @@ public final class Connection {
                 }
             }
             rcvNxt += take;
+            lastDataReceivedAt = now;
             fillFromReassembly();
             scheduleAckForData(now);
         }
@@ -1363,6 +1364,8 @@ public final class Connection {
         if (len > 0 && len < effectiveMss && !sendBuffer.startsPiece(Seq.distance(sendBufferSeq, end))) smallSegmentEnd = end;
         if (Seq.lt(seq, sndMax)) {
             rttTiming = false; // Karn: no sample from a retransmitted segment
+            totalRetrans++;
+            bytesRetrans += len;
         } else if (!rttTiming) {
             rttTiming = true;
             rttSeq = seq;
@@ -1406,6 +1409,7 @@ public final class Connection {
         writeSynOptions(out.options(), synAck, now);
         if (Seq.lt(iss, sndMax) || retries > 0) {
             rttTiming = false; // a retransmitted SYN gives no sample (Karn)
+            totalRetrans++;
         } else {
             rttTiming = true;
             rttSeq = iss;
@@ -1816,6 +1820,7 @@ public final class Connection {
         TcpState from = state;
         state = to;
         if (to == TcpState.ESTABLISHED && keepAlive) keepaliveAt = now + config.keepaliveIdleNanos();
+        if (to == TcpState.ESTABLISHED) lastDataReceivedAt = now; // Linux starts lrcvtime at establishment
         output.stateChanged(this, from, to, cause, now);
     }
 
@@ -2018,5 +2023,58 @@ public final class Connection {
     @Override
     public String toString() {
         return "Connection[" + tuple + " " + state() + "]";
+    }
+
+    /**
+     * SO_SNDBUF: the send buffer holds at most {@code bytes} from now on (bytes already written
+     * stay). The caller applies the socket layer's rules (Linux doubles the value it is given).
+     */
+    public void setSendBufferSize(int bytes, long now) {
+        settle();
+        sendBuffer.resize(bytes);
+        output.wakeup(this);
+    }
+
+    /** The send buffer's capacity in bytes. */
+    public int sendBufferSize() { return sendBuffer.capacity(); }
+
+    // ---- TCP_INFO ----
+
+    /** Segments retransmitted (SYNs included) and data bytes among them, over the connection's life. */
+    private long totalRetrans;
+    private long bytesRetrans;
+    /** When in-order data last arrived, or when the connection was established; NONE before. */
+    private long lastDataReceivedAt = NONE;
+
+    /** getsockopt(TCP_INFO) as Linux reports it, for the fields synack has (see {@link TcpInfo}). */
+    public TcpInfo tcpInfo(long now) {
+        settle();
+        int mss = Math.max(1, effectiveMss > 0 ? effectiveMss : config.mss());
+        int ssthresh = congestion == null || congestion.ssthresh() == Integer.MAX_VALUE
+                ? TcpInfo.INFINITE_SSTHRESH : congestion.ssthresh() / mss;
+        int cwnd = congestion == null ? config.initialCwndSegments() : congestion.cwnd() / mss;
+        long rttVar = rtt.hasSample() ? rtt.rttvar() : config.initialRtoNanos() / 4;
+        int notSent = Math.max(0, Seq.distance(sndMax, dataEnd()));
+        long sinceData = lastDataReceivedAt == NONE ? 0 : (now - lastDataReceivedAt) / 1_000_000;
+        return new TcpInfo(state(), caState(), retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
+                windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, config.mss(),
+                config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, config.dupThresh(),
+                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData);
+    }
+
+    /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
+    private static final int IPV4_TCP_HEADERS = 40;
+
+    /**
+     * Linux's tcpi_ca_state from the engine's recovery state: LOSS from a timeout until what was
+     * outstanding then is acknowledged (the recovery point of a timeout lies beyond SND.UNA outside
+     * fast recovery), RECOVERY in fast recovery, DISORDER while duplicate ACKs or SACKed data are
+     * pending, else OPEN. synack has no ECN, so never CWR.
+     */
+    private TcpInfo.CaState caState() {
+        if (inRecovery) return TcpInfo.CaState.RECOVERY;
+        if (synAcked() && Seq.lt(sndUna, recoveryPoint)) return TcpInfo.CaState.LOSS;
+        if (dupAcks > 0 || !scoreboard.isEmpty()) return TcpInfo.CaState.DISORDER;
+        return TcpInfo.CaState.OPEN;
     }
 }
