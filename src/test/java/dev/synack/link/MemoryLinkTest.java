@@ -331,7 +331,9 @@ class MemoryLinkTest {
                         countedWhileWaiting.set(b.hasWaitingCalls());
                         Future<Integer> write = threads.submit(() -> pair[0].write(ByteBuffer.wrap(new byte[] {42})));
                         try {
-                            write.get(200, TimeUnit.MILLISECONDS);
+                            // Well inside the tail loss probe's 200 ms for one segment out, which
+                            // would retransmit the segment while this thread still holds b's lock.
+                            write.get(50, TimeUnit.MILLISECONDS);
                         } catch (TimeoutException expected) {
                             // The writer waits for the lock this thread holds; the wait below lets it in.
                         }
