@@ -18,6 +18,7 @@ public final class TcpConfig {
     // Segment size and options (RFC 9293 §3.7.1, RFC 7323, RFC 2018)
     private final int mss;
     private final int defaultPeerMss;
+    private final int minSendMss;
     private final boolean windowScaling;
     private final int windowScale;
     private final boolean sack;
@@ -51,6 +52,7 @@ public final class TcpConfig {
     // Termination
     private final long mslNanos;
     private final long finWait2TimeoutNanos;
+    private final ReadShutdownData readShutdownData;
 
     // Keepalive (RFC 1122 §4.2.3.6)
     private final long keepaliveIdleNanos;
@@ -72,6 +74,7 @@ public final class TcpConfig {
     private TcpConfig(Builder b) {
         mss = b.mss;
         defaultPeerMss = b.defaultPeerMss;
+        minSendMss = b.minSendMss;
         windowScaling = b.windowScaling;
         windowScale = b.windowScale;
         sack = b.sack;
@@ -97,6 +100,7 @@ public final class TcpConfig {
         quickAcks = b.quickAcks;
         mslNanos = b.mslNanos;
         finWait2TimeoutNanos = b.finWait2TimeoutNanos;
+        readShutdownData = b.readShutdownData;
         keepaliveIdleNanos = b.keepaliveIdleNanos;
         keepaliveIntervalNanos = b.keepaliveIntervalNanos;
         keepaliveProbes = b.keepaliveProbes;
@@ -122,6 +126,7 @@ public final class TcpConfig {
                 .delayedAck(Duration.ofMillis(200), Duration.ofMillis(200))
                 .congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
                 .lossProbeSlack(Duration.ZERO)
+                .readShutdownData(ReadShutdownData.KEEP) // the RFCs drop no acknowledged data: see readShutdownData()
                 .build();
     }
 
@@ -131,6 +136,12 @@ public final class TcpConfig {
     public int mss() { return mss; }
     /** The MSS assumed when the peer's SYN carries none (RFC 9293 §3.7.1: 536). */
     public int defaultPeerMss() { return defaultPeerMss; }
+    /**
+     * The smallest MSS we send with, whatever the peer announced: Linux's tcp_min_snd_mss (48,
+     * TCP_MIN_SND_MSS), so that a peer announcing a tiny MSS cannot make us cut a transfer into
+     * one-byte segments. The timestamps option is taken from it, as from any MSS (48 - 12 = 36).
+     */
+    public int minSendMss() { return minSendMss; }
     public boolean windowScaling() { return windowScaling; }
     /** The shift we offer in our SYN (RFC 7323 §2.3); Linux: 7. */
     public int windowScale() { return windowScale; }
@@ -175,6 +186,14 @@ public final class TcpConfig {
     public long timeWaitNanos() { return 2 * mslNanos; }
     /** An orphaned FIN_WAIT2 connection is dropped after this (Linux tcp_fin_timeout: 60 s). */
     public long finWait2TimeoutNanos() { return finWait2TimeoutNanos; }
+    /**
+     * What shutdown(SHUT_RD) does to received data: {@link ReadShutdownData#KEEP} in both profiles.
+     * Linux keeps it readable; for the RFC profile, RFC 9293 defines no receive-side shutdown and
+     * acknowledges data in order to deliver it (§3.10.7.4, seventh), and RFC 1122 §4.2.2.13 answers
+     * data that can no longer be read with a RST rather than losing it silently, which is what KEEP
+     * does once both directions are shut. {@link ReadShutdownData#DISCARD} is the BSD behaviour.
+     */
+    public ReadShutdownData readShutdownData() { return readShutdownData; }
     public long keepaliveIdleNanos() { return keepaliveIdleNanos; }
     public long keepaliveIntervalNanos() { return keepaliveIntervalNanos; }
     public int keepaliveProbes() { return keepaliveProbes; }
@@ -206,6 +225,7 @@ public final class TcpConfig {
     public static final class Builder {
         private int mss = 1460;
         private int defaultPeerMss = 536;
+        private int minSendMss = 48;
         private boolean windowScaling = true;
         private int windowScale = 7;
         private boolean sack = true;
@@ -231,6 +251,7 @@ public final class TcpConfig {
         private int quickAcks = 16;
         private long mslNanos = Duration.ofSeconds(30).toNanos();
         private long finWait2TimeoutNanos = Duration.ofSeconds(60).toNanos();
+        private ReadShutdownData readShutdownData = ReadShutdownData.KEEP;
         private long keepaliveIdleNanos = Duration.ofHours(2).toNanos();
         private long keepaliveIntervalNanos = Duration.ofSeconds(75).toNanos();
         private int keepaliveProbes = 9;
@@ -246,6 +267,7 @@ public final class TcpConfig {
         private Builder(TcpConfig c) {
             mss = c.mss;
             defaultPeerMss = c.defaultPeerMss;
+            minSendMss = c.minSendMss;
             windowScaling = c.windowScaling;
             windowScale = c.windowScale;
             sack = c.sack;
@@ -271,6 +293,7 @@ public final class TcpConfig {
             quickAcks = c.quickAcks;
             mslNanos = c.mslNanos;
             finWait2TimeoutNanos = c.finWait2TimeoutNanos;
+            readShutdownData = c.readShutdownData;
             keepaliveIdleNanos = c.keepaliveIdleNanos;
             keepaliveIntervalNanos = c.keepaliveIntervalNanos;
             keepaliveProbes = c.keepaliveProbes;
@@ -284,6 +307,8 @@ public final class TcpConfig {
 
         public Builder mss(int v) { mss = require(v, 88, 65495, "mss"); return this; }
         public Builder defaultPeerMss(int v) { defaultPeerMss = require(v, 88, 65495, "defaultPeerMss"); return this; }
+        /** Linux's sysctl tcp_min_snd_mss accepts no value below TCP_MIN_SND_MSS (48). */
+        public Builder minSendMss(int v) { minSendMss = require(v, 48, 65495, "minSendMss"); return this; }
         public Builder windowScaling(boolean v) { windowScaling = v; return this; }
         /** RFC 7323 §2.3: at most 14. */
         public Builder windowScale(int v) { windowScale = require(v, 0, 14, "windowScale"); return this; }
@@ -321,6 +346,11 @@ public final class TcpConfig {
         /** TIME_WAIT lasts twice this. */
         public Builder msl(Duration d) { mslNanos = nonNegative(d, "msl"); return this; }
         public Builder finWait2Timeout(Duration d) { finWait2TimeoutNanos = positive(d, "finWait2Timeout"); return this; }
+        public Builder readShutdownData(ReadShutdownData v) {
+            if (v == null) throw new IllegalArgumentException("readShutdownData must not be null");
+            readShutdownData = v;
+            return this;
+        }
         public Builder keepaliveIdle(Duration d) { keepaliveIdleNanos = positive(d, "keepaliveIdle"); return this; }
         public Builder keepaliveInterval(Duration d) { keepaliveIntervalNanos = positive(d, "keepaliveInterval"); return this; }
         public Builder keepaliveProbes(int v) { keepaliveProbes = require(v, 1, 255, "keepaliveProbes"); return this; }
