@@ -33,6 +33,13 @@ import java.nio.ByteBuffer;
  *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
  *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
  *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
+ *   <li>PSH as Linux sets it: on the segment ending a write (and on its retransmissions), on the
+ *       last of the new segments Linux would send as one TSO packet, and on a window probe with
+ *       data. synack does not pace or use TSO; Linux's pacing rate only sizes those trains.</li>
+ *   <li>D-SACK blocks (RFC 2883) are reported as Linux does: for data below RCV.NXT, and for the
+ *       part of a segment that repeats held out-of-order data, first, before the SACK blocks.</li>
+ *   <li>An abort's RST (close() with unread data, SO_LINGER 0, keepalive timeout) is RST|ACK built
+ *       like any segment, timestamps included; a RST answering a segment carries no options.</li>
  *   <li>Loss recovery: with SACK, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules
  *       1-3; no rescue retransmission); without, NewReno (RFC 6582, the Impatient variant of §4, as
  *       Linux: only the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two duplicate ACKs.
