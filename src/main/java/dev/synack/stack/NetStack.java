@@ -103,9 +103,15 @@ import java.util.function.Consumer;
  * ({@link #awaitUntil} throws), since the thread running them holds the lock that every other
  * thread, the event loop included, needs to make progress.
  *
- * <p>No exception escapes the packet and timer paths: it is caught, counted
+ * <h2>Errors</h2>
+ * No exception escapes the packet and timer paths: it is caught, counted
  * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop. An exception from a readiness watch is
  * counted as {@link Counter#HANDLER_ERRORS} and handed to the watch's {@link ReadinessWatch#failed}.
+ * An error after which the process cannot go on ({@link FatalErrorHandler#isFatal}: out of memory)
+ * is let through to the top of the thread, which releases the lock on the way (every hold is
+ * released in a finally, {@link #unlock()} included) and hands it to the stack's
+ * {@link FatalErrorHandler} ({@link #threadFailed}); a readiness watch's goes to it at once. The
+ * threads of the links do the same, so no thread of a stack dies and no lock outlives its holder.
  */
 public final class NetStack {
     private static final long TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -132,6 +138,9 @@ public final class NetStack {
     private final Waiter realTimeWaiter = new ConditionWaiter();
     private Waiter waiter = realTimeWaiter;
     private volatile PacketTransmitter transmitter;
+    /** What new stacks start with (see {@link #defaultFatalErrorHandler(FatalErrorHandler)}). */
+    private static volatile FatalErrorHandler defaultFatalErrorHandler = FatalErrorHandler.PRINT;
+    private volatile FatalErrorHandler fatalErrorHandler = defaultFatalErrorHandler;
 
     /** 4-tuple to an {@link Endpoint} (a connection) or a {@link TimeWaitTimer} (a detached {@link TimeWaitRecord}). */
     private final DemuxTable<Object> connections = new DemuxTable<>(64);
@@ -341,9 +350,13 @@ public final class NetStack {
     public void unlock() {
         // The watches' own calls nest and release their holds: still the outermost one after them.
         boolean outermost = lock.getHoldCount() == 1;
-        if (outermost && readyHead != null && !runningWatches) runReadyWatches();
+        try {
+            if (outermost && readyHead != null && !runningWatches) runReadyWatches();
+        } finally {
+            // Released whatever happened above: a lock whose holder is gone stops every thread.
+            lock.unlock();
+        }
         PacketTransmitter link = outermost ? transmitter : null;
-        lock.unlock();
         if (link != null) link.lockReleased(this);
     }
 
@@ -490,12 +503,15 @@ public final class NetStack {
                 try {
                     w.ready();
                 } catch (Throwable ex) {
-                    if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError)) throw (VirtualMachineError) ex;
                     counters[Counter.HANDLER_ERRORS.ordinal()]++;
+                    // Reported here, lock held: the thread may be a user's, whose code would not know
+                    // what to make of it; the watches after this one still run.
+                    if (FatalErrorHandler.isFatal(ex)) reportFatal("readiness handler", ex);
                     try {
                         w.failed(ex);
-                    } catch (RuntimeException | AssertionError again) {
-                        internalError(clock.nanos(), "readiness handler failure", again);
+                    } catch (Throwable again) {
+                        if (FatalErrorHandler.isFatal(again)) reportFatal("readiness handler failure", again);
+                        else internalError(clock.nanos(), "readiness handler failure", again);
                     }
                 } finally {
                     w.running = false;
@@ -931,7 +947,8 @@ public final class NetStack {
             long deadline = r.nextDeadline();
             if (deadline <= now) deadline = now + TIMER_TICK_NANOS; // as for connections: never spin
             timers.schedule(t, deadline);
-        } catch (RuntimeException | AssertionError ex) {
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
             internalError(now, "timer of " + r.tuple(), ex);
             if (connections.get(t.key()) == t && !t.isScheduled()) timers.schedule(t, now + config.minRtoNanos());
         }
@@ -952,7 +969,8 @@ public final class NetStack {
             }
             if (deadline == Long.MAX_VALUE) timers.cancel(e.timer);
             else timers.schedule(e.timer, deadline);
-        } catch (RuntimeException | AssertionError ex) {
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
             internalError(now, "timer of " + e.label(), ex);
             if (!e.removed && !e.timer.isScheduled()) {
                 // Keep a broken connection from being forgotten with its port: retry later.
@@ -1009,7 +1027,8 @@ public final class NetStack {
                 return;
             }
             segmentArrived(now);
-        } catch (RuntimeException | AssertionError ex) {
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
             internalError(now, "inbound packet", ex);
         } finally {
             processingInbound = false;
@@ -1061,7 +1080,8 @@ public final class NetStack {
                 tap(now, false, tapScratch.flip());
             }
             segmentArrived(now);
-        } catch (RuntimeException | AssertionError ex) {
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
             internalError(now, "inbound packet", ex);
         } finally {
             processingInbound = false;
@@ -1153,7 +1173,8 @@ public final class NetStack {
         for (PacketTap t : packetTaps) {
             try {
                 t.onPacket(this, now, outbound, packet.asReadOnlyBuffer());
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) {
+                rethrowFatal(ex);
                 counters[Counter.INTERNAL_ERRORS.ordinal()]++;
             }
         }
@@ -1291,34 +1312,108 @@ public final class NetStack {
     private void loop() {
         while (running) {
             long next;
-            lock.lock();
             try {
-                Object p;
-                while ((p = inboundQueue.poll()) != null) {
-                    if (p instanceof TrustedPacket t) processPacket(t.packet(), true);
-                    else processPacket((ByteBuffer) p, false);
-                }
-                long now = clockNow();
-                if (holdTimers(now)) {
-                    next = now + TIMER_TICK_NANOS;
-                } else {
-                    expiringAt = now;
-                    timers.expire(now, expiredTimer);
-                    // At or before the earliest deadline (an early wake finds nothing due): the
-                    // exact one can walk a crowded slot, under the lock everything else needs.
-                    next = timers.nextDeadlineBound();
-                }
-                loopWakeAt = next;
-            } catch (RuntimeException | AssertionError ex) {
-                internalError(clock.nanos(), "event loop", ex);
+                next = loopRound();
+            } catch (Throwable ex) {
+                // Past the round's own catch (a fatal error, or one from the link after the
+                // release): the lock is released; report it and go on, never die deaf.
+                threadFailed("event loop", ex);
                 next = clock.nanos() + TIMER_TICK_NANOS;
-            } finally {
-                unlock();
             }
             if (!inboundQueue.isEmpty()) continue;
             long park = next == Long.MAX_VALUE ? MAX_LOOP_PARK_NANOS : Math.min(MAX_LOOP_PARK_NANOS, next - clock.nanos());
             if (park > 0) LockSupport.parkNanos(this, park);
         }
+    }
+
+    /** One round of the loop: the queued packets, then the due timers. Returns when to wake next. */
+    private long loopRound() {
+        long next;
+        lock.lock();
+        try {
+            Object p;
+            while ((p = inboundQueue.poll()) != null) {
+                if (p instanceof TrustedPacket t) processPacket(t.packet(), true);
+                else processPacket((ByteBuffer) p, false);
+            }
+            long now = clockNow();
+            if (holdTimers(now)) {
+                next = now + TIMER_TICK_NANOS;
+            } else {
+                expiringAt = now;
+                timers.expire(now, expiredTimer);
+                // At or before the earliest deadline (an early wake finds nothing due): the
+                // exact one can walk a crowded slot, under the lock everything else needs.
+                next = timers.nextDeadlineBound();
+            }
+            loopWakeAt = next;
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
+            internalError(clock.nanos(), "event loop", ex);
+            next = clock.nanos() + TIMER_TICK_NANOS;
+        } finally {
+            unlock();
+        }
+        return next;
+    }
+
+    // ------------------------------------------------------------------ errors of the stack's threads
+
+    /**
+     * The handler every stack created from now on starts with ({@link FatalErrorHandler#PRINT} until
+     * set): a program sets it once, as the command line does with {@link FatalErrorHandler#exitProcess},
+     * as a program sets Thread's default uncaught exception handler.
+     */
+    public static void defaultFatalErrorHandler(FatalErrorHandler handler) {
+        defaultFatalErrorHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Who is told of a fatal error on a thread of this stack (see {@link FatalErrorHandler}). */
+    public void fatalErrorHandler(FatalErrorHandler handler) {
+        fatalErrorHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    public FatalErrorHandler fatalErrorHandler() { return fatalErrorHandler; }
+
+    /**
+     * A thread working for this stack (its event loop, a link's reader or carrier) caught
+     * {@code error} at its top: a fatal one ({@link FatalErrorHandler#isFatal}) goes to the
+     * {@link #fatalErrorHandler}, any other is counted as {@link Counter#INTERNAL_ERRORS} and traced.
+     * Either way the thread then carries on. Best called holding no lock of the stack.
+     */
+    public void threadFailed(String where, Throwable error) {
+        if (FatalErrorHandler.isFatal(error)) {
+            reportFatal(where, error);
+            return;
+        }
+        try {
+            boolean took = enter();
+            try {
+                internalError(clock.nanos(), where, error);
+            } finally {
+                if (took) lock.unlock(); // only a counter changed: nothing for the watches or the link
+            }
+        } catch (Throwable again) {
+            if (FatalErrorHandler.isFatal(again)) reportFatal(where, again);
+        }
+    }
+
+    private void reportFatal(String where, Throwable error) {
+        try {
+            fatalErrorHandler.fatalError(this, where, error);
+        } catch (Throwable handlerFailed) {
+            // The handler could not do its job (out of memory again, say): the last resort is halting.
+            try {
+                System.err.println("synack: fatal error in " + where + " of " + name + " (and its handler failed): " + error);
+            } finally {
+                Runtime.getRuntime().halt(FatalErrorHandler.EXIT_STATUS);
+            }
+        }
+    }
+
+    /** Lets a fatal error through to the thread's own catch ({@link #threadFailed}); the caller handles the rest. */
+    private static void rethrowFatal(Throwable error) {
+        if (FatalErrorHandler.isFatal(error)) throw (VirtualMachineError) error;
     }
 
     // ------------------------------------------------------------------ output and traces
@@ -1378,7 +1473,8 @@ public final class NetStack {
                     if (!packetTaps.isEmpty()) tap(now, true, buffer);
                     link.transmitReserved(NetStack.this, buffer);
                 }
-            } catch (RuntimeException | AssertionError ex) {
+            } catch (Throwable ex) {
+                rethrowFatal(ex);
                 internalError(now, "sending " + segment, ex);
             } finally {
                 // It may lend a connection's send buffer: hold on to none (a packet handed over is
@@ -1528,7 +1624,8 @@ public final class NetStack {
             String what = "internal error in " + where + ": " + ex;
             if (processingInbound && arriving.segment() != null) tracePacket(now, TraceEvent.Direction.DROP, arriving, what);
             else emit(new TraceEvent.Packet(now, name, TraceEvent.Direction.DROP, "?", "?", "?", 0, 0, 0, 0, "", what));
-        } catch (RuntimeException ignored) {
+        } catch (Throwable tracingFailed) {
+            rethrowFatal(tracingFailed);
             // Tracing the error failed too: the counter still says it happened.
         }
     }
@@ -1537,7 +1634,8 @@ public final class NetStack {
         for (TraceListener l : traceListeners) {
             try {
                 l.onEvent(event);
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) {
+                rethrowFatal(ex);
                 counters[Counter.INTERNAL_ERRORS.ordinal()]++;
             }
         }
