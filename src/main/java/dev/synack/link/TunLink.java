@@ -272,6 +272,7 @@ public final class TunLink implements Link, AutoCloseable {
         PacketTransmitter writer = this;
         if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(this::writePacket), "outbound wrapper");
         s.attach(writer, null);
+        s.prefixLength(options.prefixLength()); // its subnet's broadcast address is a martian source
         stack = s;
         s.start();
         return s;

@@ -18,6 +18,22 @@ public enum Counter {
     OUT_RSTS("OutRsts"),
     /** IP-MIB ipInUnknownProtos: sound IPv4 packets for a protocol the stack does not handle (e.g. UDP). */
     IN_UNKNOWN_PROTOS("InUnknownProtos"),
+    /**
+     * IP-MIB ipInHdrErrors: packets dropped for an unsound IPv4 option (length below 2 or past the
+     * header), as Linux's ip_options_compile counts them. (Other IPv4 header faults count in InErrs.)
+     */
+    IN_HDR_ERRORS("InHdrErrors"),
+    /**
+     * IP-MIB ipInAddrErrors: packets whose destination is not this host's address (broadcast and
+     * multicast included: this host is no router).
+     */
+    IN_ADDR_ERRORS("InAddrErrors"),
+    /**
+     * Linux's in_martian_src (/proc/net/stat/rt_cache): packets dropped for a source no host may
+     * have (broadcast, multicast, class E, 0.0.0.0/8, loopback, this host's own address: see
+     * AddressFilter); each is traced with its reason.
+     */
+    IN_MARTIAN_SRC("InMartianSrc"),
     /** ICMP-MIB icmpInEchos: echo requests received. */
     IN_ECHOS("InEchos"),
     /** ICMP-MIB icmpOutEchoReps: echo replies sent. */

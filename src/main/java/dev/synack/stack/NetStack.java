@@ -14,6 +14,7 @@ import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
 import dev.synack.wire.Icmpv4;
 import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.Ipv4Header;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
 import dev.synack.wire.TcpFlags;
@@ -133,6 +134,8 @@ public final class NetStack {
     private final Clock clock;
     private final IsnGenerator isn;
     private final Random random;
+    /** Which sources and destinations arriving packets may have (replaced when the prefix is set). */
+    private volatile AddressFilter addressFilter;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Waiter realTimeWaiter = new ConditionWaiter();
@@ -228,6 +231,7 @@ public final class NetStack {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.isn = Objects.requireNonNull(isn, "isn");
         this.random = new Random(seed);
+        this.addressFilter = new AddressFilter(address, 0);
         this.ports = new PortTable(random);
         this.timers = new TimerWheel<>(TIMER_TICK_NANOS, TIMER_SLOTS, clock.nanos());
     }
@@ -250,6 +254,15 @@ public final class NetStack {
     private long clockNow() {
         long t = clock.nanos();
         return t > engineTime ? (engineTime = t) : engineTime;
+    }
+
+    /**
+     * The length of the prefix of this host's subnet (a link that knows it, such as a TUN device,
+     * sets it; 0: not known), so that packets from the subnet's broadcast address are dropped as
+     * martians (see {@link AddressFilter}).
+     */
+    public void prefixLength(int bits) {
+        addressFilter = new AddressFilter(address, bits);
     }
 
     /** Every trace event of this stack goes to every listener added here. */
@@ -1022,7 +1035,9 @@ public final class NetStack {
                 return;
             }
             if (result != ParseResult.OK) {
-                counters[Counter.IN_ERRS.ordinal()]++;
+                // An unsound IP option is an IP header error (Linux's ip_options_compile); the rest
+                // are counted as segments received in error, whatever layer they failed at.
+                counters[(result == ParseResult.BAD_IP_OPTION ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS).ordinal()]++;
                 traceUndecodable(now, packet, result.reason());
                 return;
             }
@@ -1096,14 +1111,15 @@ public final class NetStack {
 
     /** The decoded packet {@link #arriving} arrived: demultiplexes it to its connection or listener. */
     private void segmentArrived(long now) {
-        counters[Counter.IN_SEGS.ordinal()]++;
         TcpPacket in = arriving;
-        TcpSegment seg = in.segment();
-        if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.RECV, in, null);
-        if (in.destinationAddress() != address) {
-            tracePacket(now, TraceEvent.Direction.DROP, in, "not addressed to this host");
+        String addressProblem = addressProblem(in.sourceAddress(), in.destinationAddress());
+        if (addressProblem != null) {
+            tracePacket(now, TraceEvent.Direction.DROP, in, addressProblem);
             return;
         }
+        counters[Counter.IN_SEGS.ordinal()]++;
+        TcpSegment seg = in.segment();
+        if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.RECV, in, null);
         int remote = in.sourceAddress();
         int localPort = seg.destinationPort();
         // RFC 9293 §3.10.7: a fully specified connection first, then a listener on the port.
@@ -1142,19 +1158,39 @@ public final class NetStack {
         String problem = Icmpv4.echoRequestProblem(packet);
         if (problem != null) {
             boolean echoOfAnotherType = problem.startsWith("ICMP type") || problem.startsWith("echo request with code");
-            counters[(echoOfAnotherType ? Counter.IN_ICMP_IGNORED : Counter.IN_ERRS).ordinal()]++;
+            Counter c = echoOfAnotherType ? Counter.IN_ICMP_IGNORED
+                    : problem == ParseResult.BAD_IP_OPTION.reason() ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS;
+            counters[c.ordinal()]++;
             traceUndecodable(now, packet, problem);
             return;
         }
-        counters[Counter.IN_ECHOS.ordinal()]++;
-        if (packet.getInt(packet.position() + 16) != address) {
-            traceUndecodable(now, packet, "ICMP echo request not addressed to this host");
+        int p = packet.position();
+        problem = addressProblem(Ipv4Header.sourceAddress(packet, p), Ipv4Header.destinationAddress(packet, p));
+        if (problem != null) {
+            traceUndecodable(now, packet, "ICMP echo request: " + problem);
             return;
         }
+        counters[Counter.IN_ECHOS.ordinal()]++;
         transmitBuffer.clear();
         int length = Icmpv4.writeEchoReply(packet, transmitBuffer, config.ttl());
         transmitBuffer.limit(length);
         if (transmitRaw(now)) counters[Counter.OUT_ECHO_REPS.ordinal()]++;
+    }
+
+    /**
+     * Why this host drops a packet from {@code source} to {@code destination} without a word
+     * ({@link AddressFilter}), counted; null when it takes it.
+     */
+    private String addressProblem(int source, int destination) {
+        AddressFilter filter = addressFilter;
+        String problem = filter.sourceProblem(source);
+        if (problem != null) {
+            counters[Counter.IN_MARTIAN_SRC.ordinal()]++;
+            return problem;
+        }
+        problem = filter.destinationProblem(destination);
+        if (problem != null) counters[Counter.IN_ADDR_ERRORS.ordinal()]++;
+        return problem;
     }
 
     /** Hands the packet in {@link #transmitBuffer} (position to limit) to the taps and the link. */
