@@ -104,6 +104,7 @@ class LinkThreadsTest {
                 }
             }
             assertThat(fatal).singleElement().isInstanceOf(OutOfMemoryError.class);
+            assertThat(link.deliveryErrors()).isEqualTo(1); // past the stack's guards, caught by the link's
             assertThat(server.isLocked()).isFalse();
         }
     }
