@@ -4,6 +4,7 @@ import dev.synack.tcp.Connection;
 import dev.synack.tcp.FourTuple;
 import dev.synack.tcp.IsnGenerator;
 import dev.synack.tcp.Listener;
+import dev.synack.tcp.RateLimited;
 import dev.synack.tcp.Resets;
 import dev.synack.tcp.Seq;
 import dev.synack.tcp.TcpConfig;
@@ -134,6 +135,9 @@ public final class NetStack {
     private final Clock clock;
     private final IsnGenerator isn;
     private final Random random;
+    /** RSTs for segments that match nothing, and echo replies: null when not limited (guarded by the lock). */
+    private final TokenBucket resetLimit;
+    private final TokenBucket echoReplyLimit;
     /** Which sources and destinations arriving packets may have (replaced when the prefix is set). */
     private volatile AddressFilter addressFilter;
 
@@ -234,6 +238,10 @@ public final class NetStack {
         this.addressFilter = new AddressFilter(address, 0);
         this.ports = new PortTable(random);
         this.timers = new TimerWheel<>(TIMER_TICK_NANOS, TIMER_SLOTS, clock.nanos());
+        long start = clock.nanos();
+        this.resetLimit = config.resetRateLimit() == 0 ? null : new TokenBucket(config.resetRateLimit(), config.resetRateLimit(), start);
+        this.echoReplyLimit = config.echoReplyRateLimit() == 0 ? null
+                : new TokenBucket(config.echoReplyRateLimit(), config.echoReplyBurst(), start);
     }
 
     /** The host's name in traces ("client", "server"). */
@@ -1144,7 +1152,12 @@ public final class NetStack {
         // RFC 9293 §3.10.7.1: a segment for no connection and no listener is answered with a
         // reset (its form depends on the ACK bit), unless it is itself a reset.
         if (Resets.replyTo(seg, resetReply)) {
-            output.send(address, remote, resetReply, now);
+            if (resetLimit == null || resetLimit.tryTake(now)) {
+                output.send(address, remote, resetReply, now);
+            } else {
+                counters[Counter.OUT_RSTS_RATE_LIMITED.ordinal()]++;
+                tracePacket(now, TraceEvent.Direction.DROP, in, "no connection: RST rate limited");
+            }
         } else {
             tracePacket(now, TraceEvent.Direction.DROP, in, "no connection (a reset is never answered)");
         }
@@ -1171,6 +1184,11 @@ public final class NetStack {
             return;
         }
         counters[Counter.IN_ECHOS.ordinal()]++;
+        if (echoReplyLimit != null && !echoReplyLimit.tryTake(now)) {
+            counters[Counter.OUT_RATE_LIMIT_GLOBAL.ordinal()]++;
+            traceUndecodable(now, packet, "echo reply rate limited");
+            return;
+        }
         transmitBuffer.clear();
         int length = Icmpv4.writeEchoReply(packet, transmitBuffer, config.ttl());
         transmitBuffer.limit(length);
@@ -1558,6 +1576,11 @@ public final class NetStack {
                     Ipv4Address.format(src) + ":" + segment.sourcePort(), Ipv4Address.format(dst) + ":" + segment.destinationPort(),
                     TcpFlags.tcpdump(segment.flags()), Integer.toUnsignedLong(segment.seq()), Integer.toUnsignedLong(segment.ack()),
                     segment.payloadLength(), segment.window(), segment.options().toString(), reason));
+        }
+
+        @Override
+        public void rateLimited(RateLimited what, long now) {
+            counters[Counter.of(what).ordinal()]++;
         }
 
         @Override
