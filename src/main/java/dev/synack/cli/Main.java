@@ -10,13 +10,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code synack} command. Subcommands: {@code demo}, {@code pkt}, {@code bench}, {@code serve},
- * {@code connect}.
+ * {@code connect}, {@code fuzz}.
  * Exit status: 0 success, 1 failure, 2 usage error (picocli's convention), 70 when a stack's
  * thread met a fatal error such as running out of memory ({@link FatalErrorHandler#exitProcess}).
  */
 @Command(name = "synack", mixinStandardHelpOptions = true, version = "synack 0.1.0",
         description = "A complete TCP/IP stack in Java, in user space.",
         subcommands = {DemoCommand.class, PktCommand.class, BenchCommand.class, ServeCommand.class, ConnectCommand.class,
+                FuzzCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
