@@ -327,12 +327,7 @@ public final class TunLink implements Link, AutoCloseable {
     }
 
     private void deliverInbound(ByteBuffer packet) {
-        NetStack s = stack;
-        if (s == null) {
-            packetsDropped.incrementAndGet();
-            return;
-        }
-        s.enqueue(packet);
+        LinkThreads.enqueue(stack, packet, packetsDropped);
     }
 
     private void readLoop() {

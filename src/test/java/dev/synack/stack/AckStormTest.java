@@ -38,13 +38,7 @@ class AckStormTest {
             ByteBuffer copy = PacketEdits.copy(packet);
             returning.add(mirror ? mirrored(copy) : copy);
         }, null);
-        s.lock();
-        try {
-            s.bind(80);
-            s.listen(80, 8);
-        } finally {
-            s.unlock();
-        }
+        Listening.on(s, 80, 8);
         return s;
     }
 

@@ -54,14 +54,8 @@ class NetStackErrorsTest {
         return out.flip();
     }
 
-    private static Listener listen(NetStack s, int port) throws Exception {
-        s.lock();
-        try {
-            s.bind(port);
-            return s.listen(port, 8);
-        } finally {
-            s.unlock();
-        }
+    private static Listener listen(NetStack s, int port) {
+        return Listening.on(s, port, 8);
     }
 
     /** A watch that throws {@code error} the first time it runs, and whose failed() throws {@code failedError}. */

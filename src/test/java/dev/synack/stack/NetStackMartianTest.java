@@ -37,13 +37,7 @@ class NetStackMartianTest {
         s.addTraceListener(e -> {
             if (e instanceof TraceEvent.Packet p && p.direction() == TraceEvent.Direction.DROP) drops.add(p);
         });
-        s.lock();
-        try {
-            s.bind(80);
-            s.listen(80, 8);
-        } finally {
-            s.unlock();
-        }
+        Listening.on(s, 80, 8);
         return s;
     }
 
