@@ -114,6 +114,14 @@ import java.util.function.Consumer;
  * released in a finally, {@link #unlock()} included) and hands it to the stack's
  * {@link FatalErrorHandler} ({@link #threadFailed}); a readiness watch's goes to it at once. The
  * threads of the links do the same, so no thread of a stack dies and no lock outlives its holder.
+ *
+ * <h2>Hostile input</h2>
+ * A packet from a martian source or for an address other than the host's is dropped before TCP or
+ * ICMP sees it, without an answer ({@link AddressFilter}); an unsound IPv4 option drops its packet
+ * ({@link Counter#IN_HDR_ERRORS}). The engine limits the ACKs it sends to segments it does not
+ * accept (dev.synack.tcp.AckLimiter); RSTs for segments that match nothing and echo replies pass
+ * host-wide {@link TokenBucket}s when {@link TcpConfig#resetRateLimit()} and
+ * {@link TcpConfig#echoReplyRateLimit()} set them (Linux limits neither).
  */
 public final class NetStack {
     private static final long TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
