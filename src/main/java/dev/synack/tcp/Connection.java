@@ -50,7 +50,9 @@ import java.nio.ByteBuffer;
  *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
  *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
  *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>
- *   <li>Challenge ACKs (RFC 5961 §7) are limited per connection, not host-wide as on Linux.</li>
+ *   <li>Challenge ACKs (RFC 5961 §7) are limited per connection, not host-wide as on Linux; with
+ *       the ACKs to unacceptable segments they share Linux's per-connection interval
+ *       (tcp_invalid_ratelimit): see {@link AckLimiter}.</li>
  *   <li>A passive-open child reset in SYN_RECV reports SYN_RECV -> LISTEN and is then released; its
  *       listener carries on.</li>
  * </ul>
@@ -246,8 +248,8 @@ public final class Connection {
     private int quickAcksLeft;
     private boolean ackNow;
     private boolean noDelay;
-    /** RFC 5961 §7 budget: created with the first challenge ACK. */
-    private ChallengeAckLimiter challengeLimiter;
+    /** The limits on ACKs to unacceptable segments and challenge ACKs: created with the first one limited. */
+    private AckLimiter ackLimiter;
 
     private final TcpSegment out = new TcpSegment();
     private ByteBuffer payloadScratch;
@@ -521,9 +523,14 @@ public final class Connection {
     private void otherStateArrived(TcpSegment seg, long now) {
         if (state == TcpState.SYN_RECV && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST) && seg.seq() == irs) {
             if (!seg.has(TcpFlags.ACK)) {
-                // The peer retransmitted its SYN: our SYN-ACK was lost (Linux tcp_check_req).
-                dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
-                sendSyn(now);
+                // The peer retransmitted its SYN: our SYN-ACK was lost (Linux tcp_check_req, which
+                // sends it again at most once per tcp_invalid_ratelimit).
+                if (answerUnacceptable(seg, RateLimited.SYN_RECV_ACK, now)) {
+                    dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
+                    sendSyn(now);
+                } else {
+                    dropped(seg, "retransmitted SYN: SYN-ACK rate limited", now);
+                }
                 return;
             }
             // Simultaneous open: the peer's SYN-ACK acknowledges our SYN (RFC 9293 figure 8); its
@@ -536,7 +543,7 @@ public final class Connection {
         // timestamp marks an old duplicate.
         int rcvWnd = receiveWindow();
         if (pawsRejects(seg, now)) {
-            ackNow = true;
+            if (answerUnacceptable(seg, RateLimited.PAWS_ACK, now)) ackNow = true;
             dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return;
         }
@@ -551,7 +558,7 @@ public final class Connection {
             if (seg.has(TcpFlags.SYN)) {
                 challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
             } else {
-                ackNow = true;
+                if (answerUnacceptable(seg, RateLimited.OUT_OF_WINDOW_ACK, now)) ackNow = true;
                 // RFC 2883 §4.1.1: a duplicate of what was already received is reported in a D-SACK
                 // block; as Linux's tcp_send_dupack, a repeated FIN is part of it.
                 if (Seq.lt(seg.seq(), rcvNxt)) reportDuplicate(seg.seq(), Seq.min(seg.seq() + seg.sequenceLength(), rcvNxt));
@@ -1762,10 +1769,21 @@ public final class Connection {
         output.send(tuple.localAddress(), tuple.remoteAddress(), out, now);
     }
 
-    /** RFC 5961 §4.2 / §3.2 challenge ACK, at most challengeAckLimit per second (§7). */
+    /** RFC 5961 §4.2 / §3.2 challenge ACK, within the limits of {@link AckLimiter}. */
     private void challengeAck(long now) {
-        if (challengeLimiter == null) challengeLimiter = new ChallengeAckLimiter(now);
-        if (challengeLimiter.tryAcquire(now, config.challengeAckLimit())) sendAck(now);
+        if (ackLimiter == null) ackLimiter = new AckLimiter(now);
+        if (ackLimiter.allowChallenge(config, output, now)) sendAck(now);
+    }
+
+    /**
+     * Whether to answer {@code seg}, which this connection does not accept, with an ACK now: at most
+     * one such ACK per {@link TcpConfig#invalidRateLimitNanos()} (Linux's tcp_oow_rate_limited; see
+     * {@link AckLimiter}). In SYN_RECV, counted as Linux's tcp_check_req counts it.
+     */
+    private boolean answerUnacceptable(TcpSegment seg, RateLimited what, long now) {
+        if (!AckLimiter.applies(seg, config)) return true;
+        if (ackLimiter == null) ackLimiter = new AckLimiter(now);
+        return ackLimiter.allowAnswer(config, state == TcpState.SYN_RECV ? RateLimited.SYN_RECV_ACK : what, output, now);
     }
 
     // =====================================================================================
@@ -1981,7 +1999,7 @@ public final class Connection {
         delayedAckAt = NONE;
         keepaliveAt = NONE;
         timeWait = new TimeWaitRecord(config, tuple, sndMax, rcvNxt, timestampsOn, tsRecent,
-                now + config.timeWaitNanos(), challengeLimiter);
+                now + config.timeWaitNanos(), ackLimiter);
         setState(TcpState.TIME_WAIT, cause, now);
         releaseMemory();
     }

@@ -10,7 +10,8 @@ import java.time.Duration;
  *   <li>{@link #linux()}: the Linux defaults written down in design.md.</li>
  *   <li>{@link #rfc()}: the RFCs' own numbers where they differ: MSL 2 min (RFC 9293 §3.4.2, so
  *       TIME_WAIT lasts 4 min), minimum RTO 1 s and maximum 60 s (RFC 6298 §2.4-2.5), a fixed
- *       200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms).</li>
+ *       200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms), every unacceptable segment
+ *       answered (RFC 9293 §3.10.7.4; only RFC 5961's challenge ACKs are limited).</li>
  * </ul>
  * Change any value with {@link #toBuilder()}: {@code TcpConfig.linux().toBuilder().msl(Duration.ofSeconds(1)).build()}.
  */
@@ -66,6 +67,12 @@ public final class TcpConfig {
     // RFC 5961 §7: challenge ACKs per second
     private final int challengeAckLimit;
 
+    // What an attacker can make the host send
+    private final long invalidRateLimitNanos;
+    private final int resetRateLimit;
+    private final int echoReplyRateLimit;
+    private final int echoReplyBurst;
+
     // Stack-wide
     private final int ephemeralPortLow;
     private final int ephemeralPortHigh;
@@ -107,6 +114,10 @@ public final class TcpConfig {
         lossProbeSlackNanos = b.lossProbeSlackNanos;
         maxBacklog = b.maxBacklog;
         challengeAckLimit = b.challengeAckLimit;
+        invalidRateLimitNanos = b.invalidRateLimitNanos;
+        resetRateLimit = b.resetRateLimit;
+        echoReplyRateLimit = b.echoReplyRateLimit;
+        echoReplyBurst = b.echoReplyBurst;
         ephemeralPortLow = b.ephemeralPortLow;
         ephemeralPortHigh = b.ephemeralPortHigh;
         ttl = b.ttl;
@@ -117,7 +128,7 @@ public final class TcpConfig {
         return new Builder().build();
     }
 
-    /** The RFCs' numbers: MSL 2 min (TIME_WAIT 4 min), RTO 1 s..60 s, delayed ACK 200 ms. */
+    /** The RFCs' numbers: MSL 2 min (TIME_WAIT 4 min), RTO 1 s..60 s, delayed ACK 200 ms, no limit on ACKs to unacceptable segments. */
     public static TcpConfig rfc() {
         return new Builder()
                 .msl(Duration.ofMinutes(2))
@@ -127,6 +138,7 @@ public final class TcpConfig {
                 .congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
                 .lossProbeSlack(Duration.ZERO)
                 .readShutdownData(ReadShutdownData.KEEP) // the RFCs drop no acknowledged data: see readShutdownData()
+                .invalidRateLimit(Duration.ZERO)
                 .build();
     }
 
@@ -208,6 +220,32 @@ public final class TcpConfig {
     /** listen(backlog) is capped to this (Linux somaxconn: 4096). */
     public int maxBacklog() { return maxBacklog; }
     public int challengeAckLimit() { return challengeAckLimit; }
+
+    /**
+     * The least time between two ACKs a connection sends in reply to segments it does not accept
+     * (out of the window, PAWS-rejected, old duplicates in TIME_WAIT, retransmitted SYNs in
+     * SYN_RECV) and challenge ACKs, for segments without payload: Linux's tcp_invalid_ratelimit,
+     * 500 ms. 0: no limit, as RFC 9293 answers every unacceptable segment (the rfc() profile).
+     */
+    public long invalidRateLimitNanos() { return invalidRateLimitNanos; }
+
+    /**
+     * RSTs per second the host sends, all connections together, in reply to segments for no
+     * connection and no listener (a token bucket as deep as one second's worth). 0: no limit, as
+     * Linux, which does not limit these resets; FreeBSD limits them to 200 per second
+     * (net.inet.icmp.icmplim, which covers RSTs to closed ports).
+     */
+    public int resetRateLimit() { return resetRateLimit; }
+
+    /**
+     * ICMP echo replies per second, host-wide (a token bucket of {@link #echoReplyBurst()}). 0: no
+     * limit, as Linux by default: its global ICMP budget (icmp_msgs_per_sec 1000, icmp_msgs_burst
+     * 50) applies only to the types in icmp_ratemask, which leaves echo replies out.
+     * {@code echoReplyRateLimit(1000, 50)} puts them under that budget, as adding type 0 to the
+     * mask does.
+     */
+    public int echoReplyRateLimit() { return echoReplyRateLimit; }
+    public int echoReplyBurst() { return echoReplyBurst; }
     public int ephemeralPortLow() { return ephemeralPortLow; }
     public int ephemeralPortHigh() { return ephemeralPortHigh; }
     public int ttl() { return ttl; }
@@ -258,6 +296,10 @@ public final class TcpConfig {
         private long lossProbeSlackNanos = Duration.ofMillis(2).toNanos();
         private int maxBacklog = 4096;
         private int challengeAckLimit = 1000;
+        private long invalidRateLimitNanos = Duration.ofMillis(500).toNanos();
+        private int resetRateLimit = 0;
+        private int echoReplyRateLimit = 0;
+        private int echoReplyBurst = 0;
         private int ephemeralPortLow = 32768;
         private int ephemeralPortHigh = 60999;
         private int ttl = 64;
@@ -300,6 +342,10 @@ public final class TcpConfig {
             lossProbeSlackNanos = c.lossProbeSlackNanos;
             maxBacklog = c.maxBacklog;
             challengeAckLimit = c.challengeAckLimit;
+            invalidRateLimitNanos = c.invalidRateLimitNanos;
+            resetRateLimit = c.resetRateLimit;
+            echoReplyRateLimit = c.echoReplyRateLimit;
+            echoReplyBurst = c.echoReplyBurst;
             ephemeralPortLow = c.ephemeralPortLow;
             ephemeralPortHigh = c.ephemeralPortHigh;
             ttl = c.ttl;
@@ -359,6 +405,17 @@ public final class TcpConfig {
         public Builder lossProbeSlack(Duration slack) { lossProbeSlackNanos = nonNegative(slack, "lossProbeSlack"); return this; }
         public Builder maxBacklog(int v) { maxBacklog = require(v, 1, 1 << 20, "maxBacklog"); return this; }
         public Builder challengeAckLimit(int v) { challengeAckLimit = require(v, 1, Integer.MAX_VALUE, "challengeAckLimit"); return this; }
+        /** See {@link TcpConfig#invalidRateLimitNanos()}; zero: no limit. */
+        public Builder invalidRateLimit(Duration d) { invalidRateLimitNanos = nonNegative(d, "invalidRateLimit"); return this; }
+        /** See {@link TcpConfig#resetRateLimit()}; 0: no limit. */
+        public Builder resetRateLimit(int perSecond) { resetRateLimit = require(perSecond, 0, 1_000_000_000, "resetRateLimit"); return this; }
+
+        /** See {@link TcpConfig#echoReplyRateLimit()}; 0: no limit. */
+        public Builder echoReplyRateLimit(int perSecond, int burst) {
+            echoReplyRateLimit = require(perSecond, 0, 1_000_000_000, "echoReplyRateLimit");
+            echoReplyBurst = perSecond == 0 ? 0 : require(burst, 1, 1_000_000_000, "echoReplyBurst");
+            return this;
+        }
 
         public Builder ephemeralPorts(int low, int high) {
             ephemeralPortLow = require(low, 1, 65535, "ephemeral low");
