@@ -557,19 +557,31 @@ public final class ScriptRunner {
         long remoteIsn = f.remoteIsn == null ? 0 : f.remoteIsn;
         long relSeq = u32(s.seq() - localIsn);
         if (relSeq != u32(p.seqStart())) throw mismatch(p, first, f, "bad sequence number");
-        // A train of segments may cover one line's range (packetdrill's default, not with --strict_segments).
+        // A train of segments may cover one line's range (packetdrill's default, not with --strict_segments),
+        // as packetdrill aggregates the fragments of a TSO/GSO packet: each fragment's flags other than
+        // PSH, FIN and CWR must equal the one before it, every fragment but the last carries as much
+        // as the one before it, and the last one's header stands for the whole train below.
         Live last = first;
         int covered = s.payloadLength();
         if (!strictSegments && covered > 0 && covered < p.length()) {
-            int stripped = p.flags() & ~(TcpFlags.PSH | TcpFlags.FIN);
+            int fragmentFlags = TcpFlags.PSH | TcpFlags.FIN | TcpFlags.CWR;
             while (covered < p.length()) {
-                if (last.segment().flags() != stripped) throw mismatch(p, last, f, "bad flags inside a train of segments");
                 Live next = nextLive(Math.max(now, scheduledHigh(p.time())) + LATE_LIMIT_NANOS);
                 if (next == null) throw mismatch(p, last, f, "the train of segments stopped after " + covered + " bytes");
-                if (u32(next.segment().seq() - localIsn) != u32(p.seqStart() + covered)) {
+                TcpSegment previous = last.segment();
+                TcpSegment fragment = next.segment();
+                if ((fragment.flags() & ~fragmentFlags) != (previous.flags() & ~fragmentFlags)) {
+                    throw mismatch(p, next, f, "bad flags inside a train of segments");
+                }
+                if (u32(fragment.seq() - localIsn) != u32(p.seqStart() + covered)) {
                     throw mismatch(p, next, f, "bad sequence number inside a train of segments");
                 }
-                covered += next.segment().payloadLength();
+                int length = fragment.payloadLength();
+                if (covered + length < p.length() && length != previous.payloadLength()) {
+                    throw mismatch(p, next, f, "a segment inside a train carries " + length + " bytes, the one before it "
+                            + previous.payloadLength());
+                }
+                covered += length;
                 last = next;
             }
         }

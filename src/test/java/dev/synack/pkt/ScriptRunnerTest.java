@@ -297,6 +297,27 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void aTrainMayHoldPushedSegmentsAsPacketdrillAggregatesPushedFragments() {
+        // The first write's end goes out pushed; packetdrill compares PSH on the train's last segment only.
+        String train = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 1) = 0
+                +0 < S 0:0(0) win 65535 <mss 1000>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 65535
+                +0 accept(3, ..., ...) = 4
+                +0 write(4, ..., 1000) = 1000
+                +0 write(4, ..., 2000) = 2000
+                +0 > P. 1:3001(3000) ack 1
+                """;
+        assertThat(run(train).status()).isEqualTo(Status.PASS);
+        Outcome unpushedEnd = run(train.replace("> P. 1:3001", "> . 1:3001"));
+        assertThat(unpushedEnd.status()).isEqualTo(Status.FAIL);
+        assertThat(unpushedEnd.message()).contains("bad flags");
+    }
+
+    @Test
     void anExtraPacketFailsTheNextExpectation() {
         // The data segment is sent first; a script expecting a FIN first fails there.
         Outcome o = run(OPEN + "+0 write(4, ..., 10) = 10\n+0 close(4) = 0\n+0 > F. 11:11(0) ack 1\n");
