@@ -249,6 +249,10 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
         }
         if (client.connectionCount() != 0) problems.add("client still has " + client.connectionCount() + " connection(s)");
         if (server.connectionCount() != 0) problems.add("server still has " + server.connectionCount() + " connection(s)");
+        long internalErrors = client.counters().get("InternalErrors") + server.counters().get("InternalErrors");
+        if (internalErrors != 0) {
+            problems.add(internalErrors + " internal error(s): an exception was caught on a stack's packet or timer path");
+        }
         long inErrs = client.counters().get("InErrs") + server.counters().get("InErrs");
         if (inErrs != net.faultStats().corrupted()) {
             problems.add("corrupted " + net.faultStats().corrupted() + " packet(s) but the hosts counted " + inErrs
