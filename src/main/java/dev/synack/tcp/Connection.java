@@ -92,8 +92,15 @@ public final class Connection {
      * only within half the sequence space), which stopped all sending after 2 GiB.
      */
     private boolean synAcknowledged;
-    /** The largest flight (SND.MAX - SND.UNA) since the last ACK: whether cwnd was used (RFC 7661). */
-    private int flightHighWater;
+    /**
+     * Whether cwnd is used, judged per round trip as Linux does (tcp_cwnd_validate): a send in the
+     * round filled cwnd, the largest flight (SND.MAX - SND.UNA) sent in it, and the SND.MAX that
+     * ends it. A send that fills cwnd, a larger flight, or the first send after SND.UNA passes the
+     * end starts a new round.
+     */
+    private boolean roundCwndLimited;
+    private int roundMaxFlight;
+    private int roundEnd;
     private int sndUna;
     private int sndNxt;
     /** The highest sequence number sent so far; SND.NXT goes back to SND.UNA on a timeout (go-back-N). */
@@ -530,7 +537,6 @@ public final class Connection {
             dropped(seg, "unacceptable sequence number", now);
             return;
         }
-        updateTsRecent(seg, now);
 
         // Second (the RST bit) was handled above; third (security/compartment) does not apply.
 
@@ -592,6 +598,7 @@ public final class Connection {
                 dropped(seg, "SYN_RECV: unacceptable ACK", now);
                 return false;
             }
+            updateTsRecent(seg, now);
             if (listener != null && !listener.childEstablished(this)) {
                 // Linux: the accept queue is full; forget the ACK, the SYN-ACK timer will ask again.
                 dropped(seg, "accept queue full: final ACK dropped", now);
@@ -617,6 +624,7 @@ public final class Connection {
             dropped(seg, "ACK older than SND.UNA - MAX.SND.WND (RFC 5961 §5.2)", now);
             return false;
         }
+        if (Seq.ge(ack, sndUna)) updateTsRecent(seg, now);
 
         int window = seg.window() << sndShift;
         if (sackOn && seg.options().sackBlockCount() > 0) {
@@ -681,7 +689,7 @@ public final class Connection {
             rttTiming = false;
         }
         if (sample >= 0) {
-            rtt.sample(sample);
+            rtt.sample(sample, ack, sndMax);
             if (congestion != null && !inRecovery) congestion.onRttSample(sample, ack, sndNxt);
         }
         unaRetransmitted = false;
@@ -723,7 +731,6 @@ public final class Connection {
         } else if (!probeRepairedLoss && cwndLimited()) {
             congestion.onAck(Math.max(dataAcked, 0), rtt.srtt(), now);
         }
-        flightHighWater = Seq.distance(sndUna, sndMax); // the next ACK judges the flight sent from here on
         scheduleLossProbe(now);
     }
 
@@ -1375,7 +1382,7 @@ public final class Connection {
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, sndMax);
         if (newData) sndMax = segEnd;
-        flightHighWater = Math.max(flightHighWater, Seq.distance(sndUna, sndMax));
+        noteCwndUse();
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
@@ -1671,7 +1678,10 @@ public final class Connection {
     /**
      * RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent, and only forward; after
      * an idle time longer than the PAWS limit (§5.5: 24 days) TS.Recent is no longer valid and the
-     * next such segment's value is taken whatever it is.
+     * next such segment's value is taken whatever it is. Only a segment that gets as far as the ACK
+     * processing with an ACK in SND.UNA..SND.MAX counts, as in Linux's tcp_ack: a segment dropped
+     * before (a SYN, no ACK, an ACK of unsent or too old data) leaves TS.Recent alone, so that a
+     * forged or stray segment cannot move the value our ACKs echo; neither does an ACK below SND.UNA.
      */
     private void updateTsRecent(TcpSegment seg, long now) {
         if (!timestampsOn || !seg.options().hasTimestamps()) return;
@@ -1719,6 +1729,7 @@ public final class Connection {
         sendBufferSeq = iss + 1;
         smallSegmentEnd = iss;
         recoveryPoint = iss;
+        roundEnd = iss;
         highRxt = iss;
     }
 
@@ -1733,7 +1744,7 @@ public final class Connection {
         peerMss = peer.hasMss() ? peer.mss() : config.defaultPeerMss();
         effectiveMss = Math.max(1, Math.min(peerMss, config.mss()) - (timestampsOn ? TIMESTAMP_OPTION_SPACE : 0));
         if (timestampsOn) tsRecent = peer.tsVal();
-        congestion = CongestionControl.create(config.congestionAlgorithm(), effectiveMss, config.initialCwndSegments());
+        congestion = CongestionControl.create(config, effectiveMss);
     }
 
     private void queueFin(String cause, long now) {
@@ -1830,14 +1841,27 @@ public final class Connection {
 
     /**
      * Whether the flight used the congestion window, so that an ACK may grow it (RFC 7661 §4.1, RFC
-     * 5681 §3.1's remark that cwnd should not grow when it is not used): in slow start while cwnd is
-     * below twice the largest flight, in congestion avoidance when the flight filled cwnd to within a
-     * segment (Linux tcp_is_cwnd_limited). An application-limited sender keeps the window it used.
+     * 5681 §3.1's remark that cwnd should not grow when it is not used), as Linux's
+     * tcp_is_cwnd_limited: a send in this round trip filled cwnd to within a segment, or, in slow
+     * start, cwnd is below twice the round's largest flight. An application-limited sender keeps the
+     * window it used.
      */
     private boolean cwndLimited() {
+        if (roundCwndLimited) return true;
         long cwnd = congestion.cwnd();
-        if (cwnd < congestion.ssthresh()) return cwnd < 2L * flightHighWater;
-        return (long) flightHighWater + effectiveMss > cwnd;
+        return cwnd < congestion.ssthresh() && cwnd < 2L * roundMaxFlight;
+    }
+
+    /** After a send: the round trip's record of cwnd use (Linux tcp_cwnd_validate). */
+    private void noteCwndUse() {
+        if (congestion == null) return;
+        int flight = Seq.distance(sndUna, sndMax);
+        boolean filled = (long) flight + effectiveMss > congestion.cwnd();
+        if (Seq.ge(sndUna, roundEnd) || filled || (!roundCwndLimited && flight > roundMaxFlight)) {
+            roundCwndLimited = filled;
+            roundMaxFlight = flight;
+            roundEnd = sndMax;
+        }
     }
 
     /** A window computed in long arithmetic, as an int: never below 0 nor past Integer.MAX_VALUE. */
