@@ -700,6 +700,7 @@ public final class Connection {
             sendBufferSeq += dataAcked;
         }
         int newlyAcked = Seq.distance(sndUna, ack);
+        int deliveredNow = deliveredSinceSent(ack, dataAcked);
         sndUna = ack;
         synAcknowledged = true; // SND.UNA only ever moves past ISS here, and the SYN is the first thing it covers
         // Markers that lie behind SND.UNA follow it: sequence comparisons are only defined within 2^31
@@ -729,9 +730,24 @@ public final class Connection {
                 partialAck(newlyAcked, now);
             }
         } else if (!probeRepairedLoss && cwndLimited()) {
-            congestion.onAck(Math.max(dataAcked, 0), rtt.srtt(), now);
+            congestion.onAck(deliveredNow, rtt.srtt(), now);
         }
         scheduleLossProbe(now);
+    }
+
+    /**
+     * The bytes of {@code dataAcked} that the congestion window counts, as Linux counts delivered
+     * segments: not those SACKed earlier (they were delivered then), and, after a timeout sent
+     * SND.NXT back (go-back-N), not those beyond SND.NXT: the ACK leaps over data the peer had held
+     * out of order since before the timeout, which says nothing of what the path carries now (RFC
+     * 3465 §2.3) and, counted in slow start, would open cwnd to ssthresh in one ACK and send it as
+     * one burst.
+     */
+    private int deliveredSinceSent(int ack, int dataAcked) {
+        if (dataAcked <= 0) return 0;
+        int end = Seq.min(ack, sndNxt);
+        int sent = Seq.distance(sndUna, end) - (scoreboard.isEmpty() ? 0 : scoreboard.sackedBelow(end));
+        return Math.max(0, Math.min(dataAcked, sent));
     }
 
     /**
