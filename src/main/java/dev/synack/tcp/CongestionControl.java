@@ -44,11 +44,29 @@ interface CongestionControl {
     /** Loss recovery sets cwnd directly (RFC 6582 §3.2 inflation, deflation and exit). */
     void setCwnd(int bytes);
 
-    /** The policy {@code algorithm} names, for segments of {@code smss} bytes, starting at {@code initialWindowSegments} (RFC 6928). */
-    static CongestionControl create(CongestionAlgorithm algorithm, int smss, int initialWindowSegments) {
+    /** The policy {@code config} names, for segments of {@code smss} bytes. */
+    static CongestionControl create(TcpConfig config, int smss) {
+        return create(config.congestionAlgorithm(), smss, config.initialCwndSegments(), config.slowStartAckLimitSegments());
+    }
+
+    /**
+     * The policy {@code algorithm} names, for segments of {@code smss} bytes, starting at {@code
+     * initialWindowSegments} (RFC 6928), growing in slow start by at most {@code
+     * slowStartAckLimitSegments} SMSS per ACK (0: no limit; TcpConfig#slowStartAckLimitSegments).
+     */
+    static CongestionControl create(CongestionAlgorithm algorithm, int smss, int initialWindowSegments, int slowStartAckLimitSegments) {
         return switch (algorithm) {
-            case NEW_RENO -> new NewRenoCongestionControl(smss, initialWindowSegments);
-            case CUBIC -> new CubicCongestionControl(smss, initialWindowSegments);
+            case NEW_RENO -> new NewRenoCongestionControl(smss, initialWindowSegments, slowStartAckLimitSegments);
+            case CUBIC -> new CubicCongestionControl(smss, initialWindowSegments, slowStartAckLimitSegments);
         };
+    }
+
+    /**
+     * The part of {@code ackedBytes} that slow start counts: all of it (Linux tcp_slow_start counts
+     * every newly acknowledged segment), or at most L = {@code limitSegments} SMSS (RFC 3465 §2.2)
+     * when the limit is not 0.
+     */
+    static int slowStartCredit(int ackedBytes, int smss, int limitSegments) {
+        return limitSegments == 0 ? ackedBytes : (int) Math.min(ackedBytes, (long) limitSegments * smss);
     }
 }

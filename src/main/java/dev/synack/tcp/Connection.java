@@ -111,8 +111,15 @@ public final class Connection {
      * only within half the sequence space), which stopped all sending after 2 GiB.
      */
     private boolean synAcknowledged;
-    /** The largest flight (SND.MAX - SND.UNA) since the last ACK: whether cwnd was used (RFC 7661). */
-    private int flightHighWater;
+    /**
+     * Whether cwnd is used, judged per round trip as Linux does (tcp_cwnd_validate): a send in the
+     * round filled cwnd, the largest flight (SND.MAX - SND.UNA) sent in it, and the SND.MAX that
+     * ends it. A send that fills cwnd, a larger flight, or the first send after SND.UNA passes the
+     * end starts a new round.
+     */
+    private boolean roundCwndLimited;
+    private int roundMaxFlight;
+    private int roundEnd;
     private int sndUna;
     private int sndNxt;
     /** The highest sequence number sent so far; SND.NXT goes back to SND.UNA on a timeout (go-back-N). */
@@ -566,7 +573,6 @@ public final class Connection {
             dropped(seg, "unacceptable sequence number", now);
             return;
         }
-        updateTsRecent(seg, now);
 
         // Second (the RST bit) was handled above; third (security/compartment) does not apply.
 
@@ -628,6 +634,7 @@ public final class Connection {
                 dropped(seg, "SYN_RECV: unacceptable ACK", now);
                 return false;
             }
+            updateTsRecent(seg, now);
             if (listener != null && !listener.childEstablished(this)) {
                 // Linux: the accept queue is full; forget the ACK, the SYN-ACK timer will ask again.
                 dropped(seg, "accept queue full: final ACK dropped", now);
@@ -654,6 +661,7 @@ public final class Connection {
             dropped(seg, "ACK older than SND.UNA - MAX.SND.WND (RFC 5961 §5.2)", now);
             return false;
         }
+        if (Seq.ge(ack, sndUna)) updateTsRecent(seg, now);
 
         int window = seg.window() << sndShift;
         if (sackOn && seg.options().sackBlockCount() > 0) {
@@ -719,7 +727,7 @@ public final class Connection {
             rttTiming = false;
         }
         if (sample >= 0) {
-            rtt.sample(sample);
+            rtt.sample(sample, ack, sndMax);
             if (congestion != null && !inRecovery) congestion.onRttSample(sample, ack, sndNxt);
         }
         unaRetransmitted = false;
@@ -730,6 +738,7 @@ public final class Connection {
             sendBufferSeq += dataAcked;
         }
         int newlyAcked = Seq.distance(sndUna, ack);
+        int deliveredNow = deliveredSinceSent(ack, dataAcked);
         sndUna = ack;
         synAcknowledged = true; // SND.UNA only ever moves past ISS here, and the SYN is the first thing it covers
         // Markers that lie behind SND.UNA follow it: sequence comparisons are only defined within 2^31
@@ -760,10 +769,24 @@ public final class Connection {
                 partialAck(newlyAcked, now);
             }
         } else if (!probeRepairedLoss && cwndLimited()) {
-            congestion.onAck(Math.max(dataAcked, 0), rtt.srtt(), now);
+            congestion.onAck(deliveredNow, rtt.srtt(), now);
         }
-        flightHighWater = Seq.distance(sndUna, sndMax); // the next ACK judges the flight sent from here on
         scheduleLossProbe(now);
+    }
+
+    /**
+     * The bytes of {@code dataAcked} that the congestion window counts, as Linux counts delivered
+     * segments: not those SACKed earlier (they were delivered then), and, after a timeout sent
+     * SND.NXT back (go-back-N), not those beyond SND.NXT: the ACK leaps over data the peer had held
+     * out of order since before the timeout, which says nothing of what the path carries now (RFC
+     * 3465 §2.3) and, counted in slow start, would open cwnd to ssthresh in one ACK and send it as
+     * one burst.
+     */
+    private int deliveredSinceSent(int ack, int dataAcked) {
+        if (dataAcked <= 0) return 0;
+        int end = Seq.min(ack, sndNxt);
+        int sent = Seq.distance(sndUna, end) - (scoreboard.isEmpty() ? 0 : scoreboard.sackedBelow(end));
+        return Math.max(0, Math.min(dataAcked, sent));
     }
 
     /**
@@ -1558,7 +1581,7 @@ public final class Connection {
             sndMax = segEnd;
             lastSegmentStart = seq;
         }
-        flightHighWater = Math.max(flightHighWater, Seq.distance(sndUna, sndMax));
+        noteCwndUse();
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
@@ -1890,7 +1913,10 @@ public final class Connection {
     /**
      * RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent, and only forward; after
      * an idle time longer than the PAWS limit (§5.5: 24 days) TS.Recent is no longer valid and the
-     * next such segment's value is taken whatever it is.
+     * next such segment's value is taken whatever it is. Only a segment that gets as far as the ACK
+     * processing with an ACK in SND.UNA..SND.MAX counts, as in Linux's tcp_ack: a segment dropped
+     * before (a SYN, no ACK, an ACK of unsent or too old data) leaves TS.Recent alone, so that a
+     * forged or stray segment cannot move the value our ACKs echo; neither does an ACK below SND.UNA.
      */
     private void updateTsRecent(TcpSegment seg, long now) {
         if (!timestampsOn || !seg.options().hasTimestamps()) return;
@@ -1939,6 +1965,7 @@ public final class Connection {
         smallSegmentEnd = iss;
         lastSegmentStart = iss;
         recoveryPoint = iss;
+        roundEnd = iss;
         highRxt = iss;
     }
 
@@ -1954,7 +1981,7 @@ public final class Connection {
         peerMss = peer.hasMss() && peer.mss() > 0 ? peer.mss() : config.defaultPeerMss();
         effectiveMss = sendMss(peerMss);
         if (timestampsOn) tsRecent = peer.tsVal();
-        congestion = CongestionControl.create(config.congestionAlgorithm(), effectiveMss, config.initialCwndSegments());
+        congestion = CongestionControl.create(config, effectiveMss);
     }
 
     /**
@@ -2062,14 +2089,27 @@ public final class Connection {
 
     /**
      * Whether the flight used the congestion window, so that an ACK may grow it (RFC 7661 §4.1, RFC
-     * 5681 §3.1's remark that cwnd should not grow when it is not used): in slow start while cwnd is
-     * below twice the largest flight, in congestion avoidance when the flight filled cwnd to within a
-     * segment (Linux tcp_is_cwnd_limited). An application-limited sender keeps the window it used.
+     * 5681 §3.1's remark that cwnd should not grow when it is not used), as Linux's
+     * tcp_is_cwnd_limited: a send in this round trip filled cwnd to within a segment, or, in slow
+     * start, cwnd is below twice the round's largest flight. An application-limited sender keeps the
+     * window it used.
      */
     private boolean cwndLimited() {
+        if (roundCwndLimited) return true;
         long cwnd = congestion.cwnd();
-        if (cwnd < congestion.ssthresh()) return cwnd < 2L * flightHighWater;
-        return (long) flightHighWater + effectiveMss > cwnd;
+        return cwnd < congestion.ssthresh() && cwnd < 2L * roundMaxFlight;
+    }
+
+    /** After a send: the round trip's record of cwnd use (Linux tcp_cwnd_validate). */
+    private void noteCwndUse() {
+        if (congestion == null) return;
+        int flight = Seq.distance(sndUna, sndMax);
+        boolean filled = (long) flight + effectiveMss > congestion.cwnd();
+        if (Seq.ge(sndUna, roundEnd) || filled || (!roundCwndLimited && flight > roundMaxFlight)) {
+            roundCwndLimited = filled;
+            roundMaxFlight = flight;
+            roundEnd = sndMax;
+        }
     }
 
     /** A window computed in long arithmetic, as an int: never below 0 nor past Integer.MAX_VALUE. */

@@ -1,8 +1,10 @@
 package dev.synack.tcp;
 
 /**
- * CUBIC (RFC 9438), Linux's default. Slow start as RFC 5681 (with RFC 3465's L = 2 SMSS); in
- * congestion avoidance the window follows W_cubic(t) = C (t - K)^3 + W_max (§4.2, eq. 1), where t is
+ * CUBIC (RFC 9438), Linux's default. Slow start as RFC 5681, counting every acknowledged byte as
+ * Linux's tcp_slow_start does or at most L SMSS per ACK (RFC 3465 §2.2;
+ * TcpConfig#slowStartAckLimitSegments), up to ssthresh, the rest of the ACK going to congestion
+ * avoidance; in congestion avoidance the window follows W_cubic(t) = C (t - K)^3 + W_max (§4.2, eq. 1), where t is
  * the time since the current avoidance epoch began and K = cbrt((W_max - cwnd_epoch) / C) (eq. 2),
  * aiming each ACK at W_cubic(t + RTT) (§4.4) but never beyond 1.5 cwnd. A Reno estimate W_est runs
  * alongside (§4.3) and wins when it is higher (the Reno-friendly region). A loss multiplies cwnd by
@@ -20,12 +22,12 @@ final class CubicCongestionControl implements CongestionControl {
     static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
     /** RFC 9438 §4.4: the target never exceeds 1.5 cwnd. */
     private static final double MAX_TARGET_RATIO = 1.5;
-    /** RFC 3465 §2.2: the slow-start limit L, in segments. */
-    private static final int ABC_LIMIT_SEGMENTS = 2;
     private static final double NANOS_PER_SECOND = 1e9;
     private static final long NO_EPOCH = Long.MIN_VALUE;
 
     private final int smss;
+    /** RFC 3465 §2.2: the slow-start limit L, in segments; 0 for none. */
+    private final int slowStartAckLimit;
     /** cwnd in segments (fractional, so that small increments add up). */
     private double cwnd;
     /** ssthresh in bytes; RFC 5681 §3.1: initially arbitrarily high. */
@@ -41,8 +43,9 @@ final class CubicCongestionControl implements CongestionControl {
     /** Slow start ends early on a delay increase (RFC 9406; Linux's CUBIC has HyStart on by default). */
     private final HyStart hyStart = new HyStart();
 
-    CubicCongestionControl(int smss, int initialWindowSegments) {
+    CubicCongestionControl(int smss, int initialWindowSegments, int slowStartAckLimitSegments) {
         this.smss = smss;
+        this.slowStartAckLimit = slowStartAckLimitSegments;
         this.cwnd = initialWindowSegments;
     }
 
@@ -61,11 +64,13 @@ final class CubicCongestionControl implements CongestionControl {
     private void grow(int ackedBytes, long srttNanos, long now) {
         double acked = (double) ackedBytes / smss;
         if (cwnd() < ssthresh) {
-            // slow start (RFC 9438 §4.10 leaves it to RFC 5681), a quarter as fast in HyStart++'s CSS
-            double growth = Math.min(acked, ABC_LIMIT_SEGMENTS);
-            if (hyStart.inConservativeSlowStart()) growth /= HyStart.CSS_GROWTH_DIVISOR;
-            cwnd += growth;
-            return;
+            // slow start (RFC 9438 §4.10 leaves it to RFC 5681) up to ssthresh, a quarter as fast in
+            // HyStart++'s CSS (where ssthresh is still unset); the rest of the ACK is congestion avoidance's
+            double credit = (double) CongestionControl.slowStartCredit(ackedBytes, smss, slowStartAckLimit) / smss;
+            double growth = Math.min(credit, (double) ssthresh / smss - cwnd);
+            cwnd += hyStart.inConservativeSlowStart() ? growth / HyStart.CSS_GROWTH_DIVISOR : growth;
+            acked = credit - growth;
+            if (acked <= 0) return;
         }
         if (epochStart == NO_EPOCH) {
             // §4.2: a new congestion-avoidance epoch; K from eq. 2 (0 when cwnd is already past W_max).

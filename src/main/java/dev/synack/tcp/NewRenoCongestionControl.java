@@ -2,24 +2,26 @@ package dev.synack.tcp;
 
 /**
  * RFC 5681's window: cwnd starts at the initial window (RFC 6928), grows in slow start by the bytes
- * acknowledged, at most 2 SMSS per ACK (appropriate byte counting, RFC 3465 §2.2, L = 2 SMSS), and in
- * congestion avoidance by one SMSS per cwnd of bytes acknowledged (RFC 5681 §3.1, RFC 3465 §2.1). A
+ * acknowledged (all of them as Linux's tcp_slow_start, or at most L SMSS per ACK with appropriate byte
+ * counting, RFC 3465 §2.2; TcpConfig#slowStartAckLimitSegments) up to ssthresh, the rest of the ACK
+ * counting toward congestion avoidance, and in congestion avoidance by one SMSS per cwnd of bytes
+ * acknowledged (RFC 5681 §3.1, RFC 3465 §2.1). A
  * loss sets ssthresh = max(FlightSize / 2, 2 SMSS) (eq. 4); a timeout also collapses cwnd to one
  * SMSS (the loss window). The fast-recovery inflation of RFC 6582 is the connection's.
  */
 final class NewRenoCongestionControl implements CongestionControl {
-    /** RFC 3465 §2.2: the slow-start limit L, in segments. */
-    private static final int ABC_LIMIT_SEGMENTS = 2;
-
     private final int smss;
+    /** RFC 3465 §2.2: the slow-start limit L, in segments; 0 for none. */
+    private final int slowStartAckLimit;
     private int cwnd;
     /** RFC 5681 §3.1: initially arbitrarily high. */
     private int ssthresh = Integer.MAX_VALUE;
     /** Bytes acknowledged in congestion avoidance not yet turned into window growth. */
     private int avoidanceCredit;
 
-    NewRenoCongestionControl(int smss, int initialWindowSegments) {
+    NewRenoCongestionControl(int smss, int initialWindowSegments, int slowStartAckLimitSegments) {
         this.smss = smss;
+        this.slowStartAckLimit = slowStartAckLimitSegments;
         this.cwnd = (int) Math.min(MAX_CWND, (long) smss * initialWindowSegments);
     }
 
@@ -29,14 +31,21 @@ final class NewRenoCongestionControl implements CongestionControl {
     @Override
     public void onAck(int ackedBytes, long srttNanos, long now) {
         if (ackedBytes <= 0) return;
+        int avoidance = ackedBytes;
         if (cwnd < ssthresh) {
-            grow(Math.min(ackedBytes, ABC_LIMIT_SEGMENTS * smss)); // slow start, RFC 5681 eq. 2
-        } else {
-            avoidanceCredit += ackedBytes; // congestion avoidance: one SMSS per cwnd acknowledged
-            if (avoidanceCredit >= cwnd) {
-                avoidanceCredit -= cwnd;
-                grow(smss);
-            }
+            // slow start (RFC 5681 eq. 2) up to ssthresh; the rest of the ACK is congestion avoidance's
+            int credit = CongestionControl.slowStartCredit(ackedBytes, smss, slowStartAckLimit);
+            int growth = Math.min(credit, ssthresh - cwnd);
+            grow(growth);
+            avoidance = credit - growth;
+            if (avoidance == 0) return;
+        }
+        // congestion avoidance: one SMSS per cwnd acknowledged
+        avoidanceCredit += avoidance;
+        if (avoidanceCredit >= cwnd) {
+            int windows = avoidanceCredit / cwnd;
+            avoidanceCredit -= windows * cwnd;
+            grow((int) Math.min(MAX_CWND, (long) windows * smss));
         }
     }
 

@@ -57,6 +57,13 @@ final class SackScoreboard {
         return opts.sackBlockCount() > 1 && Seq.ge(l, opts.sackLeft(1)) && Seq.le(r, opts.sackRight(1));
     }
 
+    /** The bytes SACKed below {@code seq}. */
+    int sackedBelow(int seq) {
+        int bytes = 0;
+        for (int i = 0; i < count && Seq.lt(left[i], seq); i++) bytes += Seq.distance(left[i], Seq.min(right[i], seq));
+        return bytes;
+    }
+
     /** SND.UNA advanced to {@code sndUna}: forget what it covers. */
     void advance(int sndUna) {
         int drop = 0;

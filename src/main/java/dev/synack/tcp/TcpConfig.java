@@ -9,9 +9,10 @@ import java.time.Duration;
  * <ul>
  *   <li>{@link #linux()}: the Linux defaults written down in design.md.</li>
  *   <li>{@link #rfc()}: the RFCs' own numbers where they differ: MSL 2 min (RFC 9293 §3.4.2, so
- *       TIME_WAIT lasts 4 min), minimum RTO 1 s and maximum 60 s (RFC 6298 §2.4-2.5), a fixed
- *       200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms), every unacceptable segment
- *       answered (RFC 9293 §3.10.7.4; only RFC 5961's challenge ACKs are limited).</li>
+ *       TIME_WAIT lasts 4 min), minimum RTO 1 s on the whole RTO and maximum 60 s (RFC 6298
+ *       §2.4-2.5), a fixed 200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms), slow start by
+ *       at most 2 SMSS per ACK (RFC 3465 §2.2), every unacceptable segment answered (RFC 9293
+ *       §3.10.7.4; only RFC 5961's challenge ACKs are limited).</li>
  * </ul>
  * Change any value with {@link #toBuilder()}: {@code TcpConfig.linux().toBuilder().msl(Duration.ofSeconds(1)).build()}.
  */
@@ -34,6 +35,7 @@ public final class TcpConfig {
     private final boolean receiveBufferAutotuning;
     private final int maxOutOfOrderRanges;
     private final CongestionAlgorithm congestionAlgorithm;
+    private final int slowStartAckLimitSegments;
     private final int dupThresh;
     private final long pawsIdleLimitNanos;
 
@@ -41,6 +43,7 @@ public final class TcpConfig {
     private final long initialRtoNanos;
     private final long minRtoNanos;
     private final long maxRtoNanos;
+    private final RtoRule rtoRule;
     private final int synRetries;
     private final int synAckRetries;
     private final int dataRetries;
@@ -94,11 +97,13 @@ public final class TcpConfig {
         receiveBufferAutotuning = b.receiveBufferAutotuning;
         maxOutOfOrderRanges = b.maxOutOfOrderRanges;
         congestionAlgorithm = b.congestionAlgorithm;
+        slowStartAckLimitSegments = b.slowStartAckLimitSegments;
         dupThresh = b.dupThresh;
         pawsIdleLimitNanos = b.pawsIdleLimitNanos;
         initialRtoNanos = b.initialRtoNanos;
         minRtoNanos = b.minRtoNanos;
         maxRtoNanos = b.maxRtoNanos;
+        rtoRule = b.rtoRule;
         synRetries = b.synRetries;
         synAckRetries = b.synAckRetries;
         dataRetries = b.dataRetries;
@@ -128,14 +133,20 @@ public final class TcpConfig {
         return new Builder().build();
     }
 
-    /** The RFCs' numbers: MSL 2 min (TIME_WAIT 4 min), RTO 1 s..60 s, delayed ACK 200 ms, no limit on ACKs to unacceptable segments. */
+    /**
+     * The RFCs' numbers: MSL 2 min (TIME_WAIT 4 min), RTO 1 s..60 s with the minimum on the whole
+     * RTO, delayed ACK 200 ms, slow start by at most 2 SMSS per ACK, no limit on ACKs to
+     * unacceptable segments.
+     */
     public static TcpConfig rfc() {
         return new Builder()
                 .msl(Duration.ofMinutes(2))
                 .minRto(Duration.ofSeconds(1))
                 .maxRto(Duration.ofSeconds(60))
+                .rtoRule(RtoRule.RFC_6298)
                 .delayedAck(Duration.ofMillis(200), Duration.ofMillis(200))
                 .congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
+                .slowStartAckLimitSegments(2)
                 .lossProbeSlack(Duration.ZERO)
                 .readShutdownData(ReadShutdownData.KEEP) // the RFCs drop no acknowledged data: see readShutdownData()
                 .invalidRateLimit(Duration.ZERO)
@@ -176,6 +187,14 @@ public final class TcpConfig {
     public int maxOutOfOrderRanges() { return maxOutOfOrderRanges; }
     /** CUBIC in {@link #linux()}, NewReno in {@link #rfc()}. */
     public CongestionAlgorithm congestionAlgorithm() { return congestionAlgorithm; }
+    /**
+     * The most one ACK grows cwnd by in slow start, in SMSS: the limit L of appropriate byte counting
+     * (RFC 3465 §2.2, L = 2 SMSS; RFC 5681 §3.1 eq. 2 itself counts at most 1 SMSS and allows more
+     * only as RFC 3465's experiment). 0 means no limit: every newly acknowledged segment counts, and
+     * what goes past ssthresh counts toward congestion avoidance, as Linux's tcp_slow_start does
+     * (the {@link #linux()} profile); {@link #rfc()}: 2.
+     */
+    public int slowStartAckLimitSegments() { return slowStartAckLimitSegments; }
     /** DupThresh of RFC 5681 §3.2 and RFC 6675 §2: 3 duplicate ACKs (or SACKed segments) mean a loss. */
     public int dupThresh() { return dupThresh; }
     /** RFC 7323 §5.5: after this long idle, TS.Recent is invalid and PAWS does not apply (24 days). */
@@ -183,6 +202,12 @@ public final class TcpConfig {
     public long initialRtoNanos() { return initialRtoNanos; }
     public long minRtoNanos() { return minRtoNanos; }
     public long maxRtoNanos() { return maxRtoNanos; }
+    /**
+     * Where {@link #minRtoNanos()} applies: {@link RtoRule#LINUX} to the variance term (RTO = SRTT +
+     * max(variance, minimum), Linux's 200 ms tcp_rto_min), {@link RtoRule#RFC_6298} to the whole RTO
+     * (§2.4, the {@link #rfc()} profile's 1 s).
+     */
+    public RtoRule rtoRule() { return rtoRule; }
     /** SYN retransmissions before "connection timed out" (Linux tcp_syn_retries: 6). */
     public int synRetries() { return synRetries; }
     /** SYN-ACK retransmissions before the embryonic connection is dropped (tcp_synack_retries: 5). */
@@ -276,11 +301,13 @@ public final class TcpConfig {
         private boolean receiveBufferAutotuning = true;
         private int maxOutOfOrderRanges = 64;
         private CongestionAlgorithm congestionAlgorithm = CongestionAlgorithm.CUBIC;
+        private int slowStartAckLimitSegments = 0;
         private int dupThresh = 3;
         private long pawsIdleLimitNanos = Duration.ofDays(24).toNanos();
         private long initialRtoNanos = Duration.ofSeconds(1).toNanos();
         private long minRtoNanos = Duration.ofMillis(200).toNanos();
         private long maxRtoNanos = Duration.ofSeconds(120).toNanos();
+        private RtoRule rtoRule = RtoRule.LINUX;
         private int synRetries = 6;
         private int synAckRetries = 5;
         private int dataRetries = 15;
@@ -322,11 +349,13 @@ public final class TcpConfig {
             receiveBufferAutotuning = c.receiveBufferAutotuning;
             maxOutOfOrderRanges = c.maxOutOfOrderRanges;
             congestionAlgorithm = c.congestionAlgorithm;
+            slowStartAckLimitSegments = c.slowStartAckLimitSegments;
             dupThresh = c.dupThresh;
             pawsIdleLimitNanos = c.pawsIdleLimitNanos;
             initialRtoNanos = c.initialRtoNanos;
             minRtoNanos = c.minRtoNanos;
             maxRtoNanos = c.maxRtoNanos;
+            rtoRule = c.rtoRule;
             synRetries = c.synRetries;
             synAckRetries = c.synAckRetries;
             dataRetries = c.dataRetries;
@@ -372,11 +401,18 @@ public final class TcpConfig {
             congestionAlgorithm = v;
             return this;
         }
+        /** See {@link TcpConfig#slowStartAckLimitSegments()}; 0 for no limit. */
+        public Builder slowStartAckLimitSegments(int v) { slowStartAckLimitSegments = require(v, 0, 1000, "slowStartAckLimitSegments"); return this; }
         public Builder pawsIdleLimit(Duration d) { pawsIdleLimitNanos = positive(d, "pawsIdleLimit"); return this; }
         public Builder dupThresh(int v) { dupThresh = require(v, 1, 1000, "dupThresh"); return this; }
         public Builder initialRto(Duration d) { initialRtoNanos = positive(d, "initialRto"); return this; }
         public Builder minRto(Duration d) { minRtoNanos = positive(d, "minRto"); return this; }
         public Builder maxRto(Duration d) { maxRtoNanos = positive(d, "maxRto"); return this; }
+        public Builder rtoRule(RtoRule v) {
+            if (v == null) throw new IllegalArgumentException("rtoRule must not be null");
+            rtoRule = v;
+            return this;
+        }
         public Builder synRetries(int v) { synRetries = require(v, 0, 255, "synRetries"); return this; }
         public Builder synAckRetries(int v) { synAckRetries = require(v, 0, 255, "synAckRetries"); return this; }
         public Builder dataRetries(int v) { dataRetries = require(v, 0, 255, "dataRetries"); return this; }

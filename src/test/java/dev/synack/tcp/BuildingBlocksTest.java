@@ -278,35 +278,96 @@ class BuildingBlocksTest {
 
     @Nested
     class RttEstimatorTest {
-        final TcpConfig config = TcpConfig.linux();
+        final TcpConfig linux = TcpConfig.linux();
+        /** RFC 6298 with Linux's 200 ms minimum, to compare the two rules on the same numbers. */
+        final TcpConfig rfcRule = TcpConfig.linux().toBuilder().rtoRule(RtoRule.RFC_6298).build();
+
+        long ms(double millis) { return Math.round(millis * 1_000_000); }
 
         @Test
         void startsAtTheInitialRtoAndFollowsRfc6298() {
-            RttEstimator rtt = new RttEstimator(config);
-            assertThat(rtt.rto()).isEqualTo(Duration.ofSeconds(1).toNanos());
-            rtt.sample(Duration.ofMillis(400).toNanos());
-            // first sample: SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR
-            assertThat(rtt.srtt()).isEqualTo(Duration.ofMillis(400).toNanos());
-            assertThat(rtt.rttvar()).isEqualTo(Duration.ofMillis(200).toNanos());
-            assertThat(rtt.rto()).isEqualTo(Duration.ofMillis(1200).toNanos());
-            rtt.sample(Duration.ofMillis(200).toNanos());
-            // RTTVAR = 3/4 * 200 + 1/4 * |400 - 200| = 200; SRTT = 7/8 * 400 + 1/8 * 200 = 375
-            assertThat(rtt.rttvar()).isEqualTo(Duration.ofMillis(200).toNanos());
-            assertThat(rtt.srtt()).isEqualTo(Duration.ofMillis(375).toNanos());
-            assertThat(rtt.rto()).isEqualTo(Duration.ofMillis(1175).toNanos());
+            for (TcpConfig config : new TcpConfig[] {linux, rfcRule, TcpConfig.rfc()}) {
+                RttEstimator rtt = new RttEstimator(config);
+                assertThat(rtt.rto()).isEqualTo(ms(1000));
+                rtt.sample(ms(400), 1, 1);
+                // first sample: SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR
+                assertThat(rtt.srtt()).isEqualTo(ms(400));
+                assertThat(rtt.rttvar()).isEqualTo(ms(200));
+                assertThat(rtt.rto()).isEqualTo(ms(1200));
+                rtt.sample(ms(200), 2, 2);
+                // RTTVAR = 3/4 * 200 + 1/4 * |400 - 200| = 200; SRTT = 7/8 * 400 + 1/8 * 200 = 375
+                assertThat(rtt.rttvar()).isEqualTo(ms(200));
+                assertThat(rtt.srtt()).isEqualTo(ms(375));
+                assertThat(rtt.rto()).as(config.rtoRule().toString()).isEqualTo(ms(1175));
+            }
+        }
+
+        /** Linux: RTO = SRTT + max(4 RTTVAR, 200 ms); RFC 6298 §2.4: max(SRTT + 4 RTTVAR, minimum). */
+        @Test
+        void linuxBoundsTheVarianceTermWhereRfc6298BoundsTheWholeTimeout() {
+            RttEstimator onLinux = new RttEstimator(linux);
+            RttEstimator onRfcRule = new RttEstimator(rfcRule);
+            RttEstimator onRfc = new RttEstimator(TcpConfig.rfc());
+            for (RttEstimator rtt : new RttEstimator[] {onLinux, onRfcRule, onRfc}) {
+                rtt.sample(ms(100), 1, 10);
+                rtt.sample(ms(100), 11, 20); // RTTVAR 37.5 ms: 4 RTTVAR = 150 ms
+            }
+            assertThat(onLinux.rto()).as("100 ms + 200 ms").isEqualTo(ms(300));
+            assertThat(onRfcRule.rto()).as("100 ms + 150 ms, above 200 ms").isEqualTo(ms(250));
+            assertThat(onRfc.rto()).as("rfc(): the 1 s minimum").isEqualTo(ms(1000));
+        }
+
+        /**
+         * Linux keeps the largest 4 RTTVAR of the round trip in the timeout, and when the variation
+         * falls lets the term down by a quarter of the gap per round trip.
+         */
+        @Test
+        void linuxHoldsTheRoundsLargestVarianceAndLetsItDownSlowly() {
+            RttEstimator onLinux = new RttEstimator(linux);
+            RttEstimator onRfcRule = new RttEstimator(rfcRule);
+            for (RttEstimator rtt : new RttEstimator[] {onLinux, onRfcRule}) {
+                rtt.sample(ms(100), 1, 10); // the round ends when SND.UNA passes 10
+                rtt.sample(ms(300), 5, 20); // RTTVAR 87.5 ms: 4 RTTVAR = 350 ms
+                rtt.sample(ms(100), 8, 20); // RTTVAR 71.875 ms: 287.5 ms
+            }
+            assertThat(onLinux.rto() - onLinux.srtt()).as("the round's largest, 350 ms").isEqualTo(ms(350));
+            assertThat(onRfcRule.rto() - onRfcRule.srtt()).as("4 RTTVAR now").isEqualTo(ms(287.5));
+            onLinux.sample(ms(100), 15, 30); // the round ends: its largest was 350 ms, the term stays
+            assertThat(onLinux.rto() - onLinux.srtt()).isEqualTo(ms(350));
+            onLinux.sample(ms(100), 31, 40); // a round whose largest stayed at the 200 ms minimum
+            assertThat(onLinux.rto() - onLinux.srtt()).as("350 - (350 - 200) / 4").isEqualTo(ms(312.5));
+        }
+
+        /** Linux: a sample below SRTT by more than RTTVAR moves RTTVAR at a gain of 1/32, not 1/4. */
+        @Test
+        void linuxRaisesTheDeviationSlowlyWhenTheRttFalls() {
+            RttEstimator onLinux = new RttEstimator(linux);
+            RttEstimator onRfcRule = new RttEstimator(rfcRule);
+            for (RttEstimator rtt : new RttEstimator[] {onLinux, onRfcRule}) {
+                rtt.sample(ms(100), 1, 10); // RTTVAR 50 ms
+                rtt.sample(ms(20), 11, 20); // |error| 80 ms
+            }
+            assertThat(onLinux.rttvar()).as("50 + 30 / 32").isEqualTo(ms(50.9375));
+            assertThat(onRfcRule.rttvar()).as("50 + 30 / 4").isEqualTo(ms(57.5));
         }
 
         @Test
         void isBoundedByMinimumAndMaximumAndBacksOff() {
-            RttEstimator rtt = new RttEstimator(config);
-            rtt.sample(Duration.ofMillis(1).toNanos());
-            assertThat(rtt.rto()).isEqualTo(config.minRtoNanos());
+            RttEstimator rtt = new RttEstimator(linux);
+            rtt.sample(ms(1), 1, 1);
+            assertThat(rtt.rto()).as("1 ms + the 200 ms minimum").isEqualTo(ms(201));
             rtt.backOff();
-            assertThat(rtt.rto()).isEqualTo(2 * config.minRtoNanos());
+            assertThat(rtt.rto()).isEqualTo(ms(402));
             for (int i = 0; i < 40; i++) rtt.backOff();
-            assertThat(rtt.rto()).isEqualTo(config.maxRtoNanos());
-            rtt.sample(Duration.ofMillis(1).toNanos()); // a fresh sample ends the backoff
-            assertThat(rtt.rto()).isEqualTo(config.minRtoNanos());
+            assertThat(rtt.rto()).isEqualTo(linux.maxRtoNanos());
+            rtt.sample(ms(1), 2, 2); // a fresh sample ends the backoff
+            assertThat(rtt.rto()).isEqualTo(ms(201));
+
+            RttEstimator rfc = new RttEstimator(TcpConfig.rfc());
+            rfc.sample(ms(1), 1, 1);
+            assertThat(rfc.rto()).as("RFC 6298 §2.4: at least 1 s").isEqualTo(ms(1000));
+            for (int i = 0; i < 40; i++) rfc.backOff();
+            assertThat(rfc.rto()).as("§2.5: 60 s").isEqualTo(ms(60_000));
         }
     }
 }

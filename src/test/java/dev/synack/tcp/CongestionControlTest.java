@@ -17,7 +17,7 @@ class CongestionControlTest {
     class NewReno {
         @Test
         void slowStartThenCongestionAvoidanceAfterATimeout() {
-            NewRenoCongestionControl cc = new NewRenoCongestionControl(SMSS, 10);
+            NewRenoCongestionControl cc = new NewRenoCongestionControl(SMSS, 10, 2);
             assertThat(cc.cwnd()).isEqualTo(10_000);
             cc.onAck(3000, 0, 0); // at most 2 SMSS per ACK in slow start (RFC 3465 L = 2)
             assertThat(cc.cwnd()).isEqualTo(12_000);
@@ -36,7 +36,7 @@ class CongestionControlTest {
 
         @Test
         void aLossHalvesTheFlightButNotBelowTwoSegments() {
-            NewRenoCongestionControl cc = new NewRenoCongestionControl(SMSS, 10);
+            NewRenoCongestionControl cc = new NewRenoCongestionControl(SMSS, 10, 2);
             cc.onCongestionEvent(10_000, 0);
             assertThat(cc.cwnd()).isEqualTo(5000);
             assertThat(cc.ssthresh()).isEqualTo(5000);
@@ -61,7 +61,7 @@ class CongestionControlTest {
 
         @Test
         void aLossMultipliesTheWindowByBetaAndRemembersWmax() {
-            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 100);
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 100, 0);
             cc.onCongestionEvent(100 * SMSS, 0);
             assertThat(cc.cwnd()).isEqualTo(70 * SMSS);
             assertThat(cc.ssthresh()).isEqualTo(70 * SMSS);
@@ -70,7 +70,7 @@ class CongestionControlTest {
 
         @Test
         void fastConvergenceLowersWmaxWhenTheWindowDidNotRecover() {
-            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 100);
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 100, 0);
             cc.onCongestionEvent(100 * SMSS, 0); // W_max 100, cwnd 70
             cc.onCongestionEvent(70 * SMSS, 0);  // 70 < 100: W_max = 70 (1 + 0.7) / 2 = 59.5
             assertThat(cc.wMaxSegments()).isCloseTo(59.5, within(1e-9));
@@ -79,7 +79,7 @@ class CongestionControlTest {
 
         @Test
         void windowFollowsTheCubicCurveAfterALoss() {
-            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 100);
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 100, 0);
             long rtt = 100 * MS;
             cc.onCongestionEvent(100 * SMSS, 0);
             double k = Math.cbrt((100 - 70) / CubicCongestionControl.C); // RFC 9438 eq. 2: about 4.22 s
@@ -101,7 +101,7 @@ class CongestionControlTest {
         void shortRttsGrowAtLeastAsFastAsRenoWouldAfterALoss() {
             // With a 1 ms RTT the cubic curve is nearly flat for seconds: the Reno-friendly estimate
             // (RFC 9438 §4.3) must carry the window: alpha = 0.53 segment per RTT below cwnd_prior, 1 above.
-            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 20);
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 20, 0);
             long rtt = MS;
             cc.onCongestionEvent(20 * SMSS, 0); // cwnd 14, W_max 20, K = cbrt(15) = 2.47 s
             runRounds(cc, 0, rtt, 200);
@@ -124,8 +124,8 @@ class CongestionControlTest {
 
         @Test
         void hyStartLeavesSlowStartWhenTheRoundTripTimeRises() {
-            CubicCongestionControl steady = new CubicCongestionControl(SMSS, 10);
-            CubicCongestionControl rising = new CubicCongestionControl(SMSS, 10);
+            CubicCongestionControl steady = new CubicCongestionControl(SMSS, 10, 0);
+            CubicCongestionControl rising = new CubicCongestionControl(SMSS, 10, 0);
             int a = 0;
             int b = 0;
             for (int round = 0; round < 10; round++) {
@@ -141,7 +141,7 @@ class CongestionControlTest {
 
         @Test
         void hyStartReturnsToSlowStartWhenTheDelayFallsBack() {
-            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 10);
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 10, 0);
             int seq = 0;
             for (int round = 0; round < 3; round++) seq = slowStartRound(cc, seq, 100 * MS);
             seq = slowStartRound(cc, seq, 130 * MS);
@@ -155,13 +155,58 @@ class CongestionControlTest {
 
         @Test
         void aTimeoutCollapsesTheWindowToOneSegmentAndSlowStartsToSsthresh() {
-            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 10);
+            CubicCongestionControl cc = new CubicCongestionControl(SMSS, 10, 0);
             cc.onRetransmissionTimeout(10 * SMSS, 0);
             assertThat(cc.cwnd()).isEqualTo(SMSS);
             assertThat(cc.ssthresh()).isEqualTo(7 * SMSS);
             cc.onAck(2 * SMSS, 0, 0);
             assertThat(cc.cwnd()).isEqualTo(3 * SMSS);
         }
+    }
+
+    /**
+     * Linux's tcp_slow_start counts every segment an ACK covers: a stretch ACK of the whole initial
+     * window doubles cwnd, where RFC 3465's L = 2 SMSS (the rfc() profile) adds two segments.
+     */
+    @ParameterizedTest
+    @EnumSource(CongestionAlgorithm.class)
+    void aStretchAckGrowsTheWindowByEverySegmentItCoversUnlessLimited(CongestionAlgorithm algorithm) {
+        CongestionControl linux = CongestionControl.create(algorithm, SMSS, 10, 0);
+        CongestionControl limited = CongestionControl.create(algorithm, SMSS, 10, 2);
+        linux.onAck(10 * SMSS, 100 * MS, 0);
+        limited.onAck(10 * SMSS, 100 * MS, 0);
+        assertThat(linux.cwnd()).as("no per-ACK limit").isEqualTo(20 * SMSS);
+        assertThat(limited.cwnd()).as("L = 2 SMSS").isEqualTo(12 * SMSS);
+    }
+
+    @Test
+    void theProfilesChooseTheSlowStartLimit() {
+        CongestionControl linux = CongestionControl.create(TcpConfig.linux(), SMSS);
+        CongestionControl rfc = CongestionControl.create(TcpConfig.rfc(), SMSS);
+        linux.onAck(10 * SMSS, 100 * MS, 0);
+        rfc.onAck(10 * SMSS, 100 * MS, 0);
+        assertThat(linux.cwnd()).as("linux(): CUBIC, every segment counts").isEqualTo(20 * SMSS);
+        assertThat(rfc.cwnd()).as("rfc(): NewReno, L = 2 SMSS").isEqualTo(12 * SMSS);
+    }
+
+    /**
+     * Slow start stops at ssthresh, and what the ACK acknowledged beyond it counts toward congestion
+     * avoidance (Linux tcp_slow_start returns the rest to tcp_cong_avoid_ai).
+     */
+    @Test
+    void slowStartStopsAtSsthreshAndTheRestOfTheAckCountsInCongestionAvoidance() {
+        NewRenoCongestionControl cc = new NewRenoCongestionControl(SMSS, 10, 0);
+        cc.onRetransmissionTimeout(8 * SMSS, 0); // ssthresh 4 SMSS, cwnd 1 SMSS
+        cc.onAck(2 * SMSS, 0, 0);
+        assertThat(cc.cwnd()).isEqualTo(3 * SMSS);
+        cc.onAck(9 * SMSS, 0, 0); // 1 SMSS of slow start, then 8 SMSS = two windows of avoidance
+        assertThat(cc.cwnd()).as("ssthresh reached, plus one SMSS per window acknowledged past it").isEqualTo(6 * SMSS);
+
+        CubicCongestionControl cubic = new CubicCongestionControl(SMSS, 10, 0);
+        cubic.onRetransmissionTimeout(10 * SMSS, 0); // ssthresh 7 SMSS, cwnd 1 SMSS
+        cubic.onAck(9 * SMSS, 100 * MS, 0);
+        assertThat(cubic.cwnd()).as("capped at ssthresh, the rest grew the window a little in avoidance")
+                .isGreaterThan(7 * SMSS).isLessThan(7 * SMSS + SMSS / 2);
     }
 
     /**
@@ -173,7 +218,7 @@ class CongestionControlTest {
     @EnumSource(CongestionAlgorithm.class)
     void theWindowStopsGrowingAtTheLargestWindowAPeerCanOffer(CongestionAlgorithm algorithm) {
         int smss = 65_483;
-        CongestionControl cc = CongestionControl.create(algorithm, smss, 10);
+        CongestionControl cc = CongestionControl.create(algorithm, smss, 10, 0);
         long now = 0;
         for (int i = 0; i < 40_000; i++) {
             now += MS;

@@ -245,6 +245,43 @@ class LossRecoveryTest {
                 assertThat(sentSeqs(h)).as("%s", cc).containsExactly(seg(0));
             }
         }
+
+        /**
+         * After a timeout, an ACK that leaps over data the peer held out of order since before it
+         * counts, for cwnd, only what was sent again: slow start does not jump to ssthresh at once.
+         */
+        @Test
+        void anAckLeapingOverDataHeldBeforeTheTimeoutGrowsCwndOnlyByWhatWasResent() {
+            for (CongestionAlgorithm cc : CongestionAlgorithm.values()) {
+                EngineHarness h = established(cc, false);
+                h.write(pattern(0, 8 * MSS));
+                sentSeqs(h);
+                h.fireNextDeadline(); // cwnd 1 segment, segment 0 again
+                assertThat(sentSeqs(h)).containsExactly(seg(0));
+                h.advanceMillis(100);
+                h.in(".").seq(RCV).ack(seg(8)).win(64000).deliver(); // the peer had 1..7 all along
+                assertThat(h.conn.congestionWindow()).as("%s", cc).isEqualTo(2 * MSS);
+            }
+        }
+
+        /** Data SACKed before the cumulative ACK covers it was delivered then; it does not count again. */
+        @Test
+        void previouslySackedDataDoesNotGrowCwndWhenTheCumulativeAckCoversIt() {
+            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+            h.write(pattern(0, 8 * MSS));
+            sentSeqs(h);
+            h.fireNextDeadline(); // the tail loss probe: segment 7 again
+            h.fireNextDeadline(); // the timeout: the scoreboard starts afresh; segment 0 again
+            assertThat(h.timers).containsExactly("loss-probe", "retransmit");
+            assertThat(sentSeqs(h)).containsExactly(seg(7), seg(0));
+            h.in(".").seq(RCV).ack(SND).win(64000).sack(seg(1), seg(8)).deliver();
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(1)).win(64000).sack(seg(1), seg(8)).deliver();
+            assertThat(h.conn.congestionWindow()).as("segment 0 delivered").isEqualTo(2 * MSS);
+            assertThat(sentSeqs(h)).as("1..7 are SACKed: nothing to resend").isEmpty();
+            h.in(".").seq(RCV).ack(seg(8)).win(64000).deliver();
+            assertThat(h.conn.congestionWindow()).as("1..7 were delivered before").isEqualTo(2 * MSS);
+        }
     }
 
     @Nested

@@ -57,12 +57,13 @@ class RetransmissionTest {
             h.advanceMillis(50);
             h.in(".").seq(RCV).ack(SND + 100).deliver();
             assertThat(h.conn.retransmissionTimeoutNanos()).isEqualTo(ms(300 * 16));
-            // new data is timed again: 100 ms -> RTTVAR 37.5 ms, SRTT 100 ms, RTO 250 ms
+            // new data is timed again: 100 ms -> SRTT 100 ms, RTTVAR 37.5 ms; 4 RTTVAR is below the
+            // 200 ms minimum, which Linux applies to the variance term: RTO 300 ms, the backoff gone
             h.write(10);
             h.expect("P.", SND + 100, RCV, 10);
             h.advanceMillis(100);
             h.in(".").seq(RCV).ack(SND + 110).deliver();
-            assertThat(h.conn.retransmissionTimeoutNanos()).isEqualTo(ms(250));
+            assertThat(h.conn.retransmissionTimeoutNanos()).isEqualTo(ms(300));
         }
 
         @Test
@@ -135,8 +136,9 @@ class RetransmissionTest {
             int tsVal = retransmission.options().tsVal();
             h.advanceMillis(100);
             h.in(".").seq(RCV).ack(SND + 10).ts(60, tsVal).deliver();
-            // sample 100 ms: RTTVAR 37.5 ms, SRTT 100 ms: 250 ms, and the backoff is gone
-            assertThat(h.conn.retransmissionTimeoutNanos()).isEqualTo(ms(250));
+            // sample 100 ms: SRTT 100 ms + the 200 ms minimum (4 RTTVAR = 150 ms is less): 300 ms, and
+            // the backoff (600 ms) is gone
+            assertThat(h.conn.retransmissionTimeoutNanos()).isEqualTo(ms(300));
         }
 
         /** Regression (engine-bugs.md, faults helper): a stale echoed timestamp pinned the RTO at its maximum. */
