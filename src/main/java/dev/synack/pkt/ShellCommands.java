@@ -303,9 +303,7 @@ final class ShellCommands {
                 case "tcp_mtu_probing" -> {
                     if (Integer.parseInt(value) != 0) return "MTU probing not supported";
                 }
-                case "tcp_notsent_lowat" -> {
-                    if (Long.parseLong(value) != 4_294_967_295L) return "TCP_NOTSENT_LOWAT not supported";
-                }
+                case "tcp_notsent_lowat" -> s.config.notsentLowat(Long.parseLong(value));
                 case "tcp_fastopen" -> {
                     // defaults.sh's value only: with it, TCP Fast Open takes effect only for scripts that use it (skipped).
                     if (Long.decode(value) != 0x70403) return "TCP Fast Open not supported";

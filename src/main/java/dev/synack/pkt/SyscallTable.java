@@ -36,7 +36,7 @@ final class SyscallTable {
     static final int SOL_SOCKET = 1, SOL_TCP = 6;
     static final int SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_LINGER = 13,
             SO_REUSEPORT = 15;
-    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_INFO = 11;
+    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_INFO = 11, TCP_USER_TIMEOUT = 18, TCP_NOTSENT_LOWAT = 25;
     static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
     static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     static final int F_GETFL = 3, F_SETFL = 4;
@@ -74,7 +74,7 @@ final class SyscallTable {
             Map.entry("MSG_WAITALL", 0x100L), Map.entry("MSG_NOSIGNAL", (long) MSG_NOSIGNAL), Map.entry("MSG_MORE", 0x8000L),
             Map.entry("MSG_ZEROCOPY", 0x4000000L), Map.entry("MSG_FASTOPEN", 0x20000000L), Map.entry("MSG_ERRQUEUE", 0x2000L),
             Map.entry("MSG_TRUNC", 0x20L), Map.entry("TCP_INFO", (long) TCP_INFO), Map.entry("TCP_CORK", 3L),
-            Map.entry("TCP_SYNCNT", 7L), Map.entry("TCP_USER_TIMEOUT", 18L), Map.entry("TCP_NOTSENT_LOWAT", 25L),
+            Map.entry("TCP_SYNCNT", 7L), Map.entry("TCP_USER_TIMEOUT", (long) TCP_USER_TIMEOUT), Map.entry("TCP_NOTSENT_LOWAT", (long) TCP_NOTSENT_LOWAT),
             Map.entry("TCP_CONGESTION", 13L), Map.entry("SOL_IP", 0L), Map.entry("IPPROTO_IPV6", 41L));
 
     /** A call's outcome: a return value and, for -1, an errno name. */
@@ -109,6 +109,8 @@ final class SyscallTable {
         int sndBuf;
         boolean inputShut;
         boolean outputShut;
+        /** TCP_NOTSENT_LOWAT as set (0: the sysctl's); a connection made later takes it. */
+        long notsentLowat;
     }
 
     private final ScriptRunner runner;
@@ -160,9 +162,9 @@ final class SyscallTable {
             "getsockopt", "fcntl", "poll", "ioctl", "readv", "writev", "recvmsg", "sendmsg");
 
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF");
+            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF", "TCP_NOTSENT_LOWAT");
     private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF");
+            "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF", "TCP_NOTSENT_LOWAT");
 
     /**
      * Why a call cannot be run faithfully (the script is then skipped), or null: calls, flags,
@@ -232,7 +234,6 @@ final class SyscallTable {
             Map.entry("SO_RCVBUF", "synack sizes buffers per stack, not per socket"),
             Map.entry("TCP_MAXSEG", "synack takes the MSS from the stack's configuration, not per socket"),
             Map.entry("TCP_CORK", "synack has no corking"),
-            Map.entry("TCP_NOTSENT_LOWAT", "synack has no unsent-data low-water mark"),
             Map.entry("TCP_USER_TIMEOUT", "synack has no user timeout (RFC 5482)"),
             Map.entry("TCP_SYNCNT", "synack takes the SYN retry count from the stack's configuration, not per socket"),
             Map.entry("TCP_KEEPIDLE", "synack takes keepalive times from the stack's configuration, not per socket"),
@@ -456,11 +457,13 @@ final class SyscallTable {
             child.lingerOn = s.lingerOn;
             child.lingerSeconds = s.lingerSeconds;
             child.sndBuf = s.sndBuf; // Linux's child inherits the listener's buffer size
+            child.notsentLowat = s.notsentLowat; // and the rest of its tcp_sock (sk_clone)
             stack.lock();
             try {
                 if (child.noDelay) c.setNoDelay(true, runner.now);
                 if (child.keepAlive) c.setKeepAlive(true, runner.now);
                 if (child.sndBuf > 0) c.setSendBufferSize(child.sndBuf, runner.now);
+                if (child.notsentLowat != 0) c.setNotsentLowat(child.notsentLowat, runner.now);
             } finally {
                 stack.unlock();
             }
@@ -504,6 +507,7 @@ final class SyscallTable {
                     if (s.noDelay) c.setNoDelay(true, runner.now);
                     if (s.keepAlive) c.setKeepAlive(true, runner.now);
                     if (s.sndBuf > 0) c.setSendBufferSize(s.sndBuf, runner.now);
+                    if (s.notsentLowat != 0) c.setNotsentLowat(s.notsentLowat, runner.now);
                 } finally {
                     stack.unlock();
                 }
@@ -551,6 +555,7 @@ final class SyscallTable {
 
     private Attempt write(SyscallEvent e, Socket s, int length, boolean dontWait) {
         int[] written = new int[1];
+        boolean[] blocked = new boolean[1];
         return () -> {
             if (s == null) return Result.error("EBADF");
             Connection c = s.connection;
@@ -560,6 +565,9 @@ final class SyscallTable {
                 return (s.nonBlocking || dontWait) ? Result.error("EAGAIN") : null;
             }
             if (nullBuffer(e) && length > 0 && c.error() == null && c.isWritable()) return Result.error("EFAULT");
+            // A blocked writer is woken only when the socket is writable as poll reports it
+            // (sk_stream_write_space), which the unsent-data low-water mark can delay.
+            if (blocked[0] && !c.isWritable()) return null;
             ByteBuffer src = ByteBuffer.allocate(length - written[0]);
             int n;
             stack.lock();
@@ -576,6 +584,7 @@ final class SyscallTable {
             written[0] += n;
             if (written[0] == length) return Result.ok(length);
             if ((s.nonBlocking || dontWait)) return written[0] > 0 ? Result.ok(written[0]) : Result.error("EAGAIN");
+            blocked[0] = true;
             return null;
         };
     }
@@ -704,12 +713,32 @@ final class SyscallTable {
                             }
                         }
                     }
+                    case TCP_NOTSENT_LOWAT -> applyNotsentLowat(s, v);
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
                 return Result.ok(0);
             }
             return Result.error("ENOPROTOOPT");
         };
+    }
+
+    /** TCP_NOTSENT_LOWAT: Linux stores the int as an unsigned mark (0: the sysctl's). */
+    private void applyNotsentLowat(Socket s, long value) {
+        s.notsentLowat = value & 0xffff_ffffL;
+        applyToConnection(s, c -> c.setNotsentLowat(s.notsentLowat, runner.now));
+    }
+
+    /** Runs {@code change} on the socket's connection, if it has one, under the stack's lock. */
+    private void applyToConnection(Socket s, java.util.function.Consumer<Connection> change) {
+        Connection c = s.connection;
+        if (c == null) return;
+        stack.lock();
+        try {
+            change.accept(c);
+        } finally {
+            stack.unlock();
+            stack.afterCall(c);
+        }
     }
 
     private static Expr field(StructExpr st, int line, String... names) throws ScriptException {
@@ -754,6 +783,7 @@ final class SyscallTable {
             } else if (level == SOL_TCP) {
                 switch ((int) name) {
                     case TCP_NODELAY -> actual = s.noDelay ? 1 : 0;
+                    case TCP_NOTSENT_LOWAT -> actual = s.notsentLowat;
                     case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss() : DEFAULT_MSS;
                     case TCP_INFO -> {
                         if (!(want instanceof StructExpr st)) throw new ScriptException(line, "getsockopt(TCP_INFO) takes {tcpi_NAME=VALUE, ...}");
@@ -923,7 +953,7 @@ final class SyscallTable {
         if (receiveShut) r |= POLLIN | POLLRDNORM | POLLRDHUP;
         if (st == TcpState.SYN_SENT || st == TcpState.SYN_RECV) return r;
         if (c.available() > 0) r |= POLLIN | POLLRDNORM;
-        if (sendShut || c.sendSpace() > 0) r |= POLLOUT | POLLWRNORM;
+        if (sendShut || c.isWritable()) r |= POLLOUT | POLLWRNORM; // send room, unsent data below the low-water mark
         return r;
     }
 }

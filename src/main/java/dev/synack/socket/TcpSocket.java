@@ -52,6 +52,8 @@ public final class TcpSocket implements Closeable {
     private int lingerSeconds;
     private boolean noDelay;
     private boolean keepAlive;
+    /** TCP_NOTSENT_LOWAT as set (0: the stack's default). */
+    private long notsentLowat;
     private InputStream input;
     private OutputStream output;
     /** Blocking mode (the default); written under the lock, read by the streams without it. */
@@ -144,6 +146,7 @@ public final class TcpSocket implements Closeable {
                 localPort = c.tuple().localPort();
                 if (noDelay) c.setNoDelay(true);
                 if (keepAlive) c.setKeepAlive(true, stack.now());
+                if (notsentLowat != 0) c.setNotsentLowat(notsentLowat, stack.now());
                 if (!blocking) {
                     if (handler != null) stack.watch(c, watch);
                     return "in progress";
@@ -406,6 +409,41 @@ public final class TcpSocket implements Closeable {
                 connection.setKeepAlive(on, stack.now());
                 stack.afterCall(connection);
             }
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /**
+     * TCP_NOTSENT_LOWAT (Linux): the socket counts as writable (a blocked write goes on, the ready
+     * handler is told) only while fewer than half of {@code bytes} wait unsent, and a write stops
+     * queueing once {@code bytes} wait, so that little data sits in the buffer before the network
+     * takes it. 0 restores the stack's default ({@link dev.synack.tcp.TcpConfig#notsentLowat()}).
+     * May be set before or after connect().
+     * @throws IllegalArgumentException for a value outside 0..4294967295
+     */
+    public void setNotsentLowat(long bytes) throws IOException {
+        if (bytes < 0 || bytes > dev.synack.tcp.TcpConfig.NOTSENT_LOWAT_UNLIMITED) {
+            throw new IllegalArgumentException("low-water mark must be 0.." + dev.synack.tcp.TcpConfig.NOTSENT_LOWAT_UNLIMITED + ", was " + bytes);
+        }
+        stack.lock();
+        try {
+            ensureOpen();
+            notsentLowat = bytes;
+            if (connection != null) {
+                connection.setNotsentLowat(bytes, stack.now());
+                stack.afterCall(connection);
+            }
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** TCP_NOTSENT_LOWAT as set on this socket; 0 when the stack's default applies. */
+    public long getNotsentLowat() {
+        stack.lock();
+        try {
+            return notsentLowat;
         } finally {
             stack.unlock();
         }

@@ -339,7 +339,7 @@ public final class Connection {
             case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
             default -> throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
         }
-        int n = sendBuffer.write(src);
+        int n = lowWaterMarkLimits() ? writeBelowLowWater(src, now) : sendBuffer.write(src);
         transmitPending(now);
         output.wakeup(this);
         return n;
@@ -2210,11 +2210,15 @@ public final class Connection {
         return readShutdown || userClosed || !receiveBuffer.isEmpty() || finReceived || error != null || isReleased();
     }
 
-    /** True when write() would not return 0: room in the buffer, or an error/shutdown to report. */
+    /**
+     * True when the socket is writable as Linux's tcp_poll reports POLLOUT: room in the buffer and
+     * fewer unsent bytes than half the low-water mark ({@link #setNotsentLowat}), or an
+     * error/shutdown to report. A write then does not return 0.
+     */
     public boolean isWritable() {
         if (error != null || writeShutdown || userClosed || isReleased()) return true;
         return switch (state) {
-            case SYN_SENT, SYN_RECV, ESTABLISHED, CLOSE_WAIT -> sendBuffer.free() > 0;
+            case SYN_SENT, SYN_RECV, ESTABLISHED, CLOSE_WAIT -> sendBuffer.free() > 0 && belowLowWater(1);
             default -> true;
         };
     }
@@ -2348,5 +2352,83 @@ public final class Connection {
         if (synAcked() && Seq.lt(sndUna, recoveryPoint)) return TcpInfo.CaState.LOSS;
         if (dupAcks > 0 || !scoreboard.isEmpty()) return TcpInfo.CaState.DISORDER;
         return TcpInfo.CaState.OPEN;
+    }
+
+    // ---- TCP_NOTSENT_LOWAT ----
+
+    /** TCP_NOTSENT_LOWAT as set on this connection; 0: the stack's default (net.ipv4.tcp_notsent_lowat). */
+    private long notsentLowatOption;
+    /** Where the newest block of unsent data written began (Linux's tail skb), for {@link #writeBelowLowWater}. */
+    private int unsentBlockStart;
+
+    /**
+     * TCP_NOTSENT_LOWAT (Linux 3.12): the connection counts as writable only while the bytes
+     * written but not yet sent stay below this mark, so that a writer does not queue more than the
+     * network takes soon. 0 restores the stack's default ({@link TcpConfig#notsentLowat()}).
+     */
+    public void setNotsentLowat(long bytes, long now) {
+        if (bytes < 0 || bytes > TcpConfig.NOTSENT_LOWAT_UNLIMITED) {
+            throw new IllegalArgumentException("low-water mark must be 0.." + TcpConfig.NOTSENT_LOWAT_UNLIMITED + ", got " + bytes);
+        }
+        settle();
+        notsentLowatOption = bytes;
+        output.wakeup(this); // a higher mark may make the connection writable now (Linux: sk_write_space)
+    }
+
+    /** TCP_NOTSENT_LOWAT as set (0 when never set: the stack's default applies). */
+    public long notsentLowatOption() { return notsentLowatOption; }
+
+    /** The low-water mark in force, as Linux's tcp_notsent_lowat(). */
+    private long notsentLowat() { return notsentLowatOption != 0 ? notsentLowatOption : config.notsentLowat(); }
+
+    /** Bytes written but never sent yet (Linux's write_seq - snd_nxt). */
+    public int unsentBytes() { return Math.max(0, Seq.distance(sndMax, dataEnd())); }
+
+    /**
+     * Linux's tcp_stream_memory_free: unsent bytes, doubled when {@code wake} is 1 (for poll and
+     * wake-ups, so that a writer is woken only once half the mark is free), stay below the mark.
+     */
+    private boolean belowLowWater(int wake) {
+        return ((long) unsentBytes() << wake) < notsentLowat();
+    }
+
+    /** A mark smaller than the send buffer can stop a write before the buffer fills. */
+    private boolean lowWaterMarkLimits() {
+        return notsentLowat() < sendBuffer.capacity() && state.isSynchronized() && effectiveMss > 0;
+    }
+
+    /**
+     * A write under a low-water mark, cut as Linux's tcp_sendmsg_locked cuts it: data goes into
+     * blocks of the TSO size goal ({@link #trainLimit} segments); the block being filled takes
+     * bytes until it is full, but a new block starts only while the unsent bytes are below the
+     * mark (sk_stream_memory_free). A full block is offered to the network at once (tcp_push_one),
+     * so that what leaves no longer counts as unsent.
+     */
+    private int writeBelowLowWater(ByteBuffer src, long now) {
+        int total = 0;
+        int limit = src.limit();
+        try {
+            while (src.hasRemaining()) {
+                int goal = Math.max(1, trainLimit()) * effectiveMss;
+                int unsent = unsentBytes();
+                int end = dataEnd();
+                int blockStart = Seq.gt(unsentBlockStart, sndMax) && Seq.le(unsentBlockStart, end) ? unsentBlockStart : sndMax;
+                int filled = unsent > 0 ? Seq.distance(blockStart, end) : goal;
+                if (filled >= goal) {
+                    if (!belowLowWater(0)) break;
+                    unsentBlockStart = end;
+                    filled = 0;
+                }
+                src.limit(src.position() + Math.min(src.remaining(), goal - filled));
+                int n = sendBuffer.write(src);
+                src.limit(limit);
+                if (n == 0) break;
+                total += n;
+                if (filled + n == goal) transmitPending(now);
+            }
+        } finally {
+            src.limit(limit);
+        }
+        return total;
     }
 }

@@ -30,6 +30,7 @@ public final class TcpConfig {
     // Buffers and windows
     private final int receiveBufferSize;
     private final int sendBufferSize;
+    private final long notsentLowat;
     private final int initialCwndSegments;
     private final int maxReceiveBufferSize;
     private final boolean receiveBufferAutotuning;
@@ -92,6 +93,7 @@ public final class TcpConfig {
         timestampTickNanos = b.timestampTickNanos;
         receiveBufferSize = b.receiveBufferSize;
         sendBufferSize = b.sendBufferSize;
+        notsentLowat = b.notsentLowat;
         initialCwndSegments = b.initialCwndSegments;
         maxReceiveBufferSize = Math.max(b.maxReceiveBufferSize, b.receiveBufferSize);
         receiveBufferAutotuning = b.receiveBufferAutotuning;
@@ -174,6 +176,14 @@ public final class TcpConfig {
     public long timestampTickNanos() { return timestampTickNanos; }
     public int receiveBufferSize() { return receiveBufferSize; }
     public int sendBufferSize() { return sendBufferSize; }
+    /**
+     * Linux's net.ipv4.tcp_notsent_lowat: the default low-water mark of unsent bytes for sockets
+     * that do not set TCP_NOTSENT_LOWAT; {@link #NOTSENT_LOWAT_UNLIMITED} (Linux's default, UINT_MAX)
+     * leaves writability to the send buffer alone.
+     */
+    public long notsentLowat() { return notsentLowat; }
+    /** Linux's default tcp_notsent_lowat (UINT_MAX): no low-water mark. */
+    public static final long NOTSENT_LOWAT_UNLIMITED = 0xffff_ffffL;
     /** RFC 6928: 10 segments. */
     public int initialCwndSegments() { return initialCwndSegments; }
     /**
@@ -296,6 +306,7 @@ public final class TcpConfig {
         private long timestampTickNanos = 1_000_000L;
         private int receiveBufferSize = 131_072;
         private int sendBufferSize = 262_144;
+        private long notsentLowat = NOTSENT_LOWAT_UNLIMITED;
         private int initialCwndSegments = 10;
         private int maxReceiveBufferSize = 6 * 1024 * 1024;
         private boolean receiveBufferAutotuning = true;
@@ -344,6 +355,7 @@ public final class TcpConfig {
             timestampTickNanos = c.timestampTickNanos;
             receiveBufferSize = c.receiveBufferSize;
             sendBufferSize = c.sendBufferSize;
+            notsentLowat = c.notsentLowat;
             initialCwndSegments = c.initialCwndSegments;
             maxReceiveBufferSize = c.maxReceiveBufferSize;
             receiveBufferAutotuning = c.receiveBufferAutotuning;
@@ -392,6 +404,12 @@ public final class TcpConfig {
         public Builder timestampTick(Duration d) { timestampTickNanos = positive(d, "timestampTick"); return this; }
         public Builder receiveBufferSize(int v) { receiveBufferSize = require(v, 1, 1 << 30, "receiveBufferSize"); return this; }
         public Builder sendBufferSize(int v) { sendBufferSize = require(v, 1, 1 << 30, "sendBufferSize"); return this; }
+        /** net.ipv4.tcp_notsent_lowat: 1 to UINT_MAX bytes (see {@link TcpConfig#notsentLowat()}). */
+        public Builder notsentLowat(long v) {
+            if (v < 1 || v > NOTSENT_LOWAT_UNLIMITED) throw new IllegalArgumentException("notsentLowat must be 1.." + NOTSENT_LOWAT_UNLIMITED + ", got " + v);
+            notsentLowat = v;
+            return this;
+        }
         public Builder initialCwndSegments(int v) { initialCwndSegments = require(v, 1, 1000, "initialCwndSegments"); return this; }
         public Builder maxReceiveBufferSize(int v) { maxReceiveBufferSize = require(v, 1, 1 << 30, "maxReceiveBufferSize"); return this; }
         public Builder receiveBufferAutotuning(boolean v) { receiveBufferAutotuning = v; return this; }
