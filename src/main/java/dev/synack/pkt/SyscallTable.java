@@ -41,6 +41,8 @@ final class SyscallTable {
     static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     static final int F_GETFL = 3, F_SETFL = 4;
     static final int SIOCINQ = 0x541B;
+    static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+    static final long EPOLLEXCLUSIVE = 1L << 28, EPOLLONESHOT = 1L << 30, EPOLLET = 1L << 31;
     static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40,
             POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
     /** Linux's net.core.wmem_max default: SO_SNDBUF is clamped to it before being doubled. */
@@ -75,7 +77,13 @@ final class SyscallTable {
             Map.entry("MSG_ZEROCOPY", 0x4000000L), Map.entry("MSG_FASTOPEN", 0x20000000L), Map.entry("MSG_ERRQUEUE", 0x2000L),
             Map.entry("MSG_TRUNC", 0x20L), Map.entry("TCP_INFO", (long) TCP_INFO), Map.entry("TCP_CORK", 3L),
             Map.entry("TCP_SYNCNT", 7L), Map.entry("TCP_USER_TIMEOUT", (long) TCP_USER_TIMEOUT), Map.entry("TCP_NOTSENT_LOWAT", (long) TCP_NOTSENT_LOWAT),
-            Map.entry("TCP_CONGESTION", 13L), Map.entry("SOL_IP", 0L), Map.entry("IPPROTO_IPV6", 41L));
+            Map.entry("TCP_CONGESTION", 13L), Map.entry("SOL_IP", 0L), Map.entry("IPPROTO_IPV6", 41L),
+            Map.entry("EPOLLIN", (long) POLLIN), Map.entry("EPOLLPRI", 0x2L), Map.entry("EPOLLOUT", (long) POLLOUT),
+            Map.entry("EPOLLERR", (long) POLLERR), Map.entry("EPOLLHUP", (long) POLLHUP), Map.entry("EPOLLRDNORM", (long) POLLRDNORM),
+            Map.entry("EPOLLWRNORM", (long) POLLWRNORM), Map.entry("EPOLLRDHUP", (long) POLLRDHUP),
+            Map.entry("EPOLLEXCLUSIVE", EPOLLEXCLUSIVE), Map.entry("EPOLLONESHOT", EPOLLONESHOT), Map.entry("EPOLLET", EPOLLET),
+            Map.entry("EPOLL_CTL_ADD", (long) EPOLL_CTL_ADD), Map.entry("EPOLL_CTL_DEL", (long) EPOLL_CTL_DEL),
+            Map.entry("EPOLL_CTL_MOD", (long) EPOLL_CTL_MOD), Map.entry("EPOLL_CLOEXEC", 0x80000L));
 
     /** A call's outcome: a return value and, for -1, an errno name. */
     record Result(long value, String errno) {
@@ -111,6 +119,15 @@ final class SyscallTable {
         boolean outputShut;
         /** TCP_NOTSENT_LOWAT as set (0: the sysctl's); a connection made later takes it. */
         long notsentLowat;
+        /** Bytes the script has read: with what is queued, all the data that arrived (for epoll's edges). */
+        long bytesRead;
+        /**
+         * Linux's SOCK_NOSPACE: a write found no room, or a poll found the socket not writable; the
+         * next time room appears the socket's waiters are woken (sk_stream_write_space).
+         */
+        boolean noSpace;
+        /** Non-null when this descriptor is an epoll instance. */
+        EpollSet epoll;
     }
 
     private final ScriptRunner runner;
@@ -153,13 +170,17 @@ final class SyscallTable {
             case "fcntl" -> fcntl(e, fd(e, 0));
             case "poll" -> { args(e, 3); yield poll(e); }
             case "ioctl" -> { args(e, 3); yield ioctl(e, fd(e, 0)); }
+            case "epoll_create", "epoll_create1" -> { args(e, 1); yield epollCreate(e); }
+            case "epoll_ctl" -> { args(e, 4); yield epollCtl(e, fd(e, 0)); }
+            case "epoll_wait" -> { args(e, 4); yield epollWait(e, fd(e, 0)); }
             default -> throw new ScriptException(line, "system call " + e.name() + "() is not supported");
         };
     }
 
     private static final java.util.Set<String> SUPPORTED = java.util.Set.of("socket", "bind", "listen", "accept", "accept4",
             "connect", "read", "recv", "recvfrom", "write", "send", "sendto", "close", "shutdown", "setsockopt",
-            "getsockopt", "fcntl", "poll", "ioctl", "readv", "writev", "recvmsg", "sendmsg");
+            "getsockopt", "fcntl", "poll", "ioctl", "readv", "writev", "recvmsg", "sendmsg", "epoll_create",
+            "epoll_create1", "epoll_ctl", "epoll_wait");
 
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
             "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF", "TCP_NOTSENT_LOWAT");
@@ -548,6 +569,7 @@ final class SyscallTable {
                 stack.afterCall(c);
             }
             if (n < 0) return Result.ok(0);
+            s.bytesRead += n;
             if (n > 0 || length == 0) return Result.ok(n);
             return s.nonBlocking || dontWait ? Result.error("EAGAIN") : null;
         };
@@ -583,6 +605,7 @@ final class SyscallTable {
             }
             written[0] += n;
             if (written[0] == length) return Result.ok(length);
+            s.noSpace = true; // sk_stream_wait_memory: the writer wants to hear of room
             if ((s.nonBlocking || dontWait)) return written[0] > 0 ? Result.ok(written[0]) : Result.error("EAGAIN");
             blocked[0] = true;
             return null;
@@ -954,6 +977,184 @@ final class SyscallTable {
         if (st == TcpState.SYN_SENT || st == TcpState.SYN_RECV) return r;
         if (c.available() > 0) r |= POLLIN | POLLRDNORM;
         if (sendShut || c.isWritable()) r |= POLLOUT | POLLWRNORM; // send room, unsent data below the low-water mark
+        else s.noSpace = true; // tcp_poll asks to be woken when room appears
         return r;
+    }
+
+    // ------------------------------------------------------------------ epoll
+
+    /** An epoll instance: the sockets it watches, by descriptor. */
+    private static final class EpollSet {
+        final TreeMap<Integer, EpollItem> items = new TreeMap<>();
+    }
+
+    /**
+     * One watched socket (Linux's epitem): the events asked for, the data returned with them, and
+     * whether it is on the ready list. A wake-up of the socket's wait queue puts it there; what
+     * counts as one is told by {@link #wokenUp}.
+     */
+    private static final class EpollItem {
+        final Socket socket;
+        long events;
+        long data;
+        boolean ready;
+        boolean disabled;
+        /** What the socket looked like when last checked for wake-ups. */
+        long received = -1;
+        TcpState state;
+        boolean errored;
+
+        EpollItem(Socket socket) { this.socket = socket; }
+    }
+
+    private Attempt epollCreate(SyscallEvent e) throws ScriptException {
+        long arg = num(e.args().get(0), e.line());
+        boolean create1 = e.name().equals("epoll_create1");
+        return () -> {
+            // epoll_create's size is only checked to be positive; epoll_create1 knows EPOLL_CLOEXEC alone.
+            if (create1 ? (arg & ~0x80000L) != 0 : arg <= 0) return Result.error("EINVAL");
+            int fd = newFd(e);
+            Socket s = new Socket();
+            s.epoll = new EpollSet();
+            fds.put(fd, s);
+            return Result.ok(fd);
+        };
+    }
+
+    /** epoll_ctl(epfd, op, fd, {events=..., fd=N | ptr=P | u32=N | u64=N}) as Linux's ep_insert/ep_modify/ep_remove. */
+    private Attempt epollCtl(SyscallEvent e, Socket ep) throws ScriptException {
+        int line = e.line();
+        long op = num(e.args().get(1), line);
+        int fd = (int) num(e.args().get(2), line);
+        Expr ev = e.args().get(3);
+        long events = ev instanceof StructExpr st ? num(field(st, line, "events"), line) : 0;
+        long data = ev instanceof StructExpr st ? epollData(st, line) : 0;
+        return () -> {
+            Socket target = fds.get(fd);
+            if (ep == null || target == null) return Result.error("EBADF");
+            if (ep.epoll == null || target == ep) return Result.error("EINVAL");
+            EpollItem item = ep.epoll.items.get(fd);
+            if (item != null && item.socket != target) {
+                ep.epoll.items.remove(fd); // the descriptor was closed and reused: Linux dropped the old item
+                item = null;
+            }
+            switch ((int) op) {
+                case EPOLL_CTL_ADD -> {
+                    if (item != null) return Result.error("EEXIST");
+                    item = new EpollItem(target);
+                    ep.epoll.items.put(fd, item);
+                }
+                case EPOLL_CTL_MOD -> { if (item == null) return Result.error("ENOENT"); }
+                case EPOLL_CTL_DEL -> {
+                    if (item == null) return Result.error("ENOENT");
+                    ep.epoll.items.remove(fd);
+                    return Result.ok(0);
+                }
+                default -> { return Result.error("EINVAL"); }
+            }
+            if (op == EPOLL_CTL_MOD && (events & EPOLLEXCLUSIVE) != 0) return Result.error("EINVAL");
+            item.events = events;
+            item.data = data;
+            item.disabled = false;
+            // ep_insert and ep_modify poll the socket and queue the item if it is ready now.
+            wokenUp(item);
+            item.ready = true;
+            return Result.ok(0);
+        };
+    }
+
+    private static long epollData(StructExpr st, int line) throws ScriptException {
+        for (String name : List.of("fd", "ptr", "u32", "u64")) {
+            if (st.fields().containsKey(name)) return num(st.fields().get(name), line);
+        }
+        return 0;
+    }
+
+    /**
+     * epoll_wait(epfd, {events=E, fd=N}, maxevents, timeout): the first ready item, compared with
+     * the script's. Linux's ep_send_events polls each item on the ready list: one with no asked-for
+     * event ready leaves the list; one reported stays on it only when level-triggered (an
+     * edge-triggered item returns at the next wake-up), and EPOLLONESHOT disables it until EPOLL_CTL_MOD.
+     */
+    private Attempt epollWait(SyscallEvent e, Socket ep) throws ScriptException {
+        int line = e.line();
+        Expr want = e.args().get(1);
+        long max = num(e.args().get(2), line);
+        long timeoutMs = num(e.args().get(3), line);
+        long deadline = timeoutMs < 0 ? Long.MAX_VALUE : runner.now + timeoutMs * 1_000_000L;
+        startWakeAt = deadline;
+        return () -> {
+            if (ep == null) return Result.error("EBADF");
+            if (ep.epoll == null || max <= 0) return Result.error("EINVAL");
+            EpollItem hit = null;
+            long hitEvents = 0;
+            for (var it = ep.epoll.items.entrySet().iterator(); it.hasNext(); ) {
+                var entry = it.next();
+                EpollItem item = entry.getValue();
+                if (fds.get(entry.getKey()) != item.socket) { // closed: the file left every epoll set
+                    it.remove();
+                    continue;
+                }
+                if (wokenUp(item)) item.ready = true;
+                if (!item.ready || item.disabled || hit != null) continue;
+                long revents = revents(item.socket) & (item.events | POLLERR | POLLHUP);
+                if (revents == 0) {
+                    item.ready = false;
+                    continue;
+                }
+                hit = item;
+                hitEvents = revents;
+            }
+            if (hit == null) {
+                if (runner.now < deadline) return null;
+                compareEpollEvent(want, 0, 0, line, false);
+                return Result.ok(0);
+            }
+            if ((hit.events & EPOLLET) != 0) hit.ready = false;
+            if ((hit.events & EPOLLONESHOT) != 0) hit.disabled = true;
+            compareEpollEvent(want, hitEvents, hit.data, line, true);
+            return Result.ok(1);
+        };
+    }
+
+    private static void compareEpollEvent(Expr want, long events, long data, int line, boolean reported) throws ScriptException {
+        if (!(want instanceof StructExpr st)) return;
+        Expr wantEvents = st.fields().get("events");
+        if (wantEvents != null && !(wantEvents instanceof Ellipsis) && num(wantEvents, line) != events) {
+            throw new ScriptException(line, "epoll_wait() events 0x" + Long.toHexString(events) + ", expected " + wantEvents);
+        }
+        if (reported && epollData(st, line) != data) {
+            throw new ScriptException(line, "epoll_wait() data " + data + ", expected " + epollData(st, line));
+        }
+    }
+
+    /**
+     * Whether the socket's wait queue was woken since the item last looked, as Linux wakes it: data
+     * or a FIN arrived (sk_data_ready: reading does not wake), the state changed (sk_state_change),
+     * an error came (sk_error_report), or room appeared after a writer or poll found none
+     * (sk_stream_write_space, which clears SOCK_NOSPACE).
+     */
+    private boolean wokenUp(EpollItem item) {
+        Socket s = item.socket;
+        Connection c = s.connection;
+        boolean woken = false;
+        if (c != null) {
+            long received = s.bytesRead + c.available();
+            TcpState st = c.state();
+            boolean errored = c.error() != null;
+            woken = item.received >= 0 && (received != item.received || st != item.state || errored != item.errored);
+            item.received = received;
+            item.state = st;
+            item.errored = errored;
+            if (s.noSpace && c.isWritable()) {
+                s.noSpace = false;
+                woken = true;
+            }
+        } else if (s.listener != null) {
+            long queued = s.listener.acceptQueueLength();
+            woken = queued > item.received && item.received >= 0;
+            item.received = queued;
+        }
+        return woken;
     }
 }
