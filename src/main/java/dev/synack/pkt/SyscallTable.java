@@ -126,6 +126,8 @@ final class SyscallTable {
          * next time room appears the socket's waiters are woken (sk_stream_write_space).
          */
         boolean noSpace;
+        /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
+        int userMss;
         /** Non-null when this descriptor is an epoll instance. */
         EpollSet epoll;
     }
@@ -183,7 +185,7 @@ final class SyscallTable {
             "epoll_create1", "epoll_ctl", "epoll_wait");
 
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF", "TCP_NOTSENT_LOWAT");
+            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG");
     private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
             "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF", "TCP_NOTSENT_LOWAT");
 
@@ -212,8 +214,7 @@ final class SyscallTable {
         }
         if ((e.name().equals("setsockopt") || e.name().equals("getsockopt")) && a.size() == 5 && a.get(2) instanceof Sym opt) {
             String why = UNSUPPORTED_OPTIONS.get(opt.name());
-            boolean readsMss = e.name().equals("getsockopt") && opt.name().equals("TCP_MAXSEG"); // the MSS in use: supported
-            if (why != null && !readsMss) return e.name() + "(" + opt.name() + "): " + why;
+            if (why != null) return e.name() + "(" + opt.name() + "): " + why;
             java.util.Set<String> known = e.name().equals("setsockopt") ? SETTABLE : GETTABLE;
             if (!known.contains(opt.name())) return e.name() + "(" + opt.name() + ") is not supported";
             if (opt.name().equals("SO_SNDBUF") && e.name().equals("setsockopt") && a.get(3) instanceof ListExpr l
@@ -253,7 +254,6 @@ final class SyscallTable {
      */
     private static final Map<String, String> UNSUPPORTED_OPTIONS = Map.ofEntries(
             Map.entry("SO_RCVBUF", "synack sizes buffers per stack, not per socket"),
-            Map.entry("TCP_MAXSEG", "synack takes the MSS from the stack's configuration, not per socket"),
             Map.entry("TCP_CORK", "synack has no corking"),
             Map.entry("TCP_USER_TIMEOUT", "synack has no user timeout (RFC 5482)"),
             Map.entry("TCP_SYNCNT", "synack takes the SYN retry count from the stack's configuration, not per socket"),
@@ -448,6 +448,7 @@ final class SyscallTable {
                 }
                 // Linux queues up to backlog + 1 established connections (sk_ack_backlog > backlog is full).
                 s.listener = stack.listen(s.port, Math.max(0, backlog) + 1);
+                s.listener.setUserMss(s.userMss);
             } catch (IOException ex) {
                 return Result.error("EADDRINUSE");
             }
@@ -479,6 +480,7 @@ final class SyscallTable {
             child.lingerSeconds = s.lingerSeconds;
             child.sndBuf = s.sndBuf; // Linux's child inherits the listener's buffer size
             child.notsentLowat = s.notsentLowat; // and the rest of its tcp_sock (sk_clone)
+            child.userMss = s.userMss;
             stack.lock();
             try {
                 if (child.noDelay) c.setNoDelay(true, runner.now);
@@ -514,7 +516,7 @@ final class SyscallTable {
                 }
                 started[0] = true;
                 try {
-                    c = stack.connect(s.bound ? s.port : 0, ScriptRunner.REMOTE_ADDRESS, port);
+                    c = stack.connect(s.bound ? s.port : 0, ScriptRunner.REMOTE_ADDRESS, port, conn -> conn.setUserMss(s.userMss));
                 } catch (IOException ex) {
                     return Result.error("EADDRNOTAVAIL");
                 } catch (TcpException ex) {
@@ -737,6 +739,13 @@ final class SyscallTable {
                         }
                     }
                     case TCP_NOTSENT_LOWAT -> applyNotsentLowat(s, v);
+                    case TCP_MAXSEG -> {
+                        // Linux's do_tcp_setsockopt: 0 or TCP_MIN_MSS..MAX_TCP_WINDOW, kept as user_mss.
+                        if (v != 0 && (v < Connection.MIN_USER_MSS || v > Connection.MAX_USER_MSS)) return Result.error("EINVAL");
+                        s.userMss = (int) v;
+                        if (s.listener != null) s.listener.setUserMss(s.userMss);
+                        applyToConnection(s, conn -> conn.setUserMss(s.userMss));
+                    }
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
                 return Result.ok(0);
@@ -807,7 +816,10 @@ final class SyscallTable {
                 switch ((int) name) {
                     case TCP_NODELAY -> actual = s.noDelay ? 1 : 0;
                     case TCP_NOTSENT_LOWAT -> actual = s.notsentLowat;
-                    case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss() : DEFAULT_MSS;
+                    // Linux's do_tcp_getsockopt: the MSS in use (mss_cache), but user_mss when set on a
+                    // closed or listening socket.
+                    case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss()
+                            : s.userMss != 0 ? s.userMss : DEFAULT_MSS;
                     case TCP_INFO -> {
                         if (!(want instanceof StructExpr st)) throw new ScriptException(line, "getsockopt(TCP_INFO) takes {tcpi_NAME=VALUE, ...}");
                         compareTcpInfo(st, s, line);

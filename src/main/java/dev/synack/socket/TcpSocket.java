@@ -52,6 +52,8 @@ public final class TcpSocket implements Closeable {
     private int lingerSeconds;
     private boolean noDelay;
     private boolean keepAlive;
+    /** TCP_MAXSEG as set (0: none). */
+    private int maxSegmentSize;
     /** TCP_NOTSENT_LOWAT as set (0: the stack's default). */
     private long notsentLowat;
     private InputStream input;
@@ -137,7 +139,7 @@ public final class TcpSocket implements Closeable {
                 long deadline = stack.deadlineAfter(timeout);
                 Connection c;
                 try {
-                    c = stack.connect(holdsBinding ? localPort : 0, address, port);
+                    c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> conn.setUserMss(maxSegmentSize));
                 } catch (TcpException e) {
                     throw SocketErrors.of(e);
                 }
@@ -444,6 +446,24 @@ public final class TcpSocket implements Closeable {
         stack.lock();
         try {
             return notsentLowat;
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /**
+     * TCP_MAXSEG (Linux's user_mss): the MSS this socket announces in its SYN and the largest
+     * segment it sends are at most {@code bytes}, whatever the peer announces. Takes effect at
+     * connect(); 0 removes the cap.
+     * @throws IllegalArgumentException outside 0 and 88..32767 (Linux's EINVAL)
+     */
+    public void setMaxSegmentSize(int bytes) throws IOException {
+        Connection.checkUserMss(bytes);
+        stack.lock();
+        try {
+            ensureOpen();
+            maxSegmentSize = bytes;
+            if (connection != null) connection.setUserMss(bytes);
         } finally {
             stack.unlock();
         }

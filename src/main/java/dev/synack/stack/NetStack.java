@@ -731,6 +731,15 @@ public final class NetStack {
      * 4-tuple to this remote is taken are skipped).
      */
     public Connection connect(int boundPort, int remoteAddress, int remotePort) throws IOException {
+        return connect(boundPort, remoteAddress, remotePort, null);
+    }
+
+    /**
+     * {@link #connect(int, int, int)}, with {@code beforeSyn} (if not null) run on the new connection
+     * before its SYN leaves: the socket options set before connect() that shape the SYN (TCP_MAXSEG).
+     */
+    public Connection connect(int boundPort, int remoteAddress, int remotePort, java.util.function.Consumer<Connection> beforeSyn)
+            throws IOException {
         boolean took = enter();
         try {
             long now = clockNow();
@@ -759,6 +768,7 @@ public final class NetStack {
             connections.put(e.key, e);
             recent = e;
             try {
+                if (beforeSyn != null) beforeSyn.accept(c);
                 c.connect(now);
             } catch (RuntimeException ex) {
                 remove(e);

@@ -294,6 +294,7 @@ public final class Connection {
         c.irs = syn.seq();
         c.rcvNxt = c.irs + 1;
         c.peerSynSeen = true;
+        if (listener != null) c.userMss = listener.userMss(); // TCP_MAXSEG passes to the child
         c.negotiate(syn.options());
         c.tsRecentAt = now;
         c.initSendSequence(now);
@@ -1608,7 +1609,7 @@ public final class Connection {
      */
     private int initialWindow(boolean synAck) {
         int space = Math.min(receiveBudgetFree(), MAX_WINDOW_FIELD);
-        int segment = config.mss() - (synAck && timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
+        int segment = advMss() - (synAck && timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
         return space > segment ? space - space % segment : space;
     }
 
@@ -1648,7 +1649,7 @@ public final class Connection {
         boolean ts = synAck ? timestampsOn : config.timestamps();
         boolean sack = synAck ? sackOn : config.sack();
         boolean ws = synAck ? windowScalingOn : config.windowScaling();
-        opts.mss(config.mss());
+        opts.mss(advMss());
         if (ts) {
             if (sack) opts.sackPermitted();
             else opts.nop().nop();
@@ -1991,7 +1992,7 @@ public final class Connection {
      * Linux's tcp_mtu_to_mss (tcp_min_snd_mss, then the fixed options).
      */
     private int sendMss(int peerMss) {
-        int mss = Math.max(Math.min(peerMss, config.mss()), config.minSendMss());
+        int mss = Math.max(Math.min(peerMss, advMss()), config.minSendMss());
         return mss - (timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
     }
 
@@ -2333,7 +2334,7 @@ public final class Connection {
         int notSent = Math.max(0, Seq.distance(sndMax, dataEnd()));
         long sinceData = lastDataReceivedAt == NONE ? 0 : (now - lastDataReceivedAt) / 1_000_000;
         return new TcpInfo(state(), caState(), retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
-                windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, config.mss(),
+                windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, advMss(),
                 config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, config.dupThresh(),
                 totalRetrans, bytesRetrans, notSent, sndWnd, sinceData);
     }
@@ -2431,4 +2432,36 @@ public final class Connection {
         }
         return total;
     }
+
+    // ---- TCP_MAXSEG ----
+
+    /** Linux's smallest TCP_MAXSEG (TCP_MIN_MSS) and its largest (MAX_TCP_WINDOW). */
+    public static final int MIN_USER_MSS = 88, MAX_USER_MSS = 32767;
+    /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
+    private int userMss;
+
+    /**
+     * TCP_MAXSEG (Linux's user_mss): caps the MSS announced in the SYN or SYN-ACK and the segments
+     * sent, whatever the peer announces (RFC 9293 §3.7.1 lets a sender use less). It takes effect at
+     * the handshake: set it before connect() (or on the listener, {@link Listener#setUserMss}). 0
+     * removes the cap.
+     * @throws IllegalArgumentException outside 0 and {@value #MIN_USER_MSS}..{@value #MAX_USER_MSS} (Linux: EINVAL)
+     */
+    public void setUserMss(int mss) {
+        userMss = checkUserMss(mss);
+    }
+
+    /** TCP_MAXSEG as set, 0 when none. */
+    public int userMss() { return userMss; }
+
+    /** {@code mss}, when a valid TCP_MAXSEG value; else IllegalArgumentException. */
+    public static int checkUserMss(int mss) {
+        if (mss != 0 && (mss < MIN_USER_MSS || mss > MAX_USER_MSS)) {
+            throw new IllegalArgumentException("TCP_MAXSEG must be 0 or " + MIN_USER_MSS + ".." + MAX_USER_MSS + ", got " + mss);
+        }
+        return mss;
+    }
+
+    /** The MSS announced in our SYN or SYN-ACK (Linux's advmss): the configured one, capped by TCP_MAXSEG. */
+    private int advMss() { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
 }

@@ -179,4 +179,13 @@ public final class Listener {
     }
 
     public boolean isClosed() { return closed; }
+
+    /** TCP_MAXSEG set on the listening socket, taken by each connection it makes; 0: none. */
+    private int userMss;
+
+    /** TCP_MAXSEG for the connections this listener makes from now on (see {@link Connection#setUserMss}). */
+    public void setUserMss(int mss) { userMss = Connection.checkUserMss(mss); }
+
+    /** TCP_MAXSEG as set, 0 when none. */
+    public int userMss() { return userMss; }
 }
