@@ -126,6 +126,8 @@ final class SyscallTable {
          * next time room appears the socket's waiters are woken (sk_stream_write_space).
          */
         boolean noSpace;
+        /** TCP_USER_TIMEOUT in milliseconds; 0: none. */
+        long userTimeoutMs;
         /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
         int userMss;
         /** Non-null when this descriptor is an epoll instance. */
@@ -185,9 +187,10 @@ final class SyscallTable {
             "epoll_create1", "epoll_ctl", "epoll_wait");
 
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG");
+            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG", "TCP_USER_TIMEOUT");
     private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF", "TCP_NOTSENT_LOWAT");
+            "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF", "TCP_NOTSENT_LOWAT",
+            "TCP_USER_TIMEOUT");
 
     /**
      * Why a call cannot be run faithfully (the script is then skipped), or null: calls, flags,
@@ -255,7 +258,6 @@ final class SyscallTable {
     private static final Map<String, String> UNSUPPORTED_OPTIONS = Map.ofEntries(
             Map.entry("SO_RCVBUF", "synack sizes buffers per stack, not per socket"),
             Map.entry("TCP_CORK", "synack has no corking"),
-            Map.entry("TCP_USER_TIMEOUT", "synack has no user timeout (RFC 5482)"),
             Map.entry("TCP_SYNCNT", "synack takes the SYN retry count from the stack's configuration, not per socket"),
             Map.entry("TCP_KEEPIDLE", "synack takes keepalive times from the stack's configuration, not per socket"),
             Map.entry("TCP_KEEPINTVL", "synack takes keepalive times from the stack's configuration, not per socket"),
@@ -481,12 +483,14 @@ final class SyscallTable {
             child.sndBuf = s.sndBuf; // Linux's child inherits the listener's buffer size
             child.notsentLowat = s.notsentLowat; // and the rest of its tcp_sock (sk_clone)
             child.userMss = s.userMss;
+            child.userTimeoutMs = s.userTimeoutMs;
             stack.lock();
             try {
                 if (child.noDelay) c.setNoDelay(true, runner.now);
                 if (child.keepAlive) c.setKeepAlive(true, runner.now);
                 if (child.sndBuf > 0) c.setSendBufferSize(child.sndBuf, runner.now);
                 if (child.notsentLowat != 0) c.setNotsentLowat(child.notsentLowat, runner.now);
+                if (child.userTimeoutMs != 0) c.setUserTimeout(child.userTimeoutMs * 1_000_000L);
             } finally {
                 stack.unlock();
             }
@@ -531,6 +535,7 @@ final class SyscallTable {
                     if (s.keepAlive) c.setKeepAlive(true, runner.now);
                     if (s.sndBuf > 0) c.setSendBufferSize(s.sndBuf, runner.now);
                     if (s.notsentLowat != 0) c.setNotsentLowat(s.notsentLowat, runner.now);
+                    if (s.userTimeoutMs != 0) c.setUserTimeout(s.userTimeoutMs * 1_000_000L);
                 } finally {
                     stack.unlock();
                 }
@@ -739,6 +744,12 @@ final class SyscallTable {
                         }
                     }
                     case TCP_NOTSENT_LOWAT -> applyNotsentLowat(s, v);
+                    case TCP_USER_TIMEOUT -> {
+                        // Linux's do_tcp_setsockopt: a negative int is EINVAL.
+                        if ((int) v < 0) return Result.error("EINVAL");
+                        s.userTimeoutMs = (int) v;
+                        applyToConnection(s, conn -> conn.setUserTimeout(s.userTimeoutMs * 1_000_000L));
+                    }
                     case TCP_MAXSEG -> {
                         // Linux's do_tcp_setsockopt: 0 or TCP_MIN_MSS..MAX_TCP_WINDOW, kept as user_mss.
                         if (v != 0 && (v < Connection.MIN_USER_MSS || v > Connection.MAX_USER_MSS)) return Result.error("EINVAL");
@@ -816,6 +827,7 @@ final class SyscallTable {
                 switch ((int) name) {
                     case TCP_NODELAY -> actual = s.noDelay ? 1 : 0;
                     case TCP_NOTSENT_LOWAT -> actual = s.notsentLowat;
+                    case TCP_USER_TIMEOUT -> actual = s.userTimeoutMs;
                     // Linux's do_tcp_getsockopt: the MSS in use (mss_cache), but user_mss when set on a
                     // closed or listening socket.
                     case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss()

@@ -52,6 +52,8 @@ public final class TcpSocket implements Closeable {
     private int lingerSeconds;
     private boolean noDelay;
     private boolean keepAlive;
+    /** TCP_USER_TIMEOUT in nanoseconds (0: none). */
+    private long userTimeoutNanos;
     /** TCP_MAXSEG as set (0: none). */
     private int maxSegmentSize;
     /** TCP_NOTSENT_LOWAT as set (0: the stack's default). */
@@ -149,6 +151,7 @@ public final class TcpSocket implements Closeable {
                 if (noDelay) c.setNoDelay(true);
                 if (keepAlive) c.setKeepAlive(true, stack.now());
                 if (notsentLowat != 0) c.setNotsentLowat(notsentLowat, stack.now());
+                if (userTimeoutNanos != 0) c.setUserTimeout(userTimeoutNanos);
                 if (!blocking) {
                     if (handler != null) stack.watch(c, watch);
                     return "in progress";
@@ -464,6 +467,24 @@ public final class TcpSocket implements Closeable {
             ensureOpen();
             maxSegmentSize = bytes;
             if (connection != null) connection.setUserMss(bytes);
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /**
+     * TCP_USER_TIMEOUT (RFC 5482, as Linux): when data sent stays unacknowledged this long after its
+     * first retransmission, or the peer's window stays closed this long, the connection fails and
+     * reads and writes throw "Connection timed out", instead of after the stack's retry count. Null
+     * or zero: none. May be set before or after connect().
+     */
+    public void setUserTimeout(Duration timeout) throws IOException {
+        if (timeout != null && timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        stack.lock();
+        try {
+            ensureOpen();
+            userTimeoutNanos = timeout == null ? 0 : timeout.toNanos();
+            if (connection != null) connection.setUserTimeout(userTimeoutNanos);
         } finally {
             stack.unlock();
         }

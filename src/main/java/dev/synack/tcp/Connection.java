@@ -752,6 +752,7 @@ public final class Connection {
         pushMarks.acknowledge(ack);
         dupAcks = 0;
         retries = 0;
+        firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
         // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it; but in NewReno
         // recovery only on the first partial ACK (RFC 6582 §4, the Impatient variant, as Linux): a
         // long recovery, one hole per round trip, is cut short by the timeout and slow start.
@@ -1262,10 +1263,12 @@ public final class Connection {
             sendSyn(now);
             return;
         }
-        if (retries >= config.dataRetries()) {
-            fail(TcpError.CONNECTION_TIMED_OUT, "retransmission retries exhausted", now); // Linux sends no RST
+        if (userTimeoutNanos > 0 ? userTimeoutExpired(now) : retries >= config.dataRetries()) {
+            // Linux sends no RST
+            fail(TcpError.CONNECTION_TIMED_OUT, userTimeoutNanos > 0 ? "user timeout" : "retransmission retries exhausted", now);
             return;
         }
+        if (retries == 0) firstRetransmitAt = now;
         retries++;
         congestion.onRetransmissionTimeout(Seq.distance(sndUna, sndMax), now);
         rtt.backOff();
@@ -1281,6 +1284,7 @@ public final class Connection {
         sndNxt = sndUna; // go-back-N: everything after SND.UNA is sent again as the window allows
         retransmitFirst(now);
         if (retransmitAt == NONE && sndUna != sndMax) retransmitAt = now + rtt.rto();
+        clampRetransmitToUserTimeout(now);
     }
 
     /** The persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17), Linux's probe; see the class comment. */
@@ -1290,6 +1294,10 @@ public final class Connection {
         if (sndWnd > 0) {
             int len = Math.min(Math.min(sndWnd, effectiveMss), unsent);
             sendData(sndNxt, len, finQueued && len == unsent, true, now); // pushed, as Linux's tcp_write_wakeup
+            return;
+        }
+        if (zeroWindowProbesTimedOut(now)) {
+            fail(TcpError.CONNECTION_TIMED_OUT, "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
             return;
         }
         sendSegment(sndUna - 1, TcpFlags.ACK, 0, now);
@@ -1351,6 +1359,7 @@ public final class Connection {
         if (Seq.distance(sndNxt, dataEnd()) > 0 && sndUna == sndMax) {
             if (persistAt == NONE) {
                 persistBackoff = 0;
+                zeroWindowProbingSince = NONE;
                 persistAt = now + persistInterval();
             }
         } else {
@@ -2464,4 +2473,51 @@ public final class Connection {
 
     /** The MSS announced in our SYN or SYN-ACK (Linux's advmss): the configured one, capped by TCP_MAXSEG. */
     private int advMss() { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
+
+    // ---- TCP_USER_TIMEOUT ----
+
+    /** TCP_USER_TIMEOUT (RFC 5482) in nanoseconds; 0: none, the retry count decides. */
+    private long userTimeoutNanos;
+    /** When the oldest unacknowledged data was first retransmitted by the timer (Linux's retrans_stamp). */
+    private long firstRetransmitAt = NONE;
+    /** When the persist timer first probed the current zero window (Linux's icsk_probes_tstamp); NONE before. */
+    private long zeroWindowProbingSince = NONE;
+
+    /**
+     * TCP_USER_TIMEOUT (RFC 5482 §3, as Linux applies it): once data sent has waited unacknowledged
+     * this long since its first retransmission, or the peer's window has stayed closed this long
+     * under zero-window probes, the connection fails with CONNECTION_TIMED_OUT (ETIMEDOUT) instead
+     * of after the configured retry count; the retransmission timer is shortened so as to fire at
+     * that moment (tcp_clamp_rto_to_user_timeout). 0 restores the retry count. Linux 6.x does not
+     * apply it to the handshake's SYN retries.
+     */
+    public void setUserTimeout(long nanos) {
+        if (nanos < 0) throw new IllegalArgumentException("user timeout must not be negative, got " + nanos);
+        settle();
+        userTimeoutNanos = nanos;
+    }
+
+    /** TCP_USER_TIMEOUT in nanoseconds, 0 when not set. */
+    public long userTimeoutNanos() { return userTimeoutNanos; }
+
+    /** Linux's retransmits_timed_out with a user timeout: only after a retransmission, measured from the first. */
+    private boolean userTimeoutExpired(long now) {
+        return retries > 0 && firstRetransmitAt != NONE && now - firstRetransmitAt >= userTimeoutNanos;
+    }
+
+    /** tcp_clamp_rto_to_user_timeout: the timer fires no later than the user timeout, at least a tick (1 ms) ahead. */
+    private void clampRetransmitToUserTimeout(long now) {
+        if (userTimeoutNanos == 0 || retransmitAt == NONE || firstRetransmitAt == NONE) return;
+        long remaining = firstRetransmitAt + userTimeoutNanos - now;
+        retransmitAt = Math.min(retransmitAt, now + Math.max(remaining, 1_000_000L));
+    }
+
+    /** tcp_probe_timer: the first probe of a closed window starts the clock, a later one past the user timeout aborts. */
+    private boolean zeroWindowProbesTimedOut(long now) {
+        if (zeroWindowProbingSince == NONE) {
+            zeroWindowProbingSince = now;
+            return false;
+        }
+        return userTimeoutNanos > 0 && now - zeroWindowProbingSince >= userTimeoutNanos;
+    }
 }
