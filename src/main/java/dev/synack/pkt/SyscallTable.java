@@ -36,7 +36,9 @@ final class SyscallTable {
     static final int SOL_SOCKET = 1, SOL_TCP = 6;
     static final int SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_LINGER = 13,
             SO_REUSEPORT = 15;
-    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_INFO = 11, TCP_USER_TIMEOUT = 18, TCP_NOTSENT_LOWAT = 25;
+    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_INFO = 11, TCP_USER_TIMEOUT = 18, TCP_NOTSENT_LOWAT = 25, TCP_INQ = 36;
+    /** The control message type of TCP_INQ's hint (Linux defines it as TCP_INQ). */
+    static final int TCP_CM_INQ = TCP_INQ;
     static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
     static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     static final int F_GETFL = 3, F_SETFL = 4;
@@ -83,7 +85,8 @@ final class SyscallTable {
             Map.entry("EPOLLWRNORM", (long) POLLWRNORM), Map.entry("EPOLLRDHUP", (long) POLLRDHUP),
             Map.entry("EPOLLEXCLUSIVE", EPOLLEXCLUSIVE), Map.entry("EPOLLONESHOT", EPOLLONESHOT), Map.entry("EPOLLET", EPOLLET),
             Map.entry("EPOLL_CTL_ADD", (long) EPOLL_CTL_ADD), Map.entry("EPOLL_CTL_DEL", (long) EPOLL_CTL_DEL),
-            Map.entry("EPOLL_CTL_MOD", (long) EPOLL_CTL_MOD), Map.entry("EPOLL_CLOEXEC", 0x80000L));
+            Map.entry("EPOLL_CTL_MOD", (long) EPOLL_CTL_MOD), Map.entry("EPOLL_CLOEXEC", 0x80000L),
+            Map.entry("TCP_INQ", (long) TCP_INQ), Map.entry("TCP_CM_INQ", (long) TCP_CM_INQ));
 
     /** A call's outcome: a return value and, for -1, an errno name. */
     record Result(long value, String errno) {
@@ -126,6 +129,8 @@ final class SyscallTable {
          * next time room appears the socket's waiters are woken (sk_stream_write_space).
          */
         boolean noSpace;
+        /** TCP_INQ: recvmsg() returns the bytes left to read in a TCP_CM_INQ control message. */
+        boolean inq;
         /** TCP_USER_TIMEOUT in milliseconds; 0: none. */
         long userTimeoutMs;
         /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
@@ -187,10 +192,10 @@ final class SyscallTable {
             "epoll_create1", "epoll_ctl", "epoll_wait");
 
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG", "TCP_USER_TIMEOUT");
+            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG", "TCP_USER_TIMEOUT", "TCP_INQ");
     private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
             "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF", "TCP_NOTSENT_LOWAT",
-            "TCP_USER_TIMEOUT");
+            "TCP_USER_TIMEOUT", "TCP_INQ");
 
     /**
      * Why a call cannot be run faithfully (the script is then skipped), or null: calls, flags,
@@ -210,7 +215,8 @@ final class SyscallTable {
         }
         if ((e.name().equals("sendmsg") || e.name().equals("recvmsg")) && a.size() > 1 && a.get(1) instanceof StructExpr msg) {
             for (String field : msg.fields().keySet()) {
-                if (!java.util.Set.of("msg_name", "msg_iov", "msg_flags").contains(field)) {
+                boolean inqControl = field.equals("msg_control") && e.name().equals("recvmsg") && isInqControl(msg.fields().get(field));
+                if (!inqControl && !java.util.Set.of("msg_name", "msg_iov", "msg_flags").contains(field)) {
                     return e.name() + "() with " + field + " is not supported";
                 }
             }
@@ -266,7 +272,6 @@ final class SyscallTable {
             Map.entry("TCP_FASTOPEN_CONNECT", "TCP Fast Open not supported"),
             Map.entry("TCP_FASTOPEN_KEY", "TCP Fast Open not supported"),
             Map.entry("SO_ZEROCOPY", "zerocopy not supported"),
-            Map.entry("TCP_INQ", "TCP_INQ control messages not supported"),
             Map.entry("SO_TIMESTAMPING", "socket timestamping not supported"),
             Map.entry("TCP_CONGESTION", "synack takes the congestion control from the stack's configuration, not per socket"),
             Map.entry("IP_TOS", "synack's packets carry no TOS"),
@@ -744,6 +749,10 @@ final class SyscallTable {
                         }
                     }
                     case TCP_NOTSENT_LOWAT -> applyNotsentLowat(s, v);
+                    case TCP_INQ -> {
+                        if (v < 0 || v > 1) return Result.error("EINVAL"); // Linux: only 0 or 1
+                        s.inq = v == 1;
+                    }
                     case TCP_USER_TIMEOUT -> {
                         // Linux's do_tcp_setsockopt: a negative int is EINVAL.
                         if ((int) v < 0) return Result.error("EINVAL");
@@ -828,6 +837,7 @@ final class SyscallTable {
                     case TCP_NODELAY -> actual = s.noDelay ? 1 : 0;
                     case TCP_NOTSENT_LOWAT -> actual = s.notsentLowat;
                     case TCP_USER_TIMEOUT -> actual = s.userTimeoutMs;
+                    case TCP_INQ -> actual = s.inq ? 1 : 0;
                     // Linux's do_tcp_getsockopt: the MSS in use (mss_cache), but user_mss when set on a
                     // closed or listening socket.
                     case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss()
@@ -935,13 +945,58 @@ final class SyscallTable {
         int line = e.line();
         int length = iovLength(msgIov(e), line);
         Expr wantFlags = ((StructExpr) e.args().get(1)).fields().get("msg_flags");
+        Expr wantControl = ((StructExpr) e.args().get(1)).fields().get("msg_control");
         Attempt read = read(e, s, length, flagSet(e.args().get(2), line, MSG_DONTWAIT));
         return () -> {
             Result r = read.attempt();
             if (r != null && r.errno() == null && wantFlags != null && !(wantFlags instanceof Ellipsis) && num(wantFlags, line) != 0) {
                 throw new ScriptException(line, "recvmsg() msg_flags is 0, expected " + wantFlags);
             }
+            if (r != null && wantControl != null) compareInqControl(wantControl, s, r, line);
             return r;
+        };
+    }
+
+    /** A recvmsg msg_control the runner can check: [] or TCP_CM_INQ messages. */
+    private static boolean isInqControl(Expr control) {
+        if (!(control instanceof ListExpr l)) return false;
+        for (Expr item : l.items()) {
+            if (!(item instanceof StructExpr st) || !(st.fields().get("cmsg_level") instanceof Sym level)
+                    || !(st.fields().get("cmsg_type") instanceof Sym type) || !st.fields().containsKey("cmsg_data")
+                    || !(level.name().equals("SOL_TCP") || level.name().equals("IPPROTO_TCP")) || !type.name().equals("TCP_CM_INQ")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The control messages of a recvmsg() that returned {@code r}: with TCP_INQ on, a successful one
+     * carries TCP_CM_INQ, Linux's tcp_inq_hint after the copy: the bytes up to RCV.NXT not yet read,
+     * which counts a received FIN as one (and is at least 1 once the FIN came, so that the reader
+     * goes on to read the end of file).
+     */
+    private void compareInqControl(Expr want, Socket s, Result r, int line) throws ScriptException {
+        List<Expr> wanted = ((ListExpr) want).items();
+        Connection c = s.connection;
+        boolean sent = s.inq && r.errno() == null && c != null;
+        if (wanted.size() != (sent ? 1 : 0)) {
+            throw new ScriptException(line, "recvmsg() returned " + (sent ? "a TCP_CM_INQ control message" : "no control message")
+                    + ", expected " + want);
+        }
+        if (!sent) return;
+        long inq = c.available() + (peerFinReceived(c) ? 1 : 0);
+        Expr data = ((StructExpr) wanted.get(0)).fields().get("cmsg_data");
+        if (!(data instanceof Ellipsis) && num(data, line) != inq) {
+            throw new ScriptException(line, "recvmsg() TCP_CM_INQ is " + inq + ", expected " + data);
+        }
+    }
+
+    /** The peer's FIN has arrived (RCV.NXT counts it). */
+    private static boolean peerFinReceived(Connection c) {
+        return switch (c.state()) {
+            case CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT -> true;
+            default -> false;
         };
     }
 
