@@ -39,7 +39,8 @@ final class TcpInfoCode {
     static final Set<String> FIELDS = Set.of("tcpi_state", "tcpi_ca_state", "tcpi_retransmits", "tcpi_backoff",
             "tcpi_options", "tcpi_snd_wscale", "tcpi_rcv_wscale", "tcpi_rto", "tcpi_snd_mss", "tcpi_advmss", "tcpi_pmtu",
             "tcpi_rtt", "tcpi_rttvar", "tcpi_snd_ssthresh", "tcpi_snd_cwnd", "tcpi_reordering", "tcpi_total_retrans",
-            "tcpi_bytes_retrans", "tcpi_notsent_bytes", "tcpi_snd_wnd", "tcpi_last_data_recv");
+            "tcpi_bytes_retrans", "tcpi_notsent_bytes", "tcpi_snd_wnd", "tcpi_last_data_recv", "tcpi_busy_time",
+            "tcpi_rwnd_limited");
 
     /** packetdrill's symbolic names, defined before every block. */
     static Map<String, Object> symbols() {
@@ -70,6 +71,8 @@ final class TcpInfoCode {
         v.put("tcpi_notsent_bytes", (long) i.notsentBytes());
         v.put("tcpi_snd_wnd", (long) i.sndWnd());
         v.put("tcpi_last_data_recv", i.lastDataRecvMillis());
+        v.put("tcpi_busy_time", i.busyMicros());
+        v.put("tcpi_rwnd_limited", i.rwndLimitedMicros());
         return v;
     }
 

@@ -341,6 +341,7 @@ public final class Connection {
             default -> throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
         }
         int n = lowWaterMarkLimits() ? writeBelowLowWater(src, now) : sendBuffer.write(src);
+        if (n > 0) chronoStart(CHRONO_BUSY, now);
         transmitPending(now);
         output.wakeup(this);
         return n;
@@ -759,6 +760,7 @@ public final class Connection {
         boolean impatient = inRecovery && !sackOn && Seq.lt(ack, recoveryPoint) && partialAckSeen;
         if (sndUna == sndMax) {
             retransmitAt = NONE;
+            chronoStop(CHRONO_BUSY, now); // Linux's tcp_clean_rtx_queue once nothing sent is outstanding
         } else if (!impatient || retransmitAt == NONE) {
             retransmitAt = now + rtt.rto();
         }
@@ -1365,6 +1367,7 @@ public final class Connection {
         } else {
             persistAt = NONE;
         }
+        updateRwndLimited(now);
     }
 
     /**
@@ -2345,7 +2348,8 @@ public final class Connection {
         return new TcpInfo(state(), caState(), retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
                 windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, advMss(),
                 config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, config.dupThresh(),
-                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData);
+                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData, chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now)
+                        + chronoMicros(CHRONO_SNDBUF, now), chronoMicros(CHRONO_RWND, now));
     }
 
     /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
@@ -2519,5 +2523,59 @@ public final class Connection {
             return false;
         }
         return userTimeoutNanos > 0 && now - zeroWindowProbingSince >= userTimeoutNanos;
+    }
+
+    // ---- Linux's chronographs (tcpi_busy_time, tcpi_rwnd_limited) ----
+
+    /**
+     * Linux's tcp_chrono kinds, by rising priority; 0: none running. The send-buffer one is never
+     * started: Linux starts it from its cwnd validation once a writer found the buffer full, which
+     * depends on its sk_buff accounting (tcpi_sndbuf_limited is not reported).
+     */
+    private static final int CHRONO_BUSY = 1, CHRONO_RWND = 2, CHRONO_SNDBUF = 3;
+    /** The chronograph running now (0: none) and since when. */
+    private int chronoType;
+    private long chronoSince;
+    /** Nanoseconds accumulated by each kind, indexed by kind - 1. */
+    private final long[] chronoTotals = new long[3];
+
+    /** tcp_chrono_start: a more interesting condition takes over the running chronograph. */
+    private void chronoStart(int type, long now) {
+        if (type > chronoType) chronoSet(type, now);
+    }
+
+    /**
+     * tcp_chrono_stop: with nothing left to send or acknowledge every chronograph stops; else, if
+     * {@code type} was the one running, the connection is simply busy again.
+     */
+    private void chronoStop(int type, long now) {
+        if (sendBuffer.isEmpty()) chronoSet(0, now);
+        else if (type == chronoType) chronoSet(CHRONO_BUSY, now);
+    }
+
+    private void chronoSet(int type, long now) {
+        if (chronoType != 0) chronoTotals[chronoType - 1] += now - chronoSince;
+        chronoSince = now;
+        chronoType = type;
+    }
+
+    /** The time {@code type} has run, the running period included, in microseconds (as tcp_get_info_chrono_stats). */
+    private long chronoMicros(int type, long now) {
+        long total = chronoTotals[type - 1] + (type == chronoType ? now - chronoSince : 0);
+        return total / 1000;
+    }
+
+    /**
+     * The end of Linux's tcp_write_xmit: limited by the peer's window when data waits, cwnd would let
+     * the next segment go, and that segment (an MSS at most) does not fit in the window
+     * (tcp_snd_wnd_test); otherwise that chronograph stops.
+     */
+    private void updateRwndLimited(long now) {
+        int unsent = Seq.distance(sndNxt, dataEnd());
+        int flight = Seq.distance(sndUna, sndNxt);
+        boolean limited = unsent > 0 && congestion != null && flight < congestion.cwnd()
+                && (long) flight + Math.min(unsent, effectiveMss) > sndWnd;
+        if (limited) chronoStart(CHRONO_RWND, now);
+        else chronoStop(CHRONO_RWND, now);
     }
 }

@@ -31,11 +31,14 @@ package dev.synack.tcp;
  * @param notsentBytes bytes written but never sent yet
  * @param sndWnd the peer's window in bytes
  * @param lastDataRecvMillis time since data last arrived in order (or since the connection was established)
+ * @param busyMicros time spent with data to send or acknowledge, in all ({@code tcpi_busy_time}, Linux's chronographs)
+ * @param rwndLimitedMicros the part of it when the peer's window held data back ({@code tcpi_rwnd_limited})
  */
 public record TcpInfo(TcpState state, CaState caState, int retransmits, int backoff, boolean timestamps, boolean sack,
                       boolean windowScaling, int sndWscale, int rcvWscale, long rtoMicros, int sndMss, int advMss, int pmtu,
                       long rttMicros, long rttVarMicros, int sndSsthresh, int sndCwnd, int reordering, long totalRetrans,
-                      long bytesRetrans, int notsentBytes, int sndWnd, long lastDataRecvMillis) {
+                      long bytesRetrans, int notsentBytes, int sndWnd, long lastDataRecvMillis, long busyMicros,
+                      long rwndLimitedMicros) {
     /** Linux's TCP_INFINITE_SSTHRESH: no reduction yet. */
     public static final int INFINITE_SSTHRESH = 0x7fffffff;
 
