@@ -10,7 +10,8 @@ import java.time.Duration;
  *   <li>{@link #linux()}: the Linux defaults written down in design.md.</li>
  *   <li>{@link #rfc()}: the RFCs' own numbers where they differ: MSL 2 min (RFC 9293 §3.4.2, so
  *       TIME_WAIT lasts 4 min), minimum RTO 1 s and maximum 60 s (RFC 6298 §2.4-2.5), a fixed
- *       200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms).</li>
+ *       200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms), NewReno, and RFC 6675's
+ *       DupThresh loss detection instead of RACK ({@link #rack()}).</li>
  * </ul>
  * Change any value with {@link #toBuilder()}: {@code TcpConfig.linux().toBuilder().msl(Duration.ofSeconds(1)).build()}.
  */
@@ -33,6 +34,7 @@ public final class TcpConfig {
     private final int maxOutOfOrderRanges;
     private final CongestionAlgorithm congestionAlgorithm;
     private final int dupThresh;
+    private final boolean rack;
     private final long pawsIdleLimitNanos;
 
     // Retransmission (RFC 6298) and retries (RFC 1122 §4.2.3.5)
@@ -56,7 +58,9 @@ public final class TcpConfig {
     private final long keepaliveIdleNanos;
     private final long keepaliveIntervalNanos;
     private final int keepaliveProbes;
-    private final long lossProbeSlackNanos;
+
+    // Loss detection timers (RFC 8985)
+    private final long lossTimerSlackNanos;
 
     // Listen queues
     private final int maxBacklog;
@@ -85,6 +89,7 @@ public final class TcpConfig {
         maxOutOfOrderRanges = b.maxOutOfOrderRanges;
         congestionAlgorithm = b.congestionAlgorithm;
         dupThresh = b.dupThresh;
+        rack = b.rack;
         pawsIdleLimitNanos = b.pawsIdleLimitNanos;
         initialRtoNanos = b.initialRtoNanos;
         minRtoNanos = b.minRtoNanos;
@@ -100,7 +105,7 @@ public final class TcpConfig {
         keepaliveIdleNanos = b.keepaliveIdleNanos;
         keepaliveIntervalNanos = b.keepaliveIntervalNanos;
         keepaliveProbes = b.keepaliveProbes;
-        lossProbeSlackNanos = b.lossProbeSlackNanos;
+        lossTimerSlackNanos = b.lossTimerSlackNanos;
         maxBacklog = b.maxBacklog;
         challengeAckLimit = b.challengeAckLimit;
         ephemeralPortLow = b.ephemeralPortLow;
@@ -113,7 +118,7 @@ public final class TcpConfig {
         return new Builder().build();
     }
 
-    /** The RFCs' numbers: MSL 2 min (TIME_WAIT 4 min), RTO 1 s..60 s, delayed ACK 200 ms. */
+    /** The RFCs' numbers: MSL 2 min (TIME_WAIT 4 min), RTO 1 s..60 s, delayed ACK 200 ms, no RACK. */
     public static TcpConfig rfc() {
         return new Builder()
                 .msl(Duration.ofMinutes(2))
@@ -121,7 +126,8 @@ public final class TcpConfig {
                 .maxRto(Duration.ofSeconds(60))
                 .delayedAck(Duration.ofMillis(200), Duration.ofMillis(200))
                 .congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
-                .lossProbeSlack(Duration.ZERO)
+                .lossTimerSlack(Duration.ZERO)
+                .rack(false)
                 .build();
     }
 
@@ -155,6 +161,18 @@ public final class TcpConfig {
     public CongestionAlgorithm congestionAlgorithm() { return congestionAlgorithm; }
     /** DupThresh of RFC 5681 §3.2 and RFC 6675 §2: 3 duplicate ACKs (or SACKed segments) mean a loss. */
     public int dupThresh() { return dupThresh; }
+
+    /**
+     * RACK loss detection (RFC 8985 §6) on connections with SACK: a segment is lost once one sent
+     * a reordering window after it was delivered, and RFC 6675's DupThresh rules are not used; its
+     * only count-based rule is RACK's own (no reordering window while DupThresh segments are SACKed
+     * and no reordering was seen). Without SACK, duplicate ACKs and DupThresh decide either way
+     * (RFC 5681, RFC 6582). Linux: net.ipv4.tcp_recovery bit 0x1, on by default, in the Linux
+     * profile. Off in the RFC profile: RFC 9293 (§3.8.2) asks for RFC 5681's congestion control
+     * and not for RFC 8985, an optional alternative to the DupThresh rules, so that profile keeps
+     * RFC 6675.
+     */
+    public boolean rack() { return rack; }
     /** RFC 7323 §5.5: after this long idle, TS.Recent is invalid and PAWS does not apply (24 days). */
     public long pawsIdleLimitNanos() { return pawsIdleLimitNanos; }
     public long initialRtoNanos() { return initialRtoNanos; }
@@ -180,12 +198,12 @@ public final class TcpConfig {
     public int keepaliveProbes() { return keepaliveProbes; }
 
     /**
-     * Added to the tail loss probe's 2 SRTT (RFC 8985 §7.2) when more than one segment is out, as
-     * Linux adds TCP_TIMEOUT_MIN (2 jiffies): without it, on a path whose round trip is a few
-     * microseconds, a moment's scheduling delay at the receiver fires a needless probe. Linux
-     * profile 2 ms; the RFC profile none.
+     * Added to the tail loss probe's 2 SRTT (RFC 8985 §7.2) when more than one segment is out, and to
+     * RACK's reordering timer (§6.3), as Linux adds TCP_TIMEOUT_MIN (2 jiffies) to both: without it,
+     * on a path whose round trip is a few microseconds, a moment's scheduling delay at the receiver
+     * fires a needless probe or retransmission. Linux profile 2 ms; the RFC profile none.
      */
-    public long lossProbeSlackNanos() { return lossProbeSlackNanos; }
+    public long lossTimerSlackNanos() { return lossTimerSlackNanos; }
     /** listen(backlog) is capped to this (Linux somaxconn: 4096). */
     public int maxBacklog() { return maxBacklog; }
     public int challengeAckLimit() { return challengeAckLimit; }
@@ -197,7 +215,7 @@ public final class TcpConfig {
     public String toString() {
         return "TcpConfig[mss=" + mss + ", wscale=" + (windowScaling ? windowScale : "off") + ", sack=" + sack
                 + ", timestamps=" + timestamps + ", rcvbuf=" + receiveBufferSize + (receiveBufferAutotuning ? ".." + maxReceiveBufferSize : "")
-                + ", cc=" + congestionAlgorithm + ", sndbuf=" + sendBufferSize
+                + ", cc=" + congestionAlgorithm + (sack ? ", loss detection=" + (rack ? "RACK" : "RFC 6675") : "") + ", sndbuf=" + sendBufferSize
                 + ", rto=" + Duration.ofNanos(initialRtoNanos) + " [" + Duration.ofNanos(minRtoNanos) + ".."
                 + Duration.ofNanos(maxRtoNanos) + "], msl=" + Duration.ofNanos(mslNanos) + "]";
     }
@@ -219,6 +237,7 @@ public final class TcpConfig {
         private int maxOutOfOrderRanges = 64;
         private CongestionAlgorithm congestionAlgorithm = CongestionAlgorithm.CUBIC;
         private int dupThresh = 3;
+        private boolean rack = true;
         private long pawsIdleLimitNanos = Duration.ofDays(24).toNanos();
         private long initialRtoNanos = Duration.ofSeconds(1).toNanos();
         private long minRtoNanos = Duration.ofMillis(200).toNanos();
@@ -234,7 +253,7 @@ public final class TcpConfig {
         private long keepaliveIdleNanos = Duration.ofHours(2).toNanos();
         private long keepaliveIntervalNanos = Duration.ofSeconds(75).toNanos();
         private int keepaliveProbes = 9;
-        private long lossProbeSlackNanos = Duration.ofMillis(2).toNanos();
+        private long lossTimerSlackNanos = Duration.ofMillis(2).toNanos();
         private int maxBacklog = 4096;
         private int challengeAckLimit = 1000;
         private int ephemeralPortLow = 32768;
@@ -259,6 +278,7 @@ public final class TcpConfig {
             maxOutOfOrderRanges = c.maxOutOfOrderRanges;
             congestionAlgorithm = c.congestionAlgorithm;
             dupThresh = c.dupThresh;
+            rack = c.rack;
             pawsIdleLimitNanos = c.pawsIdleLimitNanos;
             initialRtoNanos = c.initialRtoNanos;
             minRtoNanos = c.minRtoNanos;
@@ -274,7 +294,7 @@ public final class TcpConfig {
             keepaliveIdleNanos = c.keepaliveIdleNanos;
             keepaliveIntervalNanos = c.keepaliveIntervalNanos;
             keepaliveProbes = c.keepaliveProbes;
-            lossProbeSlackNanos = c.lossProbeSlackNanos;
+            lossTimerSlackNanos = c.lossTimerSlackNanos;
             maxBacklog = c.maxBacklog;
             challengeAckLimit = c.challengeAckLimit;
             ephemeralPortLow = c.ephemeralPortLow;
@@ -303,6 +323,8 @@ public final class TcpConfig {
         }
         public Builder pawsIdleLimit(Duration d) { pawsIdleLimitNanos = positive(d, "pawsIdleLimit"); return this; }
         public Builder dupThresh(int v) { dupThresh = require(v, 1, 1000, "dupThresh"); return this; }
+        /** See {@link TcpConfig#rack()}. */
+        public Builder rack(boolean v) { rack = v; return this; }
         public Builder initialRto(Duration d) { initialRtoNanos = positive(d, "initialRto"); return this; }
         public Builder minRto(Duration d) { minRtoNanos = positive(d, "minRto"); return this; }
         public Builder maxRto(Duration d) { maxRtoNanos = positive(d, "maxRto"); return this; }
@@ -325,8 +347,8 @@ public final class TcpConfig {
         public Builder keepaliveInterval(Duration d) { keepaliveIntervalNanos = positive(d, "keepaliveInterval"); return this; }
         public Builder keepaliveProbes(int v) { keepaliveProbes = require(v, 1, 255, "keepaliveProbes"); return this; }
 
-        /** See {@link TcpConfig#lossProbeSlackNanos()}; zero for RFC 8985's bare 2 SRTT. */
-        public Builder lossProbeSlack(Duration slack) { lossProbeSlackNanos = nonNegative(slack, "lossProbeSlack"); return this; }
+        /** See {@link TcpConfig#lossTimerSlackNanos()}; zero for RFC 8985's bare timeouts. */
+        public Builder lossTimerSlack(Duration slack) { lossTimerSlackNanos = nonNegative(slack, "lossTimerSlack"); return this; }
         public Builder maxBacklog(int v) { maxBacklog = require(v, 1, 1 << 20, "maxBacklog"); return this; }
         public Builder challengeAckLimit(int v) { challengeAckLimit = require(v, 1, Integer.MAX_VALUE, "challengeAckLimit"); return this; }
 

@@ -165,13 +165,21 @@ class LossRecoveryTest {
         }
     }
 
+    /** NewReno with SACK, and RACK (Linux's loss detection) or RFC 6675's DupThresh rules. */
+    static EngineHarness sackConnection(boolean rack) {
+        return established(EngineHarness.plain().toBuilder().sack(true).rack(rack).congestionAlgorithm(CongestionAlgorithm.NEW_RENO).build());
+    }
+
+    /** Under RACK and under RFC 6675 alike. */
     @Nested
     class SackRecovery {
-        @Test
-        void exactlyTheLostSegmentsAreRetransmitted() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+        @ParameterizedTest(name = "rack {0}")
+        @ValueSource(booleans = {true, false})
+        void exactlyTheLostSegmentsAreRetransmitted(boolean rack) {
+            EngineHarness h = sackConnection(rack);
             h.write(pattern(0, 10 * MSS));
             sentSeqs(h);
+            h.advanceMillis(100);
             // 0, 1, 4 and 7 are lost; the receiver's duplicate ACKs SACK the rest as it arrives
             dupAck(h, seg(2), seg(3));
             dupAck(h, seg(2), seg(4));
@@ -191,21 +199,25 @@ class LossRecoveryTest {
             assertThat(h.conn.congestionWindow()).isEqualTo(5 * MSS); // cwnd = ssthresh (RFC 6675)
         }
 
-        @Test
-        void sackedBytesAloneShowTheFirstSegmentLost() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+        @ParameterizedTest(name = "rack {0}")
+        @ValueSource(booleans = {true, false})
+        void sackedBytesAloneShowTheFirstSegmentLost(boolean rack) {
+            EngineHarness h = sackConnection(rack);
             h.write(pattern(0, 10 * MSS));
             sentSeqs(h);
+            h.advanceMillis(100);
             // one duplicate ACK, but it SACKs more than (DupThresh - 1) x SMSS above SND.UNA (RFC 6675 §4 IsLost)
             dupAck(h, seg(1), seg(4));
             assertThat(sentSeqs(h)).startsWith(seg(0));
         }
 
-        @Test
-        void dsackBlocksAreNotTakenForNewSackedData() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+        @ParameterizedTest(name = "rack {0}")
+        @ValueSource(booleans = {true, false})
+        void dsackBlocksAreNotTakenForNewSackedData(boolean rack) {
+            EngineHarness h = sackConnection(rack);
             h.write(pattern(0, 10 * MSS));
             sentSeqs(h);
+            h.advanceMillis(100);
             h.in(".").seq(RCV).ack(seg(2)).win(64000).deliver();
             // a D-SACK for segment 0 (below the ACK), then a real block
             h.in(".").seq(RCV).ack(seg(2)).win(64000).sack(seg(0), seg(1), seg(3), seg(4)).deliver();
@@ -216,9 +228,10 @@ class LossRecoveryTest {
             assertThat(sent).startsWith(seg(2)).doesNotContain(seg(3), seg(4), seg(5));
         }
 
-        @Test
-        void afterATimeoutSegmentsSackedSinceAreSkipped() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+        @ParameterizedTest(name = "rack {0}")
+        @ValueSource(booleans = {true, false})
+        void afterATimeoutSegmentsSackedSinceAreSkipped(boolean rack) {
+            EngineHarness h = sackConnection(rack);
             h.write(pattern(0, 6 * MSS));
             sentSeqs(h);
             h.fireNextDeadline(); // the tail loss probe (RFC 8985 §7): the last segment again
@@ -266,7 +279,13 @@ class LossRecoveryTest {
             h.advanceMillis(100);
             h.in(".").seq(RCV).ack(seg(3)).win(64000).deliver();
             assertThat(h.timers).doesNotContain("retransmit");
-            // the probe repaired a loss: the congestion control responds (§7.4)
+            // An ACK of exactly the probe's end: a D-SACK may still show the original arrived too (§7.4.2).
+            assertThat(h.conn.congestionWindow()).isEqualTo(cwndBefore);
+            h.write(pattern(0, MSS));
+            assertThat(sentSeqs(h)).containsExactly(seg(3));
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(4)).win(64000).deliver();
+            // Beyond the probe's end and no D-SACK came: the probe repaired a loss, the congestion control responds
             assertThat(h.conn.congestionWindow()).isLessThan(cwndBefore);
         }
 
@@ -300,7 +319,7 @@ class LossRecoveryTest {
         @ValueSource(ints = {2, 0})
         void theProbeWaitsTwoRoundTripsPlusTheSlack(int slackMillis) {
             TcpConfig config = EngineHarness.plain().toBuilder().sack(true).congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
-                    .lossProbeSlack(Duration.ofMillis(slackMillis)).build();
+                    .lossTimerSlack(Duration.ofMillis(slackMillis)).build();
             EngineHarness h = established(config);
             h.write(pattern(0, 12 * MSS));
             long sentAt = h.now;
