@@ -31,13 +31,15 @@ import java.nio.ByteBuffer;
  *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
  *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
  *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
- *   <li>Loss recovery: with SACK, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules
- *       1-3; no rescue retransmission); without, NewReno (RFC 6582, the Impatient variant of §4, as
- *       Linux: only the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two duplicate ACKs.
- *       The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or NewReno (RFC 5681).
- *       With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT (+ delayed-ACK allowance),
- *       RTO) and sends new data or the last segment; RACK's time-based loss detection (RFC 8985 §6)
- *       is not implemented (DupThresh/IsLost decide).</li>
+ *   <li>Loss recovery: with SACK, RACK (RFC 8985 §6, {@link Rack}) decides which segments are lost,
+ *       by time, as Linux does by default; recovery then resends them while cwnd - pipe allows (RFC
+ *       6675's pipe with RACK's marks; no proportional rate reduction). With {@link TcpConfig#rack()}
+ *       off, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules 1-3; no rescue
+ *       retransmission). Without SACK, NewReno (RFC 6582, the Impatient variant of §4, as Linux: only
+ *       the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two
+ *       duplicate ACKs. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or
+ *       NewReno (RFC 5681). With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT
+ *       (+ delayed-ACK allowance), RTO) and sends new data or the last segment.</li>
  *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
  *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
  *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>

@@ -28,7 +28,7 @@ final class Rack implements SentSegments.Deliveries {
     private final TcpConfig config;
     private final SentSegments segments = new SentSegments();
 
-    /** RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered so far (valid once {@link #delivered}). */
+    /** RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered so far (once {@link #anyDelivered}). */
     private boolean anyDelivered;
     private long xmitTs;
     private int endSeq;
@@ -54,6 +54,8 @@ final class Rack implements SentSegments.Deliveries {
     private boolean ackDelivered;
     private long ackNewestSent;
     private int ackNewestEnd;
+    /** The segment {@link #findLost()} found. */
+    private int lostId = SentSegments.NONE;
 
     Rack(TcpConfig config) {
         this.config = config;
@@ -196,8 +198,6 @@ final class Rack implements SentSegments.Deliveries {
         lostId = segments.firstLost();
         return lostId != SentSegments.NONE;
     }
-
-    private int lostId = SentSegments.NONE;
 
     /** The segment {@link #findLost()} found: its first sequence number and its end. */
     int lostStart() { return segments.start(lostId); }
