@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         description = {"Connects to HOST:PORT with synack's stack and copies stdin to the connection and the "
                 + "connection to stdout, like nc. At the end of stdin it shuts its sending side down and keeps "
                 + "reading until the server closes.",
-                "Exit status: 0 when the server closed, 1 on a network or connection error, 2 on bad arguments."},
+                "Exit status: 0 when the server closed, 1 on a network or connection error, 2 on bad arguments, "
+                        + "70 when the stack meets a fatal error (out of memory)."},
         footer = {"%nExamples:",
                 "  echo hi | sudo synack connect --tun synack0 --address 10.7.0.2/24 10.7.0.1 7000",
                 "  echo hi | synack connect --udp 127.0.0.1:9000 10.9.0.2 7"})

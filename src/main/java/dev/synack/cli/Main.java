@@ -1,5 +1,7 @@
 package dev.synack.cli;
 
+import dev.synack.stack.FatalErrorHandler;
+import dev.synack.stack.NetStack;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,12 +10,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code synack} command. Subcommands: {@code demo}, {@code pkt}, {@code bench}, {@code serve},
- * {@code connect}.
- * Exit status: 0 success, 1 failure, 2 usage error (picocli's convention).
+ * {@code connect}, {@code fuzz}.
+ * Exit status: 0 success, 1 failure, 2 usage error (picocli's convention), 70 when a stack's
+ * thread met a fatal error such as running out of memory ({@link FatalErrorHandler#exitProcess}).
  */
 @Command(name = "synack", mixinStandardHelpOptions = true, version = "synack 0.1.0",
         description = "A complete TCP/IP stack in Java, in user space.",
         subcommands = {DemoCommand.class, PktCommand.class, BenchCommand.class, ServeCommand.class, ConnectCommand.class,
+                FuzzCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
@@ -34,6 +38,8 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // A stack that runs out of memory ends the process rather than stay alive and deaf.
+        NetStack.defaultFatalErrorHandler(FatalErrorHandler.exitProcess(FatalErrorHandler.EXIT_STATUS));
         System.exit(commandLine().execute(args));
     }
 }

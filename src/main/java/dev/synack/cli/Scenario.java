@@ -89,6 +89,37 @@ enum Scenario {
             });
         }
     },
+    SHUT_RD("shut-rd", "server SHUT_RD: EOF at once, yet later data is read",
+            "no segment for the SHUT_RD, the client's later data acknowledged (no RST), the server reading it") {
+        @Override
+        void play(DemoRun run) {
+            run.sim.spawn(SERVER, () -> {
+                try (TcpServerSocket listener = listen(run); TcpSocket socket = listener.accept()) {
+                    socket.shutdownInput();
+                    expect(socket.read(ByteBuffer.allocate(LATE_DATA.length())) < 0,
+                            "the server's read right after its SHUT_RD should return end-of-file");
+                    // Linux keeps acknowledging and queueing what arrives; read returns it.
+                    sleepUntil(run, SHUT_RD_SERVER_READS_AT);
+                    expectEqual("the server's read after its SHUT_RD", LATE_DATA,
+                            readText(socket, LATE_DATA.length(), "the server's read after its SHUT_RD"));
+                    expect(socket.read(ByteBuffer.allocate(1)) < 0,
+                            "with nothing queued, the server's read should return end-of-file again");
+                }
+            });
+            run.sim.spawn(CLIENT, () -> {
+                try (TcpSocket socket = new TcpSocket(run.client)) {
+                    socket.connect(address(SERVER_IP, SERVER_PORT));
+                    sleepUntil(run, SHUT_RD_CLIENT_WRITES_AT);
+                    writeText(socket, LATE_DATA);
+                    expectEqual("the client's read to the server's FIN", "", readToEnd(socket));
+                }
+            });
+            run.afterwards(() -> {
+                requireNotSentFlag(run, SERVER, 'R');
+                requireTransition(run, SERVER, "ESTABLISHED", "FIN_WAIT1");
+            });
+        }
+    },
     SIMULTANEOUS_OPEN("simultaneous-open", "both connect at once: SYN_SENT, SYN_RECV, ESTABLISHED",
             "two SYNs crossing; each host answers from SYN_RECV with a SYN-ACK") {
         @Override
@@ -288,6 +319,10 @@ enum Scenario {
     static final int CLIENT_PORT = 40000;
     static final int PEER_PORT = 50000;
     private static final int BACKLOG = 8;
+    /** What the client writes after the server's SHUT_RD, and when; the server reads it later still. */
+    static final String LATE_DATA = "sent after the server's SHUT_RD\n";
+    private static final Duration SHUT_RD_CLIENT_WRITES_AT = Duration.ofMillis(100);
+    private static final Duration SHUT_RD_SERVER_READS_AT = Duration.ofMillis(200);
     /** When both ends of simultaneous-close call close(): well after the handshake has finished. */
     private static final Duration SIMULTANEOUS_CLOSE_AT = Duration.ofMillis(100);
 

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serves TCP on synack's stack, on a TUN device (reach it from the kernel: ping, nc, curl) or on a "
                 + "UDP link (reach it with 'synack connect --udp'). Runs until interrupted (Ctrl-C).",
-                "Exit status: 0 after --max-connections connections, 1 when the network cannot be set up, 2 on bad arguments."},
+                "Exit status: 0 after --max-connections connections, 1 when the network cannot be set up, 2 on bad arguments, "
+                + "70 when the stack meets a fatal error (out of memory)."},
         footer = {"%nExamples:",
                 "  sudo synack serve --tun synack0 --address 10.7.0.2/24 --echo   # then: ping 10.7.0.2; nc 10.7.0.2 7",
                 "  sudo synack serve --tun synack0 --http                         # then: curl http://10.7.0.2/",

@@ -136,7 +136,7 @@ public final class FaultyLink implements Link, AutoCloseable {
                 if (atNanos <= now) {
                     inner.transmit(from, arriving);
                 } else {
-                    scheduler.schedule(startNanos + atNanos, () -> inner.transmit(from, arriving));
+                    scheduler.schedule(startNanos + atNanos, () -> transmitLater(from, arriving));
                 }
             }
 
@@ -146,6 +146,18 @@ public final class FaultyLink implements Link, AutoCloseable {
                 else from.traceDrop(copy, reason);
             }
         });
+    }
+
+    /**
+     * A delayed packet, sent from the scheduler's thread: an error is reported to the sending stack
+     * (an executor would keep it in a future nobody reads) and the thread goes on with the next.
+     */
+    private void transmitLater(NetStack from, ByteBuffer packet) {
+        try {
+            inner.transmit(from, packet);
+        } catch (Throwable e) {
+            LinkThreads.failed(from, "delayed packet of a FaultyLink", e);
+        }
     }
 
     /** Passes the release on: the wrapped link may deliver on the releasing thread (MemoryLink). */

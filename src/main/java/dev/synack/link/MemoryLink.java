@@ -1,6 +1,7 @@
 package dev.synack.link;
 
 import dev.synack.stack.Clock;
+import dev.synack.stack.FatalErrorHandler;
 import dev.synack.stack.NetStack;
 import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
@@ -481,10 +482,15 @@ public final class MemoryLink implements Link, AutoCloseable {
             } else {
                 to.stack.deliver(slot.buffer, slot.trusted);
             }
-        } catch (RuntimeException | Error ex) {
+        } catch (Throwable ex) {
             // NetStack catches the engine's own errors; this is what slipped past it. It belongs to
-            // the destination, never to the thread that happened to carry the packet.
+            // the destination, never to the thread that happened to carry the packet: a fatal one
+            // goes to the destination's handler (called here, with that stack's lock held).
             deliveryErrors.incrementAndGet();
+            if (FatalErrorHandler.isFatal(ex)) {
+                to.stack.threadFailed("delivery by " + Thread.currentThread().getName(), ex);
+                return;
+            }
             try {
                 to.stack.traceDrop(h.outbox.firstAsBytes(), "delivery failed: " + ex);
             } catch (RuntimeException ignored) {

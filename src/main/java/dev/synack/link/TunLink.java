@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threads: a platform reader thread polls the device and queues each packet on the stack's
  * real-time event loop ({@link NetStack#enqueue}); packets the stack sends are written to the device
  * on the stack's thread (a TUN write does not block). {@link #close()} stops the reader, the stack's
- * loop and closes the device, which removes the interface.
+ * loop and closes the device, which removes the interface. An error while a packet is passed on
+ * loses that packet, never the reader (a fatal one goes to the stack's
+ * {@link dev.synack.stack.FatalErrorHandler}); only a failing device stops it ({@link #readerFailure()}).
  *
  * <p>Wrapping: the stack's outbound packets go through the {@link PacketTransmitter} given to
  * {@link #addHost(String, String, TcpConfig, java.util.function.UnaryOperator)}'s decorator, and
@@ -270,6 +272,7 @@ public final class TunLink implements Link, AutoCloseable {
         PacketTransmitter writer = this;
         if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(this::writePacket), "outbound wrapper");
         s.attach(writer, null);
+        s.prefixLength(options.prefixLength()); // its subnet's broadcast address is a martian source
         stack = s;
         s.start();
         return s;
@@ -324,12 +327,7 @@ public final class TunLink implements Link, AutoCloseable {
     }
 
     private void deliverInbound(ByteBuffer packet) {
-        NetStack s = stack;
-        if (s == null) {
-            packetsDropped.incrementAndGet();
-            return;
-        }
-        s.enqueue(packet);
+        LinkThreads.enqueue(stack, packet, packetsDropped);
     }
 
     private void readLoop() {
@@ -338,30 +336,45 @@ public final class TunLink implements Link, AutoCloseable {
             MemorySegment state = Libc.allocateCallState(local);
             MemorySegment pollfd = Libc.allocatePollFd(local);
             while (open) {
-                if (!Libc.pollReadable(state, pollfd, fd, POLL_MILLIS)) continue;
-                if (!open) break;
-                long n = Libc.read(state, fd, buffer, MAX_PACKET);
-                if (n < 0) {
-                    int errno = (int) -n;
-                    if (errno == Libc.EINTR || errno == Libc.EAGAIN) continue;
-                    if (open) throw new Libc.ErrnoException("read(" + CLONE_DEVICE + ")", errno, null);
-                    break;
+                try {
+                    if (!readOne(buffer, state, pollfd)) break;
+                } catch (IOException e) {
+                    throw e;
+                } catch (Throwable e) {
+                    // A packet the path after the device could not take (a filter's bug, or memory
+                    // ran out): the packet is lost, the reader is not. Fatal errors go to the stack's handler.
+                    packetsDropped.incrementAndGet();
+                    LinkThreads.failed(stack, "TUN reader of " + options.device(), e);
                 }
-                if (n == 0) continue;
-                packetsIn.incrementAndGet();
-                if ((buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) != 0x40) {
-                    packetsNotIpv4.incrementAndGet();
-                    continue;
-                }
-                ByteBuffer packet = ByteBuffer.allocate((int) n);
-                MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, packet.array(), 0, (int) n);
-                inboundPath.accept(packet);
             }
         } catch (IOException e) {
             readerFailure = e;
         } catch (RuntimeException e) {
             readerFailure = new IOException("TUN reader failed", e);
         }
+    }
+
+    /** Waits for one packet (at most {@link #POLL_MILLIS}) and passes it on; false when the device is closing. */
+    private boolean readOne(MemorySegment buffer, MemorySegment state, MemorySegment pollfd) throws IOException {
+        if (!Libc.pollReadable(state, pollfd, fd, POLL_MILLIS)) return true;
+        if (!open) return false;
+        long n = Libc.read(state, fd, buffer, MAX_PACKET);
+        if (n < 0) {
+            int errno = (int) -n;
+            if (errno == Libc.EINTR || errno == Libc.EAGAIN) return true;
+            if (open) throw new Libc.ErrnoException("read(" + CLONE_DEVICE + ")", errno, null);
+            return false;
+        }
+        if (n == 0) return true;
+        packetsIn.incrementAndGet();
+        if ((buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) != 0x40) {
+            packetsNotIpv4.incrementAndGet();
+            return true;
+        }
+        ByteBuffer packet = ByteBuffer.allocate((int) n);
+        MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, packet.array(), 0, (int) n);
+        inboundPath.accept(packet);
+        return true;
     }
 
     /** The error that stopped the reader thread, if one did (null while it runs or after a clean close). */

@@ -14,6 +14,8 @@ import java.nio.channels.DatagramChannel;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * IP packets carried in UDP datagrams, one packet per datagram, so that two synack processes (or two
@@ -23,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The IPv4 addresses inside the packets are the stacks' own (e.g. 10.9.0.1 and 10.9.0.2); the UDP
  * addresses only carry them. A platform reader thread queues each datagram on the stack's event loop;
- * packets are sent on the stack's thread.
+ * packets are sent on the stack's thread. An error while a datagram is passed on loses that
+ * datagram, never the reader (a fatal one goes to the stack's
+ * {@link dev.synack.stack.FatalErrorHandler}).
  */
 public final class UdpLink implements Link, AutoCloseable {
     /** The largest IPv4 packet a datagram carries. */
@@ -43,6 +47,7 @@ public final class UdpLink implements Link, AutoCloseable {
     private final AtomicLong packetsOut = new AtomicLong();
     private final AtomicLong packetsDropped = new AtomicLong();
     private volatile IOException readerFailure;
+    private volatile Consumer<ByteBuffer> inboundPath = this::deliverInbound;
 
     private UdpLink(DatagramChannel channel, SocketAddress peer, int mtu) {
         this.channel = channel;
@@ -132,6 +137,18 @@ public final class UdpLink implements Link, AutoCloseable {
         from.traceDrop(copy, problem);
     }
 
+    /**
+     * Wraps the inbound path, as {@link TunLink#inboundFilter} does: every packet received goes to
+     * {@code filter}'s result, which receives the link's own delivery (to the stack's event loop).
+     */
+    public void inboundFilter(UnaryOperator<Consumer<ByteBuffer>> filter) {
+        inboundPath = Objects.requireNonNull(filter.apply(this::deliverInbound));
+    }
+
+    private void deliverInbound(ByteBuffer packet) {
+        LinkThreads.enqueue(stack, packet, packetsDropped);
+    }
+
     private void readLoop() {
         ByteBuffer buffer = ByteBuffer.allocate(MAX_PACKET);
         while (open) {
@@ -142,14 +159,9 @@ public final class UdpLink implements Link, AutoCloseable {
                 buffer.flip();
                 packetsIn.incrementAndGet();
                 if (!peerFixed) peer = from;
-                NetStack s = stack;
-                if (s == null) {
-                    packetsDropped.incrementAndGet();
-                    continue;
-                }
                 ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
                 copy.put(buffer).flip();
-                s.enqueue(copy);
+                inboundPath.accept(copy);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -158,6 +170,11 @@ public final class UdpLink implements Link, AutoCloseable {
                 if (e instanceof java.net.PortUnreachableException) continue;
                 readerFailure = e;
                 return;
+            } catch (Throwable e) {
+                // A datagram the stack could not take (memory ran out, say): it is lost, the
+                // reader is not. Fatal errors go to the stack's handler.
+                packetsDropped.incrementAndGet();
+                LinkThreads.failed(stack, "UDP reader", e);
             }
         }
     }

@@ -7,42 +7,56 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Runs script files: reads, parses, runs each, and summarises. The entry point of {@code synack pkt}. */
 public final class PktRunner {
     private PktRunner() {}
 
-    /** Parses and runs the script text; a syntax error is a failure at its line. */
-    public static Outcome runText(String name, String text) {
-        return runText(name, text, null);
+    /**
+     * What the command line adds to every script: packetdrill options ({@code --name=value}, as
+     * {@code name -> value}; they override the script's own) and {@code -D NAME=VALUE} definitions.
+     */
+    public record RunOptions(Map<String, String> options, Map<String, String> defines) {
+        public static final RunOptions NONE = new RunOptions(Map.of(), Map.of());
+
+        public RunOptions {
+            options = Map.copyOf(options);
+            defines = Map.copyOf(defines);
+        }
     }
 
-    /** {@link #runText(String, String)}, giving the local stack's trace events to {@code trace} (may be null). */
-    public static Outcome runText(String name, String text, TraceListener trace) {
+    /** Parses and runs the script text; a syntax error is a failure at its line. */
+    public static Outcome runText(String name, String text) {
+        return runText(name, text, RunOptions.NONE, null);
+    }
+
+    /** {@link #runText(String, String)} with command-line options, giving the local stack's trace events to {@code trace} (may be null). */
+    public static Outcome runText(String name, String text, RunOptions run, TraceListener trace) {
         Script script;
         try {
-            script = ScriptParser.parse(name, text);
+            script = ScriptParser.parse(name, text, run.defines());
         } catch (ScriptException e) {
             if (e.unsupported()) return Outcome.skip(name, "line " + e.line() + ": " + e.getMessage());
             return Outcome.fail(name, e.line(), "syntax error: " + e.getMessage());
         }
-        return ScriptRunner.run(script, trace);
+        return ScriptRunner.run(script, run.options(), trace);
     }
 
     /** Reads and runs one file; an unreadable file is a failure. */
     public static Outcome runFile(Path file) {
-        return runFile(file, null);
+        return runFile(file, RunOptions.NONE, null);
     }
 
-    /** {@link #runFile(Path)} with the local stack's trace events given to {@code trace} (may be null). */
-    public static Outcome runFile(Path file, TraceListener trace) {
+    /** {@link #runFile(Path)} with command-line options and the local stack's trace events given to {@code trace} (may be null). */
+    public static Outcome runFile(Path file, RunOptions run, TraceListener trace) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return Outcome.fail(file.toString(), 0, "cannot read: " + e.getMessage());
         }
-        return runText(file.toString(), text, trace);
+        return runText(file.toString(), text, run, trace);
     }
 
     /** Runs files and directories (every *.pkt below them, sorted). */

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * A parsed packetdrill-syntax script: its {@code --option=value} lines and its events in order.
- * {@code skipReason} is set when the script uses something the runner cannot execute (a shell
- * command, a Python block, IPv6): such a script is reported as skipped, never run partially.
+ * {@code skipReason} is set when the parser already knows the script uses something the runner
+ * cannot execute: such a script is reported as skipped, never run partially.
  */
 public record Script(String name, Map<String, String> options, List<Event> events, String skipReason) {
 
@@ -22,7 +22,7 @@ public record Script(String name, Map<String, String> options, List<Event> event
     }
 
     /** One line (or a few joined lines) of the script. */
-    public sealed interface Event permits PacketEvent, SyscallEvent, ShellEvent {
+    public sealed interface Event permits PacketEvent, SyscallEvent, ShellEvent, CodeEvent {
         int line();
         Time time();
     }
@@ -46,20 +46,36 @@ public record Script(String name, Map<String, String> options, List<Event> event
 
     /**
      * {@code < S 0:0(0) win 1000 <mss 1460>} (inbound) or {@code > S. 0:0(0) ack 1 <...>} (outbound).
-     * {@code flow} is synack's extension for a second connection ({@code <@1 ...}). Null ack, win
-     * and urg mean "not written"; null options means {@code <...>} (not checked), an empty list
-     * means no options.
+     * {@code flow} is synack's extension for a second connection ({@code <@1 ...}). {@code ack} is
+     * 0 when not written, as in packetdrill: relative to our ISN with the ACK flag, the raw header
+     * value without it. Null win and urg mean "not written" (an outbound urgent pointer is then
+     * expected to be 0); null options means {@code <...>} (not checked), an empty list means no
+     * options. {@code ttl}: the IP TTL of a {@code (ttl N)} annotation, or null.
      */
     public record PacketEvent(int line, Time time, boolean inbound, int flow, int flags, String flagText,
-                              long seqStart, long seqEnd, int length, Long ack, Long window, Long urgent,
-                              List<Option> options) implements Event { }
+                              long seqStart, long seqEnd, int length, long ack, Long window, Long urgent,
+                              List<Option> options, Integer ttl) implements Event { }
 
     /** {@code name(args) = ret [ERRNO (text)]}, optionally blocking until {@code end}. */
     public record SyscallEvent(int line, Time time, Time end, String name, List<Expr> args, Expr result, String errno)
             implements Event { }
 
-    /** A backtick shell command; {@code defaults.sh} means the profile's defaults. */
-    public record ShellEvent(int line, Time time, String command) implements Event { }
+    /**
+     * Where a backtick shell command stands, as packetdrill's grammar places it: an untimed one
+     * before the first event is the init command (it runs before the script's time starts), an
+     * untimed one after the last event the cleanup command (it runs after the verdict); any other
+     * is a timed event.
+     */
+    public enum Placement { INIT, TIMED, CLEANUP }
+
+    /** A backtick shell command (possibly several lines); {@link ShellCommands} says what it means to synack. */
+    public record ShellEvent(int line, Time time, String command, Placement placement) implements Event { }
+
+    /**
+     * A {@code %{ ... }%} block: Python over a TCP_INFO snapshot of the socket under test taken at
+     * its time ({@link TcpInfoCode} runs the subset the corpus uses).
+     */
+    public record CodeEvent(int line, Time time, String code) implements Event { }
 
     /** A system call argument or result. */
     public sealed interface Expr permits Num, Sym, Ellipsis, Null, Str, ListExpr, StructExpr, OrExpr, CallExpr { }

@@ -1,6 +1,8 @@
 package dev.synack.pkt;
 
 import dev.synack.pkt.Script.CallExpr;
+import dev.synack.pkt.Script.CodeEvent;
+import dev.synack.pkt.Script.Placement;
 import dev.synack.pkt.Script.Ellipsis;
 import dev.synack.pkt.Script.Event;
 import dev.synack.pkt.Script.Expr;
@@ -32,54 +34,79 @@ public final class ScriptParser {
 
     /** Parses {@code text}; {@code name} names the script in messages. */
     public static Script parse(String name, String text) throws ScriptException {
-        String clean = stripComments(text);
+        return parse(name, text, Map.of());
+    }
+
+    /**
+     * Parses {@code text} with {@code defines} ({@code -D NAME=VALUE}): as packetdrill's lexer does, a
+     * word equal to a defined name stands for its value, outside strings, shell commands and code.
+     */
+    public static Script parse(String name, String text, Map<String, String> defines) throws ScriptException {
+        String clean = substitute(stripComments(text), defines);
         String[] lines = clean.split("\n", -1);
         Map<String, String> options = new LinkedHashMap<>();
         List<Event> events = new ArrayList<>();
-        String skip = null;
         boolean seenEvent = false;
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
             int lineNo = i + 1;
             if (line.isEmpty()) continue;
-            if (line.contains("%{")) {
-                // A Python block runs after the script with TCP_INFO snapshots: not available here.
-                if (skip == null) skip = "python block at line " + lineNo + " (not supported)";
-                while (!lines[i].contains("}%") && i + 1 < lines.length) i++;
-                continue;
-            }
             if (!seenEvent && line.startsWith("--")) {
                 int eq = line.indexOf('=');
                 String key = eq < 0 ? line.substring(2) : line.substring(2, eq);
                 options.put(key.strip(), eq < 0 ? "" : line.substring(eq + 1).strip());
                 continue;
             }
-            // Join continuation lines until brackets balance.
+            // Join continuation lines: brackets not yet balanced, a shell command or code block not yet closed.
             StringBuilder joined = new StringBuilder(line);
-            while (!balanced(joined) && i + 1 < lines.length) {
+            while (needsMore(joined) && i + 1 < lines.length) {
                 i++;
-                joined.append(' ').append(lines[i].strip());
+                joined.append('\n').append(lines[i]);
             }
-            seenEvent = true;
             Event e = parseEvent(joined.toString(), lineNo);
+            if (e instanceof ShellEvent sh && sh.placement() != Placement.TIMED) {
+                e = new ShellEvent(sh.line(), sh.time(), sh.command(), seenEvent ? Placement.CLEANUP : Placement.INIT);
+            }
+            if (!events.isEmpty() && events.getLast() instanceof ShellEvent last && last.placement() == Placement.CLEANUP) {
+                throw new ScriptException(last.line(), "a shell command without a time must come before the first event or after the last");
+            }
+            if (!(e instanceof ShellEvent sh && sh.placement() == Placement.INIT)) seenEvent = true;
             events.add(e);
         }
-        return new Script(name, options, events, skip);
+        return new Script(name, options, events, null);
     }
 
+    /**
+     * Drops {@code //} and {@code /* *}{@code /} comments, keeping line numbers; strings, backtick
+     * shell commands (which may span lines) and {@code %{ }%} code blocks are kept as written.
+     */
     static String stripComments(String text) {
         StringBuilder out = new StringBuilder(text.length());
         int n = text.length();
         boolean inString = false;
         boolean inShell = false;
+        boolean inCode = false;
         for (int i = 0; i < n; i++) {
             char c = text.charAt(i);
-            if (c == '\n') {
-                inString = false;
-                inShell = false;
+            if (inCode) {
+                if (c == '}' && i + 1 < n && text.charAt(i + 1) == '%') {
+                    inCode = false;
+                    out.append("}%");
+                    i++;
+                    continue;
+                }
+                out.append(c);
+                continue;
             }
+            if (c == '\n') inString = false;
             if (!inShell && c == '"') inString = !inString;
             if (!inString && c == '`') inShell = !inShell;
+            if (!inString && !inShell && c == '%' && i + 1 < n && text.charAt(i + 1) == '{') {
+                inCode = true;
+                out.append("%{");
+                i++;
+                continue;
+            }
             if (!inString && !inShell && c == '/' && i + 1 < n && text.charAt(i + 1) == '/') {
                 while (i < n && text.charAt(i) != '\n') i++;
                 if (i < n) out.append('\n');
@@ -99,17 +126,73 @@ public final class ScriptParser {
         return out.toString();
     }
 
-    private static boolean balanced(CharSequence s) {
+    /** Replaces each word that {@code defines} names by its value, outside strings, shell commands and code. */
+    static String substitute(String text, Map<String, String> defines) {
+        if (defines.isEmpty()) return text;
+        StringBuilder out = new StringBuilder(text.length());
+        int n = text.length();
+        int i = 0;
+        char quote = 0;
+        while (i < n) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                out.append(c);
+                if (c == quote || (quote == '"' && c == '\n')) quote = 0;
+                if (quote == '%' && c == '}' && i + 1 < n && text.charAt(i + 1) == '%') {
+                    out.append('%');
+                    i++;
+                    quote = 0;
+                }
+                i++;
+                continue;
+            }
+            if (c == '"' || c == '`') {
+                quote = c;
+                out.append(c);
+                i++;
+                continue;
+            }
+            if (c == '%' && i + 1 < n && text.charAt(i + 1) == '{') {
+                quote = '%';
+                out.append("%{");
+                i += 2;
+                continue;
+            }
+            if (Character.isLetter(c) || c == '_') {
+                int start = i;
+                while (i < n && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) i++;
+                String word = text.substring(start, i);
+                boolean option = start >= 2 && text.startsWith("--", start - 2);
+                out.append(!option && defines.containsKey(word) ? defines.get(word) : word);
+                continue;
+            }
+            out.append(c);
+            i++;
+        }
+        return out.toString();
+    }
+
+    /** True while an event is incomplete: brackets open, or a shell command or code block not closed. */
+    private static boolean needsMore(CharSequence s) {
         int depth = 0;
         boolean inString = false;
+        boolean inShell = false;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            if (c == '%' && !inString && !inShell && i + 1 < s.length() && s.charAt(i + 1) == '{') {
+                int close = s.toString().indexOf("}%", i + 2);
+                if (close < 0) return true;
+                i = close + 1;
+                continue;
+            }
+            if (c == '`' && !inString) inShell = !inShell;
+            if (inShell) continue;
             if (c == '"') inString = !inString;
             if (inString) continue;
             if (c == '(' || c == '[' || c == '{') depth++;
             if (c == ')' || c == ']' || c == '}') depth--;
         }
-        return depth <= 0;
+        return inShell || depth > 0;
     }
 
     // ------------------------------------------------------------------ events
@@ -117,8 +200,9 @@ public final class ScriptParser {
     static Event parseEvent(String text, int line) throws ScriptException {
         Cursor c = new Cursor(text, line);
         c.skipSpaces();
-        // A shell line may come without a time (packetdrill's scripts start with `defaults.sh`).
-        Time time = !c.atEnd() && c.current() == '`' ? Time.relative(0) : parseTime(c);
+        // A shell command may come without a time (packetdrill's init and cleanup commands).
+        boolean untimed = !c.atEnd() && (c.current() == '`');
+        Time time = untimed ? Time.relative(0) : parseTime(c);
         Time end = null;
         c.skipSpaces();
         if (c.peek("...")) {
@@ -133,12 +217,28 @@ public final class ScriptParser {
             if (end != null) throw c.error("a packet cannot block ('...')");
             return parsePacket(c, time);
         }
+        if (end == null && (time.kind() == Time.Kind.ANY || time.isRange())) {
+            throw c.error("'*' and ranges are allowed on outbound packets only");
+        }
         if (first == '`') {
             int close = text.indexOf('`', c.pos + 1);
             if (close < 0) throw c.error("unterminated shell command");
-            return new ShellEvent(line, time, text.substring(c.pos + 1, close).strip());
+            c.pos = close + 1;
+            c.skipSpaces();
+            if (!c.atEnd()) throw c.error("unexpected text after the shell command: " + c.rest());
+            String command = text.substring(text.indexOf('`') + 1, close).strip();
+            return new ShellEvent(line, time, command, untimed ? Placement.INIT : Placement.TIMED);
         }
-        if (time.kind() == Time.Kind.ANY || time.isRange()) throw c.error("'*' and ranges are allowed on outbound packets only");
+        if (c.peek("%{")) {
+            if (end != null) throw c.error("a code block cannot block ('...')");
+            int close = text.indexOf("}%", c.pos + 2);
+            if (close < 0) throw c.error("unterminated code block ('%{' without '}%')");
+            String code = text.substring(c.pos + 2, close);
+            c.pos = close + 2;
+            c.skipSpaces();
+            if (!c.atEnd()) throw c.error("unexpected text after the code block: " + c.rest());
+            return new CodeEvent(line, time, code);
+        }
         return parseSyscall(c, time, end);
     }
 
@@ -178,9 +278,13 @@ public final class ScriptParser {
             throw c.error("'*' and ranges are allowed on outbound packets only");
         }
         c.skipSpaces();
-        if (!c.atEnd() && c.current() == '[') {
-            throw new ScriptException(c.line, "packet annotation " + c.rest() + " (ECN and IP fields are not modelled)", true);
+        if (!c.atEnd() && c.current() == 'i' && c.peek("icmp")) {
+            throw new ScriptException(c.line, "ICMP packet (synack's stack ignores ICMP errors: it cannot act on them as Linux does)", true);
         }
+        if (!c.atEnd() && c.current() == 'u' && c.peek("udp")) {
+            throw new ScriptException(c.line, "UDP packet (synack has no UDP)", true);
+        }
+        Integer ttl = parseIpInfo(c);
         String flagText = c.word();
         int flags = parseFlags(flagText, c);
         c.skipSpaces();
@@ -202,8 +306,8 @@ public final class ScriptParser {
                 options = parseOptions(c);
                 continue;
             }
-            if (c.current() == '[') {
-                throw new ScriptException(c.line, "packet annotation " + c.rest() + " (ECN and IP fields are not modelled)", true);
+            if (c.current() == '[' || c.current() == '(') {
+                throw new ScriptException(c.line, "packet annotation " + c.rest() + " after the TCP fields is not packetdrill syntax", false);
             }
             String key = c.word();
             switch (key) {
@@ -213,11 +317,45 @@ public final class ScriptParser {
                 default -> throw c.error("unknown packet field '" + key + "'");
             }
         }
-        if ((flags & TcpFlags.ACK) != 0 && ack == null) throw c.error("an ACK packet needs 'ack N'");
-        if ((flags & TcpFlags.ACK) == 0 && ack != null) throw c.error("'ack' written on a packet without the ACK flag ('.')");
         if (inbound && win == null) throw c.error("an inbound packet needs 'win N'");
         if (win != null && (win < 0 || win > 0xffff)) throw c.error("window out of range: " + win);
-        return new PacketEvent(c.line, time, inbound, flow, flags, flagText, start, end, (int) len, ack, win, urg, options);
+        if (ack != null && (ack < 0 || ack > 0xffffffffL)) throw c.error("ack number out of range: " + ack);
+        if (inbound && options == null) throw c.error("<...> for TCP options can only be used with outbound packets");
+        // packetdrill: an ack number not written is 0 (relative with the ACK flag, raw without it).
+        return new PacketEvent(c.line, time, inbound, flow, flags, flagText, start, end, (int) len, ack == null ? 0L : ack, win, urg,
+                options, ttl);
+    }
+
+    /**
+     * packetdrill's IP annotation before the flags, {@code [noecn]}, {@code [ect0]}, {@code (ttl 64)},
+     * {@code (tos 0x2)}, {@code [flowlabel 7]}: returns the TTL when one is given, else null.
+     * {@code noecn} (the ECN field is 0) is what synack always sends and the runner always injects;
+     * the other ECN codepoints, TOS and flow labels make the script skipped.
+     */
+    private static Integer parseIpInfo(Cursor c) throws ScriptException {
+        c.skipSpaces();
+        if (c.atEnd() || (c.current() != '[' && c.current() != '(')) return null;
+        char close = c.current() == '[' ? ']' : ')';
+        int end = c.text.indexOf(close, c.pos);
+        if (end < 0) throw c.error("unterminated IP annotation: " + c.rest());
+        String inner = c.text.substring(c.pos + 1, end).strip();
+        c.pos = end + 1;
+        c.skipSpaces();
+        if (inner.equals("noecn")) return null;
+        if (inner.startsWith("ttl ")) {
+            try {
+                int ttl = Integer.parseInt(inner.substring(4).strip());
+                if (ttl < 0 || ttl > 255) throw c.error("ttl out of range: " + ttl);
+                return ttl;
+            } catch (NumberFormatException e) {
+                throw c.error("bad ttl: " + inner);
+            }
+        }
+        if (inner.matches("ect0|ect1|ect01|ce")) {
+            throw new ScriptException(c.line, "ECN codepoint [" + inner + "] (synack has no ECN)", true);
+        }
+        if (inner.startsWith("flowlabel")) throw new ScriptException(c.line, "IPv6 flow label (synack has no IPv6)", true);
+        throw new ScriptException(c.line, "IP annotation " + inner + " (synack's packets carry no TOS)", true);
     }
 
     static int parseFlags(String text, Cursor c) throws ScriptException {
@@ -279,7 +417,10 @@ public final class ScriptParser {
                     if (v.isEmpty()) throw c.error("a sack option needs blocks a:b");
                     out.add(new Option("sack", v.stream().mapToLong(Long::longValue).toArray()));
                 }
-                case "md5", "FO", "exp", "mptcp", "tfo", "sackOK_" -> throw new ScriptException(c.line, "TCP option '" + name + "' is not supported", true);
+                case "FO", "FOEXP" -> throw new ScriptException(c.line, "TCP Fast Open not supported (option " + name + ")", true);
+                case "md5" -> throw new ScriptException(c.line, "TCP MD5 signatures not supported (option md5)", true);
+                case "mptcp" -> throw new ScriptException(c.line, "Multipath TCP not supported (option mptcp)", true);
+                case "AccECN", "accecn" -> throw new ScriptException(c.line, "ECN not supported (option " + name + ")", true);
                 default -> throw c.error("unknown TCP option '" + name + "'");
             }
             c.skipSpaces();
@@ -381,17 +522,31 @@ public final class ScriptParser {
             Map<String, Expr> fields = new LinkedHashMap<>();
             c.skipSpaces();
             if (c.current() != '}') {
+                int positional = 0;
                 while (true) {
                     c.skipSpaces();
+                    int itemStart = c.pos;
                     String key = c.word();
                     c.skipSpaces();
-                    if (!c.atEnd() && c.current() == '(') { // msg_iov(1)=...
+                    Expr count = null;
+                    if (!key.isEmpty() && !c.atEnd() && c.current() == '(') { // msg_iov(1)=..., msg_name(...)=...
                         c.pos++;
-                        c.readInt();
+                        count = parseExpr(c);
                         c.expect(')');
+                        c.skipSpaces();
                     }
-                    c.expect('=');
-                    fields.put(key, parseExpr(c));
+                    if (key.isEmpty() || c.atEnd() || c.current() != '=') {
+                        // A positional member, as in an iovec {..., 40}: named #0, #1, ...
+                        c.pos = itemStart;
+                        fields.put("#" + positional++, parseExpr(c));
+                    } else {
+                        c.expect('=');
+                        Expr value = parseExpr(c);
+                        if (count instanceof Num n && value instanceof ListExpr l && l.items().size() != n.value()) {
+                            throw c.error(key + "(" + n.value() + ") has " + l.items().size() + " elements");
+                        }
+                        fields.put(key, value);
+                    }
                     c.skipSpaces();
                     if (!c.atEnd() && c.current() == ',') {
                         c.pos++;

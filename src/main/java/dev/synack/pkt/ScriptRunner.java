@@ -1,15 +1,19 @@
 package dev.synack.pkt;
 
+import dev.synack.pkt.Script.CodeEvent;
 import dev.synack.pkt.Script.Event;
 import dev.synack.pkt.Script.Option;
 import dev.synack.pkt.Script.PacketEvent;
+import dev.synack.pkt.Script.Placement;
 import dev.synack.pkt.Script.ShellEvent;
 import dev.synack.pkt.Script.SyscallEvent;
 import dev.synack.pkt.Script.Time;
+import dev.synack.stack.Counter;
 import dev.synack.stack.NetStack;
 import dev.synack.stack.Waiter;
 import dev.synack.tcp.IsnGenerator;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
@@ -21,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,16 +63,25 @@ public final class ScriptRunner {
     private static final long LATE_LIMIT_NANOS = 10_000_000_000L;
     /** How far ahead a {@code *} outbound packet is waited for (covers every Linux timer but TIME_WAIT). */
     private static final long ANY_TIME_LIMIT_NANOS = 300_000_000_000L;
+    /** IPv4 and TCP headers without options: the MSS a given MTU allows is the MTU less these (RFC 9293 §3.7.1). */
+    private static final int IPV4_TCP_HEADERS = 40;
+    /**
+     * packetdrill's options the runner honours. {@code mss} is the size packetdrill cuts inbound
+     * packets longer than it into as a GSO aggregate; the kernel receives such an aggregate as one
+     * segment, and so does synack (the runner delivers each inbound packet whole). {@code verbose}
+     * only changes what packetdrill prints.
+     */
     private static final Set<String> KNOWN_OPTIONS = Set.of("ip_version", "tolerance_usecs", "tolerance_percent",
-            "tcp_ts_tick_usecs", "strict_segments", "mtu", "local_ip", "remote_ip", "bind_port", "connect_port");
-    /** Options accepted only with the value synack's setup already has (anything else is skipped, never ignored). */
-    private static final Map<String, String> FIXED_OPTIONS = Map.of("ip_version", "ipv4", "mtu", "1500",
-            "local_ip", "192.168.0.1", "remote_ip", "192.0.2.1");
+            "tcp_ts_tick_usecs", "tcp_ts_ecr_scaled", "strict_segments", "mtu", "mss", "local_ip", "remote_ip", "bind_port",
+            "connect_port", "verbose");
 
     private final Script script;
+    private final Map<String, String> options;
     final TcpConfig config;
     long now = BASE_NANOS;
     final NetStack stack;
+    final int localAddress;
+    final int remoteAddress;
     private final ArrayDeque<Live> captured = new ArrayDeque<>();
     private final Map<Integer, Flow> flows = new HashMap<>();
     /** Script TS val -> live TS val, learned from matched outbound packets (for inbound ecr). */
@@ -75,6 +89,8 @@ public final class ScriptRunner {
     private final long toleranceNanos;
     private final double tolerancePercent;
     private final boolean strictSegments;
+    /** --tcp_ts_ecr_scaled: an inbound ecr that is no earlier TS val is mapped by the first TS val's offset. */
+    private final boolean tsEcrScaled;
     final SyscallTable syscalls;
     /** Live time of the previous event: relative times count from here. */
     private long anchor = BASE_NANOS;
@@ -87,9 +103,13 @@ public final class ScriptRunner {
     private final long tsTickMicros;
     /** Live TS val minus script TS val, learned from the first outbound timestamp. */
     private Long tsOffset;
+    /** The variables of the script's code blocks (packetdrill runs them as one Python program). */
+    private final Map<String, Object> codeGlobals = new HashMap<>();
+    /** The last exception the stack caught on its packet or timer path (from its trace), for the failure message. */
+    private String internalError;
 
     /** An outbound packet the stack sent, with the virtual time it left. */
-    record Live(long time, TcpSegment segment) { }
+    record Live(long time, TcpSegment segment, int ttl) { }
 
     /** One remote endpoint and the ISNs that make its sequence numbers relative. */
     static final class Flow {
@@ -108,18 +128,27 @@ public final class ScriptRunner {
     /** A blocking system call waiting for its condition. */
     private record Pending(SyscallEvent event, SyscallTable.Attempt attempt, long start, long expectedEnd) { }
 
-    private ScriptRunner(Script script, TcpConfig config) throws ScriptException {
+    private ScriptRunner(Script script, Map<String, String> options, TcpConfig config) throws ScriptException {
         this.script = script;
+        this.options = options;
         this.config = config;
         this.toleranceNanos = 1000 * longOption("tolerance_usecs", DEFAULT_TOLERANCE_MICROS);
         this.tolerancePercent = doubleOption("tolerance_percent", DEFAULT_TOLERANCE_PERCENT);
-        this.strictSegments = script.options().containsKey("strict_segments");
+        this.strictSegments = options.containsKey("strict_segments");
+        this.tsEcrScaled = options.containsKey("tcp_ts_ecr_scaled");
         this.bindPort = (int) longOption("bind_port", DEFAULT_PORT);
         this.connectPort = (int) longOption("connect_port", DEFAULT_PORT);
         this.listenPort = bindPort;
         this.tsTickMicros = longOption("tcp_ts_tick_usecs", 0);
-        this.stack = new NetStack("local", LOCAL_ADDRESS, config, () -> now, IsnGenerator.fixed(0x5eed0000), 1);
+        this.localAddress = options.containsKey("local_ip") ? Ipv4Address.parse(options.get("local_ip")) : LOCAL_ADDRESS;
+        this.remoteAddress = options.containsKey("remote_ip") ? Ipv4Address.parse(options.get("remote_ip")) : REMOTE_ADDRESS;
+        this.stack = new NetStack("local", localAddress, config, () -> now, IsnGenerator.fixed(0x5eed0000), 1);
         this.stack.attach(this::capture, new NoWaiter());
+        this.stack.addTraceListener(e -> {
+            if (e instanceof TraceEvent.Packet pk && pk.reason() != null && pk.reason().startsWith("internal error")) {
+                internalError = pk.reason();
+            }
+        });
         this.syscalls = new SyscallTable(this);
     }
 
@@ -130,15 +159,22 @@ public final class ScriptRunner {
 
     /** Runs {@code script}; never throws. */
     public static Outcome run(Script script) {
-        return run(script, null);
+        return run(script, Map.of(), null);
     }
 
-    /** Runs {@code script}, giving every trace event of the local stack to {@code trace} (may be null). */
-    public static Outcome run(Script script, dev.synack.trace.TraceListener trace) {
-        String why = unsupported(script);
+    /**
+     * Runs {@code script} with {@code commandLine} options ({@code name -> value}, as
+     * {@code --name=value}), which override the script's own as in packetdrill; every trace event
+     * of the local stack goes to {@code trace} (may be null).
+     */
+    public static Outcome run(Script script, Map<String, String> commandLine, dev.synack.trace.TraceListener trace) {
+        Map<String, String> options = new LinkedHashMap<>(script.options());
+        options.putAll(commandLine);
+        TcpConfig[] config = new TcpConfig[1];
+        String why = unsupported(script, options, config);
         if (why != null) return Outcome.skip(script.name(), why);
         try {
-            ScriptRunner runner = new ScriptRunner(script, packetdrillLinux());
+            ScriptRunner runner = new ScriptRunner(script, options, config[0]);
             if (trace != null) runner.stack.addTraceListener(trace);
             runner.execute();
             return Outcome.pass(script.name());
@@ -149,29 +185,85 @@ public final class ScriptRunner {
         }
     }
 
-    private static String unsupported(Script script) {
+    /**
+     * Why the script cannot run faithfully, or null; in that case {@code config[0]} receives the
+     * configuration its options and shell commands ask for.
+     */
+    private static String unsupported(Script script, Map<String, String> options, TcpConfig[] config) {
         if (script.skipReason() != null) return script.skipReason();
-        for (Map.Entry<String, String> o : script.options().entrySet()) {
-            if (!KNOWN_OPTIONS.contains(o.getKey())) return "option --" + o.getKey() + " is not supported";
-            String fixed = FIXED_OPTIONS.get(o.getKey());
-            if (fixed != null && !fixed.equals(o.getValue())) {
-                return "--" + o.getKey() + "=" + o.getValue() + " (synack's runner supports " + fixed + " only)";
+        String why = unsupportedOption(options);
+        if (why != null) return why;
+        TcpConfig base = packetdrillLinux();
+        if (options.containsKey("mtu")) {
+            int mtu;
+            try {
+                mtu = Integer.parseInt(options.get("mtu"));
+            } catch (NumberFormatException e) {
+                return "--mtu=" + options.get("mtu") + " is not a number";
+            }
+            if (mtu < 576 || mtu > 65535) return "--mtu=" + mtu + " is outside what synack's link supports (576..65535)";
+            base = base.toBuilder().mss(mtu - IPV4_TCP_HEADERS).build();
+        }
+        ShellCommands.Settings settings = new ShellCommands.Settings(base);
+        boolean started = false;
+        // Sockets (script descriptors) whose SO_SNDBUF the script set: Linux autotunes the others', so
+        // reading theirs cannot be answered faithfully.
+        Set<Long> sendBufferSet = new java.util.HashSet<>();
+        for (Event e : script.events()) {
+            if (e instanceof ShellEvent s) {
+                // Commands before anything else happened shape the stack's configuration (the init
+                // command, and timed ones ahead of the first call or packet); the cleanup command
+                // runs after the verdict, so it is only read.
+                ShellCommands.Settings target = s.placement() == Placement.CLEANUP ? new ShellCommands.Settings(base) : settings;
+                if (started && s.placement() == Placement.TIMED) target.frozen = true;
+                String reason = ShellCommands.apply(s.command(), s.placement(), target);
+                settings.frozen = false;
+                if (reason != null) return "shell command at line " + s.line() + ": " + reason;
+                continue;
+            }
+            started = true;
+            if (e instanceof SyscallEvent s) {
+                String reason = SyscallTable.unsupported(s);
+                if (reason == null) reason = SyscallTable.unsupportedSendBufferRead(s, sendBufferSet);
+                if (reason != null) return "line " + s.line() + ": " + reason;
+            }
+            if (e instanceof CodeEvent c) {
+                String reason = TcpInfoCode.unsupported(c);
+                if (reason != null) return "line " + c.line() + ": " + reason;
             }
         }
-        for (Event e : script.events()) {
-            if (e instanceof ShellEvent s && !s.command().contains("defaults.sh")) {
-                return "shell command at line " + s.line() + " cannot run: `" + s.command() + "`";
-            }
-            if (e instanceof SyscallEvent s) {
-                String why = SyscallTable.unsupported(s);
-                if (why != null) return "line " + s.line() + ": " + why;
+        try {
+            config[0] = settings.build();
+        } catch (IllegalArgumentException e) {
+            return "configuration: " + e.getMessage();
+        }
+        return null;
+    }
+
+    private static String unsupportedOption(Map<String, String> options) {
+        for (Map.Entry<String, String> o : options.entrySet()) {
+            String name = o.getKey();
+            String value = o.getValue();
+            if (!KNOWN_OPTIONS.contains(name)) return "option --" + name + " is not supported";
+            switch (name) {
+                case "ip_version" -> {
+                    if (!value.equals("ipv4")) return "--ip_version=" + value + ": IPv6 not supported";
+                }
+                case "local_ip", "remote_ip" -> {
+                    try {
+                        Ipv4Address.parse(value);
+                    } catch (IllegalArgumentException e) {
+                        return "--" + name + "=" + value + ": only IPv4 addresses are supported";
+                    }
+                }
+                default -> { }
             }
         }
         return null;
     }
 
     private long longOption(String name, long dflt) throws ScriptException {
-        String v = script.options().get(name);
+        String v = options.get(name);
         if (v == null) return dflt;
         try {
             return Long.parseLong(v);
@@ -181,7 +273,7 @@ public final class ScriptRunner {
     }
 
     private double doubleOption(String name, double dflt) throws ScriptException {
-        String v = script.options().get(name);
+        String v = options.get(name);
         if (v == null) return dflt;
         try {
             return Double.parseDouble(v);
@@ -199,11 +291,15 @@ public final class ScriptRunner {
                 case PacketEvent p when p.inbound() -> inbound(p);
                 case PacketEvent p -> outbound(p);
                 case SyscallEvent s -> syscall(s);
-                case ShellEvent s -> {
+                case ShellEvent s when s.placement() == Placement.TIMED -> {
+                    // Its settings were read into the configuration before the stack started (ShellCommands).
                     advanceTo(scheduled(s.time()));
-                    anchor = now; // defaults.sh: the profile already is Linux's defaults
+                    anchor = now;
                 }
+                case ShellEvent s -> { } // the init command ran before time 0; the cleanup command runs after the verdict
+                case CodeEvent c -> code(c);
             }
+            checkInternalErrors(e.line());
         }
         if (pending != null) {
             Pending p = pending;
@@ -289,11 +385,40 @@ public final class ScriptRunner {
         return Math.min(stack.nextTimerDeadline(), wake > now ? wake : Long.MAX_VALUE);
     }
 
+    /**
+     * The stack catches every exception on its packet and timer paths and counts it: a script run
+     * must see none, so a count that moved fails the script at the line that caused it, with the
+     * exception the stack traced.
+     */
+    private long internalErrorsSeen;
+
+    private void checkInternalErrors(int line) throws ScriptException {
+        long n = stack.counter(Counter.INTERNAL_ERRORS);
+        if (n == internalErrorsSeen) return;
+        internalErrorsSeen = n;
+        throw new ScriptException(line, "the stack caught an exception: " + (internalError != null ? internalError : "(not traced)"));
+    }
+
+    // ------------------------------------------------------------------ code blocks
+
+    /**
+     * A {@code %{ }%} block: packetdrill takes a TCP_INFO snapshot of the socket under test (the
+     * last one a socket() or accept() call made) at the block's time and runs the block on it.
+     */
+    private void code(CodeEvent c) throws ScriptException {
+        advanceTo(scheduled(c.time()));
+        anchor = now;
+        Map<String, Object> snapshot = syscalls.tcpInfoOfSocketUnderTest(c.line());
+        codeGlobals.putAll(TcpInfoCode.symbols());
+        codeGlobals.putAll(snapshot);
+        TcpInfoCode.run(c, codeGlobals);
+    }
+
     private void capture(NetStack from, ByteBuffer packet) {
         TcpPacket p = new TcpPacket();
         if (PacketCodec.decode(packet.duplicate(), p) != ParseResult.OK) return;
-        if (p.sourceAddress() != LOCAL_ADDRESS || p.destinationAddress() != REMOTE_ADDRESS) return;
-        captured.add(new Live(now, p.segment().copy()));
+        if (p.sourceAddress() != localAddress || p.destinationAddress() != remoteAddress) return;
+        captured.add(new Live(now, p.segment().copy(), p.ttl()));
     }
 
     /** The runner is single-threaded: a socket call never waits inside the stack. */
@@ -331,7 +456,10 @@ public final class ScriptRunner {
         bindPassive(f);
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
         // A SYN from the script may start a new incarnation (TIME_WAIT reuse): our answer may bring a new ISN.
-        if (syn && (p.flags() & TcpFlags.ACK) == 0) f.newIsnAllowed = true;
+        if (syn && (p.flags() & TcpFlags.ACK) == 0) {
+            f.newIsnAllowed = true;
+            syscalls.synArrived();
+        }
         long seq;
         if (syn) {
             if (f.remoteIsn == null) f.remoteIsn = u32(p.seqStart());
@@ -341,10 +469,10 @@ public final class ScriptRunner {
         }
         long localIsn = f.localIsn == null ? 0 : f.localIsn;
         TcpPacket packet = new TcpPacket();
-        packet.sourceAddress(REMOTE_ADDRESS).destinationAddress(LOCAL_ADDRESS).ttl(TcpPacket.DEFAULT_TTL);
+        packet.sourceAddress(remoteAddress).destinationAddress(localAddress).ttl(p.ttl() == null ? TcpPacket.DEFAULT_TTL : p.ttl());
         TcpSegment s = packet.segment();
         s.clear().sourcePort(f.remotePort).destinationPort(f.localPort).seq((int) seq)
-                .ack(p.ack() == null ? 0 : (int) u32(localIsn + p.ack())).flags(p.flags())
+                .ack((int) ((p.flags() & TcpFlags.ACK) != 0 ? u32(localIsn + p.ack()) : p.ack())).flags(p.flags())
                 .window(p.window().intValue()).urgentPointer(p.urgent() == null ? 0 : p.urgent().intValue())
                 .payload(ByteBuffer.allocate(p.length()));
         TcpOptions o = s.options();
@@ -357,7 +485,7 @@ public final class ScriptRunner {
                     case "sackOK" -> o.sackPermitted();
                     case "nop" -> o.nop();
                     case "eol" -> o.eol();
-                    case "TS" -> o.timestamps((int) v[0], (int) (long) tsValues.getOrDefault(v[1], v[1]));
+                    case "TS" -> o.timestamps((int) v[0], (int) liveEcr(v[1], (p.flags() & TcpFlags.ACK) != 0));
                     case "sack" -> {
                         if (v.length / 2 > TcpOptions.MAX_SACK_BLOCKS) throw new ScriptException(p.line(), "too many SACK blocks");
                         o.sack();
@@ -375,6 +503,22 @@ public final class ScriptRunner {
         anchor = now;
         checkPending();
     }
+
+    /**
+     * The live ecr for a script ecr, as packetdrill maps it on ACK segments: the live value of the
+     * outbound TS val it names; with --tcp_ts_ecr_scaled, otherwise, shifted by the offset between
+     * the first live and script TS vals; else (and on a segment without ACK) as written.
+     */
+    private long liveEcr(long scriptEcr, boolean ack) {
+        if (!ack) return scriptEcr;
+        Long live = tsValues.get(scriptEcr);
+        if (live != null) return live;
+        if (tsEcrScaled && firstTsVal != null) return u32(scriptEcr - firstTsVal[0] + firstTsVal[1]);
+        return scriptEcr;
+    }
+
+    /** The first outbound TS val: {script, live}. */
+    private long[] firstTsVal;
 
     // ------------------------------------------------------------------ outbound packets
 
@@ -413,28 +557,44 @@ public final class ScriptRunner {
         long remoteIsn = f.remoteIsn == null ? 0 : f.remoteIsn;
         long relSeq = u32(s.seq() - localIsn);
         if (relSeq != u32(p.seqStart())) throw mismatch(p, first, f, "bad sequence number");
-        // A train of segments may cover one line's range (packetdrill's default, not with --strict_segments).
+        // A train of segments may cover one line's range (packetdrill's default, not with --strict_segments),
+        // as packetdrill aggregates the fragments of a TSO/GSO packet: each fragment's flags other than
+        // PSH, FIN and CWR must equal the one before it, every fragment but the last carries as much
+        // as the one before it, and the last one's header stands for the whole train below.
         Live last = first;
         int covered = s.payloadLength();
         if (!strictSegments && covered > 0 && covered < p.length()) {
-            int stripped = p.flags() & ~(TcpFlags.PSH | TcpFlags.FIN);
+            int fragmentFlags = TcpFlags.PSH | TcpFlags.FIN | TcpFlags.CWR;
             while (covered < p.length()) {
-                if (last.segment().flags() != stripped) throw mismatch(p, last, f, "bad flags inside a train of segments");
                 Live next = nextLive(Math.max(now, scheduledHigh(p.time())) + LATE_LIMIT_NANOS);
                 if (next == null) throw mismatch(p, last, f, "the train of segments stopped after " + covered + " bytes");
-                if (u32(next.segment().seq() - localIsn) != u32(p.seqStart() + covered)) {
+                TcpSegment previous = last.segment();
+                TcpSegment fragment = next.segment();
+                if ((fragment.flags() & ~fragmentFlags) != (previous.flags() & ~fragmentFlags)) {
+                    throw mismatch(p, next, f, "bad flags inside a train of segments");
+                }
+                if (u32(fragment.seq() - localIsn) != u32(p.seqStart() + covered)) {
                     throw mismatch(p, next, f, "bad sequence number inside a train of segments");
                 }
-                covered += next.segment().payloadLength();
+                int length = fragment.payloadLength();
+                if (covered + length < p.length() && length != previous.payloadLength()) {
+                    throw mismatch(p, next, f, "a segment inside a train carries " + length + " bytes, the one before it "
+                            + previous.payloadLength());
+                }
+                covered += length;
                 last = next;
             }
         }
         TcpSegment ls = last.segment();
         if (ls.flags() != p.flags()) throw mismatch(p, last, f, "bad flags");
         if (covered != p.length()) throw mismatch(p, last, f, "bad payload length");
-        if (p.ack() != null && u32(ls.ack() - remoteIsn) != u32(p.ack())) throw mismatch(p, last, f, "bad ack number");
+        // As packetdrill: the ack field is compared always (relative with the ACK flag, raw without),
+        // and so is the urgent pointer (0 when not written); the window only when written.
+        long liveAck = ls.has(TcpFlags.ACK) ? u32(ls.ack() - remoteIsn) : u32(ls.ack());
+        if (liveAck != u32(p.ack())) throw mismatch(p, last, f, "bad ack number");
         if (p.window() != null && ls.window() != p.window()) throw mismatch(p, last, f, "bad window");
-        if (p.urgent() != null && ls.urgentPointer() != p.urgent()) throw mismatch(p, last, f, "bad urgent pointer");
+        if (ls.urgentPointer() != (p.urgent() == null ? 0 : p.urgent())) throw mismatch(p, last, f, "bad urgent pointer");
+        if (p.ttl() != null && last.ttl() != p.ttl()) throw mismatch(p, last, f, "bad TTL " + last.ttl());
         if (p.options() != null) {
             String why = compareOptions(p.options(), ls.options(), remoteIsn);
             if (why != null) throw mismatch(p, last, f, why);
@@ -465,6 +625,7 @@ public final class ScriptRunner {
                     // ecr is never checked, as packetdrill does; TS val only with --tcp_ts_tick_usecs.
                     long liveVal = u32(live.tsVal());
                     tsValues.put(v[0], liveVal);
+                    if (firstTsVal == null) firstTsVal = new long[] {v[0], liveVal};
                     if (tsTickMicros <= 0) yield true;
                     if (tsOffset == null) {
                         tsOffset = liveVal - v[0];
@@ -506,7 +667,7 @@ public final class ScriptRunner {
     static String expected(PacketEvent p) {
         StringBuilder b = new StringBuilder(p.inbound() ? "< " : "> ");
         b.append(p.flagText()).append(' ').append(p.seqStart()).append(':').append(p.seqEnd()).append('(').append(p.length()).append(')');
-        if (p.ack() != null) b.append(" ack ").append(p.ack());
+        if ((p.flags() & TcpFlags.ACK) != 0 || p.ack() != 0) b.append(" ack ").append(p.ack());
         if (p.window() != null) b.append(" win ").append(p.window());
         if (p.options() == null) b.append(" <...>");
         else if (!p.options().isEmpty()) b.append(" <").append(String.join(",", p.options().stream().map(Option::toString).toList())).append('>');
@@ -523,6 +684,7 @@ public final class ScriptRunner {
         StringBuilder b = new StringBuilder("> ").append(flags).append(' ').append(seq).append(':')
                 .append(seq + s.payloadLength()).append('(').append(s.payloadLength()).append(')');
         if (s.has(TcpFlags.ACK)) b.append(" ack ").append(u32(s.ack() - remoteIsn));
+        else if (s.ack() != 0) b.append(" ack ").append(u32(s.ack()));
         b.append(" win ").append(s.window());
         if (!s.options().isEmpty()) b.append(" <").append(s.options()).append('>');
         return b.toString();

@@ -20,6 +20,7 @@ import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -35,14 +36,21 @@ final class SyscallTable {
     static final int SOL_SOCKET = 1, SOL_TCP = 6;
     static final int SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_LINGER = 13,
             SO_REUSEPORT = 15;
-    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2;
+    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_INFO = 11;
+    static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
     static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     static final int F_GETFL = 3, F_SETFL = 4;
     static final int SIOCINQ = 0x541B;
     static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40,
             POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
-    /** Linux's SO_RCVBUF/SO_SNDBUF: the kernel doubles what is set (bookkeeping overhead). */
-    private static final int BUFFER_DOUBLING = 2;
+    /** Linux's net.core.wmem_max default: SO_SNDBUF is clamped to it before being doubled. */
+    static final int WMEM_MAX = 212_992;
+    /**
+     * Half of Linux's smallest send buffer (SOCK_MIN_SNDBUF, twice 2048 bytes plus an sk_buff whose
+     * size depends on the kernel build): a value below it is refused rather than guessed.
+     */
+    static final int MIN_SNDBUF_HALF = 2304;
+
     /** getsockopt(TCP_MAXSEG) before a connection exists: Linux answers the IPv4 default MSS. */
     private static final int DEFAULT_MSS = 536;
 
@@ -62,7 +70,12 @@ final class SyscallTable {
             Map.entry("POLLIN", (long) POLLIN), Map.entry("POLLOUT", (long) POLLOUT), Map.entry("POLLERR", (long) POLLERR),
             Map.entry("POLLHUP", (long) POLLHUP), Map.entry("POLLNVAL", (long) POLLNVAL), Map.entry("POLLRDNORM", (long) POLLRDNORM),
             Map.entry("POLLWRNORM", (long) POLLWRNORM), Map.entry("POLLRDHUP", (long) POLLRDHUP),
-            Map.entry("MSG_DONTWAIT", 0x40L), Map.entry("MSG_PEEK", 0x2L));
+            Map.entry("MSG_DONTWAIT", (long) MSG_DONTWAIT), Map.entry("MSG_PEEK", 0x2L), Map.entry("MSG_EOR", 0x80L),
+            Map.entry("MSG_WAITALL", 0x100L), Map.entry("MSG_NOSIGNAL", (long) MSG_NOSIGNAL), Map.entry("MSG_MORE", 0x8000L),
+            Map.entry("MSG_ZEROCOPY", 0x4000000L), Map.entry("MSG_FASTOPEN", 0x20000000L), Map.entry("MSG_ERRQUEUE", 0x2000L),
+            Map.entry("MSG_TRUNC", 0x20L), Map.entry("TCP_INFO", (long) TCP_INFO), Map.entry("TCP_CORK", 3L),
+            Map.entry("TCP_SYNCNT", 7L), Map.entry("TCP_USER_TIMEOUT", 18L), Map.entry("TCP_NOTSENT_LOWAT", 25L),
+            Map.entry("TCP_CONGESTION", 13L), Map.entry("SOL_IP", 0L), Map.entry("IPPROTO_IPV6", 41L));
 
     /** A call's outcome: a return value and, for -1, an errno name. */
     record Result(long value, String errno) {
@@ -91,10 +104,9 @@ final class SyscallTable {
         boolean reuseAddr;
         boolean keepAlive;
         boolean noDelay;
-        int rcvBuf;
-        int sndBuf;
-        int maxSeg;
         boolean errorReported;
+        /** SO_SNDBUF as Linux keeps it (doubled), or 0 when never set. */
+        int sndBuf;
         boolean inputShut;
         boolean outputShut;
     }
@@ -102,6 +114,12 @@ final class SyscallTable {
     private final ScriptRunner runner;
     private final NetStack stack;
     private final TreeMap<Integer, Socket> fds = new TreeMap<>();
+    /**
+     * packetdrill's "socket under test", whose TCP_INFO code blocks read: the socket the last
+     * socket() or accept() made; null after an inbound SYN reached a listening one (packetdrill then
+     * tracks the new child, which has no file descriptor until accept()).
+     */
+    private Socket underTest;
 
     SyscallTable(ScriptRunner runner) {
         this.runner = runner;
@@ -122,6 +140,10 @@ final class SyscallTable {
             case "connect" -> { args(e, 3); yield connect(e, fd(e, 0)); }
             case "read", "recv", "recvfrom" -> read(e, fd(e, 0), length(e), dontWait(e));
             case "write", "send", "sendto" -> write(e, fd(e, 0), length(e), dontWait(e));
+            case "readv" -> { args(e, 3); yield read(e, fd(e, 0), iovLength(a.get(1), line), false); }
+            case "writev" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(a.get(1), line), false); }
+            case "recvmsg" -> { args(e, 3); yield recvmsg(e, fd(e, 0)); }
+            case "sendmsg" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(msgIov(e), line), flagSet(a.get(2), line, MSG_DONTWAIT)); }
             case "close" -> { args(e, 1); yield close(e, fd(e, 0)); }
             case "shutdown" -> { args(e, 2); yield shutdown(e, fd(e, 0), (int) num(a.get(1), line)); }
             case "setsockopt" -> { args(e, 5); yield setsockopt(e, fd(e, 0)); }
@@ -135,36 +157,149 @@ final class SyscallTable {
 
     private static final java.util.Set<String> SUPPORTED = java.util.Set.of("socket", "bind", "listen", "accept", "accept4",
             "connect", "read", "recv", "recvfrom", "write", "send", "sendto", "close", "shutdown", "setsockopt",
-            "getsockopt", "fcntl", "poll", "ioctl");
+            "getsockopt", "fcntl", "poll", "ioctl", "readv", "writev", "recvmsg", "sendmsg");
 
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY");
+            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF");
     private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "SO_RCVBUF", "SO_SNDBUF", "TCP_MAXSEG");
+            "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF");
 
     /**
-     * Why a call cannot be run faithfully (the script is then skipped), or null. Per-socket buffer
-     * sizes and MSS cannot be applied: synack's engine takes them from the stack's TcpConfig.
+     * Why a call cannot be run faithfully (the script is then skipped), or null: calls, flags,
+     * msghdr fields, socket options and tcp_info fields synack does not have.
      */
     static String unsupported(SyscallEvent e) {
         if (!SUPPORTED.contains(e.name())) return "system call " + e.name() + "() is not supported";
-        if (java.util.Set.of("recv", "recvfrom", "send", "sendto").contains(e.name()) && e.args().size() > 3) {
-            Expr flags = e.args().get(3);
-            boolean plain = flags instanceof Num n && n.value() == 0
-                    || flags instanceof Sym sym && sym.name().equals("MSG_DONTWAIT");
-            if (!plain) return e.name() + "() flags " + flags + " are not supported (0 or MSG_DONTWAIT)";
+        List<Expr> a = e.args();
+        Expr flags = switch (e.name()) {
+            case "recv", "recvfrom", "send", "sendto" -> a.size() > 3 ? a.get(3) : null;
+            case "recvmsg", "sendmsg" -> a.size() > 2 ? a.get(2) : null;
+            default -> null;
+        };
+        if (flags != null) {
+            String why = unsupportedFlags(e.name(), flags);
+            if (why != null) return why;
         }
-        if (e.name().equals("setsockopt") && e.args().size() == 5 && e.args().get(2) instanceof Sym opt) {
-            if (java.util.Set.of("SO_RCVBUF", "SO_SNDBUF", "TCP_MAXSEG").contains(opt.name())) {
-                return "setsockopt(" + opt.name() + ") cannot be applied per socket (synack sizes buffers and MSS per stack)";
+        if ((e.name().equals("sendmsg") || e.name().equals("recvmsg")) && a.size() > 1 && a.get(1) instanceof StructExpr msg) {
+            for (String field : msg.fields().keySet()) {
+                if (!java.util.Set.of("msg_name", "msg_iov", "msg_flags").contains(field)) {
+                    return e.name() + "() with " + field + " is not supported";
+                }
             }
-            if (!SETTABLE.contains(opt.name())) return "setsockopt(" + opt.name() + ") is not supported";
         }
-        if (e.name().equals("getsockopt") && e.args().size() == 5 && e.args().get(2) instanceof Sym opt
-                && !GETTABLE.contains(opt.name())) {
-            return "getsockopt(" + opt.name() + ") is not supported";
+        if ((e.name().equals("setsockopt") || e.name().equals("getsockopt")) && a.size() == 5 && a.get(2) instanceof Sym opt) {
+            String why = UNSUPPORTED_OPTIONS.get(opt.name());
+            boolean readsMss = e.name().equals("getsockopt") && opt.name().equals("TCP_MAXSEG"); // the MSS in use: supported
+            if (why != null && !readsMss) return e.name() + "(" + opt.name() + "): " + why;
+            java.util.Set<String> known = e.name().equals("setsockopt") ? SETTABLE : GETTABLE;
+            if (!known.contains(opt.name())) return e.name() + "(" + opt.name() + ") is not supported";
+            if (opt.name().equals("SO_SNDBUF") && e.name().equals("setsockopt") && a.get(3) instanceof ListExpr l
+                    && l.items().size() == 1 && l.items().get(0) instanceof Num n && n.value() < MIN_SNDBUF_HALF) {
+                return "setsockopt(SO_SNDBUF) below Linux's minimum send buffer, whose size depends on the kernel build";
+            }
+            if (opt.name().equals("TCP_INFO") && a.get(3) instanceof StructExpr st) {
+                for (String field : st.fields().keySet()) {
+                    if (!TcpInfoCode.FIELDS.contains(field)) return "tcp_info field " + field + " is not reported by synack";
+                }
+            }
         }
         return null;
+    }
+
+    /**
+     * getsockopt(SO_SNDBUF) reads a value Linux autotunes unless SO_SNDBUF was set on that socket
+     * (or on the listener it was accepted from): such a read makes the script skipped. {@code set}
+     * collects, in script order, the descriptors whose buffer was set.
+     */
+    static String unsupportedSendBufferRead(SyscallEvent e, Set<Long> set) {
+        List<Expr> a = e.args();
+        boolean sndbuf = a.size() == 5 && a.get(2) instanceof Sym opt && opt.name().equals("SO_SNDBUF") && a.get(0) instanceof Num;
+        long fd = a.isEmpty() || !(a.get(0) instanceof Num n) ? -1 : n.value();
+        if (sndbuf && e.name().equals("setsockopt")) set.add(fd);
+        if (sndbuf && e.name().equals("getsockopt") && !set.contains(fd)) {
+            return "getsockopt(SO_SNDBUF) of a socket whose send buffer Linux sizes by itself (autotuning)";
+        }
+        if ((e.name().equals("accept") || e.name().equals("accept4")) && set.contains(fd) && e.result() instanceof Num r) set.add(r.value());
+        return null;
+    }
+
+    /**
+     * Socket options synack cannot honour faithfully, and why. SO_RCVBUF sizes the window Linux
+     * advertises; synack sizes its receive buffer per stack (TcpConfig), and keeps the per-socket TCP
+     * settings below per stack too.
+     */
+    private static final Map<String, String> UNSUPPORTED_OPTIONS = Map.ofEntries(
+            Map.entry("SO_RCVBUF", "synack sizes buffers per stack, not per socket"),
+            Map.entry("TCP_MAXSEG", "synack takes the MSS from the stack's configuration, not per socket"),
+            Map.entry("TCP_CORK", "synack has no corking"),
+            Map.entry("TCP_NOTSENT_LOWAT", "synack has no unsent-data low-water mark"),
+            Map.entry("TCP_USER_TIMEOUT", "synack has no user timeout (RFC 5482)"),
+            Map.entry("TCP_SYNCNT", "synack takes the SYN retry count from the stack's configuration, not per socket"),
+            Map.entry("TCP_KEEPIDLE", "synack takes keepalive times from the stack's configuration, not per socket"),
+            Map.entry("TCP_KEEPINTVL", "synack takes keepalive times from the stack's configuration, not per socket"),
+            Map.entry("TCP_KEEPCNT", "synack takes the keepalive probe count from the stack's configuration, not per socket"),
+            Map.entry("TCP_FASTOPEN", "TCP Fast Open not supported"),
+            Map.entry("TCP_FASTOPEN_CONNECT", "TCP Fast Open not supported"),
+            Map.entry("TCP_FASTOPEN_KEY", "TCP Fast Open not supported"),
+            Map.entry("SO_ZEROCOPY", "zerocopy not supported"),
+            Map.entry("TCP_INQ", "TCP_INQ control messages not supported"),
+            Map.entry("SO_TIMESTAMPING", "socket timestamping not supported"),
+            Map.entry("TCP_CONGESTION", "synack takes the congestion control from the stack's configuration, not per socket"),
+            Map.entry("IP_TOS", "synack's packets carry no TOS"),
+            Map.entry("IP_MTU_DISCOVER", "synack does no path MTU discovery"),
+            Map.entry("IP_FREEBIND", "synack binds only its own address"),
+            Map.entry("SO_MARK", "synack has no packet marks"));
+
+    /**
+     * The send/recv flags synack honours: MSG_DONTWAIT (this call does not block) and MSG_NOSIGNAL
+     * (no SIGPIPE: the runner raises no signals, EPIPE is returned either way). MSG_EOR and MSG_MORE
+     * change where Linux cuts segments (no coalescing past a record end; corking), which synack's
+     * byte-stream send buffer cannot reproduce; MSG_PEEK needs a peeking read synack does not have.
+     */
+    private static String unsupportedFlags(String call, Expr flags) {
+        List<Expr> terms = flags instanceof OrExpr o ? o.terms() : List.of(flags);
+        for (Expr t : terms) {
+            if (t instanceof Num n && n.value() == 0) continue;
+            if (t instanceof Sym sym && (sym.name().equals("MSG_DONTWAIT") || sym.name().equals("MSG_NOSIGNAL"))) continue;
+            String name = t.toString();
+            String why = switch (name) {
+                case "MSG_EOR" -> "synack's send buffer keeps no record boundaries";
+                case "MSG_MORE" -> "synack has no corking";
+                case "MSG_PEEK" -> "synack's read cannot peek";
+                case "MSG_ZEROCOPY", "MSG_ERRQUEUE" -> "zerocopy not supported";
+                case "MSG_FASTOPEN" -> "TCP Fast Open not supported";
+                default -> "not supported";
+            };
+            return call + "() flag " + name + ": " + why;
+        }
+        return null;
+    }
+
+    /** True when {@code flags} (a number, a name or A|B) has {@code bit}. */
+    private static boolean flagSet(Expr flags, int line, int bit) throws ScriptException {
+        return (num(flags, line) & bit) != 0;
+    }
+
+    /** The msg_iov of a sendmsg/recvmsg msghdr. */
+    private static Expr msgIov(SyscallEvent e) throws ScriptException {
+        if (!(e.args().get(1) instanceof StructExpr msg) || !msg.fields().containsKey("msg_iov")) {
+            throw new ScriptException(e.line(), e.name() + "() needs a msghdr {msg_name(...)=..., msg_iov(N)=[...], msg_flags=0}");
+        }
+        return msg.fields().get("msg_iov");
+    }
+
+    /** The total length of an iovec array [{..., len}, ...] (or {iov_base=..., iov_len=len}). */
+    private static int iovLength(Expr iov, int line) throws ScriptException {
+        if (!(iov instanceof ListExpr list)) throw new ScriptException(line, "an iovec array is [{..., LEN}, ...], got " + iov);
+        long total = 0;
+        for (Expr item : list.items()) {
+            if (!(item instanceof StructExpr st)) throw new ScriptException(line, "an iovec is {..., LEN}, got " + item);
+            Expr len = st.fields().containsKey("iov_len") ? st.fields().get("iov_len") : st.fields().get("#1");
+            if (len == null) throw new ScriptException(line, "an iovec is {..., LEN}, got " + item);
+            total += num(len, line);
+        }
+        if (total > Integer.MAX_VALUE) throw new ScriptException(line, "iovec lengths add up to more than 2 GiB");
+        return (int) total;
     }
 
     /** Compares a call's result with the script's "= ret [ERRNO]". */
@@ -189,8 +324,8 @@ final class SyscallTable {
     }
 
     /** MSG_DONTWAIT in a recv/send flags argument: this call alone does not block. */
-    private static boolean dontWait(SyscallEvent e) {
-        return e.args().size() > 3 && e.args().get(3) instanceof Sym sym && sym.name().equals("MSG_DONTWAIT");
+    private static boolean dontWait(SyscallEvent e) throws ScriptException {
+        return e.args().size() > 3 && flagSet(e.args().get(3), e.line(), MSG_DONTWAIT);
     }
 
     private static int length(SyscallEvent e) throws ScriptException {
@@ -233,14 +368,26 @@ final class SyscallTable {
         }
         if (num(e.args().get(1), e.line()) != SOCK_STREAM) throw new ScriptException(e.line(), "only SOCK_STREAM sockets are supported");
         return () -> {
-            int fd = 3;
-            while (fds.containsKey(fd)) fd++;
+            int fd = newFd(e);
             Socket s = new Socket();
-            s.rcvBuf = runner.config.receiveBufferSize();
-            s.sndBuf = runner.config.sendBufferSize();
             fds.put(fd, s);
+            underTest = s;
             return Result.ok(fd);
         };
+    }
+
+    /**
+     * The descriptor a new socket gets. packetdrill maps the script's descriptor numbers onto the
+     * live ones: the number the script expects socket() or accept() to return names the new socket
+     * (when it is free); otherwise the lowest free number from 3, as a process's first.
+     */
+    private int newFd(SyscallEvent e) {
+        if (e.result() instanceof Num n && n.value() >= 0 && n.value() < Integer.MAX_VALUE && !fds.containsKey((int) n.value())) {
+            return (int) n.value();
+        }
+        int fd = 3;
+        while (fds.containsKey(fd)) fd++;
+        return fd;
     }
 
     private Attempt bind(SyscallEvent e, Socket s) throws ScriptException {
@@ -300,8 +447,7 @@ final class SyscallTable {
             }
             if (c == null) return s.nonBlocking ? Result.error("EAGAIN") : null;
             stack.afterCall(c);
-            int fd = 3;
-            while (fds.containsKey(fd)) fd++;
+            int fd = newFd(e);
             Socket child = new Socket();
             child.connection = c;
             child.port = c.tuple().localPort();
@@ -309,17 +455,18 @@ final class SyscallTable {
             child.keepAlive = s.keepAlive;
             child.lingerOn = s.lingerOn;
             child.lingerSeconds = s.lingerSeconds;
-            child.rcvBuf = s.rcvBuf;
-            child.sndBuf = s.sndBuf;
+            child.sndBuf = s.sndBuf; // Linux's child inherits the listener's buffer size
             stack.lock();
             try {
                 if (child.noDelay) c.setNoDelay(true, runner.now);
                 if (child.keepAlive) c.setKeepAlive(true, runner.now);
+                if (child.sndBuf > 0) c.setSendBufferSize(child.sndBuf, runner.now);
             } finally {
                 stack.unlock();
             }
             stack.afterCall(c);
             fds.put(fd, child);
+            underTest = child;
             return Result.ok(fd);
         };
     }
@@ -356,6 +503,7 @@ final class SyscallTable {
                 try {
                     if (s.noDelay) c.setNoDelay(true, runner.now);
                     if (s.keepAlive) c.setKeepAlive(true, runner.now);
+                    if (s.sndBuf > 0) c.setSendBufferSize(s.sndBuf, runner.now);
                 } finally {
                     stack.unlock();
                 }
@@ -371,11 +519,18 @@ final class SyscallTable {
         };
     }
 
+    /** read/write/send/recv with NULL as the buffer (packetdrill's bad-address tests). */
+    private static boolean nullBuffer(SyscallEvent e) {
+        return e.args().size() > 1 && e.args().get(1) instanceof Script.Null;
+    }
+
     private Attempt read(SyscallEvent e, Socket s, int length, boolean dontWait) {
         return () -> {
             if (s == null) return Result.error("EBADF");
             Connection c = s.connection;
             if (c == null) return Result.error("ENOTCONN");
+            // A NULL buffer: Linux fails the copy of the first byte with EFAULT, consuming nothing.
+            if (nullBuffer(e) && length > 0 && c.available() > 0) return Result.error("EFAULT");
             ByteBuffer dst = ByteBuffer.allocate(Math.max(0, length));
             int n;
             stack.lock();
@@ -404,6 +559,7 @@ final class SyscallTable {
                 // Linux waits for the connection before queueing data (sk_stream_wait_connect): EAGAIN if non-blocking.
                 return (s.nonBlocking || dontWait) ? Result.error("EAGAIN") : null;
             }
+            if (nullBuffer(e) && length > 0 && c.error() == null && c.isWritable()) return Result.error("EFAULT");
             ByteBuffer src = ByteBuffer.allocate(length - written[0]);
             int n;
             stack.lock();
@@ -506,8 +662,18 @@ final class SyscallTable {
             if (level == SOL_SOCKET) {
                 switch ((int) name) {
                     case SO_REUSEADDR, SO_REUSEPORT -> s.reuseAddr = v != 0;
-                    case SO_SNDBUF -> s.sndBuf = (int) v * BUFFER_DOUBLING;
-                    case SO_RCVBUF -> s.rcvBuf = (int) v * BUFFER_DOUBLING;
+                    case SO_SNDBUF -> {
+                        s.sndBuf = linuxSendBuffer(v);
+                        if (c != null) {
+                            stack.lock();
+                            try {
+                                c.setSendBufferSize(s.sndBuf, runner.now);
+                            } finally {
+                                stack.unlock();
+                                stack.afterCall(c);
+                            }
+                        }
+                    }
                     case SO_KEEPALIVE -> {
                         s.keepAlive = v != 0;
                         if (c != null) {
@@ -538,7 +704,6 @@ final class SyscallTable {
                             }
                         }
                     }
-                    case TCP_MAXSEG -> s.maxSeg = (int) v;
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
                 return Result.ok(0);
@@ -582,15 +747,19 @@ final class SyscallTable {
                             s.errorReported = true;
                         }
                     }
-                    case SO_SNDBUF -> actual = s.sndBuf;
-                    case SO_RCVBUF -> actual = s.rcvBuf;
                     case SO_KEEPALIVE -> actual = s.keepAlive ? 1 : 0;
+                    case SO_SNDBUF -> actual = s.sndBuf; // set before (ScriptRunner skips a script reading an unset one)
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
             } else if (level == SOL_TCP) {
                 switch ((int) name) {
                     case TCP_NODELAY -> actual = s.noDelay ? 1 : 0;
-                    case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss() : (s.maxSeg > 0 ? s.maxSeg : DEFAULT_MSS);
+                    case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss() : DEFAULT_MSS;
+                    case TCP_INFO -> {
+                        if (!(want instanceof StructExpr st)) throw new ScriptException(line, "getsockopt(TCP_INFO) takes {tcpi_NAME=VALUE, ...}");
+                        compareTcpInfo(st, s, line);
+                        return Result.ok(0);
+                    }
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
             } else {
@@ -632,6 +801,70 @@ final class SyscallTable {
                 throw new ScriptException(line, "ioctl(SIOCINQ) gave " + n + ", expected " + want);
             }
             return Result.ok(0);
+        };
+    }
+
+    /**
+     * Linux's SO_SNDBUF (sock_setsockopt): the value is clamped to net.core.wmem_max and doubled (the
+     * kernel counts its bookkeeping in the buffer). synack's send buffer then holds that many bytes
+     * of data; Linux's holds less, since it counts each buffer's overhead too, so a script that
+     * fills the buffer sees the difference.
+     */
+    private static int linuxSendBuffer(long value) {
+        return (int) (2 * Math.min(Math.max(value, 0), WMEM_MAX));
+    }
+
+    // ------------------------------------------------------------------ TCP_INFO
+
+    /** An inbound SYN reached the listening socket under test: packetdrill now tracks the child it makes. */
+    void synArrived() {
+        if (underTest == null || underTest.listener != null) underTest = null;
+    }
+
+    /** The tcpi_* variables of the socket under test now, for a code block at {@code line}. */
+    Map<String, Object> tcpInfoOfSocketUnderTest(int line) throws ScriptException {
+        if (underTest == null) {
+            throw new ScriptException(line, "no socket to use for code: the socket under test is a connection not yet accepted");
+        }
+        if (!fds.containsValue(underTest)) throw new ScriptException(line, "no socket to use for code: the socket under test was closed");
+        return tcpInfo(underTest);
+    }
+
+    private Map<String, Object> tcpInfo(Socket s) {
+        if (s.connection != null) return TcpInfoCode.variables(s.connection.tcpInfo(runner.now));
+        // A socket without a connection: Linux reports its state (LISTEN or CLOSE) and the defaults of
+        // an unconnected socket, which synack does not model; only the state is given.
+        Map<String, Object> v = new java.util.HashMap<>();
+        v.put("tcpi_state", TcpInfoCode.linuxState(s.listener != null ? TcpState.LISTEN : TcpState.CLOSED));
+        return v;
+    }
+
+    private void compareTcpInfo(StructExpr want, Socket s, int line) throws ScriptException {
+        Map<String, Object> actual = tcpInfo(s);
+        for (Map.Entry<String, Expr> f : want.fields().entrySet()) {
+            if (f.getValue() instanceof Ellipsis) continue;
+            Object got = actual.get(f.getKey());
+            if (got == null) throw new ScriptException(line, "getsockopt(TCP_INFO): " + f.getKey() + " is not available for this socket");
+            if (!got.equals(num(f.getValue(), line))) {
+                throw new ScriptException(line, "getsockopt(TCP_INFO): " + f.getKey() + " is " + got + ", expected " + f.getValue());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ recvmsg
+
+    /** recvmsg(fd, {msg_name(...)=..., msg_iov(N)=[...], msg_flags=F}, flags): a read into the iovecs; TCP returns msg_flags 0. */
+    private Attempt recvmsg(SyscallEvent e, Socket s) throws ScriptException {
+        int line = e.line();
+        int length = iovLength(msgIov(e), line);
+        Expr wantFlags = ((StructExpr) e.args().get(1)).fields().get("msg_flags");
+        Attempt read = read(e, s, length, flagSet(e.args().get(2), line, MSG_DONTWAIT));
+        return () -> {
+            Result r = read.attempt();
+            if (r != null && r.errno() == null && wantFlags != null && !(wantFlags instanceof Ellipsis) && num(wantFlags, line) != 0) {
+                throw new ScriptException(line, "recvmsg() msg_flags is 0, expected " + wantFlags);
+            }
+            return r;
         };
     }
 

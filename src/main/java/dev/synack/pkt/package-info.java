@@ -9,8 +9,11 @@
  * the stack's engine with Linux's semantics ({@link dev.synack.pkt.SyscallTable}). Blocking calls are
  * conditions re-tried as virtual time advances, so a run is single-threaded and deterministic.
  *
- * <p>What synack cannot run faithfully (shell commands other than {@code defaults.sh}, Python blocks,
- * IPv6, ECN annotations, per-socket buffer sizes, unsupported system calls) makes a script
+ * <p>Shell commands are read by {@link dev.synack.pkt.ShellCommands} (sysctls onto the stack's
+ * TcpConfig); {@code %{ }%} code blocks by {@link dev.synack.pkt.TcpInfoCode} over a TCP_INFO
+ * snapshot of the socket under test. What synack cannot run faithfully (a shell command or sysctl
+ * without a synack setting, Python beyond asserts and assignments, a tcp_info field synack does not
+ * report, IPv6, ECN, Fast Open, unsupported system calls, flags and options) makes a script
  * <em>skipped</em> with the reason; no line is ever ignored. {@link dev.synack.pkt.PktRunner} runs
  * files and prints one {@link dev.synack.pkt.Outcome} per script and a summary.
  */

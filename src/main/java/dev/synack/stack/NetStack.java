@@ -4,6 +4,7 @@ import dev.synack.tcp.Connection;
 import dev.synack.tcp.FourTuple;
 import dev.synack.tcp.IsnGenerator;
 import dev.synack.tcp.Listener;
+import dev.synack.tcp.RateLimited;
 import dev.synack.tcp.Resets;
 import dev.synack.tcp.Seq;
 import dev.synack.tcp.TcpConfig;
@@ -14,6 +15,7 @@ import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
 import dev.synack.wire.Icmpv4;
 import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.Ipv4Header;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
 import dev.synack.wire.TcpFlags;
@@ -103,9 +105,23 @@ import java.util.function.Consumer;
  * ({@link #awaitUntil} throws), since the thread running them holds the lock that every other
  * thread, the event loop included, needs to make progress.
  *
- * <p>No exception escapes the packet and timer paths: it is caught, counted
+ * <h2>Errors</h2>
+ * No exception escapes the packet and timer paths: it is caught, counted
  * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop. An exception from a readiness watch is
  * counted as {@link Counter#HANDLER_ERRORS} and handed to the watch's {@link ReadinessWatch#failed}.
+ * An error after which the process cannot go on ({@link FatalErrorHandler#isFatal}: out of memory)
+ * is let through to the top of the thread, which releases the lock on the way (every hold is
+ * released in a finally, {@link #unlock()} included) and hands it to the stack's
+ * {@link FatalErrorHandler} ({@link #threadFailed}); a readiness watch's goes to it at once. The
+ * threads of the links do the same, so no thread of a stack dies and no lock outlives its holder.
+ *
+ * <h2>Hostile input</h2>
+ * A packet from a martian source or for an address other than the host's is dropped before TCP or
+ * ICMP sees it, without an answer ({@link AddressFilter}); an unsound IPv4 option drops its packet
+ * ({@link Counter#IN_HDR_ERRORS}). The engine limits the ACKs it sends to segments it does not
+ * accept (dev.synack.tcp.AckLimiter); RSTs for segments that match nothing and echo replies pass
+ * host-wide {@link TokenBucket}s when {@link TcpConfig#resetRateLimit()} and
+ * {@link TcpConfig#echoReplyRateLimit()} set them (Linux limits neither).
  */
 public final class NetStack {
     private static final long TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -127,11 +143,19 @@ public final class NetStack {
     private final Clock clock;
     private final IsnGenerator isn;
     private final Random random;
+    /** RSTs for segments that match nothing, and echo replies: null when not limited (guarded by the lock). */
+    private final TokenBucket resetLimit;
+    private final TokenBucket echoReplyLimit;
+    /** Which sources and destinations arriving packets may have (replaced when the prefix is set). */
+    private volatile AddressFilter addressFilter;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Waiter realTimeWaiter = new ConditionWaiter();
     private Waiter waiter = realTimeWaiter;
     private volatile PacketTransmitter transmitter;
+    /** What new stacks start with (see {@link #defaultFatalErrorHandler(FatalErrorHandler)}). */
+    private static volatile FatalErrorHandler defaultFatalErrorHandler = FatalErrorHandler.PRINT;
+    private volatile FatalErrorHandler fatalErrorHandler = defaultFatalErrorHandler;
 
     /** 4-tuple to an {@link Endpoint} (a connection) or a {@link TimeWaitTimer} (a detached {@link TimeWaitRecord}). */
     private final DemuxTable<Object> connections = new DemuxTable<>(64);
@@ -219,8 +243,13 @@ public final class NetStack {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.isn = Objects.requireNonNull(isn, "isn");
         this.random = new Random(seed);
+        this.addressFilter = new AddressFilter(address, 0);
         this.ports = new PortTable(random);
         this.timers = new TimerWheel<>(TIMER_TICK_NANOS, TIMER_SLOTS, clock.nanos());
+        long start = clock.nanos();
+        this.resetLimit = config.resetRateLimit() == 0 ? null : new TokenBucket(config.resetRateLimit(), config.resetRateLimit(), start);
+        this.echoReplyLimit = config.echoReplyRateLimit() == 0 ? null
+                : new TokenBucket(config.echoReplyRateLimit(), config.echoReplyBurst(), start);
     }
 
     /** The host's name in traces ("client", "server"). */
@@ -241,6 +270,15 @@ public final class NetStack {
     private long clockNow() {
         long t = clock.nanos();
         return t > engineTime ? (engineTime = t) : engineTime;
+    }
+
+    /**
+     * The length of the prefix of this host's subnet (a link that knows it, such as a TUN device,
+     * sets it; 0: not known), so that packets from the subnet's broadcast address are dropped as
+     * martians (see {@link AddressFilter}).
+     */
+    public void prefixLength(int bits) {
+        addressFilter = new AddressFilter(address, bits);
     }
 
     /** Every trace event of this stack goes to every listener added here. */
@@ -341,9 +379,13 @@ public final class NetStack {
     public void unlock() {
         // The watches' own calls nest and release their holds: still the outermost one after them.
         boolean outermost = lock.getHoldCount() == 1;
-        if (outermost && readyHead != null && !runningWatches) runReadyWatches();
+        try {
+            if (outermost && readyHead != null && !runningWatches) runReadyWatches();
+        } finally {
+            // Released whatever happened above: a lock whose holder is gone stops every thread.
+            lock.unlock();
+        }
         PacketTransmitter link = outermost ? transmitter : null;
-        lock.unlock();
         if (link != null) link.lockReleased(this);
     }
 
@@ -490,12 +532,15 @@ public final class NetStack {
                 try {
                     w.ready();
                 } catch (Throwable ex) {
-                    if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError)) throw (VirtualMachineError) ex;
                     counters[Counter.HANDLER_ERRORS.ordinal()]++;
+                    // Reported here, lock held: the thread may be a user's, whose code would not know
+                    // what to make of it; the watches after this one still run.
+                    if (FatalErrorHandler.isFatal(ex)) reportFatal("readiness handler", ex);
                     try {
                         w.failed(ex);
-                    } catch (RuntimeException | AssertionError again) {
-                        internalError(clock.nanos(), "readiness handler failure", again);
+                    } catch (Throwable again) {
+                        if (FatalErrorHandler.isFatal(again)) reportFatal("readiness handler failure", again);
+                        else internalError(clock.nanos(), "readiness handler failure", again);
                     }
                 } finally {
                     w.running = false;
@@ -931,7 +976,8 @@ public final class NetStack {
             long deadline = r.nextDeadline();
             if (deadline <= now) deadline = now + TIMER_TICK_NANOS; // as for connections: never spin
             timers.schedule(t, deadline);
-        } catch (RuntimeException | AssertionError ex) {
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
             internalError(now, "timer of " + r.tuple(), ex);
             if (connections.get(t.key()) == t && !t.isScheduled()) timers.schedule(t, now + config.minRtoNanos());
         }
@@ -952,7 +998,8 @@ public final class NetStack {
             }
             if (deadline == Long.MAX_VALUE) timers.cancel(e.timer);
             else timers.schedule(e.timer, deadline);
-        } catch (RuntimeException | AssertionError ex) {
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
             internalError(now, "timer of " + e.label(), ex);
             if (!e.removed && !e.timer.isScheduled()) {
                 // Keep a broken connection from being forgotten with its port: retry later.
@@ -1004,12 +1051,15 @@ public final class NetStack {
                 return;
             }
             if (result != ParseResult.OK) {
-                counters[Counter.IN_ERRS.ordinal()]++;
+                // An unsound IP option is an IP header error (Linux's ip_options_compile); the rest
+                // are counted as segments received in error, whatever layer they failed at.
+                counters[(result == ParseResult.BAD_IP_OPTION ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS).ordinal()]++;
                 traceUndecodable(now, packet, result.reason());
                 return;
             }
             segmentArrived(now);
-        } catch (RuntimeException | AssertionError ex) {
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
             internalError(now, "inbound packet", ex);
         } finally {
             processingInbound = false;
@@ -1061,7 +1111,8 @@ public final class NetStack {
                 tap(now, false, tapScratch.flip());
             }
             segmentArrived(now);
-        } catch (RuntimeException | AssertionError ex) {
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
             internalError(now, "inbound packet", ex);
         } finally {
             processingInbound = false;
@@ -1076,14 +1127,15 @@ public final class NetStack {
 
     /** The decoded packet {@link #arriving} arrived: demultiplexes it to its connection or listener. */
     private void segmentArrived(long now) {
-        counters[Counter.IN_SEGS.ordinal()]++;
         TcpPacket in = arriving;
-        TcpSegment seg = in.segment();
-        if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.RECV, in, null);
-        if (in.destinationAddress() != address) {
-            tracePacket(now, TraceEvent.Direction.DROP, in, "not addressed to this host");
+        String addressProblem = addressProblem(in.sourceAddress(), in.destinationAddress());
+        if (addressProblem != null) {
+            tracePacket(now, TraceEvent.Direction.DROP, in, addressProblem);
             return;
         }
+        counters[Counter.IN_SEGS.ordinal()]++;
+        TcpSegment seg = in.segment();
+        if (!traceListeners.isEmpty()) tracePacket(now, TraceEvent.Direction.RECV, in, null);
         int remote = in.sourceAddress();
         int localPort = seg.destinationPort();
         // RFC 9293 §3.10.7: a fully specified connection first, then a listener on the port.
@@ -1108,7 +1160,12 @@ public final class NetStack {
         // RFC 9293 §3.10.7.1: a segment for no connection and no listener is answered with a
         // reset (its form depends on the ACK bit), unless it is itself a reset.
         if (Resets.replyTo(seg, resetReply)) {
-            output.send(address, remote, resetReply, now);
+            if (resetLimit == null || resetLimit.tryTake(now)) {
+                output.send(address, remote, resetReply, now);
+            } else {
+                counters[Counter.OUT_RSTS_RATE_LIMITED.ordinal()]++;
+                tracePacket(now, TraceEvent.Direction.DROP, in, "no connection: RST rate limited");
+            }
         } else {
             tracePacket(now, TraceEvent.Direction.DROP, in, "no connection (a reset is never answered)");
         }
@@ -1122,19 +1179,44 @@ public final class NetStack {
         String problem = Icmpv4.echoRequestProblem(packet);
         if (problem != null) {
             boolean echoOfAnotherType = problem.startsWith("ICMP type") || problem.startsWith("echo request with code");
-            counters[(echoOfAnotherType ? Counter.IN_ICMP_IGNORED : Counter.IN_ERRS).ordinal()]++;
+            Counter c = echoOfAnotherType ? Counter.IN_ICMP_IGNORED
+                    : problem == ParseResult.BAD_IP_OPTION.reason() ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS;
+            counters[c.ordinal()]++;
             traceUndecodable(now, packet, problem);
             return;
         }
+        int p = packet.position();
+        problem = addressProblem(Ipv4Header.sourceAddress(packet, p), Ipv4Header.destinationAddress(packet, p));
+        if (problem != null) {
+            traceUndecodable(now, packet, "ICMP echo request: " + problem);
+            return;
+        }
         counters[Counter.IN_ECHOS.ordinal()]++;
-        if (packet.getInt(packet.position() + 16) != address) {
-            traceUndecodable(now, packet, "ICMP echo request not addressed to this host");
+        if (echoReplyLimit != null && !echoReplyLimit.tryTake(now)) {
+            counters[Counter.OUT_RATE_LIMIT_GLOBAL.ordinal()]++;
+            traceUndecodable(now, packet, "echo reply rate limited");
             return;
         }
         transmitBuffer.clear();
         int length = Icmpv4.writeEchoReply(packet, transmitBuffer, config.ttl());
         transmitBuffer.limit(length);
         if (transmitRaw(now)) counters[Counter.OUT_ECHO_REPS.ordinal()]++;
+    }
+
+    /**
+     * Why this host drops a packet from {@code source} to {@code destination} without a word
+     * ({@link AddressFilter}), counted; null when it takes it.
+     */
+    private String addressProblem(int source, int destination) {
+        AddressFilter filter = addressFilter;
+        String problem = filter.sourceProblem(source);
+        if (problem != null) {
+            counters[Counter.IN_MARTIAN_SRC.ordinal()]++;
+            return problem;
+        }
+        problem = filter.destinationProblem(destination);
+        if (problem != null) counters[Counter.IN_ADDR_ERRORS.ordinal()]++;
+        return problem;
     }
 
     /** Hands the packet in {@link #transmitBuffer} (position to limit) to the taps and the link. */
@@ -1153,7 +1235,8 @@ public final class NetStack {
         for (PacketTap t : packetTaps) {
             try {
                 t.onPacket(this, now, outbound, packet.asReadOnlyBuffer());
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) {
+                rethrowFatal(ex);
                 counters[Counter.INTERNAL_ERRORS.ordinal()]++;
             }
         }
@@ -1291,34 +1374,108 @@ public final class NetStack {
     private void loop() {
         while (running) {
             long next;
-            lock.lock();
             try {
-                Object p;
-                while ((p = inboundQueue.poll()) != null) {
-                    if (p instanceof TrustedPacket t) processPacket(t.packet(), true);
-                    else processPacket((ByteBuffer) p, false);
-                }
-                long now = clockNow();
-                if (holdTimers(now)) {
-                    next = now + TIMER_TICK_NANOS;
-                } else {
-                    expiringAt = now;
-                    timers.expire(now, expiredTimer);
-                    // At or before the earliest deadline (an early wake finds nothing due): the
-                    // exact one can walk a crowded slot, under the lock everything else needs.
-                    next = timers.nextDeadlineBound();
-                }
-                loopWakeAt = next;
-            } catch (RuntimeException | AssertionError ex) {
-                internalError(clock.nanos(), "event loop", ex);
+                next = loopRound();
+            } catch (Throwable ex) {
+                // Past the round's own catch (a fatal error, or one from the link after the
+                // release): the lock is released; report it and go on, never die deaf.
+                threadFailed("event loop", ex);
                 next = clock.nanos() + TIMER_TICK_NANOS;
-            } finally {
-                unlock();
             }
             if (!inboundQueue.isEmpty()) continue;
             long park = next == Long.MAX_VALUE ? MAX_LOOP_PARK_NANOS : Math.min(MAX_LOOP_PARK_NANOS, next - clock.nanos());
             if (park > 0) LockSupport.parkNanos(this, park);
         }
+    }
+
+    /** One round of the loop: the queued packets, then the due timers. Returns when to wake next. */
+    private long loopRound() {
+        long next;
+        lock.lock();
+        try {
+            Object p;
+            while ((p = inboundQueue.poll()) != null) {
+                if (p instanceof TrustedPacket t) processPacket(t.packet(), true);
+                else processPacket((ByteBuffer) p, false);
+            }
+            long now = clockNow();
+            if (holdTimers(now)) {
+                next = now + TIMER_TICK_NANOS;
+            } else {
+                expiringAt = now;
+                timers.expire(now, expiredTimer);
+                // At or before the earliest deadline (an early wake finds nothing due): the
+                // exact one can walk a crowded slot, under the lock everything else needs.
+                next = timers.nextDeadlineBound();
+            }
+            loopWakeAt = next;
+        } catch (Throwable ex) {
+            rethrowFatal(ex);
+            internalError(clock.nanos(), "event loop", ex);
+            next = clock.nanos() + TIMER_TICK_NANOS;
+        } finally {
+            unlock();
+        }
+        return next;
+    }
+
+    // ------------------------------------------------------------------ errors of the stack's threads
+
+    /**
+     * The handler every stack created from now on starts with ({@link FatalErrorHandler#PRINT} until
+     * set): a program sets it once, as the command line does with {@link FatalErrorHandler#exitProcess},
+     * as a program sets Thread's default uncaught exception handler.
+     */
+    public static void defaultFatalErrorHandler(FatalErrorHandler handler) {
+        defaultFatalErrorHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Who is told of a fatal error on a thread of this stack (see {@link FatalErrorHandler}). */
+    public void fatalErrorHandler(FatalErrorHandler handler) {
+        fatalErrorHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    public FatalErrorHandler fatalErrorHandler() { return fatalErrorHandler; }
+
+    /**
+     * A thread working for this stack (its event loop, a link's reader or carrier) caught
+     * {@code error} at its top: a fatal one ({@link FatalErrorHandler#isFatal}) goes to the
+     * {@link #fatalErrorHandler}, any other is counted as {@link Counter#INTERNAL_ERRORS} and traced.
+     * Either way the thread then carries on. Best called holding no lock of the stack.
+     */
+    public void threadFailed(String where, Throwable error) {
+        if (FatalErrorHandler.isFatal(error)) {
+            reportFatal(where, error);
+            return;
+        }
+        try {
+            boolean took = enter();
+            try {
+                internalError(clock.nanos(), where, error);
+            } finally {
+                if (took) lock.unlock(); // only a counter changed: nothing for the watches or the link
+            }
+        } catch (Throwable again) {
+            if (FatalErrorHandler.isFatal(again)) reportFatal(where, again);
+        }
+    }
+
+    private void reportFatal(String where, Throwable error) {
+        try {
+            fatalErrorHandler.fatalError(this, where, error);
+        } catch (Throwable handlerFailed) {
+            // The handler could not do its job (out of memory again, say): the last resort is halting.
+            try {
+                System.err.println("synack: fatal error in " + where + " of " + name + " (and its handler failed): " + error);
+            } finally {
+                Runtime.getRuntime().halt(FatalErrorHandler.EXIT_STATUS);
+            }
+        }
+    }
+
+    /** Lets a fatal error through to the thread's own catch ({@link #threadFailed}); the caller handles the rest. */
+    private static void rethrowFatal(Throwable error) {
+        if (FatalErrorHandler.isFatal(error)) throw (VirtualMachineError) error;
     }
 
     // ------------------------------------------------------------------ output and traces
@@ -1378,7 +1535,8 @@ public final class NetStack {
                     if (!packetTaps.isEmpty()) tap(now, true, buffer);
                     link.transmitReserved(NetStack.this, buffer);
                 }
-            } catch (RuntimeException | AssertionError ex) {
+            } catch (Throwable ex) {
+                rethrowFatal(ex);
                 internalError(now, "sending " + segment, ex);
             } finally {
                 // It may lend a connection's send buffer: hold on to none (a packet handed over is
@@ -1426,6 +1584,11 @@ public final class NetStack {
                     Ipv4Address.format(src) + ":" + segment.sourcePort(), Ipv4Address.format(dst) + ":" + segment.destinationPort(),
                     TcpFlags.tcpdump(segment.flags()), Integer.toUnsignedLong(segment.seq()), Integer.toUnsignedLong(segment.ack()),
                     segment.payloadLength(), segment.window(), segment.options().toString(), reason));
+        }
+
+        @Override
+        public void rateLimited(RateLimited what, long now) {
+            counters[Counter.of(what).ordinal()]++;
         }
 
         @Override
@@ -1528,7 +1691,8 @@ public final class NetStack {
             String what = "internal error in " + where + ": " + ex;
             if (processingInbound && arriving.segment() != null) tracePacket(now, TraceEvent.Direction.DROP, arriving, what);
             else emit(new TraceEvent.Packet(now, name, TraceEvent.Direction.DROP, "?", "?", "?", 0, 0, 0, 0, "", what));
-        } catch (RuntimeException ignored) {
+        } catch (Throwable tracingFailed) {
+            rethrowFatal(tracingFailed);
             // Tracing the error failed too: the counter still says it happened.
         }
     }
@@ -1537,7 +1701,8 @@ public final class NetStack {
         for (TraceListener l : traceListeners) {
             try {
                 l.onEvent(event);
-            } catch (RuntimeException ex) {
+            } catch (Throwable ex) {
+                rethrowFatal(ex);
                 counters[Counter.INTERNAL_ERRORS.ordinal()]++;
             }
         }

@@ -20,9 +20,11 @@ import java.nio.ByteBuffer;
  *       a bounded table of ranges, {@link ReassemblyQueue}) and answered at once with a duplicate ACK
  *       carrying SACK blocks when agreed; data or a SYN carried by a SYN-ACK is dropped (the peer
  *       retransmits it).</li>
- *   <li>shutdown(READ): read() returns -1 from then on; data arriving later is still acknowledged
- *       and then discarded (the window stays open), and what was buffered is discarded at once.
- *       No segment is sent by shutdown(READ) itself.</li>
+ *   <li>shutdown(READ) sends nothing. What it does to received data is {@link TcpConfig#readShutdownData()}:
+ *       by default Linux's rule, where read() returns -1 only while nothing is queued and data
+ *       arriving later is acknowledged, queued and readable (until our FIN is out too: then it
+ *       resets the connection); or the BSD rule, where what was buffered is discarded at once and
+ *       later data is acknowledged and dropped (the window stays open).</li>
  *   <li>shutdown() in CLOSED throws NOT_CONNECTED (ENOTCONN); in SYN_SENT it silently drops the
  *       attempt (CLOSED, released), as Linux's tcp_disconnect.</li>
  *   <li>After an asynchronous error (reset, timeout, refusal) read() still returns the bytes already
@@ -31,6 +33,13 @@ import java.nio.ByteBuffer;
  *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
  *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
  *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
+ *   <li>PSH as Linux sets it: on the segment ending a write (and on its retransmissions), on the
+ *       last of the new segments Linux would send as one TSO packet, and on a window probe with
+ *       data. synack does not pace or use TSO; Linux's pacing rate only sizes those trains.</li>
+ *   <li>D-SACK blocks (RFC 2883) are reported as Linux does: for data below RCV.NXT, and for the
+ *       part of a segment that repeats held out-of-order data, first, before the SACK blocks.</li>
+ *   <li>An abort's RST (close() with unread data, SO_LINGER 0, keepalive timeout) is RST|ACK built
+ *       like any segment, timestamps included; a RST answering a segment carries no options.</li>
  *   <li>Loss recovery: with SACK, RACK (RFC 8985 §6, {@link Rack}) decides which segments are lost,
  *       by time, as Linux does by default; recovery then resends them while cwnd - pipe allows (RFC
  *       6675's pipe with RACK's marks; no proportional rate reduction). With {@link TcpConfig#rack()}
@@ -43,7 +52,9 @@ import java.nio.ByteBuffer;
  *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
  *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
  *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>
- *   <li>Challenge ACKs (RFC 5961 §7) are limited per connection, not host-wide as on Linux.</li>
+ *   <li>Challenge ACKs (RFC 5961 §7) are limited per connection, not host-wide as on Linux; with
+ *       the ACKs to unacceptable segments they share Linux's per-connection interval
+ *       (tcp_invalid_ratelimit): see {@link AckLimiter}.</li>
  *   <li>A passive-open child reset in SYN_RECV reports SYN_RECV -> LISTEN and is then released; its
  *       listener carries on.</li>
  * </ul>
@@ -65,6 +76,14 @@ public final class Connection {
     private static final int SACK_OPTION_OVERHEAD = 4;
     /** One SACK block: two 32-bit edges. */
     private static final int SACK_BLOCK_SIZE = 8;
+    /** Linux's largest TSO/GSO packet (GSO_LEGACY_MAX_SIZE): the longest train of segments sent together. */
+    private static final int MAX_TRAIN_BYTES = 65536;
+    /** Linux's TSO autosizing: a packet holds about 2^-10 s of data at the pacing rate (sk_pacing_shift)... */
+    private static final int PACING_SHIFT = 10;
+    /** ...plus 64 KiB halved for every 2^9 us of RTT (tcp_tso_rtt_log)... */
+    private static final int TSO_RTT_LOG = 9;
+    /** ...and at least 2 segments (tcp_min_tso_segs). */
+    private static final int MIN_TSO_SEGMENTS = 2;
 
     private final TcpConfig config;
     private final FourTuple tuple;
@@ -116,6 +135,10 @@ public final class Connection {
     private int finSeq;
     /** End of the last small (less than MSS) segment sent: Nagle holds a small one while this is unacknowledged. */
     private int smallSegmentEnd;
+    /** Where the segment that reached SND.MAX started: the tail loss probe sends that segment again. */
+    private int lastSegmentStart;
+    /** Ends of unacknowledged segments sent with PSH, so that retransmissions keep the flag. */
+    private final PushMarks pushMarks = new PushMarks();
 
     // ---- receive sequence variables ----
     private int irs;
@@ -192,6 +215,12 @@ public final class Connection {
     private int unaRetransmitTs;
     private CongestionControl congestion;
     private int dupAcks;
+    /**
+     * Linux's pacing rate (bytes per second) as of the last ACK, or MAX_VALUE before an RTT sample.
+     * synack does not pace: the rate only sizes the trains of segments Linux would send as one
+     * TSO/GSO packet, for their PSH flag ({@link #trainLimit}).
+     */
+    private long pacingRate = Long.MAX_VALUE;
 
     // ---- loss recovery (RFC 6582 NewReno without SACK; with SACK, RFC 8985 RACK or RFC 6675) ----
     private final SackScoreboard scoreboard;
@@ -217,10 +246,9 @@ public final class Connection {
     // ---- acknowledgement policy ----
     private int quickAcksLeft;
     private boolean ackNow;
-    private boolean outOfOrderSeen;
     private boolean noDelay;
-    /** RFC 5961 §7 budget: created with the first challenge ACK. */
-    private ChallengeAckLimiter challengeLimiter;
+    /** The limits on ACKs to unacceptable segments and challenge ACKs: created with the first one limited. */
+    private AckLimiter ackLimiter;
 
     private final TcpSegment out = new TcpSegment();
     private ByteBuffer payloadScratch;
@@ -311,15 +339,16 @@ public final class Connection {
 
     /**
      * RECEIVE (RFC 9293 §3.10.3): copies received in-order bytes into {@code dst}. Returns the count,
-     * 0 when none is available yet, -1 at end-of-stream (after the peer's FIN, or after
-     * shutdown(READ); and every time after). Reading opens the receive window; a window update goes
-     * out when the window grew by at least min(receive buffer / 2, MSS) (RFC 9293 §3.8.6.2.2).
+     * 0 when none is available yet, -1 at end-of-stream: after the peer's FIN, and after
+     * shutdown(READ) while nothing is queued (always, with {@link ReadShutdownData#DISCARD}). Reading
+     * opens the receive window; a window update goes out when the window grew by at least
+     * min(receive buffer / 2, MSS) (RFC 9293 §3.8.6.2.2).
      * @throws TcpException the connection's error (once the buffered bytes are read), CLOSED after close().
      */
     public int read(ByteBuffer dst, long now) {
         settle();
         if (userClosed) throw new TcpException(TcpError.CLOSED);
-        if (readShutdown) return -1;
+        if (discardsInput()) return -1;
         if (!receiveBuffer.isEmpty()) {
             int n = receiveBuffer.read(dst);
             if (finReceived || released) receiveBuffer.releaseIfEmpty(); // nothing more can arrive
@@ -331,7 +360,8 @@ public final class Connection {
             return n;
         }
         if (error != null) throw new TcpException(error);
-        if (finReceived) return -1;
+        // As Linux's tcp_recvmsg: with nothing queued, a receive side shut by either end is end-of-file.
+        if (finReceived || readShutdown) return -1;
         if (!opened) throw new TcpException(TcpError.NOT_CONNECTED);
         return 0;
     }
@@ -354,7 +384,7 @@ public final class Connection {
         }
         if ((how == ShutdownHow.READ || how == ShutdownHow.BOTH) && !readShutdown) {
             readShutdown = true;
-            receiveBuffer.clear();
+            if (discardsInput()) receiveBuffer.clear();
         }
         if ((how == ShutdownHow.WRITE || how == ShutdownHow.BOTH) && !writeShutdown) {
             writeShutdown = true;
@@ -443,7 +473,7 @@ public final class Connection {
         boolean hasAck = seg.has(TcpFlags.ACK);
         // First, check the ACK bit: it must acknowledge our SYN.
         if (hasAck && (Seq.le(seg.ack(), iss) || Seq.gt(seg.ack(), sndMax))) {
-            if (!seg.has(TcpFlags.RST)) sendReset(seg.ack(), false, now);
+            if (!seg.has(TcpFlags.RST)) sendReset(seg.ack(), now);
             dropped(seg, "SYN_SENT: ACK does not acknowledge our SYN", now);
             return;
         }
@@ -469,6 +499,7 @@ public final class Connection {
         rcvAdvertisedEdge = rcvIntendedEdge = rcvNxt + synWindowSent;
         if (hasAck) {
             acknowledge(seg.ack(), seg, now);
+            updatePacingRate();
             sndWnd = seg.window(); // the SYN-ACK's window is never scaled (RFC 7323 §2.2)
             maxSndWnd = sndWnd;
             sndWl1 = seg.seq();
@@ -491,9 +522,14 @@ public final class Connection {
     private void otherStateArrived(TcpSegment seg, long now) {
         if (state == TcpState.SYN_RECV && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST) && seg.seq() == irs) {
             if (!seg.has(TcpFlags.ACK)) {
-                // The peer retransmitted its SYN: our SYN-ACK was lost (Linux tcp_check_req).
-                dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
-                sendSyn(now);
+                // The peer retransmitted its SYN: our SYN-ACK was lost (Linux tcp_check_req, which
+                // sends it again at most once per tcp_invalid_ratelimit).
+                if (answerUnacceptable(seg, RateLimited.SYN_RECV_ACK, now)) {
+                    dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
+                    sendSyn(now);
+                } else {
+                    dropped(seg, "retransmitted SYN: SYN-ACK rate limited", now);
+                }
                 return;
             }
             // Simultaneous open: the peer's SYN-ACK acknowledges our SYN (RFC 9293 figure 8); its
@@ -506,7 +542,7 @@ public final class Connection {
         // timestamp marks an old duplicate.
         int rcvWnd = receiveWindow();
         if (pawsRejects(seg, now)) {
-            ackNow = true;
+            if (answerUnacceptable(seg, RateLimited.PAWS_ACK, now)) ackNow = true;
             dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return;
         }
@@ -521,10 +557,10 @@ public final class Connection {
             if (seg.has(TcpFlags.SYN)) {
                 challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
             } else {
-                ackNow = true;
-                // RFC 2883 §4.1.1: a duplicate of data already received is reported in a D-SACK block.
-                int len = seg.payloadLength();
-                if (len > 0 && Seq.le(seg.seq() + len, rcvNxt)) reportDuplicate(seg.seq(), seg.seq() + len);
+                if (answerUnacceptable(seg, RateLimited.OUT_OF_WINDOW_ACK, now)) ackNow = true;
+                // RFC 2883 §4.1.1: a duplicate of what was already received is reported in a D-SACK
+                // block; as Linux's tcp_send_dupack, a repeated FIN is part of it.
+                if (Seq.lt(seg.seq(), rcvNxt)) reportDuplicate(seg.seq(), Seq.min(seg.seq() + seg.sequenceLength(), rcvNxt));
             }
             dropped(seg, "unacceptable sequence number", now);
             return;
@@ -587,7 +623,7 @@ public final class Connection {
         int ack = seg.ack();
         if (state == TcpState.SYN_RECV) {
             if (!(Seq.gt(ack, sndUna) && Seq.le(ack, sndMax))) {
-                sendReset(ack, false, now); // <SEQ=SEG.ACK><CTL=RST>
+                sendReset(ack, now); // <SEQ=SEG.ACK><CTL=RST>
                 dropped(seg, "SYN_RECV: unacceptable ACK", now);
                 return false;
             }
@@ -596,6 +632,7 @@ public final class Connection {
                 dropped(seg, "accept queue full: final ACK dropped", now);
                 return false;
             }
+            updatePacingRate(); // as Linux's tcp_ack, before the SYN-ACK's RTT is measured (tcp_synack_rtt_meas)
             acknowledge(ack, seg, now);
             sndWnd = seg.window() << sndShift;
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
@@ -645,6 +682,7 @@ public final class Connection {
             sndWl2 = ack;
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
         }
+        updatePacingRate();
 
         switch (state) {
             case CLOSING -> {
@@ -711,6 +749,7 @@ public final class Connection {
         if (Seq.lt(sndNxt, ack)) sndNxt = ack;
         if (Seq.lt(highRxt, ack)) highRxt = ack;
         scoreboard.advance(ack);
+        pushMarks.acknowledge(ack);
         if (rack != null) {
             rack.acknowledged(ack);
             if (endsRecovery) rack.recoveryEnded();
@@ -835,12 +874,12 @@ public final class Connection {
         if (unsent > 0 && sndNxt == sndMax && windowRoom > 0) {
             int len = Math.min(unsent, Math.min(effectiveMss, windowRoom));
             start = sndNxt;
-            sendData(sndNxt, len, finQueued && len == unsent, now);
+            sendData(sndNxt, len, finQueued && len == unsent, false, now);
             retransmission = false;
         } else {
-            // the last segment: at most one SMSS ending at SND.MAX (the FIN included when it is there)
-            int lastData = finQueued && Seq.gt(sndMax, finSeq) ? finSeq : sndMax;
-            start = Seq.max(sndUna, lastData - effectiveMss);
+            // The last segment, as it was sent (Linux retransmits the last skb of its queue,
+            // tcp_send_loss_probe): a FIN sent on its own after the data goes alone again.
+            start = Seq.max(sndUna, lastSegmentStart);
             retransmit(start, sndMax, now);
             retransmission = true;
         }
@@ -919,15 +958,15 @@ public final class Connection {
             ackNow = true;
             return seg.has(TcpFlags.FIN) && fresh == 0;
         }
-        if (userClosed) {
-            dataAfterClose(seg, now);
+        if (nobodyWillRead()) {
+            unreadableDataArrived(seg, now);
             return false;
         }
         int room = receiveWindow();
-        if (!readShutdown) room = Math.min(room, receiveBuffer.free());
+        if (!discardsInput()) room = Math.min(room, receiveBuffer.free());
         int take = Math.min(fresh, room);
         if (take > 0) {
-            if (!readShutdown) {
+            if (!discardsInput()) {
                 if (seg.payloadOwner() instanceof LentBytes lender && reassembly.isEmpty() && receiveBuffer.canBorrow()) {
                     // A sender in the same memory lent its send buffer's bytes: keep a reference instead
                     // of a copy (the reader copies them once, as from a kernel loopback's buffers).
@@ -936,9 +975,12 @@ public final class Connection {
                     receiveBuffer.append(seg, skip, take);
                 }
             }
+            boolean outOfOrderHeld = !reassembly.isEmpty();
+            if (outOfOrderHeld) reportRepeatedOutOfOrder(rcvNxt + take);
             rcvNxt += take;
+            lastDataReceivedAt = now;
             fillFromReassembly();
-            scheduleAckForData(now);
+            scheduleAckForData(outOfOrderHeld, now);
         }
         if (take < fresh) {
             ackNow = true;
@@ -955,7 +997,6 @@ public final class Connection {
      * RFC 2018 §4; RFC 9293 §3.10.7.4 seventh allows keeping such segments for later processing).
      */
     private boolean outOfOrderArrived(TcpSegment seg, long now) {
-        outOfOrderSeen = true;
         ackNow = true;
         int seq = seg.seq();
         int len = seg.payloadLength();
@@ -969,21 +1010,20 @@ public final class Connection {
             }
             return false;
         }
-        if (userClosed) {
-            dataAfterClose(seg, now);
+        if (nobodyWillRead()) {
+            unreadableDataArrived(seg, now);
             return false;
         }
         int offset = Seq.distance(rcvNxt, seq);
         int room = receiveWindow();
-        if (!readShutdown) room = Math.min(room, receiveBuffer.free());
+        if (!discardsInput()) room = Math.min(room, receiveBuffer.free());
         int take = Math.min(len, room - offset);
         if (take <= 0) {
             dropped(seg, "out of order beyond the receive window", now);
             return false;
         }
         int end = seq + take;
-        if (reassembly.covers(seq, end)) {
-            reportDuplicate(seq, end); // RFC 2883 §4.1.2: a duplicate of out-of-order data
+        if (outOfOrderDuplicate(seq, end)) {
             dropped(seg, "duplicate of out-of-order data", now);
             return false;
         }
@@ -991,7 +1031,7 @@ public final class Connection {
             dropped(seg, "out of order: reassembly table full", now);
             return false;
         }
-        if (!readShutdown) {
+        if (!discardsInput()) {
             receiveBuffer.writeAt(receiveBuffer.size() + offset, seg, 0, take);
         }
         if (seg.has(TcpFlags.FIN) && take == len) {
@@ -1002,13 +1042,33 @@ public final class Connection {
     }
 
     /**
-     * New data for a closed socket can never be read: reset (RFC 1122 §4.2.2.13, RFC 2525 §2.17). As
-     * Linux (tcp_rcv_state_process returning to tcp_v4_send_reset), the RST answers the offending
-     * segment: {@code seq = SEG.ACK}, no ACK bit.
+     * Whether new data can never be read: after close(), and, with {@link ReadShutdownData#KEEP}, after
+     * shutdown(READ) once our FIN is queued (FIN_WAIT1, FIN_WAIT2; the only receiving states where
+     * it is). Linux's tcp_rcv_state_process tests exactly that: RCV_SHUTDOWN, which close() sets
+     * too, in FIN_WAIT1/2. Without our FIN, shut-down input is still queued (KEEP) or dropped (DISCARD).
      */
-    private void dataAfterClose(TcpSegment seg, long now) {
-        sendReset(seg.ack(), false, now);
-        enterClosed("data after close()", now);
+    private boolean nobodyWillRead() {
+        return userClosed || (readShutdown && finQueued && config.readShutdownData() == ReadShutdownData.KEEP);
+    }
+
+    /**
+     * New data that can never be read: reset (RFC 1122 §4.2.2.13, RFC 2525 §2.17). As Linux
+     * (tcp_rcv_state_process returning to tcp_v4_send_reset), the RST answers the offending segment:
+     * {@code seq = SEG.ACK}, no ACK bit. A socket still open (only shut down) reports the reset, as
+     * Linux's tcp_reset does (ECONNRESET).
+     */
+    private void unreadableDataArrived(TcpSegment seg, long now) {
+        sendReset(seg.ack(), now);
+        if (userClosed) {
+            enterClosed("data after close()", now);
+        } else {
+            fail(TcpError.CONNECTION_RESET, "data after shutdown(READ) and our FIN", now);
+        }
+    }
+
+    /** shutdown(READ) with {@link ReadShutdownData#DISCARD}: received bytes are acknowledged and dropped. */
+    private boolean discardsInput() {
+        return readShutdown && config.readShutdownData() == ReadShutdownData.DISCARD;
     }
 
     /** RCV.NXT advanced: take in the out-of-order data it now reaches (the bytes are in the ring already). */
@@ -1017,7 +1077,7 @@ public final class Connection {
         int next = reassembly.advance(rcvNxt);
         int gained = Seq.distance(rcvNxt, next);
         if (gained > 0) {
-            if (!readShutdown) receiveBuffer.extend(gained);
+            if (!discardsInput()) receiveBuffer.extend(gained);
             rcvNxt = next;
         }
     }
@@ -1030,7 +1090,48 @@ public final class Connection {
         return false;
     }
 
-    /** RFC 2883: remember a duplicate range for the first SACK block of the next segment. */
+    /**
+     * RFC 2883 §4.1.2 for an out-of-order segment [seq, end), as Linux's tcp_data_queue_ofo reports
+     * it. Wholly inside held data, it is a duplicate: its range goes first and the block holding it
+     * second (RFC 2883 §4). Overlapping held data, the repeated part is reported: from its start to
+     * the end of the range holding its start, joined with the held ranges it covers further on
+     * while they touch (tcp_dsack_set, tcp_dsack_extend). One that starts exactly where held data
+     * ends is appended to it (tcp_ooo_try_coalesce) and reports nothing. Returns true when the
+     * segment brings nothing new.
+     */
+    private boolean outOfOrderDuplicate(int seq, int end) {
+        int held = reassembly.indexContaining(seq);
+        if (held >= 0) {
+            int right = reassembly.right(held);
+            if (Seq.le(end, right)) {
+                reportDuplicate(seq, end);
+                reassembly.reportAgain(held);
+                return true;
+            }
+            if (Seq.gt(seq, reassembly.left(held))) reportDuplicate(seq, right);
+            else extendDuplicate(seq, right);
+        } else if (reassembly.endsAt(seq)) {
+            return false;
+        }
+        for (int i = held + 1; i < reassembly.size() && Seq.lt(reassembly.left(i), end); i++) {
+            if (Seq.gt(reassembly.left(i), seq)) extendDuplicate(reassembly.left(i), Seq.min(reassembly.right(i), end));
+        }
+        return false;
+    }
+
+    /**
+     * RFC 2883 §4.1.2 for an in-order segment ending at {@code end} that repeats held out-of-order
+     * bytes, as Linux's tcp_ofo_queue reports it: every held range starting below {@code end} was
+     * received twice up to the nearer of its end and {@code end}; the first such part is reported,
+     * joined with the next ones while they touch.
+     */
+    private void reportRepeatedOutOfOrder(int end) {
+        for (int i = 0; i < reassembly.size() && Seq.lt(reassembly.left(i), end); i++) {
+            extendDuplicate(reassembly.left(i), Seq.min(reassembly.right(i), end));
+        }
+    }
+
+    /** RFC 2883: remember a duplicate range for the first SACK block of the next segment (Linux's tcp_dsack_set). */
     private void reportDuplicate(int left, int right) {
         if (!sackOn || !Seq.lt(left, right)) return;
         dsackPending = true;
@@ -1038,12 +1139,25 @@ public final class Connection {
         dsackRight = right;
     }
 
-    /** RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2, with Linux's quick-ack start. */
-    private void scheduleAckForData(long now) {
-        if (outOfOrderSeen || !reassembly.isEmpty()) {
-            // A gap was filled, or holes remain: ACK at once so the sender learns at once (RFC 5681
-            // §4.2; Linux acknowledges immediately while its out-of-order queue is not empty).
-            outOfOrderSeen = false;
+    /** Linux's tcp_dsack_extend: joins a duplicate range to the pending one when they overlap or touch; starts one when none is pending. */
+    private void extendDuplicate(int left, int right) {
+        if (!dsackPending) {
+            reportDuplicate(left, right);
+        } else if (!Seq.gt(left, dsackRight) && !Seq.gt(dsackLeft, right)) {
+            dsackLeft = Seq.min(dsackLeft, left);
+            dsackRight = Seq.max(dsackRight, right);
+        }
+    }
+
+    /**
+     * RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2, with Linux's quick-ack start.
+     * {@code outOfOrderHeld}: out-of-order data was held when the segment came.
+     */
+    private void scheduleAckForData(boolean outOfOrderHeld, long now) {
+        if (outOfOrderHeld) {
+            // The segment filled a hole, or holes remain: ACK at once so the sender learns at once
+            // (RFC 5681 §4.2). Linux: ACK now when the out-of-order queue empties (tcp_data_queue),
+            // and without delay while it is not empty (__tcp_ack_snd_check).
             ackNow = true;
         } else if (quickAcksLeft > 0) {
             quickAcksLeft--;
@@ -1204,7 +1318,7 @@ public final class Connection {
         if (!canSendData() || sndUna != sndMax || unsent <= 0) return;
         if (sndWnd > 0) {
             int len = Math.min(Math.min(sndWnd, effectiveMss), unsent);
-            sendData(sndNxt, len, finQueued && len == unsent, now);
+            sendData(sndNxt, len, finQueued && len == unsent, true, now); // pushed, as Linux's tcp_write_wakeup
             return;
         }
         sendSegment(sndUna - 1, TcpFlags.ACK, 0, now);
@@ -1231,7 +1345,7 @@ public final class Connection {
             return;
         }
         if (keepaliveProbesSent >= config.keepaliveProbes()) {
-            sendReset(sndNxt, true, now);
+            sendActiveReset(now);
             fail(TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
             return;
         }
@@ -1273,36 +1387,100 @@ public final class Connection {
         }
     }
 
+    /**
+     * Sends segment after segment while {@link #sendableLength} allows. New segments that leave
+     * together make a train, as Linux would send them in one TSO/GSO packet ({@link #trainLimit}),
+     * and the last segment of a train of two or more carries PSH: Linux's __tcp_transmit_skb pushes
+     * every packet of more than one segment, to end the receiver's GRO batch ("tcp: force a PSH flag
+     * on TSO packets"). A lone segment is pushed only when it ends a write.
+     */
     private void transmitNormally(long now) {
+        int trainSegments = 0;
+        int trainLimit = trainLimit();
         while (true) {
-            if (sackOn && Seq.lt(sndNxt, sndMax) && scoreboard.isSacked(sndNxt)) {
-                // Going back after a timeout: what the peer SACKed since is not sent again (RFC 6675 §5.1).
-                sndNxt = Seq.min(scoreboard.skipSacked(sndNxt), sndMax);
-                continue;
-            }
-            int unsent = Seq.distance(sndNxt, dataEnd());
-            if (unsent <= 0) {
+            skipSackedData();
+            if (Seq.distance(sndNxt, dataEnd()) <= 0) {
                 // The FIN follows the data; a bare FIN needs no window (Linux accepts one at a zero window).
-                if (finQueued && sndNxt == finSeq) sendData(sndNxt, 0, true, now);
+                if (finQueued && sndNxt == finSeq) sendData(sndNxt, 0, true, false, now);
                 break;
             }
-            int flight = Seq.distance(sndUna, sndNxt);
-            // Limited transmit (RFC 3042 §2): each of the first DupThresh - 1 duplicate ACKs lets one
-            // more new segment out, beyond cwnd but within the peer's window.
-            int limitedTransmit = !inRecovery && dupAcks < config.dupThresh() && sndNxt == sndMax ? dupAcks * effectiveMss : 0;
-            int usable = (int) (Math.min(sndWnd, (long) congestion.cwnd() + limitedTransmit) - flight);
-            int len = Math.min(unsent, Math.min(effectiveMss, usable));
+            int len = withinPiece(sndNxt, sendableLength(sndNxt));
             if (len <= 0) break;
-            if (len < effectiveMss) {
-                // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's form (Minshall's variant): a small segment
-                // waits while an earlier small segment is unacknowledged, unless TCP_NODELAY or the
-                // connection is closing (Linux pushes the tail out with the FIN).
-                boolean nagleAllows = noDelay || finQueued || flight == 0 || !Seq.gt(smallSegmentEnd, sndUna);
-                boolean swsAllows = len == unsent || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
-                if (!nagleAllows || !swsAllows) break;
-            }
-            sendData(sndNxt, len, finQueued && len == unsent, now);
+            int end = sndNxt + len;
+            boolean fin = finQueued && end == dataEnd();
+            // Retransmissions (going back after a timeout) leave one by one, as Linux's do here.
+            boolean newData = Seq.ge(sndNxt, sndMax);
+            trainSegments = newData ? trainSegments + 1 : 0;
+            boolean trainGoesOn = newData && !fin && trainSegments < trainLimit && sendableLength(end) > 0;
+            sendData(sndNxt, len, fin, trainSegments > 1 && !trainGoesOn, now);
+            if (!trainGoesOn) trainSegments = 0;
         }
+    }
+
+    /** Going back after a timeout: what the peer SACKed since is not sent again (RFC 6675 §5.1). */
+    private void skipSackedData() {
+        if (sackedAfterTimeout(sndNxt)) sndNxt = Seq.min(scoreboard.skipSacked(sndNxt), sndMax);
+    }
+
+    private boolean sackedAfterTimeout(int seq) {
+        return sackOn && Seq.lt(seq, sndMax) && scoreboard.isSacked(seq);
+    }
+
+    /**
+     * The length of the data segment that may leave from {@code from} now (0: none), outside SACK
+     * recovery: what the peer's window and cwnd leave (RFC 9293 §3.8.6.2.1, RFC 5681), at most one
+     * SMSS, a small segment only when Nagle and the sender's SWS avoidance allow it.
+     */
+    private int sendableLength(int from) {
+        int unsent = Seq.distance(from, dataEnd());
+        if (unsent <= 0) return 0;
+        int flight = Seq.distance(sndUna, from);
+        // Limited transmit (RFC 3042 §2): each of the first DupThresh - 1 duplicate ACKs lets one
+        // more new segment out, beyond cwnd but within the peer's window.
+        int limitedTransmit = !inRecovery && dupAcks < config.dupThresh() && Seq.ge(from, sndMax) ? dupAcks * effectiveMss : 0;
+        int usable = (int) (Math.min(sndWnd, (long) congestion.cwnd() + limitedTransmit) - flight);
+        int len = Math.min(unsent, Math.min(effectiveMss, usable));
+        if (len <= 0) return 0;
+        if (len < effectiveMss) {
+            // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's form (Minshall's variant): a small segment
+            // waits while an earlier small segment is unacknowledged, unless TCP_NODELAY or the
+            // connection is closing (Linux pushes the tail out with the FIN).
+            boolean nagleAllows = noDelay || finQueued || flight == 0 || !Seq.gt(smallSegmentEnd, sndUna);
+            boolean swsAllows = len == unsent || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
+            if (!nagleAllows || !swsAllows) return 0;
+        }
+        return len;
+    }
+
+    /**
+     * The most segments in a train, as Linux sizes a TSO/GSO packet: by tcp_tso_autosize (about a
+     * millisecond of data at the pacing rate, plus 64 KiB halved per 512 us of RTT, at most 64 KiB,
+     * at least 2 segments), and not beyond half the largest window the peer offered
+     * (tcp_bound_to_half_wnd in tcp_xmit_size_goal). The smoothed RTT stands for Linux's minimum RTT.
+     */
+    private int trainLimit() {
+        long bytes = pacingRate >> PACING_SHIFT;
+        long rttShift = (rtt.srtt() / 1000) >> TSO_RTT_LOG;
+        if (rttShift < Integer.SIZE) bytes += MAX_TRAIN_BYTES >> rttShift;
+        int autosized = Math.max((int) (Math.min(bytes, MAX_TRAIN_BYTES) / effectiveMss), MIN_TSO_SEGMENTS);
+        int cutoff = maxSndWnd > config.defaultPeerMss() ? maxSndWnd / 2 : maxSndWnd;
+        int sizeGoal = Math.max(1, (cutoff > 0 ? Math.min(MAX_TRAIN_BYTES, cutoff) : MAX_TRAIN_BYTES) / effectiveMss);
+        return Math.min(autosized, sizeGoal);
+    }
+
+    /**
+     * Linux's tcp_update_pacing_rate, which every ACK runs (tcp_cong_control): 200 % of the window
+     * per smoothed RTT while cwnd is below half ssthresh, 120 % after (tcp_pacing_ss_ratio,
+     * tcp_pacing_ca_ratio), of the larger of cwnd and the flight; unlimited before an RTT sample.
+     */
+    private void updatePacingRate() {
+        if (congestion == null || !rtt.hasSample() || rtt.srtt() <= 0) {
+            pacingRate = Long.MAX_VALUE;
+            return;
+        }
+        long window = Math.max(congestion.cwnd(), Seq.distance(sndUna, sndMax));
+        int percent = congestion.cwnd() < congestion.ssthresh() / 2 ? 200 : 120;
+        pacingRate = window * percent * 10_000_000L / rtt.srtt();
     }
 
     /**
@@ -1369,7 +1547,7 @@ public final class Connection {
         int unsent = Seq.distance(sndNxt, dataEnd());
         if (unsent <= 0) {
             if (finQueued && sndNxt == finSeq) {
-                sendData(sndNxt, 0, true, now);
+                sendData(sndNxt, 0, true, false, now);
                 return true;
             }
             return false;
@@ -1377,7 +1555,7 @@ public final class Connection {
         int room = sndWnd - Seq.distance(sndUna, sndNxt);
         int len = Math.min(unsent, Math.min(effectiveMss, room));
         if (len <= 0) return false;
-        sendData(sndNxt, len, finQueued && len == unsent, now);
+        sendData(sndNxt, len, finQueued && len == unsent, false, now);
         return true;
     }
 
@@ -1401,7 +1579,7 @@ public final class Connection {
                 unaRetransmitted = true;
                 unaRetransmitTs = tsNow(now);
             }
-            return sendData(seq, len, fin, now);
+            return sendData(seq, len, fin, false, now);
         }
         return end;
     }
@@ -1422,10 +1600,11 @@ public final class Connection {
 
     /**
      * Emits the data segment [seq, seq+len) (plus FIN) from the send buffer, cut short where a piece
-     * of the send buffer ends (the FIN then waits for the rest: {@link #withinPiece}). Returns the
-     * sequence number after what it sent.
+     * of the send buffer ends (the FIN then waits for the rest: {@link #withinPiece}). It carries PSH
+     * when it ends a write ({@link #endsWrite}) or {@code push} asks for it. Returns the sequence
+     * number after what it sent.
      */
-    private int sendData(int seq, int len, boolean fin, long now) {
+    private int sendData(int seq, int len, boolean fin, boolean push, long now) {
         if (len > 0) {
             int whole = len;
             len = withinPiece(seq, len);
@@ -1433,7 +1612,9 @@ public final class Connection {
         }
         int end = seq + len;
         int flags = TcpFlags.ACK;
-        if (len > 0 && end == dataEnd()) flags |= TcpFlags.PSH; // the segment ends the data written so far
+        boolean endsWrite = endsWrite(seq, end);
+        if (endsWrite) pushMarks.add(end);
+        if (len > 0 && (endsWrite || push)) flags |= TcpFlags.PSH;
         if (fin) flags |= TcpFlags.FIN;
         int segEnd = fin ? end + 1 : end;
         // A segment cut short where a piece of the send buffer ends is not small in Nagle's sense:
@@ -1441,6 +1622,8 @@ public final class Connection {
         if (len > 0 && len < effectiveMss && !sendBuffer.startsPiece(Seq.distance(sendBufferSeq, end))) smallSegmentEnd = end;
         if (Seq.lt(seq, sndMax)) {
             rttTiming = false; // Karn: no sample from a retransmitted segment
+            totalRetrans++;
+            bytesRetrans += len;
         } else if (!rttTiming) {
             rttTiming = true;
             rttSeq = seq;
@@ -1450,12 +1633,27 @@ public final class Connection {
         if (rack != null && Seq.gt(segEnd, seq)) rack.sent(seq, segEnd, sndMax, now);
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, sndMax);
-        if (newData) sndMax = segEnd;
+        if (newData) {
+            sndMax = segEnd;
+            lastSegmentStart = seq;
+        }
         flightHighWater = Math.max(flightHighWater, Seq.distance(sndUna, sndMax));
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
         return segEnd;
+    }
+
+    /**
+     * Whether [seq, end) carries the last byte of a write, which Linux marks with PSH (RFC 9293
+     * §3.9.1; tcp_push marks the write's last skb). A segment sent now ends a write when it ends the
+     * data written so far: a write whose end has not left yet when the next one comes has its end
+     * joined to the next one (Linux appends to the unsent last skb and moves the mark). A
+     * retransmission ends a write when it covers the end of a segment first sent as one.
+     */
+    private boolean endsWrite(int seq, int end) {
+        if (end == seq) return false;
+        return end == dataEnd() || (Seq.lt(seq, sndMax) && pushMarks.within(seq, end));
     }
 
     /**
@@ -1485,6 +1683,7 @@ public final class Connection {
         writeSynOptions(out.options(), synAck, now);
         if (Seq.lt(iss, sndMax) || retries > 0) {
             rttTiming = false; // a retransmitted SYN gives no sample (Karn)
+            totalRetrans++;
         } else {
             rttTiming = true;
             rttSeq = iss;
@@ -1616,15 +1815,28 @@ public final class Connection {
         }
     }
 
-    /** RST (with ACK when {@code withAck}: Linux's active reset), no options, window 0. */
-    private void sendReset(int seq, boolean withAck, long now) {
+    /**
+     * The RST that answers an unacceptable segment: {@code <SEQ=SEG.ACK><CTL=RST>} (RFC 9293
+     * §3.10.7), no options and window 0, as Linux's tcp_v4_send_reset builds it.
+     */
+    private void sendReset(int seq, long now) {
         out.clear()
                 .sourcePort(tuple.localPort())
                 .destinationPort(tuple.remotePort())
                 .seq(seq)
-                .flags(withAck ? TcpFlags.RST | TcpFlags.ACK : TcpFlags.RST);
-        if (withAck) out.ack(rcvNxt);
+                .flags(TcpFlags.RST);
         output.send(tuple.localAddress(), tuple.remoteAddress(), out, now);
+    }
+
+    /**
+     * The RST of an abort (RFC 9293 §3.10.5; close() with unread data, SO_LINGER 0, keepalive
+     * timeout), as Linux's tcp_send_active_reset sends it: RST|ACK at the highest sequence number
+     * sent (tcp_acceptable_seq), built like every segment of the connection (tcp_transmit_skb), so
+     * with the window and, when agreed, the timestamps option (TSval now, TSecr TS.Recent) and SACK
+     * blocks.
+     */
+    private void sendActiveReset(long now) {
+        sendSegment(sndMax, TcpFlags.RST | TcpFlags.ACK, 0, now);
     }
 
     private void transmit(long now) {
@@ -1636,10 +1848,21 @@ public final class Connection {
         output.send(tuple.localAddress(), tuple.remoteAddress(), out, now);
     }
 
-    /** RFC 5961 §4.2 / §3.2 challenge ACK, at most challengeAckLimit per second (§7). */
+    /** RFC 5961 §4.2 / §3.2 challenge ACK, within the limits of {@link AckLimiter}. */
     private void challengeAck(long now) {
-        if (challengeLimiter == null) challengeLimiter = new ChallengeAckLimiter(now);
-        if (challengeLimiter.tryAcquire(now, config.challengeAckLimit())) sendAck(now);
+        if (ackLimiter == null) ackLimiter = new AckLimiter(now);
+        if (ackLimiter.allowChallenge(config, output, now)) sendAck(now);
+    }
+
+    /**
+     * Whether to answer {@code seg}, which this connection does not accept, with an ACK now: at most
+     * one such ACK per {@link TcpConfig#invalidRateLimitNanos()} (Linux's tcp_oow_rate_limited; see
+     * {@link AckLimiter}). In SYN_RECV, counted as Linux's tcp_check_req counts it.
+     */
+    private boolean answerUnacceptable(TcpSegment seg, RateLimited what, long now) {
+        if (!AckLimiter.applies(seg, config)) return true;
+        if (ackLimiter == null) ackLimiter = new AckLimiter(now);
+        return ackLimiter.allowAnswer(config, state == TcpState.SYN_RECV ? RateLimited.SYN_RECV_ACK : what, output, now);
     }
 
     // =====================================================================================
@@ -1670,7 +1893,7 @@ public final class Connection {
 
     /** The most we could advertise now: the free receive budget, up to what the window field can say. */
     private int windowCeiling() {
-        int free = readShutdown ? receiveBudget : receiveBudgetFree();
+        int free = discardsInput() ? receiveBudget : receiveBudgetFree();
         return Math.min(free, MAX_WINDOW_FIELD << rcvShift);
     }
 
@@ -1793,6 +2016,7 @@ public final class Connection {
         sndMax = iss;
         sendBufferSeq = iss + 1;
         smallSegmentEnd = iss;
+        lastSegmentStart = iss;
         recoveryPoint = iss;
         highRxt = iss;
     }
@@ -1805,11 +2029,23 @@ public final class Connection {
         windowScalingOn = ws;
         sndShift = ws ? Math.min(peer.windowScale(), MAX_WINDOW_SHIFT) : 0;
         rcvShift = ws ? config.windowScale() : 0;
-        peerMss = peer.hasMss() ? peer.mss() : config.defaultPeerMss();
-        effectiveMss = Math.max(1, Math.min(peerMss, config.mss()) - (timestampsOn ? TIMESTAMP_OPTION_SPACE : 0));
+        // As Linux's tcp_parse_options, an MSS option of 0 counts as none.
+        peerMss = peer.hasMss() && peer.mss() > 0 ? peer.mss() : config.defaultPeerMss();
+        effectiveMss = sendMss(peerMss);
         if (timestampsOn) tsRecent = peer.tsVal();
         congestion = CongestionControl.create(config.congestionAlgorithm(), effectiveMss, config.initialCwndSegments());
         rack = sackOn && config.rack() ? new Rack(config) : null;
+    }
+
+    /**
+     * The payload of a full-sized segment for a peer announcing {@code peerMss} (RFC 9293 §3.7.1,
+     * RFC 6691): the smaller of its MSS and ours, never below {@link TcpConfig#minSendMss()}, less
+     * the timestamps option when agreed. The floor applies before the option is taken off, as in
+     * Linux's tcp_mtu_to_mss (tcp_min_snd_mss, then the fixed options).
+     */
+    private int sendMss(int peerMss) {
+        int mss = Math.max(Math.min(peerMss, config.mss()), config.minSendMss());
+        return mss - (timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
     }
 
     private void queueFin(String cause, long now) {
@@ -1821,7 +2057,7 @@ public final class Connection {
                 setState(from == TcpState.CLOSE_WAIT ? TcpState.LAST_ACK : TcpState.FIN_WAIT1, cause, now);
                 if (from == TcpState.SYN_RECV) {
                     // RFC 9293 §3.10.4: with nothing queued, the FIN goes now, even before our SYN is ACKed.
-                    if (sendBuffer.isEmpty()) sendData(sndNxt, 0, true, now);
+                    if (sendBuffer.isEmpty()) sendData(sndNxt, 0, true, false, now);
                 } else {
                     transmitPending(now);
                 }
@@ -1844,13 +2080,13 @@ public final class Connection {
         delayedAckAt = NONE;
         keepaliveAt = NONE;
         timeWait = new TimeWaitRecord(config, tuple, sndMax, rcvNxt, timestampsOn, tsRecent,
-                now + config.timeWaitNanos(), challengeLimiter);
+                now + config.timeWaitNanos(), ackLimiter);
         setState(TcpState.TIME_WAIT, cause, now);
         releaseMemory();
     }
 
     private void resetAndClose(String cause, long now) {
-        sendReset(sndNxt, true, now);
+        sendActiveReset(now);
         enterClosed(cause, now);
     }
 
@@ -1899,6 +2135,7 @@ public final class Connection {
         TcpState from = state;
         state = to;
         if (to == TcpState.ESTABLISHED && keepAlive) keepaliveAt = now + config.keepaliveIdleNanos();
+        if (to == TcpState.ESTABLISHED) lastDataReceivedAt = now; // Linux starts lrcvtime at establishment
         output.stateChanged(this, from, to, cause, now);
     }
 
@@ -2101,5 +2338,58 @@ public final class Connection {
     @Override
     public String toString() {
         return "Connection[" + tuple + " " + state() + "]";
+    }
+
+    /**
+     * SO_SNDBUF: the send buffer holds at most {@code bytes} from now on (bytes already written
+     * stay). The caller applies the socket layer's rules (Linux doubles the value it is given).
+     */
+    public void setSendBufferSize(int bytes, long now) {
+        settle();
+        sendBuffer.resize(bytes);
+        output.wakeup(this);
+    }
+
+    /** The send buffer's capacity in bytes. */
+    public int sendBufferSize() { return sendBuffer.capacity(); }
+
+    // ---- TCP_INFO ----
+
+    /** Segments retransmitted (SYNs included) and data bytes among them, over the connection's life. */
+    private long totalRetrans;
+    private long bytesRetrans;
+    /** When in-order data last arrived, or when the connection was established; NONE before. */
+    private long lastDataReceivedAt = NONE;
+
+    /** getsockopt(TCP_INFO) as Linux reports it, for the fields synack has (see {@link TcpInfo}). */
+    public TcpInfo tcpInfo(long now) {
+        settle();
+        int mss = Math.max(1, effectiveMss > 0 ? effectiveMss : config.mss());
+        int ssthresh = congestion == null || congestion.ssthresh() == Integer.MAX_VALUE
+                ? TcpInfo.INFINITE_SSTHRESH : congestion.ssthresh() / mss;
+        int cwnd = congestion == null ? config.initialCwndSegments() : congestion.cwnd() / mss;
+        long rttVar = rtt.hasSample() ? rtt.rttvar() : config.initialRtoNanos() / 4;
+        int notSent = Math.max(0, Seq.distance(sndMax, dataEnd()));
+        long sinceData = lastDataReceivedAt == NONE ? 0 : (now - lastDataReceivedAt) / 1_000_000;
+        return new TcpInfo(state(), caState(), retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
+                windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, config.mss(),
+                config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, config.dupThresh(),
+                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData);
+    }
+
+    /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
+    private static final int IPV4_TCP_HEADERS = 40;
+
+    /**
+     * Linux's tcpi_ca_state from the engine's recovery state: LOSS from a timeout until what was
+     * outstanding then is acknowledged (the recovery point of a timeout lies beyond SND.UNA outside
+     * fast recovery), RECOVERY in fast recovery, DISORDER while duplicate ACKs or SACKed data are
+     * pending, else OPEN. synack has no ECN, so never CWR.
+     */
+    private TcpInfo.CaState caState() {
+        if (inRecovery) return TcpInfo.CaState.RECOVERY;
+        if (synAcked() && Seq.lt(sndUna, recoveryPoint)) return TcpInfo.CaState.LOSS;
+        if (dupAcks > 0 || !scoreboard.isEmpty()) return TcpInfo.CaState.DISORDER;
+        return TcpInfo.CaState.OPEN;
     }
 }

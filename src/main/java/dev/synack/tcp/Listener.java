@@ -55,7 +55,7 @@ public final class Listener {
      * ACK, then SYN). SYN: creates a SYN_RECV child, sends SYN-ACK and returns it (the owner adds it
      * to its demux table), or drops it when the queues are full. ACK: answers RST (seq=SEG.ACK).
      * RST: ignored. Returns null when no child was created. {@code localAddress} is the address the
-     * segment was sent to.
+     * segment was sent to. A SYN carrying FIN is dropped, as Linux does.
      */
     public Connection segmentArrived(int localAddress, int remoteAddress, TcpSegment segment, long now) {
         if (closed) {
@@ -74,6 +74,12 @@ public final class Listener {
         }
         if (!segment.has(TcpFlags.SYN)) {
             output.segmentDropped(null, segment, "listener: neither SYN nor ACK", now);
+            return null;
+        }
+        if (segment.has(TcpFlags.FIN)) {
+            // No legitimate opening carries FIN; Linux's tcp_rcv_state_process drops SYN+FIN in
+            // LISTEN (SKB_DROP_REASON_TCP_FLAGS) rather than opening a connection already closing.
+            output.segmentDropped(null, segment, "SYN with FIN to a listener", now);
             return null;
         }
         if (acceptQueue.size() >= backlog) {

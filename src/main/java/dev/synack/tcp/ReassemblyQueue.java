@@ -33,10 +33,18 @@ final class ReassemblyQueue {
     int left(int i) { return left[i]; }
     int right(int i) { return right[i]; }
 
-    /** True when [seq, end) lies entirely inside one held range: a duplicate (RFC 2883 D-SACK). */
-    boolean covers(int seq, int end) {
-        for (int i = 0; i < count; i++) {
-            if (Seq.le(left[i], seq) && Seq.ge(right[i], end)) return true;
+    /** The index of the held range holding {@code seq}, or -1. */
+    int indexContaining(int seq) {
+        for (int i = 0; i < count && Seq.le(left[i], seq); i++) {
+            if (Seq.lt(seq, right[i])) return i;
+        }
+        return -1;
+    }
+
+    /** True when a held range ends exactly at {@code seq}. */
+    boolean endsAt(int seq) {
+        for (int i = 0; i < count && Seq.lt(left[i], seq); i++) {
+            if (right[i] == seq) return true;
         }
         return false;
     }
@@ -111,6 +119,11 @@ final class ReassemblyQueue {
     void clear() {
         count = 0;
         recentCount = 0;
+    }
+
+    /** A segment repeated bytes of held range {@code i}: that range becomes the first block to report (RFC 2018 §4). */
+    void reportAgain(int i) {
+        reportFirst(left[i], right[i]);
     }
 
     /** Number of blocks to report (RFC 2018 §4 order: the newest first). */

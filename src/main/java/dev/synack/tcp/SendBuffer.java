@@ -31,12 +31,12 @@ final class SendBuffer {
     static final int MAX_PIECE = 1 << 20;
     private static final LentBytes[] EMPTY = new LentBytes[0];
 
-    private final int capacity;
+    private int capacity;
     /** The length of every piece once the buffer holds more than one: a power of two. */
     private final int pieceSize;
     private final int pieceShift;
     /** Spares kept at most: enough for this buffer and as much again held by a receiver. */
-    private final int maxSpares;
+    private int maxSpares;
 
     /** The pieces holding the bytes, oldest first ({@link PieceQueue#NONE} until the first write: idle connections are many). */
     private PieceQueue pieces = PieceQueue.NONE;
@@ -60,11 +60,27 @@ final class SendBuffer {
         this.capacity = capacity;
         this.pieceSize = Math.min(MAX_PIECE, powerOfTwoAtLeast(capacity));
         this.pieceShift = Integer.numberOfTrailingZeros(pieceSize);
-        this.maxSpares = 2 * (int) (((long) capacity + pieceSize - 1) / pieceSize) + 2;
+        this.maxSpares = sparesFor(capacity, pieceSize);
+    }
+
+    private static int sparesFor(int capacity, int pieceSize) {
+        return 2 * (int) (((long) capacity + pieceSize - 1) / pieceSize) + 2;
+    }
+
+    /**
+     * Changes the capacity (SO_SNDBUF). Bytes already held stay, even beyond a smaller capacity:
+     * writes take no more until acknowledgements bring the size below it. The piece size stays
+     * the one the first capacity chose.
+     */
+    void resize(int newCapacity) {
+        if (newCapacity <= 0) throw new IllegalArgumentException("capacity must be positive, was " + newCapacity);
+        capacity = newCapacity;
+        maxSpares = sparesFor(newCapacity, pieceSize);
     }
 
     int size() { return size; }
-    int free() { return capacity - size; }
+    int free() { return Math.max(0, capacity - size); }
+    int capacity() { return capacity; }
     boolean isEmpty() { return size == 0; }
     int pieceSize() { return pieceSize; }
 

@@ -10,8 +10,9 @@ import java.time.Duration;
  *   <li>{@link #linux()}: the Linux defaults written down in design.md.</li>
  *   <li>{@link #rfc()}: the RFCs' own numbers where they differ: MSL 2 min (RFC 9293 §3.4.2, so
  *       TIME_WAIT lasts 4 min), minimum RTO 1 s and maximum 60 s (RFC 6298 §2.4-2.5), a fixed
- *       200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms), NewReno, and RFC 6675's
- *       DupThresh loss detection instead of RACK ({@link #rack()}).</li>
+ *       200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms), NewReno, RFC 6675's
+ *       DupThresh loss detection instead of RACK ({@link #rack()}), every unacceptable segment
+ *       answered (RFC 9293 §3.10.7.4; only RFC 5961's challenge ACKs are limited).</li>
  * </ul>
  * Change any value with {@link #toBuilder()}: {@code TcpConfig.linux().toBuilder().msl(Duration.ofSeconds(1)).build()}.
  */
@@ -19,6 +20,7 @@ public final class TcpConfig {
     // Segment size and options (RFC 9293 §3.7.1, RFC 7323, RFC 2018)
     private final int mss;
     private final int defaultPeerMss;
+    private final int minSendMss;
     private final boolean windowScaling;
     private final int windowScale;
     private final boolean sack;
@@ -53,6 +55,7 @@ public final class TcpConfig {
     // Termination
     private final long mslNanos;
     private final long finWait2TimeoutNanos;
+    private final ReadShutdownData readShutdownData;
 
     // Keepalive (RFC 1122 §4.2.3.6)
     private final long keepaliveIdleNanos;
@@ -68,6 +71,12 @@ public final class TcpConfig {
     // RFC 5961 §7: challenge ACKs per second
     private final int challengeAckLimit;
 
+    // What an attacker can make the host send
+    private final long invalidRateLimitNanos;
+    private final int resetRateLimit;
+    private final int echoReplyRateLimit;
+    private final int echoReplyBurst;
+
     // Stack-wide
     private final int ephemeralPortLow;
     private final int ephemeralPortHigh;
@@ -76,6 +85,7 @@ public final class TcpConfig {
     private TcpConfig(Builder b) {
         mss = b.mss;
         defaultPeerMss = b.defaultPeerMss;
+        minSendMss = b.minSendMss;
         windowScaling = b.windowScaling;
         windowScale = b.windowScale;
         sack = b.sack;
@@ -102,12 +112,17 @@ public final class TcpConfig {
         quickAcks = b.quickAcks;
         mslNanos = b.mslNanos;
         finWait2TimeoutNanos = b.finWait2TimeoutNanos;
+        readShutdownData = b.readShutdownData;
         keepaliveIdleNanos = b.keepaliveIdleNanos;
         keepaliveIntervalNanos = b.keepaliveIntervalNanos;
         keepaliveProbes = b.keepaliveProbes;
         lossTimerSlackNanos = b.lossTimerSlackNanos;
         maxBacklog = b.maxBacklog;
         challengeAckLimit = b.challengeAckLimit;
+        invalidRateLimitNanos = b.invalidRateLimitNanos;
+        resetRateLimit = b.resetRateLimit;
+        echoReplyRateLimit = b.echoReplyRateLimit;
+        echoReplyBurst = b.echoReplyBurst;
         ephemeralPortLow = b.ephemeralPortLow;
         ephemeralPortHigh = b.ephemeralPortHigh;
         ttl = b.ttl;
@@ -118,7 +133,7 @@ public final class TcpConfig {
         return new Builder().build();
     }
 
-    /** The RFCs' numbers: MSL 2 min (TIME_WAIT 4 min), RTO 1 s..60 s, delayed ACK 200 ms, no RACK. */
+    /** The RFCs' numbers: MSL 2 min (TIME_WAIT 4 min), RTO 1 s..60 s, delayed ACK 200 ms, no RACK, no limit on ACKs to unacceptable segments. */
     public static TcpConfig rfc() {
         return new Builder()
                 .msl(Duration.ofMinutes(2))
@@ -128,6 +143,8 @@ public final class TcpConfig {
                 .congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
                 .lossTimerSlack(Duration.ZERO)
                 .rack(false)
+                .readShutdownData(ReadShutdownData.KEEP) // the RFCs drop no acknowledged data: see readShutdownData()
+                .invalidRateLimit(Duration.ZERO)
                 .build();
     }
 
@@ -137,6 +154,12 @@ public final class TcpConfig {
     public int mss() { return mss; }
     /** The MSS assumed when the peer's SYN carries none (RFC 9293 §3.7.1: 536). */
     public int defaultPeerMss() { return defaultPeerMss; }
+    /**
+     * The smallest MSS we send with, whatever the peer announced: Linux's tcp_min_snd_mss (48,
+     * TCP_MIN_SND_MSS), so that a peer announcing a tiny MSS cannot make us cut a transfer into
+     * one-byte segments. The timestamps option is taken from it, as from any MSS (48 - 12 = 36).
+     */
+    public int minSendMss() { return minSendMss; }
     public boolean windowScaling() { return windowScaling; }
     /** The shift we offer in our SYN (RFC 7323 §2.3); Linux: 7. */
     public int windowScale() { return windowScale; }
@@ -193,6 +216,14 @@ public final class TcpConfig {
     public long timeWaitNanos() { return 2 * mslNanos; }
     /** An orphaned FIN_WAIT2 connection is dropped after this (Linux tcp_fin_timeout: 60 s). */
     public long finWait2TimeoutNanos() { return finWait2TimeoutNanos; }
+    /**
+     * What shutdown(SHUT_RD) does to received data: {@link ReadShutdownData#KEEP} in both profiles.
+     * Linux keeps it readable; for the RFC profile, RFC 9293 defines no receive-side shutdown and
+     * acknowledges data in order to deliver it (§3.10.7.4, seventh), and RFC 1122 §4.2.2.13 answers
+     * data that can no longer be read with a RST rather than losing it silently, which is what KEEP
+     * does once both directions are shut. {@link ReadShutdownData#DISCARD} is the BSD behaviour.
+     */
+    public ReadShutdownData readShutdownData() { return readShutdownData; }
     public long keepaliveIdleNanos() { return keepaliveIdleNanos; }
     public long keepaliveIntervalNanos() { return keepaliveIntervalNanos; }
     public int keepaliveProbes() { return keepaliveProbes; }
@@ -207,6 +238,32 @@ public final class TcpConfig {
     /** listen(backlog) is capped to this (Linux somaxconn: 4096). */
     public int maxBacklog() { return maxBacklog; }
     public int challengeAckLimit() { return challengeAckLimit; }
+
+    /**
+     * The least time between two ACKs a connection sends in reply to segments it does not accept
+     * (out of the window, PAWS-rejected, old duplicates in TIME_WAIT, retransmitted SYNs in
+     * SYN_RECV) and challenge ACKs, for segments without payload: Linux's tcp_invalid_ratelimit,
+     * 500 ms. 0: no limit, as RFC 9293 answers every unacceptable segment (the rfc() profile).
+     */
+    public long invalidRateLimitNanos() { return invalidRateLimitNanos; }
+
+    /**
+     * RSTs per second the host sends, all connections together, in reply to segments for no
+     * connection and no listener (a token bucket as deep as one second's worth). 0: no limit, as
+     * Linux, which does not limit these resets; FreeBSD limits them to 200 per second
+     * (net.inet.icmp.icmplim, which covers RSTs to closed ports).
+     */
+    public int resetRateLimit() { return resetRateLimit; }
+
+    /**
+     * ICMP echo replies per second, host-wide (a token bucket of {@link #echoReplyBurst()}). 0: no
+     * limit, as Linux by default: its global ICMP budget (icmp_msgs_per_sec 1000, icmp_msgs_burst
+     * 50) applies only to the types in icmp_ratemask, which leaves echo replies out.
+     * {@code echoReplyRateLimit(1000, 50)} puts them under that budget, as adding type 0 to the
+     * mask does.
+     */
+    public int echoReplyRateLimit() { return echoReplyRateLimit; }
+    public int echoReplyBurst() { return echoReplyBurst; }
     public int ephemeralPortLow() { return ephemeralPortLow; }
     public int ephemeralPortHigh() { return ephemeralPortHigh; }
     public int ttl() { return ttl; }
@@ -224,6 +281,7 @@ public final class TcpConfig {
     public static final class Builder {
         private int mss = 1460;
         private int defaultPeerMss = 536;
+        private int minSendMss = 48;
         private boolean windowScaling = true;
         private int windowScale = 7;
         private boolean sack = true;
@@ -250,12 +308,17 @@ public final class TcpConfig {
         private int quickAcks = 16;
         private long mslNanos = Duration.ofSeconds(30).toNanos();
         private long finWait2TimeoutNanos = Duration.ofSeconds(60).toNanos();
+        private ReadShutdownData readShutdownData = ReadShutdownData.KEEP;
         private long keepaliveIdleNanos = Duration.ofHours(2).toNanos();
         private long keepaliveIntervalNanos = Duration.ofSeconds(75).toNanos();
         private int keepaliveProbes = 9;
         private long lossTimerSlackNanos = Duration.ofMillis(2).toNanos();
         private int maxBacklog = 4096;
         private int challengeAckLimit = 1000;
+        private long invalidRateLimitNanos = Duration.ofMillis(500).toNanos();
+        private int resetRateLimit = 0;
+        private int echoReplyRateLimit = 0;
+        private int echoReplyBurst = 0;
         private int ephemeralPortLow = 32768;
         private int ephemeralPortHigh = 60999;
         private int ttl = 64;
@@ -265,6 +328,7 @@ public final class TcpConfig {
         private Builder(TcpConfig c) {
             mss = c.mss;
             defaultPeerMss = c.defaultPeerMss;
+            minSendMss = c.minSendMss;
             windowScaling = c.windowScaling;
             windowScale = c.windowScale;
             sack = c.sack;
@@ -291,12 +355,17 @@ public final class TcpConfig {
             quickAcks = c.quickAcks;
             mslNanos = c.mslNanos;
             finWait2TimeoutNanos = c.finWait2TimeoutNanos;
+            readShutdownData = c.readShutdownData;
             keepaliveIdleNanos = c.keepaliveIdleNanos;
             keepaliveIntervalNanos = c.keepaliveIntervalNanos;
             keepaliveProbes = c.keepaliveProbes;
             lossTimerSlackNanos = c.lossTimerSlackNanos;
             maxBacklog = c.maxBacklog;
             challengeAckLimit = c.challengeAckLimit;
+            invalidRateLimitNanos = c.invalidRateLimitNanos;
+            resetRateLimit = c.resetRateLimit;
+            echoReplyRateLimit = c.echoReplyRateLimit;
+            echoReplyBurst = c.echoReplyBurst;
             ephemeralPortLow = c.ephemeralPortLow;
             ephemeralPortHigh = c.ephemeralPortHigh;
             ttl = c.ttl;
@@ -304,6 +373,8 @@ public final class TcpConfig {
 
         public Builder mss(int v) { mss = require(v, 88, 65495, "mss"); return this; }
         public Builder defaultPeerMss(int v) { defaultPeerMss = require(v, 88, 65495, "defaultPeerMss"); return this; }
+        /** Linux's sysctl tcp_min_snd_mss accepts no value below TCP_MIN_SND_MSS (48). */
+        public Builder minSendMss(int v) { minSendMss = require(v, 48, 65495, "minSendMss"); return this; }
         public Builder windowScaling(boolean v) { windowScaling = v; return this; }
         /** RFC 7323 §2.3: at most 14. */
         public Builder windowScale(int v) { windowScale = require(v, 0, 14, "windowScale"); return this; }
@@ -343,6 +414,11 @@ public final class TcpConfig {
         /** TIME_WAIT lasts twice this. */
         public Builder msl(Duration d) { mslNanos = nonNegative(d, "msl"); return this; }
         public Builder finWait2Timeout(Duration d) { finWait2TimeoutNanos = positive(d, "finWait2Timeout"); return this; }
+        public Builder readShutdownData(ReadShutdownData v) {
+            if (v == null) throw new IllegalArgumentException("readShutdownData must not be null");
+            readShutdownData = v;
+            return this;
+        }
         public Builder keepaliveIdle(Duration d) { keepaliveIdleNanos = positive(d, "keepaliveIdle"); return this; }
         public Builder keepaliveInterval(Duration d) { keepaliveIntervalNanos = positive(d, "keepaliveInterval"); return this; }
         public Builder keepaliveProbes(int v) { keepaliveProbes = require(v, 1, 255, "keepaliveProbes"); return this; }
@@ -351,6 +427,17 @@ public final class TcpConfig {
         public Builder lossTimerSlack(Duration slack) { lossTimerSlackNanos = nonNegative(slack, "lossTimerSlack"); return this; }
         public Builder maxBacklog(int v) { maxBacklog = require(v, 1, 1 << 20, "maxBacklog"); return this; }
         public Builder challengeAckLimit(int v) { challengeAckLimit = require(v, 1, Integer.MAX_VALUE, "challengeAckLimit"); return this; }
+        /** See {@link TcpConfig#invalidRateLimitNanos()}; zero: no limit. */
+        public Builder invalidRateLimit(Duration d) { invalidRateLimitNanos = nonNegative(d, "invalidRateLimit"); return this; }
+        /** See {@link TcpConfig#resetRateLimit()}; 0: no limit. */
+        public Builder resetRateLimit(int perSecond) { resetRateLimit = require(perSecond, 0, 1_000_000_000, "resetRateLimit"); return this; }
+
+        /** See {@link TcpConfig#echoReplyRateLimit()}; 0: no limit. */
+        public Builder echoReplyRateLimit(int perSecond, int burst) {
+            echoReplyRateLimit = require(perSecond, 0, 1_000_000_000, "echoReplyRateLimit");
+            echoReplyBurst = perSecond == 0 ? 0 : require(burst, 1, 1_000_000_000, "echoReplyBurst");
+            return this;
+        }
 
         public Builder ephemeralPorts(int low, int high) {
             ephemeralPortLow = require(low, 1, 65535, "ephemeral low");

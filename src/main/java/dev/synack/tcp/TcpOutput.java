@@ -39,6 +39,13 @@ public interface TcpOutput {
      */
     default void timeWaitStateChanged(TimeWaitRecord record, TcpState from, TcpState to, String cause, long now) { }
 
+    /**
+     * A reply to a segment the engine did not accept was not sent, held back by a rate limit
+     * ({@link RateLimited}; the segment itself is reported through {@link #segmentDropped}). The
+     * default ignores it.
+     */
+    default void rateLimited(RateLimited what, long now) { }
+
     /** The 2MSL timer of a detached {@link TimeWaitRecord} fired ("time-wait"); the default ignores it. */
     default void timeWaitTimerFired(TimeWaitRecord record, String timer, long now) { }
 

@@ -7,10 +7,11 @@ import dev.synack.wire.TcpSegment;
 /**
  * What is left of a connection in TIME_WAIT (RFC 9293 §3.10.7.4, RFC 1337, RFC 6191, Linux's
  * tcp_timewait_sock): the 4-tuple, the sequence numbers of its ACKs, the window and timestamps
- * they carry, the 2MSL deadline and the challenge-ACK budget. Nothing more is ever sent or
- * received as data, so the buffers, the SACK scoreboard, the RTT estimator and the congestion
- * controller are not needed; a record is one 56-byte object (ints, a long, a char, a byte, and
- * references to the shared configuration and, only after a challenge ACK, its budget).
+ * they carry, the 2MSL deadline and the limits on what it answers ({@link AckLimiter}). Nothing
+ * more is ever sent or received as data, so the buffers, the SACK scoreboard, the RTT estimator and
+ * the congestion controller are not needed; a record is one 56-byte object (ints, a long, a char,
+ * a byte, and references to the shared configuration and, only after an answer was limited, its
+ * limiter).
  *
  * <p>The TIME_WAIT rules live here and only here. A {@link Connection} entering TIME_WAIT creates
  * its record and, while it stays <em>attached</em>, hands it every segment, timer and abort (the
@@ -45,14 +46,14 @@ public final class TimeWaitRecord {
     private final int tsRecent;
     /** When the 2MSL timer expires; {@link #NONE} once released. */
     private long deadline;
-    /** RFC 5961 §7 budget, inherited from the connection; null until the first challenge ACK. */
-    private ChallengeAckLimiter challengeLimiter;
+    /** The limits on what it answers, inherited from the connection; null until the first ACK limited. */
+    private AckLimiter ackLimiter;
     /** The window field of our ACKs once detached (it can no longer change then). */
     private char window;
     private byte flags;
 
     TimeWaitRecord(TcpConfig config, FourTuple tuple, int sndMax, int rcvNxt, boolean timestamps, int tsRecent,
-                   long deadline, ChallengeAckLimiter challengeLimiter) {
+                   long deadline, AckLimiter ackLimiter) {
         this.config = config;
         this.localAddress = tuple.localAddress();
         this.remoteAddress = tuple.remoteAddress();
@@ -61,7 +62,7 @@ public final class TimeWaitRecord {
         this.rcvNxt = rcvNxt;
         this.tsRecent = tsRecent;
         this.deadline = deadline;
-        this.challengeLimiter = challengeLimiter;
+        this.ackLimiter = ackLimiter;
         if (timestamps) flags |= TIMESTAMPS_ON;
     }
 
@@ -146,7 +147,7 @@ public final class TimeWaitRecord {
             return; // a late bare ACK: nothing to do
         }
         output.segmentDropped(owner, seg, "old duplicate in TIME_WAIT", now);
-        sendAck(now, output, scratch, owner);
+        answerOldDuplicate(seg, now, output, scratch, owner);
     }
 
     /**
@@ -183,10 +184,22 @@ public final class TimeWaitRecord {
         else output.timeWaitStateChanged(this, TcpState.TIME_WAIT, TcpState.CLOSED, cause, now);
     }
 
-    /** RFC 5961 §4.2 challenge ACK, within the §7 budget. */
+    /** RFC 5961 §4.2 challenge ACK, within the limits of {@link AckLimiter}. */
     private void challengeAck(long now, TcpOutput output, TcpSegment scratch, Connection owner) {
-        if (challengeLimiter == null) challengeLimiter = new ChallengeAckLimiter(now);
-        if (challengeLimiter.tryAcquire(now, config.challengeAckLimit())) sendAck(now, output, scratch, owner);
+        if (ackLimiter == null) ackLimiter = new AckLimiter(now);
+        if (ackLimiter.allowChallenge(config, output, now)) sendAck(now, output, scratch, owner);
+    }
+
+    /**
+     * The ACK to an old duplicate, at most one per {@link TcpConfig#invalidRateLimitNanos()} for
+     * segments without payload (Linux's tcp_timewait_check_oow_rate_limit).
+     */
+    private void answerOldDuplicate(TcpSegment seg, long now, TcpOutput output, TcpSegment scratch, Connection owner) {
+        if (AckLimiter.applies(seg, config)) {
+            if (ackLimiter == null) ackLimiter = new AckLimiter(now);
+            if (!ackLimiter.allowAnswer(config, RateLimited.TIME_WAIT_ACK, output, now)) return;
+        }
+        sendAck(now, output, scratch, owner);
     }
 
     /**

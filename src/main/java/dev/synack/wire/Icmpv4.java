@@ -37,7 +37,9 @@ public final class Icmpv4 {
 
     /**
      * Why the IPv4 packet at {@code packet}'s position is not a well-formed, unfragmented echo request
-     * (both checksums correct), or null when it is one. Does not move the position.
+     * (both checksums correct, sound IPv4 options), or null when it is one. Does not move the
+     * position. An unsound option is reported as {@link ParseResult#BAD_IP_OPTION}'s reason, that
+     * very string.
      */
     public static String echoRequestProblem(ByteBuffer packet) {
         int ip = packet.position();
@@ -50,6 +52,7 @@ public final class Icmpv4 {
         if (available < headerLength || available < totalLength) return "truncated packet";
         if (totalLength < headerLength + ECHO_HEADER_LENGTH) return "ICMP message shorter than an echo header";
         if (!Ipv4Header.checksumValid(packet, ip)) return "bad IPv4 header checksum";
+        if (headerLength > Ipv4Header.MIN_LENGTH && !Ipv4Header.optionsValid(packet, ip)) return ParseResult.BAD_IP_OPTION.reason();
         if (Ipv4Header.isFragment(packet, ip)) return "IPv4 fragment (reassembly not supported)";
         if (Ipv4Header.protocol(packet, ip) != PROTOCOL) return "not an ICMP packet";
         int icmp = ip + headerLength;

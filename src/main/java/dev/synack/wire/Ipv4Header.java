@@ -101,6 +101,35 @@ public final class Ipv4Header {
         return Checksum.fold(Checksum.add(0, b, offset, ihl(b, offset) * 4)) == 0xffff;
     }
 
+    /** Option kinds with no length byte (RFC 791 §3.1): end of option list and no operation. */
+    private static final int OPTION_END = 0;
+    private static final int OPTION_NOP = 1;
+
+    /**
+     * Whether every option of the header at {@code offset} (its bytes past the first 20, up to IHL*4,
+     * which the caller has checked are there) has a sound length: a length byte of at least 2 that
+     * ends within the header; the end-of-list option ends the walk (RFC 791 §3.1). As Linux's
+     * ip_options_compile, which drops the packet otherwise (IP InHdrErrors); what the options say
+     * is not used.
+     */
+    public static boolean optionsValid(ByteBuffer b, int offset) {
+        int end = offset + ihl(b, offset) * 4;
+        int i = offset + MIN_LENGTH;
+        while (i < end) {
+            int kind = u8(b, i);
+            if (kind == OPTION_END) return true;
+            if (kind == OPTION_NOP) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= end) return false; // no room for the length byte
+            int length = u8(b, i + 1);
+            if (length < 2 || length > end - i) return false;
+            i += length;
+        }
+        return true;
+    }
+
     /**
      * Writes a 20-byte header (no options) at absolute index {@code offset}: version 4, IHL 5, type of
      * service 0, identification 0 and DF set (so no fragment can ever need reassembly, as Linux does for

@@ -28,6 +28,8 @@ public final class PacketCodec {
      *   <li>{@link ParseResult#BAD_IP_HEADER_LENGTH}: IHL below 5 (RFC 791 §3.1);</li>
      *   <li>{@link ParseResult#BAD_TOTAL_LENGTH}: total length below IHL*4;</li>
      *   <li>{@link ParseResult#BAD_IP_CHECKSUM};</li>
+     *   <li>{@link ParseResult#BAD_IP_OPTION}: an IPv4 option's length is below 2 or runs past the
+     *       header ({@link Ipv4Header#optionsValid});</li>
      *   <li>{@link ParseResult#FRAGMENT}: MF set or a non-zero fragment offset (no reassembly);</li>
      *   <li>{@link ParseResult#NOT_TCP}: protocol is not 6;</li>
      *   <li>{@link ParseResult#TRUNCATED}: fewer than 20 bytes of TCP;</li>
@@ -65,6 +67,7 @@ public final class PacketCodec {
         if (ipHeaderLength < Ipv4Header.MIN_LENGTH) return ParseResult.BAD_IP_HEADER_LENGTH;
         if (totalLength < ipHeaderLength) return ParseResult.BAD_TOTAL_LENGTH;
         if (!Ipv4Header.checksumValid(packet, ip)) return ParseResult.BAD_IP_CHECKSUM;
+        if (ipHeaderLength > Ipv4Header.MIN_LENGTH && !Ipv4Header.optionsValid(packet, ip)) return ParseResult.BAD_IP_OPTION;
         if (Ipv4Header.isFragment(packet, ip)) return ParseResult.FRAGMENT;
         if (Ipv4Header.protocol(packet, ip) != TcpPacket.PROTOCOL_TCP) return ParseResult.NOT_TCP;
 

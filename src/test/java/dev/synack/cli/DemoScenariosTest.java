@@ -253,6 +253,21 @@ class DemoScenariosTest {
     }
 
     @Test
+    void shutRdReadsEndOfFileThenTheDataSentLater() {
+        List<Map<String, Object>> events = trace("shut-rd");
+        List<String> serverCalls = kind(events, SERVER, "call").stream()
+                .map(c -> str(c, "call") + " => " + str(c, "result")).toList();
+        int len = Scenario.LATE_DATA.length();
+        assertThat(serverCalls).containsSubsequence("shutdown READ => ok", "read => EOF", "read => " + len, "read => EOF");
+        // The client's data is acknowledged by the server, and no RST is ever sent.
+        Map<String, Object> late = kind(events, CLIENT, "send").stream().filter(e -> seq(e, "len") == len)
+                .findFirst().orElseThrow();
+        long lateEnd = (seq(late, "seq") + len) % MOD32;
+        assertThat(kind(events, SERVER, "send")).anyMatch(e -> seq(e, "ack") == lateEnd)
+                .noneMatch(e -> str(e, "flags").contains("R"));
+    }
+
+    @Test
     void abortSendsRstAndThePeerSeesConnectionReset() {
         List<Map<String, Object>> events = trace("abort");
         assertThat(kind(events, CLIENT, "send")).anyMatch(e -> str(e, "flags").startsWith("R"))

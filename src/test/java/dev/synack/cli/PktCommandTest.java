@@ -23,7 +23,7 @@ class PktCommandTest {
         assertThat(r.out().lines().toList()).containsExactly(
                 "pass " + dir.resolve("a.pkt"),
                 "fail " + dir.resolve("b.pkt") + ":2: close() returned -1 EBADF, expected 0",
-                "skipped " + dir.resolve("c.pkt") + ": shell command at line 2 cannot run: `sysctl -w x=1`",
+                "skipped " + dir.resolve("c.pkt") + ": shell command at line 2: sysctl x has no corresponding synack setting: `sysctl -w x=1`",
                 "1 passed, 1 failed, 1 skipped");
     }
 
@@ -34,6 +34,18 @@ class PktCommandTest {
         DemoRunner.Result r = DemoRunner.run("pkt", dir.resolve("a.pkt").toString(), dir.resolve("c.pkt").toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).endsWith("1 passed, 0 failed, 1 skipped" + System.lineSeparator());
+    }
+
+    @Test
+    void packetdrillOptionsAndDefinesApplyToEveryScript(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("d.pkt"), "// closes a descriptor given by -D\n0 close(FD) = -1 EBADF\n");
+        DemoRunner.Result r = DemoRunner.run("pkt", "-D", "FD=9", "--tolerance_usecs=10000", "--strict_segments",
+                dir.resolve("d.pkt").toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("pass ");
+        DemoRunner.Result unknown = DemoRunner.run("pkt", "-D", "FD=9", "--speed=10", dir.resolve("d.pkt").toString());
+        assertThat(unknown.out()).contains("skipped " + dir.resolve("d.pkt") + ": option --speed is not supported");
+        assertThat(DemoRunner.run("pkt", "-x", dir.resolve("d.pkt").toString()).exitCode()).isEqualTo(2);
     }
 
     @Test

@@ -3,14 +3,18 @@ package dev.synack.pkt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.synack.pkt.Script.CodeEvent;
 import dev.synack.pkt.Script.Ellipsis;
 import dev.synack.pkt.Script.ListExpr;
+import dev.synack.pkt.Script.Num;
 import dev.synack.pkt.Script.PacketEvent;
+import dev.synack.pkt.Script.Placement;
 import dev.synack.pkt.Script.ShellEvent;
 import dev.synack.pkt.Script.StructExpr;
 import dev.synack.pkt.Script.SyscallEvent;
 import dev.synack.pkt.Script.Time;
 import dev.synack.wire.TcpFlags;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ScriptParserTest {
@@ -95,9 +99,80 @@ class ScriptParserTest {
     }
 
     @Test
-    void pythonBlocksMakeTheScriptSkipped() throws Exception {
-        Script s = parse("0 close(3) = 0\n+0 %{\nassert tcpi_state == 1\n}%\n");
-        assertThat(s.skipReason()).contains("python block at line 2");
+    void codeBlocksAreTimedEventsKeptVerbatim() throws Exception {
+        Script s = parse("0 close(3) = 0\n+.5 %{\nassert tcpi_rto // 2 > 0 # half\n}%\n+0 %{ assert 1 }%\n");
+        assertThat(s.events()).hasSize(3);
+        CodeEvent c = (CodeEvent) s.events().get(1);
+        assertThat(c.line()).isEqualTo(2);
+        assertThat(c.time().micros()).isEqualTo(500_000);
+        assertThat(c.code()).contains("tcpi_rto // 2 > 0 # half"); // '//' is Python's floor division, not a comment
+        assertThat(((CodeEvent) s.events().get(2)).code().strip()).isEqualTo("assert 1");
+    }
+
+    @Test
+    void multiLineShellCommandsAreOneEventPlacedAsInitOrCleanup() throws Exception {
+        Script s = parse("""
+                `../common/defaults.sh
+                sysctl -q net.ipv4.tcp_sack=0 // not a comment in shell
+                `
+                0 close(3) = 0
+                +1 `sysctl -q net.ipv4.tcp_ecn=0`
+                +0 close(4) = 0
+                `/tmp/sysctl_restore_${PPID}.sh`
+                """);
+        ShellEvent init = (ShellEvent) s.events().get(0);
+        assertThat(init.placement()).isEqualTo(Placement.INIT);
+        assertThat(init.command()).isEqualTo("../common/defaults.sh\nsysctl -q net.ipv4.tcp_sack=0 // not a comment in shell");
+        assertThat(s.events().get(1).line()).isEqualTo(4);
+        assertThat(((ShellEvent) s.events().get(2)).placement()).isEqualTo(Placement.TIMED);
+        assertThat(((ShellEvent) s.events().get(4)).placement()).isEqualTo(Placement.CLEANUP);
+        assertThatThrownBy(() -> parse("0 close(3) = 0\n`true`\n+0 close(4) = 0\n")).hasMessageContaining("without a time");
+    }
+
+    @Test
+    void definesReplaceWordsOutsideStringsShellAndCode() throws Exception {
+        Script s = ScriptParser.parse("t", "0 close(FD) = 0\n+0 %{ assert FD == 1 }%\n+0 `echo FD`\n", Map.of("FD", "7"));
+        assertThat(((SyscallEvent) s.events().get(0)).args()).containsExactly(new Num(7));
+        assertThat(((CodeEvent) s.events().get(1)).code()).contains("FD == 1");
+        assertThat(((ShellEvent) s.events().get(2)).command()).isEqualTo("echo FD");
+    }
+
+    @Test
+    void ackWithoutTheAckFlagIsARawHeaderValueAndAMissingAckIsZero() throws Exception {
+        PacketEvent syn = (PacketEvent) parse("+0 < S 0:0(0) ack 77 win 1000\n").events().get(0);
+        assertThat(syn.ack()).isEqualTo(77);
+        PacketEvent gro = (PacketEvent) parse("+0 < . 1:10001(10000) win 320\n").events().get(0);
+        assertThat(gro.ack()).isZero();
+    }
+
+    @Test
+    void linuxOnlyOptionsAndEcnAnnotationsAreUnsupportedNotSyntaxErrors() throws Exception {
+        assertThat(unsupported("+0 < S 0:0(0) win 1000 <mss 1460,FOEXP>\n")).contains("TCP Fast Open not supported");
+        assertThat(unsupported("+0 < S 0:0(0) win 1000 <md5 0xab>\n")).contains("MD5");
+        assertThat(unsupported("+0 < [ect0] . 1:1(0) ack 1 win 1000\n")).contains("ECN");
+        assertThat(unsupported("+0 < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]\n")).contains("ICMP");
+        PacketEvent plain = (PacketEvent) parse("+0 > [noecn] . 1:1(0) ack 1\n").events().get(0);
+        assertThat(plain.ttl()).isNull();
+        assertThat(((PacketEvent) parse("+0 < (ttl 3) . 1:1(0) ack 1 win 9\n").events().get(0)).ttl()).isEqualTo(3);
+    }
+
+    private static String unsupported(String text) {
+        ScriptException e = org.junit.jupiter.api.Assertions.assertThrows(ScriptException.class, () -> parse(text));
+        assertThat(e.unsupported()).as(e.getMessage()).isTrue();
+        return e.getMessage();
+    }
+
+    @Test
+    void msghdrWithCountsAndPositionalIovecs() throws Exception {
+        SyscallEvent e = (SyscallEvent) parse("""
+                +0 sendmsg(4, {msg_name(...)=...,
+                               msg_iov(2)=[{..., 40}, {..., 2}], msg_flags=0}, 0) = 42
+                """).events().get(0);
+        StructExpr msg = (StructExpr) e.args().get(1);
+        assertThat(msg.fields()).containsKeys("msg_name", "msg_iov", "msg_flags");
+        StructExpr iov = (StructExpr) ((ListExpr) msg.fields().get("msg_iov")).items().get(0);
+        assertThat(iov.fields()).containsEntry("#1", new Num(40));
+        assertThatThrownBy(() -> parse("+0 sendmsg(4, {msg_iov(3)=[{..., 1}], msg_flags=0}, 0) = 1\n")).hasMessageContaining("has 1 elements");
     }
 
     @Test
@@ -111,6 +186,6 @@ class ScriptParserTest {
         assertThatThrownBy(() -> parse("+0 < * 1:1(0)\n")).isInstanceOf(ScriptException.class);
         assertThatThrownBy(() -> parse("+0 > . 1:1(0) ack 1 <fancy 3>\n")).hasMessageContaining("unknown TCP option 'fancy'");
         assertThatThrownBy(() -> parse("+0 close(3)\n")).hasMessageContaining("expected '='");
-        assertThatThrownBy(() -> parse("+0 > . 1:1(0)\n")).hasMessageContaining("needs 'ack N'");
+        assertThatThrownBy(() -> parse("+0 < . 1:1(0) ack 1 win 9 <...>\n")).hasMessageContaining("only be used with outbound");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synack.pkt.Outcome.Status;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The matcher fails wrong scripts at the right line with the right reason: the runner can fail. */
@@ -77,10 +78,157 @@ class ScriptRunnerTest {
 
     @Test
     void shellCommandsAndIpv6AreSkippedWithAReason() {
-        assertThat(run("`sysctl -q net.ipv4.tcp_sack=0`\n0 close(3) = -1 EBADF\n").describe())
-                .isEqualTo("skipped t.pkt: shell command at line 1 cannot run: `sysctl -q net.ipv4.tcp_sack=0`");
+        assertThat(run("`sysctl -q net.ipv4.tcp_fack=1`\n0 close(3) = -1 EBADF\n").describe())
+                .isEqualTo("skipped t.pkt: shell command at line 1: sysctl net.ipv4.tcp_fack has no corresponding synack setting: "
+                        + "`sysctl -q net.ipv4.tcp_fack=1`");
         assertThat(run("--ip_version=ipv6\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.SKIP);
         assertThat(run("`../common/defaults.sh`\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.PASS);
+    }
+
+    /** A passive open whose SYN-ACK is checked with <...>, for scripts that change the options by sysctl. */
+    private static final String OPEN_ANY = OPEN.replace("<mss 1460,nop,nop,sackOK,nop,wscale 8>", "<...>");
+
+    @Test
+    void sysctlsInAMultiLineInitCommandConfigureTheStack() {
+        String init = """
+                `../common/defaults.sh
+                # no timestamps, no SACK
+                sysctl -q net.ipv4.tcp_timestamps=0 \\
+                          net.ipv4.tcp_sack=0
+                `
+                """;
+        String open = OPEN.replace("<mss 1000,sackOK,nop,nop,nop,wscale 7>", "<mss 1000,sackOK,TS val 1 ecr 0,nop,wscale 7>");
+        assertThat(run(init + open.replace("<mss 1460,nop,nop,sackOK,nop,wscale 8>", "<mss 1460,nop,wscale 8>")).status())
+                .isEqualTo(Status.PASS);
+        // Without the sysctls the SYN-ACK carries SACK and timestamps: the same expectation fails.
+        assertThat(run(open.replace("<mss 1460,nop,nop,sackOK,nop,wscale 8>", "<mss 1460,nop,wscale 8>")).message())
+                .contains("bad options");
+    }
+
+    @Test
+    void tcpRmemMaximumChoosesTheSynWindowScaleAsLinuxDoes() {
+        String rmem = "`sysctl -q net.ipv4.tcp_rmem=\"4096 131072 $((6*1024*1024))\"`\n";
+        assertThat(run(rmem + OPEN.replace("wscale 8>", "wscale 7>")).status()).isEqualTo(Status.PASS);
+        // 16 MiB: 65535 << 8 falls one byte short, so the shift is 9.
+        String big = "`set_sysctls.py /proc/sys/net/ipv4/tcp_rmem=\"4096 540000 16777216\"`\n";
+        assertThat(run(big + OPEN.replace("wscale 8>", "wscale 9>")).status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void shellCommandsSynackCannotHonourAreSkippedWithTheCommandQuoted() {
+        assertThat(run("`tc qdisc replace dev tun0 root fq`\n" + OPEN).message())
+                .isEqualTo("shell command at line 1: shell command cannot run in synack: `tc qdisc replace dev tun0 root fq`");
+        assertThat(run("`sysctl -q net.ipv4.tcp_ecn=1`\n" + OPEN).message()).contains("ECN not supported");
+        assertThat(run("`sysctl -q net.ipv4.tcp_ecn=0`\n" + OPEN).status()).isEqualTo(Status.PASS);
+        // A sysctl once the run started would need a reconfigured stack.
+        assertThat(run(OPEN + "+0 `sysctl -q net.ipv4.tcp_sack=0`\n").message()).contains("after the run started");
+        // No-ops for synack: TSO knobs and offloads, the metrics cache, the restore script as cleanup.
+        assertThat(run("`sysctl -q net.ipv4.tcp_tso_win_divisor=100\nethtool -K tun0 tso off gso off\nip tcp_metrics flush all`\n"
+                + OPEN + "`/tmp/sysctl_restore_${PPID}.sh`\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void codeBlocksAssertOverATcpInfoSnapshotOfTheSocketUnderTest() {
+        String ok = OPEN + """
+                +0 %{
+                assert tcpi_state == TCP_ESTABLISHED, tcpi_state
+                assert tcpi_ca_state == TCP_CA_Open
+                assert tcpi_snd_cwnd == 10 and tcpi_snd_ssthresh == 0x7fffffff
+                assert (tcpi_options & TCPI_OPT_SACK) != 0 and not (tcpi_options & TCPI_OPT_TIMESTAMPS)
+                assert tcpi_snd_wscale == 7 and tcpi_rcv_wscale == 8; assert tcpi_snd_mss == 1000 == tcpi_snd_mss
+                assert 99000 <= tcpi_rtt <= 101000, 'rtt=%d' % tcpi_rtt
+                limit = 200 * 1000 + tcpi_rtt // 2
+                }%
+                +1 %{ assert 990 <= tcpi_last_data_recv <= 1010 and tcpi_rto >= limit }%
+                """;
+        assertThat(run(ok).describe()).isEqualTo("pass t.pkt");
+        Outcome bad = run(OPEN + "+0 %{ assert tcpi_snd_cwnd == 11, 'cwnd=%d' % tcpi_snd_cwnd }%\n");
+        assertThat(bad.line()).isEqualTo(8);
+        assertThat(bad.message()).isEqualTo("assertion failed in code block: tcpi_snd_cwnd == 11: cwnd=10");
+        // After an inbound SYN the socket under test is the child, which has no descriptor until accept().
+        assertThat(run(OPEN.replace("+0 accept(3, ..., ...) = 4\n", "") + "+0 %{ assert tcpi_state == 1 }%\n").message())
+                .contains("no socket to use for code");
+    }
+
+    @Test
+    void codeSynackCannotRunIsSkipped() {
+        assertThat(run(OPEN + "+0 %{ print(tcpi_snd_cwnd) }%\n").message()).contains("not supported");
+        assertThat(run(OPEN + "+0 %{ assert tcpi_busy_time == 0 }%\n").message())
+                .isEqualTo("line 8: tcp_info field tcpi_busy_time is not reported by synack");
+        assertThat(run(OPEN + "+0 %{ cwnd += 1 }%\n").message()).contains("augmented assignment");
+    }
+
+    @Test
+    void commandLineOptionsOverrideTheScriptsAndUnknownOnesSkip() {
+        String late = OPEN + "+0 write(4, ..., 10) = 10\n+.05 > P. 1:11(10) ack 1\n";
+        assertThat(PktRunner.runText("t.pkt", late, PktRunner.RunOptions.NONE, null).status()).isEqualTo(Status.FAIL);
+        PktRunner.RunOptions wide = new PktRunner.RunOptions(Map.of("tolerance_usecs", "60000"), Map.of());
+        assertThat(PktRunner.runText("t.pkt", "--tolerance_usecs=1000\n" + late, wide, null).status()).isEqualTo(Status.PASS);
+        PktRunner.RunOptions unknown = new PktRunner.RunOptions(Map.of("speed", "10"), Map.of());
+        assertThat(PktRunner.runText("t.pkt", OPEN, unknown, null).message()).isEqualTo("option --speed is not supported");
+        PktRunner.RunOptions define = new PktRunner.RunOptions(Map.of(), Map.of("LEN", "10"));
+        assertThat(PktRunner.runText("t.pkt", OPEN + "+0 write(4, ..., LEN) = LEN\n+0 > P. 1:11(10) ack 1\n", define, null).status())
+                .isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void sendmsgRecvmsgWritevAndReadvMoveTheirIovecs() {
+        String script = OPEN + """
+                +0 sendmsg(4, {msg_name(...)=..., msg_iov(2)=[{..., 30}, {..., 12}], msg_flags=0}, 0) = 42
+                +0 > P. 1:43(42) ack 1
+                +0 < . 1:1(0) ack 43 win 257
+                +0 writev(4, [{..., 8}], 1) = 8
+                +0 > P. 43:51(8) ack 1
+                +0 < P. 1:101(100) ack 51 win 257
+                +0 recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 60}], msg_flags=0}, MSG_DONTWAIT) = 60
+                +0 readv(4, [{..., 30}, {..., 30}], 2) = 40
+                """;
+        assertThat(run(script).describe()).isEqualTo("pass t.pkt");
+        assertThat(run(OPEN + "+0 send(4, ..., 10, MSG_EOR) = 10\n").message()).contains("MSG_EOR");
+    }
+
+    @Test
+    void soSndbufIsDoubledAndLimitsWhatAWriteTakes() {
+        String script = OPEN + """
+                +0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [3000], 4) = 0
+                +0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [6000], [4]) = 0
+                +0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+                +0 write(4, ..., 10000) = 6000
+                """;
+        assertThat(run(script).describe()).isEqualTo("pass t.pkt");
+        // Linux autotunes a buffer nobody set: reading it cannot be answered faithfully.
+        assertThat(run(OPEN + "+0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [262144], [4]) = 0\n").status()).isEqualTo(Status.SKIP);
+    }
+
+    @Test
+    void descriptorsAreTheScriptsLabelsAndNullBuffersFault() {
+        String script = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 5
+                +0 bind(5, ..., ...) = 0
+                +0 listen(5, 1) = 0
+                +0 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+                +0 > S. 0:0(0) ack 1 <...>
+                +.1 < . 1:1(0) ack 1 win 257
+                +0 accept(5, ..., ...) = 9
+                +0 write(9, NULL, 100) = -1 EFAULT (Bad address)
+                """;
+        assertThat(run(script).describe()).isEqualTo("pass t.pkt");
+    }
+
+    @Test
+    void anExceptionCaughtByTheStackFailsTheScript() {
+        Script script;
+        try {
+            script = ScriptParser.parse("t.pkt", OPEN);
+        } catch (ScriptException e) {
+            throw new AssertionError(e);
+        }
+        // The stack catches what a trace listener throws and counts it as an internal error.
+        Outcome o = ScriptRunner.run(script, Map.of(), e -> {
+            throw new IllegalStateException("boom");
+        });
+        assertThat(o.status()).isEqualTo(Status.FAIL);
+        assertThat(o.message()).contains("the stack caught an exception");
     }
 
     @Test
@@ -97,8 +245,10 @@ class ScriptRunnerTest {
                 .message()).contains("SO_RCVBUF");
         assertThat(run(OPEN + "+0 < [ect0] . 1:1(0) ack 1 win 257\n").status()).isEqualTo(Status.SKIP);
         assertThat(run(OPEN + "+0 < . 1:1(0) ack 1 win 257 <md5>\n").status()).isEqualTo(Status.SKIP);
-        assertThat(run("--mtu=9000\n0 close(3) = -1 EBADF\n").message()).contains("--mtu=9000");
+        assertThat(run("--mtu=100\n0 close(3) = -1 EBADF\n").message()).contains("--mtu=100");
         assertThat(run("--mtu=1500\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.PASS);
+        assertThat(run("--gateway_ip=192.168.0.9\n0 close(3) = -1 EBADF\n").describe())
+                .isEqualTo("skipped t.pkt: option --gateway_ip is not supported");
     }
 
     @Test
@@ -144,6 +294,27 @@ class ScriptRunnerTest {
         Outcome strict = run("--strict_segments\n" + train);
         assertThat(strict.status()).isEqualTo(Status.FAIL);
         assertThat(strict.message()).contains("bad flags");
+    }
+
+    @Test
+    void aTrainMayHoldPushedSegmentsAsPacketdrillAggregatesPushedFragments() {
+        // The first write's end goes out pushed; packetdrill compares PSH on the train's last segment only.
+        String train = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 1) = 0
+                +0 < S 0:0(0) win 65535 <mss 1000>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 65535
+                +0 accept(3, ..., ...) = 4
+                +0 write(4, ..., 1000) = 1000
+                +0 write(4, ..., 2000) = 2000
+                +0 > P. 1:3001(3000) ack 1
+                """;
+        assertThat(run(train).status()).isEqualTo(Status.PASS);
+        Outcome unpushedEnd = run(train.replace("> P. 1:3001", "> . 1:3001"));
+        assertThat(unpushedEnd.status()).isEqualTo(Status.FAIL);
+        assertThat(unpushedEnd.message()).contains("bad flags");
     }
 
     @Test

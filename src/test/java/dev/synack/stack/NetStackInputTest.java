@@ -167,7 +167,8 @@ class NetStackInputTest {
         }
         var c = stack.counters();
         // Mutations may turn a packet into another protocol (or ICMP): those are counted on their own.
-        assertThat(c.get("InSegs") + c.get("InErrs") + c.get("InUnknownProtos") + c.get("InEchos") + c.get("InIcmpIgnored"))
+        assertThat(c.get("InSegs") + c.get("InErrs") + c.get("InUnknownProtos") + c.get("InEchos") + c.get("InIcmpIgnored")
+                + c.get("InHdrErrors") + c.get("InAddrErrors") + c.get("InMartianSrc"))
                 .as("seed %d", seed).isEqualTo(count);
         assertThat(c.get("InternalErrors")).as("seed %d", seed).isZero();
     }

@@ -45,6 +45,8 @@ final class EngineHarness implements TcpOutput {
     final List<String> drops = new ArrayList<>();
     final List<String> timers = new ArrayList<>();
     final List<Long> sendTimes = new ArrayList<>();
+    /** Replies the engine held back ({@link TcpOutput#rateLimited}), in order. */
+    final List<RateLimited> rateLimited = new ArrayList<>();
     int wakeups;
     /** What {@link #carriesPayloadWindows()} answers: a path like an in-memory link's. */
     boolean payloadWindows;
@@ -117,6 +119,11 @@ final class EngineHarness implements TcpOutput {
     @Override
     public void timeWaitTimerFired(TimeWaitRecord record, String timer, long at) {
         recordTimers.add(timer);
+    }
+
+    @Override
+    public void rateLimited(RateLimited what, long at) {
+        rateLimited.add(what);
     }
 
     // ---- user calls ----

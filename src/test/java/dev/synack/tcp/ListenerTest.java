@@ -35,6 +35,18 @@ class ListenerTest {
     }
 
     @Test
+    void synWithFinIsDroppedWithItsReasonAndOpensNothing() {
+        EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 4);
+        assertThat(h.in("SF").seq(PEER_ISS).mss(1460).toListener()).isNull();
+        h.expectNothing();
+        assertThat(h.listener.synQueueLength()).isZero();
+        assertThat(h.drops).containsExactly("SYN with FIN to a listener");
+        // with ACK it is answered as any ACK to a listener is (Linux checks the ACK bit first)
+        assertThat(h.in("SF.").seq(PEER_ISS).ack(555).toListener()).isNull();
+        h.expect("R", 555, 0, 0);
+    }
+
+    @Test
     void synIsDroppedWhenTheAcceptQueueIsFull() {
         EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 1);
         h.in("S").from(1001).seq(PEER_ISS).mss(1460).toListener();

@@ -176,6 +176,35 @@ class ReassemblyTest {
     }
 
     @Test
+    void aSegmentStartingWhereHeldDataEndsReportsNoDuplicateAsLinuxAppendsIt() {
+        EngineHarness h = sackReceiver(false);
+        byte[] stream = pattern(0, 5000);
+        deliver(h, stream, 1000, 2000, false);
+        deliver(h, stream, 3000, 4000, false);
+        h.clearSent();
+        // 2000:3500 repeats 3000:3500, but Linux's tcp_data_queue_ofo appends it to 1000:2000
+        // (tcp_ooo_try_coalesce) without looking further: no D-SACK, one merged block.
+        deliver(h, stream, 2000, 3500, false);
+        assertThat(sack(h.expect(".", SND, RCV, 0))).isEqualTo("nop,nop,sack 1 " + (RCV + 1000) + ":" + (RCV + 4000));
+        // One that starts inside a hole and runs into held data does report the repeated part.
+        deliver(h, stream, 4500, 5000, false);
+        h.clearSent();
+        deliver(h, stream, 4200, 4800, false);
+        assertThat(sack(h.expect(".", SND, RCV, 0))).isEqualTo("nop,nop,sack 3 " + (RCV + 4500) + ":" + (RCV + 4800)
+                + " " + (RCV + 4200) + ":" + (RCV + 5000) + " " + (RCV + 1000) + ":" + (RCV + 4000));
+    }
+
+    @Test
+    void aRepeatedFinIsReportedAsADuplicate() {
+        EngineHarness h = sackReceiver(false);
+        h.in("F.").seq(RCV).ack(SND).deliver();
+        h.expect(".", SND, RCV + 1, 0);
+        // As Linux's tcp_send_dupack: the FIN's sequence number was received twice.
+        h.in("F.").seq(RCV).ack(SND).deliver();
+        assertThat(sack(h.expect(".", SND, RCV + 1, 0))).isEqualTo("nop,nop,sack 1 " + RCV + ":" + (RCV + 1));
+    }
+
+    @Test
     void aFinArrivingOutOfOrderTakesEffectWhenTheGapFills() {
         EngineHarness h = sackReceiver(false);
         byte[] stream = pattern(0, 2000);

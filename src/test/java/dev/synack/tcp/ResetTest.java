@@ -67,6 +67,7 @@ class ResetTest {
         h.in("S").seq(RCV + 10).deliver();
         h.expect(".", SND, RCV, 0);
         assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
+        h.advance(Duration.ofMillis(500)); // one such ACK per tcp_invalid_ratelimit
         h.in("S").seq(RCV - 1000).deliver(); // out of window: an ordinary unacceptable-segment ACK
         h.expect(".", SND, RCV, 0);
         assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
@@ -74,7 +75,8 @@ class ResetTest {
 
     @Test
     void challengeAcksAreRateLimitedPerSecond() {
-        TcpConfig config = EngineHarness.plain().toBuilder().challengeAckLimit(2).build();
+        // The RFC 5961 §7 budget alone, without Linux's per-connection interval in front of it.
+        TcpConfig config = EngineHarness.plain().toBuilder().challengeAckLimit(2).invalidRateLimit(Duration.ZERO).build();
         EngineHarness h = EngineHarness.active(config).establish();
         for (int i = 0; i < 5; i++) h.in("R").seq(RCV + 10 + i).deliver();
         h.expect(".", SND, RCV, 0);

@@ -338,18 +338,71 @@ class TerminationTest {
         }
 
         @Test
-        void readShutdownReturnsEndOfFileSendsNothingAndStillAcksArrivingData() {
+        void readShutdownReturnsEndOfFileWhileNothingIsQueuedAndLaterDataStaysReadable() {
             EngineHarness h = established(EngineHarness.plain());
             h.conn.shutdown(ShutdownHow.READ, h.now);
             h.expectNothing();
             assertThat(h.read(10)).isEqualTo(-1);
+            assertThat(h.conn.isReadable()).isTrue(); // end-of-file is readiness, as Linux's tcp_poll says
             h.in("P.").seq(RCV).ack(SND).len(500).deliver();
             h.expect(".", SND, RCV + 500, 0);
+            // Linux (tcp_recvmsg reads what is queued before looking at RCV_SHUTDOWN): the data is read.
+            assertThat(h.conn.available()).isEqualTo(500);
+            assertThat(h.readAvailable()).isEqualTo(pattern(0, 500));
             assertThat(h.read(10)).isEqualTo(-1);
             assertThat(h.conn.state()).isEqualTo(TcpState.ESTABLISHED);
             // we can still write
             h.write(5);
             h.expect("P.", SND, RCV + 500, 5);
+        }
+
+        @Test
+        void readShutdownKeepsWhatWasAlreadyQueued() {
+            EngineHarness h = established(EngineHarness.plain());
+            h.in("P.").seq(RCV).ack(SND).len(300).deliver();
+            h.expect(".", SND, RCV + 300, 0);
+            h.conn.shutdown(ShutdownHow.READ, h.now);
+            assertThat(h.readAvailable()).isEqualTo(pattern(0, 300));
+            assertThat(h.read(10)).isEqualTo(-1);
+        }
+
+        @Test
+        void dataAfterBothDirectionsAreShutResetsTheConnection() {
+            EngineHarness h = established(EngineHarness.plain());
+            h.conn.shutdown(ShutdownHow.BOTH, h.now);
+            h.expect("F.", SND, RCV, 0);
+            h.in(".").seq(RCV).ack(SND + 1).deliver();
+            assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT2);
+            // Linux's tcp_rcv_state_process: RCV_SHUTDOWN in FIN_WAIT1/2 and new data: reset.
+            h.in("P.").seq(RCV).ack(SND + 1).len(100).deliver();
+            h.expect("R", SND + 1, 0, 0);
+            assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
+            assertThat(errorOf(() -> h.read(10))).isEqualTo(TcpError.CONNECTION_RESET);
+        }
+
+        @Test
+        void discardSettingDropsQueuedAndLaterDataButKeepsTheWindowOpen() {
+            EngineHarness h = established(EngineHarness.plain().toBuilder()
+                    .readShutdownData(ReadShutdownData.DISCARD).receiveBufferSize(4000).receiveBufferAutotuning(false).build());
+            h.in("P.").seq(RCV).ack(SND).len(300).deliver();
+            h.expect(".", SND, RCV + 300, 0);
+            h.conn.shutdown(ShutdownHow.READ, h.now);
+            h.expectNothing();
+            assertThat(h.conn.available()).isZero();
+            assertThat(h.read(10)).isEqualTo(-1);
+            // Nothing is kept, so more than the 4000-byte buffer is taken in and acknowledged.
+            for (int i = 0; i < 3; i++) {
+                h.in("P.").seq(RCV + 300 + 2000 * i).ack(SND).len(2000).deliver();
+                h.expect(".", SND, RCV + 2300 + 2000 * i, 0);
+            }
+            assertThat(h.conn.available()).isZero();
+            assertThat(h.read(10)).isEqualTo(-1);
+            // With both directions shut, later data is still acknowledged and dropped (no reset).
+            h.conn.shutdown(ShutdownHow.WRITE, h.now);
+            h.expect("F.", SND, RCV + 6300, 0);
+            h.in("P.").seq(RCV + 6300).ack(SND + 1).len(100).deliver();
+            h.expect(".", SND + 1, RCV + 6400, 0);
+            assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT2);
         }
 
         @Test

@@ -160,7 +160,8 @@ class TimeWaitRecordTest {
 
     @Test
     void theChallengeAckBudgetCarriesOverIntoTheRecord() {
-        EngineHarness h = inTimeWait(LINUX.toBuilder().challengeAckLimit(2).build());
+        // The RFC 5961 §7 budget alone, without Linux's per-connection interval in front of it.
+        EngineHarness h = inTimeWait(LINUX.toBuilder().challengeAckLimit(2).invalidRateLimit(Duration.ZERO).build());
         TimeWaitRecord r = h.conn.detachTimeWait();
         toRecord(h, r, h.in("S").seq(RCV - 5000).ts(130, 0));
         toRecord(h, r, h.in("S").seq(RCV - 5000).ts(130, 0));
@@ -171,7 +172,8 @@ class TimeWaitRecordTest {
         assertThat(drain(h)).hasSize(1);
 
         // Spent before TIME_WAIT: a SYN in ESTABLISHED takes the whole budget of one.
-        EngineHarness e = EngineHarness.active(EngineHarness.plain().toBuilder().challengeAckLimit(1).build()).establish();
+        EngineHarness e = EngineHarness.active(EngineHarness.plain().toBuilder().challengeAckLimit(1)
+                .invalidRateLimit(Duration.ZERO).build()).establish();
         e.in("S").seq(RCV + 10).deliver();
         e.expect(".", SND, RCV, 0);
         e.conn.close(e.now);

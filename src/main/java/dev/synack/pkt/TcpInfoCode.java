@@ -1,0 +1,639 @@
+package dev.synack.pkt;
+
+import dev.synack.pkt.Script.CodeEvent;
+import dev.synack.tcp.TcpInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Python of packetdrill's {@code %{ }%} blocks, as far as synack runs it: statements
+ * {@code assert EXPR[, MESSAGE]} and {@code NAME = EXPR}, separated by newlines or {@code ;}
+ * ({@code \} continues a line, {@code #} starts a comment), over integers, the block's
+ * {@code tcpi_*} variables (a TCP_INFO snapshot, {@link #variables}) and packetdrill's symbolic
+ * constants ({@link #symbols}), with Python's operators: {@code or and not}, comparisons (chained),
+ * {@code | ^ &}, {@code << >>}, {@code + -}, {@code * / // %}, unary {@code - + ~}, parentheses;
+ * strings and {@code 'fmt' % args} for messages. Variables persist from block to block, as
+ * packetdrill runs all blocks as one program. Anything else (calls such as print(), loops,
+ * imports) makes the script skipped, as does a {@code tcpi_} field synack cannot report.
+ */
+final class TcpInfoCode {
+    private TcpInfoCode() {}
+
+    /** Linux's TCP state numbers (include/net/tcp_states.h). */
+    private static final Map<String, Long> SYMBOLS = Map.ofEntries(
+            Map.entry("TCP_ESTABLISHED", 1L), Map.entry("TCP_SYN_SENT", 2L), Map.entry("TCP_SYN_RECV", 3L),
+            Map.entry("TCP_FIN_WAIT1", 4L), Map.entry("TCP_FIN_WAIT2", 5L), Map.entry("TCP_TIME_WAIT", 6L),
+            Map.entry("TCP_CLOSE", 7L), Map.entry("TCP_CLOSE_WAIT", 8L), Map.entry("TCP_LAST_ACK", 9L),
+            Map.entry("TCP_LISTEN", 10L), Map.entry("TCP_CLOSING", 11L),
+            Map.entry("TCP_CA_Open", 0L), Map.entry("TCP_CA_Disorder", 1L), Map.entry("TCP_CA_CWR", 2L),
+            Map.entry("TCP_CA_Recovery", 3L), Map.entry("TCP_CA_Loss", 4L),
+            Map.entry("TCPI_OPT_TIMESTAMPS", 1L), Map.entry("TCPI_OPT_SACK", 2L), Map.entry("TCPI_OPT_WSCALE", 4L),
+            Map.entry("TCPI_OPT_ECN", 8L), Map.entry("TCPI_OPT_ECN_SEEN", 16L), Map.entry("TCPI_OPT_SYN_DATA", 32L),
+            Map.entry("TCPI_OPT_USEC_TS", 64L), Map.entry("TCPI_OPT_TFO_CHILD", 128L));
+
+    /** The tcp_info fields synack reports (see {@link TcpInfo}); any other tcpi_ name makes a script skipped. */
+    static final Set<String> FIELDS = Set.of("tcpi_state", "tcpi_ca_state", "tcpi_retransmits", "tcpi_backoff",
+            "tcpi_options", "tcpi_snd_wscale", "tcpi_rcv_wscale", "tcpi_rto", "tcpi_snd_mss", "tcpi_advmss", "tcpi_pmtu",
+            "tcpi_rtt", "tcpi_rttvar", "tcpi_snd_ssthresh", "tcpi_snd_cwnd", "tcpi_reordering", "tcpi_total_retrans",
+            "tcpi_bytes_retrans", "tcpi_notsent_bytes", "tcpi_snd_wnd", "tcpi_last_data_recv");
+
+    /** packetdrill's symbolic names, defined before every block. */
+    static Map<String, Object> symbols() {
+        return new HashMap<>(SYMBOLS);
+    }
+
+    /** The tcpi_* variables of a snapshot, in Linux's numbering and units. */
+    static Map<String, Object> variables(TcpInfo i) {
+        Map<String, Object> v = new HashMap<>();
+        v.put("tcpi_state", linuxState(i.state()));
+        v.put("tcpi_ca_state", (long) i.caState().ordinal());
+        v.put("tcpi_retransmits", (long) i.retransmits());
+        v.put("tcpi_backoff", (long) i.backoff());
+        v.put("tcpi_options", (i.timestamps() ? 1L : 0) | (i.sack() ? 2L : 0) | (i.windowScaling() ? 4L : 0));
+        v.put("tcpi_snd_wscale", (long) i.sndWscale());
+        v.put("tcpi_rcv_wscale", (long) i.rcvWscale());
+        v.put("tcpi_rto", i.rtoMicros());
+        v.put("tcpi_snd_mss", (long) i.sndMss());
+        v.put("tcpi_advmss", (long) i.advMss());
+        v.put("tcpi_pmtu", (long) i.pmtu());
+        v.put("tcpi_rtt", i.rttMicros());
+        v.put("tcpi_rttvar", i.rttVarMicros());
+        v.put("tcpi_snd_ssthresh", (long) i.sndSsthresh());
+        v.put("tcpi_snd_cwnd", (long) i.sndCwnd());
+        v.put("tcpi_reordering", (long) i.reordering());
+        v.put("tcpi_total_retrans", i.totalRetrans());
+        v.put("tcpi_bytes_retrans", i.bytesRetrans());
+        v.put("tcpi_notsent_bytes", (long) i.notsentBytes());
+        v.put("tcpi_snd_wnd", (long) i.sndWnd());
+        v.put("tcpi_last_data_recv", i.lastDataRecvMillis());
+        return v;
+    }
+
+    /** Linux's number for a state (TCP_ESTABLISHED = 1 ... TCP_CLOSING = 11). */
+    static long linuxState(dev.synack.tcp.TcpState s) {
+        return switch (s) {
+            case ESTABLISHED -> 1;
+            case SYN_SENT -> 2;
+            case SYN_RECV -> 3;
+            case FIN_WAIT1 -> 4;
+            case FIN_WAIT2 -> 5;
+            case TIME_WAIT -> 6;
+            case CLOSED -> 7;
+            case CLOSE_WAIT -> 8;
+            case LAST_ACK -> 9;
+            case LISTEN -> 10;
+            case CLOSING -> 11;
+        };
+    }
+
+    /** Why the block cannot run faithfully, or null. */
+    static String unsupported(CodeEvent e) {
+        try {
+            Program p = parse(e.code(), e.line());
+            for (String name : p.names) {
+                if (name.startsWith("tcpi_") && !FIELDS.contains(name)) {
+                    return "tcp_info field " + name + " is not reported by synack";
+                }
+            }
+            return null;
+        } catch (ScriptException ex) {
+            return ex.getMessage();
+        }
+    }
+
+    /** Runs the block with {@code globals} (assignments stay in it); a failed assert fails the script at the block's line. */
+    static void run(CodeEvent e, Map<String, Object> globals) throws ScriptException {
+        Program p = parse(e.code(), e.line());
+        for (Stmt s : p.statements) {
+            switch (s) {
+                case Assign a -> globals.put(a.name, a.value.eval(globals, e.line()));
+                case Assert a -> {
+                    if (!truth(a.test.eval(globals, e.line()))) {
+                        String message = a.message == null ? "" : ": " + str(a.message.eval(globals, e.line()));
+                        throw new ScriptException(e.line(), "assertion failed in code block: " + a.source + message);
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the program
+
+    private record Program(List<Stmt> statements, Set<String> names) { }
+
+    private sealed interface Stmt permits Assign, Assert { }
+
+    private record Assign(String name, Node value) implements Stmt { }
+
+    private record Assert(Node test, Node message, String source) implements Stmt { }
+
+    private interface Node {
+        Object eval(Map<String, Object> vars, int line) throws ScriptException;
+    }
+
+    static Program parse(String code, int line) throws ScriptException {
+        List<Stmt> statements = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (String text : statements(code)) {
+            Parser p = new Parser(tokens(text, line), line, names);
+            statements.add(p.statement(text));
+        }
+        return new Program(statements, names);
+    }
+
+    /** Splits the code into statements: newlines and ';' outside brackets and strings; '\' joins lines; '#' comments. */
+    private static List<String> statements(String code) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        int depth = 0;
+        char quote = 0;
+        for (int i = 0; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (quote != 0) {
+                cur.append(c);
+                if (c == quote) quote = 0;
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                cur.append(c);
+                continue;
+            }
+            if (c == '#') {
+                while (i + 1 < code.length() && code.charAt(i + 1) != '\n') i++;
+                continue;
+            }
+            if (c == '\\' && i + 1 < code.length() && code.charAt(i + 1) == '\n') {
+                i++;
+                cur.append(' ');
+                continue;
+            }
+            if (c == '(' || c == '[') depth++;
+            if (c == ')' || c == ']') depth--;
+            if ((c == '\n' || c == ';') && depth <= 0) {
+                if (!cur.toString().isBlank()) out.add(cur.toString().strip());
+                cur.setLength(0);
+                continue;
+            }
+            cur.append(c);
+        }
+        if (!cur.toString().isBlank()) out.add(cur.toString().strip());
+        return out;
+    }
+
+    private record Token(String kind, String text) { }
+
+    private static final List<String> OPERATORS = List.of("**", "//", "<<", ">>", "<=", ">=", "==", "!=", "+=", "-=",
+            "*=", "(", ")", "[", "]", ",", "+", "-", "*", "/", "%", "&", "|", "^", "~", "<", ">", "=", ":", ".");
+
+    private static List<Token> tokens(String s, int line) throws ScriptException {
+        List<Token> out = new ArrayList<>();
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+                continue;
+            }
+            if (Character.isDigit(c)) {
+                int start = i;
+                while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_' || s.charAt(i) == '.')) i++;
+                out.add(new Token("num", s.substring(start, i)));
+                continue;
+            }
+            if (Character.isLetter(c) || c == '_') {
+                int start = i;
+                while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) i++;
+                out.add(new Token("name", s.substring(start, i)));
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                int close = s.indexOf(c, i + 1);
+                if (close < 0) throw new ScriptException(line, "unterminated string in code block", false);
+                out.add(new Token("str", s.substring(i + 1, close)));
+                i = close + 1;
+                continue;
+            }
+            String op = null;
+            for (String o : OPERATORS) {
+                if (s.startsWith(o, i)) {
+                    op = o;
+                    break;
+                }
+            }
+            if (op == null) throw new ScriptException(line, "code block: unexpected '" + c + "'", false);
+            out.add(new Token("op", op));
+            i += op.length();
+        }
+        return out;
+    }
+
+    /** A recursive-descent parser over Python's expression grammar, for the subset named in the class comment. */
+    private static final class Parser {
+        private final List<Token> tokens;
+        private final int line;
+        private final Set<String> names;
+        private int pos;
+
+        Parser(List<Token> tokens, int line, Set<String> names) {
+            this.tokens = tokens;
+            this.line = line;
+            this.names = names;
+        }
+
+        private ScriptException unsupported(String what) {
+            return new ScriptException(line, "Python " + what + " in a code block is not supported", true);
+        }
+
+        private Token peek() { return pos < tokens.size() ? tokens.get(pos) : new Token("end", ""); }
+
+        private boolean at(String text) { return !peek().kind().equals("str") && peek().text().equals(text); }
+
+        private Token next() { return tokens.get(pos++); }
+
+        private void expect(String text) throws ScriptException {
+            if (!at(text)) throw new ScriptException(line, "code block: expected '" + text + "' but found '" + peek().text() + "'");
+            pos++;
+        }
+
+        Stmt statement(String source) throws ScriptException {
+            Stmt s;
+            if (at("assert")) {
+                pos++;
+                Node test = expression();
+                Node message = null;
+                if (at(",")) {
+                    pos++;
+                    message = expression();
+                }
+                s = new Assert(test, message, source.replaceFirst("^assert\\s+", "").replaceFirst(",.*$", "").strip());
+            } else if (peek().kind().equals("name") && pos + 1 < tokens.size() && tokens.get(pos + 1).text().equals("=")) {
+                String name = next().text();
+                pos++;
+                s = new Assign(name, expression());
+            } else if (peek().kind().equals("name") && pos + 1 < tokens.size() && tokens.get(pos + 1).text().matches("[+\\-*]=")) {
+                throw unsupported("augmented assignment '" + tokens.get(pos + 1).text() + "'");
+            } else if (peek().kind().equals("name") && isKeyword(peek().text())) {
+                throw unsupported("statement '" + peek().text() + "'");
+            } else {
+                throw unsupported("statement '" + source + "'");
+            }
+            if (pos != tokens.size()) throw new ScriptException(line, "code block: unexpected '" + peek().text() + "' in: " + source);
+            return s;
+        }
+
+        private static boolean isKeyword(String w) {
+            return Set.of("if", "for", "while", "def", "import", "from", "print", "return", "with", "try", "class",
+                    "del", "global", "lambda", "pass").contains(w);
+        }
+
+        /** a, b, ... : a tuple when there is a comma. */
+        private Node tuple() throws ScriptException {
+            Node first = expression();
+            if (!at(",")) return first;
+            List<Node> items = new ArrayList<>(List.of(first));
+            while (at(",")) {
+                pos++;
+                if (peek().kind().equals("end") || at(")")) break;
+                items.add(expression());
+            }
+            return (v, l) -> {
+                List<Object> out = new ArrayList<>();
+                for (Node n : items) out.add(n.eval(v, l));
+                return out;
+            };
+        }
+
+        Node expression() throws ScriptException {
+            Node left = andTest();
+            while (at("or")) {
+                pos++;
+                Node a = left;
+                Node b = andTest();
+                left = (v, l) -> {
+                    Object x = a.eval(v, l);
+                    return truth(x) ? x : b.eval(v, l);
+                };
+            }
+            return left;
+        }
+
+        private Node andTest() throws ScriptException {
+            Node left = notTest();
+            while (at("and")) {
+                pos++;
+                Node a = left;
+                Node b = notTest();
+                left = (v, l) -> {
+                    Object x = a.eval(v, l);
+                    return truth(x) ? b.eval(v, l) : x;
+                };
+            }
+            return left;
+        }
+
+        private Node notTest() throws ScriptException {
+            if (at("not")) {
+                pos++;
+                Node a = notTest();
+                return (v, l) -> !truth(a.eval(v, l));
+            }
+            return comparison();
+        }
+
+        private static final Set<String> COMPARISONS = Set.of("==", "!=", "<", "<=", ">", ">=");
+
+        /** Python chains comparisons: a < b < c is a < b and b < c, b evaluated once. */
+        private Node comparison() throws ScriptException {
+            Node first = bitOr();
+            if (at("in") || at("is")) throw unsupported("operator '" + peek().text() + "'");
+            if (!COMPARISONS.contains(peek().text()) || peek().kind().equals("str")) return first;
+            List<String> ops = new ArrayList<>();
+            List<Node> operands = new ArrayList<>(List.of(first));
+            while (COMPARISONS.contains(peek().text()) && !peek().kind().equals("str")) {
+                ops.add(next().text());
+                operands.add(bitOr());
+            }
+            return (v, l) -> {
+                Object left = operands.get(0).eval(v, l);
+                for (int i = 0; i < ops.size(); i++) {
+                    Object right = operands.get(i + 1).eval(v, l);
+                    if (!compare(ops.get(i), left, right, l)) return false;
+                    left = right;
+                }
+                return true;
+            };
+        }
+
+        private Node bitOr() throws ScriptException {
+            Node left = bitXor();
+            while (at("|")) {
+                pos++;
+                left = integerOp(left, bitXor(), "|");
+            }
+            return left;
+        }
+
+        private Node bitXor() throws ScriptException {
+            Node left = bitAnd();
+            while (at("^")) {
+                pos++;
+                left = integerOp(left, bitAnd(), "^");
+            }
+            return left;
+        }
+
+        private Node bitAnd() throws ScriptException {
+            Node left = shift();
+            while (at("&")) {
+                pos++;
+                left = integerOp(left, shift(), "&");
+            }
+            return left;
+        }
+
+        private Node shift() throws ScriptException {
+            Node left = arith();
+            while (at("<<") || at(">>")) {
+                String op = next().text();
+                left = integerOp(left, arith(), op);
+            }
+            return left;
+        }
+
+        private Node arith() throws ScriptException {
+            Node left = term();
+            while (at("+") || at("-")) {
+                String op = next().text();
+                Node a = left;
+                Node b = term();
+                left = (v, l) -> arithmetic(op, a.eval(v, l), b.eval(v, l), l);
+            }
+            return left;
+        }
+
+        private Node term() throws ScriptException {
+            Node left = unary();
+            while (at("*") || at("/") || at("//") || at("%")) {
+                String op = next().text();
+                Node a = left;
+                Node b = unary();
+                left = (v, l) -> arithmetic(op, a.eval(v, l), b.eval(v, l), l);
+            }
+            return left;
+        }
+
+        private Node unary() throws ScriptException {
+            if (at("-") || at("+") || at("~")) {
+                String op = next().text();
+                Node a = unary();
+                return (v, l) -> {
+                    Object x = a.eval(v, l);
+                    if (op.equals("+")) return number(x, l);
+                    if (op.equals("-")) return x instanceof Double d ? -d : -integer(x, l);
+                    return ~integer(x, l);
+                };
+            }
+            if (at("**")) throw unsupported("operator '**'");
+            return atom();
+        }
+
+        private Node atom() throws ScriptException {
+            Token t = peek();
+            switch (t.kind()) {
+                case "num" -> {
+                    pos++;
+                    Object value = literal(t.text());
+                    return (v, l) -> value;
+                }
+                case "str" -> {
+                    pos++;
+                    return (v, l) -> t.text();
+                }
+                case "name" -> {
+                    pos++;
+                    String name = t.text();
+                    if (at("(") || at("[") || at(".")) throw unsupported("call, index or attribute on '" + name + "'");
+                    if (isKeyword(name)) throw unsupported("keyword '" + name + "'");
+                    switch (name) {
+                        case "True": return (v, l) -> true;
+                        case "False": return (v, l) -> false;
+                        case "None": throw unsupported("None");
+                        default: break;
+                    }
+                    names.add(name);
+                    return (v, l) -> {
+                        Object x = v.get(name);
+                        if (x == null) throw new ScriptException(l, "code block: name '" + name + "' is not defined");
+                        return x;
+                    };
+                }
+                default -> {
+                    if (at("(")) {
+                        pos++;
+                        Node inner = tuple();
+                        expect(")");
+                        return inner;
+                    }
+                    if (at("[")) throw unsupported("list");
+                    throw new ScriptException(line, "code block: unexpected '" + t.text() + "'");
+                }
+            }
+        }
+
+        private Object literal(String text) throws ScriptException {
+            String t = text.replace("_", "").toLowerCase(java.util.Locale.ROOT);
+            try {
+                if (t.startsWith("0x")) return Long.parseLong(t.substring(2), 16);
+                if (t.startsWith("0o")) return Long.parseLong(t.substring(2), 8);
+                if (t.startsWith("0b")) return Long.parseLong(t.substring(2), 2);
+                if (t.contains(".") || t.contains("e")) return Double.parseDouble(t);
+                return Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw new ScriptException(line, "code block: bad number " + text);
+            }
+        }
+
+        private Node integerOp(Node a, Node b, String op) {
+            return (v, l) -> {
+                long x = integer(a.eval(v, l), l);
+                long y = integer(b.eval(v, l), l);
+                return switch (op) {
+                    case "|" -> x | y;
+                    case "^" -> x ^ y;
+                    case "&" -> x & y;
+                    case "<<" -> x << y;
+                    default -> x >> y;
+                };
+            };
+        }
+    }
+
+    // ------------------------------------------------------------------ values (Long, Double, Boolean, String, tuple)
+
+    static boolean truth(Object x) {
+        return switch (x) {
+            case Boolean b -> b;
+            case Long n -> n != 0;
+            case Double d -> d != 0;
+            case String s -> !s.isEmpty();
+            case List<?> l -> !l.isEmpty();
+            default -> true;
+        };
+    }
+
+    private static Object number(Object x, int line) throws ScriptException {
+        return switch (x) {
+            case Boolean b -> b ? 1L : 0L;
+            case Long n -> n;
+            case Double d -> d;
+            default -> throw new ScriptException(line, "code block: " + str(x) + " is not a number");
+        };
+    }
+
+    private static long integer(Object x, int line) throws ScriptException {
+        Object n = number(x, line);
+        if (n instanceof Long l) return l;
+        throw new ScriptException(line, "code block: " + str(x) + " is not an integer");
+    }
+
+    private static Object arithmetic(String op, Object a, Object b, int line) throws ScriptException {
+        if (op.equals("%") && a instanceof String fmt) return format(fmt, b, line);
+        Object x = number(a, line);
+        Object y = number(b, line);
+        if (x instanceof Long p && y instanceof Long q && !op.equals("/")) {
+            return switch (op) {
+                case "+" -> p + q;
+                case "-" -> p - q;
+                case "*" -> p * q;
+                case "//" -> {
+                    if (q == 0) throw new ScriptException(line, "code block: division by zero");
+                    yield Math.floorDiv(p, q);
+                }
+                default -> {
+                    if (q == 0) throw new ScriptException(line, "code block: modulo by zero");
+                    yield Math.floorMod(p, q);
+                }
+            };
+        }
+        double p = ((Number) x).doubleValue();
+        double q = ((Number) y).doubleValue();
+        if (q == 0 && (op.equals("/") || op.equals("//") || op.equals("%"))) throw new ScriptException(line, "code block: division by zero");
+        return switch (op) {
+            case "+" -> p + q;
+            case "-" -> p - q;
+            case "*" -> p * q;
+            case "/" -> p / q;
+            case "//" -> Math.floor(p / q);
+            default -> p - q * Math.floor(p / q);
+        };
+    }
+
+    private static boolean compare(String op, Object a, Object b, int line) throws ScriptException {
+        if (a instanceof String || b instanceof String) {
+            boolean equal = a.equals(b);
+            return switch (op) {
+                case "==" -> equal;
+                case "!=" -> !equal;
+                default -> throw new ScriptException(line, "code block: cannot order strings");
+            };
+        }
+        double x = ((Number) number(a, line)).doubleValue();
+        double y = ((Number) number(b, line)).doubleValue();
+        Object nx = number(a, line);
+        Object ny = number(b, line);
+        int c = nx instanceof Long p && ny instanceof Long q ? Long.compare(p, q) : Double.compare(x, y);
+        return switch (op) {
+            case "==" -> c == 0;
+            case "!=" -> c != 0;
+            case "<" -> c < 0;
+            case "<=" -> c <= 0;
+            case ">" -> c > 0;
+            default -> c >= 0;
+        };
+    }
+
+    /** Python's {@code 'fmt' % args} for %d, %i, %u, %s, %x and %%. */
+    private static String format(String fmt, Object args, int line) throws ScriptException {
+        List<?> values = args instanceof List<?> l ? l : List.of(args);
+        StringBuilder out = new StringBuilder();
+        int next = 0;
+        for (int i = 0; i < fmt.length(); i++) {
+            char c = fmt.charAt(i);
+            if (c != '%' || i + 1 >= fmt.length()) {
+                out.append(c);
+                continue;
+            }
+            char k = fmt.charAt(++i);
+            if (k == '%') {
+                out.append('%');
+                continue;
+            }
+            if (next >= values.size()) throw new ScriptException(line, "code block: not enough arguments for format string");
+            Object v = values.get(next++);
+            switch (k) {
+                case 'd', 'i', 'u' -> out.append(number(v, line) instanceof Double d ? Long.toString((long) (double) d) : number(v, line));
+                case 'x' -> out.append(Long.toHexString(integer(v, line)));
+                case 's' -> out.append(str(v));
+                default -> throw new ScriptException(line, "code block: format %" + k + " is not supported");
+            }
+        }
+        return out.toString();
+    }
+
+    static String str(Object x) {
+        return switch (x) {
+            case Boolean b -> b ? "True" : "False";
+            case List<?> l -> {
+                List<String> parts = new ArrayList<>();
+                for (Object o : l) parts.add(o instanceof String s ? "'" + s + "'" : str(o));
+                yield "(" + String.join(", ", parts) + ")";
+            }
+            default -> String.valueOf(x);
+        };
+    }
+}

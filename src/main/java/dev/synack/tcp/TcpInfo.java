@@ -1,0 +1,49 @@
+package dev.synack.tcp;
+
+/**
+ * A snapshot of one connection in the terms of Linux's {@code struct tcp_info} (getsockopt
+ * TCP_INFO), for the fields synack can report faithfully; {@link Connection#tcpInfo(long)} takes it.
+ * Units are Linux's: times in microseconds ({@code lastDataRecvMillis} in milliseconds), windows
+ * and sizes in bytes, cwnd and ssthresh in segments of {@code sndMss} bytes (synack keeps them in
+ * bytes: the whole segments they hold). {@code sndSsthresh} is {@link #INFINITE_SSTHRESH} before
+ * the first reduction, as Linux's TCP_INFINITE_SSTHRESH.
+ *
+ * @param state the connection's state
+ * @param caState Linux's congestion-avoidance state ({@code tcpi_ca_state})
+ * @param retransmits timer-driven retransmissions since the last acknowledgement of new data ({@code tcpi_retransmits})
+ * @param backoff doublings of the retransmission timeout since the last RTT sample ({@code tcpi_backoff})
+ * @param timestamps the timestamps option was agreed (TCPI_OPT_TIMESTAMPS)
+ * @param sack SACK was agreed (TCPI_OPT_SACK)
+ * @param windowScaling window scaling was agreed (TCPI_OPT_WSCALE)
+ * @param sndWscale the peer's window shift (0 without window scaling)
+ * @param rcvWscale our window shift (0 without window scaling)
+ * @param rtoMicros the retransmission timeout, backoff included
+ * @param sndMss the payload of a full segment we send ({@code tcpi_snd_mss})
+ * @param advMss the MSS we announce ({@code tcpi_advmss})
+ * @param pmtu the path MTU the MSS derives from ({@code tcpi_pmtu})
+ * @param rttMicros the smoothed RTT (0 before the first sample)
+ * @param rttVarMicros the RTT variation (before the first sample: a quarter of the initial RTO, as Linux starts it)
+ * @param sndSsthresh ssthresh in segments
+ * @param sndCwnd cwnd in segments
+ * @param reordering the duplicate-ACK threshold in segments ({@code tcpi_reordering}; synack's does not adapt)
+ * @param totalRetrans segments retransmitted over the connection's life, SYNs included
+ * @param bytesRetrans data bytes retransmitted
+ * @param notsentBytes bytes written but never sent yet
+ * @param sndWnd the peer's window in bytes
+ * @param lastDataRecvMillis time since data last arrived in order (or since the connection was established)
+ */
+public record TcpInfo(TcpState state, CaState caState, int retransmits, int backoff, boolean timestamps, boolean sack,
+                      boolean windowScaling, int sndWscale, int rcvWscale, long rtoMicros, int sndMss, int advMss, int pmtu,
+                      long rttMicros, long rttVarMicros, int sndSsthresh, int sndCwnd, int reordering, long totalRetrans,
+                      long bytesRetrans, int notsentBytes, int sndWnd, long lastDataRecvMillis) {
+    /** Linux's TCP_INFINITE_SSTHRESH: no reduction yet. */
+    public static final int INFINITE_SSTHRESH = 0x7fffffff;
+
+    /**
+     * Linux's congestion-avoidance states (tcpi_ca_state): OPEN, nothing wrong; DISORDER, duplicate
+     * ACKs or SACKs seen but no loss inferred yet; CWR, a reduction for a congestion signal other
+     * than loss (ECN; never in synack); RECOVERY, fast recovery; LOSS, after a retransmission
+     * timeout until what was outstanding then is acknowledged.
+     */
+    public enum CaState { OPEN, DISORDER, CWR, RECOVERY, LOSS }
+}

@@ -1,0 +1,47 @@
+package dev.synack.pkt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synack.pkt.Script.Placement;
+import dev.synack.tcp.CongestionAlgorithm;
+import dev.synack.tcp.TcpConfig;
+import org.junit.jupiter.api.Test;
+
+/** Shell commands map onto TcpConfig, or name why not. */
+class ShellCommandsTest {
+    private static ShellCommands.Settings settings() {
+        return new ShellCommands.Settings(ScriptRunner.packetdrillLinux());
+    }
+
+    @Test
+    void commandsAreSplitJoinedAndStrippedOfComments() {
+        assertThat(ShellCommands.commands("a b \\\n  c # note\nd; e\n# only a comment\n")).containsExactly("a b c", "d", "e");
+        assertThat(ShellCommands.expand("4096 $((15*1024*1024)) $((256*1024))")).isEqualTo("4096 15728640 262144");
+    }
+
+    @Test
+    void sysctlsSetTheConfiguration() {
+        ShellCommands.Settings s = settings();
+        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_congestion_control=reno net.ipv4.tcp_syn_retries=2\n"
+                + "../common/set_sysctls.py /proc/sys/net/ipv4/tcp_window_scaling=0 /proc/sys/net/ipv4/tcp_wmem=\"4096 50000 4194304\"",
+                Placement.INIT, s)).isNull();
+        TcpConfig c = s.build();
+        assertThat(c.congestionAlgorithm()).isEqualTo(CongestionAlgorithm.NEW_RENO);
+        assertThat(c.synRetries()).isEqualTo(2);
+        assertThat(c.windowScaling()).isFalse();
+        assertThat(c.sendBufferSize()).isEqualTo(50000);
+    }
+
+    @Test
+    void whatHasNoSettingIsRefusedWithTheCommand() {
+        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_dsack=0", Placement.INIT, settings()))
+                .isEqualTo("tcp_dsack=0 cannot be honoured (synack always sends D-SACK): `sysctl -q net.ipv4.tcp_dsack=0`");
+        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_early_retrans=0", Placement.INIT, settings())).contains("tail loss probes");
+        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_fastopen=0x402", Placement.INIT, settings())).contains("Fast Open");
+        assertThat(ShellCommands.apply("echo 3 > /sys/module/tcp_cubic/parameters/hystart_detect", Placement.INIT, settings()))
+                .contains("cannot run");
+        assertThat(ShellCommands.apply("/tmp/sysctl_restore_${PPID}.sh", Placement.TIMED, settings())).contains("during the run");
+        assertThat(ShellCommands.apply("/tmp/sysctl_restore_${PPID}.sh", Placement.CLEANUP, settings())).isNull();
+        assertThat(ShellCommands.apply("ip tcp_metrics flush all > /dev/null 2>&1", Placement.INIT, settings())).isNull();
+    }
+}
