@@ -809,21 +809,37 @@ public final class Connection {
 
     /**
      * RFC 8985 §6.2 step 5 and §6.3: RACK marks the segments it finds lost and the reordering timer
-     * is armed for those that will be unless delivered soon (at the latest one's time plus
-     * {@link TcpConfig#lossTimerSlackNanos()}, as Linux adds TCP_TIMEOUT_MIN, and never beyond the
-     * RTO). The first loss starts a recovery: as Linux's tcp_time_to_recover, segments deemed lost are
-     * the one reason to start it.
+     * is armed for those that will be unless delivered soon: at the latest one's time, in whole timer
+     * ticks plus TCP_TIMEOUT_MIN (as Linux's tcp_rack_mark_lost; {@link TcpConfig#timerTickNanos()}),
+     * never beyond the RTO. The first loss starts a recovery: as Linux's tcp_time_to_recover,
+     * segments deemed lost are the one reason to start it.
      */
     private void markLostSegments(long now) {
         long reoWnd = rack.reorderingWindow(!canStartRecovery(), config.dupThresh(), rtt.srtt());
         long wait = rack.detectLoss(now, reoWnd);
         if (wait > 0) {
-            reorderAt = now + Math.min(wait + config.lossTimerSlackNanos(), rtt.rto());
+            reorderAt = now + Math.min(inTicks(wait) + timeoutMin(), rtt.rto());
             probeAt = NONE; // RFC 8985 §8: one timer at a time, the reordering timer before the probe's
         } else {
             reorderAt = NONE;
         }
         if (rack.hasLost() && !inRecovery && canStartRecovery()) enterRecovery(now);
+    }
+
+    /** One packet is out, as Linux counts them (packets_out == 1) when RACK keeps them; else at most one SMSS. */
+    private boolean onePacketOut() {
+        return rack != null ? rack.packetsOut() == 1 : Seq.distance(sndUna, sndMax) <= effectiveMss;
+    }
+
+    /** {@code nanos} rounded up to whole timer ticks, as Linux's usecs_to_jiffies; unchanged without ticks. */
+    private long inTicks(long nanos) {
+        long tick = config.timerTickNanos();
+        return tick == 0 ? nanos : Math.ceilDiv(nanos, tick) * tick;
+    }
+
+    /** Linux's TCP_TIMEOUT_MIN, the least a TCP timer is armed for: two ticks (none without ticks). */
+    private long timeoutMin() {
+        return 2 * config.timerTickNanos();
     }
 
     /** RFC 8985 §6.3: the reordering timer expired: the segments it waited for are judged again, and the lost ones resent. */
@@ -835,23 +851,23 @@ public final class Connection {
 
     /**
      * RFC 8985 §7.2: with SACK and data outstanding, a loss probe is due PTO = 2 SRTT after the last
-     * new data or ACK (plus the worst-case delayed ACK when a single segment is out, else
-     * {@link TcpConfig#lossTimerSlackNanos()}; the initial RTO before any sample), never after the
-     * retransmission timer. Not in a recovery (fast, or after a timeout), while segments are SACKed
+     * new data or ACK (in whole timer ticks, plus the worst-case delayed ACK when a single segment is
+     * out, else TCP_TIMEOUT_MIN, as Linux's tcp_schedule_loss_probe; the initial RTO before any
+     * sample), never after the retransmission timer. Off without {@link TcpConfig#tailLossProbes()}. Not in a recovery (fast, or after a timeout), while segments are SACKed
      * or RACK's reordering timer runs (those wait for the ACKs or the timer that is coming), nor while
      * an earlier probe's episode is open.
      */
     private void scheduleLossProbe(long now) {
-        if (!sackOn || !canStartRecovery() || !scoreboard.isEmpty() || reorderAt != NONE || probe.isOpen()
+        if (!sackOn || !config.tailLossProbes() || !canStartRecovery() || !scoreboard.isEmpty() || reorderAt != NONE || probe.isOpen()
                 || sndUna == sndMax || !canSendData()) {
             probeAt = NONE;
             return;
         }
         long pto;
         if (rtt.hasSample()) {
-            pto = 2 * rtt.srtt();
+            pto = inTicks(2 * rtt.srtt());
             // One segment out: the peer may be delaying its ACK. More: a little slack, as Linux adds.
-            pto += Seq.distance(sndUna, sndMax) <= effectiveMss ? config.delayedAckMaxNanos() : config.lossTimerSlackNanos();
+            pto += onePacketOut() ? config.delayedAckMaxNanos() : timeoutMin();
         } else {
             pto = config.initialRtoNanos();
         }
@@ -1630,7 +1646,7 @@ public final class Connection {
             rttStart = now;
         }
         sendSegment(seq, flags, len, now);
-        if (rack != null && Seq.gt(segEnd, seq)) rack.sent(seq, segEnd, sndMax, now);
+        if (rack != null && Seq.gt(segEnd, seq)) rack.sent(seq, segEnd, fin, sndMax, now);
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, sndMax);
         if (newData) {
@@ -2034,7 +2050,7 @@ public final class Connection {
         effectiveMss = sendMss(peerMss);
         if (timestampsOn) tsRecent = peer.tsVal();
         congestion = CongestionControl.create(config.congestionAlgorithm(), effectiveMss, config.initialCwndSegments());
-        rack = sackOn && config.rack() ? new Rack(config) : null;
+        rack = sackOn && config.rack() ? new Rack(config, effectiveMss) : null;
     }
 
     /**
@@ -2374,7 +2390,13 @@ public final class Connection {
         return new TcpInfo(state(), caState(), retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
                 windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, config.mss(),
                 config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, config.dupThresh(),
-                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData);
+                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData, packets());
+    }
+
+    /** Linux's packet counts, which only RACK's per-segment records can give. */
+    private TcpInfo.Packets packets() {
+        if (rack == null) return null;
+        return new TcpInfo.Packets(rack.packetsOut(), rack.sackedPackets(), rack.lostPackets(), rack.retransOutPackets());
     }
 
     /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */

@@ -26,7 +26,7 @@ final class Rack implements SentSegments.Deliveries {
     private static final long MIN_RTT_WINDOW_NANOS = 300_000_000_000L;
 
     private final TcpConfig config;
-    private final SentSegments segments = new SentSegments();
+    private final SentSegments segments;
 
     /** RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered so far (once {@link #anyDelivered}). */
     private boolean anyDelivered;
@@ -57,13 +57,18 @@ final class Rack implements SentSegments.Deliveries {
     /** The segment {@link #findLost()} found. */
     private int lostId = SentSegments.NONE;
 
-    Rack(TcpConfig config) {
+    /** For a connection sending segments of {@code mss} bytes of payload. */
+    Rack(TcpConfig config, int mss) {
         this.config = config;
+        this.segments = new SentSegments(mss);
     }
 
-    /** [seq, end) went out at {@code now} (data and FIN); below {@code sndMax}, SND.MAX before it, it is a retransmission. */
-    void sent(int seq, int end, int sndMax, long now) {
-        segments.sent(seq, end, sndMax, now);
+    /**
+     * [seq, end) went out at {@code now} (data and, when {@code fin}, our FIN as its last sequence
+     * number); below {@code sndMax}, SND.MAX before it, it is a retransmission.
+     */
+    void sent(int seq, int end, boolean fin, int sndMax, long now) {
+        segments.sent(seq, end, fin, sndMax, now);
     }
 
     /** §6.2 step 1: an RTT sample (RFC 6298 or RFC 7323) updates min_RTT, a minimum over a moving window. */
@@ -127,7 +132,7 @@ final class Rack implements SentSegments.Deliveries {
      */
     boolean finishAck(boolean dsack, int sndUna, int sndMax) {
         if (dsackRoundSet && Seq.ge(sndUna, dsackRound)) dsackRoundSet = false;
-        if (dsack && !dsackRoundSet) {
+        if (dsack && !dsackRoundSet && !config.rackStaticReorderingWindow()) {
             // One widening per round trip that sees D-SACKs; the widened window outlives 16 recoveries.
             dsackRoundSet = true;
             dsackRound = sndMax;
@@ -156,12 +161,13 @@ final class Rack implements SentSegments.Deliveries {
 
     /**
      * §6.2 step 4, RACK.reo_wnd: min_RTT / 4 times the multiplier, at most SRTT. While no reordering
-     * has been seen it is zero in a recovery ({@code recovering}: fast, or after a timeout) and once
-     * {@code dupThresh} segments are SACKed, RACK's form of the DupThresh rule (as Linux's
-     * tcp_rack_reo_wnd). Zero before any RTT sample.
+     * has been seen it is zero in a recovery ({@code recovering}: fast, or after a timeout) and, with
+     * {@link TcpConfig#rackDupThresh()}, once {@code dupThresh} segments are SACKed, RACK's form of
+     * the DupThresh rule (as Linux's tcp_rack_reo_wnd). Zero before any RTT sample.
      */
     long reorderingWindow(boolean recovering, int dupThresh, long srtt) {
-        if (!reorderingSeen && (recovering || segments.sackedSegments() >= dupThresh)) return 0;
+        boolean dupThreshReached = config.rackDupThresh() && segments.sackedPackets() >= dupThresh;
+        if (!reorderingSeen && (recovering || dupThreshReached)) return 0;
         if (minRtt < 0) return 0;
         return Math.min(reoWndMult * (minRtt / 4), srtt);
     }
@@ -207,6 +213,12 @@ final class Rack implements SentSegments.Deliveries {
     long pipe(int flight) {
         return segments.inNetwork(flight);
     }
+
+    /** Linux's packet counts (tcp_info's tcpi_unacked, tcpi_sacked, tcpi_lost, tcpi_retrans); see {@link SentSegments}. */
+    int packetsOut() { return segments.packetsOut(); }
+    int sackedPackets() { return segments.sackedPackets(); }
+    int lostPackets() { return segments.lostPackets(); }
+    int retransOutPackets() { return segments.retransOutPackets(); }
 
     /** A retransmission timeout: every segment outstanding is lost and SACKs are forgotten (see {@link SentSegments#timedOut}). */
     void timedOut() {

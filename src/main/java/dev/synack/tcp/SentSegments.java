@@ -15,6 +15,11 @@ import java.util.Arrays;
  * detection (§6.2 step 5) looks only at the segments it can judge and stops at the first one sent
  * after the most recently delivered.
  *
+ * <p>Totals of each state are kept in bytes (for pipe) and in Linux's packets: a record counts as
+ * its data length over the MSS, rounded up, at least one (a FIN alone is one), as Linux's
+ * tcp_skb_pcount counts a TSO skb; so they are Linux's packets_out, sacked_out, lost_out and
+ * retrans_out when the records are cut as Linux's skbs are (one per segment sent here).
+ *
  * <p>Memory follows the flight: the arrays double while it grows and then stay (no allocation in
  * steady state). Past {@link #FOLD_THRESHOLD} records, a new segment that continues an untouched
  * newest record is folded into it, so a stream of tiny segments cannot make the table grow without
@@ -61,17 +66,37 @@ final class SentSegments {
     private int[] freeIds = NO_INTS;
     private int freeCount;
 
-    // Totals over the records, kept by setFlags.
+    /** Payload bytes per packet, for the packet counts. */
+    private final int mss;
+    /** The sequence number after our FIN, once it was sent ({@link #finSent}). */
+    private boolean finSent;
+    private int finEnd;
+
+    // Totals over the records, in bytes and packets, kept by tally.
+    private int packetsOut;
     private long sackedBytes;
-    private int sackedSegments;
+    private int sackedPackets;
     private long lostBytes;
+    private int lostPackets;
     private long retransOutBytes;
+    private int retransOutPackets;
     /** Bytes deemed lost whose retransmission has not gone out. */
     private long awaitingBytes;
     /** No record starting below this awaits retransmission. */
     private int lostHint;
 
-    int sackedSegments() { return sackedSegments; }
+    SentSegments(int mss) {
+        this.mss = mss;
+    }
+
+    /** Linux's packets_out: the packets sent and not cumulatively acknowledged. */
+    int packetsOut() { return packetsOut; }
+    /** Linux's sacked_out: the packets SACKed. */
+    int sackedPackets() { return sackedPackets; }
+    /** Linux's lost_out: the packets deemed lost, retransmitted since or not. */
+    int lostPackets() { return lostPackets; }
+    /** Linux's retrans_out: the packets whose retransmission is in the network. */
+    int retransOutPackets() { return retransOutPackets; }
     boolean hasLost() { return awaitingBytes > 0; }
     boolean isEmpty() { return count == 0; }
 
@@ -85,8 +110,15 @@ final class SentSegments {
 
     // ---- transmissions ----
 
-    /** [seq, end) went out at {@code now}; the part below {@code sndMax} (SND.MAX before it) had been sent before. */
-    void sent(int seq, int end, int sndMax, long now) {
+    /**
+     * [seq, end) went out at {@code now} ({@code fin}: its last sequence number is our FIN); the part
+     * below {@code sndMax} (SND.MAX before it) had been sent before.
+     */
+    void sent(int seq, int end, boolean fin, int sndMax, long now) {
+        if (fin && !finSent) {
+            finSent = true;
+            finEnd = end;
+        }
         if (Seq.lt(seq, sndMax)) resent(seq, Seq.min(end, sndMax), now);
         if (Seq.gt(end, sndMax)) appended(Seq.max(seq, sndMax), end, now);
     }
@@ -95,7 +127,9 @@ final class SentSegments {
         if (count >= FOLD_THRESHOLD) {
             int last = idAt(count - 1);
             if (flags[last] == 0 && end[last] == seq) {
+                int before = packets(last);
                 end[last] = to;
+                tally(0, Seq.distance(seq, to), packets(last) - before);
                 sentAt[last] = now;
                 unlink(last);
                 linkNewest(last);
@@ -107,6 +141,7 @@ final class SentSegments {
         end[id] = to;
         sentAt[id] = now;
         flags[id] = 0;
+        tally(0, Seq.distance(seq, to), packets(id));
         bySeq[(head + count) & (bySeq.length - 1)] = id;
         count++;
         linkNewest(id);
@@ -136,14 +171,16 @@ final class SentSegments {
             int id = idAt(0);
             if (Seq.gt(end[id], ack)) {
                 if (Seq.gt(ack, start[id])) { // a partial acknowledgement: the rest stays a record
-                    tally(flags[id], -Seq.distance(start[id], ack), 0);
+                    int before = packets(id);
+                    int bytes = Seq.distance(start[id], ack);
                     start[id] = ack;
+                    tally(flags[id], -bytes, packets(id) - before);
                 }
                 break;
             }
             int f = flags[id];
             if ((f & DELIVERED) == 0) deliveries.delivered(sentAt[id], end[id], (f & RETRANSMITTED) != 0);
-            tally(f, -length(id), -1);
+            tally(f, -length(id), -packets(id));
             if (inFlight(f)) unlink(id);
             head = (head + 1) & (bySeq.length - 1);
             count--;
@@ -237,25 +274,40 @@ final class SentSegments {
         int from = flags[id];
         if (from == to) return;
         long bytes = length(id);
-        tally(from, -bytes, -1);
-        tally(to, bytes, 1);
+        int packets = packets(id);
+        tally(from, -bytes, -packets);
+        tally(to, bytes, packets);
         flags[id] = (byte) to;
         if (inFlight(from) && !inFlight(to)) unlink(id);
         else if (!inFlight(from) && inFlight(to)) linkNewest(id);
     }
 
-    private void tally(int f, long bytes, int segments) {
+    /** Adds {@code bytes} and {@code packets} to the totals of state {@code f} (negative to take them away). */
+    private void tally(int f, long bytes, int packets) {
+        packetsOut += packets;
         if ((f & SACKED) != 0) {
             sackedBytes += bytes;
-            sackedSegments += segments;
+            sackedPackets += packets;
         }
-        if ((f & LOST) != 0) lostBytes += bytes;
-        if ((f & RETRANS_OUT) != 0) retransOutBytes += bytes;
+        if ((f & LOST) != 0) {
+            lostBytes += bytes;
+            lostPackets += packets;
+        }
+        if ((f & RETRANS_OUT) != 0) {
+            retransOutBytes += bytes;
+            retransOutPackets += packets;
+        }
         if (awaits(f)) awaitingBytes += bytes;
     }
 
     private long length(int id) {
         return Seq.distance(start[id], end[id]);
+    }
+
+    /** The record's packets, as Linux's tcp_skb_pcount: its data (the FIN aside) over the MSS, rounded up, at least 1. */
+    private int packets(int id) {
+        int data = Seq.distance(start[id], end[id]) - (finSent && end[id] == finEnd ? 1 : 0);
+        return Math.max(1, (data + mss - 1) / mss);
     }
 
     // ---- sequence order ----
@@ -286,13 +338,14 @@ final class SentSegments {
         if (p < 0) return;
         int id = idAt(p);
         if (!Seq.gt(seq, start[id]) || !Seq.lt(seq, end[id])) return;
+        int before = packets(id);
         int twin = allocate();
         start[twin] = seq;
         end[twin] = end[id];
         sentAt[twin] = sentAt[id];
         flags[twin] = flags[id];
         end[id] = seq;
-        if ((flags[id] & SACKED) != 0) sackedSegments++;
+        tally(flags[id], 0, packets(id) + packets(twin) - before);
         insertAt(p + 1, twin);
         if (inFlight(flags[id])) linkAfter(id, twin); // sent at the same time: next in transmission order
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -314,19 +315,32 @@ class LossRecoveryTest {
             assertThat(h.conn.congestionWindow()).isGreaterThanOrEqualTo(cwndBefore);
         }
 
-        /** With several segments out, PTO = 2 SRTT plus Linux's slack (RFC 8985 §7.2; none in the RFC profile). */
-        @ParameterizedTest(name = "slack {0} ms")
-        @ValueSource(ints = {2, 0})
-        void theProbeWaitsTwoRoundTripsPlusTheSlack(int slackMillis) {
+        /**
+         * With several segments out, PTO = 2 SRTT in whole timer ticks plus TCP_TIMEOUT_MIN, two
+         * ticks, as Linux (RFC 8985 §7.2; the bare 2 SRTT without ticks, the RFC profile's way).
+         */
+        @ParameterizedTest(name = "tick {0} ms")
+        @CsvSource({"1, 202", "4, 208", "0, 200"})
+        void theProbeWaitsTwoRoundTripsPlusTwoTicks(int tickMillis, int expectedMillis) {
             TcpConfig config = EngineHarness.plain().toBuilder().sack(true).congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
-                    .lossTimerSlack(Duration.ofMillis(slackMillis)).build();
+                    .timerTick(Duration.ofMillis(tickMillis)).build();
             EngineHarness h = established(config);
             h.write(pattern(0, 12 * MSS));
             long sentAt = h.now;
             assertThat(sentSeqs(h)).hasSize(10);
             h.fireNextDeadline();
             assertThat(h.timers).containsExactly("loss-probe");
-            assertThat(h.now - sentAt).isEqualTo(Duration.ofMillis(2 * 100 + slackMillis).toNanos());
+            assertThat(h.now - sentAt).isEqualTo(Duration.ofMillis(expectedMillis).toNanos());
+        }
+
+        @Test
+        void withTailLossProbesOffTheRetransmissionTimerFires() {
+            TcpConfig config = EngineHarness.plain().toBuilder().sack(true).tailLossProbes(false).build();
+            EngineHarness h = established(config);
+            h.write(pattern(0, 3 * MSS));
+            sentSeqs(h);
+            h.fireNextDeadline();
+            assertThat(h.timers).containsExactly("retransmit");
         }
 
         @Test

@@ -18,8 +18,8 @@ class RackTest {
     static final int DUP_THRESH = 3;
     static final long SRTT = 100 * MS;
 
-    final TcpConfig config = TcpConfig.linux();
-    final Rack rack = new Rack(config);
+    TcpConfig config = TcpConfig.linux();
+    Rack rack = new Rack(config, SEG);
     final SackScoreboard scoreboard = new SackScoreboard(64);
     int sndUna;
     int sndMax;
@@ -28,9 +28,16 @@ class RackTest {
         rack.rttSample(SRTT, 0);
     }
 
+    /** Starts again with {@code changed} settings, before anything is sent. */
+    void configure(TcpConfig changed) {
+        config = changed;
+        rack = new Rack(config, SEG);
+        rack.rttSample(SRTT, 0);
+    }
+
     /** Segment {@code i} goes out (new, or again when it was sent before) at {@code ms}. */
     void send(int i, long ms) {
-        rack.sent(i * SEG, (i + 1) * SEG, sndMax, ms * MS);
+        rack.sent(i * SEG, (i + 1) * SEG, false, sndMax, ms * MS);
         sndMax = Math.max(sndMax, (i + 1) * SEG);
     }
 
@@ -63,7 +70,7 @@ class RackTest {
         StringBuilder b = new StringBuilder();
         while (rack.findLost()) {
             b.append(b.isEmpty() ? "" : " ").append(rack.lostStart() / SEG);
-            rack.sent(rack.lostStart(), rack.lostEnd(), sndMax, ms * MS);
+            rack.sent(rack.lostStart(), rack.lostEnd(), false, sndMax, ms * MS);
         }
         return b.toString();
     }
@@ -172,6 +179,17 @@ class RackTest {
             assertThat(rack.reorderingWindow(true, DUP_THRESH, SRTT)).isZero();
         }
 
+        /** Linux's tcp_recovery bit 0x4: without RACK's DupThresh rule, SACKed segments alone do not close the window. */
+        @Test
+        void withoutTheDupThreshRuleThreeSackedSegmentsLeaveTheWindowOpen() {
+            configure(TcpConfig.linux().toBuilder().rackDupThresh(false).build());
+            for (int i = 0; i < 5; i++) send(i, 0);
+            ack(101, 0, 1, 4);
+            assertThat(rack.reorderingWindow(false, DUP_THRESH, SRTT)).isEqualTo(25 * MS);
+            assertThat(detect(101)).isEqualTo(25 * MS);
+            assertThat(rack.hasLost()).isFalse();
+        }
+
         @Test
         void theWindowIsAtMostSrtt() {
             rack.rttSample(100 * MS, 0);
@@ -212,14 +230,83 @@ class RackTest {
         }
     }
 
+    /** Linux's tcp_recovery bit 0x2: the window stays min_RTT / 4 whatever D-SACKs say. */
+    @Test
+    void aStaticWindowIsNotWidenedByDsacks() {
+        configure(TcpConfig.linux().toBuilder().rackStaticReorderingWindow(true).build());
+        for (int i = 0; i < 4; i++) send(i, 0);
+        TcpOptions dsack = new TcpOptions();
+        dsack.sack().addSackBlock(0, SEG);
+        ack(100, 1, 0, 0, dsack);
+        assertThat(rack.reorderingWindow(false, DUP_THRESH, SRTT)).isEqualTo(25 * MS);
+    }
+
+    /** Linux's packets_out, sacked_out, lost_out and retrans_out, as tcp_info reports them. */
+    @Nested
+    class PacketCounts {
+        String counts() {
+            return rack.packetsOut() + " " + rack.sackedPackets() + " " + rack.lostPackets() + " " + rack.retransOutPackets();
+        }
+
+        @Test
+        void lossMarksStayThroughTheRetransmissionUntilDelivery() {
+            for (int i = 0; i < 10; i++) send(i, 0);
+            assertThat(counts()).isEqualTo("10 0 0 0");
+            ack(100, 0, 4, 7);
+            detect(100); // three SACKed: 0..3 lost at once
+            assertThat(counts()).isEqualTo("10 3 4 0");
+            assertThat(resendLost(100)).isEqualTo("0 1 2 3");
+            assertThat(counts()).as("still lost while the retransmissions are out").isEqualTo("10 3 4 4");
+            ack(200, 1, 4, 7);
+            assertThat(counts()).isEqualTo("9 3 3 3");
+            ack(201, 1, 2, 7); // 2 and 3 SACKed: no longer lost nor out
+            assertThat(counts()).isEqualTo("9 5 1 1");
+            ack(300, 10, 0, 0);
+            assertThat(counts()).isEqualTo("0 0 0 0");
+        }
+
+        @Test
+        void aRetransmissionLostAgainLeavesRetransOut() {
+            for (int i = 0; i < 5; i++) send(i, 0);
+            ack(100, 0, 1, 4);
+            detect(100);
+            resendLost(100);
+            send(5, 110);
+            ack(210, 0, 5, 6);
+            detect(210); // the retransmission of 0 was sent before 5, which arrived
+            assertThat(counts()).isEqualTo("6 4 2 0");
+        }
+
+        /** A segment longer than the MSS counts as Linux counts a TSO skb: its length over the MSS, rounded up. */
+        @Test
+        void aLongRecordCountsItsPacketsAndAPartialAckLeavesTheRest() {
+            rack.sent(0, 2 * SEG + 1, false, 0, 0);
+            sndMax = 2 * SEG + 1;
+            assertThat(rack.packetsOut()).isEqualTo(3);
+            ack(100, 0, 0, 0);
+            rack.acknowledged(SEG + 500);
+            assertThat(rack.packetsOut()).isEqualTo(1);
+        }
+
+        @Test
+        void theFinIsNoPacketOfItsOwnUnlessSentAlone() {
+            rack.sent(0, SEG + 1, true, 0, 0); // a full segment with the FIN
+            assertThat(rack.packetsOut()).isEqualTo(1);
+            Rack alone = new Rack(config, SEG);
+            alone.sent(0, SEG, false, 0, 0);
+            alone.sent(SEG, SEG + 1, true, SEG, 0); // the FIN on its own
+            assertThat(alone.packetsOut()).isEqualTo(2);
+        }
+    }
+
     @Nested
     class Records {
         @Test
         void aPartialRetransmissionSplitsARecord() {
-            rack.sent(0, 3 * SEG, 0, 0); // one 3000-byte segment (say, before the MSS shrank)
+            rack.sent(0, 3 * SEG, false, 0, 0); // one 3000-byte segment (say, before the MSS shrank)
             sndMax = 3 * SEG;
             send(3, 10);
-            rack.sent(0, SEG, sndMax, 50 * MS); // the first 1000 bytes again
+            rack.sent(0, SEG, false, sndMax, 50 * MS); // the first 1000 bytes again
             ack(120, 0, 3, 4);
             detect(200);
             // [1000, 3000) kept the original time and is lost; the retransmitted [0, 1000) was sent after 3
@@ -243,7 +330,7 @@ class RackTest {
         @Test
         void tinySegmentsBeyondTheThresholdAreFoldedIntoTheNewestRecord() {
             int n = SentSegments.FOLD_THRESHOLD + 100;
-            for (int i = 0; i < n; i++) rack.sent(i, i + 1, i, i);
+            for (int i = 0; i < n; i++) rack.sent(i, i + 1, false, i, i);
             sndMax = n;
             rack.timedOut();
             // one lost record for all the folded bytes after the threshold
