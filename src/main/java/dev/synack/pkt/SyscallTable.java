@@ -844,6 +844,7 @@ final class SyscallTable {
         for (Map.Entry<String, Expr> f : want.fields().entrySet()) {
             if (f.getValue() instanceof Ellipsis) continue;
             Object got = actual.get(f.getKey());
+            if (got == null && TcpInfoCode.PACKET_FIELDS.contains(f.getKey())) throw TcpInfoCode.undefined(f.getKey(), line);
             if (got == null) throw new ScriptException(line, "getsockopt(TCP_INFO): " + f.getKey() + " is not available for this socket");
             if (!got.equals(num(f.getValue(), line))) {
                 throw new ScriptException(line, "getsockopt(TCP_INFO): " + f.getKey() + " is " + got + ", expected " + f.getValue());

@@ -40,13 +40,15 @@ import java.nio.ByteBuffer;
  *       part of a segment that repeats held out-of-order data, first, before the SACK blocks.</li>
  *   <li>An abort's RST (close() with unread data, SO_LINGER 0, keepalive timeout) is RST|ACK built
  *       like any segment, timestamps included; a RST answering a segment carries no options.</li>
- *   <li>Loss recovery: with SACK, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules
- *       1-3; no rescue retransmission); without, NewReno (RFC 6582, the Impatient variant of §4, as
- *       Linux: only the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two duplicate ACKs.
- *       The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or NewReno (RFC 5681).
- *       With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT (+ delayed-ACK allowance),
- *       RTO) and sends new data or the last segment; RACK's time-based loss detection (RFC 8985 §6)
- *       is not implemented (DupThresh/IsLost decide).</li>
+ *   <li>Loss recovery: with SACK, RACK (RFC 8985 §6, {@link Rack}) decides which segments are lost,
+ *       by time, as Linux does by default; recovery then resends them while cwnd - pipe allows (RFC
+ *       6675's pipe with RACK's marks; no proportional rate reduction). With {@link TcpConfig#rack()}
+ *       off, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules 1-3; no rescue
+ *       retransmission). Without SACK, NewReno (RFC 6582, the Impatient variant of §4, as Linux: only
+ *       the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two
+ *       duplicate ACKs. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or
+ *       NewReno (RFC 5681). With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT
+ *       (+ delayed-ACK allowance), RTO) and sends new data or the last segment.</li>
  *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
  *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
  *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>
@@ -227,8 +229,12 @@ public final class Connection {
      */
     private long pacingRate = Long.MAX_VALUE;
 
-    // ---- loss recovery (RFC 6582 NewReno without SACK, RFC 6675 with it) ----
+    // ---- loss recovery (RFC 6582 NewReno without SACK; with SACK, RFC 8985 RACK or RFC 6675) ----
     private final SackScoreboard scoreboard;
+    /** RACK's loss detection (RFC 8985 §6) when SACK was agreed and {@link TcpConfig#rack()}; null otherwise. */
+    private Rack rack;
+    /** RACK's reordering timer (RFC 8985 §6.3). */
+    private long reorderAt = NONE;
     private boolean inRecovery;
     /**
      * RFC 6675 RecoveryPoint / RFC 6582 "recover", as an exclusive end (SND.MAX when recovery began or
@@ -242,14 +248,7 @@ public final class Connection {
 
     // ---- tail loss probe (RFC 8985 §7) ----
     private long probeAt = NONE;
-    /** TLP.end_seq: a probe is outstanding until an ACK covers this. */
-    private boolean probeOutstanding;
-    private int probeStart;
-    private int probeEnd;
-    /** The probe retransmitted old data (TLP.is_retrans), and whether a D-SACK reported it duplicate. */
-    private boolean probeRetransmitted;
-    private boolean probeDsacked;
-    private int probeFlight;
+    private final LossProbeEpisode probe = new LossProbeEpisode();
 
     // ---- acknowledgement policy ----
     private int quickAcksLeft;
@@ -664,22 +663,23 @@ public final class Connection {
         if (Seq.ge(ack, sndUna)) updateTsRecent(seg, now);
 
         int window = seg.window() << sndShift;
-        if (sackOn && seg.options().sackBlockCount() > 0) {
-            scoreboard.update(seg.options(), ack, sndUna, sndMax);
-            if (probeOutstanding && SackScoreboard.isDsack(seg.options(), ack)
-                    && Seq.le(seg.options().sackLeft(0), probeStart) && Seq.ge(seg.options().sackRight(0), probeEnd)) {
-                probeDsacked = true; // RFC 8985 §7.4.1: the probe was a needless duplicate
-            }
-        }
+        TcpOptions opts = seg.options();
+        boolean sackNews = sackOn && opts.sackBlockCount() > 0 && scoreboard.update(opts, ack, sndUna, sndMax);
+        // RFC 5681 §2 definition of a duplicate ACK
+        boolean duplicate = ack == sndUna && sndMax != sndUna && seg.payloadLength() == 0
+                && !seg.has(TcpFlags.FIN) && window == sndWnd && synAcked();
+        boolean probeRepairedLoss = probe.processAck(ack, opts, duplicate);
+        if (rack != null) rack.startAck(opts, timestampsOn, now);
         if (Seq.gt(ack, sndUna)) {
-            acknowledge(ack, seg, now);
-        } else if (ack == sndUna && sndMax != sndUna && seg.payloadLength() == 0
-                && !seg.has(TcpFlags.FIN) && window == sndWnd && synAcked()) {
-            duplicateAck(now); // RFC 5681 §2 definition of a duplicate ACK
+            acknowledge(ack, seg, probeRepairedLoss, now);
+        } else if (duplicate) {
+            duplicateAck(now);
         }
-        // RFC 6675 §5 step 4: SACK information alone may already show SND.UNA's segment lost.
-        if (sackOn && !inRecovery && sndUna != sndMax && synAcked() && canStartRecovery()
+        if (rack != null) {
+            detectLossByTime(sackNews, sackOn && SackScoreboard.isDsack(opts, ack), now);
+        } else if (sackOn && !inRecovery && sndUna != sndMax && synAcked() && canStartRecovery()
                 && !scoreboard.isEmpty() && scoreboard.holeBelowIsLost(0, config.dupThresh(), effectiveMss)) {
+            // RFC 6675 §5 step 4: SACK information alone may already show SND.UNA's segment lost.
             enterRecovery(now);
         }
         // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
@@ -709,8 +709,17 @@ public final class Connection {
         return true;
     }
 
-    /** SND.UNA advances to {@code ack}: free acknowledged data, take an RTT sample, manage the timer. */
+    /** SND.UNA advances to {@code ack} in the handshake (no data or probe outstanding yet). */
     private void acknowledge(int ack, TcpSegment seg, long now) {
+        acknowledge(ack, seg, false, now);
+    }
+
+    /**
+     * SND.UNA advances to {@code ack}: free acknowledged data, take an RTT sample, manage the timer;
+     * {@code probeRepairedLoss}: this ACK shows that a tail loss probe repaired a loss (RFC 8985 §7.4.2).
+     */
+    private void acknowledge(int ack, TcpSegment seg, boolean probeRepairedLoss, long now) {
+        boolean endsRecovery = !canStartRecovery() && Seq.ge(ack, recoveryPoint); // fast, or after a timeout
         // RTT sample, as Linux (tcp_ack_update_rtt): the timed segment's, when it was never
         // retransmitted (RFC 6298 with Karn); otherwise the echoed timestamp (RFC 7323 §4.1), but not
         // when the segment at SND.UNA was retransmitted after the echoed time: then the ACK answers a
@@ -728,6 +737,7 @@ public final class Connection {
         }
         if (sample >= 0) {
             rtt.sample(sample, ack, sndMax);
+            if (rack != null) rack.rttSample(sample, now);
             if (congestion != null && !inRecovery) congestion.onRttSample(sample, ack, sndNxt);
         }
         unaRetransmitted = false;
@@ -749,6 +759,10 @@ public final class Connection {
         if (Seq.lt(highRxt, ack)) highRxt = ack;
         scoreboard.advance(ack);
         pushMarks.acknowledge(ack);
+        if (rack != null) {
+            rack.acknowledged(ack);
+            if (endsRecovery) rack.recoveryEnded();
+        }
         dupAcks = 0;
         retries = 0;
         // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it; but in NewReno
@@ -761,14 +775,15 @@ public final class Connection {
             retransmitAt = now + rtt.rto();
         }
         if (congestion == null) return;
-        boolean probeRepairedLoss = probeOutstanding && Seq.ge(ack, probeEnd) && probeAcknowledged(now);
         if (inRecovery) {
             if (Seq.ge(ack, recoveryPoint)) {
                 exitRecovery();
             } else if (!sackOn) {
                 partialAck(newlyAcked, now);
             }
-        } else if (!probeRepairedLoss && cwndLimited()) {
+        } else if (probeRepairedLoss) {
+            congestion.onCongestionEvent(probe.flight(), now); // RFC 8985 §7.4.2: as for a fast recovery, with the flight probed
+        } else if (cwndLimited()) {
             congestion.onAck(deliveredNow, rtt.srtt(), now);
         }
         scheduleLossProbe(now);
@@ -792,8 +807,9 @@ public final class Connection {
     /**
      * A duplicate ACK (RFC 5681 §2). Outside recovery the first DupThresh - 1 of them allow limited
      * transmit (RFC 3042, in {@link #transmitPending}) and the DupThresh-th starts recovery (RFC 5681
-     * §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4); inside NewReno recovery each one inflates cwnd
-     * by one SMSS (RFC 6582 §3.2 step 4).
+     * §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4), except under RACK, where only segments deemed
+     * lost do (as Linux's tcp_time_to_recover: the count of duplicate ACKs is not looked at); inside
+     * NewReno recovery each one inflates cwnd by one SMSS (RFC 6582 §3.2 step 4).
      */
     private void duplicateAck(long now) {
         dupAcks++;
@@ -801,25 +817,80 @@ public final class Connection {
             if (!sackOn) congestion.setCwnd(saturatedWindow((long) congestion.cwnd() + effectiveMss));
             return;
         }
-        if (dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
+        if (rack == null && dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
     }
 
     /**
-     * RFC 8985 §7.2: with SACK, outside recovery, with data outstanding and no probe out, a loss probe
-     * is due PTO = 2 SRTT after the last new data or ACK (plus the worst-case delayed ACK when a
-     * single segment is out, else {@link TcpConfig#lossProbeSlackNanos()}; the initial RTO before any
-     * sample), never after the retransmission timer.
+     * RFC 8985 §6.2 for an ACK that SND.UNA and the scoreboard took in ({@code sackNews}: it SACKed
+     * data for the first time; {@code dsack}: it carried a D-SACK block): what it delivered moves
+     * RACK on, and then losses are looked for again.
+     */
+    private void detectLossByTime(boolean sackNews, boolean dsack, long now) {
+        if (sackNews) rack.sacked(scoreboard);
+        if (rack.finishAck(dsack, sndUna, sndMax)) markLostSegments(now);
+    }
+
+    /**
+     * RFC 8985 §6.2 step 5 and §6.3: RACK marks the segments it finds lost and the reordering timer
+     * is armed for those that will be unless delivered soon: at the latest one's time, in whole timer
+     * ticks plus TCP_TIMEOUT_MIN (as Linux's tcp_rack_mark_lost; {@link TcpConfig#timerTickNanos()}),
+     * never beyond the RTO. The first loss starts a recovery: as Linux's tcp_time_to_recover,
+     * segments deemed lost are the one reason to start it.
+     */
+    private void markLostSegments(long now) {
+        long reoWnd = rack.reorderingWindow(!canStartRecovery(), config.dupThresh(), rtt.srtt());
+        long wait = rack.detectLoss(now, reoWnd);
+        if (wait > 0) {
+            reorderAt = now + Math.min(inTicks(wait) + timeoutMin(), rtt.rto());
+            probeAt = NONE; // RFC 8985 §8: one timer at a time, the reordering timer before the probe's
+        } else {
+            reorderAt = NONE;
+        }
+        if (rack.hasLost() && !inRecovery && canStartRecovery()) enterRecovery(now);
+    }
+
+    /** One packet is out, as Linux counts them (packets_out == 1) when RACK keeps them; else at most one SMSS. */
+    private boolean onePacketOut() {
+        return rack != null ? rack.packetsOut() == 1 : Seq.distance(sndUna, sndMax) <= effectiveMss;
+    }
+
+    /** {@code nanos} rounded up to whole timer ticks, as Linux's usecs_to_jiffies; unchanged without ticks. */
+    private long inTicks(long nanos) {
+        long tick = config.timerTickNanos();
+        return tick == 0 ? nanos : Math.ceilDiv(nanos, tick) * tick;
+    }
+
+    /** Linux's TCP_TIMEOUT_MIN, the least a TCP timer is armed for: two ticks (none without ticks). */
+    private long timeoutMin() {
+        return 2 * config.timerTickNanos();
+    }
+
+    /** RFC 8985 §6.3: the reordering timer expired: the segments it waited for are judged again, and the lost ones resent. */
+    private void reorderTimeout(long now) {
+        if (rack == null || !canSendData()) return;
+        markLostSegments(now);
+        if (inRecovery) transmitPending(now);
+    }
+
+    /**
+     * RFC 8985 §7.2: with SACK and data outstanding, a loss probe is due PTO = 2 SRTT after the last
+     * new data or ACK (in whole timer ticks, plus the worst-case delayed ACK when a single segment is
+     * out, else TCP_TIMEOUT_MIN, as Linux's tcp_schedule_loss_probe; the initial RTO before any
+     * sample), never after the retransmission timer. Off without {@link TcpConfig#tailLossProbes()}. Not in a recovery (fast, or after a timeout), while segments are SACKed
+     * or RACK's reordering timer runs (those wait for the ACKs or the timer that is coming), nor while
+     * an earlier probe's episode is open.
      */
     private void scheduleLossProbe(long now) {
-        if (!sackOn || inRecovery || probeOutstanding || sndUna == sndMax || !canSendData()) {
+        if (!sackOn || !config.tailLossProbes() || !canStartRecovery() || !scoreboard.isEmpty() || reorderAt != NONE || probe.isOpen()
+                || sndUna == sndMax || !canSendData()) {
             probeAt = NONE;
             return;
         }
         long pto;
         if (rtt.hasSample()) {
-            pto = 2 * rtt.srtt();
+            pto = inTicks(2 * rtt.srtt());
             // One segment out: the peer may be delaying its ACK. More: a little slack, as Linux adds.
-            pto += Seq.distance(sndUna, sndMax) <= effectiveMss ? config.delayedAckMaxNanos() : config.lossProbeSlackNanos();
+            pto += onePacketOut() ? config.delayedAckMaxNanos() : timeoutMin();
         } else {
             pto = config.initialRtoNanos();
         }
@@ -836,38 +907,24 @@ public final class Connection {
         int before = sndMax;
         int unsent = Seq.distance(sndNxt, dataEnd());
         int windowRoom = sndWnd - Seq.distance(sndUna, sndNxt); // the peer's window only, not cwnd (§7.3)
+        int flight = Seq.distance(sndUna, sndMax);
+        int start;
+        boolean retransmission;
         if (unsent > 0 && sndNxt == sndMax && windowRoom > 0) {
             int len = Math.min(unsent, Math.min(effectiveMss, windowRoom));
-            probeStart = sndNxt;
+            start = sndNxt;
             sendData(sndNxt, len, finQueued && len == unsent, false, now);
-            probeRetransmitted = false;
+            retransmission = false;
         } else {
             // The last segment, as it was sent (Linux retransmits the last skb of its queue,
             // tcp_send_loss_probe): a FIN sent on its own after the data goes alone again.
-            int start = Seq.max(sndUna, lastSegmentStart);
-            probeStart = start;
+            start = Seq.max(sndUna, lastSegmentStart);
             retransmit(start, sndMax, now);
-            probeRetransmitted = true;
+            retransmission = true;
         }
-        probeEnd = sndMax;
-        probeFlight = Seq.distance(sndUna, sndMax);
-        probeOutstanding = Seq.gt(sndMax, before) || probeRetransmitted;
-        probeDsacked = false;
+        if (retransmission || Seq.gt(sndMax, before)) probe.begin(start, sndMax, retransmission, flight);
         probeAt = NONE;
         retransmitAt = now + rtt.rto(); // §7.3: after the probe, the retransmission timer
-    }
-
-    /**
-     * RFC 8985 §7.4: an ACK covers the probe. A retransmitted probe that no D-SACK called a duplicate
-     * repaired a real loss: the congestion control responds as to a fast recovery.
-     */
-    private boolean probeAcknowledged(long now) {
-        probeOutstanding = false;
-        if (probeRetransmitted && !probeDsacked) {
-            congestion.onCongestionEvent(probeFlight, now); // the flight when the loss was probed
-            return true;
-        }
-        return false;
     }
 
     /** RFC 6582 §3.2 step 2 / RFC 6675 §5: no new recovery until the previous RecoveryPoint is acknowledged. */
@@ -876,20 +933,25 @@ public final class Connection {
     }
 
     /**
-     * Loss detected (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4): remember SND.MAX as the
-     * recovery point, let the congestion control lower ssthresh and cwnd, and retransmit the segment at
-     * SND.UNA. Without SACK cwnd is inflated by the DupThresh segments that left the network (RFC 6582);
-     * with SACK the pipe estimate replaces inflation (RFC 6675).
+     * Loss detected (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4, RFC 8985 §6.2): remember
+     * SND.MAX as the recovery point, let the congestion control lower ssthresh and cwnd, and retransmit
+     * the segment at SND.UNA (under RACK, the first segment it deems lost). Without SACK cwnd is
+     * inflated by the DupThresh segments that left the network (RFC 6582); with SACK the pipe estimate
+     * replaces inflation (RFC 6675).
      */
     private void enterRecovery(long now) {
         inRecovery = true;
         partialAckSeen = false;
         probeAt = NONE;
-        probeOutstanding = false; // recovery takes over; its own reduction covers the probe's episode
+        probe.close(); // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = sndMax;
         highRxt = sndUna;
         congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
-        highRxt = retransmit(sndUna, sndMax, now);
+        if (rack != null) {
+            retransmitLost(now); // the first segment RACK deems lost, whatever pipe says
+        } else {
+            highRxt = retransmit(sndUna, sndMax, now);
+        }
         if (!sackOn) congestion.setCwnd(saturatedWindow(congestion.ssthresh() + (long) config.dupThresh() * effectiveMss));
     }
 
@@ -1208,6 +1270,11 @@ public final class Connection {
             output.timerFired(this, "delayed-ack", now);
             sendAck(now);
         }
+        if (reorderAt <= now) {
+            reorderAt = NONE;
+            output.timerFired(this, "reorder", now);
+            reorderTimeout(now);
+        }
         if (probeAt <= now) {
             probeAt = NONE;
             output.timerFired(this, "loss-probe", now);
@@ -1241,7 +1308,7 @@ public final class Connection {
         if (released || (timeWait != null && timeWait.isReleased())) return NONE;
         if (timeWait != null) return timeWait.nextDeadline();
         return Math.min(Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, keepaliveAt)),
-                Math.min(finWait2At, probeAt));
+                Math.min(finWait2At, Math.min(probeAt, reorderAt)));
     }
 
     /** RFC 6298 §5.4-5.7 and the retry limits of RFC 1122 §4.2.3.5 / Linux. */
@@ -1275,7 +1342,9 @@ public final class Connection {
         inRecovery = false;
         recoveryPoint = sndMax;
         scoreboard.clear();
-        probeOutstanding = false;
+        if (rack != null) rack.timedOut();
+        reorderAt = NONE;
+        probe.close();
         probeAt = NONE;
         sndNxt = sndUna; // go-back-N: everything after SND.UNA is sent again as the window allows
         retransmitFirst(now);
@@ -1456,9 +1525,14 @@ public final class Connection {
     /**
      * Sending during SACK-based recovery (RFC 6675 §5 step C): while cwnd - pipe >= 1 SMSS, send what
      * NextSeg() names: a lost hole (rule 1), else new data (rule 2), else a hole below the highest
-     * SACKed byte (rule 3). The rescue retransmission of rule 4 is not done.
+     * SACKed byte (rule 3). The rescue retransmission of rule 4 is not done. Under RACK, see
+     * {@link #rackRecoveryTransmit}.
      */
     private void sackRecoveryTransmit(long now) {
+        if (rack != null) {
+            rackRecoveryTransmit(now);
+            return;
+        }
         int dupThresh = config.dupThresh();
         while (true) {
             long pipe = scoreboard.pipe(sndUna, sndMax, highRxt, dupThresh, effectiveMss);
@@ -1476,6 +1550,26 @@ public final class Connection {
             }
             break;
         }
+    }
+
+    /**
+     * Sending in a recovery under RACK (RFC 8985 leaves the sending to RFC 6675): while cwnd - pipe
+     * >= 1 SMSS, where pipe counts what is neither SACKed nor deemed lost plus the retransmissions
+     * out, retransmit the lowest segment RACK deems lost (NextSeg() rule 1 with RACK's marks), else
+     * send new data (rule 2). As Linux, a hole RACK has not judged lost is not sent early (no rule 3):
+     * RACK's reordering timer decides it.
+     */
+    private void rackRecoveryTransmit(long now) {
+        while (congestion.cwnd() - rack.pipe(Seq.distance(sndUna, sndMax)) >= effectiveMss) {
+            if (!retransmitLost(now) && !sendNewSegment(now)) break;
+        }
+    }
+
+    /** Retransmits (one SMSS of) the lowest segment RACK deems lost; false when there is none or nothing went. */
+    private boolean retransmitLost(long now) {
+        if (!rack.findLost()) return false;
+        int start = rack.lostStart();
+        return Seq.gt(retransmit(start, rack.lostEnd(), now), start);
     }
 
     /** Retransmits from a hole and moves HighRxt past it; false when nothing could be sent (no progress). */
@@ -1575,6 +1669,7 @@ public final class Connection {
             rttStart = now;
         }
         sendSegment(seq, flags, len, now);
+        if (rack != null && Seq.gt(segEnd, seq)) rack.sent(seq, segEnd, fin, sndMax, now);
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, sndMax);
         if (newData) {
@@ -1982,6 +2077,7 @@ public final class Connection {
         effectiveMss = sendMss(peerMss);
         if (timestampsOn) tsRecent = peer.tsVal();
         congestion = CongestionControl.create(config, effectiveMss);
+        rack = sackOn && config.rack() ? new Rack(config, effectiveMss) : null;
     }
 
     /**
@@ -2021,6 +2117,7 @@ public final class Connection {
     private void enterTimeWait(String cause, long now) {
         retransmitAt = NONE;
         probeAt = NONE;
+        reorderAt = NONE;
         persistAt = NONE;
         finWait2At = NONE;
         delayedAckAt = NONE;
@@ -2062,12 +2159,14 @@ public final class Connection {
     /** TIME_WAIT and CLOSED send no more data: give the buffers back (the receive one once it is read). */
     private void releaseMemory() {
         sendBuffer.releaseIfEmpty();
+        if (rack != null) rack.releaseMemory();
         receiveBuffer.releaseIfEmpty();
         payloadScratch = null;
     }
 
     private void cancelTimers() {
         probeAt = NONE;
+        reorderAt = NONE;
         keepaliveAt = NONE;
         retransmitAt = NONE;
         persistAt = NONE;
@@ -2331,7 +2430,13 @@ public final class Connection {
         return new TcpInfo(state(), caState(), retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
                 windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, config.mss(),
                 config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, config.dupThresh(),
-                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData);
+                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData, packets());
+    }
+
+    /** Linux's packet counts, which only RACK's per-segment records can give. */
+    private TcpInfo.Packets packets() {
+        if (rack == null) return null;
+        return new TcpInfo.Packets(rack.packetsOut(), rack.sackedPackets(), rack.lostPackets(), rack.retransOutPackets());
     }
 
     /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
