@@ -286,10 +286,11 @@ final class ShellCommands {
                     // 0: loss detection by duplicate ACKs and SACK (RFC 6675), synack's; 1 adds RACK.
                     if (Integer.parseInt(value) != 0) return "tcp_recovery=" + value + " (synack detects losses by DupThresh/SACK, not RACK)";
                 }
-                case "tcp_min_tso_segs", "tcp_tso_win_divisor" -> {
-                    // TSO sizing and deferral: synack has no TSO; it never sends more than an MSS per
-                    // segment nor holds data back to build a larger frame. Linux's TSO frames show
-                    // in scripts as trains of MSS-sized segments, which the runner matches either way.
+                case "tcp_min_tso_segs" -> s.config.minTsoSegments(Integer.parseInt(value)); // sizes trains, as Linux's TSO packets
+                case "tcp_tso_win_divisor" -> {
+                    // TSO deferral: synack has no TSO; it never sends more than an MSS per segment nor
+                    // holds data back to build a larger frame. Linux's TSO frames show in scripts as
+                    // trains of MSS-sized segments, which the runner matches either way.
                     Integer.parseInt(value);
                 }
                 case "tcp_pacing_ss_ratio", "tcp_pacing_ca_ratio" -> {
@@ -297,9 +298,7 @@ final class ShellCommands {
                     // does Linux's cubic/reno without fq, and a script that installs fq is skipped.
                     Integer.parseInt(value);
                 }
-                case "tcp_slow_start_after_idle" -> {
-                    if (bool(value)) return "tcp_slow_start_after_idle=1 (synack keeps cwnd across idle periods)";
-                }
+                case "tcp_slow_start_after_idle" -> s.config.slowStartAfterIdle(bool(value));
                 case "tcp_mtu_probing" -> {
                     if (Integer.parseInt(value) != 0) return "MTU probing not supported";
                 }

@@ -33,6 +33,10 @@ import java.nio.ByteBuffer;
  *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
  *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
  *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
+ *   <li>Records, corking and idle restarts as Linux: a write with {@link WriteFlags#END_OF_RECORD}
+ *       (MSG_EOR) ends a record no segment crosses; TCP_CORK ({@link #setCork}) and
+ *       {@link WriteFlags#MORE} (MSG_MORE, for its call) hold segments shorter than the MSS; after
+ *       an idle period longer than the RTO, cwnd restarts ({@link TcpConfig#slowStartAfterIdle()}).</li>
  *   <li>PSH as Linux sets it: on the segment ending a write (and on its retransmissions), on the
  *       last of the new segments Linux would send as one TSO packet, and on a window probe with
  *       data. synack does not pace or use TSO; Linux's pacing rate only sizes those trains.</li>
@@ -80,8 +84,6 @@ public final class Connection {
     private static final int PACING_SHIFT = 10;
     /** ...plus 64 KiB halved for every 2^9 us of RTT (tcp_tso_rtt_log)... */
     private static final int TSO_RTT_LOG = 9;
-    /** ...and at least 2 segments (tcp_min_tso_segs). */
-    private static final int MIN_TSO_SEGMENTS = 2;
 
     private final TcpConfig config;
     private final FourTuple tuple;
@@ -156,6 +158,8 @@ public final class Connection {
     private boolean writingMore;
     /** Setting TCP_NODELAY is sending: small segments go even while corked (Linux's TCP_NAGLE_PUSH). */
     private boolean pushingAll;
+    /** When new data last left (Linux's lsndtime), for the restart after idle; NONE before any. */
+    private long lastDataSentAt = NONE;
 
     // ---- receive sequence variables ----
     private int irs;
@@ -364,6 +368,7 @@ public final class Connection {
         int n = sendBuffer.write(src);
         boolean more = (flags & WriteFlags.MORE) != 0;
         if (n > 0) {
+            restartWindowAfterIdle(now);
             tailPushed = !more || (tailPushed && unsentBefore);
             if ((flags & WriteFlags.END_OF_RECORD) != 0 && !src.hasRemaining()) sendBuffer.endRecord();
         }
@@ -717,6 +722,8 @@ public final class Connection {
         // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
         // older than the one that last updated it.
         if (Seq.ge(ack, sndUna) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
+            // A changed window with data waiting restarts a window idle since, as Linux's tcp_ack_update_window.
+            if (window != sndWnd && Seq.distance(sndNxt, dataEnd()) > 0) restartWindowAfterIdle(now);
             sndWnd = window;
             sndWl1 = seg.seq();
             sndWl2 = ack;
@@ -1464,17 +1471,19 @@ public final class Connection {
     /**
      * The most segments in a train, as Linux sizes a TSO/GSO packet: by tcp_tso_autosize (about a
      * millisecond of data at the pacing rate, plus 64 KiB halved per 512 us of RTT, at most 64 KiB,
-     * at least 2 segments), and not beyond half the largest window the peer offered
-     * (tcp_bound_to_half_wnd in tcp_xmit_size_goal). The smoothed RTT stands for Linux's minimum RTT.
+     * at least {@link TcpConfig#minTsoSegments()}), not beyond half the largest window the peer
+     * offered (tcp_bound_to_half_wnd in tcp_xmit_size_goal), nor beyond half of cwnd (tcp_cwnd_test
+     * gives one packet at most half the window). The smoothed RTT stands for Linux's minimum RTT.
      */
     private int trainLimit() {
         long bytes = pacingRate >> PACING_SHIFT;
         long rttShift = (rtt.srtt() / 1000) >> TSO_RTT_LOG;
         if (rttShift < Integer.SIZE) bytes += MAX_TRAIN_BYTES >> rttShift;
-        int autosized = Math.max((int) (Math.min(bytes, MAX_TRAIN_BYTES) / effectiveMss), MIN_TSO_SEGMENTS);
+        int autosized = Math.max((int) (Math.min(bytes, MAX_TRAIN_BYTES) / effectiveMss), config.minTsoSegments());
         int cutoff = maxSndWnd > config.defaultPeerMss() ? maxSndWnd / 2 : maxSndWnd;
         int sizeGoal = Math.max(1, (cutoff > 0 ? Math.min(MAX_TRAIN_BYTES, cutoff) : MAX_TRAIN_BYTES) / effectiveMss);
-        return Math.min(autosized, sizeGoal);
+        int halfCwnd = Math.max(1, congestion.cwnd() / effectiveMss / 2);
+        return Math.min(Math.min(autosized, sizeGoal), halfCwnd);
     }
 
     /**
@@ -1619,12 +1628,31 @@ public final class Connection {
         if (newData) {
             sndMax = segEnd;
             lastSegmentStart = seq;
+            lastDataSentAt = now;
         }
         noteCwndUse();
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
         return segEnd;
+    }
+
+    /**
+     * Slow start after idle (RFC 5681 §4.1, {@link TcpConfig#slowStartAfterIdle()}), as Linux's
+     * tcp_slow_start_after_idle_check and tcp_cwnd_restart: with nothing in flight and more than an
+     * RTO since new data last left, cwnd is halved once per RTO of the pause, to no less than the
+     * restart window min(initial window, cwnd). Linux checks when data is queued and when the
+     * peer's window changes while data waits.
+     */
+    private void restartWindowAfterIdle(long now) {
+        if (!config.slowStartAfterIdle() || congestion == null || lastDataSentAt == NONE || sndUna != sndMax) return;
+        long rto = rtt.rto();
+        long idle = now - lastDataSentAt;
+        if (idle <= rto) return;
+        int cwndSegments = congestion.cwnd() / effectiveMss;
+        int restart = Math.min(config.initialCwndSegments(), cwndSegments);
+        while ((idle -= rto) > 0 && cwndSegments > restart) cwndSegments >>= 1;
+        congestion.restartAfterIdle(Math.max(cwndSegments, restart) * effectiveMss);
     }
 
     /**
