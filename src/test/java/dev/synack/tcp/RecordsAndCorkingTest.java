@@ -59,6 +59,21 @@ class RecordsAndCorkingTest {
         }
 
         @Test
+        void aTailLossProbeWithNewDataStopsAtARecordEnd() {
+            // SACK agreed, SRTT 100 ms, segments of 1000 bytes: ten fill the initial window.
+            EngineHarness h = LossRecoveryTest.established(EngineHarness.plain().toBuilder().sack(true).build());
+            h.write(10 * 1000);
+            for (int i = 0; i < 10; i++) h.next();
+            write(h, 300, WriteFlags.END_OF_RECORD);
+            write(h, 500, WriteFlags.END_OF_RECORD);
+            h.expectNothing(); // cwnd is full
+            h.fireNextDeadline();
+            assertThat(h.timers).containsExactly("loss-probe");
+            h.expect("P.", SND + 10 * 1000, RCV, 300); // new data, the first record only
+            h.expectNothing();
+        }
+
+        @Test
         void withoutTheFlagWritesJoinAsBefore() {
             EngineHarness h = withFullWindow();
             write(h, 300, 0);
