@@ -152,9 +152,9 @@ public final class ScriptRunner {
         this.syscalls = new SyscallTable(this);
     }
 
-    /** The profile scripts run under: Linux, with packetdrill's defaults.sh (window scale 8). */
+    /** The profile scripts run under: Linux, with packetdrill's defaults.sh (window scale 8, tcp_slow_start_after_idle=0). */
     public static TcpConfig packetdrillLinux() {
-        return TcpConfig.linux().toBuilder().windowScale(8).build();
+        return TcpConfig.linux().toBuilder().windowScale(8).slowStartAfterIdle(false).build();
     }
 
     /** Runs {@code script}; never throws. */

@@ -33,6 +33,10 @@ import java.nio.ByteBuffer;
  *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
  *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
  *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
+ *   <li>Records, corking and idle restarts as Linux: a write with {@link WriteFlags#END_OF_RECORD}
+ *       (MSG_EOR) ends a record no segment crosses; TCP_CORK ({@link #setCork}) and
+ *       {@link WriteFlags#MORE} (MSG_MORE, for its call) hold segments shorter than the MSS; after
+ *       an idle period longer than the RTO, cwnd restarts ({@link TcpConfig#slowStartAfterIdle()}).</li>
  *   <li>PSH as Linux sets it: on the segment ending a write (and on its retransmissions), on the
  *       last of the new segments Linux would send as one TSO packet, and on a window probe with
  *       data. synack does not pace or use TSO; Linux's pacing rate only sizes those trains.</li>
@@ -82,8 +86,6 @@ public final class Connection {
     private static final int PACING_SHIFT = 10;
     /** ...plus 64 KiB halved for every 2^9 us of RTT (tcp_tso_rtt_log)... */
     private static final int TSO_RTT_LOG = 9;
-    /** ...and at least 2 segments (tcp_min_tso_segs). */
-    private static final int MIN_TSO_SEGMENTS = 2;
 
     private final TcpConfig config;
     private final FourTuple tuple;
@@ -146,6 +148,20 @@ public final class Connection {
     private int lastSegmentStart;
     /** Ends of unacknowledged segments sent with PSH, so that retransmissions keep the flag. */
     private final PushMarks pushMarks = new PushMarks();
+    /**
+     * Whether the end of the data written so far carries a push mark: every write marks it but one
+     * with MSG_MORE, which leaves the mark of earlier unsent data (Linux's tcp_push marks the tail
+     * skb unless MSG_MORE; a write appended to an unsent skb keeps that skb's flags).
+     */
+    private boolean tailPushed = true;
+    /** TCP_CORK: segments shorter than the MSS wait (Linux's TCP_NAGLE_CORK) until uncorked or the persist timer fires. */
+    private boolean corked;
+    /** A write with MSG_MORE is sending: it holds its small segments as TCP_CORK does, for this call only. */
+    private boolean writingMore;
+    /** Setting TCP_NODELAY is sending: small segments go even while corked (Linux's TCP_NAGLE_PUSH). */
+    private boolean pushingAll;
+    /** When new data last left (Linux's lsndtime), for the restart after idle; NONE before any. */
+    private long lastDataSentAt = NONE;
 
     // ---- receive sequence variables ----
     private int irs;
@@ -330,6 +346,15 @@ public final class Connection {
      *         shutdown(WRITE)/close, NOT_CONNECTED before connect().
      */
     public int write(ByteBuffer src, long now) {
+        return write(src, 0, now);
+    }
+
+    /**
+     * SEND with send(2)'s flags, {@link WriteFlags#MORE} (MSG_MORE) and {@link WriteFlags#END_OF_RECORD}
+     * (MSG_EOR); otherwise as {@link #write(ByteBuffer, long)}. A record ends only when every byte of
+     * {@code src} was taken (as Linux marks the skb only when the whole message is queued).
+     */
+    public int write(ByteBuffer src, int flags, long now) {
         settle();
         if (error != null) throw new TcpException(error);
         if (writeShutdown || userClosed) throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
@@ -338,8 +363,20 @@ public final class Connection {
             case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
             default -> throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
         }
+        boolean unsentBefore = Seq.distance(sndNxt, dataEnd()) > 0;
         int n = sendBuffer.write(src);
-        transmitPending(now);
+        boolean more = (flags & WriteFlags.MORE) != 0;
+        if (n > 0) {
+            restartWindowAfterIdle(now);
+            tailPushed = !more || (tailPushed && unsentBefore);
+            if ((flags & WriteFlags.END_OF_RECORD) != 0 && !src.hasRemaining()) sendBuffer.endRecord();
+        }
+        writingMore = more;
+        try {
+            transmitPending(now);
+        } finally {
+            writingMore = false;
+        }
         output.wakeup(this);
         return n;
     }
@@ -685,6 +722,8 @@ public final class Connection {
         // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
         // older than the one that last updated it.
         if (Seq.ge(ack, sndUna) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
+            // A changed window with data waiting restarts a window idle since, as Linux's tcp_ack_update_window.
+            if (window != sndWnd && Seq.distance(sndNxt, dataEnd()) > 0) restartWindowAfterIdle(now);
             sndWnd = window;
             sndWl1 = seg.seq();
             sndWl2 = ack;
@@ -1450,7 +1489,7 @@ public final class Connection {
             // Retransmissions (going back after a timeout) leave one by one, as Linux's do here.
             boolean newData = Seq.ge(sndNxt, sndMax);
             trainSegments = newData ? trainSegments + 1 : 0;
-            boolean trainGoesOn = newData && !fin && trainSegments < trainLimit && sendableLength(end) > 0;
+            boolean trainGoesOn = newData && !fin && trainSegments < trainLimit && !endsRecord(end) && sendableLength(end) > 0;
             sendData(sndNxt, len, fin, trainSegments > 1 && !trainGoesOn, now);
             if (!trainGoesOn) trainSegments = 0;
         }
@@ -1473,19 +1512,26 @@ public final class Connection {
     private int sendableLength(int from) {
         int unsent = Seq.distance(from, dataEnd());
         if (unsent <= 0) return 0;
+        // A segment never carries bytes of two records (MSG_EOR); one ending a record before the last
+        // is not held back: Linux's Nagle and cork test only the last skb of the queue (tcp_write_xmit).
+        int record = sendBuffer.recordRoom(Seq.distance(sendBufferSeq, from), unsent);
         int flight = Seq.distance(sndUna, from);
         // Limited transmit (RFC 3042 §2): each of the first DupThresh - 1 duplicate ACKs lets one
         // more new segment out, beyond cwnd but within the peer's window.
         int limitedTransmit = !inRecovery && dupAcks < config.dupThresh() && Seq.ge(from, sndMax) ? dupAcks * effectiveMss : 0;
         int usable = (int) (Math.min(sndWnd, (long) congestion.cwnd() + limitedTransmit) - flight);
-        int len = Math.min(unsent, Math.min(effectiveMss, usable));
+        int len = Math.min(record, Math.min(effectiveMss, usable));
         if (len <= 0) return 0;
         if (len < effectiveMss) {
             // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's form (Minshall's variant): a small segment
             // waits while an earlier small segment is unacknowledged, unless TCP_NODELAY or the
-            // connection is closing (Linux pushes the tail out with the FIN).
-            boolean nagleAllows = noDelay || finQueued || flight == 0 || !Seq.gt(smallSegmentEnd, sndUna);
-            boolean swsAllows = len == unsent || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
+            // connection is closing (Linux pushes the tail out with the FIN). TCP_CORK and MSG_MORE
+            // hold it whatever is in flight (TCP_NAGLE_CORK), unless TCP_NODELAY is being set.
+            boolean recordCut = len == record && record < unsent;
+            boolean held = (corked || writingMore) && !pushingAll;
+            boolean nagleAllows = recordCut || finQueued
+                    || (!held && (noDelay || flight == 0 || !Seq.gt(smallSegmentEnd, sndUna)));
+            boolean swsAllows = len == record || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
             if (!nagleAllows || !swsAllows) return 0;
         }
         return len;
@@ -1494,17 +1540,19 @@ public final class Connection {
     /**
      * The most segments in a train, as Linux sizes a TSO/GSO packet: by tcp_tso_autosize (about a
      * millisecond of data at the pacing rate, plus 64 KiB halved per 512 us of RTT, at most 64 KiB,
-     * at least 2 segments), and not beyond half the largest window the peer offered
-     * (tcp_bound_to_half_wnd in tcp_xmit_size_goal). The smoothed RTT stands for Linux's minimum RTT.
+     * at least {@link TcpConfig#minTsoSegments()}), not beyond half the largest window the peer
+     * offered (tcp_bound_to_half_wnd in tcp_xmit_size_goal), nor beyond half of cwnd (tcp_cwnd_test
+     * gives one packet at most half the window). The smoothed RTT stands for Linux's minimum RTT.
      */
     private int trainLimit() {
         long bytes = pacingRate >> PACING_SHIFT;
         long rttShift = (rtt.srtt() / 1000) >> TSO_RTT_LOG;
         if (rttShift < Integer.SIZE) bytes += MAX_TRAIN_BYTES >> rttShift;
-        int autosized = Math.max((int) (Math.min(bytes, MAX_TRAIN_BYTES) / effectiveMss), MIN_TSO_SEGMENTS);
+        int autosized = Math.max((int) (Math.min(bytes, MAX_TRAIN_BYTES) / effectiveMss), config.minTsoSegments());
         int cutoff = maxSndWnd > config.defaultPeerMss() ? maxSndWnd / 2 : maxSndWnd;
         int sizeGoal = Math.max(1, (cutoff > 0 ? Math.min(MAX_TRAIN_BYTES, cutoff) : MAX_TRAIN_BYTES) / effectiveMss);
-        return Math.min(autosized, sizeGoal);
+        int halfCwnd = Math.max(1, congestion.cwnd() / effectiveMss / 2);
+        return Math.min(Math.min(autosized, sizeGoal), halfCwnd);
     }
 
     /**
@@ -1646,7 +1694,7 @@ public final class Connection {
     private int sendData(int seq, int len, boolean fin, boolean push, long now) {
         if (len > 0) {
             int whole = len;
-            len = withinPiece(seq, len);
+            len = sendBuffer.recordRoom(Seq.distance(sendBufferSeq, seq), withinPiece(seq, len));
             if (len < whole) fin = false;
         }
         int end = seq + len;
@@ -1675,12 +1723,31 @@ public final class Connection {
         if (newData) {
             sndMax = segEnd;
             lastSegmentStart = seq;
+            lastDataSentAt = now;
         }
         noteCwndUse();
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
         return segEnd;
+    }
+
+    /**
+     * Slow start after idle (RFC 5681 §4.1, {@link TcpConfig#slowStartAfterIdle()}), as Linux's
+     * tcp_slow_start_after_idle_check and tcp_cwnd_restart: with nothing in flight and more than an
+     * RTO since new data last left, cwnd is halved once per RTO of the pause, to no less than the
+     * restart window min(initial window, cwnd). Linux checks when data is queued and when the
+     * peer's window changes while data waits.
+     */
+    private void restartWindowAfterIdle(long now) {
+        if (!config.slowStartAfterIdle() || congestion == null || lastDataSentAt == NONE || sndUna != sndMax) return;
+        long rto = rtt.rto();
+        long idle = now - lastDataSentAt;
+        if (idle <= rto) return;
+        int cwndSegments = congestion.cwnd() / effectiveMss;
+        int restart = Math.min(config.initialCwndSegments(), cwndSegments);
+        while ((idle -= rto) > 0 && cwndSegments > restart) cwndSegments >>= 1;
+        congestion.restartAfterIdle(Math.max(cwndSegments, restart) * effectiveMss);
     }
 
     /**
@@ -1692,7 +1759,12 @@ public final class Connection {
      */
     private boolean endsWrite(int seq, int end) {
         if (end == seq) return false;
-        return end == dataEnd() || (Seq.lt(seq, sndMax) && pushMarks.within(seq, end));
+        return (end == dataEnd() && tailPushed) || endsRecord(end) || (Seq.lt(seq, sndMax) && pushMarks.within(seq, end));
+    }
+
+    /** True when a record (MSG_EOR) ends just before {@code seq}. */
+    private boolean endsRecord(int seq) {
+        return sendBuffer.endsRecord(Seq.distance(sendBufferSeq, seq));
     }
 
     /**
@@ -2289,9 +2361,31 @@ public final class Connection {
     public void setNoDelay(boolean noDelay, long now) {
         settle();
         this.noDelay = noDelay;
-        if (noDelay) transmitPending(now);
+        if (noDelay) {
+            pushingAll = true; // even while corked, as Linux's TCP_NAGLE_PUSH
+            try {
+                transmitPending(now);
+            } finally {
+                pushingAll = false;
+            }
+        }
         output.wakeup(this);
     }
+
+    /**
+     * TCP_CORK (Linux, tcp(7)): while on, segments shorter than the MSS are held back (full ones go);
+     * turning it off sends what was held as Nagle's algorithm allows. Held data with nothing in
+     * flight goes when the persist timer fires (about an RTO, at least 200 ms: tcp(7)'s ceiling),
+     * as Linux's probe timer sends it (tcp_write_wakeup); a FIN pushes it out with itself.
+     */
+    public void setCork(boolean on, long now) {
+        settle();
+        corked = on;
+        if (!on) transmitPending(now);
+        output.wakeup(this);
+    }
+
+    public boolean isCorked() { return corked; }
 
     public TcpState state() { return timeWaitEnded() ? TcpState.CLOSED : state; }
     public FourTuple tuple() { return tuple; }

@@ -37,6 +37,8 @@ public final class TcpConfig {
     private final int maxOutOfOrderRanges;
     private final CongestionAlgorithm congestionAlgorithm;
     private final int slowStartAckLimitSegments;
+    private final boolean slowStartAfterIdle;
+    private final int minTsoSegments;
     private final int dupThresh;
     private final boolean rack;
     private final boolean rackStaticReorderingWindow;
@@ -105,6 +107,8 @@ public final class TcpConfig {
         maxOutOfOrderRanges = b.maxOutOfOrderRanges;
         congestionAlgorithm = b.congestionAlgorithm;
         slowStartAckLimitSegments = b.slowStartAckLimitSegments;
+        slowStartAfterIdle = b.slowStartAfterIdle;
+        minTsoSegments = b.minTsoSegments;
         dupThresh = b.dupThresh;
         rack = b.rack;
         rackStaticReorderingWindow = b.rackStaticReorderingWindow;
@@ -207,6 +211,19 @@ public final class TcpConfig {
      * (the {@link #linux()} profile); {@link #rfc()}: 2.
      */
     public int slowStartAckLimitSegments() { return slowStartAckLimitSegments; }
+    /**
+     * Restart slow start after an idle period (RFC 5681 §4.1, RFC 2861's restart window; Linux's
+     * tcp_slow_start_after_idle, on by default): when sending resumes with nothing in flight more
+     * than an RTO after data was last sent, cwnd is halved for every RTO of the pause, down to
+     * min(initial window, cwnd), and ssthresh kept at least 3/4 of the old cwnd, as Linux's
+     * tcp_cwnd_restart. On in both profiles (RFC 5681 says SHOULD).
+     */
+    public boolean slowStartAfterIdle() { return slowStartAfterIdle; }
+    /**
+     * The fewest segments in a train of new segments sent together (Linux's tcp_min_tso_segs, 2):
+     * synack has no TSO, but sends as Linux's TSO packets would leave, the last of a train pushed.
+     */
+    public int minTsoSegments() { return minTsoSegments; }
     /** DupThresh of RFC 5681 §3.2 and RFC 6675 §2: 3 duplicate ACKs (or SACKed segments) mean a loss. */
     public int dupThresh() { return dupThresh; }
 
@@ -355,6 +372,8 @@ public final class TcpConfig {
         private int maxOutOfOrderRanges = 64;
         private CongestionAlgorithm congestionAlgorithm = CongestionAlgorithm.CUBIC;
         private int slowStartAckLimitSegments = 0;
+        private boolean slowStartAfterIdle = true;
+        private int minTsoSegments = 2;
         private int dupThresh = 3;
         private boolean rack = true;
         private boolean rackStaticReorderingWindow = false;
@@ -407,6 +426,8 @@ public final class TcpConfig {
             maxOutOfOrderRanges = c.maxOutOfOrderRanges;
             congestionAlgorithm = c.congestionAlgorithm;
             slowStartAckLimitSegments = c.slowStartAckLimitSegments;
+            slowStartAfterIdle = c.slowStartAfterIdle;
+            minTsoSegments = c.minTsoSegments;
             dupThresh = c.dupThresh;
             rack = c.rack;
             rackStaticReorderingWindow = c.rackStaticReorderingWindow;
@@ -464,6 +485,10 @@ public final class TcpConfig {
         }
         /** See {@link TcpConfig#slowStartAckLimitSegments()}; 0 for no limit. */
         public Builder slowStartAckLimitSegments(int v) { slowStartAckLimitSegments = require(v, 0, 1000, "slowStartAckLimitSegments"); return this; }
+        /** See {@link TcpConfig#slowStartAfterIdle()}. */
+        public Builder slowStartAfterIdle(boolean v) { slowStartAfterIdle = v; return this; }
+        /** See {@link TcpConfig#minTsoSegments()}. */
+        public Builder minTsoSegments(int v) { minTsoSegments = require(v, 1, 255, "minTsoSegments"); return this; }
         public Builder pawsIdleLimit(Duration d) { pawsIdleLimitNanos = positive(d, "pawsIdleLimit"); return this; }
         public Builder dupThresh(int v) { dupThresh = require(v, 1, 1000, "dupThresh"); return this; }
         /** See {@link TcpConfig#rack()}. */
