@@ -27,7 +27,8 @@ import picocli.CommandLine.Unmatched;
                 "packetdrill's options may be given as --name=value (e.g. --tolerance_usecs=10000, --mtu=1400, "
                 + "--strict_segments, --ip_version=ipv4): they apply to every script and override the script's own; "
                 + "a script is skipped, with the option named, when the runner does not honour one. -D NAME=VALUE "
-                + "defines a symbol, as packetdrill's.",
+                + "defines a symbol, as packetdrill's. synack's own --hz=250|1000 (or 100, 300) picks the kernel's "
+                + "timer frequency, whose ticks round the reordering and loss probe timers (default 250).",
                 "Exit status: 0 when no script failed, 1 when one did, 2 on bad arguments."})
 final class PktCommand implements Callable<Integer> {
     @Spec

@@ -278,28 +278,34 @@ final class ShellCommands {
                     s.config.sendBufferSize((int) v[1]);
                 }
                 case "tcp_early_retrans" -> {
-                    // 3 or 4: tail loss probes on, as synack sends them (RFC 8985 §7, with SACK); 0 turns them off.
+                    // Tail loss probes (RFC 8985 §7) with 3 or 4, Linux's default 3; 0 turns them off,
+                    // and so do 1 and 2 (tcp_schedule_loss_probe probes only with 3 or 4).
                     int v = Integer.parseInt(value);
-                    if (v != 3 && v != 4) return "tcp_early_retrans=" + value + " (synack always sends tail loss probes)";
+                    if (v < 0 || v > 4) return "tcp_early_retrans=" + value + " is not a documented value";
+                    s.config.tailLossProbes(v >= 3);
                 }
                 case "tcp_recovery" -> {
-                    // 0: loss detection by duplicate ACKs and SACK (RFC 6675), synack's; 1 adds RACK.
-                    if (Integer.parseInt(value) != 0) return "tcp_recovery=" + value + " (synack detects losses by DupThresh/SACK, not RACK)";
+                    // A bitmap: 0x1 RACK loss detection (off: RFC 6675's DupThresh rules), 0x2 RACK's
+                    // reordering window static at min_RTT/4, 0x4 no DupThresh rule inside RACK.
+                    int v = Integer.decode(value);
+                    if ((v & ~0x7) != 0) return "tcp_recovery=" + value + " (synack has settings for bits 0x1, 0x2 and 0x4 only)";
+                    s.config.rack((v & 0x1) != 0).rackStaticReorderingWindow((v & 0x2) != 0).rackDupThresh((v & 0x4) == 0);
                 }
-                case "tcp_min_tso_segs", "tcp_tso_win_divisor" -> {
-                    // TSO sizing and deferral: synack has no TSO; it never sends more than an MSS per
-                    // segment nor holds data back to build a larger frame. Linux's TSO frames show
-                    // in scripts as trains of MSS-sized segments, which the runner matches either way.
+                case "tcp_min_tso_segs" -> s.config.minTsoSegments(Integer.parseInt(value)); // sizes trains, as Linux's TSO packets
+                case "tcp_tso_win_divisor" -> {
+                    // TSO deferral: synack has no TSO; it never sends more than an MSS per segment nor
+                    // holds data back to build a larger frame. Linux's TSO frames show in scripts as
+                    // trains of MSS-sized segments, which the runner matches either way.
                     Integer.parseInt(value);
                 }
                 case "tcp_pacing_ss_ratio", "tcp_pacing_ca_ratio" -> {
-                    // Used only by pacing (the fq qdisc or internal pacing); synack does not pace, nor
-                    // does Linux's cubic/reno without fq, and a script that installs fq is skipped.
-                    Integer.parseInt(value);
+                    // synack sends unpaced, as Linux's cubic/reno without fq (a script installing fq is
+                    // skipped), but it sizes its trains from Linux's pacing rate at the default ratios
+                    // (200 % in slow start, 120 % after): other values are not modelled.
+                    int defaultRatio = key.equals("tcp_pacing_ss_ratio") ? 200 : 120;
+                    if (Integer.parseInt(value) != defaultRatio) return name + "=" + value + " (synack sizes trains at the default ratio " + defaultRatio + ")";
                 }
-                case "tcp_slow_start_after_idle" -> {
-                    if (bool(value)) return "tcp_slow_start_after_idle=1 (synack keeps cwnd across idle periods)";
-                }
+                case "tcp_slow_start_after_idle" -> s.config.slowStartAfterIdle(bool(value));
                 case "tcp_mtu_probing" -> {
                     if (Integer.parseInt(value) != 0) return "MTU probing not supported";
                 }

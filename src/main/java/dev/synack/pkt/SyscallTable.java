@@ -15,6 +15,7 @@ import dev.synack.tcp.Listener;
 import dev.synack.tcp.ShutdownHow;
 import dev.synack.tcp.TcpException;
 import dev.synack.tcp.TcpState;
+import dev.synack.tcp.WriteFlags;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.ByteBuffer;
@@ -36,10 +37,11 @@ final class SyscallTable {
     static final int SOL_SOCKET = 1, SOL_TCP = 6;
     static final int SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_LINGER = 13,
             SO_REUSEPORT = 15;
-    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_INFO = 11, TCP_USER_TIMEOUT = 18, TCP_NOTSENT_LOWAT = 25, TCP_INQ = 36;
+    static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_CORK = 3, TCP_INFO = 11, TCP_USER_TIMEOUT = 18, TCP_NOTSENT_LOWAT = 25,
+            TCP_INQ = 36;
     /** The control message type of TCP_INQ's hint (Linux defines it as TCP_INQ). */
     static final int TCP_CM_INQ = TCP_INQ;
-    static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
+    static final int MSG_DONTWAIT = 0x40, MSG_EOR = 0x80, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000;
     static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     static final int F_GETFL = 3, F_SETFL = 4;
     static final int SIOCINQ = 0x541B;
@@ -115,6 +117,7 @@ final class SyscallTable {
         boolean reuseAddr;
         boolean keepAlive;
         boolean noDelay;
+        boolean cork;
         boolean errorReported;
         /** SO_SNDBUF as Linux keeps it (doubled), or 0 when never set. */
         int sndBuf;
@@ -167,11 +170,11 @@ final class SyscallTable {
             case "accept", "accept4" -> accept(e, fd(e, 0));
             case "connect" -> { args(e, 3); yield connect(e, fd(e, 0)); }
             case "read", "recv", "recvfrom" -> read(e, fd(e, 0), length(e), dontWait(e));
-            case "write", "send", "sendto" -> write(e, fd(e, 0), length(e), dontWait(e));
+            case "write", "send", "sendto" -> write(e, fd(e, 0), length(e), dontWait(e), sendFlags(e, 3));
             case "readv" -> { args(e, 3); yield read(e, fd(e, 0), iovLength(a.get(1), line), false); }
-            case "writev" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(a.get(1), line), false); }
+            case "writev" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(a.get(1), line), false, 0); }
             case "recvmsg" -> { args(e, 3); yield recvmsg(e, fd(e, 0)); }
-            case "sendmsg" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(msgIov(e), line), flagSet(a.get(2), line, MSG_DONTWAIT)); }
+            case "sendmsg" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(msgIov(e), line), flagSet(a.get(2), line, MSG_DONTWAIT), sendFlags(e, 2)); }
             case "close" -> { args(e, 1); yield close(e, fd(e, 0)); }
             case "shutdown" -> { args(e, 2); yield shutdown(e, fd(e, 0), (int) num(a.get(1), line)); }
             case "setsockopt" -> { args(e, 5); yield setsockopt(e, fd(e, 0)); }
@@ -192,9 +195,9 @@ final class SyscallTable {
             "epoll_create1", "epoll_ctl", "epoll_wait");
 
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG", "TCP_USER_TIMEOUT", "TCP_INQ");
+            "SO_LINGER", "TCP_NODELAY", "TCP_CORK", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG", "TCP_USER_TIMEOUT", "TCP_INQ");
     private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF", "TCP_NOTSENT_LOWAT",
+            "SO_LINGER", "TCP_NODELAY", "TCP_CORK", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF", "TCP_NOTSENT_LOWAT",
             "TCP_USER_TIMEOUT", "TCP_INQ");
 
     /**
@@ -263,7 +266,6 @@ final class SyscallTable {
      */
     private static final Map<String, String> UNSUPPORTED_OPTIONS = Map.ofEntries(
             Map.entry("SO_RCVBUF", "synack sizes buffers per stack, not per socket"),
-            Map.entry("TCP_CORK", "synack has no corking"),
             Map.entry("TCP_SYNCNT", "synack takes the SYN retry count from the stack's configuration, not per socket"),
             Map.entry("TCP_KEEPIDLE", "synack takes keepalive times from the stack's configuration, not per socket"),
             Map.entry("TCP_KEEPINTVL", "synack takes keepalive times from the stack's configuration, not per socket"),
@@ -280,20 +282,19 @@ final class SyscallTable {
             Map.entry("SO_MARK", "synack has no packet marks"));
 
     /**
-     * The send/recv flags synack honours: MSG_DONTWAIT (this call does not block) and MSG_NOSIGNAL
-     * (no SIGPIPE: the runner raises no signals, EPIPE is returned either way). MSG_EOR and MSG_MORE
-     * change where Linux cuts segments (no coalescing past a record end; corking), which synack's
-     * byte-stream send buffer cannot reproduce; MSG_PEEK needs a peeking read synack does not have.
+     * The send/recv flags synack honours: MSG_DONTWAIT (this call does not block), MSG_NOSIGNAL
+     * (no SIGPIPE: the runner raises no signals, EPIPE is returned either way), and on sends MSG_EOR
+     * (the data ends a record) and MSG_MORE (this call is corked), as {@link WriteFlags}; MSG_PEEK
+     * needs a peeking read synack does not have.
      */
     private static String unsupportedFlags(String call, Expr flags) {
         List<Expr> terms = flags instanceof OrExpr o ? o.terms() : List.of(flags);
         for (Expr t : terms) {
             if (t instanceof Num n && n.value() == 0) continue;
             if (t instanceof Sym sym && (sym.name().equals("MSG_DONTWAIT") || sym.name().equals("MSG_NOSIGNAL"))) continue;
+            if (t instanceof Sym sym && call.startsWith("send") && (sym.name().equals("MSG_EOR") || sym.name().equals("MSG_MORE"))) continue;
             String name = t.toString();
             String why = switch (name) {
-                case "MSG_EOR" -> "synack's send buffer keeps no record boundaries";
-                case "MSG_MORE" -> "synack has no corking";
                 case "MSG_PEEK" -> "synack's read cannot peek";
                 case "MSG_ZEROCOPY", "MSG_ERRQUEUE" -> "zerocopy not supported";
                 case "MSG_FASTOPEN" -> "TCP Fast Open not supported";
@@ -350,6 +351,13 @@ final class SyscallTable {
 
     private int fdNumber(SyscallEvent e) throws ScriptException {
         return (int) num(e.args().get(0), e.line());
+    }
+
+    /** MSG_MORE and MSG_EOR of a send's flags (argument {@code index}) as {@link WriteFlags}. */
+    private static int sendFlags(SyscallEvent e, int index) throws ScriptException {
+        if (e.args().size() <= index) return 0;
+        Expr flags = e.args().get(index);
+        return (flagSet(flags, e.line(), MSG_MORE) ? WriteFlags.MORE : 0) | (flagSet(flags, e.line(), MSG_EOR) ? WriteFlags.END_OF_RECORD : 0);
     }
 
     /** MSG_DONTWAIT in a recv/send flags argument: this call alone does not block. */
@@ -482,6 +490,7 @@ final class SyscallTable {
             child.connection = c;
             child.port = c.tuple().localPort();
             child.noDelay = s.noDelay;
+            child.cork = s.cork;
             child.keepAlive = s.keepAlive;
             child.lingerOn = s.lingerOn;
             child.lingerSeconds = s.lingerSeconds;
@@ -492,6 +501,7 @@ final class SyscallTable {
             stack.lock();
             try {
                 if (child.noDelay) c.setNoDelay(true, runner.now);
+                if (child.cork) c.setCork(true, runner.now);
                 if (child.keepAlive) c.setKeepAlive(true, runner.now);
                 if (child.sndBuf > 0) c.setSendBufferSize(child.sndBuf, runner.now);
                 if (child.notsentLowat != 0) c.setNotsentLowat(child.notsentLowat, runner.now);
@@ -537,6 +547,7 @@ final class SyscallTable {
                 stack.lock();
                 try {
                     if (s.noDelay) c.setNoDelay(true, runner.now);
+                    if (s.cork) c.setCork(true, runner.now);
                     if (s.keepAlive) c.setKeepAlive(true, runner.now);
                     if (s.sndBuf > 0) c.setSendBufferSize(s.sndBuf, runner.now);
                     if (s.notsentLowat != 0) c.setNotsentLowat(s.notsentLowat, runner.now);
@@ -587,7 +598,7 @@ final class SyscallTable {
         };
     }
 
-    private Attempt write(SyscallEvent e, Socket s, int length, boolean dontWait) {
+    private Attempt write(SyscallEvent e, Socket s, int length, boolean dontWait, int flags) {
         int[] written = new int[1];
         boolean[] blocked = new boolean[1];
         return () -> {
@@ -606,7 +617,7 @@ final class SyscallTable {
             int n;
             stack.lock();
             try {
-                n = c.write(src, runner.now);
+                n = c.write(src, flags, runner.now);
             } catch (TcpException ex) {
                 if (written[0] > 0) return Result.ok(written[0]);
                 s.errorReported = true;
@@ -766,6 +777,18 @@ final class SyscallTable {
                         if (s.listener != null) s.listener.setUserMss(s.userMss);
                         applyToConnection(s, conn -> conn.setUserMss(s.userMss));
                     }
+                    case TCP_CORK -> {
+                        s.cork = v != 0;
+                        if (c != null) {
+                            stack.lock();
+                            try {
+                                c.setCork(s.cork, runner.now);
+                            } finally {
+                                stack.unlock();
+                                stack.afterCall(c);
+                            }
+                        }
+                    }
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
                 return Result.ok(0);
@@ -838,6 +861,7 @@ final class SyscallTable {
                     case TCP_NOTSENT_LOWAT -> actual = s.notsentLowat;
                     case TCP_USER_TIMEOUT -> actual = s.userTimeoutMs;
                     case TCP_INQ -> actual = s.inq ? 1 : 0;
+                    case TCP_CORK -> actual = s.cork ? 1 : 0;
                     // Linux's do_tcp_getsockopt: the MSS in use (mss_cache), but user_mss when set on a
                     // closed or listening socket.
                     case TCP_MAXSEG -> actual = c != null && c.state().isSynchronized() ? c.effectiveMss()
@@ -931,6 +955,7 @@ final class SyscallTable {
         for (Map.Entry<String, Expr> f : want.fields().entrySet()) {
             if (f.getValue() instanceof Ellipsis) continue;
             Object got = actual.get(f.getKey());
+            if (got == null && TcpInfoCode.PACKET_FIELDS.contains(f.getKey())) throw TcpInfoCode.undefined(f.getKey(), line);
             if (got == null) throw new ScriptException(line, "getsockopt(TCP_INFO): " + f.getKey() + " is not available for this socket");
             if (!got.equals(num(f.getValue(), line))) {
                 throw new ScriptException(line, "getsockopt(TCP_INFO): " + f.getKey() + " is " + got + ", expected " + f.getValue());

@@ -40,7 +40,24 @@ final class TcpInfoCode {
             "tcpi_options", "tcpi_snd_wscale", "tcpi_rcv_wscale", "tcpi_rto", "tcpi_snd_mss", "tcpi_advmss", "tcpi_pmtu",
             "tcpi_rtt", "tcpi_rttvar", "tcpi_snd_ssthresh", "tcpi_snd_cwnd", "tcpi_reordering", "tcpi_total_retrans",
             "tcpi_bytes_retrans", "tcpi_notsent_bytes", "tcpi_snd_wnd", "tcpi_last_data_recv", "tcpi_busy_time",
-            "tcpi_rwnd_limited");
+            "tcpi_rwnd_limited",
+            "tcpi_unacked", "tcpi_sacked", "tcpi_lost", "tcpi_retrans");
+
+    /** The fields only connections with per-segment records report ({@link dev.synack.tcp.TcpInfo.Packets}). */
+    static final Set<String> PACKET_FIELDS = Set.of("tcpi_unacked", "tcpi_sacked", "tcpi_lost", "tcpi_retrans");
+
+    /**
+     * A name a block reads and the snapshot lacks: a packet count of a connection without
+     * per-segment records makes the script skipped (synack cannot answer it faithfully); any other
+     * name is the script's error.
+     */
+    static ScriptException undefined(String name, int line) {
+        if (PACKET_FIELDS.contains(name)) {
+            return new ScriptException(line, "tcp_info field " + name
+                    + " is counted only on connections with SACK and RACK (synack keeps no record of each segment otherwise)", true);
+        }
+        return new ScriptException(line, "code block: name '" + name + "' is not defined");
+    }
 
     /** packetdrill's symbolic names, defined before every block. */
     static Map<String, Object> symbols() {
@@ -73,6 +90,12 @@ final class TcpInfoCode {
         v.put("tcpi_last_data_recv", i.lastDataRecvMillis());
         v.put("tcpi_busy_time", i.busyMicros());
         v.put("tcpi_rwnd_limited", i.rwndLimitedMicros());
+        if (i.packets() != null) {
+            v.put("tcpi_unacked", (long) i.packets().unacked());
+            v.put("tcpi_sacked", (long) i.packets().sacked());
+            v.put("tcpi_lost", (long) i.packets().lost());
+            v.put("tcpi_retrans", (long) i.packets().retrans());
+        }
         return v;
     }
 
@@ -471,7 +494,7 @@ final class TcpInfoCode {
                     names.add(name);
                     return (v, l) -> {
                         Object x = v.get(name);
-                        if (x == null) throw new ScriptException(l, "code block: name '" + name + "' is not defined");
+                        if (x == null) throw undefined(name, l);
                         return x;
                     };
                 }

@@ -6,6 +6,7 @@ import dev.synack.tcp.Connection;
 import dev.synack.tcp.ShutdownHow;
 import dev.synack.tcp.TcpException;
 import dev.synack.tcp.TcpState;
+import dev.synack.tcp.WriteFlags;
 import dev.synack.wire.Ipv4Address;
 import java.io.Closeable;
 import java.io.IOException;
@@ -51,6 +52,7 @@ public final class TcpSocket implements Closeable {
     private boolean lingerOn;
     private int lingerSeconds;
     private boolean noDelay;
+    private boolean cork;
     private boolean keepAlive;
     /** TCP_USER_TIMEOUT in nanoseconds (0: none). */
     private long userTimeoutNanos;
@@ -149,6 +151,7 @@ public final class TcpSocket implements Closeable {
                 connection = c;
                 localPort = c.tuple().localPort();
                 if (noDelay) c.setNoDelay(true);
+                if (cork) c.setCork(true, stack.now());
                 if (keepAlive) c.setKeepAlive(true, stack.now());
                 if (notsentLowat != 0) c.setNotsentLowat(notsentLowat, stack.now());
                 if (userTimeoutNanos != 0) c.setUserTimeout(userTimeoutNanos);
@@ -319,6 +322,16 @@ public final class TcpSocket implements Closeable {
      * what fits in the send buffer now (possibly 0) and returns the count.
      */
     public int write(ByteBuffer src) throws IOException {
+        return write(src, 0);
+    }
+
+    /**
+     * {@link #write(ByteBuffer)} with send(2)'s flags {@link WriteFlags#MORE} (MSG_MORE: more data
+     * follows, send no partial segment for this call) and {@link WriteFlags#END_OF_RECORD} (MSG_EOR:
+     * the bytes end a record, which no segment joins to later bytes; the record ends once every
+     * byte of {@code src} is taken).
+     */
+    public int write(ByteBuffer src, int flags) throws IOException {
         Objects.requireNonNull(src, "src");
         return (Integer) new Call(stack.isTracing() ? "write " + src.remaining() : "write") {
             @Override
@@ -327,11 +340,11 @@ public final class TcpSocket implements Closeable {
                 ensureConnected();
                 if (outputShut) throw new SocketException("Socket output is shut down");
                 Connection c = connection;
-                if (!blocking) return writeOnce(c, src);
+                if (!blocking) return writeOnce(c, src, flags);
                 refuseBlockingInHandler("write");
                 int total = 0;
                 while (src.hasRemaining()) {
-                    int n = writeOnce(c, src);
+                    int n = writeOnce(c, src, flags);
                     total += n;
                     if (n == 0 && src.hasRemaining()) {
                         stack.awaitUntil(c, () -> closed || c.isWritable(), Long.MAX_VALUE);
@@ -393,6 +406,24 @@ public final class TcpSocket implements Closeable {
             noDelay = on;
             if (connection != null) {
                 connection.setNoDelay(on, stack.now());
+                stack.afterCall(connection);
+            }
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /**
+     * TCP_CORK (Linux): while on, segments shorter than the MSS wait for more data (a held tail goes
+     * when the cork is cleared, with close/shutdown, or after about an RTO); clearing it sends them.
+     */
+    public void setTcpCork(boolean on) throws IOException {
+        stack.lock();
+        try {
+            ensureOpen();
+            cork = on;
+            if (connection != null) {
+                connection.setCork(on, stack.now());
                 stack.afterCall(connection);
             }
         } finally {
@@ -609,9 +640,9 @@ public final class TcpSocket implements Closeable {
     }
 
     /** One engine write (lock held): what fits in the send buffer now. */
-    private int writeOnce(Connection c, ByteBuffer src) throws IOException {
+    private int writeOnce(Connection c, ByteBuffer src, int flags) throws IOException {
         try {
-            return c.write(src, stack.now());
+            return c.write(src, flags, stack.now());
         } catch (TcpException e) {
             throw SocketErrors.of(e);
         } finally {

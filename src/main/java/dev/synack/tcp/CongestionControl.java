@@ -41,6 +41,21 @@ interface CongestionControl {
      */
     default void onRttSample(long rttNanos, int ack, int sndNxt) { }
 
+    /**
+     * Sending resumes after an idle period (RFC 5681 §4.1, as Linux's tcp_cwnd_restart): ssthresh
+     * becomes at least 3/4 of cwnd ({@link #idleSsthresh}), then cwnd is {@code bytes}.
+     */
+    void restartAfterIdle(int bytes);
+
+    /**
+     * ssthresh when sending restarts after idle: at least 3/4 of cwnd, counted in whole segments as
+     * Linux's tcp_current_ssthresh (cwnd/2 + cwnd/4).
+     */
+    static int idleSsthresh(int ssthresh, int cwndBytes, int smss) {
+        int segments = cwndBytes / smss;
+        return Math.max(ssthresh, ((segments >> 1) + (segments >> 2)) * smss);
+    }
+
     /** Loss recovery sets cwnd directly (RFC 6582 §3.2 inflation, deflation and exit). */
     void setCwnd(int bytes);
 

@@ -33,6 +33,10 @@ import java.nio.ByteBuffer;
  *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
  *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
  *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
+ *   <li>Records, corking and idle restarts as Linux: a write with {@link WriteFlags#END_OF_RECORD}
+ *       (MSG_EOR) ends a record no segment crosses; TCP_CORK ({@link #setCork}) and
+ *       {@link WriteFlags#MORE} (MSG_MORE, for its call) hold segments shorter than the MSS; after
+ *       an idle period longer than the RTO, cwnd restarts ({@link TcpConfig#slowStartAfterIdle()}).</li>
  *   <li>PSH as Linux sets it: on the segment ending a write (and on its retransmissions), on the
  *       last of the new segments Linux would send as one TSO packet, and on a window probe with
  *       data. synack does not pace or use TSO; Linux's pacing rate only sizes those trains.</li>
@@ -40,13 +44,15 @@ import java.nio.ByteBuffer;
  *       part of a segment that repeats held out-of-order data, first, before the SACK blocks.</li>
  *   <li>An abort's RST (close() with unread data, SO_LINGER 0, keepalive timeout) is RST|ACK built
  *       like any segment, timestamps included; a RST answering a segment carries no options.</li>
- *   <li>Loss recovery: with SACK, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules
- *       1-3; no rescue retransmission); without, NewReno (RFC 6582, the Impatient variant of §4, as
- *       Linux: only the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two duplicate ACKs.
- *       The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or NewReno (RFC 5681).
- *       With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT (+ delayed-ACK allowance),
- *       RTO) and sends new data or the last segment; RACK's time-based loss detection (RFC 8985 §6)
- *       is not implemented (DupThresh/IsLost decide).</li>
+ *   <li>Loss recovery: with SACK, RACK (RFC 8985 §6, {@link Rack}) decides which segments are lost,
+ *       by time, as Linux does by default; recovery then resends them while cwnd - pipe allows (RFC
+ *       6675's pipe with RACK's marks; no proportional rate reduction). With {@link TcpConfig#rack()}
+ *       off, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules 1-3; no rescue
+ *       retransmission). Without SACK, NewReno (RFC 6582, the Impatient variant of §4, as Linux: only
+ *       the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two
+ *       duplicate ACKs. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or
+ *       NewReno (RFC 5681). With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT
+ *       (+ delayed-ACK allowance), RTO) and sends new data or the last segment.</li>
  *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
  *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
  *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>
@@ -80,8 +86,6 @@ public final class Connection {
     private static final int PACING_SHIFT = 10;
     /** ...plus 64 KiB halved for every 2^9 us of RTT (tcp_tso_rtt_log)... */
     private static final int TSO_RTT_LOG = 9;
-    /** ...and at least 2 segments (tcp_min_tso_segs). */
-    private static final int MIN_TSO_SEGMENTS = 2;
 
     private final TcpConfig config;
     private final FourTuple tuple;
@@ -144,6 +148,20 @@ public final class Connection {
     private int lastSegmentStart;
     /** Ends of unacknowledged segments sent with PSH, so that retransmissions keep the flag. */
     private final PushMarks pushMarks = new PushMarks();
+    /**
+     * Whether the end of the data written so far carries a push mark: every write marks it but one
+     * with MSG_MORE, which leaves the mark of earlier unsent data (Linux's tcp_push marks the tail
+     * skb unless MSG_MORE; a write appended to an unsent skb keeps that skb's flags).
+     */
+    private boolean tailPushed = true;
+    /** TCP_CORK: segments shorter than the MSS wait (Linux's TCP_NAGLE_CORK) until uncorked or the persist timer fires. */
+    private boolean corked;
+    /** A write with MSG_MORE is sending: it holds its small segments as TCP_CORK does, for this call only. */
+    private boolean writingMore;
+    /** Setting TCP_NODELAY is sending: small segments go even while corked (Linux's TCP_NAGLE_PUSH). */
+    private boolean pushingAll;
+    /** When new data last left (Linux's lsndtime), for the restart after idle; NONE before any. */
+    private long lastDataSentAt = NONE;
 
     // ---- receive sequence variables ----
     private int irs;
@@ -227,8 +245,12 @@ public final class Connection {
      */
     private long pacingRate = Long.MAX_VALUE;
 
-    // ---- loss recovery (RFC 6582 NewReno without SACK, RFC 6675 with it) ----
+    // ---- loss recovery (RFC 6582 NewReno without SACK; with SACK, RFC 8985 RACK or RFC 6675) ----
     private final SackScoreboard scoreboard;
+    /** RACK's loss detection (RFC 8985 §6) when SACK was agreed and {@link TcpConfig#rack()}; null otherwise. */
+    private Rack rack;
+    /** RACK's reordering timer (RFC 8985 §6.3). */
+    private long reorderAt = NONE;
     private boolean inRecovery;
     /**
      * RFC 6675 RecoveryPoint / RFC 6582 "recover", as an exclusive end (SND.MAX when recovery began or
@@ -242,14 +264,7 @@ public final class Connection {
 
     // ---- tail loss probe (RFC 8985 §7) ----
     private long probeAt = NONE;
-    /** TLP.end_seq: a probe is outstanding until an ACK covers this. */
-    private boolean probeOutstanding;
-    private int probeStart;
-    private int probeEnd;
-    /** The probe retransmitted old data (TLP.is_retrans), and whether a D-SACK reported it duplicate. */
-    private boolean probeRetransmitted;
-    private boolean probeDsacked;
-    private int probeFlight;
+    private final LossProbeEpisode probe = new LossProbeEpisode();
 
     // ---- acknowledgement policy ----
     private int quickAcksLeft;
@@ -332,6 +347,15 @@ public final class Connection {
      *         shutdown(WRITE)/close, NOT_CONNECTED before connect().
      */
     public int write(ByteBuffer src, long now) {
+        return write(src, 0, now);
+    }
+
+    /**
+     * SEND with send(2)'s flags, {@link WriteFlags#MORE} (MSG_MORE) and {@link WriteFlags#END_OF_RECORD}
+     * (MSG_EOR); otherwise as {@link #write(ByteBuffer, long)}. A record ends only when every byte of
+     * {@code src} was taken (as Linux marks the skb only when the whole message is queued).
+     */
+    public int write(ByteBuffer src, int flags, long now) {
         settle();
         if (error != null) throw new TcpException(error);
         if (writeShutdown || userClosed) throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
@@ -340,9 +364,21 @@ public final class Connection {
             case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
             default -> throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
         }
+        boolean unsentBefore = Seq.distance(sndNxt, dataEnd()) > 0;
         int n = lowWaterMarkLimits() ? writeBelowLowWater(src, now) : sendBuffer.write(src);
-        if (n > 0) chronoStart(CHRONO_BUSY, now);
-        transmitPending(now);
+        boolean more = (flags & WriteFlags.MORE) != 0;
+        if (n > 0) {
+            chronoStart(CHRONO_BUSY, now);
+            restartWindowAfterIdle(now);
+            tailPushed = !more || (tailPushed && unsentBefore);
+            if ((flags & WriteFlags.END_OF_RECORD) != 0 && !src.hasRemaining()) sendBuffer.endRecord();
+        }
+        writingMore = more;
+        try {
+            transmitPending(now);
+        } finally {
+            writingMore = false;
+        }
         output.wakeup(this);
         return n;
     }
@@ -666,27 +702,30 @@ public final class Connection {
         if (Seq.ge(ack, sndUna)) updateTsRecent(seg, now);
 
         int window = seg.window() << sndShift;
-        if (sackOn && seg.options().sackBlockCount() > 0) {
-            scoreboard.update(seg.options(), ack, sndUna, sndMax);
-            if (probeOutstanding && SackScoreboard.isDsack(seg.options(), ack)
-                    && Seq.le(seg.options().sackLeft(0), probeStart) && Seq.ge(seg.options().sackRight(0), probeEnd)) {
-                probeDsacked = true; // RFC 8985 §7.4.1: the probe was a needless duplicate
-            }
-        }
+        TcpOptions opts = seg.options();
+        boolean sackNews = sackOn && opts.sackBlockCount() > 0 && scoreboard.update(opts, ack, sndUna, sndMax);
+        // RFC 5681 §2 definition of a duplicate ACK
+        boolean duplicate = ack == sndUna && sndMax != sndUna && seg.payloadLength() == 0
+                && !seg.has(TcpFlags.FIN) && window == sndWnd && synAcked();
+        boolean probeRepairedLoss = probe.processAck(ack, opts, duplicate);
+        if (rack != null) rack.startAck(opts, timestampsOn, now);
         if (Seq.gt(ack, sndUna)) {
-            acknowledge(ack, seg, now);
-        } else if (ack == sndUna && sndMax != sndUna && seg.payloadLength() == 0
-                && !seg.has(TcpFlags.FIN) && window == sndWnd && synAcked()) {
-            duplicateAck(now); // RFC 5681 §2 definition of a duplicate ACK
+            acknowledge(ack, seg, probeRepairedLoss, now);
+        } else if (duplicate) {
+            duplicateAck(now);
         }
-        // RFC 6675 §5 step 4: SACK information alone may already show SND.UNA's segment lost.
-        if (sackOn && !inRecovery && sndUna != sndMax && synAcked() && canStartRecovery()
+        if (rack != null) {
+            detectLossByTime(sackNews, sackOn && SackScoreboard.isDsack(opts, ack), now);
+        } else if (sackOn && !inRecovery && sndUna != sndMax && synAcked() && canStartRecovery()
                 && !scoreboard.isEmpty() && scoreboard.holeBelowIsLost(0, config.dupThresh(), effectiveMss)) {
+            // RFC 6675 §5 step 4: SACK information alone may already show SND.UNA's segment lost.
             enterRecovery(now);
         }
         // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
         // older than the one that last updated it.
         if (Seq.ge(ack, sndUna) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
+            // A changed window with data waiting restarts a window idle since, as Linux's tcp_ack_update_window.
+            if (window != sndWnd && Seq.distance(sndNxt, dataEnd()) > 0) restartWindowAfterIdle(now);
             sndWnd = window;
             sndWl1 = seg.seq();
             sndWl2 = ack;
@@ -711,8 +750,17 @@ public final class Connection {
         return true;
     }
 
-    /** SND.UNA advances to {@code ack}: free acknowledged data, take an RTT sample, manage the timer. */
+    /** SND.UNA advances to {@code ack} in the handshake (no data or probe outstanding yet). */
     private void acknowledge(int ack, TcpSegment seg, long now) {
+        acknowledge(ack, seg, false, now);
+    }
+
+    /**
+     * SND.UNA advances to {@code ack}: free acknowledged data, take an RTT sample, manage the timer;
+     * {@code probeRepairedLoss}: this ACK shows that a tail loss probe repaired a loss (RFC 8985 §7.4.2).
+     */
+    private void acknowledge(int ack, TcpSegment seg, boolean probeRepairedLoss, long now) {
+        boolean endsRecovery = !canStartRecovery() && Seq.ge(ack, recoveryPoint); // fast, or after a timeout
         // RTT sample, as Linux (tcp_ack_update_rtt): the timed segment's, when it was never
         // retransmitted (RFC 6298 with Karn); otherwise the echoed timestamp (RFC 7323 §4.1), but not
         // when the segment at SND.UNA was retransmitted after the echoed time: then the ACK answers a
@@ -730,6 +778,7 @@ public final class Connection {
         }
         if (sample >= 0) {
             rtt.sample(sample, ack, sndMax);
+            if (rack != null) rack.rttSample(sample, now);
             if (congestion != null && !inRecovery) congestion.onRttSample(sample, ack, sndNxt);
         }
         unaRetransmitted = false;
@@ -751,6 +800,10 @@ public final class Connection {
         if (Seq.lt(highRxt, ack)) highRxt = ack;
         scoreboard.advance(ack);
         pushMarks.acknowledge(ack);
+        if (rack != null) {
+            rack.acknowledged(ack);
+            if (endsRecovery) rack.recoveryEnded();
+        }
         dupAcks = 0;
         retries = 0;
         firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
@@ -765,14 +818,15 @@ public final class Connection {
             retransmitAt = now + rtt.rto();
         }
         if (congestion == null) return;
-        boolean probeRepairedLoss = probeOutstanding && Seq.ge(ack, probeEnd) && probeAcknowledged(now);
         if (inRecovery) {
             if (Seq.ge(ack, recoveryPoint)) {
                 exitRecovery();
             } else if (!sackOn) {
                 partialAck(newlyAcked, now);
             }
-        } else if (!probeRepairedLoss && cwndLimited()) {
+        } else if (probeRepairedLoss) {
+            congestion.onCongestionEvent(probe.flight(), now); // RFC 8985 §7.4.2: as for a fast recovery, with the flight probed
+        } else if (cwndLimited()) {
             congestion.onAck(deliveredNow, rtt.srtt(), now);
         }
         scheduleLossProbe(now);
@@ -796,8 +850,9 @@ public final class Connection {
     /**
      * A duplicate ACK (RFC 5681 §2). Outside recovery the first DupThresh - 1 of them allow limited
      * transmit (RFC 3042, in {@link #transmitPending}) and the DupThresh-th starts recovery (RFC 5681
-     * §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4); inside NewReno recovery each one inflates cwnd
-     * by one SMSS (RFC 6582 §3.2 step 4).
+     * §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4), except under RACK, where only segments deemed
+     * lost do (as Linux's tcp_time_to_recover: the count of duplicate ACKs is not looked at); inside
+     * NewReno recovery each one inflates cwnd by one SMSS (RFC 6582 §3.2 step 4).
      */
     private void duplicateAck(long now) {
         dupAcks++;
@@ -805,25 +860,80 @@ public final class Connection {
             if (!sackOn) congestion.setCwnd(saturatedWindow((long) congestion.cwnd() + effectiveMss));
             return;
         }
-        if (dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
+        if (rack == null && dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
     }
 
     /**
-     * RFC 8985 §7.2: with SACK, outside recovery, with data outstanding and no probe out, a loss probe
-     * is due PTO = 2 SRTT after the last new data or ACK (plus the worst-case delayed ACK when a
-     * single segment is out, else {@link TcpConfig#lossProbeSlackNanos()}; the initial RTO before any
-     * sample), never after the retransmission timer.
+     * RFC 8985 §6.2 for an ACK that SND.UNA and the scoreboard took in ({@code sackNews}: it SACKed
+     * data for the first time; {@code dsack}: it carried a D-SACK block): what it delivered moves
+     * RACK on, and then losses are looked for again.
+     */
+    private void detectLossByTime(boolean sackNews, boolean dsack, long now) {
+        if (sackNews) rack.sacked(scoreboard);
+        if (rack.finishAck(dsack, sndUna, sndMax)) markLostSegments(now);
+    }
+
+    /**
+     * RFC 8985 §6.2 step 5 and §6.3: RACK marks the segments it finds lost and the reordering timer
+     * is armed for those that will be unless delivered soon: at the latest one's time, in whole timer
+     * ticks plus TCP_TIMEOUT_MIN (as Linux's tcp_rack_mark_lost; {@link TcpConfig#timerTickNanos()}),
+     * never beyond the RTO. The first loss starts a recovery: as Linux's tcp_time_to_recover,
+     * segments deemed lost are the one reason to start it.
+     */
+    private void markLostSegments(long now) {
+        long reoWnd = rack.reorderingWindow(!canStartRecovery(), config.dupThresh(), rtt.srtt());
+        long wait = rack.detectLoss(now, reoWnd);
+        if (wait > 0) {
+            reorderAt = now + Math.min(inTicks(wait) + timeoutMin(), rtt.rto());
+            probeAt = NONE; // RFC 8985 §8: one timer at a time, the reordering timer before the probe's
+        } else {
+            reorderAt = NONE;
+        }
+        if (rack.hasLost() && !inRecovery && canStartRecovery()) enterRecovery(now);
+    }
+
+    /** One packet is out, as Linux counts them (packets_out == 1) when RACK keeps them; else at most one SMSS. */
+    private boolean onePacketOut() {
+        return rack != null ? rack.packetsOut() == 1 : Seq.distance(sndUna, sndMax) <= effectiveMss;
+    }
+
+    /** {@code nanos} rounded up to whole timer ticks, as Linux's usecs_to_jiffies; unchanged without ticks. */
+    private long inTicks(long nanos) {
+        long tick = config.timerTickNanos();
+        return tick == 0 ? nanos : Math.ceilDiv(nanos, tick) * tick;
+    }
+
+    /** Linux's TCP_TIMEOUT_MIN, the least a TCP timer is armed for: two ticks (none without ticks). */
+    private long timeoutMin() {
+        return 2 * config.timerTickNanos();
+    }
+
+    /** RFC 8985 §6.3: the reordering timer expired: the segments it waited for are judged again, and the lost ones resent. */
+    private void reorderTimeout(long now) {
+        if (rack == null || !canSendData()) return;
+        markLostSegments(now);
+        if (inRecovery) transmitPending(now);
+    }
+
+    /**
+     * RFC 8985 §7.2: with SACK and data outstanding, a loss probe is due PTO = 2 SRTT after the last
+     * new data or ACK (in whole timer ticks, plus the worst-case delayed ACK when a single segment is
+     * out, else TCP_TIMEOUT_MIN, as Linux's tcp_schedule_loss_probe; the initial RTO before any
+     * sample), never after the retransmission timer. Off without {@link TcpConfig#tailLossProbes()}. Not in a recovery (fast, or after a timeout), while segments are SACKed
+     * or RACK's reordering timer runs (those wait for the ACKs or the timer that is coming), nor while
+     * an earlier probe's episode is open.
      */
     private void scheduleLossProbe(long now) {
-        if (!sackOn || inRecovery || probeOutstanding || sndUna == sndMax || !canSendData()) {
+        if (!sackOn || !config.tailLossProbes() || !canStartRecovery() || !scoreboard.isEmpty() || reorderAt != NONE || probe.isOpen()
+                || sndUna == sndMax || !canSendData()) {
             probeAt = NONE;
             return;
         }
         long pto;
         if (rtt.hasSample()) {
-            pto = 2 * rtt.srtt();
+            pto = inTicks(2 * rtt.srtt());
             // One segment out: the peer may be delaying its ACK. More: a little slack, as Linux adds.
-            pto += Seq.distance(sndUna, sndMax) <= effectiveMss ? config.delayedAckMaxNanos() : config.lossProbeSlackNanos();
+            pto += onePacketOut() ? config.delayedAckMaxNanos() : timeoutMin();
         } else {
             pto = config.initialRtoNanos();
         }
@@ -840,38 +950,24 @@ public final class Connection {
         int before = sndMax;
         int unsent = Seq.distance(sndNxt, dataEnd());
         int windowRoom = sndWnd - Seq.distance(sndUna, sndNxt); // the peer's window only, not cwnd (§7.3)
+        int flight = Seq.distance(sndUna, sndMax);
+        int start;
+        boolean retransmission;
         if (unsent > 0 && sndNxt == sndMax && windowRoom > 0) {
             int len = Math.min(unsent, Math.min(effectiveMss, windowRoom));
-            probeStart = sndNxt;
+            start = sndNxt;
             sendData(sndNxt, len, finQueued && len == unsent, false, now);
-            probeRetransmitted = false;
+            retransmission = false;
         } else {
             // The last segment, as it was sent (Linux retransmits the last skb of its queue,
             // tcp_send_loss_probe): a FIN sent on its own after the data goes alone again.
-            int start = Seq.max(sndUna, lastSegmentStart);
-            probeStart = start;
+            start = Seq.max(sndUna, lastSegmentStart);
             retransmit(start, sndMax, now);
-            probeRetransmitted = true;
+            retransmission = true;
         }
-        probeEnd = sndMax;
-        probeFlight = Seq.distance(sndUna, sndMax);
-        probeOutstanding = Seq.gt(sndMax, before) || probeRetransmitted;
-        probeDsacked = false;
+        if (retransmission || Seq.gt(sndMax, before)) probe.begin(start, sndMax, retransmission, flight);
         probeAt = NONE;
         retransmitAt = now + rtt.rto(); // §7.3: after the probe, the retransmission timer
-    }
-
-    /**
-     * RFC 8985 §7.4: an ACK covers the probe. A retransmitted probe that no D-SACK called a duplicate
-     * repaired a real loss: the congestion control responds as to a fast recovery.
-     */
-    private boolean probeAcknowledged(long now) {
-        probeOutstanding = false;
-        if (probeRetransmitted && !probeDsacked) {
-            congestion.onCongestionEvent(probeFlight, now); // the flight when the loss was probed
-            return true;
-        }
-        return false;
     }
 
     /** RFC 6582 §3.2 step 2 / RFC 6675 §5: no new recovery until the previous RecoveryPoint is acknowledged. */
@@ -880,20 +976,25 @@ public final class Connection {
     }
 
     /**
-     * Loss detected (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4): remember SND.MAX as the
-     * recovery point, let the congestion control lower ssthresh and cwnd, and retransmit the segment at
-     * SND.UNA. Without SACK cwnd is inflated by the DupThresh segments that left the network (RFC 6582);
-     * with SACK the pipe estimate replaces inflation (RFC 6675).
+     * Loss detected (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4, RFC 8985 §6.2): remember
+     * SND.MAX as the recovery point, let the congestion control lower ssthresh and cwnd, and retransmit
+     * the segment at SND.UNA (under RACK, the first segment it deems lost). Without SACK cwnd is
+     * inflated by the DupThresh segments that left the network (RFC 6582); with SACK the pipe estimate
+     * replaces inflation (RFC 6675).
      */
     private void enterRecovery(long now) {
         inRecovery = true;
         partialAckSeen = false;
         probeAt = NONE;
-        probeOutstanding = false; // recovery takes over; its own reduction covers the probe's episode
+        probe.close(); // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = sndMax;
         highRxt = sndUna;
         congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
-        highRxt = retransmit(sndUna, sndMax, now);
+        if (rack != null) {
+            retransmitLost(now); // the first segment RACK deems lost, whatever pipe says
+        } else {
+            highRxt = retransmit(sndUna, sndMax, now);
+        }
         if (!sackOn) congestion.setCwnd(saturatedWindow(congestion.ssthresh() + (long) config.dupThresh() * effectiveMss));
     }
 
@@ -1212,6 +1313,11 @@ public final class Connection {
             output.timerFired(this, "delayed-ack", now);
             sendAck(now);
         }
+        if (reorderAt <= now) {
+            reorderAt = NONE;
+            output.timerFired(this, "reorder", now);
+            reorderTimeout(now);
+        }
         if (probeAt <= now) {
             probeAt = NONE;
             output.timerFired(this, "loss-probe", now);
@@ -1245,7 +1351,7 @@ public final class Connection {
         if (released || (timeWait != null && timeWait.isReleased())) return NONE;
         if (timeWait != null) return timeWait.nextDeadline();
         return Math.min(Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, keepaliveAt)),
-                Math.min(finWait2At, probeAt));
+                Math.min(finWait2At, Math.min(probeAt, reorderAt)));
     }
 
     /** RFC 6298 §5.4-5.7 and the retry limits of RFC 1122 §4.2.3.5 / Linux. */
@@ -1281,7 +1387,9 @@ public final class Connection {
         inRecovery = false;
         recoveryPoint = sndMax;
         scoreboard.clear();
-        probeOutstanding = false;
+        if (rack != null) rack.timedOut();
+        reorderAt = NONE;
+        probe.close();
         probeAt = NONE;
         sndNxt = sndUna; // go-back-N: everything after SND.UNA is sent again as the window allows
         retransmitFirst(now);
@@ -1394,7 +1502,7 @@ public final class Connection {
             // Retransmissions (going back after a timeout) leave one by one, as Linux's do here.
             boolean newData = Seq.ge(sndNxt, sndMax);
             trainSegments = newData ? trainSegments + 1 : 0;
-            boolean trainGoesOn = newData && !fin && trainSegments < trainLimit && sendableLength(end) > 0;
+            boolean trainGoesOn = newData && !fin && trainSegments < trainLimit && !endsRecord(end) && sendableLength(end) > 0;
             sendData(sndNxt, len, fin, trainSegments > 1 && !trainGoesOn, now);
             if (!trainGoesOn) trainSegments = 0;
         }
@@ -1417,19 +1525,26 @@ public final class Connection {
     private int sendableLength(int from) {
         int unsent = Seq.distance(from, dataEnd());
         if (unsent <= 0) return 0;
+        // A segment never carries bytes of two records (MSG_EOR); one ending a record before the last
+        // is not held back: Linux's Nagle and cork test only the last skb of the queue (tcp_write_xmit).
+        int record = sendBuffer.recordRoom(Seq.distance(sendBufferSeq, from), unsent);
         int flight = Seq.distance(sndUna, from);
         // Limited transmit (RFC 3042 §2): each of the first DupThresh - 1 duplicate ACKs lets one
         // more new segment out, beyond cwnd but within the peer's window.
         int limitedTransmit = !inRecovery && dupAcks < config.dupThresh() && Seq.ge(from, sndMax) ? dupAcks * effectiveMss : 0;
         int usable = (int) (Math.min(sndWnd, (long) congestion.cwnd() + limitedTransmit) - flight);
-        int len = Math.min(unsent, Math.min(effectiveMss, usable));
+        int len = Math.min(record, Math.min(effectiveMss, usable));
         if (len <= 0) return 0;
         if (len < effectiveMss) {
             // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's form (Minshall's variant): a small segment
             // waits while an earlier small segment is unacknowledged, unless TCP_NODELAY or the
-            // connection is closing (Linux pushes the tail out with the FIN).
-            boolean nagleAllows = noDelay || finQueued || flight == 0 || !Seq.gt(smallSegmentEnd, sndUna);
-            boolean swsAllows = len == unsent || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
+            // connection is closing (Linux pushes the tail out with the FIN). TCP_CORK and MSG_MORE
+            // hold it whatever is in flight (TCP_NAGLE_CORK), unless TCP_NODELAY is being set.
+            boolean recordCut = len == record && record < unsent;
+            boolean held = (corked || writingMore) && !pushingAll;
+            boolean nagleAllows = recordCut || finQueued
+                    || (!held && (noDelay || flight == 0 || !Seq.gt(smallSegmentEnd, sndUna)));
+            boolean swsAllows = len == record || len >= maxSndWnd / 2; // sender SWS avoidance, §3.8.6.2.1
             if (!nagleAllows || !swsAllows) return 0;
         }
         return len;
@@ -1438,17 +1553,26 @@ public final class Connection {
     /**
      * The most segments in a train, as Linux sizes a TSO/GSO packet: by tcp_tso_autosize (about a
      * millisecond of data at the pacing rate, plus 64 KiB halved per 512 us of RTT, at most 64 KiB,
-     * at least 2 segments), and not beyond half the largest window the peer offered
-     * (tcp_bound_to_half_wnd in tcp_xmit_size_goal). The smoothed RTT stands for Linux's minimum RTT.
+     * at least {@link TcpConfig#minTsoSegments()}), not beyond half the largest window the peer
+     * offered (tcp_bound_to_half_wnd in tcp_xmit_size_goal), nor beyond half of cwnd (tcp_cwnd_test
+     * gives one packet at most half the window). The smoothed RTT stands for Linux's minimum RTT.
      */
     private int trainLimit() {
         long bytes = pacingRate >> PACING_SHIFT;
         long rttShift = (rtt.srtt() / 1000) >> TSO_RTT_LOG;
         if (rttShift < Integer.SIZE) bytes += MAX_TRAIN_BYTES >> rttShift;
-        int autosized = Math.max((int) (Math.min(bytes, MAX_TRAIN_BYTES) / effectiveMss), MIN_TSO_SEGMENTS);
+        int autosized = Math.max((int) (Math.min(bytes, MAX_TRAIN_BYTES) / effectiveMss), config.minTsoSegments());
+        int halfCwnd = Math.max(1, congestion.cwnd() / effectiveMss / 2);
+        return Math.min(Math.min(autosized, sizeGoalSegments()), halfCwnd);
+    }
+
+    /**
+     * Linux's tcp_xmit_size_goal in segments: the largest TSO/GSO packet, bounded by half the largest
+     * window the peer offered (tcp_bound_to_half_wnd); writes fill send-queue blocks of this size.
+     */
+    private int sizeGoalSegments() {
         int cutoff = maxSndWnd > config.defaultPeerMss() ? maxSndWnd / 2 : maxSndWnd;
-        int sizeGoal = Math.max(1, (cutoff > 0 ? Math.min(MAX_TRAIN_BYTES, cutoff) : MAX_TRAIN_BYTES) / effectiveMss);
-        return Math.min(autosized, sizeGoal);
+        return Math.max(1, (cutoff > 0 ? Math.min(MAX_TRAIN_BYTES, cutoff) : MAX_TRAIN_BYTES) / effectiveMss);
     }
 
     /**
@@ -1469,9 +1593,14 @@ public final class Connection {
     /**
      * Sending during SACK-based recovery (RFC 6675 §5 step C): while cwnd - pipe >= 1 SMSS, send what
      * NextSeg() names: a lost hole (rule 1), else new data (rule 2), else a hole below the highest
-     * SACKed byte (rule 3). The rescue retransmission of rule 4 is not done.
+     * SACKed byte (rule 3). The rescue retransmission of rule 4 is not done. Under RACK, see
+     * {@link #rackRecoveryTransmit}.
      */
     private void sackRecoveryTransmit(long now) {
+        if (rack != null) {
+            rackRecoveryTransmit(now);
+            return;
+        }
         int dupThresh = config.dupThresh();
         while (true) {
             long pipe = scoreboard.pipe(sndUna, sndMax, highRxt, dupThresh, effectiveMss);
@@ -1489,6 +1618,26 @@ public final class Connection {
             }
             break;
         }
+    }
+
+    /**
+     * Sending in a recovery under RACK (RFC 8985 leaves the sending to RFC 6675): while cwnd - pipe
+     * >= 1 SMSS, where pipe counts what is neither SACKed nor deemed lost plus the retransmissions
+     * out, retransmit the lowest segment RACK deems lost (NextSeg() rule 1 with RACK's marks), else
+     * send new data (rule 2). As Linux, a hole RACK has not judged lost is not sent early (no rule 3):
+     * RACK's reordering timer decides it.
+     */
+    private void rackRecoveryTransmit(long now) {
+        while (congestion.cwnd() - rack.pipe(Seq.distance(sndUna, sndMax)) >= effectiveMss) {
+            if (!retransmitLost(now) && !sendNewSegment(now)) break;
+        }
+    }
+
+    /** Retransmits (one SMSS of) the lowest segment RACK deems lost; false when there is none or nothing went. */
+    private boolean retransmitLost(long now) {
+        if (!rack.findLost()) return false;
+        int start = rack.lostStart();
+        return Seq.gt(retransmit(start, rack.lostEnd(), now), start);
     }
 
     /** Retransmits from a hole and moves HighRxt past it; false when nothing could be sent (no progress). */
@@ -1565,7 +1714,7 @@ public final class Connection {
     private int sendData(int seq, int len, boolean fin, boolean push, long now) {
         if (len > 0) {
             int whole = len;
-            len = withinPiece(seq, len);
+            len = sendBuffer.recordRoom(Seq.distance(sendBufferSeq, seq), withinPiece(seq, len));
             if (len < whole) fin = false;
         }
         int end = seq + len;
@@ -1588,17 +1737,37 @@ public final class Connection {
             rttStart = now;
         }
         sendSegment(seq, flags, len, now);
+        if (rack != null && Seq.gt(segEnd, seq)) rack.sent(seq, segEnd, fin, sndMax, now);
         if (Seq.gt(segEnd, sndNxt)) sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, sndMax);
         if (newData) {
             sndMax = segEnd;
             lastSegmentStart = seq;
+            lastDataSentAt = now;
         }
         noteCwndUse();
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
         return segEnd;
+    }
+
+    /**
+     * Slow start after idle (RFC 5681 §4.1, {@link TcpConfig#slowStartAfterIdle()}), as Linux's
+     * tcp_slow_start_after_idle_check and tcp_cwnd_restart: with nothing in flight and more than an
+     * RTO since new data last left, cwnd is halved once per RTO of the pause, to no less than the
+     * restart window min(initial window, cwnd). Linux checks when data is queued and when the
+     * peer's window changes while data waits.
+     */
+    private void restartWindowAfterIdle(long now) {
+        if (!config.slowStartAfterIdle() || congestion == null || lastDataSentAt == NONE || sndUna != sndMax) return;
+        long rto = rtt.rto();
+        long idle = now - lastDataSentAt;
+        if (idle <= rto) return;
+        int cwndSegments = congestion.cwnd() / effectiveMss;
+        int restart = Math.min(config.initialCwndSegments(), cwndSegments);
+        while ((idle -= rto) > 0 && cwndSegments > restart) cwndSegments >>= 1;
+        congestion.restartAfterIdle(Math.max(cwndSegments, restart) * effectiveMss);
     }
 
     /**
@@ -1610,7 +1779,12 @@ public final class Connection {
      */
     private boolean endsWrite(int seq, int end) {
         if (end == seq) return false;
-        return end == dataEnd() || (Seq.lt(seq, sndMax) && pushMarks.within(seq, end));
+        return (end == dataEnd() && tailPushed) || endsRecord(end) || (Seq.lt(seq, sndMax) && pushMarks.within(seq, end));
+    }
+
+    /** True when a record (MSG_EOR) ends just before {@code seq}. */
+    private boolean endsRecord(int seq) {
+        return sendBuffer.endsRecord(Seq.distance(sendBufferSeq, seq));
     }
 
     /**
@@ -1995,6 +2169,7 @@ public final class Connection {
         effectiveMss = sendMss(peerMss);
         if (timestampsOn) tsRecent = peer.tsVal();
         congestion = CongestionControl.create(config, effectiveMss);
+        rack = sackOn && config.rack() ? new Rack(config, effectiveMss) : null;
     }
 
     /**
@@ -2034,6 +2209,7 @@ public final class Connection {
     private void enterTimeWait(String cause, long now) {
         retransmitAt = NONE;
         probeAt = NONE;
+        reorderAt = NONE;
         persistAt = NONE;
         finWait2At = NONE;
         delayedAckAt = NONE;
@@ -2075,12 +2251,14 @@ public final class Connection {
     /** TIME_WAIT and CLOSED send no more data: give the buffers back (the receive one once it is read). */
     private void releaseMemory() {
         sendBuffer.releaseIfEmpty();
+        if (rack != null) rack.releaseMemory();
         receiveBuffer.releaseIfEmpty();
         payloadScratch = null;
     }
 
     private void cancelTimers() {
         probeAt = NONE;
+        reorderAt = NONE;
         keepaliveAt = NONE;
         retransmitAt = NONE;
         persistAt = NONE;
@@ -2203,9 +2381,31 @@ public final class Connection {
     public void setNoDelay(boolean noDelay, long now) {
         settle();
         this.noDelay = noDelay;
-        if (noDelay) transmitPending(now);
+        if (noDelay) {
+            pushingAll = true; // even while corked, as Linux's TCP_NAGLE_PUSH
+            try {
+                transmitPending(now);
+            } finally {
+                pushingAll = false;
+            }
+        }
         output.wakeup(this);
     }
+
+    /**
+     * TCP_CORK (Linux, tcp(7)): while on, segments shorter than the MSS are held back (full ones go);
+     * turning it off sends what was held as Nagle's algorithm allows. Held data with nothing in
+     * flight goes when the persist timer fires (about an RTO, at least 200 ms: tcp(7)'s ceiling),
+     * as Linux's probe timer sends it (tcp_write_wakeup); a FIN pushes it out with itself.
+     */
+    public void setCork(boolean on, long now) {
+        settle();
+        corked = on;
+        if (!on) transmitPending(now);
+        output.wakeup(this);
+    }
+
+    public boolean isCorked() { return corked; }
 
     public TcpState state() { return timeWaitEnded() ? TcpState.CLOSED : state; }
     public FourTuple tuple() { return tuple; }
@@ -2348,8 +2548,15 @@ public final class Connection {
         return new TcpInfo(state(), caState(), retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
                 windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, advMss(),
                 config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, config.dupThresh(),
-                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData, chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now)
-                        + chronoMicros(CHRONO_SNDBUF, now), chronoMicros(CHRONO_RWND, now));
+                totalRetrans, bytesRetrans, notSent, sndWnd, sinceData, packets(),
+                chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now) + chronoMicros(CHRONO_SNDBUF, now),
+                chronoMicros(CHRONO_RWND, now));
+    }
+
+    /** Linux's packet counts, which only RACK's per-segment records can give. */
+    private TcpInfo.Packets packets() {
+        if (rack == null) return null;
+        return new TcpInfo.Packets(rack.packetsOut(), rack.sackedPackets(), rack.lostPackets(), rack.retransOutPackets());
     }
 
     /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
@@ -2413,7 +2620,7 @@ public final class Connection {
 
     /**
      * A write under a low-water mark, cut as Linux's tcp_sendmsg_locked cuts it: data goes into
-     * blocks of the TSO size goal ({@link #trainLimit} segments); the block being filled takes
+     * blocks of the TSO size goal ({@link #sizeGoalSegments}); the block being filled takes
      * bytes until it is full, but a new block starts only while the unsent bytes are below the
      * mark (sk_stream_memory_free). A full block is offered to the network at once (tcp_push_one),
      * so that what leaves no longer counts as unsent.
@@ -2423,7 +2630,7 @@ public final class Connection {
         int limit = src.limit();
         try {
             while (src.hasRemaining()) {
-                int goal = Math.max(1, trainLimit()) * effectiveMss;
+                int goal = sizeGoalSegments() * effectiveMss;
                 int unsent = unsentBytes();
                 int end = dataEnd();
                 int blockStart = Seq.gt(unsentBlockStart, sndMax) && Seq.le(unsentBlockStart, end) ? unsentBlockStart : sndMax;

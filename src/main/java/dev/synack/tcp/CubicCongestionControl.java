@@ -141,4 +141,10 @@ final class CubicCongestionControl implements CongestionControl {
         cwnd = Math.max(1.0, (double) Math.min(bytes, MAX_CWND) / smss);
         epochStart = NO_EPOCH; // the curve restarts from the window recovery left
     }
+
+    @Override
+    public void restartAfterIdle(int bytes) {
+        ssthresh = CongestionControl.idleSsthresh(ssthresh, cwnd(), smss);
+        setCwnd(bytes);
+    }
 }

@@ -68,6 +68,13 @@ final class NewRenoCongestionControl implements CongestionControl {
         cwnd = Math.min(MAX_CWND, Math.max(smss, bytes));
     }
 
+    @Override
+    public void restartAfterIdle(int bytes) {
+        ssthresh = CongestionControl.idleSsthresh(ssthresh, cwnd, smss);
+        setCwnd(bytes);
+        avoidanceCredit = 0;
+    }
+
     private int halfFlight(int flightSize) {
         return Math.max(flightSize / 2, 2 * smss); // RFC 5681 eq. 4
     }

@@ -13,6 +13,9 @@ final class SackScoreboard {
     private int[] left;
     private int[] right;
     private int count;
+    /** The span [newLeft, newRight) holding every byte the last {@link #update} SACKed for the first time. */
+    private int newLeft;
+    private int newRight;
 
     SackScoreboard(int maxRanges) {
         this.maxRanges = maxRanges;
@@ -31,7 +34,8 @@ final class SackScoreboard {
     /**
      * Takes in the SACK blocks of an ACK (RFC 2018 §4) for data in (SND.UNA, SND.MAX]. A first block
      * below the cumulative ACK, or inside the second block, is a D-SACK (RFC 2883 §4) and reports a
-     * duplicate, not new data: it is skipped. Returns true when the ACK SACKed data not SACKed before.
+     * duplicate, not new data: it is skipped. Returns true when the ACK SACKed data not SACKed before;
+     * {@link #newlySackedLeft()} and {@link #newlySackedRight()} then bound where.
      */
     boolean update(TcpOptions opts, int ack, int sndUna, int sndMax) {
         int n = opts.sackBlockCount();
@@ -43,9 +47,29 @@ final class SackScoreboard {
             if (!Seq.lt(l, r)) continue;
             if (Seq.le(r, sndUna) || Seq.gt(r, sndMax)) continue; // stale, or beyond what we sent
             if (Seq.lt(l, sndUna)) l = sndUna;
-            if (!covered(l, r) && add(l, r)) news = true;
+            if (covered(l, r)) continue;
+            // The bytes of [l, r) not SACKed before lie between the first and the last of them.
+            int from = skipSacked(l);
+            int to = uncoveredTo(r);
+            if (!add(l, r)) continue;
+            newLeft = news ? Seq.min(newLeft, from) : from;
+            newRight = news ? Seq.max(newRight, to) : to;
+            news = true;
         }
         return news;
+    }
+
+    /** After {@link #update} returned true: no byte left of this was SACKed by it for the first time. */
+    int newlySackedLeft() { return newLeft; }
+    /** After {@link #update} returned true: no byte from this on was SACKed by it for the first time. */
+    int newlySackedRight() { return newRight; }
+
+    /** {@code end}, or the start of the SACKed range holding the byte before it. */
+    private int uncoveredTo(int end) {
+        for (int i = 0; i < count; i++) {
+            if (Seq.lt(left[i], end) && Seq.ge(right[i], end)) return left[i];
+        }
+        return end;
     }
 
     /** RFC 2883 §4: the first block is a D-SACK when it lies below the ACK or within the second block. */
@@ -108,7 +132,8 @@ final class SackScoreboard {
         return bytes > (long) (dupThresh - 1) * smss;
     }
 
-    private boolean covered(int l, int r) {
+    /** True when [l, r) lies inside one SACKed range. */
+    boolean covered(int l, int r) {
         for (int i = 0; i < count; i++) {
             if (Seq.le(left[i], l) && Seq.ge(right[i], r)) return true;
         }

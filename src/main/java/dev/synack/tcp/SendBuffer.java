@@ -25,11 +25,17 @@ import java.util.Arrays;
  * refers to, several megabytes on a fast stream: measured on the project's machine, copying into a
  * 16 MiB ring ran at a third of the speed of copying into a 4 MiB one. The spare handed out is the
  * piece the receiver finished last.
+ *
+ * <p>The buffer also keeps where records end (a write with MSG_EOR, {@link #endRecord}): Linux marks
+ * the skb holding the end of such a write (TCP_SKB_CB(skb)->eor) and never puts later bytes into it,
+ * when queueing new data, when joining segments for a retransmission or for a loss probe
+ * (tcp_skb_can_collapse_to, tcp_skb_can_collapse). {@link #recordRoom} gives the sender that limit.
  */
 final class SendBuffer {
     /** The largest piece: 1 MiB, so a 64 KiB segment seldom straddles two (those are copied). */
     static final int MAX_PIECE = 1 << 20;
     private static final LentBytes[] EMPTY = new LentBytes[0];
+    private static final int[] NO_RECORDS = new int[0];
 
     private int capacity;
     /** The length of every piece once the buffer holds more than one: a power of two. */
@@ -45,6 +51,17 @@ final class SendBuffer {
     /** Index just after the newest byte in the last piece. */
     private int tail;
     private int size;
+    /** Bytes written since the buffer was made, modulo 2^32: the position just after the newest byte. */
+    private int written;
+
+    /**
+     * Where records end, oldest first: positions counted as {@link #written} counts, of the ends not
+     * yet discarded; a ring whose length is a power of two, grown when full (an ended record is never
+     * forgotten: a segment must not join two of them).
+     */
+    private int[] recordEnds = NO_RECORDS;
+    private int recordHead;
+    private int recordCount;
 
     /**
      * Pieces all of whose bytes are acknowledged but that a receiver still referred to when they
@@ -102,7 +119,62 @@ final class SendBuffer {
             left -= c;
         }
         src.position(at);
+        written += n;
         return n;
+    }
+
+    /**
+     * The newest byte ends a record (MSG_EOR): no segment may carry it together with a byte written
+     * later. Nothing happens when the buffer is empty or the newest byte already ends one.
+     */
+    void endRecord() {
+        if (size == 0 || (recordCount > 0 && recordEnds[(recordHead + recordCount - 1) & (recordEnds.length - 1)] == written)) return;
+        if (recordCount == recordEnds.length) {
+            int[] larger = new int[Math.max(4, 2 * recordEnds.length)];
+            for (int i = 0; i < recordCount; i++) larger[i] = recordEnds[(recordHead + i) & (recordEnds.length - 1)];
+            recordEnds = larger;
+            recordHead = 0;
+        }
+        recordEnds[(recordHead + recordCount) & (recordEnds.length - 1)] = written;
+        recordCount++;
+    }
+
+    /**
+     * How many of the {@code length} bytes from {@code offset} on belong to the record holding the
+     * byte at {@code offset}: a segment starting there ends at most where that record ends.
+     */
+    int recordRoom(int offset, int length) {
+        if (recordCount == 0) return length;
+        int end = recordEndAfter(offset);
+        return end < 0 ? length : Math.min(length, end - offset);
+    }
+
+    /** True when a record ends just before the byte {@code offset} after the oldest (a segment ending there may not go on). */
+    boolean endsRecord(int offset) {
+        return recordCount > 0 && offset > 0 && recordEndAfter(offset - 1) == offset;
+    }
+
+    /** The offset of the first record end beyond {@code offset}, or -1 when none: a binary search of the ends. */
+    private int recordEndAfter(int offset) {
+        int oldest = written - size;
+        int mask = recordEnds.length - 1;
+        int lo = 0;
+        int hi = recordCount;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (recordEnds[(recordHead + mid) & mask] - oldest > offset) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo == recordCount ? -1 : recordEnds[(recordHead + lo) & mask] - oldest;
+    }
+
+    /** Drops the record ends at or before the oldest byte (their bytes are acknowledged). */
+    private void forgetEndedRecords() {
+        int oldest = written - size;
+        while (recordCount > 0 && recordEnds[recordHead] - oldest <= 0) {
+            recordHead = (recordHead + 1) & (recordEnds.length - 1);
+            recordCount--;
+        }
     }
 
     /**
@@ -155,6 +227,7 @@ final class SendBuffer {
         if (n < 0 || n > size) throw new IndexOutOfBoundsException("discard " + n + " of " + size);
         size -= n;
         head += n;
+        if (recordCount > 0) forgetEndedRecords();
         while (pieces.size() > 1 && head >= pieces.first().length()) {
             head -= pieces.first().length();
             retire(pieces.removeFirst());
@@ -164,6 +237,7 @@ final class SendBuffer {
     /** Drops every byte (the connection was reset or aborted: they will never be sent). */
     void clear() {
         size = 0;
+        recordCount = 0;
         while (pieces.size() > 0) retire(pieces.removeFirst());
         head = tail = 0;
     }

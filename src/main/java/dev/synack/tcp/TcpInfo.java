@@ -31,14 +31,16 @@ package dev.synack.tcp;
  * @param notsentBytes bytes written but never sent yet
  * @param sndWnd the peer's window in bytes
  * @param lastDataRecvMillis time since data last arrived in order (or since the connection was established)
+ * @param packets the counts of segments sent and not acknowledged, or null where synack keeps no
+ *        record of each segment (connections without RACK: no SACK, or {@link TcpConfig#rack()} off)
  * @param busyMicros time spent with data to send or acknowledge, in all ({@code tcpi_busy_time}, Linux's chronographs)
  * @param rwndLimitedMicros the part of it when the peer's window held data back ({@code tcpi_rwnd_limited})
  */
 public record TcpInfo(TcpState state, CaState caState, int retransmits, int backoff, boolean timestamps, boolean sack,
                       boolean windowScaling, int sndWscale, int rcvWscale, long rtoMicros, int sndMss, int advMss, int pmtu,
                       long rttMicros, long rttVarMicros, int sndSsthresh, int sndCwnd, int reordering, long totalRetrans,
-                      long bytesRetrans, int notsentBytes, int sndWnd, long lastDataRecvMillis, long busyMicros,
-                      long rwndLimitedMicros) {
+                      long bytesRetrans, int notsentBytes, int sndWnd, long lastDataRecvMillis, Packets packets,
+                      long busyMicros, long rwndLimitedMicros) {
     /** Linux's TCP_INFINITE_SSTHRESH: no reduction yet. */
     public static final int INFINITE_SSTHRESH = 0x7fffffff;
 
@@ -49,4 +51,15 @@ public record TcpInfo(TcpState state, CaState caState, int retransmits, int back
      * timeout until what was outstanding then is acknowledged.
      */
     public enum CaState { OPEN, DISORDER, CWR, RECOVERY, LOSS }
+
+    /**
+     * Linux's counts of the segments sent and not cumulatively acknowledged, in packets as Linux
+     * counts a TSO skb (its length over the MSS, rounded up: tcp_skb_pcount).
+     *
+     * @param unacked all of them ({@code tcpi_unacked}, packets_out)
+     * @param sacked those SACKed ({@code tcpi_sacked}, sacked_out)
+     * @param lost those deemed lost, retransmitted since or not ({@code tcpi_lost}, lost_out)
+     * @param retrans those whose retransmission is in the network ({@code tcpi_retrans}, retrans_out)
+     */
+    public record Packets(int unacked, int sacked, int lost, int retrans) {}
 }

@@ -158,6 +158,27 @@ class ScriptRunnerTest {
         assertThat(run(OPEN + "+0 %{ cwnd += 1 }%\n").message()).contains("augmented assignment");
     }
 
+    /** The packet counts need RACK's per-segment records: without SACK the script is skipped where it reads one. */
+    @Test
+    void packetCountsWithoutSackAreSkippedAtTheirLine() {
+        Outcome o = run(OPEN.replace("<mss 1460,nop,nop,sackOK,nop,wscale 8>", "<mss 1460,nop,wscale 8>").replace("sackOK,", "")
+                + "+0 %{ assert tcpi_unacked == 0 }%\n");
+        assertThat(o.describe()).isEqualTo("skipped t.pkt: line 8: tcp_info field tcpi_unacked is counted only on connections "
+                + "with SACK and RACK (synack keeps no record of each segment otherwise)");
+        assertThat(run(OPEN + "+0 %{ assert tcpi_unacked == 0 and tcpi_lost == 0 }%\n").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void hzPicksTheTimerTick() {
+        assertThat(run("--hz=99\n0 close(3) = -1 EBADF\n").describe())
+                .isEqualTo("skipped t.pkt: --hz=99 is not one of Linux's timer frequencies (100, 250, 300, 1000)");
+        // Two segments out, RTT 100 ms: the loss probe waits 2 SRTT plus two ticks.
+        String probe = OPEN + "+0 write(4, ..., 2000) = 2000\n+0 > P. 1:2001(2000) ack 1\n+.208 > P. 1001:2001(1000) ack 1\n";
+        assertThat(run("--tolerance_usecs=1000\n--tolerance_percent=0\n" + probe).status()).isEqualTo(Status.PASS);
+        assertThat(run("--hz=1000\n--tolerance_usecs=1000\n--tolerance_percent=0\n" + probe).status()).isEqualTo(Status.FAIL);
+        assertThat(run("--hz=1000\n--tolerance_usecs=1000\n--tolerance_percent=0\n" + probe.replace("+.208", "+.202")).status()).isEqualTo(Status.PASS);
+    }
+
     @Test
     void commandLineOptionsOverrideTheScriptsAndUnknownOnesSkip() {
         String late = OPEN + "+0 write(4, ..., 10) = 10\n+.05 > P. 1:11(10) ack 1\n";
@@ -184,7 +205,8 @@ class ScriptRunnerTest {
                 +0 readv(4, [{..., 30}, {..., 30}], 2) = 40
                 """;
         assertThat(run(script).describe()).isEqualTo("pass t.pkt");
-        assertThat(run(OPEN + "+0 send(4, ..., 10, MSG_EOR) = 10\n").message()).contains("MSG_EOR");
+        assertThat(run(OPEN + "+0 send(4, ..., 10, MSG_EOR) = 10\n+0 > P. 1:11(10) ack 1\n").describe()).isEqualTo("pass t.pkt");
+        assertThat(run(OPEN + "+0 recv(4, ..., 10, MSG_PEEK) = 10\n").message()).contains("MSG_PEEK");
     }
 
     @Test

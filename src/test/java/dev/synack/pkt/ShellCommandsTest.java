@@ -32,11 +32,37 @@ class ShellCommandsTest {
         assertThat(c.sendBufferSize()).isEqualTo(50000);
     }
 
+    private static TcpConfig configFrom(String command) {
+        ShellCommands.Settings s = settings();
+        assertThat(ShellCommands.apply(command, Placement.INIT, s)).isNull();
+        return s.build();
+    }
+
+    @Test
+    void lossDetectionSysctlsChooseRackAndTailLossProbes() {
+        TcpConfig off = configFrom("sysctl -q net.ipv4.tcp_recovery=0 net.ipv4.tcp_early_retrans=0");
+        assertThat(off.rack()).isFalse();
+        assertThat(off.tailLossProbes()).isFalse();
+
+        TcpConfig all = configFrom("sysctl -q net.ipv4.tcp_recovery=7 net.ipv4.tcp_early_retrans=3");
+        assertThat(all.rack()).isTrue();
+        assertThat(all.rackStaticReorderingWindow()).isTrue();
+        assertThat(all.rackDupThresh()).isFalse();
+        assertThat(all.tailLossProbes()).isTrue();
+
+        TcpConfig rack = configFrom("sysctl -q net.ipv4.tcp_recovery=1");
+        assertThat(rack.rack()).isTrue();
+        assertThat(rack.rackStaticReorderingWindow()).isFalse();
+        assertThat(rack.rackDupThresh()).isTrue();
+    }
+
     @Test
     void whatHasNoSettingIsRefusedWithTheCommand() {
         assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_dsack=0", Placement.INIT, settings()))
                 .isEqualTo("tcp_dsack=0 cannot be honoured (synack always sends D-SACK): `sysctl -q net.ipv4.tcp_dsack=0`");
-        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_early_retrans=0", Placement.INIT, settings())).contains("tail loss probes");
+        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_early_retrans=5", Placement.INIT, settings())).contains("not a documented value");
+        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_recovery=0x9", Placement.INIT, settings()))
+                .isEqualTo("tcp_recovery=0x9 (synack has settings for bits 0x1, 0x2 and 0x4 only): `sysctl -q net.ipv4.tcp_recovery=0x9`");
         assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_fastopen=0x402", Placement.INIT, settings())).contains("Fast Open");
         assertThat(ShellCommands.apply("echo 3 > /sys/module/tcp_cubic/parameters/hystart_detect", Placement.INIT, settings()))
                 .contains("cannot run");

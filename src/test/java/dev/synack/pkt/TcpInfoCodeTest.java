@@ -42,6 +42,14 @@ class TcpInfoCodeTest {
         assertThatThrownBy(() -> run("assert undefined_name == 1")).hasMessageContaining("name 'undefined_name' is not defined");
     }
 
+    /** A packet count the snapshot lacks (no per-segment records) is unsupported, not the script's error. */
+    @Test
+    void aMissingPacketCountIsUnsupported() {
+        assertThatThrownBy(() -> run("assert tcpi_lost == 0"))
+                .isInstanceOfSatisfying(ScriptException.class, e -> assertThat(e.unsupported()).isTrue())
+                .hasMessageContaining("tcpi_lost is counted only on connections with SACK and RACK");
+    }
+
     @Test
     void variablesPersistFromBlockToBlock() throws Exception {
         Map<String, Object> globals = new HashMap<>();
@@ -54,7 +62,9 @@ class TcpInfoCodeTest {
         assertThat(TcpInfoCode.unsupported(block("import os"))).contains("not supported");
         assertThat(TcpInfoCode.unsupported(block("for i in x: pass"))).contains("not supported");
         assertThat(TcpInfoCode.unsupported(block("print(tcpi_rtt)"))).contains("not supported");
-        assertThat(TcpInfoCode.unsupported(block("assert tcpi_sacked == 0"))).contains("tcpi_sacked");
+        assertThat(TcpInfoCode.unsupported(block("assert tcpi_sndbuf_limited == 0"))).contains("tcpi_sndbuf_limited");
+        assertThat(TcpInfoCode.unsupported(block("assert tcpi_busy_time == 0"))).isNull();
+        assertThat(TcpInfoCode.unsupported(block("assert tcpi_sacked == 0"))).isNull();
         assertThat(TcpInfoCode.unsupported(block("assert tcpi_snd_cwnd == 10  # comment\\\n"))).isNull();
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -165,13 +166,21 @@ class LossRecoveryTest {
         }
     }
 
+    /** NewReno with SACK, and RACK (Linux's loss detection) or RFC 6675's DupThresh rules. */
+    static EngineHarness sackConnection(boolean rack) {
+        return established(EngineHarness.plain().toBuilder().sack(true).rack(rack).congestionAlgorithm(CongestionAlgorithm.NEW_RENO).build());
+    }
+
+    /** Under RACK and under RFC 6675 alike. */
     @Nested
     class SackRecovery {
-        @Test
-        void exactlyTheLostSegmentsAreRetransmitted() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+        @ParameterizedTest(name = "rack {0}")
+        @ValueSource(booleans = {true, false})
+        void exactlyTheLostSegmentsAreRetransmitted(boolean rack) {
+            EngineHarness h = sackConnection(rack);
             h.write(pattern(0, 10 * MSS));
             sentSeqs(h);
+            h.advanceMillis(100);
             // 0, 1, 4 and 7 are lost; the receiver's duplicate ACKs SACK the rest as it arrives
             dupAck(h, seg(2), seg(3));
             dupAck(h, seg(2), seg(4));
@@ -191,21 +200,25 @@ class LossRecoveryTest {
             assertThat(h.conn.congestionWindow()).isEqualTo(5 * MSS); // cwnd = ssthresh (RFC 6675)
         }
 
-        @Test
-        void sackedBytesAloneShowTheFirstSegmentLost() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+        @ParameterizedTest(name = "rack {0}")
+        @ValueSource(booleans = {true, false})
+        void sackedBytesAloneShowTheFirstSegmentLost(boolean rack) {
+            EngineHarness h = sackConnection(rack);
             h.write(pattern(0, 10 * MSS));
             sentSeqs(h);
+            h.advanceMillis(100);
             // one duplicate ACK, but it SACKs more than (DupThresh - 1) x SMSS above SND.UNA (RFC 6675 §4 IsLost)
             dupAck(h, seg(1), seg(4));
             assertThat(sentSeqs(h)).startsWith(seg(0));
         }
 
-        @Test
-        void dsackBlocksAreNotTakenForNewSackedData() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+        @ParameterizedTest(name = "rack {0}")
+        @ValueSource(booleans = {true, false})
+        void dsackBlocksAreNotTakenForNewSackedData(boolean rack) {
+            EngineHarness h = sackConnection(rack);
             h.write(pattern(0, 10 * MSS));
             sentSeqs(h);
+            h.advanceMillis(100);
             h.in(".").seq(RCV).ack(seg(2)).win(64000).deliver();
             // a D-SACK for segment 0 (below the ACK), then a real block
             h.in(".").seq(RCV).ack(seg(2)).win(64000).sack(seg(0), seg(1), seg(3), seg(4)).deliver();
@@ -216,9 +229,10 @@ class LossRecoveryTest {
             assertThat(sent).startsWith(seg(2)).doesNotContain(seg(3), seg(4), seg(5));
         }
 
-        @Test
-        void afterATimeoutSegmentsSackedSinceAreSkipped() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, true);
+        @ParameterizedTest(name = "rack {0}")
+        @ValueSource(booleans = {true, false})
+        void afterATimeoutSegmentsSackedSinceAreSkipped(boolean rack) {
+            EngineHarness h = sackConnection(rack);
             h.write(pattern(0, 6 * MSS));
             sentSeqs(h);
             h.fireNextDeadline(); // the tail loss probe (RFC 8985 §7): the last segment again
@@ -303,7 +317,13 @@ class LossRecoveryTest {
             h.advanceMillis(100);
             h.in(".").seq(RCV).ack(seg(3)).win(64000).deliver();
             assertThat(h.timers).doesNotContain("retransmit");
-            // the probe repaired a loss: the congestion control responds (§7.4)
+            // An ACK of exactly the probe's end: a D-SACK may still show the original arrived too (§7.4.2).
+            assertThat(h.conn.congestionWindow()).isEqualTo(cwndBefore);
+            h.write(pattern(0, MSS));
+            assertThat(sentSeqs(h)).containsExactly(seg(3));
+            h.advanceMillis(100);
+            h.in(".").seq(RCV).ack(seg(4)).win(64000).deliver();
+            // Beyond the probe's end and no D-SACK came: the probe repaired a loss, the congestion control responds
             assertThat(h.conn.congestionWindow()).isLessThan(cwndBefore);
         }
 
@@ -332,19 +352,32 @@ class LossRecoveryTest {
             assertThat(h.conn.congestionWindow()).isGreaterThanOrEqualTo(cwndBefore);
         }
 
-        /** With several segments out, PTO = 2 SRTT plus Linux's slack (RFC 8985 §7.2; none in the RFC profile). */
-        @ParameterizedTest(name = "slack {0} ms")
-        @ValueSource(ints = {2, 0})
-        void theProbeWaitsTwoRoundTripsPlusTheSlack(int slackMillis) {
+        /**
+         * With several segments out, PTO = 2 SRTT in whole timer ticks plus TCP_TIMEOUT_MIN, two
+         * ticks, as Linux (RFC 8985 §7.2; the bare 2 SRTT without ticks, the RFC profile's way).
+         */
+        @ParameterizedTest(name = "tick {0} ms")
+        @CsvSource({"1, 202", "4, 208", "0, 200"})
+        void theProbeWaitsTwoRoundTripsPlusTwoTicks(int tickMillis, int expectedMillis) {
             TcpConfig config = EngineHarness.plain().toBuilder().sack(true).congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
-                    .lossProbeSlack(Duration.ofMillis(slackMillis)).build();
+                    .timerTick(Duration.ofMillis(tickMillis)).build();
             EngineHarness h = established(config);
             h.write(pattern(0, 12 * MSS));
             long sentAt = h.now;
             assertThat(sentSeqs(h)).hasSize(10);
             h.fireNextDeadline();
             assertThat(h.timers).containsExactly("loss-probe");
-            assertThat(h.now - sentAt).isEqualTo(Duration.ofMillis(2 * 100 + slackMillis).toNanos());
+            assertThat(h.now - sentAt).isEqualTo(Duration.ofMillis(expectedMillis).toNanos());
+        }
+
+        @Test
+        void withTailLossProbesOffTheRetransmissionTimerFires() {
+            TcpConfig config = EngineHarness.plain().toBuilder().sack(true).tailLossProbes(false).build();
+            EngineHarness h = established(config);
+            h.write(pattern(0, 3 * MSS));
+            sentSeqs(h);
+            h.fireNextDeadline();
+            assertThat(h.timers).containsExactly("retransmit");
         }
 
         @Test

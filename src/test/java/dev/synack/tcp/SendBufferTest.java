@@ -211,4 +211,41 @@ class SendBufferTest {
                 .isLessThanOrEqualTo(2L * (2 * ((capacity + buf.pieceSize() - 1) / buf.pieceSize()) + 2) * buf.pieceSize()
                         + (long) capacity + buf.pieceSize());
     }
+
+    @Test
+    void recordEndsBoundSegmentsAndGoWithTheirBytes() {
+        SendBuffer b = new SendBuffer(1 << 16);
+        b.write(ByteBuffer.wrap(counting(0, 100)));
+        b.endRecord();
+        b.endRecord(); // the newest byte already ends a record
+        b.write(ByteBuffer.wrap(counting(100, 50)));
+        b.endRecord();
+        b.write(ByteBuffer.wrap(counting(150, 30)));
+        assertThat(b.recordRoom(0, 180)).isEqualTo(100);
+        assertThat(b.recordRoom(99, 81)).isEqualTo(1);
+        assertThat(b.recordRoom(100, 80)).isEqualTo(50);
+        assertThat(b.recordRoom(150, 30)).isEqualTo(30);
+        assertThat(b.endsRecord(100)).isTrue();
+        assertThat(b.endsRecord(150)).isTrue();
+        assertThat(b.endsRecord(120)).isFalse();
+        assertThat(b.endsRecord(180)).isFalse();
+        b.discard(100);
+        assertThat(b.recordRoom(0, 80)).isEqualTo(50);
+        assertThat(b.endsRecord(50)).isTrue();
+        b.discard(60);
+        assertThat(b.recordRoom(0, 20)).isEqualTo(20);
+    }
+
+    @Test
+    void manyRecordsAreAllKept() {
+        SendBuffer b = new SendBuffer(1 << 16);
+        for (int i = 0; i < 1000; i++) {
+            b.write(ByteBuffer.wrap(counting(i, 3)));
+            b.endRecord();
+        }
+        for (int i = 0; i < 1000; i++) assertThat(b.recordRoom(3 * i, 3000 - 3 * i)).isEqualTo(3);
+        b.clear();
+        b.write(ByteBuffer.wrap(counting(0, 10)));
+        assertThat(b.recordRoom(0, 10)).isEqualTo(10);
+    }
 }

@@ -32,6 +32,8 @@ class SteadyStateAllocationTest {
         int swaps;
         /** Carry stable payload windows as they are (as an in-memory link does): the receiver borrows them. */
         boolean lending;
+        /** Copies of data the receiver already holds (spurious retransmissions) that arrived and were dropped. */
+        int duplicates;
 
         Wire() {
             for (int i = 0; i < SLOTS; i++) {
@@ -80,6 +82,13 @@ class SteadyStateAllocationTest {
         @Override public void stateChanged(Connection c, TcpState from, TcpState to, String cause, long at) { }
         @Override public void timerFired(Connection c, String timer, long at) { }
         @Override public void segmentDropped(Connection c, TcpSegment s, String reason, long at) {
+            // With reordering on this path without delay, RACK deems an overtaken segment lost at once (its
+            // reordering window, a quarter of a round trip that takes no time, is zero) and the copy arrives
+            // as a duplicate; anything else dropped is a fault.
+            if (reorderEvery > 0 && reason.equals("unacceptable sequence number") && s.payloadLength() > 0) {
+                duplicates++;
+                return;
+            }
             throw new AssertionError("unexpected drop: " + reason);
         }
         @Override public void wakeup(Connection c) { }

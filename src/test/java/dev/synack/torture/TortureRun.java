@@ -44,20 +44,21 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
      * @param receiveBuffer a small receive buffer without autotuning, so windows close (0: the profile's)
      * @param sendBuffer    a small send buffer, so writers block (0: the profile's)
      * @param noDelay       TCP_NODELAY on both sockets (Nagle off)
+     * @param rack          RACK loss detection with SACK (Linux's default); otherwise RFC 6675's DupThresh rules
      */
-    record Extras(boolean duplex, int mss, int receiveBuffer, int sendBuffer, boolean noDelay) {
+    record Extras(boolean duplex, int mss, int receiveBuffer, int sendBuffer, boolean noDelay, boolean rack) {
         static Extras of(long seed) {
             SplittableRandom r = new SplittableRandom(seed ^ 0x5ec0_7d57_ea11L);
             return new Extras(r.nextInt(4) == 0 && DUPLEX_ENABLED, r.nextInt(5) == 0 ? r.nextInt(536, 1461) : 0,
                     r.nextInt(7) == 0 ? r.nextInt(1024, 16 * 1024) : 0, r.nextInt(10) == 0 ? r.nextInt(1024, 16 * 1024) : 0,
-                    r.nextInt(3) == 0);
+                    r.nextInt(3) == 0, r.nextInt(4) != 0);
         }
 
         @Override
         public String toString() {
             return (duplex ? "duplex" : "up then down") + (mss > 0 ? ", mss " + mss : "")
                     + (receiveBuffer > 0 ? ", rcvbuf " + receiveBuffer : "") + (sendBuffer > 0 ? ", sndbuf " + sendBuffer : "")
-                    + (noDelay ? ", nodelay" : "");
+                    + (noDelay ? ", nodelay" : "") + (rack ? "" : ", no RACK");
         }
     }
 
@@ -134,7 +135,7 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
 
     TcpConfig config() {
         TcpConfig.Builder b = TcpConfig.linux().toBuilder().sack(sack).timestamps(timestamps).windowScaling(windowScaling)
-                .congestionAlgorithm(congestion)
+                .congestionAlgorithm(congestion).rack(extras.rack())
                 .synRetries(SYN_RETRIES).synAckRetries(SYN_RETRIES).dataRetries(DATA_RETRIES);
         if (extras.mss() > 0) b.mss(extras.mss());
         if (extras.receiveBuffer() > 0) {
