@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
                         + "visible from Java.",
                 "Exit status: 0 when every connection opened and closed as expected, 1 otherwise, 2 on bad arguments."})
 final class ScaleCommand implements Callable<Integer> {
-    /** Issue 6's targets. */
+    /** The targets: at most 2 KiB of heap per idle established connection end, 200 B per TIME_WAIT record. */
     static final double TARGET_ESTABLISHED_BYTES = 2048;
     static final double TARGET_TIME_WAIT_BYTES = 200;
 

@@ -3,8 +3,8 @@ package dev.synack.link;
 import dev.synack.wire.TcpPacket;
 
 /**
- * Decides whether the simulated network loses a packet. Issue 2 uses it for scripted losses (the
- * demo's lost final ACK); fault injection (loss rates, reordering, ...) builds on it later.
+ * Decides whether the simulated network loses a packet: scripted losses (the demo's lost final ACK)
+ * use it directly; the fault pipeline's loss rates, reordering and the rest build on it.
  */
 @FunctionalInterface
 public interface PacketFault {

@@ -621,8 +621,8 @@ public final class NetStack {
      * parks untimed, as a Linux socket call without a timeout sleeps: every engine event that can
      * make a call ready reports a wakeup for its connection or listener, signalled under the lock
      * the waiter re-checks under, so no signal is lost between its look and its park. (Waking every
-     * {@link #MAX_LOOP_PARK_NANOS} to look again, as such waits once did, costs a virtual thread a
-     * scheduler timer per park.) A wait with a deadline re-checks at least that often.
+     * {@link #MAX_LOOP_PARK_NANOS} to look again would cost a virtual thread a scheduler timer per
+     * park.) A wait with a deadline re-checks at least that often.
      */
     private final class ConditionWaiter implements Waiter {
         private final Map<Object, KeyedCondition> byKey = new IdentityHashMap<>();
