@@ -149,7 +149,7 @@ class DataTransferTest {
 
         @Test
         void ackOfUnsentDataIsSilentlyDropped() {
-            // Linux tcp_ack (ACK_UNSENT_DATA), not RFC 9293's ACK (engine-bugs.md, pkt ack-unsent-data)
+            // Linux tcp_ack (ACK_UNSENT_DATA), not RFC 9293's ACK (pkt ack-unsent-data)
             EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
             h.write(100);
             h.next();

@@ -104,7 +104,7 @@ class ListenerTest {
 
     @Test
     void closeResetsEstablishedChildrenAndSilentlyDropsEmbryos() {
-        // Linux inet_csk_listen_stop (engine-bugs.md, pkt close-listener-resets-syn-recv)
+        // Linux inet_csk_listen_stop (pkt close-listener-resets-syn-recv)
         EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 4);
         Connection established = h.in("S").from(1001).seq(PEER_ISS).mss(1460).toListener();
         h.in(".").from(1001).seq(PEER_ISS + 1).ack(ISS + 1).deliver();

@@ -113,7 +113,7 @@ class LossRecoveryTest {
             assertThat(sentSeqs(h)).containsExactly(seg(10), seg(11));
         }
 
-        /** Regression (engine-bugs.md, faults goodput): many holes cost one RTT each without the Impatient timer. */
+        /** Regression (faults goodput): many holes cost one RTT each without the Impatient timer. */
         @Test
         void onlyTheFirstPartialAckRestartsTheTimerSoALongRecoveryEndsInATimeout() {
             EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
@@ -137,7 +137,7 @@ class LossRecoveryTest {
             assertThat(h.conn.congestionWindow()).isEqualTo(MSS); // slow start repairs the rest
         }
 
-        /** Regression (engine-bugs.md, faults duplex torture): ACKs after a timeout carried the rolled-back SND.NXT. */
+        /** Regression (faults duplex torture): ACKs after a timeout carried the rolled-back SND.NXT. */
         @Test
         void pureAcksCarryTheHighestSequenceSentEvenAfterATimeout() {
             EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);

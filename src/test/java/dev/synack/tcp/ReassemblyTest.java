@@ -231,7 +231,7 @@ class ReassemblyTest {
         assertThat(sack(small)).isEqualTo("nop,nop,sack 1 " + (RCV + 1000) + ":" + (RCV + 2000));
     }
 
-    /** Regression (engine-bugs.md, pkt fin-out-of-order): a bare FIN beyond a hole was forgotten. */
+    /** Regression (pkt fin-out-of-order): a bare FIN beyond a hole was forgotten. */
     @Test
     void aBareFinBeyondAHoleTakesEffectWhenTheHoleFills() {
         EngineHarness h = sackReceiver(false);

@@ -424,7 +424,7 @@ class TerminationTest {
 
         @Test
         void shutdownInSynSentDropsTheAttemptSilently() {
-            // Linux inet_shutdown -> tcp_disconnect (engine-bugs.md, pkt shutdown-syn-sent)
+            // Linux inet_shutdown -> tcp_disconnect (pkt shutdown-syn-sent)
             EngineHarness h = EngineHarness.active(EngineHarness.plain());
             h.connect();
             h.next();
@@ -459,14 +459,14 @@ class TerminationTest {
             h.in(".").seq(RCV).ack(SND + 1).deliver();
             assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT2);
             h.in("P.").seq(RCV).ack(SND + 1).len(10).deliver();
-            // Linux (engine-bugs.md, pkt orphan-fin-wait2-data-rst): the RST answers the segment, seq = SEG.ACK, no ACK bit
+            // Linux (pkt orphan-fin-wait2-data-rst): the RST answers the segment, seq = SEG.ACK, no ACK bit
             h.expect("R", SND + 1, 0, 0);
             assertThat(h.conn.state()).isEqualTo(TcpState.CLOSED);
         }
 
         @Test
         void aResetInCloseWaitReportsABrokenPipe() {
-            // Linux tcp_reset: EPIPE in CLOSE_WAIT (engine-bugs.md, pkt rst-in-close-wait)
+            // Linux tcp_reset: EPIPE in CLOSE_WAIT (pkt rst-in-close-wait)
             EngineHarness h = established(EngineHarness.plain());
             h.in("F.").seq(RCV).ack(SND).deliver();
             assertThat(h.conn.state()).isEqualTo(TcpState.CLOSE_WAIT);
