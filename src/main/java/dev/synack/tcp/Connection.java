@@ -245,6 +245,8 @@ public final class Connection {
     private int highRxt;
     /** A partial ACK came in this NewReno recovery: later ones do not restart the timer (RFC 6582 §4). */
     private boolean partialAckSeen;
+    /** What a SACK recovery may send per ACK, with {@link TcpConfig#proportionalRateReduction()}. */
+    private final ProportionalRateReduction prr = new ProportionalRateReduction();
 
     // ---- tail loss probe (RFC 8985 §7) ----
     private long probeAt = NONE;
@@ -664,6 +666,9 @@ public final class Connection {
 
         int window = seg.window() << sndShift;
         TcpOptions opts = seg.options();
+        int unaBefore = sndUna;
+        long sackedBefore = sackOn ? scoreboard.sackedBelow(sndMax) : 0;
+        long lostMarksBefore = rack != null ? rack.lostMarks() : 0;
         boolean sackNews = sackOn && opts.sackBlockCount() > 0 && scoreboard.update(opts, ack, sndUna, sndMax);
         // RFC 5681 §2 definition of a duplicate ACK
         boolean duplicate = ack == sndUna && sndMax != sndUna && seg.payloadLength() == 0
@@ -681,6 +686,12 @@ public final class Connection {
                 && !scoreboard.isEmpty() && scoreboard.holeBelowIsLost(0, config.dupThresh(), effectiveMss)) {
             // RFC 6675 §5 step 4: SACK information alone may already show SND.UNA's segment lost.
             enterRecovery(now);
+        }
+        if (inRecovery && reducesRate()) {
+            boolean unaAdvanced = Seq.gt(sndUna, unaBefore);
+            boolean newLoss = rack != null ? rack.lostMarks() != lostMarksBefore : sackNews;
+            long delivered = (unaAdvanced ? Seq.distance(unaBefore, sndUna) : 0) + scoreboard.sackedBelow(sndMax) - sackedBefore;
+            reduceRate(delivered, unaAdvanced && !newLoss);
         }
         // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
         // older than the one that last updated it.
@@ -868,7 +879,10 @@ public final class Connection {
     /** RFC 8985 §6.3: the reordering timer expired: the segments it waited for are judged again, and the lost ones resent. */
     private void reorderTimeout(long now) {
         if (rack == null || !canSendData()) return;
+        boolean recovering = inRecovery;
         markLostSegments(now);
+        // As Linux's tcp_rack_reo_timeout: a recovery the timer starts counts one segment delivered.
+        if (inRecovery && !recovering && reducesRate()) reduceRate(effectiveMss, false);
         if (inRecovery) transmitPending(now);
     }
 
@@ -946,13 +960,42 @@ public final class Connection {
         probe.close(); // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = sndMax;
         highRxt = sndUna;
+        int priorCwnd = congestion.cwnd();
         congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
+        if (reducesRate()) {
+            // Linux's tcp_init_cwnd_reduction: ssthresh is lowered, cwnd waits for this ACK's share
+            // (reduceRate), which lets the fast retransmission go.
+            prr.start(priorCwnd);
+            congestion.setCwnd(priorCwnd);
+            return;
+        }
         if (rack != null) {
             retransmitLost(now); // the first segment RACK deems lost, whatever pipe says
         } else {
             highRxt = retransmit(sndUna, sndMax, now);
         }
         if (!sackOn) congestion.setCwnd(saturatedWindow(congestion.ssthresh() + (long) config.dupThresh() * effectiveMss));
+    }
+
+    /** Proportional rate reduction paces this connection's recoveries: SACK recoveries with {@link TcpConfig#proportionalRateReduction()}. */
+    private boolean reducesRate() {
+        return sackOn && config.proportionalRateReduction();
+    }
+
+    /**
+     * An ACK in a recovery that delivered {@code delivered} bytes ({@code safeAck}: it advanced
+     * SND.UNA and marked no new loss): cwnd becomes pipe plus what PRR lets go now (as Linux's
+     * tcp_cwnd_reduction; an ACK that delivered nothing leaves cwnd as it is).
+     */
+    private void reduceRate(long delivered, boolean safeAck) {
+        long cwnd = prr.cwndAfterAck(delivered, pipe(), congestion.ssthresh(), effectiveMss, safeAck);
+        if (cwnd >= 0) congestion.setCwnd(saturatedWindow(Math.max(cwnd, effectiveMss)));
+    }
+
+    /** RFC 6675's pipe during a SACK recovery: with RACK's loss marks, else with DupThresh's IsLost. */
+    private long pipe() {
+        return rack != null ? rack.pipe(Seq.distance(sndUna, sndMax))
+                : scoreboard.pipe(sndUna, sndMax, highRxt, config.dupThresh(), effectiveMss);
     }
 
     /** RFC 6582 §3.2 step 5: a partial ACK retransmits the next hole and deflates cwnd by what it acknowledged. */
@@ -1535,14 +1578,13 @@ public final class Connection {
         }
         int dupThresh = config.dupThresh();
         while (true) {
-            long pipe = scoreboard.pipe(sndUna, sndMax, highRxt, dupThresh, effectiveMss);
-            if (congestion.cwnd() - pipe < effectiveMss) break;
+            if (congestion.cwnd() - pipe() < effectiveMss) break;
             int holeEnd = scoreboard.nextHole(sndUna, highRxt, true, dupThresh, effectiveMss);
             if (Seq.lt(scoreboard.foundStart, holeEnd)) {
                 if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
                 continue;
             }
-            if (sendNewSegment(now)) continue;
+            if (sendNewSegment(false, now)) continue;
             holeEnd = scoreboard.nextHole(sndUna, highRxt, false, dupThresh, effectiveMss);
             if (Seq.lt(scoreboard.foundStart, holeEnd)) {
                 if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
@@ -1557,12 +1599,28 @@ public final class Connection {
      * >= 1 SMSS, where pipe counts what is neither SACKed nor deemed lost plus the retransmissions
      * out, retransmit the lowest segment RACK deems lost (NextSeg() rule 1 with RACK's marks), else
      * send new data (rule 2). As Linux, a hole RACK has not judged lost is not sent early (no rule 3):
-     * RACK's reordering timer decides it.
+     * RACK's reordering timer decides it. New segments sent in a row make a train, as in
+     * {@link #transmitNormally}: the last of two or more carries PSH.
      */
     private void rackRecoveryTransmit(long now) {
-        while (congestion.cwnd() - rack.pipe(Seq.distance(sndUna, sndMax)) >= effectiveMss) {
-            if (!retransmitLost(now) && !sendNewSegment(now)) break;
+        int trainSegments = 0;
+        long room;
+        while ((room = congestion.cwnd() - pipe()) >= effectiveMss) {
+            if (retransmitLost(now)) {
+                trainSegments = 0;
+                continue;
+            }
+            boolean trainGoesOn = trainSegments + 1 < trainLimit() && newSegmentFollows(room);
+            if (!sendNewSegment(trainSegments > 0 && !trainGoesOn, now)) break;
+            trainSegments = trainGoesOn ? trainSegments + 1 : 0;
         }
+    }
+
+    /** Whether, after one more full new segment, cwnd ({@code room} left now) and the peer's window let another full one go. */
+    private boolean newSegmentFollows(long room) {
+        int next = sndNxt + effectiveMss;
+        return room >= 2L * effectiveMss && Seq.distance(next, dataEnd()) > 0
+                && sndWnd - Seq.distance(sndUna, next) >= effectiveMss;
     }
 
     /** Retransmits (one SMSS of) the lowest segment RACK deems lost; false when there is none or nothing went. */
@@ -1580,8 +1638,11 @@ public final class Connection {
         return true;
     }
 
-    /** RFC 6675 NextSeg() rule 2: one segment of new data, if the peer's window has room. Returns false when none went. */
-    private boolean sendNewSegment(long now) {
+    /**
+     * RFC 6675 NextSeg() rule 2: one segment of new data, if the peer's window has room, with PSH
+     * when {@code push} (it ends a train). Returns false when none went.
+     */
+    private boolean sendNewSegment(boolean push, long now) {
         if (Seq.lt(sndNxt, sndMax)) return false;
         int unsent = Seq.distance(sndNxt, dataEnd());
         if (unsent <= 0) {
@@ -1594,7 +1655,7 @@ public final class Connection {
         int room = sndWnd - Seq.distance(sndUna, sndNxt);
         int len = Math.min(unsent, Math.min(effectiveMss, room));
         if (len <= 0) return false;
-        sendData(sndNxt, len, finQueued && len == unsent, false, now);
+        sendData(sndNxt, len, finQueued && len == unsent, push, now);
         return true;
     }
 
@@ -1677,6 +1738,7 @@ public final class Connection {
             lastSegmentStart = seq;
         }
         noteCwndUse();
+        if (inRecovery) prr.sent(segEnd - seq);
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);
