@@ -42,10 +42,12 @@ import java.nio.ByteBuffer;
  *       like any segment, timestamps included; a RST answering a segment carries no options.</li>
  *   <li>Loss recovery: with SACK, RACK (RFC 8985 §6, {@link Rack}) decides which segments are lost,
  *       by time, as Linux does by default; recovery then resends them while cwnd - pipe allows (RFC
- *       6675's pipe with RACK's marks; no proportional rate reduction). With {@link TcpConfig#rack()}
- *       off, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules 1-3; no rescue
- *       retransmission). Without SACK, NewReno (RFC 6582, the Impatient variant of §4, as Linux: only
- *       the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two
+ *       6675's pipe with RACK's marks). With {@link TcpConfig#rack()} off, RFC 6675 (scoreboard,
+ *       IsLost with DupThresh, pipe, NextSeg rules 1-3; no rescue retransmission). Without SACK,
+ *       NewReno (RFC 6582, the Impatient variant of §4, as Linux: only the first partial ACK
+ *       restarts the timer). With {@link TcpConfig#proportionalRateReduction()} (Linux), every fast
+ *       recovery sets cwnd on each ACK by proportional rate reduction ({@link
+ *       ProportionalRateReduction}, RFC 9937) instead of cwnd = ssthresh or NewReno's inflation. Limited transmit (RFC 3042) on the first two
  *       duplicate ACKs. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or
  *       NewReno (RFC 5681). With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT
  *       (+ delayed-ACK allowance), RTO) and sends new data or the last segment.</li>
@@ -222,6 +224,12 @@ public final class Connection {
     private int unaRetransmitTs;
     private CongestionControl congestion;
     private int dupAcks;
+    /**
+     * Without SACK, the segments duplicate ACKs say have left the network, as Linux counts them
+     * (tcp_add_reno_sack, tcp_remove_reno_sacks): one per duplicate ACK, fewer than the segments
+     * out; a cumulative ACK of n segments takes n - 1 of them back (one segment filled the hole).
+     */
+    private int renoSacked;
     /**
      * Linux's pacing rate (bytes per second) as of the last ACK, or MAX_VALUE before an RTT sample.
      * synack does not pace: the rate only sizes the trains of segments Linux would send as one
@@ -667,7 +675,7 @@ public final class Connection {
         int window = seg.window() << sndShift;
         TcpOptions opts = seg.options();
         int unaBefore = sndUna;
-        long sackedBefore = sackOn ? scoreboard.sackedBelow(sndMax) : 0;
+        long sackedBefore = sackedBytes();
         long lostMarksBefore = rack != null ? rack.lostMarks() : 0;
         boolean sackNews = sackOn && opts.sackBlockCount() > 0 && scoreboard.update(opts, ack, sndUna, sndMax);
         // RFC 5681 §2 definition of a duplicate ACK
@@ -689,8 +697,9 @@ public final class Connection {
         }
         if (inRecovery && reducesRate()) {
             boolean unaAdvanced = Seq.gt(sndUna, unaBefore);
-            boolean newLoss = rack != null ? rack.lostMarks() != lostMarksBefore : sackNews;
-            long delivered = (unaAdvanced ? Seq.distance(unaBefore, sndUna) : 0) + scoreboard.sackedBelow(sndMax) - sackedBefore;
+            // Without SACK a partial ACK deems the new segment at SND.UNA lost (tcp_newreno_mark_lost).
+            boolean newLoss = !sackOn ? unaAdvanced : rack != null ? rack.lostMarks() != lostMarksBefore : sackNews;
+            long delivered = (unaAdvanced ? Seq.distance(unaBefore, sndUna) : 0) + sackedBytes() - sackedBefore;
             reduceRate(delivered, unaAdvanced && !newLoss);
         }
         // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
@@ -760,6 +769,7 @@ public final class Connection {
         }
         int newlyAcked = Seq.distance(sndUna, ack);
         int deliveredNow = deliveredSinceSent(ack, dataAcked);
+        if (!sackOn) deliveredNow = renoAcknowledged(newlyAcked, deliveredNow);
         sndUna = ack;
         synAcknowledged = true; // SND.UNA only ever moves past ISS here, and the SYN is the first thing it covers
         // Markers that lie behind SND.UNA follow it: sequence comparisons are only defined within 2^31
@@ -816,6 +826,23 @@ public final class Connection {
     }
 
     /**
+     * Without SACK, a cumulative ACK of {@code newlyAcked} bytes takes back the duplicate ACKs
+     * counted for all its segments but one (Linux's tcp_remove_reno_sacks); returns what of
+     * {@code delivered} they did not already count.
+     */
+    private int renoAcknowledged(int newlyAcked, int delivered) {
+        int eaten = Math.min(renoSacked, Math.ceilDiv(newlyAcked, effectiveMss) - 1);
+        if (eaten <= 0) return delivered;
+        renoSacked -= eaten;
+        return Math.max(0, delivered - eaten * effectiveMss);
+    }
+
+    /** RFC 6937's SACKed bytes: the scoreboard's, or without SACK what duplicate ACKs counted ({@link #renoSacked}). */
+    private long sackedBytes() {
+        return sackOn ? scoreboard.sackedBelow(sndMax) : (long) renoSacked * effectiveMss;
+    }
+
+    /**
      * A duplicate ACK (RFC 5681 §2). Outside recovery the first DupThresh - 1 of them allow limited
      * transmit (RFC 3042, in {@link #transmitPending}) and the DupThresh-th starts recovery (RFC 5681
      * §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4), except under RACK, where only segments deemed
@@ -824,8 +851,13 @@ public final class Connection {
      */
     private void duplicateAck(long now) {
         dupAcks++;
+        if (!sackOn) {
+            // Linux's tcp_limit_reno_sacked: at least the hole stays unaccounted for.
+            int packetsOut = Math.ceilDiv(Seq.distance(sndUna, sndMax), effectiveMss);
+            renoSacked = Math.max(0, Math.min(renoSacked + 1, packetsOut - 1));
+        }
         if (inRecovery) {
-            if (!sackOn) congestion.setCwnd(saturatedWindow((long) congestion.cwnd() + effectiveMss));
+            if (!sackOn && !reducesRate()) congestion.setCwnd(saturatedWindow((long) congestion.cwnd() + effectiveMss));
             return;
         }
         if (rack == null && dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
@@ -977,9 +1009,9 @@ public final class Connection {
         if (!sackOn) congestion.setCwnd(saturatedWindow(congestion.ssthresh() + (long) config.dupThresh() * effectiveMss));
     }
 
-    /** Proportional rate reduction paces this connection's recoveries: SACK recoveries with {@link TcpConfig#proportionalRateReduction()}. */
+    /** Proportional rate reduction paces this connection's fast recoveries, with SACK or without ({@link TcpConfig#proportionalRateReduction()}). */
     private boolean reducesRate() {
-        return sackOn && config.proportionalRateReduction();
+        return config.proportionalRateReduction();
     }
 
     /**
@@ -992,29 +1024,44 @@ public final class Connection {
         if (cwnd >= 0) congestion.setCwnd(saturatedWindow(Math.max(cwnd, effectiveMss)));
     }
 
-    /** RFC 6675's pipe during a SACK recovery: with RACK's loss marks, else with DupThresh's IsLost. */
+    /**
+     * RFC 6675's pipe during a recovery: with RACK's loss marks, else with DupThresh's IsLost;
+     * without SACK, as Linux estimates it: the flight less what duplicate ACKs counted and less the
+     * segment at SND.UNA, deemed lost, until it is retransmitted (HighRxt beyond SND.UNA).
+     */
     private long pipe() {
-        return rack != null ? rack.pipe(Seq.distance(sndUna, sndMax))
-                : scoreboard.pipe(sndUna, sndMax, highRxt, config.dupThresh(), effectiveMss);
+        int flight = Seq.distance(sndUna, sndMax);
+        if (!sackOn) {
+            long lost = Seq.gt(highRxt, sndUna) ? 0 : Math.min(effectiveMss, flight);
+            return Math.max(0, flight - (long) renoSacked * effectiveMss - lost);
+        }
+        return rack != null ? rack.pipe(flight) : scoreboard.pipe(sndUna, sndMax, highRxt, config.dupThresh(), effectiveMss);
     }
 
     /** RFC 6582 §3.2 step 5: a partial ACK retransmits the next hole and deflates cwnd by what it acknowledged. */
     private void partialAck(int newlyAcked, long now) {
         partialAckSeen = true;
+        if (reducesRate()) {
+            // As Linux's tcp_newreno_mark_lost: the new segment at SND.UNA is lost; PRR sends it.
+            highRxt = sndUna;
+            return;
+        }
         retransmit(sndUna, sndMax, now);
         long deflated = (long) congestion.cwnd() - newlyAcked + (newlyAcked >= effectiveMss ? effectiveMss : 0);
         congestion.setCwnd(saturatedWindow(deflated));
     }
 
     /**
-     * The recovery point is acknowledged. Without SACK, cwnd = min(ssthresh, max(FlightSize, SMSS) +
-     * SMSS) (RFC 6582 §3.2 step 3, first option, which avoids a burst); with SACK, cwnd = ssthresh, the
-     * value recovery ran with (RFC 6675 §5).
+     * The recovery point is acknowledged. With SACK, or with PRR, which brought the flight down to
+     * about ssthresh, cwnd = ssthresh (RFC 6675 §5; Linux's tcp_end_cwnd_reduction); without SACK
+     * and PRR, cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 §3.2 step 3, first
+     * option, which avoids a burst after the inflated window).
      */
     private void exitRecovery() {
         inRecovery = false;
+        renoSacked = 0; // as Linux's tcp_reset_reno_sack
         int ssthresh = congestion.ssthresh();
-        if (sackOn) {
+        if (sackOn || reducesRate()) { // with PRR, as Linux's tcp_end_cwnd_reduction
             congestion.setCwnd(ssthresh);
         } else {
             int flight = Seq.distance(sndUna, sndMax);
@@ -1379,6 +1426,7 @@ public final class Connection {
         congestion.onRetransmissionTimeout(Seq.distance(sndUna, sndMax), now);
         rtt.backOff();
         dupAcks = 0;
+        renoSacked = 0;
         // RFC 6582 §3.2 / RFC 6675 §5.1: the timeout ends any recovery, and none starts again before
         // what was sent is acknowledged; RFC 2018 §8: the receiver may have discarded SACKed data, so
         // the scoreboard starts afresh (SACK blocks in later ACKs fill it again).
@@ -1455,6 +1503,8 @@ public final class Connection {
         if (!canSendData()) return;
         if (inRecovery && sackOn) {
             sackRecoveryTransmit(now);
+        } else if (inRecovery && reducesRate()) {
+            newRenoRecoveryTransmit(now);
         } else {
             transmitNormally(now);
         }
@@ -1613,6 +1663,23 @@ public final class Connection {
             boolean trainGoesOn = trainSegments + 1 < trainLimit() && newSegmentFollows(room);
             if (!sendNewSegment(trainSegments > 0 && !trainGoesOn, now)) break;
             trainSegments = trainGoesOn ? trainSegments + 1 : 0;
+        }
+    }
+
+    /**
+     * Sending in a NewReno recovery paced by PRR (as Linux's tcp_xmit_retransmit_queue without
+     * SACK): while cwnd - pipe >= 1 SMSS, the segment at SND.UNA once per partial ACK (RFC 6582
+     * §3.2 step 5), then new data.
+     */
+    private void newRenoRecoveryTransmit(long now) {
+        while (congestion.cwnd() - pipe() >= effectiveMss) {
+            if (!Seq.gt(highRxt, sndUna)) {
+                int end = retransmit(sndUna, sndMax, now);
+                if (!Seq.gt(end, sndUna)) break;
+                highRxt = end;
+            } else if (!sendNewSegment(false, now)) {
+                break;
+            }
         }
     }
 
