@@ -769,7 +769,12 @@ public final class Connection {
         }
         int newlyAcked = Seq.distance(sndUna, ack);
         int deliveredNow = deliveredSinceSent(ack, dataAcked);
-        if (!sackOn) deliveredNow = renoAcknowledged(newlyAcked, deliveredNow);
+        if (!sackOn) {
+            // Linux counts what duplicate ACKs reported as delivered then, not again now; RFC 3465
+            // (the RFC profile, without PRR) counts every byte the cumulative ACK covers.
+            int notCountedYet = renoAcknowledged(newlyAcked, deliveredNow);
+            if (reducesRate()) deliveredNow = notCountedYet;
+        }
         sndUna = ack;
         synAcknowledged = true; // SND.UNA only ever moves past ISS here, and the SYN is the first thing it covers
         // Markers that lie behind SND.UNA follow it: sequence comparisons are only defined within 2^31

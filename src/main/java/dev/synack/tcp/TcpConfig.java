@@ -240,10 +240,12 @@ public final class TcpConfig {
     public boolean rackDupThresh() { return rackDupThresh; }
 
     /**
-     * Proportional Rate Reduction paces what a fast recovery on a SACK connection sends, so that
+     * Proportional Rate Reduction paces what a fast recovery sends, with SACK or without, so that
      * about ssthresh is in flight when it ends ({@link ProportionalRateReduction}, as Linux's
-     * tcp_cwnd_reduction, which Linux always runs). On in {@link #linux()}. Off in {@link #rfc()},
-     * which keeps RFC 6675 §5 (cwnd = ssthresh at once, then cwnd - pipe sent on each ACK): PRR is
+     * tcp_cwnd_reduction, which Linux always runs); without SACK it comes with Linux's accounting of
+     * duplicate ACKs as delivered segments (no RFC 6582 window inflation, and slow start does not
+     * count those segments again). On in {@link #linux()}. Off in {@link #rfc()}, which keeps RFC
+     * 6675 §5 (cwnd = ssthresh at once, then cwnd - pipe sent on each ACK) and RFC 6582: PRR is
      * standards track since RFC 9937 (December 2025, obsoleting the experimental RFC 6937), but
      * RFC 9937 takes RecoverFS from pipe where Linux takes the cwnd before the reduction, and the
      * engine implements Linux's form only.
