@@ -774,6 +774,7 @@ public final class Connection {
             // (the RFC profile, without PRR) counts every byte the cumulative ACK covers.
             int notCountedYet = renoAcknowledged(newlyAcked, deliveredNow);
             if (reducesRate()) deliveredNow = notCountedYet;
+            if (!inRecovery) renoSacked = 0; // Linux's tcp_fastretrans_alert outside a recovery: the hole is filled
         }
         sndUna = ack;
         synAcknowledged = true; // SND.UNA only ever moves past ISS here, and the SYN is the first thing it covers
@@ -1428,7 +1429,13 @@ public final class Connection {
             return;
         }
         retries++;
-        congestion.onRetransmissionTimeout(Seq.distance(sndUna, sndMax), now);
+        if (inRecovery && reducesRate()) {
+            // As Linux's tcp_enter_loss: a timeout in a fast recovery keeps the recovery's ssthresh
+            // (PRR kept the flight near it), where FlightSize / 2 would count the new data PRR sent.
+            congestion.setCwnd(effectiveMss);
+        } else {
+            congestion.onRetransmissionTimeout(Seq.distance(sndUna, sndMax), now);
+        }
         rtt.backOff();
         dupAcks = 0;
         renoSacked = 0;

@@ -237,6 +237,25 @@ class LossRecoveryTest {
             assertThat(h.conn.congestionWindow()).isEqualTo(5 * MSS); // ssthresh, as Linux's tcp_end_cwnd_reduction
         }
 
+        @Test
+        void aTimeoutInTheRecoveryKeepsTheRecoverysSsthresh() {
+            EngineHarness h = established(EngineHarness.plain().toBuilder()
+                    .congestionAlgorithm(CongestionAlgorithm.NEW_RENO).proportionalRateReduction(true).build());
+            h.write(pattern(0, 20 * MSS));
+            assertThat(sentSeqs(h)).hasSize(10);
+            for (int i = 0; i < 3; i++) dupAck(h);
+            // limited transmit twice, then the recovery: ssthresh 6000, half the 12 segments out
+            assertThat(sentSeqs(h)).containsExactly(seg(10), seg(11), seg(0));
+            assertThat(h.conn.tcpInfo(h.now).sndSsthresh()).isEqualTo(6);
+            for (int i = 0; i < 6; i++) dupAck(h);
+            assertThat(sentSeqs(h)).containsExactly(seg(12), seg(13), seg(14)); // PRR: 1, 0, 1, 0, 0, 1
+            h.fireNextDeadline();
+            assertThat(h.timers).contains("retransmit");
+            assertThat(h.conn.congestionWindow()).isEqualTo(MSS);
+            // as Linux's tcp_enter_loss in a recovery: not FlightSize / 2 = 7500
+            assertThat(h.conn.tcpInfo(h.now).sndSsthresh()).isEqualTo(6);
+        }
+
         private static void dupAck3(EngineHarness h) {
             h.in(".").seq(RCV).ack(seg(3)).win(64000).deliver();
         }
