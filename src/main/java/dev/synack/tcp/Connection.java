@@ -47,8 +47,8 @@ import java.nio.ByteBuffer;
  *       NewReno (RFC 6582, the Impatient variant of §4, as Linux: only the first partial ACK
  *       restarts the timer). With {@link TcpConfig#proportionalRateReduction()} (Linux), every fast
  *       recovery sets cwnd on each ACK by proportional rate reduction ({@link
- *       ProportionalRateReduction}, RFC 9937) instead of cwnd = ssthresh or NewReno's inflation. Limited transmit (RFC 3042) on the first two
- *       duplicate ACKs. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or
+ *       ProportionalRateReduction}, RFC 9937) instead of cwnd = ssthresh or NewReno's inflation.
+ *       Limited transmit (RFC 3042) on the first two duplicate ACKs. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or
  *       NewReno (RFC 5681). With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT
  *       (+ delayed-ACK allowance), RTO) and sends new data or the last segment.</li>
  *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
@@ -253,7 +253,7 @@ public final class Connection {
     private int highRxt;
     /** A partial ACK came in this NewReno recovery: later ones do not restart the timer (RFC 6582 §4). */
     private boolean partialAckSeen;
-    /** What a SACK recovery may send per ACK, with {@link TcpConfig#proportionalRateReduction()}. */
+    /** What a fast recovery may send per ACK, with {@link TcpConfig#proportionalRateReduction()}. */
     private final ProportionalRateReduction prr = new ProportionalRateReduction();
 
     // ---- tail loss probe (RFC 8985 §7) ----
