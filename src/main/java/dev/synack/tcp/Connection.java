@@ -46,11 +46,13 @@ import java.nio.ByteBuffer;
  *       like any segment, timestamps included; a RST answering a segment carries no options.</li>
  *   <li>Loss recovery: with SACK, RACK (RFC 8985 §6, {@link Rack}) decides which segments are lost,
  *       by time, as Linux does by default; recovery then resends them while cwnd - pipe allows (RFC
- *       6675's pipe with RACK's marks; no proportional rate reduction). With {@link TcpConfig#rack()}
- *       off, RFC 6675 (scoreboard, IsLost with DupThresh, pipe, NextSeg rules 1-3; no rescue
- *       retransmission). Without SACK, NewReno (RFC 6582, the Impatient variant of §4, as Linux: only
- *       the first partial ACK restarts the timer). Limited transmit (RFC 3042) on the first two
- *       duplicate ACKs. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or
+ *       6675's pipe with RACK's marks). With {@link TcpConfig#rack()} off, RFC 6675 (scoreboard,
+ *       IsLost with DupThresh, pipe, NextSeg rules 1-3; no rescue retransmission). Without SACK,
+ *       NewReno (RFC 6582, the Impatient variant of §4, as Linux: only the first partial ACK
+ *       restarts the timer). With {@link TcpConfig#proportionalRateReduction()} (Linux), every fast
+ *       recovery sets cwnd on each ACK by proportional rate reduction ({@link
+ *       ProportionalRateReduction}, RFC 9937) instead of cwnd = ssthresh or NewReno's inflation.
+ *       Limited transmit (RFC 3042) on the first two duplicate ACKs. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or
  *       NewReno (RFC 5681). With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT
  *       (+ delayed-ACK allowance), RTO) and sends new data or the last segment.</li>
  *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
@@ -239,6 +241,12 @@ public final class Connection {
     private CongestionControl congestion;
     private int dupAcks;
     /**
+     * Without SACK, the segments duplicate ACKs say have left the network, as Linux counts them
+     * (tcp_add_reno_sack, tcp_remove_reno_sacks): one per duplicate ACK, fewer than the segments
+     * out; a cumulative ACK of n segments takes n - 1 of them back (one segment filled the hole).
+     */
+    private int renoSacked;
+    /**
      * Linux's pacing rate (bytes per second) as of the last ACK, or MAX_VALUE before an RTT sample.
      * synack does not pace: the rate only sizes the trains of segments Linux would send as one
      * TSO/GSO packet, for their PSH flag ({@link #trainLimit}).
@@ -261,6 +269,8 @@ public final class Connection {
     private int highRxt;
     /** A partial ACK came in this NewReno recovery: later ones do not restart the timer (RFC 6582 §4). */
     private boolean partialAckSeen;
+    /** What a fast recovery may send per ACK, with {@link TcpConfig#proportionalRateReduction()}. */
+    private final ProportionalRateReduction prr = new ProportionalRateReduction();
 
     // ---- tail loss probe (RFC 8985 §7) ----
     private long probeAt = NONE;
@@ -703,6 +713,9 @@ public final class Connection {
 
         int window = seg.window() << sndShift;
         TcpOptions opts = seg.options();
+        int unaBefore = sndUna;
+        long sackedBefore = sackedBytes();
+        long lostMarksBefore = rack != null ? rack.lostMarks() : 0;
         boolean sackNews = sackOn && opts.sackBlockCount() > 0 && scoreboard.update(opts, ack, sndUna, sndMax);
         // RFC 5681 §2 definition of a duplicate ACK
         boolean duplicate = ack == sndUna && sndMax != sndUna && seg.payloadLength() == 0
@@ -720,6 +733,13 @@ public final class Connection {
                 && !scoreboard.isEmpty() && scoreboard.holeBelowIsLost(0, config.dupThresh(), effectiveMss)) {
             // RFC 6675 §5 step 4: SACK information alone may already show SND.UNA's segment lost.
             enterRecovery(now);
+        }
+        if (inRecovery && reducesRate()) {
+            boolean unaAdvanced = Seq.gt(sndUna, unaBefore);
+            // Without SACK a partial ACK deems the new segment at SND.UNA lost (tcp_newreno_mark_lost).
+            boolean newLoss = !sackOn ? unaAdvanced : rack != null ? rack.lostMarks() != lostMarksBefore : sackNews;
+            long delivered = (unaAdvanced ? Seq.distance(unaBefore, sndUna) : 0) + sackedBytes() - sackedBefore;
+            reduceRate(delivered, unaAdvanced && !newLoss);
         }
         // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
         // older than the one that last updated it.
@@ -790,6 +810,13 @@ public final class Connection {
         }
         int newlyAcked = Seq.distance(sndUna, ack);
         int deliveredNow = deliveredSinceSent(ack, dataAcked);
+        if (!sackOn) {
+            // Linux counts what duplicate ACKs reported as delivered then, not again now; RFC 3465
+            // (the RFC profile, without PRR) counts every byte the cumulative ACK covers.
+            int notCountedYet = renoAcknowledged(newlyAcked, deliveredNow);
+            if (reducesRate()) deliveredNow = notCountedYet;
+            if (!inRecovery) renoSacked = 0; // Linux's tcp_fastretrans_alert outside a recovery: the hole is filled
+        }
         sndUna = ack;
         synAcknowledged = true; // SND.UNA only ever moves past ISS here, and the SYN is the first thing it covers
         // Markers that lie behind SND.UNA follow it: sequence comparisons are only defined within 2^31
@@ -848,6 +875,23 @@ public final class Connection {
     }
 
     /**
+     * Without SACK, a cumulative ACK of {@code newlyAcked} bytes takes back the duplicate ACKs
+     * counted for all its segments but one (Linux's tcp_remove_reno_sacks); returns what of
+     * {@code delivered} they did not already count.
+     */
+    private int renoAcknowledged(int newlyAcked, int delivered) {
+        int eaten = Math.min(renoSacked, Math.ceilDiv(newlyAcked, effectiveMss) - 1);
+        if (eaten <= 0) return delivered;
+        renoSacked -= eaten;
+        return Math.max(0, delivered - eaten * effectiveMss);
+    }
+
+    /** RFC 6937's SACKed bytes: the scoreboard's, or without SACK what duplicate ACKs counted ({@link #renoSacked}). */
+    private long sackedBytes() {
+        return sackOn ? scoreboard.sackedBelow(sndMax) : (long) renoSacked * effectiveMss;
+    }
+
+    /**
      * A duplicate ACK (RFC 5681 §2). Outside recovery the first DupThresh - 1 of them allow limited
      * transmit (RFC 3042, in {@link #transmitPending}) and the DupThresh-th starts recovery (RFC 5681
      * §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4), except under RACK, where only segments deemed
@@ -856,8 +900,13 @@ public final class Connection {
      */
     private void duplicateAck(long now) {
         dupAcks++;
+        if (!sackOn) {
+            // Linux's tcp_limit_reno_sacked: at least the hole stays unaccounted for.
+            int packetsOut = Math.ceilDiv(Seq.distance(sndUna, sndMax), effectiveMss);
+            renoSacked = Math.max(0, Math.min(renoSacked + 1, packetsOut - 1));
+        }
         if (inRecovery) {
-            if (!sackOn) congestion.setCwnd(saturatedWindow((long) congestion.cwnd() + effectiveMss));
+            if (!sackOn && !reducesRate()) congestion.setCwnd(saturatedWindow((long) congestion.cwnd() + effectiveMss));
             return;
         }
         if (rack == null && dupAcks >= config.dupThresh() && canStartRecovery()) enterRecovery(now);
@@ -911,7 +960,10 @@ public final class Connection {
     /** RFC 8985 §6.3: the reordering timer expired: the segments it waited for are judged again, and the lost ones resent. */
     private void reorderTimeout(long now) {
         if (rack == null || !canSendData()) return;
+        boolean recovering = inRecovery;
         markLostSegments(now);
+        // As Linux's tcp_rack_reo_timeout: a recovery the timer starts counts one segment delivered.
+        if (inRecovery && !recovering && reducesRate()) reduceRate(effectiveMss, false);
         if (inRecovery) transmitPending(now);
     }
 
@@ -989,7 +1041,15 @@ public final class Connection {
         probe.close(); // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = sndMax;
         highRxt = sndUna;
+        int priorCwnd = congestion.cwnd();
         congestion.onCongestionEvent(Seq.distance(sndUna, sndMax), now);
+        if (reducesRate()) {
+            // Linux's tcp_init_cwnd_reduction: ssthresh is lowered, cwnd waits for this ACK's share
+            // (reduceRate), which lets the fast retransmission go.
+            prr.start(priorCwnd);
+            congestion.setCwnd(priorCwnd);
+            return;
+        }
         if (rack != null) {
             retransmitLost(now); // the first segment RACK deems lost, whatever pipe says
         } else {
@@ -998,23 +1058,59 @@ public final class Connection {
         if (!sackOn) congestion.setCwnd(saturatedWindow(congestion.ssthresh() + (long) config.dupThresh() * effectiveMss));
     }
 
+    /** Proportional rate reduction paces this connection's fast recoveries, with SACK or without ({@link TcpConfig#proportionalRateReduction()}). */
+    private boolean reducesRate() {
+        return config.proportionalRateReduction();
+    }
+
+    /**
+     * An ACK in a recovery that delivered {@code delivered} bytes ({@code safeAck}: it advanced
+     * SND.UNA and marked no new loss): cwnd becomes pipe plus what PRR lets go now (as Linux's
+     * tcp_cwnd_reduction; an ACK that delivered nothing leaves cwnd as it is).
+     */
+    private void reduceRate(long delivered, boolean safeAck) {
+        long cwnd = prr.cwndAfterAck(delivered, pipe(), congestion.ssthresh(), effectiveMss, safeAck);
+        if (cwnd >= 0) congestion.setCwnd(saturatedWindow(Math.max(cwnd, effectiveMss)));
+    }
+
+    /**
+     * RFC 6675's pipe during a recovery: with RACK's loss marks, else with DupThresh's IsLost;
+     * without SACK, as Linux estimates it: the flight less what duplicate ACKs counted and less the
+     * segment at SND.UNA, deemed lost, until it is retransmitted (HighRxt beyond SND.UNA).
+     */
+    private long pipe() {
+        int flight = Seq.distance(sndUna, sndMax);
+        if (!sackOn) {
+            long lost = Seq.gt(highRxt, sndUna) ? 0 : Math.min(effectiveMss, flight);
+            return Math.max(0, flight - (long) renoSacked * effectiveMss - lost);
+        }
+        return rack != null ? rack.pipe(flight) : scoreboard.pipe(sndUna, sndMax, highRxt, config.dupThresh(), effectiveMss);
+    }
+
     /** RFC 6582 §3.2 step 5: a partial ACK retransmits the next hole and deflates cwnd by what it acknowledged. */
     private void partialAck(int newlyAcked, long now) {
         partialAckSeen = true;
+        if (reducesRate()) {
+            // As Linux's tcp_newreno_mark_lost: the new segment at SND.UNA is lost; PRR sends it.
+            highRxt = sndUna;
+            return;
+        }
         retransmit(sndUna, sndMax, now);
         long deflated = (long) congestion.cwnd() - newlyAcked + (newlyAcked >= effectiveMss ? effectiveMss : 0);
         congestion.setCwnd(saturatedWindow(deflated));
     }
 
     /**
-     * The recovery point is acknowledged. Without SACK, cwnd = min(ssthresh, max(FlightSize, SMSS) +
-     * SMSS) (RFC 6582 §3.2 step 3, first option, which avoids a burst); with SACK, cwnd = ssthresh, the
-     * value recovery ran with (RFC 6675 §5).
+     * The recovery point is acknowledged. With SACK, or with PRR, which brought the flight down to
+     * about ssthresh, cwnd = ssthresh (RFC 6675 §5; Linux's tcp_end_cwnd_reduction); without SACK
+     * and PRR, cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 §3.2 step 3, first
+     * option, which avoids a burst after the inflated window).
      */
     private void exitRecovery() {
         inRecovery = false;
+        renoSacked = 0; // as Linux's tcp_reset_reno_sack
         int ssthresh = congestion.ssthresh();
-        if (sackOn) {
+        if (sackOn || reducesRate()) { // with PRR, as Linux's tcp_end_cwnd_reduction
             congestion.setCwnd(ssthresh);
         } else {
             int flight = Seq.distance(sndUna, sndMax);
@@ -1378,9 +1474,16 @@ public final class Connection {
         }
         if (retries == 0) firstRetransmitAt = now;
         retries++;
-        congestion.onRetransmissionTimeout(Seq.distance(sndUna, sndMax), now);
+        if (inRecovery && reducesRate()) {
+            // As Linux's tcp_enter_loss: a timeout in a fast recovery keeps the recovery's ssthresh
+            // (PRR kept the flight near it), where FlightSize / 2 would count the new data PRR sent.
+            congestion.setCwnd(effectiveMss);
+        } else {
+            congestion.onRetransmissionTimeout(Seq.distance(sndUna, sndMax), now);
+        }
         rtt.backOff();
         dupAcks = 0;
+        renoSacked = 0;
         // RFC 6582 §3.2 / RFC 6675 §5.1: the timeout ends any recovery, and none starts again before
         // what was sent is acknowledged; RFC 2018 §8: the receiver may have discarded SACKed data, so
         // the scoreboard starts afresh (SACK blocks in later ACKs fill it again).
@@ -1462,6 +1565,8 @@ public final class Connection {
         if (!canSendData()) return;
         if (inRecovery && sackOn) {
             sackRecoveryTransmit(now);
+        } else if (inRecovery && reducesRate()) {
+            newRenoRecoveryTransmit(now);
         } else {
             transmitNormally(now);
         }
@@ -1603,14 +1708,13 @@ public final class Connection {
         }
         int dupThresh = config.dupThresh();
         while (true) {
-            long pipe = scoreboard.pipe(sndUna, sndMax, highRxt, dupThresh, effectiveMss);
-            if (congestion.cwnd() - pipe < effectiveMss) break;
+            if (congestion.cwnd() - pipe() < effectiveMss) break;
             int holeEnd = scoreboard.nextHole(sndUna, highRxt, true, dupThresh, effectiveMss);
             if (Seq.lt(scoreboard.foundStart, holeEnd)) {
                 if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
                 continue;
             }
-            if (sendNewSegment(now)) continue;
+            if (sendNewSegment(false, now)) continue;
             holeEnd = scoreboard.nextHole(sndUna, highRxt, false, dupThresh, effectiveMss);
             if (Seq.lt(scoreboard.foundStart, holeEnd)) {
                 if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
@@ -1625,12 +1729,45 @@ public final class Connection {
      * >= 1 SMSS, where pipe counts what is neither SACKed nor deemed lost plus the retransmissions
      * out, retransmit the lowest segment RACK deems lost (NextSeg() rule 1 with RACK's marks), else
      * send new data (rule 2). As Linux, a hole RACK has not judged lost is not sent early (no rule 3):
-     * RACK's reordering timer decides it.
+     * RACK's reordering timer decides it. New segments sent in a row make a train, as in
+     * {@link #transmitNormally}: the last of two or more carries PSH.
      */
     private void rackRecoveryTransmit(long now) {
-        while (congestion.cwnd() - rack.pipe(Seq.distance(sndUna, sndMax)) >= effectiveMss) {
-            if (!retransmitLost(now) && !sendNewSegment(now)) break;
+        int trainSegments = 0;
+        long room;
+        while ((room = congestion.cwnd() - pipe()) >= effectiveMss) {
+            if (retransmitLost(now)) {
+                trainSegments = 0;
+                continue;
+            }
+            boolean trainGoesOn = trainSegments + 1 < trainLimit() && newSegmentFollows(room);
+            if (!sendNewSegment(trainSegments > 0 && !trainGoesOn, now)) break;
+            trainSegments = trainGoesOn ? trainSegments + 1 : 0;
         }
+    }
+
+    /**
+     * Sending in a NewReno recovery paced by PRR (as Linux's tcp_xmit_retransmit_queue without
+     * SACK): while cwnd - pipe >= 1 SMSS, the segment at SND.UNA once per partial ACK (RFC 6582
+     * §3.2 step 5), then new data.
+     */
+    private void newRenoRecoveryTransmit(long now) {
+        while (congestion.cwnd() - pipe() >= effectiveMss) {
+            if (!Seq.gt(highRxt, sndUna)) {
+                int end = retransmit(sndUna, sndMax, now);
+                if (!Seq.gt(end, sndUna)) break;
+                highRxt = end;
+            } else if (!sendNewSegment(false, now)) {
+                break;
+            }
+        }
+    }
+
+    /** Whether, after one more full new segment, cwnd ({@code room} left now) and the peer's window let another full one go. */
+    private boolean newSegmentFollows(long room) {
+        int next = sndNxt + effectiveMss;
+        return room >= 2L * effectiveMss && Seq.distance(next, dataEnd()) > 0
+                && sndWnd - Seq.distance(sndUna, next) >= effectiveMss;
     }
 
     /** Retransmits (one SMSS of) the lowest segment RACK deems lost; false when there is none or nothing went. */
@@ -1648,8 +1785,11 @@ public final class Connection {
         return true;
     }
 
-    /** RFC 6675 NextSeg() rule 2: one segment of new data, if the peer's window has room. Returns false when none went. */
-    private boolean sendNewSegment(long now) {
+    /**
+     * RFC 6675 NextSeg() rule 2: one segment of new data, if the peer's window has room, with PSH
+     * when {@code push} (it ends a train). Returns false when none went.
+     */
+    private boolean sendNewSegment(boolean push, long now) {
         if (Seq.lt(sndNxt, sndMax)) return false;
         int unsent = Seq.distance(sndNxt, dataEnd());
         if (unsent <= 0) {
@@ -1662,7 +1802,7 @@ public final class Connection {
         int room = sndWnd - Seq.distance(sndUna, sndNxt);
         int len = Math.min(unsent, Math.min(effectiveMss, room));
         if (len <= 0) return false;
-        sendData(sndNxt, len, finQueued && len == unsent, false, now);
+        sendData(sndNxt, len, finQueued && len == unsent, push, now);
         return true;
     }
 
@@ -1746,6 +1886,7 @@ public final class Connection {
             lastDataSentAt = now;
         }
         noteCwndUse();
+        if (inRecovery) prr.sent(segEnd - seq);
         if (retransmitAt == NONE) retransmitAt = now + rtt.rto();
         persistAt = NONE;
         if (newData) scheduleLossProbe(now);

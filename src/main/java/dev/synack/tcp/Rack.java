@@ -54,6 +54,16 @@ final class Rack implements SentSegments.Deliveries {
     private boolean ackDelivered;
     private long ackNewestSent;
     private int ackNewestEnd;
+    /**
+     * RACK.rtt from this ACK, as Linux's tcp_rack_advance takes it: the round trip of the last
+     * segment it delivered that counts, going through the SACKed ones and then the cumulatively
+     * acknowledged ones, each in sequence order (RFC 8985 §6.2 step 2 would take the most recently
+     * sent one; the two differ when a retransmission and older originals are delivered together).
+     */
+    private long ackRtt;
+    /** {@link #ackRtt} came from a cumulatively acknowledged segment; {@link #acknowledged} is delivering. */
+    private boolean ackRttCumulative;
+    private boolean deliveringCumulatively;
     /** The segment {@link #findLost()} found. */
     private int lostId = SentSegments.NONE;
 
@@ -89,11 +99,14 @@ final class Rack implements SentSegments.Deliveries {
         ackEchoes = timestamps && options.hasTimestamps();
         ackTsEcr = ackEchoes ? options.tsEcr() : 0;
         ackDelivered = false;
+        ackRttCumulative = false;
     }
 
     /** The cumulative ACK reached {@code ack}. Call before {@link #sacked}: deliveries go in ascending order. */
     void acknowledged(int ack) {
+        deliveringCumulatively = true;
         segments.acknowledged(ack, this);
+        deliveringCumulatively = false;
     }
 
     /** The scoreboard took in SACK blocks with news ({@link SackScoreboard#update} returned true). */
@@ -117,6 +130,10 @@ final class Rack implements SentSegments.Deliveries {
             if (ackEchoes && Seq.lt(ackTsEcr, Connection.timestampClock(config, sentAt))) return;
             if (minRtt >= 0 && ackTime - sentAt < minRtt) return;
         }
+        if (deliveringCumulatively || !ackRttCumulative) {
+            ackRtt = ackTime - sentAt;
+            ackRttCumulative = deliveringCumulatively;
+        }
         if (!ackDelivered || sentAfter(sentAt, end, ackNewestSent, ackNewestEnd)) {
             ackDelivered = true;
             ackNewestSent = sentAt;
@@ -126,7 +143,7 @@ final class Rack implements SentSegments.Deliveries {
 
     /**
      * The ACK is taken in ({@code dsack}: it carried a D-SACK block; SND.UNA and SND.MAX after it).
-     * Step 2: RACK.rtt is the round trip of the most recently sent segment it delivered, and
+     * Step 2: RACK.rtt is the round trip of a segment it delivered ({@link #ackRtt}), and
      * RACK.segment moves to that one when it was sent later. Step 4: the D-SACK round. Returns true
      * when the ACK delivered a segment that counts, so that losses are worth looking for again.
      */
@@ -140,7 +157,7 @@ final class Rack implements SentSegments.Deliveries {
             reoWndPersist = REO_WND_PERSIST;
         }
         if (!ackDelivered) return false;
-        rtt = ackTime - ackNewestSent;
+        rtt = ackRtt;
         if (!anyDelivered || sentAfter(ackNewestSent, ackNewestEnd, xmitTs, endSeq)) {
             anyDelivered = true;
             xmitTs = ackNewestSent;
@@ -218,6 +235,7 @@ final class Rack implements SentSegments.Deliveries {
     int packetsOut() { return segments.packetsOut(); }
     int sackedPackets() { return segments.sackedPackets(); }
     int lostPackets() { return segments.lostPackets(); }
+    long lostMarks() { return segments.lostMarks(); }
     int retransOutPackets() { return segments.retransOutPackets(); }
 
     /** A retransmission timeout: every segment outstanding is lost and SACKs are forgotten (see {@link SentSegments#timedOut}). */

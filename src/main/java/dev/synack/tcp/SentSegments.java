@@ -72,6 +72,7 @@ final class SentSegments {
     private boolean finSent;
     private int finEnd;
 
+    private long lostMarks;
     // Totals over the records, in bytes and packets, kept by tally.
     private int packetsOut;
     private long sackedBytes;
@@ -98,6 +99,8 @@ final class SentSegments {
     /** Linux's retrans_out: the packets whose retransmission is in the network. */
     int retransOutPackets() { return retransOutPackets; }
     boolean hasLost() { return awaitingBytes > 0; }
+    /** How many times a record was deemed lost by RACK, ever (Linux's tp->lost, by records): its growth shows an ACK's new losses. */
+    long lostMarks() { return lostMarks; }
     boolean isEmpty() { return count == 0; }
 
     /**
@@ -218,6 +221,7 @@ final class SentSegments {
 
     /** §6.2 step 5: record {@code id} (in flight) is deemed lost; it waits for its retransmission. */
     void markLost(int id) {
+        lostMarks++;
         setFlags(id, (flags[id] & ~RETRANS_OUT) | LOST);
         if (Seq.lt(start[id], lostHint)) lostHint = start[id];
     }

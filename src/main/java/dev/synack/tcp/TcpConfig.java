@@ -12,7 +12,8 @@ import java.time.Duration;
  *       TIME_WAIT lasts 4 min), minimum RTO 1 s on the whole RTO and maximum 60 s (RFC 6298
  *       §2.4-2.5), a fixed 200 ms delayed ACK (RFC 1122 §4.2.3.2 allows up to 500 ms), NewReno with
  *       slow start by at most 2 SMSS per ACK (RFC 3465 §2.2), RFC 6675's DupThresh loss detection
- *       instead of RACK ({@link #rack()}), every unacceptable segment answered (RFC 9293
+ *       instead of RACK ({@link #rack()}) and without proportional rate reduction
+ *       ({@link #proportionalRateReduction()}), every unacceptable segment answered (RFC 9293
  *       §3.10.7.4; only RFC 5961's challenge ACKs are limited).</li>
  * </ul>
  * Change any value with {@link #toBuilder()}: {@code TcpConfig.linux().toBuilder().msl(Duration.ofSeconds(1)).build()}.
@@ -44,6 +45,7 @@ public final class TcpConfig {
     private final boolean rack;
     private final boolean rackStaticReorderingWindow;
     private final boolean rackDupThresh;
+    private final boolean proportionalRateReduction;
     private final boolean tailLossProbes;
     private final long pawsIdleLimitNanos;
 
@@ -115,6 +117,7 @@ public final class TcpConfig {
         rack = b.rack;
         rackStaticReorderingWindow = b.rackStaticReorderingWindow;
         rackDupThresh = b.rackDupThresh;
+        proportionalRateReduction = b.proportionalRateReduction;
         tailLossProbes = b.tailLossProbes;
         pawsIdleLimitNanos = b.pawsIdleLimitNanos;
         initialRtoNanos = b.initialRtoNanos;
@@ -166,6 +169,7 @@ public final class TcpConfig {
                 .slowStartAckLimitSegments(2)
                 .timerTick(Duration.ZERO)
                 .rack(false)
+                .proportionalRateReduction(false)
                 .readShutdownData(ReadShutdownData.KEEP) // the RFCs drop no acknowledged data: see readShutdownData()
                 .invalidRateLimit(Duration.ZERO)
                 .build();
@@ -261,6 +265,19 @@ public final class TcpConfig {
      * tcp_recovery bit 0x4 turns it off.
      */
     public boolean rackDupThresh() { return rackDupThresh; }
+
+    /**
+     * Proportional Rate Reduction paces what a fast recovery sends, with SACK or without, so that
+     * about ssthresh is in flight when it ends ({@link ProportionalRateReduction}, as Linux's
+     * tcp_cwnd_reduction, which Linux always runs); without SACK it comes with Linux's accounting of
+     * duplicate ACKs as delivered segments (no RFC 6582 window inflation, and slow start does not
+     * count those segments again). On in {@link #linux()}. Off in {@link #rfc()}, which keeps RFC
+     * 6675 §5 (cwnd = ssthresh at once, then cwnd - pipe sent on each ACK) and RFC 6582: PRR is
+     * standards track since RFC 9937 (December 2025, obsoleting the experimental RFC 6937), but
+     * RFC 9937 takes RecoverFS from pipe where Linux takes the cwnd before the reduction, and the
+     * engine implements Linux's form only.
+     */
+    public boolean proportionalRateReduction() { return proportionalRateReduction; }
 
     /**
      * Tail loss probes (RFC 8985 §7) on connections with SACK. On in both profiles; Linux's
@@ -389,6 +406,7 @@ public final class TcpConfig {
         private boolean rack = true;
         private boolean rackStaticReorderingWindow = false;
         private boolean rackDupThresh = true;
+        private boolean proportionalRateReduction = true;
         private boolean tailLossProbes = true;
         private long pawsIdleLimitNanos = Duration.ofDays(24).toNanos();
         private long initialRtoNanos = Duration.ofSeconds(1).toNanos();
@@ -444,6 +462,7 @@ public final class TcpConfig {
             rack = c.rack;
             rackStaticReorderingWindow = c.rackStaticReorderingWindow;
             rackDupThresh = c.rackDupThresh;
+            proportionalRateReduction = c.proportionalRateReduction;
             tailLossProbes = c.tailLossProbes;
             pawsIdleLimitNanos = c.pawsIdleLimitNanos;
             initialRtoNanos = c.initialRtoNanos;
@@ -515,6 +534,8 @@ public final class TcpConfig {
         public Builder rackStaticReorderingWindow(boolean v) { rackStaticReorderingWindow = v; return this; }
         /** See {@link TcpConfig#rackDupThresh()}. */
         public Builder rackDupThresh(boolean v) { rackDupThresh = v; return this; }
+        /** See {@link TcpConfig#proportionalRateReduction()}. */
+        public Builder proportionalRateReduction(boolean v) { proportionalRateReduction = v; return this; }
         /** See {@link TcpConfig#tailLossProbes()}. */
         public Builder tailLossProbes(boolean v) { tailLossProbes = v; return this; }
         public Builder initialRto(Duration d) { initialRtoNanos = positive(d, "initialRto"); return this; }

@@ -45,6 +45,54 @@ class CongestionControlTest {
         }
     }
 
+    /** Proportional rate reduction's arithmetic (RFC 9937, Linux's tcp_cwnd_reduction), in bytes with SMSS 1000. */
+    @Nested
+    class RateReduction {
+        @Test
+        void aboveSsthreshTheFlightShrinksInProportionToWhatIsDelivered() {
+            ProportionalRateReduction prr = new ProportionalRateReduction();
+            prr.start(20_000); // RecoverFS: the cwnd before the reduction; ssthresh 14000
+            // the first ACK: ceil(1000 x 14 / 20) = 1 segment, the fast retransmission
+            assertThat(prr.cwndAfterAck(1000, 15_000, 14_000, SMSS, false)).isEqualTo(16_000);
+            prr.sent(1000);
+            assertThat(prr.cwndAfterAck(1000, 15_000, 14_000, SMSS, false)).isEqualTo(16_000); // ceil(1.4) - 1
+            prr.sent(1000);
+            assertThat(prr.cwndAfterAck(1000, 15_000, 14_000, SMSS, false)).isEqualTo(16_000); // ceil(2.1) - 2
+            prr.sent(1000);
+            assertThat(prr.cwndAfterAck(1000, 15_000, 14_000, SMSS, false)).isEqualTo(15_000); // ceil(2.8) - 3 = 0
+            assertThat(prr.delivered()).isEqualTo(4000);
+            assertThat(prr.out()).isEqualTo(3000);
+        }
+
+        @Test
+        void atOrBelowSsthreshTheConservativeBoundSendsWhatWasDeliveredAndASafeAckOneMore() {
+            ProportionalRateReduction prr = new ProportionalRateReduction();
+            prr.start(10_000);
+            prr.sent(1000); // the fast retransmission went
+            // pipe 3000, ssthresh 7000: max(prr_delivered - prr_out, delivered) = 1000
+            assertThat(prr.cwndAfterAck(2000, 3000, 7000, SMSS, false)).isEqualTo(5000);
+            prr.sent(2000);
+            assertThat(prr.cwndAfterAck(1000, 3000, 7000, SMSS, false)).isEqualTo(4000);
+            prr.sent(1000);
+            // an ACK that advanced SND.UNA and marked no new loss: one segment more (the slow-start bound)
+            assertThat(prr.cwndAfterAck(1000, 3000, 7000, SMSS, true)).isEqualTo(5000);
+            prr.sent(2000);
+            // never beyond ssthresh - pipe
+            assertThat(prr.cwndAfterAck(5000, 6500, 7000, SMSS, true)).isEqualTo(7500);
+        }
+
+        @Test
+        void theFirstAckAlwaysLetsTheRetransmissionGoAndAnAckThatDeliversNothingChangesNothing() {
+            ProportionalRateReduction prr = new ProportionalRateReduction();
+            prr.start(10_000);
+            assertThat(prr.cwndAfterAck(0, 9000, 7000, SMSS, false)).isEqualTo(-1);
+            // pipe = ssthresh would allow nothing, but nothing went yet
+            assertThat(prr.cwndAfterAck(1000, 7000, 7000, SMSS, false)).isEqualTo(8000);
+            prr.sent(1000);
+            assertThat(prr.cwndAfterAck(1000, 7000, 7000, SMSS, false)).isEqualTo(7000);
+        }
+    }
+
     @Nested
     class Cubic {
         /** Acknowledges one window per RTT, one ACK per two segments, from {@code start} for {@code rounds} RTTs. */

@@ -45,6 +45,11 @@ class LossRecoveryTest {
         return h;
     }
 
+    /** NewReno without SACK, recovering by RFC 6582's window inflation (no proportional rate reduction, as the rfc() profile). */
+    static TcpConfig rfc6582() {
+        return EngineHarness.plain().toBuilder().congestionAlgorithm(CongestionAlgorithm.NEW_RENO).proportionalRateReduction(false).build();
+    }
+
     static int seg(int i) {
         return SND + i * MSS;
     }
@@ -88,7 +93,7 @@ class LossRecoveryTest {
     class NewReno {
         @Test
         void partialAckRetransmitsTheNextHoleAndTheFullAckEndsRecovery() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
+            EngineHarness h = established(rfc6582());
             h.write(pattern(0, 10 * MSS));
             sentSeqs(h);
             // segments 0 and 3 are lost; 1, 2 and 4..9 arrive and each draws a duplicate ACK
@@ -116,7 +121,7 @@ class LossRecoveryTest {
         /** Regression (faults goodput): many holes cost one RTT each without the Impatient timer. */
         @Test
         void onlyTheFirstPartialAckRestartsTheTimerSoALongRecoveryEndsInATimeout() {
-            EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);
+            EngineHarness h = established(rfc6582());
             h.write(pattern(0, 10 * MSS));
             sentSeqs(h);
             dupAck(h);
@@ -169,6 +174,91 @@ class LossRecoveryTest {
     /** NewReno with SACK, and RACK (Linux's loss detection) or RFC 6675's DupThresh rules. */
     static EngineHarness sackConnection(boolean rack) {
         return established(EngineHarness.plain().toBuilder().sack(true).rack(rack).congestionAlgorithm(CongestionAlgorithm.NEW_RENO).build());
+    }
+
+    /** Proportional rate reduction (RFC 9937 in Linux's form, {@link ProportionalRateReduction}), the Linux profile's recovery. */
+    @Nested
+    class RateReduction {
+        static EngineHarness prrSackConnection(boolean rack) {
+            return established(EngineHarness.plain().toBuilder().sack(true).rack(rack)
+                    .congestionAlgorithm(CongestionAlgorithm.NEW_RENO).proportionalRateReduction(true).build());
+        }
+
+        @ParameterizedTest(name = "rack {0}")
+        @ValueSource(booleans = {true, false})
+        void eachSackReleasesItsProportionOfSsthresh(boolean rack) {
+            EngineHarness h = prrSackConnection(rack);
+            h.write(pattern(0, 14 * MSS));
+            assertThat(sentSeqs(h)).hasSize(10);
+            h.advanceMillis(100);
+            // 0 and 1 are lost; limited transmit on the first two duplicate ACKs
+            dupAck(h, seg(2), seg(3));
+            assertThat(sentSeqs(h)).containsExactly(seg(10));
+            dupAck(h, seg(2), seg(4));
+            assertThat(sentSeqs(h)).containsExactly(seg(11));
+            // recovery: RecoverFS 10 segments, ssthresh 6 (FlightSize / 2), pipe 7 > 6:
+            // ceil(delivered x 6 / 10) - sent, so 1, 1, 0
+            dupAck(h, seg(2), seg(5));
+            assertThat(sentSeqs(h)).containsExactly(seg(0));
+            assertThat(h.conn.congestionWindow()).isEqualTo(8 * MSS); // pipe 7 + 1
+            dupAck(h, seg(2), seg(6));
+            assertThat(sentSeqs(h)).containsExactly(seg(1));
+            dupAck(h, seg(2), seg(7));
+            assertThat(sentSeqs(h)).isEmpty();
+            // pipe 6 = ssthresh: nothing; then pipe 5: ssthresh - pipe = one segment
+            dupAck(h, seg(2), seg(8));
+            assertThat(sentSeqs(h)).isEmpty();
+            dupAck(h, seg(2), seg(9));
+            assertThat(sentSeqs(h)).containsExactly(seg(12));
+            h.in(".").seq(RCV).ack(seg(13)).win(64000).deliver();
+            assertThat(h.conn.congestionWindow()).isEqualTo(6 * MSS); // the recovery ends at cwnd = ssthresh
+        }
+
+        @Test
+        void withoutSackDuplicateAcksCountAsDeliveredAndAPartialAckResendsTheNextHoleOnce() {
+            EngineHarness h = established(EngineHarness.plain().toBuilder()
+                    .congestionAlgorithm(CongestionAlgorithm.NEW_RENO).proportionalRateReduction(true).build());
+            h.write(pattern(0, 10 * MSS));
+            sentSeqs(h);
+            // 0 and 3 are lost; the other eight draw duplicate ACKs
+            dupAck(h);
+            dupAck(h);
+            dupAck(h);
+            assertThat(sentSeqs(h)).containsExactly(seg(0));
+            // pipe 10 - 3 duplicate ACKs - the lost head = 6, plus the retransmission: no inflation
+            assertThat(h.conn.congestionWindow()).isEqualTo(7 * MSS);
+            for (int i = 0; i < 5; i++) dupAck(h);
+            assertThat(sentSeqs(h)).isEmpty();
+            h.in(".").seq(RCV).ack(seg(3)).win(64000).deliver(); // partial: the new head is lost
+            assertThat(sentSeqs(h)).containsExactly(seg(3));
+            dupAck3(h);
+            assertThat(sentSeqs(h)).as("the hole went once").isEmpty();
+            h.in(".").seq(RCV).ack(seg(10)).win(64000).deliver();
+            assertThat(h.conn.congestionWindow()).isEqualTo(5 * MSS); // ssthresh, as Linux's tcp_end_cwnd_reduction
+        }
+
+        @Test
+        void aTimeoutInTheRecoveryKeepsTheRecoverysSsthresh() {
+            EngineHarness h = established(EngineHarness.plain().toBuilder()
+                    .congestionAlgorithm(CongestionAlgorithm.NEW_RENO).proportionalRateReduction(true).build());
+            h.write(pattern(0, 20 * MSS));
+            assertThat(sentSeqs(h)).hasSize(10);
+            for (int i = 0; i < 3; i++) dupAck(h);
+            // limited transmit twice, then the recovery: ssthresh 6000, half the 12 segments out
+            assertThat(sentSeqs(h)).containsExactly(seg(10), seg(11), seg(0));
+            assertThat(h.conn.tcpInfo(h.now).sndSsthresh()).isEqualTo(6);
+            for (int i = 0; i < 6; i++) dupAck(h);
+            assertThat(sentSeqs(h)).containsExactly(seg(12), seg(13), seg(14)); // PRR: 1, 0, 1, 0, 0, 1
+            h.fireNextDeadline();
+            assertThat(h.timers).contains("retransmit");
+            assertThat(h.conn.congestionWindow()).isEqualTo(MSS);
+            // as Linux's tcp_enter_loss in a recovery: not FlightSize / 2 = 7500
+            assertThat(h.conn.tcpInfo(h.now).sndSsthresh()).isEqualTo(6);
+        }
+
+        private static void dupAck3(EngineHarness h) {
+            h.in(".").seq(RCV).ack(seg(3)).win(64000).deliver();
+        }
     }
 
     /** Under RACK and under RFC 6675 alike. */

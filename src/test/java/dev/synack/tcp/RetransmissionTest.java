@@ -173,7 +173,9 @@ class RetransmissionTest {
     class FastRetransmit {
         @Test
         void thirdDuplicateAckRetransmitsTheFirstUnacknowledgedSegment() {
-            TcpConfig config = EngineHarness.plain().toBuilder().congestionAlgorithm(CongestionAlgorithm.NEW_RENO).build();
+            // RFC 6582's window inflation: the recovery without proportional rate reduction (the rfc() profile's)
+            TcpConfig config = EngineHarness.plain().toBuilder().congestionAlgorithm(CongestionAlgorithm.NEW_RENO)
+                    .proportionalRateReduction(false).build();
             EngineHarness h = establishedWith100msRtt(config, 65535);
             h.write(pattern(0, 5 * 1460));
             h.clearSent();
