@@ -53,6 +53,18 @@ public enum Counter {
     OUT_RSTS_RATE_LIMITED("OutRstsRateLimited"),
     /** ICMP-MIB OutRateLimitGlobal, as Linux names it: echo replies held back by {@link TcpConfig#echoReplyRateLimit()}. */
     OUT_RATE_LIMIT_GLOBAL("OutRateLimitGlobal"),
+    /** Linux's TcpExt counters of the stack's {@link dev.synack.tcp.MemoryBudget}: times it came under pressure. */
+    TCP_MEMORY_PRESSURES("TCPMemoryPressures"),
+    /** In-order segments dropped for want of memory (the peer sends them again). */
+    TCP_RCVQ_DROP("TCPRcvQDrop"),
+    /** Out-of-order segments dropped for want of memory. */
+    TCP_OFO_DROP("TCPOFODrop"),
+    /** Connections that pruned their queues to make room. */
+    PRUNE_CALLED("PruneCalled"),
+    /** Out-of-order queues dropped by pruning. */
+    OFO_PRUNED("OfoPruned"),
+    /** Orphans reset for too many orphans or too little memory (tcp_max_orphans, tcp_mem). */
+    TCP_ABORT_ON_MEMORY("TCPAbortOnMemory"),
     INTERNAL_ERRORS("InternalErrors"),
     /**
      * synack's own: exceptions thrown by readiness handlers of non-blocking sockets

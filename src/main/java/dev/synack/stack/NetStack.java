@@ -4,6 +4,7 @@ import dev.synack.tcp.Connection;
 import dev.synack.tcp.FourTuple;
 import dev.synack.tcp.IsnGenerator;
 import dev.synack.tcp.Listener;
+import dev.synack.tcp.MemoryBudget;
 import dev.synack.tcp.RateLimited;
 import dev.synack.tcp.Resets;
 import dev.synack.tcp.Seq;
@@ -146,6 +147,8 @@ public final class NetStack {
     /** RSTs for segments that match nothing, and echo replies: null when not limited (guarded by the lock). */
     private final TokenBucket resetLimit;
     private final TokenBucket echoReplyLimit;
+    /** The bytes all connections buffer and the orphans they leave (guarded by the lock). */
+    private final MemoryBudget memory;
     /** Which sources and destinations arriving packets may have (replaced when the prefix is set). */
     private volatile AddressFilter addressFilter;
 
@@ -250,6 +253,45 @@ public final class NetStack {
         this.resetLimit = config.resetRateLimit() == 0 ? null : new TokenBucket(config.resetRateLimit(), config.resetRateLimit(), start);
         this.echoReplyLimit = config.echoReplyRateLimit() == 0 ? null
                 : new TokenBucket(config.echoReplyRateLimit(), config.echoReplyBurst(), start);
+        this.memory = new MemoryBudget(config);
+    }
+
+    /**
+     * The budget of the bytes this stack's connections buffer (Linux's tcp_mem) and of their orphans
+     * (tcp_max_orphans), from {@link TcpConfig#memoryHigh()} and {@link TcpConfig#maxOrphans()}.
+     * Read or change it under the stack's lock ({@link #lock()}), or through
+     * {@link #memoryLimits} and {@link #maxOrphans}.
+     */
+    public MemoryBudget memoryBudget() { return memory; }
+
+    /** Sets the memory levels in bytes (tcp_mem's min, pressure and max; see {@link MemoryBudget}). */
+    public void memoryLimits(long low, long pressure, long high) {
+        lock.lock();
+        try {
+            memory.limits(low, pressure, high);
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Sets tcp_max_orphans: closed connections that may still hold a state at once. */
+    public void maxOrphans(int n) {
+        lock.lock();
+        try {
+            memory.maxOrphans(n);
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Bytes buffered by this stack's connections now (see {@link MemoryBudget#allocated()}). */
+    public long memoryAllocated() {
+        lock.lock();
+        try {
+            return memory.allocated();
+        } finally {
+            unlock();
+        }
     }
 
     /** The host's name in traces ("client", "server"). */
@@ -315,7 +357,7 @@ public final class NetStack {
         lock.lock();
         try {
             Map<String, Long> out = new LinkedHashMap<>();
-            for (Counter c : Counter.values()) out.put(c.mibName(), counters[c.ordinal()]);
+            for (Counter c : Counter.values()) out.put(c.mibName(), count(c));
             return out;
         } finally {
             unlock();
@@ -325,7 +367,7 @@ public final class NetStack {
     public long counter(Counter c) {
         lock.lock();
         try {
-            return counters[c.ordinal()];
+            return count(c);
         } finally {
             unlock();
         }
@@ -1490,8 +1532,24 @@ public final class NetStack {
 
     // ------------------------------------------------------------------ output and traces
 
+    /** A counter's value: the stack's own, or the memory budget's. */
+    private long count(Counter c) {
+        return switch (c) {
+            case TCP_MEMORY_PRESSURES -> memory.memoryPressures();
+            case TCP_RCVQ_DROP -> memory.rcvQDrops();
+            case TCP_OFO_DROP -> memory.ofoDrops();
+            case PRUNE_CALLED -> memory.pruneCalls();
+            case OFO_PRUNED -> memory.ofoPruned();
+            case TCP_ABORT_ON_MEMORY -> memory.abortsOnMemory();
+            default -> counters[c.ordinal()];
+        };
+    }
+
     /** The engine's output: every connection and listener of this stack emits through it. */
     private final class Output implements TcpOutput {
+        @Override
+        public MemoryBudget memoryBudget() { return memory; }
+
         @Override
         public boolean carriesPayloadWindows() {
             PacketTransmitter link = transmitter;

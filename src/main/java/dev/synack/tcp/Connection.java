@@ -93,6 +93,12 @@ public final class Connection {
     private final FourTuple tuple;
     private final IsnGenerator isnGenerator;
     private final TcpOutput output;
+    /** The stack's memory (tcp_mem): this connection's buffered bytes are charged to it ({@link #accountMemory}). */
+    private final MemoryBudget memory;
+    /** What this connection has charged to {@link #memory}. */
+    private long memoryCharged;
+    /** Whether {@link #memory} counts this connection as an orphan. */
+    private boolean orphanCounted;
     /** The listener that created this connection, until accept() takes it; null for an active open. */
     private Listener listener;
     /** Links of {@link #listener}'s SYN queue while this child is in it (the listener keeps them). */
@@ -291,6 +297,7 @@ public final class Connection {
         this.tuple = tuple;
         this.isnGenerator = isnGenerator;
         this.output = output;
+        this.memory = output.memoryBudget();
         this.listener = listener;
         this.passiveOpen = listener != null;
         this.sendBuffer = new SendBuffer(config.sendBufferSize());
@@ -375,7 +382,7 @@ public final class Connection {
             default -> throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
         }
         boolean unsentBefore = Seq.distance(sndNxt, dataEnd()) > 0;
-        int n = lowWaterMarkLimits() ? writeBelowLowWater(src, now) : sendBuffer.write(src);
+        int n = lowWaterMarkLimits() ? writeBelowLowWater(src, now) : bufferWrite(src);
         boolean more = (flags & WriteFlags.MORE) != 0;
         if (n > 0) {
             chronoStart(CHRONO_BUSY, now);
@@ -389,8 +396,26 @@ public final class Connection {
         } finally {
             writingMore = false;
         }
+        accountMemory();
         output.wakeup(this);
         return n;
+    }
+
+    /**
+     * Appends what the send buffer and the stack's memory let in (sk_stream_memory_free: over the
+     * hard level a writer takes no more than {@link MemoryBudget#MIN_SEND} in all).
+     */
+    private int bufferWrite(ByteBuffer src) {
+        int wanted = Math.min(src.remaining(), sendBuffer.free());
+        int room = memory.sendRoom(wanted, sendBuffer.size());
+        if (room == wanted) return sendBuffer.write(src);
+        int limit = src.limit();
+        src.limit(src.position() + room);
+        try {
+            return sendBuffer.write(src);
+        } finally {
+            src.limit(limit);
+        }
     }
 
     /**
@@ -409,6 +434,7 @@ public final class Connection {
             int n = receiveBuffer.read(dst);
             if (finReceived || released) receiveBuffer.releaseIfEmpty(); // nothing more can arrive
             if (n > 0) {
+                accountMemory();
                 autotuneReceiveBuffer(n, now);
                 maybeSendWindowUpdate(now);
                 output.wakeup(this);
@@ -446,6 +472,7 @@ public final class Connection {
             writeShutdown = true;
             queueFin("shutdown(WRITE)", now);
         }
+        accountMemory();
         output.wakeup(this);
     }
 
@@ -460,7 +487,10 @@ public final class Connection {
         userClosed = true;
         writeShutdown = true;
         switch (state) {
-            case CLOSED, LISTEN -> released = true;
+            case CLOSED, LISTEN -> {
+                released = true;
+                receiveBuffer.clear(); // what a reset left unread: nobody will read it now
+            }
             case SYN_SENT -> enterClosed("close()", now);
             case TIME_WAIT, CLOSING, LAST_ACK -> { }
             default -> {
@@ -475,6 +505,8 @@ public final class Connection {
                 }
             }
         }
+        if (isOrphan() && memory.orphanOutOfResources(1, 0, sendBuffer.size())) abortOnMemory(now);
+        accountMemory();
         output.wakeup(this);
     }
 
@@ -498,6 +530,7 @@ public final class Connection {
             }
             default -> enterClosed(cause, now); // SYN_SENT, CLOSING, LAST_ACK: nothing to tell
         }
+        accountMemory();
         output.wakeup(this);
     }
 
@@ -507,6 +540,14 @@ public final class Connection {
 
     /** SEGMENT ARRIVES (RFC 9293 §3.10.7), in the order the RFC writes it. */
     public void segmentArrived(TcpSegment segment, long now) {
+        try {
+            arrived(segment, now);
+        } finally {
+            accountMemory();
+        }
+    }
+
+    private void arrived(TcpSegment segment, long now) {
         settle();
         if (released) {
             output.segmentDropped(this, segment, "connection released", now);
@@ -1143,6 +1184,11 @@ public final class Connection {
         int room = receiveWindow();
         if (!discardsInput()) room = Math.min(room, receiveBuffer.free());
         int take = Math.min(fresh, room);
+        if (take > 0 && !discardsInput() && !memoryForInOrder(take)) {
+            memory.countRcvQDrop();
+            dropped(seg, "out of memory: " + take + " bytes dropped", now);
+            return false; // the peer sends them again (its FIN with them)
+        }
         if (take > 0) {
             if (!discardsInput()) {
                 if (seg.payloadOwner() instanceof LentBytes lender && reassembly.isEmpty() && receiveBuffer.canBorrow()) {
@@ -1205,6 +1251,12 @@ public final class Connection {
             dropped(seg, "duplicate of out-of-order data", now);
             return false;
         }
+        if (!discardsInput() && !memory.allows(unchargedMemory() + take)) {
+            // As Linux's tcp_data_queue_ofo: no memory, no out-of-order queueing (TCPOFODrop).
+            memory.countOfoDrop();
+            dropped(seg, "out of memory: out-of-order segment dropped", now);
+            return false;
+        }
         if (!reassembly.add(seq, end)) {
             dropped(seg, "out of order: reassembly table full", now);
             return false;
@@ -1247,6 +1299,35 @@ public final class Connection {
     /** shutdown(READ) with {@link ReadShutdownData#DISCARD}: received bytes are acknowledged and dropped. */
     private boolean discardsInput() {
         return readShutdown && config.readShutdownData() == ReadShutdownData.DISCARD;
+    }
+
+    /**
+     * Whether {@code bytes} of in-order data may be queued, as Linux's tcp_data_queue decides: always
+     * while the receive queue is empty (sk_forced_mem_schedule: every connection makes progress);
+     * else within the hard level, after pruning the out-of-order queue when that is what it takes
+     * (tcp_try_rmem_schedule, tcp_prune_ofo_queue: data beyond a hole goes before data the reader
+     * can have now).
+     */
+    private boolean memoryForInOrder(int bytes) {
+        if (receiveBuffer.isEmpty() || memory.allows(unchargedMemory() + bytes)) return true;
+        if (reassembly.isEmpty()) {
+            memory.countPrune(false);
+            return false;
+        }
+        pruneOutOfOrder();
+        return memory.allows(unchargedMemory() + bytes);
+    }
+
+    /**
+     * Forgets the out-of-order data (its bytes in the ring's free region are written over later).
+     * SACK blocks no longer report it: RFC 2018 §8 lets a receiver discard SACKed data, and the
+     * sender keeps it until it is cumulatively acknowledged (Linux's tcp_prune_ofo_queue resets the
+     * SACK state likewise).
+     */
+    private void pruneOutOfOrder() {
+        memory.countPrune(true);
+        reassembly.clear();
+        outOfOrderFin = false;
     }
 
     /** RCV.NXT advanced: take in the out-of-order data it now reaches (the bytes are in the ring already). */
@@ -1395,6 +1476,14 @@ public final class Connection {
 
     /** The owner calls this at (or after) {@link #nextDeadline()}; fires whatever timers are due. */
     public void deadlineReached(long now) {
+        try {
+            timersDue(now);
+        } finally {
+            accountMemory();
+        }
+    }
+
+    private void timersDue(long now) {
         settle();
         if (released) return;
         if (timeWait != null) {
@@ -1472,6 +1561,7 @@ public final class Connection {
             fail(TcpError.CONNECTION_TIMED_OUT, userTimeoutNanos > 0 ? "user timeout" : "retransmission retries exhausted", now);
             return;
         }
+        if (orphanOutOfResources(retries, now)) return;
         if (retries == 0) firstRetransmitAt = now;
         retries++;
         if (inRecovery && reducesRate()) {
@@ -1509,6 +1599,7 @@ public final class Connection {
             sendData(sndNxt, len, finQueued && len == unsent, true, now); // pushed, as Linux's tcp_write_wakeup
             return;
         }
+        if (orphanOutOfResources(persistBackoff, now)) return;
         if (zeroWindowProbesTimedOut(now)) {
             fail(TcpError.CONNECTION_TIMED_OUT, "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
             return;
@@ -2166,6 +2257,9 @@ public final class Connection {
     /** The most we could advertise now: the free receive budget, up to what the window field can say. */
     private int windowCeiling() {
         int free = discardsInput() ? receiveBudget : receiveBudgetFree();
+        // Under memory pressure the window grows by no more than four segments beyond what was
+        // offered (Linux's tcp_adjust_rcv_ssthresh clamps rcv_ssthresh to 4 * advmss).
+        if (memory.underPressure()) free = Math.min(free, 4 * config.mss());
         return Math.min(free, MAX_WINDOW_FIELD << rcvShift);
     }
 
@@ -2183,7 +2277,8 @@ public final class Connection {
      * shrinks, so in-window data is never trimmed.
      */
     private void autotuneReceiveBuffer(int read, long now) {
-        if (!config.receiveBufferAutotuning() || !rtt.hasSample()) return;
+        // Under memory pressure buffers do not grow (Linux's tcp_rcv_space_adjust leaves sk_rcvbuf alone).
+        if (!config.receiveBufferAutotuning() || !rtt.hasSample() || memory.underPressure()) return;
         if (rcvSpaceStart == NONE) {
             rcvSpaceStart = now;
             rcvSpaceCopied = 0;
@@ -2486,6 +2581,7 @@ public final class Connection {
         sendBuffer.clear();
         receiveBuffer.clear();
         enterClosed(cause, now);
+        accountMemory();
         output.wakeup(this);
     }
 
@@ -2556,8 +2652,8 @@ public final class Connection {
     public int available() { return receiveBuffer.size(); }
     /** Received bytes taken over by reference from a sender in the same memory rather than copied (for tests). */
     long bytesBorrowed() { return receiveBuffer.borrowedTotal(); }
-    /** Free room in the send buffer. */
-    public int sendSpace() { return sendBuffer.free(); }
+    /** What a write may take now: the send buffer's free room, within the stack's memory ({@link MemoryBudget}). */
+    public int sendSpace() { return memory.sendRoom(sendBuffer.free(), sendBuffer.size()); }
 
     /** True when read() would not return 0: data, end-of-stream, or an error to report. */
     public boolean isReadable() {
@@ -2572,7 +2668,7 @@ public final class Connection {
     public boolean isWritable() {
         if (error != null || writeShutdown || userClosed || isReleased()) return true;
         return switch (state) {
-            case SYN_SENT, SYN_RECV, ESTABLISHED, CLOSE_WAIT -> sendBuffer.free() > 0 && belowLowWater(1);
+            case SYN_SENT, SYN_RECV, ESTABLISHED, CLOSE_WAIT -> sendSpace() > 0 && belowLowWater(1);
             default -> true;
         };
     }
@@ -2627,6 +2723,61 @@ public final class Connection {
      * connection is CLOSED and released too. Called on entry to every operation, since a detached
      * record ends without telling its connection.
      */
+    /**
+     * Charges the stack's budget with what this connection holds now and counts it as an orphan or
+     * not: called at the end of every call that can change either.
+     */
+    private void accountMemory() {
+        long held = memoryHeld();
+        if (held != memoryCharged) {
+            memory.charge(held - memoryCharged);
+            memoryCharged = held;
+        }
+        boolean orphan = isOrphan();
+        if (orphan != orphanCounted) {
+            memory.orphanCount(orphan ? 1 : -1);
+            orphanCounted = orphan;
+        }
+    }
+
+    /** Bytes buffered: unacknowledged, unread (borrowed ones included) and out of order. */
+    private long memoryHeld() {
+        return (long) sendBuffer.size() + receiveBuffer.size() + reassembly.bytes();
+    }
+
+    /** What this connection holds beyond what it has charged so far (within the call in progress). */
+    private long unchargedMemory() {
+        return memoryHeld() - memoryCharged;
+    }
+
+    /** Closed by the user, still holding a state that retransmits or waits for the peer (tcp_orphan_count). */
+    private boolean isOrphan() {
+        if (!userClosed || released) return false;
+        return switch (state) {
+            case FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * As Linux's tcp_out_of_resources on an orphan's retransmission or probe timer: with too many
+     * orphans (counted {@code 2^backoff} times over: one that keeps backing off goes first) or too
+     * little memory, the orphan is reset and freed. Returns true when it was.
+     */
+    private boolean orphanOutOfResources(int backoff, long now) {
+        if (!isOrphan() || !memory.orphanOutOfResources(0, backoff, sendBuffer.size())) return false;
+        abortOnMemory(now);
+        return true;
+    }
+
+    /** As Linux's tcp_check_oom found: the orphan is reset and freed (TCPAbortOnMemory). */
+    private void abortOnMemory(long now) {
+        memory.countAbortOnMemory();
+        sendBuffer.clear();
+        receiveBuffer.clear();
+        resetAndClose("out of memory: too many orphaned connections", now);
+    }
+
     private void settle() {
         if (released || !timeWaitEnded()) return;
         state = TcpState.CLOSED;
@@ -2782,7 +2933,7 @@ public final class Connection {
                     filled = 0;
                 }
                 src.limit(src.position() + Math.min(src.remaining(), goal - filled));
-                int n = sendBuffer.write(src);
+                int n = bufferWrite(src);
                 src.limit(limit);
                 if (n == 0) break;
                 total += n;

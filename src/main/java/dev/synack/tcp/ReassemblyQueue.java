@@ -33,6 +33,13 @@ final class ReassemblyQueue {
     int left(int i) { return left[i]; }
     int right(int i) { return right[i]; }
 
+    /** Bytes in the held ranges. */
+    long bytes() {
+        long total = 0;
+        for (int i = 0; i < count; i++) total += Seq.distance(left[i], right[i]);
+        return total;
+    }
+
     /** The index of the held range holding {@code seq}, or -1. */
     int indexContaining(int seq) {
         for (int i = 0; i < count && Seq.le(left[i], seq); i++) {

@@ -88,6 +88,10 @@ public final class TcpConfig {
     private final int echoReplyRateLimit;
     private final int echoReplyBurst;
 
+    // Stack-wide memory (MemoryBudget)
+    private final long memoryHigh;
+    private final int maxOrphans;
+
     // Stack-wide
     private final int ephemeralPortLow;
     private final int ephemeralPortHigh;
@@ -143,6 +147,8 @@ public final class TcpConfig {
         resetRateLimit = b.resetRateLimit;
         echoReplyRateLimit = b.echoReplyRateLimit;
         echoReplyBurst = b.echoReplyBurst;
+        memoryHigh = b.memoryHigh;
+        maxOrphans = b.maxOrphans;
         ephemeralPortLow = b.ephemeralPortLow;
         ephemeralPortHigh = b.ephemeralPortHigh;
         ttl = b.ttl;
@@ -368,6 +374,19 @@ public final class TcpConfig {
      */
     public int echoReplyRateLimit() { return echoReplyRateLimit; }
     public int echoReplyBurst() { return echoReplyBurst; }
+
+    /**
+     * The hard level of the stack's {@link MemoryBudget} in bytes (Linux's tcp_mem[2]); the pressure
+     * level is three quarters of it and the low level half. 0: a quarter of the largest heap
+     * ({@link MemoryBudget#defaultHigh}), as Linux sizes tcp_mem from the memory it has.
+     */
+    public long memoryHigh() { return memoryHigh; }
+
+    /**
+     * tcp_max_orphans: connections closed by their users that may hold a state at once; beyond it
+     * an orphan is reset and freed. 0: one per 64 KiB of the hard level ({@link MemoryBudget#defaultMaxOrphans}).
+     */
+    public int maxOrphans() { return maxOrphans; }
     public int ephemeralPortLow() { return ephemeralPortLow; }
     public int ephemeralPortHigh() { return ephemeralPortHigh; }
     public int ttl() { return ttl; }
@@ -432,6 +451,8 @@ public final class TcpConfig {
         private int resetRateLimit = 0;
         private int echoReplyRateLimit = 0;
         private int echoReplyBurst = 0;
+        private long memoryHigh = 0;
+        private int maxOrphans = 0;
         private int ephemeralPortLow = 32768;
         private int ephemeralPortHigh = 60999;
         private int ttl = 64;
@@ -488,6 +509,8 @@ public final class TcpConfig {
             resetRateLimit = c.resetRateLimit;
             echoReplyRateLimit = c.echoReplyRateLimit;
             echoReplyBurst = c.echoReplyBurst;
+            memoryHigh = c.memoryHigh;
+            maxOrphans = c.maxOrphans;
             ephemeralPortLow = c.ephemeralPortLow;
             ephemeralPortHigh = c.ephemeralPortHigh;
             ttl = c.ttl;
@@ -580,6 +603,14 @@ public final class TcpConfig {
         public Builder challengeAckLimit(int v) { challengeAckLimit = require(v, 1, Integer.MAX_VALUE, "challengeAckLimit"); return this; }
         /** See {@link TcpConfig#invalidRateLimitNanos()}; zero: no limit. */
         public Builder invalidRateLimit(Duration d) { invalidRateLimitNanos = nonNegative(d, "invalidRateLimit"); return this; }
+        /** See {@link TcpConfig#memoryHigh()}; 0: from the heap. */
+        public Builder memoryHigh(long bytes) {
+            if (bytes < 0) throw new IllegalArgumentException("memoryHigh must not be negative, was " + bytes);
+            memoryHigh = bytes;
+            return this;
+        }
+        /** See {@link TcpConfig#maxOrphans()}; 0: from the memory budget. */
+        public Builder maxOrphans(int n) { maxOrphans = require(n, 0, Integer.MAX_VALUE, "maxOrphans"); return this; }
         /** See {@link TcpConfig#resetRateLimit()}; 0: no limit. */
         public Builder resetRateLimit(int perSecond) { resetRateLimit = require(perSecond, 0, 1_000_000_000, "resetRateLimit"); return this; }
 

@@ -58,4 +58,10 @@ public interface TcpOutput {
      * shorter segments.
      */
     default boolean carriesPayloadWindows() { return false; }
+
+    /**
+     * The budget every connection of this owner charges its buffered bytes to (read once, when a
+     * connection is made). The default, for an owner without one, accounts nothing.
+     */
+    default MemoryBudget memoryBudget() { return MemoryBudget.UNLIMITED; }
 }
