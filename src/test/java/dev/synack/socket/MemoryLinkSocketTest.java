@@ -66,6 +66,9 @@ class MemoryLinkSocketTest {
             }
             assertThat(client.connectionCount()).isZero();
             assertThat(server.connectionCount()).isZero();
+            // Borrowed bytes (the receiver referred to the sender's pieces) were charged and given back.
+            assertThat(client.memoryAllocated()).isZero();
+            assertThat(server.memoryAllocated()).isZero();
         }
     }
     /**
