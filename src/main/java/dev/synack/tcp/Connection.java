@@ -2648,6 +2648,8 @@ public final class Connection {
     public FourTuple tuple() { return tuple; }
     /** The listener that created this connection while it waits in its queues; null once accepted or for an active open. */
     public Listener listener() { return listener; }
+    /** Bytes of the arrays this connection's buffers hold now (its send buffer's pieces and spares, its receive ring). */
+    public long bufferStorage() { return sendBuffer.storage() + receiveBuffer.storage(); }
     /** Bytes readable now without blocking. */
     public int available() { return receiveBuffer.size(); }
     /** Received bytes taken over by reference from a sender in the same memory rather than copied (for tests). */
@@ -2738,6 +2740,18 @@ public final class Connection {
             memory.orphanCount(orphan ? 1 : -1);
             orphanCounted = orphan;
         }
+        if (memory.underPressure()) reclaimIdleBuffers();
+    }
+
+    /**
+     * Under memory pressure an empty buffer gives its arrays back (the send buffer's spare pieces,
+     * the receive ring), as Linux's sk_mem_reclaim returns a socket's reserve: the budget counts
+     * bytes, and idle connections must not keep the arrays a burst left behind. The receive ring
+     * stays while out-of-order bytes wait in its free region.
+     */
+    private void reclaimIdleBuffers() {
+        if (sendBuffer.isEmpty()) sendBuffer.releaseIfEmpty();
+        if (reassembly.isEmpty()) receiveBuffer.releaseIfEmpty();
     }
 
     /** Bytes buffered: unacknowledged, unread (borrowed ones included) and out of order. */

@@ -150,6 +150,34 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void underPressureAnIdleConnectionGivesItsArraysBack() {
+        Connection c = connect();
+        Connection s = accept();
+        byte[] sent = pattern(200_000);
+        ByteBuffer src = ByteBuffer.wrap(sent);
+        byte[] received = new byte[0];
+        for (int round = 0; round < 500 && received.length < sent.length; round++) {
+            if (src.hasRemaining()) onServer(() -> s.write(src, server.now()));
+            net.runFor(Duration.ofMillis(5));
+            received = concat(received, readAll(client, c));
+        }
+        assertThat(received).isEqualTo(sent);
+        net.runFor(Duration.ofMillis(500));
+        assertThat(s.bufferStorage()).as("without pressure the spare pieces stay, for the next burst").isPositive();
+
+        server.memoryLimits(1000, 1000, 64L << 20);
+        Connection stalled = connect();
+        accept();
+        onClient(() -> stalled.write(ByteBuffer.allocate(BUFFER), client.now()));
+        net.runFor(Duration.ofSeconds(1));
+        assertThat(server.memoryBudget().underPressure()).isTrue();
+        onServer(() -> s.write(ByteBuffer.wrap(new byte[100]), server.now()));
+        net.runFor(Duration.ofMillis(500)); // the 100 bytes are acknowledged: the buffer is empty again
+        assertThat(s.bufferStorage()).isZero();
+        assertThat(readAll(client, c)).hasSize(100);
+    }
+
+    @Test
     void outOfOrderDataIsPrunedBeforeInOrderDataIsDropped() {
         Connection c = connect();
         Connection s = accept();
