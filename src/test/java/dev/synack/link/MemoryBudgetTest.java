@@ -241,6 +241,37 @@ class MemoryBudgetTest {
         assertThat(clients.get(2).error()).isNotNull(); // the reset reached the peer
     }
 
+    @Test
+    void orphansAtTheLimitAreResetAsTheirProbesBackOff() {
+        server.maxOrphans(2);
+        List<Connection> clients = new ArrayList<>();
+        List<Connection> servers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            clients.add(connect());
+            servers.add(accept());
+        }
+        // The client never reads: its window closes and the server's last bytes wait.
+        for (Connection s : servers) {
+            onServer(() -> s.write(ByteBuffer.allocate(BUFFER), server.now()));
+            net.runFor(Duration.ofMillis(200));
+            onServer(() -> s.write(ByteBuffer.allocate(BUFFER), server.now()));
+        }
+        net.runFor(Duration.ofMillis(200));
+        onServer(() -> { servers.get(0).close(server.now()); return 0; }); // two orphans: within the limit
+        onServer(() -> { servers.get(1).close(server.now()); return 0; });
+        assertThat(server.memoryBudget().orphans()).isEqualTo(2);
+        assertThat(servers.get(0).state()).isEqualTo(TcpState.FIN_WAIT1);
+
+        // Each zero-window probe backs off: an orphan counts 2^backoff times, over the limit.
+        net.runFor(Duration.ofSeconds(10));
+        assertThat(servers.get(0).state()).isEqualTo(TcpState.CLOSED);
+        assertThat(servers.get(1).state()).isEqualTo(TcpState.CLOSED);
+        assertThat(server.counter(Counter.TCP_ABORT_ON_MEMORY)).isEqualTo(2);
+        assertThat(server.memoryBudget().orphans()).isZero();
+        assertThat(servers.get(2).state()).as("not an orphan: left alone").isEqualTo(TcpState.ESTABLISHED);
+        assertThat(clients.get(0).error()).isNotNull();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** A bulk transfer of 1 MiB read as it comes: the receive buffer's size at the end. */
