@@ -137,8 +137,9 @@ class MemoryBudgetTest {
     }
 
     @Test
-    void underPressureTheReceiveBufferIsNotAutotuned() {
+    void underPressureTheReceiveBufferIsNotAutotunedAndTheWindowStopsGrowing() {
         assertThat(bulkReceiveBuffer()).as("without pressure autotuning grows the buffer").isGreaterThan(BUFFER);
+        assertThat(lateWindow).isGreaterThan(BUFFER);
         // One stalled connection keeps 64 KiB buffered, far above a pressure level of 1000 bytes.
         server.memoryLimits(1000, 1000, 64L << 20);
         Connection stalled = connect();
@@ -147,6 +148,8 @@ class MemoryBudgetTest {
         net.runFor(Duration.ofSeconds(1));
         assertThat(server.memoryBudget().underPressure()).isTrue();
         assertThat(bulkReceiveBuffer()).isEqualTo(BUFFER);
+        // The window offers at most four segments at a time (Linux's rcv_ssthresh clamp), rounded up by the scale.
+        assertThat(lateWindow).isLessThanOrEqualTo(4 * 1460 + (1 << TcpConfig.linux().windowScale()));
     }
 
     @Test
@@ -274,20 +277,27 @@ class MemoryBudgetTest {
 
     // ------------------------------------------------------------------ helpers
 
-    /** A bulk transfer of 1 MiB read as it comes: the receive buffer's size at the end. */
+    /**
+     * A bulk transfer of 1 MiB read as it comes: the receive buffer's size at the end
+     * ({@link #lateWindow}: the largest window the sender saw in the second half).
+     */
     private int bulkReceiveBuffer() {
         Connection c = connect();
         Connection s = accept();
         ByteBuffer chunk = ByteBuffer.allocate(BUFFER);
         long read = 0;
+        lateWindow = 0;
         for (int round = 0; round < 5000 && read < (1 << 20); round++) {
             onClient(() -> c.write(chunk.hasRemaining() ? chunk : chunk.clear(), client.now()));
             net.runFor(Duration.ofMillis(5));
             read += readAll(server, s).length;
+            if (read > (1 << 19)) lateWindow = Math.max(lateWindow, onClient(() -> c.tcpInfo(client.now()).sndWnd()));
         }
         assertThat(read).isGreaterThanOrEqualTo(1 << 20);
         return s.receiveBufferSize();
     }
+
+    private int lateWindow;
 
     private Connection connect() {
         Connection c = onClient(() -> {
