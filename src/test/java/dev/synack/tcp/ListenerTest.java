@@ -63,8 +63,8 @@ class ListenerTest {
     }
 
     @Test
-    void synIsDroppedWhenTheSynQueueIsFull() {
-        EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 2);
+    void synIsDroppedWhenTheSynQueueIsFullAndCookiesAreOff() {
+        EngineHarness h = EngineHarness.listening(EngineHarness.plain().toBuilder().synCookies(0).build(), 2);
         assertThat(h.in("S").from(1001).seq(PEER_ISS).toListener()).isNotNull();
         assertThat(h.in("S").from(1002).seq(PEER_ISS).toListener()).isNotNull();
         assertThat(h.in("S").from(1003).seq(PEER_ISS).toListener()).isNull();
