@@ -8,11 +8,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code synack bench}: measurements, never pass/fail tests. Each kind of measurement is a
- * subcommand (goodput, throughput, connections, scale, tun).
+ * subcommand (goodput, throughput, connections, scale, tun, flood).
  */
 @Command(name = "bench", description = {"Benchmarks of the stack. Choose a measurement:"},
         subcommands = {GoodputCommand.class, ThroughputCommand.class, ConnectionsCommand.class, ScaleCommand.class,
-                TunBenchCommand.class, CommandLine.HelpCommand.class})
+                TunBenchCommand.class, FloodBenchCommand.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

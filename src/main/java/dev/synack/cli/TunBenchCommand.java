@@ -4,16 +4,10 @@ import dev.synack.bench.Comparison;
 import dev.synack.bench.Progress;
 import dev.synack.bench.Throughput;
 import dev.synack.bench.TunThroughput;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -87,79 +81,17 @@ final class TunBenchCommand implements Callable<Integer> {
 
     /** Why the benchmark cannot run here (root, /dev/net/tun, ip), or null. */
     static String missingPrerequisite() {
-        if (!Files.exists(Path.of("/dev/net/tun"))) return "no /dev/net/tun";
-        if (!isRoot()) return "not root (a TUN device and a network namespace need CAP_NET_ADMIN and CAP_SYS_ADMIN)";
-        try {
-            Process p = new ProcessBuilder("ip", "-V").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) return "the ip tool (iproute2) does not work";
-        } catch (IOException e) {
-            return "the ip tool (iproute2) is not installed";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-        return null;
-    }
-
-    private static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.substring(4).trim().split("\\s+")[1].equals("0");
-            }
-        } catch (IOException | RuntimeException e) {
-            // unknown: not root
-        }
-        return false;
+        return NamespaceExec.missingPrerequisite();
     }
 
     /** Creates the namespace, runs this command inside it with the same options, deletes the namespace. */
     private int inNamespace(PrintWriter out, PrintWriter err) throws Exception {
-        String ns = "synack-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffff_ffffL);
-        if (run(List.of("ip", "netns", "add", ns), err) != 0) {
-            err.println("synack bench tun: could not create the network namespace " + ns);
-            out.println(Comparison.ratioLine(Double.NaN));
-            return CommandLine.ExitCode.SOFTWARE;
-        }
-        try {
-            run(List.of("ip", "-n", ns, "link", "set", "lo", "up"), err);
-            String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            // The jar's manifest lets the outer JVM use java.lang.foreign (TunLink) without a warning;
-            // started with -cp, this one needs the flag said.
-            List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), Main.class.getName(), "bench", "tun", "--inside-namespace",
-                    "--size", Long.toString(size), "--mtu", Integer.toString(mtu), "--buffer", Long.toString(buffer),
-                    "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds)));
-            Process p = new ProcessBuilder(command).start();
-            Thread errCopy = Thread.ofPlatform().start(() -> copy(p.getErrorStream(), err));
-            copy(p.getInputStream(), out);
-            int status = p.waitFor();
-            errCopy.join();
-            return status;
-        } finally {
-            run(List.of("ip", "netns", "del", ns), err);
-        }
-    }
-
-    private static void copy(java.io.InputStream from, PrintWriter to) {
-        try (var reader = new java.io.InputStreamReader(from, java.nio.charset.StandardCharsets.UTF_8)) {
-            char[] b = new char[4096];
-            int n;
-            while ((n = reader.read(b)) >= 0) {
-                to.write(b, 0, n);
-                to.flush();
-            }
-        } catch (IOException e) {
-            // the child went away; its exit status tells
-        }
-    }
-
-    private static int run(List<String> command, PrintWriter err) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-        int status = p.waitFor();
-        if (status != 0) err.println("synack bench tun: " + String.join(" ", command) + ": " + output);
-        return status;
+        int status = NamespaceExec.run("bench", List.of("bench", "tun", "--inside-namespace",
+                "--size", Long.toString(size), "--mtu", Integer.toString(mtu), "--buffer", Long.toString(buffer),
+                "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds)), out, err);
+        if (status >= 0) return status;
+        out.println(Comparison.ratioLine(Double.NaN));
+        return CommandLine.ExitCode.SOFTWARE;
     }
 
     private int measure(PrintWriter out, PrintWriter err) {

@@ -255,6 +255,12 @@ final class ShellCommands {
                     // 0: never request nor accept ECN, which is what synack (without ECN) does.
                     if (Integer.parseInt(value) != 0) return "ECN not supported";
                 }
+                case "tcp_syncookies" -> {
+                    // 0 never, 1 when a listener's SYN queue is full, 2 always: TcpConfig.synCookies.
+                    int v = Integer.parseInt(value);
+                    if (v < 0 || v > 2) return "tcp_syncookies=" + value + " is not a documented value";
+                    s.config.synCookies(v);
+                }
                 case "tcp_syn_retries" -> s.config.synRetries(Integer.parseInt(value));
                 case "tcp_synack_retries" -> s.config.synAckRetries(Integer.parseInt(value));
                 case "tcp_reordering" -> s.config.dupThresh(Integer.parseInt(value)); // the initial reordering degree

@@ -1,5 +1,6 @@
 package dev.synack.stack;
 
+import dev.synack.tcp.ListenEvent;
 import dev.synack.tcp.RateLimited;
 import dev.synack.tcp.TcpConfig;
 
@@ -53,6 +54,12 @@ public enum Counter {
     OUT_RSTS_RATE_LIMITED("OutRstsRateLimited"),
     /** ICMP-MIB OutRateLimitGlobal, as Linux names it: echo replies held back by {@link TcpConfig#echoReplyRateLimit()}. */
     OUT_RATE_LIMIT_GLOBAL("OutRateLimitGlobal"),
+    /** Linux's TcpExt SYN-cookie and listen-queue counters ({@link ListenEvent}). */
+    SYNCOOKIES_SENT("SyncookiesSent"),
+    SYNCOOKIES_RECV("SyncookiesRecv"),
+    SYNCOOKIES_FAILED("SyncookiesFailed"),
+    LISTEN_OVERFLOWS("ListenOverflows"),
+    LISTEN_DROPS("ListenDrops"),
     /** Linux's TcpExt counters of the stack's {@link dev.synack.tcp.MemoryBudget}: times it came under pressure. */
     TCP_MEMORY_PRESSURES("TCPMemoryPressures"),
     /** In-order segments dropped for want of memory (the peer sends them again). */
@@ -84,6 +91,17 @@ public enum Counter {
             case SYN_RECV_ACK -> TCP_ACK_SKIPPED_SYN_RECV;
             case TIME_WAIT_ACK -> TCP_ACK_SKIPPED_TIME_WAIT;
             case CHALLENGE_ACK -> TCP_ACK_SKIPPED_CHALLENGE;
+        };
+    }
+
+    /** The counter of a listener's event. */
+    static Counter of(ListenEvent what) {
+        return switch (what) {
+            case SYNCOOKIE_SENT -> SYNCOOKIES_SENT;
+            case SYNCOOKIE_RECV -> SYNCOOKIES_RECV;
+            case SYNCOOKIE_FAILED -> SYNCOOKIES_FAILED;
+            case LISTEN_OVERFLOW -> LISTEN_OVERFLOWS;
+            case LISTEN_DROP -> LISTEN_DROPS;
         };
     }
 

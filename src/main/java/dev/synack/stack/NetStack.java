@@ -3,11 +3,13 @@ package dev.synack.stack;
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.FourTuple;
 import dev.synack.tcp.IsnGenerator;
+import dev.synack.tcp.ListenEvent;
 import dev.synack.tcp.Listener;
 import dev.synack.tcp.MemoryBudget;
 import dev.synack.tcp.RateLimited;
 import dev.synack.tcp.Resets;
 import dev.synack.tcp.Seq;
+import dev.synack.tcp.SynCookies;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpOutput;
 import dev.synack.tcp.TcpState;
@@ -143,6 +145,8 @@ public final class NetStack {
     private final TcpConfig config;
     private final Clock clock;
     private final IsnGenerator isn;
+    /** The cookies of all this stack's listeners (one secret per stack, as Linux has one per host). */
+    private final SynCookies synCookies;
     private final Random random;
     /** RSTs for segments that match nothing, and echo replies: null when not limited (guarded by the lock). */
     private final TokenBucket resetLimit;
@@ -245,6 +249,7 @@ public final class NetStack {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.isn = Objects.requireNonNull(isn, "isn");
+        this.synCookies = isn.synCookies();
         this.random = new Random(seed);
         this.addressFilter = new AddressFilter(address, 0);
         this.ports = new PortTable(random);
@@ -829,7 +834,7 @@ public final class NetStack {
         try {
             if (!ports.isBound(port)) throw new IllegalStateException("listen on port " + port + " that is not bound");
             if (listeners[port] != null) throw new SocketException("Already listening on port " + port);
-            Listener l = new Listener(config, address, port, backlog, isn, output);
+            Listener l = new Listener(config, address, port, backlog, isn, synCookies, output);
             listeners[port] = l;
             traceListenerState(port, TcpState.CLOSED, TcpState.LISTEN, "listen(" + l.backlog() + ")");
             return l;
@@ -1656,6 +1661,11 @@ public final class NetStack {
 
         @Override
         public void rateLimited(RateLimited what, long now) {
+            counters[Counter.of(what).ordinal()]++;
+        }
+
+        @Override
+        public void listenEvent(ListenEvent what, long now) {
             counters[Counter.of(what).ordinal()]++;
         }
 

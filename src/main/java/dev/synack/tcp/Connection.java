@@ -329,13 +329,64 @@ public final class Connection {
         if (listener != null) c.userMss = listener.userMss(); // TCP_MAXSEG passes to the child
         c.negotiate(syn.options());
         c.tsRecentAt = now;
-        c.initSendSequence(now);
+        c.initSendSequence(isn.isn(tuple, now));
         c.sndWnd = syn.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
         c.maxSndWnd = c.sndWnd;
         c.sndWl1 = syn.seq();
         c.sndWl2 = c.iss;
         c.setState(TcpState.SYN_RECV, "rcvd SYN", now);
         c.sendSyn(now);
+        return c;
+    }
+
+    /**
+     * The SYN-ACK a listener sends without making a child (SYN cookies, {@link SynCookies}): ISS
+     * {@code cookie}, the window and options a child of {@code listener} would send, but only the
+     * options a cookie can bring back: SACK-permitted and window scale only with timestamps (Linux's
+     * tcp_conn_request clears the others when the SYN has no timestamps), our TSval {@code tsVal}.
+     */
+    static void writeCookieSynAck(TcpConfig config, Listener listener, TcpSegment syn, int cookie, int tsVal, TcpSegment out) {
+        TcpOptions peer = syn.options();
+        boolean ts = config.timestamps() && peer.hasTimestamps();
+        int advMss = advMss(config, listener.userMss());
+        out.clear()
+                .sourcePort(syn.destinationPort())
+                .destinationPort(syn.sourcePort())
+                .seq(cookie)
+                .ack(syn.seq() + 1)
+                .flags(TcpFlags.SYN | TcpFlags.ACK)
+                .window(initialWindow(config.receiveBufferSize(), advMss, ts));
+        writeSynOptions(out.options(), config, advMss, ts, ts && config.sack() && peer.sackPermittedPresent(),
+                ts && config.windowScaling() && peer.hasWindowScale(), tsVal, ts ? peer.tsVal() : 0);
+    }
+
+    /**
+     * A passive open completed by an ACK carrying a valid SYN cookie (Linux's cookie_v4_check): the
+     * child is made as if it had sent the SYN-ACK {@link #writeCookieSynAck} wrote (ISS {@code
+     * cookie}, peer's ISN SEQ - 1, the peer's MSS {@code peerMss} from the cookie's table, SACK and
+     * window scale as {@code offered} kept them in our TSval, timestamps if the ACK has them), then
+     * {@code ack} is processed by it as by any child in SYN_RECV: it enters the accept queue (or is
+     * dropped when the queue is full) and takes any data or FIN the ACK carries.
+     */
+    static Connection fromCookie(TcpConfig config, FourTuple tuple, IsnGenerator isn, TcpOutput output, Listener listener,
+                                 TcpSegment ack, int cookie, int peerMss, SynCookies.Offered offered, long now) {
+        Connection c = new Connection(config, tuple, isn, output, listener);
+        c.opened = true;
+        c.state = TcpState.LISTEN;
+        c.irs = ack.seq() - 1;
+        c.rcvNxt = ack.seq();
+        c.peerSynSeen = true;
+        c.userMss = listener.userMss();
+        TcpOptions o = ack.options();
+        c.negotiate(o.hasTimestamps(), offered.sack(), offered.windowScale() >= 0, offered.windowScale(), peerMss,
+                o.hasTimestamps() ? o.tsVal() : 0);
+        c.tsRecentAt = now;
+        c.initSendSequence(cookie);
+        c.setState(TcpState.SYN_RECV, "rcvd ACK with SYN cookie", now);
+        c.synWindowSent = initialWindow(c.receiveBudgetFree(), c.advMss(), c.timestampsOn);
+        c.rcvAdvertisedEdge = c.rcvIntendedEdge = c.rcvNxt + c.synWindowSent;
+        c.sndNxt = c.sndMax = c.iss + 1;
+        c.segmentArrived(ack, now);
         return c;
     }
 
@@ -350,7 +401,7 @@ public final class Connection {
         if (state == TcpState.SYN_SENT) throw new TcpException(TcpError.CONNECTION_IN_PROGRESS);
         if (opened) throw new TcpException(TcpError.ALREADY_CONNECTED);
         opened = true;
-        initSendSequence(now);
+        initSendSequence(isnGenerator.isn(tuple, now));
         setState(TcpState.SYN_SENT, "connect()", now);
         sendSyn(now);
         output.wakeup(this);
@@ -724,7 +775,7 @@ public final class Connection {
                 return false;
             }
             updateTsRecent(seg, now);
-            if (listener != null && !listener.childEstablished(this)) {
+            if (listener != null && !listener.childEstablished(this, now)) {
                 // Linux: the accept queue is full; forget the ACK, the SYN-ACK timer will ask again.
                 dropped(seg, "accept queue full: final ACK dropped", now);
                 return false;
@@ -2026,8 +2077,12 @@ public final class Connection {
      * less the timestamp option once timestamps are agreed; a SYN does not know that yet.
      */
     private int initialWindow(boolean synAck) {
-        int space = Math.min(receiveBudgetFree(), MAX_WINDOW_FIELD);
-        int segment = advMss() - (synAck && timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
+        return initialWindow(receiveBudgetFree(), advMss(), synAck && timestampsOn);
+    }
+
+    private static int initialWindow(int free, int advMss, boolean timestampOption) {
+        int space = Math.min(free, MAX_WINDOW_FIELD);
+        int segment = advMss - (timestampOption ? TIMESTAMP_OPTION_SPACE : 0);
         return space > segment ? space - space % segment : space;
     }
 
@@ -2067,11 +2122,16 @@ public final class Connection {
         boolean ts = synAck ? timestampsOn : config.timestamps();
         boolean sack = synAck ? sackOn : config.sack();
         boolean ws = synAck ? windowScalingOn : config.windowScaling();
-        opts.mss(advMss());
+        writeSynOptions(opts, config, advMss(), ts, sack, ws, tsNow(now), synAck ? tsRecent : 0);
+    }
+
+    private static void writeSynOptions(TcpOptions opts, TcpConfig config, int advMss, boolean ts, boolean sack, boolean ws,
+                                        int tsVal, int tsEcr) {
+        opts.mss(advMss);
         if (ts) {
             if (sack) opts.sackPermitted();
             else opts.nop().nop();
-            opts.timestamps(tsNow(now), synAck ? tsRecent : 0);
+            opts.timestamps(tsVal, tsEcr);
         } else if (sack) {
             opts.nop().nop().sackPermitted();
         }
@@ -2379,8 +2439,8 @@ public final class Connection {
     // State helpers
     // =====================================================================================
 
-    private void initSendSequence(long now) {
-        iss = isnGenerator.isn(tuple, now);
+    private void initSendSequence(int iss) {
+        this.iss = iss;
         sndUna = iss;
         sndNxt = iss;
         sndMax = iss;
@@ -2394,16 +2454,22 @@ public final class Connection {
 
     /** Options of the peer's SYN or SYN-ACK against ours (RFC 7323 §2.2, §3.2; RFC 2018 §2; RFC 9293 §3.7.1). */
     private void negotiate(TcpOptions peer) {
-        timestampsOn = config.timestamps() && peer.hasTimestamps();
-        sackOn = config.sack() && peer.sackPermittedPresent();
-        boolean ws = config.windowScaling() && peer.hasWindowScale();
-        windowScalingOn = ws;
-        sndShift = ws ? Math.min(peer.windowScale(), MAX_WINDOW_SHIFT) : 0;
-        rcvShift = ws ? config.windowScale() : 0;
         // As Linux's tcp_parse_options, an MSS option of 0 counts as none.
-        peerMss = peer.hasMss() && peer.mss() > 0 ? peer.mss() : config.defaultPeerMss();
+        negotiate(peer.hasTimestamps(), peer.sackPermittedPresent(), peer.hasWindowScale(), peer.windowScale(),
+                peer.hasMss() && peer.mss() > 0 ? peer.mss() : config.defaultPeerMss(), peer.tsVal());
+    }
+
+    /** What the peer offered (timestamps, SACK, window scale and shift, MSS, TSval) against ours. */
+    private void negotiate(boolean peerTs, boolean peerSack, boolean peerWs, int peerShift, int peerMss, int peerTsVal) {
+        timestampsOn = config.timestamps() && peerTs;
+        sackOn = config.sack() && peerSack;
+        boolean ws = config.windowScaling() && peerWs;
+        windowScalingOn = ws;
+        sndShift = ws ? Math.min(peerShift, MAX_WINDOW_SHIFT) : 0;
+        rcvShift = ws ? config.windowScale() : 0;
+        this.peerMss = peerMss;
         effectiveMss = sendMss(peerMss);
-        if (timestampsOn) tsRecent = peer.tsVal();
+        if (timestampsOn) tsRecent = peerTsVal;
         congestion = CongestionControl.create(config, effectiveMss);
         rack = sackOn && config.rack() ? new Rack(config, effectiveMss) : null;
     }
@@ -2989,7 +3055,9 @@ public final class Connection {
     }
 
     /** The MSS announced in our SYN or SYN-ACK (Linux's advmss): the configured one, capped by TCP_MAXSEG. */
-    private int advMss() { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
+    private int advMss() { return advMss(config, userMss); }
+
+    private static int advMss(TcpConfig config, int userMss) { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
 
     // ---- TCP_USER_TIMEOUT ----
 

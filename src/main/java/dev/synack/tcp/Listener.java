@@ -1,6 +1,7 @@
 package dev.synack.tcp;
 
 import dev.synack.wire.TcpFlags;
+import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,10 +11,11 @@ import java.util.List;
  * A socket in LISTEN with a backlog (RFC 9293 §3.10.7.2, and Linux's two queues): the SYN queue of
  * embryonic connections in SYN_RECV and the accept queue of established ones not yet accepted.
  *
- * <p>Both queues hold at most {@link #backlog()} connections. As on Linux, a SYN is dropped while
- * the accept queue is full (and while the SYN queue is full; Linux would answer with a SYN cookie,
- * which comes later), and a final ACK that finds the accept queue full is dropped: the child stays in
- * SYN_RECV and its SYN-ACK timer asks the peer again.
+ * <p>Both queues hold at most {@link #backlog()} connections. As on Linux's tcp_conn_request, a SYN
+ * that finds the SYN queue full is answered with a SYN cookie ({@link SynCookies}; with
+ * {@link TcpConfig#synCookies()} 2 every SYN is, with 0 none and the SYN is dropped), but a SYN is
+ * dropped while the accept queue is full, cookie or not; a final ACK that finds the accept queue
+ * full is dropped: the child stays in SYN_RECV and its SYN-ACK timer asks the peer again.
  *
  * <p>The listener reports no state changes of its own (it has no {@link Connection}); its children
  * report theirs (LISTEN -> SYN_RECV when born). Segments it drops are reported with a null
@@ -26,6 +28,7 @@ public final class Listener {
     private final int localPort;
     private final int backlog;
     private final IsnGenerator isn;
+    private final SynCookies cookies;
     private final TcpOutput output;
     /**
      * The SYN queue, oldest first: a doubly linked list through the children themselves
@@ -39,10 +42,20 @@ public final class Listener {
     private final TcpSegment reply = new TcpSegment();
     private boolean closed;
     private long droppedSyns;
+    /** When this listener last sent a cookie (Linux's last_overflow); ACKs are checked for cookies only soon after. */
+    private long lastCookieAt;
+    private boolean cookieSent;
 
-    /** {@code backlog} is capped to config.maxBacklog(); at least 1. */
+    /** {@code backlog} is capped to config.maxBacklog(); at least 1. SYN cookies keyed as {@code isn}'s. */
     public Listener(TcpConfig config, int localAddress, int localPort, int backlog, IsnGenerator isn, TcpOutput output) {
+        this(config, localAddress, localPort, backlog, isn, isn.synCookies(), output);
+    }
+
+    /** As above, with the stack's {@code cookies} (one secret for all its listeners). */
+    public Listener(TcpConfig config, int localAddress, int localPort, int backlog, IsnGenerator isn, SynCookies cookies,
+                    TcpOutput output) {
         this.config = config;
+        this.cookies = cookies;
         this.localAddress = localAddress;
         this.localPort = localPort;
         this.backlog = Math.max(1, Math.min(backlog, config.maxBacklog()));
@@ -67,6 +80,13 @@ public final class Listener {
             return null;
         }
         if (segment.has(TcpFlags.ACK)) {
+            if (!segment.has(TcpFlags.SYN) && cookiesRecentlySent(now)) {
+                FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, segment.sourcePort());
+                int peerMss = cookies.check(tuple, segment.seq() - 1, segment.ack() - 1, now);
+                SynCookies.Offered offered = peerMss == 0 ? null : offeredByCookie(segment);
+                if (offered != null) return cookieAckArrived(tuple, segment, peerMss, offered, now);
+                output.listenEvent(ListenEvent.SYNCOOKIE_FAILED, now);
+            }
             // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state."
             if (Resets.replyTo(segment, reply)) output.send(localAddress, remoteAddress, reply, now);
             output.segmentDropped(null, segment, "ACK to a listener: RST sent", now);
@@ -82,19 +102,92 @@ public final class Listener {
             output.segmentDropped(null, segment, "SYN with FIN to a listener", now);
             return null;
         }
-        if (acceptQueue.size() >= backlog) {
-            droppedSyns++;
-            output.segmentDropped(null, segment, "accept queue full: SYN dropped", now);
+        // Linux's tcp_conn_request: the cookie decision first, then the accept queue.
+        boolean cookie = config.synCookies() == 2 || synQueueLength >= backlog;
+        if (cookie && config.synCookies() == 0) {
+            dropSyn(segment, "SYN queue full: SYN dropped", now);
             return null;
         }
-        if (synQueueLength >= backlog) {
-            droppedSyns++;
-            output.segmentDropped(null, segment, "SYN queue full: SYN dropped", now);
+        if (acceptQueue.size() >= backlog) {
+            output.listenEvent(ListenEvent.LISTEN_OVERFLOW, now);
+            dropSyn(segment, "accept queue full: SYN dropped", now);
+            return null;
+        }
+        if (cookie) {
+            sendCookie(localAddress, remoteAddress, segment, now);
             return null;
         }
         FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, segment.sourcePort());
         Connection child = Connection.passive(config, tuple, isn, output, this, segment, now);
         if (!child.isReleased()) synQueueAdd(child);
+        return child;
+    }
+
+    /** A handshake's last ACK that found the accept queue full (Linux's tcp_v4_syn_recv_sock, exit_overflow). */
+    private void countOverflow(long now) {
+        output.listenEvent(ListenEvent.LISTEN_OVERFLOW, now);
+        output.listenEvent(ListenEvent.LISTEN_DROP, now);
+    }
+
+    /** A SYN not taken: counted as Linux's tcp_listendrop counts it. */
+    private void dropSyn(TcpSegment segment, String reason, long now) {
+        droppedSyns++;
+        output.listenEvent(ListenEvent.LISTEN_DROP, now);
+        output.segmentDropped(null, segment, reason, now);
+    }
+
+    /**
+     * Answers {@code syn} with a SYN-ACK whose ISN is a cookie (and, with timestamps, whose TSval
+     * keeps the SYN's options), keeping nothing (Linux's cookie_v4_init_sequence).
+     */
+    private void sendCookie(int localAddress, int remoteAddress, TcpSegment syn, long now) {
+        FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, syn.sourcePort());
+        TcpOptions o = syn.options();
+        // As Linux's tcp_parse_options, an MSS option of 0 counts as none.
+        int peerMss = o.hasMss() && o.mss() > 0 ? o.mss() : config.defaultPeerMss();
+        int cookie = cookies.cookie(tuple, syn.seq(), peerMss, now);
+        boolean ws = config.windowScaling() && o.hasWindowScale();
+        int tsVal = SynCookies.timestamp(Connection.timestampClock(config, now), ws ? Math.min(o.windowScale(), 14) : -1,
+                config.sack() && o.sackPermittedPresent());
+        Connection.writeCookieSynAck(config, this, syn, cookie, tsVal, reply);
+        output.send(localAddress, remoteAddress, reply, now);
+        lastCookieAt = now;
+        cookieSent = true;
+        output.listenEvent(ListenEvent.SYNCOOKIE_SENT, now);
+    }
+
+    /** ACKs are checked for cookies only while this listener sent one lately (Linux's tcp_synq_no_recent_overflow). */
+    private boolean cookiesRecentlySent(long now) {
+        return config.synCookies() != 0 && cookieSent && now - lastCookieAt <= SynCookies.VALID_NANOS;
+    }
+
+    /**
+     * The options kept in a valid cookie's ACK (Linux's cookie_timestamp_decode): none without
+     * timestamps; else those of the TSecr, or null when they name one this listener refuses.
+     */
+    private SynCookies.Offered offeredByCookie(TcpSegment ack) {
+        if (!ack.options().hasTimestamps()) return SynCookies.Offered.NOTHING;
+        return config.timestamps() ? SynCookies.offered(ack.options().tsEcr(), config) : null;
+    }
+
+    /**
+     * An ACK carrying a valid cookie (Linux's cookie_v4_check): a child is made from it and
+     * returned, or null when the accept queue is full (the ACK is dropped, counted as an overflow).
+     */
+    private Connection cookieAckArrived(FourTuple tuple, TcpSegment ack, int peerMss, SynCookies.Offered offered, long now) {
+        output.listenEvent(ListenEvent.SYNCOOKIE_RECV, now);
+        if (acceptQueue.size() >= backlog) {
+            countOverflow(now);
+            output.segmentDropped(null, ack, "accept queue full: ACK with SYN cookie dropped", now);
+            return null;
+        }
+        Connection child = Connection.fromCookie(config, tuple, isn, output, this, ack, ack.ack() - 1, peerMss, offered, now);
+        if (child.state() == TcpState.SYN_RECV && !child.isReleased()) {
+            // The ACK was not taken (it failed a check the child makes): nothing keeps this child.
+            child.detachFromListener();
+            child.dropEmbryo("ACK with SYN cookie not acceptable", now);
+            return null;
+        }
         return child;
     }
 
@@ -122,8 +215,12 @@ public final class Listener {
     }
 
     /** A child got the ACK of its SYN-ACK: into the accept queue, unless it is full (then false). */
-    boolean childEstablished(Connection child) {
-        if (closed || acceptQueue.size() >= backlog) return false;
+    boolean childEstablished(Connection child, long now) {
+        if (closed) return false;
+        if (acceptQueue.size() >= backlog) {
+            countOverflow(now);
+            return false;
+        }
         synQueueRemove(child);
         acceptQueue.add(child);
         output.wakeup(child);
@@ -150,7 +247,7 @@ public final class Listener {
     public int backlog() { return backlog; }
     public int localPort() { return localPort; }
     public int localAddress() { return localAddress; }
-    /** SYNs dropped because a queue was full (Linux's ListenOverflows / ListenDrops). */
+    /** SYNs dropped because a queue was full or, with cookies off, the SYN queue was (part of Linux's ListenDrops). */
     public long droppedSyns() { return droppedSyns; }
 
     /**

@@ -33,18 +33,25 @@ public final class Rfc6528IsnGenerator implements IsnGenerator {
 
     @Override
     public int isn(FourTuple t, long nowNanos) {
-        putInt(0, t.localAddress());
-        putInt(4, t.remoteAddress());
-        putInt(8, (t.localPort() << 16) | (t.remotePort() & 0xffff));
+        SipHash.putBigEndian(tupleBytes, 0, t.localAddress());
+        SipHash.putBigEndian(tupleBytes, 4, t.remoteAddress());
+        SipHash.putBigEndian(tupleBytes, 8, (t.localPort() << 16) | (t.remotePort() & 0xffff));
         int f = (int) SipHash.hash(k0, k1, tupleBytes, tupleBytes.length);
         int m = (int) (nowNanos / TICK_NANOS);
         return m + f;
     }
 
-    private void putInt(int at, int v) {
-        tupleBytes[at] = (byte) (v >>> 24);
-        tupleBytes[at + 1] = (byte) (v >>> 16);
-        tupleBytes[at + 2] = (byte) (v >>> 8);
-        tupleBytes[at + 3] = (byte) v;
+    /**
+     * SYN cookies keyed by two secrets derived from this generator's (SipHash of a label under it),
+     * so that one random key per stack serves both and neither secret reveals the other.
+     */
+    @Override
+    public SynCookies synCookies() {
+        return new SynCookies(derived(1), derived(2), derived(3), derived(4));
+    }
+
+    private long derived(int label) {
+        byte[] b = {(byte) 's', (byte) 'y', (byte) 'n', (byte) label};
+        return SipHash.hash(k0, k1, b, b.length);
     }
 }

@@ -49,4 +49,12 @@ public final class SipHash {
         for (int i = count - 1; i >= 0; i--) v = (v << 8) | (b[at + i] & 0xffL);
         return v;
     }
+
+    /** Writes {@code v} big-endian (network order) at {@code b[at..at+3]}: how callers lay out a 4-tuple. */
+    static void putBigEndian(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+    }
 }

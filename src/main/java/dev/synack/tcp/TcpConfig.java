@@ -78,6 +78,7 @@ public final class TcpConfig {
 
     // Listen queues
     private final int maxBacklog;
+    private final int synCookies;
 
     // RFC 5961 §7: challenge ACKs per second
     private final int challengeAckLimit;
@@ -142,6 +143,7 @@ public final class TcpConfig {
         keepaliveProbes = b.keepaliveProbes;
         timerTickNanos = b.timerTickNanos;
         maxBacklog = b.maxBacklog;
+        synCookies = b.synCookies;
         challengeAckLimit = b.challengeAckLimit;
         invalidRateLimitNanos = b.invalidRateLimitNanos;
         resetRateLimit = b.resetRateLimit;
@@ -347,6 +349,12 @@ public final class TcpConfig {
     public long timerTickNanos() { return timerTickNanos; }
     /** listen(backlog) is capped to this (Linux somaxconn: 4096). */
     public int maxBacklog() { return maxBacklog; }
+    /**
+     * SYN cookies (RFC 4987 §3.6), as Linux's net.ipv4.tcp_syncookies: 0 never (a SYN finding the
+     * SYN queue full is dropped), 1 when a listener's SYN queue is full (Linux's default), 2 for
+     * every SYN. See {@link SynCookies}.
+     */
+    public int synCookies() { return synCookies; }
     public int challengeAckLimit() { return challengeAckLimit; }
 
     /**
@@ -446,6 +454,7 @@ public final class TcpConfig {
         private int keepaliveProbes = 9;
         private long timerTickNanos = Duration.ofMillis(4).toNanos();
         private int maxBacklog = 4096;
+        private int synCookies = 1;
         private int challengeAckLimit = 1000;
         private long invalidRateLimitNanos = Duration.ofMillis(500).toNanos();
         private int resetRateLimit = 0;
@@ -492,6 +501,7 @@ public final class TcpConfig {
             rtoRule = c.rtoRule;
             synRetries = c.synRetries;
             synAckRetries = c.synAckRetries;
+            synCookies = c.synCookies;
             dataRetries = c.dataRetries;
             delayedAckMinNanos = c.delayedAckMinNanos;
             delayedAckMaxNanos = c.delayedAckMaxNanos;
@@ -599,6 +609,7 @@ public final class TcpConfig {
             if (timerTickNanos > 10_000_000L) throw new IllegalArgumentException("timerTick must be at most 10 ms (HZ >= 100), was " + tick);
             return this;
         }
+        public Builder synCookies(int v) { synCookies = require(v, 0, 2, "synCookies"); return this; }
         public Builder maxBacklog(int v) { maxBacklog = require(v, 1, 1 << 20, "maxBacklog"); return this; }
         public Builder challengeAckLimit(int v) { challengeAckLimit = require(v, 1, Integer.MAX_VALUE, "challengeAckLimit"); return this; }
         /** See {@link TcpConfig#invalidRateLimitNanos()}; zero: no limit. */

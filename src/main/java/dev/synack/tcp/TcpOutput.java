@@ -46,6 +46,9 @@ public interface TcpOutput {
      */
     default void rateLimited(RateLimited what, long now) { }
 
+    /** A listener counted {@code what} (SYN cookies, overflows, drops); the default ignores it. */
+    default void listenEvent(ListenEvent what, long now) { }
+
     /** The 2MSL timer of a detached {@link TimeWaitRecord} fired ("time-wait"); the default ignores it. */
     default void timeWaitTimerFired(TimeWaitRecord record, String timer, long now) { }
 

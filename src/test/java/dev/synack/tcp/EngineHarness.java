@@ -47,6 +47,7 @@ final class EngineHarness implements TcpOutput {
     final List<Long> sendTimes = new ArrayList<>();
     /** Replies the engine held back ({@link TcpOutput#rateLimited}), in order. */
     final List<RateLimited> rateLimited = new ArrayList<>();
+    final List<ListenEvent> listenEvents = new ArrayList<>();
     int wakeups;
     /** What {@link #carriesPayloadWindows()} answers: a path like an in-memory link's. */
     boolean payloadWindows;
@@ -124,6 +125,11 @@ final class EngineHarness implements TcpOutput {
     @Override
     public void rateLimited(RateLimited what, long at) {
         rateLimited.add(what);
+    }
+
+    @Override
+    public void listenEvent(ListenEvent what, long at) {
+        listenEvents.add(what);
     }
 
     // ---- user calls ----

@@ -56,6 +56,7 @@ class ListenerTest {
         assertThat(h.in("S").from(1002).seq(PEER_ISS).mss(1460).toListener()).isNull();
         h.expectNothing();
         assertThat(h.listener.droppedSyns()).isEqualTo(1);
+        assertThat(h.listenEvents).containsExactly(ListenEvent.LISTEN_OVERFLOW, ListenEvent.LISTEN_DROP);
         assertThat(h.drops).contains("accept queue full: SYN dropped");
         // room again after accept()
         assertThat(h.listener.accept()).isNotNull();
@@ -63,8 +64,8 @@ class ListenerTest {
     }
 
     @Test
-    void synIsDroppedWhenTheSynQueueIsFull() {
-        EngineHarness h = EngineHarness.listening(EngineHarness.plain(), 2);
+    void synIsDroppedWhenTheSynQueueIsFullAndCookiesAreOff() {
+        EngineHarness h = EngineHarness.listening(EngineHarness.plain().toBuilder().synCookies(0).build(), 2);
         assertThat(h.in("S").from(1001).seq(PEER_ISS).toListener()).isNotNull();
         assertThat(h.in("S").from(1002).seq(PEER_ISS).toListener()).isNotNull();
         assertThat(h.in("S").from(1003).seq(PEER_ISS).toListener()).isNull();
@@ -90,6 +91,8 @@ class ListenerTest {
         h.in(".").from(1003).seq(PEER_ISS + 1).ack(ISS + 1).deliver();
         assertThat(c.state()).isEqualTo(TcpState.SYN_RECV);
         assertThat(h.drops).contains("accept queue full: final ACK dropped");
+        // counted as Linux's tcp_v4_syn_recv_sock counts it (exit_overflow, then tcp_listendrop)
+        assertThat(h.listenEvents).containsExactly(ListenEvent.LISTEN_OVERFLOW, ListenEvent.LISTEN_DROP);
         h.expectNothing();
         assertThat(h.listener.accept()).isSameAs(a);
         // c's SYN-ACK timer asks again; the peer's ACK now finds room
