@@ -40,6 +40,9 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         // A stack that runs out of memory ends the process rather than stay alive and deaf.
         NetStack.defaultFatalErrorHandler(FatalErrorHandler.exitProcess(FatalErrorHandler.EXIT_STATUS));
+        // The last resort, for a fatal error that escapes a thread because reporting it failed too.
+        Thread.setDefaultUncaughtExceptionHandler(FatalErrorHandler.haltOnFatal(FatalErrorHandler.EXIT_STATUS,
+                (thread, error) -> error.printStackTrace()));
         System.exit(commandLine().execute(args));
     }
 }

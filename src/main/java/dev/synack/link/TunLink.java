@@ -122,6 +122,8 @@ public final class TunLink implements Link, AutoCloseable {
     private volatile boolean open = true;
     private volatile IOException readerFailure;
     private final Thread reader;
+    /** Built up front: reporting a failure that came from running out of memory must not need memory. */
+    private final String readerName;
 
     private TunLink(Options options, int fd) {
         this.options = options;
@@ -131,6 +133,7 @@ public final class TunLink implements Link, AutoCloseable {
         this.writeState = Libc.allocateCallState(arena);
         this.inboundPath = this::deliverInbound;
         this.reader = Thread.ofPlatform().daemon().name("synack-tun-" + options.device()).unstarted(this::readLoop);
+        this.readerName = "TUN reader of " + options.device();
     }
 
     /**
@@ -344,7 +347,7 @@ public final class TunLink implements Link, AutoCloseable {
                     // A packet the path after the device could not take (a filter's bug, or memory
                     // ran out): the packet is lost, the reader is not. Fatal errors go to the stack's handler.
                     packetsDropped.incrementAndGet();
-                    LinkThreads.failed(stack, "TUN reader of " + options.device(), e);
+                    LinkThreads.failed(stack, readerName, e);
                 }
             }
         } catch (IOException e) {

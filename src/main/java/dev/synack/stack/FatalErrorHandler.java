@@ -57,8 +57,13 @@ public interface FatalErrorHandler {
         if (status == 0) throw new IllegalArgumentException("a fatal error must not exit with status 0");
         Objects.requireNonNull(err, "err");
         Objects.requireNonNull(exit, "exit");
+        String outcome = "; exiting with status " + status;
         return (stack, where, error) -> {
-            print(err, stack, where, error, "; exiting with status " + status);
+            try {
+                print(err, stack, where, error, outcome);
+            } catch (Throwable cannotPrint) {
+                // Out of memory even for the message: the exit matters more than the words.
+            }
             exit.accept(status);
         };
     }
@@ -71,11 +76,8 @@ public interface FatalErrorHandler {
     }
 
     private static void exitSoon(int status) {
-        try {
-            Thread.ofPlatform().daemon().name("synack-fatal-exit").start(() -> System.exit(status));
-        } catch (Throwable cannotStart) {
-            Runtime.getRuntime().halt(status);
-        }
+        // The halting thread first: a System.exit whose shutdown hooks hang must not leave the
+        // process alive, and without memory for a thread there is no time for hooks at all.
         try {
             Thread.ofPlatform().daemon().name("synack-fatal-halt").start(() -> {
                 try {
@@ -85,8 +87,23 @@ public interface FatalErrorHandler {
                 }
                 Runtime.getRuntime().halt(status);
             });
+            Thread.ofPlatform().daemon().name("synack-fatal-exit").start(() -> System.exit(status));
         } catch (Throwable cannotStart) {
-            // The exit thread is on its way; shutdown hooks that hang are the only risk left.
+            Runtime.getRuntime().halt(status);
         }
+    }
+
+    /**
+     * A thread's uncaught-exception handler for a process that must not outlive a fatal error: a
+     * {@link #isFatal fatal} error that escapes a thread altogether (its own handling failed for want
+     * of memory) halts the process with {@code status} at once, allocating nothing; any other is
+     * passed to {@code others}.
+     */
+    static Thread.UncaughtExceptionHandler haltOnFatal(int status, Thread.UncaughtExceptionHandler others) {
+        Objects.requireNonNull(others, "others");
+        return (thread, error) -> {
+            if (isFatal(error)) Runtime.getRuntime().halt(status);
+            others.uncaughtException(thread, error);
+        };
     }
 }

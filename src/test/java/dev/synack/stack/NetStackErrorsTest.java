@@ -190,6 +190,33 @@ class NetStackErrorsTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** Out of memory even for the message: the handler still exits. */
+    @Test
+    void theExitingHandlerExitsWhenPrintingFails() {
+        AtomicInteger status = new AtomicInteger(-1);
+        PrintStream failing = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) {
+            @Override
+            public void println(String x) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+        FatalErrorHandler h = FatalErrorHandler.exitProcess(FatalErrorHandler.EXIT_STATUS, failing, status::set);
+        h.fatalError(stack(() -> 0), "TUN reader", new OutOfMemoryError("Java heap space"));
+        assertThat(status.get()).isEqualTo(70);
+    }
+
+    /** A fatal error that escapes a thread is not handed on (that would need memory); any other is. */
+    @Test
+    void theLastResortHandlerPassesOnlyNonFatalErrorsOn() {
+        java.util.List<Throwable> passed = new java.util.ArrayList<>();
+        Thread.UncaughtExceptionHandler h = FatalErrorHandler.haltOnFatal(FatalErrorHandler.EXIT_STATUS, (t, e) -> passed.add(e));
+        IllegalStateException ordinary = new IllegalStateException("bug");
+        h.uncaughtException(Thread.currentThread(), ordinary);
+        h.uncaughtException(Thread.currentThread(), new StackOverflowError());
+        assertThat(passed).hasSize(2).startsWith(ordinary);
+        // A fatal one would halt this JVM: its decision is isFatal's, tested above.
+    }
+
     @Test
     void newStacksStartWithTheLibrarysPrintingHandler() {
         assertThat(new NetStack("x", LOCAL, TcpConfig.linux(), () -> 0, IsnGenerator.fixed(1), 1).fatalErrorHandler())
