@@ -42,7 +42,10 @@ public final class Main implements Callable<Integer> {
         NetStack.defaultFatalErrorHandler(FatalErrorHandler.exitProcess(FatalErrorHandler.EXIT_STATUS));
         // The last resort, for a fatal error that escapes a thread because reporting it failed too.
         Thread.setDefaultUncaughtExceptionHandler(FatalErrorHandler.haltOnFatal(FatalErrorHandler.EXIT_STATUS,
-                (thread, error) -> error.printStackTrace()));
+                (thread, error) -> {
+                    System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                    error.printStackTrace();
+                }));
         System.exit(commandLine().execute(args));
     }
 }
