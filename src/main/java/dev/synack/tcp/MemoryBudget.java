@@ -96,7 +96,7 @@ public final class MemoryBudget {
     public long pressure() { return pressure; }
     public long high() { return high; }
     public int maxOrphans() { return maxOrphans; }
-    /** Bytes buffered by the stack's connections now. */
+    /** Memory the stack's connections hold now: their buffers' arrays, or the bytes buffered where those are more. */
     public long allocated() { return allocated; }
     public boolean underPressure() { return underPressure; }
     /** Connections closed by their users that still hold a state. */
@@ -120,11 +120,14 @@ public final class MemoryBudget {
         return allocated + bytes <= high;
     }
 
-    /** How many of {@code wanted} bytes a writer holding {@code queued} may add (at least up to {@link #MIN_SEND}). */
-    int sendRoom(int wanted, int queued) {
-        if (allows(wanted)) return wanted;
-        long room = Math.max(high - allocated, (long) MIN_SEND - queued);
-        return (int) Math.max(0, Math.min(wanted, room));
+    /**
+     * The most memory a buffer holding {@code storage} bytes of arrays may hold after the call in
+     * progress, whose connection holds {@code uncharged} bytes not charged yet: what it holds and
+     * the room left below the hard level, at least {@code floor} (what it may always hold).
+     */
+    long storageLimit(long storage, long uncharged, int floor) {
+        if (!accounting) return Long.MAX_VALUE;
+        return Math.max(floor, storage + high - allocated - uncharged);
     }
 
     /**
