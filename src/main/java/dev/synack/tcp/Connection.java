@@ -93,7 +93,7 @@ public final class Connection {
     private final FourTuple tuple;
     private final IsnGenerator isnGenerator;
     private final TcpOutput output;
-    /** The stack's memory (tcp_mem): this connection's buffered bytes are charged to it ({@link #accountMemory}). */
+    /** The stack's memory (tcp_mem): this connection's buffers are charged to it ({@link #accountMemory}). */
     private final MemoryBudget memory;
     /** What this connection has charged to {@link #memory}. */
     private long memoryCharged;
