@@ -138,18 +138,51 @@ final class ByteRing {
 
     /**
      * Makes the array hold at least {@code needed} bytes from the head (needed <= capacity), doubling
-     * it as often as that takes (capped at the capacity). Growing copies every byte of the old array
-     * in ring order from the head, so that stored bytes and bytes placed beyond them keep their offsets.
+     * it as often as that takes (capped at the capacity).
      */
     private void ensureStorage(int needed) {
-        int length = bytes == null ? 0 : bytes.length;
-        if (needed <= length) return;
+        reserve(needed, Long.MAX_VALUE);
+    }
+
+    /**
+     * The length the array would have after {@link #reserve}: unchanged when it holds {@code needed}
+     * bytes from the head already; else doubled as often as that takes (capped at the capacity),
+     * but not beyond {@code maxStorage} unless {@code needed} is more.
+     */
+    int storageFor(int needed, long maxStorage) {
+        int length = storage();
+        if (needed <= length) return length;
         int grown = Math.max(length, Math.min(initialStorage, capacity));
         while (grown < needed) grown = (int) Math.min(2L * grown, capacity);
-        byte[] next = new byte[grown];
-        if (bytes != null) {
-            System.arraycopy(bytes, head, next, 0, length - head);
-            System.arraycopy(bytes, 0, next, length - head, head);
+        return (int) Math.max(needed, Math.min(grown, maxStorage));
+    }
+
+    /** Grows the array to {@link #storageFor}{@code (needed, maxStorage)}. */
+    void reserve(int needed, long maxStorage) {
+        int length = storageFor(needed, maxStorage);
+        if (length > storage()) resize(length);
+    }
+
+    /**
+     * Shrinks the array to hold the stored bytes and {@code needed} bytes from the head, at most:
+     * what lies in the free region beyond is lost (out-of-order data the caller forgot).
+     */
+    void shrinkTo(int needed) {
+        int length = Math.max(size, needed);
+        if (bytes != null && bytes.length > length) resize(length);
+    }
+
+    /**
+     * A new array of {@code length} bytes (none for 0) holding the old one's first bytes in ring
+     * order from the head, so that stored bytes and bytes placed beyond them keep their offsets.
+     */
+    private void resize(int length) {
+        byte[] next = length == 0 ? null : new byte[length];
+        if (bytes != null && next != null) {
+            int keep = Math.min(bytes.length, length);
+            int first = Math.min(keep, bytes.length - head);
+            System.arraycopy(bytes, head, next, 0, first);
+            System.arraycopy(bytes, 0, next, first, keep - first);
         }
         bytes = next;
         head = 0;

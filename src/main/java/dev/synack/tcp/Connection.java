@@ -93,7 +93,7 @@ public final class Connection {
     private final FourTuple tuple;
     private final IsnGenerator isnGenerator;
     private final TcpOutput output;
-    /** The stack's memory (tcp_mem): this connection's buffered bytes are charged to it ({@link #accountMemory}). */
+    /** The stack's memory (tcp_mem): this connection's buffers are charged to it ({@link #accountMemory}). */
     private final MemoryBudget memory;
     /** What this connection has charged to {@link #memory}. */
     private long memoryCharged;
@@ -454,12 +454,11 @@ public final class Connection {
 
     /**
      * Appends what the send buffer and the stack's memory let in (sk_stream_memory_free: over the
-     * hard level a writer takes no more than {@link MemoryBudget#MIN_SEND} in all).
+     * hard level a writer's arrays take no more than {@link MemoryBudget#MIN_SEND} in all).
      */
     private int bufferWrite(ByteBuffer src) {
-        int wanted = Math.min(src.remaining(), sendBuffer.free());
-        int room = memory.sendRoom(wanted, sendBuffer.size());
-        if (room == wanted) return sendBuffer.write(src);
+        int room = sendSpace();
+        if (room >= src.remaining()) return sendBuffer.write(src);
         int limit = src.limit();
         src.limit(src.position() + room);
         try {
@@ -1235,18 +1234,19 @@ public final class Connection {
         int room = receiveWindow();
         if (!discardsInput()) room = Math.min(room, receiveBuffer.free());
         int take = Math.min(fresh, room);
-        if (take > 0 && !discardsInput() && !memoryForInOrder(take)) {
+        if (take > 0 && !discardsInput() && !memoryForInOrder(seg, take)) {
             memory.countRcvQDrop();
             dropped(seg, "out of memory: " + take + " bytes dropped", now);
             return false; // the peer sends them again (its FIN with them)
         }
         if (take > 0) {
             if (!discardsInput()) {
-                if (seg.payloadOwner() instanceof LentBytes lender && reassembly.isEmpty() && receiveBuffer.canBorrow()) {
+                if (borrows(seg)) {
                     // A sender in the same memory lent its send buffer's bytes: keep a reference instead
                     // of a copy (the reader copies them once, as from a kernel loopback's buffers).
-                    receiveBuffer.borrow(lender, seg, skip, take);
+                    receiveBuffer.borrow((LentBytes) seg.payloadOwner(), seg, skip, take);
                 } else {
+                    receiveBuffer.reserve(receiveBuffer.size() + take, receiveStorageLimit());
                     receiveBuffer.append(seg, skip, take);
                 }
             }
@@ -1302,7 +1302,7 @@ public final class Connection {
             dropped(seg, "duplicate of out-of-order data", now);
             return false;
         }
-        if (!discardsInput() && !memory.allows(unchargedMemory() + take)) {
+        if (!discardsInput() && !memoryForReceived(receiveBuffer.size() + offset + take, take, false)) {
             // As Linux's tcp_data_queue_ofo: no memory, no out-of-order queueing (TCPOFODrop).
             memory.countOfoDrop();
             dropped(seg, "out of memory: out-of-order segment dropped", now);
@@ -1313,6 +1313,7 @@ public final class Connection {
             return false;
         }
         if (!discardsInput()) {
+            receiveBuffer.reserve(receiveBuffer.size() + offset + take, receiveStorageLimit());
             receiveBuffer.writeAt(receiveBuffer.size() + offset, seg, 0, take);
         }
         if (seg.has(TcpFlags.FIN) && take == len) {
@@ -1357,16 +1358,39 @@ public final class Connection {
      * while the receive queue is empty (sk_forced_mem_schedule: every connection makes progress);
      * else within the hard level, after pruning the out-of-order queue when that is what it takes
      * (tcp_try_rmem_schedule, tcp_prune_ofo_queue: data beyond a hole goes before data the reader
-     * can have now).
+     * can have now). Pruning gives back the ring's free region the out-of-order data held.
      */
-    private boolean memoryForInOrder(int bytes) {
-        if (receiveBuffer.isEmpty() || memory.allows(unchargedMemory() + bytes)) return true;
+    private boolean memoryForInOrder(TcpSegment seg, int bytes) {
+        int end = receiveBuffer.size() + bytes;
+        if (receiveBuffer.isEmpty() || memoryForReceived(end, bytes, borrows(seg))) return true;
         if (reassembly.isEmpty()) {
             memory.countPrune(false);
             return false;
         }
         pruneOutOfOrder();
-        return memory.allows(unchargedMemory() + bytes);
+        receiveBuffer.shrinkTo(end);
+        return memoryForReceived(end, bytes, borrows(seg));
+    }
+
+    /** True when the in-order bytes of {@code seg} are taken by reference rather than copied. */
+    private boolean borrows(TcpSegment seg) {
+        return seg.payloadOwner() instanceof LentBytes && reassembly.isEmpty() && receiveBuffer.canBorrow();
+    }
+
+    /**
+     * Whether the stack's memory has room for {@code bytes} more received bytes ending {@code end}
+     * bytes after the oldest unread one: for the bytes, or for the array the receive ring grows to
+     * for them (within what the budget leaves it), whichever is more; borrowed bytes need no array.
+     */
+    private boolean memoryForReceived(int end, int bytes, boolean borrowed) {
+        long storage = borrowed ? receiveBuffer.storage() : receiveBuffer.storageFor(end, receiveStorageLimit());
+        long after = Math.max((long) receiveBuffer.size() + reassembly.bytes() + bytes, storage);
+        return memory.allows(unchargedMemory() + after - receiveHeld());
+    }
+
+    /** The most the receive ring's array may grow to now: what it holds and the room the budget leaves. */
+    private long receiveStorageLimit() {
+        return memory.storageLimit(receiveBuffer.storage(), unchargedMemory(), 0);
     }
 
     /**
@@ -2721,7 +2745,9 @@ public final class Connection {
     /** Received bytes taken over by reference from a sender in the same memory rather than copied (for tests). */
     long bytesBorrowed() { return receiveBuffer.borrowedTotal(); }
     /** What a write may take now: the send buffer's free room, within the stack's memory ({@link MemoryBudget}). */
-    public int sendSpace() { return memory.sendRoom(sendBuffer.free(), sendBuffer.size()); }
+    public int sendSpace() {
+        return sendBuffer.room(memory.storageLimit(sendBuffer.storage(), unchargedMemory(), MemoryBudget.MIN_SEND));
+    }
 
     /** True when read() would not return 0: data, end-of-stream, or an error to report. */
     public boolean isReadable() {
@@ -2796,33 +2822,51 @@ public final class Connection {
      * not: called at the end of every call that can change either.
      */
     private void accountMemory() {
-        long held = memoryHeld();
-        if (held != memoryCharged) {
-            memory.charge(held - memoryCharged);
-            memoryCharged = held;
+        chargeHeld();
+        if (memory.underPressure() || userClosed || isReleased()) {
+            reclaimIdleBuffers();
+            chargeHeld();
         }
         boolean orphan = isOrphan();
         if (orphan != orphanCounted) {
             memory.orphanCount(orphan ? 1 : -1);
             orphanCounted = orphan;
         }
-        if (memory.underPressure()) reclaimIdleBuffers();
+    }
+
+    /** Charges the budget with the difference between what this connection holds and what it charged. */
+    private void chargeHeld() {
+        long held = memoryHeld();
+        if (held != memoryCharged) {
+            memory.charge(held - memoryCharged);
+            memoryCharged = held;
+        }
     }
 
     /**
-     * Under memory pressure an empty buffer gives its arrays back (the send buffer's spare pieces,
-     * the receive ring), as Linux's sk_mem_reclaim returns a socket's reserve: the budget counts
-     * bytes, and idle connections must not keep the arrays a burst left behind. The receive ring
-     * stays while out-of-order bytes wait in its free region.
+     * Under memory pressure, and once the user closed the connection, an empty buffer gives its
+     * arrays back (the send buffer's spare pieces, the receive ring), as Linux's sk_mem_reclaim
+     * returns a socket's reserve: the budget charges arrays, and idle connections must not keep
+     * the arrays a burst left behind. The receive ring stays while out-of-order bytes wait in its
+     * free region.
      */
     private void reclaimIdleBuffers() {
         if (sendBuffer.isEmpty()) sendBuffer.releaseIfEmpty();
         if (reassembly.isEmpty()) receiveBuffer.releaseIfEmpty();
     }
 
-    /** Bytes buffered: unacknowledged, unread (borrowed ones included) and out of order. */
+    /**
+     * The memory this connection's buffers take, as Linux charges an skb's truesize rather than its
+     * payload: each side's arrays, or its bytes where those are more (borrowed bytes live in a
+     * lender's arrays, and count as if they were copied).
+     */
     private long memoryHeld() {
-        return (long) sendBuffer.size() + receiveBuffer.size() + reassembly.bytes();
+        return Math.max(sendBuffer.size(), sendBuffer.storage()) + receiveHeld();
+    }
+
+    /** The receive side's share of {@link #memoryHeld}: unread and out-of-order bytes, or the ring's array. */
+    private long receiveHeld() {
+        return Math.max((long) receiveBuffer.size() + reassembly.bytes(), receiveBuffer.storage());
     }
 
     /** What this connection holds beyond what it has charged so far (within the call in progress). */

@@ -1,9 +1,10 @@
 package dev.synack.tcp;
 
 /**
- * The memory of one stack's connections, as Linux's tcp_mem accounts it: the bytes buffered by all
- * of them (written and not yet acknowledged, received and not yet read, borrowed ones included, and
- * held out of order) against three levels, and the connections closed by their users that still
+ * The memory of one stack's connections, as Linux's tcp_mem accounts it (skb truesize, not
+ * payload): the arrays their buffers hold, or for a side of a connection the bytes it buffers where
+ * those are more (written and not yet acknowledged, received and not yet read, borrowed ones
+ * included, and held out of order), against three levels, and the connections closed by their users that still
  * hold a state (orphans, as tcp_max_orphans limits them).
  * <ul>
  * <li>Up to {@link #pressure()} nothing is limited.</li>
@@ -14,7 +15,7 @@ package dev.synack.tcp;
  *     out-of-order data (tcp_prune_ofo_queue), then drops the segment for the peer to send again
  *     (TCPRcvQDrop, TCPOFODrop); writes take less or nothing (sk_stream_memory_free). A connection
  *     always makes progress: in-order data is taken while its receive queue is empty (as Linux's
- *     sk_forced_mem_schedule), and a writer may queue up to {@link #MIN_SEND} bytes (tcp_wmem[0]).</li>
+ *     sk_forced_mem_schedule), and a writer's arrays may take up to {@link #MIN_SEND} bytes (tcp_wmem[0]).</li>
  * </ul>
  *
  * <p>The engine charges what it holds after each call into a connection; plain counters, no lock of
@@ -96,7 +97,7 @@ public final class MemoryBudget {
     public long pressure() { return pressure; }
     public long high() { return high; }
     public int maxOrphans() { return maxOrphans; }
-    /** Bytes buffered by the stack's connections now. */
+    /** Memory the stack's connections hold now: their buffers' arrays, or the bytes buffered where those are more. */
     public long allocated() { return allocated; }
     public boolean underPressure() { return underPressure; }
     /** Connections closed by their users that still hold a state. */
@@ -120,11 +121,14 @@ public final class MemoryBudget {
         return allocated + bytes <= high;
     }
 
-    /** How many of {@code wanted} bytes a writer holding {@code queued} may add (at least up to {@link #MIN_SEND}). */
-    int sendRoom(int wanted, int queued) {
-        if (allows(wanted)) return wanted;
-        long room = Math.max(high - allocated, (long) MIN_SEND - queued);
-        return (int) Math.max(0, Math.min(wanted, room));
+    /**
+     * The most memory a buffer holding {@code storage} bytes of arrays may hold after the call in
+     * progress, whose connection holds {@code uncharged} bytes not charged yet: what it holds and
+     * the room left below the hard level, at least {@code floor} (what it may always hold).
+     */
+    long storageLimit(long storage, long uncharged, int floor) {
+        if (!accounting) return Long.MAX_VALUE;
+        return Math.max(floor, storage + high - allocated - uncharged);
     }
 
     /**

@@ -110,6 +110,15 @@ final class ReceiveQueue {
 
     void growTo(int newCapacity) { ring.growTo(newCapacity); }
 
+    /** The ring's array length once it holds the bytes up to {@code end} after the oldest ({@link ByteRing#storageFor}). */
+    int storageFor(int end, long maxStorage) { return ring.storageFor(end - borrowed, maxStorage); }
+
+    /** Grows the ring's array to {@link #storageFor}{@code (end, maxStorage)}. */
+    void reserve(int end, long maxStorage) { ring.reserve(end - borrowed, maxStorage); }
+
+    /** Shrinks the ring's array to the queued bytes and those up to {@code end} (out-of-order data beyond is forgotten). */
+    void shrinkTo(int end) { ring.shrinkTo(Math.max(0, end - borrowed)); }
+
     /** Moves up to {@code dst.remaining()} bytes into {@code dst}, borrowed ones first; returns the count. */
     int read(ByteBuffer dst) {
         int total = 0;

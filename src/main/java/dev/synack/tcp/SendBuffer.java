@@ -101,6 +101,82 @@ final class SendBuffer {
     boolean isEmpty() { return size == 0; }
     int pieceSize() { return pieceSize; }
 
+    /**
+     * How many bytes a write may take now with this buffer's arrays (pieces, retired ones, spares)
+     * kept within {@code maxStorage} bytes: the free room, less what would need a piece the limit
+     * leaves no room for. Bytes that fit in arrays already held cost nothing, even beyond the limit.
+     * A write of at most that many bytes allocates no more ({@link #write} picks the same pieces).
+     */
+    int room(long maxStorage) {
+        int free = free();
+        if (free == 0 || maxStorage == Long.MAX_VALUE) return free;
+        long extra = Math.max(0, maxStorage - storage());
+        if (growth(free) <= extra) return free;
+        int lo = 0; // growth(lo) <= extra
+        int hi = free; // growth(hi) > extra
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (growth(mid) <= extra) lo = mid;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /**
+     * The bytes of new arrays writing {@code n} more bytes would take: {@link #write} and
+     * {@link #makeRoom} step by step, without allocating.
+     */
+    private long growth(int n) {
+        int count = pieces.size();
+        int lastLength = count == 0 ? 0 : pieces.last().length();
+        int t = tail;
+        int held = size;
+        if (held == 0 && count == 1 && !pieces.first().isPinned()) t = 0;
+        int reusable = spareCount + reusableRetired();
+        long added = 0;
+        int left = n;
+        while (left > 0) {
+            if (count == 0 || t == lastLength) {
+                if (count == 0) {
+                    int length = lengthFor(left);
+                    if (length == pieceSize || spareCount > 0 || retired.size() > 0) {
+                        length = pieceSize;
+                        if (reusable > 0) reusable--;
+                        else added += pieceSize;
+                    } else {
+                        added += length;
+                    }
+                    lastLength = length;
+                    count = 1;
+                    t = 0;
+                } else if (count == 1 && lastLength < pieceSize) {
+                    int larger = Math.max(2 * lastLength, lengthFor(held + left));
+                    added += larger - lastLength;
+                    lastLength = larger;
+                    t = held;
+                } else {
+                    if (reusable > 0) reusable--;
+                    else added += pieceSize;
+                    count++;
+                    lastLength = pieceSize;
+                    t = 0;
+                }
+            }
+            int c = Math.min(left, lastLength - t);
+            t += c;
+            held += c;
+            left -= c;
+        }
+        return added;
+    }
+
+    /** Retired pieces {@link #takePiece} would turn into spares now: the ones before the first still pinned. */
+    private int reusableRetired() {
+        int k = 0;
+        while (k < retired.size() && !retired.get(k).isPinned()) k++;
+        return k;
+    }
+
     /** Appends as many bytes of {@code src} as fit, advancing its position; returns the count. */
     int write(ByteBuffer src) {
         int n = Math.min(src.remaining(), free());

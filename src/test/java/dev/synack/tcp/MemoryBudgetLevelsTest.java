@@ -26,15 +26,16 @@ class MemoryBudgetLevelsTest {
     }
 
     @Test
-    void overTheHardLevelAWriterMayStillQueueMinSend() {
+    void aBufferMayGrowToTheHardLevelAndOverItKeepsItsFloor() {
         budget.charge(99_000);
-        assertThat(budget.sendRoom(500, 0)).isEqualTo(500);
-        assertThat(budget.sendRoom(8_000, 0)).isEqualTo(MemoryBudget.MIN_SEND);
-        assertThat(budget.sendRoom(8_000, 3_000)).isEqualTo(MemoryBudget.MIN_SEND - 3_000); // more than the 1,000 left
-        assertThat(budget.sendRoom(8_000, 4_000)).isEqualTo(1_000);
+        // Its arrays, the 1,000 bytes left, less what the call in progress took and did not charge yet.
+        assertThat(budget.storageLimit(8_000, 0, MemoryBudget.MIN_SEND)).isEqualTo(9_000);
+        assertThat(budget.storageLimit(8_000, 500, MemoryBudget.MIN_SEND)).isEqualTo(8_500);
+        assertThat(budget.storageLimit(0, 0, MemoryBudget.MIN_SEND)).isEqualTo(MemoryBudget.MIN_SEND); // more than the 1,000 left
+        assertThat(budget.storageLimit(0, 0, 0)).isEqualTo(1_000);
         budget.charge(10_000);
-        assertThat(budget.sendRoom(8_000, 0)).isEqualTo(MemoryBudget.MIN_SEND);
-        assertThat(budget.sendRoom(8_000, MemoryBudget.MIN_SEND)).isZero();
+        assertThat(budget.storageLimit(2_000, 0, MemoryBudget.MIN_SEND)).isEqualTo(MemoryBudget.MIN_SEND);
+        assertThat(budget.storageLimit(20_000, 0, MemoryBudget.MIN_SEND)).isEqualTo(11_000); // less than it holds: it grows no more
     }
 
     @Test
@@ -57,7 +58,7 @@ class MemoryBudgetLevelsTest {
         MemoryBudget.UNLIMITED.orphanCount(1);
         assertThat(MemoryBudget.UNLIMITED.allocated()).isZero();
         assertThat(MemoryBudget.UNLIMITED.orphans()).isZero();
-        assertThat(MemoryBudget.UNLIMITED.sendRoom(1 << 30, 1 << 30)).isEqualTo(1 << 30);
+        assertThat(MemoryBudget.UNLIMITED.storageLimit(1 << 30, 1 << 30, 0)).isEqualTo(Long.MAX_VALUE);
         assertThatThrownBy(() -> MemoryBudget.UNLIMITED.limits(1, 2, 3)).isInstanceOf(IllegalStateException.class);
     }
 

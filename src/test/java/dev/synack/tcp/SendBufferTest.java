@@ -27,6 +27,36 @@ class SendBufferTest {
         return b;
     }
 
+    /** Writes what {@link SendBuffer#room} allows, checking that the arrays stay within the limit. */
+    private static int writeWithin(SendBuffer buf, int n, long maxStorage) {
+        long before = buf.storage();
+        int room = buf.room(maxStorage);
+        int written = buf.write(ByteBuffer.wrap(new byte[Math.min(n, room)]));
+        assertThat(written).isEqualTo(Math.min(n, room));
+        assertThat(buf.storage()).isLessThanOrEqualTo(Math.max(before, maxStorage));
+        return written;
+    }
+
+    @Test
+    void roomKeepsTheArraysWithinTheLimitAndWritesIntoHeldArraysFreely() {
+        SendBuffer buf = new SendBuffer(256 * 1024); // pieces of 256 KiB
+        // 4 KiB of arrays allowed: a first piece of 4 KiB, not the 8 KiB a 5,000-byte write would start with.
+        assertThat(writeWithin(buf, 5_000, 4096)).isEqualTo(4096);
+        assertThat(buf.storage()).isEqualTo(4096);
+        assertThat(buf.room(4096)).isZero();
+        assertThat(buf.room(5_000)).isZero(); // the piece doubles or nothing
+        assertThat(buf.room(8192)).isEqualTo(4096);
+        // A piece of the full size only when the limit has room for it.
+        assertThat(writeWithin(buf, 300_000, 300_000)).isEqualTo(256 * 1024 - 4096);
+        assertThat(buf.storage()).isEqualTo(256 * 1024);
+        buf.discard(100_000);
+        assertThat(buf.room(0)).isZero(); // the piece is full: the next one needs 256 KiB
+        assertThat(buf.room(512 * 1024)).isEqualTo(100_000);
+        assertThat(buf.room(Long.MAX_VALUE)).isEqualTo(100_000);
+        buf.discard(buf.size());
+        assertThat(buf.room(0)).isEqualTo(256 * 1024); // an empty piece is written again from its start
+    }
+
     @Test
     void writesUpToTheCapacityAndCopiesAcrossPieces() {
         SendBuffer buf = new SendBuffer(16); // pieces of 16 bytes
