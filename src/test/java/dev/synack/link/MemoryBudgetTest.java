@@ -54,6 +54,18 @@ class MemoryBudgetTest {
         });
     }
 
+    /** Both ends of connections made one after the other, client i paired with server i. */
+    private record Pairs(List<Connection> clients, List<Connection> servers) {}
+
+    private Pairs connectPairs(int n) {
+        Pairs pairs = new Pairs(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < n; i++) {
+            pairs.clients().add(connect());
+            pairs.servers().add(accept());
+        }
+        return pairs;
+    }
+
     @Test
     void theDefaultLevelsFollowTheHeap() {
         MemoryBudget b = new MemoryBudget(TcpConfig.linux());
@@ -68,13 +80,10 @@ class MemoryBudgetTest {
     @Test
     void readersThatNeverReadFillTheBudgetToItsHardLevelAndTheHostKeepsServing() {
         int n = 40; // each end of each connection would hold 128 KiB: 5 MiB against a 1 MiB budget
-        List<Connection> clients = new ArrayList<>();
-        List<Connection> servers = new ArrayList<>();
+        Pairs pairs = connectPairs(n);
+        List<Connection> clients = pairs.clients();
+        List<Connection> servers = pairs.servers();
         long[] writtenByServer = new long[n];
-        for (int i = 0; i < n; i++) {
-            clients.add(connect());
-            servers.add(accept());
-        }
         ByteBuffer data = ByteBuffer.allocate(32 * 1024);
         long peak = 0;
         for (int round = 0; round < 60; round++) {
@@ -238,12 +247,9 @@ class MemoryBudgetTest {
     @Test
     void anOrphanBeyondTheLimitIsResetAndCounted() {
         server.maxOrphans(2);
-        List<Connection> clients = new ArrayList<>();
-        List<Connection> servers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            clients.add(connect());
-            servers.add(accept());
-        }
+        Pairs pairs = connectPairs(3);
+        List<Connection> clients = pairs.clients();
+        List<Connection> servers = pairs.servers();
         // The client never reads: each server connection keeps unacknowledged data when closed.
         for (Connection c : clients) onClient(() -> { c.shutdown(dev.synack.tcp.ShutdownHow.WRITE, client.now()); return 0; });
         net.runFor(Duration.ofMillis(100));
@@ -268,12 +274,9 @@ class MemoryBudgetTest {
     @Test
     void orphansAtTheLimitAreResetAsTheirProbesBackOff() {
         server.maxOrphans(2);
-        List<Connection> clients = new ArrayList<>();
-        List<Connection> servers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            clients.add(connect());
-            servers.add(accept());
-        }
+        Pairs pairs = connectPairs(3);
+        List<Connection> clients = pairs.clients();
+        List<Connection> servers = pairs.servers();
         // The client never reads: its window closes and the server's last bytes wait.
         for (Connection s : servers) {
             onServer(() -> s.write(ByteBuffer.allocate(BUFFER), server.now()));
