@@ -19,6 +19,17 @@ class ScriptRunnerTest {
             +0 accept(3, ..., ...) = 4
             """;
 
+    /** A passive open whose peer offers only an MSS of 1000: no window scaling, no SACK, no timestamps. */
+    private static final String OPEN_MSS_ONLY = """
+            0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0 bind(3, ..., ...) = 0
+            +0 listen(3, 1) = 0
+            +0 < S 0:0(0) win 65535 <mss 1000>
+            +0 > S. 0:0(0) ack 1 <mss 1460>
+            +.1 < . 1:1(0) ack 1 win 65535
+            +0 accept(3, ..., ...) = 4
+            """;
+
     private static Outcome run(String text) {
         return PktRunner.runText("t.pkt", text);
     }
@@ -301,14 +312,7 @@ class ScriptRunnerTest {
 
     @Test
     void aTrainOfSegmentsMatchesOneLineUnlessStrict() {
-        String train = """
-                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-                +0 bind(3, ..., ...) = 0
-                +0 listen(3, 1) = 0
-                +0 < S 0:0(0) win 65535 <mss 1000>
-                +0 > S. 0:0(0) ack 1 <mss 1460>
-                +.1 < . 1:1(0) ack 1 win 65535
-                +0 accept(3, ..., ...) = 4
+        String train = OPEN_MSS_ONLY + """
                 +0 write(4, ..., 3000) = 3000
                 +0 > P. 1:3001(3000) ack 1
                 """;
@@ -321,14 +325,7 @@ class ScriptRunnerTest {
     @Test
     void aTrainMayHoldPushedSegmentsAsPacketdrillAggregatesPushedFragments() {
         // The first write's end goes out pushed; packetdrill compares PSH on the train's last segment only.
-        String train = """
-                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-                +0 bind(3, ..., ...) = 0
-                +0 listen(3, 1) = 0
-                +0 < S 0:0(0) win 65535 <mss 1000>
-                +0 > S. 0:0(0) ack 1 <mss 1460>
-                +.1 < . 1:1(0) ack 1 win 65535
-                +0 accept(3, ..., ...) = 4
+        String train = OPEN_MSS_ONLY + """
                 +0 write(4, ..., 1000) = 1000
                 +0 write(4, ..., 2000) = 2000
                 +0 > P. 1:3001(3000) ack 1
