@@ -24,15 +24,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The documents' examples are checked against the code, so that they cannot drift from it. In
- * README.md and docs/*.md a fenced block right after {@code <!-- example: PATH -->} must equal that
- * source file from its first import to its end, and a fenced block right after
- * {@code <!-- output: ARGS -->} must be an excerpt of what {@code synack ARGS} prints: its first
- * line (the ladder's header) is one line of the output, and the lines after it follow one another
- * in the output, in the same order, exactly.
+ * README.md, docs/*.md and the documentation comments of src/main/java, a code block right after
+ * {@code <!-- example: PATH -->} must equal that source file from its first import to its end (with
+ * {@code PATH#NAME}: the lines between its "begin NAME" and "end NAME" comments, unindented), and
+ * a block right after {@code <!-- output: ARGS -->} must be an excerpt of what {@code synack ARGS}
+ * prints: its first line (the ladder's header) is one line of the output, and the lines after it
+ * follow one another in the output, in the same order, exactly.
  */
 class DocumentExamplesTest {
-    private static final Pattern MARKED_BLOCK =
-            Pattern.compile("<!-- (example|output): (.+?) -->\\n```[a-z]*\\n(.*?)```", Pattern.DOTALL);
+    /** A fenced block in Markdown; in a documentation comment (its "* " margins removed), a pre block. */
+    private static final Pattern MARKED_BLOCK = Pattern.compile(
+            "<!-- (example|output): (.+?) -->\\n(?:```[a-z]*\\n(.*?)```|<pre>(?:\\{@code)?\\n(.*?)\\n\\}?</pre>)",
+            Pattern.DOTALL);
+    private static final Pattern COMMENT_MARGIN = Pattern.compile("(?m)^\\s*\\* ?");
 
     record Marked(Path document, String kind, String argument, String block) {
         @Override
@@ -43,13 +47,22 @@ class DocumentExamplesTest {
 
     static List<Marked> markedBlocks() throws IOException {
         List<Path> documents = new ArrayList<>(List.of(Path.of("README.md")));
-        try (Stream<Path> docs = Files.list(Path.of("docs"))) {
+        try (Stream<Path> docs = Files.list(Path.of("docs"));
+             Stream<Path> sources = Files.walk(Path.of("src/main/java"))) {
             docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(documents::add);
+            sources.filter(p -> p.toString().endsWith(".java")).sorted().forEach(documents::add);
         }
         List<Marked> marked = new ArrayList<>();
         for (Path document : documents) {
-            Matcher m = MARKED_BLOCK.matcher(Files.readString(document));
-            while (m.find()) marked.add(new Marked(document, m.group(1), m.group(2), m.group(3)));
+            String text = Files.readString(document);
+            boolean javadoc = document.toString().endsWith(".java");
+            if (javadoc) text = COMMENT_MARGIN.matcher(text).replaceAll("");
+            Matcher m = MARKED_BLOCK.matcher(text);
+            while (m.find()) {
+                String block = m.group(3) != null ? m.group(3) : m.group(4) + "\n";
+                if (javadoc && !m.group(0).contains("{@code")) block = unescapeHtml(block);
+                marked.add(new Marked(document, m.group(1), m.group(2), block));
+            }
         }
         return marked;
     }
@@ -64,8 +77,8 @@ class DocumentExamplesTest {
     @MethodSource("markedBlocks")
     void aMarkedBlockMatchesTheCode(Marked marked) throws IOException {
         if (marked.kind().equals("example")) {
-            assertThat(marked.block()).as("the block in %s must be %s from its first import", marked.document(),
-                    marked.argument()).isEqualTo(fromFirstImport(Files.readString(Path.of(marked.argument()))));
+            assertThat(marked.block()).as("the block in %s must be %s", marked.document(), marked.argument())
+                    .isEqualTo(example(marked.argument()));
         } else {
             assertIsExcerpt(marked.block(), synack(marked.argument().split(" ")), marked.toString());
         }
@@ -94,8 +107,42 @@ class DocumentExamplesTest {
         assertThat(excerptMismatch("header\nc\nb\n", output)).contains("b");
     }
 
-    static String fromFirstImport(String source) {
-        return source.substring(source.indexOf("\nimport ") + 1);
+    @Test
+    @Timeout(30)
+    void theJavadocExamplesRun() {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        try {
+            JavadocExamples.simulation();
+            JavadocExamples.faultyLink();
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    /** PATH: the file from its first import; PATH#NAME: its lines between "// begin NAME" and "// end NAME", unindented. */
+    static String example(String reference) throws IOException {
+        int hash = reference.indexOf('#');
+        if (hash < 0) {
+            String source = Files.readString(Path.of(reference));
+            return source.substring(source.indexOf("\nimport ") + 1);
+        }
+        List<String> lines = Files.readAllLines(Path.of(reference.substring(0, hash)));
+        String name = reference.substring(hash + 1);
+        int begin = lines.indexOf(lines.stream().filter(l -> l.strip().equals("// begin " + name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no region " + reference)));
+        List<String> region = lines.subList(begin + 1, lines.size());
+        region = region.subList(0, region.indexOf(region.stream().filter(l -> l.strip().equals("// end " + name))
+                .findFirst().orElseThrow(() -> new AssertionError("region " + reference + " has no end"))));
+        int indent = region.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length())
+                .min().orElse(0);
+        StringBuilder text = new StringBuilder();
+        for (String l : region) text.append(l.isBlank() ? "" : l.substring(indent)).append('\n');
+        return text.toString();
+    }
+
+    static String unescapeHtml(String text) {
+        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     }
 
     /** Runs the command line in this JVM and returns what it printed; it must succeed. */
