@@ -211,9 +211,14 @@ public final class NetStack {
     private int unregisteredSentUpTo;
     /** Set while an inbound packet is processed: drops the engine reports refer to its addresses. */
     private boolean processingInbound;
-    /** The time {@link #expiredTimer} fires timers at: one callback for every expiry, none allocated per call. */
-    private long expiringAt;
-    private final Consumer<Object> expiredTimer = owner -> fireTimer(owner, expiringAt);
+    /**
+     * The time the timers being fired are due at, while they fire ({@link #NOT_FIRING} otherwise):
+     * what {@link #expiredTimer} passes on (one callback for every expiry, none allocated per call),
+     * and the instant rescheduled timers must lie after.
+     */
+    private long firingAt = NOT_FIRING;
+    private static final long NOT_FIRING = Long.MIN_VALUE;
+    private final Consumer<Object> expiredTimer = owner -> fireTimer(owner, firingAt);
 
     // Readiness watches (guarded by the lock).
     /** The ready list: watches marked since they last ran, in the order they were marked. */
@@ -821,7 +826,6 @@ public final class NetStack {
                 remove(e);
                 throw ex;
             }
-            touch(e);
             return c;
         } finally {
             if (took) unlock();
@@ -857,10 +861,6 @@ public final class NetStack {
                     listeners[port] = null;
                     ports.unbind(port);
                 }
-                // The listener reset its queued children: forget the ones now released.
-                for (Object o : connections.values()) {
-                    if (o instanceof Endpoint e && e.localPort == port) touch(e);
-                }
                 waiter.wakeup(this, listener);
                 listenerWatches.remove(listener);
             }
@@ -869,22 +869,21 @@ public final class NetStack {
         }
     }
 
-    /** After a user call on {@code connection}: reschedule its timers, forget it once released. */
-    public void afterCall(Connection connection) {
-        boolean took = enter();
-        try {
-            Endpoint found = endpointOf(connection);
-            if (found != null) {
-                touch(found);
-                return;
-            }
-            FourTuple t = connection.tuple();
-            Object o = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
-            if (o instanceof TimeWaitTimer tw && tw.record() == connection.timeWaitRecord() && tw.record().isReleased()) {
-                removeRecord(tw); // abort() in TIME_WAIT closed the record the stack held
-            }
-        } finally {
-            if (took) unlock();
+    /**
+     * An engine call on {@code connection} returned ({@link TcpOutput#callReturned}): reschedule its
+     * timers, forget it once released, keep only its TIME_WAIT record once it lets it go.
+     */
+    private void callReturned(Connection connection) {
+        assert lock.isHeldByCurrentThread() : "an engine call without the stack's lock";
+        Endpoint found = endpointOf(connection);
+        if (found != null) {
+            touch(found);
+            return;
+        }
+        FourTuple t = connection.tuple();
+        Object o = connections.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()));
+        if (o instanceof TimeWaitTimer tw && tw.record() == connection.timeWaitRecord() && tw.record().isReleased()) {
+            removeRecord(tw); // abort() in TIME_WAIT closed the record the stack held
         }
     }
 
@@ -923,12 +922,18 @@ public final class NetStack {
             }
         }
         long deadline = c.nextDeadline();
-        if (deadline == Long.MAX_VALUE) {
-            timers.cancel(e.timer);
-        } else {
-            timers.schedule(e.timer, deadline);
-            waiter.timersChanged(this, deadline);
-        }
+        if (deadline == Long.MAX_VALUE) timers.cancel(e.timer);
+        else schedule(e.timer, deadline);
+    }
+
+    /**
+     * Schedules {@code timer} at {@code deadline}, or a tick after the time timers are firing at
+     * when the engine asked for an instant already past: a timer never spins on one instant.
+     */
+    private void schedule(TimerWheel.Timer<Object> timer, long deadline) {
+        long at = deadline <= firingAt ? firingAt + TIMER_TICK_NANOS : deadline;
+        timers.schedule(timer, at);
+        waiter.timersChanged(this, at);
     }
 
     /**
@@ -945,6 +950,7 @@ public final class NetStack {
         connections.put(e.key, timer);
         timeWaitRecords++;
         long deadline = r.nextDeadline();
+        if (deadline <= firingAt) deadline = firingAt + TIMER_TICK_NANOS;
         timers.replace(e.timer, timer, deadline);
         waiter.timersChanged(this, deadline);
     }
@@ -955,9 +961,7 @@ public final class NetStack {
             removeRecord(t);
             return;
         }
-        long deadline = t.record().nextDeadline();
-        timers.schedule(t, deadline);
-        waiter.timersChanged(this, deadline);
+        schedule(t, t.record().nextDeadline());
     }
 
     /** Forgets a TIME_WAIT record: its timer, its demux entry and its port use (once). */
@@ -1004,10 +1008,19 @@ public final class NetStack {
         lock.lock();
         try {
             if (now > engineTime) engineTime = now;
-            expiringAt = now;
-            return timers.expire(now, expiredTimer);
+            return expire(now);
         } finally {
             unlock();
+        }
+    }
+
+    /** Fires the timers due at {@code now}; returns how many owners were due. */
+    private int expire(long now) {
+        firingAt = now;
+        try {
+            return timers.expire(now, expiredTimer);
+        } finally {
+            firingAt = NOT_FIRING;
         }
     }
 
@@ -1026,13 +1039,7 @@ public final class NetStack {
         TimeWaitRecord r = t.record();
         try {
             r.deadlineReached(now, output);
-            if (r.isReleased()) {
-                removeRecord(t);
-                return;
-            }
-            long deadline = r.nextDeadline();
-            if (deadline <= now) deadline = now + TIMER_TICK_NANOS; // as for connections: never spin
-            timers.schedule(t, deadline);
+            touchRecord(t);
         } catch (Throwable ex) {
             rethrowFatal(ex);
             internalError(now, "timer of " + r.tuple(), ex);
@@ -1040,21 +1047,10 @@ public final class NetStack {
         }
     }
 
+    /** A connection's timers: its {@link TcpOutput#callReturned} reschedules it ({@link #touch}). */
     private void fireTimer(Endpoint e, long now) {
         try {
             e.connection.deadlineReached(now);
-            if (e.connection.isReleased()) {
-                remove(e);
-                return;
-            }
-            long deadline = e.connection.nextDeadline();
-            if (deadline != Long.MAX_VALUE && deadline <= now) {
-                // The engine asked to be called again at a time already past: wait a tick rather
-                // than spin on the same instant.
-                deadline = now + TIMER_TICK_NANOS;
-            }
-            if (deadline == Long.MAX_VALUE) timers.cancel(e.timer);
-            else timers.schedule(e.timer, deadline);
         } catch (Throwable ex) {
             rethrowFatal(ex);
             internalError(now, "timer of " + e.label(), ex);
@@ -1200,7 +1196,6 @@ public final class NetStack {
         if (entry instanceof Endpoint e && !reusableTimeWait(e, seg, now)) {
             recent = e;
             e.connection.segmentArrived(seg, now);
-            touch(e);
             return;
         }
         if (entry instanceof TimeWaitTimer t && !reusableTimeWait(t, seg, now)) {
@@ -1306,9 +1301,7 @@ public final class NetStack {
      */
     private boolean reusableTimeWait(Endpoint e, TcpSegment seg, long now) {
         if (e.connection.state() != TcpState.TIME_WAIT || !synForListener(e.localPort, seg)) return false;
-        if (!e.connection.acceptsNewSyn(seg, now)) return false;
-        remove(e);
-        return true;
+        return e.connection.acceptsNewSyn(seg, now); // when true, its callReturned forgot it
     }
 
     /** The same for a detached TIME_WAIT record. */
@@ -1459,8 +1452,7 @@ public final class NetStack {
             if (holdTimers(now)) {
                 next = now + TIMER_TICK_NANOS;
             } else {
-                expiringAt = now;
-                timers.expire(now, expiredTimer);
+                expire(now);
                 // At or before the earliest deadline (an early wake finds nothing due): the
                 // exact one can walk a crowded slot, under the lock everything else needs.
                 next = timers.nextDeadlineBound();
@@ -1667,6 +1659,11 @@ public final class NetStack {
         @Override
         public void listenEvent(ListenEvent what, long now) {
             counters[Counter.of(what).ordinal()]++;
+        }
+
+        @Override
+        public void callReturned(Connection connection) {
+            NetStack.this.callReturned(connection);
         }
 
         @Override

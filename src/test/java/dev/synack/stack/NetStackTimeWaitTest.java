@@ -97,7 +97,6 @@ class NetStackTimeWaitTest {
         } finally {
             stack.unlock();
         }
-        stack.afterCall(c);
     }
 
     /** Client closes first, then the server: the client ends in TIME_WAIT. */
