@@ -20,6 +20,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * taps, and the errors of its threads. Counters and traces change under the stack's lock; the
  * listener and tap lists may change from any thread. Building a trace event is skipped when nobody
  * listens, so that the packet path allocates nothing.
+ *
+ * <p>Errors: no exception escapes the packet and timer paths: it is caught, counted
+ * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop ({@link #internalError}). An exception from
+ * a readiness watch is counted as {@link Counter#HANDLER_ERRORS} and handed to the watch's
+ * {@link ReadinessWatch#failed}. An error after which the process cannot go on
+ * ({@link FatalErrorHandler#isFatal}: out of memory) is let through ({@link #rethrowFatal}) to the
+ * top of the thread, which releases the lock on the way (every hold is released in a finally) and
+ * hands it to the stack's {@link FatalErrorHandler} ({@link NetStack#threadFailed}); a readiness
+ * watch's goes to it at once. The threads of the links do the same, so no thread of a stack dies
+ * and no lock outlives its holder.
  */
 final class Diagnostics {
     private final NetStack stack;

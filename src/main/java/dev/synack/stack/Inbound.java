@@ -13,11 +13,17 @@ import java.nio.ByteBuffer;
 
 /**
  * Arriving packets, on the thread holding the stack's lock: decoded into a reused {@link TcpPacket}
- * (nothing allocated per packet unless a trace listener is attached), filtered by address
- * ({@link AddressFilter}: martian sources and other hosts' destinations are dropped without an
- * answer), handed to their connection or listener ({@link Connections#segmentArrived}), or answered
- * with a reset; ICMP echo requests are answered. No exception escapes: it is caught, counted
+ * (nothing allocated per packet unless a trace listener is attached), filtered by address, handed
+ * to their connection or listener ({@link Connections#segmentArrived}), or answered with a reset;
+ * ICMP echo requests are answered. No exception escapes: it is caught, counted
  * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop, unless it is fatal.
+ *
+ * <p>Hostile input: a packet from a martian source or for an address other than the host's is
+ * dropped before TCP or ICMP sees it, without an answer ({@link AddressFilter}); an unsound IPv4
+ * option drops its packet ({@link Counter#IN_HDR_ERRORS}). The engine limits the ACKs it sends to
+ * segments it does not accept (dev.synack.tcp.AckLimiter); RSTs for segments that match nothing
+ * and echo replies pass host-wide {@link TokenBucket}s when {@link TcpConfig#resetRateLimit()} and
+ * {@link TcpConfig#echoReplyRateLimit()} set them (Linux limits neither).
  */
 final class Inbound {
     private final NetStack stack;
@@ -51,36 +57,7 @@ final class Inbound {
 
     /** An IPv4 packet's bytes (position to limit, left unchanged). */
     void packet(ByteBuffer packet, boolean tcpChecksumTrusted, long now) {
-        diagnostics.processing = inbound;
-        try {
-            if (diagnostics.hasPacketTaps()) diagnostics.tap(now, false, packet);
-            if (Icmpv4.isIcmp(packet)) {
-                icmpArrived(packet, now);
-                return;
-            }
-            ParseResult result = PacketCodec.decode(packet, inbound, !tcpChecksumTrusted);
-            if (result == ParseResult.NOT_TCP) {
-                // A sound IPv4 header (its checksum verified) for a protocol synack does not handle,
-                // such as UDP: counted and dropped, never an error. (Links drop other IP versions,
-                // such as the kernel's IPv6 router solicitations on a TUN device, before the stack.)
-                diagnostics.increment(Counter.IN_UNKNOWN_PROTOS);
-                diagnostics.undecodable(now, packet, result.reason());
-                return;
-            }
-            if (result != ParseResult.OK) {
-                // An unsound IP option is an IP header error (Linux's ip_options_compile); the rest
-                // are counted as segments received in error, whatever layer they failed at.
-                diagnostics.increment(result == ParseResult.BAD_IP_OPTION ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS);
-                diagnostics.undecodable(now, packet, result.reason());
-                return;
-            }
-            segmentArrived(inbound, now);
-        } catch (Throwable ex) {
-            Diagnostics.rethrowFatal(ex);
-            diagnostics.internalError(now, "inbound packet", ex);
-        } finally {
-            diagnostics.processing = null;
-        }
+        arrived(packet, tcpChecksumTrusted, null, now);
     }
 
     /**
@@ -90,21 +67,55 @@ final class Inbound {
      * checksum-offloading link.
      */
     void decoded(TcpPacket packet, long now) {
-        diagnostics.processing = packet;
+        arrived(null, false, packet, now);
+    }
+
+    /** A packet as {@code bytes}, or {@code decoded} when bytes is null. */
+    private void arrived(ByteBuffer bytes, boolean tcpChecksumTrusted, TcpPacket decoded, long now) {
+        diagnostics.processing = decoded != null ? decoded : inbound;
         try {
-            if (diagnostics.hasPacketTaps()) {
-                if (tapScratch == null) tapScratch = ByteBuffer.allocate(StackOutput.MAX_PACKET);
-                tapScratch.clear();
-                PacketCodec.encode(packet, tapScratch, false);
-                diagnostics.tap(now, false, tapScratch.flip());
-            }
-            segmentArrived(packet, now);
+            TcpPacket in = decoded != null ? tapped(decoded, now) : decode(bytes, tcpChecksumTrusted, now);
+            if (in != null) segmentArrived(in, now);
         } catch (Throwable ex) {
             Diagnostics.rethrowFatal(ex);
             diagnostics.internalError(now, "inbound packet", ex);
         } finally {
             diagnostics.processing = null;
         }
+    }
+
+    /** Decodes {@code packet} into the reused packet; null when it was ICMP or did not decode (answered or counted). */
+    private TcpPacket decode(ByteBuffer packet, boolean tcpChecksumTrusted, long now) {
+        if (diagnostics.hasPacketTaps()) diagnostics.tap(now, false, packet);
+        if (Icmpv4.isIcmp(packet)) {
+            icmpArrived(packet, now);
+            return null;
+        }
+        ParseResult result = PacketCodec.decode(packet, inbound, !tcpChecksumTrusted);
+        if (result == ParseResult.OK) return inbound;
+        if (result == ParseResult.NOT_TCP) {
+            // A sound IPv4 header (its checksum verified) for a protocol synack does not handle,
+            // such as UDP: counted and dropped, never an error. (Links drop other IP versions,
+            // such as the kernel's IPv6 router solicitations on a TUN device, before the stack.)
+            diagnostics.increment(Counter.IN_UNKNOWN_PROTOS);
+        } else {
+            // An unsound IP option is an IP header error (Linux's ip_options_compile); the rest
+            // are counted as segments received in error, whatever layer they failed at.
+            diagnostics.increment(result == ParseResult.BAD_IP_OPTION ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS);
+        }
+        diagnostics.undecodable(now, packet, result.reason());
+        return null;
+    }
+
+    /** Shows a packet handed over decoded to the packet taps, encoded. */
+    private TcpPacket tapped(TcpPacket packet, long now) {
+        if (diagnostics.hasPacketTaps()) {
+            if (tapScratch == null) tapScratch = ByteBuffer.allocate(StackOutput.MAX_PACKET);
+            tapScratch.clear();
+            PacketCodec.encode(packet, tapScratch, false);
+            diagnostics.tap(now, false, tapScratch.flip());
+        }
+        return packet;
     }
 
     /** A decoded packet: to its connection or listener, else a reset (RFC 9293 §3.10.7.1). */

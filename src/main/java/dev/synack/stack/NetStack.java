@@ -36,19 +36,12 @@ import java.util.function.Consumer;
  * </ul>
  *
  * <h2>Ways to run</h2>
- * <ul>
- *   <li><b>Real time</b> (the default waiter, {@link ConditionWaiter}): {@link #start()} starts the
- *       {@link EventLoop}; a blocking call waits on a Condition of the lock belonging to what it
- *       waits for (its connection, or the listener for accept), signalled when the engine reports a
- *       wakeup for it.</li>
- *   <li><b>Caller-runs delivery</b> (real time, dev.synack.link.MemoryLink): a link may keep the
- *       packets a critical section transmits and deliver them on the same thread once it has
- *       released the lock ({@link PacketTransmitter#lockReleased}), through
- *       {@link #deliver(ByteBuffer, boolean)} or {@link #deliverDecoded}; see {@link StackLock}.</li>
- *   <li><b>Simulation</b>: dev.synack.link.SimNetwork installs its own waiter with
- *       {@link #attach(PacketTransmitter, Waiter)}, calls {@link #deliver(ByteBuffer)} and
- *       {@link #fireTimers(long)} from its driver in virtual time, and never starts the loop.</li>
- * </ul>
+ * In real time, {@link #start()} starts the {@link EventLoop} and blocking calls wait through a
+ * {@link ConditionWaiter}; a link may deliver on the caller's thread once it released the lock
+ * (caller-runs delivery, dev.synack.link.MemoryLink: see {@link StackLock}). In simulation,
+ * dev.synack.link.SimNetwork installs its own waiter with {@link #attach(PacketTransmitter, Waiter)},
+ * calls {@link #deliver(ByteBuffer)} and {@link #fireTimers(long)} from its driver in virtual time,
+ * and never starts the loop.
  *
  * <h2>Timers by construction</h2>
  * The engine calls {@link dev.synack.tcp.TcpOutput#callReturned} last in every call that can move
@@ -56,23 +49,8 @@ import java.util.function.Consumer;
  * wheel), and the stack then reschedules the connection at {@link Connection#nextDeadline()},
  * reduces it to its TIME_WAIT record, or forgets it once {@link Connection#isReleased()}.
  *
- * <h2>Errors</h2>
- * No exception escapes the packet and timer paths: it is caught, counted
- * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop. An exception from a readiness watch is
- * counted as {@link Counter#HANDLER_ERRORS} and handed to the watch's {@link ReadinessWatch#failed}.
- * An error after which the process cannot go on ({@link FatalErrorHandler#isFatal}: out of memory)
- * is let through to the top of the thread, which releases the lock on the way (every hold is
- * released in a finally, {@link #unlock()} included) and hands it to the stack's
- * {@link FatalErrorHandler} ({@link #threadFailed}); a readiness watch's goes to it at once. The
- * threads of the links do the same, so no thread of a stack dies and no lock outlives its holder.
- *
- * <h2>Hostile input</h2>
- * A packet from a martian source or for an address other than the host's is dropped before TCP or
- * ICMP sees it, without an answer ({@link AddressFilter}); an unsound IPv4 option drops its packet
- * ({@link Counter#IN_HDR_ERRORS}). The engine limits the ACKs it sends to segments it does not
- * accept (dev.synack.tcp.AckLimiter); RSTs for segments that match nothing and echo replies pass
- * host-wide {@link TokenBucket}s when {@link TcpConfig#resetRateLimit()} and
- * {@link TcpConfig#echoReplyRateLimit()} set them (Linux limits neither).
+ * <h2>Errors and hostile input</h2>
+ * See {@link Diagnostics} (no exception escapes, no thread dies) and {@link Inbound} (filters, limits).
  */
 public final class NetStack {
     private final String name;
@@ -162,9 +140,7 @@ public final class NetStack {
      * sets it; 0: not known), so that packets from the subnet's broadcast address are dropped as
      * martians (see {@link AddressFilter}).
      */
-    public void prefixLength(int bits) {
-        inbound.prefixLength(bits);
-    }
+    public void prefixLength(int bits) { inbound.prefixLength(bits); }
 
     /**
      * The budget of the bytes this stack's connections buffer (Linux's tcp_mem) and of their orphans
@@ -251,10 +227,7 @@ public final class NetStack {
         }
     }
 
-    /**
-     * How many of {@link #connectionCount()} are compact TIME_WAIT records: connections in TIME_WAIT
-     * whose full engine object the stack no longer holds (see {@link TimeWaitRecords}).
-     */
+    /** How many of {@link #connectionCount()} are compact TIME_WAIT records (see {@link TimeWaitRecords}). */
     public int timeWaitRecordCount() {
         lock.lock();
         try {
@@ -294,9 +267,7 @@ public final class NetStack {
     // ---- the link
 
     /** Whether this stack sends through {@code link} (the transmitter it was last attached to). */
-    public boolean isAttachedTo(PacketTransmitter link) {
-        return transmitter == link;
-    }
+    public boolean isAttachedTo(PacketTransmitter link) { return transmitter == link; }
 
     /** Connects the stack to a link, and (simulation) replaces the real-time waiter. */
     public void attach(PacketTransmitter transmitter, Waiter waiter) {
@@ -330,10 +301,8 @@ public final class NetStack {
     public boolean hasWaitingCalls() { return lock.hasWaitingCalls(); }
 
     /**
-     * Blocks (lock held) until {@code ready} holds or the clock reaches {@code deadlineNanos};
-     * see {@link StackLock#awaitUntil} and {@link Waiter#awaitUntil}. {@code key} is the Connection
-     * or Listener {@code ready} looks at, so that only its waiters are woken when it changes (null:
-     * woken by every change).
+     * Blocks (lock held) until {@code ready} holds or the clock reaches {@code deadlineNanos} (see
+     * {@link StackLock#awaitUntil}); {@code key}: the Connection or Listener {@code ready} looks at.
      */
     public boolean awaitUntil(Object key, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
         return lock.awaitUntil(key, ready, deadlineNanos);
@@ -370,11 +339,9 @@ public final class NetStack {
     // ---- readiness watches (non-blocking sockets; see Readiness)
 
     /**
-     * Watches {@code connection} with {@code watch} (null: stops watching): from now on every change
-     * the engine reports on it marks the watch ready, and the watch runs once soon in any case (what
-     * happened before it was registered is not lost). A connection the stack no longer tracks
-     * (released, or reduced to its TIME_WAIT record) reports no more changes: the watch then runs
-     * once only. Forgotten with the connection.
+     * Watches {@code connection} with {@code watch} (null: stops watching): every change the engine
+     * reports on it marks the watch ready, and it runs once soon in any case. A connection the stack
+     * no longer tracks (released, or reduced to its TIME_WAIT record) reports no more changes.
      */
     public void watch(Connection connection, ReadinessWatch watch) {
         boolean took = lock.enter();
@@ -507,9 +474,7 @@ public final class NetStack {
      * Processes one IPv4 packet now, on the calling thread (simulation drivers and tests). The
      * buffer's bytes must stay unchanged during the call; its position is not moved.
      */
-    public void deliver(ByteBuffer packet) {
-        deliver(packet, false);
-    }
+    public void deliver(ByteBuffer packet) { deliver(packet, false); }
 
     /**
      * As {@link #deliver(ByteBuffer)}; with {@code tcpChecksumTrusted} the TCP checksum is not
@@ -542,12 +507,10 @@ public final class NetStack {
     }
 
     /**
-     * As {@link #deliverDecoded(TcpPacket)}, at a time {@code carriedNanos} of this stack's clock that
-     * the caller read before it took the lock (once for many packets: a clock read costs as much as a
-     * tenth of a small packet's processing). The engine gets the later of it and the stack's latest
-     * time, so its time never goes back; a round-trip sample may come out shorter than the true one
-     * by the time since that read (microseconds, far below the 200 ms minimum RTO of RFC 6298 §2.4
-     * and the slack of every timer).
+     * As {@link #deliverDecoded(TcpPacket)}, at a time {@code carriedNanos} of this stack's clock the
+     * caller read before it took the lock, once for many packets (a clock read costs a tenth of a
+     * small packet's processing). The engine gets the later of it and the stack's latest time; an RTT
+     * sample may come out short by microseconds, far below the 200 ms minimum RTO (RFC 6298 §2.4).
      */
     public void deliverDecoded(TcpPacket packet, long carriedNanos) {
         boolean took = lock.enter();
@@ -561,17 +524,13 @@ public final class NetStack {
     // ---- the real-time event loop
 
     /** Queues a packet (copied by the caller) for the event loop; any thread. */
-    public void enqueue(ByteBuffer packet) {
-        loop.enqueue(packet, false);
-    }
+    public void enqueue(ByteBuffer packet) { loop.enqueue(packet, false); }
 
     /**
      * As {@link #enqueue(ByteBuffer)}, with the trust in the TCP checksum of
      * {@link #deliver(ByteBuffer, boolean)}.
      */
-    public void enqueue(ByteBuffer packet, boolean tcpChecksumTrusted) {
-        loop.enqueue(packet, tcpChecksumTrusted);
-    }
+    public void enqueue(ByteBuffer packet, boolean tcpChecksumTrusted) { loop.enqueue(packet, tcpChecksumTrusted); }
 
     /** True between {@link #start()} and {@link #close()}: the real-time event loop runs. */
     public boolean isRunning() { return loop.isRunning(); }

@@ -135,11 +135,6 @@ final class StackOutput implements TcpOutput {
         diagnostics.stateChanged(connection, from, to, cause, now);
     }
 
-    @Override
-    public void timerFired(Connection connection, String timer, long now) {
-        diagnostics.timerFired(connection, timer, now);
-    }
-
     /**
      * No waiter needs waking: a socket still holding the connection waits on nothing that
      * TIME_WAIT -> CLOSED changes (end-of-file, write errors and an empty send buffer were all
@@ -148,6 +143,11 @@ final class StackOutput implements TcpOutput {
     @Override
     public void timeWaitStateChanged(TimeWaitRecord record, TcpState from, TcpState to, String cause, long now) {
         diagnostics.stateChanged(record, from, to, cause, now);
+    }
+
+    @Override
+    public void timerFired(Connection connection, String timer, long now) {
+        diagnostics.timerFired(connection, timer, now);
     }
 
     @Override
