@@ -87,8 +87,6 @@ final class Diagnostics {
 
     void addTraceListener(TraceListener listener) { traceListeners.add(Objects.requireNonNull(listener)); }
 
-    void removeTraceListener(TraceListener listener) { traceListeners.remove(listener); }
-
     boolean isTracing() { return !traceListeners.isEmpty(); }
 
     /** A state change of {@code who}, a {@link Connection} or a {@link TimeWaitRecord}: counted and traced. */

@@ -72,6 +72,7 @@ final class Inbound {
 
     /** A packet as {@code bytes}, or {@code decoded} when bytes is null. */
     private void arrived(ByteBuffer bytes, boolean tcpChecksumTrusted, TcpPacket decoded, long now) {
+        assert stack.stackLock().isHeldByCurrentThread() : "packets are processed under the stack's lock";
         diagnostics.processing = decoded != null ? decoded : inbound;
         try {
             TcpPacket in = decoded != null ? tapped(decoded, now) : decode(bytes, tcpChecksumTrusted, now);

@@ -12,6 +12,8 @@ import java.util.function.BooleanSupplier;
  * it, and the engine is only ever entered by its holder, one thread at a time. Each rule is stated
  * on the method that enforces it:
  * <ul>
+ *   <li>the engine runs only on the holder's thread: asserted where its work arrives and leaves
+ *       (inbound packets, expiring timers, {@link StackOutput#send}, {@link Connections#callReturned});</li>
  *   <li>the outermost release runs the ready watches, then tells the link ({@link #unlock()});</li>
  *   <li>a waiting call lets the link deliver before it waits, and never waits inside a readiness
  *       watch ({@link #awaitUntil});</li>

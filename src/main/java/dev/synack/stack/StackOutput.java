@@ -57,6 +57,7 @@ final class StackOutput implements TcpOutput {
 
     @Override
     public void send(int sourceAddress, int destinationAddress, TcpSegment segment, long now) {
+        assert stack.stackLock().isHeldByCurrentThread() : "the engine sends only under the stack's lock";
         PacketTransmitter link = stack.transmitter();
         TcpPacket reserved = link != null && !diagnostics.isTracing() && !diagnostics.hasPacketTaps()
                 ? link.reserveDecoded(stack, destinationAddress) : null;

@@ -63,6 +63,7 @@ final class Timers {
      * how many were due. An owner's rescheduling during its firing lands after {@code now}.
      */
     int expire(long now, Consumer<Object> fire) {
+        assert stack.stackLock().isHeldByCurrentThread() : "timers fire under the stack's lock";
         firingAt = now;
         try {
             return wheel.expire(now, fire);
