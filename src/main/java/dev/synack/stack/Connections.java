@@ -44,7 +44,7 @@ final class Connections {
     private long unregisteredKey = -1;
     private int unregisteredSentUpTo;
     /** The timer wheel's callback: one for every expiry, none allocated per call. */
-    final Consumer<Object> fireTimer = this::fire;
+    private final Consumer<Object> fireTimer = this::fire;
 
     Connections(NetStack stack, Random random, Timers timers, Readiness readiness) {
         this.stack = stack;
@@ -245,6 +245,10 @@ final class Connections {
         timeWait.connectionReturned(connection, table.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())));
     }
 
+    /**
+     * Brings the stack in step with {@code e}'s connection: forgotten once released; in TIME_WAIT,
+     * replaced by its record once it lets the record go; else its timer at its next deadline.
+     */
     private void touch(Endpoint e) {
         if (e.removed) return;
         Connection c = e.connection;
@@ -265,7 +269,9 @@ final class Connections {
         else timers.schedule(e.timer, deadline);
     }
 
+    /** Forgets {@code e}: its timer, its demux entry and its port use (once). */
     private void remove(Endpoint e) {
+        if (e.removed) return;
         unlink(e);
         timers.cancel(e.timer);
         if (table.get(e.key) == e) table.remove(e.key);
@@ -277,6 +283,11 @@ final class Connections {
         e.removed = true;
         if (recent == e) recent = null;
         readiness.forget(e);
+    }
+
+    /** Fires the timers due at {@code now}; returns how many connections and records were due. */
+    int fireTimers(long now) {
+        return timers.expire(now, fireTimer);
     }
 
     /** The timer wheel's callback: the connection's timers (its callReturned reschedules it), or a record's 2MSL. */

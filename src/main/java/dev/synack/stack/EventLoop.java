@@ -110,7 +110,7 @@ final class EventLoop {
             if (holdTimers(timers, now)) {
                 next = now + Timers.TICK_NANOS;
             } else {
-                timers.expire(now, stack.connections().fireTimer);
+                stack.connections().fireTimers(now);
                 // At or before the earliest deadline (an early wake finds nothing due): the
                 // exact one can walk a crowded slot, under the lock everything else needs.
                 next = timers.nextDeadlineBound();

@@ -462,7 +462,7 @@ public final class NetStack {
         lock.lock();
         try {
             lock.engineTimeAtLeast(now);
-            return timers.expire(now, connections.fireTimer);
+            return connections.fireTimers(now);
         } finally {
             lock.unlock();
         }
