@@ -405,6 +405,7 @@ public final class Connection {
         setState(TcpState.SYN_SENT, "connect()", now);
         sendSyn(now);
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /**
@@ -449,6 +450,7 @@ public final class Connection {
         }
         accountMemory();
         output.wakeup(this);
+        output.callReturned(this);
         return n;
     }
 
@@ -488,6 +490,7 @@ public final class Connection {
                 autotuneReceiveBuffer(n, now);
                 maybeSendWindowUpdate(now);
                 output.wakeup(this);
+                output.callReturned(this);
             }
             return n;
         }
@@ -510,6 +513,7 @@ public final class Connection {
                 writeShutdown = true;
                 enterClosed("shutdown() in SYN_SENT", now);
                 output.wakeup(this);
+                output.callReturned(this);
                 return;
             }
             default -> { }
@@ -524,6 +528,7 @@ public final class Connection {
         }
         accountMemory();
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /**
@@ -558,6 +563,7 @@ public final class Connection {
         if (isOrphan() && memory.orphanOutOfResources(1, 0, sendBuffer.size())) abortOnMemory(now);
         accountMemory();
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /** ABORT (RFC 9293 §3.10.5): send RST (in SYN_RECV and synchronized states), go to CLOSED, drop all buffers. */
@@ -582,6 +588,7 @@ public final class Connection {
         }
         accountMemory();
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     // =====================================================================================
@@ -595,6 +602,7 @@ public final class Connection {
         } finally {
             accountMemory();
         }
+        output.callReturned(this);
     }
 
     private void arrived(TcpSegment segment, long now) {
@@ -1542,6 +1550,7 @@ public final class Connection {
         if (!timeWait.acceptsNewSyn(syn, now, output, this)) return false;
         settle();
         output.wakeup(this);
+        output.callReturned(this);
         return true;
     }
 
@@ -1556,6 +1565,7 @@ public final class Connection {
         } finally {
             accountMemory();
         }
+        output.callReturned(this);
     }
 
     private void timersDue(long now) {
@@ -2673,6 +2683,7 @@ public final class Connection {
         enterClosed(cause, now);
         accountMemory();
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     void detachFromListener() {
@@ -2702,6 +2713,7 @@ public final class Connection {
             keepaliveAt = now + config.keepaliveIdleNanos(); // Linux: a full idle period from the setsockopt
         }
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /** TCP_NODELAY with an immediate push of what Nagle held back (Linux does this on setsockopt). */
@@ -2717,6 +2729,7 @@ public final class Connection {
             }
         }
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /**
@@ -2730,6 +2743,7 @@ public final class Connection {
         corked = on;
         if (!on) transmitPending(now);
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     public boolean isCorked() { return corked; }
@@ -2938,6 +2952,7 @@ public final class Connection {
         settle();
         sendBuffer.resize(bytes);
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /** The send buffer's capacity in bytes. */
@@ -3010,6 +3025,7 @@ public final class Connection {
         settle();
         notsentLowatOption = bytes;
         output.wakeup(this); // a higher mark may make the connection writable now (Linux: sk_write_space)
+        output.callReturned(this);
     }
 
     /** TCP_NOTSENT_LOWAT as set (0 when never set: the stack's default applies). */
