@@ -63,17 +63,6 @@ public final class ScriptRunner {
     private static final long LATE_LIMIT_NANOS = 10_000_000_000L;
     /** How far ahead a {@code *} outbound packet is waited for (covers every Linux timer but TIME_WAIT). */
     private static final long ANY_TIME_LIMIT_NANOS = 300_000_000_000L;
-    /** IPv4 and TCP headers without options: the MSS a given MTU allows is the MTU less these (RFC 9293 §3.7.1). */
-    private static final int IPV4_TCP_HEADERS = 40;
-    /**
-     * packetdrill's options the runner honours. {@code mss} is the size packetdrill cuts inbound
-     * packets longer than it into as a GSO aggregate; the kernel receives such an aggregate as one
-     * segment, and so does synack (the runner delivers each inbound packet whole). {@code verbose}
-     * only changes what packetdrill prints.
-     */
-    private static final Set<String> KNOWN_OPTIONS = Set.of("ip_version", "tolerance_usecs", "tolerance_percent",
-            "tcp_ts_tick_usecs", "tcp_ts_ecr_scaled", "strict_segments", "mtu", "mss", "local_ip", "remote_ip", "bind_port",
-            "connect_port", "verbose", "hz");
 
     private final Script script;
     private final Map<String, String> options;
@@ -171,7 +160,7 @@ public final class ScriptRunner {
         Map<String, String> options = new LinkedHashMap<>(script.options());
         options.putAll(commandLine);
         TcpConfig[] config = new TcpConfig[1];
-        String why = unsupported(script, options, config);
+        String why = UnsupportedFeatures.unsupported(script, options, config);
         if (why != null) return Outcome.skip(script.name(), why);
         try {
             ScriptRunner runner = new ScriptRunner(script, options, config[0]);
@@ -187,88 +176,6 @@ public final class ScriptRunner {
         }
     }
 
-    /**
-     * Why the script cannot run faithfully, or null; in that case {@code config[0]} receives the
-     * configuration its options and shell commands ask for.
-     */
-    private static String unsupported(Script script, Map<String, String> options, TcpConfig[] config) {
-        if (script.skipReason() != null) return script.skipReason();
-        String why = unsupportedOption(options);
-        if (why != null) return why;
-        TcpConfig base = packetdrillLinux();
-        if (options.containsKey("mtu")) {
-            int mtu;
-            try {
-                mtu = Integer.parseInt(options.get("mtu"));
-            } catch (NumberFormatException e) {
-                return "--mtu=" + options.get("mtu") + " is not a number";
-            }
-            if (mtu < 576 || mtu > 65535) return "--mtu=" + mtu + " is outside what synack's link supports (576..65535)";
-            base = base.toBuilder().mss(mtu - IPV4_TCP_HEADERS).build();
-        }
-        if (options.containsKey("hz")) {
-            // synack's own option: the kernel's timer frequency (CONFIG_HZ), whose tick the Linux timers use.
-            String hz = options.get("hz");
-            if (!hz.matches("100|250|300|1000")) return "--hz=" + hz + " is not one of Linux's timer frequencies (100, 250, 300, 1000)";
-            base = base.toBuilder().timerTick(java.time.Duration.ofNanos(1_000_000_000L / Integer.parseInt(hz))).build();
-        }
-        ShellCommands.Settings settings = new ShellCommands.Settings(base);
-        boolean started = false;
-        // Sockets (script descriptors) whose SO_SNDBUF the script set: Linux autotunes the others', so
-        // reading theirs cannot be answered faithfully.
-        Set<Long> sendBufferSet = new java.util.HashSet<>();
-        for (Event e : script.events()) {
-            if (e instanceof ShellEvent s) {
-                // Commands before anything else happened shape the stack's configuration (the init
-                // command, and timed ones ahead of the first call or packet); the cleanup command
-                // runs after the verdict, so it is only read.
-                ShellCommands.Settings target = s.placement() == Placement.CLEANUP ? new ShellCommands.Settings(base) : settings;
-                if (started && s.placement() == Placement.TIMED) target.frozen = true;
-                String reason = ShellCommands.apply(s.command(), s.placement(), target);
-                settings.frozen = false;
-                if (reason != null) return "shell command at line " + s.line() + ": " + reason;
-                continue;
-            }
-            started = true;
-            if (e instanceof SyscallEvent s) {
-                String reason = SyscallTable.unsupported(s);
-                if (reason == null) reason = SyscallTable.unsupportedSendBufferRead(s, sendBufferSet);
-                if (reason != null) return "line " + s.line() + ": " + reason;
-            }
-            if (e instanceof CodeEvent c) {
-                String reason = TcpInfoCode.unsupported(c);
-                if (reason != null) return "line " + c.line() + ": " + reason;
-            }
-        }
-        try {
-            config[0] = settings.build();
-        } catch (IllegalArgumentException e) {
-            return "configuration: " + e.getMessage();
-        }
-        return null;
-    }
-
-    private static String unsupportedOption(Map<String, String> options) {
-        for (Map.Entry<String, String> o : options.entrySet()) {
-            String name = o.getKey();
-            String value = o.getValue();
-            if (!KNOWN_OPTIONS.contains(name)) return "option --" + name + " is not supported";
-            switch (name) {
-                case "ip_version" -> {
-                    if (!value.equals("ipv4")) return "--ip_version=" + value + ": IPv6 not supported";
-                }
-                case "local_ip", "remote_ip" -> {
-                    try {
-                        Ipv4Address.parse(value);
-                    } catch (IllegalArgumentException e) {
-                        return "--" + name + "=" + value + ": only IPv4 addresses are supported";
-                    }
-                }
-                default -> { }
-            }
-        }
-        return null;
-    }
 
     private long longOption(String name, long dflt) throws ScriptException {
         String v = options.get(name);
