@@ -9,9 +9,6 @@ import java.nio.channels.IllegalBlockingModeException;
 
 /** Turns the engine's errors into the IOExceptions java.net throws for the same conditions. */
 final class SocketErrors {
-    static final String SOCKET_CLOSED = "Socket is closed";
-    static final String NOT_CONNECTED = "Socket is not connected";
-
     private SocketErrors() {}
 
     /**
@@ -34,24 +31,36 @@ final class SocketErrors {
     /** An error met while connecting: refusals and timeouts are ConnectExceptions, as in java.net. */
     static IOException duringConnect(TcpError error) {
         return switch (error) {
-            case CONNECTION_REFUSED, CONNECTION_TIMED_OUT -> new ConnectException(error.message());
-            default -> new SocketException(error.message());
+            case CONNECTION_REFUSED, CONNECTION_TIMED_OUT -> withCause(new ConnectException(error.message()), new TcpException(error));
+            default -> of(error);
         };
     }
 
+    /** A condition the engine names, with its own message: see {@link #of(TcpError, String)}. */
     static IOException of(TcpError error) {
-        return switch (error) {
-            case CONNECTION_REFUSED -> new ConnectException(error.message());
-            default -> new SocketException(error.message());
-        };
+        return of(error, error.message());
     }
 
+    /**
+     * A condition the engine names, found by the socket itself (closed, not connected, output shut
+     * down...): the exception java.net throws, with {@code message}, and a {@link TcpException}
+     * saying which as its cause.
+     */
+    static IOException of(TcpError error, String message) {
+        return withCause(exception(error, message), new TcpException(error));
+    }
+
+    /** A failed engine call: its error's exception, with the engine's message and the TcpException as cause. */
     static IOException of(TcpException e) {
-        IOException io = of(e.error());
-        if (!io.getMessage().equals(e.getMessage())) {
-            io = e.error() == TcpError.CONNECTION_REFUSED ? new ConnectException(e.getMessage()) : new SocketException(e.getMessage());
-        }
-        io.initCause(e);
+        return withCause(exception(e.error(), e.getMessage()), e);
+    }
+
+    private static IOException exception(TcpError error, String message) {
+        return error == TcpError.CONNECTION_REFUSED ? new ConnectException(message) : new SocketException(message);
+    }
+
+    private static IOException withCause(IOException io, TcpException cause) {
+        io.initCause(cause);
         return io;
     }
 }

@@ -4,13 +4,16 @@ import dev.synack.stack.NetStack;
 import dev.synack.stack.ReadinessWatch;
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.Listener;
+import dev.synack.tcp.TcpError;
 import dev.synack.wire.Ipv4Address;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketException;
+import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A listening socket on a synack {@link NetStack}. {@link #bind} then {@link #listen}; as on Linux,
@@ -32,6 +35,8 @@ public final class TcpServerSocket implements Closeable {
     private boolean blocking = true;
     private ReadyHandler<? super TcpServerSocket> handler;
     private Watch watch;
+    /** The options the sockets it accepts start with. */
+    private final OptionValues options = new OptionValues();
 
     public TcpServerSocket(NetStack stack) {
         this.stack = Objects.requireNonNull(stack, "stack");
@@ -72,6 +77,7 @@ public final class TcpServerSocket implements Closeable {
             if (listener != null) throw new SocketException("Socket is already listening on port " + port);
             if (port == 0) port = stack.bind(0);
             listener = stack.listen(port, Math.max(1, backlog));
+            listener.setUserMss(options.maxSegmentSize());
             if (handler != null) stack.watch(listener, watch);
             return "port " + port;
         });
@@ -101,15 +107,61 @@ public final class TcpServerSocket implements Closeable {
             while (true) {
                 Connection c = l.accept();
                 if (c != null) {
+                    options.applyTo(c, stack.now());
                     stack.afterCall(c);
-                    return new TcpSocket(stack, c);
+                    return new TcpSocket(stack, c, options.copy());
                 }
                 if (!blocking) return null; // non-blocking: nothing queued
                 boolean ready = stack.awaitUntil(l, () -> closed || l.isClosed() || l.acceptQueueLength() > 0, deadline);
-                if (closed || l.isClosed()) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                if (closed || l.isClosed()) throw SocketErrors.of(TcpError.CLOSED);
                 if (!ready) throw new SocketTimeoutException("Accept timed out");
             }
         }, s -> s == null ? "none" : s.label());
+    }
+
+    /**
+     * Sets an option of the sockets this one accepts (they start with it, as on Linux and BSD),
+     * as {@link TcpSocket#setOption}; TCP_MAXSEG also caps the MSS of the handshakes answered.
+     *
+     * @throws IllegalArgumentException for a null or out-of-range value
+     * @throws UnsupportedOperationException for an option not in {@link #supportedOptions()}
+     * @throws SocketException when the socket is closed
+     */
+    public <T> TcpServerSocket setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        stack.lock();
+        try {
+            ensureOpen();
+            options.set(option, value);
+            if (listener != null) listener.setUserMss(options.maxSegmentSize());
+        } finally {
+            stack.unlock();
+        }
+        return this;
+    }
+
+    /** An option's value as set (SO_SNDBUF never set: the stack's send buffer size). */
+    public <T> T getOption(SocketOption<T> option) {
+        Objects.requireNonNull(option, "option");
+        stack.lock();
+        try {
+            return options.get(option, stack.config().sendBufferSize());
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** The options {@link #setOption} takes. */
+    public Set<SocketOption<?>> supportedOptions() { return OptionValues.SUPPORTED; }
+
+    /** Connections in the accept queue: how many accept() calls would return one now (0 when not listening). */
+    public int pendingConnections() {
+        stack.lock();
+        try {
+            return listener == null ? 0 : listener.acceptQueueLength();
+        } finally {
+            stack.unlock();
+        }
     }
 
     /** The bound port, or -1 when unbound (as java.net.ServerSocket). */
@@ -214,8 +266,8 @@ public final class TcpServerSocket implements Closeable {
         });
     }
 
-    private void ensureOpen() throws SocketException {
-        if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+    private void ensureOpen() throws IOException {
+        if (closed) throw SocketErrors.of(TcpError.CLOSED);
     }
 
     private String label() {

@@ -4,7 +4,9 @@ import dev.synack.stack.NetStack;
 import dev.synack.stack.ReadinessWatch;
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.ShutdownHow;
+import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpException;
+import dev.synack.tcp.TcpInfo;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.WriteFlags;
 import dev.synack.wire.Ipv4Address;
@@ -16,11 +18,14 @@ import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A TCP socket on a synack {@link NetStack}, shaped like java.net.Socket: blocking by default,
@@ -49,17 +54,7 @@ public final class TcpSocket implements Closeable {
     private boolean inputShut;
     private boolean outputShut;
     private Duration soTimeout;
-    private boolean lingerOn;
-    private int lingerSeconds;
-    private boolean noDelay;
-    private boolean cork;
-    private boolean keepAlive;
-    /** TCP_USER_TIMEOUT in nanoseconds (0: none). */
-    private long userTimeoutNanos;
-    /** TCP_MAXSEG as set (0: none). */
-    private int maxSegmentSize;
-    /** TCP_NOTSENT_LOWAT as set (0: the stack's default). */
-    private long notsentLowat;
+    private final OptionValues options;
     private InputStream input;
     private OutputStream output;
     /** Blocking mode (the default); written under the lock, read by the streams without it. */
@@ -73,11 +68,13 @@ public final class TcpSocket implements Closeable {
 
     public TcpSocket(NetStack stack) {
         this.stack = Objects.requireNonNull(stack, "stack");
+        this.options = new OptionValues();
     }
 
-    /** A socket for a connection a listener accepted. */
-    TcpSocket(NetStack stack, Connection accepted) {
+    /** A socket for a connection a listener accepted, with the options of its server socket. */
+    TcpSocket(NetStack stack, Connection accepted, OptionValues inherited) {
         this.stack = stack;
+        this.options = inherited;
         this.connection = accepted;
         this.localPort = accepted.tuple().localPort();
     }
@@ -128,7 +125,7 @@ public final class TcpSocket implements Closeable {
                 }
                 if (blocking) refuseBlockingInHandler("connect");
                 if (connection != null) {
-                    throw new SocketException(connection.isConnectDone() ? "Socket is already connected" : "Connection already in progress");
+                    throw SocketErrors.of(connection.isConnectDone() ? TcpError.ALREADY_CONNECTED : TcpError.CONNECTION_IN_PROGRESS);
                 }
                 if (remote.isUnresolved()) throw new UnknownHostException("cannot resolve " + remote.getHostString());
                 if (!(remote.getAddress() instanceof Inet4Address)) {
@@ -136,31 +133,27 @@ public final class TcpSocket implements Closeable {
                 }
                 int address = Ipv4Address.of(remote.getAddress());
                 int port = remote.getPort();
-                if (port == 0) throw new ConnectException("Cannot connect to port 0");
+                if (port == 0) throw SocketErrors.of(TcpError.CONNECTION_REFUSED, "Cannot connect to port 0");
                 if (address == 0 || address == -1 || (address >>> 28) == 0xE) {
                     throw new SocketException("Cannot connect to " + Ipv4Address.format(address) + ": not a unicast address");
                 }
                 long deadline = stack.deadlineAfter(timeout);
                 Connection c;
                 try {
-                    c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> conn.setUserMss(maxSegmentSize));
+                    c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> conn.setUserMss(options.maxSegmentSize()));
                 } catch (TcpException e) {
                     throw SocketErrors.of(e);
                 }
                 holdsBinding = false;
                 connection = c;
                 localPort = c.tuple().localPort();
-                if (noDelay) c.setNoDelay(true);
-                if (cork) c.setCork(true, stack.now());
-                if (keepAlive) c.setKeepAlive(true, stack.now());
-                if (notsentLowat != 0) c.setNotsentLowat(notsentLowat, stack.now());
-                if (userTimeoutNanos != 0) c.setUserTimeout(userTimeoutNanos);
+                options.applyTo(c, stack.now());
                 if (!blocking) {
                     if (handler != null) stack.watch(c, watch);
                     return "in progress";
                 }
                 boolean done = stack.awaitUntil(c, () -> closed || c.isConnectDone(), deadline);
-                if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                if (closed) throw SocketErrors.of(TcpError.CLOSED);
                 if (!done) {
                     try {
                         c.abort(stack.now());
@@ -266,7 +259,7 @@ public final class TcpSocket implements Closeable {
         try {
             ensureOpen();
             ensureConnected();
-            if (input == null) input = new SocketInputStream();
+            if (input == null) input = new SocketInputStream(this);
             return input;
         } finally {
             stack.unlock();
@@ -278,7 +271,7 @@ public final class TcpSocket implements Closeable {
         try {
             ensureOpen();
             ensureConnected();
-            if (output == null) output = new SocketOutputStream();
+            if (output == null) output = new SocketOutputStream(this);
             return output;
         } finally {
             stack.unlock();
@@ -305,7 +298,7 @@ public final class TcpSocket implements Closeable {
                     int n = readOnce(c, dst);
                     if (n != 0) return n;
                     boolean ready = stack.awaitUntil(c, () -> closed || c.isReadable(), deadline);
-                    if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                    if (closed) throw SocketErrors.of(TcpError.CLOSED);
                     if (!ready) throw new SocketTimeoutException("Read timed out");
                 }
             }
@@ -338,7 +331,7 @@ public final class TcpSocket implements Closeable {
             Object body() throws IOException {
                 ensureOpen();
                 ensureConnected();
-                if (outputShut) throw new SocketException("Socket output is shut down");
+                if (outputShut) throw SocketErrors.of(TcpError.OUTPUT_SHUTDOWN, "Socket output is shut down");
                 Connection c = connection;
                 if (!blocking) return writeOnce(c, src, flags);
                 refuseBlockingInHandler("write");
@@ -348,7 +341,7 @@ public final class TcpSocket implements Closeable {
                     total += n;
                     if (n == 0 && src.hasRemaining()) {
                         stack.awaitUntil(c, () -> closed || c.isWritable(), Long.MAX_VALUE);
-                        if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                        if (closed) throw SocketErrors.of(TcpError.CLOSED);
                     }
                 }
                 return total;
@@ -386,31 +379,58 @@ public final class TcpSocket implements Closeable {
         }.call();
     }
 
-    /** SO_LINGER: on with 0 makes close() reset the connection; on with N waits up to N s for the data to be acknowledged. */
-    public void setSoLinger(boolean on, int seconds) throws IOException {
-        if (on && seconds < 0) throw new IllegalArgumentException("linger seconds must not be negative, was " + seconds);
+    /**
+     * Sets a socket option, as java.nio's NetworkChannel.setOption: java.net's SO_LINGER (seconds,
+     * negative: off), SO_KEEPALIVE, SO_SNDBUF, SO_REUSEADDR (accepted and kept: a port is free as soon
+     * as its socket is closed), TCP_NODELAY, and {@link TcpSocketOptions}'s. An option set before
+     * connect() applies to the connection made; one set afterwards applies at once.
+     *
+     * @throws IllegalArgumentException for a null or out-of-range value
+     * @throws UnsupportedOperationException for an option not in {@link #supportedOptions()}
+     * @throws SocketException when the socket is closed
+     */
+    public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
         stack.lock();
         try {
             ensureOpen();
-            lingerOn = on;
-            lingerSeconds = on ? seconds : 0;
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    public void setTcpNoDelay(boolean on) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            noDelay = on;
+            options.set(option, value);
             if (connection != null) {
-                connection.setNoDelay(on, stack.now());
+                options.apply(option, connection, stack.now());
                 stack.afterCall(connection);
             }
         } finally {
             stack.unlock();
         }
+        return this;
+    }
+
+    /**
+     * A socket option's value as set (SO_SNDBUF never set: the stack's send buffer size).
+     *
+     * @throws UnsupportedOperationException for an option not in {@link #supportedOptions()}
+     */
+    public <T> T getOption(SocketOption<T> option) {
+        Objects.requireNonNull(option, "option");
+        stack.lock();
+        try {
+            return options.get(option, stack.config().sendBufferSize());
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** The options {@link #setOption} takes. */
+    public Set<SocketOption<?>> supportedOptions() { return OptionValues.SUPPORTED; }
+
+    /** SO_LINGER: on with 0 makes close() reset the connection; on with N waits up to N s for the data to be acknowledged. */
+    public void setSoLinger(boolean on, int seconds) throws IOException {
+        if (on && seconds < 0) throw new IllegalArgumentException("linger seconds must not be negative, was " + seconds);
+        setOption(StandardSocketOptions.SO_LINGER, on ? seconds : -1);
+    }
+
+    public void setTcpNoDelay(boolean on) throws IOException {
+        setOption(StandardSocketOptions.TCP_NODELAY, on);
     }
 
     /**
@@ -418,17 +438,7 @@ public final class TcpSocket implements Closeable {
      * when the cork is cleared, with close/shutdown, or after about an RTO); clearing it sends them.
      */
     public void setTcpCork(boolean on) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            cork = on;
-            if (connection != null) {
-                connection.setCork(on, stack.now());
-                stack.afterCall(connection);
-            }
-        } finally {
-            stack.unlock();
-        }
+        setOption(TcpSocketOptions.TCP_CORK, on);
     }
 
     /**
@@ -437,17 +447,7 @@ public final class TcpSocket implements Closeable {
      * out". May be set before or after connect().
      */
     public void setKeepAlive(boolean on) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            keepAlive = on;
-            if (connection != null) {
-                connection.setKeepAlive(on, stack.now());
-                stack.afterCall(connection);
-            }
-        } finally {
-            stack.unlock();
-        }
+        setOption(StandardSocketOptions.SO_KEEPALIVE, on);
     }
 
     /**
@@ -459,30 +459,12 @@ public final class TcpSocket implements Closeable {
      * @throws IllegalArgumentException for a value outside 0..4294967295
      */
     public void setNotsentLowat(long bytes) throws IOException {
-        if (bytes < 0 || bytes > dev.synack.tcp.TcpConfig.NOTSENT_LOWAT_UNLIMITED) {
-            throw new IllegalArgumentException("low-water mark must be 0.." + dev.synack.tcp.TcpConfig.NOTSENT_LOWAT_UNLIMITED + ", was " + bytes);
-        }
-        stack.lock();
-        try {
-            ensureOpen();
-            notsentLowat = bytes;
-            if (connection != null) {
-                connection.setNotsentLowat(bytes, stack.now());
-                stack.afterCall(connection);
-            }
-        } finally {
-            stack.unlock();
-        }
+        setOption(TcpSocketOptions.TCP_NOTSENT_LOWAT, bytes);
     }
 
     /** TCP_NOTSENT_LOWAT as set on this socket; 0 when the stack's default applies. */
     public long getNotsentLowat() {
-        stack.lock();
-        try {
-            return notsentLowat;
-        } finally {
-            stack.unlock();
-        }
+        return getOption(TcpSocketOptions.TCP_NOTSENT_LOWAT);
     }
 
     /**
@@ -492,15 +474,7 @@ public final class TcpSocket implements Closeable {
      * @throws IllegalArgumentException outside 0 and 88..32767 (Linux's EINVAL)
      */
     public void setMaxSegmentSize(int bytes) throws IOException {
-        Connection.checkUserMss(bytes);
-        stack.lock();
-        try {
-            ensureOpen();
-            maxSegmentSize = bytes;
-            if (connection != null) connection.setUserMss(bytes);
-        } finally {
-            stack.unlock();
-        }
+        setOption(TcpSocketOptions.TCP_MAXSEG, bytes);
     }
 
     /**
@@ -510,24 +484,11 @@ public final class TcpSocket implements Closeable {
      * or zero: none. May be set before or after connect().
      */
     public void setUserTimeout(Duration timeout) throws IOException {
-        if (timeout != null && timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        stack.lock();
-        try {
-            ensureOpen();
-            userTimeoutNanos = timeout == null ? 0 : timeout.toNanos();
-            if (connection != null) connection.setUserTimeout(userTimeoutNanos);
-        } finally {
-            stack.unlock();
-        }
+        setOption(TcpSocketOptions.TCP_USER_TIMEOUT, timeout == null ? Duration.ZERO : timeout);
     }
 
     public boolean getKeepAlive() {
-        stack.lock();
-        try {
-            return keepAlive;
-        } finally {
-            stack.unlock();
-        }
+        return getOption(StandardSocketOptions.SO_KEEPALIVE);
     }
 
     /** Read timeout (null or zero: none). */
@@ -583,6 +544,90 @@ public final class TcpSocket implements Closeable {
     }
 
     /**
+     * Bytes that can be read now without waiting (0 before connect), as InputStream.available and
+     * Linux's SIOCINQ.
+     *
+     * @throws SocketException when the socket is closed
+     */
+    public int available() throws IOException {
+        stack.lock();
+        try {
+            ensureOpen();
+            return connection == null ? 0 : connection.available();
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /**
+     * The error that ended the connection (refused, reset, timed out, aborted), or null: what
+     * Linux's SO_ERROR reports, and what reads and writes throw.
+     */
+    public TcpError error() {
+        stack.lock();
+        try {
+            return connection == null ? null : connection.error();
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** connect() started a handshake that has neither finished nor failed yet, as java.nio's isConnectionPending. */
+    public boolean isConnectionPending() {
+        stack.lock();
+        try {
+            return connection != null && !connection.isConnectDone();
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /**
+     * A write would not wait: the send buffer has room (and less than the TCP_NOTSENT_LOWAT mark
+     * waits unsent), or the connection is over (failed, shut down, closed) and a write fails at
+     * once. False before connect.
+     */
+    public boolean isWritable() {
+        stack.lock();
+        try {
+            return connection != null && connection.isWritable();
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** Input was shut down by this socket ({@link #shutdownInput}, shutdown READ or BOTH), as java.net.Socket's. */
+    public boolean isInputShutdown() { return inputShut; }
+
+    /** Output was shut down by this socket ({@link #shutdownOutput}, shutdown WRITE or BOTH), as java.net.Socket's. */
+    public boolean isOutputShutdown() { return outputShut; }
+
+    /**
+     * Every byte written has been acknowledged, or the connection has ended (an error, or closed
+     * for good): what close() waits for under SO_LINGER. Also answers after close(), for a
+     * non-blocking socket whose data drains in the background.
+     */
+    public boolean isOutputDrained() {
+        stack.lock();
+        try {
+            Connection c = connection;
+            return c == null || c.isSendBufferEmpty() || c.error() != null || c.isReleased();
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** The connection's TCP_INFO now (state, RTT, windows, counters), or null before connect. */
+    public TcpInfo tcpInfo() {
+        stack.lock();
+        try {
+            return connection == null ? null : connection.tcpInfo(stack.now());
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /**
      * Closes the socket: graceful (FIN after the queued data; RST when received data is unread);
      * with SO_LINGER on and 0 seconds, a reset; with N &gt; 0 seconds, waits up to N s for the
      * send buffer to drain. Idempotent. Threads blocked on this socket get "Socket is closed".
@@ -603,7 +648,7 @@ public final class TcpSocket implements Closeable {
                     releaseBinding();
                 } else if (c.isReleased()) {
                     // Nothing left to close (a failed connect, an error).
-                } else if (lingerOn && lingerSeconds == 0) {
+                } else if (options.linger() == 0) {
                     try {
                         c.abort(stack.now());
                     } finally {
@@ -617,8 +662,8 @@ public final class TcpSocket implements Closeable {
                     } finally {
                         stack.afterCall(c);
                     }
-                    if (lingerOn && lingerSeconds > 0 && blocking && !stack.isRunningReadinessWatches()) {
-                        long deadline = stack.deadlineAfter(Duration.ofSeconds(lingerSeconds));
+                    if (options.linger() > 0 && blocking && !stack.isRunningReadinessWatches()) {
+                        long deadline = stack.deadlineAfter(Duration.ofSeconds(options.linger()));
                         stack.awaitUntil(c, () -> c.isSendBufferEmpty() || c.error() != null || c.isReleased(), deadline);
                     }
                 }
@@ -660,7 +705,7 @@ public final class TcpSocket implements Closeable {
         if (stack.isRunningReadinessWatches()) throw SocketErrors.blockingInHandler(call);
     }
 
-    private void refuseStreamsWhenNonBlocking() {
+    void refuseStreamsWhenNonBlocking() {
         if (!blocking) {
             throw SocketErrors.illegalBlockingMode("the streams of a non-blocking socket cannot be used (they would have to "
                     + "wait): use read(ByteBuffer) and write(ByteBuffer)");
@@ -712,12 +757,12 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    private void ensureOpen() throws SocketException {
-        if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+    private void ensureOpen() throws IOException {
+        if (closed) throw SocketErrors.of(TcpError.CLOSED);
     }
 
-    private void ensureConnected() throws SocketException {
-        if (connection == null) throw new SocketException(SocketErrors.NOT_CONNECTED);
+    private void ensureConnected() throws IOException {
+        if (connection == null) throw SocketErrors.of(TcpError.NOT_CONNECTED);
     }
 
     String label() {
@@ -760,54 +805,4 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    private final class SocketInputStream extends InputStream {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            refuseStreamsWhenNonBlocking();
-            if (len == 0) return 0;
-            return TcpSocket.this.read(ByteBuffer.wrap(b, off, len));
-        }
-
-        @Override
-        public int available() throws IOException {
-            stack.lock();
-            try {
-                ensureOpen();
-                return connection.available();
-            } finally {
-                stack.unlock();
-            }
-        }
-
-        /** Closes the socket, as java.net.Socket's stream does. */
-        @Override
-        public void close() throws IOException { TcpSocket.this.close(); }
-    }
-
-    private final class SocketOutputStream extends OutputStream {
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            refuseStreamsWhenNonBlocking();
-            if (len == 0) return;
-            TcpSocket.this.write(ByteBuffer.wrap(b, off, len));
-        }
-
-        /** Closes the socket, as java.net.Socket's stream does. */
-        @Override
-        public void close() throws IOException { TcpSocket.this.close(); }
-    }
 }
