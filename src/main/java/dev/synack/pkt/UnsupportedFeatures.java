@@ -162,7 +162,7 @@ final class UnsupportedFeatures {
             java.util.Set<String> known = e.name().equals("setsockopt") ? SETTABLE : GETTABLE;
             if (!known.contains(opt.name())) return e.name() + "(" + opt.name() + ") is not supported";
             if (opt.name().equals("SO_SNDBUF") && e.name().equals("setsockopt") && a.get(3) instanceof ListExpr l
-                    && l.items().size() == 1 && l.items().get(0) instanceof Num n && n.value() < SyscallTable.MIN_SNDBUF_HALF) {
+                    && l.items().size() == 1 && l.items().get(0) instanceof Num n && n.value() < SyscallConstants.MIN_SNDBUF_HALF) {
                 return "setsockopt(SO_SNDBUF) below Linux's minimum send buffer, whose size depends on the kernel build";
             }
             if (opt.name().equals("TCP_INFO") && a.get(3) instanceof StructExpr st) {

@@ -36,10 +36,18 @@ public final class TcpServerSocket implements Closeable {
     private ReadyHandler<? super TcpServerSocket> handler;
     private Watch watch;
     /** The options the sockets it accepts start with. */
-    private final OptionValues options = new OptionValues();
+    private final OptionValues options;
 
     public TcpServerSocket(NetStack stack) {
         this.stack = Objects.requireNonNull(stack, "stack");
+        this.options = new OptionValues();
+    }
+
+    /** The server socket {@link TcpSocket#listen} makes: it takes the socket's options and bound port (0: none). */
+    TcpServerSocket(NetStack stack, OptionValues options, int boundPort) {
+        this.stack = stack;
+        this.options = options;
+        this.port = boundPort;
     }
 
     /**

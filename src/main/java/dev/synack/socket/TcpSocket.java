@@ -175,6 +175,38 @@ public final class TcpSocket implements Closeable {
     }
 
     /**
+     * listen(2) on this socket, as a C program calls it on the descriptor it bound: returns a
+     * {@link TcpServerSocket} listening with {@code backlog} that takes over this socket's port (an
+     * ephemeral one when unbound), its options (which the sockets it accepts start with) and its
+     * blocking mode. This socket is closed, whether listen succeeds or not.
+     *
+     * @throws SocketException when the socket is connected or closed
+     * @throws java.net.BindException when no ephemeral port is free
+     */
+    public TcpServerSocket listen(int backlog) throws IOException {
+        TcpServerSocket server;
+        stack.lock();
+        try {
+            ensureOpen();
+            if (connection != null) throw new SocketException("Socket is already connected");
+            unwatch();
+            server = new TcpServerSocket(stack, options.copy(), holdsBinding ? localPort : 0);
+            holdsBinding = false;
+            closed = true;
+        } finally {
+            stack.unlock();
+        }
+        try {
+            server.configureBlocking(blocking);
+            server.listen(backlog);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /**
      * Finishes a non-blocking connect, as java.nio's SocketChannel.finishConnect: true once the
      * handshake completed (and every time after), false while it is in progress. Never waits.
      *
@@ -349,12 +381,19 @@ public final class TcpSocket implements Closeable {
         }.call();
     }
 
-    public void shutdownInput() throws IOException { shutdown(ShutdownHow.READ); }
+    /** As java.net.Socket's: shuts the input down, and throws when it already is. */
+    public void shutdownInput() throws IOException { shutdown(ShutdownHow.READ, true); }
 
-    public void shutdownOutput() throws IOException { shutdown(ShutdownHow.WRITE); }
+    /** As java.net.Socket's: shuts the output down (a FIN follows the data queued), and throws when it already is. */
+    public void shutdownOutput() throws IOException { shutdown(ShutdownHow.WRITE, true); }
 
-    /** shutdown(2): acts on the connection, whatever streams or other handles refer to it. */
-    public void shutdown(ShutdownHow how) throws IOException {
+    /**
+     * shutdown(2): acts on the connection, whatever streams or other handles refer to it; shutting
+     * a direction down again does nothing, as on Linux.
+     */
+    public void shutdown(ShutdownHow how) throws IOException { shutdown(how, false); }
+
+    private void shutdown(ShutdownHow how, boolean refuseRepeat) throws IOException {
         Objects.requireNonNull(how, "how");
         new Call("shutdown " + how) {
             @Override
@@ -363,8 +402,8 @@ public final class TcpSocket implements Closeable {
                 ensureConnected();
                 boolean read = how != ShutdownHow.WRITE;
                 boolean write = how != ShutdownHow.READ;
-                if (read && inputShut && !write) throw new SocketException("Socket input is already shut down");
-                if (write && outputShut && !read) throw new SocketException("Socket output is already shut down");
+                if (refuseRepeat && read && inputShut) throw new SocketException("Socket input is already shut down");
+                if (refuseRepeat && write && outputShut) throw new SocketException("Socket output is already shut down");
                 try {
                     connection.shutdown(how, stack.now());
                 } catch (TcpException e) {
