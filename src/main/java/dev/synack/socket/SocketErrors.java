@@ -2,12 +2,19 @@ package dev.synack.socket;
 
 import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpException;
+import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.channels.IllegalBlockingModeException;
 
-/** Turns the engine's errors into the IOExceptions java.net throws for the same conditions. */
+/**
+ * Turns the engine's errors into the IOExceptions java.net throws for the same conditions, and
+ * checks what a call is given the way java.net does.
+ */
 final class SocketErrors {
     private SocketErrors() {}
 
@@ -62,5 +69,25 @@ final class SocketErrors {
     private static IOException withCause(IOException io, TcpException cause) {
         io.initCause(cause);
         return io;
+    }
+
+    /**
+     * The IPv4 unicast address of a connect's {@code remote}, checked as java.net checks it.
+     *
+     * @throws UnknownHostException for an unresolved name
+     * @throws ConnectException "Connection refused" (with CONNECTION_REFUSED as cause) for port 0
+     * @throws SocketException for an IPv6, broadcast, multicast or any address
+     */
+    static int unicastIpv4(InetSocketAddress remote) throws IOException {
+        if (remote.isUnresolved()) throw new UnknownHostException("cannot resolve " + remote.getHostString());
+        if (!(remote.getAddress() instanceof Inet4Address)) {
+            throw new SocketException("Unsupported address type: " + remote.getAddress() + " (synack speaks IPv4 only)");
+        }
+        int address = Ipv4Address.of(remote.getAddress());
+        if (remote.getPort() == 0) throw of(TcpError.CONNECTION_REFUSED, "Cannot connect to port 0");
+        if (address == 0 || address == -1 || (address >>> 28) == 0xE) {
+            throw new SocketException("Cannot connect to " + Ipv4Address.format(address) + ": not a unicast address");
+        }
+        return address;
     }
 }

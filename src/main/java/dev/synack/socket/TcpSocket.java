@@ -10,22 +10,19 @@ import dev.synack.tcp.TcpInfo;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.WriteFlags;
 import dev.synack.wire.Ipv4Address;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A TCP socket on a synack {@link NetStack}, shaped like java.net.Socket: blocking by default,
@@ -43,43 +40,30 @@ import java.util.Set;
  * shut down", "Socket is closed"; {@link SocketTimeoutException} for connect and read timeouts.
  * As with java.net.Socket, a failed or timed-out connect closes the socket.
  */
-public final class TcpSocket implements Closeable {
-    private final NetStack stack;
+public final class TcpSocket extends SocketBase<TcpSocket> {
     private Connection connection;
     /** The local port (0: none yet). */
     private int localPort;
     /** This socket (not yet a connection) holds a binding of {@link #localPort}. */
     private boolean holdsBinding;
-    private volatile boolean closed;
     private boolean inputShut;
     private boolean outputShut;
     private Duration soTimeout;
-    private final OptionValues options;
     private InputStream input;
     private OutputStream output;
-    /** Blocking mode (the default); written under the lock, read by the streams without it. */
-    private volatile boolean blocking = true;
     /** The connect() that started the handshake has been seen to succeed (blocking connect, finishConnect). */
     private boolean connectFinished;
-    /** Non-blocking mode: what runs when the socket may be ready, or null. */
-    private ReadyHandler<? super TcpSocket> handler;
-    /** The stack's hook for {@link #handler}: made on the first {@link #onReady}, then reused. */
-    private Watch watch;
 
     public TcpSocket(NetStack stack) {
-        this.stack = Objects.requireNonNull(stack, "stack");
-        this.options = new OptionValues();
+        super(stack, new OptionValues());
     }
 
     /** A socket for a connection a listener accepted, with the options of its server socket. */
     TcpSocket(NetStack stack, Connection accepted, OptionValues inherited) {
-        this.stack = stack;
-        this.options = inherited;
+        super(stack, inherited);
         this.connection = accepted;
         this.localPort = accepted.tuple().localPort();
     }
-
-    public NetStack stack() { return stack; }
 
     /** Optional: bind the local port before connect (0 = ephemeral). */
     public void bind(int localPort) throws IOException {
@@ -127,16 +111,8 @@ public final class TcpSocket implements Closeable {
                 if (connection != null) {
                     throw SocketErrors.of(connection.isConnectDone() ? TcpError.ALREADY_CONNECTED : TcpError.CONNECTION_IN_PROGRESS);
                 }
-                if (remote.isUnresolved()) throw new UnknownHostException("cannot resolve " + remote.getHostString());
-                if (!(remote.getAddress() instanceof Inet4Address)) {
-                    throw new SocketException("Unsupported address type: " + remote.getAddress() + " (synack speaks IPv4 only)");
-                }
-                int address = Ipv4Address.of(remote.getAddress());
+                int address = SocketErrors.unicastIpv4(remote);
                 int port = remote.getPort();
-                if (port == 0) throw SocketErrors.of(TcpError.CONNECTION_REFUSED, "Cannot connect to port 0");
-                if (address == 0 || address == -1 || (address >>> 28) == 0xE) {
-                    throw new SocketException("Cannot connect to " + Ipv4Address.format(address) + ": not a unicast address");
-                }
                 long deadline = stack.deadlineAfter(timeout);
                 Connection c;
                 try {
@@ -236,28 +212,6 @@ public final class TcpSocket implements Closeable {
     }
 
     /**
-     * Chooses blocking (the default) or non-blocking mode, as java.nio's configureBlocking. In
-     * non-blocking mode connect, read, write and close never wait, and {@link #onReady} may be
-     * set. A socket with a readiness handler cannot be made blocking (remove the handler first).
-     *
-     * @throws java.nio.channels.IllegalBlockingModeException making a socket with a handler blocking
-     */
-    public void configureBlocking(boolean block) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            if (block && handler != null) {
-                throw SocketErrors.illegalBlockingMode("a socket with a readiness handler cannot be blocking: onReady(null) first");
-            }
-            blocking = block;
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    public boolean isBlocking() { return blocking; }
-
-    /**
      * Sets the readiness handler of this non-blocking socket (null removes it). It is called once
      * soon after being set (so nothing that happened before is missed: possibly on this thread
      * before this method returns), then after every change the stack reports on the connection:
@@ -268,43 +222,41 @@ public final class TcpSocket implements Closeable {
      * @throws SocketException when the socket is closed
      */
     public void onReady(ReadyHandler<? super TcpSocket> handler) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            if (handler != null && blocking) {
-                throw SocketErrors.illegalBlockingMode("onReady needs a non-blocking socket: configureBlocking(false) first");
-            }
-            this.handler = handler;
-            if (handler == null) {
-                unwatch();
-                return;
-            }
-            if (watch == null) watch = new Watch();
-            if (connection != null) stack.watch(connection, watch);
-        } finally {
-            stack.unlock();
+        setHandler(handler);
+    }
+
+    @Override
+    String handlerSetter() { return "onReady"; }
+
+    /** An option set after connect() applies at once. */
+    @Override
+    void optionSet(SocketOption<?> option) {
+        if (connection != null) {
+            options.apply(option, connection, stack.now());
+            stack.afterCall(connection);
         }
+    }
+
+    @Override
+    void watchWith(ReadinessWatch w) {
+        if (connection != null) stack.watch(connection, w);
     }
 
     public InputStream getInputStream() throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            ensureConnected();
-            if (input == null) input = new SocketInputStream(this);
-            return input;
-        } finally {
-            stack.unlock();
-        }
+        return stream(() -> input == null ? (input = new SocketInputStream(this)) : input);
     }
 
     public OutputStream getOutputStream() throws IOException {
+        return stream(() -> output == null ? (output = new SocketOutputStream(this)) : output);
+    }
+
+    /** The stream {@code get} gives (made on first use), of an open, connected socket. */
+    private <T> T stream(Supplier<T> get) throws IOException {
         stack.lock();
         try {
             ensureOpen();
             ensureConnected();
-            if (output == null) output = new SocketOutputStream(this);
-            return output;
+            return get.get();
         } finally {
             stack.unlock();
         }
@@ -418,50 +370,6 @@ public final class TcpSocket implements Closeable {
         }.call();
     }
 
-    /**
-     * Sets a socket option, as java.nio's NetworkChannel.setOption: java.net's SO_LINGER (seconds,
-     * negative: off), SO_KEEPALIVE, SO_SNDBUF, SO_REUSEADDR (accepted and kept: a port is free as soon
-     * as its socket is closed), TCP_NODELAY, and {@link TcpSocketOptions}'s. An option set before
-     * connect() applies to the connection made; one set afterwards applies at once.
-     *
-     * @throws IllegalArgumentException for a null or out-of-range value
-     * @throws UnsupportedOperationException for an option not in {@link #supportedOptions()}
-     * @throws SocketException when the socket is closed
-     */
-    public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
-        Objects.requireNonNull(option, "option");
-        stack.lock();
-        try {
-            ensureOpen();
-            options.set(option, value);
-            if (connection != null) {
-                options.apply(option, connection, stack.now());
-                stack.afterCall(connection);
-            }
-        } finally {
-            stack.unlock();
-        }
-        return this;
-    }
-
-    /**
-     * A socket option's value as set (SO_SNDBUF never set: the stack's send buffer size).
-     *
-     * @throws UnsupportedOperationException for an option not in {@link #supportedOptions()}
-     */
-    public <T> T getOption(SocketOption<T> option) {
-        Objects.requireNonNull(option, "option");
-        stack.lock();
-        try {
-            return options.get(option, stack.config().sendBufferSize());
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    /** The options {@link #setOption} takes. */
-    public Set<SocketOption<?>> supportedOptions() { return OptionValues.SUPPORTED; }
-
     /** SO_LINGER: on with 0 makes close() reset the connection; on with N waits up to N s for the data to be acknowledged. */
     public void setSoLinger(boolean on, int seconds) throws IOException {
         if (on && seconds < 0) throw new IllegalArgumentException("linger seconds must not be negative, was " + seconds);
@@ -473,57 +381,12 @@ public final class TcpSocket implements Closeable {
     }
 
     /**
-     * TCP_CORK (Linux): while on, segments shorter than the MSS wait for more data (a held tail goes
-     * when the cork is cleared, with close/shutdown, or after about an RTO); clearing it sends them.
-     */
-    public void setTcpCork(boolean on) throws IOException {
-        setOption(TcpSocketOptions.TCP_CORK, on);
-    }
-
-    /**
      * SO_KEEPALIVE (RFC 1122 §4.2.3.6) with the stack's TcpConfig timing (Linux: probes after 2 h idle,
      * every 75 s, 9 of them): a peer that vanished makes reads and writes fail with "Connection timed
      * out". May be set before or after connect().
      */
     public void setKeepAlive(boolean on) throws IOException {
         setOption(StandardSocketOptions.SO_KEEPALIVE, on);
-    }
-
-    /**
-     * TCP_NOTSENT_LOWAT (Linux): the socket counts as writable (a blocked write goes on, the ready
-     * handler is told) only while fewer than half of {@code bytes} wait unsent, and a write stops
-     * queueing once {@code bytes} wait, so that little data sits in the buffer before the network
-     * takes it. 0 restores the stack's default ({@link dev.synack.tcp.TcpConfig#notsentLowat()}).
-     * May be set before or after connect().
-     * @throws IllegalArgumentException for a value outside 0..4294967295
-     */
-    public void setNotsentLowat(long bytes) throws IOException {
-        setOption(TcpSocketOptions.TCP_NOTSENT_LOWAT, bytes);
-    }
-
-    /** TCP_NOTSENT_LOWAT as set on this socket; 0 when the stack's default applies. */
-    public long getNotsentLowat() {
-        return getOption(TcpSocketOptions.TCP_NOTSENT_LOWAT);
-    }
-
-    /**
-     * TCP_MAXSEG (Linux's user_mss): the MSS this socket announces in its SYN and the largest
-     * segment it sends are at most {@code bytes}, whatever the peer announces. Takes effect at
-     * connect(); 0 removes the cap.
-     * @throws IllegalArgumentException outside 0 and 88..32767 (Linux's EINVAL)
-     */
-    public void setMaxSegmentSize(int bytes) throws IOException {
-        setOption(TcpSocketOptions.TCP_MAXSEG, bytes);
-    }
-
-    /**
-     * TCP_USER_TIMEOUT (RFC 5482, as Linux): when data sent stays unacknowledged this long after its
-     * first retransmission, or the peer's window stays closed this long, the connection fails and
-     * reads and writes throw "Connection timed out", instead of after the stack's retry count. Null
-     * or zero: none. May be set before or after connect().
-     */
-    public void setUserTimeout(Duration timeout) throws IOException {
-        setOption(TcpSocketOptions.TCP_USER_TIMEOUT, timeout == null ? Duration.ZERO : timeout);
     }
 
     public boolean getKeepAlive() {
@@ -542,44 +405,22 @@ public final class TcpSocket implements Closeable {
     }
 
     public TcpState state() {
-        stack.lock();
-        try {
-            return connection == null ? TcpState.CLOSED : connection.state();
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> connection == null ? TcpState.CLOSED : connection.state());
     }
 
     /** The local address and port (port 0 while unbound). */
     public InetSocketAddress getLocalAddress() {
-        stack.lock();
-        try {
-            return new InetSocketAddress(Ipv4Address.toInetAddress(stack.address()), localPort);
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> new InetSocketAddress(Ipv4Address.toInetAddress(stack.address()), localPort));
     }
 
     /** The remote address and port, or null before connect. */
     public InetSocketAddress getRemoteAddress() {
-        stack.lock();
-        try {
-            if (connection == null) return null;
-            return new InetSocketAddress(Ipv4Address.toInetAddress(connection.tuple().remoteAddress()), connection.tuple().remotePort());
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> connection == null ? null
+                : new InetSocketAddress(Ipv4Address.toInetAddress(connection.tuple().remoteAddress()), connection.tuple().remotePort()));
     }
 
-    public boolean isClosed() { return closed; }
-
     public boolean isConnected() {
-        stack.lock();
-        try {
-            return connection != null && connection.isConnectDone() && connection.error() == null;
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> connection != null && connection.isConnectDone() && connection.error() == null);
     }
 
     /**
@@ -603,22 +444,12 @@ public final class TcpSocket implements Closeable {
      * Linux's SO_ERROR reports, and what reads and writes throw.
      */
     public TcpError error() {
-        stack.lock();
-        try {
-            return connection == null ? null : connection.error();
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> connection == null ? null : connection.error());
     }
 
     /** connect() started a handshake that has neither finished nor failed yet, as java.nio's isConnectionPending. */
     public boolean isConnectionPending() {
-        stack.lock();
-        try {
-            return connection != null && !connection.isConnectDone();
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> connection != null && !connection.isConnectDone());
     }
 
     /**
@@ -627,12 +458,7 @@ public final class TcpSocket implements Closeable {
      * once. False before connect.
      */
     public boolean isWritable() {
-        stack.lock();
-        try {
-            return connection != null && connection.isWritable();
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> connection != null && connection.isWritable());
     }
 
     /** Input was shut down by this socket ({@link #shutdownInput}, shutdown READ or BOTH), as java.net.Socket's. */
@@ -647,23 +473,13 @@ public final class TcpSocket implements Closeable {
      * non-blocking socket whose data drains in the background.
      */
     public boolean isOutputDrained() {
-        stack.lock();
-        try {
-            Connection c = connection;
-            return c == null || c.isSendBufferEmpty() || c.error() != null || c.isReleased();
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> connection == null || connection.isSendBufferEmpty() || connection.error() != null
+                || connection.isReleased());
     }
 
     /** The connection's TCP_INFO now (state, RTT, windows, counters), or null before connect. */
     public TcpInfo tcpInfo() {
-        stack.lock();
-        try {
-            return connection == null ? null : connection.tcpInfo(stack.now());
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> connection == null ? null : connection.tcpInfo(stack.now()));
     }
 
     /**
@@ -734,16 +550,6 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    /** Stops the stack calling the handler (lock held). */
-    private void unwatch() {
-        handler = null;
-        if (watch != null && connection != null) stack.watch(connection, null);
-    }
-
-    private void refuseBlockingInHandler(String call) {
-        if (stack.isRunningReadinessWatches()) throw SocketErrors.blockingInHandler(call);
-    }
-
     void refuseStreamsWhenNonBlocking() {
         if (!blocking) {
             throw SocketErrors.illegalBlockingMode("the streams of a non-blocking socket cannot be used (they would have to "
@@ -751,37 +557,28 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    /** The stack's hook: runs the handler, and closes the socket when the handler throws. */
-    private final class Watch extends ReadinessWatch {
-        @Override
-        protected void ready() throws IOException {
-            ReadyHandler<? super TcpSocket> h = handler;
-            if (!closed && h != null) h.ready(TcpSocket.this);
-        }
-
-        /** The handler threw: the connection is reset (RST) and the socket closed. */
-        @Override
-        protected void failed(Throwable error) {
-            if (stack.isTracing()) stack.traceCall(label(), "readiness handler", "threw " + error + ": connection reset");
-            if (closed) return;
-            closed = true;
-            handler = null;
-            Connection c = connection;
-            if (c != null) {
-                stack.watch(c, null);
-                if (!c.isReleased()) {
-                    try {
-                        c.abort(stack.now());
-                    } catch (RuntimeException ignored) {
-                        // Nothing left to reset.
-                    } finally {
-                        stack.afterCall(c);
-                    }
+    /** The handler threw: the connection is reset (RST) and the socket closed. */
+    @Override
+    void handlerFailed(Throwable error) {
+        if (stack.isTracing()) stack.traceCall(label(), "readiness handler", "threw " + error + ": connection reset");
+        if (closed) return;
+        closed = true;
+        handler = null;
+        Connection c = connection;
+        if (c != null) {
+            stack.watch(c, null);
+            if (!c.isReleased()) {
+                try {
+                    c.abort(stack.now());
+                } catch (RuntimeException ignored) {
+                    // Nothing left to reset.
+                } finally {
+                    stack.afterCall(c);
                 }
             }
-            releaseBinding();
-            stack.wakeAll();
         }
+        releaseBinding();
+        stack.wakeAll();
     }
 
     private void markClosed() {
@@ -796,52 +593,13 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    private void ensureOpen() throws IOException {
-        if (closed) throw SocketErrors.of(TcpError.CLOSED);
-    }
-
     private void ensureConnected() throws IOException {
         if (connection == null) throw SocketErrors.of(TcpError.NOT_CONNECTED);
     }
 
+    @Override
     String label() {
         if (connection != null) return connection.tuple().toString();
         return Ipv4Address.format(stack.address()) + ":" + (localPort == 0 ? "*" : Integer.toString(localPort));
     }
-
-    @Override
-    public String toString() {
-        return "TcpSocket[" + label() + (closed ? ", closed" : "") + "]";
-    }
-
-    /**
-     * One user call: holds the stack's lock around the body and traces the call with its result.
-     * The call object is all a call allocates (it is its own body, label and description).
-     */
-    private abstract class Call implements UserCall.Traced<Object> {
-        private final String name;
-
-        Call(String name) { this.name = name; }
-
-        abstract Object body() throws IOException;
-
-        @Override
-        public String describe(Object result) { return String.valueOf(result); }
-
-        @Override
-        public final String label() { return TcpSocket.this.label(); }
-
-        /** The call's name in traces; overridden where building it costs and nobody may trace. */
-        @Override
-        public String name() { return name; }
-
-        /** The body, as {@link UserCall} runs it (use {@link #call()} to make the call). */
-        @Override
-        public final Object run() throws IOException { return body(); }
-
-        final Object call() throws IOException {
-            return UserCall.run(stack, this);
-        }
-    }
-
 }
