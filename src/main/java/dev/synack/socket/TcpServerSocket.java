@@ -11,8 +11,6 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.Set;
 
 /**
  * A listening socket on a synack {@link NetStack}. {@link #bind} then {@link #listen}; as on Linux,

@@ -38,7 +38,8 @@ import java.util.function.Supplier;
  * <p>Errors are IOExceptions with java.net's messages: {@link ConnectException} "Connection
  * refused", {@link SocketException} "Connection reset", "Connection timed out", "Socket output is
  * shut down", "Socket is closed"; {@link SocketTimeoutException} for connect and read timeouts.
- * As with java.net.Socket, a failed or timed-out connect closes the socket.
+ * An error the engine names has a {@link TcpException} as its cause, whose {@code error()} tells
+ * which. As with java.net.Socket, a failed or timed-out connect closes the socket.
  */
 public final class TcpSocket extends SocketBase<TcpSocket> {
     private Connection connection;
@@ -423,12 +424,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
         return locked(() -> connection != null && connection.isConnectDone() && connection.error() == null);
     }
 
-    /**
-     * Bytes that can be read now without waiting (0 before connect), as InputStream.available and
-     * Linux's SIOCINQ.
-     *
-     * @throws SocketException when the socket is closed
-     */
+    /** Bytes that can be read now without waiting (0 before connect), as InputStream.available and Linux's SIOCINQ. */
     public int available() throws IOException {
         stack.lock();
         try {
@@ -439,10 +435,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
         }
     }
 
-    /**
-     * The error that ended the connection (refused, reset, timed out, aborted), or null: what
-     * Linux's SO_ERROR reports, and what reads and writes throw.
-     */
+    /** The error that ended the connection (refused, reset, timed out...), or null: Linux's SO_ERROR. */
     public TcpError error() {
         return locked(() -> connection == null ? null : connection.error());
     }
@@ -453,9 +446,8 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     }
 
     /**
-     * A write would not wait: the send buffer has room (and less than the TCP_NOTSENT_LOWAT mark
-     * waits unsent), or the connection is over (failed, shut down, closed) and a write fails at
-     * once. False before connect.
+     * A write would not wait: there is send room below the TCP_NOTSENT_LOWAT mark, or the connection
+     * is over and a write fails at once. False before connect.
      */
     public boolean isWritable() {
         return locked(() -> connection != null && connection.isWritable());
