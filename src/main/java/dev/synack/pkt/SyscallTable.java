@@ -36,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -187,7 +188,7 @@ final class SyscallTable {
     }
 
     /** Puts a new socket in non-blocking mode: the runner blocks a call by retrying it. */
-    private static void nonBlocking(TcpSocket socket) throws ScriptException {
+    private static void nonBlocking(TcpSocket socket) {
         try {
             socket.configureBlocking(false);
         } catch (IOException ex) {
@@ -506,7 +507,7 @@ final class SyscallTable {
     }
 
     /** The tcpi_* variables of the socket under test now, for a code block at {@code line}. */
-    java.util.Map<String, Object> tcpInfoOfSocketUnderTest(int line) throws ScriptException {
+    Map<String, Object> tcpInfoOfSocketUnderTest(int line) throws ScriptException {
         return options.tcpInfoOfSocketUnderTest(fds, line);
     }
 }
