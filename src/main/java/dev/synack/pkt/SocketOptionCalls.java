@@ -60,8 +60,8 @@ final class SocketOptionCalls {
         long name = num(e.args().get(2), line);
         Expr value = e.args().get(3);
         return () -> {
-            if (d == null) return Result.error("EBADF");
-            if (d.socket == null && d.server == null) return Result.error("ENOTSOCK");
+            Result refused = notASocket(d);
+            if (refused != null) return refused;
             try {
                 if (level == SOL_SOCKET && name == SO_LINGER) {
                     if (!(value instanceof StructExpr st)) throw new ScriptException(line, "SO_LINGER takes {onoff=N, linger=N}");
@@ -111,8 +111,8 @@ final class SocketOptionCalls {
         long name = num(e.args().get(2), line);
         Expr want = e.args().get(3);
         return () -> {
-            if (d == null) return Result.error("EBADF");
-            if (d.socket == null && d.server == null) return Result.error("ENOTSOCK");
+            Result refused = notASocket(d);
+            if (refused != null) return refused;
             if (level == SOL_SOCKET && name == SO_LINGER) {
                 int linger = get(d, StandardSocketOptions.SO_LINGER);
                 if (want instanceof StructExpr st) {
@@ -177,6 +177,12 @@ final class SocketOptionCalls {
         if (d.socket != null && d.socket.state().isSynchronized()) return d.socket.tcpInfo().sndMss();
         int set = get(d, TcpSocketOptions.TCP_MAXSEG);
         return set != 0 ? set : DEFAULT_MSS;
+    }
+
+    /** EBADF for a closed descriptor, ENOTSOCK for an epoll instance; null for a socket. */
+    private static Result notASocket(Descriptor d) {
+        if (d == null) return Result.error("EBADF");
+        return d.socket == null && d.server == null ? Result.error("ENOTSOCK") : null;
     }
 
     private static <T> void set(Descriptor d, SocketOption<T> option, T value) throws IOException {
