@@ -1,6 +1,7 @@
 package dev.synack.pkt;
 
 import dev.synack.tcp.TcpError;
+import dev.synack.tcp.TcpException;
 import java.util.Map;
 
 /** Linux errno names and numbers the runner reports and scripts may write. */
@@ -16,6 +17,15 @@ final class Errno {
             Map.entry("ECONNABORTED", 103), Map.entry("ECONNRESET", 104), Map.entry("EISCONN", 106),
             Map.entry("ENOTCONN", 107), Map.entry("ETIMEDOUT", 110), Map.entry("ECONNREFUSED", 111),
             Map.entry("EHOSTUNREACH", 113), Map.entry("EALREADY", 114), Map.entry("EINPROGRESS", 115));
+
+    /**
+     * The errno of a call the socket layer refused: the engine's error its exception carries as
+     * cause, else {@code otherwise}, the call's own errno for the rest (bad arguments, ports in use),
+     * which Linux chooses per call.
+     */
+    static String of(Exception e, String otherwise) {
+        return e.getCause() instanceof TcpException t ? of(t.error()) : otherwise;
+    }
 
     /** The errno a failed call on a connection reports (Linux's choice for each engine error). */
     static String of(TcpError error) {

@@ -59,13 +59,6 @@ public final class PktRunner {
         return runText(file.toString(), text, run, trace);
     }
 
-    /** Runs files and directories (every *.pkt below them, sorted). */
-    public static List<Outcome> runAll(List<Path> paths) {
-        List<Outcome> out = new ArrayList<>();
-        for (Path p : expand(paths)) out.add(runFile(p));
-        return out;
-    }
-
     /** Directories become their *.pkt files (recursively, sorted); files stay as they are. */
     public static List<Path> expand(List<Path> paths) {
         List<Path> files = new ArrayList<>();

@@ -42,7 +42,7 @@ public final class ScriptParser {
      * word equal to a defined name stands for its value, outside strings, shell commands and code.
      */
     public static Script parse(String name, String text, Map<String, String> defines) throws ScriptException {
-        String clean = substitute(stripComments(text), defines);
+        String clean = ScriptText.substitute(ScriptText.stripComments(text), defines);
         String[] lines = clean.split("\n", -1);
         Map<String, String> options = new LinkedHashMap<>();
         List<Event> events = new ArrayList<>();
@@ -59,7 +59,7 @@ public final class ScriptParser {
             }
             // Join continuation lines: brackets not yet balanced, a shell command or code block not yet closed.
             StringBuilder joined = new StringBuilder(line);
-            while (needsMore(joined) && i + 1 < lines.length) {
+            while (ScriptText.needsMore(joined) && i + 1 < lines.length) {
                 i++;
                 joined.append('\n').append(lines[i]);
             }
@@ -76,129 +76,10 @@ public final class ScriptParser {
         return new Script(name, options, events, null);
     }
 
-    /**
-     * Drops {@code //} and {@code /* *}{@code /} comments, keeping line numbers; strings, backtick
-     * shell commands (which may span lines) and {@code %{ }%} code blocks are kept as written.
-     */
-    static String stripComments(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        int n = text.length();
-        boolean inString = false;
-        boolean inShell = false;
-        boolean inCode = false;
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (inCode) {
-                if (c == '}' && i + 1 < n && text.charAt(i + 1) == '%') {
-                    inCode = false;
-                    out.append("}%");
-                    i++;
-                    continue;
-                }
-                out.append(c);
-                continue;
-            }
-            if (c == '\n') inString = false;
-            if (!inShell && c == '"') inString = !inString;
-            if (!inString && c == '`') inShell = !inShell;
-            if (!inString && !inShell && c == '%' && i + 1 < n && text.charAt(i + 1) == '{') {
-                inCode = true;
-                out.append("%{");
-                i++;
-                continue;
-            }
-            if (!inString && !inShell && c == '/' && i + 1 < n && text.charAt(i + 1) == '/') {
-                while (i < n && text.charAt(i) != '\n') i++;
-                if (i < n) out.append('\n');
-                continue;
-            }
-            if (!inString && !inShell && c == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
-                i += 2;
-                while (i < n && !(text.charAt(i) == '*' && i + 1 < n && text.charAt(i + 1) == '/')) {
-                    if (text.charAt(i) == '\n') out.append('\n'); // keep line numbers
-                    i++;
-                }
-                i++;
-                continue;
-            }
-            out.append(c);
-        }
-        return out.toString();
-    }
-
-    /** Replaces each word that {@code defines} names by its value, outside strings, shell commands and code. */
-    static String substitute(String text, Map<String, String> defines) {
-        if (defines.isEmpty()) return text;
-        StringBuilder out = new StringBuilder(text.length());
-        int n = text.length();
-        int i = 0;
-        char quote = 0;
-        while (i < n) {
-            char c = text.charAt(i);
-            if (quote != 0) {
-                out.append(c);
-                if (c == quote || (quote == '"' && c == '\n')) quote = 0;
-                if (quote == '%' && c == '}' && i + 1 < n && text.charAt(i + 1) == '%') {
-                    out.append('%');
-                    i++;
-                    quote = 0;
-                }
-                i++;
-                continue;
-            }
-            if (c == '"' || c == '`') {
-                quote = c;
-                out.append(c);
-                i++;
-                continue;
-            }
-            if (c == '%' && i + 1 < n && text.charAt(i + 1) == '{') {
-                quote = '%';
-                out.append("%{");
-                i += 2;
-                continue;
-            }
-            if (Character.isLetter(c) || c == '_') {
-                int start = i;
-                while (i < n && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) i++;
-                String word = text.substring(start, i);
-                boolean option = start >= 2 && text.startsWith("--", start - 2);
-                out.append(!option && defines.containsKey(word) ? defines.get(word) : word);
-                continue;
-            }
-            out.append(c);
-            i++;
-        }
-        return out.toString();
-    }
-
-    /** True while an event is incomplete: brackets open, or a shell command or code block not closed. */
-    private static boolean needsMore(CharSequence s) {
-        int depth = 0;
-        boolean inString = false;
-        boolean inShell = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && !inString && !inShell && i + 1 < s.length() && s.charAt(i + 1) == '{') {
-                int close = s.toString().indexOf("}%", i + 2);
-                if (close < 0) return true;
-                i = close + 1;
-                continue;
-            }
-            if (c == '`' && !inString) inShell = !inShell;
-            if (inShell) continue;
-            if (c == '"') inString = !inString;
-            if (inString) continue;
-            if (c == '(' || c == '[' || c == '{') depth++;
-            if (c == ')' || c == ']' || c == '}') depth--;
-        }
-        return inShell || depth > 0;
-    }
-
     // ------------------------------------------------------------------ events
 
     static Event parseEvent(String text, int line) throws ScriptException {
-        Cursor c = new Cursor(text, line);
+        ScriptCursor c = new ScriptCursor(text, line);
         c.skipSpaces();
         // A shell command may come without a time (packetdrill's init and cleanup commands).
         boolean untimed = !c.atEnd() && (c.current() == '`');
@@ -242,7 +123,7 @@ public final class ScriptParser {
         return parseSyscall(c, time, end);
     }
 
-    static Time parseTime(Cursor c) throws ScriptException {
+    static Time parseTime(ScriptCursor c) throws ScriptException {
         c.skipSpaces();
         if (c.atEnd()) throw c.error("expected a time");
         if (c.current() == '*') {
@@ -266,7 +147,7 @@ public final class ScriptParser {
 
     // ------------------------------------------------------------------ packets
 
-    private static PacketEvent parsePacket(Cursor c, Time time) throws ScriptException {
+    private static PacketEvent parsePacket(ScriptCursor c, Time time) throws ScriptException {
         boolean inbound = c.current() == '<';
         c.pos++;
         int flow = 0;
@@ -332,7 +213,7 @@ public final class ScriptParser {
      * {@code noecn} (the ECN field is 0) is what synack always sends and the runner always injects;
      * the other ECN codepoints, TOS and flow labels make the script skipped.
      */
-    private static Integer parseIpInfo(Cursor c) throws ScriptException {
+    private static Integer parseIpInfo(ScriptCursor c) throws ScriptException {
         c.skipSpaces();
         if (c.atEnd() || (c.current() != '[' && c.current() != '(')) return null;
         char close = c.current() == '[' ? ']' : ')';
@@ -358,7 +239,7 @@ public final class ScriptParser {
         throw new ScriptException(c.line, "IP annotation " + inner + " (synack's packets carry no TOS)", true);
     }
 
-    static int parseFlags(String text, Cursor c) throws ScriptException {
+    static int parseFlags(String text, ScriptCursor c) throws ScriptException {
         if (text.equals("-")) return 0;
         int flags = 0;
         for (char ch : text.toCharArray()) {
@@ -381,7 +262,7 @@ public final class ScriptParser {
     }
 
     /** {@code <mss 1460,sackOK,nop,...>}; null for {@code <...>}. */
-    private static List<Option> parseOptions(Cursor c) throws ScriptException {
+    private static List<Option> parseOptions(ScriptCursor c) throws ScriptException {
         c.expect('<');
         c.skipSpaces();
         if (c.peek("...")) {
@@ -436,7 +317,7 @@ public final class ScriptParser {
 
     // ------------------------------------------------------------------ system calls
 
-    private static SyscallEvent parseSyscall(Cursor c, Time time, Time end) throws ScriptException {
+    private static SyscallEvent parseSyscall(ScriptCursor c, Time time, Time end) throws ScriptException {
         String name = c.word();
         if (name.isEmpty()) throw c.error("expected a packet ('<' or '>'), a system call or a shell command");
         c.skipSpaces();
@@ -477,7 +358,7 @@ public final class ScriptParser {
         return new SyscallEvent(c.line, time, end, name, List.copyOf(args), result, errno);
     }
 
-    static Expr parseExpr(Cursor c) throws ScriptException {
+    static Expr parseExpr(ScriptCursor c) throws ScriptException {
         Expr first = parseTerm(c);
         c.skipSpaces();
         if (c.atEnd() || c.current() != '|') return first;
@@ -491,7 +372,7 @@ public final class ScriptParser {
         return new OrExpr(terms);
     }
 
-    private static Expr parseTerm(Cursor c) throws ScriptException {
+    private static Expr parseTerm(ScriptCursor c) throws ScriptException {
         c.skipSpaces();
         if (c.atEnd()) throw c.error("expected an expression");
         char ch = c.current();
@@ -586,98 +467,5 @@ public final class ScriptParser {
             return new CallExpr(word, args);
         }
         return new Sym(word);
-    }
-
-    // ------------------------------------------------------------------ the cursor
-
-    static final class Cursor {
-        final String text;
-        final int line;
-        int pos;
-
-        Cursor(String text, int line) {
-            this.text = text;
-            this.line = line;
-        }
-
-        boolean atEnd() { return pos >= text.length(); }
-        char current() { return text.charAt(pos); }
-        boolean peek(String s) { return text.startsWith(s, pos); }
-        String rest() { return text.substring(pos); }
-
-        void skipSpaces() {
-            while (!atEnd() && Character.isWhitespace(current())) pos++;
-        }
-
-        ScriptException error(String message) {
-            return new ScriptException(line, message);
-        }
-
-        void expect(char ch) throws ScriptException {
-            skipSpaces();
-            if (atEnd() || current() != ch) {
-                throw error("expected '" + ch + "' but found " + (atEnd() ? "the end of the line" : "'" + rest() + "'"));
-            }
-            pos++;
-        }
-
-        void expectWord(String w) throws ScriptException {
-            String got = word();
-            if (!got.equals(w)) throw error("expected '" + w + "' but found '" + got + "'");
-        }
-
-        /** A run of non-space characters up to a delimiter. */
-        String word() {
-            skipSpaces();
-            int start = pos;
-            while (!atEnd()) {
-                char ch = current();
-                if (Character.isWhitespace(ch) || ",()[]{}<>=|:\"".indexOf(ch) >= 0) break;
-                pos++;
-            }
-            return text.substring(start, pos);
-        }
-
-        long readInt() throws ScriptException {
-            skipSpaces();
-            int start = pos;
-            if (!atEnd() && current() == '-') pos++;
-            if (peek("0x") || peek("0X")) {
-                pos += 2;
-                int hs = pos;
-                while (!atEnd() && Character.digit(current(), 16) >= 0) pos++;
-                if (hs == pos) throw error("expected a hexadecimal number");
-                return Long.parseLong(text.substring(hs, pos), 16) * (text.charAt(start) == '-' ? -1 : 1);
-            }
-            while (!atEnd() && Character.isDigit(current())) pos++;
-            String s = text.substring(start, pos);
-            if (s.isEmpty() || s.equals("-")) throw error("expected a number but found " + (atEnd() ? "the end of the line" : "'" + rest() + "'"));
-            try {
-                return Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                throw error("number out of range: " + s);
-            }
-        }
-
-        /** Seconds with an optional fraction ("1", "0.100", ".1"), as microseconds. */
-        long readSeconds() throws ScriptException {
-            int start = pos;
-            while (!atEnd() && Character.isDigit(current())) pos++;
-            long whole = start == pos ? 0 : Long.parseLong(text.substring(start, pos));
-            long micros = 0;
-            boolean fraction = false;
-            // "..." after a time is the blocking marker, not a decimal point.
-            if (!atEnd() && current() == '.' && !peek("...")) {
-                fraction = true;
-                pos++;
-                int fs = pos;
-                while (!atEnd() && Character.isDigit(current())) pos++;
-                String f = text.substring(fs, pos);
-                if (f.length() > 6) throw error("time more precise than a microsecond: " + text.substring(start, pos));
-                micros = f.isEmpty() ? 0 : Long.parseLong((f + "000000").substring(0, 6));
-            }
-            if (start == pos || (!fraction && start == pos)) throw error("expected a time but found '" + rest() + "'");
-            return whole * 1_000_000 + micros;
-        }
     }
 }

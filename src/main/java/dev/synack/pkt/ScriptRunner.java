@@ -23,12 +23,9 @@ import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs one {@link Script} against one synack {@link NetStack} in virtual time. The remote side is
@@ -63,17 +60,6 @@ public final class ScriptRunner {
     private static final long LATE_LIMIT_NANOS = 10_000_000_000L;
     /** How far ahead a {@code *} outbound packet is waited for (covers every Linux timer but TIME_WAIT). */
     private static final long ANY_TIME_LIMIT_NANOS = 300_000_000_000L;
-    /** IPv4 and TCP headers without options: the MSS a given MTU allows is the MTU less these (RFC 9293 §3.7.1). */
-    private static final int IPV4_TCP_HEADERS = 40;
-    /**
-     * packetdrill's options the runner honours. {@code mss} is the size packetdrill cuts inbound
-     * packets longer than it into as a GSO aggregate; the kernel receives such an aggregate as one
-     * segment, and so does synack (the runner delivers each inbound packet whole). {@code verbose}
-     * only changes what packetdrill prints.
-     */
-    private static final Set<String> KNOWN_OPTIONS = Set.of("ip_version", "tolerance_usecs", "tolerance_percent",
-            "tcp_ts_tick_usecs", "tcp_ts_ecr_scaled", "strict_segments", "mtu", "mss", "local_ip", "remote_ip", "bind_port",
-            "connect_port", "verbose", "hz");
 
     private final Script script;
     private final Map<String, String> options;
@@ -84,13 +70,9 @@ public final class ScriptRunner {
     final int remoteAddress;
     private final ArrayDeque<Live> captured = new ArrayDeque<>();
     private final Map<Integer, Flow> flows = new HashMap<>();
-    /** Script TS val -> live TS val, learned from matched outbound packets (for inbound ecr). */
-    private final Map<Long, Long> tsValues = new HashMap<>();
     private final long toleranceNanos;
     private final double tolerancePercent;
     private final boolean strictSegments;
-    /** --tcp_ts_ecr_scaled: an inbound ecr that is no earlier TS val is mapped by the first TS val's offset. */
-    private final boolean tsEcrScaled;
     final SyscallTable syscalls;
     /** Live time of the previous event: relative times count from here. */
     private long anchor = BASE_NANOS;
@@ -99,10 +81,8 @@ public final class ScriptRunner {
     /** The port "..." stands for in bind() and connect() (--bind_port, --connect_port; packetdrill's 8080). */
     final int bindPort;
     final int connectPort;
-    /** --tcp_ts_tick_usecs: outbound TS val is checked against the script's, in ticks of this many microseconds. */
-    private final long tsTickMicros;
-    /** Live TS val minus script TS val, learned from the first outbound timestamp. */
-    private Long tsOffset;
+    /** Compares outbound options, and maps the timestamps it learns from them onto inbound ecr values. */
+    private final OptionMatcher optionMatcher;
     /** The variables of the script's code blocks (packetdrill runs them as one Python program). */
     private final Map<String, Object> codeGlobals = new HashMap<>();
     /** The last exception the stack caught on its packet or timer path (from its trace), for the failure message. */
@@ -135,11 +115,10 @@ public final class ScriptRunner {
         this.toleranceNanos = 1000 * longOption("tolerance_usecs", DEFAULT_TOLERANCE_MICROS);
         this.tolerancePercent = doubleOption("tolerance_percent", DEFAULT_TOLERANCE_PERCENT);
         this.strictSegments = options.containsKey("strict_segments");
-        this.tsEcrScaled = options.containsKey("tcp_ts_ecr_scaled");
         this.bindPort = (int) longOption("bind_port", DEFAULT_PORT);
         this.connectPort = (int) longOption("connect_port", DEFAULT_PORT);
         this.listenPort = bindPort;
-        this.tsTickMicros = longOption("tcp_ts_tick_usecs", 0);
+        this.optionMatcher = new OptionMatcher(longOption("tcp_ts_tick_usecs", 0), toleranceNanos, options.containsKey("tcp_ts_ecr_scaled"));
         this.localAddress = options.containsKey("local_ip") ? Ipv4Address.parse(options.get("local_ip")) : LOCAL_ADDRESS;
         this.remoteAddress = options.containsKey("remote_ip") ? Ipv4Address.parse(options.get("remote_ip")) : REMOTE_ADDRESS;
         this.stack = new NetStack("local", localAddress, config, () -> now, IsnGenerator.fixed(0x5eed0000), 1);
@@ -171,7 +150,7 @@ public final class ScriptRunner {
         Map<String, String> options = new LinkedHashMap<>(script.options());
         options.putAll(commandLine);
         TcpConfig[] config = new TcpConfig[1];
-        String why = unsupported(script, options, config);
+        String why = UnsupportedFeatures.unsupported(script, options, config);
         if (why != null) return Outcome.skip(script.name(), why);
         try {
             ScriptRunner runner = new ScriptRunner(script, options, config[0]);
@@ -187,88 +166,6 @@ public final class ScriptRunner {
         }
     }
 
-    /**
-     * Why the script cannot run faithfully, or null; in that case {@code config[0]} receives the
-     * configuration its options and shell commands ask for.
-     */
-    private static String unsupported(Script script, Map<String, String> options, TcpConfig[] config) {
-        if (script.skipReason() != null) return script.skipReason();
-        String why = unsupportedOption(options);
-        if (why != null) return why;
-        TcpConfig base = packetdrillLinux();
-        if (options.containsKey("mtu")) {
-            int mtu;
-            try {
-                mtu = Integer.parseInt(options.get("mtu"));
-            } catch (NumberFormatException e) {
-                return "--mtu=" + options.get("mtu") + " is not a number";
-            }
-            if (mtu < 576 || mtu > 65535) return "--mtu=" + mtu + " is outside what synack's link supports (576..65535)";
-            base = base.toBuilder().mss(mtu - IPV4_TCP_HEADERS).build();
-        }
-        if (options.containsKey("hz")) {
-            // synack's own option: the kernel's timer frequency (CONFIG_HZ), whose tick the Linux timers use.
-            String hz = options.get("hz");
-            if (!hz.matches("100|250|300|1000")) return "--hz=" + hz + " is not one of Linux's timer frequencies (100, 250, 300, 1000)";
-            base = base.toBuilder().timerTick(java.time.Duration.ofNanos(1_000_000_000L / Integer.parseInt(hz))).build();
-        }
-        ShellCommands.Settings settings = new ShellCommands.Settings(base);
-        boolean started = false;
-        // Sockets (script descriptors) whose SO_SNDBUF the script set: Linux autotunes the others', so
-        // reading theirs cannot be answered faithfully.
-        Set<Long> sendBufferSet = new java.util.HashSet<>();
-        for (Event e : script.events()) {
-            if (e instanceof ShellEvent s) {
-                // Commands before anything else happened shape the stack's configuration (the init
-                // command, and timed ones ahead of the first call or packet); the cleanup command
-                // runs after the verdict, so it is only read.
-                ShellCommands.Settings target = s.placement() == Placement.CLEANUP ? new ShellCommands.Settings(base) : settings;
-                if (started && s.placement() == Placement.TIMED) target.frozen = true;
-                String reason = ShellCommands.apply(s.command(), s.placement(), target);
-                settings.frozen = false;
-                if (reason != null) return "shell command at line " + s.line() + ": " + reason;
-                continue;
-            }
-            started = true;
-            if (e instanceof SyscallEvent s) {
-                String reason = SyscallTable.unsupported(s);
-                if (reason == null) reason = SyscallTable.unsupportedSendBufferRead(s, sendBufferSet);
-                if (reason != null) return "line " + s.line() + ": " + reason;
-            }
-            if (e instanceof CodeEvent c) {
-                String reason = TcpInfoCode.unsupported(c);
-                if (reason != null) return "line " + c.line() + ": " + reason;
-            }
-        }
-        try {
-            config[0] = settings.build();
-        } catch (IllegalArgumentException e) {
-            return "configuration: " + e.getMessage();
-        }
-        return null;
-    }
-
-    private static String unsupportedOption(Map<String, String> options) {
-        for (Map.Entry<String, String> o : options.entrySet()) {
-            String name = o.getKey();
-            String value = o.getValue();
-            if (!KNOWN_OPTIONS.contains(name)) return "option --" + name + " is not supported";
-            switch (name) {
-                case "ip_version" -> {
-                    if (!value.equals("ipv4")) return "--ip_version=" + value + ": IPv6 not supported";
-                }
-                case "local_ip", "remote_ip" -> {
-                    try {
-                        Ipv4Address.parse(value);
-                    } catch (IllegalArgumentException e) {
-                        return "--" + name + "=" + value + ": only IPv4 addresses are supported";
-                    }
-                }
-                default -> { }
-            }
-        }
-        return null;
-    }
 
     private long longOption(String name, long dflt) throws ScriptException {
         String v = options.get(name);
@@ -454,7 +351,7 @@ public final class ScriptRunner {
         f.remotePort = REMOTE_PORT_BASE + f.index;
     }
 
-    private static long u32(long v) { return v & 0xffffffffL; }
+    static long u32(long v) { return v & 0xffffffffL; }
 
     // ------------------------------------------------------------------ inbound packets
 
@@ -493,7 +390,7 @@ public final class ScriptRunner {
                     case "sackOK" -> o.sackPermitted();
                     case "nop" -> o.nop();
                     case "eol" -> o.eol();
-                    case "TS" -> o.timestamps((int) v[0], (int) liveEcr(v[1], (p.flags() & TcpFlags.ACK) != 0));
+                    case "TS" -> o.timestamps((int) v[0], (int) optionMatcher.liveEcr(v[1], (p.flags() & TcpFlags.ACK) != 0));
                     case "sack" -> {
                         if (v.length / 2 > TcpOptions.MAX_SACK_BLOCKS) throw new ScriptException(p.line(), "too many SACK blocks");
                         o.sack();
@@ -511,22 +408,6 @@ public final class ScriptRunner {
         anchor = now;
         checkPending();
     }
-
-    /**
-     * The live ecr for a script ecr, as packetdrill maps it on ACK segments: the live value of the
-     * outbound TS val it names; with --tcp_ts_ecr_scaled, otherwise, shifted by the offset between
-     * the first live and script TS vals; else (and on a segment without ACK) as written.
-     */
-    private long liveEcr(long scriptEcr, boolean ack) {
-        if (!ack) return scriptEcr;
-        Long live = tsValues.get(scriptEcr);
-        if (live != null) return live;
-        if (tsEcrScaled && firstTsVal != null) return u32(scriptEcr - firstTsVal[0] + firstTsVal[1]);
-        return scriptEcr;
-    }
-
-    /** The first outbound TS val: {script, live}. */
-    private long[] firstTsVal;
 
     // ------------------------------------------------------------------ outbound packets
 
@@ -604,67 +485,12 @@ public final class ScriptRunner {
         if (ls.urgentPointer() != (p.urgent() == null ? 0 : p.urgent())) throw mismatch(p, last, f, "bad urgent pointer");
         if (p.ttl() != null && last.ttl() != p.ttl()) throw mismatch(p, last, f, "bad TTL " + last.ttl());
         if (p.options() != null) {
-            String why = compareOptions(p.options(), ls.options(), remoteIsn);
+            String why = optionMatcher.compare(p.options(), ls.options(), remoteIsn);
             if (why != null) throw mismatch(p, last, f, why);
         }
         checkTime(p.line(), "outbound packet", p.time(), first.time());
         anchor = first.time();
         now = Math.max(now, last.time());
-    }
-
-    private String tsMismatch;
-
-    private String compareOptions(List<Option> want, TcpOptions live, long remoteIsn) {
-        List<Integer> kinds = new ArrayList<>();
-        for (int i = 0; i < live.layoutLength(); i++) kinds.add(live.kindAt(i));
-        if (kinds.size() != want.size()) return "bad options (expected " + want.size() + ", got " + kinds.size() + ")";
-        for (int i = 0; i < want.size(); i++) {
-            Option o = want.get(i);
-            int kind = kinds.get(i);
-            long[] v = o.values();
-            boolean ok = switch (o.name()) {
-                case "mss" -> kind == TcpOptions.KIND_MSS && live.mss() == v[0];
-                case "wscale" -> kind == TcpOptions.KIND_WINDOW_SCALE && live.windowScale() == v[0];
-                case "sackOK" -> kind == TcpOptions.KIND_SACK_PERMITTED;
-                case "nop" -> kind == TcpOptions.KIND_NOP;
-                case "eol" -> kind == TcpOptions.KIND_EOL;
-                case "TS" -> {
-                    if (kind != TcpOptions.KIND_TIMESTAMPS) yield false;
-                    // ecr is never checked, as packetdrill does; TS val only with --tcp_ts_tick_usecs.
-                    long liveVal = u32(live.tsVal());
-                    tsValues.put(v[0], liveVal);
-                    if (firstTsVal == null) firstTsVal = new long[] {v[0], liveVal};
-                    if (tsTickMicros <= 0) yield true;
-                    if (tsOffset == null) {
-                        tsOffset = liveVal - v[0];
-                        yield true;
-                    }
-                    long slack = toleranceNanos / 1000 / tsTickMicros + 1;
-                    long diff = (int) (liveVal - (v[0] + tsOffset));
-                    if (Math.abs(diff) > slack) {
-                        tsMismatch = "bad TS val (expected " + v[0] + ", got " + u32(liveVal - tsOffset) + " in script terms)";
-                        yield false;
-                    }
-                    yield true;
-                }
-                case "sack" -> {
-                    if (kind != TcpOptions.KIND_SACK || live.sackBlockCount() * 2 != v.length) yield false;
-                    boolean same = true;
-                    for (int b = 0; b < live.sackBlockCount(); b++) {
-                        same &= u32(live.sackLeft(b) - remoteIsn) == u32(v[2 * b]) && u32(live.sackRight(b) - remoteIsn) == u32(v[2 * b + 1]);
-                    }
-                    yield same;
-                }
-                default -> false;
-            };
-            if (!ok && tsMismatch != null) {
-                String why = tsMismatch;
-                tsMismatch = null;
-                return why;
-            }
-            if (!ok) return "bad option " + (i + 1) + " (expected " + o + ")";
-        }
-        return null;
     }
 
     private ScriptException mismatch(PacketEvent p, Live live, Flow f, String why) {

@@ -2,16 +2,20 @@ package dev.synack.socket;
 
 import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpException;
+import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.channels.IllegalBlockingModeException;
 
-/** Turns the engine's errors into the IOExceptions java.net throws for the same conditions. */
+/**
+ * Turns the engine's errors into the IOExceptions java.net throws for the same conditions, and
+ * checks what a call is given the way java.net does.
+ */
 final class SocketErrors {
-    static final String SOCKET_CLOSED = "Socket is closed";
-    static final String NOT_CONNECTED = "Socket is not connected";
-
     private SocketErrors() {}
 
     /**
@@ -34,24 +38,56 @@ final class SocketErrors {
     /** An error met while connecting: refusals and timeouts are ConnectExceptions, as in java.net. */
     static IOException duringConnect(TcpError error) {
         return switch (error) {
-            case CONNECTION_REFUSED, CONNECTION_TIMED_OUT -> new ConnectException(error.message());
-            default -> new SocketException(error.message());
+            case CONNECTION_REFUSED, CONNECTION_TIMED_OUT -> withCause(new ConnectException(error.message()), new TcpException(error));
+            default -> of(error);
         };
     }
 
+    /** A condition the engine names, with its own message: see {@link #of(TcpError, String)}. */
     static IOException of(TcpError error) {
-        return switch (error) {
-            case CONNECTION_REFUSED -> new ConnectException(error.message());
-            default -> new SocketException(error.message());
-        };
+        return of(error, error.message());
     }
 
+    /**
+     * A condition the engine names, found by the socket itself (closed, not connected, output shut
+     * down...): the exception java.net throws, with {@code message}, and a {@link TcpException}
+     * saying which as its cause.
+     */
+    static IOException of(TcpError error, String message) {
+        return withCause(exception(error, message), new TcpException(error));
+    }
+
+    /** A failed engine call: its error's exception, with the engine's message and the TcpException as cause. */
     static IOException of(TcpException e) {
-        IOException io = of(e.error());
-        if (!io.getMessage().equals(e.getMessage())) {
-            io = e.error() == TcpError.CONNECTION_REFUSED ? new ConnectException(e.getMessage()) : new SocketException(e.getMessage());
-        }
-        io.initCause(e);
+        return withCause(exception(e.error(), e.getMessage()), e);
+    }
+
+    private static IOException exception(TcpError error, String message) {
+        return error == TcpError.CONNECTION_REFUSED ? new ConnectException(message) : new SocketException(message);
+    }
+
+    private static IOException withCause(IOException io, TcpException cause) {
+        io.initCause(cause);
         return io;
+    }
+
+    /**
+     * The IPv4 unicast address of a connect's {@code remote}, checked as java.net checks it.
+     *
+     * @throws UnknownHostException for an unresolved name
+     * @throws ConnectException "Connection refused" (with CONNECTION_REFUSED as cause) for port 0
+     * @throws SocketException for an IPv6, broadcast, multicast or any address
+     */
+    static int unicastIpv4(InetSocketAddress remote) throws IOException {
+        if (remote.isUnresolved()) throw new UnknownHostException("cannot resolve " + remote.getHostString());
+        if (!(remote.getAddress() instanceof Inet4Address)) {
+            throw new SocketException("Unsupported address type: " + remote.getAddress() + " (synack speaks IPv4 only)");
+        }
+        int address = Ipv4Address.of(remote.getAddress());
+        if (remote.getPort() == 0) throw of(TcpError.CONNECTION_REFUSED, "Cannot connect to port 0");
+        if (address == 0 || address == -1 || (address >>> 28) == 0xE) {
+            throw new SocketException("Cannot connect to " + Ipv4Address.format(address) + ": not a unicast address");
+        }
+        return address;
     }
 }

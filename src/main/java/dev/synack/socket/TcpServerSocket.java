@@ -4,13 +4,13 @@ import dev.synack.stack.NetStack;
 import dev.synack.stack.ReadinessWatch;
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.Listener;
+import dev.synack.tcp.TcpError;
 import dev.synack.wire.Ipv4Address;
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketException;
+import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * A listening socket on a synack {@link NetStack}. {@link #bind} then {@link #listen}; as on Linux,
@@ -24,17 +24,18 @@ import java.util.Objects;
  * returns null when no connection is queued and {@link #onAcceptable} sets a readiness handler (see
  * the package documentation). Accepted sockets start in blocking mode, as java.nio's do.
  */
-public final class TcpServerSocket implements Closeable {
-    private final NetStack stack;
+public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
     private int port;
     private Listener listener;
-    private volatile boolean closed;
-    private boolean blocking = true;
-    private ReadyHandler<? super TcpServerSocket> handler;
-    private Watch watch;
 
     public TcpServerSocket(NetStack stack) {
-        this.stack = Objects.requireNonNull(stack, "stack");
+        super(stack, new OptionValues());
+    }
+
+    /** The server socket {@link TcpSocket#listen} makes: it takes the socket's options and bound port (0: none). */
+    TcpServerSocket(NetStack stack, OptionValues options, int boundPort) {
+        super(stack, options);
+        this.port = boundPort;
     }
 
     /**
@@ -72,6 +73,7 @@ public final class TcpServerSocket implements Closeable {
             if (listener != null) throw new SocketException("Socket is already listening on port " + port);
             if (port == 0) port = stack.bind(0);
             listener = stack.listen(port, Math.max(1, backlog));
+            listener.setUserMss(options.maxSegmentSize());
             if (handler != null) stack.watch(listener, watch);
             return "port " + port;
         });
@@ -101,55 +103,25 @@ public final class TcpServerSocket implements Closeable {
             while (true) {
                 Connection c = l.accept();
                 if (c != null) {
-                    return new TcpSocket(stack, c);
+                    options.applyTo(c, stack.now());
+                    return new TcpSocket(stack, c, options.copy());
                 }
                 if (!blocking) return null; // non-blocking: nothing queued
                 boolean ready = stack.awaitUntil(l, () -> closed || l.isClosed() || l.acceptQueueLength() > 0, deadline);
-                if (closed || l.isClosed()) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                if (closed || l.isClosed()) throw SocketErrors.of(TcpError.CLOSED);
                 if (!ready) throw new SocketTimeoutException("Accept timed out");
             }
         }, s -> s == null ? "none" : s.label());
     }
 
+    /** Connections in the accept queue: how many accept() calls would return one now (0 when not listening). */
+    public int pendingConnections() {
+        return locked(() -> listener == null ? 0 : listener.acceptQueueLength());
+    }
+
     /** The bound port, or -1 when unbound (as java.net.ServerSocket). */
     public int getLocalPort() {
-        stack.lock();
-        try {
-            return port == 0 ? -1 : port;
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    public boolean isClosed() { return closed; }
-
-    /**
-     * Chooses blocking (the default) or non-blocking mode, as java.nio's configureBlocking. A
-     * socket with a readiness handler cannot be made blocking (remove the handler first).
-     *
-     * @throws java.nio.channels.IllegalBlockingModeException making a socket with a handler blocking
-     */
-    public void configureBlocking(boolean block) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            if (block && handler != null) {
-                throw SocketErrors.illegalBlockingMode("a socket with a readiness handler cannot be blocking: "
-                        + "onAcceptable(null) first");
-            }
-            blocking = block;
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    public boolean isBlocking() {
-        stack.lock();
-        try {
-            return blocking;
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> port == 0 ? -1 : port);
     }
 
     /**
@@ -162,41 +134,31 @@ public final class TcpServerSocket implements Closeable {
      * @throws SocketException when the socket is closed
      */
     public void onAcceptable(ReadyHandler<? super TcpServerSocket> handler) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            if (handler != null && blocking) {
-                throw SocketErrors.illegalBlockingMode("onAcceptable needs a non-blocking socket: configureBlocking(false) first");
-            }
-            this.handler = handler;
-            if (handler == null) {
-                if (listener != null) stack.watch(listener, null);
-                return;
-            }
-            if (watch == null) watch = new Watch();
-            if (listener != null) stack.watch(listener, watch);
-        } finally {
-            stack.unlock();
-        }
+        setHandler(handler);
     }
 
-    /** The stack's hook: runs the handler, and closes the socket when the handler throws. */
-    private final class Watch extends ReadinessWatch {
-        @Override
-        protected void ready() throws IOException {
-            ReadyHandler<? super TcpServerSocket> h = handler;
-            if (!closed && h != null) h.ready(TcpServerSocket.this);
-        }
+    @Override
+    String handlerSetter() { return "onAcceptable"; }
 
-        /** The handler threw: the socket is closed (its queued connections are reset, as by close()). */
-        @Override
-        protected void failed(Throwable error) {
-            if (stack.isTracing()) stack.traceCall(label(), "readiness handler", "threw " + error + ": socket closed");
-            try {
-                close();
-            } catch (IOException | RuntimeException e) {
-                // close() of a listener does not fail; nothing more to undo.
-            }
+    /** The sockets accepted later start with the options; TCP_MAXSEG also caps the MSS of the handshakes answered. */
+    @Override
+    void optionSet(SocketOption<?> option) {
+        if (listener != null) listener.setUserMss(options.maxSegmentSize());
+    }
+
+    @Override
+    void watchWith(ReadinessWatch w) {
+        if (listener != null) stack.watch(listener, w);
+    }
+
+    /** The handler threw: the socket is closed (its queued connections are reset, as by close()). */
+    @Override
+    void handlerFailed(Throwable error) {
+        if (stack.isTracing()) stack.traceCall(label(), "readiness handler", "threw " + error + ": socket closed");
+        try {
+            close();
+        } catch (IOException | RuntimeException e) {
+            // close() of a listener does not fail; nothing more to undo.
         }
     }
 
@@ -213,17 +175,9 @@ public final class TcpServerSocket implements Closeable {
         });
     }
 
-    private void ensureOpen() throws SocketException {
-        if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
-    }
-
-    private String label() {
-        return Ipv4Address.format(stack.address()) + ":" + (port == 0 ? "*" : Integer.toString(port));
-    }
-
     @Override
-    public String toString() {
-        return "TcpServerSocket[" + label() + (closed ? ", closed" : "") + "]";
+    String label() {
+        return Ipv4Address.format(stack.address()) + ":" + (port == 0 ? "*" : Integer.toString(port));
     }
 
     private void call(String name, UserCall.Body<String> body) throws IOException {

@@ -4,23 +4,25 @@ import dev.synack.stack.NetStack;
 import dev.synack.stack.ReadinessWatch;
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.ShutdownHow;
+import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpException;
+import dev.synack.tcp.TcpInfo;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.WriteFlags;
 import dev.synack.wire.Ipv4Address;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A TCP socket on a synack {@link NetStack}, shaped like java.net.Socket: blocking by default,
@@ -36,53 +38,33 @@ import java.util.Objects;
  * <p>Errors are IOExceptions with java.net's messages: {@link ConnectException} "Connection
  * refused", {@link SocketException} "Connection reset", "Connection timed out", "Socket output is
  * shut down", "Socket is closed"; {@link SocketTimeoutException} for connect and read timeouts.
- * As with java.net.Socket, a failed or timed-out connect closes the socket.
+ * An error the engine names has a {@link TcpException} as its cause, whose {@code error()} tells
+ * which. As with java.net.Socket, a failed or timed-out connect closes the socket.
  */
-public final class TcpSocket implements Closeable {
-    private final NetStack stack;
+public final class TcpSocket extends SocketBase<TcpSocket> {
     private Connection connection;
     /** The local port (0: none yet). */
     private int localPort;
     /** This socket (not yet a connection) holds a binding of {@link #localPort}. */
     private boolean holdsBinding;
-    private volatile boolean closed;
     private boolean inputShut;
     private boolean outputShut;
     private Duration soTimeout;
-    private boolean lingerOn;
-    private int lingerSeconds;
-    private boolean noDelay;
-    private boolean cork;
-    private boolean keepAlive;
-    /** TCP_USER_TIMEOUT in nanoseconds (0: none). */
-    private long userTimeoutNanos;
-    /** TCP_MAXSEG as set (0: none). */
-    private int maxSegmentSize;
-    /** TCP_NOTSENT_LOWAT as set (0: the stack's default). */
-    private long notsentLowat;
     private InputStream input;
     private OutputStream output;
-    /** Blocking mode (the default); written under the lock, read by the streams without it. */
-    private volatile boolean blocking = true;
     /** The connect() that started the handshake has been seen to succeed (blocking connect, finishConnect). */
     private boolean connectFinished;
-    /** Non-blocking mode: what runs when the socket may be ready, or null. */
-    private ReadyHandler<? super TcpSocket> handler;
-    /** The stack's hook for {@link #handler}: made on the first {@link #onReady}, then reused. */
-    private Watch watch;
 
     public TcpSocket(NetStack stack) {
-        this.stack = Objects.requireNonNull(stack, "stack");
+        super(stack, new OptionValues());
     }
 
-    /** A socket for a connection a listener accepted. */
-    TcpSocket(NetStack stack, Connection accepted) {
-        this.stack = stack;
+    /** A socket for a connection a listener accepted, with the options of its server socket. */
+    TcpSocket(NetStack stack, Connection accepted, OptionValues inherited) {
+        super(stack, inherited);
         this.connection = accepted;
         this.localPort = accepted.tuple().localPort();
     }
-
-    public NetStack stack() { return stack; }
 
     /** Optional: bind the local port before connect (0 = ephemeral). */
     public void bind(int localPort) throws IOException {
@@ -128,39 +110,27 @@ public final class TcpSocket implements Closeable {
                 }
                 if (blocking) refuseBlockingInHandler("connect");
                 if (connection != null) {
-                    throw new SocketException(connection.isConnectDone() ? "Socket is already connected" : "Connection already in progress");
+                    throw SocketErrors.of(connection.isConnectDone() ? TcpError.ALREADY_CONNECTED : TcpError.CONNECTION_IN_PROGRESS);
                 }
-                if (remote.isUnresolved()) throw new UnknownHostException("cannot resolve " + remote.getHostString());
-                if (!(remote.getAddress() instanceof Inet4Address)) {
-                    throw new SocketException("Unsupported address type: " + remote.getAddress() + " (synack speaks IPv4 only)");
-                }
-                int address = Ipv4Address.of(remote.getAddress());
+                int address = SocketErrors.unicastIpv4(remote);
                 int port = remote.getPort();
-                if (port == 0) throw new ConnectException("Cannot connect to port 0");
-                if (address == 0 || address == -1 || (address >>> 28) == 0xE) {
-                    throw new SocketException("Cannot connect to " + Ipv4Address.format(address) + ": not a unicast address");
-                }
                 long deadline = stack.deadlineAfter(timeout);
                 Connection c;
                 try {
-                    c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> conn.setUserMss(maxSegmentSize));
+                    c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> conn.setUserMss(options.maxSegmentSize()));
                 } catch (TcpException e) {
                     throw SocketErrors.of(e);
                 }
                 holdsBinding = false;
                 connection = c;
                 localPort = c.tuple().localPort();
-                if (noDelay) c.setNoDelay(true);
-                if (cork) c.setCork(true, stack.now());
-                if (keepAlive) c.setKeepAlive(true, stack.now());
-                if (notsentLowat != 0) c.setNotsentLowat(notsentLowat, stack.now());
-                if (userTimeoutNanos != 0) c.setUserTimeout(userTimeoutNanos);
+                options.applyTo(c, stack.now());
                 if (!blocking) {
                     if (handler != null) stack.watch(c, watch);
                     return "in progress";
                 }
                 boolean done = stack.awaitUntil(c, () -> closed || c.isConnectDone(), deadline);
-                if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                if (closed) throw SocketErrors.of(TcpError.CLOSED);
                 if (!done) {
                     try {
                         c.abort(stack.now());
@@ -177,6 +147,38 @@ public final class TcpSocket implements Closeable {
                 return "ok";
             }
         }.call();
+    }
+
+    /**
+     * listen(2) on this socket, as a C program calls it on the descriptor it bound: returns a
+     * {@link TcpServerSocket} listening with {@code backlog} that takes over this socket's port (an
+     * ephemeral one when unbound), its options (which the sockets it accepts start with) and its
+     * blocking mode. This socket is closed, whether listen succeeds or not.
+     *
+     * @throws SocketException when the socket is connected or closed
+     * @throws java.net.BindException when no ephemeral port is free
+     */
+    public TcpServerSocket listen(int backlog) throws IOException {
+        TcpServerSocket server;
+        stack.lock();
+        try {
+            ensureOpen();
+            if (connection != null) throw new SocketException("Socket is already connected");
+            unwatch();
+            server = new TcpServerSocket(stack, options.copy(), holdsBinding ? localPort : 0);
+            holdsBinding = false;
+            closed = true;
+        } finally {
+            stack.unlock();
+        }
+        try {
+            server.configureBlocking(blocking);
+            server.listen(backlog);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
     /**
@@ -208,28 +210,6 @@ public final class TcpSocket implements Closeable {
     }
 
     /**
-     * Chooses blocking (the default) or non-blocking mode, as java.nio's configureBlocking. In
-     * non-blocking mode connect, read, write and close never wait, and {@link #onReady} may be
-     * set. A socket with a readiness handler cannot be made blocking (remove the handler first).
-     *
-     * @throws java.nio.channels.IllegalBlockingModeException making a socket with a handler blocking
-     */
-    public void configureBlocking(boolean block) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            if (block && handler != null) {
-                throw SocketErrors.illegalBlockingMode("a socket with a readiness handler cannot be blocking: onReady(null) first");
-            }
-            blocking = block;
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    public boolean isBlocking() { return blocking; }
-
-    /**
      * Sets the readiness handler of this non-blocking socket (null removes it). It is called once
      * soon after being set (so nothing that happened before is missed: possibly on this thread
      * before this method returns), then after every change the stack reports on the connection:
@@ -240,43 +220,40 @@ public final class TcpSocket implements Closeable {
      * @throws SocketException when the socket is closed
      */
     public void onReady(ReadyHandler<? super TcpSocket> handler) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            if (handler != null && blocking) {
-                throw SocketErrors.illegalBlockingMode("onReady needs a non-blocking socket: configureBlocking(false) first");
-            }
-            this.handler = handler;
-            if (handler == null) {
-                unwatch();
-                return;
-            }
-            if (watch == null) watch = new Watch();
-            if (connection != null) stack.watch(connection, watch);
-        } finally {
-            stack.unlock();
+        setHandler(handler);
+    }
+
+    @Override
+    String handlerSetter() { return "onReady"; }
+
+    /** An option set after connect() applies at once. */
+    @Override
+    void optionSet(SocketOption<?> option) {
+        if (connection != null) {
+            options.apply(option, connection, stack.now());
         }
+    }
+
+    @Override
+    void watchWith(ReadinessWatch w) {
+        if (connection != null) stack.watch(connection, w);
     }
 
     public InputStream getInputStream() throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            ensureConnected();
-            if (input == null) input = new SocketInputStream();
-            return input;
-        } finally {
-            stack.unlock();
-        }
+        return stream(() -> input == null ? (input = new SocketInputStream(this)) : input);
     }
 
     public OutputStream getOutputStream() throws IOException {
+        return stream(() -> output == null ? (output = new SocketOutputStream(this)) : output);
+    }
+
+    /** The stream {@code get} gives (made on first use), of an open, connected socket. */
+    private <T> T stream(Supplier<T> get) throws IOException {
         stack.lock();
         try {
             ensureOpen();
             ensureConnected();
-            if (output == null) output = new SocketOutputStream();
-            return output;
+            return get.get();
         } finally {
             stack.unlock();
         }
@@ -302,7 +279,7 @@ public final class TcpSocket implements Closeable {
                     int n = readOnce(c, dst);
                     if (n != 0) return n;
                     boolean ready = stack.awaitUntil(c, () -> closed || c.isReadable(), deadline);
-                    if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                    if (closed) throw SocketErrors.of(TcpError.CLOSED);
                     if (!ready) throw new SocketTimeoutException("Read timed out");
                 }
             }
@@ -335,7 +312,7 @@ public final class TcpSocket implements Closeable {
             Object body() throws IOException {
                 ensureOpen();
                 ensureConnected();
-                if (outputShut) throw new SocketException("Socket output is shut down");
+                if (outputShut) throw SocketErrors.of(TcpError.OUTPUT_SHUTDOWN, "Socket output is shut down");
                 Connection c = connection;
                 if (!blocking) return writeOnce(c, src, flags);
                 refuseBlockingInHandler("write");
@@ -345,7 +322,7 @@ public final class TcpSocket implements Closeable {
                     total += n;
                     if (n == 0 && src.hasRemaining()) {
                         stack.awaitUntil(c, () -> closed || c.isWritable(), Long.MAX_VALUE);
-                        if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
+                        if (closed) throw SocketErrors.of(TcpError.CLOSED);
                     }
                 }
                 return total;
@@ -353,12 +330,19 @@ public final class TcpSocket implements Closeable {
         }.call();
     }
 
-    public void shutdownInput() throws IOException { shutdown(ShutdownHow.READ); }
+    /** As java.net.Socket's: shuts the input down, and throws when it already is. */
+    public void shutdownInput() throws IOException { shutdown(ShutdownHow.READ, true); }
 
-    public void shutdownOutput() throws IOException { shutdown(ShutdownHow.WRITE); }
+    /** As java.net.Socket's: shuts the output down (a FIN follows the data queued), and throws when it already is. */
+    public void shutdownOutput() throws IOException { shutdown(ShutdownHow.WRITE, true); }
 
-    /** shutdown(2): acts on the connection, whatever streams or other handles refer to it. */
-    public void shutdown(ShutdownHow how) throws IOException {
+    /**
+     * shutdown(2): acts on the connection, whatever streams or other handles refer to it; shutting
+     * a direction down again does nothing, as on Linux.
+     */
+    public void shutdown(ShutdownHow how) throws IOException { shutdown(how, false); }
+
+    private void shutdown(ShutdownHow how, boolean refuseRepeat) throws IOException {
         Objects.requireNonNull(how, "how");
         new Call("shutdown " + how) {
             @Override
@@ -367,8 +351,8 @@ public final class TcpSocket implements Closeable {
                 ensureConnected();
                 boolean read = how != ShutdownHow.WRITE;
                 boolean write = how != ShutdownHow.READ;
-                if (read && inputShut && !write) throw new SocketException("Socket input is already shut down");
-                if (write && outputShut && !read) throw new SocketException("Socket output is already shut down");
+                if (refuseRepeat && read && inputShut) throw new SocketException("Socket input is already shut down");
+                if (refuseRepeat && write && outputShut) throw new SocketException("Socket output is already shut down");
                 try {
                     connection.shutdown(how, stack.now());
                 } catch (TcpException e) {
@@ -384,44 +368,11 @@ public final class TcpSocket implements Closeable {
     /** SO_LINGER: on with 0 makes close() reset the connection; on with N waits up to N s for the data to be acknowledged. */
     public void setSoLinger(boolean on, int seconds) throws IOException {
         if (on && seconds < 0) throw new IllegalArgumentException("linger seconds must not be negative, was " + seconds);
-        stack.lock();
-        try {
-            ensureOpen();
-            lingerOn = on;
-            lingerSeconds = on ? seconds : 0;
-        } finally {
-            stack.unlock();
-        }
+        setOption(StandardSocketOptions.SO_LINGER, on ? seconds : -1);
     }
 
     public void setTcpNoDelay(boolean on) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            noDelay = on;
-            if (connection != null) {
-                connection.setNoDelay(on, stack.now());
-            }
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    /**
-     * TCP_CORK (Linux): while on, segments shorter than the MSS wait for more data (a held tail goes
-     * when the cork is cleared, with close/shutdown, or after about an RTO); clearing it sends them.
-     */
-    public void setTcpCork(boolean on) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            cork = on;
-            if (connection != null) {
-                connection.setCork(on, stack.now());
-            }
-        } finally {
-            stack.unlock();
-        }
+        setOption(StandardSocketOptions.TCP_NODELAY, on);
     }
 
     /**
@@ -430,95 +381,11 @@ public final class TcpSocket implements Closeable {
      * out". May be set before or after connect().
      */
     public void setKeepAlive(boolean on) throws IOException {
-        stack.lock();
-        try {
-            ensureOpen();
-            keepAlive = on;
-            if (connection != null) {
-                connection.setKeepAlive(on, stack.now());
-            }
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    /**
-     * TCP_NOTSENT_LOWAT (Linux): the socket counts as writable (a blocked write goes on, the ready
-     * handler is told) only while fewer than half of {@code bytes} wait unsent, and a write stops
-     * queueing once {@code bytes} wait, so that little data sits in the buffer before the network
-     * takes it. 0 restores the stack's default ({@link dev.synack.tcp.TcpConfig#notsentLowat()}).
-     * May be set before or after connect().
-     * @throws IllegalArgumentException for a value outside 0..4294967295
-     */
-    public void setNotsentLowat(long bytes) throws IOException {
-        if (bytes < 0 || bytes > dev.synack.tcp.TcpConfig.NOTSENT_LOWAT_UNLIMITED) {
-            throw new IllegalArgumentException("low-water mark must be 0.." + dev.synack.tcp.TcpConfig.NOTSENT_LOWAT_UNLIMITED + ", was " + bytes);
-        }
-        stack.lock();
-        try {
-            ensureOpen();
-            notsentLowat = bytes;
-            if (connection != null) {
-                connection.setNotsentLowat(bytes, stack.now());
-            }
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    /** TCP_NOTSENT_LOWAT as set on this socket; 0 when the stack's default applies. */
-    public long getNotsentLowat() {
-        stack.lock();
-        try {
-            return notsentLowat;
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    /**
-     * TCP_MAXSEG (Linux's user_mss): the MSS this socket announces in its SYN and the largest
-     * segment it sends are at most {@code bytes}, whatever the peer announces. Takes effect at
-     * connect(); 0 removes the cap.
-     * @throws IllegalArgumentException outside 0 and 88..32767 (Linux's EINVAL)
-     */
-    public void setMaxSegmentSize(int bytes) throws IOException {
-        Connection.checkUserMss(bytes);
-        stack.lock();
-        try {
-            ensureOpen();
-            maxSegmentSize = bytes;
-            if (connection != null) connection.setUserMss(bytes);
-        } finally {
-            stack.unlock();
-        }
-    }
-
-    /**
-     * TCP_USER_TIMEOUT (RFC 5482, as Linux): when data sent stays unacknowledged this long after its
-     * first retransmission, or the peer's window stays closed this long, the connection fails and
-     * reads and writes throw "Connection timed out", instead of after the stack's retry count. Null
-     * or zero: none. May be set before or after connect().
-     */
-    public void setUserTimeout(Duration timeout) throws IOException {
-        if (timeout != null && timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        stack.lock();
-        try {
-            ensureOpen();
-            userTimeoutNanos = timeout == null ? 0 : timeout.toNanos();
-            if (connection != null) connection.setUserTimeout(userTimeoutNanos);
-        } finally {
-            stack.unlock();
-        }
+        setOption(StandardSocketOptions.SO_KEEPALIVE, on);
     }
 
     public boolean getKeepAlive() {
-        stack.lock();
-        try {
-            return keepAlive;
-        } finally {
-            stack.unlock();
-        }
+        return getOption(StandardSocketOptions.SO_KEEPALIVE);
     }
 
     /** Read timeout (null or zero: none). */
@@ -533,44 +400,72 @@ public final class TcpSocket implements Closeable {
     }
 
     public TcpState state() {
-        stack.lock();
-        try {
-            return connection == null ? TcpState.CLOSED : connection.state();
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> connection == null ? TcpState.CLOSED : connection.state());
     }
 
     /** The local address and port (port 0 while unbound). */
     public InetSocketAddress getLocalAddress() {
-        stack.lock();
-        try {
-            return new InetSocketAddress(Ipv4Address.toInetAddress(stack.address()), localPort);
-        } finally {
-            stack.unlock();
-        }
+        return locked(() -> new InetSocketAddress(Ipv4Address.toInetAddress(stack.address()), localPort));
     }
 
     /** The remote address and port, or null before connect. */
     public InetSocketAddress getRemoteAddress() {
+        return locked(() -> connection == null ? null
+                : new InetSocketAddress(Ipv4Address.toInetAddress(connection.tuple().remoteAddress()), connection.tuple().remotePort()));
+    }
+
+    public boolean isConnected() {
+        return locked(() -> connection != null && connection.isConnectDone() && connection.error() == null);
+    }
+
+    /** Bytes that can be read now without waiting (0 before connect), as InputStream.available and Linux's SIOCINQ. */
+    public int available() throws IOException {
         stack.lock();
         try {
-            if (connection == null) return null;
-            return new InetSocketAddress(Ipv4Address.toInetAddress(connection.tuple().remoteAddress()), connection.tuple().remotePort());
+            ensureOpen();
+            return connection == null ? 0 : connection.available();
         } finally {
             stack.unlock();
         }
     }
 
-    public boolean isClosed() { return closed; }
+    /** The error that ended the connection (refused, reset, timed out...), or null: Linux's SO_ERROR. */
+    public TcpError error() {
+        return locked(() -> connection == null ? null : connection.error());
+    }
 
-    public boolean isConnected() {
-        stack.lock();
-        try {
-            return connection != null && connection.isConnectDone() && connection.error() == null;
-        } finally {
-            stack.unlock();
-        }
+    /** connect() started a handshake that has neither finished nor failed yet, as java.nio's isConnectionPending. */
+    public boolean isConnectionPending() {
+        return locked(() -> connection != null && !connection.isConnectDone());
+    }
+
+    /**
+     * A write would not wait: there is send room below the TCP_NOTSENT_LOWAT mark, or the connection
+     * is over and a write fails at once. False before connect.
+     */
+    public boolean isWritable() {
+        return locked(() -> connection != null && connection.isWritable());
+    }
+
+    /** Input was shut down by this socket ({@link #shutdownInput}, shutdown READ or BOTH), as java.net.Socket's. */
+    public boolean isInputShutdown() { return inputShut; }
+
+    /** Output was shut down by this socket ({@link #shutdownOutput}, shutdown WRITE or BOTH), as java.net.Socket's. */
+    public boolean isOutputShutdown() { return outputShut; }
+
+    /**
+     * Every byte written has been acknowledged, or the connection has ended (an error, or closed
+     * for good): what close() waits for under SO_LINGER. Also answers after close(), for a
+     * non-blocking socket whose data drains in the background.
+     */
+    public boolean isOutputDrained() {
+        return locked(() -> connection == null || connection.isSendBufferEmpty() || connection.error() != null
+                || connection.isReleased());
+    }
+
+    /** The connection's TCP_INFO now (state, RTT, windows, counters), or null before connect. */
+    public TcpInfo tcpInfo() {
+        return locked(() -> connection == null ? null : connection.tcpInfo(stack.now()));
     }
 
     /**
@@ -594,7 +489,7 @@ public final class TcpSocket implements Closeable {
                     releaseBinding();
                 } else if (c.isReleased()) {
                     // Nothing left to close (a failed connect, an error).
-                } else if (lingerOn && lingerSeconds == 0) {
+                } else if (options.linger() == 0) {
                     c.abort(stack.now());
                 } else {
                     try {
@@ -602,8 +497,8 @@ public final class TcpSocket implements Closeable {
                     } catch (TcpException e) {
                         // Closing a connection an error already ended: nothing to send.
                     }
-                    if (lingerOn && lingerSeconds > 0 && blocking && !stack.isRunningReadinessWatches()) {
-                        long deadline = stack.deadlineAfter(Duration.ofSeconds(lingerSeconds));
+                    if (options.linger() > 0 && blocking && !stack.isRunningReadinessWatches()) {
+                        long deadline = stack.deadlineAfter(Duration.ofSeconds(options.linger()));
                         stack.awaitUntil(c, () -> c.isSendBufferEmpty() || c.error() != null || c.isReleased(), deadline);
                     }
                 }
@@ -631,52 +526,33 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    /** Stops the stack calling the handler (lock held). */
-    private void unwatch() {
-        handler = null;
-        if (watch != null && connection != null) stack.watch(connection, null);
-    }
-
-    private void refuseBlockingInHandler(String call) {
-        if (stack.isRunningReadinessWatches()) throw SocketErrors.blockingInHandler(call);
-    }
-
-    private void refuseStreamsWhenNonBlocking() {
+    void refuseStreamsWhenNonBlocking() {
         if (!blocking) {
             throw SocketErrors.illegalBlockingMode("the streams of a non-blocking socket cannot be used (they would have to "
                     + "wait): use read(ByteBuffer) and write(ByteBuffer)");
         }
     }
 
-    /** The stack's hook: runs the handler, and closes the socket when the handler throws. */
-    private final class Watch extends ReadinessWatch {
-        @Override
-        protected void ready() throws IOException {
-            ReadyHandler<? super TcpSocket> h = handler;
-            if (!closed && h != null) h.ready(TcpSocket.this);
-        }
-
-        /** The handler threw: the connection is reset (RST) and the socket closed. */
-        @Override
-        protected void failed(Throwable error) {
-            if (stack.isTracing()) stack.traceCall(label(), "readiness handler", "threw " + error + ": connection reset");
-            if (closed) return;
-            closed = true;
-            handler = null;
-            Connection c = connection;
-            if (c != null) {
-                stack.watch(c, null);
-                if (!c.isReleased()) {
-                    try {
-                        c.abort(stack.now());
-                    } catch (RuntimeException ignored) {
-                        // Nothing left to reset.
-                    }
+    /** The handler threw: the connection is reset (RST) and the socket closed. */
+    @Override
+    void handlerFailed(Throwable error) {
+        if (stack.isTracing()) stack.traceCall(label(), "readiness handler", "threw " + error + ": connection reset");
+        if (closed) return;
+        closed = true;
+        handler = null;
+        Connection c = connection;
+        if (c != null) {
+            stack.watch(c, null);
+            if (!c.isReleased()) {
+                try {
+                    c.abort(stack.now());
+                } catch (RuntimeException ignored) {
+                    // Nothing left to reset.
                 }
             }
-            releaseBinding();
-            stack.wakeAll();
         }
+        releaseBinding();
+        stack.wakeAll();
     }
 
     private void markClosed() {
@@ -691,102 +567,13 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    private void ensureOpen() throws SocketException {
-        if (closed) throw new SocketException(SocketErrors.SOCKET_CLOSED);
-    }
-
-    private void ensureConnected() throws SocketException {
-        if (connection == null) throw new SocketException(SocketErrors.NOT_CONNECTED);
-    }
-
-    String label() {
-        if (connection != null) return connection.tuple().toString();
-        return Ipv4Address.format(stack.address()) + ":" + (localPort == 0 ? "*" : Integer.toString(localPort));
+    private void ensureConnected() throws IOException {
+        if (connection == null) throw SocketErrors.of(TcpError.NOT_CONNECTED);
     }
 
     @Override
-    public String toString() {
-        return "TcpSocket[" + label() + (closed ? ", closed" : "") + "]";
-    }
-
-    /**
-     * One user call: holds the stack's lock around the body and traces the call with its result.
-     * The call object is all a call allocates (it is its own body, label and description).
-     */
-    private abstract class Call implements UserCall.Traced<Object> {
-        private final String name;
-
-        Call(String name) { this.name = name; }
-
-        abstract Object body() throws IOException;
-
-        @Override
-        public String describe(Object result) { return String.valueOf(result); }
-
-        @Override
-        public final String label() { return TcpSocket.this.label(); }
-
-        /** The call's name in traces; overridden where building it costs and nobody may trace. */
-        @Override
-        public String name() { return name; }
-
-        /** The body, as {@link UserCall} runs it (use {@link #call()} to make the call). */
-        @Override
-        public final Object run() throws IOException { return body(); }
-
-        final Object call() throws IOException {
-            return UserCall.run(stack, this);
-        }
-    }
-
-    private final class SocketInputStream extends InputStream {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            refuseStreamsWhenNonBlocking();
-            if (len == 0) return 0;
-            return TcpSocket.this.read(ByteBuffer.wrap(b, off, len));
-        }
-
-        @Override
-        public int available() throws IOException {
-            stack.lock();
-            try {
-                ensureOpen();
-                return connection.available();
-            } finally {
-                stack.unlock();
-            }
-        }
-
-        /** Closes the socket, as java.net.Socket's stream does. */
-        @Override
-        public void close() throws IOException { TcpSocket.this.close(); }
-    }
-
-    private final class SocketOutputStream extends OutputStream {
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            refuseStreamsWhenNonBlocking();
-            if (len == 0) return;
-            TcpSocket.this.write(ByteBuffer.wrap(b, off, len));
-        }
-
-        /** Closes the socket, as java.net.Socket's stream does. */
-        @Override
-        public void close() throws IOException { TcpSocket.this.close(); }
+    String label() {
+        if (connection != null) return connection.tuple().toString();
+        return Ipv4Address.format(stack.address()) + ":" + (localPort == 0 ? "*" : Integer.toString(localPort));
     }
 }

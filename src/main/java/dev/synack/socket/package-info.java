@@ -2,7 +2,11 @@
  * Sockets on a synack stack, shaped like java.net's: {@link dev.synack.socket.TcpSocket} (with
  * InputStream/OutputStream views) and {@link dev.synack.socket.TcpServerSocket}. The same code runs
  * on real-time stacks (any thread, virtual threads included) and in simulation (from actors).
- * Errors are java.net's IOExceptions with java.net's messages; every call is traced.
+ * Errors are java.net's IOExceptions with java.net's messages (one the engine names has its
+ * {@link dev.synack.tcp.TcpException} as cause); every call is traced. Options are java.net's
+ * {@link java.net.SocketOption}s ({@code setOption}, {@link dev.synack.socket.TcpSocketOptions}); the
+ * sockets a server socket accepts start with its options. {@code TcpSocket.listen} turns a bound
+ * socket into a server socket, as listen(2) does a descriptor.
  *
  * <h2>Non-blocking sockets and readiness handlers</h2>
  * For programs that terminate many connections without a thread per socket (proxies, network

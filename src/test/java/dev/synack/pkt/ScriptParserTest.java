@@ -75,7 +75,7 @@ class ScriptParserTest {
         assertThat(connect.args().get(1)).isInstanceOf(Ellipsis.class);
         assertThat(connect.errno()).isEqualTo("EINPROGRESS");
         assertThat(((SyscallEvent) s.events().get(1)).args().get(3)).isInstanceOf(StructExpr.class);
-        assertThat(SyscallTable.num(((SyscallEvent) s.events().get(2)).args().get(2), 3)).isEqualTo(0x802);
+        assertThat(SyscallConstants.num(((SyscallEvent) s.events().get(2)).args().get(2), 3)).isEqualTo(0x802);
         assertThat(((SyscallEvent) s.events().get(3)).args().get(0)).isInstanceOf(ListExpr.class);
     }
 

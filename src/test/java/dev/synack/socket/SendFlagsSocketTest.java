@@ -42,10 +42,10 @@ class SendFlagsSocketTest {
             try (TcpSocket c = new TcpSocket(s.client)) {
                 c.connect(server(80));
                 c.setTcpNoDelay(true);
-                c.setTcpCork(true); // the records wait together, then leave in one burst
+                c.setOption(TcpSocketOptions.TCP_CORK, true); // the records wait together, then leave in one burst
                 c.write(ByteBuffer.allocate(300), WriteFlags.END_OF_RECORD);
                 c.write(ByteBuffer.allocate(400), WriteFlags.END_OF_RECORD);
-                c.setTcpCork(false);
+                c.setOption(TcpSocketOptions.TCP_CORK, false);
                 s.net.sleep(Duration.ofSeconds(1));
             }
         });
@@ -65,13 +65,13 @@ class SendFlagsSocketTest {
         s.net.spawn("client", () -> {
             try (TcpSocket c = new TcpSocket(s.client)) {
                 c.connect(server(80));
-                c.setTcpCork(true);
+                c.setOption(TcpSocketOptions.TCP_CORK, true);
                 for (int i = 0; i < 3; i++) {
                     c.write(ByteBuffer.allocate(10));
                     s.net.sleep(Duration.ofMillis(10));
                 }
                 assertThat(clientDataLengths(events)).isEmpty();
-                c.setTcpCork(false);
+                c.setOption(TcpSocketOptions.TCP_CORK, false);
                 s.net.sleep(Duration.ofSeconds(1));
             }
         });

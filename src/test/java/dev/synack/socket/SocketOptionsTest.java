@@ -29,7 +29,7 @@ class SocketOptionsTest {
         long[] failedAt = {0};
         s.net.spawn("client", () -> {
             try (TcpSocket c = new TcpSocket(s.client)) {
-                c.setUserTimeout(Duration.ofSeconds(2));
+                c.setOption(TcpSocketOptions.TCP_USER_TIMEOUT, Duration.ofSeconds(2));
                 c.connect(server(80));
                 while (!partitioned[0]) s.net.sleep(Duration.ofMillis(1));
                 writeAll(c, new byte[100]);
@@ -57,9 +57,9 @@ class SocketOptionsTest {
         });
         s.net.spawn("client", () -> {
             try (TcpSocket c = new TcpSocket(s.client)) {
-                c.setMaxSegmentSize(600);
-                c.setNotsentLowat(4000);
-                assertThat(c.getNotsentLowat()).isEqualTo(4000);
+                c.setOption(TcpSocketOptions.TCP_MAXSEG, 600);
+                c.setOption(TcpSocketOptions.TCP_NOTSENT_LOWAT, 4000L);
+                assertThat(c.getOption(TcpSocketOptions.TCP_NOTSENT_LOWAT)).isEqualTo(4000L);
                 c.connect(server(80));
                 writeAll(c, data);
             }
@@ -72,9 +72,9 @@ class SocketOptionsTest {
     void valuesLinuxRefusesAreRefused() throws Exception {
         SimSockets s = new SimSockets(53);
         try (TcpSocket c = new TcpSocket(s.client)) {
-            assertThatThrownBy(() -> c.setMaxSegmentSize(50)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> c.setNotsentLowat(-1)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> c.setUserTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> c.setOption(TcpSocketOptions.TCP_MAXSEG, 50)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> c.setOption(TcpSocketOptions.TCP_NOTSENT_LOWAT, -1L)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> c.setOption(TcpSocketOptions.TCP_USER_TIMEOUT, Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }
