@@ -19,14 +19,10 @@ final class AckProcessing {
     }
 
     boolean rttTiming;
-
     int rttSeq;
-
     long rttStart;
-
     /** The segment at SND.UNA was retransmitted, last at timestamp {@link #unaRetransmitTs}. */
     boolean unaRetransmitted;
-
     int unaRetransmitTs;
 
     /**
@@ -191,8 +187,8 @@ final class AckProcessing {
             if (endsRecovery) c.recovery.rack.recoveryEnded();
         }
         c.recovery.dupAcks = 0;
-        c.rto.retries = 0;
-        c.rto.firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
+        c.retransmitTimer.retries = 0;
+        c.retransmitTimer.firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
         // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it; but in NewReno
         // recovery only on the first partial ACK (RFC 6582 §4, the Impatient variant, as Linux): a
         // long recovery, one hole per round trip, is cut short by the timeout and slow start.

@@ -70,6 +70,98 @@ import static dev.synack.tcp.ConnectionInfo.IPV4_TCP_HEADERS;
  * </ul>
  */
 public final class Connection {
+
+    /** "No timer armed". */
+    static final long NONE = Long.MAX_VALUE;
+
+    final TcpConfig config;
+    final FourTuple tuple;
+    final IsnGenerator isnGenerator;
+    final TcpOutput output;
+    /** The stack's memory (tcp_mem): this connection's buffers are charged to it ({@link #accountMemory}). */
+    final MemoryBudget memory;
+    /** The listener that created this connection, until accept() takes it; null for an active open. */
+    Listener listener;
+    /** Links of {@link #listener}'s SYN queue while this child is in it (the listener keeps them). */
+    Connection synPrev;
+    Connection synNext;
+    boolean inSynQueue;
+    final boolean passiveOpen;
+
+    TcpState state = TcpState.CLOSED;
+    boolean opened;
+    boolean released;
+    boolean userClosed;
+    boolean readShutdown;
+    boolean writeShutdown;
+    TcpError error;
+
+    // ---- send sequence variables (RFC 9293 §3.3.1) ----
+    int iss;
+    /**
+     * Our SYN has been acknowledged (SND.UNA has moved past ISS). A flag, not {@code SND.UNA > ISS}:
+     * that comparison turns false again once 2^31 bytes have been acknowledged (RFC 9293 §3.4 compares
+     * only within half the sequence space), which stopped all sending after 2 GiB.
+     */
+    boolean synAcknowledged;
+    int sndUna;
+    int sndNxt;
+    /** The highest sequence number sent so far; SND.NXT goes back to SND.UNA on a timeout (go-back-N). */
+    int sndMax;
+    /** The peer's window in bytes, scaled. */
+    int sndWnd;
+    int sndWl1;
+    int sndWl2;
+    /** The largest window the peer has offered (RFC 9293 §3.8.6.2.1, RFC 5961 §5.2). */
+    int maxSndWnd;
+    /** The peer's window scale: applied to the windows it sends (RFC 7323 §2.3). */
+    int sndShift;
+    final SendBuffer sendBuffer;
+    /** Sequence number of the oldest byte in the send buffer. */
+    int sendBufferSeq;
+    boolean finQueued;
+    /** Sequence number our FIN occupies, once queued. */
+    int finSeq;
+
+    // ---- receive sequence variables ----
+    int irs;
+    int rcvNxt;
+    /** Our window scale: applied to the windows we send. */
+    int rcvShift;
+    final ReceiveQueue receiveBuffer;
+    boolean peerSynSeen;
+    boolean finReceived;
+
+    // ---- negotiated options ----
+    boolean timestampsOn;
+    boolean sackOn;
+    boolean windowScalingOn;
+    int peerMss;
+    /** The largest payload we send: min(peer MSS, our MSS) minus the timestamps option when on. */
+    int effectiveMss;
+    int tsRecent;
+    /** When TS.Recent was last set (RFC 7323 §5.5). */
+    long tsRecentAt;
+    /** Last.ACK.sent of RFC 7323 §4.3. */
+    int lastAckSent;
+
+    // ---- timers and retransmission ----
+    long retransmitAt = NONE;
+    long persistAt = NONE;
+    long delayedAckAt = NONE;
+    /** TIME_WAIT's state and rules, from the moment the connection enters it (see {@link TimeWaitRecord}). */
+    TimeWaitRecord timeWait;
+    long finWait2At = NONE;
+    long keepaliveAt = NONE;
+    final RttEstimator rtt;
+    CongestionControl congestion;
+    /** RACK's reordering timer (RFC 8985 §6.3). */
+    long reorderAt = NONE;
+
+    // ---- tail loss probe (RFC 8985 §7) ----
+    long probeAt = NONE;
+    boolean ackNow;
+
     final Handshake handshake;
     final Receiver receiver;
     final ReceiveWindow rcvWindow;
@@ -78,147 +170,11 @@ public final class Connection {
     final SegmentWriter writer;
     final LossRecovery recovery;
     final TailLossProbe tlp;
-    final RetransmissionTimer rto;
-    final PersistAndKeepalive idle;
+    final RetransmissionTimer retransmitTimer;
+    final PersistAndKeepalive idleTimers;
     final Closing closing;
     final ConnectionMemory memoryUse;
     final ConnectionInfo info;
-
-    /** "No timer armed". */
-    static final long NONE = Long.MAX_VALUE;
-
-    final TcpConfig config;
-
-    final FourTuple tuple;
-
-    final IsnGenerator isnGenerator;
-
-    final TcpOutput output;
-
-    /** The stack's memory (tcp_mem): this connection's buffers are charged to it ({@link #accountMemory}). */
-    final MemoryBudget memory;
-
-    /** The listener that created this connection, until accept() takes it; null for an active open. */
-    Listener listener;
-
-    /** Links of {@link #listener}'s SYN queue while this child is in it (the listener keeps them). */
-    Connection synPrev;
-
-    Connection synNext;
-
-    boolean inSynQueue;
-
-    final boolean passiveOpen;
-
-    TcpState state = TcpState.CLOSED;
-
-    boolean opened;
-
-    boolean released;
-
-    boolean userClosed;
-
-    boolean readShutdown;
-
-    boolean writeShutdown;
-
-    TcpError error;
-
-    int iss;
-
-    /**
-     * Our SYN has been acknowledged (SND.UNA has moved past ISS). A flag, not {@code SND.UNA > ISS}:
-     * that comparison turns false again once 2^31 bytes have been acknowledged (RFC 9293 §3.4 compares
-     * only within half the sequence space), which stopped all sending after 2 GiB.
-     */
-    boolean synAcknowledged;
-
-    int sndUna;
-
-    int sndNxt;
-
-    /** The highest sequence number sent so far; SND.NXT goes back to SND.UNA on a timeout (go-back-N). */
-    int sndMax;
-
-    /** The peer's window in bytes, scaled. */
-    int sndWnd;
-
-    int sndWl1;
-
-    int sndWl2;
-
-    /** The largest window the peer has offered (RFC 9293 §3.8.6.2.1, RFC 5961 §5.2). */
-    int maxSndWnd;
-
-    /** The peer's window scale: applied to the windows it sends (RFC 7323 §2.3). */
-    int sndShift;
-
-    final SendBuffer sendBuffer;
-
-    /** Sequence number of the oldest byte in the send buffer. */
-    int sendBufferSeq;
-
-    boolean finQueued;
-
-    /** Sequence number our FIN occupies, once queued. */
-    int finSeq;
-
-    int irs;
-
-    int rcvNxt;
-
-    /** Our window scale: applied to the windows we send. */
-    int rcvShift;
-
-    final ReceiveQueue receiveBuffer;
-
-    boolean peerSynSeen;
-
-    boolean finReceived;
-
-    boolean timestampsOn;
-
-    boolean sackOn;
-
-    boolean windowScalingOn;
-
-    int peerMss;
-
-    /** The largest payload we send: min(peer MSS, our MSS) minus the timestamps option when on. */
-    int effectiveMss;
-
-    int tsRecent;
-
-    /** When TS.Recent was last set (RFC 7323 §5.5). */
-    long tsRecentAt;
-
-    /** Last.ACK.sent of RFC 7323 §4.3. */
-    int lastAckSent;
-
-    long retransmitAt = NONE;
-
-    long persistAt = NONE;
-
-    long delayedAckAt = NONE;
-
-    /** TIME_WAIT's state and rules, from the moment the connection enters it (see {@link TimeWaitRecord}). */
-    TimeWaitRecord timeWait;
-
-    long finWait2At = NONE;
-
-    long keepaliveAt = NONE;
-
-    final RttEstimator rtt;
-
-    CongestionControl congestion;
-
-    /** RACK's reordering timer (RFC 8985 §6.3). */
-    long reorderAt = NONE;
-
-    long probeAt = NONE;
-
-    boolean ackNow;
-
     Connection(TcpConfig config, FourTuple tuple, IsnGenerator isnGenerator, TcpOutput output, Listener listener) {
         this.config = config;
         this.tuple = tuple;
@@ -238,8 +194,8 @@ public final class Connection {
         this.writer = new SegmentWriter(this);
         this.recovery = new LossRecovery(this);
         this.tlp = new TailLossProbe(this);
-        this.rto = new RetransmissionTimer(this);
-        this.idle = new PersistAndKeepalive(this);
+        this.retransmitTimer = new RetransmissionTimer(this);
+        this.idleTimers = new PersistAndKeepalive(this);
         this.closing = new Closing(this);
         this.memoryUse = new ConnectionMemory(this);
         this.info = new ConnectionInfo(this);
@@ -439,8 +395,8 @@ public final class Connection {
             output.segmentDropped(this, segment, "connection released", now);
             return;
         }
-        idle.lastReceivedAt = now; // keepalive measures idleness from here
-        idle.keepaliveProbesSent = 0;
+        idleTimers.lastReceivedAt = now; // keepalive measures idleness from here
+        idleTimers.keepaliveProbesSent = 0;
         switch (state) {
             case CLOSED, LISTEN -> output.segmentDropped(this, segment, "connection " + state, now);
             case SYN_SENT -> handshake.synSentArrived(segment, now);
@@ -482,7 +438,7 @@ public final class Connection {
         // For a RST, RFC 5961 §3.2 replaces the acceptability test (exactly RCV.NXT, in the window,
         // or outside it), so the first and second steps are taken together.
         if (seg.has(TcpFlags.RST)) {
-            resetArrived(seg, rcvWnd, now);
+            receiver.resetArrived(seg, rcvWnd, now);
             return;
         }
         // Otherwise the four cases of RFC 9293 §3.10.7.4; an unacceptable segment gets an ACK.
@@ -525,26 +481,6 @@ public final class Connection {
         // Seventh: the segment text; eighth: the FIN bit.
         if (receiver.processData(seg, now)) closing.finArrived(now);
         if (!released) closing.afterSegment(now);
-    }
-
-    /** RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2. */
-    void resetArrived(TcpSegment seg, int rcvWnd, long now) {
-        if (seg.seq() == rcvNxt) {
-            switch (state) {
-                case SYN_RECV -> {
-                    if (passiveOpen) closing.returnToListen("rcvd RST (passive open)", now);
-                    else closing.fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
-                }
-                // Linux (tcp_reset): EPIPE in CLOSE_WAIT, where the peer already said it sends no more.
-                case CLOSE_WAIT -> closing.fail(TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
-                default -> closing.fail(TcpError.CONNECTION_RESET, "rcvd RST", now);
-            }
-        } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), rcvNxt, rcvNxt + rcvWnd)) {
-            receiver.challengeAck(now);
-            dropped(seg, "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 §3.2)", now);
-        } else {
-            dropped(seg, "RST outside the window", now);
-        }
     }
 
     /**
@@ -601,12 +537,12 @@ public final class Connection {
         if (retransmitAt <= now) {
             retransmitAt = NONE;
             output.timerFired(this, "retransmit", now);
-            rto.retransmissionTimeout(now);
+            retransmitTimer.retransmissionTimeout(now);
         }
         if (persistAt <= now) {
             persistAt = NONE;
             output.timerFired(this, "persist", now);
-            idle.persistTimeout(now);
+            idleTimers.persistTimeout(now);
         }
         if (finWait2At <= now) {
             finWait2At = NONE;
@@ -616,7 +552,7 @@ public final class Connection {
         if (keepaliveAt <= now) {
             keepaliveAt = NONE;
             output.timerFired(this, "keepalive", now);
-            idle.keepaliveTimeout(now);
+            idleTimers.keepaliveTimeout(now);
         }
         output.wakeup(this);
     }
@@ -635,7 +571,7 @@ public final class Connection {
     void setState(TcpState to, String cause, long now) {
         TcpState from = state;
         state = to;
-        if (to == TcpState.ESTABLISHED && idle.keepAlive) keepaliveAt = now + config.keepaliveIdleNanos();
+        if (to == TcpState.ESTABLISHED && idleTimers.keepAlive) keepaliveAt = now + config.keepaliveIdleNanos();
         if (to == TcpState.ESTABLISHED) info.lastDataReceivedAt = now; // Linux starts lrcvtime at establishment
         output.stateChanged(this, from, to, cause, now);
     }
@@ -701,10 +637,10 @@ public final class Connection {
      */
     public void setKeepAlive(boolean on, long now) {
         settle();
-        idle.keepAlive = on;
+        idleTimers.keepAlive = on;
         if (!on) {
             keepaliveAt = NONE;
-        } else if (idle.keepAliveApplies() && keepaliveAt == NONE) {
+        } else if (idleTimers.keepAliveApplies() && keepaliveAt == NONE) {
             keepaliveAt = now + config.keepaliveIdleNanos(); // Linux: a full idle period from the setsockopt
         }
         output.wakeup(this);
@@ -900,7 +836,7 @@ public final class Connection {
         long rttVar = rtt.hasSample() ? rtt.rttvar() : config.initialRtoNanos() / 4;
         int notSent = Math.max(0, Seq.distance(sndMax, dataEnd()));
         long sinceData = info.lastDataReceivedAt == NONE ? 0 : (now - info.lastDataReceivedAt) / 1_000_000;
-        return new TcpInfo(state(), info.caState(), rto.retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
+        return new TcpInfo(state(), info.caState(), retransmitTimer.retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
                 windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, handshake.advMss(),
                 config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, config.dupThresh(),
                 info.totalRetrans, info.bytesRetrans, notSent, sndWnd, sinceData, info.packets(),
@@ -908,6 +844,7 @@ public final class Connection {
                 info.chronoMicros(CHRONO_RWND, now));
     }
 
+    // ---- TCP_NOTSENT_LOWAT ----
     /** TCP_NOTSENT_LOWAT as set on this connection; 0: the stack's default (net.ipv4.tcp_notsent_lowat). */
     long notsentLowatOption;
 
@@ -931,9 +868,9 @@ public final class Connection {
     /** Bytes written but never sent yet (Linux's write_seq - snd_nxt). */
     public int unsentBytes() { return Math.max(0, Seq.distance(sndMax, dataEnd())); }
 
+    // ---- TCP_MAXSEG ----
     /** Linux's smallest TCP_MAXSEG (TCP_MIN_MSS) and its largest (MAX_TCP_WINDOW). */
     public static final int MIN_USER_MSS = 88, MAX_USER_MSS = 32767;
-
     /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
     int userMss;
 
@@ -959,6 +896,7 @@ public final class Connection {
         return mss;
     }
 
+    // ---- TCP_USER_TIMEOUT ----
     /** TCP_USER_TIMEOUT (RFC 5482) in nanoseconds; 0: none, the retry count decides. */
     long userTimeoutNanos;
 

@@ -15,9 +15,7 @@ final class ConnectionInfo {
 
     /** Segments retransmitted (SYNs included) and data bytes among them, over the connection's life. */
     long totalRetrans;
-
     long bytesRetrans;
-
     /** When in-order data last arrived, or when the connection was established; NONE before. */
     long lastDataReceivedAt = NONE;
 
@@ -49,12 +47,9 @@ final class ConnectionInfo {
      * depends on its sk_buff accounting (tcpi_sndbuf_limited is not reported).
      */
     static final int CHRONO_BUSY = 1, CHRONO_RWND = 2, CHRONO_SNDBUF = 3;
-
     /** The chronograph running now (0: none) and since when. */
     int chronoType;
-
     long chronoSince;
-
     /** Nanoseconds accumulated by each kind, indexed by kind - 1. */
     final long[] chronoTotals = new long[3];
 

@@ -14,7 +14,6 @@ final class ConnectionMemory {
 
     /** What this connection has charged to {@link Connection#memory}. */
     long memoryCharged;
-
     /** Whether {@link Connection#memory} counts this connection as an orphan. */
     boolean orphanCounted;
 

@@ -21,7 +21,6 @@ final class Handshake {
 
     /** nop, nop, TS: the room the timestamps option takes in every segment (RFC 7323 §3, Appendix A). */
     static final int TIMESTAMP_OPTION_SPACE = 12;
-
     /** RFC 7323 §2.3: a shift above 14 is used as 14. */
     static final int MAX_WINDOW_SHIFT = 14;
 
@@ -180,7 +179,7 @@ final class Handshake {
         c.writer.out.window(c.rcvWindow.synWindowSent);
         if (synAck) c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
         writeSynOptions(c.writer.out.options(), synAck, now);
-        if (Seq.lt(c.iss, c.sndMax) || c.rto.retries > 0) {
+        if (Seq.lt(c.iss, c.sndMax) || c.retransmitTimer.retries > 0) {
             c.acks.rttTiming = false; // a retransmitted SYN gives no sample (Karn)
             c.info.totalRetrans++;
         } else {

@@ -14,7 +14,6 @@ final class LossRecovery {
     }
 
     int dupAcks;
-
     /**
      * Without SACK, the segments duplicate ACKs say have left the network, as Linux counts them
      * (tcp_add_reno_sack, tcp_remove_reno_sacks): one per duplicate ACK, fewer than the segments
@@ -23,24 +22,18 @@ final class LossRecovery {
     int renoSacked;
 
     final SackScoreboard scoreboard;
-
     /** RACK's loss detection (RFC 8985 §6) when SACK was agreed and {@link TcpConfig#rack()}; null otherwise. */
     Rack rack;
-
     boolean inRecovery;
-
     /**
      * RFC 6675 RecoveryPoint / RFC 6582 "recover", as an exclusive end (SND.MAX when recovery began or
      * the timer last expired): a recovery ends when it is acknowledged, and no new one starts before.
      */
     int recoveryPoint;
-
     /** RFC 6675 HighRxt, exclusive: the end of the highest segment retransmitted in this recovery. */
     int highRxt;
-
     /** A partial ACK came in this NewReno recovery: later ones do not restart the timer (RFC 6582 §4). */
     boolean partialAckSeen;
-
     /** What a fast recovery may send per ACK, with {@link TcpConfig#proportionalRateReduction()}. */
     final ProportionalRateReduction prr = new ProportionalRateReduction();
 
@@ -103,7 +96,7 @@ final class LossRecovery {
         long reoWnd = rack.reorderingWindow(!canStartRecovery(), c.config.dupThresh(), c.rtt.srtt());
         long wait = rack.detectLoss(now, reoWnd);
         if (wait > 0) {
-            c.reorderAt = now + Math.min(c.rto.inTicks(wait) + c.rto.timeoutMin(), c.rtt.rto());
+            c.reorderAt = now + Math.min(c.retransmitTimer.inTicks(wait) + c.retransmitTimer.timeoutMin(), c.rtt.rto());
             c.probeAt = NONE; // RFC 8985 §8: one timer at a time, the reordering timer before the probe's
         } else {
             c.reorderAt = NONE;

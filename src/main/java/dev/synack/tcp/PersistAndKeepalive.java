@@ -15,11 +15,8 @@ final class PersistAndKeepalive {
     }
 
     boolean keepAlive;
-
     int keepaliveProbesSent;
-
     long lastReceivedAt;
-
     int persistBackoff;
 
     /** The persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17), Linux's probe; see the class comment. */

@@ -17,7 +17,6 @@ final class ReceiveWindow {
 
     /** The window field is 16 bits (RFC 9293 §3.1). */
     static final int MAX_WINDOW_FIELD = 0xffff;
-
     /**
      * RCV.NXT + RCV.WND as the peer understood our last window field: the right edge never moves left
      * (RFC 9293 §3.8.6.2.2). With window scaling the field is rounded up, so this edge may stand up to
@@ -25,25 +24,20 @@ final class ReceiveWindow {
      * that everything inside it can be stored.
      */
     int rcvAdvertisedEdge;
-
     /**
      * The right edge we chose to offer, never beyond the receive budget. Rounding for the window field
      * always starts from here, so rounded-up edges cannot creep forward one ACK after another.
      */
     int rcvIntendedEdge;
-
     /** The window our SYN or SYN-ACK carried (never scaled, RFC 7323 §2.2). */
     int synWindowSent;
-
     /**
      * The receive buffer's size as the window sees it: TcpConfig's receiveBufferSize, grown by
      * autotuning toward maxReceiveBufferSize; the ring holds this plus the window-rounding slack.
      */
     int receiveBudget;
-
     /** Autotuning (Linux tcp_rcv_space_adjust): bytes the application read since {@link #rcvSpaceStart}. */
     int rcvSpaceCopied;
-
     long rcvSpaceStart = NONE;
 
     /** RCV.WND: what is left of the window we advertised. */

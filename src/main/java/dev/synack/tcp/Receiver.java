@@ -22,26 +22,39 @@ final class Receiver {
 
     /** Linux's TCP_PAWS_WINDOW: a timestamp one tick older than TS.Recent is still accepted. */
     static final int PAWS_WINDOW_TICKS = 1;
-
     /** Out-of-order ranges above RCV.NXT; their bytes wait in the receive ring's free region. */
     final ReassemblyQueue reassembly;
-
     /** A FIN that arrived out of order: it takes effect when RCV.NXT reaches {@link #outOfOrderFinSeq}. */
     boolean outOfOrderFin;
-
     int outOfOrderFinSeq;
-
     /** RFC 2883: a duplicate range to report as the first SACK block of the next segment. */
     boolean dsackPending;
-
     int dsackLeft;
-
     int dsackRight;
 
     int quickAcksLeft;
-
     /** The limits on ACKs to unacceptable segments and challenge ACKs: created with the first one limited. */
     AckLimiter ackLimiter;
+
+    /** RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2. */
+    void resetArrived(TcpSegment seg, int rcvWnd, long now) {
+        if (seg.seq() == c.rcvNxt) {
+            switch (c.state) {
+                case SYN_RECV -> {
+                    if (c.passiveOpen) c.closing.returnToListen("rcvd RST (passive open)", now);
+                    else c.closing.fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
+                }
+                // Linux (tcp_reset): EPIPE in CLOSE_WAIT, where the peer already said it sends no more.
+                case CLOSE_WAIT -> c.closing.fail(TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
+                default -> c.closing.fail(TcpError.CONNECTION_RESET, "rcvd RST", now);
+            }
+        } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), c.rcvNxt, c.rcvNxt + rcvWnd)) {
+            challengeAck(now);
+            c.dropped(seg, "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 §3.2)", now);
+        } else {
+            c.dropped(seg, "RST outside the window", now);
+        }
+    }
 
     /**
      * RFC 9293 §3.10.7.4 seventh: takes in-order text into the receive buffer. Returns true when the

@@ -21,15 +21,12 @@ final class SegmentWriter {
 
     /** RFC 2018 §3: with the 10-byte timestamps option (plus 2 nops), 3 SACK blocks fit in 40 bytes. */
     static final int SACK_BLOCKS_WITH_TIMESTAMPS = 3;
-
     /** nop, nop, kind, length: the SACK option's bytes before its blocks (RFC 2018 §3). */
     static final int SACK_OPTION_OVERHEAD = 4;
-
     /** One SACK block: two 32-bit edges. */
     static final int SACK_BLOCK_SIZE = 8;
 
     final TcpSegment out = new TcpSegment();
-
     ByteBuffer payloadScratch;
 
     /**

@@ -19,13 +19,10 @@ final class Sender {
 
     /** Linux's largest TSO/GSO packet (GSO_LEGACY_MAX_SIZE): the longest train of segments sent together. */
     static final int MAX_TRAIN_BYTES = 65536;
-
     /** Linux's TSO autosizing: a packet holds about 2^-10 s of data at the pacing rate (sk_pacing_shift)... */
     static final int PACING_SHIFT = 10;
-
     /** ...plus 64 KiB halved for every 2^9 us of RTT (tcp_tso_rtt_log)... */
     static final int TSO_RTT_LOG = 9;
-
     /**
      * Whether cwnd is used, judged per round trip as Linux does (tcp_cwnd_validate): a send in the
      * round filled cwnd, the largest flight (SND.MAX - SND.UNA) sent in it, and the SND.MAX that
@@ -33,46 +30,34 @@ final class Sender {
      * end starts a new round.
      */
     boolean roundCwndLimited;
-
     int roundMaxFlight;
-
     int roundEnd;
-
     /** End of the last small (less than MSS) segment sent: Nagle holds a small one while this is unacknowledged. */
     int smallSegmentEnd;
-
     /** Where the segment that reached SND.MAX started: the tail loss probe sends that segment again. */
     int lastSegmentStart;
-
     /** Ends of unacknowledged segments sent with PSH, so that retransmissions keep the flag. */
     final PushMarks pushMarks = new PushMarks();
-
     /**
      * Whether the end of the data written so far carries a push mark: every write marks it but one
      * with MSG_MORE, which leaves the mark of earlier unsent data (Linux's tcp_push marks the tail
      * skb unless MSG_MORE; a write appended to an unsent skb keeps that skb's flags).
      */
     boolean tailPushed = true;
-
     /** TCP_CORK: segments shorter than the MSS wait (Linux's TCP_NAGLE_CORK) until uncorked or the persist timer fires. */
     boolean corked;
-
     /** A write with MSG_MORE is sending: it holds its small segments as TCP_CORK does, for this call only. */
     boolean writingMore;
-
     /** Setting TCP_NODELAY is sending: small segments go even while corked (Linux's TCP_NAGLE_PUSH). */
     boolean pushingAll;
-
     /** When new data last left (Linux's lsndtime), for the restart after idle; NONE before any. */
     long lastDataSentAt = NONE;
-
     /**
      * Linux's pacing rate (bytes per second) as of the last ACK, or MAX_VALUE before an RTT sample.
      * synack does not pace: the rate only sizes the trains of segments Linux would send as one
      * TSO/GSO packet, for their PSH flag ({@link #trainLimit}).
      */
     long pacingRate = Long.MAX_VALUE;
-
     boolean noDelay;
 
     /**
@@ -104,9 +89,9 @@ final class Sender {
         // The persist timer runs when data waits, nothing is in flight and so no ACK will come.
         if (Seq.distance(c.sndNxt, c.dataEnd()) > 0 && c.sndUna == c.sndMax) {
             if (c.persistAt == NONE) {
-                c.idle.persistBackoff = 0;
-                c.idle.zeroWindowProbingSince = NONE;
-                c.persistAt = now + c.idle.persistInterval();
+                c.idleTimers.persistBackoff = 0;
+                c.idleTimers.zeroWindowProbingSince = NONE;
+                c.persistAt = now + c.idleTimers.persistInterval();
             }
         } else {
             c.persistAt = NONE;

@@ -36,9 +36,9 @@ final class TailLossProbe {
         }
         long pto;
         if (c.rtt.hasSample()) {
-            pto = c.rto.inTicks(2 * c.rtt.srtt());
+            pto = c.retransmitTimer.inTicks(2 * c.rtt.srtt());
             // One segment out: the peer may be delaying its ACK. More: a little slack, as Linux adds.
-            pto += onePacketOut() ? c.config.delayedAckMaxNanos() : c.rto.timeoutMin();
+            pto += onePacketOut() ? c.config.delayedAckMaxNanos() : c.retransmitTimer.timeoutMin();
         } else {
             pto = c.config.initialRtoNanos();
         }
