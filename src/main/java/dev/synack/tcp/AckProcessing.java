@@ -68,34 +68,17 @@ final class AckProcessing {
 
         int window = seg.window() << c.sndShift;
         TcpOptions opts = seg.options();
-        int unaBefore = c.sndUna;
-        long sackedBefore = c.recovery.sackedBytes();
-        long lostMarksBefore = c.recovery.rack != null ? c.recovery.rack.lostMarks() : 0;
-        boolean sackNews = c.sackOn && opts.sackBlockCount() > 0 && c.recovery.scoreboard.update(opts, ack, c.sndUna, c.sndMax);
         // RFC 5681 §2 definition of a duplicate ACK
         boolean duplicate = ack == c.sndUna && c.sndMax != c.sndUna && seg.payloadLength() == 0
                 && !seg.has(TcpFlags.FIN) && window == c.sndWnd && c.synAcked();
         boolean probeRepairedLoss = c.tlp.probe.processAck(ack, opts, duplicate);
-        if (c.recovery.rack != null) c.recovery.rack.startAck(opts, c.timestampsOn, now);
+        c.recovery.ackArriving(opts, ack, now);
         if (Seq.gt(ack, c.sndUna)) {
             acknowledge(ack, seg, probeRepairedLoss, now);
         } else if (duplicate) {
             c.recovery.duplicateAck(now);
         }
-        if (c.recovery.rack != null) {
-            c.recovery.detectLossByTime(sackNews, c.sackOn && SackScoreboard.isDsack(opts, ack), now);
-        } else if (c.sackOn && !c.recovery.inRecovery && c.sndUna != c.sndMax && c.synAcked() && c.recovery.canStartRecovery()
-                && !c.recovery.scoreboard.isEmpty() && c.recovery.scoreboard.holeBelowIsLost(0, c.config.dupThresh(), c.effectiveMss)) {
-            // RFC 6675 §5 step 4: SACK information alone may already show SND.UNA's segment lost.
-            c.recovery.enterRecovery(now);
-        }
-        if (c.recovery.inRecovery && c.recovery.reducesRate()) {
-            boolean unaAdvanced = Seq.gt(c.sndUna, unaBefore);
-            // Without SACK a partial ACK deems the new segment at SND.UNA lost (tcp_newreno_mark_lost).
-            boolean newLoss = !c.sackOn ? unaAdvanced : c.recovery.rack != null ? c.recovery.rack.lostMarks() != lostMarksBefore : sackNews;
-            long delivered = (unaAdvanced ? Seq.distance(unaBefore, c.sndUna) : 0) + c.recovery.sackedBytes() - sackedBefore;
-            c.recovery.reduceRate(delivered, unaAdvanced && !newLoss);
-        }
+        c.recovery.ackProcessed(opts, ack, now);
         // RFC 9293 §3.10.7.4: if SND.UNA =< SEG.ACK, update the send window unless the segment is
         // older than the one that last updated it.
         if (Seq.ge(ack, c.sndUna) && (Seq.lt(c.sndWl1, seg.seq()) || (c.sndWl1 == seg.seq() && Seq.le(c.sndWl2, ack)))) {
@@ -153,7 +136,7 @@ final class AckProcessing {
         }
         if (sample >= 0) {
             c.rtt.sample(sample, ack, c.sndMax);
-            if (c.recovery.rack != null) c.recovery.rack.rttSample(sample, now);
+            c.recovery.rttSample(sample, now);
             if (c.congestion != null && !c.recovery.inRecovery) c.congestion.onRttSample(sample, ack, c.sndNxt);
         }
         unaRetransmitted = false;
@@ -165,34 +148,20 @@ final class AckProcessing {
         }
         int newlyAcked = Seq.distance(c.sndUna, ack);
         int deliveredNow = deliveredSinceSent(ack, dataAcked);
-        if (!c.sackOn) {
-            // Linux counts what duplicate ACKs reported as delivered then, not again now; RFC 3465
-            // (the RFC profile, without PRR) counts every byte the cumulative ACK covers.
-            int notCountedYet = c.recovery.renoAcknowledged(newlyAcked, deliveredNow);
-            if (c.recovery.reducesRate()) deliveredNow = notCountedYet;
-            if (!c.recovery.inRecovery) c.recovery.renoSacked = 0; // Linux's tcp_fastretrans_alert outside a recovery: the hole is filled
-        }
+        deliveredNow = c.recovery.deliveredByCumulativeAck(newlyAcked, deliveredNow);
         c.sndUna = ack;
         c.synAcknowledged = true; // SND.UNA only ever moves past ISS here, and the SYN is the first thing it covers
         // Markers that lie behind SND.UNA follow it: sequence comparisons are only defined within 2^31
         // (RFC 9293 §3.4), so a marker left behind for 2 GiB would start to look ahead of SND.UNA.
         if (Seq.lt(c.sender.smallSegmentEnd, ack)) c.sender.smallSegmentEnd = ack;
-        if (!c.recovery.inRecovery && Seq.lt(c.recovery.recoveryPoint, ack)) c.recovery.recoveryPoint = ack;
         if (Seq.lt(c.sndNxt, ack)) c.sndNxt = ack;
-        if (Seq.lt(c.recovery.highRxt, ack)) c.recovery.highRxt = ack;
-        c.recovery.scoreboard.advance(ack);
         c.sender.pushMarks.acknowledge(ack);
-        if (c.recovery.rack != null) {
-            c.recovery.rack.acknowledged(ack);
-            if (endsRecovery) c.recovery.rack.recoveryEnded();
-        }
-        c.recovery.dupAcks = 0;
+        c.recovery.acknowledged(ack, endsRecovery);
         c.retransmitTimer.retries = 0;
         c.retransmitTimer.firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
-        // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it; but in NewReno
-        // recovery only on the first partial ACK (RFC 6582 §4, the Impatient variant, as Linux): a
-        // long recovery, one hole per round trip, is cut short by the timeout and slow start.
-        boolean impatient = c.recovery.inRecovery && !c.sackOn && Seq.lt(ack, c.recovery.recoveryPoint) && c.recovery.partialAckSeen;
+        // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it (NewReno's
+        // Impatient variant keeps it running in a recovery after the first partial ACK).
+        boolean impatient = c.recovery.keepsTimer(ack);
         if (c.sndUna == c.sndMax) {
             c.retransmitAt = NONE;
             c.info.chronoStop(CHRONO_BUSY, now); // Linux's tcp_clean_rtx_queue once nothing sent is outstanding
@@ -201,11 +170,7 @@ final class AckProcessing {
         }
         if (c.congestion == null) return;
         if (c.recovery.inRecovery) {
-            if (Seq.ge(ack, c.recovery.recoveryPoint)) {
-                c.recovery.exitRecovery();
-            } else if (!c.sackOn) {
-                c.recovery.partialAck(newlyAcked, now);
-            }
+            c.recovery.recoveryAck(ack, newlyAcked, now);
         } else if (probeRepairedLoss) {
             c.congestion.onCongestionEvent(c.tlp.probe.flight(), now); // RFC 8985 §7.4.2: as for a fast recovery, with the flight probed
         } else if (c.sender.cwndLimited()) {
@@ -225,7 +190,7 @@ final class AckProcessing {
     int deliveredSinceSent(int ack, int dataAcked) {
         if (dataAcked <= 0) return 0;
         int end = Seq.min(ack, c.sndNxt);
-        int sent = Seq.distance(c.sndUna, end) - (c.recovery.scoreboard.isEmpty() ? 0 : c.recovery.scoreboard.sackedBelow(end));
+        int sent = Seq.distance(c.sndUna, end) - c.recovery.sackedBelow(end);
         return Math.max(0, Math.min(dataAcked, sent));
     }
 }

@@ -107,7 +107,7 @@ final class Closing {
     /** TIME_WAIT and CLOSED send no more data: give the buffers back (the receive one once it is read). */
     void releaseMemory() {
         c.sendBuffer.releaseIfEmpty();
-        if (c.recovery.rack != null) c.recovery.rack.releaseMemory();
+        c.recovery.releaseMemory();
         c.receiveBuffer.releaseIfEmpty();
         c.writer.payloadScratch = null;
     }

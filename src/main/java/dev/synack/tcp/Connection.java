@@ -168,7 +168,8 @@ public final class Connection {
     final AckProcessing acks;
     final Sender sender;
     final SegmentWriter writer;
-    final LossRecovery recovery;
+    /** Chosen by the handshake ({@link LossRecovery#forConnection}). */
+    LossRecovery recovery;
     final TailLossProbe tlp;
     final RetransmissionTimer retransmitTimer;
     final PersistAndKeepalive idleTimers;
@@ -192,7 +193,7 @@ public final class Connection {
         this.acks = new AckProcessing(this);
         this.sender = new Sender(this);
         this.writer = new SegmentWriter(this);
-        this.recovery = new LossRecovery(this);
+        this.recovery = new NewRenoRecovery(this);
         this.tlp = new TailLossProbe(this);
         this.retransmitTimer = new RetransmissionTimer(this);
         this.idleTimers = new PersistAndKeepalive(this);

@@ -21,8 +21,7 @@ final class ConnectionInfo {
 
     /** Linux's packet counts, which only RACK's per-segment records can give. */
     TcpInfo.Packets packets() {
-        if (c.recovery.rack == null) return null;
-        return new TcpInfo.Packets(c.recovery.rack.packetsOut(), c.recovery.rack.sackedPackets(), c.recovery.rack.lostPackets(), c.recovery.rack.retransOutPackets());
+        return c.recovery.packets();
     }
 
     /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
@@ -37,7 +36,7 @@ final class ConnectionInfo {
     TcpInfo.CaState caState() {
         if (c.recovery.inRecovery) return TcpInfo.CaState.RECOVERY;
         if (c.synAcked() && Seq.lt(c.sndUna, c.recovery.recoveryPoint)) return TcpInfo.CaState.LOSS;
-        if (c.recovery.dupAcks > 0 || !c.recovery.scoreboard.isEmpty()) return TcpInfo.CaState.DISORDER;
+        if (c.recovery.dupAcks > 0 || c.recovery.hasSacked()) return TcpInfo.CaState.DISORDER;
         return TcpInfo.CaState.OPEN;
     }
 

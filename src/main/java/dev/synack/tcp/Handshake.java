@@ -250,7 +250,7 @@ final class Handshake {
         c.effectiveMss = sendMss(peerMss);
         if (c.timestampsOn) c.tsRecent = peerTsVal;
         c.congestion = CongestionControl.create(c.config, c.effectiveMss);
-        c.recovery.rack = c.sackOn && c.config.rack() ? new Rack(c.config, c.effectiveMss) : null;
+        c.recovery = LossRecovery.forConnection(c, c.recovery);
     }
 
     /**

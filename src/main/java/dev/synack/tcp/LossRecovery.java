@@ -1,29 +1,23 @@
 package dev.synack.tcp;
 
-import static dev.synack.tcp.Connection.NONE;
+import dev.synack.wire.TcpOptions;
 
 /**
- * Loss recovery.
+ * Fast recovery, the part every loss-recovery algorithm shares: one recovery at a time, from the
+ * loss to its RecoveryPoint (RFC 6582 §3.2 step 2, RFC 6675 §5), the congestion response when it
+ * starts (RFC 5681 §3.2), and with {@link TcpConfig#proportionalRateReduction()} (Linux) cwnd set
+ * on each ACK by proportional rate reduction (RFC 9937, {@link ProportionalRateReduction}) instead
+ * of cwnd = ssthresh or NewReno's inflation. How losses are found and what is resent is each
+ * algorithm's, chosen once the handshake has said whether SACK is on ({@link #forConnection}):
+ * {@link NewRenoRecovery} (RFC 6582) without SACK, {@link SackRecovery} (RFC 6675) with it, and
+ * {@link RackRecovery} (RFC 8985 RACK, as Linux by default) with SACK and {@link TcpConfig#rack()}.
+ * The ACK processing calls {@link #ackArriving}, then {@link #acknowledged} or {@link
+ * #duplicateAck}, then {@link #ackProcessed} for every acceptable ACK.
  */
-final class LossRecovery {
-    private final Connection c;
-
-    LossRecovery(Connection c) {
-        this.c = c;
-        this.scoreboard = new SackScoreboard(c.config.maxOutOfOrderRanges());
-    }
-
+abstract class LossRecovery {
+    final Connection c;
+    /** Duplicate ACKs in a row (RFC 5681 §2); the first DupThresh - 1 allow limited transmit (RFC 3042). */
     int dupAcks;
-    /**
-     * Without SACK, the segments duplicate ACKs say have left the network, as Linux counts them
-     * (tcp_add_reno_sack, tcp_remove_reno_sacks): one per duplicate ACK, fewer than the segments
-     * out; a cumulative ACK of n segments takes n - 1 of them back (one segment filled the hole).
-     */
-    int renoSacked;
-
-    final SackScoreboard scoreboard;
-    /** RACK's loss detection (RFC 8985 §6) when SACK was agreed and {@link TcpConfig#rack()}; null otherwise. */
-    Rack rack;
     boolean inRecovery;
     /**
      * RFC 6675 RecoveryPoint / RFC 6582 "recover", as an exclusive end (SND.MAX when recovery began or
@@ -32,104 +26,113 @@ final class LossRecovery {
     int recoveryPoint;
     /** RFC 6675 HighRxt, exclusive: the end of the highest segment retransmitted in this recovery. */
     int highRxt;
-    /** A partial ACK came in this NewReno recovery: later ones do not restart the timer (RFC 6582 §4). */
-    boolean partialAckSeen;
     /** What a fast recovery may send per ACK, with {@link TcpConfig#proportionalRateReduction()}. */
     final ProportionalRateReduction prr = new ProportionalRateReduction();
+    /** SND.UNA and {@link #sackedBytes} when the ACK being processed arrived. */
+    private int unaBefore;
+    private long sackedBefore;
 
-    /**
-     * Without SACK, a cumulative ACK of {@code newlyAcked} bytes takes back the duplicate ACKs
-     * counted for all its segments but one (Linux's tcp_remove_reno_sacks); returns what of
-     * {@code delivered} they did not already count.
-     */
-    int renoAcknowledged(int newlyAcked, int delivered) {
-        int eaten = Math.min(renoSacked, Math.ceilDiv(newlyAcked, c.effectiveMss) - 1);
-        if (eaten <= 0) return delivered;
-        renoSacked -= eaten;
-        return Math.max(0, delivered - eaten * c.effectiveMss);
+    LossRecovery(Connection c) {
+        this.c = c;
     }
 
-    /** RFC 6937's SACKed bytes: the scoreboard's, or without SACK what duplicate ACKs counted ({@link #renoSacked}). */
-    long sackedBytes() {
-        return c.sackOn ? scoreboard.sackedBelow(c.sndMax) : (long) renoSacked * c.effectiveMss;
+    /** The recovery for what the handshake agreed; {@code before} (whose sequence markers carry over) when it fits. */
+    static LossRecovery forConnection(Connection c, LossRecovery before) {
+        LossRecovery chosen = !c.sackOn ? before : c.config.rack() ? new RackRecovery(c) : new SackRecovery(c);
+        chosen.recoveryPoint = before.recoveryPoint;
+        chosen.highRxt = before.highRxt;
+        return chosen;
+    }
+
+    /** An acceptable ACK arrives, before SND.UNA moves: its SACK information is taken in. */
+    void ackArriving(TcpOptions opts, int ack, long now) {
+        unaBefore = c.sndUna;
+        sackedBefore = sackedBytes();
     }
 
     /**
      * A duplicate ACK (RFC 5681 §2). Outside recovery the first DupThresh - 1 of them allow limited
-     * transmit (RFC 3042, in {@link Sender#transmitPending}) and the DupThresh-th starts recovery (RFC 5681
-     * §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4), except under RACK, where only segments deemed
-     * lost do (as Linux's tcp_time_to_recover: the count of duplicate ACKs is not looked at); inside
-     * NewReno recovery each one inflates cwnd by one SMSS (RFC 6582 §3.2 step 4).
+     * transmit (RFC 3042, in {@link Sender#sendableLength}) and, unless the algorithm says otherwise,
+     * the DupThresh-th starts recovery (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4).
      */
     void duplicateAck(long now) {
         dupAcks++;
-        if (!c.sackOn) {
-            // Linux's tcp_limit_reno_sacked: at least the hole stays unaccounted for.
-            int packetsOut = Math.ceilDiv(Seq.distance(c.sndUna, c.sndMax), c.effectiveMss);
-            renoSacked = Math.max(0, Math.min(renoSacked + 1, packetsOut - 1));
-        }
-        if (inRecovery) {
-            if (!c.sackOn && !reducesRate()) c.congestion.setCwnd(Sender.saturatedWindow((long) c.congestion.cwnd() + c.effectiveMss));
-            return;
-        }
-        if (rack == null && dupAcks >= c.config.dupThresh() && canStartRecovery()) enterRecovery(now);
+        if (!inRecovery && dupAcks >= c.config.dupThresh() && canStartRecovery()) enterRecovery(now);
+    }
+
+    /** SND.UNA advanced to {@code ack} ({@code endsRecovery}: past the recovery point of a recovery in progress). */
+    void acknowledged(int ack, boolean endsRecovery) {
+        // Markers that lie behind SND.UNA follow it: sequence comparisons are only defined within 2^31
+        // (RFC 9293 §3.4), so a marker left behind for 2 GiB would start to look ahead of SND.UNA.
+        if (!inRecovery && Seq.lt(recoveryPoint, ack)) recoveryPoint = ack;
+        if (Seq.lt(highRxt, ack)) highRxt = ack;
+        dupAcks = 0;
     }
 
     /**
-     * RFC 8985 §6.2 for an ACK that SND.UNA and the scoreboard took in ({@code sackNews}: it SACKed
-     * data for the first time; {@code dsack}: it carried a D-SACK block): what it delivered moves
-     * RACK on, and then losses are looked for again.
+     * The ACK was taken in: losses it reveals may start a recovery, and in a recovery paced by PRR
+     * cwnd follows what it delivered.
      */
-    void detectLossByTime(boolean sackNews, boolean dsack, long now) {
-        if (sackNews) rack.sacked(scoreboard);
-        if (rack.finishAck(dsack, c.sndUna, c.sndMax)) markLostSegments(now);
+    final void ackProcessed(TcpOptions opts, int ack, long now) {
+        detectLoss(opts, ack, now);
+        if (inRecovery && reducesRate()) {
+            boolean unaAdvanced = Seq.gt(c.sndUna, unaBefore);
+            long delivered = (unaAdvanced ? Seq.distance(unaBefore, c.sndUna) : 0) + sackedBytes() - sackedBefore;
+            reduceRate(delivered, unaAdvanced && !newLossMarked(unaAdvanced));
+        }
     }
 
+    /** Losses the ACK shows beyond the duplicate ACK count; none without SACK. */
+    void detectLoss(TcpOptions opts, int ack, long now) { }
+
+    /** Whether the ACK being processed marked a new loss ({@code unaAdvanced}: it moved SND.UNA). */
+    abstract boolean newLossMarked(boolean unaAdvanced);
+
+    /** RFC 6937's SACKed bytes: what the peer holds above SND.UNA, as far as this algorithm knows. */
+    abstract long sackedBytes();
+
+    /** RFC 6675's pipe during a recovery: the bytes this algorithm deems still in the network. */
+    abstract long pipe();
+
     /**
-     * RFC 8985 §6.2 step 5 and §6.3: RACK marks the segments it finds lost and the reordering timer
-     * is armed for those that will be unless delivered soon: at the latest one's time, in whole timer
-     * ticks plus TCP_TIMEOUT_MIN (as Linux's tcp_rack_mark_lost; {@link TcpConfig#timerTickNanos()}),
-     * never beyond the RTO. The first loss starts a recovery: as Linux's tcp_time_to_recover,
-     * segments deemed lost are the one reason to start it.
+     * What the congestion window counts of a cumulative ACK of {@code newlyAcked} bytes of which
+     * {@code delivered} were sent and not SACKed before.
      */
-    void markLostSegments(long now) {
-        long reoWnd = rack.reorderingWindow(!canStartRecovery(), c.config.dupThresh(), c.rtt.srtt());
-        long wait = rack.detectLoss(now, reoWnd);
-        if (wait > 0) {
-            c.reorderAt = now + Math.min(c.retransmitTimer.inTicks(wait) + c.retransmitTimer.timeoutMin(), c.rtt.rto());
-            c.probeAt = NONE; // RFC 8985 §8: one timer at a time, the reordering timer before the probe's
+    int deliveredByCumulativeAck(int newlyAcked, int delivered) {
+        return delivered;
+    }
+
+    /** An ACK in a recovery: the recovery ends when it covers the recovery point; else a partial ACK. */
+    void recoveryAck(int ack, int newlyAcked, long now) {
+        if (Seq.ge(ack, recoveryPoint)) {
+            exitRecovery();
         } else {
-            c.reorderAt = NONE;
+            partialAck(newlyAcked, now);
         }
-        if (rack.hasLost() && !inRecovery && canStartRecovery()) enterRecovery(now);
     }
 
-    /** RFC 8985 §6.3: the reordering timer expired: the segments it waited for are judged again, and the lost ones resent. */
-    void reorderTimeout(long now) {
-        if (rack == null || !c.canSendData()) return;
-        boolean recovering = inRecovery;
-        markLostSegments(now);
-        // As Linux's tcp_rack_reo_timeout: a recovery the timer starts counts one segment delivered.
-        if (inRecovery && !recovering && reducesRate()) reduceRate(c.effectiveMss, false);
-        if (inRecovery) c.sender.transmitPending(now);
+    /** An ACK in a recovery below its recovery point. */
+    void partialAck(int newlyAcked, long now) { }
+
+    /** Whether the retransmission timer keeps running on the ACK of {@code ack} instead of restarting (RFC 6298 §5.3). */
+    boolean keepsTimer(int ack) {
+        return false;
     }
 
     /** RFC 6582 §3.2 step 2 / RFC 6675 §5: no new recovery until the previous RecoveryPoint is acknowledged. */
-    boolean canStartRecovery() {
+    final boolean canStartRecovery() {
         return Seq.ge(c.sndUna, recoveryPoint);
     }
 
     /**
      * Loss detected (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4, RFC 8985 §6.2): remember
-     * SND.MAX as the recovery point, let the congestion control lower ssthresh and cwnd, and retransmit
-     * the segment at SND.UNA (under RACK, the first segment it deems lost). Without SACK cwnd is
-     * inflated by the DupThresh segments that left the network (RFC 6582); with SACK the pipe estimate
-     * replaces inflation (RFC 6675).
+     * SND.MAX as the recovery point, let the congestion control lower ssthresh and cwnd, and
+     * retransmit the first lost segment ({@link #fastRetransmit}), or with PRR let this ACK's share
+     * send it.
      */
     void enterRecovery(long now) {
         inRecovery = true;
-        partialAckSeen = false;
-        c.probeAt = NONE;
+        c.probeAt = Connection.NONE;
         c.tlp.probe.close(); // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = c.sndMax;
         highRxt = c.sndUna;
@@ -142,16 +145,14 @@ final class LossRecovery {
             c.congestion.setCwnd(priorCwnd);
             return;
         }
-        if (rack != null) {
-            retransmitLost(now); // the first segment RACK deems lost, whatever pipe says
-        } else {
-            highRxt = c.sender.retransmit(c.sndUna, c.sndMax, now);
-        }
-        if (!c.sackOn) c.congestion.setCwnd(Sender.saturatedWindow(c.congestion.ssthresh() + (long) c.config.dupThresh() * c.effectiveMss));
+        fastRetransmit(now);
     }
 
+    /** The fast retransmission that starts a recovery without PRR. */
+    abstract void fastRetransmit(long now);
+
     /** Proportional rate reduction paces this connection's fast recoveries, with SACK or without ({@link TcpConfig#proportionalRateReduction()}). */
-    boolean reducesRate() {
+    final boolean reducesRate() {
         return c.config.proportionalRateReduction();
     }
 
@@ -160,136 +161,77 @@ final class LossRecovery {
      * SND.UNA and marked no new loss): cwnd becomes pipe plus what PRR lets go now (as Linux's
      * tcp_cwnd_reduction; an ACK that delivered nothing leaves cwnd as it is).
      */
-    void reduceRate(long delivered, boolean safeAck) {
+    final void reduceRate(long delivered, boolean safeAck) {
         long cwnd = prr.cwndAfterAck(delivered, pipe(), c.congestion.ssthresh(), c.effectiveMss, safeAck);
         if (cwnd >= 0) c.congestion.setCwnd(Sender.saturatedWindow(Math.max(cwnd, c.effectiveMss)));
     }
 
     /**
-     * RFC 6675's pipe during a recovery: with RACK's loss marks, else with DupThresh's IsLost;
-     * without SACK, as Linux estimates it: the flight less what duplicate ACKs counted and less the
-     * segment at SND.UNA, deemed lost, until it is retransmitted (HighRxt beyond SND.UNA).
-     */
-    long pipe() {
-        int flight = Seq.distance(c.sndUna, c.sndMax);
-        if (!c.sackOn) {
-            long lost = Seq.gt(highRxt, c.sndUna) ? 0 : Math.min(c.effectiveMss, flight);
-            return Math.max(0, flight - (long) renoSacked * c.effectiveMss - lost);
-        }
-        return rack != null ? rack.pipe(flight) : scoreboard.pipe(c.sndUna, c.sndMax, highRxt, c.config.dupThresh(), c.effectiveMss);
-    }
-
-    /** RFC 6582 §3.2 step 5: a partial ACK retransmits the next hole and deflates cwnd by what it acknowledged. */
-    void partialAck(int newlyAcked, long now) {
-        partialAckSeen = true;
-        if (reducesRate()) {
-            // As Linux's tcp_newreno_mark_lost: the new segment at SND.UNA is lost; PRR sends it.
-            highRxt = c.sndUna;
-            return;
-        }
-        c.sender.retransmit(c.sndUna, c.sndMax, now);
-        long deflated = (long) c.congestion.cwnd() - newlyAcked + (newlyAcked >= c.effectiveMss ? c.effectiveMss : 0);
-        c.congestion.setCwnd(Sender.saturatedWindow(deflated));
-    }
-
-    /**
-     * The recovery point is acknowledged. With SACK, or with PRR, which brought the flight down to
-     * about ssthresh, cwnd = ssthresh (RFC 6675 §5; Linux's tcp_end_cwnd_reduction); without SACK
-     * and PRR, cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 §3.2 step 3, first
-     * option, which avoids a burst after the inflated window).
+     * The recovery point is acknowledged: with SACK, or with PRR, which brought the flight down to
+     * about ssthresh, cwnd = ssthresh (RFC 6675 §5; Linux's tcp_end_cwnd_reduction).
      */
     void exitRecovery() {
         inRecovery = false;
-        renoSacked = 0; // as Linux's tcp_reset_reno_sack
-        int ssthresh = c.congestion.ssthresh();
-        if (c.sackOn || reducesRate()) { // with PRR, as Linux's tcp_end_cwnd_reduction
-            c.congestion.setCwnd(ssthresh);
-        } else {
-            int flight = Seq.distance(c.sndUna, c.sndMax);
-            c.congestion.setCwnd(Math.min(ssthresh, Math.max(flight, c.effectiveMss) + c.effectiveMss));
-        }
+        c.congestion.setCwnd(c.congestion.ssthresh());
     }
 
     /**
-     * Sending during SACK-based recovery (RFC 6675 §5 step C): while cwnd - pipe >= 1 SMSS, send what
-     * NextSeg() names: a lost hole (rule 1), else new data (rule 2), else a hole below the highest
-     * SACKed byte (rule 3). The rescue retransmission of rule 4 is not done. Under RACK, see
-     * {@link #rackRecoveryTransmit}.
+     * Sends what the recovery sends while it lasts; false when it leaves sending to the usual rules
+     * ({@link Sender#transmitNormally}).
      */
-    void sackRecoveryTransmit(long now) {
-        if (rack != null) {
-            rackRecoveryTransmit(now);
-            return;
-        }
-        int dupThresh = c.config.dupThresh();
-        while (true) {
-            if (c.congestion.cwnd() - pipe() < c.effectiveMss) break;
-            int holeEnd = scoreboard.nextHole(c.sndUna, highRxt, true, dupThresh, c.effectiveMss);
-            if (Seq.lt(scoreboard.foundStart, holeEnd)) {
-                if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
-                continue;
-            }
-            if (c.sender.sendNewSegment(false, now)) continue;
-            holeEnd = scoreboard.nextHole(c.sndUna, highRxt, false, dupThresh, c.effectiveMss);
-            if (Seq.lt(scoreboard.foundStart, holeEnd)) {
-                if (!retransmitHole(scoreboard.foundStart, holeEnd, now)) break;
-                continue;
-            }
-            break;
-        }
-    }
+    abstract boolean transmitInRecovery(long now);
 
     /**
-     * Sending in a recovery under RACK (RFC 8985 leaves the sending to RFC 6675): while cwnd - pipe
-     * >= 1 SMSS, where pipe counts what is neither SACKed nor deemed lost plus the retransmissions
-     * out, retransmit the lowest segment RACK deems lost (NextSeg() rule 1 with RACK's marks), else
-     * send new data (rule 2). As Linux, a hole RACK has not judged lost is not sent early (no rule 3):
-     * RACK's reordering timer decides it. New segments sent in a row make a train, as in
-     * {@link Sender#transmitNormally}: the last of two or more carries PSH.
+     * The retransmission timer expired (RFC 6582 §3.2, RFC 6675 §5.1): it ends any recovery, and
+     * none starts again before what was sent is acknowledged.
      */
-    void rackRecoveryTransmit(long now) {
-        int trainSegments = 0;
-        long room;
-        while ((room = c.congestion.cwnd() - pipe()) >= c.effectiveMss) {
-            if (retransmitLost(now)) {
-                trainSegments = 0;
-                continue;
-            }
-            boolean trainGoesOn = trainSegments + 1 < c.sender.trainLimit() && c.sender.newSegmentFollows(room);
-            if (!c.sender.sendNewSegment(trainSegments > 0 && !trainGoesOn, now)) break;
-            trainSegments = trainGoesOn ? trainSegments + 1 : 0;
-        }
+    void timedOut() {
+        dupAcks = 0;
+        inRecovery = false;
+        recoveryPoint = c.sndMax;
     }
 
-    /**
-     * Sending in a NewReno recovery paced by PRR (as Linux's tcp_xmit_retransmit_queue without
-     * SACK): while cwnd - pipe >= 1 SMSS, the segment at SND.UNA once per partial ACK (RFC 6582
-     * §3.2 step 5), then new data.
-     */
-    void newRenoRecoveryTransmit(long now) {
-        while (c.congestion.cwnd() - pipe() >= c.effectiveMss) {
-            if (!Seq.gt(highRxt, c.sndUna)) {
-                int end = c.sender.retransmit(c.sndUna, c.sndMax, now);
-                if (!Seq.gt(end, c.sndUna)) break;
-                highRxt = end;
-            } else if (!c.sender.sendNewSegment(false, now)) {
-                break;
-            }
-        }
+    /** A segment [seq, end) (end past any FIN) was sent. */
+    void sent(int seq, int end, boolean fin, long now) {
+        if (inRecovery) prr.sent(end - seq);
     }
 
-    /** Retransmits (one SMSS of) the lowest segment RACK deems lost; false when there is none or nothing went. */
-    boolean retransmitLost(long now) {
-        if (!rack.findLost()) return false;
-        int start = rack.lostStart();
-        return Seq.gt(c.sender.retransmit(start, rack.lostEnd(), now), start);
+    /** An RTT sample of {@code nanos} was taken. */
+    void rttSample(long nanos, long now) { }
+
+    /** Whether [seq, ...) beyond SND.UNA is known to be held by the peer (SACKed). */
+    boolean isSacked(int seq) {
+        return false;
     }
 
-    /** Retransmits from a hole and moves HighRxt past it; false when nothing could be sent (no progress). */
-    boolean retransmitHole(int from, int holeEnd, long now) {
-        int end = c.sender.retransmit(from, holeEnd, now);
-        if (!Seq.gt(end, from)) return false;
-        highRxt = Seq.max(highRxt, end);
-        return true;
+    /** The first sequence number from {@code seq} on that is not SACKed. */
+    int skipSacked(int seq) {
+        return seq;
     }
+
+    /** Bytes SACKed below {@code end}. */
+    int sackedBelow(int end) {
+        return 0;
+    }
+
+    /** Whether anything above SND.UNA is SACKed. */
+    boolean hasSacked() {
+        return false;
+    }
+
+    /** One packet is out (Linux's packets_out == 1): at most one SMSS here. */
+    boolean onePacketOut() {
+        return Seq.distance(c.sndUna, c.sndMax) <= c.effectiveMss;
+    }
+
+    /** RFC 8985 §6.3's reordering timer expired; only RACK arms it. */
+    void reorderTimeout(long now) { }
+
+    /** Linux's packet counts for TCP_INFO, which only RACK's per-segment records give; else null. */
+    TcpInfo.Packets packets() {
+        return null;
+    }
+
+    /** The connection sends no more data: per-segment records are let go. */
+    void releaseMemory() { }
 }

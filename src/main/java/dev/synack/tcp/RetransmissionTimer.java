@@ -59,15 +59,10 @@ final class RetransmissionTimer {
             c.congestion.onRetransmissionTimeout(Seq.distance(c.sndUna, c.sndMax), now);
         }
         c.rtt.backOff();
-        c.recovery.dupAcks = 0;
-        c.recovery.renoSacked = 0;
         // RFC 6582 §3.2 / RFC 6675 §5.1: the timeout ends any recovery, and none starts again before
         // what was sent is acknowledged; RFC 2018 §8: the receiver may have discarded SACKed data, so
         // the scoreboard starts afresh (SACK blocks in later ACKs fill it again).
-        c.recovery.inRecovery = false;
-        c.recovery.recoveryPoint = c.sndMax;
-        c.recovery.scoreboard.clear();
-        if (c.recovery.rack != null) c.recovery.rack.timedOut();
+        c.recovery.timedOut();
         c.reorderAt = NONE;
         c.tlp.probe.close();
         c.probeAt = NONE;

@@ -79,13 +79,7 @@ final class Sender {
     /** Sends what the windows, Nagle and the silly-window rules allow (RFC 9293 §3.8.6.2.1, §3.7.4). */
     void transmitPending(long now) {
         if (!c.canSendData()) return;
-        if (c.recovery.inRecovery && c.sackOn) {
-            c.recovery.sackRecoveryTransmit(now);
-        } else if (c.recovery.inRecovery && c.recovery.reducesRate()) {
-            c.recovery.newRenoRecoveryTransmit(now);
-        } else {
-            transmitNormally(now);
-        }
+        if (!c.recovery.inRecovery || !c.recovery.transmitInRecovery(now)) transmitNormally(now);
         // The persist timer runs when data waits, nothing is in flight and so no ACK will come.
         if (Seq.distance(c.sndNxt, c.dataEnd()) > 0 && c.sndUna == c.sndMax) {
             if (c.persistAt == NONE) {
@@ -131,11 +125,7 @@ final class Sender {
 
     /** Going back after a timeout: what the peer SACKed since is not sent again (RFC 6675 §5.1). */
     void skipSackedData() {
-        if (sackedAfterTimeout(c.sndNxt)) c.sndNxt = Seq.min(c.recovery.scoreboard.skipSacked(c.sndNxt), c.sndMax);
-    }
-
-    boolean sackedAfterTimeout(int seq) {
-        return c.sackOn && Seq.lt(seq, c.sndMax) && c.recovery.scoreboard.isSacked(seq);
+        if (Seq.lt(c.sndNxt, c.sndMax) && c.recovery.isSacked(c.sndNxt)) c.sndNxt = Seq.min(c.recovery.skipSacked(c.sndNxt), c.sndMax);
     }
 
     /**
@@ -310,7 +300,7 @@ final class Sender {
             c.acks.rttStart = now;
         }
         c.writer.sendSegment(seq, flags, len, now);
-        if (c.recovery.rack != null && Seq.gt(segEnd, seq)) c.recovery.rack.sent(seq, segEnd, fin, c.sndMax, now);
+        c.recovery.sent(seq, segEnd, fin, now);
         if (Seq.gt(segEnd, c.sndNxt)) c.sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, c.sndMax);
         if (newData) {
@@ -319,7 +309,6 @@ final class Sender {
             lastDataSentAt = now;
         }
         noteCwndUse();
-        if (c.recovery.inRecovery) c.recovery.prr.sent(segEnd - seq);
         if (c.retransmitAt == NONE) c.retransmitAt = now + c.rtt.rto();
         c.persistAt = NONE;
         if (newData) c.tlp.scheduleLossProbe(now);

@@ -15,11 +15,6 @@ final class TailLossProbe {
 
     final LossProbeEpisode probe = new LossProbeEpisode();
 
-    /** One packet is out, as Linux counts them (packets_out == 1) when RACK keeps them; else at most one SMSS. */
-    boolean onePacketOut() {
-        return c.recovery.rack != null ? c.recovery.rack.packetsOut() == 1 : Seq.distance(c.sndUna, c.sndMax) <= c.effectiveMss;
-    }
-
     /**
      * RFC 8985 §7.2: with SACK and data outstanding, a loss probe is due PTO = 2 SRTT after the last
      * new data or ACK (in whole timer ticks, plus the worst-case delayed ACK when a single segment is
@@ -29,7 +24,7 @@ final class TailLossProbe {
      * an earlier probe's episode is open.
      */
     void scheduleLossProbe(long now) {
-        if (!c.sackOn || !c.config.tailLossProbes() || !c.recovery.canStartRecovery() || !c.recovery.scoreboard.isEmpty() || c.reorderAt != NONE || probe.isOpen()
+        if (!c.sackOn || !c.config.tailLossProbes() || !c.recovery.canStartRecovery() || c.recovery.hasSacked() || c.reorderAt != NONE || probe.isOpen()
                 || c.sndUna == c.sndMax || !c.canSendData()) {
             c.probeAt = NONE;
             return;
@@ -38,7 +33,7 @@ final class TailLossProbe {
         if (c.rtt.hasSample()) {
             pto = c.retransmitTimer.inTicks(2 * c.rtt.srtt());
             // One segment out: the peer may be delaying its ACK. More: a little slack, as Linux adds.
-            pto += onePacketOut() ? c.config.delayedAckMaxNanos() : c.retransmitTimer.timeoutMin();
+            pto += c.recovery.onePacketOut() ? c.config.delayedAckMaxNanos() : c.retransmitTimer.timeoutMin();
         } else {
             pto = c.config.initialRtoNanos();
         }
