@@ -163,10 +163,10 @@ final class AckProcessing {
         // Impatient variant keeps it running in a recovery after the first partial ACK).
         boolean impatient = c.recovery.keepsTimer(ack);
         if (c.sndUna == c.sndMax) {
-            c.retransmitAt = NONE;
+            c.timers.retransmitAt = NONE;
             c.info.chronoStop(CHRONO_BUSY, now); // Linux's tcp_clean_rtx_queue once nothing sent is outstanding
-        } else if (!impatient || c.retransmitAt == NONE) {
-            c.retransmitAt = now + c.rtt.rto();
+        } else if (!impatient || c.timers.retransmitAt == NONE) {
+            c.timers.retransmitAt = now + c.rtt.rto();
         }
         if (c.congestion == null) return;
         if (c.recovery.inRecovery) {

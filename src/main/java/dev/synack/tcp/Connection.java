@@ -4,70 +4,21 @@ import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
-import static dev.synack.tcp.ConnectionInfo.CHRONO_BUSY;
-import static dev.synack.tcp.ConnectionInfo.CHRONO_RWND;
-import static dev.synack.tcp.ConnectionInfo.CHRONO_SNDBUF;
-import static dev.synack.tcp.ConnectionInfo.IPV4_TCP_HEADERS;
 
 /**
  * One TCP connection: the TCB of RFC 9293 §3.3.1 and its state machine. Sans-IO: fed segments, user
  * calls and the current time (nanoseconds, from whatever clock the owner uses), it emits segments
  * and events through its {@link TcpOutput}. Single-threaded: its owner serialises all calls.
  *
- * <p>Choices where the RFCs leave room (Linux's behaviour unless said otherwise):
- * <ul>
- *   <li>Zero-window probes are Linux's: a bare ACK with {@code seq = SND.UNA - 1}, which the peer must
- *       answer with an ACK carrying its window (RFC 9293 §3.10.7.4, "first"); it carries no data, so
- *       it can neither lose nor duplicate a byte. When the persist timer fires and the window is open
- *       but too small for the sender's silly-window rule, the data that fits is sent instead.</li>
- *   <li>Out-of-order segments are kept (their in-window bytes, in the receive ring's free region, with
- *       a bounded table of ranges, {@link ReassemblyQueue}) and answered at once with a duplicate ACK
- *       carrying SACK blocks when agreed; data or a SYN carried by a SYN-ACK is dropped (the peer
- *       retransmits it).</li>
- *   <li>shutdown(READ) sends nothing. What it does to received data is {@link TcpConfig#readShutdownData()}:
- *       by default Linux's rule, where read() returns -1 only while nothing is queued and data
- *       arriving later is acknowledged, queued and readable (until our FIN is out too: then it
- *       resets the connection); or the BSD rule, where what was buffered is discarded at once and
- *       later data is acknowledged and dropped (the window stays open).</li>
- *   <li>shutdown() in CLOSED throws NOT_CONNECTED (ENOTCONN); in SYN_SENT it silently drops the
- *       attempt (CLOSED, released), as Linux's tcp_disconnect.</li>
- *   <li>After an asynchronous error (reset, timeout, refusal) read() still returns the bytes already
- *       received, then throws the error on every call; write() throws it at once.</li>
- *   <li>Delayed ACKs use {@link TcpConfig#delayedAckMinNanos()} (Linux's initial 40 ms) as their
- *       timeout; an ACK goes out at once when more than one full-sized segment is unacknowledged.</li>
- *   <li>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an
- *       earlier small segment is unacknowledged; close()/shutdown(WRITE) push the tail out.</li>
- *   <li>Records, corking and idle restarts as Linux: a write with {@link WriteFlags#END_OF_RECORD}
- *       (MSG_EOR) ends a record no segment crosses; TCP_CORK ({@link #setCork}) and
- *       {@link WriteFlags#MORE} (MSG_MORE, for its call) hold segments shorter than the MSS; after
- *       an idle period longer than the RTO, cwnd restarts ({@link TcpConfig#slowStartAfterIdle()}).</li>
- *   <li>PSH as Linux sets it: on the segment ending a write (and on its retransmissions), on the
- *       last of the new segments Linux would send as one TSO packet, and on a window probe with
- *       data. synack does not pace or use TSO; Linux's pacing rate only sizes those trains.</li>
- *   <li>D-SACK blocks (RFC 2883) are reported as Linux does: for data below RCV.NXT, and for the
- *       part of a segment that repeats held out-of-order data, first, before the SACK blocks.</li>
- *   <li>An abort's RST (close() with unread data, SO_LINGER 0, keepalive timeout) is RST|ACK built
- *       like any segment, timestamps included; a RST answering a segment carries no options.</li>
- *   <li>Loss recovery: with SACK, RACK (RFC 8985 §6, {@link Rack}) decides which segments are lost,
- *       by time, as Linux does by default; recovery then resends them while cwnd - pipe allows (RFC
- *       6675's pipe with RACK's marks). With {@link TcpConfig#rack()} off, RFC 6675 (scoreboard,
- *       IsLost with DupThresh, pipe, NextSeg rules 1-3; no rescue retransmission). Without SACK,
- *       NewReno (RFC 6582, the Impatient variant of §4, as Linux: only the first partial ACK
- *       restarts the timer). With {@link TcpConfig#proportionalRateReduction()} (Linux), every fast
- *       recovery sets cwnd on each ACK by proportional rate reduction ({@link
- *       ProportionalRateReduction}, RFC 9937) instead of cwnd = ssthresh or NewReno's inflation.
- *       Limited transmit (RFC 3042) on the first two duplicate ACKs. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or
- *       NewReno (RFC 5681). With SACK, a tail loss probe (RFC 8985 §7) fires at min(2 SRTT
- *       (+ delayed-ACK allowance), RTO) and sends new data or the last segment.</li>
- *   <li>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2,
- *       4, ... s apart), a passive child after synAckRetries (dropped silently), data after
- *       dataRetries (CONNECTION_TIMED_OUT, no RST, as Linux).</li>
- *   <li>Challenge ACKs (RFC 5961 §7) are limited per connection, not host-wide as on Linux; with
- *       the ACKs to unacceptable segments they share Linux's per-connection interval
- *       (tcp_invalid_ratelimit): see {@link AckLimiter}.</li>
- *   <li>A passive-open child reset in SYN_RECV reports SYN_RECV -> LISTEN and is then released; its
- *       listener carries on.</li>
- * </ul>
+ * <p>This class is the front: the user calls of RFC 9293 §3.10, the TCB's sequence variables and
+ * timers, and the dispatch of an arriving segment through the steps of §3.10.7 and of an expired
+ * timer. The rules live in files named after what they do, each citing its RFC sections and the
+ * choices it makes where the RFCs leave room (Linux's behaviour unless said otherwise): {@link
+ * Handshake}, {@link Receiver}, {@link ReceiveWindow}, {@link AckProcessing}, {@link Sender},
+ * {@link SegmentWriter}, {@link LossRecovery} ({@link NewRenoRecovery}, {@link SackRecovery},
+ * {@link RackRecovery}), {@link TailLossProbe}, {@link RetransmissionTimer}, {@link
+ * PersistAndKeepalive}, {@link Closing} (and {@link TimeWaitRecord}), {@link ConnectionMemory} and
+ * {@link ConnectionInfo}.
  */
 public final class Connection {
 
@@ -145,23 +96,15 @@ public final class Connection {
     /** Last.ACK.sent of RFC 7323 §4.3. */
     int lastAckSent;
 
-    // ---- timers and retransmission ----
-    long retransmitAt = NONE;
-    long persistAt = NONE;
-    long delayedAckAt = NONE;
-    /** TIME_WAIT's state and rules, from the moment the connection enters it (see {@link TimeWaitRecord}). */
-    TimeWaitRecord timeWait;
-    long finWait2At = NONE;
-    long keepaliveAt = NONE;
+    // ---- retransmission and congestion ----
     final RttEstimator rtt;
     CongestionControl congestion;
-    /** RACK's reordering timer (RFC 8985 §6.3). */
-    long reorderAt = NONE;
-
-    // ---- tail loss probe (RFC 8985 §7) ----
-    long probeAt = NONE;
+    /** TIME_WAIT's state and rules, from the moment the connection enters it (see {@link TimeWaitRecord}). */
+    TimeWaitRecord timeWait;
+    /** An ACK is due now: it goes out at the end of the segment's processing unless data took it along. */
     boolean ackNow;
 
+    final Timers timers;
     final Handshake handshake;
     final Receiver receiver;
     final ReceiveWindow rcvWindow;
@@ -187,6 +130,7 @@ public final class Connection {
         this.sendBuffer = new SendBuffer(config.sendBufferSize());
         this.receiveBuffer = new ReceiveQueue(config.receiveBufferSize() + ReceiveWindow.windowRoundingSlack(config));
         this.rtt = new RttEstimator(config);
+        this.timers = new Timers(this);
         this.handshake = new Handshake(this);
         this.receiver = new Receiver(this);
         this.rcvWindow = new ReceiveWindow(this);
@@ -245,21 +189,7 @@ public final class Connection {
             case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
             default -> throw new TcpException(TcpError.OUTPUT_SHUTDOWN);
         }
-        boolean unsentBefore = Seq.distance(sndNxt, dataEnd()) > 0;
-        int n = sender.lowWaterMarkLimits() ? sender.writeBelowLowWater(src, now) : sender.bufferWrite(src);
-        boolean more = (flags & WriteFlags.MORE) != 0;
-        if (n > 0) {
-            info.chronoStart(CHRONO_BUSY, now);
-            sender.restartWindowAfterIdle(now);
-            sender.tailPushed = !more || (sender.tailPushed && unsentBefore);
-            if ((flags & WriteFlags.END_OF_RECORD) != 0 && !src.hasRemaining()) sendBuffer.endRecord();
-        }
-        sender.writingMore = more;
-        try {
-            sender.transmitPending(now);
-        } finally {
-            sender.writingMore = false;
-        }
+        int n = sender.write(src, flags, now);
         accountMemory();
         output.wakeup(this);
         return n;
@@ -276,49 +206,20 @@ public final class Connection {
     public int read(ByteBuffer dst, long now) {
         settle();
         if (userClosed) throw new TcpException(TcpError.CLOSED);
-        if (receiver.discardsInput()) return -1;
-        if (!receiveBuffer.isEmpty()) {
-            int n = receiveBuffer.read(dst);
-            if (finReceived || released) receiveBuffer.releaseIfEmpty(); // nothing more can arrive
-            if (n > 0) {
-                accountMemory();
-                rcvWindow.autotuneReceiveBuffer(n, now);
-                rcvWindow.maybeSendWindowUpdate(now);
-                output.wakeup(this);
-            }
-            return n;
+        int n = receiver.read(dst);
+        if (n > 0) {
+            accountMemory();
+            rcvWindow.autotuneReceiveBuffer(n, now);
+            rcvWindow.maybeSendWindowUpdate(now);
+            output.wakeup(this);
         }
-        if (error != null) throw new TcpException(error);
-        // As Linux's tcp_recvmsg: with nothing queued, a receive side shut by either end is end-of-file.
-        if (finReceived || readShutdown) return -1;
-        if (!opened) throw new TcpException(TcpError.NOT_CONNECTED);
-        return 0;
+        return n;
     }
 
     /** shutdown(2) with Linux semantics (design.md); see the class comment for the choices made. */
     public void shutdown(ShutdownHow how, long now) {
         settle();
-        switch (state) {
-            case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
-            case SYN_SENT -> {
-                // Linux (inet_shutdown -> tcp_disconnect): the attempt is dropped without a segment; a
-                // late SYN-ACK then meets no connection and is answered with RST by the stack.
-                readShutdown = true;
-                writeShutdown = true;
-                closing.enterClosed("shutdown() in SYN_SENT", now);
-                output.wakeup(this);
-                return;
-            }
-            default -> { }
-        }
-        if ((how == ShutdownHow.READ || how == ShutdownHow.BOTH) && !readShutdown) {
-            readShutdown = true;
-            if (receiver.discardsInput()) receiveBuffer.clear();
-        }
-        if ((how == ShutdownHow.WRITE || how == ShutdownHow.BOTH) && !writeShutdown) {
-            writeShutdown = true;
-            closing.queueFin("shutdown(WRITE)", now);
-        }
+        closing.shutdown(how, now);
         accountMemory();
         output.wakeup(this);
     }
@@ -330,31 +231,11 @@ public final class Connection {
      */
     public void close(long now) {
         settle();
-        if (userClosed) return;
-        userClosed = true;
-        writeShutdown = true;
-        switch (state) {
-            case CLOSED, LISTEN -> {
-                released = true;
-                receiveBuffer.clear(); // what a reset left unread: nobody will read it now
-            }
-            case SYN_SENT -> closing.enterClosed("close()", now);
-            case TIME_WAIT, CLOSING, LAST_ACK -> { }
-            default -> {
-                if (!receiveBuffer.isEmpty()) {
-                    // RFC 2525 §2.17: data the application will never read is lost; say so with RST.
-                    receiveBuffer.clear();
-                    closing.resetAndClose("close() with unread data", now);
-                } else if (state == TcpState.FIN_WAIT2) {
-                    closing.armFinWait2Timer(now);
-                } else {
-                    closing.queueFin("close()", now);
-                }
-            }
+        if (!userClosed) {
+            closing.close(now);
+            accountMemory();
+            output.wakeup(this);
         }
-        if (memoryUse.isOrphan() && memory.orphanOutOfResources(1, 0, sendBuffer.size())) memoryUse.abortOnMemory(now);
-        accountMemory();
-        output.wakeup(this);
     }
 
     /** ABORT (RFC 9293 §3.10.5): send RST (in SYN_RECV and synchronized states), go to CLOSED, drop all buffers. */
@@ -364,19 +245,7 @@ public final class Connection {
 
     void abort(String cause, long now) {
         settle();
-        userClosed = true;
-        writeShutdown = true;
-        sendBuffer.clear();
-        receiveBuffer.clear();
-        switch (state) {
-            case CLOSED, LISTEN -> released = true;
-            case SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT -> closing.resetAndClose(cause, now);
-            case TIME_WAIT -> {
-                timeWait.close(cause, now, output, this); // nothing to tell the peer
-                settle();
-            }
-            default -> closing.enterClosed(cause, now); // SYN_SENT, CLOSING, LAST_ACK: nothing to tell
-        }
+        closing.abort(cause, now);
         accountMemory();
         output.wakeup(this);
     }
@@ -411,52 +280,12 @@ public final class Connection {
     /** RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronized states other than TIME-WAIT. */
     void otherStateArrived(TcpSegment seg, long now) {
         if (state == TcpState.SYN_RECV && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST) && seg.seq() == irs) {
-            if (!seg.has(TcpFlags.ACK)) {
-                // The peer retransmitted its SYN: our SYN-ACK was lost (Linux tcp_check_req, which
-                // sends it again at most once per tcp_invalid_ratelimit).
-                if (receiver.answerUnacceptable(seg, RateLimited.SYN_RECV_ACK, now)) {
-                    dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
-                    handshake.sendSyn(now);
-                } else {
-                    dropped(seg, "retransmitted SYN: SYN-ACK rate limited", now);
-                }
-                return;
-            }
-            // Simultaneous open: the peer's SYN-ACK acknowledges our SYN (RFC 9293 figure 8); its
-            // SYN is the one we already hold, so only the ACK matters.
-            if (acks.processAck(seg, now)) closing.afterSegment(now);
+            handshake.synReceivedAgain(seg, now);
             return;
         }
-
-        // First: check the sequence number. PAWS comes before it (RFC 7323 §5.3 R1): an older
-        // timestamp marks an old duplicate.
-        int rcvWnd = rcvWindow.receiveWindow();
-        if (receiver.pawsRejects(seg, now)) {
-            if (receiver.answerUnacceptable(seg, RateLimited.PAWS_ACK, now)) ackNow = true;
-            dropped(seg, "PAWS: timestamp older than TS.Recent", now);
-            return;
-        }
-        // For a RST, RFC 5961 §3.2 replaces the acceptability test (exactly RCV.NXT, in the window,
-        // or outside it), so the first and second steps are taken together.
-        if (seg.has(TcpFlags.RST)) {
-            receiver.resetArrived(seg, rcvWnd, now);
-            return;
-        }
-        // Otherwise the four cases of RFC 9293 §3.10.7.4; an unacceptable segment gets an ACK.
-        if (!receiver.acceptable(seg, rcvWnd)) {
-            if (seg.has(TcpFlags.SYN)) {
-                receiver.challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
-            } else {
-                if (receiver.answerUnacceptable(seg, RateLimited.OUT_OF_WINDOW_ACK, now)) ackNow = true;
-                // RFC 2883 §4.1.1: a duplicate of what was already received is reported in a D-SACK
-                // block; as Linux's tcp_send_dupack, a repeated FIN is part of it.
-                if (Seq.lt(seg.seq(), rcvNxt)) receiver.reportDuplicate(seg.seq(), Seq.min(seg.seq() + seg.sequenceLength(), rcvNxt));
-            }
-            dropped(seg, "unacceptable sequence number", now);
-            return;
-        }
-
-        // Second (the RST bit) was handled above; third (security/compartment) does not apply.
+        // First and second: the sequence number (with PAWS) and the RST bit.
+        if (!receiver.sequenceAcceptable(seg, now)) return;
+        // Third (security/compartment) does not apply.
 
         // Fourth: the SYN bit (RFC 9293 §3.10.7.4, RFC 5961 §4).
         if (seg.has(TcpFlags.SYN)) {
@@ -494,11 +323,12 @@ public final class Connection {
      */
     public boolean acceptsNewSyn(TcpSegment syn, long now) {
         settle();
-        if (state != TcpState.TIME_WAIT || released) return false;
-        if (!timeWait.acceptsNewSyn(syn, now, output, this)) return false;
-        settle();
-        output.wakeup(this);
-        return true;
+        boolean accepted = state == TcpState.TIME_WAIT && !released && timeWait.acceptsNewSyn(syn, now, output, this);
+        if (accepted) {
+            settle();
+            output.wakeup(this);
+        }
+        return accepted;
     }
 
     /** The owner calls this at (or after) {@link #nextDeadline()}; fires whatever timers are due. */
@@ -517,43 +347,8 @@ public final class Connection {
             // TIME_WAIT arms no other timer (enterTimeWait cancelled them all).
             timeWait.deadlineReached(now, output, this);
             settle();
-            output.wakeup(this);
-            return;
-        }
-        if (delayedAckAt <= now) {
-            delayedAckAt = NONE;
-            output.timerFired(this, "delayed-ack", now);
-            writer.sendAck(now);
-        }
-        if (reorderAt <= now) {
-            reorderAt = NONE;
-            output.timerFired(this, "reorder", now);
-            recovery.reorderTimeout(now);
-        }
-        if (probeAt <= now) {
-            probeAt = NONE;
-            output.timerFired(this, "loss-probe", now);
-            tlp.lossProbe(now);
-        }
-        if (retransmitAt <= now) {
-            retransmitAt = NONE;
-            output.timerFired(this, "retransmit", now);
-            retransmitTimer.retransmissionTimeout(now);
-        }
-        if (persistAt <= now) {
-            persistAt = NONE;
-            output.timerFired(this, "persist", now);
-            idleTimers.persistTimeout(now);
-        }
-        if (finWait2At <= now) {
-            finWait2At = NONE;
-            output.timerFired(this, "fin-wait2", now);
-            if (state == TcpState.FIN_WAIT2) closing.enterClosed("FIN_WAIT2 timeout", now);
-        }
-        if (keepaliveAt <= now) {
-            keepaliveAt = NONE;
-            output.timerFired(this, "keepalive", now);
-            idleTimers.keepaliveTimeout(now);
+        } else {
+            timers.fire(now);
         }
         output.wakeup(this);
     }
@@ -562,8 +357,7 @@ public final class Connection {
     public long nextDeadline() {
         if (released || (timeWait != null && timeWait.isReleased())) return NONE;
         if (timeWait != null) return timeWait.nextDeadline();
-        return Math.min(Math.min(Math.min(retransmitAt, persistAt), Math.min(delayedAckAt, keepaliveAt)),
-                Math.min(finWait2At, Math.min(probeAt, reorderAt)));
+        return timers.next();
     }
 
     /** The current receive budget (autotuning included). */
@@ -572,7 +366,7 @@ public final class Connection {
     void setState(TcpState to, String cause, long now) {
         TcpState from = state;
         state = to;
-        if (to == TcpState.ESTABLISHED && idleTimers.keepAlive) keepaliveAt = now + config.keepaliveIdleNanos();
+        if (to == TcpState.ESTABLISHED && idleTimers.keepAlive) timers.keepaliveAt = now + config.keepaliveIdleNanos();
         if (to == TcpState.ESTABLISHED) info.lastDataReceivedAt = now; // Linux starts lrcvtime at establishment
         output.stateChanged(this, from, to, cause, now);
     }
@@ -638,27 +432,14 @@ public final class Connection {
      */
     public void setKeepAlive(boolean on, long now) {
         settle();
-        idleTimers.keepAlive = on;
-        if (!on) {
-            keepaliveAt = NONE;
-        } else if (idleTimers.keepAliveApplies() && keepaliveAt == NONE) {
-            keepaliveAt = now + config.keepaliveIdleNanos(); // Linux: a full idle period from the setsockopt
-        }
+        idleTimers.setKeepAlive(on, now);
         output.wakeup(this);
     }
 
     /** TCP_NODELAY with an immediate push of what Nagle held back (Linux does this on setsockopt). */
     public void setNoDelay(boolean noDelay, long now) {
         settle();
-        sender.noDelay = noDelay;
-        if (noDelay) {
-            sender.pushingAll = true; // even while corked, as Linux's TCP_NAGLE_PUSH
-            try {
-                sender.transmitPending(now);
-            } finally {
-                sender.pushingAll = false;
-            }
-        }
+        sender.setNoDelay(noDelay, now);
         output.wakeup(this);
     }
 
@@ -745,11 +526,7 @@ public final class Connection {
      */
     public TimeWaitRecord detachTimeWait() {
         settle();
-        if (state != TcpState.TIME_WAIT || released || timeWait.isDetached()) return null;
-        if (!receiveBuffer.isEmpty() || listener != null) return null;
-        if (sackOn && (receiver.dsackPending || receiver.reassembly.recentCount() > 0)) return null;
-        timeWait.detach(rcvWindow.advertiseWindow());
-        return timeWait;
+        return closing.detachTimeWait();
     }
 
     /** Our ACK in TIME_WAIT, while the record is attached (the same segment as in any other state). */
@@ -766,16 +543,7 @@ public final class Connection {
      * not: called at the end of every call that can change either.
      */
     void accountMemory() {
-        memoryUse.chargeHeld();
-        if (memory.underPressure() || userClosed || isReleased()) {
-            memoryUse.reclaimIdleBuffers();
-            memoryUse.chargeHeld();
-        }
-        boolean orphan = memoryUse.isOrphan();
-        if (orphan != memoryUse.orphanCounted) {
-            memory.orphanCount(orphan ? 1 : -1);
-            memoryUse.orphanCounted = orphan;
-        }
+        memoryUse.account();
     }
 
     /**
@@ -788,7 +556,7 @@ public final class Connection {
         state = TcpState.CLOSED;
         released = true;
         ackNow = false;
-        closing.cancelTimers();
+        timers.cancel();
         closing.releaseMemory();
         if (listener != null) listener.childReleased(this);
     }
@@ -830,19 +598,7 @@ public final class Connection {
     /** getsockopt(TCP_INFO) as Linux reports it, for the fields synack has (see {@link TcpInfo}). */
     public TcpInfo tcpInfo(long now) {
         settle();
-        int mss = Math.max(1, effectiveMss > 0 ? effectiveMss : config.mss());
-        int ssthresh = congestion == null || congestion.ssthresh() == Integer.MAX_VALUE
-                ? TcpInfo.INFINITE_SSTHRESH : congestion.ssthresh() / mss;
-        int cwnd = congestion == null ? config.initialCwndSegments() : congestion.cwnd() / mss;
-        long rttVar = rtt.hasSample() ? rtt.rttvar() : config.initialRtoNanos() / 4;
-        int notSent = Math.max(0, Seq.distance(sndMax, dataEnd()));
-        long sinceData = info.lastDataReceivedAt == NONE ? 0 : (now - info.lastDataReceivedAt) / 1_000_000;
-        return new TcpInfo(state(), info.caState(), retransmitTimer.retries, rtt.backoffCount(), timestampsOn, sackOn, windowScalingOn,
-                windowScalingOn ? sndShift : 0, windowScalingOn ? rcvShift : 0, rtt.rto() / 1000, effectiveMss, handshake.advMss(),
-                config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, config.dupThresh(),
-                info.totalRetrans, info.bytesRetrans, notSent, sndWnd, sinceData, info.packets(),
-                info.chronoMicros(CHRONO_BUSY, now) + info.chronoMicros(CHRONO_RWND, now) + info.chronoMicros(CHRONO_SNDBUF, now),
-                info.chronoMicros(CHRONO_RWND, now));
+        return info.report(now);
     }
 
     // ---- TCP_NOTSENT_LOWAT ----
@@ -915,6 +671,4 @@ public final class Connection {
         userTimeoutNanos = nanos;
     }
 
-    /** TCP_USER_TIMEOUT in nanoseconds, 0 when not set. */
-    public long userTimeoutNanos() { return userTimeoutNanos; }
 }

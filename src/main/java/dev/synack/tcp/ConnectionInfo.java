@@ -91,4 +91,24 @@ final class ConnectionInfo {
         if (limited) chronoStart(CHRONO_RWND, now);
         else chronoStop(CHRONO_RWND, now);
     }
+
+    /** getsockopt(TCP_INFO) as Linux reports it, for the fields synack has. */
+    TcpInfo report(long now) {
+        int mss = Math.max(1, c.effectiveMss > 0 ? c.effectiveMss : c.config.mss());
+        CongestionControl congestion = c.congestion;
+        int ssthresh = congestion == null || congestion.ssthresh() == Integer.MAX_VALUE
+                ? TcpInfo.INFINITE_SSTHRESH : congestion.ssthresh() / mss;
+        int cwnd = congestion == null ? c.config.initialCwndSegments() : congestion.cwnd() / mss;
+        RttEstimator rtt = c.rtt;
+        long rttVar = rtt.hasSample() ? rtt.rttvar() : c.config.initialRtoNanos() / 4;
+        int notSent = Math.max(0, Seq.distance(c.sndMax, c.dataEnd()));
+        long sinceData = lastDataReceivedAt == NONE ? 0 : (now - lastDataReceivedAt) / 1_000_000;
+        boolean ws = c.windowScalingOn;
+        return new TcpInfo(c.state(), caState(), c.retransmitTimer.retries, rtt.backoffCount(), c.timestampsOn, c.sackOn, ws,
+                ws ? c.sndShift : 0, ws ? c.rcvShift : 0, rtt.rto() / 1000, c.effectiveMss, c.handshake.advMss(),
+                c.config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
+                totalRetrans, bytesRetrans, notSent, c.sndWnd, sinceData, packets(),
+                chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now) + chronoMicros(CHRONO_SNDBUF, now),
+                chronoMicros(CHRONO_RWND, now));
+    }
 }

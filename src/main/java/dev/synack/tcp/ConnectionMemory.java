@@ -84,4 +84,21 @@ final class ConnectionMemory {
         c.receiveBuffer.clear();
         c.closing.resetAndClose("out of memory: too many orphaned connections", now);
     }
+
+    /**
+     * Charges the stack's budget with what this connection holds now and counts it as an orphan or
+     * not: called at the end of every call that can change either.
+     */
+    void account() {
+        chargeHeld();
+        if (c.memory.underPressure() || c.userClosed || c.isReleased()) {
+            reclaimIdleBuffers();
+            chargeHeld();
+        }
+        boolean orphan = isOrphan();
+        if (orphan != orphanCounted) {
+            c.memory.orphanCount(orphan ? 1 : -1);
+            orphanCounted = orphan;
+        }
+    }
 }

@@ -190,7 +190,7 @@ final class Handshake {
         c.writer.transmit(now);
         if (Seq.lt(c.sndNxt, c.iss + 1)) c.sndNxt = c.iss + 1;
         if (Seq.lt(c.sndMax, c.iss + 1)) c.sndMax = c.iss + 1;
-        if (c.retransmitAt == NONE) c.retransmitAt = now + c.rtt.rto();
+        if (c.timers.retransmitAt == NONE) c.timers.retransmitAt = now + c.rtt.rto();
     }
 
     /**
@@ -268,4 +268,21 @@ final class Handshake {
     int advMss() { return advMss(c.config, c.userMss); }
 
     static int advMss(TcpConfig config, int userMss) { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
+
+    /**
+     * SYN_RECV meets the peer's SYN again (RFC 9293 §3.10.7.4 before the first step). Without an ACK
+     * the peer retransmitted it: our SYN-ACK was lost, and goes again (Linux's tcp_check_req, at most
+     * once per tcp_invalid_ratelimit). With one, it is the peer's SYN-ACK of a simultaneous open
+     * (figure 8): its SYN is the one we already hold, so only the ACK matters.
+     */
+    void synReceivedAgain(TcpSegment seg, long now) {
+        if (seg.has(TcpFlags.ACK)) {
+            if (c.acks.processAck(seg, now)) c.closing.afterSegment(now);
+        } else if (c.receiver.answerUnacceptable(seg, RateLimited.SYN_RECV_ACK, now)) {
+            c.dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
+            sendSyn(now);
+        } else {
+            c.dropped(seg, "retransmitted SYN: SYN-ACK rate limited", now);
+        }
+    }
 }

@@ -13,6 +13,9 @@ import dev.synack.wire.TcpOptions;
  * {@link RackRecovery} (RFC 8985 RACK, as Linux by default) with SACK and {@link TcpConfig#rack()}.
  * The ACK processing calls {@link #ackArriving}, then {@link #acknowledged} or {@link
  * #duplicateAck}, then {@link #ackProcessed} for every acceptable ACK.
+ *
+ * <p>Limited transmit (RFC 3042) lets the first two duplicate ACKs send new data ({@link
+ * Sender#sendableLength}).
  */
 abstract class LossRecovery {
     final Connection c;
@@ -132,7 +135,7 @@ abstract class LossRecovery {
      */
     void enterRecovery(long now) {
         inRecovery = true;
-        c.probeAt = Connection.NONE;
+        c.timers.probeAt = Connection.NONE;
         c.tlp.probe.close(); // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = c.sndMax;
         highRxt = c.sndUna;

@@ -6,6 +6,11 @@ import static dev.synack.tcp.Connection.NONE;
 /**
  * The timers of a connection with nothing in flight: the persist timer and zero-window probes
  * (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17) and keepalive (RFC 1122 §4.2.3.6), as Linux runs them.
+ *
+ * <p>Zero-window probes are Linux's: a bare ACK with {@code seq = SND.UNA - 1}, which the peer must
+ * answer with an ACK carrying its window (RFC 9293 §3.10.7.4, "first"); it carries no data, so it
+ * can neither lose nor duplicate a byte. When the persist timer fires and the window is open but too
+ * small for the sender's silly-window rule, the data that fits is sent instead.
  */
 final class PersistAndKeepalive {
     private final Connection c;
@@ -35,7 +40,7 @@ final class PersistAndKeepalive {
         }
         c.writer.sendSegment(c.sndUna - 1, TcpFlags.ACK, 0, now);
         persistBackoff++;
-        c.persistAt = now + persistInterval();
+        c.timers.persistAt = now + persistInterval();
     }
 
     /**
@@ -48,12 +53,12 @@ final class PersistAndKeepalive {
         if (!keepAliveApplies()) return;
         long idle = c.config.keepaliveIdleNanos();
         if (c.sndUna != c.sndMax || Seq.distance(c.sndNxt, c.dataEnd()) > 0) {
-            c.keepaliveAt = now + idle;
+            c.timers.keepaliveAt = now + idle;
             return;
         }
         long elapsed = now - lastReceivedAt;
         if (elapsed < idle) {
-            c.keepaliveAt = lastReceivedAt + idle;
+            c.timers.keepaliveAt = lastReceivedAt + idle;
             return;
         }
         if (keepaliveProbesSent >= c.config.keepaliveProbes()) {
@@ -63,7 +68,7 @@ final class PersistAndKeepalive {
         }
         c.writer.sendSegment(c.sndUna - 1, TcpFlags.ACK, 0, now);
         keepaliveProbesSent++;
-        c.keepaliveAt = now + c.config.keepaliveIntervalNanos();
+        c.timers.keepaliveAt = now + c.config.keepaliveIntervalNanos();
     }
 
     boolean keepAliveApplies() {
@@ -86,5 +91,18 @@ final class PersistAndKeepalive {
             return false;
         }
         return c.userTimeoutNanos > 0 && now - zeroWindowProbingSince >= c.userTimeoutNanos;
+    }
+
+    /**
+     * SO_KEEPALIVE: turning it on in a synchronized state arms the timer one idle period from now
+     * (as Linux, from the setsockopt); it is re-armed whenever the connection becomes ESTABLISHED.
+     */
+    void setKeepAlive(boolean on, long now) {
+        keepAlive = on;
+        if (!on) {
+            c.timers.keepaliveAt = NONE;
+        } else if (keepAliveApplies() && c.timers.keepaliveAt == NONE) {
+            c.timers.keepaliveAt = now + c.config.keepaliveIdleNanos();
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.synack.tcp;
 
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpSegment;
+import java.nio.ByteBuffer;
 import static dev.synack.tcp.Connection.NONE;
 
 /**
@@ -10,6 +11,18 @@ import static dev.synack.tcp.Connection.NONE;
  * in the receive ring's free region, {@link ReassemblyQueue}), D-SACK reports (RFC 2883 §4), what
  * memory lets in (Linux's tcp_data_queue), and when an ACK goes out (RFC 1122 §4.2.3.2, RFC 5681
  * §4.2, RFC 5961 challenge ACKs).
+ *
+ * <p>Choices where the RFCs leave room, as Linux: out-of-order segments are kept (their in-window
+ * bytes, with a bounded table of ranges) and answered at once with a duplicate ACK carrying SACK
+ * blocks when agreed; data or a SYN carried by a SYN-ACK is dropped (the peer retransmits it).
+ * D-SACK blocks (RFC 2883) report data below RCV.NXT, and the part of a segment that repeats held
+ * out-of-order data, first, before the SACK blocks. Delayed ACKs use {@link
+ * TcpConfig#delayedAckMinNanos()} (Linux's initial 40 ms) as their timeout; an ACK goes out at once
+ * when more than one full-sized segment is unacknowledged. Challenge ACKs (RFC 5961 §7) are limited
+ * per connection, not host-wide as on Linux; with the ACKs to unacceptable segments they share
+ * Linux's per-connection interval (tcp_invalid_ratelimit): see {@link AckLimiter}. After an
+ * asynchronous error (reset, timeout, refusal) read() still returns the bytes already received, then
+ * throws the error on every call.
  */
 final class Receiver {
     private final Connection c;
@@ -345,8 +358,8 @@ final class Receiver {
             c.ackNow = true;
         } else if (Seq.distance(c.lastAckSent, c.rcvNxt) > c.effectiveMss) {
             c.ackNow = true; // more than one full-sized segment unacknowledged: every second one is ACKed
-        } else if (c.delayedAckAt == NONE) {
-            c.delayedAckAt = now + c.config.delayedAckMinNanos();
+        } else if (c.timers.delayedAckAt == NONE) {
+            c.timers.delayedAckAt = now + c.config.delayedAckMinNanos();
         }
     }
 
@@ -421,5 +434,56 @@ final class Receiver {
     /** RFC 7323 §5.5: a TS.Recent older than the PAWS idle limit (24 days) is invalid; PAWS skips it. */
     boolean tsRecentValid(long now) {
         return now - c.tsRecentAt <= c.config.pawsIdleLimitNanos();
+    }
+
+    /**
+     * RECEIVE's answer (RFC 9293 §3.10.3): the count of in-order bytes copied into {@code dst}, 0
+     * when none is available yet, -1 at end-of-stream.
+     */
+    int read(ByteBuffer dst) {
+        if (discardsInput()) return -1;
+        if (!c.receiveBuffer.isEmpty()) {
+            int n = c.receiveBuffer.read(dst);
+            if (c.finReceived || c.released) c.receiveBuffer.releaseIfEmpty(); // nothing more can arrive
+            return n;
+        }
+        if (c.error != null) throw new TcpException(c.error);
+        // As Linux's tcp_recvmsg: with nothing queued, a receive side shut by either end is end-of-file.
+        if (c.finReceived || c.readShutdown) return -1;
+        if (!c.opened) throw new TcpException(TcpError.NOT_CONNECTED);
+        return 0;
+    }
+
+    /**
+     * RFC 9293 §3.10.7.4 first and second: PAWS comes before the sequence number (RFC 7323 §5.3 R1:
+     * an older timestamp marks an old duplicate); for a RST, RFC 5961 §3.2 replaces the
+     * acceptability test (exactly RCV.NXT, in the window, or outside it); otherwise the four cases
+     * of the acceptability test, and an unacceptable segment gets an ACK. Returns false when the
+     * segment was dealt with here.
+     */
+    boolean sequenceAcceptable(TcpSegment seg, long now) {
+        int rcvWnd = c.rcvWindow.receiveWindow();
+        if (pawsRejects(seg, now)) {
+            if (answerUnacceptable(seg, RateLimited.PAWS_ACK, now)) c.ackNow = true;
+            c.dropped(seg, "PAWS: timestamp older than TS.Recent", now);
+            return false;
+        }
+        if (seg.has(TcpFlags.RST)) {
+            resetArrived(seg, rcvWnd, now);
+            return false;
+        }
+        if (!acceptable(seg, rcvWnd)) {
+            if (seg.has(TcpFlags.SYN)) {
+                challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
+            } else {
+                if (answerUnacceptable(seg, RateLimited.OUT_OF_WINDOW_ACK, now)) c.ackNow = true;
+                // RFC 2883 §4.1.1: a duplicate of what was already received is reported in a D-SACK
+                // block; as Linux's tcp_send_dupack, a repeated FIN is part of it.
+                if (Seq.lt(seg.seq(), c.rcvNxt)) reportDuplicate(seg.seq(), Seq.min(seg.seq() + seg.sequenceLength(), c.rcvNxt));
+            }
+            c.dropped(seg, "unacceptable sequence number", now);
+            return false;
+        }
+        return true;
     }
 }

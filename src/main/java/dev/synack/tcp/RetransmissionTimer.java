@@ -5,6 +5,10 @@ import static dev.synack.tcp.Connection.NONE;
 /**
  * The retransmission timer's expiry (RFC 6298 §5.4-5.7, go-back-N, RFC 6675 §5.1, RFC 6582 §3.2),
  * the retry limits (RFC 1122 §4.2.3.5, as Linux) and TCP_USER_TIMEOUT (RFC 5482).
+ *
+ * <p>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2, 4,
+ * ... s apart), a passive child after synAckRetries (dropped silently), data after dataRetries
+ * (CONNECTION_TIMED_OUT, no RST, as Linux).
  */
 final class RetransmissionTimer {
     private final Connection c;
@@ -63,12 +67,12 @@ final class RetransmissionTimer {
         // what was sent is acknowledged; RFC 2018 §8: the receiver may have discarded SACKed data, so
         // the scoreboard starts afresh (SACK blocks in later ACKs fill it again).
         c.recovery.timedOut();
-        c.reorderAt = NONE;
+        c.timers.reorderAt = NONE;
         c.tlp.probe.close();
-        c.probeAt = NONE;
+        c.timers.probeAt = NONE;
         c.sndNxt = c.sndUna; // go-back-N: everything after SND.UNA is sent again as the window allows
         c.sender.retransmitFirst(now);
-        if (c.retransmitAt == NONE && c.sndUna != c.sndMax) c.retransmitAt = now + c.rtt.rto();
+        if (c.timers.retransmitAt == NONE && c.sndUna != c.sndMax) c.timers.retransmitAt = now + c.rtt.rto();
         clampRetransmitToUserTimeout(now);
     }
 
@@ -82,8 +86,8 @@ final class RetransmissionTimer {
 
     /** tcp_clamp_rto_to_user_timeout: the timer fires no later than the user timeout, at least a tick (1 ms) ahead. */
     void clampRetransmitToUserTimeout(long now) {
-        if (c.userTimeoutNanos == 0 || c.retransmitAt == NONE || firstRetransmitAt == NONE) return;
+        if (c.userTimeoutNanos == 0 || c.timers.retransmitAt == NONE || firstRetransmitAt == NONE) return;
         long remaining = firstRetransmitAt + c.userTimeoutNanos - now;
-        c.retransmitAt = Math.min(c.retransmitAt, now + Math.max(remaining, 1_000_000L));
+        c.timers.retransmitAt = Math.min(c.timers.retransmitAt, now + Math.max(remaining, 1_000_000L));
     }
 }

@@ -11,6 +11,9 @@ import static dev.synack.tcp.Connection.NONE;
  * 7323 Appendix A), SACK and D-SACK blocks (RFC 2018 §3-4, RFC 2883 §4), payload from the send
  * buffer, and the two forms of RST (RFC 9293 §3.10.7, §3.10.5). {@link TimeWaitRecord} lays out its
  * ACKs with the same {@link #writeSegmentHeader}.
+ *
+ * <p>An abort's RST (close() with unread data, SO_LINGER 0, keepalive timeout) is RST|ACK built like
+ * any segment, timestamps included; a RST answering a segment carries no options.
  */
 final class SegmentWriter {
     private final Connection c;
@@ -157,7 +160,7 @@ final class SegmentWriter {
         if (out.has(TcpFlags.ACK)) {
             c.lastAckSent = c.rcvNxt;
             c.ackNow = false;
-            c.delayedAckAt = NONE;
+            c.timers.delayedAckAt = NONE;
         }
         c.output.send(c.tuple.localAddress(), c.tuple.remoteAddress(), out, now);
     }

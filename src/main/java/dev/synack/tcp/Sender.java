@@ -3,12 +3,24 @@ package dev.synack.tcp;
 import dev.synack.wire.TcpFlags;
 import java.nio.ByteBuffer;
 import static dev.synack.tcp.Connection.NONE;
+import static dev.synack.tcp.ConnectionInfo.CHRONO_BUSY;
 
 /**
  * What leaves and when, outside loss recovery: the send window and sender SWS avoidance (RFC 9293
  * §3.8.6.2.1), Nagle's algorithm (RFC 896, §3.7.4) in Linux's form, limited transmit (RFC 3042),
  * PSH (§3.9.1), TCP_CORK, MSG_MORE and MSG_EOR, TCP_NOTSENT_LOWAT, trains sized as Linux's TSO
  * packets, cwnd validation (RFC 7661) and the restart after idle (RFC 5681 §4.1).
+ *
+ * <p>Nagle's algorithm is Linux's (Minshall's variant): a small segment waits only while an earlier
+ * small segment is unacknowledged; close()/shutdown(WRITE) push the tail out. Records, corking and
+ * idle restarts as Linux: a write with {@link WriteFlags#END_OF_RECORD} (MSG_EOR) ends a record no
+ * segment crosses; TCP_CORK and {@link WriteFlags#MORE} (MSG_MORE, for its call) hold segments
+ * shorter than the MSS; after an idle period longer than the RTO, cwnd restarts ({@link
+ * TcpConfig#slowStartAfterIdle()}). PSH as Linux sets it: on the segment ending a write (and on its
+ * retransmissions), on the last of the new segments Linux would send as one TSO packet, and on a
+ * window probe with data. synack does not pace or use TSO; Linux's pacing rate only sizes those
+ * trains. The congestion window is a {@link CongestionControl}: CUBIC (RFC 9438) or NewReno (RFC
+ * 5681).
  */
 final class Sender {
     private final Connection c;
@@ -82,13 +94,13 @@ final class Sender {
         if (!c.recovery.inRecovery || !c.recovery.transmitInRecovery(now)) transmitNormally(now);
         // The persist timer runs when data waits, nothing is in flight and so no ACK will come.
         if (Seq.distance(c.sndNxt, c.dataEnd()) > 0 && c.sndUna == c.sndMax) {
-            if (c.persistAt == NONE) {
+            if (c.timers.persistAt == NONE) {
                 c.idleTimers.persistBackoff = 0;
                 c.idleTimers.zeroWindowProbingSince = NONE;
-                c.persistAt = now + c.idleTimers.persistInterval();
+                c.timers.persistAt = now + c.idleTimers.persistInterval();
             }
         } else {
-            c.persistAt = NONE;
+            c.timers.persistAt = NONE;
         }
         c.info.updateRwndLimited(now);
     }
@@ -309,8 +321,8 @@ final class Sender {
             lastDataSentAt = now;
         }
         noteCwndUse();
-        if (c.retransmitAt == NONE) c.retransmitAt = now + c.rtt.rto();
-        c.persistAt = NONE;
+        if (c.timers.retransmitAt == NONE) c.timers.retransmitAt = now + c.rtt.rto();
+        c.timers.persistAt = NONE;
         if (newData) c.tlp.scheduleLossProbe(now);
         return segEnd;
     }
@@ -432,5 +444,42 @@ final class Sender {
             src.limit(limit);
         }
         return total;
+    }
+
+    /**
+     * SEND's work once the call is allowed (RFC 9293 §3.10.2): takes what the buffer and the
+     * low-water mark let in, marks the write's end for PSH and records (MSG_EOR), and sends what
+     * the windows allow, holding small segments for MSG_MORE. Returns the count taken.
+     */
+    int write(ByteBuffer src, int flags, long now) {
+        boolean unsentBefore = Seq.distance(c.sndNxt, c.dataEnd()) > 0;
+        int n = lowWaterMarkLimits() ? writeBelowLowWater(src, now) : bufferWrite(src);
+        boolean more = (flags & WriteFlags.MORE) != 0;
+        if (n > 0) {
+            c.info.chronoStart(CHRONO_BUSY, now);
+            restartWindowAfterIdle(now);
+            tailPushed = !more || (tailPushed && unsentBefore);
+            if ((flags & WriteFlags.END_OF_RECORD) != 0 && !src.hasRemaining()) c.sendBuffer.endRecord();
+        }
+        writingMore = more;
+        try {
+            transmitPending(now);
+        } finally {
+            writingMore = false;
+        }
+        return n;
+    }
+
+    /** TCP_NODELAY; turning it on sends what Nagle held back, even while corked (Linux's TCP_NAGLE_PUSH). */
+    void setNoDelay(boolean on, long now) {
+        noDelay = on;
+        if (on) {
+            pushingAll = true;
+            try {
+                transmitPending(now);
+            } finally {
+                pushingAll = false;
+            }
+        }
     }
 }

@@ -5,6 +5,9 @@ import static dev.synack.tcp.Connection.NONE;
 /**
  * The tail loss probe (RFC 8985 §7): when it is due (§7.2) and what it sends (§7.3); {@link
  * LossProbeEpisode} follows its answer (§7.4).
+ *
+ * <p>With SACK, a probe fires at min(2 SRTT (+ delayed-ACK allowance), RTO) and sends new data or the
+ * last segment.
  */
 final class TailLossProbe {
     private final Connection c;
@@ -24,9 +27,9 @@ final class TailLossProbe {
      * an earlier probe's episode is open.
      */
     void scheduleLossProbe(long now) {
-        if (!c.sackOn || !c.config.tailLossProbes() || !c.recovery.canStartRecovery() || c.recovery.hasSacked() || c.reorderAt != NONE || probe.isOpen()
+        if (!c.sackOn || !c.config.tailLossProbes() || !c.recovery.canStartRecovery() || c.recovery.hasSacked() || c.timers.reorderAt != NONE || probe.isOpen()
                 || c.sndUna == c.sndMax || !c.canSendData()) {
-            c.probeAt = NONE;
+            c.timers.probeAt = NONE;
             return;
         }
         long pto;
@@ -38,7 +41,7 @@ final class TailLossProbe {
             pto = c.config.initialRtoNanos();
         }
         // As Linux (tcp_schedule_loss_probe): when the timeout would come first, the probe takes its time.
-        c.probeAt = c.retransmitAt == NONE ? now + pto : Math.min(now + pto, c.retransmitAt);
+        c.timers.probeAt = c.timers.retransmitAt == NONE ? now + pto : Math.min(now + pto, c.timers.retransmitAt);
     }
 
     /**
@@ -66,7 +69,7 @@ final class TailLossProbe {
             retransmission = true;
         }
         if (retransmission || Seq.gt(c.sndMax, before)) probe.begin(start, c.sndMax, retransmission, flight);
-        c.probeAt = NONE;
-        c.retransmitAt = now + c.rtt.rto(); // §7.3: after the probe, the retransmission timer
+        c.timers.probeAt = NONE;
+        c.timers.retransmitAt = now + c.rtt.rto(); // §7.3: after the probe, the retransmission timer
     }
 }
