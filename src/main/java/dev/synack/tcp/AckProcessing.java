@@ -1,10 +1,11 @@
 package dev.synack.tcp;
 
+import static dev.synack.tcp.Connection.NONE;
+import static dev.synack.tcp.ConnectionInfo.CHRONO_BUSY;
+
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
-import static dev.synack.tcp.Connection.NONE;
-import static dev.synack.tcp.ConnectionInfo.CHRONO_BUSY;
 
 /**
  * The ACK field of an arriving segment (RFC 9293 §3.10.7.4 fifth, RFC 5961 §5.2): SND.UNA and the
@@ -187,7 +188,7 @@ final class AckProcessing {
      * 3465 §2.3) and, counted in slow start, would open cwnd to ssthresh in one ACK and send it as
      * one burst.
      */
-    int deliveredSinceSent(int ack, int dataAcked) {
+    private int deliveredSinceSent(int ack, int dataAcked) {
         if (dataAcked <= 0) return 0;
         int end = Seq.min(ack, c.sndNxt);
         int sent = Seq.distance(c.sndUna, end) - c.recovery.sackedBelow(end);

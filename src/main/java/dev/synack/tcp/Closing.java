@@ -1,7 +1,5 @@
 package dev.synack.tcp;
 
-import static dev.synack.tcp.Connection.NONE;
-
 /**
  * Closing (RFC 9293 §3.6, §3.10.4 CLOSE, §3.10.7.4 eighth): the FIN sent and received, FIN_WAIT2's
  * orphan timeout, the entry to TIME_WAIT ({@link TimeWaitRecord}), and the ends a connection comes to
@@ -48,7 +46,7 @@ final class Closing {
         c.sender.transmitPending(now);
     }
 
-    void queueFin(String cause, long now) {
+    private void queueFin(String cause, long now) {
         switch (c.state) {
             case SYN_RECV, ESTABLISHED, CLOSE_WAIT -> {
                 c.finQueued = true;
@@ -66,7 +64,7 @@ final class Closing {
         }
     }
 
-    void armFinWait2Timer(long now) {
+    private void armFinWait2Timer(long now) {
         // Linux's orphan timeout: after close() nobody will read, so FIN_WAIT2 must not last forever.
         c.timers.finWait2At = now + c.config.finWait2TimeoutNanos();
     }

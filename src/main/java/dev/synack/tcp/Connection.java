@@ -1,7 +1,6 @@
 package dev.synack.tcp;
 
 import dev.synack.wire.TcpFlags;
-import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 
@@ -21,13 +20,12 @@ import java.nio.ByteBuffer;
  * {@link ConnectionInfo}.
  */
 public final class Connection {
-
     /** "No timer armed". */
     static final long NONE = Long.MAX_VALUE;
 
     final TcpConfig config;
     final FourTuple tuple;
-    final IsnGenerator isnGenerator;
+    private final IsnGenerator isnGenerator;
     final TcpOutput output;
     /** The stack's memory (tcp_mem): this connection's buffers are charged to it ({@link #accountMemory}). */
     final MemoryBudget memory;
@@ -104,6 +102,7 @@ public final class Connection {
     /** An ACK is due now: it goes out at the end of the segment's processing unless data took it along. */
     boolean ackNow;
 
+    // ---- the jobs, one object each for the connection's life ----
     final Timers timers;
     final Handshake handshake;
     final Receiver receiver;
@@ -119,6 +118,7 @@ public final class Connection {
     final Closing closing;
     final ConnectionMemory memoryUse;
     final ConnectionInfo info;
+
     Connection(TcpConfig config, FourTuple tuple, IsnGenerator isnGenerator, TcpOutput output, Listener listener) {
         this.config = config;
         this.tuple = tuple;
@@ -259,7 +259,7 @@ public final class Connection {
         }
     }
 
-    void arrived(TcpSegment segment, long now) {
+    private void arrived(TcpSegment segment, long now) {
         settle();
         if (released) {
             output.segmentDropped(this, segment, "connection released", now);
@@ -278,7 +278,7 @@ public final class Connection {
     }
 
     /** RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronized states other than TIME-WAIT. */
-    void otherStateArrived(TcpSegment seg, long now) {
+    private void otherStateArrived(TcpSegment seg, long now) {
         if (state == TcpState.SYN_RECV && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST) && seg.seq() == irs) {
             handshake.synReceivedAgain(seg, now);
             return;
@@ -340,7 +340,7 @@ public final class Connection {
         }
     }
 
-    void timersDue(long now) {
+    private void timersDue(long now) {
         settle();
         if (released) return;
         if (timeWait != null) {
@@ -457,20 +457,14 @@ public final class Connection {
     }
 
     public boolean isCorked() { return sender.corked; }
-
     public TcpState state() { return timeWaitEnded() ? TcpState.CLOSED : state; }
-
     public FourTuple tuple() { return tuple; }
-
     /** The listener that created this connection while it waits in its queues; null once accepted or for an active open. */
     public Listener listener() { return listener; }
-
     /** Bytes of the arrays this connection's buffers hold now (its send buffer's pieces and spares, its receive ring). */
     public long bufferStorage() { return sendBuffer.storage() + receiveBuffer.storage(); }
-
     /** Bytes readable now without blocking. */
     public int available() { return receiveBuffer.size(); }
-
     /** Received bytes taken over by reference from a sender in the same memory rather than copied (for tests). */
     long bytesBorrowed() { return receiveBuffer.borrowedTotal(); }
 
@@ -504,13 +498,10 @@ public final class Connection {
 
     /** The error that ended the connection, or null. */
     public TcpError error() { return error; }
-
     /** All bytes written have been acknowledged (used by SO_LINGER and by tests). */
     public boolean isSendBufferEmpty() { return sendBuffer.isEmpty(); }
-
     /** CLOSED and finished: the owner can forget it (remove from demux, free the port). */
     public boolean isReleased() { return released || timeWaitEnded(); }
-
     /** The record holding this connection's TIME_WAIT (from the moment it entered it), or null. */
     public TimeWaitRecord timeWaitRecord() { return timeWait; }
 
@@ -534,7 +525,7 @@ public final class Connection {
         writer.sendAck(now);
     }
 
-    boolean timeWaitEnded() {
+    private boolean timeWaitEnded() {
         return timeWait != null && timeWait.isReleased();
     }
 
@@ -542,7 +533,7 @@ public final class Connection {
      * Charges the stack's budget with what this connection holds now and counts it as an orphan or
      * not: called at the end of every call that can change either.
      */
-    void accountMemory() {
+    private void accountMemory() {
         memoryUse.account();
     }
 
@@ -563,18 +554,13 @@ public final class Connection {
 
     /** The effective send MSS (payload bytes per segment). */
     public int effectiveMss() { return effectiveMss; }
-
     /** The current congestion window in bytes (0 before the handshake). */
     public int congestionWindow() { return congestion == null ? 0 : congestion.cwnd(); }
-
     /** The current retransmission timeout, backoff included. */
     public long retransmissionTimeoutNanos() { return rtt.rto(); }
-
     /** The peer's window in bytes (scaled). */
     public int sendWindow() { return sndWnd; }
-
     public boolean timestampsEnabled() { return timestampsOn; }
-
     public boolean sackEnabled() { return sackOn; }
 
     @Override
@@ -601,10 +587,6 @@ public final class Connection {
         return info.report(now);
     }
 
-    // ---- TCP_NOTSENT_LOWAT ----
-    /** TCP_NOTSENT_LOWAT as set on this connection; 0: the stack's default (net.ipv4.tcp_notsent_lowat). */
-    long notsentLowatOption;
-
     /**
      * TCP_NOTSENT_LOWAT (Linux 3.12): the connection counts as writable only while the bytes
      * written but not yet sent stay below this mark, so that a writer does not queue more than the
@@ -615,21 +597,17 @@ public final class Connection {
             throw new IllegalArgumentException("low-water mark must be 0.." + TcpConfig.NOTSENT_LOWAT_UNLIMITED + ", got " + bytes);
         }
         settle();
-        notsentLowatOption = bytes;
+        sender.notsentLowatOption = bytes;
         output.wakeup(this); // a higher mark may make the connection writable now (Linux: sk_write_space)
     }
 
     /** TCP_NOTSENT_LOWAT as set (0 when never set: the stack's default applies). */
-    public long notsentLowatOption() { return notsentLowatOption; }
-
+    public long notsentLowatOption() { return sender.notsentLowatOption; }
     /** Bytes written but never sent yet (Linux's write_seq - snd_nxt). */
     public int unsentBytes() { return Math.max(0, Seq.distance(sndMax, dataEnd())); }
 
-    // ---- TCP_MAXSEG ----
     /** Linux's smallest TCP_MAXSEG (TCP_MIN_MSS) and its largest (MAX_TCP_WINDOW). */
     public static final int MIN_USER_MSS = 88, MAX_USER_MSS = 32767;
-    /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
-    int userMss;
 
     /**
      * TCP_MAXSEG (Linux's user_mss): caps the MSS announced in the SYN or SYN-ACK and the segments
@@ -639,11 +617,11 @@ public final class Connection {
      * @throws IllegalArgumentException outside 0 and {@value #MIN_USER_MSS}..{@value #MAX_USER_MSS} (Linux: EINVAL)
      */
     public void setUserMss(int mss) {
-        userMss = checkUserMss(mss);
+        handshake.userMss = checkUserMss(mss);
     }
 
     /** TCP_MAXSEG as set, 0 when none. */
-    public int userMss() { return userMss; }
+    public int userMss() { return handshake.userMss; }
 
     /** {@code mss}, when a valid TCP_MAXSEG value; else IllegalArgumentException. */
     public static int checkUserMss(int mss) {
@@ -652,10 +630,6 @@ public final class Connection {
         }
         return mss;
     }
-
-    // ---- TCP_USER_TIMEOUT ----
-    /** TCP_USER_TIMEOUT (RFC 5482) in nanoseconds; 0: none, the retry count decides. */
-    long userTimeoutNanos;
 
     /**
      * TCP_USER_TIMEOUT (RFC 5482 §3, as Linux applies it): once data sent has waited unacknowledged
@@ -668,7 +642,7 @@ public final class Connection {
     public void setUserTimeout(long nanos) {
         if (nanos < 0) throw new IllegalArgumentException("user timeout must not be negative, got " + nanos);
         settle();
-        userTimeoutNanos = nanos;
+        retransmitTimer.userTimeoutNanos = nanos;
     }
 
 }

@@ -25,7 +25,7 @@ final class ConnectionInfo {
     }
 
     /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
-    static final int IPV4_TCP_HEADERS = 40;
+    private static final int IPV4_TCP_HEADERS = 40;
 
     /**
      * Linux's tcpi_ca_state from the engine's recovery state: LOSS from a timeout until what was
@@ -47,10 +47,10 @@ final class ConnectionInfo {
      */
     static final int CHRONO_BUSY = 1, CHRONO_RWND = 2, CHRONO_SNDBUF = 3;
     /** The chronograph running now (0: none) and since when. */
-    int chronoType;
-    long chronoSince;
+    private int chronoType;
+    private long chronoSince;
     /** Nanoseconds accumulated by each kind, indexed by kind - 1. */
-    final long[] chronoTotals = new long[3];
+    private final long[] chronoTotals = new long[3];
 
     /** tcp_chrono_start: a more interesting condition takes over the running chronograph. */
     void chronoStart(int type, long now) {
@@ -66,14 +66,14 @@ final class ConnectionInfo {
         else if (type == chronoType) chronoSet(CHRONO_BUSY, now);
     }
 
-    void chronoSet(int type, long now) {
+    private void chronoSet(int type, long now) {
         if (chronoType != 0) chronoTotals[chronoType - 1] += now - chronoSince;
         chronoSince = now;
         chronoType = type;
     }
 
     /** The time {@code type} has run, the running period included, in microseconds (as tcp_get_info_chrono_stats). */
-    long chronoMicros(int type, long now) {
+    private long chronoMicros(int type, long now) {
         long total = chronoTotals[type - 1] + (type == chronoType ? now - chronoSince : 0);
         return total / 1000;
     }

@@ -13,12 +13,12 @@ final class ConnectionMemory {
     }
 
     /** What this connection has charged to {@link Connection#memory}. */
-    long memoryCharged;
+    private long memoryCharged;
     /** Whether {@link Connection#memory} counts this connection as an orphan. */
-    boolean orphanCounted;
+    private boolean orphanCounted;
 
     /** Charges the budget with the difference between what this connection holds and what it charged. */
-    void chargeHeld() {
+    private void chargeHeld() {
         long held = memoryHeld();
         if (held != memoryCharged) {
             c.memory.charge(held - memoryCharged);
@@ -33,7 +33,7 @@ final class ConnectionMemory {
      * the arrays a burst left behind. The receive ring stays while out-of-order bytes wait in its
      * free region.
      */
-    void reclaimIdleBuffers() {
+    private void reclaimIdleBuffers() {
         if (c.sendBuffer.isEmpty()) c.sendBuffer.releaseIfEmpty();
         if (c.receiver.reassembly.isEmpty()) c.receiveBuffer.releaseIfEmpty();
     }
@@ -43,7 +43,7 @@ final class ConnectionMemory {
      * payload: each side's arrays, or its bytes where those are more (borrowed bytes live in a
      * lender's arrays, and count as if they were copied).
      */
-    long memoryHeld() {
+    private long memoryHeld() {
         return Math.max(c.sendBuffer.size(), c.sendBuffer.storage()) + receiveHeld();
     }
 

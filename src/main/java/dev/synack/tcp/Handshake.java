@@ -1,10 +1,11 @@
 package dev.synack.tcp;
 
+import static dev.synack.tcp.Connection.NONE;
+import static dev.synack.tcp.ReceiveWindow.MAX_WINDOW_FIELD;
+
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
-import static dev.synack.tcp.Connection.NONE;
-import static dev.synack.tcp.ReceiveWindow.MAX_WINDOW_FIELD;
 
 /**
  * The three-way handshake (RFC 9293 §3.5, §3.10.7.3 SYN-SENT, figure 8's simultaneous open), the
@@ -14,15 +15,17 @@ import static dev.synack.tcp.ReceiveWindow.MAX_WINDOW_FIELD;
  */
 final class Handshake {
     private final Connection c;
+    /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
+    int userMss;
 
     Handshake(Connection c) {
         this.c = c;
     }
 
     /** nop, nop, TS: the room the timestamps option takes in every segment (RFC 7323 §3, Appendix A). */
-    static final int TIMESTAMP_OPTION_SPACE = 12;
+    private static final int TIMESTAMP_OPTION_SPACE = 12;
     /** RFC 7323 §2.3: a shift above 14 is used as 14. */
-    static final int MAX_WINDOW_SHIFT = 14;
+    private static final int MAX_WINDOW_SHIFT = 14;
 
     /**
      * A passive open (RFC 9293 §3.10.7.2, LISTEN receiving a SYN): the child of {@code listener}
@@ -30,23 +33,23 @@ final class Handshake {
      */
     static Connection passive(TcpConfig config, FourTuple tuple, IsnGenerator isn, TcpOutput output,
                               Listener listener, TcpSegment syn, long now) {
-        Connection c = new Connection(config, tuple, isn, output, listener);
-        c.opened = true;
-        c.state = TcpState.LISTEN;
-        c.irs = syn.seq();
-        c.rcvNxt = c.irs + 1;
-        c.peerSynSeen = true;
-        if (listener != null) c.userMss = listener.userMss(); // TCP_MAXSEG passes to the child
-        c.handshake.negotiate(syn.options());
-        c.tsRecentAt = now;
-        c.handshake.initSendSequence(isn.isn(tuple, now));
-        c.sndWnd = syn.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
-        c.maxSndWnd = c.sndWnd;
-        c.sndWl1 = syn.seq();
-        c.sndWl2 = c.iss;
-        c.setState(TcpState.SYN_RECV, "rcvd SYN", now);
-        c.handshake.sendSyn(now);
-        return c;
+        Connection child = new Connection(config, tuple, isn, output, listener);
+        child.opened = true;
+        child.state = TcpState.LISTEN;
+        child.irs = syn.seq();
+        child.rcvNxt = child.irs + 1;
+        child.peerSynSeen = true;
+        if (listener != null) child.handshake.userMss = listener.userMss(); // TCP_MAXSEG passes to the child
+        child.handshake.negotiate(syn.options());
+        child.tsRecentAt = now;
+        child.handshake.initSendSequence(isn.isn(tuple, now));
+        child.sndWnd = syn.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
+        child.maxSndWnd = child.sndWnd;
+        child.sndWl1 = syn.seq();
+        child.sndWl2 = child.iss;
+        child.setState(TcpState.SYN_RECV, "rcvd SYN", now);
+        child.handshake.sendSyn(now);
+        return child;
     }
 
     /**
@@ -80,24 +83,24 @@ final class Handshake {
      */
     static Connection fromCookie(TcpConfig config, FourTuple tuple, IsnGenerator isn, TcpOutput output, Listener listener,
                                  TcpSegment ack, int cookie, int peerMss, SynCookies.Offered offered, long now) {
-        Connection c = new Connection(config, tuple, isn, output, listener);
-        c.opened = true;
-        c.state = TcpState.LISTEN;
-        c.irs = ack.seq() - 1;
-        c.rcvNxt = ack.seq();
-        c.peerSynSeen = true;
-        c.userMss = listener.userMss();
+        Connection child = new Connection(config, tuple, isn, output, listener);
+        child.opened = true;
+        child.state = TcpState.LISTEN;
+        child.irs = ack.seq() - 1;
+        child.rcvNxt = ack.seq();
+        child.peerSynSeen = true;
+        child.handshake.userMss = listener.userMss();
         TcpOptions o = ack.options();
-        c.handshake.negotiate(o.hasTimestamps(), offered.sack(), offered.windowScale() >= 0, offered.windowScale(), peerMss,
+        child.handshake.negotiate(o.hasTimestamps(), offered.sack(), offered.windowScale() >= 0, offered.windowScale(), peerMss,
                 o.hasTimestamps() ? o.tsVal() : 0);
-        c.tsRecentAt = now;
-        c.handshake.initSendSequence(cookie);
-        c.setState(TcpState.SYN_RECV, "rcvd ACK with SYN cookie", now);
-        c.rcvWindow.synWindowSent = initialWindow(c.rcvWindow.receiveBudgetFree(), c.handshake.advMss(), c.timestampsOn);
-        c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
-        c.sndNxt = c.sndMax = c.iss + 1;
-        c.segmentArrived(ack, now);
-        return c;
+        child.tsRecentAt = now;
+        child.handshake.initSendSequence(cookie);
+        child.setState(TcpState.SYN_RECV, "rcvd ACK with SYN cookie", now);
+        child.rcvWindow.synWindowSent = initialWindow(child.rcvWindow.receiveBudgetFree(), child.handshake.advMss(), child.timestampsOn);
+        child.rcvWindow.rcvAdvertisedEdge = child.rcvWindow.rcvIntendedEdge = child.rcvNxt + child.rcvWindow.synWindowSent;
+        child.sndNxt = child.sndMax = child.iss + 1;
+        child.segmentArrived(ack, now);
+        return child;
     }
 
     /** RFC 9293 §3.10.7.3: SYN-SENT. */
@@ -156,11 +159,11 @@ final class Handshake {
      * which makes 64240 in a SYN and 65160 in a SYN-ACK with timestamps. A SYN-ACK rounds by the MSS
      * less the timestamp option once timestamps are agreed; a SYN does not know that yet.
      */
-    int initialWindow(boolean synAck) {
+    private int initialWindow(boolean synAck) {
         return initialWindow(c.rcvWindow.receiveBudgetFree(), advMss(), synAck && c.timestampsOn);
     }
 
-    static int initialWindow(int free, int advMss, boolean timestampOption) {
+    private static int initialWindow(int free, int advMss, boolean timestampOption) {
         int space = Math.min(free, MAX_WINDOW_FIELD);
         int segment = advMss - (timestampOption ? TIMESTAMP_OPTION_SPACE : 0);
         return space > segment ? space - space % segment : space;
@@ -198,14 +201,14 @@ final class Handshake {
      * or nop,nop,sackOK; then nop,wscale. A SYN-ACK echoes only what was negotiated (RFC 7323 §2.2,
      * §3.2; RFC 2018 §2).
      */
-    void writeSynOptions(TcpOptions opts, boolean synAck, long now) {
+    private void writeSynOptions(TcpOptions opts, boolean synAck, long now) {
         boolean ts = synAck ? c.timestampsOn : c.config.timestamps();
         boolean sack = synAck ? c.sackOn : c.config.sack();
         boolean ws = synAck ? c.windowScalingOn : c.config.windowScaling();
         writeSynOptions(opts, c.config, advMss(), ts, sack, ws, c.tsNow(now), synAck ? c.tsRecent : 0);
     }
 
-    static void writeSynOptions(TcpOptions opts, TcpConfig config, int advMss, boolean ts, boolean sack, boolean ws,
+    private static void writeSynOptions(TcpOptions opts, TcpConfig config, int advMss, boolean ts, boolean sack, boolean ws,
                                         int tsVal, int tsEcr) {
         opts.mss(advMss);
         if (ts) {
@@ -232,14 +235,14 @@ final class Handshake {
     }
 
     /** Options of the peer's SYN or SYN-ACK against ours (RFC 7323 §2.2, §3.2; RFC 2018 §2; RFC 9293 §3.7.1). */
-    void negotiate(TcpOptions peer) {
+    private void negotiate(TcpOptions peer) {
         // As Linux's tcp_parse_options, an MSS option of 0 counts as none.
         negotiate(peer.hasTimestamps(), peer.sackPermittedPresent(), peer.hasWindowScale(), peer.windowScale(),
                 peer.hasMss() && peer.mss() > 0 ? peer.mss() : c.config.defaultPeerMss(), peer.tsVal());
     }
 
     /** What the peer offered (timestamps, SACK, window scale and shift, MSS, TSval) against ours. */
-    void negotiate(boolean peerTs, boolean peerSack, boolean peerWs, int peerShift, int peerMss, int peerTsVal) {
+    private void negotiate(boolean peerTs, boolean peerSack, boolean peerWs, int peerShift, int peerMss, int peerTsVal) {
         c.timestampsOn = c.config.timestamps() && peerTs;
         c.sackOn = c.config.sack() && peerSack;
         boolean ws = c.config.windowScaling() && peerWs;
@@ -259,13 +262,13 @@ final class Handshake {
      * the timestamps option when agreed. The floor applies before the option is taken off, as in
      * Linux's tcp_mtu_to_mss (tcp_min_snd_mss, then the fixed options).
      */
-    int sendMss(int peerMss) {
+    private int sendMss(int peerMss) {
         int mss = Math.max(Math.min(peerMss, advMss()), c.config.minSendMss());
         return mss - (c.timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
     }
 
     /** The MSS announced in our SYN or SYN-ACK (Linux's advmss): the configured one, capped by TCP_MAXSEG. */
-    int advMss() { return advMss(c.config, c.userMss); }
+    int advMss() { return advMss(c.config, userMss); }
 
     static int advMss(TcpConfig config, int userMss) { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
 

@@ -1,7 +1,8 @@
 package dev.synack.tcp;
 
-import dev.synack.wire.TcpFlags;
 import static dev.synack.tcp.Connection.NONE;
+
+import dev.synack.wire.TcpFlags;
 
 /**
  * The timers of a connection with nothing in flight: the persist timer and zero-window probes
@@ -71,7 +72,7 @@ final class PersistAndKeepalive {
         c.timers.keepaliveAt = now + c.config.keepaliveIntervalNanos();
     }
 
-    boolean keepAliveApplies() {
+    private boolean keepAliveApplies() {
         return keepAlive && !c.released && c.state.isSynchronized() && c.state != TcpState.TIME_WAIT;
     }
 
@@ -85,12 +86,12 @@ final class PersistAndKeepalive {
     long zeroWindowProbingSince = NONE;
 
     /** tcp_probe_timer: the first probe of a closed window starts the clock, a later one past the user timeout aborts. */
-    boolean zeroWindowProbesTimedOut(long now) {
+    private boolean zeroWindowProbesTimedOut(long now) {
         if (zeroWindowProbingSince == NONE) {
             zeroWindowProbingSince = now;
             return false;
         }
-        return c.userTimeoutNanos > 0 && now - zeroWindowProbingSince >= c.userTimeoutNanos;
+        return c.retransmitTimer.userTimeoutNanos > 0 && now - zeroWindowProbingSince >= c.retransmitTimer.userTimeoutNanos;
     }
 
     /**

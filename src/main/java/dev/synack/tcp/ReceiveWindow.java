@@ -37,8 +37,8 @@ final class ReceiveWindow {
      */
     int receiveBudget;
     /** Autotuning (Linux tcp_rcv_space_adjust): bytes the application read since {@link #rcvSpaceStart}. */
-    int rcvSpaceCopied;
-    long rcvSpaceStart = NONE;
+    private int rcvSpaceCopied;
+    private long rcvSpaceStart = NONE;
 
     /** RCV.WND: what is left of the window we advertised. */
     int receiveWindow() {
@@ -63,7 +63,7 @@ final class ReceiveWindow {
     }
 
     /** The most we could advertise now: the free receive budget, up to what the window field can say. */
-    int windowCeiling() {
+    private int windowCeiling() {
         int free = c.receiver.discardsInput() ? receiveBudget : receiveBudgetFree();
         // Under memory pressure the window grows by no more than four segments beyond what was
         // offered (Linux's tcp_adjust_rcv_ssthresh clamps rcv_ssthresh to 4 * advmss).
@@ -107,7 +107,7 @@ final class ReceiveWindow {
         return config.windowScaling() ? (1 << Math.min(config.windowScale(), 14)) - 1 : 0;
     }
 
-    int swsThreshold() {
+    private int swsThreshold() {
         return Math.max(1, Math.min(receiveBudget / 2, c.effectiveMss));
     }
 

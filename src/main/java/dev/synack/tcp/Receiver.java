@@ -1,9 +1,10 @@
 package dev.synack.tcp;
 
+import static dev.synack.tcp.Connection.NONE;
+
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
-import static dev.synack.tcp.Connection.NONE;
 
 /**
  * The receive side of segment arrival: the acceptability test (RFC 9293 §3.10.7.4 first), PAWS and
@@ -34,23 +35,23 @@ final class Receiver {
     }
 
     /** Linux's TCP_PAWS_WINDOW: a timestamp one tick older than TS.Recent is still accepted. */
-    static final int PAWS_WINDOW_TICKS = 1;
+    private static final int PAWS_WINDOW_TICKS = 1;
     /** Out-of-order ranges above RCV.NXT; their bytes wait in the receive ring's free region. */
     final ReassemblyQueue reassembly;
     /** A FIN that arrived out of order: it takes effect when RCV.NXT reaches {@link #outOfOrderFinSeq}. */
-    boolean outOfOrderFin;
-    int outOfOrderFinSeq;
+    private boolean outOfOrderFin;
+    private int outOfOrderFinSeq;
     /** RFC 2883: a duplicate range to report as the first SACK block of the next segment. */
     boolean dsackPending;
     int dsackLeft;
     int dsackRight;
 
-    int quickAcksLeft;
+    private int quickAcksLeft;
     /** The limits on ACKs to unacceptable segments and challenge ACKs: created with the first one limited. */
     AckLimiter ackLimiter;
 
     /** RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2. */
-    void resetArrived(TcpSegment seg, int rcvWnd, long now) {
+    private void resetArrived(TcpSegment seg, int rcvWnd, long now) {
         if (seg.seq() == c.rcvNxt) {
             switch (c.state) {
                 case SYN_RECV -> {
@@ -131,7 +132,7 @@ final class Receiver {
      * offered) and acknowledged at once with a duplicate ACK carrying SACK blocks (RFC 5681 §4.2,
      * RFC 2018 §4; RFC 9293 §3.10.7.4 seventh allows keeping such segments for later processing).
      */
-    boolean outOfOrderArrived(TcpSegment seg, long now) {
+    private boolean outOfOrderArrived(TcpSegment seg, long now) {
         c.ackNow = true;
         int seq = seg.seq();
         int len = seg.payloadLength();
@@ -189,7 +190,7 @@ final class Receiver {
      * it is). Linux's tcp_rcv_state_process tests exactly that: RCV_SHUTDOWN, which close() sets
      * too, in FIN_WAIT1/2. Without our FIN, shut-down input is still queued (KEEP) or dropped (DISCARD).
      */
-    boolean nobodyWillRead() {
+    private boolean nobodyWillRead() {
         return c.userClosed || (c.readShutdown && c.finQueued && c.config.readShutdownData() == ReadShutdownData.KEEP);
     }
 
@@ -199,7 +200,7 @@ final class Receiver {
      * {@code seq = SEG.ACK}, no ACK bit. A socket still open (only shut down) reports the reset, as
      * Linux's tcp_reset does (ECONNRESET).
      */
-    void unreadableDataArrived(TcpSegment seg, long now) {
+    private void unreadableDataArrived(TcpSegment seg, long now) {
         c.writer.sendReset(seg.ack(), now);
         if (c.userClosed) {
             c.closing.enterClosed("data after close()", now);
@@ -220,7 +221,7 @@ final class Receiver {
      * (tcp_try_rmem_schedule, tcp_prune_ofo_queue: data beyond a hole goes before data the reader
      * can have now). Pruning gives back the ring's free region the out-of-order data held.
      */
-    boolean memoryForInOrder(TcpSegment seg, int bytes) {
+    private boolean memoryForInOrder(TcpSegment seg, int bytes) {
         int end = c.receiveBuffer.size() + bytes;
         if (c.receiveBuffer.isEmpty() || memoryForReceived(end, bytes, borrows(seg))) return true;
         if (reassembly.isEmpty()) {
@@ -233,7 +234,7 @@ final class Receiver {
     }
 
     /** True when the in-order bytes of {@code seg} are taken by reference rather than copied. */
-    boolean borrows(TcpSegment seg) {
+    private boolean borrows(TcpSegment seg) {
         return seg.payloadOwner() instanceof LentBytes && reassembly.isEmpty() && c.receiveBuffer.canBorrow();
     }
 
@@ -242,14 +243,14 @@ final class Receiver {
      * bytes after the oldest unread one: for the bytes, or for the array the receive ring grows to
      * for them (within what the budget leaves it), whichever is more; borrowed bytes need no array.
      */
-    boolean memoryForReceived(int end, int bytes, boolean borrowed) {
+    private boolean memoryForReceived(int end, int bytes, boolean borrowed) {
         long storage = borrowed ? c.receiveBuffer.storage() : c.receiveBuffer.storageFor(end, receiveStorageLimit());
         long after = Math.max((long) c.receiveBuffer.size() + reassembly.bytes() + bytes, storage);
         return c.memory.allows(c.memoryUse.unchargedMemory() + after - c.memoryUse.receiveHeld());
     }
 
     /** The most the receive ring's array may grow to now: what it holds and the room the budget leaves. */
-    long receiveStorageLimit() {
+    private long receiveStorageLimit() {
         return c.memory.storageLimit(c.receiveBuffer.storage(), c.memoryUse.unchargedMemory(), 0);
     }
 
@@ -259,14 +260,14 @@ final class Receiver {
      * sender keeps it until it is cumulatively acknowledged (Linux's tcp_prune_ofo_queue resets the
      * SACK state likewise).
      */
-    void pruneOutOfOrder() {
+    private void pruneOutOfOrder() {
         c.memory.countPrune(true);
         reassembly.clear();
         outOfOrderFin = false;
     }
 
     /** RCV.NXT advanced: take in the out-of-order data it now reaches (the bytes are in the ring already). */
-    void fillFromReassembly() {
+    private void fillFromReassembly() {
         if (reassembly.isEmpty()) return;
         int next = reassembly.advance(c.rcvNxt);
         int gained = Seq.distance(c.rcvNxt, next);
@@ -276,7 +277,7 @@ final class Receiver {
         }
     }
 
-    boolean outOfOrderFinReached() {
+    private boolean outOfOrderFinReached() {
         if (outOfOrderFin && c.rcvNxt == outOfOrderFinSeq) {
             outOfOrderFin = false;
             return true;
@@ -293,7 +294,7 @@ final class Receiver {
      * ends is appended to it (tcp_ooo_try_coalesce) and reports nothing. Returns true when the
      * segment brings nothing new.
      */
-    boolean outOfOrderDuplicate(int seq, int end) {
+    private boolean outOfOrderDuplicate(int seq, int end) {
         int held = reassembly.indexContaining(seq);
         if (held >= 0) {
             int right = reassembly.right(held);
@@ -319,14 +320,14 @@ final class Receiver {
      * received twice up to the nearer of its end and {@code end}; the first such part is reported,
      * joined with the next ones while they touch.
      */
-    void reportRepeatedOutOfOrder(int end) {
+    private void reportRepeatedOutOfOrder(int end) {
         for (int i = 0; i < reassembly.size() && Seq.lt(reassembly.left(i), end); i++) {
             extendDuplicate(reassembly.left(i), Seq.min(reassembly.right(i), end));
         }
     }
 
     /** RFC 2883: remember a duplicate range for the first SACK block of the next segment (Linux's tcp_dsack_set). */
-    void reportDuplicate(int left, int right) {
+    private void reportDuplicate(int left, int right) {
         if (!c.sackOn || !Seq.lt(left, right)) return;
         dsackPending = true;
         dsackLeft = left;
@@ -334,7 +335,7 @@ final class Receiver {
     }
 
     /** Linux's tcp_dsack_extend: joins a duplicate range to the pending one when they overlap or touch; starts one when none is pending. */
-    void extendDuplicate(int left, int right) {
+    private void extendDuplicate(int left, int right) {
         if (!dsackPending) {
             reportDuplicate(left, right);
         } else if (!Seq.gt(left, dsackRight) && !Seq.gt(dsackLeft, right)) {
@@ -347,7 +348,7 @@ final class Receiver {
      * RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2, with Linux's quick-ack start.
      * {@code outOfOrderHeld}: out-of-order data was held when the segment came.
      */
-    void scheduleAckForData(boolean outOfOrderHeld, long now) {
+    private void scheduleAckForData(boolean outOfOrderHeld, long now) {
         if (outOfOrderHeld) {
             // The segment filled a hole, or holes remain: ACK at once so the sender learns at once
             // (RFC 5681 §4.2). Linux: ACK now when the out-of-order queue empties (tcp_data_queue),
@@ -381,7 +382,7 @@ final class Receiver {
     }
 
     /** RFC 9293 §3.10.7.4 first: the four cases of the acceptability test. */
-    boolean acceptable(TcpSegment seg, int rcvWnd) {
+    private boolean acceptable(TcpSegment seg, int rcvWnd) {
         int seq = seg.seq();
         int len = seg.sequenceLength();
         if (len == 0) {
@@ -417,14 +418,14 @@ final class Receiver {
      * is valid (§5.5), and except a reordered pure duplicate ACK that changes nothing
      * (tcp_disordered_ack): at RCV.NXT, acknowledging SND.UNA, no window update, at most an RTO old.
      */
-    boolean pawsRejects(TcpSegment seg, long now) {
+    private boolean pawsRejects(TcpSegment seg, long now) {
         if (!c.timestampsOn || !seg.options().hasTimestamps() || seg.has(TcpFlags.RST)) return false;
         int behind = c.tsRecent - seg.options().tsVal();
         if (behind <= PAWS_WINDOW_TICKS || !tsRecentValid(now)) return false;
         return !disorderedAck(seg, behind);
     }
 
-    boolean disorderedAck(TcpSegment seg, int ticksBehind) {
+    private boolean disorderedAck(TcpSegment seg, int ticksBehind) {
         if (!seg.has(TcpFlags.ACK) || seg.sequenceLength() != 0 || seg.seq() != c.rcvNxt || seg.ack() != c.sndUna) return false;
         int window = seg.window() << c.sndShift;
         boolean updatesWindow = Seq.gt(seg.seq(), c.sndWl1) || (seg.seq() == c.sndWl1 && window > c.sndWnd);
@@ -432,7 +433,7 @@ final class Receiver {
     }
 
     /** RFC 7323 §5.5: a TS.Recent older than the PAWS idle limit (24 days) is invalid; PAWS skips it. */
-    boolean tsRecentValid(long now) {
+    private boolean tsRecentValid(long now) {
         return now - c.tsRecentAt <= c.config.pawsIdleLimitNanos();
     }
 

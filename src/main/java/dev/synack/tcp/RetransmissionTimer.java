@@ -12,6 +12,8 @@ import static dev.synack.tcp.Connection.NONE;
  */
 final class RetransmissionTimer {
     private final Connection c;
+    /** TCP_USER_TIMEOUT (RFC 5482) in nanoseconds; 0: none, the retry count decides. */
+    long userTimeoutNanos;
 
     RetransmissionTimer(Connection c) {
         this.c = c;
@@ -47,9 +49,9 @@ final class RetransmissionTimer {
             c.handshake.sendSyn(now);
             return;
         }
-        if (c.userTimeoutNanos > 0 ? userTimeoutExpired(now) : retries >= c.config.dataRetries()) {
+        if (userTimeoutNanos > 0 ? userTimeoutExpired(now) : retries >= c.config.dataRetries()) {
             // Linux sends no RST
-            c.closing.fail(TcpError.CONNECTION_TIMED_OUT, c.userTimeoutNanos > 0 ? "user timeout" : "retransmission retries exhausted", now);
+            c.closing.fail(TcpError.CONNECTION_TIMED_OUT, userTimeoutNanos > 0 ? "user timeout" : "retransmission retries exhausted", now);
             return;
         }
         if (c.memoryUse.orphanOutOfResources(retries, now)) return;
@@ -80,14 +82,14 @@ final class RetransmissionTimer {
     long firstRetransmitAt = NONE;
 
     /** Linux's retransmits_timed_out with a user timeout: only after a retransmission, measured from the first. */
-    boolean userTimeoutExpired(long now) {
-        return retries > 0 && firstRetransmitAt != NONE && now - firstRetransmitAt >= c.userTimeoutNanos;
+    private boolean userTimeoutExpired(long now) {
+        return retries > 0 && firstRetransmitAt != NONE && now - firstRetransmitAt >= userTimeoutNanos;
     }
 
     /** tcp_clamp_rto_to_user_timeout: the timer fires no later than the user timeout, at least a tick (1 ms) ahead. */
-    void clampRetransmitToUserTimeout(long now) {
-        if (c.userTimeoutNanos == 0 || c.timers.retransmitAt == NONE || firstRetransmitAt == NONE) return;
-        long remaining = firstRetransmitAt + c.userTimeoutNanos - now;
+    private void clampRetransmitToUserTimeout(long now) {
+        if (userTimeoutNanos == 0 || c.timers.retransmitAt == NONE || firstRetransmitAt == NONE) return;
+        long remaining = firstRetransmitAt + userTimeoutNanos - now;
         c.timers.retransmitAt = Math.min(c.timers.retransmitAt, now + Math.max(remaining, 1_000_000L));
     }
 }

@@ -1,10 +1,11 @@
 package dev.synack.tcp;
 
+import static dev.synack.tcp.Connection.NONE;
+
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
-import static dev.synack.tcp.Connection.NONE;
 
 /**
  * Builds and emits this connection's segments: header, window and timestamps in Linux's layout (RFC
@@ -23,11 +24,11 @@ final class SegmentWriter {
     }
 
     /** RFC 2018 §3: with the 10-byte timestamps option (plus 2 nops), 3 SACK blocks fit in 40 bytes. */
-    static final int SACK_BLOCKS_WITH_TIMESTAMPS = 3;
+    private static final int SACK_BLOCKS_WITH_TIMESTAMPS = 3;
     /** nop, nop, kind, length: the SACK option's bytes before its blocks (RFC 2018 §3). */
-    static final int SACK_OPTION_OVERHEAD = 4;
+    private static final int SACK_OPTION_OVERHEAD = 4;
     /** One SACK block: two 32-bit edges. */
-    static final int SACK_BLOCK_SIZE = 8;
+    private static final int SACK_BLOCK_SIZE = 8;
 
     final TcpSegment out = new TcpSegment();
     ByteBuffer payloadScratch;
@@ -110,7 +111,7 @@ final class SegmentWriter {
      * D-SACK block first when a duplicate arrived (RFC 2883 §4), then the block holding the newest
      * out-of-order segment, then the other blocks reported most recently.
      */
-    void writeSackBlocks(TcpOptions opts, int payloadLength) {
+    private void writeSackBlocks(TcpOptions opts, int payloadLength) {
         int room = c.timestampsOn ? SACK_BLOCKS_WITH_TIMESTAMPS : TcpOptions.MAX_SACK_BLOCKS;
         if (payloadLength > 0) {
             // The peer's MSS bounds payload plus options (RFC 9293 §3.7.1, RFC 6691): on a data segment

@@ -1,9 +1,10 @@
 package dev.synack.tcp;
 
-import dev.synack.wire.TcpFlags;
-import java.nio.ByteBuffer;
 import static dev.synack.tcp.Connection.NONE;
 import static dev.synack.tcp.ConnectionInfo.CHRONO_BUSY;
+
+import dev.synack.wire.TcpFlags;
+import java.nio.ByteBuffer;
 
 /**
  * What leaves and when, outside loss recovery: the send window and sender SWS avoidance (RFC 9293
@@ -24,25 +25,27 @@ import static dev.synack.tcp.ConnectionInfo.CHRONO_BUSY;
  */
 final class Sender {
     private final Connection c;
+    /** TCP_NOTSENT_LOWAT as set on this connection; 0: the stack's default (net.ipv4.tcp_notsent_lowat). */
+    long notsentLowatOption;
 
     Sender(Connection c) {
         this.c = c;
     }
 
     /** Linux's largest TSO/GSO packet (GSO_LEGACY_MAX_SIZE): the longest train of segments sent together. */
-    static final int MAX_TRAIN_BYTES = 65536;
+    private static final int MAX_TRAIN_BYTES = 65536;
     /** Linux's TSO autosizing: a packet holds about 2^-10 s of data at the pacing rate (sk_pacing_shift)... */
-    static final int PACING_SHIFT = 10;
+    private static final int PACING_SHIFT = 10;
     /** ...plus 64 KiB halved for every 2^9 us of RTT (tcp_tso_rtt_log)... */
-    static final int TSO_RTT_LOG = 9;
+    private static final int TSO_RTT_LOG = 9;
     /**
      * Whether cwnd is used, judged per round trip as Linux does (tcp_cwnd_validate): a send in the
      * round filled cwnd, the largest flight (SND.MAX - SND.UNA) sent in it, and the SND.MAX that
      * ends it. A send that fills cwnd, a larger flight, or the first send after SND.UNA passes the
      * end starts a new round.
      */
-    boolean roundCwndLimited;
-    int roundMaxFlight;
+    private boolean roundCwndLimited;
+    private int roundMaxFlight;
     int roundEnd;
     /** End of the last small (less than MSS) segment sent: Nagle holds a small one while this is unacknowledged. */
     int smallSegmentEnd;
@@ -55,28 +58,28 @@ final class Sender {
      * with MSG_MORE, which leaves the mark of earlier unsent data (Linux's tcp_push marks the tail
      * skb unless MSG_MORE; a write appended to an unsent skb keeps that skb's flags).
      */
-    boolean tailPushed = true;
+    private boolean tailPushed = true;
     /** TCP_CORK: segments shorter than the MSS wait (Linux's TCP_NAGLE_CORK) until uncorked or the persist timer fires. */
     boolean corked;
     /** A write with MSG_MORE is sending: it holds its small segments as TCP_CORK does, for this call only. */
-    boolean writingMore;
+    private boolean writingMore;
     /** Setting TCP_NODELAY is sending: small segments go even while corked (Linux's TCP_NAGLE_PUSH). */
-    boolean pushingAll;
+    private boolean pushingAll;
     /** When new data last left (Linux's lsndtime), for the restart after idle; NONE before any. */
-    long lastDataSentAt = NONE;
+    private long lastDataSentAt = NONE;
     /**
      * Linux's pacing rate (bytes per second) as of the last ACK, or MAX_VALUE before an RTT sample.
      * synack does not pace: the rate only sizes the trains of segments Linux would send as one
      * TSO/GSO packet, for their PSH flag ({@link #trainLimit}).
      */
-    long pacingRate = Long.MAX_VALUE;
+    private long pacingRate = Long.MAX_VALUE;
     boolean noDelay;
 
     /**
      * Appends what the send buffer and the stack's memory let in (sk_stream_memory_free: over the
      * hard level a writer's arrays take no more than {@link MemoryBudget#MIN_SEND} in all).
      */
-    int bufferWrite(ByteBuffer src) {
+    private int bufferWrite(ByteBuffer src) {
         int room = c.sendSpace();
         if (room >= src.remaining()) return c.sendBuffer.write(src);
         int limit = src.limit();
@@ -112,7 +115,7 @@ final class Sender {
      * every packet of more than one segment, to end the receiver's GRO batch ("tcp: force a PSH flag
      * on TSO packets"). A lone segment is pushed only when it ends a write.
      */
-    void transmitNormally(long now) {
+    private void transmitNormally(long now) {
         int trainSegments = 0;
         int trainLimit = trainLimit();
         while (true) {
@@ -136,7 +139,7 @@ final class Sender {
     }
 
     /** Going back after a timeout: what the peer SACKed since is not sent again (RFC 6675 §5.1). */
-    void skipSackedData() {
+    private void skipSackedData() {
         if (Seq.lt(c.sndNxt, c.sndMax) && c.recovery.isSacked(c.sndNxt)) c.sndNxt = Seq.min(c.recovery.skipSacked(c.sndNxt), c.sndMax);
     }
 
@@ -145,7 +148,7 @@ final class Sender {
      * recovery: what the peer's window and cwnd leave (RFC 9293 §3.8.6.2.1, RFC 5681), at most one
      * SMSS, a small segment only when Nagle and the sender's SWS avoidance allow it.
      */
-    int sendableLength(int from) {
+    private int sendableLength(int from) {
         int unsent = Seq.distance(from, c.dataEnd());
         if (unsent <= 0) return 0;
         // A segment never carries bytes of two records (MSG_EOR); one ending a record before the last
@@ -193,7 +196,7 @@ final class Sender {
      * Linux's tcp_xmit_size_goal in segments: the largest TSO/GSO packet, bounded by half the largest
      * window the peer offered (tcp_bound_to_half_wnd); writes fill send-queue blocks of this size.
      */
-    int sizeGoalSegments() {
+    private int sizeGoalSegments() {
         int cutoff = c.maxSndWnd > c.config.defaultPeerMss() ? c.maxSndWnd / 2 : c.maxSndWnd;
         return Math.max(1, (cutoff > 0 ? Math.min(MAX_TRAIN_BYTES, cutoff) : MAX_TRAIN_BYTES) / c.effectiveMss);
     }
@@ -275,7 +278,7 @@ final class Sender {
      * Linux's segments end where its skbs do. Other paths copy the bytes anyway: a segment that
      * straddles two pieces goes whole, through a scratch copy.
      */
-    int withinPiece(int seq, int len) {
+    private int withinPiece(int seq, int len) {
         int inPiece = c.sendBuffer.inOnePiece(Seq.distance(c.sendBufferSeq, seq), len);
         return inPiece < len && c.output.carriesPayloadWindows() ? inPiece : len;
     }
@@ -352,7 +355,7 @@ final class Sender {
      * joined to the next one (Linux appends to the unsent last skb and moves the mark). A
      * retransmission ends a write when it covers the end of a segment first sent as one.
      */
-    boolean endsWrite(int seq, int end) {
+    private boolean endsWrite(int seq, int end) {
         if (end == seq) return false;
         return (end == c.dataEnd() && tailPushed) || endsRecord(end) || (Seq.lt(seq, c.sndMax) && pushMarks.within(seq, end));
     }
@@ -376,7 +379,7 @@ final class Sender {
     }
 
     /** After a send: the round trip's record of cwnd use (Linux tcp_cwnd_validate). */
-    void noteCwndUse() {
+    private void noteCwndUse() {
         if (c.congestion == null) return;
         int flight = Seq.distance(c.sndUna, c.sndMax);
         boolean filled = (long) flight + c.effectiveMss > c.congestion.cwnd();
@@ -393,10 +396,10 @@ final class Sender {
     }
 
     /** Where the newest block of unsent data written began (Linux's tail skb), for {@link #writeBelowLowWater}. */
-    int unsentBlockStart;
+    private int unsentBlockStart;
 
     /** The low-water mark in force, as Linux's tcp_notsent_lowat(). */
-    long notsentLowat() { return c.notsentLowatOption != 0 ? c.notsentLowatOption : c.config.notsentLowat(); }
+    long notsentLowat() { return notsentLowatOption != 0 ? notsentLowatOption : c.config.notsentLowat(); }
 
     /**
      * Linux's tcp_stream_memory_free: unsent bytes, doubled when {@code wake} is 1 (for poll and
@@ -407,7 +410,7 @@ final class Sender {
     }
 
     /** A mark smaller than the send buffer can stop a write before the buffer fills. */
-    boolean lowWaterMarkLimits() {
+    private boolean lowWaterMarkLimits() {
         return notsentLowat() < c.sendBuffer.capacity() && c.state.isSynchronized() && c.effectiveMss > 0;
     }
 
@@ -418,7 +421,7 @@ final class Sender {
      * mark (sk_stream_memory_free). A full block is offered to the network at once (tcp_push_one),
      * so that what leaves no longer counts as unsent.
      */
-    int writeBelowLowWater(ByteBuffer src, long now) {
+    private int writeBelowLowWater(ByteBuffer src, long now) {
         int total = 0;
         int limit = src.limit();
         try {
