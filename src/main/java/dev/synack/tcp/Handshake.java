@@ -62,13 +62,8 @@ final class Handshake {
         TcpOptions peer = syn.options();
         boolean ts = config.timestamps() && peer.hasTimestamps();
         int advMss = advMss(config, listener.userMss());
-        out.clear()
-                .sourcePort(syn.destinationPort())
-                .destinationPort(syn.sourcePort())
-                .seq(cookie)
-                .ack(syn.seq() + 1)
-                .flags(TcpFlags.SYN | TcpFlags.ACK)
-                .window(initialWindow(config.receiveBufferSize(), advMss, ts));
+        SegmentWriter.writeSegmentHeader(out, syn.destinationPort(), syn.sourcePort(), cookie, TcpFlags.SYN | TcpFlags.ACK,
+                syn.seq() + 1, initialWindow(config.receiveBufferSize(), advMss, ts), false, 0, 0);
         writeSynOptions(out.options(), config, advMss, ts, ts && config.sack() && peer.sackPermittedPresent(),
                 ts && config.windowScaling() && peer.hasWindowScale(), tsVal, ts ? peer.tsVal() : 0);
     }
@@ -172,14 +167,9 @@ final class Handshake {
     /** SYN (SYN_SENT) or SYN-ACK (after the peer's SYN), first transmission or retransmission. */
     void sendSyn(long now) {
         boolean synAck = c.peerSynSeen;
-        c.writer.out.clear()
-                .sourcePort(c.tuple.localPort())
-                .destinationPort(c.tuple.remotePort())
-                .seq(c.iss)
-                .flags(synAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN);
-        if (synAck) c.writer.out.ack(c.rcvNxt);
         c.rcvWindow.synWindowSent = initialWindow(synAck);
-        c.writer.out.window(c.rcvWindow.synWindowSent);
+        SegmentWriter.writeSegmentHeader(c.writer.out, c.tuple.localPort(), c.tuple.remotePort(), c.iss,
+                synAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN, synAck ? c.rcvNxt : 0, c.rcvWindow.synWindowSent, false, 0, 0);
         if (synAck) c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
         writeSynOptions(c.writer.out.options(), synAck, now);
         if (Seq.lt(c.iss, c.sndMax) || c.retransmitTimer.retries > 0) {

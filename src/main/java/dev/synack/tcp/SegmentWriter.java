@@ -91,7 +91,8 @@ final class SegmentWriter {
     /**
      * The header of a segment of a synchronized connection and its timestamps option when on, in
      * Linux's layout ({@code nop, nop, TS val X ecr Y}); the SACK blocks, when any, come after. The
-     * one place that lays it out, for connections and for their {@link TimeWaitRecord}s.
+     * one place that lays it out: for every segment of a connection (SYNs and RSTs included; their
+     * options follow) and for the ACKs of its {@link TimeWaitRecord}.
      */
     static void writeSegmentHeader(TcpSegment out, int localPort, int remotePort, int seq, int flags, int ack, int window,
                                    boolean timestamps, int tsVal, int tsEcr) {
@@ -138,11 +139,7 @@ final class SegmentWriter {
      * §3.10.7), no options and window 0, as Linux's tcp_v4_send_reset builds it.
      */
     void sendReset(int seq, long now) {
-        out.clear()
-                .sourcePort(c.tuple.localPort())
-                .destinationPort(c.tuple.remotePort())
-                .seq(seq)
-                .flags(TcpFlags.RST);
+        writeSegmentHeader(out, c.tuple.localPort(), c.tuple.remotePort(), seq, TcpFlags.RST, 0, 0, false, 0, 0);
         c.output.send(c.tuple.localAddress(), c.tuple.remoteAddress(), out, now);
     }
 

@@ -73,12 +73,6 @@ final class Timers {
 
     /** Disarms every timer. */
     void cancel() {
-        probeAt = NONE;
-        reorderAt = NONE;
-        keepaliveAt = NONE;
-        retransmitAt = NONE;
-        persistAt = NONE;
-        delayedAckAt = NONE;
-        finWait2At = NONE;
+        probeAt = reorderAt = keepaliveAt = retransmitAt = persistAt = delayedAckAt = finWait2At = NONE;
     }
 }
