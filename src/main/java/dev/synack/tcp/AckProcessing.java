@@ -15,16 +15,16 @@ import dev.synack.wire.TcpSegment;
 final class AckProcessing {
     private final Connection c;
 
-    AckProcessing(Connection c) {
-        this.c = c;
-    }
-
     boolean rttTiming;
     int rttSeq;
     long rttStart;
     /** The segment at SND.UNA was retransmitted, last at timestamp {@link #unaRetransmitTs}. */
     boolean unaRetransmitted;
     int unaRetransmitTs;
+
+    AckProcessing(Connection c) {
+        this.c = c;
+    }
 
     /**
      * RFC 9293 §3.10.7.4 fifth. Returns false when the segment is to be dropped here (or the

@@ -9,13 +9,13 @@ import java.nio.ByteBuffer;
  * calls and the current time (nanoseconds, from whatever clock the owner uses), it emits segments
  * and events through its {@link TcpOutput}. Single-threaded: its owner serialises all calls.
  *
- * <p>This class is the front: the user calls of RFC 9293 §3.10, the TCB's sequence variables and
- * timers, and the dispatch of an arriving segment through the steps of §3.10.7 and of an expired
- * timer. The rules live in files named after what they do, each citing its RFC sections and the
- * choices it makes where the RFCs leave room (Linux's behaviour unless said otherwise): {@link
- * Handshake}, {@link Receiver}, {@link ReceiveWindow}, {@link AckProcessing}, {@link Sender},
- * {@link SegmentWriter}, {@link LossRecovery} ({@link NewRenoRecovery}, {@link SackRecovery},
- * {@link RackRecovery}), {@link TailLossProbe}, {@link RetransmissionTimer}, {@link
+ * <p>This class is the front and the TCB ({@link Tcb} holds its variables): the user calls of RFC
+ * 9293 §3.10, the dispatch of an arriving segment through the steps of §3.10.7, and the expiry of
+ * its {@link Timers}. The rules live in files named after what they do, each citing its RFC
+ * sections and the choices it makes where the RFCs leave room (Linux's behaviour unless said
+ * otherwise): {@link Handshake}, {@link Receiver}, {@link ReceiveWindow}, {@link AckProcessing},
+ * {@link Sender}, {@link SegmentWriter}, {@link LossRecovery} ({@link NewRenoRecovery}, {@link
+ * SackRecovery}, {@link RackRecovery}), {@link TailLossProbe}, {@link RetransmissionTimer}, {@link
  * PersistAndKeepalive}, {@link Closing} (and {@link TimeWaitRecord}), {@link ConnectionMemory} and
  * {@link ConnectionInfo}.
  */

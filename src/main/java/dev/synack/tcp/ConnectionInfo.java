@@ -7,25 +7,37 @@ import static dev.synack.tcp.Connection.NONE;
  * and Linux's chronographs (tcpi_busy_time, tcpi_rwnd_limited).
  */
 final class ConnectionInfo {
-    private final Connection c;
+    /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
+    private static final int IPV4_TCP_HEADERS = 40;
 
-    ConnectionInfo(Connection c) {
-        this.c = c;
-    }
+    /**
+     * Linux's tcp_chrono kinds, by rising priority; 0: none running. The send-buffer one is never
+     * started: Linux starts it from its cwnd validation once a writer found the buffer full, which
+     * depends on its sk_buff accounting (tcpi_sndbuf_limited is not reported).
+     */
+    static final int CHRONO_BUSY = 1, CHRONO_RWND = 2, CHRONO_SNDBUF = 3;
+
+    private final Connection c;
 
     /** Segments retransmitted (SYNs included) and data bytes among them, over the connection's life. */
     long totalRetrans;
     long bytesRetrans;
     /** When in-order data last arrived, or when the connection was established; NONE before. */
     long lastDataReceivedAt = NONE;
+    /** The chronograph running now (0: none) and since when. */
+    private int chronoType;
+    private long chronoSince;
+    /** Nanoseconds accumulated by each kind, indexed by kind - 1. */
+    private final long[] chronoTotals = new long[3];
+
+    ConnectionInfo(Connection c) {
+        this.c = c;
+    }
 
     /** Linux's packet counts, which only RACK's per-segment records can give. */
     TcpInfo.Packets packets() {
         return c.recovery.packets();
     }
-
-    /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
-    private static final int IPV4_TCP_HEADERS = 40;
 
     /**
      * Linux's tcpi_ca_state from the engine's recovery state: LOSS from a timeout until what was
@@ -39,18 +51,6 @@ final class ConnectionInfo {
         if (c.recovery.dupAcks > 0 || c.recovery.hasSacked()) return TcpInfo.CaState.DISORDER;
         return TcpInfo.CaState.OPEN;
     }
-
-    /**
-     * Linux's tcp_chrono kinds, by rising priority; 0: none running. The send-buffer one is never
-     * started: Linux starts it from its cwnd validation once a writer found the buffer full, which
-     * depends on its sk_buff accounting (tcpi_sndbuf_limited is not reported).
-     */
-    static final int CHRONO_BUSY = 1, CHRONO_RWND = 2, CHRONO_SNDBUF = 3;
-    /** The chronograph running now (0: none) and since when. */
-    private int chronoType;
-    private long chronoSince;
-    /** Nanoseconds accumulated by each kind, indexed by kind - 1. */
-    private final long[] chronoTotals = new long[3];
 
     /** tcp_chrono_start: a more interesting condition takes over the running chronograph. */
     void chronoStart(int type, long now) {

@@ -8,14 +8,14 @@ package dev.synack.tcp;
 final class ConnectionMemory {
     private final Connection c;
 
-    ConnectionMemory(Connection c) {
-        this.c = c;
-    }
-
     /** What this connection has charged to {@link Connection#memory}. */
     private long memoryCharged;
     /** Whether {@link Connection#memory} counts this connection as an orphan. */
     private boolean orphanCounted;
+
+    ConnectionMemory(Connection c) {
+        this.c = c;
+    }
 
     /** Charges the budget with the difference between what this connection holds and what it charged. */
     private void chargeHeld() {

@@ -14,6 +14,11 @@ import dev.synack.wire.TcpSegment;
  * (RFC 7323 §3.2) and SACK-permitted (RFC 2018 §2), in Linux's option layouts.
  */
 final class Handshake {
+    /** nop, nop, TS: the room the timestamps option takes in every segment (RFC 7323 §3, Appendix A). */
+    private static final int TIMESTAMP_OPTION_SPACE = 12;
+    /** RFC 7323 §2.3: a shift above 14 is used as 14. */
+    private static final int MAX_WINDOW_SHIFT = 14;
+
     private final Connection c;
     /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
     int userMss;
@@ -21,11 +26,6 @@ final class Handshake {
     Handshake(Connection c) {
         this.c = c;
     }
-
-    /** nop, nop, TS: the room the timestamps option takes in every segment (RFC 7323 §3, Appendix A). */
-    private static final int TIMESTAMP_OPTION_SPACE = 12;
-    /** RFC 7323 §2.3: a shift above 14 is used as 14. */
-    private static final int MAX_WINDOW_SHIFT = 14;
 
     /**
      * A passive open (RFC 9293 §3.10.7.2, LISTEN receiving a SYN): the child of {@code listener}

@@ -16,14 +16,17 @@ import dev.synack.wire.TcpFlags;
 final class PersistAndKeepalive {
     private final Connection c;
 
-    PersistAndKeepalive(Connection c) {
-        this.c = c;
-    }
-
     boolean keepAlive;
     int keepaliveProbesSent;
     long lastReceivedAt;
     int persistBackoff;
+
+    /** When the persist timer first probed the current zero window (Linux's icsk_probes_tstamp); NONE before. */
+    long zeroWindowProbingSince = NONE;
+
+    PersistAndKeepalive(Connection c) {
+        this.c = c;
+    }
 
     /** The persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17), Linux's probe; see the class comment. */
     void persistTimeout(long now) {
@@ -81,9 +84,6 @@ final class PersistAndKeepalive {
         for (int i = 0; i < persistBackoff && t < c.config.maxRtoNanos(); i++) t *= 2;
         return Math.min(Math.max(t, c.config.minRtoNanos()), c.config.maxRtoNanos());
     }
-
-    /** When the persist timer first probed the current zero window (Linux's icsk_probes_tstamp); NONE before. */
-    long zeroWindowProbingSince = NONE;
 
     /** tcp_probe_timer: the first probe of a closed window starts the clock, a later one past the user timeout aborts. */
     private boolean zeroWindowProbesTimedOut(long now) {

@@ -12,7 +12,7 @@ import dev.synack.wire.TcpOptions;
  * timer (§6.3) waits for segments that may only be reordered.
  */
 final class RackRecovery extends SackRecovery {
-    final Rack rack;
+    private final Rack rack;
     /** RACK's count of loss marks when the ACK being processed arrived. */
     private long lostMarksBefore;
 

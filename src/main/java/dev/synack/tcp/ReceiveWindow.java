@@ -8,15 +8,10 @@ import static dev.synack.tcp.Connection.NONE;
  * tcp_rcv_space_adjust).
  */
 final class ReceiveWindow {
-    private final Connection c;
-
-    ReceiveWindow(Connection c) {
-        this.c = c;
-        this.receiveBudget = c.config.receiveBufferSize();
-    }
-
     /** The window field is 16 bits (RFC 9293 §3.1). */
     static final int MAX_WINDOW_FIELD = 0xffff;
+
+    private final Connection c;
     /**
      * RCV.NXT + RCV.WND as the peer understood our last window field: the right edge never moves left
      * (RFC 9293 §3.8.6.2.2). With window scaling the field is rounded up, so this edge may stand up to
@@ -39,6 +34,11 @@ final class ReceiveWindow {
     /** Autotuning (Linux tcp_rcv_space_adjust): bytes the application read since {@link #rcvSpaceStart}. */
     private int rcvSpaceCopied;
     private long rcvSpaceStart = NONE;
+
+    ReceiveWindow(Connection c) {
+        this.c = c;
+        this.receiveBudget = c.config.receiveBufferSize();
+    }
 
     /** RCV.WND: what is left of the window we advertised. */
     int receiveWindow() {

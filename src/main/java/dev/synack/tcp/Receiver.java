@@ -26,16 +26,10 @@ import java.nio.ByteBuffer;
  * throws the error on every call.
  */
 final class Receiver {
-    private final Connection c;
-
-    Receiver(Connection c) {
-        this.c = c;
-        this.reassembly = new ReassemblyQueue(c.config.maxOutOfOrderRanges());
-        this.quickAcksLeft = c.config.quickAcks();
-    }
-
     /** Linux's TCP_PAWS_WINDOW: a timestamp one tick older than TS.Recent is still accepted. */
     private static final int PAWS_WINDOW_TICKS = 1;
+
+    private final Connection c;
     /** Out-of-order ranges above RCV.NXT; their bytes wait in the receive ring's free region. */
     final ReassemblyQueue reassembly;
     /** A FIN that arrived out of order: it takes effect when RCV.NXT reaches {@link #outOfOrderFinSeq}. */
@@ -49,6 +43,12 @@ final class Receiver {
     private int quickAcksLeft;
     /** The limits on ACKs to unacceptable segments and challenge ACKs: created with the first one limited. */
     AckLimiter ackLimiter;
+
+    Receiver(Connection c) {
+        this.c = c;
+        this.reassembly = new ReassemblyQueue(c.config.maxOutOfOrderRanges());
+        this.quickAcksLeft = c.config.quickAcks();
+    }
 
     /** RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2. */
     private void resetArrived(TcpSegment seg, int rcvWnd, long now) {

@@ -15,11 +15,14 @@ final class RetransmissionTimer {
     /** TCP_USER_TIMEOUT (RFC 5482) in nanoseconds; 0: none, the retry count decides. */
     long userTimeoutNanos;
 
+    int retries;
+
+    /** When the oldest unacknowledged data was first retransmitted by the timer (Linux's retrans_stamp). */
+    long firstRetransmitAt = NONE;
+
     RetransmissionTimer(Connection c) {
         this.c = c;
     }
-
-    int retries;
 
     /** {@code nanos} rounded up to whole timer ticks, as Linux's usecs_to_jiffies; unchanged without ticks. */
     long inTicks(long nanos) {
@@ -77,9 +80,6 @@ final class RetransmissionTimer {
         if (c.timers.retransmitAt == NONE && c.sndUna != c.sndMax) c.timers.retransmitAt = now + c.rtt.rto();
         clampRetransmitToUserTimeout(now);
     }
-
-    /** When the oldest unacknowledged data was first retransmitted by the timer (Linux's retrans_stamp). */
-    long firstRetransmitAt = NONE;
 
     /** Linux's retransmits_timed_out with a user timeout: only after a retransmission, measured from the first. */
     private boolean userTimeoutExpired(long now) {

@@ -17,12 +17,6 @@ import java.nio.ByteBuffer;
  * any segment, timestamps included; a RST answering a segment carries no options.
  */
 final class SegmentWriter {
-    private final Connection c;
-
-    SegmentWriter(Connection c) {
-        this.c = c;
-    }
-
     /** RFC 2018 §3: with the 10-byte timestamps option (plus 2 nops), 3 SACK blocks fit in 40 bytes. */
     private static final int SACK_BLOCKS_WITH_TIMESTAMPS = 3;
     /** nop, nop, kind, length: the SACK option's bytes before its blocks (RFC 2018 §3). */
@@ -30,8 +24,14 @@ final class SegmentWriter {
     /** One SACK block: two 32-bit edges. */
     private static final int SACK_BLOCK_SIZE = 8;
 
+    private final Connection c;
+
     final TcpSegment out = new TcpSegment();
     ByteBuffer payloadScratch;
+
+    SegmentWriter(Connection c) {
+        this.c = c;
+    }
 
     /**
      * A pure ACK carries SND.MAX, the highest sequence number sent (Linux's tcp_acceptable_seq: its

@@ -24,20 +24,16 @@ import java.nio.ByteBuffer;
  * 5681).
  */
 final class Sender {
-    private final Connection c;
-    /** TCP_NOTSENT_LOWAT as set on this connection; 0: the stack's default (net.ipv4.tcp_notsent_lowat). */
-    long notsentLowatOption;
-
-    Sender(Connection c) {
-        this.c = c;
-    }
-
     /** Linux's largest TSO/GSO packet (GSO_LEGACY_MAX_SIZE): the longest train of segments sent together. */
     private static final int MAX_TRAIN_BYTES = 65536;
     /** Linux's TSO autosizing: a packet holds about 2^-10 s of data at the pacing rate (sk_pacing_shift)... */
     private static final int PACING_SHIFT = 10;
     /** ...plus 64 KiB halved for every 2^9 us of RTT (tcp_tso_rtt_log)... */
     private static final int TSO_RTT_LOG = 9;
+
+    private final Connection c;
+    /** TCP_NOTSENT_LOWAT as set on this connection; 0: the stack's default (net.ipv4.tcp_notsent_lowat). */
+    long notsentLowatOption;
     /**
      * Whether cwnd is used, judged per round trip as Linux does (tcp_cwnd_validate): a send in the
      * round filled cwnd, the largest flight (SND.MAX - SND.UNA) sent in it, and the SND.MAX that
@@ -74,6 +70,13 @@ final class Sender {
      */
     private long pacingRate = Long.MAX_VALUE;
     boolean noDelay;
+
+    /** Where the newest block of unsent data written began (Linux's tail skb), for {@link #writeBelowLowWater}. */
+    private int unsentBlockStart;
+
+    Sender(Connection c) {
+        this.c = c;
+    }
 
     /**
      * Appends what the send buffer and the stack's memory let in (sk_stream_memory_free: over the
@@ -394,9 +397,6 @@ final class Sender {
     static int saturatedWindow(long bytes) {
         return (int) Math.max(0, Math.min(Integer.MAX_VALUE, bytes));
     }
-
-    /** Where the newest block of unsent data written began (Linux's tail skb), for {@link #writeBelowLowWater}. */
-    private int unsentBlockStart;
 
     /** The low-water mark in force, as Linux's tcp_notsent_lowat(). */
     long notsentLowat() { return notsentLowatOption != 0 ? notsentLowatOption : c.config.notsentLowat(); }

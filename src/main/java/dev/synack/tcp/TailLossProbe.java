@@ -12,11 +12,11 @@ import static dev.synack.tcp.Connection.NONE;
 final class TailLossProbe {
     private final Connection c;
 
+    final LossProbeEpisode probe = new LossProbeEpisode();
+
     TailLossProbe(Connection c) {
         this.c = c;
     }
-
-    final LossProbeEpisode probe = new LossProbeEpisode();
 
     /**
      * RFC 8985 §7.2: with SACK and data outstanding, a loss probe is due PTO = 2 SRTT after the last
