@@ -149,7 +149,7 @@ public final class Connection extends Tcb {
         return n;
     }
 
-    /** shutdown(2) with Linux semantics (design.md); see the class comment for the choices made. */
+    /** shutdown(2) with Linux semantics: see {@link Closing} for the choices made. */
     public void shutdown(ShutdownHow how, long now) {
         settle();
         closing.shutdown(how, now);
@@ -557,5 +557,4 @@ public final class Connection extends Tcb {
         settle();
         retransmitTimer.userTimeoutNanos = nanos;
     }
-
 }

@@ -149,6 +149,23 @@ final class Handshake {
     }
 
     /**
+     * SYN_RECV meets the peer's SYN again (RFC 9293 §3.10.7.4 before the first step). Without an ACK
+     * the peer retransmitted it: our SYN-ACK was lost, and goes again (Linux's tcp_check_req, at most
+     * once per tcp_invalid_ratelimit). With one, it is the peer's SYN-ACK of a simultaneous open
+     * (figure 8): its SYN is the one we already hold, so only the ACK matters.
+     */
+    void synReceivedAgain(TcpSegment seg, long now) {
+        if (seg.has(TcpFlags.ACK)) {
+            if (c.acks.processAck(seg, now)) c.closing.afterSegment(now);
+        } else if (c.receiver.answerUnacceptable(seg, RateLimited.SYN_RECV_ACK, now)) {
+            c.dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
+            sendSyn(now);
+        } else {
+            c.dropped(seg, "retransmitted SYN: SYN-ACK rate limited", now);
+        }
+    }
+
+    /**
      * The window of a SYN or SYN-ACK, never scaled (RFC 7323 §2.2): the free receive space up to
      * 65535, rounded down to a whole number of segments as Linux does (tcp_select_initial_window),
      * which makes 64240 in a SYN and 65160 in a SYN-ACK with timestamps. A SYN-ACK rounds by the MSS
@@ -187,7 +204,7 @@ final class Handshake {
     }
 
     /**
-     * Linux's SYN option layouts (design.md, tcp_options_write): mss; then sackOK+TS, or nop,nop,TS,
+     * Linux's SYN option layouts (tcp_options_write): mss; then sackOK+TS, or nop,nop,TS,
      * or nop,nop,sackOK; then nop,wscale. A SYN-ACK echoes only what was negotiated (RFC 7323 §2.2,
      * §3.2; RFC 2018 §2).
      */
@@ -261,21 +278,4 @@ final class Handshake {
     int advMss() { return advMss(c.config, userMss); }
 
     static int advMss(TcpConfig config, int userMss) { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
-
-    /**
-     * SYN_RECV meets the peer's SYN again (RFC 9293 §3.10.7.4 before the first step). Without an ACK
-     * the peer retransmitted it: our SYN-ACK was lost, and goes again (Linux's tcp_check_req, at most
-     * once per tcp_invalid_ratelimit). With one, it is the peer's SYN-ACK of a simultaneous open
-     * (figure 8): its SYN is the one we already hold, so only the ACK matters.
-     */
-    void synReceivedAgain(TcpSegment seg, long now) {
-        if (seg.has(TcpFlags.ACK)) {
-            if (c.acks.processAck(seg, now)) c.closing.afterSegment(now);
-        } else if (c.receiver.answerUnacceptable(seg, RateLimited.SYN_RECV_ACK, now)) {
-            c.dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
-            sendSyn(now);
-        } else {
-            c.dropped(seg, "retransmitted SYN: SYN-ACK rate limited", now);
-        }
-    }
 }

@@ -50,6 +50,39 @@ final class Receiver {
         this.quickAcksLeft = c.config.quickAcks();
     }
 
+    /**
+     * RFC 9293 §3.10.7.4 first and second: PAWS comes before the sequence number (RFC 7323 §5.3 R1:
+     * an older timestamp marks an old duplicate); for a RST, RFC 5961 §3.2 replaces the
+     * acceptability test (exactly RCV.NXT, in the window, or outside it); otherwise the four cases
+     * of the acceptability test, and an unacceptable segment gets an ACK. Returns false when the
+     * segment was dealt with here.
+     */
+    boolean sequenceAcceptable(TcpSegment seg, long now) {
+        int rcvWnd = c.rcvWindow.receiveWindow();
+        if (pawsRejects(seg, now)) {
+            if (answerUnacceptable(seg, RateLimited.PAWS_ACK, now)) c.ackNow = true;
+            c.dropped(seg, "PAWS: timestamp older than TS.Recent", now);
+            return false;
+        }
+        if (seg.has(TcpFlags.RST)) {
+            resetArrived(seg, rcvWnd, now);
+            return false;
+        }
+        if (!acceptable(seg, rcvWnd)) {
+            if (seg.has(TcpFlags.SYN)) {
+                challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
+            } else {
+                if (answerUnacceptable(seg, RateLimited.OUT_OF_WINDOW_ACK, now)) c.ackNow = true;
+                // RFC 2883 §4.1.1: a duplicate of what was already received is reported in a D-SACK
+                // block; as Linux's tcp_send_dupack, a repeated FIN is part of it.
+                if (Seq.lt(seg.seq(), c.rcvNxt)) reportDuplicate(seg.seq(), Seq.min(seg.seq() + seg.sequenceLength(), c.rcvNxt));
+            }
+            c.dropped(seg, "unacceptable sequence number", now);
+            return false;
+        }
+        return true;
+    }
+
     /** RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2. */
     private void resetArrived(TcpSegment seg, int rcvWnd, long now) {
         if (seg.seq() == c.rcvNxt) {
@@ -68,6 +101,80 @@ final class Receiver {
         } else {
             c.dropped(seg, "RST outside the window", now);
         }
+    }
+
+    /** RFC 9293 §3.10.7.4 first: the four cases of the acceptability test. */
+    private boolean acceptable(TcpSegment seg, int rcvWnd) {
+        int seq = seg.seq();
+        int len = seg.sequenceLength();
+        if (len == 0) {
+            return rcvWnd == 0 ? seq == c.rcvNxt : Seq.inWindow(seq, c.rcvNxt, c.rcvNxt + rcvWnd);
+        }
+        if (rcvWnd == 0) {
+            // Linux takes a bare FIN at RCV.NXT even when the window is closed.
+            return seq == c.rcvNxt && seg.payloadLength() == 0 && seg.has(TcpFlags.FIN);
+        }
+        return Seq.inWindow(seq, c.rcvNxt, c.rcvNxt + rcvWnd) || Seq.inWindow(seq + len - 1, c.rcvNxt, c.rcvNxt + rcvWnd);
+    }
+
+    /**
+     * PAWS (RFC 7323 §5.3 R1) as Linux applies it (tcp_paws_discard): a segment whose TSval is older
+     * than TS.Recent is an old duplicate, except by a single tick (TCP_PAWS_WINDOW), while TS.Recent
+     * is valid (§5.5), and except a reordered pure duplicate ACK that changes nothing
+     * (tcp_disordered_ack): at RCV.NXT, acknowledging SND.UNA, no window update, at most an RTO old.
+     */
+    private boolean pawsRejects(TcpSegment seg, long now) {
+        if (!c.timestampsOn || !seg.options().hasTimestamps() || seg.has(TcpFlags.RST)) return false;
+        int behind = c.tsRecent - seg.options().tsVal();
+        if (behind <= PAWS_WINDOW_TICKS || !tsRecentValid(now)) return false;
+        return !disorderedAck(seg, behind);
+    }
+
+    private boolean disorderedAck(TcpSegment seg, int ticksBehind) {
+        if (!seg.has(TcpFlags.ACK) || seg.sequenceLength() != 0 || seg.seq() != c.rcvNxt || seg.ack() != c.sndUna) return false;
+        int window = seg.window() << c.sndShift;
+        boolean updatesWindow = Seq.gt(seg.seq(), c.sndWl1) || (seg.seq() == c.sndWl1 && window > c.sndWnd);
+        return !updatesWindow && ticksBehind <= c.rtt.rto() / c.config.timestampTickNanos();
+    }
+
+    /** RFC 7323 §5.5: a TS.Recent older than the PAWS idle limit (24 days) is invalid; PAWS skips it. */
+    private boolean tsRecentValid(long now) {
+        return now - c.tsRecentAt <= c.config.pawsIdleLimitNanos();
+    }
+
+    /**
+     * RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent, and only forward; after
+     * an idle time longer than the PAWS limit (§5.5: 24 days) TS.Recent is no longer valid and the
+     * next such segment's value is taken whatever it is. Only a segment that gets as far as the ACK
+     * processing with an ACK in SND.UNA..SND.MAX counts, as in Linux's tcp_ack: a segment dropped
+     * before (a SYN, no ACK, an ACK of unsent or too old data) leaves TS.Recent alone, so that a
+     * forged or stray segment cannot move the value our ACKs echo; neither does an ACK below SND.UNA.
+     */
+    void updateTsRecent(TcpSegment seg, long now) {
+        if (!c.timestampsOn || !seg.options().hasTimestamps()) return;
+        int tsVal = seg.options().tsVal();
+        if ((Seq.ge(tsVal, c.tsRecent) || !tsRecentValid(now)) && Seq.le(seg.seq(), c.lastAckSent)) {
+            c.tsRecent = tsVal;
+            c.tsRecentAt = now;
+        }
+    }
+
+    /**
+     * RECEIVE's answer (RFC 9293 §3.10.3): the count of in-order bytes copied into {@code dst}, 0
+     * when none is available yet, -1 at end-of-stream.
+     */
+    int read(ByteBuffer dst) {
+        if (discardsInput()) return -1;
+        if (!c.receiveBuffer.isEmpty()) {
+            int n = c.receiveBuffer.read(dst);
+            if (c.finReceived || c.released) c.receiveBuffer.releaseIfEmpty(); // nothing more can arrive
+            return n;
+        }
+        if (c.error != null) throw new TcpException(c.error);
+        // As Linux's tcp_recvmsg: with nothing queued, a receive side shut by either end is end-of-file.
+        if (c.finReceived || c.readShutdown) return -1;
+        if (!c.opened) throw new TcpException(TcpError.NOT_CONNECTED);
+        return 0;
     }
 
     /**
@@ -379,112 +486,5 @@ final class Receiver {
         if (!AckLimiter.applies(seg, c.config)) return true;
         if (ackLimiter == null) ackLimiter = new AckLimiter(now);
         return ackLimiter.allowAnswer(c.config, c.state == TcpState.SYN_RECV ? RateLimited.SYN_RECV_ACK : what, c.output, now);
-    }
-
-    /** RFC 9293 §3.10.7.4 first: the four cases of the acceptability test. */
-    private boolean acceptable(TcpSegment seg, int rcvWnd) {
-        int seq = seg.seq();
-        int len = seg.sequenceLength();
-        if (len == 0) {
-            return rcvWnd == 0 ? seq == c.rcvNxt : Seq.inWindow(seq, c.rcvNxt, c.rcvNxt + rcvWnd);
-        }
-        if (rcvWnd == 0) {
-            // Linux takes a bare FIN at RCV.NXT even when the window is closed.
-            return seq == c.rcvNxt && seg.payloadLength() == 0 && seg.has(TcpFlags.FIN);
-        }
-        return Seq.inWindow(seq, c.rcvNxt, c.rcvNxt + rcvWnd) || Seq.inWindow(seq + len - 1, c.rcvNxt, c.rcvNxt + rcvWnd);
-    }
-
-    /**
-     * RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent, and only forward; after
-     * an idle time longer than the PAWS limit (§5.5: 24 days) TS.Recent is no longer valid and the
-     * next such segment's value is taken whatever it is. Only a segment that gets as far as the ACK
-     * processing with an ACK in SND.UNA..SND.MAX counts, as in Linux's tcp_ack: a segment dropped
-     * before (a SYN, no ACK, an ACK of unsent or too old data) leaves TS.Recent alone, so that a
-     * forged or stray segment cannot move the value our ACKs echo; neither does an ACK below SND.UNA.
-     */
-    void updateTsRecent(TcpSegment seg, long now) {
-        if (!c.timestampsOn || !seg.options().hasTimestamps()) return;
-        int tsVal = seg.options().tsVal();
-        if ((Seq.ge(tsVal, c.tsRecent) || !tsRecentValid(now)) && Seq.le(seg.seq(), c.lastAckSent)) {
-            c.tsRecent = tsVal;
-            c.tsRecentAt = now;
-        }
-    }
-
-    /**
-     * PAWS (RFC 7323 §5.3 R1) as Linux applies it (tcp_paws_discard): a segment whose TSval is older
-     * than TS.Recent is an old duplicate, except by a single tick (TCP_PAWS_WINDOW), while TS.Recent
-     * is valid (§5.5), and except a reordered pure duplicate ACK that changes nothing
-     * (tcp_disordered_ack): at RCV.NXT, acknowledging SND.UNA, no window update, at most an RTO old.
-     */
-    private boolean pawsRejects(TcpSegment seg, long now) {
-        if (!c.timestampsOn || !seg.options().hasTimestamps() || seg.has(TcpFlags.RST)) return false;
-        int behind = c.tsRecent - seg.options().tsVal();
-        if (behind <= PAWS_WINDOW_TICKS || !tsRecentValid(now)) return false;
-        return !disorderedAck(seg, behind);
-    }
-
-    private boolean disorderedAck(TcpSegment seg, int ticksBehind) {
-        if (!seg.has(TcpFlags.ACK) || seg.sequenceLength() != 0 || seg.seq() != c.rcvNxt || seg.ack() != c.sndUna) return false;
-        int window = seg.window() << c.sndShift;
-        boolean updatesWindow = Seq.gt(seg.seq(), c.sndWl1) || (seg.seq() == c.sndWl1 && window > c.sndWnd);
-        return !updatesWindow && ticksBehind <= c.rtt.rto() / c.config.timestampTickNanos();
-    }
-
-    /** RFC 7323 §5.5: a TS.Recent older than the PAWS idle limit (24 days) is invalid; PAWS skips it. */
-    private boolean tsRecentValid(long now) {
-        return now - c.tsRecentAt <= c.config.pawsIdleLimitNanos();
-    }
-
-    /**
-     * RECEIVE's answer (RFC 9293 §3.10.3): the count of in-order bytes copied into {@code dst}, 0
-     * when none is available yet, -1 at end-of-stream.
-     */
-    int read(ByteBuffer dst) {
-        if (discardsInput()) return -1;
-        if (!c.receiveBuffer.isEmpty()) {
-            int n = c.receiveBuffer.read(dst);
-            if (c.finReceived || c.released) c.receiveBuffer.releaseIfEmpty(); // nothing more can arrive
-            return n;
-        }
-        if (c.error != null) throw new TcpException(c.error);
-        // As Linux's tcp_recvmsg: with nothing queued, a receive side shut by either end is end-of-file.
-        if (c.finReceived || c.readShutdown) return -1;
-        if (!c.opened) throw new TcpException(TcpError.NOT_CONNECTED);
-        return 0;
-    }
-
-    /**
-     * RFC 9293 §3.10.7.4 first and second: PAWS comes before the sequence number (RFC 7323 §5.3 R1:
-     * an older timestamp marks an old duplicate); for a RST, RFC 5961 §3.2 replaces the
-     * acceptability test (exactly RCV.NXT, in the window, or outside it); otherwise the four cases
-     * of the acceptability test, and an unacceptable segment gets an ACK. Returns false when the
-     * segment was dealt with here.
-     */
-    boolean sequenceAcceptable(TcpSegment seg, long now) {
-        int rcvWnd = c.rcvWindow.receiveWindow();
-        if (pawsRejects(seg, now)) {
-            if (answerUnacceptable(seg, RateLimited.PAWS_ACK, now)) c.ackNow = true;
-            c.dropped(seg, "PAWS: timestamp older than TS.Recent", now);
-            return false;
-        }
-        if (seg.has(TcpFlags.RST)) {
-            resetArrived(seg, rcvWnd, now);
-            return false;
-        }
-        if (!acceptable(seg, rcvWnd)) {
-            if (seg.has(TcpFlags.SYN)) {
-                challengeAck(now); // RFC 5961 §4.2: a SYN, whatever its sequence number
-            } else {
-                if (answerUnacceptable(seg, RateLimited.OUT_OF_WINDOW_ACK, now)) c.ackNow = true;
-                // RFC 2883 §4.1.1: a duplicate of what was already received is reported in a D-SACK
-                // block; as Linux's tcp_send_dupack, a repeated FIN is part of it.
-                if (Seq.lt(seg.seq(), c.rcvNxt)) reportDuplicate(seg.seq(), Seq.min(seg.seq() + seg.sequenceLength(), c.rcvNxt));
-            }
-            c.dropped(seg, "unacceptable sequence number", now);
-            return false;
-        }
-        return true;
     }
 }

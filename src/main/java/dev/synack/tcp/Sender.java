@@ -79,6 +79,43 @@ final class Sender {
     }
 
     /**
+     * SEND's work once the call is allowed (RFC 9293 §3.10.2): takes what the buffer and the
+     * low-water mark let in, marks the write's end for PSH and records (MSG_EOR), and sends what
+     * the windows allow, holding small segments for MSG_MORE. Returns the count taken.
+     */
+    int write(ByteBuffer src, int flags, long now) {
+        boolean unsentBefore = Seq.distance(c.sndNxt, c.dataEnd()) > 0;
+        int n = lowWaterMarkLimits() ? writeBelowLowWater(src, now) : bufferWrite(src);
+        boolean more = (flags & WriteFlags.MORE) != 0;
+        if (n > 0) {
+            c.info.chronoStart(CHRONO_BUSY, now);
+            restartWindowAfterIdle(now);
+            tailPushed = !more || (tailPushed && unsentBefore);
+            if ((flags & WriteFlags.END_OF_RECORD) != 0 && !src.hasRemaining()) c.sendBuffer.endRecord();
+        }
+        writingMore = more;
+        try {
+            transmitPending(now);
+        } finally {
+            writingMore = false;
+        }
+        return n;
+    }
+
+    /** TCP_NODELAY; turning it on sends what Nagle held back, even while corked (Linux's TCP_NAGLE_PUSH). */
+    void setNoDelay(boolean on, long now) {
+        noDelay = on;
+        if (on) {
+            pushingAll = true;
+            try {
+                transmitPending(now);
+            } finally {
+                pushingAll = false;
+            }
+        }
+    }
+
+    /**
      * Appends what the send buffer and the stack's memory let in (sk_stream_memory_free: over the
      * hard level a writer's arrays take no more than {@link MemoryBudget#MIN_SEND} in all).
      */
@@ -447,42 +484,5 @@ final class Sender {
             src.limit(limit);
         }
         return total;
-    }
-
-    /**
-     * SEND's work once the call is allowed (RFC 9293 §3.10.2): takes what the buffer and the
-     * low-water mark let in, marks the write's end for PSH and records (MSG_EOR), and sends what
-     * the windows allow, holding small segments for MSG_MORE. Returns the count taken.
-     */
-    int write(ByteBuffer src, int flags, long now) {
-        boolean unsentBefore = Seq.distance(c.sndNxt, c.dataEnd()) > 0;
-        int n = lowWaterMarkLimits() ? writeBelowLowWater(src, now) : bufferWrite(src);
-        boolean more = (flags & WriteFlags.MORE) != 0;
-        if (n > 0) {
-            c.info.chronoStart(CHRONO_BUSY, now);
-            restartWindowAfterIdle(now);
-            tailPushed = !more || (tailPushed && unsentBefore);
-            if ((flags & WriteFlags.END_OF_RECORD) != 0 && !src.hasRemaining()) c.sendBuffer.endRecord();
-        }
-        writingMore = more;
-        try {
-            transmitPending(now);
-        } finally {
-            writingMore = false;
-        }
-        return n;
-    }
-
-    /** TCP_NODELAY; turning it on sends what Nagle held back, even while corked (Linux's TCP_NAGLE_PUSH). */
-    void setNoDelay(boolean on, long now) {
-        noDelay = on;
-        if (on) {
-            pushingAll = true;
-            try {
-                transmitPending(now);
-            } finally {
-                pushingAll = false;
-            }
-        }
     }
 }
