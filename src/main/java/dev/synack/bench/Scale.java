@@ -166,7 +166,6 @@ public final class Scale {
             } finally {
                 client.unlock();
             }
-            client.afterCall(c);
             net.drain();
             Connection s = serverEnds[i];
             server.lock();
@@ -175,7 +174,6 @@ public final class Scale {
             } finally {
                 server.unlock();
             }
-            server.afterCall(s);
             net.drain();
             serverEnds[i] = null;
             if (c.state() != TcpState.TIME_WAIT) {

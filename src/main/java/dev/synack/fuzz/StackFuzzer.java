@@ -466,7 +466,6 @@ public final class StackFuzzer {
             if (!f.tainted) fail("connection " + f.clientPort + " failed without a reset from the attacker: " + e.getMessage(), e);
             return e.getMessage();
         } finally {
-            s.afterCall(c);
             s.unlock();
         }
     }
@@ -478,7 +477,6 @@ public final class StackFuzzer {
         } catch (TcpException ignored) {
             // Already ended.
         } finally {
-            s.afterCall(c);
             s.unlock();
         }
     }

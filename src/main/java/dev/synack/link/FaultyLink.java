@@ -20,13 +20,14 @@ import java.util.concurrent.TimeUnit;
  * bandwidth, partitions) in front of any other link, e.g. a TUN or UDP link in real time.
  * {@link SimNetwork} has the same faults built in; this wrapper is for the links that have none.
  *
+ * <!-- example: src/test/java/dev/synack/docs/JavadocExamples.java#faulty-link -->
  * <pre>{@code
- * MemoryLink memory = new MemoryLink();
- * try (FaultyLink link = FaultyLink.realTime(memory, PathConditions.builder()
- *         .loss(0.02).delay(Duration.ofMillis(5)).build(), 42)) {
- *     NetStack a = link.addHost("a", "10.0.0.1", TcpConfig.linux());   // memory's stack, sending through the faults
+ * try (MemoryLink memory = new MemoryLink();
+ *      FaultyLink link = FaultyLink.realTime(memory, PathConditions.builder()
+ *              .loss(0.02).delay(Duration.ofMillis(5)).build(), 42)) {
+ *     NetStack a = link.addHost("a", "10.0.0.1", TcpConfig.linux()); // memory's stack, sending through the faults
  *     NetStack b = link.addHost("b", "10.0.0.2", TcpConfig.linux());
- *     ...
+ *     // sockets on a and b, as on any other link
  * }
  * }</pre>
  *

@@ -484,7 +484,6 @@ final class SyscallTable {
                 stack.unlock();
             }
             if (c == null) return s.nonBlocking ? Result.error("EAGAIN") : null;
-            stack.afterCall(c);
             int fd = newFd(e);
             Socket child = new Socket();
             child.connection = c;
@@ -509,7 +508,6 @@ final class SyscallTable {
             } finally {
                 stack.unlock();
             }
-            stack.afterCall(c);
             fds.put(fd, child);
             underTest = child;
             return Result.ok(fd);
@@ -555,7 +553,6 @@ final class SyscallTable {
                 } finally {
                     stack.unlock();
                 }
-                stack.afterCall(c);
                 if (s.nonBlocking) return Result.error("EINPROGRESS");
             }
             if (!c.isConnectDone()) return null;
@@ -589,7 +586,6 @@ final class SyscallTable {
                 return fail(ex);
             } finally {
                 stack.unlock();
-                stack.afterCall(c);
             }
             if (n < 0) return Result.ok(0);
             s.bytesRead += n;
@@ -624,7 +620,6 @@ final class SyscallTable {
                 return fail(ex);
             } finally {
                 stack.unlock();
-                stack.afterCall(c);
             }
             written[0] += n;
             if (written[0] == length) return Result.ok(length);
@@ -657,7 +652,6 @@ final class SyscallTable {
                         // An error already ended the connection: nothing to send.
                     } finally {
                         stack.unlock();
-                        stack.afterCall(c);
                     }
                 }
                 if (c == null || !s.lingerOn || s.lingerSeconds == 0 || s.nonBlocking) return Result.ok(0);
@@ -689,7 +683,6 @@ final class SyscallTable {
                 return fail(ex);
             } finally {
                 stack.unlock();
-                stack.afterCall(c);
             }
             s.inputShut |= how != SHUT_WR;
             s.outputShut |= how != SHUT_RD;
@@ -725,7 +718,6 @@ final class SyscallTable {
                                 c.setSendBufferSize(s.sndBuf, runner.now);
                             } finally {
                                 stack.unlock();
-                                stack.afterCall(c);
                             }
                         }
                     }
@@ -737,7 +729,6 @@ final class SyscallTable {
                                 c.setKeepAlive(s.keepAlive, runner.now);
                             } finally {
                                 stack.unlock();
-                                stack.afterCall(c);
                             }
                         }
                     }
@@ -755,7 +746,6 @@ final class SyscallTable {
                                 c.setNoDelay(s.noDelay, runner.now);
                             } finally {
                                 stack.unlock();
-                                stack.afterCall(c);
                             }
                         }
                     }
@@ -785,7 +775,6 @@ final class SyscallTable {
                                 c.setCork(s.cork, runner.now);
                             } finally {
                                 stack.unlock();
-                                stack.afterCall(c);
                             }
                         }
                     }
@@ -812,7 +801,6 @@ final class SyscallTable {
             change.accept(c);
         } finally {
             stack.unlock();
-            stack.afterCall(c);
         }
     }
 

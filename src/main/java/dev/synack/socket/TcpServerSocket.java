@@ -101,7 +101,6 @@ public final class TcpServerSocket implements Closeable {
             while (true) {
                 Connection c = l.accept();
                 if (c != null) {
-                    stack.afterCall(c);
                     return new TcpSocket(stack, c);
                 }
                 if (!blocking) return null; // non-blocking: nothing queued

@@ -165,13 +165,11 @@ public final class TcpSocket implements Closeable {
                     try {
                         c.abort(stack.now());
                     } finally {
-                        stack.afterCall(c);
                         markClosed();
                     }
                     throw new SocketTimeoutException("Connect timed out after " + timeout);
                 }
                 if (c.error() != null) {
-                    stack.afterCall(c);
                     markClosed();
                     throw SocketErrors.duringConnect(c.error());
                 }
@@ -199,7 +197,6 @@ public final class TcpSocket implements Closeable {
                 Connection c = connection;
                 if (!c.isConnectDone()) return false;
                 if (c.error() != null) {
-                    stack.afterCall(c);
                     unwatch();
                     markClosed();
                     throw SocketErrors.duringConnect(c.error());
@@ -376,8 +373,6 @@ public final class TcpSocket implements Closeable {
                     connection.shutdown(how, stack.now());
                 } catch (TcpException e) {
                     throw SocketErrors.of(e);
-                } finally {
-                    stack.afterCall(connection);
                 }
                 inputShut |= read;
                 outputShut |= write;
@@ -406,7 +401,6 @@ public final class TcpSocket implements Closeable {
             noDelay = on;
             if (connection != null) {
                 connection.setNoDelay(on, stack.now());
-                stack.afterCall(connection);
             }
         } finally {
             stack.unlock();
@@ -424,7 +418,6 @@ public final class TcpSocket implements Closeable {
             cork = on;
             if (connection != null) {
                 connection.setCork(on, stack.now());
-                stack.afterCall(connection);
             }
         } finally {
             stack.unlock();
@@ -443,7 +436,6 @@ public final class TcpSocket implements Closeable {
             keepAlive = on;
             if (connection != null) {
                 connection.setKeepAlive(on, stack.now());
-                stack.afterCall(connection);
             }
         } finally {
             stack.unlock();
@@ -468,7 +460,6 @@ public final class TcpSocket implements Closeable {
             notsentLowat = bytes;
             if (connection != null) {
                 connection.setNotsentLowat(bytes, stack.now());
-                stack.afterCall(connection);
             }
         } finally {
             stack.unlock();
@@ -604,18 +595,12 @@ public final class TcpSocket implements Closeable {
                 } else if (c.isReleased()) {
                     // Nothing left to close (a failed connect, an error).
                 } else if (lingerOn && lingerSeconds == 0) {
-                    try {
-                        c.abort(stack.now());
-                    } finally {
-                        stack.afterCall(c);
-                    }
+                    c.abort(stack.now());
                 } else {
                     try {
                         c.close(stack.now());
                     } catch (TcpException e) {
                         // Closing a connection an error already ended: nothing to send.
-                    } finally {
-                        stack.afterCall(c);
                     }
                     if (lingerOn && lingerSeconds > 0 && blocking && !stack.isRunningReadinessWatches()) {
                         long deadline = stack.deadlineAfter(Duration.ofSeconds(lingerSeconds));
@@ -634,8 +619,6 @@ public final class TcpSocket implements Closeable {
             return c.read(dst, stack.now());
         } catch (TcpException e) {
             throw SocketErrors.of(e);
-        } finally {
-            stack.afterCall(c);
         }
     }
 
@@ -645,8 +628,6 @@ public final class TcpSocket implements Closeable {
             return c.write(src, flags, stack.now());
         } catch (TcpException e) {
             throw SocketErrors.of(e);
-        } finally {
-            stack.afterCall(c);
         }
     }
 
@@ -690,8 +671,6 @@ public final class TcpSocket implements Closeable {
                         c.abort(stack.now());
                     } catch (RuntimeException ignored) {
                         // Nothing left to reset.
-                    } finally {
-                        stack.afterCall(c);
                     }
                 }
             }

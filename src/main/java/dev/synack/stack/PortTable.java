@@ -63,6 +63,15 @@ public final class PortTable {
         ephemeralUses[port]--;
     }
 
+    /** Releases the use a connection or TIME_WAIT record held of {@code port}. */
+    void release(Endpoint.PortUse use, int port) {
+        switch (use) {
+            case BINDING -> unbind(port);
+            case EPHEMERAL -> releaseEphemeral(port);
+            case NONE -> { }
+        }
+    }
+
     /**
      * The ephemeral port for an active open from {@code localAddress} to {@code remoteAddress}:
      * {@code remotePort}: RFC 6056 §3.3.4 (Algorithm 4, double-hash port selection), as Linux's

@@ -4,7 +4,9 @@
  * built from the 4-tuple, no allocation per lookup) and listeners (by port), answers segments that
  * match nothing with RST, allocates ports ({@link dev.synack.stack.PortTable}), drives the engine's
  * timers through a hashed timing wheel ({@link dev.synack.stack.TimerWheel}), emits trace events and
- * keeps TCP-MIB counters ({@link dev.synack.stack.Counter}).
+ * keeps TCP-MIB counters ({@link dev.synack.stack.Counter}). The engine tells the stack when each of
+ * its calls returns ({@link dev.synack.tcp.TcpOutput#callReturned}), and the stack reschedules or
+ * forgets the connection then.
  *
  * <p>Threads: one lock per stack, short critical sections; blocking socket calls wait through a
  * {@link dev.synack.stack.Waiter} (a Condition in real time, the simulator's baton in virtual time);

@@ -95,6 +95,7 @@ public final class Connection extends Tcb {
         setState(TcpState.SYN_SENT, "connect()", now);
         handshake.sendSyn(now);
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /**
@@ -125,6 +126,7 @@ public final class Connection extends Tcb {
         int n = sender.write(src, flags, now);
         accountMemory();
         output.wakeup(this);
+        output.callReturned(this);
         return n;
     }
 
@@ -145,6 +147,7 @@ public final class Connection extends Tcb {
             rcvWindow.autotuneReceiveBuffer(n, now);
             rcvWindow.maybeSendWindowUpdate(now);
             output.wakeup(this);
+            output.callReturned(this);
         }
         return n;
     }
@@ -155,6 +158,7 @@ public final class Connection extends Tcb {
         closing.shutdown(how, now);
         accountMemory();
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /**
@@ -168,6 +172,7 @@ public final class Connection extends Tcb {
             closing.close(now);
             accountMemory();
             output.wakeup(this);
+            output.callReturned(this);
         }
     }
 
@@ -181,6 +186,7 @@ public final class Connection extends Tcb {
         closing.abort(cause, now);
         accountMemory();
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /** SEGMENT ARRIVES (RFC 9293 §3.10.7), in the order the RFC writes it. */
@@ -190,6 +196,7 @@ public final class Connection extends Tcb {
         } finally {
             accountMemory();
         }
+        output.callReturned(this);
     }
 
     private void arrived(TcpSegment segment, long now) {
@@ -260,6 +267,7 @@ public final class Connection extends Tcb {
         if (accepted) {
             settle();
             output.wakeup(this);
+            output.callReturned(this);
         }
         return accepted;
     }
@@ -271,6 +279,7 @@ public final class Connection extends Tcb {
         } finally {
             accountMemory();
         }
+        output.callReturned(this);
     }
 
     private void timersDue(long now) {
@@ -327,6 +336,7 @@ public final class Connection extends Tcb {
         closing.enterClosed(cause, now);
         accountMemory();
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     void detachFromListener() {
@@ -347,6 +357,7 @@ public final class Connection extends Tcb {
         settle();
         idleTimers.setKeepAlive(on, now);
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /** TCP_NODELAY with an immediate push of what Nagle held back (Linux does this on setsockopt). */
@@ -354,6 +365,7 @@ public final class Connection extends Tcb {
         settle();
         sender.setNoDelay(noDelay, now);
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /**
@@ -367,6 +379,7 @@ public final class Connection extends Tcb {
         sender.corked = on;
         if (!on) sender.transmitPending(now);
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     public boolean isCorked() { return sender.corked; }
@@ -489,6 +502,7 @@ public final class Connection extends Tcb {
         settle();
         sendBuffer.resize(bytes);
         output.wakeup(this);
+        output.callReturned(this);
     }
 
     /** The send buffer's capacity in bytes. */
@@ -512,6 +526,7 @@ public final class Connection extends Tcb {
         settle();
         sender.notsentLowatOption = bytes;
         output.wakeup(this); // a higher mark may make the connection writable now (Linux: sk_write_space)
+        output.callReturned(this);
     }
 
     /** TCP_NOTSENT_LOWAT as set (0 when never set: the stack's default applies). */

@@ -238,7 +238,10 @@ public final class Listener {
     /** The next established connection, or null when the accept queue is empty. */
     public Connection accept() {
         Connection c = acceptQueue.poll();
-        if (c != null) c.detachFromListener();
+        if (c != null) {
+            c.detachFromListener();
+            output.callReturned(c); // no longer in the queue, it may let its TIME_WAIT record go
+        }
         return c;
     }
 

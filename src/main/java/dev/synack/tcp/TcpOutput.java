@@ -34,6 +34,15 @@ public interface TcpOutput {
     void wakeup(Connection connection);
 
     /**
+     * An engine call on {@code connection} is returning: a user call, a segment's arrival, its
+     * timers, an accept that took it from its listener. Its timers may have moved, it may have
+     * entered TIME_WAIT or been released. Called last in every such call, once the engine is done
+     * with the connection, so that its owner reschedules or forgets it by construction rather than
+     * by a call after each use. Not called when the call threw. The default ignores it.
+     */
+    default void callReturned(Connection connection) { }
+
+    /**
      * A {@link TimeWaitRecord} its connection let go of changed state (TIME_WAIT to CLOSED: 2MSL, a
      * new SYN, an abort). Only an owner that detaches records receives this; the default ignores it.
      */

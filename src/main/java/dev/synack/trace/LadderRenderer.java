@@ -14,13 +14,14 @@ import java.util.Set;
  * RFC 9293 §3.5 and Stevens' TCP/IP Illustrated: time runs down the page, each host is a column
  * showing its TCP state on every row, and each segment is an arrow between the columns.
  *
+ * <p>From the output of {@code synack demo}:
+ * <!-- output: demo -->
  * <pre>
- *   time (s)        client                                                       server
- *   0.000000        CLOSED  call connect 10.0.0.2:80                              LISTEN
- *   0.000000      SYN_SENT  state CLOSED -> SYN_SENT (connect)                    LISTEN
- *   0.000000      SYN_SENT  -- S seq 1360306640 len 0 win 64240 ------------->   LISTEN
- *                              &lt;mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 7&gt;
- *   0.010000      SYN_SENT                             recv S seq 1360306640 -->  LISTEN
+ *  time (s)       client                                                                            server
+ *  0.000000     SYN_SENT   state CLOSED -&gt; SYN_SENT (connect())                                     LISTEN
+ *  0.000000     SYN_SENT  -- S seq 1834319178 len 0 win 64240 -----------------------------------&gt;  LISTEN
+ *                            &lt;mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 7&gt;
+ *  0.010000     SYN_SENT                                                 recv S seq 1834319178 --&gt;  LISTEN
  * </pre>
  *
  * <ul>

@@ -90,10 +90,8 @@ class MemoryBudgetTest {
             for (int i = 0; i < n; i++) {
                 Connection c = clients.get(i);
                 onClient(() -> c.write(data.clear(), client.now()));
-                client.afterCall(c);
                 Connection s = servers.get(i);
                 writtenByServer[i] += onServer(() -> s.write(data.clear(), server.now()));
-                server.afterCall(s);
             }
             net.runFor(Duration.ofMillis(100));
             peak = Math.max(peak, server.memoryAllocated());
@@ -260,7 +258,6 @@ class MemoryBudgetTest {
         for (Connection s : servers) readAll(server, s); // the client's FIN: nothing unread
         for (Connection s : servers) {
             onServer(() -> { s.close(server.now()); return 0; });
-            server.afterCall(s);
         }
         assertThat(servers.get(0).state()).isEqualTo(TcpState.LAST_ACK);
         assertThat(servers.get(1).state()).isEqualTo(TcpState.LAST_ACK);
@@ -352,7 +349,6 @@ class MemoryBudgetTest {
         } finally {
             stack.unlock();
         }
-        stack.afterCall(c);
         return Arrays.copyOf(dst.array(), dst.position());
     }
 

@@ -255,9 +255,9 @@ class MemoryLinkTest {
                     else if (carrier.getName().startsWith("synack-")) carriedByLoops++;
                 }
             }
-            // Before caller-runs delivery every SYN was processed on b's event-loop thread. Now the
-            // connecting thread does it, unless an event loop happened to drain first (rare) or the
-            // accept thread held b's lock (then the SYN is left to it: MemoryLink.lockForDelivery).
+            // Caller-runs delivery: the connecting thread carries its SYN into b, unless an event loop
+            // happened to drain first (rare) or the accept thread held b's lock (then the SYN is left
+            // to it: MemoryLink.lockForDelivery).
             assertThat(carriedByLoops).as("SYNs carried by an event loop").isLessThan(connections / 4);
             assertThat(carriedByCaller).isPositive();
         }

@@ -75,7 +75,6 @@ public final class BulkPair {
                     } finally {
                         client.unlock();
                     }
-                    client.afterCall(sender);
                 }
                 now += 10_000; // the stacks' timers (delayed ACK) see time pass
                 ring.pump(client, server);
@@ -87,7 +86,6 @@ public final class BulkPair {
                     } finally {
                         server.unlock();
                     }
-                    server.afterCall(receiver);
                     read += Math.max(0, n);
                 } while (n > 0);
                 ring.pump(client, server);

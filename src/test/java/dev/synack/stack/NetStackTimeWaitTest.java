@@ -97,7 +97,6 @@ class NetStackTimeWaitTest {
         } finally {
             stack.unlock();
         }
-        stack.afterCall(c);
     }
 
     /** Client closes first, then the server: the client ends in TIME_WAIT. */
@@ -118,6 +117,28 @@ class NetStackTimeWaitTest {
         ByteBuffer out = ByteBuffer.allocate(PacketCodec.encodedLength(p));
         PacketCodec.encode(p, out);
         client.deliver(out.flip());
+    }
+
+    /**
+     * The engine reports the end of each call to the stack (TcpOutput.callReturned): a caller that
+     * only takes the lock around an engine call leaves the stack's timers right. (The TIME_WAIT
+     * tests below close connections the same way and see them compacted.)
+     */
+    @Test
+    void engineCallsRescheduleWithoutACallAfterThem() throws Exception {
+        Connection[] ends = open();
+        Connection c = ends[0];
+        assertThat(client.nextTimerDeadline()).isEqualTo(Long.MAX_VALUE);
+        client.lock();
+        try {
+            c.write(ByteBuffer.wrap(new byte[100]), now);
+        } finally {
+            client.unlock();
+        }
+        assertThat(c.nextDeadline()).isLessThan(Long.MAX_VALUE); // the retransmission timer
+        assertThat(client.nextTimerDeadline()).isEqualTo(c.nextDeadline());
+        drain(); // the ACK of the data: no timer left
+        assertThat(client.nextTimerDeadline()).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** Three-way handshake (RFC 9293 §3.5), option layouts (design.md), retries, and simultaneous open. */
+/** Three-way handshake (RFC 9293 §3.5), Linux's option layouts, retries, and simultaneous open. */
 class HandshakeTest {
 
     @Nested

@@ -60,10 +60,11 @@ class LongTransferTest {
     }
 
     /**
-     * The sender must keep sending after 2^31 bytes: it used to take SND.UNA &gt; ISS as "our SYN was
-     * acknowledged", which turned false at 2 GiB and stopped all transmission with no timer armed.
-     * A segment lost after that point is repaired by fast retransmit, not by the retransmission
-     * timer: the recovery point left at the ISN must not look ahead of SND.UNA either.
+     * The sender keeps sending after 2^31 bytes: whether its SYN was acknowledged cannot be read
+     * from SND.UNA &gt; ISS, which turns false at 2 GiB (modular comparison) and would stop all
+     * transmission with no timer armed. A segment lost after that point is repaired by fast
+     * retransmit, not by the retransmission timer: the recovery point left at the ISN must not look
+     * ahead of SND.UNA either.
      */
     @ParameterizedTest(name = "mss {0}, {1}")
     @CsvSource({"65495, CUBIC", "1460, NEW_RENO"})

@@ -118,7 +118,7 @@ class LossRecoveryTest {
             assertThat(sentSeqs(h)).containsExactly(seg(10), seg(11));
         }
 
-        /** Regression (faults goodput): many holes cost one RTT each without the Impatient timer. */
+        /** RFC 6582 §4's Impatient variant: only the first partial ACK restarts the timer, so many holes do not cost one RTT each. */
         @Test
         void onlyTheFirstPartialAckRestartsTheTimerSoALongRecoveryEndsInATimeout() {
             EngineHarness h = established(rfc6582());
@@ -142,7 +142,7 @@ class LossRecoveryTest {
             assertThat(h.conn.congestionWindow()).isEqualTo(MSS); // slow start repairs the rest
         }
 
-        /** Regression (faults duplex torture): ACKs after a timeout carried the rolled-back SND.NXT. */
+        /** After a timeout rolls SND.NXT back, pure ACKs still carry the highest sequence number sent. */
         @Test
         void pureAcksCarryTheHighestSequenceSentEvenAfterATimeout() {
             EngineHarness h = established(CongestionAlgorithm.NEW_RENO, false);

@@ -231,7 +231,7 @@ class ReassemblyTest {
         assertThat(sack(small)).isEqualTo("nop,nop,sack 1 " + (RCV + 1000) + ":" + (RCV + 2000));
     }
 
-    /** Regression (pkt fin-out-of-order): a bare FIN beyond a hole was forgotten. */
+    /** A bare FIN beyond a hole is kept and takes effect once the hole fills (as in pkt fin-out-of-order). */
     @Test
     void aBareFinBeyondAHoleTakesEffectWhenTheHoleFills() {
         EngineHarness h = sackReceiver(false);

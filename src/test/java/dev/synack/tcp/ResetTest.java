@@ -128,7 +128,7 @@ class ResetTest {
         assertThat(h.readAvailable()).isEqualTo(pattern(0, 10));
     }
 
-    /** Regression (tun helper): Linux's PAWS spares a one-tick-old TSval and reordered pure duplicate ACKs. */
+    /** Linux's PAWS spares a one-tick-old TSval and reordered pure duplicate ACKs. */
     @Test
     void pawsToleratesOneTickAndAReorderedPureDuplicateAck() {
         TcpConfig config = TcpConfig.linux().toBuilder().sack(false).windowScaling(false).build();

@@ -141,7 +141,7 @@ class RetransmissionTest {
             assertThat(h.conn.retransmissionTimeoutNanos()).isEqualTo(ms(300));
         }
 
-        /** Regression (faults helper): a stale echoed timestamp pinned the RTO at its maximum. */
+        /** An echoed timestamp older than the retransmission gives no RTT sample, which would pin the RTO at its maximum. */
         @Test
         void anAckEchoingATimestampOlderThanTheRetransmissionGivesNoSample() {
             TcpConfig config = TcpConfig.linux().toBuilder().sack(false).windowScaling(false).build();

@@ -81,9 +81,8 @@ record TortureRun(long seed, int upBytes, int downBytes, PathConditions clientTo
     private static final int MAX_CHUNK = 65536;
     /**
      * Both ends streaming at once (a quarter of the seeds); {@code -Dtorture.duplex=false} turns it
-     * off. It found the engine's ACK livelock after go-back-N (seeds 3190, 3356, 3931),
-     * fixed in the engine since. The axis is drawn for every seed either way, so turning it off
-     * changes nothing else.
+     * off. Seeds 3190, 3356 and 3931 exercise two ends trading ACKs after go-back-N, which must not
+     * livelock. The axis is drawn for every seed either way, so turning it off changes nothing else.
      */
     static final boolean DUPLEX_ENABLED = Boolean.parseBoolean(System.getProperty("torture.duplex", "true"));
 

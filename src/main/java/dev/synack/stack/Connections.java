@@ -1,0 +1,332 @@
+package dev.synack.stack;
+
+import dev.synack.tcp.Connection;
+import dev.synack.tcp.FourTuple;
+import dev.synack.tcp.Listener;
+import dev.synack.tcp.Seq;
+import dev.synack.tcp.TcpState;
+import dev.synack.tcp.TimeWaitRecord;
+import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.TcpFlags;
+import dev.synack.wire.TcpSegment;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.SocketException;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Demultiplexing and ports: the demux table (4-tuple to an {@link Endpoint}, a connection, or a
+ * {@link TimeWaitTimer}, a detached TIME_WAIT record), the listeners by port, the port table, and
+ * the life of each endpoint: registered on connect or when a listener makes a child, rescheduled
+ * after every engine call on its connection ({@link #callReturned}), compacted to its TIME_WAIT
+ * record, forgotten once released. Lookups are O(1) and allocate nothing. Guarded by the stack's
+ * lock.
+ */
+final class Connections {
+    private final NetStack stack;
+    private final DemuxTable<Object> table = new DemuxTable<>(64);
+    private final Listener[] listeners = new Listener[PortTable.PORT_COUNT];
+    private final PortTable ports;
+    private final Random random;
+    private final Timers timers;
+    private final Readiness readiness;
+    private final TimeWaitRecords timeWait;
+    /**
+     * The endpoint last looked up or created (null: none), tried before the demux table: the
+     * lookups by connection of one event (a segment's arrival, the wakeup it causes, the segments
+     * it makes the connection send, the user call after it) mostly name the same one. An endpoint
+     * is in the table exactly while it is not {@link Endpoint#removed}, so a hit is what the table
+     * would have answered.
+     */
+    private Endpoint recent;
+    /** The last segment sent for a 4-tuple not (yet) in the demux table, for RetransSegs. */
+    private long unregisteredKey = -1;
+    private int unregisteredSentUpTo;
+    /** The timer wheel's callback: one for every expiry, none allocated per call. */
+    private final Consumer<Object> fireTimer = this::fire;
+
+    Connections(NetStack stack, Random random, Timers timers, Readiness readiness) {
+        this.stack = stack;
+        this.random = random;
+        this.ports = new PortTable(random);
+        this.timers = timers;
+        this.readiness = readiness;
+        this.timeWait = new TimeWaitRecords(stack, table, timers, ports);
+    }
+
+    int size() { return table.size(); }
+
+    int timeWaitRecordCount() { return timeWait.count(); }
+
+    // ---- ports and user operations
+
+    /** See {@link NetStack#bind(int)}. */
+    int bind(int port) throws BindException {
+        if (port < 0 || port >= PortTable.PORT_COUNT) throw new IllegalArgumentException("port out of range: " + port);
+        int low = stack.config().ephemeralPortLow();
+        int high = stack.config().ephemeralPortHigh();
+        if (port == 0) {
+            int p = ports.allocate(random, low, high, true, q -> listeners[q] == null);
+            if (p < 0) throw new BindException("No ephemeral port free in " + low + "-" + high);
+            return p;
+        }
+        if (!ports.bind(port)) throw new BindException("Address already in use: port " + port);
+        return port;
+    }
+
+    void unbind(int port) {
+        ports.unbind(port);
+    }
+
+    /** See {@link NetStack#connect(int, int, int, Consumer)}. */
+    Connection connect(int boundPort, int remoteAddress, int remotePort, Consumer<Connection> beforeSyn, long now)
+            throws IOException {
+        int address = stack.address();
+        int localPort;
+        Endpoint.PortUse use;
+        if (boundPort > 0) {
+            if (!ports.isBound(boundPort)) throw new IllegalStateException("connect from port " + boundPort + " that is not bound");
+            if (table.containsKey(DemuxTable.key(remoteAddress, boundPort, remotePort))) {
+                throw new BindException("Address already in use: " + Ipv4Address.format(address) + ":" + boundPort
+                        + " is already connected to " + Ipv4Address.format(remoteAddress) + ":" + remotePort);
+            }
+            localPort = boundPort;
+            use = Endpoint.PortUse.BINDING;
+        } else {
+            localPort = ports.allocateForConnect(address, remoteAddress, remotePort, stack.config().ephemeralPortLow(),
+                    stack.config().ephemeralPortHigh(),
+                    p -> listeners[p] == null && !table.containsKey(DemuxTable.key(remoteAddress, p, remotePort)));
+            if (localPort < 0) {
+                throw new SocketException("Cannot assign requested address: no ephemeral port free for "
+                        + Ipv4Address.format(remoteAddress) + ":" + remotePort);
+            }
+            use = Endpoint.PortUse.EPHEMERAL;
+        }
+        FourTuple tuple = new FourTuple(address, localPort, remoteAddress, remotePort);
+        Connection c = Connection.active(stack.config(), tuple, stack.isn(), stack.output());
+        Endpoint e = new Endpoint(c, DemuxTable.key(remoteAddress, localPort, remotePort), localPort, use);
+        table.put(e.key, e);
+        recent = e;
+        try {
+            if (beforeSyn != null) beforeSyn.accept(c);
+            c.connect(now);
+        } catch (RuntimeException ex) {
+            remove(e);
+            throw ex;
+        }
+        return c;
+    }
+
+    /** See {@link NetStack#listen(int, int)}. */
+    Listener listen(int port, int backlog) throws SocketException {
+        if (!ports.isBound(port)) throw new IllegalStateException("listen on port " + port + " that is not bound");
+        if (listeners[port] != null) throw new SocketException("Already listening on port " + port);
+        Listener l = new Listener(stack.config(), stack.address(), port, backlog, stack.isn(), stack.synCookies(), stack.output());
+        listeners[port] = l;
+        stack.diagnostics().listenerStateChanged(port, TcpState.CLOSED, TcpState.LISTEN, "listen(" + l.backlog() + ")");
+        return l;
+    }
+
+    /**
+     * Closes {@code listener} (its queued children are reset or dropped, each forgotten by its own
+     * {@link #callReturned}) and releases its port.
+     */
+    void closeListener(Listener listener, long now) {
+        int port = listener.localPort();
+        try {
+            listener.close(now);
+            stack.diagnostics().listenerStateChanged(port, TcpState.LISTEN, TcpState.CLOSED, "close()");
+        } finally {
+            if (listeners[port] == listener) {
+                listeners[port] = null;
+                ports.unbind(port);
+            }
+            stack.waiter().wakeup(stack, listener);
+            readiness.forget(listener);
+        }
+    }
+
+    // ---- demultiplexing
+
+    /** The endpoint the demux table holds for {@code connection}, or null (released, or only its TIME_WAIT record is left). */
+    Endpoint endpointOf(Connection connection) {
+        Endpoint r = recent;
+        if (r != null && r.connection == connection && !r.removed) return r;
+        FourTuple t = connection.tuple();
+        if (table.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())) instanceof Endpoint e && e.connection == connection) {
+            recent = e;
+            return e;
+        }
+        return null;
+    }
+
+    /**
+     * Hands an arriving segment from {@code remote} to what it is for, as RFC 9293 §3.10.7 orders:
+     * a fully specified connection (or its TIME_WAIT record) first, then a listener on the port.
+     * Returns false when nothing takes it (the caller answers with a reset).
+     */
+    boolean segmentArrived(int remote, TcpSegment seg, long now) {
+        int localPort = seg.destinationPort();
+        Object entry = table.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
+        if (entry instanceof Endpoint e && !takesNewIncarnation(e, seg, now)) {
+            recent = e;
+            e.connection.segmentArrived(seg, now);
+            return true;
+        }
+        if (entry instanceof TimeWaitTimer t && !(synForListener(localPort, seg) && timeWait.takesNewIncarnation(t, seg, now))) {
+            timeWait.segmentArrived(t, seg, now);
+            return true;
+        }
+        Listener l = listeners[localPort];
+        if (l == null || l.isClosed()) return false;
+        Connection child = l.segmentArrived(stack.address(), remote, seg, now);
+        if (child != null) adoptChild(child);
+        return true;
+    }
+
+    /**
+     * A SYN for a 4-tuple in TIME_WAIT may open a new incarnation (RFC 9293 §3.10.7.4, RFC 6191):
+     * the engine decides; when it accepts, the old connection is forgotten (by its
+     * {@link #callReturned}) and the SYN goes to the listener.
+     */
+    private boolean takesNewIncarnation(Endpoint e, TcpSegment seg, long now) {
+        if (e.connection.state() != TcpState.TIME_WAIT || !synForListener(e.localPort, seg)) return false;
+        return e.connection.acceptsNewSyn(seg, now);
+    }
+
+    /** A bare SYN to a port with an open listener (which could take a new incarnation). */
+    private boolean synForListener(int localPort, TcpSegment seg) {
+        if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)) return false;
+        Listener l = listeners[localPort];
+        return l != null && !l.isClosed();
+    }
+
+    private void adoptChild(Connection child) {
+        stack.diagnostics().increment(Counter.PASSIVE_OPENS);
+        FourTuple t = child.tuple();
+        Endpoint e = new Endpoint(child, DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()), t.localPort(),
+                Endpoint.PortUse.NONE);
+        if (unregisteredKey == e.key) {
+            e.sentUpTo = unregisteredSentUpTo;
+            e.sentAnything = true;
+            unregisteredKey = -1;
+        }
+        Object old = table.put(e.key, e);
+        recent = e;
+        if (old != null && old != e) {
+            // Cannot happen when the demux worked; keep the table consistent anyway.
+            if (old instanceof Endpoint o) {
+                o.removed = true;
+                readiness.forget(o);
+                timers.cancel(o.timer);
+            } else if (old instanceof TimeWaitTimer tw) {
+                timeWait.replaced(tw);
+            }
+        }
+        touch(e);
+    }
+
+    // ---- after engine calls
+
+    /**
+     * An engine call on {@code connection} returned ({@link dev.synack.tcp.TcpOutput#callReturned}):
+     * reschedule its timer, forget it once released, keep only its TIME_WAIT record once it lets it
+     * go. The engine calls this last in every entry point, so no caller has to remember to.
+     */
+    void callReturned(Connection connection) {
+        assert stack.stackLock().isHeldByCurrentThread() : "an engine call without the stack's lock";
+        Endpoint found = endpointOf(connection);
+        if (found != null) {
+            touch(found);
+            return;
+        }
+        FourTuple t = connection.tuple();
+        timeWait.connectionReturned(connection, table.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())));
+    }
+
+    /**
+     * Brings the stack in step with {@code e}'s connection: forgotten once released; in TIME_WAIT,
+     * replaced by its record once it lets the record go; else its timer at its next deadline.
+     */
+    private void touch(Endpoint e) {
+        if (e.removed) return;
+        Connection c = e.connection;
+        if (c.isReleased()) {
+            remove(e);
+            return;
+        }
+        if (c.state() == TcpState.TIME_WAIT) {
+            TimeWaitRecord r = c.detachTimeWait();
+            if (r != null) {
+                unlink(e);
+                timeWait.compact(e, r);
+                return;
+            }
+        }
+        long deadline = c.nextDeadline();
+        if (deadline == Long.MAX_VALUE) timers.cancel(e.timer);
+        else timers.schedule(e.timer, deadline);
+    }
+
+    /** Forgets {@code e}: its timer, its demux entry and its port use (once). */
+    private void remove(Endpoint e) {
+        if (e.removed) return;
+        unlink(e);
+        timers.cancel(e.timer);
+        if (table.get(e.key) == e) table.remove(e.key);
+        ports.release(e.portUse, e.localPort);
+    }
+
+    /** Marks {@code e} removed: the stack holds on to no connection it let go, nor to its watch. */
+    private void unlink(Endpoint e) {
+        e.removed = true;
+        if (recent == e) recent = null;
+        readiness.forget(e);
+    }
+
+    /** Fires the timers due at {@code now}; returns how many connections and records were due. */
+    int fireTimers(long now) {
+        return timers.expire(now, fireTimer);
+    }
+
+    /** The timer wheel's callback: the connection's timers (its callReturned reschedules it), or a record's 2MSL. */
+    private void fire(Object owner) {
+        long now = timers.firingAt();
+        if (!(owner instanceof Endpoint e)) {
+            timeWait.fire((TimeWaitRecord) owner, now);
+            return;
+        }
+        try {
+            e.connection.deadlineReached(now);
+        } catch (Throwable ex) {
+            Diagnostics.rethrowFatal(ex);
+            stack.diagnostics().internalError(now, "timer of " + e.label(), ex);
+            if (!e.removed) timers.retryLater(e.timer, now);
+        }
+    }
+
+    // ---- output accounting
+
+    /** RetransSegs: counts a segment sent to {@code destinationAddress} carrying sequence space below the highest already sent. */
+    void noteSent(TcpSegment s, int destinationAddress) {
+        int length = s.sequenceLength();
+        if (length == 0 || s.has(TcpFlags.RST)) return;
+        long key = DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort());
+        // A TIME_WAIT record sends only bare ACKs (no sequence space): never found here.
+        Endpoint r = recent;
+        Endpoint e = r != null && r.key == key && !r.removed ? r : table.get(key) instanceof Endpoint found ? found : null;
+        int end = s.seq() + length;
+        if (e == null) {
+            // A listener's SYN-ACK goes out before its child is registered: remember it for adoptChild.
+            unregisteredKey = key;
+            unregisteredSentUpTo = end;
+            return;
+        }
+        if (e.sentAnything && Seq.lt(s.seq(), e.sentUpTo)) stack.diagnostics().increment(Counter.RETRANS_SEGS);
+        if (!e.sentAnything || Seq.gt(end, e.sentUpTo)) {
+            e.sentUpTo = end;
+            e.sentAnything = true;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.synack.stack;
+
+import dev.synack.tcp.Resets;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.trace.TraceEvent;
+import dev.synack.wire.Icmpv4;
+import dev.synack.wire.Ipv4Header;
+import dev.synack.wire.PacketCodec;
+import dev.synack.wire.ParseResult;
+import dev.synack.wire.TcpPacket;
+import dev.synack.wire.TcpSegment;
+import java.nio.ByteBuffer;
+
+/**
+ * Arriving packets, on the thread holding the stack's lock: decoded into a reused {@link TcpPacket}
+ * (nothing allocated per packet unless a trace listener is attached), filtered by address, handed
+ * to their connection or listener ({@link Connections#segmentArrived}), or answered with a reset;
+ * ICMP echo requests are answered. No exception escapes: it is caught, counted
+ * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop, unless it is fatal.
+ *
+ * <p>Hostile input: a packet from a martian source or for an address other than the host's is
+ * dropped before TCP or ICMP sees it, without an answer ({@link AddressFilter}); an unsound IPv4
+ * option drops its packet ({@link Counter#IN_HDR_ERRORS}). The engine limits the ACKs it sends to
+ * segments it does not accept (dev.synack.tcp.AckLimiter); RSTs for segments that match nothing
+ * and echo replies pass host-wide {@link TokenBucket}s when {@link TcpConfig#resetRateLimit()} and
+ * {@link TcpConfig#echoReplyRateLimit()} set them (Linux limits neither).
+ */
+final class Inbound {
+    private final NetStack stack;
+    private final Diagnostics diagnostics;
+    private final Connections connections;
+    private final TcpPacket inbound = new TcpPacket();
+    /** Where a packet delivered decoded is encoded for the packet taps (allocated on first use). */
+    private ByteBuffer tapScratch;
+    private final TcpSegment resetReply = new TcpSegment();
+    /** RSTs for segments that match nothing, and echo replies: null when not limited. */
+    private final TokenBucket resetLimit;
+    private final TokenBucket echoReplyLimit;
+    /** Which sources and destinations arriving packets may have (replaced when the prefix is set). */
+    private volatile AddressFilter addressFilter;
+
+    Inbound(NetStack stack, Diagnostics diagnostics, Connections connections, long startNanos) {
+        this.stack = stack;
+        this.diagnostics = diagnostics;
+        this.connections = connections;
+        TcpConfig config = stack.config();
+        this.resetLimit = config.resetRateLimit() == 0 ? null : new TokenBucket(config.resetRateLimit(), config.resetRateLimit(), startNanos);
+        this.echoReplyLimit = config.echoReplyRateLimit() == 0 ? null
+                : new TokenBucket(config.echoReplyRateLimit(), config.echoReplyBurst(), startNanos);
+        this.addressFilter = new AddressFilter(stack.address(), 0);
+    }
+
+    /** See {@link NetStack#prefixLength(int)}. */
+    void prefixLength(int bits) {
+        addressFilter = new AddressFilter(stack.address(), bits);
+    }
+
+    /** An IPv4 packet's bytes (position to limit, left unchanged). */
+    void packet(ByteBuffer packet, boolean tcpChecksumTrusted, long now) {
+        arrived(packet, tcpChecksumTrusted, null, now);
+    }
+
+    /**
+     * A packet another stack in memory handed over decoded: read in place rather than copied (the
+     * engine only reads an arriving segment, and the caller keeps it unchanged for the call), held
+     * on to by nothing afterwards. Packet taps see it encoded, its TCP checksum left zero as on a
+     * checksum-offloading link.
+     */
+    void decoded(TcpPacket packet, long now) {
+        arrived(null, false, packet, now);
+    }
+
+    /** A packet as {@code bytes}, or {@code decoded} when bytes is null. */
+    private void arrived(ByteBuffer bytes, boolean tcpChecksumTrusted, TcpPacket decoded, long now) {
+        assert stack.stackLock().isHeldByCurrentThread() : "packets are processed under the stack's lock";
+        diagnostics.processing = decoded != null ? decoded : inbound;
+        try {
+            TcpPacket in = decoded != null ? tapped(decoded, now) : decode(bytes, tcpChecksumTrusted, now);
+            if (in != null) segmentArrived(in, now);
+        } catch (Throwable ex) {
+            Diagnostics.rethrowFatal(ex);
+            diagnostics.internalError(now, "inbound packet", ex);
+        } finally {
+            diagnostics.processing = null;
+        }
+    }
+
+    /** Decodes {@code packet} into the reused packet; null when it was ICMP or did not decode (answered or counted). */
+    private TcpPacket decode(ByteBuffer packet, boolean tcpChecksumTrusted, long now) {
+        if (diagnostics.hasPacketTaps()) diagnostics.tap(now, false, packet);
+        if (Icmpv4.isIcmp(packet)) {
+            icmpArrived(packet, now);
+            return null;
+        }
+        ParseResult result = PacketCodec.decode(packet, inbound, !tcpChecksumTrusted);
+        if (result == ParseResult.OK) return inbound;
+        if (result == ParseResult.NOT_TCP) {
+            // A sound IPv4 header (its checksum verified) for a protocol synack does not handle,
+            // such as UDP: counted and dropped, never an error. (Links drop other IP versions,
+            // such as the kernel's IPv6 router solicitations on a TUN device, before the stack.)
+            diagnostics.increment(Counter.IN_UNKNOWN_PROTOS);
+        } else {
+            // An unsound IP option is an IP header error (Linux's ip_options_compile); the rest
+            // are counted as segments received in error, whatever layer they failed at.
+            diagnostics.increment(result == ParseResult.BAD_IP_OPTION ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS);
+        }
+        diagnostics.undecodable(now, packet, result.reason());
+        return null;
+    }
+
+    /** Shows a packet handed over decoded to the packet taps, encoded. */
+    private TcpPacket tapped(TcpPacket packet, long now) {
+        if (diagnostics.hasPacketTaps()) {
+            if (tapScratch == null) tapScratch = ByteBuffer.allocate(StackOutput.MAX_PACKET);
+            tapScratch.clear();
+            PacketCodec.encode(packet, tapScratch, false);
+            diagnostics.tap(now, false, tapScratch.flip());
+        }
+        return packet;
+    }
+
+    /** A decoded packet: to its connection or listener, else a reset (RFC 9293 §3.10.7.1). */
+    private void segmentArrived(TcpPacket in, long now) {
+        String addressProblem = addressProblem(in.sourceAddress(), in.destinationAddress());
+        if (addressProblem != null) {
+            diagnostics.packet(now, TraceEvent.Direction.DROP, in, addressProblem);
+            return;
+        }
+        diagnostics.increment(Counter.IN_SEGS);
+        diagnostics.packet(now, TraceEvent.Direction.RECV, in, null);
+        TcpSegment seg = in.segment();
+        if (connections.segmentArrived(in.sourceAddress(), seg, now)) return;
+        // RFC 9293 §3.10.7.1: a segment for no connection and no listener is answered with a
+        // reset (its form depends on the ACK bit), unless it is itself a reset.
+        if (!Resets.replyTo(seg, resetReply)) {
+            diagnostics.packet(now, TraceEvent.Direction.DROP, in, "no connection (a reset is never answered)");
+        } else if (resetLimit == null || resetLimit.tryTake(now)) {
+            stack.output().send(stack.address(), in.sourceAddress(), resetReply, now);
+        } else {
+            diagnostics.increment(Counter.OUT_RSTS_RATE_LIMITED);
+            diagnostics.packet(now, TraceEvent.Direction.DROP, in, "no connection: RST rate limited");
+        }
+    }
+
+    /**
+     * ICMP (RFC 792): a host answers echo requests addressed to it (RFC 1122 §3.2.2.6: "Every host
+     * MUST implement an ICMP Echo server"); other ICMP messages are counted and dropped.
+     */
+    private void icmpArrived(ByteBuffer packet, long now) {
+        String problem = Icmpv4.echoRequestProblem(packet);
+        if (problem != null) {
+            boolean echoOfAnotherType = problem.startsWith("ICMP type") || problem.startsWith("echo request with code");
+            Counter c = echoOfAnotherType ? Counter.IN_ICMP_IGNORED
+                    : problem == ParseResult.BAD_IP_OPTION.reason() ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS;
+            diagnostics.increment(c);
+            diagnostics.undecodable(now, packet, problem);
+            return;
+        }
+        int p = packet.position();
+        problem = addressProblem(Ipv4Header.sourceAddress(packet, p), Ipv4Header.destinationAddress(packet, p));
+        if (problem != null) {
+            diagnostics.undecodable(now, packet, "ICMP echo request: " + problem);
+            return;
+        }
+        diagnostics.increment(Counter.IN_ECHOS);
+        if (echoReplyLimit != null && !echoReplyLimit.tryTake(now)) {
+            diagnostics.increment(Counter.OUT_RATE_LIMIT_GLOBAL);
+            diagnostics.undecodable(now, packet, "echo reply rate limited");
+            return;
+        }
+        if (stack.output().sendEchoReply(packet, now)) diagnostics.increment(Counter.OUT_ECHO_REPS);
+    }
+
+    /**
+     * Why this host drops a packet from {@code source} to {@code destination} without a word
+     * ({@link AddressFilter}), counted; null when it takes it.
+     */
+    private String addressProblem(int source, int destination) {
+        AddressFilter filter = addressFilter;
+        String problem = filter.sourceProblem(source);
+        if (problem != null) {
+            diagnostics.increment(Counter.IN_MARTIAN_SRC);
+            return problem;
+        }
+        problem = filter.destinationProblem(destination);
+        if (problem != null) diagnostics.increment(Counter.IN_ADDR_ERRORS);
+        return problem;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.synack.stack;
+
+import dev.synack.tcp.Connection;
+import dev.synack.tcp.ListenEvent;
+import dev.synack.tcp.Listener;
+import dev.synack.tcp.MemoryBudget;
+import dev.synack.tcp.RateLimited;
+import dev.synack.tcp.TcpOutput;
+import dev.synack.tcp.TcpState;
+import dev.synack.tcp.TimeWaitRecord;
+import dev.synack.trace.TraceEvent;
+import dev.synack.wire.Icmpv4;
+import dev.synack.wire.PacketCodec;
+import dev.synack.wire.TcpFlags;
+import dev.synack.wire.TcpPacket;
+import dev.synack.wire.TcpSegment;
+import java.nio.ByteBuffer;
+
+/**
+ * The engine's output: every connection, listener and TIME_WAIT record of the stack emits through
+ * it, always on the thread holding the stack's lock. Segments reach the link by one of four paths,
+ * the cheapest the link and the observers allow:
+ * <ol>
+ *   <li>written into a packet the link lends decoded ({@link PacketTransmitter#reserveDecoded}):
+ *       one copy of the segment on its way;</li>
+ *   <li>handed over decoded ({@link PacketTransmitter#transmitDecoded}): no encoding, the link
+ *       copies what it keeps;</li>
+ *   <li>encoded into a buffer the link lends ({@link PacketTransmitter#reserve});</li>
+ *   <li>encoded into the stack's own buffer and copied by the link ({@link PacketTransmitter#transmit}).</li>
+ * </ol>
+ * The decoded paths are not taken while packet taps watch (they need bytes); the first not while
+ * trace listeners run either (a listener's own sends in between would take the same packet).
+ * Nothing is allocated per segment.
+ */
+final class StackOutput implements TcpOutput {
+    /** The largest IPv4 packet. */
+    static final int MAX_PACKET = 65_535;
+
+    private final NetStack stack;
+    private final Diagnostics diagnostics;
+    private final TcpPacket outbound = new TcpPacket();
+    private final ByteBuffer transmitBuffer = ByteBuffer.allocate(MAX_PACKET);
+
+    StackOutput(NetStack stack, Diagnostics diagnostics) {
+        this.stack = stack;
+        this.diagnostics = diagnostics;
+    }
+
+    @Override
+    public MemoryBudget memoryBudget() { return stack.memoryBudget(); }
+
+    @Override
+    public boolean carriesPayloadWindows() {
+        PacketTransmitter link = stack.transmitter();
+        return link != null && link.carriesPayloadWindows(stack);
+    }
+
+    @Override
+    public void send(int sourceAddress, int destinationAddress, TcpSegment segment, long now) {
+        assert stack.stackLock().isHeldByCurrentThread() : "the engine sends only under the stack's lock";
+        PacketTransmitter link = stack.transmitter();
+        TcpPacket reserved = link != null && !diagnostics.isTracing() && !diagnostics.hasPacketTaps()
+                ? link.reserveDecoded(stack, destinationAddress) : null;
+        TcpPacket out = reserved != null ? reserved : outbound;
+        boolean handedOver = false;
+        try {
+            out.sourceAddress(sourceAddress).destinationAddress(destinationAddress).ttl(stack.config().ttl());
+            TcpSegment s = out.segment();
+            // PacketCodec.encode reads the payload with absolute gets: the window can be shared.
+            s.copyFrom(segment);
+            diagnostics.increment(Counter.OUT_SEGS);
+            if (s.has(TcpFlags.RST)) diagnostics.increment(Counter.OUT_RSTS);
+            stack.connections().noteSent(s, destinationAddress);
+            diagnostics.packet(now, TraceEvent.Direction.SEND, out, null);
+            if (link == null) {
+                diagnostics.packet(now, TraceEvent.Direction.DROP, out, "no link attached");
+                return;
+            }
+            int length = PacketCodec.encodedLength(out); // also refuses what could not be encoded
+            if (reserved != null) {
+                handedOver = true;
+                link.transmitReservedDecoded(stack, reserved);
+                return;
+            }
+            if (!diagnostics.hasPacketTaps() && link.transmitDecoded(stack, outbound)) return;
+            sendEncoded(link, length, now);
+        } catch (Throwable ex) {
+            Diagnostics.rethrowFatal(ex);
+            diagnostics.internalError(now, "sending " + segment, ex);
+        } finally {
+            // It may lend a connection's send buffer: hold on to none (a packet handed over is
+            // the link's, which lets go of it once delivered).
+            if (!handedOver) out.segment().payload(null);
+        }
+    }
+
+    /** Encodes {@link #outbound} into the link's own buffer when it lends one (no copy in transmit), else into ours. */
+    private void sendEncoded(PacketTransmitter link, int length, long now) {
+        ByteBuffer buffer = link.reserve(stack, length);
+        ByteBuffer packet = buffer != null ? buffer : transmitBuffer;
+        packet.clear();
+        // Checksum offload (a link that never alters bytes): the receiver is told not to verify.
+        // A packet tap on this stack still sees a complete checksum, so that captures verify.
+        PacketCodec.encode(outbound, packet, !link.offloadsTcpChecksums() || diagnostics.hasPacketTaps());
+        packet.flip();
+        if (buffer == null) {
+            transmitRaw(now);
+        } else {
+            if (diagnostics.hasPacketTaps()) diagnostics.tap(now, true, buffer);
+            link.transmitReserved(stack, buffer);
+        }
+    }
+
+    /** Answers the ICMP echo request {@code request} (RFC 792); false when no link could take the reply. */
+    boolean sendEchoReply(ByteBuffer request, long now) {
+        transmitBuffer.clear();
+        int length = Icmpv4.writeEchoReply(request, transmitBuffer, stack.config().ttl());
+        transmitBuffer.limit(length);
+        return transmitRaw(now);
+    }
+
+    /** Hands the packet in {@link #transmitBuffer} (position to limit) to the taps and the link. */
+    private boolean transmitRaw(long now) {
+        PacketTransmitter link = stack.transmitter();
+        if (link == null) {
+            diagnostics.undecodable(now, transmitBuffer, "no link attached");
+            return false;
+        }
+        if (diagnostics.hasPacketTaps()) diagnostics.tap(now, true, transmitBuffer);
+        link.transmit(stack, transmitBuffer);
+        return true;
+    }
+
+    @Override
+    public void stateChanged(Connection connection, TcpState from, TcpState to, String cause, long now) {
+        diagnostics.stateChanged(connection, from, to, cause, now);
+    }
+
+    /**
+     * No waiter needs waking: a socket still holding the connection waits on nothing that
+     * TIME_WAIT -> CLOSED changes (end-of-file, write errors and an empty send buffer were all
+     * settled on entering TIME_WAIT); state() follows the record.
+     */
+    @Override
+    public void timeWaitStateChanged(TimeWaitRecord record, TcpState from, TcpState to, String cause, long now) {
+        diagnostics.stateChanged(record, from, to, cause, now);
+    }
+
+    @Override
+    public void timerFired(Connection connection, String timer, long now) {
+        diagnostics.timerFired(connection, timer, now);
+    }
+
+    @Override
+    public void timeWaitTimerFired(TimeWaitRecord record, String timer, long now) {
+        diagnostics.timerFired(record, timer, now);
+    }
+
+    @Override
+    public void segmentDropped(Connection connection, TcpSegment segment, String reason, long now) {
+        diagnostics.segmentDropped(connection == null ? 0 : connection.tuple().remoteAddress(), segment, reason, now);
+    }
+
+    @Override
+    public void rateLimited(RateLimited what, long now) {
+        diagnostics.increment(Counter.of(what));
+    }
+
+    @Override
+    public void listenEvent(ListenEvent what, long now) {
+        diagnostics.increment(Counter.of(what));
+    }
+
+    @Override
+    public void wakeup(Connection connection) {
+        stack.waiter().wakeup(stack, connection);
+        // A child entering or leaving the accept queue names its listener: wake accept() too.
+        Listener parent = connection.listener();
+        if (parent != null) stack.waiter().wakeup(stack, parent);
+        stack.readiness().changed(connection, stack.connections());
+    }
+
+    @Override
+    public void callReturned(Connection connection) {
+        stack.connections().callReturned(connection);
+    }
+}
