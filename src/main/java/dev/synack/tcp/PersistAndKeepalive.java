@@ -16,11 +16,14 @@ import dev.synack.wire.TcpFlags;
 final class PersistAndKeepalive {
     private final Connection c;
 
+    /** SO_KEEPALIVE is on. */
     boolean keepAlive;
+    /** Keepalive probes sent since a segment last arrived. */
     int keepaliveProbesSent;
+    /** When a segment last arrived: keepalive measures idleness from here. */
     long lastReceivedAt;
+    /** Zero-window probes sent since the persist timer was armed: each doubles the interval. */
     int persistBackoff;
-
     /** When the persist timer first probed the current zero window (Linux's icsk_probes_tstamp); NONE before. */
     long zeroWindowProbingSince = NONE;
 

@@ -14,9 +14,8 @@ final class RetransmissionTimer {
     private final Connection c;
     /** TCP_USER_TIMEOUT (RFC 5482) in nanoseconds; 0: none, the retry count decides. */
     long userTimeoutNanos;
-
+    /** Retransmissions by this timer since SND.UNA last advanced (of the SYN, before), for the retry limits. */
     int retries;
-
     /** When the oldest unacknowledged data was first retransmitted by the timer (Linux's retrans_stamp). */
     long firstRetransmitAt = NONE;
 
