@@ -15,6 +15,7 @@ import dev.synack.wire.TcpSegment;
 final class AckProcessing {
     private final Connection c;
 
+    /** An RTT measurement runs (RFC 6298): on the segment at {@link #rttSeq}, sent at {@link #rttStart}. */
     boolean rttTiming;
     int rttSeq;
     long rttStart;

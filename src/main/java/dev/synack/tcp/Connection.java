@@ -455,10 +455,7 @@ public final class Connection extends Tcb {
         return timeWait != null && timeWait.isReleased();
     }
 
-    /**
-     * Charges the stack's budget with what this connection holds now and counts it as an orphan or
-     * not: called at the end of every call that can change either.
-     */
+    /** Brings the stack's memory budget up to date with this connection ({@link ConnectionMemory#account}). */
     private void accountMemory() {
         memoryUse.account();
     }
