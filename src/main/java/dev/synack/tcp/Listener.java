@@ -118,7 +118,7 @@ public final class Listener {
             return null;
         }
         FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, segment.sourcePort());
-        Connection child = Connection.passive(config, tuple, isn, output, this, segment, now);
+        Connection child = Handshake.passive(config, tuple, isn, output, this, segment, now);
         if (!child.isReleased()) synQueueAdd(child);
         return child;
     }
@@ -149,7 +149,7 @@ public final class Listener {
         boolean ws = config.windowScaling() && o.hasWindowScale();
         int tsVal = SynCookies.timestamp(Connection.timestampClock(config, now), ws ? Math.min(o.windowScale(), 14) : -1,
                 config.sack() && o.sackPermittedPresent());
-        Connection.writeCookieSynAck(config, this, syn, cookie, tsVal, reply);
+        Handshake.writeCookieSynAck(config, this, syn, cookie, tsVal, reply);
         output.send(localAddress, remoteAddress, reply, now);
         lastCookieAt = now;
         cookieSent = true;
@@ -181,7 +181,7 @@ public final class Listener {
             output.segmentDropped(null, ack, "accept queue full: ACK with SYN cookie dropped", now);
             return null;
         }
-        Connection child = Connection.fromCookie(config, tuple, isn, output, this, ack, ack.ack() - 1, peerMss, offered, now);
+        Connection child = Handshake.fromCookie(config, tuple, isn, output, this, ack, ack.ack() - 1, peerMss, offered, now);
         if (child.state() == TcpState.SYN_RECV && !child.isReleased()) {
             // The ACK was not taken (it failed a check the child makes): nothing keeps this child.
             child.detachFromListener();

@@ -214,7 +214,7 @@ public final class TimeWaitRecord {
             return;
         }
         boolean timestamps = (flags & TIMESTAMPS_ON) != 0;
-        Connection.writeSegmentHeader(scratch, localPort(), remotePort(), sndMax, TcpFlags.ACK, rcvNxt, window,
+        SegmentWriter.writeSegmentHeader(scratch, localPort(), remotePort(), sndMax, TcpFlags.ACK, rcvNxt, window,
                 timestamps, Connection.timestampClock(config, now), tsRecent);
         output.send(localAddress, remoteAddress, scratch, now);
     }

@@ -1,0 +1,281 @@
+package dev.synack.tcp;
+
+import static dev.synack.tcp.Connection.NONE;
+import static dev.synack.tcp.ReceiveWindow.MAX_WINDOW_FIELD;
+
+import dev.synack.wire.TcpFlags;
+import dev.synack.wire.TcpOptions;
+import dev.synack.wire.TcpSegment;
+
+/**
+ * The three-way handshake (RFC 9293 §3.5, §3.10.7.3 SYN-SENT, figure 8's simultaneous open), the
+ * passive opens a {@link Listener} makes (§3.10.7.2, and from a SYN cookie, {@link SynCookies}),
+ * and what the SYNs negotiate: MSS (§3.7.1, RFC 6691), window scale (RFC 7323 §2.2), timestamps
+ * (RFC 7323 §3.2) and SACK-permitted (RFC 2018 §2), in Linux's option layouts.
+ */
+final class Handshake {
+    /** nop, nop, TS: the room the timestamps option takes in every segment (RFC 7323 §3, Appendix A). */
+    private static final int TIMESTAMP_OPTION_SPACE = 12;
+    /** RFC 7323 §2.3: a shift above 14 is used as 14. */
+    private static final int MAX_WINDOW_SHIFT = 14;
+
+    private final Connection c;
+    /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
+    int userMss;
+
+    Handshake(Connection c) {
+        this.c = c;
+    }
+
+    /**
+     * A passive open (RFC 9293 §3.10.7.2, LISTEN receiving a SYN): the child of {@code listener}
+     * enters SYN_RECV and sends its SYN-ACK.
+     */
+    static Connection passive(TcpConfig config, FourTuple tuple, IsnGenerator isn, TcpOutput output,
+                              Listener listener, TcpSegment syn, long now) {
+        Connection child = new Connection(config, tuple, isn, output, listener);
+        child.opened = true;
+        child.state = TcpState.LISTEN;
+        child.irs = syn.seq();
+        child.rcvNxt = child.irs + 1;
+        child.peerSynSeen = true;
+        if (listener != null) child.handshake.userMss = listener.userMss(); // TCP_MAXSEG passes to the child
+        child.handshake.negotiate(syn.options());
+        child.tsRecentAt = now;
+        child.handshake.initSendSequence(isn.isn(tuple, now));
+        child.sndWnd = syn.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
+        child.maxSndWnd = child.sndWnd;
+        child.sndWl1 = syn.seq();
+        child.sndWl2 = child.iss;
+        child.setState(TcpState.SYN_RECV, "rcvd SYN", now);
+        child.handshake.sendSyn(now);
+        return child;
+    }
+
+    /**
+     * The SYN-ACK a listener sends without making a child (SYN cookies, {@link SynCookies}): ISS
+     * {@code cookie}, the window and options a child of {@code listener} would send, but only the
+     * options a cookie can bring back: SACK-permitted and window scale only with timestamps (Linux's
+     * tcp_conn_request clears the others when the SYN has no timestamps), our TSval {@code tsVal}.
+     */
+    static void writeCookieSynAck(TcpConfig config, Listener listener, TcpSegment syn, int cookie, int tsVal, TcpSegment out) {
+        TcpOptions peer = syn.options();
+        boolean ts = config.timestamps() && peer.hasTimestamps();
+        int advMss = advMss(config, listener.userMss());
+        SegmentWriter.writeSegmentHeader(out, syn.destinationPort(), syn.sourcePort(), cookie, TcpFlags.SYN | TcpFlags.ACK,
+                syn.seq() + 1, initialWindow(config.receiveBufferSize(), advMss, ts), false, 0, 0);
+        writeSynOptions(out.options(), config, advMss, ts, ts && config.sack() && peer.sackPermittedPresent(),
+                ts && config.windowScaling() && peer.hasWindowScale(), tsVal, ts ? peer.tsVal() : 0);
+    }
+
+    /**
+     * A passive open completed by an ACK carrying a valid SYN cookie (Linux's cookie_v4_check): the
+     * child is made as if it had sent the SYN-ACK {@link #writeCookieSynAck} wrote (ISS {@code
+     * cookie}, peer's ISN SEQ - 1, the peer's MSS {@code peerMss} from the cookie's table, SACK and
+     * window scale as {@code offered} kept them in our TSval, timestamps if the ACK has them), then
+     * {@code ack} is processed by it as by any child in SYN_RECV: it enters the accept queue (or is
+     * dropped when the queue is full) and takes any data or FIN the ACK carries.
+     */
+    static Connection fromCookie(TcpConfig config, FourTuple tuple, IsnGenerator isn, TcpOutput output, Listener listener,
+                                 TcpSegment ack, int cookie, int peerMss, SynCookies.Offered offered, long now) {
+        Connection child = new Connection(config, tuple, isn, output, listener);
+        child.opened = true;
+        child.state = TcpState.LISTEN;
+        child.irs = ack.seq() - 1;
+        child.rcvNxt = ack.seq();
+        child.peerSynSeen = true;
+        child.handshake.userMss = listener.userMss();
+        TcpOptions o = ack.options();
+        child.handshake.negotiate(o.hasTimestamps(), offered.sack(), offered.windowScale() >= 0, offered.windowScale(), peerMss,
+                o.hasTimestamps() ? o.tsVal() : 0);
+        child.tsRecentAt = now;
+        child.handshake.initSendSequence(cookie);
+        child.setState(TcpState.SYN_RECV, "rcvd ACK with SYN cookie", now);
+        child.rcvWindow.synWindowSent = initialWindow(child.rcvWindow.receiveBudgetFree(), child.handshake.advMss(), child.timestampsOn);
+        child.rcvWindow.rcvAdvertisedEdge = child.rcvWindow.rcvIntendedEdge = child.rcvNxt + child.rcvWindow.synWindowSent;
+        child.sndNxt = child.sndMax = child.iss + 1;
+        child.segmentArrived(ack, now);
+        return child;
+    }
+
+    /** RFC 9293 §3.10.7.3: SYN-SENT. */
+    void synSentArrived(TcpSegment seg, long now) {
+        boolean hasAck = seg.has(TcpFlags.ACK);
+        // First, check the ACK bit: it must acknowledge our SYN.
+        if (hasAck && (Seq.le(seg.ack(), c.iss) || Seq.gt(seg.ack(), c.sndMax))) {
+            if (!seg.has(TcpFlags.RST)) c.writer.sendReset(seg.ack(), now);
+            c.dropped(seg, "SYN_SENT: ACK does not acknowledge our SYN", now);
+            return;
+        }
+        // Second, check the RST bit: acceptable only with an acceptable ACK.
+        if (seg.has(TcpFlags.RST)) {
+            if (hasAck) {
+                c.closing.fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
+            } else {
+                c.dropped(seg, "SYN_SENT: RST without ACK", now);
+            }
+            return;
+        }
+        // Fourth, check the SYN bit.
+        if (!seg.has(TcpFlags.SYN)) {
+            c.dropped(seg, "SYN_SENT: neither SYN nor RST", now);
+            return;
+        }
+        c.irs = seg.seq();
+        c.rcvNxt = c.irs + 1;
+        c.peerSynSeen = true;
+        negotiate(seg.options());
+        c.tsRecentAt = now;
+        c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
+        if (hasAck) {
+            c.acks.acknowledge(seg.ack(), seg, now);
+            c.sender.updatePacingRate();
+            c.sndWnd = seg.window(); // the SYN-ACK's window is never scaled (RFC 7323 §2.2)
+            c.maxSndWnd = c.sndWnd;
+            c.sndWl1 = seg.seq();
+            c.sndWl2 = seg.ack();
+            c.setState(TcpState.ESTABLISHED, "rcvd SYN-ACK", now);
+            c.ackNow = true;
+            c.sender.transmitPending(now); // data queued during the handshake; the ACK rides on it
+        } else {
+            // Simultaneous open (RFC 9293 §3.5, figure 8): SYN-ACK with the same ISN.
+            c.sndWnd = seg.window();
+            c.maxSndWnd = c.sndWnd;
+            c.sndWl1 = seg.seq();
+            c.sndWl2 = c.iss;
+            c.setState(TcpState.SYN_RECV, "rcvd SYN (simultaneous open)", now);
+            sendSyn(now);
+        }
+    }
+
+    /**
+     * SYN_RECV meets the peer's SYN again (RFC 9293 §3.10.7.4 before the first step). Without an ACK
+     * the peer retransmitted it: our SYN-ACK was lost, and goes again (Linux's tcp_check_req, at most
+     * once per tcp_invalid_ratelimit). With one, it is the peer's SYN-ACK of a simultaneous open
+     * (figure 8): its SYN is the one we already hold, so only the ACK matters.
+     */
+    void synReceivedAgain(TcpSegment seg, long now) {
+        if (seg.has(TcpFlags.ACK)) {
+            if (c.acks.processAck(seg, now)) c.closing.afterSegment(now);
+        } else if (c.receiver.answerUnacceptable(seg, RateLimited.SYN_RECV_ACK, now)) {
+            c.dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
+            sendSyn(now);
+        } else {
+            c.dropped(seg, "retransmitted SYN: SYN-ACK rate limited", now);
+        }
+    }
+
+    /**
+     * The window of a SYN or SYN-ACK, never scaled (RFC 7323 §2.2): the free receive space up to
+     * 65535, rounded down to a whole number of segments as Linux does (tcp_select_initial_window),
+     * which makes 64240 in a SYN and 65160 in a SYN-ACK with timestamps. A SYN-ACK rounds by the MSS
+     * less the timestamp option once timestamps are agreed; a SYN does not know that yet.
+     */
+    private int initialWindow(boolean synAck) {
+        return initialWindow(c.rcvWindow.receiveBudgetFree(), advMss(), synAck && c.timestampsOn);
+    }
+
+    private static int initialWindow(int free, int advMss, boolean timestampOption) {
+        int space = Math.min(free, MAX_WINDOW_FIELD);
+        int segment = advMss - (timestampOption ? TIMESTAMP_OPTION_SPACE : 0);
+        return space > segment ? space - space % segment : space;
+    }
+
+    /** SYN (SYN_SENT) or SYN-ACK (after the peer's SYN), first transmission or retransmission. */
+    void sendSyn(long now) {
+        boolean synAck = c.peerSynSeen;
+        c.rcvWindow.synWindowSent = initialWindow(synAck);
+        SegmentWriter.writeSegmentHeader(c.writer.out, c.tuple.localPort(), c.tuple.remotePort(), c.iss,
+                synAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN, synAck ? c.rcvNxt : 0, c.rcvWindow.synWindowSent, false, 0, 0);
+        if (synAck) c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
+        writeSynOptions(c.writer.out.options(), synAck, now);
+        if (Seq.lt(c.iss, c.sndMax) || c.retransmitTimer.retries > 0) {
+            c.acks.rttTiming = false; // a retransmitted SYN gives no sample (Karn)
+            c.info.totalRetrans++;
+        } else {
+            c.acks.rttTiming = true;
+            c.acks.rttSeq = c.iss;
+            c.acks.rttStart = now;
+        }
+        c.writer.transmit(now);
+        if (Seq.lt(c.sndNxt, c.iss + 1)) c.sndNxt = c.iss + 1;
+        if (Seq.lt(c.sndMax, c.iss + 1)) c.sndMax = c.iss + 1;
+        if (c.timers.retransmitAt == NONE) c.timers.retransmitAt = now + c.rtt.rto();
+    }
+
+    /**
+     * Linux's SYN option layouts (tcp_options_write): mss; then sackOK+TS, or nop,nop,TS,
+     * or nop,nop,sackOK; then nop,wscale. A SYN-ACK echoes only what was negotiated (RFC 7323 §2.2,
+     * §3.2; RFC 2018 §2).
+     */
+    private void writeSynOptions(TcpOptions opts, boolean synAck, long now) {
+        boolean ts = synAck ? c.timestampsOn : c.config.timestamps();
+        boolean sack = synAck ? c.sackOn : c.config.sack();
+        boolean ws = synAck ? c.windowScalingOn : c.config.windowScaling();
+        writeSynOptions(opts, c.config, advMss(), ts, sack, ws, c.tsNow(now), synAck ? c.tsRecent : 0);
+    }
+
+    private static void writeSynOptions(TcpOptions opts, TcpConfig config, int advMss, boolean ts, boolean sack, boolean ws,
+                                        int tsVal, int tsEcr) {
+        opts.mss(advMss);
+        if (ts) {
+            if (sack) opts.sackPermitted();
+            else opts.nop().nop();
+            opts.timestamps(tsVal, tsEcr);
+        } else if (sack) {
+            opts.nop().nop().sackPermitted();
+        }
+        if (ws) opts.nop().windowScale(config.windowScale());
+    }
+
+    void initSendSequence(int iss) {
+        c.iss = iss;
+        c.sndUna = iss;
+        c.sndNxt = iss;
+        c.sndMax = iss;
+        c.sendBufferSeq = iss + 1;
+        c.sender.smallSegmentEnd = iss;
+        c.sender.lastSegmentStart = iss;
+        c.recovery.recoveryPoint = iss;
+        c.sender.roundEnd = iss;
+        c.recovery.highRxt = iss;
+    }
+
+    /** Options of the peer's SYN or SYN-ACK against ours (RFC 7323 §2.2, §3.2; RFC 2018 §2; RFC 9293 §3.7.1). */
+    private void negotiate(TcpOptions peer) {
+        // As Linux's tcp_parse_options, an MSS option of 0 counts as none.
+        negotiate(peer.hasTimestamps(), peer.sackPermittedPresent(), peer.hasWindowScale(), peer.windowScale(),
+                peer.hasMss() && peer.mss() > 0 ? peer.mss() : c.config.defaultPeerMss(), peer.tsVal());
+    }
+
+    /** What the peer offered (timestamps, SACK, window scale and shift, MSS, TSval) against ours. */
+    private void negotiate(boolean peerTs, boolean peerSack, boolean peerWs, int peerShift, int peerMss, int peerTsVal) {
+        c.timestampsOn = c.config.timestamps() && peerTs;
+        c.sackOn = c.config.sack() && peerSack;
+        boolean ws = c.config.windowScaling() && peerWs;
+        c.windowScalingOn = ws;
+        c.sndShift = ws ? Math.min(peerShift, MAX_WINDOW_SHIFT) : 0;
+        c.rcvShift = ws ? c.config.windowScale() : 0;
+        c.peerMss = peerMss;
+        c.effectiveMss = sendMss(peerMss);
+        if (c.timestampsOn) c.tsRecent = peerTsVal;
+        c.congestion = CongestionControl.create(c.config, c.effectiveMss);
+        c.recovery = LossRecovery.forConnection(c, c.recovery);
+    }
+
+    /**
+     * The payload of a full-sized segment for a peer announcing {@code peerMss} (RFC 9293 §3.7.1,
+     * RFC 6691): the smaller of its MSS and ours, never below {@link TcpConfig#minSendMss()}, less
+     * the timestamps option when agreed. The floor applies before the option is taken off, as in
+     * Linux's tcp_mtu_to_mss (tcp_min_snd_mss, then the fixed options).
+     */
+    private int sendMss(int peerMss) {
+        int mss = Math.max(Math.min(peerMss, advMss()), c.config.minSendMss());
+        return mss - (c.timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
+    }
+
+    /** The MSS announced in our SYN or SYN-ACK (Linux's advmss): the configured one, capped by TCP_MAXSEG. */
+    int advMss() { return advMss(c.config, userMss); }
+
+    static int advMss(TcpConfig config, int userMss) { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
+}

@@ -1,0 +1,94 @@
+package dev.synack.tcp;
+
+import static dev.synack.tcp.Connection.NONE;
+
+/**
+ * The retransmission timer's expiry (RFC 6298 §5.4-5.7, go-back-N, RFC 6675 §5.1, RFC 6582 §3.2),
+ * the retry limits (RFC 1122 §4.2.3.5, as Linux) and TCP_USER_TIMEOUT (RFC 5482).
+ *
+ * <p>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2, 4,
+ * ... s apart), a passive child after synAckRetries (dropped silently), data after dataRetries
+ * (CONNECTION_TIMED_OUT, no RST, as Linux).
+ */
+final class RetransmissionTimer {
+    private final Connection c;
+    /** TCP_USER_TIMEOUT (RFC 5482) in nanoseconds; 0: none, the retry count decides. */
+    long userTimeoutNanos;
+    /** Retransmissions by this timer since SND.UNA last advanced (of the SYN, before), for the retry limits. */
+    int retries;
+    /** When the oldest unacknowledged data was first retransmitted by the timer (Linux's retrans_stamp). */
+    long firstRetransmitAt = NONE;
+
+    RetransmissionTimer(Connection c) {
+        this.c = c;
+    }
+
+    /** {@code nanos} rounded up to whole timer ticks, as Linux's usecs_to_jiffies; unchanged without ticks. */
+    long inTicks(long nanos) {
+        long tick = c.config.timerTickNanos();
+        return tick == 0 ? nanos : Math.ceilDiv(nanos, tick) * tick;
+    }
+
+    /** Linux's TCP_TIMEOUT_MIN, the least a TCP timer is armed for: two ticks (none without ticks). */
+    long timeoutMin() {
+        return 2 * c.config.timerTickNanos();
+    }
+
+    /** RFC 6298 §5.4-5.7 and the retry limits of RFC 1122 §4.2.3.5 / Linux. */
+    void retransmissionTimeout(long now) {
+        if (!c.synAcked()) {
+            int limit = c.state == TcpState.SYN_SENT || !c.passiveOpen ? c.config.synRetries() : c.config.synAckRetries();
+            if (retries >= limit) {
+                if (c.passiveOpen) {
+                    c.closing.enterClosed("SYN-ACK retries exhausted", now); // Linux drops the embryo silently
+                } else {
+                    c.closing.fail(TcpError.CONNECTION_TIMED_OUT, "SYN retries exhausted", now);
+                }
+                return;
+            }
+            retries++;
+            c.rtt.backOff();
+            c.handshake.sendSyn(now);
+            return;
+        }
+        if (userTimeoutNanos > 0 ? userTimeoutExpired(now) : retries >= c.config.dataRetries()) {
+            // Linux sends no RST
+            c.closing.fail(TcpError.CONNECTION_TIMED_OUT, userTimeoutNanos > 0 ? "user timeout" : "retransmission retries exhausted", now);
+            return;
+        }
+        if (c.memoryUse.orphanOutOfResources(retries, now)) return;
+        if (retries == 0) firstRetransmitAt = now;
+        retries++;
+        if (c.recovery.inRecovery && c.recovery.reducesRate()) {
+            // As Linux's tcp_enter_loss: a timeout in a fast recovery keeps the recovery's ssthresh
+            // (PRR kept the flight near it), where FlightSize / 2 would count the new data PRR sent.
+            c.congestion.setCwnd(c.effectiveMss);
+        } else {
+            c.congestion.onRetransmissionTimeout(Seq.distance(c.sndUna, c.sndMax), now);
+        }
+        c.rtt.backOff();
+        // RFC 6582 §3.2 / RFC 6675 §5.1: the timeout ends any recovery, and none starts again before
+        // what was sent is acknowledged; RFC 2018 §8: the receiver may have discarded SACKed data, so
+        // the scoreboard starts afresh (SACK blocks in later ACKs fill it again).
+        c.recovery.timedOut();
+        c.timers.reorderAt = NONE;
+        c.tlp.probe.close();
+        c.timers.probeAt = NONE;
+        c.sndNxt = c.sndUna; // go-back-N: everything after SND.UNA is sent again as the window allows
+        c.sender.retransmitFirst(now);
+        if (c.timers.retransmitAt == NONE && c.sndUna != c.sndMax) c.timers.retransmitAt = now + c.rtt.rto();
+        clampRetransmitToUserTimeout(now);
+    }
+
+    /** Linux's retransmits_timed_out with a user timeout: only after a retransmission, measured from the first. */
+    private boolean userTimeoutExpired(long now) {
+        return retries > 0 && firstRetransmitAt != NONE && now - firstRetransmitAt >= userTimeoutNanos;
+    }
+
+    /** tcp_clamp_rto_to_user_timeout: the timer fires no later than the user timeout, at least a tick (1 ms) ahead. */
+    private void clampRetransmitToUserTimeout(long now) {
+        if (userTimeoutNanos == 0 || c.timers.retransmitAt == NONE || firstRetransmitAt == NONE) return;
+        long remaining = firstRetransmitAt + userTimeoutNanos - now;
+        c.timers.retransmitAt = Math.min(c.timers.retransmitAt, now + Math.max(remaining, 1_000_000L));
+    }
+}
