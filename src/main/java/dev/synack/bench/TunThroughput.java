@@ -122,14 +122,14 @@ public final class TunThroughput {
             int n = (int) Math.min(left, chunk.length);
             out.write(chunk, 0, n);
             left -= n;
-            progress.update(received.get(), bytes);
+            progress.update((double) received.get(), (double) bytes);
         }
         out.flush();
     }
 
     private static void finish(Thread reader, AtomicLong received, long bytes, Progress progress,
                                AtomicReference<Throwable> failure) throws Exception {
-        while (!reader.join(java.time.Duration.ofMillis(200))) progress.update(received.get(), bytes);
+        while (!reader.join(java.time.Duration.ofMillis(200))) progress.update((double) received.get(), (double) bytes);
         if (failure.get() != null) throw new IOException("the receiver failed: " + failure.get(), failure.get());
         if (received.get() != bytes) throw new IOException("the receiver got " + received.get() + " bytes of " + bytes);
     }

@@ -133,7 +133,8 @@ final class ConnectionsCommand implements Callable<Integer> {
                     out.println(c.line());
                     out.println(Comparison.cpuLine("us", "connection", synack.cpuMicrosPerConnection(), synack.busyCores(),
                             kernel.cpuMicrosPerConnection(), kernel.busyCores()));
-                    failed |= report(out, "kernel", kernel) | report(out, "synack", synack);
+                    failed |= report(out, "kernel", kernel);
+                    failed |= report(out, "synack", synack);
                     out.flush();
                     lastRatio = c.ratio();
                 }

@@ -269,7 +269,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         StringBuilder b = new StringBuilder(t.toString());
-        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        for (Throwable c = t.getCause(); c != null; c = c.getCause()) { // getCause() is null, never itself, at the end
             b.append("; caused by ").append(c);
         }
         return b.toString();

@@ -57,7 +57,7 @@ public final class StackFuzzer {
     private static final int SERVER = Ipv4Address.parse("10.0.0.2");
     private static final int SERVER_PORT = 80;
     /** The attack and the transfers must be over by then (virtual time). */
-    private static final long ATTACK_END = Duration.ofSeconds(300).toNanos();
+    private static final long ATTACK_END = Duration.ofMinutes(5).toNanos();
     /** After the applications closed, what it may take to forget every connection (TIME_WAIT 60 s, SYN-ACK retries 63 s). */
     private static final long QUIET = Duration.ofSeconds(150).toNanos();
     /** How long a connection the attacker may have reset is given after the others finished. */
@@ -152,7 +152,7 @@ public final class StackFuzzer {
         }
 
         boolean done() {
-            return (clientClosed || clientError != null) && (serverClosed || serverError != null || serverEnd == null && tainted);
+            return (clientClosed || clientError != null) && (serverClosed || serverError != null || (serverEnd == null && tainted));
         }
     }
 
@@ -612,7 +612,7 @@ public final class StackFuzzer {
         if (random.nextInt(4) == 0) flags |= TcpFlags.PSH;
         if (random.nextInt(20) == 0) flags |= TcpFlags.URG;
         if (random.nextInt(10) == 0) flags |= TcpFlags.SYN;
-        if (random.nextInt(8) == 0 && (far || stream.finSent && offset + length == stream.length)) flags |= TcpFlags.FIN; // only the true one
+        if (random.nextInt(8) == 0 && (far || (stream.finSent && offset + length == stream.length))) flags |= TcpFlags.FIN; // only the true one
         if (random.nextInt(10) == 0) flags &= ~TcpFlags.ACK;
         if (random.nextInt(60) == 0) {
             flags |= TcpFlags.RST;

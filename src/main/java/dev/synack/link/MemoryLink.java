@@ -737,6 +737,7 @@ public final class MemoryLink implements Link, AutoCloseable {
             commitReserved(packet, tcpChecksumTrusted, null);
         }
 
+        @SuppressWarnings("ReferenceEquality") // ByteBuffer.equals compares contents: the reserved buffer itself is meant
         void commitReserved(ByteBuffer packet, boolean tcpChecksumTrusted, Host to) {
             Slot[] ring = producerRing;
             Slot slot = ring[(int) producerIndex & (ring.length - 1)];

@@ -393,7 +393,7 @@ public final class TunLink implements Link, AutoCloseable {
             }
         }
         try {
-            reader.join(TimeUnit.MILLISECONDS.toMillis(POLL_MILLIS * 20L));
+            reader.join(POLL_MILLIS * 20L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

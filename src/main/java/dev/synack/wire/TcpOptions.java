@@ -3,7 +3,7 @@ package dev.synack.wire;
 /**
  * The options of one TCP segment: their values and the order in which they stand on the wire,
  * padding (NOP, EOL) included, so that a segment can be emitted with exactly the layout a given
- * stack uses (design.md's {@code linux()} layouts) and printed as tcpdump prints it.
+ * stack uses (the layouts the {@code linux()} profile sends, as Linux's tcp_options_write orders them) and printed as tcpdump prints it.
  *
  * <p>Mutable and reusable: the parser fills one in place, the engine builds one with the appending
  * methods ({@link #mss(int)}, {@link #nop()}, ...), which add both the value and its place in the
