@@ -362,7 +362,7 @@ class MemoryLinkTest {
 
     @Test
     void anOutboxKeepsItsOrderAcrossGrowthAndReusesItsBuffers() {
-        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        Outbox outbox = new Outbox();
         int next = 0;
         int expected = 0;
         ByteBuffer source = ByteBuffer.allocate(5000);
@@ -393,7 +393,7 @@ class MemoryLinkTest {
     /** Decoded packets keep their order while the outbox grows, whether or not reservations are abandoned. */
     @Test
     void decodedPacketsKeepTheirOrderAcrossGrowth() {
-        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        Outbox outbox = new Outbox();
         int next = 0;
         int expected = 0;
         for (int round = 0; round < 60; round++) {
@@ -425,7 +425,7 @@ class MemoryLinkTest {
      */
     @Test
     void aProducerAndAConsumerOnTwoThreadsKeepTheOrder() throws Exception {
-        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        Outbox outbox = new Outbox();
         int packets = 200_000;
         AtomicBoolean consumerGone = new AtomicBoolean();
         Thread producer = Thread.ofPlatform().daemon().start(() -> {
@@ -472,7 +472,7 @@ class MemoryLinkTest {
     /** A stack encodes straight into a reserved slot; nothing counts until it is handed back. */
     @Test
     void aReservedSlotCountsOnlyOnceTransmitted() {
-        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        Outbox outbox = new Outbox();
         ByteBuffer slot = outbox.reserve(1500);
         assertThat(slot.capacity()).isGreaterThanOrEqualTo(1500);
         assertThat(outbox.isEmpty()).isTrue();
