@@ -92,13 +92,10 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         NetSetup setup;
         try {
-            if (net.tun != null) {
-                setup = net.tunSetup();
-            } else {
+            setup = net.setup(NetSetup.UDP_SERVER_ADDRESS, address -> {
                 NetSetup.port(Integer.toString(udpPort));
-                setup = NetSetup.udp(net.address == null ? NetSetup.UDP_SERVER_ADDRESS : net.address,
-                        new InetSocketAddress(InetAddress.getByName(udpBind), udpPort), null, net.pcap);
-            }
+                return NetSetup.udp(address, new InetSocketAddress(InetAddress.getByName(udpBind), udpPort), null, net.pcap);
+            });
         } catch (IOException | IllegalArgumentException e) {
             err.println("synack serve: " + e.getMessage());
             err.flush();
