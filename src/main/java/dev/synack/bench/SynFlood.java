@@ -51,9 +51,7 @@ public final class SynFlood {
     private SynFlood() {}
 
     /** What to run: {@code rate} SYNs/s for {@code seconds}, against a listener of {@code backlog}. */
-    public record Options(int synCookies, int rate, double seconds, int backlog, Duration connectEvery, Duration timeout) {
-        public long synCount() { return Math.round(rate * seconds); }
-    }
+    public record Options(int synCookies, int rate, double seconds, int backlog, Duration connectEvery, Duration timeout) {}
 
     /** The legitimate connections: how many were tried, and the latency of each that echoed its byte. */
     public record Attempts(int tried, long[] latencyNanos) {

@@ -28,7 +28,7 @@ final class SimActors {
     private final Semaphore driverBaton = new Semaphore(0);
     private final Waiter waiter = new SimWaiter();
     private volatile boolean aborting;
-    long wallLimitNanos;
+    private final long wallLimitNanos;
 
     SimActors(long wallLimitNanos) {
         this.wallLimitNanos = wallLimitNanos;
@@ -97,11 +97,6 @@ final class SimActors {
     }
 
     boolean onActorThread() { return current() != null; }
-
-    String currentName() {
-        ActorState actor = current();
-        return actor == null ? null : actor.name;
-    }
 
     void spawn(String name, SimNetwork.Actor body) {
         Objects.requireNonNull(name, "name");

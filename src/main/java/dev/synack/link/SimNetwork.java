@@ -64,8 +64,8 @@ public final class SimNetwork implements Link {
     public static final Duration DEFAULT_DELAY = Duration.ofMillis(10);
     /** Default virtual-time limit of {@link #run()}. */
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofHours(24);
-    /** Default real time an actor may run without yielding before run() gives up on it. */
-    public static final Duration DEFAULT_ACTOR_WALL_LIMIT = Duration.ofMinutes(2);
+    /** Real time an actor may run without yielding before run() gives up on it. */
+    public static final Duration ACTOR_WALL_LIMIT = Duration.ofMinutes(2);
 
     private final long seed;
     private final Random random;
@@ -81,10 +81,9 @@ public final class SimNetwork implements Link {
     private final List<TraceListener> traceListeners = new CopyOnWriteArrayList<>();
     private final PriorityQueue<Arrival> inFlight = new PriorityQueue<>();
     private final TcpPacket faultView = new TcpPacket();
-    private long packetsDelivered;
     private long packetsDropped;
 
-    private final SimActors actors = new SimActors(DEFAULT_ACTOR_WALL_LIMIT.toNanos());
+    private final SimActors actors = new SimActors(ACTOR_WALL_LIMIT.toNanos());
     private boolean running;
 
     /** Everything random in the run (ISN keys, ports, later faults) is drawn from {@code seed}. */
@@ -148,12 +147,6 @@ public final class SimNetwork implements Link {
         return this;
     }
 
-    /** run() fails when an actor runs this long in real time without blocking (default 2 min). */
-    public SimNetwork actorWallLimit(Duration limit) {
-        actors.wallLimitNanos = requireNonNegative(limit, "actor wall limit");
-        return this;
-    }
-
     @Override
     public NetStack addHost(String name, String ipv4, TcpConfig config) {
         Objects.requireNonNull(name, "name");
@@ -200,9 +193,6 @@ public final class SimNetwork implements Link {
 
     /** Virtual nanoseconds since the simulation started. */
     public long nowNanos() { return now; }
-
-    /** Packets delivered to a host so far. */
-    public long packetsDelivered() { return packetsDelivered; }
 
     /** Packets the network dropped so far (faults, unknown destinations). */
     public long packetsDropped() { return packetsDropped; }
@@ -332,12 +322,6 @@ public final class SimNetwork implements Link {
         return record(this);
     }
 
-    /** The stacks of every host, in the order they were added. */
-    public List<NetStack> hosts() {
-        List<NetStack> out = new ArrayList<>();
-        for (Host h : hosts) out.add(h.stack);
-        return out;
-    }
 
     // ------------------------------------------------------------------ actors
 
@@ -379,11 +363,6 @@ public final class SimNetwork implements Link {
     public void sleep(Duration span) {
         long d = requireNonNegative(span, "span");
         actors.sleepUntil(d > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + d);
-    }
-
-    /** The name of the actor running on the calling thread, or null when it is not an actor. */
-    public String currentActorName() {
-        return actors.currentName();
     }
 
     // ------------------------------------------------------------------ the driver
@@ -445,7 +424,6 @@ public final class SimNetwork implements Link {
         Arrival a;
         while ((a = inFlight.peek()) != null && a.time <= now) {
             inFlight.poll();
-            packetsDelivered++;
             a.to.stack.deliver(a.packet);
             any = true;
         }

@@ -233,7 +233,6 @@ public final class TunLink implements Link, AutoCloseable {
     }
 
     public Options options() { return options; }
-    public String deviceName() { return options.device(); }
     public int mtu() { return options.mtu(); }
     /** Packets read from the device. */
     public long packetsIn() { return packetsIn.get(); }
