@@ -44,8 +44,8 @@ final class FaultPipeline {
     /**
      * The random source of the direction from {@code fromAddress} to {@code toAddress} under
      * {@code seed}: a SplittableRandom, whose outputs are well mixed even for neighbouring seeds.
-     * (One java.util.Random shared by both directions, drawn at a fixed stride per round trip, gave
-     * correlated runs: a loss burst's exit draw failed 25 times in a row at 36 % per draw.)
+     * (One java.util.Random shared by both directions, drawn at a fixed stride per round trip, gives
+     * correlated runs: a loss burst's exit draw can fail 25 times in a row at 36 % per draw.)
      */
     static RandomGenerator randomFor(long seed, int fromAddress, int toAddress) {
         long direction = ((long) fromAddress << 32) | (toAddress & 0xffffffffL);

@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * ({@link NetStack#unlock()}, which calls {@link #lockReleased}) delivers them, as Linux leaves a
  * segment in the backlog of a socket that a user call owns and processes it at release_sock(). Not
  * while a call waits on that host ({@link NetStack#hasWaitingCalls}): a waiting call's Condition
- * releases the lock without telling the link, so the thread waits for the lock then, as before.
+ * releases the lock without telling the link, so the thread then waits for the lock.
  * The event loops keep the timers. A loop holds back due timers for a moment while the link still
  * carries packets from or to its host ({@link #isCarrying}): with microsecond round trips a loss
  * probe is due 2 SRTT after a send, and it would fire, spuriously, whenever the OS deschedules the
