@@ -223,7 +223,7 @@ public final class ConnectionRate {
             Thread loop = Thread.ofPlatform().daemon().name("bench-kernel-selector").start(() -> {
                 ByteBuffer buffer = ByteBuffer.allocate(1);
                 Consumer<SelectionKey> handle = key -> {
-                    if (key.channel() == listener) {
+                    if (key.isAcceptable()) { // only the listener is registered for OP_ACCEPT
                         acceptAll(listener, selector);
                     } else {
                         serve(key, buffer, mode);
@@ -351,7 +351,7 @@ public final class ConnectionRate {
         long left;
         while ((left = at - System.nanoTime()) > 0) {
             Thread.sleep(Duration.ofNanos(Math.min(left, 200_000_000L)));
-            progress.update(System.nanoTime() - start, total);
+            progress.update((double) (System.nanoTime() - start), (double) total);
         }
     }
 
@@ -386,7 +386,7 @@ public final class ConnectionRate {
         sleepUntil(end, start, total, progress);
         long cpuTo = ProcessCpu.nanos();
         for (Thread t : workers) {
-            while (!t.join(Duration.ofMillis(200))) progress.update(System.nanoTime() - start, total);
+            while (!t.join(Duration.ofMillis(200))) progress.update((double) (System.nanoTime() - start), (double) total);
         }
         return new Result(counted.sum(), end - measureFrom, failures.get(), failureText.peek(), ProcessCpu.between(cpuFrom, cpuTo));
     }

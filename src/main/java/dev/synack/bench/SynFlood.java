@@ -51,9 +51,7 @@ public final class SynFlood {
     private SynFlood() {}
 
     /** What to run: {@code rate} SYNs/s for {@code seconds}, against a listener of {@code backlog}. */
-    public record Options(int synCookies, int rate, double seconds, int backlog, Duration connectEvery, Duration timeout) {
-        public long synCount() { return Math.round(rate * seconds); }
-    }
+    public record Options(int synCookies, int rate, double seconds, int backlog, Duration connectEvery, Duration timeout) {}
 
     /** The legitimate connections: how many were tried, and the latency of each that echoed its byte. */
     public record Attempts(int tried, long[] latencyNanos) {
@@ -206,7 +204,7 @@ public final class SynFlood {
         long every = o.connectEvery().toNanos();
         long floodNanos = (long) (o.seconds() * 1e9);
         long limit = floodNanos + 30_000_000_000L;
-        for (long at = start; at - start < floodNanos || at - start < limit && injectors.stream().anyMatch(Process::isAlive);
+        for (long at = start; at - start < floodNanos || (at - start < limit && injectors.stream().anyMatch(Process::isAlive));
              at += every) {
             long wait = at - System.nanoTime();
             if (wait > 0) Thread.sleep(Duration.ofNanos(wait));
@@ -215,7 +213,7 @@ public final class SynFlood {
                 if (latency >= 0) latencies.add(latency);
             }));
             heap.sample();
-            progress.update(Math.min(at - start, floodNanos), floodNanos);
+            progress.update((double) Math.min(at - start, floodNanos), (double) floodNanos);
         }
         for (Thread t : clients) t.join();
         return new Attempts(clients.size(), latencies.stream().mapToLong(Long::longValue).toArray());

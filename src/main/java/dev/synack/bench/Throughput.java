@@ -198,7 +198,7 @@ public final class Throughput {
         while (!receiver.join(java.time.Duration.ofMillis(200))) {
             long now = System.nanoTime();
             long count = received.get();
-            progress.update(count, bytes);
+            progress.update((double) count, (double) bytes);
             if (count != lastCount) {
                 lastCount = count;
                 lastChange = now;

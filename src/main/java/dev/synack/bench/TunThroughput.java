@@ -50,33 +50,21 @@ public final class TunThroughput {
     private static Throughput.Result kernelToSynack(NetStack stack, TunLink.Options options, long bytes, int writeSize,
                                                     int buffer, Progress progress) throws Exception {
         try (TcpServerSocket listener = new TcpServerSocket(stack, PORT, 1)) {
-            AtomicLong received = new AtomicLong();
-            AtomicLong end = new AtomicLong();
-            AtomicLong endCpu = new AtomicLong(-1);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().name("bench-tun-synack-reader").start(() -> {
-                try (TcpSocket s = listener.accept()) {
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(writeSize);
-                    int n;
-                    while ((n = s.read(b.clear())) >= 0) received.addAndGet(n);
-                    end.set(System.nanoTime());
-                    endCpu.set(ProcessCpu.nanos());
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
-            long start;
-            long startCpu;
-            try (Socket s = new Socket()) {
-                s.setSendBufferSize(buffer);
-                s.connect(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), 10_000);
-                startCpu = ProcessCpu.nanos();
-                start = System.nanoTime();
-                writeStream(s.getOutputStream(), bytes, writeSize, received, progress);
-            }
-            finish(reader, received, bytes, progress, failure);
-            return new Throughput.Result(received.get(), end.get() - start, "kernel sends, synack receives",
-                    ProcessCpu.between(startCpu, endCpu.get()));
+            return stream("bench-tun-synack-reader", "kernel sends, synack receives", bytes, writeSize, progress,
+                    received -> {
+                        try (TcpSocket s = listener.accept()) {
+                            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(writeSize);
+                            int n;
+                            while ((n = s.read(b.clear())) >= 0) received.addAndGet(n);
+                        }
+                    },
+                    sender -> {
+                        try (Socket s = new Socket()) {
+                            s.setSendBufferSize(buffer);
+                            s.connect(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), 10_000);
+                            sender.send(s.getOutputStream());
+                        }
+                    });
         }
     }
 
@@ -85,33 +73,68 @@ public final class TunThroughput {
         try (ServerSocket listener = new ServerSocket()) {
             listener.setReceiveBufferSize(buffer);
             listener.bind(new InetSocketAddress(InetAddress.ofLiteral(options.kernelAddress()), PORT), 1);
-            AtomicLong received = new AtomicLong();
-            AtomicLong end = new AtomicLong();
-            AtomicLong endCpu = new AtomicLong(-1);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().name("bench-tun-kernel-reader").start(() -> {
-                try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
-                    byte[] b = new byte[writeSize];
-                    int n;
-                    while ((n = in.read(b)) >= 0) received.addAndGet(n);
-                    end.set(System.nanoTime());
-                    endCpu.set(ProcessCpu.nanos());
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
-            long start;
-            long startCpu;
-            try (TcpSocket s = new TcpSocket(stack)) {
-                s.connect(new InetSocketAddress(InetAddress.ofLiteral(options.kernelAddress()), PORT));
-                startCpu = ProcessCpu.nanos();
-                start = System.nanoTime();
-                writeStream(s.getOutputStream(), bytes, writeSize, received, progress);
-            }
-            finish(reader, received, bytes, progress, failure);
-            return new Throughput.Result(received.get(), end.get() - start, "synack sends, the kernel receives",
-                    ProcessCpu.between(startCpu, endCpu.get()));
+            return stream("bench-tun-kernel-reader", "synack sends, the kernel receives", bytes, writeSize, progress,
+                    received -> {
+                        try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
+                            byte[] b = new byte[writeSize];
+                            int n;
+                            while ((n = in.read(b)) >= 0) received.addAndGet(n);
+                        }
+                    },
+                    sender -> {
+                        try (TcpSocket s = new TcpSocket(stack)) {
+                            s.connect(new InetSocketAddress(InetAddress.ofLiteral(options.kernelAddress()), PORT));
+                            sender.send(s.getOutputStream());
+                        }
+                    });
         }
+    }
+
+    /** Reads the whole stream from the accepted connection, adding each read's bytes to {@code received}. */
+    @FunctionalInterface
+    private interface Receiver {
+        void receiveAll(AtomicLong received) throws Exception;
+    }
+
+    /** Opens the sending end and hands its output to {@code sender}, then closes it. */
+    @FunctionalInterface
+    private interface Connector {
+        void connect(Sender sender) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Sender {
+        void send(OutputStream out) throws IOException;
+    }
+
+    /**
+     * One measured stream of {@code bytes}: {@code receiver} reads it on a platform thread, the
+     * calling thread writes it through what {@code connector} opens; timed from the connection's
+     * first write to the receiver's end of stream.
+     */
+    private static Throughput.Result stream(String readerName, String detail, long bytes, int writeSize, Progress progress,
+                                            Receiver receiver, Connector connector) throws Exception {
+        AtomicLong received = new AtomicLong();
+        AtomicLong end = new AtomicLong();
+        AtomicLong endCpu = new AtomicLong(-1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread reader = Thread.ofPlatform().name(readerName).start(() -> {
+            try {
+                receiver.receiveAll(received);
+                end.set(System.nanoTime());
+                endCpu.set(ProcessCpu.nanos());
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        long[] start = new long[2]; // wall, CPU
+        connector.connect(out -> {
+            start[1] = ProcessCpu.nanos();
+            start[0] = System.nanoTime();
+            writeStream(out, bytes, writeSize, received, progress);
+        });
+        finish(reader, received, bytes, progress, failure);
+        return new Throughput.Result(received.get(), end.get() - start[0], detail, ProcessCpu.between(start[1], endCpu.get()));
     }
 
     private static void writeStream(OutputStream out, long bytes, int writeSize, AtomicLong received, Progress progress)
@@ -122,14 +145,14 @@ public final class TunThroughput {
             int n = (int) Math.min(left, chunk.length);
             out.write(chunk, 0, n);
             left -= n;
-            progress.update(received.get(), bytes);
+            progress.update((double) received.get(), (double) bytes);
         }
         out.flush();
     }
 
     private static void finish(Thread reader, AtomicLong received, long bytes, Progress progress,
                                AtomicReference<Throwable> failure) throws Exception {
-        while (!reader.join(java.time.Duration.ofMillis(200))) progress.update(received.get(), bytes);
+        while (!reader.join(java.time.Duration.ofMillis(200))) progress.update((double) received.get(), (double) bytes);
         if (failure.get() != null) throw new IOException("the receiver failed: " + failure.get(), failure.get());
         if (received.get() != bytes) throw new IOException("the receiver got " + received.get() + " bytes of " + bytes);
     }

@@ -63,14 +63,12 @@ final class ConnectCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         NetSetup setup;
         try {
-            if (net.tun != null) {
-                setup = net.tunSetup();
-            } else {
+            setup = net.setup(NetSetup.UDP_CLIENT_ADDRESS, address -> {
                 InetSocketAddress peer = NetSetup.hostPort(udpPeer);
                 InetSocketAddress local = new InetSocketAddress(peer.getAddress().isLoopbackAddress()
                         ? InetAddress.getLoopbackAddress() : null, 0);
-                setup = NetSetup.udp(net.address == null ? NetSetup.UDP_CLIENT_ADDRESS : net.address, local, peer, net.pcap);
-            }
+                return NetSetup.udp(address, local, peer, net.pcap);
+            });
         } catch (IOException | IllegalArgumentException e) {
             err.println("synack connect: " + e.getMessage());
             err.flush();

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,8 +41,8 @@ final class ConnectionsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "5",
             description = "Measured seconds per run. Default: ${DEFAULT-VALUE}.")
@@ -133,7 +134,8 @@ final class ConnectionsCommand implements Callable<Integer> {
                     out.println(c.line());
                     out.println(Comparison.cpuLine("us", "connection", synack.cpuMicrosPerConnection(), synack.busyCores(),
                             kernel.cpuMicrosPerConnection(), kernel.busyCores()));
-                    failed |= report(out, "kernel", kernel) | report(out, "synack", synack);
+                    failed |= report(out, "kernel", kernel);
+                    failed |= report(out, "synack", synack);
                     out.flush();
                     lastRatio = c.ratio();
                 }

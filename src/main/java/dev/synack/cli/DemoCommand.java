@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,8 +47,8 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", defaultValue = "lifecycle",
             converter = ScenarioConverter.class, completionCandidates = ScenarioIds.class,
@@ -269,7 +270,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         StringBuilder b = new StringBuilder(t.toString());
-        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        for (Throwable c = t.getCause(); c != null; c = c.getCause()) { // getCause() is null, never itself, at the end
             b.append("; caused by ").append(c);
         }
         return b.toString();

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,8 +33,8 @@ final class FloodBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     @Option(names = "--rate", paramLabel = "SYNS", defaultValue = "100000",
             description = "SYNs per second asked of hping3 (one process per " + SynFlood.RATE_PER_INJECTOR + " a second; what it achieves is printed). "
@@ -70,23 +71,12 @@ final class FloodBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         checkArguments();
-        if (inside) return measure(out, err);
-        String missing = missingPrerequisite();
-        if (missing != null) {
-            err.println("synack bench flood: not available on this machine: " + missing);
-            out.println(successLine(Double.NaN));
-            return CommandLine.ExitCode.SOFTWARE;
-        }
-        int status = NamespaceExec.run("flood", List.of("bench", "flood", "--inside-namespace", "--rate", Integer.toString(rate),
-                "--seconds", Double.toString(seconds), "--syncookies", Integer.toString(synCookies),
+        return NamespaceExec.benchmark(spec, "flood", inside, FloodBenchCommand::missingPrerequisite, List.of("bench", "flood",
+                "--rate", Integer.toString(rate), "--seconds", Double.toString(seconds), "--syncookies", Integer.toString(synCookies),
                 compare ? "--compare" : "--no-compare", "--backlog", Integer.toString(backlog),
-                "--every", every.toNanos() + "ns", "--timeout", timeout.toNanos() + "ns"), out, err);
-        if (status >= 0) return status;
-        out.println(successLine(Double.NaN));
-        return CommandLine.ExitCode.SOFTWARE;
+                "--every", every.toNanos() + "ns", "--timeout", timeout.toNanos() + "ns"),
+                successLine(Double.NaN), this::measure);
     }
 
     private void checkArguments() {

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Runs a synack command inside a network namespace it creates ({@code ip netns add}, loopback up,
@@ -27,6 +30,38 @@ final class NamespaceExec {
         if (!Files.exists(Path.of("/dev/net/tun"))) return "no /dev/net/tun";
         if (!isRoot()) return "not root (a TUN device and a network namespace need CAP_NET_ADMIN and CAP_SYS_ADMIN)";
         return toolWorks("ip", "-V") ? null : "the ip tool (iproute2) is not installed or does not work";
+    }
+
+    /**
+     * The whole of a benchmark command that measures inside a namespace of its own: inside it (the
+     * hidden {@code --inside-namespace} option), {@code measure}; outside, when the machine cannot run
+     * it, says what is missing, else runs {@code args} inside a new namespace. When nothing was
+     * measured the command's result line is {@code noResultLine} and the status is SOFTWARE.
+     */
+    static int benchmark(CommandSpec spec, String name, boolean inside, Supplier<String> missingPrerequisite, List<String> args,
+                         String noResultLine, Measurement measure) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (inside) return measure.run(out, err);
+        String missing = missingPrerequisite.get();
+        if (missing != null) {
+            err.println("synack " + String.join(" ", args.subList(0, 2)) + ": not available on this machine: " + missing);
+            out.println(noResultLine);
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        List<String> inner = new ArrayList<>(args.subList(0, 2));
+        inner.add("--inside-namespace");
+        inner.addAll(args.subList(2, args.size()));
+        int status = run(name, inner, out, err);
+        if (status >= 0) return status;
+        out.println(noResultLine);
+        return CommandLine.ExitCode.SOFTWARE;
+    }
+
+    /** A benchmark's measurement, inside its namespace: returns the exit status. */
+    @FunctionalInterface
+    interface Measurement {
+        int run(PrintWriter out, PrintWriter err) throws Exception;
     }
 
     /** Whether {@code command} starts and exits 0 within 10 s. */

@@ -24,6 +24,20 @@ final class NetOptions {
             description = "Write every packet synack sends and receives to FILE (pcap, raw IP; Wireshark reads it).")
     Path pcap;
 
+    /** Makes the UDP network from synack's address. */
+    @FunctionalInterface
+    interface UdpSetup {
+        NetSetup make(String address) throws IOException;
+    }
+
+    /**
+     * The network these options describe: the TUN device with --tun, else the UDP network {@code udp}
+     * makes from synack's address (--address, or {@code defaultUdpAddress}).
+     */
+    NetSetup setup(String defaultUdpAddress, UdpSetup udp) throws IOException {
+        return tun != null ? tunSetup() : udp.make(address == null ? defaultUdpAddress : address);
+    }
+
     /** The TUN network these options describe (with --tun). */
     NetSetup tunSetup() throws IOException {
         return NetSetup.tun(tun, address == null ? NetSetup.DEFAULT_TUN_ADDRESS : address, mtu, pcap);

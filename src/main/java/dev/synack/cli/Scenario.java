@@ -38,12 +38,9 @@ enum Scenario {
         @Override
         void play(DemoRun run) {
             serveOneRequest(run);
-            run.sim.spawn(CLIENT, () -> {
-                try (TcpSocket socket = new TcpSocket(run.client)) {
-                    socket.connect(address(SERVER_IP, SERVER_PORT));
-                    writeText(socket, REQUEST);
-                    expectEqual("the client's reply", REPLY, readText(socket, REPLY.length(), "the client's reply"));
-                }
+            spawnClient(run, socket -> {
+                writeText(socket, REQUEST);
+                expectEqual("the client's reply", REPLY, readText(socket, REPLY.length(), "the client's reply"));
             });
             run.afterwards(() -> {
                 requireTransition(run, CLIENT, "ESTABLISHED", "FIN_WAIT1");
@@ -68,14 +65,11 @@ enum Scenario {
                     }
                 }
             });
-            run.sim.spawn(CLIENT, () -> {
-                try (TcpSocket socket = new TcpSocket(run.client)) {
-                    socket.connect(address(SERVER_IP, SERVER_PORT));
-                    writeText(socket, REQUEST);
-                    socket.shutdownOutput();
-                    expectEqual("the client's read after its SHUT_WR", String.join("", HALF_CLOSE_REPLY),
-                            readToEnd(socket));
-                }
+            spawnClient(run, socket -> {
+                writeText(socket, REQUEST);
+                socket.shutdownOutput();
+                expectEqual("the client's read after its SHUT_WR", String.join("", HALF_CLOSE_REPLY),
+                        readToEnd(socket));
             });
             run.afterwards(() -> {
                 requireTransition(run, CLIENT, "FIN_WAIT1", "FIN_WAIT2");
@@ -106,13 +100,10 @@ enum Scenario {
                             "with nothing queued, the server's read should return end-of-file again");
                 }
             });
-            run.sim.spawn(CLIENT, () -> {
-                try (TcpSocket socket = new TcpSocket(run.client)) {
-                    socket.connect(address(SERVER_IP, SERVER_PORT));
-                    sleepUntil(run, SHUT_RD_CLIENT_WRITES_AT);
-                    writeText(socket, LATE_DATA);
-                    expectEqual("the client's read to the server's FIN", "", readToEnd(socket));
-                }
+            spawnClient(run, socket -> {
+                sleepUntil(run, SHUT_RD_CLIENT_WRITES_AT);
+                writeText(socket, LATE_DATA);
+                expectEqual("the client's read to the server's FIN", "", readToEnd(socket));
             });
             run.afterwards(() -> {
                 requireNotSentFlag(run, SERVER, 'R');
@@ -160,11 +151,8 @@ enum Scenario {
                     sleepUntil(run, SIMULTANEOUS_CLOSE_AT);
                 }
             });
-            run.sim.spawn(CLIENT, () -> {
-                try (TcpSocket socket = new TcpSocket(run.client)) {
-                    socket.connect(address(SERVER_IP, SERVER_PORT));
-                    sleepUntil(run, SIMULTANEOUS_CLOSE_AT);
-                }
+            spawnClient(run, socket -> {
+                sleepUntil(run, SIMULTANEOUS_CLOSE_AT);
             });
             run.afterwards(() -> {
                 for (String host : List.of(CLIENT, SERVER)) {
@@ -204,14 +192,12 @@ enum Scenario {
                             () -> socket.read(ByteBuffer.allocate(1)));
                 }
             });
-            run.sim.spawn(CLIENT, () -> {
-                try (TcpSocket socket = new TcpSocket(run.client)) {
-                    socket.connect(address(SERVER_IP, SERVER_PORT));
-                    writeText(socket, REQUEST);
-                    expectEqual("the client's reply", REPLY, readText(socket, REPLY.length(), "the client's reply"));
-                    // SO_LINGER on with a zero timeout: close() aborts (RFC 9293 §3.10.5 ABORT) with a RST.
-                    socket.setSoLinger(true, 0);
-                } // leaving the try closes the socket: with linger 0 that close is the abort
+            spawnClient(run, socket -> {
+                writeText(socket, REQUEST);
+                expectEqual("the client's reply", REPLY, readText(socket, REPLY.length(), "the client's reply"));
+                // SO_LINGER on with a zero timeout: close() aborts (RFC 9293 §3.10.5 ABORT) with a RST.
+                socket.setSoLinger(true, 0);
+                // spawnClient closes the socket next: with linger 0 that close is the abort
             });
             run.afterwards(() -> {
                 requireSentFlag(run, CLIENT, 'R');
@@ -231,13 +217,10 @@ enum Scenario {
                             readText(socket, method.length(), "the server's partial read"));
                 }
             });
-            run.sim.spawn(CLIENT, () -> {
-                try (TcpSocket socket = new TcpSocket(run.client)) {
-                    socket.connect(address(SERVER_IP, SERVER_PORT));
-                    writeText(socket, REQUEST);
-                    expectIoFailure("the client's read after the server's close", "Connection reset",
-                            () -> socket.read(ByteBuffer.allocate(REPLY.length())));
-                }
+            spawnClient(run, socket -> {
+                writeText(socket, REQUEST);
+                expectIoFailure("the client's read after the server's close", "Connection reset",
+                        () -> socket.read(ByteBuffer.allocate(REPLY.length())));
             });
             run.afterwards(() -> {
                 requireSentFlag(run, SERVER, 'R');
@@ -279,16 +262,13 @@ enum Scenario {
                     writeText(socket, "received " + bytes.length + " bytes, sha-256 " + sha256(bytes) + "\n");
                 }
             });
-            run.sim.spawn(CLIENT, () -> {
-                try (TcpSocket socket = new TcpSocket(run.client)) {
-                    socket.connect(address(SERVER_IP, SERVER_PORT));
-                    ByteBuffer data = ByteBuffer.wrap(upload);
-                    while (data.hasRemaining()) {
-                        socket.write(data);
-                    }
-                    socket.shutdownOutput();
-                    expectEqual("the server's receipt", expectedReply, readToEnd(socket));
+            spawnClient(run, socket -> {
+                ByteBuffer data = ByteBuffer.wrap(upload);
+                while (data.hasRemaining()) {
+                    socket.write(data);
                 }
+                socket.shutdownOutput();
+                expectEqual("the server's receipt", expectedReply, readToEnd(socket));
             });
             run.afterwards(() -> {
                 // Lost on the way, or corrupted and dropped by the receiver's checksum: either must be repaired.
@@ -351,6 +331,22 @@ enum Scenario {
 
     static String ids() {
         return String.join(", ", Arrays.stream(values()).map(s -> s.id).toList());
+    }
+
+    /** What an actor does with its connected socket. */
+    @FunctionalInterface
+    interface SocketBody {
+        void run(TcpSocket socket) throws Exception;
+    }
+
+    /** Spawns the client actor: it connects to the server, runs {@code body}, and closes its socket. */
+    static void spawnClient(DemoRun run, SocketBody body) {
+        run.sim.spawn(CLIENT, () -> {
+            try (TcpSocket socket = new TcpSocket(run.client)) {
+                socket.connect(address(SERVER_IP, SERVER_PORT));
+                body.run(socket);
+            }
+        });
     }
 
     /** The server half of lifecycle: answer one request, then read to the end and close. */

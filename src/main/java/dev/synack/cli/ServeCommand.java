@@ -92,13 +92,10 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         NetSetup setup;
         try {
-            if (net.tun != null) {
-                setup = net.tunSetup();
-            } else {
+            setup = net.setup(NetSetup.UDP_SERVER_ADDRESS, address -> {
                 NetSetup.port(Integer.toString(udpPort));
-                setup = NetSetup.udp(net.address == null ? NetSetup.UDP_SERVER_ADDRESS : net.address,
-                        new InetSocketAddress(InetAddress.getByName(udpBind), udpPort), null, net.pcap);
-            }
+                return NetSetup.udp(address, new InetSocketAddress(InetAddress.getByName(udpBind), udpPort), null, net.pcap);
+            });
         } catch (IOException | IllegalArgumentException e) {
             err.println("synack serve: " + e.getMessage());
             err.flush();
@@ -129,7 +126,7 @@ final class ServeCommand implements Callable<Integer> {
             while (maxConnections == null || served < maxConnections) {
                 TcpSocket s = server.accept();
                 served++;
-                pool.submit(() -> serveOne(s, mode, err));
+                pool.execute(() -> serveOne(s, mode, err));
             }
             pool.shutdown();
             pool.awaitTermination(30, TimeUnit.SECONDS);
@@ -138,7 +135,7 @@ final class ServeCommand implements Callable<Integer> {
         return CommandLine.ExitCode.OK;
     }
 
-    private Void serveOne(TcpSocket s, String mode, PrintWriter err) {
+    private void serveOne(TcpSocket s, String mode, PrintWriter err) {
         String who = String.valueOf(s.getRemoteAddress());
         try (s) {
             InputStream in = s.getInputStream();
@@ -156,7 +153,6 @@ final class ServeCommand implements Callable<Integer> {
         }
         // With --max-connections the process exits after this: let the connection deliver the rest.
         Drain.awaitDone(s);
-        return null;
     }
 
     /** Reads the request head, answers with the connection's trace so far as a ladder diagram. */

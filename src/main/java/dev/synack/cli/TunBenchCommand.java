@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,8 +30,8 @@ final class TunBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "256MiB", converter = ByteSizes.Converter.class,
             description = "Bytes per stream. Default: ${DEFAULT-VALUE}.")
@@ -60,8 +61,6 @@ final class TunBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         if (mtu < 128 || mtu > 65_535) throw new CommandLine.ParameterException(spec.commandLine(), "--mtu must be in [128, 65535]");
         if (buffer > (1 << 30) || write > (1 << 30)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--buffer and --write must be at most 1 GiB");
@@ -69,29 +68,15 @@ final class TunBenchCommand implements Callable<Integer> {
         if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be in [0, 3600]");
         }
-        if (inside) return measure(out, err);
-        String missing = missingPrerequisite();
-        if (missing != null) {
-            err.println("synack bench tun: not available on this machine: " + missing);
-            out.println(Comparison.ratioLine(Double.NaN));
-            return CommandLine.ExitCode.SOFTWARE;
-        }
-        return inNamespace(out, err);
+        return NamespaceExec.benchmark(spec, "bench", inside, TunBenchCommand::missingPrerequisite, List.of("bench", "tun",
+                "--size", Long.toString(size), "--mtu", Integer.toString(mtu), "--buffer", Long.toString(buffer),
+                "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds)),
+                Comparison.ratioLine(Double.NaN), this::measure);
     }
 
     /** Why the benchmark cannot run here (root, /dev/net/tun, ip), or null. */
     static String missingPrerequisite() {
         return NamespaceExec.missingPrerequisite();
-    }
-
-    /** Creates the namespace, runs this command inside it with the same options, deletes the namespace. */
-    private int inNamespace(PrintWriter out, PrintWriter err) throws Exception {
-        int status = NamespaceExec.run("bench", List.of("bench", "tun", "--inside-namespace",
-                "--size", Long.toString(size), "--mtu", Integer.toString(mtu), "--buffer", Long.toString(buffer),
-                "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds)), out, err);
-        if (status >= 0) return status;
-        out.println(Comparison.ratioLine(Double.NaN));
-        return CommandLine.ExitCode.SOFTWARE;
     }
 
     private int measure(PrintWriter out, PrintWriter err) {

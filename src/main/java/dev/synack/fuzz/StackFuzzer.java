@@ -11,7 +11,6 @@ import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpException;
 import dev.synack.tcp.TcpState;
 import dev.synack.trace.TraceListener;
-import dev.synack.wire.Icmpv4;
 import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.Ipv4Header;
 import dev.synack.wire.PacketCodec;
@@ -53,19 +52,15 @@ import java.util.Random;
 public final class StackFuzzer {
     /** The wire takes 1 to 3 ms (so packets overtake each other). */
     private static final long MS = 1_000_000L;
-    private static final int CLIENT = Ipv4Address.parse("10.0.0.1");
-    private static final int SERVER = Ipv4Address.parse("10.0.0.2");
-    private static final int SERVER_PORT = 80;
+    static final int CLIENT = Ipv4Address.parse("10.0.0.1");
+    static final int SERVER = Ipv4Address.parse("10.0.0.2");
+    static final int SERVER_PORT = 80;
     /** The attack and the transfers must be over by then (virtual time). */
-    private static final long ATTACK_END = Duration.ofSeconds(300).toNanos();
+    private static final long ATTACK_END = Duration.ofMinutes(5).toNanos();
     /** After the applications closed, what it may take to forget every connection (TIME_WAIT 60 s, SYN-ACK retries 63 s). */
     private static final long QUIET = Duration.ofSeconds(150).toNanos();
     /** How long a connection the attacker may have reset is given after the others finished. */
     private static final long TAINTED_GRACE = Duration.ofSeconds(30).toNanos();
-    /** Far enough from any window (at most 2^30 bytes) to be outside it, near enough to stay ahead in sequence space. */
-    private static final int FAR = 1 << 30;
-    private static final int[] MARTIANS = {0xffffffff, Ipv4Address.parse("224.0.0.1"), Ipv4Address.parse("240.0.0.7"),
-            0, Ipv4Address.parse("127.0.0.1"), SERVER, CLIENT};
 
     /** What a round did, for the command's report. */
     public record Report(long seed, int connections, long bytes, int legitimatePackets, int attackPackets, int resetConnections,
@@ -80,6 +75,7 @@ public final class StackFuzzer {
 
     private final long seed;
     private final Random random;
+    private final AttackPackets packets;
     private long now;
     private final NetStack client;
     private final NetStack server;
@@ -104,37 +100,13 @@ public final class StackFuzzer {
         }
     }
 
-    /** One direction of a connection: what its sender writes and its receiver must read. */
-    private static final class Stream {
-        final long key;
-        final int length;
-        int written;
-        boolean shutdown;
-        int read;
-        boolean eof;
-        /** The sender's ISN, once its SYN was seen on the wire. */
-        Integer isn;
-        /** How far into the stream its sender has sent (seen on the wire), and whether its FIN went. */
-        int sentUpTo;
-        boolean finSent;
-
-        Stream(long key, int length) {
-            this.key = key;
-            this.length = length;
-        }
-
-        byte at(int offset) {
-            return streamByte(key, offset);
-        }
-    }
-
     /** A connection: the client's and the server's end and their two streams. */
     private final class Flow {
         final int clientPort;
         final Connection clientEnd;
         Connection serverEnd;
-        final Stream up;   // client -> server
-        final Stream down; // server -> client
+        final FuzzStream up;   // client -> server
+        final FuzzStream down; // server -> client
         boolean tainted;
         boolean clientClosed;
         boolean serverClosed;
@@ -147,18 +119,19 @@ public final class StackFuzzer {
         Flow(Connection clientEnd, int clientPort, int upLength, int downLength) {
             this.clientEnd = clientEnd;
             this.clientPort = clientPort;
-            this.up = new Stream(seed * 31 + clientPort * 2L, upLength);
-            this.down = new Stream(seed * 31 + clientPort * 2L + 1, downLength);
+            this.up = new FuzzStream(seed * 31 + clientPort * 2L, upLength);
+            this.down = new FuzzStream(seed * 31 + clientPort * 2L + 1, downLength);
         }
 
         boolean done() {
-            return (clientClosed || clientError != null) && (serverClosed || serverError != null || serverEnd == null && tainted);
+            return (clientClosed || clientError != null) && (serverClosed || serverError != null || (serverEnd == null && tainted));
         }
     }
 
     private StackFuzzer(long seed, TraceListener trace) {
         this.seed = seed;
         this.random = new Random(seed);
+        this.packets = new AttackPackets(random);
         TcpConfig config = randomConfig(random);
         client = stack("client", CLIENT, config);
         server = stack("server", SERVER, random.nextInt(4) == 0 ? randomConfig(random) : config);
@@ -333,7 +306,7 @@ public final class StackFuzzer {
     private void sent(NetStack from, ByteBuffer packet) {
         legitimatePackets++;
         int destination = packet.limit() >= 20 ? Ipv4Header.destinationAddress(packet, 0) : 0;
-        for (int m : MARTIANS) {
+        for (int m : AttackPackets.MARTIANS) {
             if (destination == m && m != CLIENT && m != SERVER && violation == null) {
                 // Reported once the stack returns: thrown here, inside its send path, it would be caught there.
                 violation = from.name() + " answered a martian: a packet to " + Ipv4Address.format(destination);
@@ -383,7 +356,7 @@ public final class StackFuzzer {
         if (f == null) return;
         if (up) f.lastUp = packet;
         else f.lastDown = packet;
-        Stream stream = up ? f.up : f.down;
+        FuzzStream stream = up ? f.up : f.down;
         if (s.has(TcpFlags.SYN)) stream.isn = s.seq();
         if (stream.isn == null || s.has(TcpFlags.SYN)) return;
         int end = s.seq() + s.payloadLength() - (stream.isn + 1);
@@ -428,7 +401,7 @@ public final class StackFuzzer {
      * written, read and check everything available, close once both are done. Returns the error
      * that ended the connection, or null.
      */
-    private String endpoint(NetStack s, Connection c, Stream out, Stream in, Flow f, boolean clientSide) {
+    private String endpoint(NetStack s, Connection c, FuzzStream out, FuzzStream in, Flow f, boolean clientSide) {
         s.lock();
         try {
             long t = s.now();
@@ -488,16 +461,16 @@ public final class StackFuzzer {
         ByteBuffer template = history.isEmpty() ? null : history.get(random.nextInt(history.size()));
         NetStack victim = random.nextBoolean() ? server : client;
         ByteBuffer p = switch (template == null ? 0 : random.nextInt(12)) {
-            case 0 -> junk();
+            case 0 -> packets.junk();
             case 1 -> PacketEdits.truncated(template, random.nextInt(template.limit()));
             case 2 -> PacketEdits.flipped(template, random.nextInt(template.limit()), 1 + random.nextInt(255));
-            case 3 -> PacketEdits.withIpOptions(template, randomIpOptions());
+            case 3 -> PacketEdits.withIpOptions(template, packets.randomIpOptions());
             case 4 -> PacketEdits.asFragment(template, random.nextBoolean(), random.nextInt(8));
-            case 5 -> PacketEdits.withSource(template, MARTIANS[random.nextInt(MARTIANS.length)]);
+            case 5 -> PacketEdits.withSource(template, AttackPackets.MARTIANS[random.nextInt(AttackPackets.MARTIANS.length)]);
             case 6 -> PacketEdits.copy(template); // a replay
-            case 7 -> mutatedOptions(template);
-            case 8 -> strangerSegment();
-            case 9 -> echo();
+            case 7 -> packets.mutatedOptions(template);
+            case 8 -> packets.strangerSegment();
+            case 9 -> packets.echo();
             default -> crafted();
         };
         if (p == null) return;
@@ -519,69 +492,6 @@ public final class StackFuzzer {
         if (f != null) f.tainted = true;
     }
 
-    private ByteBuffer junk() {
-        byte[] b = new byte[random.nextInt(120)];
-        random.nextBytes(b);
-        if (b.length > 0 && random.nextBoolean()) b[0] = 0x45; // looks like IPv4 at first sight
-        return ByteBuffer.wrap(b);
-    }
-
-    private byte[] randomIpOptions() {
-        byte[] b = new byte[1 + random.nextInt(40)];
-        if (random.nextBoolean()) {
-            random.nextBytes(b); // mostly unsound
-        } else {
-            // Sound: NOPs and a record-route-like option of a length that fits.
-            for (int i = 0; i < b.length; i++) b[i] = 1;
-            if (b.length >= 3) {
-                int len = 3 + random.nextInt(b.length - 2);
-                b[0] = 7;
-                b[1] = (byte) len;
-                b[2] = 4;
-            }
-        }
-        return b;
-    }
-
-    /** A template with bytes of its TCP options changed: checksums fixed only when moved far out of every window. */
-    private ByteBuffer mutatedOptions(ByteBuffer template) {
-        ByteBuffer p = PacketEdits.copy(template);
-        int ihl = Ipv4Header.ihl(p, 0) * 4;
-        if (p.limit() < ihl + 20 || Ipv4Header.protocol(p, 0) != TcpPacket.PROTOCOL_TCP) return p;
-        int dataOffset = (p.get(ihl + 12) >>> 4 & 0x0f) * 4;
-        for (int i = 20; i < dataOffset && ihl + i < p.limit(); i++) {
-            if (random.nextInt(3) == 0) p.put(ihl + i, (byte) random.nextInt(256));
-        }
-        if (random.nextBoolean()) {
-            // Valid again, but harmless: far out of every window, and no SYN (a SYN-ACK is taken in
-            // SYN_SENT whatever its sequence number) or RST (one is taken in SYN_SENT by its ACK alone).
-            p.putInt(ihl + 4, p.getInt(ihl + 4) + FAR + random.nextInt(FAR / 2));
-            p.put(ihl + 13, (byte) (p.get(ihl + 13) & ~(TcpFlags.SYN | TcpFlags.RST)));
-            PacketEdits.fixChecksums(p);
-        }
-        return p;
-    }
-
-    /** A valid segment for a port nobody or the listener uses, from some host of the subnet. */
-    private ByteBuffer strangerSegment() {
-        // From the client too, but from ports below its ephemeral range: never a live connection's.
-        int src = random.nextInt(3) == 0 ? CLIENT : Ipv4Address.parse("10.0.0." + (3 + random.nextInt(250)));
-        int dstPort = random.nextBoolean() ? SERVER_PORT : 1 + random.nextInt(65535);
-        int flags = random.nextInt(10) == 0 ? TcpFlags.SYN : random.nextInt(64);
-        return encode(src, SERVER, 1024 + random.nextInt(30000), dstPort, random.nextInt(), random.nextInt(), flags,
-                random.nextInt(65536), null, 0, null);
-    }
-
-    private ByteBuffer echo() {
-        ByteBuffer b = ByteBuffer.allocate(128);
-        byte[] data = new byte[random.nextInt(64)];
-        random.nextBytes(data);
-        int src = random.nextInt(4) == 0 ? MARTIANS[random.nextInt(MARTIANS.length)] : CLIENT;
-        b.limit(Icmpv4.writeEchoRequest(b, src, SERVER, 64, random.nextInt(65536), random.nextInt(65536), data));
-        if (random.nextInt(3) == 0) b.put(20, (byte) random.nextInt(256)); // another ICMP type (checksum now wrong, mostly)
-        return b;
-    }
-
     /**
      * A segment for a live connection with valid checksums, sound by the rules of the class comment:
      * random flags, a sequence number near the receiver's window or far from it, an acknowledgment
@@ -591,16 +501,16 @@ public final class StackFuzzer {
     private ByteBuffer crafted() {
         Flow f = flows.get(random.nextInt(flows.size()));
         boolean toServer = random.nextBoolean();
-        Stream stream = toServer ? f.up : f.down;
+        FuzzStream stream = toServer ? f.up : f.down;
         ByteBuffer spoofedLast = toServer ? f.lastUp : f.lastDown;
         ByteBuffer victimLast = toServer ? f.lastDown : f.lastUp;
         if (stream.isn == null || spoofedLast == null || victimLast == null || !synchronizedBoth(f)) return null;
-        TcpPacket spoofed = decoded(spoofedLast);
-        TcpPacket victim = decoded(victimLast);
+        TcpPacket spoofed = AttackPackets.decoded(spoofedLast);
+        TcpPacket victim = AttackPackets.decoded(victimLast);
         if (spoofed == null || victim == null) return null;
         int victimRcvNxt = victim.segment().ack(); // what the victim said it has received
         boolean far = random.nextInt(4) == 0;
-        int seq = far ? victimRcvNxt + FAR + random.nextInt(FAR / 2) : victimRcvNxt + random.nextInt(400_000) - 200_000;
+        int seq = far ? victimRcvNxt + AttackPackets.FAR + random.nextInt(AttackPackets.FAR / 2) : victimRcvNxt + random.nextInt(400_000) - 200_000;
         int offset = seq - (stream.isn + 1);
         int length = random.nextInt(3) == 0 ? 1 + random.nextInt(1400) : 0;
         // Only what the sender has sent: bytes ahead of it would make the receiver acknowledge data
@@ -610,7 +520,7 @@ public final class StackFuzzer {
         if (random.nextInt(4) == 0) flags |= TcpFlags.PSH;
         if (random.nextInt(20) == 0) flags |= TcpFlags.URG;
         if (random.nextInt(10) == 0) flags |= TcpFlags.SYN;
-        if (random.nextInt(8) == 0 && (far || stream.finSent && offset + length == stream.length)) flags |= TcpFlags.FIN; // only the true one
+        if (random.nextInt(8) == 0 && (far || (stream.finSent && offset + length == stream.length))) flags |= TcpFlags.FIN; // only the true one
         if (random.nextInt(10) == 0) flags &= ~TcpFlags.ACK;
         if (random.nextInt(60) == 0) {
             flags |= TcpFlags.RST;
@@ -618,8 +528,8 @@ public final class StackFuzzer {
         }
         int spoofedAck = spoofed.segment().ack();
         int ack = switch (random.nextInt(4)) {
-            case 0 -> spoofedAck - 1 - random.nextInt(FAR); // old, perhaps older than the window
-            case 1 -> spoofedAck + FAR + random.nextInt(FAR / 2); // acknowledges what was never sent
+            case 0 -> spoofedAck - 1 - random.nextInt(AttackPackets.FAR); // old, perhaps older than the window
+            case 1 -> spoofedAck + AttackPackets.FAR + random.nextInt(AttackPackets.FAR / 2); // acknowledges what was never sent
             default -> spoofedAck; // what the spoofed end has already acknowledged
         };
         byte[] payload = null;
@@ -632,7 +542,7 @@ public final class StackFuzzer {
         int tsVal = template.options().hasTimestamps() ? template.options().tsVal() : 0;
         int tsEcr = template.options().hasTimestamps() ? template.options().tsEcr() : 0;
         if (far && random.nextBoolean()) tsVal = random.nextInt(); // harmless: out of every window
-        return encode(spoofed.sourceAddress(), spoofed.destinationAddress(), template.sourcePort(), template.destinationPort(),
+        return AttackPackets.encode(spoofed.sourceAddress(), spoofed.destinationAddress(), template.sourcePort(), template.destinationPort(),
                 seq, ack, flags, random.nextInt(65536), keepOptions && template.options().hasTimestamps() ? new int[] {tsVal, tsEcr} : null,
                 random.nextInt(65536), payload);
     }
@@ -644,39 +554,6 @@ public final class StackFuzzer {
 
     private static boolean past(TcpState s) {
         return s != TcpState.CLOSED && s != TcpState.SYN_SENT && s != TcpState.SYN_RECV && s != TcpState.LISTEN;
-    }
-
-    private TcpPacket decoded(ByteBuffer packet) {
-        TcpPacket p = new TcpPacket();
-        return PacketCodec.decode(packet.duplicate(), p) == ParseResult.OK ? p : null;
-    }
-
-    private static ByteBuffer encode(int src, int dst, int srcPort, int dstPort, int seq, int ack, int flags, int window,
-                                     int[] timestamps, int urgent, byte[] payload) {
-        TcpPacket p = new TcpPacket().sourceAddress(src).destinationAddress(dst);
-        p.segment().sourcePort(srcPort).destinationPort(dstPort).seq(seq).ack(ack).flags(flags).window(window).urgentPointer(urgent)
-                .payload(payload == null ? null : ByteBuffer.wrap(payload));
-        if (timestamps != null) p.segment().options().nop().nop().timestamps(timestamps[0], timestamps[1]);
-        ByteBuffer out = ByteBuffer.allocate(PacketCodec.encodedLength(p));
-        PacketCodec.encode(p, out);
-        return out.flip();
-    }
-
-    /** The byte at {@code offset} of the stream {@code key}: a hash, so that anyone can know any byte. */
-    static byte streamByte(long key, int offset) {
-        long z = key * 0x9E3779B97F4A7C15L + offset;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (byte) (z ^ (z >>> 31));
-    }
-
-    /** Rounds for consecutive seeds from {@code firstSeed} until {@code budget} of real time is spent; returns the reports. */
-    public static List<Report> runFor(long firstSeed, Duration budget, int maxRounds) {
-        long end = System.nanoTime() + budget.toNanos();
-        List<Report> reports = new ArrayList<>();
-        long seed = firstSeed;
-        while (reports.size() < maxRounds && (reports.isEmpty() || System.nanoTime() < end)) reports.add(run(seed++));
-        return reports;
     }
 
     /** Counter totals over reports (both stacks), for a summary. */

@@ -274,8 +274,6 @@ public final class PathConditions {
             return this;
         }
 
-        public Builder clearPartitions() { partitions.clear(); return this; }
-
         public PathConditions build() { return new PathConditions(this); }
 
         private static double probability(double p, String what) {

@@ -6,7 +6,6 @@ import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -120,14 +119,5 @@ public final class PcapWriter implements PacketTap, Closeable {
             if (failure == null) failure = e;
         }
         if (failure != null) throw new IOException("the pcap capture failed: " + failure.getMessage(), failure);
-    }
-
-    /** For callers that cannot throw checked exceptions. */
-    public void closeUnchecked() {
-        try {
-            close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -20,9 +20,6 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -67,14 +64,13 @@ public final class SimNetwork implements Link {
     public static final Duration DEFAULT_DELAY = Duration.ofMillis(10);
     /** Default virtual-time limit of {@link #run()}. */
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofHours(24);
-    /** Default real time an actor may run without yielding before run() gives up on it. */
-    public static final Duration DEFAULT_ACTOR_WALL_LIMIT = Duration.ofMinutes(2);
+    /** Real time an actor may run without yielding before run() gives up on it. */
+    public static final Duration ACTOR_WALL_LIMIT = Duration.ofMinutes(2);
 
     private final long seed;
     private final Random random;
     private PathConditions defaultConditions = PathConditions.NONE.withDelay(DEFAULT_DELAY);
     private long timeLimitNanos = DEFAULT_TIME_LIMIT.toNanos();
-    private long actorWallLimitNanos = DEFAULT_ACTOR_WALL_LIMIT.toNanos();
     private volatile long now;
     private long nextSequence;
 
@@ -85,15 +81,9 @@ public final class SimNetwork implements Link {
     private final List<TraceListener> traceListeners = new CopyOnWriteArrayList<>();
     private final PriorityQueue<Arrival> inFlight = new PriorityQueue<>();
     private final TcpPacket faultView = new TcpPacket();
-    private final SimWaiter waiter = new SimWaiter();
-    private long packetsDelivered;
     private long packetsDropped;
 
-    // Actors and the baton.
-    private final List<ActorState> actors = new ArrayList<>();
-    private final Semaphore driverBaton = new Semaphore(0);
-    private final ThreadLocal<ActorState> currentActor = new ThreadLocal<>();
-    private volatile boolean aborting;
+    private final SimActors actors = new SimActors(ACTOR_WALL_LIMIT.toNanos());
     private boolean running;
 
     /** Everything random in the run (ISN keys, ports, later faults) is drawn from {@code seed}. */
@@ -157,12 +147,6 @@ public final class SimNetwork implements Link {
         return this;
     }
 
-    /** run() fails when an actor runs this long in real time without blocking (default 2 min). */
-    public SimNetwork actorWallLimit(Duration limit) {
-        actorWallLimitNanos = requireNonNegative(limit, "actor wall limit");
-        return this;
-    }
-
     @Override
     public NetStack addHost(String name, String ipv4, TcpConfig config) {
         Objects.requireNonNull(name, "name");
@@ -178,7 +162,7 @@ public final class SimNetwork implements Link {
         random.nextBytes(isnKey);
         NetStack stack = new NetStack(name, address, config, this::nowNanos, new Rfc6528IsnGenerator(isnKey), random.nextLong());
         Host host = new Host(name, address, stack);
-        stack.attach((from, packet) -> send(host, packet), waiter);
+        stack.attach((from, packet) -> send(host, packet), actors.waiter());
         stack.addTraceListener(event -> {
             // Every listener sees every event even if one throws; the stack counts the failure.
             RuntimeException failure = null;
@@ -209,9 +193,6 @@ public final class SimNetwork implements Link {
 
     /** Virtual nanoseconds since the simulation started. */
     public long nowNanos() { return now; }
-
-    /** Packets delivered to a host so far. */
-    public long packetsDelivered() { return packetsDelivered; }
 
     /** Packets the network dropped so far (faults, unknown destinations). */
     public long packetsDropped() { return packetsDropped; }
@@ -341,12 +322,6 @@ public final class SimNetwork implements Link {
         return record(this);
     }
 
-    /** The stacks of every host, in the order they were added. */
-    public List<NetStack> hosts() {
-        List<NetStack> out = new ArrayList<>();
-        for (Host h : hosts) out.add(h.stack);
-        return out;
-    }
 
     // ------------------------------------------------------------------ actors
 
@@ -376,67 +351,9 @@ public final class SimNetwork implements Link {
         public String actorName() { return actorName; }
     }
 
-    private enum RunState { NEW, RUNNABLE, BLOCKED, DONE }
-
-    private final class ActorState {
-        final String name;
-        final Actor body;
-        final Semaphore baton = new Semaphore(0);
-        volatile RunState state = RunState.NEW;
-        BooleanSupplier ready;
-        long deadline;
-        Throwable failure;
-        Thread thread;
-
-        ActorState(String name, Actor body) {
-            this.name = name;
-            this.body = body;
-        }
-
-        void main() {
-            baton.acquireUninterruptibly();
-            try {
-                if (!aborting) {
-                    currentActor.set(this);
-                    body.run();
-                }
-            } catch (SimulationAborted ignored) {
-                // Unwound on purpose.
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                state = RunState.DONE;
-                currentActor.remove();
-                driverBaton.release();
-            }
-        }
-
-        /** Gives the baton back until the driver resumes this actor. */
-        void block(BooleanSupplier ready, long deadline) {
-            if (aborting) throw new SimulationAborted();
-            this.ready = ready;
-            this.deadline = deadline;
-            state = RunState.BLOCKED;
-            driverBaton.release();
-            baton.acquireUninterruptibly();
-            this.ready = null;
-            if (aborting) throw new SimulationAborted();
-        }
-
-        String describe() {
-            return name + (state == RunState.BLOCKED && deadline != Long.MAX_VALUE
-                    ? " (blocked until " + Duration.ofNanos(deadline) + ")" : " (" + state.name().toLowerCase(java.util.Locale.ROOT) + ")");
-        }
-    }
-
     /** An application thread run under the simulator: only one actor runs at a time, virtual time advances only when all are blocked. */
     public void spawn(String name, Actor body) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(body, "body");
-        ActorState a = new ActorState(name, body);
-        a.thread = Thread.ofVirtual().name("sim-actor-" + name).unstarted(a::main);
-        actors.add(a);
-        a.thread.start();
+        actors.spawn(name, body);
     }
 
     /**
@@ -445,41 +362,7 @@ public final class SimNetwork implements Link {
      */
     public void sleep(Duration span) {
         long d = requireNonNegative(span, "span");
-        ActorState actor = currentActor.get();
-        if (actor == null) throw new IllegalStateException("SimNetwork.sleep must be called from an actor");
-        long deadline = d > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + d;
-        actor.block(() -> false, deadline);
-    }
-
-    /** The name of the actor running on the calling thread, or null when it is not an actor. */
-    public String currentActorName() {
-        ActorState actor = currentActor.get();
-        return actor == null ? null : actor.name;
-    }
-
-    /** The stacks' waiter in simulation: block the calling actor until the driver resumes it. */
-    private final class SimWaiter implements Waiter {
-        @Override
-        public boolean awaitUntil(NetStack stack, Object key, BooleanSupplier ready, long deadlineNanos) {
-            ActorState actor = currentActor.get();
-            if (actor == null) {
-                throw new IllegalStateException("a socket call on simulated host " + stack.name()
-                        + " must wait, but the calling thread is not an actor: use SimNetwork.spawn");
-            }
-            int holds = stack.lockHoldCount();
-            for (int i = 0; i < holds; i++) stack.unlock();
-            try {
-                actor.block(ready, deadlineNanos);
-            } finally {
-                for (int i = 0; i < holds; i++) stack.lock();
-            }
-            return ready.getAsBoolean();
-        }
-
-        @Override
-        public void wakeup(NetStack stack, Object key) {
-            // The driver re-evaluates every blocked actor's condition after each step.
-        }
+        actors.sleepUntil(d > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + d);
     }
 
     // ------------------------------------------------------------------ the driver
@@ -507,18 +390,17 @@ public final class SimNetwork implements Link {
 
     private void drive(long stopAt) {
         if (running) throw new IllegalStateException("the simulation is already running");
-        if (currentActor.get() != null) throw new IllegalStateException("run() called from an actor");
+        if (actors.onActorThread()) throw new IllegalStateException("run() called from an actor");
         running = true;
         try {
             while (true) {
-                runActors();
+                actors.runReady(now);
                 if (processDue()) continue;
                 long next = nextEventTime();
                 if (next == Long.MAX_VALUE) {
-                    List<String> blocked = new ArrayList<>();
-                    for (ActorState a : actors) if (a.state != RunState.DONE) blocked.add(a.describe());
+                    List<String> blocked = actors.unfinished();
                     if (blocked.isEmpty()) return;
-                    throw abort(new IllegalStateException("deadlock at " + Duration.ofNanos(now)
+                    throw actors.abort(new IllegalStateException("deadlock at " + Duration.ofNanos(now)
                             + ": actors blocked with nothing scheduled that could wake them: " + blocked));
                 }
                 if (next > stopAt) {
@@ -526,7 +408,7 @@ public final class SimNetwork implements Link {
                     return;
                 }
                 if (next > timeLimitNanos) {
-                    throw abort(new IllegalStateException("virtual time limit " + Duration.ofNanos(timeLimitNanos)
+                    throw actors.abort(new IllegalStateException("virtual time limit " + Duration.ofNanos(timeLimitNanos)
                             + " reached; still pending: " + pending()));
                 }
                 now = Math.max(now, next);
@@ -536,56 +418,12 @@ public final class SimNetwork implements Link {
         }
     }
 
-    /** Gives the baton to every actor that can run, in spawn order, until none can. */
-    private void runActors() {
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (int i = 0; i < actors.size(); i++) {
-                ActorState a = actors.get(i);
-                if (a.state == RunState.BLOCKED && isReady(a)) a.state = RunState.RUNNABLE;
-                if (a.state == RunState.NEW || a.state == RunState.RUNNABLE) {
-                    a.state = RunState.RUNNABLE;
-                    resume(a);
-                    progress = true;
-                    if (a.failure != null) throw abort(new ActorFailedException(a.name, a.failure));
-                }
-            }
-        }
-    }
-
-    private boolean isReady(ActorState a) {
-        if (now >= a.deadline) return true;
-        try {
-            return a.ready.getAsBoolean();
-        } catch (RuntimeException e) {
-            return true; // the actor re-evaluates it and meets the exception itself
-        }
-    }
-
-    private void resume(ActorState a) {
-        a.baton.release();
-        boolean yielded;
-        try {
-            yielded = driverBaton.tryAcquire(actorWallLimitNanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while actor '" + a.name + "' ran", e);
-        }
-        if (!yielded) {
-            aborting = true;
-            throw new IllegalStateException("actor '" + a.name + "' ran for " + Duration.ofNanos(actorWallLimitNanos)
-                    + " of real time without blocking or finishing (is it waiting on something outside the simulation?)");
-        }
-    }
-
     /** Delivers the packets and fires the timers due now; true when anything happened. */
     private boolean processDue() {
         boolean any = false;
         Arrival a;
         while ((a = inFlight.peek()) != null && a.time <= now) {
             inFlight.poll();
-            packetsDelivered++;
             a.to.stack.deliver(a.packet);
             any = true;
         }
@@ -603,7 +441,7 @@ public final class SimNetwork implements Link {
         Arrival a = inFlight.peek();
         if (a != null) next = a.time;
         for (Host h : hosts) next = Math.min(next, h.stack.nextTimerDeadline());
-        for (ActorState s : actors) if (s.state == RunState.BLOCKED) next = Math.min(next, s.deadline);
+        next = Math.min(next, actors.nextDeadline());
         return next;
     }
 
@@ -615,27 +453,8 @@ public final class SimNetwork implements Link {
             if (d != Long.MAX_VALUE) out.add(h.name + " timers (next at " + Duration.ofNanos(d) + ", "
                     + h.stack.connectionCount() + " connection(s))");
         }
-        for (ActorState s : actors) if (s.state != RunState.DONE) out.add("actor " + s.describe());
+        for (String a : actors.unfinished()) out.add("actor " + a);
         return out.toString();
-    }
-
-    /**
-     * Ends the run after a failure: unwinds every actor that has not finished, one at a time (each
-     * meets {@link SimulationAborted} where it waits), so that no thread is left parked.
-     */
-    private RuntimeException abort(RuntimeException failure) {
-        aborting = true;
-        for (ActorState a : actors) {
-            if (a.state == RunState.DONE) continue;
-            a.baton.release();
-            try {
-                if (!driverBaton.tryAcquire(1, TimeUnit.SECONDS)) break;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return failure;
     }
 
     private static long requireNonNegative(Duration d, String what) {

@@ -233,7 +233,6 @@ public final class TunLink implements Link, AutoCloseable {
     }
 
     public Options options() { return options; }
-    public String deviceName() { return options.device(); }
     public int mtu() { return options.mtu(); }
     /** Packets read from the device. */
     public long packetsIn() { return packetsIn.get(); }
@@ -393,7 +392,7 @@ public final class TunLink implements Link, AutoCloseable {
             }
         }
         try {
-            reader.join(TimeUnit.MILLISECONDS.toMillis(POLL_MILLIS * 20L));
+            reader.join(POLL_MILLIS * 20L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

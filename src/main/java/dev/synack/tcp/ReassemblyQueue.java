@@ -5,16 +5,13 @@ import dev.synack.wire.TcpOptions;
 /**
  * The out-of-order bookkeeping of the receiver: which sequence ranges above RCV.NXT are held (the
  * bytes themselves wait in the receive ring's free region, at their offset from RCV.NXT), and which of
- * them to report in SACK blocks (RFC 2018 §4). Ranges are kept sorted, disjoint and non-adjacent; at
- * most {@link TcpConfig#maxOutOfOrderRanges()} of them, so memory stays bounded by the window plus a
- * small fixed table. The arrays (ranges and reported blocks) are allocated on the first out-of-order
- * segment and never again.
+ * them to report in SACK blocks (RFC 2018 §4). The ranges are a {@link SeqRangeSet} of at most
+ * {@link TcpConfig#maxOutOfOrderRanges()}, so memory stays bounded by the window plus a small fixed
+ * table. The arrays (ranges and reported blocks) are allocated on the first out-of-order segment and
+ * never again.
  */
 final class ReassemblyQueue {
-    private final int maxRanges;
-    private int[] left;
-    private int[] right;
-    private int count;
+    private final SeqRangeSet ranges;
 
     /**
      * RFC 2018 §4: the blocks reported most recently, newest first (left/right edges). Allocated
@@ -25,33 +22,24 @@ final class ReassemblyQueue {
     private int recentCount;
 
     ReassemblyQueue(int maxRanges) {
-        this.maxRanges = maxRanges;
+        this.ranges = new SeqRangeSet(maxRanges);
     }
 
-    boolean isEmpty() { return count == 0; }
-    int size() { return count; }
-    int left(int i) { return left[i]; }
-    int right(int i) { return right[i]; }
+    boolean isEmpty() { return ranges.isEmpty(); }
+    int size() { return ranges.size(); }
+    int left(int i) { return ranges.left(i); }
+    int right(int i) { return ranges.right(i); }
 
     /** Bytes in the held ranges. */
-    long bytes() {
-        long total = 0;
-        for (int i = 0; i < count; i++) total += Seq.distance(left[i], right[i]);
-        return total;
-    }
+    long bytes() { return ranges.bytesFrom(0); }
 
     /** The index of the held range holding {@code seq}, or -1. */
-    int indexContaining(int seq) {
-        for (int i = 0; i < count && Seq.le(left[i], seq); i++) {
-            if (Seq.lt(seq, right[i])) return i;
-        }
-        return -1;
-    }
+    int indexContaining(int seq) { return ranges.indexContaining(seq); }
 
     /** True when a held range ends exactly at {@code seq}. */
     boolean endsAt(int seq) {
-        for (int i = 0; i < count && Seq.lt(left[i], seq); i++) {
-            if (right[i] == seq) return true;
+        for (int i = 0; i < ranges.size() && Seq.lt(ranges.left(i), seq); i++) {
+            if (ranges.right(i) == seq) return true;
         }
         return false;
     }
@@ -61,36 +49,15 @@ final class ReassemblyQueue {
      * first to report. Returns false (and changes nothing) when a new range would exceed the table.
      */
     boolean add(int seq, int end) {
-        if (left == null) {
-            left = new int[maxRanges];
-            right = new int[maxRanges];
+        if (recentLeft == null) {
             recentLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
             recentRight = new int[TcpOptions.MAX_SACK_BLOCKS];
             scratchLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
             scratchRight = new int[TcpOptions.MAX_SACK_BLOCKS];
         }
-        int first = 0;
-        while (first < count && Seq.lt(right[first], seq)) first++; // ranges wholly before, not touching
-        int last = first;
-        while (last < count && Seq.le(left[last], end)) last++;     // [first, last) overlap or touch
-        int merged = last - first;
-        if (merged == 0) {
-            if (count == maxRanges) return false;
-            System.arraycopy(left, first, left, first + 1, count - first);
-            System.arraycopy(right, first, right, first + 1, count - first);
-            left[first] = seq;
-            right[first] = end;
-            count++;
-        } else {
-            int newLeft = Seq.min(seq, left[first]);
-            int newRight = Seq.max(end, right[last - 1]);
-            left[first] = newLeft;
-            right[first] = newRight;
-            System.arraycopy(left, last, left, first + 1, count - last);
-            System.arraycopy(right, last, right, first + 1, count - last);
-            count -= merged - 1;
-        }
-        reportFirst(left[first], right[first]);
+        int at = ranges.add(seq, end);
+        if (at < 0) return false;
+        reportFirst(ranges.left(at), ranges.right(at));
         return true;
     }
 
@@ -101,15 +68,11 @@ final class ReassemblyQueue {
     int advance(int rcvNxt) {
         int next = rcvNxt;
         int drop = 0;
-        while (drop < count && Seq.le(left[drop], next)) {
-            next = Seq.max(next, right[drop]);
+        while (drop < ranges.size() && Seq.le(ranges.left(drop), next)) {
+            next = Seq.max(next, ranges.right(drop));
             drop++;
         }
-        if (drop > 0) {
-            System.arraycopy(left, drop, left, 0, count - drop);
-            System.arraycopy(right, drop, right, 0, count - drop);
-            count -= drop;
-        }
+        ranges.removeFirst(drop);
         // Reported blocks now below RCV.NXT are acknowledged cumulatively: report them no more.
         int kept = 0;
         for (int i = 0; i < recentCount; i++) {
@@ -124,13 +87,13 @@ final class ReassemblyQueue {
     }
 
     void clear() {
-        count = 0;
+        ranges.clear();
         recentCount = 0;
     }
 
     /** A segment repeated bytes of held range {@code i}: that range becomes the first block to report (RFC 2018 §4). */
     void reportAgain(int i) {
-        reportFirst(left[i], right[i]);
+        reportFirst(ranges.left(i), ranges.right(i));
     }
 
     /** Number of blocks to report (RFC 2018 §4 order: the newest first). */

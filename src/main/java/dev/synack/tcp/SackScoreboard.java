@@ -4,31 +4,28 @@ import dev.synack.wire.TcpOptions;
 
 /**
  * The sender's SACK scoreboard (RFC 6675 §3, "Update()"): the sequence ranges above SND.UNA the peer
- * has selectively acknowledged, sorted, disjoint and merged. Bounded by a fixed table (a block that
+ * has selectively acknowledged, a {@link SeqRangeSet}. Bounded by a fixed table (a block that
  * finds no room is forgotten, which only makes recovery more conservative). Also answers the
  * questions of RFC 6675 §4: IsLost per hole, and the byte count of SetPipe().
  */
 final class SackScoreboard {
-    private final int maxRanges;
-    private int[] left;
-    private int[] right;
-    private int count;
+    private final SeqRangeSet ranges;
     /** The span [newLeft, newRight) holding every byte the last {@link #update} SACKed for the first time. */
     private int newLeft;
     private int newRight;
 
     SackScoreboard(int maxRanges) {
-        this.maxRanges = maxRanges;
+        this.ranges = new SeqRangeSet(maxRanges);
     }
 
-    int size() { return count; }
-    boolean isEmpty() { return count == 0; }
-    int left(int i) { return left[i]; }
-    int right(int i) { return right[i]; }
+    int size() { return ranges.size(); }
+    boolean isEmpty() { return ranges.isEmpty(); }
+    int left(int i) { return ranges.left(i); }
+    int right(int i) { return ranges.right(i); }
 
     /** The end of the highest SACKed range, or {@code orElse} when nothing is SACKed. */
     int highestSacked(int orElse) {
-        return count == 0 ? orElse : right[count - 1];
+        return ranges.isEmpty() ? orElse : ranges.right(ranges.size() - 1);
     }
 
     /**
@@ -51,7 +48,7 @@ final class SackScoreboard {
             // The bytes of [l, r) not SACKed before lie between the first and the last of them.
             int from = skipSacked(l);
             int to = uncoveredTo(r);
-            if (!add(l, r)) continue;
+            if (ranges.add(l, r) < 0) continue;
             newLeft = news ? Seq.min(newLeft, from) : from;
             newRight = news ? Seq.max(newRight, to) : to;
             news = true;
@@ -66,8 +63,8 @@ final class SackScoreboard {
 
     /** {@code end}, or the start of the SACKed range holding the byte before it. */
     private int uncoveredTo(int end) {
-        for (int i = 0; i < count; i++) {
-            if (Seq.lt(left[i], end) && Seq.ge(right[i], end)) return left[i];
+        for (int i = 0; i < ranges.size(); i++) {
+            if (Seq.lt(ranges.left(i), end) && Seq.ge(ranges.right(i), end)) return ranges.left(i);
         }
         return end;
     }
@@ -84,40 +81,30 @@ final class SackScoreboard {
     /** The bytes SACKed below {@code seq}. */
     int sackedBelow(int seq) {
         int bytes = 0;
-        for (int i = 0; i < count && Seq.lt(left[i], seq); i++) bytes += Seq.distance(left[i], Seq.min(right[i], seq));
+        for (int i = 0; i < ranges.size() && Seq.lt(ranges.left(i), seq); i++) {
+            bytes += Seq.distance(ranges.left(i), Seq.min(ranges.right(i), seq));
+        }
         return bytes;
     }
 
     /** SND.UNA advanced to {@code sndUna}: forget what it covers. */
     void advance(int sndUna) {
-        int drop = 0;
-        while (drop < count && Seq.le(right[drop], sndUna)) drop++;
-        if (drop > 0) {
-            System.arraycopy(left, drop, left, 0, count - drop);
-            System.arraycopy(right, drop, right, 0, count - drop);
-            count -= drop;
-        }
-        if (count > 0 && Seq.lt(left[0], sndUna)) left[0] = sndUna;
+        ranges.removeBelow(sndUna);
     }
 
     void clear() {
-        count = 0;
+        ranges.clear();
     }
 
     /** True when {@code seq} lies in a SACKed range. */
     boolean isSacked(int seq) {
-        for (int i = 0; i < count; i++) {
-            if (Seq.le(left[i], seq) && Seq.lt(seq, right[i])) return true;
-        }
-        return false;
+        return ranges.indexContaining(seq) >= 0;
     }
 
     /** The end of the SACKed range holding {@code seq}, or {@code seq} when it is not SACKed. */
     int skipSacked(int seq) {
-        for (int i = 0; i < count; i++) {
-            if (Seq.le(left[i], seq) && Seq.lt(seq, right[i])) return right[i];
-        }
-        return seq;
+        int i = ranges.indexContaining(seq);
+        return i < 0 ? seq : ranges.right(i);
     }
 
     /**
@@ -126,45 +113,12 @@ final class SackScoreboard {
      * (DupThresh - 1) * SMSS SACKed bytes.
      */
     boolean holeBelowIsLost(int i, int dupThresh, int smss) {
-        if (count - i >= dupThresh) return true;
-        long bytes = 0;
-        for (int j = i; j < count; j++) bytes += Seq.distance(left[j], right[j]);
-        return bytes > (long) (dupThresh - 1) * smss;
+        return ranges.size() - i >= dupThresh || ranges.bytesFrom(i) > (long) (dupThresh - 1) * smss;
     }
 
     /** True when [l, r) lies inside one SACKed range. */
     boolean covered(int l, int r) {
-        for (int i = 0; i < count; i++) {
-            if (Seq.le(left[i], l) && Seq.ge(right[i], r)) return true;
-        }
-        return false;
-    }
-
-    private boolean add(int l, int r) {
-        if (left == null) {
-            left = new int[maxRanges];
-            right = new int[maxRanges];
-        }
-        int first = 0;
-        while (first < count && Seq.lt(right[first], l)) first++;
-        int last = first;
-        while (last < count && Seq.le(left[last], r)) last++;
-        int merged = last - first;
-        if (merged == 0) {
-            if (count == maxRanges) return false;
-            System.arraycopy(left, first, left, first + 1, count - first);
-            System.arraycopy(right, first, right, first + 1, count - first);
-            left[first] = l;
-            right[first] = r;
-            count++;
-        } else {
-            left[first] = Seq.min(l, left[first]);
-            right[first] = Seq.max(r, right[last - 1]);
-            System.arraycopy(left, last, left, first + 1, count - last);
-            System.arraycopy(right, last, right, first + 1, count - last);
-            count -= merged - 1;
-        }
-        return true;
+        return ranges.covers(l, r);
     }
 
     /**
@@ -177,8 +131,9 @@ final class SackScoreboard {
         long sackedAbove = 0;
         // Walk the holes from the top, so the SACKed bytes above each hole add up as we go.
         int holeEnd = sndMax;
+        int count = ranges.size();
         for (int i = count; i >= 0; i--) {
-            int holeStart = i == 0 ? sndUna : right[i - 1];
+            int holeStart = i == 0 ? sndUna : ranges.right(i - 1);
             if (Seq.lt(holeStart, holeEnd)) {
                 boolean lost = i < count && lost(count - i, sackedAbove, dupThresh, smss);
                 if (!lost) pipe += Seq.distance(holeStart, holeEnd);
@@ -186,8 +141,8 @@ final class SackScoreboard {
                 if (Seq.gt(retransmittedEnd, holeStart)) pipe += Seq.distance(holeStart, retransmittedEnd);
             }
             if (i > 0) {
-                sackedAbove += Seq.distance(left[i - 1], right[i - 1]);
-                holeEnd = left[i - 1];
+                sackedAbove += Seq.distance(ranges.left(i - 1), ranges.right(i - 1));
+                holeEnd = ranges.left(i - 1);
             }
         }
         return pipe;
@@ -201,14 +156,14 @@ final class SackScoreboard {
      */
     int nextHole(int sndUna, int highRxt, boolean lostOnly, int dupThresh, int smss) {
         int holeStart = sndUna;
-        for (int i = 0; i < count; i++) {
-            int holeEnd = left[i];
+        for (int i = 0; i < ranges.size(); i++) {
+            int holeEnd = ranges.left(i);
             int from = Seq.max(holeStart, highRxt);
             if (Seq.lt(from, holeEnd) && (!lostOnly || holeBelowIsLost(i, dupThresh, smss))) {
                 foundStart = from;
                 return holeEnd;
             }
-            holeStart = right[i];
+            holeStart = ranges.right(i);
         }
         foundStart = highRxt;
         return highRxt;

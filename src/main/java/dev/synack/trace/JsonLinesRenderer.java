@@ -146,7 +146,7 @@ public final class JsonLinesRenderer {
                 case '\b' -> b.append("\\b");
                 case '\f' -> b.append("\\f");
                 default -> {
-                    if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogateAt(s, i)) {
+                    if (c < 0x20 || c == 0x7f || (Character.isSurrogate(c) && !validSurrogateAt(s, i))) {
                         // Lone surrogates would make invalid UTF-8 downstream: escape them too.
                         b.append(String.format("\\u%04x", (int) c));
                     } else {

@@ -33,6 +33,11 @@ public final class Checksum {
 
     private Checksum() {}
 
+    /** The sum of a 64-bit word's two 32-bit halves: four 16-bit words added at once, carries kept (RFC 1071 §2(C)). */
+    private static long halves(long w) {
+        return (w >>> 32) + (w & 0xffff_ffffL);
+    }
+
     /** Adds {@code length} bytes of {@code buffer} from absolute index {@code offset}. */
     public static long add(long sum, ByteBuffer buffer, int offset, int length) {
         checkRange(offset, length, buffer.limit());
@@ -42,16 +47,16 @@ public final class Checksum {
         long s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         while (end - i >= 32) {
             long w0 = buffer.getLong(i), w1 = buffer.getLong(i + 8), w2 = buffer.getLong(i + 16), w3 = buffer.getLong(i + 24);
-            s0 += (w0 >>> 32) + (w0 & 0xffff_ffffL);
-            s1 += (w1 >>> 32) + (w1 & 0xffff_ffffL);
-            s2 += (w2 >>> 32) + (w2 & 0xffff_ffffL);
-            s3 += (w3 >>> 32) + (w3 & 0xffff_ffffL);
+            s0 += halves(w0);
+            s1 += halves(w1);
+            s2 += halves(w2);
+            s3 += halves(w3);
             i += 32;
         }
         long s = s0 + s1 + s2 + s3;
         while (end - i >= 8) {
             long w = buffer.getLong(i);
-            s += (w >>> 32) + (w & 0xffff_ffffL);
+            s += halves(w);
             i += 8;
         }
         if (end - i >= 4) {
@@ -81,16 +86,16 @@ public final class Checksum {
         while (end - i >= 32) {
             long w0 = (long) LE_LONGS.get(bytes, i), w1 = (long) LE_LONGS.get(bytes, i + 8);
             long w2 = (long) LE_LONGS.get(bytes, i + 16), w3 = (long) LE_LONGS.get(bytes, i + 24);
-            s0 += (w0 >>> 32) + (w0 & 0xffff_ffffL);
-            s1 += (w1 >>> 32) + (w1 & 0xffff_ffffL);
-            s2 += (w2 >>> 32) + (w2 & 0xffff_ffffL);
-            s3 += (w3 >>> 32) + (w3 & 0xffff_ffffL);
+            s0 += halves(w0);
+            s1 += halves(w1);
+            s2 += halves(w2);
+            s3 += halves(w3);
             i += 32;
         }
         long s = s0 + s1 + s2 + s3;
         while (end - i >= 8) {
             long w = (long) LE_LONGS.get(bytes, i);
-            s += (w >>> 32) + (w & 0xffff_ffffL);
+            s += halves(w);
             i += 8;
         }
         if (end - i >= 4) {

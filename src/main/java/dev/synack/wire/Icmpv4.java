@@ -80,7 +80,8 @@ public final class Icmpv4 {
             throw new IndexOutOfBoundsException("no room for a " + replyLength + "-byte echo reply");
         }
         Ipv4Header.write(out, o, replyLength, ttl, PROTOCOL,
-                Ipv4Header.destinationAddress(request, ip), Ipv4Header.sourceAddress(request, ip));
+                /* sourceAddress= */ Ipv4Header.destinationAddress(request, ip),
+                /* destinationAddress= */ Ipv4Header.sourceAddress(request, ip));
         int icmp = o + Ipv4Header.MIN_LENGTH;
         out.put(icmp, request, ip + headerLength, icmpLength);
         out.put(icmp + OFF_TYPE, (byte) TYPE_ECHO_REPLY);

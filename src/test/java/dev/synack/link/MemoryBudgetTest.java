@@ -123,7 +123,7 @@ class MemoryBudgetTest {
         assertThat(server.counter(Counter.OUT_ECHO_REPS)).isEqualTo(1);
         Connection fresh = connect();
         Connection freshServer = accept();
-        byte[] hello = "hello under pressure".getBytes();
+        byte[] hello = "hello under pressure".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         onClient(() -> fresh.write(ByteBuffer.wrap(hello), client.now()));
         onServer(() -> freshServer.write(ByteBuffer.wrap(hello), server.now()));
         net.runFor(Duration.ofSeconds(1));

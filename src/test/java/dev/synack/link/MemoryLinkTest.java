@@ -123,7 +123,7 @@ class MemoryLinkTest {
             for (int i = 0; i < 2 * perDirection; i++) {
                 NetStack from = i % 2 == 0 ? a : b;
                 NetStack to = i % 2 == 0 ? b : a;
-                long seed = 1000 + i;
+                long seed = 1000L + i;
                 results.add(clients.submit(() -> echoes(from, to, 7, size, seed)));
             }
             for (Future<Boolean> r : results) {
@@ -154,7 +154,7 @@ class MemoryLinkTest {
             TcpServerSocket sink = new TcpServerSocket(b, 9, 1);
             AtomicLong sunk = new AtomicLong();
             AtomicReference<TcpSocket> sinkSocket = new AtomicReference<>();
-            threads.submit(() -> {
+            var _ = threads.submit(() -> {
                 try (TcpSocket s = sink.accept()) {
                     sinkSocket.set(s);
                     ByteBuffer buffer = ByteBuffer.allocate(8192);
@@ -241,7 +241,7 @@ class MemoryLinkTest {
                 }
             });
             TcpServerSocket ss = new TcpServerSocket(b, 9, connections);
-            threads.submit(() -> {
+            var _ = threads.submit(() -> {
                 for (int i = 0; i < connections; i++) ss.accept(Duration.ofSeconds(GENEROUS_SECONDS)).close();
                 return null;
             });
@@ -362,7 +362,7 @@ class MemoryLinkTest {
 
     @Test
     void anOutboxKeepsItsOrderAcrossGrowthAndReusesItsBuffers() {
-        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        Outbox outbox = new Outbox();
         int next = 0;
         int expected = 0;
         ByteBuffer source = ByteBuffer.allocate(5000);
@@ -393,7 +393,7 @@ class MemoryLinkTest {
     /** Decoded packets keep their order while the outbox grows, whether or not reservations are abandoned. */
     @Test
     void decodedPacketsKeepTheirOrderAcrossGrowth() {
-        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        Outbox outbox = new Outbox();
         int next = 0;
         int expected = 0;
         for (int round = 0; round < 60; round++) {
@@ -425,7 +425,7 @@ class MemoryLinkTest {
      */
     @Test
     void aProducerAndAConsumerOnTwoThreadsKeepTheOrder() throws Exception {
-        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        Outbox outbox = new Outbox();
         int packets = 200_000;
         AtomicBoolean consumerGone = new AtomicBoolean();
         Thread producer = Thread.ofPlatform().daemon().start(() -> {
@@ -472,7 +472,7 @@ class MemoryLinkTest {
     /** A stack encodes straight into a reserved slot; nothing counts until it is handed back. */
     @Test
     void aReservedSlotCountsOnlyOnceTransmitted() {
-        MemoryLink.Outbox outbox = new MemoryLink.Outbox();
+        Outbox outbox = new Outbox();
         ByteBuffer slot = outbox.reserve(1500);
         assertThat(slot.capacity()).isGreaterThanOrEqualTo(1500);
         assertThat(outbox.isEmpty()).isTrue();
@@ -504,10 +504,10 @@ class MemoryLinkTest {
     /** An echo server on {@code stack}: each of {@code connections} accepted sockets gets its bytes back. */
     static void echoServer(NetStack stack, int port, int connections, ExecutorService threads) throws IOException {
         TcpServerSocket ss = new TcpServerSocket(stack, port, connections);
-        threads.submit(() -> {
+        var _ = threads.submit(() -> {
             for (int i = 0; i < connections; i++) {
                 TcpSocket s = ss.accept(Duration.ofSeconds(GENEROUS_SECONDS));
-                threads.submit(() -> {
+                var _ = threads.submit(() -> {
                     try (s) {
                         s.getOutputStream().write(s.getInputStream().readAllBytes());
                     }

@@ -196,8 +196,6 @@ class TunInteropTest {
         }
     }
 
-    /** Polls the socket's state until it is {@code wanted} (or 10 s pass); returns the last state seen. */
-
     /** Polls {@code ss -tan} until a line mentioning {@code ipPort} shows {@code state} (or 10 s pass). */
     private static String awaitSs(String ipPort, String state) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -218,10 +216,10 @@ class TunInteropTest {
         try (TcpServerSocket server = bench.synackListen(7060);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             AtomicReference<Throwable> serverFailure = new AtomicReference<>();
-            pool.submit(() -> {
+            var _ = pool.submit(() -> {
                 for (int i = 0; i < CONCURRENT; i++) {
                     TcpSocket s = server.accept();
-                    pool.submit(() -> echoOnce(s, serverFailure));
+                    var _ = pool.submit(() -> echoOnce(s, serverFailure));
                 }
                 return null;
             });
@@ -257,10 +255,10 @@ class TunInteropTest {
         try (ServerSocket server = bench.kernelListen(7061);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             AtomicReference<Throwable> serverFailure = new AtomicReference<>();
-            pool.submit(() -> {
+            var _ = pool.submit(() -> {
                 for (int i = 0; i < CONCURRENT; i++) {
                     Socket s = server.accept();
-                    pool.submit(() -> {
+                    var _ = pool.submit(() -> {
                         try (s) {
                             byte[] request = s.getInputStream().readAllBytes();
                             s.getOutputStream().write(request);

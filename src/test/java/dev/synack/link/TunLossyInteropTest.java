@@ -94,17 +94,17 @@ class TunLossyInteropTest {
         try (TcpServerSocket synackServer = bench.synackListen(7230);
              ServerSocket kernelServer = bench.kernelListen(7231);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            pool.submit(() -> {
+            var _ = pool.submit(() -> {
                 for (int i = 0; i < CONCURRENT; i++) {
                     TcpSocket s = synackServer.accept();
-                    pool.submit(() -> echo(s.getInputStream(), s.getOutputStream(), s));
+                    var _ = pool.submit(() -> echo(s.getInputStream(), s.getOutputStream(), s));
                 }
                 return null;
             });
-            pool.submit(() -> {
+            var _ = pool.submit(() -> {
                 for (int i = 0; i < CONCURRENT; i++) {
                     Socket s = kernelServer.accept();
-                    pool.submit(() -> echo(s.getInputStream(), s.getOutputStream(), s));
+                    var _ = pool.submit(() -> echo(s.getInputStream(), s.getOutputStream(), s));
                 }
                 return null;
             });

@@ -196,7 +196,7 @@ class CongestionControlTest {
             seq = slowStartRound(cc, seq, 130 * MS);
             assertThat(cc.inConservativeSlowStart()).isTrue();
             seq = slowStartRound(cc, seq, 100 * MS); // below the CSS baseline: spurious, slow start again
-            seq = slowStartRound(cc, seq, 100 * MS);
+            slowStartRound(cc, seq, 100 * MS);
             assertThat(cc.inConservativeSlowStart()).isFalse();
             assertThat(cc.ssthresh()).isEqualTo(Integer.MAX_VALUE);
         }

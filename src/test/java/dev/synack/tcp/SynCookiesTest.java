@@ -71,8 +71,8 @@ class SynCookiesTest {
         assertThat(SynCookies.offered(SynCookies.timestamp(1000, 7, true), noSack)).isNull();
         TcpConfig noWs = TcpConfig.linux().toBuilder().windowScaling(false).build();
         assertThat(SynCookies.offered(SynCookies.timestamp(1000, 7, false), noWs)).isNull();
-        assertThat(SynCookies.offered(1000 & ~63 | 15, noWs).windowScale()).isEqualTo(-1);
-        assertThat(SynCookies.offered(1000 & ~63 | 15 - 1, TcpConfig.linux())).isNotNull();
+        assertThat(SynCookies.offered((1000 & ~63) | 15, noWs).windowScale()).isEqualTo(-1);
+        assertThat(SynCookies.offered((1000 & ~63) | (15 - 1), TcpConfig.linux())).isNotNull();
     }
 
     // ---- the listener's path ----

@@ -69,7 +69,7 @@ class TortureTest {
     }
 
     private static void printTrace(List<TraceEvent> trace) {
-        java.io.PrintWriter out = new java.io.PrintWriter(System.out);
+        java.io.PrintWriter out = new java.io.PrintWriter(System.out, false, java.nio.charset.StandardCharsets.UTF_8);
         dev.synack.trace.JsonLinesRenderer.render(trace, out);
         out.flush();
     }
