@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  *
  * <p>This class is the front and the TCB ({@link Tcb} holds its variables): the user calls of RFC
  * 9293 §3.10, the dispatch of an arriving segment through the steps of §3.10.7, and the expiry of
- * its {@link Timers}. The rules live in files named after what they do, each citing its RFC
+ * its {@link ConnectionTimers}. The rules live in files named after what they do, each citing its RFC
  * sections and the choices it makes where the RFCs leave room (Linux's behaviour unless said
  * otherwise): {@link Handshake}, {@link Receiver}, {@link ReceiveWindow}, {@link AckProcessing},
  * {@link Sender}, {@link SegmentWriter}, {@link LossRecovery} ({@link NewRenoRecovery}, {@link
@@ -38,7 +38,7 @@ public final class Connection extends Tcb {
     final boolean passiveOpen;
 
     // ---- the jobs, one object each for the connection's life ----
-    final Timers timers;
+    final ConnectionTimers timers;
     final Handshake handshake;
     final Receiver receiver;
     final ReceiveWindow rcvWindow;
@@ -63,7 +63,7 @@ public final class Connection extends Tcb {
         this.memory = output.memoryBudget();
         this.listener = listener;
         this.passiveOpen = listener != null;
-        this.timers = new Timers(this);
+        this.timers = new ConnectionTimers(this);
         this.handshake = new Handshake(this);
         this.receiver = new Receiver(this);
         this.rcvWindow = new ReceiveWindow(this);

@@ -9,7 +9,7 @@ import static dev.synack.tcp.Connection.NONE;
  * persist and keepalive ({@link PersistAndKeepalive}), FIN_WAIT2's orphan timeout ({@link Closing}).
  * TIME_WAIT's timer is its record's ({@link TimeWaitRecord}).
  */
-final class Timers {
+final class ConnectionTimers {
     private final Connection c;
     long retransmitAt = NONE;
     long persistAt = NONE;
@@ -21,7 +21,7 @@ final class Timers {
     /** The tail loss probe's timer (RFC 8985 §7.2). */
     long probeAt = NONE;
 
-    Timers(Connection c) {
+    ConnectionTimers(Connection c) {
         this.c = c;
     }
 
