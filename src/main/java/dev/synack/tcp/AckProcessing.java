@@ -96,12 +96,12 @@ final class AckProcessing {
         switch (c.state) {
             case CLOSING -> {
                 if (c.finAcked()) {
-                    c.closing.enterTimeWait("rcvd ACK of FIN", now);
+                    Closing.enterTimeWait(c, "rcvd ACK of FIN", now);
                 }
             }
             case LAST_ACK -> {
                 if (c.finAcked()) {
-                    c.closing.enterClosed("rcvd ACK of FIN", now);
+                    Closing.enterClosed(c, "rcvd ACK of FIN", now);
                     return false;
                 }
             }

@@ -39,7 +39,6 @@ public final class Connection extends Tcb {
 
     // ---- the jobs, one object each for the connection's life ----
     final ConnectionTimers timers;
-    final Handshake handshake;
     final Receiver receiver;
     final ReceiveWindow rcvWindow;
     final AckProcessing acks;
@@ -50,7 +49,6 @@ public final class Connection extends Tcb {
     final TailLossProbe tlp;
     final RetransmissionTimer retransmitTimer;
     final PersistAndKeepalive idleTimers;
-    final Closing closing;
     final ConnectionMemory memoryUse;
     final ConnectionInfo info;
 
@@ -64,7 +62,6 @@ public final class Connection extends Tcb {
         this.listener = listener;
         this.passiveOpen = listener != null;
         this.timers = new ConnectionTimers(this);
-        this.handshake = new Handshake(this);
         this.receiver = new Receiver(this);
         this.rcvWindow = new ReceiveWindow(this);
         this.acks = new AckProcessing(this);
@@ -74,7 +71,6 @@ public final class Connection extends Tcb {
         this.tlp = new TailLossProbe(this);
         this.retransmitTimer = new RetransmissionTimer(this);
         this.idleTimers = new PersistAndKeepalive(this);
-        this.closing = new Closing(this);
         this.memoryUse = new ConnectionMemory(this);
         this.info = new ConnectionInfo(this);
     }
@@ -91,9 +87,9 @@ public final class Connection extends Tcb {
         if (state == TcpState.SYN_SENT) throw new TcpException(TcpError.CONNECTION_IN_PROGRESS);
         if (opened) throw new TcpException(TcpError.ALREADY_CONNECTED);
         opened = true;
-        handshake.initSendSequence(isnGenerator.isn(tuple, now));
+        Handshake.initSendSequence(this, isnGenerator.isn(tuple, now));
         setState(TcpState.SYN_SENT, "connect()", now);
-        handshake.sendSyn(now);
+        Handshake.sendSyn(this, now);
         output.wakeup(this);
         output.callReturned(this);
     }
@@ -155,7 +151,7 @@ public final class Connection extends Tcb {
     /** shutdown(2) with Linux semantics: see {@link Closing} for the choices made. */
     public void shutdown(ShutdownHow how, long now) {
         settle();
-        closing.shutdown(how, now);
+        Closing.shutdown(this, how, now);
         accountMemory();
         output.wakeup(this);
         output.callReturned(this);
@@ -169,7 +165,7 @@ public final class Connection extends Tcb {
     public void close(long now) {
         settle();
         if (!userClosed) {
-            closing.close(now);
+            Closing.close(this, now);
             accountMemory();
             output.wakeup(this);
             output.callReturned(this);
@@ -183,7 +179,7 @@ public final class Connection extends Tcb {
 
     void abort(String cause, long now) {
         settle();
-        closing.abort(cause, now);
+        Closing.abort(this, cause, now);
         accountMemory();
         output.wakeup(this);
         output.callReturned(this);
@@ -209,7 +205,7 @@ public final class Connection extends Tcb {
         idleTimers.keepaliveProbesSent = 0;
         switch (state) {
             case CLOSED, LISTEN -> output.segmentDropped(this, segment, "connection " + state, now);
-            case SYN_SENT -> handshake.synSentArrived(segment, now);
+            case SYN_SENT -> Handshake.synSentArrived(this, segment, now);
             case TIME_WAIT -> timeWait.segmentArrived(segment, now, output, writer.out, this);
             default -> otherStateArrived(segment, now);
         }
@@ -220,7 +216,7 @@ public final class Connection extends Tcb {
     /** RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronized states other than TIME-WAIT. */
     private void otherStateArrived(TcpSegment seg, long now) {
         if (state == TcpState.SYN_RECV && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST) && seg.seq() == irs) {
-            handshake.synReceivedAgain(seg, now);
+            Handshake.synReceivedAgain(this, seg, now);
             return;
         }
         // First and second: the sequence number (with PAWS) and the RST bit.
@@ -230,7 +226,7 @@ public final class Connection extends Tcb {
         // Fourth: the SYN bit (RFC 9293 §3.10.7.4, RFC 5961 §4).
         if (seg.has(TcpFlags.SYN)) {
             if (state == TcpState.SYN_RECV && passiveOpen) {
-                closing.returnToListen("rcvd SYN (passive open)", now);
+                Closing.returnToListen(this, "rcvd SYN (passive open)", now);
             } else {
                 receiver.challengeAck(now);
                 dropped(seg, "SYN in synchronized state: challenge ACK (RFC 5961 §4)", now);
@@ -249,8 +245,8 @@ public final class Connection extends Tcb {
         // urgent pointer is ignored and the bytes are delivered in line.
 
         // Seventh: the segment text; eighth: the FIN bit.
-        if (receiver.processData(seg, now)) closing.finArrived(now);
-        if (!released) closing.afterSegment(now);
+        if (receiver.processData(seg, now)) Closing.finArrived(this, now);
+        if (!released) Closing.afterSegment(this, now);
     }
 
     /**
@@ -333,7 +329,7 @@ public final class Connection extends Tcb {
         writeShutdown = true;
         sendBuffer.clear();
         receiveBuffer.clear();
-        closing.enterClosed(cause, now);
+        Closing.enterClosed(this, cause, now);
         accountMemory();
         output.wakeup(this);
         output.callReturned(this);
@@ -443,7 +439,7 @@ public final class Connection extends Tcb {
      */
     public TimeWaitRecord detachTimeWait() {
         settle();
-        return closing.detachTimeWait();
+        return Closing.detachTimeWait(this);
     }
 
     /** Our ACK in TIME_WAIT, while the record is attached (the same segment as in any other state). */
@@ -471,7 +467,7 @@ public final class Connection extends Tcb {
         released = true;
         ackNow = false;
         timers.cancel();
-        closing.releaseMemory();
+        Closing.releaseMemory(this);
         if (listener != null) listener.childReleased(this);
     }
 
@@ -542,11 +538,11 @@ public final class Connection extends Tcb {
      * @throws IllegalArgumentException outside 0 and {@value #MIN_USER_MSS}..{@value #MAX_USER_MSS} (Linux: EINVAL)
      */
     public void setUserMss(int mss) {
-        handshake.userMss = checkUserMss(mss);
+        userMss = checkUserMss(mss);
     }
 
     /** TCP_MAXSEG as set, 0 when none. */
-    public int userMss() { return handshake.userMss; }
+    public int userMss() { return userMss; }
 
     /** {@code mss}, when a valid TCP_MAXSEG value; else IllegalArgumentException. */
     public static int checkUserMss(int mss) {

@@ -82,7 +82,7 @@ final class ConnectionMemory {
         c.memory.countAbortOnMemory();
         c.sendBuffer.clear();
         c.receiveBuffer.clear();
-        c.closing.resetAndClose("out of memory: too many orphaned connections", now);
+        Closing.resetAndClose(c, "out of memory: too many orphaned connections", now);
     }
 
     /**

@@ -56,7 +56,7 @@ final class ConnectionTimers {
         if (finWait2At <= now) {
             finWait2At = NONE;
             output.timerFired(c, "fin-wait2", now);
-            if (c.state == TcpState.FIN_WAIT2) c.closing.enterClosed("FIN_WAIT2 timeout", now);
+            if (c.state == TcpState.FIN_WAIT2) Closing.enterClosed(c, "FIN_WAIT2 timeout", now);
         }
         if (keepaliveAt <= now) {
             keepaliveAt = NONE;

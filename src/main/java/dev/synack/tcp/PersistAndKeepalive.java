@@ -42,7 +42,7 @@ final class PersistAndKeepalive {
         }
         if (c.memoryUse.orphanOutOfResources(persistBackoff, now)) return;
         if (zeroWindowProbesTimedOut(now)) {
-            c.closing.fail(TcpError.CONNECTION_TIMED_OUT, "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
+            Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
             return;
         }
         c.writer.sendSegment(c.sndUna - 1, TcpFlags.ACK, 0, now);
@@ -70,7 +70,7 @@ final class PersistAndKeepalive {
         }
         if (keepaliveProbesSent >= c.config.keepaliveProbes()) {
             c.writer.sendActiveReset(now);
-            c.closing.fail(TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
+            Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
             return;
         }
         c.writer.sendSegment(c.sndUna - 1, TcpFlags.ACK, 0, now);

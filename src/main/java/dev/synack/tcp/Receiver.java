@@ -88,12 +88,12 @@ final class Receiver {
         if (seg.seq() == c.rcvNxt) {
             switch (c.state) {
                 case SYN_RECV -> {
-                    if (c.passiveOpen) c.closing.returnToListen("rcvd RST (passive open)", now);
-                    else c.closing.fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
+                    if (c.passiveOpen) Closing.returnToListen(c, "rcvd RST (passive open)", now);
+                    else Closing.fail(c, TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
                 }
                 // Linux (tcp_reset): EPIPE in CLOSE_WAIT, where the peer already said it sends no more.
-                case CLOSE_WAIT -> c.closing.fail(TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
-                default -> c.closing.fail(TcpError.CONNECTION_RESET, "rcvd RST", now);
+                case CLOSE_WAIT -> Closing.fail(c, TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
+                default -> Closing.fail(c, TcpError.CONNECTION_RESET, "rcvd RST", now);
             }
         } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), c.rcvNxt, c.rcvNxt + rcvWnd)) {
             challengeAck(now);
@@ -310,9 +310,9 @@ final class Receiver {
     private void unreadableDataArrived(TcpSegment seg, long now) {
         c.writer.sendReset(seg.ack(), now);
         if (c.userClosed) {
-            c.closing.enterClosed("data after close()", now);
+            Closing.enterClosed(c, "data after close()", now);
         } else {
-            c.closing.fail(TcpError.CONNECTION_RESET, "data after shutdown(READ) and our FIN", now);
+            Closing.fail(c, TcpError.CONNECTION_RESET, "data after shutdown(READ) and our FIN", now);
         }
     }
 

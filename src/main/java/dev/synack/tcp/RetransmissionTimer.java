@@ -40,20 +40,20 @@ final class RetransmissionTimer {
             int limit = c.state == TcpState.SYN_SENT || !c.passiveOpen ? c.config.synRetries() : c.config.synAckRetries();
             if (retries >= limit) {
                 if (c.passiveOpen) {
-                    c.closing.enterClosed("SYN-ACK retries exhausted", now); // Linux drops the embryo silently
+                    Closing.enterClosed(c, "SYN-ACK retries exhausted", now); // Linux drops the embryo silently
                 } else {
-                    c.closing.fail(TcpError.CONNECTION_TIMED_OUT, "SYN retries exhausted", now);
+                    Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "SYN retries exhausted", now);
                 }
                 return;
             }
             retries++;
             c.rtt.backOff();
-            c.handshake.sendSyn(now);
+            Handshake.sendSyn(c, now);
             return;
         }
         if (userTimeoutNanos > 0 ? userTimeoutExpired(now) : retries >= c.config.dataRetries()) {
             // Linux sends no RST
-            c.closing.fail(TcpError.CONNECTION_TIMED_OUT, userTimeoutNanos > 0 ? "user timeout" : "retransmission retries exhausted", now);
+            Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, userTimeoutNanos > 0 ? "user timeout" : "retransmission retries exhausted", now);
             return;
         }
         if (c.memoryUse.orphanOutOfResources(retries, now)) return;

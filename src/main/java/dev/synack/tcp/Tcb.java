@@ -52,6 +52,8 @@ abstract class Tcb {
     boolean finReceived;
 
     // ---- negotiated options ----
+    /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
+    int userMss;
     boolean timestampsOn;
     boolean sackOn;
     boolean windowScalingOn;
