@@ -35,7 +35,7 @@ final class AckProcessing {
         int ack = seg.ack();
         if (c.state == TcpState.SYN_RECV) {
             if (!(Seq.gt(ack, c.sndUna) && Seq.le(ack, c.sndMax))) {
-                c.writer.sendReset(ack, now); // <SEQ=SEG.ACK><CTL=RST>
+                SegmentWriter.sendReset(c, ack, now); // <SEQ=SEG.ACK><CTL=RST>
                 c.dropped(seg, "SYN_RECV: unacceptable ACK", now);
                 return false;
             }
@@ -73,7 +73,7 @@ final class AckProcessing {
         // RFC 5681 §2 definition of a duplicate ACK
         boolean duplicate = ack == c.sndUna && c.sndMax != c.sndUna && seg.payloadLength() == 0
                 && !seg.has(TcpFlags.FIN) && window == c.sndWnd && c.synAcked();
-        boolean probeRepairedLoss = c.tlp.probe.processAck(ack, opts, duplicate);
+        boolean probeRepairedLoss = c.probe.processAck(ack, opts, duplicate);
         c.recovery.ackArriving(opts, ack, now);
         if (Seq.gt(ack, c.sndUna)) {
             acknowledge(ack, seg, probeRepairedLoss, now);
@@ -174,11 +174,11 @@ final class AckProcessing {
         if (c.recovery.inRecovery) {
             c.recovery.recoveryAck(ack, newlyAcked, now);
         } else if (probeRepairedLoss) {
-            c.congestion.onCongestionEvent(c.tlp.probe.flight(), now); // RFC 8985 §7.4.2: as for a fast recovery, with the flight probed
+            c.congestion.onCongestionEvent(c.probe.flight(), now); // RFC 8985 §7.4.2: as for a fast recovery, with the flight probed
         } else if (c.sender.cwndLimited()) {
             c.congestion.onAck(deliveredNow, c.rtt.srtt(), now);
         }
-        c.tlp.scheduleLossProbe(now);
+        TailLossProbe.scheduleLossProbe(c, now);
     }
 
     /**

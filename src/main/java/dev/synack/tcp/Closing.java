@@ -74,7 +74,7 @@ final class Closing {
     }
 
     static void resetAndClose(Connection c, String cause, long now) {
-        c.writer.sendActiveReset(now);
+        SegmentWriter.sendActiveReset(c, now);
         enterClosed(c, cause, now);
     }
 
@@ -106,7 +106,7 @@ final class Closing {
         c.sendBuffer.releaseIfEmpty();
         c.recovery.releaseMemory();
         c.receiveBuffer.releaseIfEmpty();
-        c.writer.payloadScratch = null;
+        c.payloadScratch = null;
     }
 
     /** shutdown(2) as Linux does it (see the class comment). */

@@ -27,6 +27,10 @@ public final class Connection extends Tcb {
     final FourTuple tuple;
     private final IsnGenerator isnGenerator;
     final TcpOutput output;
+    /** The segment this connection's segments are built in ({@link SegmentWriter}), one for its life. */
+    final TcpSegment out = new TcpSegment();
+    /** A payload that straddles two pieces of the send buffer is copied here; made on first need, dropped on release. */
+    ByteBuffer payloadScratch;
     /** The stack's memory (tcp_mem): this connection's buffers are charged to it ({@link #accountMemory}). */
     final MemoryBudget memory;
     /** The listener that created this connection, until accept() takes it; null for an active open. */
@@ -43,10 +47,8 @@ public final class Connection extends Tcb {
     final ReceiveWindow rcvWindow;
     final AckProcessing acks;
     final Sender sender;
-    final SegmentWriter writer;
     /** Chosen by the handshake ({@link LossRecovery#forConnection}). */
     LossRecovery recovery;
-    final TailLossProbe tlp;
     final RetransmissionTimer retransmitTimer;
     final PersistAndKeepalive idleTimers;
     final ConnectionMemory memoryUse;
@@ -66,9 +68,7 @@ public final class Connection extends Tcb {
         this.rcvWindow = new ReceiveWindow(this);
         this.acks = new AckProcessing(this);
         this.sender = new Sender(this);
-        this.writer = new SegmentWriter(this);
         this.recovery = new NewRenoRecovery(this);
-        this.tlp = new TailLossProbe(this);
         this.retransmitTimer = new RetransmissionTimer(this);
         this.idleTimers = new PersistAndKeepalive(this);
         this.memoryUse = new ConnectionMemory(this);
@@ -206,10 +206,10 @@ public final class Connection extends Tcb {
         switch (state) {
             case CLOSED, LISTEN -> output.segmentDropped(this, segment, "connection " + state, now);
             case SYN_SENT -> Handshake.synSentArrived(this, segment, now);
-            case TIME_WAIT -> timeWait.segmentArrived(segment, now, output, writer.out, this);
+            case TIME_WAIT -> timeWait.segmentArrived(segment, now, output, out, this);
             default -> otherStateArrived(segment, now);
         }
-        if (!released && ackNow) writer.sendAck(now);
+        if (!released && ackNow) SegmentWriter.sendAck(this, now);
         output.wakeup(this);
     }
 
@@ -444,7 +444,7 @@ public final class Connection extends Tcb {
 
     /** Our ACK in TIME_WAIT, while the record is attached (the same segment as in any other state). */
     void sendTimeWaitAck(long now) {
-        writer.sendAck(now);
+        SegmentWriter.sendAck(this, now);
     }
 
     private boolean timeWaitEnded() {

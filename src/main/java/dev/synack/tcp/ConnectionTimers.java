@@ -31,7 +31,7 @@ final class ConnectionTimers {
         if (delayedAckAt <= now) {
             delayedAckAt = NONE;
             output.timerFired(c, "delayed-ack", now);
-            c.writer.sendAck(now);
+            SegmentWriter.sendAck(c, now);
         }
         if (reorderAt <= now) {
             reorderAt = NONE;
@@ -41,7 +41,7 @@ final class ConnectionTimers {
         if (probeAt <= now) {
             probeAt = NONE;
             output.timerFired(c, "loss-probe", now);
-            c.tlp.lossProbe(now);
+            TailLossProbe.lossProbe(c, now);
         }
         if (retransmitAt <= now) {
             retransmitAt = NONE;

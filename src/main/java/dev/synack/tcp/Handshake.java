@@ -97,7 +97,7 @@ final class Handshake {
         boolean hasAck = seg.has(TcpFlags.ACK);
         // First, check the ACK bit: it must acknowledge our SYN.
         if (hasAck && (Seq.le(seg.ack(), c.iss) || Seq.gt(seg.ack(), c.sndMax))) {
-            if (!seg.has(TcpFlags.RST)) c.writer.sendReset(seg.ack(), now);
+            if (!seg.has(TcpFlags.RST)) SegmentWriter.sendReset(c, seg.ack(), now);
             c.dropped(seg, "SYN_SENT: ACK does not acknowledge our SYN", now);
             return;
         }
@@ -179,10 +179,10 @@ final class Handshake {
     static void sendSyn(Connection c, long now) {
         boolean synAck = c.peerSynSeen;
         c.rcvWindow.synWindowSent = initialWindow(c, synAck);
-        SegmentWriter.writeSegmentHeader(c.writer.out, c.tuple.localPort(), c.tuple.remotePort(), c.iss,
+        SegmentWriter.writeSegmentHeader(c.out, c.tuple.localPort(), c.tuple.remotePort(), c.iss,
                 synAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN, synAck ? c.rcvNxt : 0, c.rcvWindow.synWindowSent, false, 0, 0);
         if (synAck) c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
-        writeSynOptions(c, c.writer.out.options(), synAck, now);
+        writeSynOptions(c, c.out.options(), synAck, now);
         if (Seq.lt(c.iss, c.sndMax) || c.retransmitTimer.retries > 0) {
             c.acks.rttTiming = false; // a retransmitted SYN gives no sample (Karn)
             c.info.totalRetrans++;
@@ -191,7 +191,7 @@ final class Handshake {
             c.acks.rttSeq = c.iss;
             c.acks.rttStart = now;
         }
-        c.writer.transmit(now);
+        SegmentWriter.transmit(c, now);
         if (Seq.lt(c.sndNxt, c.iss + 1)) c.sndNxt = c.iss + 1;
         if (Seq.lt(c.sndMax, c.iss + 1)) c.sndMax = c.iss + 1;
         if (c.timers.retransmitAt == NONE) c.timers.retransmitAt = now + c.rtt.rto();

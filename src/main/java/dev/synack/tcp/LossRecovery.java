@@ -136,7 +136,7 @@ abstract class LossRecovery {
     void enterRecovery(long now) {
         inRecovery = true;
         c.timers.probeAt = Connection.NONE;
-        c.tlp.probe.close(); // recovery takes over; its own reduction covers the probe's episode
+        c.probe.close(); // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = c.sndMax;
         highRxt = c.sndUna;
         int priorCwnd = c.congestion.cwnd();

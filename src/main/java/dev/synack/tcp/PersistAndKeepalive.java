@@ -45,7 +45,7 @@ final class PersistAndKeepalive {
             Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
             return;
         }
-        c.writer.sendSegment(c.sndUna - 1, TcpFlags.ACK, 0, now);
+        SegmentWriter.sendSegment(c, c.sndUna - 1, TcpFlags.ACK, 0, now);
         persistBackoff++;
         c.timers.persistAt = now + persistInterval();
     }
@@ -69,11 +69,11 @@ final class PersistAndKeepalive {
             return;
         }
         if (keepaliveProbesSent >= c.config.keepaliveProbes()) {
-            c.writer.sendActiveReset(now);
+            SegmentWriter.sendActiveReset(c, now);
             Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
             return;
         }
-        c.writer.sendSegment(c.sndUna - 1, TcpFlags.ACK, 0, now);
+        SegmentWriter.sendSegment(c, c.sndUna - 1, TcpFlags.ACK, 0, now);
         keepaliveProbesSent++;
         c.timers.keepaliveAt = now + c.config.keepaliveIntervalNanos();
     }

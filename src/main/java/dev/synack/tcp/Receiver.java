@@ -308,7 +308,7 @@ final class Receiver {
      * Linux's tcp_reset does (ECONNRESET).
      */
     private void unreadableDataArrived(TcpSegment seg, long now) {
-        c.writer.sendReset(seg.ack(), now);
+        SegmentWriter.sendReset(c, seg.ack(), now);
         if (c.userClosed) {
             Closing.enterClosed(c, "data after close()", now);
         } else {
@@ -474,7 +474,7 @@ final class Receiver {
     /** RFC 5961 §4.2 / §3.2 challenge ACK, within the limits of {@link AckLimiter}. */
     void challengeAck(long now) {
         if (ackLimiter == null) ackLimiter = new AckLimiter(now);
-        if (ackLimiter.allowChallenge(c.config, c.output, now)) c.writer.sendAck(now);
+        if (ackLimiter.allowChallenge(c.config, c.output, now)) SegmentWriter.sendAck(c, now);
     }
 
     /**

@@ -72,7 +72,7 @@ final class RetransmissionTimer {
         // the scoreboard starts afresh (SACK blocks in later ACKs fill it again).
         c.recovery.timedOut();
         c.timers.reorderAt = NONE;
-        c.tlp.probe.close();
+        c.probe.close();
         c.timers.probeAt = NONE;
         c.sndNxt = c.sndUna; // go-back-N: everything after SND.UNA is sent again as the window allows
         c.sender.retransmitFirst(now);

@@ -354,7 +354,7 @@ final class Sender {
             c.acks.rttSeq = seq;
             c.acks.rttStart = now;
         }
-        c.writer.sendSegment(seq, flags, len, now);
+        SegmentWriter.sendSegment(c, seq, flags, len, now);
         c.recovery.sent(seq, segEnd, fin, now);
         if (Seq.gt(segEnd, c.sndNxt)) c.sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, c.sndMax);
@@ -366,7 +366,7 @@ final class Sender {
         noteCwndUse();
         if (c.timers.retransmitAt == NONE) c.timers.retransmitAt = now + c.rtt.rto();
         c.timers.persistAt = NONE;
-        if (newData) c.tlp.scheduleLossProbe(now);
+        if (newData) TailLossProbe.scheduleLossProbe(c, now);
         return segEnd;
     }
 

@@ -69,6 +69,8 @@ abstract class Tcb {
     // ---- retransmission and congestion ----
     final RttEstimator rtt;
     CongestionControl congestion;
+    /** The tail loss probe's episode ({@link TailLossProbe}, RFC 8985 §7.4): open from a probe until its answer. */
+    final LossProbeEpisode probe = new LossProbeEpisode();
     /** TIME_WAIT's state and rules, from the moment the connection enters it (see {@link TimeWaitRecord}). */
     TimeWaitRecord timeWait;
     /** An ACK is due now: it goes out at the end of the segment's processing unless data took it along. */
