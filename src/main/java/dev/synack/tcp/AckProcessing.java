@@ -159,8 +159,8 @@ final class AckProcessing {
         if (Seq.lt(c.sndNxt, ack)) c.sndNxt = ack;
         c.sender.pushMarks.acknowledge(ack);
         c.recovery.acknowledged(ack, endsRecovery);
-        c.retransmitTimer.retries = 0;
-        c.retransmitTimer.firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
+        c.retries = 0;
+        c.firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
         // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it (NewReno's
         // Impatient variant keeps it running in a recovery after the first partial ACK).
         boolean impatient = c.recovery.keepsTimer(ack);

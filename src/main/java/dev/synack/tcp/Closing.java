@@ -159,7 +159,7 @@ final class Closing {
                 }
             }
         }
-        if (c.memoryUse.isOrphan() && c.memory.orphanOutOfResources(1, 0, c.sendBuffer.size())) c.memoryUse.abortOnMemory(now);
+        if (ConnectionMemory.isOrphan(c) && c.memory.orphanOutOfResources(1, 0, c.sendBuffer.size())) ConnectionMemory.abortOnMemory(c, now);
     }
 
     /** ABORT (RFC 9293 §3.10.5): RST in SYN_RECV and the synchronized states, CLOSED, all buffers dropped. */

@@ -49,9 +49,7 @@ public final class Connection extends Tcb {
     final Sender sender;
     /** Chosen by the handshake ({@link LossRecovery#forConnection}). */
     LossRecovery recovery;
-    final RetransmissionTimer retransmitTimer;
     final PersistAndKeepalive idleTimers;
-    final ConnectionMemory memoryUse;
     final ConnectionInfo info;
 
     Connection(TcpConfig config, FourTuple tuple, IsnGenerator isnGenerator, TcpOutput output, Listener listener) {
@@ -69,9 +67,7 @@ public final class Connection extends Tcb {
         this.acks = new AckProcessing(this);
         this.sender = new Sender(this);
         this.recovery = new NewRenoRecovery(this);
-        this.retransmitTimer = new RetransmissionTimer(this);
         this.idleTimers = new PersistAndKeepalive(this);
-        this.memoryUse = new ConnectionMemory(this);
         this.info = new ConnectionInfo(this);
     }
 
@@ -392,7 +388,7 @@ public final class Connection extends Tcb {
 
     /** What a write may take now: the send buffer's free room, within the stack's memory ({@link MemoryBudget}). */
     public int sendSpace() {
-        return sendBuffer.room(memory.storageLimit(sendBuffer.storage(), memoryUse.unchargedMemory(), MemoryBudget.MIN_SEND));
+        return sendBuffer.room(memory.storageLimit(sendBuffer.storage(), ConnectionMemory.unchargedMemory(this), MemoryBudget.MIN_SEND));
     }
 
     /** True when read() would not return 0: data, end-of-stream, or an error to report. */
@@ -453,7 +449,7 @@ public final class Connection extends Tcb {
 
     /** Brings the stack's memory budget up to date with this connection ({@link ConnectionMemory#account}). */
     private void accountMemory() {
-        memoryUse.account();
+        ConnectionMemory.account(this);
     }
 
     /**
@@ -563,6 +559,6 @@ public final class Connection extends Tcb {
     public void setUserTimeout(long nanos) {
         if (nanos < 0) throw new IllegalArgumentException("user timeout must not be negative, got " + nanos);
         settle();
-        retransmitTimer.userTimeoutNanos = nanos;
+        userTimeoutNanos = nanos;
     }
 }

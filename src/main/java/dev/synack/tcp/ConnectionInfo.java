@@ -122,7 +122,7 @@ final class ConnectionInfo {
         int notSent = Math.max(0, Seq.distance(c.sndMax, c.dataEnd()));
         long sinceData = lastDataReceivedAt == NONE ? 0 : (now - lastDataReceivedAt) / 1_000_000;
         boolean ws = c.windowScalingOn;
-        return new TcpInfo(c.state(), caState(), c.retransmitTimer.retries, rtt.backoffCount(), c.timestampsOn, c.sackOn, ws,
+        return new TcpInfo(c.state(), caState(), c.retries, rtt.backoffCount(), c.timestampsOn, c.sackOn, ws,
                 ws ? c.sndShift : 0, ws ? c.rcvShift : 0, rtt.rto() / 1000, c.effectiveMss, Handshake.advMss(c),
                 c.config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
                 totalRetrans, bytesRetrans, notSent, c.sndWnd, sinceData, packets(),

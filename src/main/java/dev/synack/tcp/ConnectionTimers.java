@@ -46,7 +46,7 @@ final class ConnectionTimers {
         if (retransmitAt <= now) {
             retransmitAt = NONE;
             output.timerFired(c, "retransmit", now);
-            c.retransmitTimer.retransmissionTimeout(now);
+            RetransmissionTimer.retransmissionTimeout(c, now);
         }
         if (persistAt <= now) {
             persistAt = NONE;

@@ -183,7 +183,7 @@ final class Handshake {
                 synAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN, synAck ? c.rcvNxt : 0, c.rcvWindow.synWindowSent, false, 0, 0);
         if (synAck) c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
         writeSynOptions(c, c.out.options(), synAck, now);
-        if (Seq.lt(c.iss, c.sndMax) || c.retransmitTimer.retries > 0) {
+        if (Seq.lt(c.iss, c.sndMax) || c.retries > 0) {
             c.acks.rttTiming = false; // a retransmitted SYN gives no sample (Karn)
             c.info.totalRetrans++;
         } else {

@@ -40,7 +40,7 @@ final class PersistAndKeepalive {
             c.sender.sendData(c.sndNxt, len, c.finQueued && len == unsent, true, now); // pushed, as Linux's tcp_write_wakeup
             return;
         }
-        if (c.memoryUse.orphanOutOfResources(persistBackoff, now)) return;
+        if (ConnectionMemory.orphanOutOfResources(c, persistBackoff, now)) return;
         if (zeroWindowProbesTimedOut(now)) {
             Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
             return;
@@ -94,7 +94,7 @@ final class PersistAndKeepalive {
             zeroWindowProbingSince = now;
             return false;
         }
-        return c.retransmitTimer.userTimeoutNanos > 0 && now - zeroWindowProbingSince >= c.retransmitTimer.userTimeoutNanos;
+        return c.userTimeoutNanos > 0 && now - zeroWindowProbingSince >= c.userTimeoutNanos;
     }
 
     /**

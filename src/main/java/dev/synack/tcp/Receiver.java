@@ -353,12 +353,12 @@ final class Receiver {
     private boolean memoryForReceived(int end, int bytes, boolean borrowed) {
         long storage = borrowed ? c.receiveBuffer.storage() : c.receiveBuffer.storageFor(end, receiveStorageLimit());
         long after = Math.max((long) c.receiveBuffer.size() + reassembly.bytes() + bytes, storage);
-        return c.memory.allows(c.memoryUse.unchargedMemory() + after - c.memoryUse.receiveHeld());
+        return c.memory.allows(ConnectionMemory.unchargedMemory(c) + after - ConnectionMemory.receiveHeld(c));
     }
 
     /** The most the receive ring's array may grow to now: what it holds and the room the budget leaves. */
     private long receiveStorageLimit() {
-        return c.memory.storageLimit(c.receiveBuffer.storage(), c.memoryUse.unchargedMemory(), 0);
+        return c.memory.storageLimit(c.receiveBuffer.storage(), ConnectionMemory.unchargedMemory(c), 0);
     }
 
     /**

@@ -28,9 +28,9 @@ final class TailLossProbe {
         }
         long pto;
         if (c.rtt.hasSample()) {
-            pto = c.retransmitTimer.inTicks(2 * c.rtt.srtt());
+            pto = RetransmissionTimer.inTicks(c, 2 * c.rtt.srtt());
             // One segment out: the peer may be delaying its ACK. More: a little slack, as Linux adds.
-            pto += c.recovery.onePacketOut() ? c.config.delayedAckMaxNanos() : c.retransmitTimer.timeoutMin();
+            pto += c.recovery.onePacketOut() ? c.config.delayedAckMaxNanos() : RetransmissionTimer.timeoutMin(c);
         } else {
             pto = c.config.initialRtoNanos();
         }

@@ -76,6 +76,20 @@ abstract class Tcb {
     /** An ACK is due now: it goes out at the end of the segment's processing unless data took it along. */
     boolean ackNow;
 
+    // ---- the retransmission timer's retry limits ({@link RetransmissionTimer}) ----
+    /** TCP_USER_TIMEOUT (RFC 5482) in nanoseconds; 0: none, the retry count decides. */
+    long userTimeoutNanos;
+    /** Retransmissions by this timer since SND.UNA last advanced (of the SYN, before), for the retry limits. */
+    int retries;
+    /** When the oldest unacknowledged data was first retransmitted by the timer (Linux's retrans_stamp). */
+    long firstRetransmitAt = Connection.NONE;
+
+    // ---- memory ({@link ConnectionMemory}) ----
+    /** What this connection has charged to the stack's memory budget. */
+    long memoryCharged;
+    /** Whether the stack's memory budget counts this connection as an orphan. */
+    boolean orphanCounted;
+
     Tcb(TcpConfig config) {
         this.sendBuffer = new SendBuffer(config.sendBufferSize());
         this.receiveBuffer = new ReceiveQueue(config.receiveBufferSize() + ReceiveWindow.windowRoundingSlack(config));
