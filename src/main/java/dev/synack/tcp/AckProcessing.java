@@ -157,7 +157,7 @@ final class AckProcessing {
         // (RFC 9293 §3.4), so a marker left behind for 2 GiB would start to look ahead of SND.UNA.
         if (Seq.lt(c.sender.smallSegmentEnd, ack)) c.sender.smallSegmentEnd = ack;
         if (Seq.lt(c.sndNxt, ack)) c.sndNxt = ack;
-        c.sender.pushMarks.acknowledge(ack);
+        c.sender.acknowledged(ack);
         c.recovery.acknowledged(ack, endsRecovery);
         c.retries = 0;
         c.firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
