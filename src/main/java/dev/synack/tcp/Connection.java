@@ -41,7 +41,9 @@ public final class Connection extends Tcb {
     boolean inSynQueue;
     final boolean passiveOpen;
 
-    // ---- the jobs, one object each for the connection's life ----
+    // ---- the jobs with variables of their own, one object each for the connection's life; the others
+    // (Handshake, SegmentWriter, TailLossProbe, RetransmissionTimer, Closing, ConnectionMemory) are
+    // static methods taking the connection, and their few variables are the TCB's ----
     final ConnectionTimers timers;
     final Receiver receiver;
     final ReceiveWindow rcvWindow;

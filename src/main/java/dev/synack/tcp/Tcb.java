@@ -4,7 +4,9 @@ package dev.synack.tcp;
  * The transmission control block (RFC 9293 §3.2, §3.3.1) that every job of a {@link Connection}
  * reads: the connection's state and the user's calls that shaped it, the send and receive sequence
  * variables, what the handshake negotiated, the buffers, the RTT estimator and the congestion
- * window. The {@link Connection} is the TCB; its jobs keep their own variables.
+ * window. The {@link Connection} is the TCB. Most jobs keep their variables in their own objects;
+ * the jobs that are static methods keep their few here (an object per connection for a few fields
+ * would cost more than the fields).
  */
 abstract class Tcb {
     TcpState state = TcpState.CLOSED;
