@@ -35,7 +35,7 @@ final class AckProcessing {
         int ack = seg.ack();
         if (c.state == TcpState.SYN_RECV) {
             if (!(Seq.gt(ack, c.sndUna) && Seq.le(ack, c.sndMax))) {
-                c.writer.sendReset(ack, now); // <SEQ=SEG.ACK><CTL=RST>
+                SegmentWriter.sendReset(c, ack, now); // <SEQ=SEG.ACK><CTL=RST>
                 c.dropped(seg, "SYN_RECV: unacceptable ACK", now);
                 return false;
             }
@@ -73,7 +73,7 @@ final class AckProcessing {
         // RFC 5681 §2 definition of a duplicate ACK
         boolean duplicate = ack == c.sndUna && c.sndMax != c.sndUna && seg.payloadLength() == 0
                 && !seg.has(TcpFlags.FIN) && window == c.sndWnd && c.synAcked();
-        boolean probeRepairedLoss = c.tlp.probe.processAck(ack, opts, duplicate);
+        boolean probeRepairedLoss = c.probe.processAck(ack, opts, duplicate);
         c.recovery.ackArriving(opts, ack, now);
         if (Seq.gt(ack, c.sndUna)) {
             acknowledge(ack, seg, probeRepairedLoss, now);
@@ -96,12 +96,12 @@ final class AckProcessing {
         switch (c.state) {
             case CLOSING -> {
                 if (c.finAcked()) {
-                    c.closing.enterTimeWait("rcvd ACK of FIN", now);
+                    Closing.enterTimeWait(c, "rcvd ACK of FIN", now);
                 }
             }
             case LAST_ACK -> {
                 if (c.finAcked()) {
-                    c.closing.enterClosed("rcvd ACK of FIN", now);
+                    Closing.enterClosed(c, "rcvd ACK of FIN", now);
                     return false;
                 }
             }
@@ -157,10 +157,10 @@ final class AckProcessing {
         // (RFC 9293 §3.4), so a marker left behind for 2 GiB would start to look ahead of SND.UNA.
         if (Seq.lt(c.sender.smallSegmentEnd, ack)) c.sender.smallSegmentEnd = ack;
         if (Seq.lt(c.sndNxt, ack)) c.sndNxt = ack;
-        c.sender.pushMarks.acknowledge(ack);
+        c.sender.acknowledged(ack);
         c.recovery.acknowledged(ack, endsRecovery);
-        c.retransmitTimer.retries = 0;
-        c.retransmitTimer.firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
+        c.retries = 0;
+        c.firstRetransmitAt = NONE; // the user timeout counts from the next first retransmission
         // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it (NewReno's
         // Impatient variant keeps it running in a recovery after the first partial ACK).
         boolean impatient = c.recovery.keepsTimer(ack);
@@ -174,11 +174,11 @@ final class AckProcessing {
         if (c.recovery.inRecovery) {
             c.recovery.recoveryAck(ack, newlyAcked, now);
         } else if (probeRepairedLoss) {
-            c.congestion.onCongestionEvent(c.tlp.probe.flight(), now); // RFC 8985 §7.4.2: as for a fast recovery, with the flight probed
+            c.congestion.onCongestionEvent(c.probe.flight(), now); // RFC 8985 §7.4.2: as for a fast recovery, with the flight probed
         } else if (c.sender.cwndLimited()) {
             c.congestion.onAck(deliveredNow, c.rtt.srtt(), now);
         }
-        c.tlp.scheduleLossProbe(now);
+        TailLossProbe.scheduleLossProbe(c, now);
     }
 
     /**

@@ -15,38 +15,34 @@ package dev.synack.tcp;
  * released; its listener carries on.
  */
 final class Closing {
-    private final Connection c;
-
-    Closing(Connection c) {
-        this.c = c;
-    }
+    private Closing() {}
 
     /** RFC 9293 §3.10.7.4 eighth: the FIN is in order. */
-    void finArrived(long now) {
+    static void finArrived(Connection c, long now) {
         c.rcvNxt += 1;
         c.finReceived = true;
         c.ackNow = true; // a FIN is acknowledged at once
         switch (c.state) {
             case ESTABLISHED -> c.setState(TcpState.CLOSE_WAIT, "rcvd FIN", now);
             case FIN_WAIT1 -> {
-                if (c.finAcked()) enterTimeWait("rcvd FIN+ACK of our FIN", now);
+                if (c.finAcked()) enterTimeWait(c, "rcvd FIN+ACK of our FIN", now);
                 else c.setState(TcpState.CLOSING, "rcvd FIN (simultaneous close)", now);
             }
-            case FIN_WAIT2 -> enterTimeWait("rcvd FIN", now);
+            case FIN_WAIT2 -> enterTimeWait(c, "rcvd FIN", now);
             default -> { }
         }
     }
 
     /** After a segment: FIN_WAIT1 whose FIN is acknowledged (and no FIN came with it) is FIN_WAIT2; send what is due. */
-    void afterSegment(long now) {
+    static void afterSegment(Connection c, long now) {
         if (c.state == TcpState.FIN_WAIT1 && c.finAcked()) {
             c.setState(TcpState.FIN_WAIT2, "rcvd ACK of FIN", now);
-            if (c.userClosed) armFinWait2Timer(now);
+            if (c.userClosed) armFinWait2Timer(c, now);
         }
         c.sender.transmitPending(now);
     }
 
-    private void queueFin(String cause, long now) {
+    private static void queueFin(Connection c, String cause, long now) {
         switch (c.state) {
             case SYN_RECV, ESTABLISHED, CLOSE_WAIT -> {
                 c.finQueued = true;
@@ -64,40 +60,40 @@ final class Closing {
         }
     }
 
-    private void armFinWait2Timer(long now) {
+    private static void armFinWait2Timer(Connection c, long now) {
         // Linux's orphan timeout: after close() nobody will read, so FIN_WAIT2 must not last forever.
         c.timers.finWait2At = now + c.config.finWait2TimeoutNanos();
     }
 
-    void enterTimeWait(String cause, long now) {
+    static void enterTimeWait(Connection c, String cause, long now) {
         c.timers.cancel();
         c.timeWait = new TimeWaitRecord(c.config, c.tuple, c.sndMax, c.rcvNxt, c.timestampsOn, c.tsRecent,
                 now + c.config.timeWaitNanos(), c.receiver.ackLimiter);
         c.setState(TcpState.TIME_WAIT, cause, now);
-        releaseMemory();
+        releaseMemory(c);
     }
 
-    void resetAndClose(String cause, long now) {
-        c.writer.sendActiveReset(now);
-        enterClosed(cause, now);
+    static void resetAndClose(Connection c, String cause, long now) {
+        SegmentWriter.sendActiveReset(c, now);
+        enterClosed(c, cause, now);
     }
 
-    void fail(TcpError err, String cause, long now) {
+    static void fail(Connection c, TcpError err, String cause, long now) {
         if (c.error == null) c.error = err;
         c.sendBuffer.clear();
-        enterClosed(cause, now);
+        enterClosed(c, cause, now);
     }
 
-    void enterClosed(String cause, long now) {
+    static void enterClosed(Connection c, String cause, long now) {
         c.timers.cancel();
         c.released = true;
         c.ackNow = false;
-        releaseMemory();
+        releaseMemory(c);
         if (c.state != TcpState.CLOSED) c.setState(TcpState.CLOSED, cause, now);
         if (c.listener != null) c.listener.childReleased(c);
     }
 
-    void returnToListen(String cause, long now) {
+    static void returnToListen(Connection c, String cause, long now) {
         c.timers.cancel();
         c.released = true;
         c.ackNow = false;
@@ -106,15 +102,15 @@ final class Closing {
     }
 
     /** TIME_WAIT and CLOSED send no more data: give the buffers back (the receive one once it is read). */
-    void releaseMemory() {
+    static void releaseMemory(Connection c) {
         c.sendBuffer.releaseIfEmpty();
         c.recovery.releaseMemory();
         c.receiveBuffer.releaseIfEmpty();
-        c.writer.payloadScratch = null;
+        c.payloadScratch = null;
     }
 
     /** shutdown(2) as Linux does it (see the class comment). */
-    void shutdown(ShutdownHow how, long now) {
+    static void shutdown(Connection c, ShutdownHow how, long now) {
         switch (c.state) {
             case CLOSED, LISTEN -> throw new TcpException(TcpError.NOT_CONNECTED);
             case SYN_SENT -> {
@@ -122,7 +118,7 @@ final class Closing {
                 // late SYN-ACK then meets no connection and is answered with RST by the stack.
                 c.readShutdown = true;
                 c.writeShutdown = true;
-                enterClosed("shutdown() in SYN_SENT", now);
+                enterClosed(c, "shutdown() in SYN_SENT", now);
                 return;
             }
             default -> { }
@@ -133,7 +129,7 @@ final class Closing {
         }
         if ((how == ShutdownHow.WRITE || how == ShutdownHow.BOTH) && !c.writeShutdown) {
             c.writeShutdown = true;
-            queueFin("shutdown(WRITE)", now);
+            queueFin(c, "shutdown(WRITE)", now);
         }
     }
 
@@ -141,7 +137,7 @@ final class Closing {
      * CLOSE (RFC 9293 §3.10.4), the first time it is called: graceful (FIN after queued data) or,
      * with unread received data, RST (RFC 2525 §2.17); in SYN_SENT silently CLOSED.
      */
-    void close(long now) {
+    static void close(Connection c, long now) {
         c.userClosed = true;
         c.writeShutdown = true;
         switch (c.state) {
@@ -149,42 +145,42 @@ final class Closing {
                 c.released = true;
                 c.receiveBuffer.clear(); // what a reset left unread: nobody will read it now
             }
-            case SYN_SENT -> enterClosed("close()", now);
+            case SYN_SENT -> enterClosed(c, "close()", now);
             case TIME_WAIT, CLOSING, LAST_ACK -> { }
             default -> {
                 if (!c.receiveBuffer.isEmpty()) {
                     // RFC 2525 §2.17: data the application will never read is lost; say so with RST.
                     c.receiveBuffer.clear();
-                    resetAndClose("close() with unread data", now);
+                    resetAndClose(c, "close() with unread data", now);
                 } else if (c.state == TcpState.FIN_WAIT2) {
-                    armFinWait2Timer(now);
+                    armFinWait2Timer(c, now);
                 } else {
-                    queueFin("close()", now);
+                    queueFin(c, "close()", now);
                 }
             }
         }
-        if (c.memoryUse.isOrphan() && c.memory.orphanOutOfResources(1, 0, c.sendBuffer.size())) c.memoryUse.abortOnMemory(now);
+        if (ConnectionMemory.isOrphan(c) && c.memory.orphanOutOfResources(1, 0, c.sendBuffer.size())) ConnectionMemory.abortOnMemory(c, now);
     }
 
     /** ABORT (RFC 9293 §3.10.5): RST in SYN_RECV and the synchronized states, CLOSED, all buffers dropped. */
-    void abort(String cause, long now) {
+    static void abort(Connection c, String cause, long now) {
         c.userClosed = true;
         c.writeShutdown = true;
         c.sendBuffer.clear();
         c.receiveBuffer.clear();
         switch (c.state) {
             case CLOSED, LISTEN -> c.released = true;
-            case SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT -> resetAndClose(cause, now);
+            case SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT -> resetAndClose(c, cause, now);
             case TIME_WAIT -> {
                 c.timeWait.close(cause, now, c.output, c); // nothing to tell the peer
                 c.settle();
             }
-            default -> enterClosed(cause, now); // SYN_SENT, CLOSING, LAST_ACK: nothing to tell
+            default -> enterClosed(c, cause, now); // SYN_SENT, CLOSING, LAST_ACK: nothing to tell
         }
     }
 
     /** {@link Connection#detachTimeWait}'s rule: the record, detached, or null while the connection must keep it. */
-    TimeWaitRecord detachTimeWait() {
+    static TimeWaitRecord detachTimeWait(Connection c) {
         if (c.state != TcpState.TIME_WAIT || c.released || c.timeWait.isDetached()) return null;
         if (!c.receiveBuffer.isEmpty() || c.listener != null) return null;
         if (c.sackOn && (c.receiver.dsackPending || c.receiver.reassembly.recentCount() > 0)) return null;

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  *
  * <p>This class is the front and the TCB ({@link Tcb} holds its variables): the user calls of RFC
  * 9293 §3.10, the dispatch of an arriving segment through the steps of §3.10.7, and the expiry of
- * its {@link Timers}. The rules live in files named after what they do, each citing its RFC
+ * its {@link ConnectionTimers}. The rules live in files named after what they do, each citing its RFC
  * sections and the choices it makes where the RFCs leave room (Linux's behaviour unless said
  * otherwise): {@link Handshake}, {@link Receiver}, {@link ReceiveWindow}, {@link AckProcessing},
  * {@link Sender}, {@link SegmentWriter}, {@link LossRecovery} ({@link NewRenoRecovery}, {@link
@@ -27,6 +27,10 @@ public final class Connection extends Tcb {
     final FourTuple tuple;
     private final IsnGenerator isnGenerator;
     final TcpOutput output;
+    /** The segment this connection's segments are built in ({@link SegmentWriter}), one for its life. */
+    final TcpSegment out = new TcpSegment();
+    /** A payload that straddles two pieces of the send buffer is copied here; made on first need, dropped on release. */
+    ByteBuffer payloadScratch;
     /** The stack's memory (tcp_mem): this connection's buffers are charged to it ({@link #accountMemory}). */
     final MemoryBudget memory;
     /** The listener that created this connection, until accept() takes it; null for an active open. */
@@ -37,21 +41,17 @@ public final class Connection extends Tcb {
     boolean inSynQueue;
     final boolean passiveOpen;
 
-    // ---- the jobs, one object each for the connection's life ----
-    final Timers timers;
-    final Handshake handshake;
+    // ---- the jobs with variables of their own, one object each for the connection's life; the others
+    // (Handshake, SegmentWriter, TailLossProbe, RetransmissionTimer, Closing, ConnectionMemory) are
+    // static methods taking the connection, and their few variables are the TCB's ----
+    final ConnectionTimers timers;
     final Receiver receiver;
     final ReceiveWindow rcvWindow;
     final AckProcessing acks;
     final Sender sender;
-    final SegmentWriter writer;
     /** Chosen by the handshake ({@link LossRecovery#forConnection}). */
     LossRecovery recovery;
-    final TailLossProbe tlp;
-    final RetransmissionTimer retransmitTimer;
     final PersistAndKeepalive idleTimers;
-    final Closing closing;
-    final ConnectionMemory memoryUse;
     final ConnectionInfo info;
 
     Connection(TcpConfig config, FourTuple tuple, IsnGenerator isnGenerator, TcpOutput output, Listener listener) {
@@ -63,19 +63,13 @@ public final class Connection extends Tcb {
         this.memory = output.memoryBudget();
         this.listener = listener;
         this.passiveOpen = listener != null;
-        this.timers = new Timers(this);
-        this.handshake = new Handshake(this);
+        this.timers = new ConnectionTimers(this);
         this.receiver = new Receiver(this);
         this.rcvWindow = new ReceiveWindow(this);
         this.acks = new AckProcessing(this);
         this.sender = new Sender(this);
-        this.writer = new SegmentWriter(this);
         this.recovery = new NewRenoRecovery(this);
-        this.tlp = new TailLossProbe(this);
-        this.retransmitTimer = new RetransmissionTimer(this);
         this.idleTimers = new PersistAndKeepalive(this);
-        this.closing = new Closing(this);
-        this.memoryUse = new ConnectionMemory(this);
         this.info = new ConnectionInfo(this);
     }
 
@@ -91,9 +85,9 @@ public final class Connection extends Tcb {
         if (state == TcpState.SYN_SENT) throw new TcpException(TcpError.CONNECTION_IN_PROGRESS);
         if (opened) throw new TcpException(TcpError.ALREADY_CONNECTED);
         opened = true;
-        handshake.initSendSequence(isnGenerator.isn(tuple, now));
+        Handshake.initSendSequence(this, isnGenerator.isn(tuple, now));
         setState(TcpState.SYN_SENT, "connect()", now);
-        handshake.sendSyn(now);
+        Handshake.sendSyn(this, now);
         output.wakeup(this);
         output.callReturned(this);
     }
@@ -155,7 +149,7 @@ public final class Connection extends Tcb {
     /** shutdown(2) with Linux semantics: see {@link Closing} for the choices made. */
     public void shutdown(ShutdownHow how, long now) {
         settle();
-        closing.shutdown(how, now);
+        Closing.shutdown(this, how, now);
         accountMemory();
         output.wakeup(this);
         output.callReturned(this);
@@ -169,7 +163,7 @@ public final class Connection extends Tcb {
     public void close(long now) {
         settle();
         if (!userClosed) {
-            closing.close(now);
+            Closing.close(this, now);
             accountMemory();
             output.wakeup(this);
             output.callReturned(this);
@@ -183,7 +177,7 @@ public final class Connection extends Tcb {
 
     void abort(String cause, long now) {
         settle();
-        closing.abort(cause, now);
+        Closing.abort(this, cause, now);
         accountMemory();
         output.wakeup(this);
         output.callReturned(this);
@@ -209,18 +203,18 @@ public final class Connection extends Tcb {
         idleTimers.keepaliveProbesSent = 0;
         switch (state) {
             case CLOSED, LISTEN -> output.segmentDropped(this, segment, "connection " + state, now);
-            case SYN_SENT -> handshake.synSentArrived(segment, now);
-            case TIME_WAIT -> timeWait.segmentArrived(segment, now, output, writer.out, this);
+            case SYN_SENT -> Handshake.synSentArrived(this, segment, now);
+            case TIME_WAIT -> timeWait.segmentArrived(segment, now, output, out, this);
             default -> otherStateArrived(segment, now);
         }
-        if (!released && ackNow) writer.sendAck(now);
+        if (!released && ackNow) SegmentWriter.sendAck(this, now);
         output.wakeup(this);
     }
 
     /** RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronized states other than TIME-WAIT. */
     private void otherStateArrived(TcpSegment seg, long now) {
         if (state == TcpState.SYN_RECV && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST) && seg.seq() == irs) {
-            handshake.synReceivedAgain(seg, now);
+            Handshake.synReceivedAgain(this, seg, now);
             return;
         }
         // First and second: the sequence number (with PAWS) and the RST bit.
@@ -230,7 +224,7 @@ public final class Connection extends Tcb {
         // Fourth: the SYN bit (RFC 9293 §3.10.7.4, RFC 5961 §4).
         if (seg.has(TcpFlags.SYN)) {
             if (state == TcpState.SYN_RECV && passiveOpen) {
-                closing.returnToListen("rcvd SYN (passive open)", now);
+                Closing.returnToListen(this, "rcvd SYN (passive open)", now);
             } else {
                 receiver.challengeAck(now);
                 dropped(seg, "SYN in synchronized state: challenge ACK (RFC 5961 §4)", now);
@@ -249,8 +243,8 @@ public final class Connection extends Tcb {
         // urgent pointer is ignored and the bytes are delivered in line.
 
         // Seventh: the segment text; eighth: the FIN bit.
-        if (receiver.processData(seg, now)) closing.finArrived(now);
-        if (!released) closing.afterSegment(now);
+        if (receiver.processData(seg, now)) Closing.finArrived(this, now);
+        if (!released) Closing.afterSegment(this, now);
     }
 
     /**
@@ -333,7 +327,7 @@ public final class Connection extends Tcb {
         writeShutdown = true;
         sendBuffer.clear();
         receiveBuffer.clear();
-        closing.enterClosed(cause, now);
+        Closing.enterClosed(this, cause, now);
         accountMemory();
         output.wakeup(this);
         output.callReturned(this);
@@ -396,7 +390,7 @@ public final class Connection extends Tcb {
 
     /** What a write may take now: the send buffer's free room, within the stack's memory ({@link MemoryBudget}). */
     public int sendSpace() {
-        return sendBuffer.room(memory.storageLimit(sendBuffer.storage(), memoryUse.unchargedMemory(), MemoryBudget.MIN_SEND));
+        return sendBuffer.room(memory.storageLimit(sendBuffer.storage(), ConnectionMemory.unchargedMemory(this), MemoryBudget.MIN_SEND));
     }
 
     /** True when read() would not return 0: data, end-of-stream, or an error to report. */
@@ -443,12 +437,12 @@ public final class Connection extends Tcb {
      */
     public TimeWaitRecord detachTimeWait() {
         settle();
-        return closing.detachTimeWait();
+        return Closing.detachTimeWait(this);
     }
 
     /** Our ACK in TIME_WAIT, while the record is attached (the same segment as in any other state). */
     void sendTimeWaitAck(long now) {
-        writer.sendAck(now);
+        SegmentWriter.sendAck(this, now);
     }
 
     private boolean timeWaitEnded() {
@@ -457,7 +451,7 @@ public final class Connection extends Tcb {
 
     /** Brings the stack's memory budget up to date with this connection ({@link ConnectionMemory#account}). */
     private void accountMemory() {
-        memoryUse.account();
+        ConnectionMemory.account(this);
     }
 
     /**
@@ -471,7 +465,7 @@ public final class Connection extends Tcb {
         released = true;
         ackNow = false;
         timers.cancel();
-        closing.releaseMemory();
+        Closing.releaseMemory(this);
         if (listener != null) listener.childReleased(this);
     }
 
@@ -542,11 +536,11 @@ public final class Connection extends Tcb {
      * @throws IllegalArgumentException outside 0 and {@value #MIN_USER_MSS}..{@value #MAX_USER_MSS} (Linux: EINVAL)
      */
     public void setUserMss(int mss) {
-        handshake.userMss = checkUserMss(mss);
+        userMss = checkUserMss(mss);
     }
 
     /** TCP_MAXSEG as set, 0 when none. */
-    public int userMss() { return handshake.userMss; }
+    public int userMss() { return userMss; }
 
     /** {@code mss}, when a valid TCP_MAXSEG value; else IllegalArgumentException. */
     public static int checkUserMss(int mss) {
@@ -567,6 +561,6 @@ public final class Connection extends Tcb {
     public void setUserTimeout(long nanos) {
         if (nanos < 0) throw new IllegalArgumentException("user timeout must not be negative, got " + nanos);
         settle();
-        retransmitTimer.userTimeoutNanos = nanos;
+        userTimeoutNanos = nanos;
     }
 }

@@ -6,23 +6,14 @@ package dev.synack.tcp;
  * (tcp_check_oom, tcp_out_of_resources).
  */
 final class ConnectionMemory {
-    private final Connection c;
-
-    /** What this connection has charged to {@link Connection#memory}. */
-    private long memoryCharged;
-    /** Whether {@link Connection#memory} counts this connection as an orphan. */
-    private boolean orphanCounted;
-
-    ConnectionMemory(Connection c) {
-        this.c = c;
-    }
+    private ConnectionMemory() {}
 
     /** Charges the budget with the difference between what this connection holds and what it charged. */
-    private void chargeHeld() {
-        long held = memoryHeld();
-        if (held != memoryCharged) {
-            c.memory.charge(held - memoryCharged);
-            memoryCharged = held;
+    private static void chargeHeld(Connection c) {
+        long held = memoryHeld(c);
+        if (held != c.memoryCharged) {
+            c.memory.charge(held - c.memoryCharged);
+            c.memoryCharged = held;
         }
     }
 
@@ -33,7 +24,7 @@ final class ConnectionMemory {
      * the arrays a burst left behind. The receive ring stays while out-of-order bytes wait in its
      * free region.
      */
-    private void reclaimIdleBuffers() {
+    private static void reclaimIdleBuffers(Connection c) {
         if (c.sendBuffer.isEmpty()) c.sendBuffer.releaseIfEmpty();
         if (c.receiver.reassembly.isEmpty()) c.receiveBuffer.releaseIfEmpty();
     }
@@ -43,22 +34,22 @@ final class ConnectionMemory {
      * payload: each side's arrays, or its bytes where those are more (borrowed bytes live in a
      * lender's arrays, and count as if they were copied).
      */
-    private long memoryHeld() {
-        return Math.max(c.sendBuffer.size(), c.sendBuffer.storage()) + receiveHeld();
+    private static long memoryHeld(Connection c) {
+        return Math.max(c.sendBuffer.size(), c.sendBuffer.storage()) + receiveHeld(c);
     }
 
     /** The receive side's share of {@link #memoryHeld}: unread and out-of-order bytes, or the ring's array. */
-    long receiveHeld() {
+    static long receiveHeld(Connection c) {
         return Math.max((long) c.receiveBuffer.size() + c.receiver.reassembly.bytes(), c.receiveBuffer.storage());
     }
 
     /** What this connection holds beyond what it has charged so far (within the call in progress). */
-    long unchargedMemory() {
-        return memoryHeld() - memoryCharged;
+    static long unchargedMemory(Connection c) {
+        return memoryHeld(c) - c.memoryCharged;
     }
 
     /** Closed by the user, still holding a state that retransmits or waits for the peer (tcp_orphan_count). */
-    boolean isOrphan() {
+    static boolean isOrphan(Connection c) {
         if (!c.userClosed || c.released) return false;
         return switch (c.state) {
             case FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK -> true;
@@ -71,34 +62,34 @@ final class ConnectionMemory {
      * orphans (counted {@code 2^backoff} times over: one that keeps backing off goes first) or too
      * little memory, the orphan is reset and freed. Returns true when it was.
      */
-    boolean orphanOutOfResources(int backoff, long now) {
-        if (!isOrphan() || !c.memory.orphanOutOfResources(0, backoff, c.sendBuffer.size())) return false;
-        abortOnMemory(now);
+    static boolean orphanOutOfResources(Connection c, int backoff, long now) {
+        if (!isOrphan(c) || !c.memory.orphanOutOfResources(0, backoff, c.sendBuffer.size())) return false;
+        abortOnMemory(c, now);
         return true;
     }
 
     /** As Linux's tcp_check_oom found: the orphan is reset and freed (TCPAbortOnMemory). */
-    void abortOnMemory(long now) {
+    static void abortOnMemory(Connection c, long now) {
         c.memory.countAbortOnMemory();
         c.sendBuffer.clear();
         c.receiveBuffer.clear();
-        c.closing.resetAndClose("out of memory: too many orphaned connections", now);
+        Closing.resetAndClose(c, "out of memory: too many orphaned connections", now);
     }
 
     /**
      * Charges the stack's budget with what this connection holds now and counts it as an orphan or
      * not: called at the end of every call that can change either.
      */
-    void account() {
-        chargeHeld();
+    static void account(Connection c) {
+        chargeHeld(c);
         if (c.memory.underPressure() || c.userClosed || c.isReleased()) {
-            reclaimIdleBuffers();
-            chargeHeld();
+            reclaimIdleBuffers(c);
+            chargeHeld(c);
         }
-        boolean orphan = isOrphan();
-        if (orphan != orphanCounted) {
+        boolean orphan = isOrphan(c);
+        if (orphan != c.orphanCounted) {
             c.memory.orphanCount(orphan ? 1 : -1);
-            orphanCounted = orphan;
+            c.orphanCounted = orphan;
         }
     }
 }

@@ -19,13 +19,7 @@ final class Handshake {
     /** RFC 7323 §2.3: a shift above 14 is used as 14. */
     private static final int MAX_WINDOW_SHIFT = 14;
 
-    private final Connection c;
-    /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
-    int userMss;
-
-    Handshake(Connection c) {
-        this.c = c;
-    }
+    private Handshake() {}
 
     /**
      * A passive open (RFC 9293 §3.10.7.2, LISTEN receiving a SYN): the child of {@code listener}
@@ -39,16 +33,16 @@ final class Handshake {
         child.irs = syn.seq();
         child.rcvNxt = child.irs + 1;
         child.peerSynSeen = true;
-        if (listener != null) child.handshake.userMss = listener.userMss(); // TCP_MAXSEG passes to the child
-        child.handshake.negotiate(syn.options());
+        if (listener != null) child.userMss = listener.userMss(); // TCP_MAXSEG passes to the child
+        negotiate(child, syn.options());
         child.tsRecentAt = now;
-        child.handshake.initSendSequence(isn.isn(tuple, now));
+        initSendSequence(child, isn.isn(tuple, now));
         child.sndWnd = syn.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
         child.maxSndWnd = child.sndWnd;
         child.sndWl1 = syn.seq();
         child.sndWl2 = child.iss;
         child.setState(TcpState.SYN_RECV, "rcvd SYN", now);
-        child.handshake.sendSyn(now);
+        sendSyn(child, now);
         return child;
     }
 
@@ -84,14 +78,14 @@ final class Handshake {
         child.irs = ack.seq() - 1;
         child.rcvNxt = ack.seq();
         child.peerSynSeen = true;
-        child.handshake.userMss = listener.userMss();
+        child.userMss = listener.userMss();
         TcpOptions o = ack.options();
-        child.handshake.negotiate(o.hasTimestamps(), offered.sack(), offered.windowScale() >= 0, offered.windowScale(), peerMss,
+        negotiate(child, o.hasTimestamps(), offered.sack(), offered.windowScale() >= 0, offered.windowScale(), peerMss,
                 o.hasTimestamps() ? o.tsVal() : 0);
         child.tsRecentAt = now;
-        child.handshake.initSendSequence(cookie);
+        initSendSequence(child, cookie);
         child.setState(TcpState.SYN_RECV, "rcvd ACK with SYN cookie", now);
-        child.rcvWindow.synWindowSent = initialWindow(child.rcvWindow.receiveBudgetFree(), child.handshake.advMss(), child.timestampsOn);
+        child.rcvWindow.synWindowSent = initialWindow(child.rcvWindow.receiveBudgetFree(), advMss(child), child.timestampsOn);
         child.rcvWindow.rcvAdvertisedEdge = child.rcvWindow.rcvIntendedEdge = child.rcvNxt + child.rcvWindow.synWindowSent;
         child.sndNxt = child.sndMax = child.iss + 1;
         child.segmentArrived(ack, now);
@@ -99,18 +93,18 @@ final class Handshake {
     }
 
     /** RFC 9293 §3.10.7.3: SYN-SENT. */
-    void synSentArrived(TcpSegment seg, long now) {
+    static void synSentArrived(Connection c, TcpSegment seg, long now) {
         boolean hasAck = seg.has(TcpFlags.ACK);
         // First, check the ACK bit: it must acknowledge our SYN.
         if (hasAck && (Seq.le(seg.ack(), c.iss) || Seq.gt(seg.ack(), c.sndMax))) {
-            if (!seg.has(TcpFlags.RST)) c.writer.sendReset(seg.ack(), now);
+            if (!seg.has(TcpFlags.RST)) SegmentWriter.sendReset(c, seg.ack(), now);
             c.dropped(seg, "SYN_SENT: ACK does not acknowledge our SYN", now);
             return;
         }
         // Second, check the RST bit: acceptable only with an acceptable ACK.
         if (seg.has(TcpFlags.RST)) {
             if (hasAck) {
-                c.closing.fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
+                Closing.fail(c, TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
             } else {
                 c.dropped(seg, "SYN_SENT: RST without ACK", now);
             }
@@ -124,7 +118,7 @@ final class Handshake {
         c.irs = seg.seq();
         c.rcvNxt = c.irs + 1;
         c.peerSynSeen = true;
-        negotiate(seg.options());
+        negotiate(c, seg.options());
         c.tsRecentAt = now;
         c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
         if (hasAck) {
@@ -144,7 +138,7 @@ final class Handshake {
             c.sndWl1 = seg.seq();
             c.sndWl2 = c.iss;
             c.setState(TcpState.SYN_RECV, "rcvd SYN (simultaneous open)", now);
-            sendSyn(now);
+            sendSyn(c, now);
         }
     }
 
@@ -154,12 +148,12 @@ final class Handshake {
      * once per tcp_invalid_ratelimit). With one, it is the peer's SYN-ACK of a simultaneous open
      * (figure 8): its SYN is the one we already hold, so only the ACK matters.
      */
-    void synReceivedAgain(TcpSegment seg, long now) {
+    static void synReceivedAgain(Connection c, TcpSegment seg, long now) {
         if (seg.has(TcpFlags.ACK)) {
-            if (c.acks.processAck(seg, now)) c.closing.afterSegment(now);
+            if (c.acks.processAck(seg, now)) Closing.afterSegment(c, now);
         } else if (c.receiver.answerUnacceptable(seg, RateLimited.SYN_RECV_ACK, now)) {
             c.dropped(seg, "retransmitted SYN: SYN-ACK sent again", now);
-            sendSyn(now);
+            sendSyn(c, now);
         } else {
             c.dropped(seg, "retransmitted SYN: SYN-ACK rate limited", now);
         }
@@ -171,8 +165,8 @@ final class Handshake {
      * which makes 64240 in a SYN and 65160 in a SYN-ACK with timestamps. A SYN-ACK rounds by the MSS
      * less the timestamp option once timestamps are agreed; a SYN does not know that yet.
      */
-    private int initialWindow(boolean synAck) {
-        return initialWindow(c.rcvWindow.receiveBudgetFree(), advMss(), synAck && c.timestampsOn);
+    private static int initialWindow(Connection c, boolean synAck) {
+        return initialWindow(c.rcvWindow.receiveBudgetFree(), advMss(c), synAck && c.timestampsOn);
     }
 
     private static int initialWindow(int free, int advMss, boolean timestampOption) {
@@ -182,14 +176,14 @@ final class Handshake {
     }
 
     /** SYN (SYN_SENT) or SYN-ACK (after the peer's SYN), first transmission or retransmission. */
-    void sendSyn(long now) {
+    static void sendSyn(Connection c, long now) {
         boolean synAck = c.peerSynSeen;
-        c.rcvWindow.synWindowSent = initialWindow(synAck);
-        SegmentWriter.writeSegmentHeader(c.writer.out, c.tuple.localPort(), c.tuple.remotePort(), c.iss,
+        c.rcvWindow.synWindowSent = initialWindow(c, synAck);
+        SegmentWriter.writeSegmentHeader(c.out, c.tuple.localPort(), c.tuple.remotePort(), c.iss,
                 synAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN, synAck ? c.rcvNxt : 0, c.rcvWindow.synWindowSent, false, 0, 0);
         if (synAck) c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
-        writeSynOptions(c.writer.out.options(), synAck, now);
-        if (Seq.lt(c.iss, c.sndMax) || c.retransmitTimer.retries > 0) {
+        writeSynOptions(c, c.out.options(), synAck, now);
+        if (Seq.lt(c.iss, c.sndMax) || c.retries > 0) {
             c.acks.rttTiming = false; // a retransmitted SYN gives no sample (Karn)
             c.info.totalRetrans++;
         } else {
@@ -197,7 +191,7 @@ final class Handshake {
             c.acks.rttSeq = c.iss;
             c.acks.rttStart = now;
         }
-        c.writer.transmit(now);
+        SegmentWriter.transmit(c, now);
         if (Seq.lt(c.sndNxt, c.iss + 1)) c.sndNxt = c.iss + 1;
         if (Seq.lt(c.sndMax, c.iss + 1)) c.sndMax = c.iss + 1;
         if (c.timers.retransmitAt == NONE) c.timers.retransmitAt = now + c.rtt.rto();
@@ -208,11 +202,11 @@ final class Handshake {
      * or nop,nop,sackOK; then nop,wscale. A SYN-ACK echoes only what was negotiated (RFC 7323 §2.2,
      * §3.2; RFC 2018 §2).
      */
-    private void writeSynOptions(TcpOptions opts, boolean synAck, long now) {
+    private static void writeSynOptions(Connection c, TcpOptions opts, boolean synAck, long now) {
         boolean ts = synAck ? c.timestampsOn : c.config.timestamps();
         boolean sack = synAck ? c.sackOn : c.config.sack();
         boolean ws = synAck ? c.windowScalingOn : c.config.windowScaling();
-        writeSynOptions(opts, c.config, advMss(), ts, sack, ws, c.tsNow(now), synAck ? c.tsRecent : 0);
+        writeSynOptions(opts, c.config, advMss(c), ts, sack, ws, c.tsNow(now), synAck ? c.tsRecent : 0);
     }
 
     private static void writeSynOptions(TcpOptions opts, TcpConfig config, int advMss, boolean ts, boolean sack, boolean ws,
@@ -228,7 +222,7 @@ final class Handshake {
         if (ws) opts.nop().windowScale(config.windowScale());
     }
 
-    void initSendSequence(int iss) {
+    static void initSendSequence(Connection c, int iss) {
         c.iss = iss;
         c.sndUna = iss;
         c.sndNxt = iss;
@@ -242,14 +236,14 @@ final class Handshake {
     }
 
     /** Options of the peer's SYN or SYN-ACK against ours (RFC 7323 §2.2, §3.2; RFC 2018 §2; RFC 9293 §3.7.1). */
-    private void negotiate(TcpOptions peer) {
+    private static void negotiate(Connection c, TcpOptions peer) {
         // As Linux's tcp_parse_options, an MSS option of 0 counts as none.
-        negotiate(peer.hasTimestamps(), peer.sackPermittedPresent(), peer.hasWindowScale(), peer.windowScale(),
+        negotiate(c, peer.hasTimestamps(), peer.sackPermittedPresent(), peer.hasWindowScale(), peer.windowScale(),
                 peer.hasMss() && peer.mss() > 0 ? peer.mss() : c.config.defaultPeerMss(), peer.tsVal());
     }
 
     /** What the peer offered (timestamps, SACK, window scale and shift, MSS, TSval) against ours. */
-    private void negotiate(boolean peerTs, boolean peerSack, boolean peerWs, int peerShift, int peerMss, int peerTsVal) {
+    private static void negotiate(Connection c, boolean peerTs, boolean peerSack, boolean peerWs, int peerShift, int peerMss, int peerTsVal) {
         c.timestampsOn = c.config.timestamps() && peerTs;
         c.sackOn = c.config.sack() && peerSack;
         boolean ws = c.config.windowScaling() && peerWs;
@@ -257,7 +251,7 @@ final class Handshake {
         c.sndShift = ws ? Math.min(peerShift, MAX_WINDOW_SHIFT) : 0;
         c.rcvShift = ws ? c.config.windowScale() : 0;
         c.peerMss = peerMss;
-        c.effectiveMss = sendMss(peerMss);
+        c.effectiveMss = sendMss(c, peerMss);
         if (c.timestampsOn) c.tsRecent = peerTsVal;
         c.congestion = CongestionControl.create(c.config, c.effectiveMss);
         c.recovery = LossRecovery.forConnection(c, c.recovery);
@@ -269,13 +263,13 @@ final class Handshake {
      * the timestamps option when agreed. The floor applies before the option is taken off, as in
      * Linux's tcp_mtu_to_mss (tcp_min_snd_mss, then the fixed options).
      */
-    private int sendMss(int peerMss) {
-        int mss = Math.max(Math.min(peerMss, advMss()), c.config.minSendMss());
+    private static int sendMss(Connection c, int peerMss) {
+        int mss = Math.max(Math.min(peerMss, advMss(c)), c.config.minSendMss());
         return mss - (c.timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
     }
 
     /** The MSS announced in our SYN or SYN-ACK (Linux's advmss): the configured one, capped by TCP_MAXSEG. */
-    int advMss() { return advMss(c.config, userMss); }
+    static int advMss(Connection c) { return advMss(c.config, c.userMss); }
 
     static int advMss(TcpConfig config, int userMss) { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
 }

@@ -29,8 +29,11 @@ abstract class LossRecovery {
     int recoveryPoint;
     /** RFC 6675 HighRxt, exclusive: the end of the highest segment retransmitted in this recovery. */
     int highRxt;
-    /** What a fast recovery may send per ACK, with {@link TcpConfig#proportionalRateReduction()}. */
-    final ProportionalRateReduction prr = new ProportionalRateReduction();
+    /**
+     * What a fast recovery may send per ACK, with {@link TcpConfig#proportionalRateReduction()}; made
+     * at the first such recovery (a connection that never has one does without it).
+     */
+    private ProportionalRateReduction prr;
     /** SND.UNA and {@link #sackedBytes} when the ACK being processed arrived. */
     private int unaBefore;
     private long sackedBefore;
@@ -136,7 +139,7 @@ abstract class LossRecovery {
     void enterRecovery(long now) {
         inRecovery = true;
         c.timers.probeAt = Connection.NONE;
-        c.tlp.probe.close(); // recovery takes over; its own reduction covers the probe's episode
+        c.probe.close(); // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = c.sndMax;
         highRxt = c.sndUna;
         int priorCwnd = c.congestion.cwnd();
@@ -144,6 +147,7 @@ abstract class LossRecovery {
         if (reducesRate()) {
             // Linux's tcp_init_cwnd_reduction: ssthresh is lowered, cwnd waits for this ACK's share
             // (reduceRate), which lets the fast retransmission go.
+            if (prr == null) prr = new ProportionalRateReduction();
             prr.start(priorCwnd);
             c.congestion.setCwnd(priorCwnd);
             return;
@@ -196,7 +200,7 @@ abstract class LossRecovery {
 
     /** A segment [seq, end) (end past any FIN) was sent. */
     void sent(int seq, int end, boolean fin, long now) {
-        if (inRecovery) prr.sent(end - seq);
+        if (inRecovery && reducesRate()) prr.sent(end - seq);
     }
 
     /** An RTT sample of {@code nanos} was taken. */

@@ -40,12 +40,12 @@ final class PersistAndKeepalive {
             c.sender.sendData(c.sndNxt, len, c.finQueued && len == unsent, true, now); // pushed, as Linux's tcp_write_wakeup
             return;
         }
-        if (c.memoryUse.orphanOutOfResources(persistBackoff, now)) return;
+        if (ConnectionMemory.orphanOutOfResources(c, persistBackoff, now)) return;
         if (zeroWindowProbesTimedOut(now)) {
-            c.closing.fail(TcpError.CONNECTION_TIMED_OUT, "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
+            Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
             return;
         }
-        c.writer.sendSegment(c.sndUna - 1, TcpFlags.ACK, 0, now);
+        SegmentWriter.sendSegment(c, c.sndUna - 1, TcpFlags.ACK, 0, now);
         persistBackoff++;
         c.timers.persistAt = now + persistInterval();
     }
@@ -69,11 +69,11 @@ final class PersistAndKeepalive {
             return;
         }
         if (keepaliveProbesSent >= c.config.keepaliveProbes()) {
-            c.writer.sendActiveReset(now);
-            c.closing.fail(TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
+            SegmentWriter.sendActiveReset(c, now);
+            Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
             return;
         }
-        c.writer.sendSegment(c.sndUna - 1, TcpFlags.ACK, 0, now);
+        SegmentWriter.sendSegment(c, c.sndUna - 1, TcpFlags.ACK, 0, now);
         keepaliveProbesSent++;
         c.timers.keepaliveAt = now + c.config.keepaliveIntervalNanos();
     }
@@ -94,7 +94,7 @@ final class PersistAndKeepalive {
             zeroWindowProbingSince = now;
             return false;
         }
-        return c.retransmitTimer.userTimeoutNanos > 0 && now - zeroWindowProbingSince >= c.retransmitTimer.userTimeoutNanos;
+        return c.userTimeoutNanos > 0 && now - zeroWindowProbingSince >= c.userTimeoutNanos;
     }
 
     /**

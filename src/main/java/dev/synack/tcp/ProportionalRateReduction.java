@@ -19,7 +19,8 @@ package dev.synack.tcp;
  *   <li>at least one segment before anything was sent in the recovery: the fast retransmit.</li>
  * </ul>
  * Linux counts packets; here sizes are bytes and sndcnt is rounded up to whole SMSS, which gives
- * Linux's numbers when segments are full sized. No allocation; one instance per connection.
+ * Linux's numbers when segments are full sized. No allocation; one instance per connection, from its
+ * first fast recovery on.
  */
 final class ProportionalRateReduction {
     private long recoverFs;

@@ -26,7 +26,15 @@ final class Rack implements SentSegments.Deliveries {
     private static final long MIN_RTT_WINDOW_NANOS = 300_000_000_000L;
 
     private final TcpConfig config;
-    private final SentSegments segments;
+    /** Payload bytes per segment, for the records' packet counts. */
+    private final int mss;
+    /**
+     * The records of what was sent, made at the first transmission: a connection that sends nothing
+     * (an idle one) does without them, and until then every count is zero and nothing is lost.
+     */
+    private SentSegments segments;
+    /** The records' loss hint while they do not exist yet: the cumulative ACKs move it all the same. */
+    private int lostHintBeforeRecords;
 
     /** RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered so far (once {@link #anyDelivered}). */
     private boolean anyDelivered;
@@ -70,7 +78,7 @@ final class Rack implements SentSegments.Deliveries {
     /** For a connection sending segments of {@code mss} bytes of payload. */
     Rack(TcpConfig config, int mss) {
         this.config = config;
-        this.segments = new SentSegments(mss);
+        this.mss = mss;
     }
 
     /**
@@ -78,6 +86,7 @@ final class Rack implements SentSegments.Deliveries {
      * number); below {@code sndMax}, SND.MAX before it, it is a retransmission.
      */
     void sent(int seq, int end, boolean fin, int sndMax, long now) {
+        if (segments == null) segments = new SentSegments(mss, lostHintBeforeRecords);
         segments.sent(seq, end, fin, sndMax, now);
     }
 
@@ -104,6 +113,10 @@ final class Rack implements SentSegments.Deliveries {
 
     /** The cumulative ACK reached {@code ack}. Call before {@link #sacked}: deliveries go in ascending order. */
     void acknowledged(int ack) {
+        if (segments == null) {
+            lostHintBeforeRecords = SentSegments.lostHintAfter(lostHintBeforeRecords, ack);
+            return;
+        }
         deliveringCumulatively = true;
         segments.acknowledged(ack, this);
         deliveringCumulatively = false;
@@ -111,7 +124,7 @@ final class Rack implements SentSegments.Deliveries {
 
     /** The scoreboard took in SACK blocks with news ({@link SackScoreboard#update} returned true). */
     void sacked(SackScoreboard scoreboard) {
-        segments.sacked(scoreboard, this);
+        if (segments != null) segments.sacked(scoreboard, this);
     }
 
     /** A segment delivered for the first time by this ACK, in ascending sequence order: steps 2 and 3. */
@@ -183,7 +196,7 @@ final class Rack implements SentSegments.Deliveries {
      * the DupThresh rule (as Linux's tcp_rack_reo_wnd). Zero before any RTT sample.
      */
     long reorderingWindow(boolean recovering, int dupThresh, long srtt) {
-        boolean dupThreshReached = config.rackDupThresh() && segments.sackedPackets() >= dupThresh;
+        boolean dupThreshReached = config.rackDupThresh() && sackedPackets() >= dupThresh;
         if (!reorderingSeen && (recovering || dupThreshReached)) return 0;
         if (minRtt < 0) return 0;
         return Math.min(reoWndMult * (minRtt / 4), srtt);
@@ -195,7 +208,7 @@ final class Rack implements SentSegments.Deliveries {
      * latest of the others still has to wait (the reordering timer, §6.3), 0 when none waits.
      */
     long detectLoss(long now, long reoWnd) {
-        if (!anyDelivered) return 0;
+        if (!anyDelivered) return 0; // a delivery comes from a record: past here the records exist
         long timeout = 0;
         int id = segments.oldestInFlight();
         while (id != SentSegments.NONE) {
@@ -213,12 +226,12 @@ final class Rack implements SentSegments.Deliveries {
 
     /** Segments are deemed lost and not yet retransmitted. */
     boolean hasLost() {
-        return segments.hasLost();
+        return segments != null && segments.hasLost();
     }
 
     /** The lowest segment deemed lost and not retransmitted since, or false when there is none; see {@link #lostStart()}. */
     boolean findLost() {
-        lostId = segments.firstLost();
+        lostId = segments == null ? SentSegments.NONE : segments.firstLost();
         return lostId != SentSegments.NONE;
     }
 
@@ -228,24 +241,24 @@ final class Rack implements SentSegments.Deliveries {
 
     /** RFC 6675's pipe with RACK's loss marks, for {@code flight} bytes outstanding. */
     long pipe(int flight) {
-        return segments.inNetwork(flight);
+        return segments == null ? Math.max(0, flight) : segments.inNetwork(flight);
     }
 
     /** Linux's packet counts (tcp_info's tcpi_unacked, tcpi_sacked, tcpi_lost, tcpi_retrans); see {@link SentSegments}. */
-    int packetsOut() { return segments.packetsOut(); }
-    int sackedPackets() { return segments.sackedPackets(); }
-    int lostPackets() { return segments.lostPackets(); }
-    long lostMarks() { return segments.lostMarks(); }
-    int retransOutPackets() { return segments.retransOutPackets(); }
+    int packetsOut() { return segments == null ? 0 : segments.packetsOut(); }
+    int sackedPackets() { return segments == null ? 0 : segments.sackedPackets(); }
+    int lostPackets() { return segments == null ? 0 : segments.lostPackets(); }
+    long lostMarks() { return segments == null ? 0 : segments.lostMarks(); }
+    int retransOutPackets() { return segments == null ? 0 : segments.retransOutPackets(); }
 
     /** A retransmission timeout: every segment outstanding is lost and SACKs are forgotten (see {@link SentSegments#timedOut}). */
     void timedOut() {
-        segments.timedOut();
+        if (segments != null) segments.timedOut();
     }
 
     /** The connection sends no more: the per-segment arrays go once nothing is outstanding. */
     void releaseMemory() {
-        segments.releaseIfEmpty();
+        if (segments != null) segments.releaseIfEmpty();
     }
 
     /** RACK_sent_after (§6.2): sent later, or at the same time and ending later. */

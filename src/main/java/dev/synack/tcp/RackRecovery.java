@@ -62,7 +62,7 @@ final class RackRecovery extends SackRecovery {
         long reoWnd = rack.reorderingWindow(!canStartRecovery(), c.config.dupThresh(), c.rtt.srtt());
         long wait = rack.detectLoss(now, reoWnd);
         if (wait > 0) {
-            c.timers.reorderAt = now + Math.min(c.retransmitTimer.inTicks(wait) + c.retransmitTimer.timeoutMin(), c.rtt.rto());
+            c.timers.reorderAt = now + Math.min(RetransmissionTimer.inTicks(c, wait) + RetransmissionTimer.timeoutMin(c), c.rtt.rto());
             c.timers.probeAt = NONE; // RFC 8985 §8: one timer at a time, the reordering timer before the probe's
         } else {
             c.timers.reorderAt = NONE;

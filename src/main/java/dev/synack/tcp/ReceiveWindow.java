@@ -121,6 +121,6 @@ final class ReceiveWindow {
         if (!peerMaySend) return;
         int current = Math.max(0, Seq.distance(c.rcvNxt, rcvIntendedEdge));
         int available = windowCeiling();
-        if (available - current >= swsThreshold() && available >= 2 * current) c.writer.sendAck(now);
+        if (available - current >= swsThreshold() && available >= 2 * current) SegmentWriter.sendAck(c, now);
     }
 }

@@ -88,12 +88,12 @@ final class Receiver {
         if (seg.seq() == c.rcvNxt) {
             switch (c.state) {
                 case SYN_RECV -> {
-                    if (c.passiveOpen) c.closing.returnToListen("rcvd RST (passive open)", now);
-                    else c.closing.fail(TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
+                    if (c.passiveOpen) Closing.returnToListen(c, "rcvd RST (passive open)", now);
+                    else Closing.fail(c, TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
                 }
                 // Linux (tcp_reset): EPIPE in CLOSE_WAIT, where the peer already said it sends no more.
-                case CLOSE_WAIT -> c.closing.fail(TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
-                default -> c.closing.fail(TcpError.CONNECTION_RESET, "rcvd RST", now);
+                case CLOSE_WAIT -> Closing.fail(c, TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
+                default -> Closing.fail(c, TcpError.CONNECTION_RESET, "rcvd RST", now);
             }
         } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), c.rcvNxt, c.rcvNxt + rcvWnd)) {
             challengeAck(now);
@@ -308,11 +308,11 @@ final class Receiver {
      * Linux's tcp_reset does (ECONNRESET).
      */
     private void unreadableDataArrived(TcpSegment seg, long now) {
-        c.writer.sendReset(seg.ack(), now);
+        SegmentWriter.sendReset(c, seg.ack(), now);
         if (c.userClosed) {
-            c.closing.enterClosed("data after close()", now);
+            Closing.enterClosed(c, "data after close()", now);
         } else {
-            c.closing.fail(TcpError.CONNECTION_RESET, "data after shutdown(READ) and our FIN", now);
+            Closing.fail(c, TcpError.CONNECTION_RESET, "data after shutdown(READ) and our FIN", now);
         }
     }
 
@@ -353,12 +353,12 @@ final class Receiver {
     private boolean memoryForReceived(int end, int bytes, boolean borrowed) {
         long storage = borrowed ? c.receiveBuffer.storage() : c.receiveBuffer.storageFor(end, receiveStorageLimit());
         long after = Math.max((long) c.receiveBuffer.size() + reassembly.bytes() + bytes, storage);
-        return c.memory.allows(c.memoryUse.unchargedMemory() + after - c.memoryUse.receiveHeld());
+        return c.memory.allows(ConnectionMemory.unchargedMemory(c) + after - ConnectionMemory.receiveHeld(c));
     }
 
     /** The most the receive ring's array may grow to now: what it holds and the room the budget leaves. */
     private long receiveStorageLimit() {
-        return c.memory.storageLimit(c.receiveBuffer.storage(), c.memoryUse.unchargedMemory(), 0);
+        return c.memory.storageLimit(c.receiveBuffer.storage(), ConnectionMemory.unchargedMemory(c), 0);
     }
 
     /**
@@ -474,7 +474,7 @@ final class Receiver {
     /** RFC 5961 §4.2 / §3.2 challenge ACK, within the limits of {@link AckLimiter}. */
     void challengeAck(long now) {
         if (ackLimiter == null) ackLimiter = new AckLimiter(now);
-        if (ackLimiter.allowChallenge(c.config, c.output, now)) c.writer.sendAck(now);
+        if (ackLimiter.allowChallenge(c.config, c.output, now)) SegmentWriter.sendAck(c, now);
     }
 
     /**

@@ -24,14 +24,7 @@ final class SegmentWriter {
     /** One SACK block: two 32-bit edges. */
     private static final int SACK_BLOCK_SIZE = 8;
 
-    private final Connection c;
-
-    final TcpSegment out = new TcpSegment();
-    ByteBuffer payloadScratch;
-
-    SegmentWriter(Connection c) {
-        this.c = c;
-    }
+    private SegmentWriter() {}
 
     /**
      * A pure ACK carries SND.MAX, the highest sequence number sent (Linux's tcp_acceptable_seq: its
@@ -39,21 +32,21 @@ final class SegmentWriter {
      * with that sequence number lies below what the peer already received: it would be unacceptable
      * there and its ACK field ignored, and with data flowing both ways neither side would ever advance.
      */
-    void sendAck(long now) {
-        sendSegment(c.sndMax, TcpFlags.ACK, 0, now);
+    static void sendAck(Connection c, long now) {
+        sendSegment(c, c.sndMax, TcpFlags.ACK, 0, now);
     }
 
     /**
      * A segment of a synchronized connection: ACK, window and (when on) timestamps, carrying the
      * {@code length} bytes of the send buffer from {@code seq} on.
      */
-    void sendSegment(int seq, int flags, int length, long now) {
-        writeSegmentHeader(out, c.tuple.localPort(), c.tuple.remotePort(), seq, flags, c.rcvNxt, c.rcvWindow.advertiseWindow(),
+    static void sendSegment(Connection c, int seq, int flags, int length, long now) {
+        writeSegmentHeader(c.out, c.tuple.localPort(), c.tuple.remotePort(), seq, flags, c.rcvNxt, c.rcvWindow.advertiseWindow(),
                 c.timestampsOn, c.tsNow(now), c.tsRecent);
-        if (length > 0) attachPayload(seq, length);
-        if (c.sackOn) writeSackBlocks(out.options(), length);
-        transmit(now);
-        out.payload(null); // the window points into the send buffer: keep no array alive once it is released
+        if (length > 0) attachPayload(c, seq, length);
+        if (c.sackOn) writeSackBlocks(c, c.out.options(), length);
+        transmit(c, now);
+        c.out.payload(null); // the window points into the send buffer: keep no array alive once it is released
     }
 
     /**
@@ -62,9 +55,9 @@ final class SegmentWriter {
      * packet; through a scratch copy when the range straddles two pieces (not stable: the next such
      * segment overwrites it).
      */
-    void attachPayload(int seq, int length) {
+    static void attachPayload(Connection c, int seq, int length) {
         int offset = Seq.distance(c.sendBufferSeq, seq);
-        LentBytes piece = c.sendBuffer.windowInto(out, offset, length);
+        LentBytes piece = c.sendBuffer.windowInto(c.out, offset, length);
         if (piece != null) {
             // Stable until the peer has processed the segment, so a link in memory may carry the
             // window instead of a copy: the send buffer never rewrites the bytes it holds (pieces
@@ -79,13 +72,13 @@ final class SegmentWriter {
             // referring to the fresh bytes it takes (ReceiveQueue.borrow): it pins their piece
             // before it acknowledges them, and the send buffer writes that piece again only once
             // the receiver has read them.
-            out.markPayloadStable(piece);
+            c.out.markPayloadStable(piece);
             return;
         }
-        if (payloadScratch == null) payloadScratch = ByteBuffer.allocate(c.config.mss());
-        payloadScratch.clear();
-        c.sendBuffer.copyTo(offset, length, payloadScratch);
-        out.payload(payloadScratch.flip());
+        if (c.payloadScratch == null) c.payloadScratch = ByteBuffer.allocate(c.config.mss());
+        c.payloadScratch.clear();
+        c.sendBuffer.copyTo(offset, length, c.payloadScratch);
+        c.out.payload(c.payloadScratch.flip());
     }
 
     /**
@@ -112,7 +105,7 @@ final class SegmentWriter {
      * D-SACK block first when a duplicate arrived (RFC 2883 §4), then the block holding the newest
      * out-of-order segment, then the other blocks reported most recently.
      */
-    private void writeSackBlocks(TcpOptions opts, int payloadLength) {
+    private static void writeSackBlocks(Connection c, TcpOptions opts, int payloadLength) {
         int room = c.timestampsOn ? SACK_BLOCKS_WITH_TIMESTAMPS : TcpOptions.MAX_SACK_BLOCKS;
         if (payloadLength > 0) {
             // The peer's MSS bounds payload plus options (RFC 9293 §3.7.1, RFC 6691): on a data segment
@@ -138,9 +131,9 @@ final class SegmentWriter {
      * The RST that answers an unacceptable segment: {@code <SEQ=SEG.ACK><CTL=RST>} (RFC 9293
      * §3.10.7), no options and window 0, as Linux's tcp_v4_send_reset builds it.
      */
-    void sendReset(int seq, long now) {
-        writeSegmentHeader(out, c.tuple.localPort(), c.tuple.remotePort(), seq, TcpFlags.RST, 0, 0, false, 0, 0);
-        c.output.send(c.tuple.localAddress(), c.tuple.remoteAddress(), out, now);
+    static void sendReset(Connection c, int seq, long now) {
+        writeSegmentHeader(c.out, c.tuple.localPort(), c.tuple.remotePort(), seq, TcpFlags.RST, 0, 0, false, 0, 0);
+        c.output.send(c.tuple.localAddress(), c.tuple.remoteAddress(), c.out, now);
     }
 
     /**
@@ -150,16 +143,16 @@ final class SegmentWriter {
      * with the window and, when agreed, the timestamps option (TSval now, TSecr TS.Recent) and SACK
      * blocks.
      */
-    void sendActiveReset(long now) {
-        sendSegment(c.sndMax, TcpFlags.RST | TcpFlags.ACK, 0, now);
+    static void sendActiveReset(Connection c, long now) {
+        sendSegment(c, c.sndMax, TcpFlags.RST | TcpFlags.ACK, 0, now);
     }
 
-    void transmit(long now) {
-        if (out.has(TcpFlags.ACK)) {
+    static void transmit(Connection c, long now) {
+        if (c.out.has(TcpFlags.ACK)) {
             c.lastAckSent = c.rcvNxt;
             c.ackNow = false;
             c.timers.delayedAckAt = NONE;
         }
-        c.output.send(c.tuple.localAddress(), c.tuple.remoteAddress(), out, now);
+        c.output.send(c.tuple.localAddress(), c.tuple.remoteAddress(), c.out, now);
     }
 }

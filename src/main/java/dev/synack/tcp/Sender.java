@@ -47,8 +47,8 @@ final class Sender {
     int smallSegmentEnd;
     /** Where the segment that reached SND.MAX started: the tail loss probe sends that segment again. */
     int lastSegmentStart;
-    /** Ends of unacknowledged segments sent with PSH, so that retransmissions keep the flag. */
-    final PushMarks pushMarks = new PushMarks();
+    /** Ends of unacknowledged segments sent with PSH, so that retransmissions keep the flag; made with the first. */
+    private PushMarks pushMarks;
     /**
      * Whether the end of the data written so far carries a push mark: every write marks it but one
      * with MSG_MORE, which leaves the mark of earlier unsent data (Linux's tcp_push marks the tail
@@ -338,7 +338,10 @@ final class Sender {
         int end = seq + len;
         int flags = TcpFlags.ACK;
         boolean endsWrite = endsWrite(seq, end);
-        if (endsWrite) pushMarks.add(end);
+        if (endsWrite) {
+            if (pushMarks == null) pushMarks = new PushMarks();
+            pushMarks.add(end);
+        }
         if (len > 0 && (endsWrite || push)) flags |= TcpFlags.PSH;
         if (fin) flags |= TcpFlags.FIN;
         int segEnd = fin ? end + 1 : end;
@@ -354,7 +357,7 @@ final class Sender {
             c.acks.rttSeq = seq;
             c.acks.rttStart = now;
         }
-        c.writer.sendSegment(seq, flags, len, now);
+        SegmentWriter.sendSegment(c, seq, flags, len, now);
         c.recovery.sent(seq, segEnd, fin, now);
         if (Seq.gt(segEnd, c.sndNxt)) c.sndNxt = segEnd;
         boolean newData = Seq.gt(segEnd, c.sndMax);
@@ -366,7 +369,7 @@ final class Sender {
         noteCwndUse();
         if (c.timers.retransmitAt == NONE) c.timers.retransmitAt = now + c.rtt.rto();
         c.timers.persistAt = NONE;
-        if (newData) c.tlp.scheduleLossProbe(now);
+        if (newData) TailLossProbe.scheduleLossProbe(c, now);
         return segEnd;
     }
 
@@ -397,7 +400,12 @@ final class Sender {
      */
     private boolean endsWrite(int seq, int end) {
         if (end == seq) return false;
-        return (end == c.dataEnd() && tailPushed) || endsRecord(end) || (Seq.lt(seq, c.sndMax) && pushMarks.within(seq, end));
+        return (end == c.dataEnd() && tailPushed) || endsRecord(end) || (Seq.lt(seq, c.sndMax) && pushMarks != null && pushMarks.within(seq, end));
+    }
+
+    /** SND.UNA reached {@code una}: the push marks at or below it are acknowledged. */
+    void acknowledged(int una) {
+        if (pushMarks != null) pushMarks.acknowledge(una);
     }
 
     /** True when a record (MSG_EOR) ends just before {@code seq}. */

@@ -86,8 +86,15 @@ final class SentSegments {
     /** No record starting below this awaits retransmission. */
     private int lostHint;
 
-    SentSegments(int mss) {
+    /** {@code lostHint}: the loss hint the cumulative ACKs before the first transmission left ({@link #lostHintAfter}). */
+    SentSegments(int mss, int lostHint) {
         this.mss = mss;
+        this.lostHint = lostHint;
+    }
+
+    /** The loss hint after a cumulative ACK of {@code ack}: no record below SND.UNA can await retransmission. */
+    static int lostHintAfter(int lostHint, int ack) {
+        return Seq.lt(lostHint, ack) ? ack : lostHint;
     }
 
     /** Linux's packets_out: the packets sent and not cumulatively acknowledged. */
@@ -189,7 +196,7 @@ final class SentSegments {
             count--;
             freeIds[freeCount++] = id;
         }
-        if (Seq.lt(lostHint, ack)) lostHint = ack;
+        lostHint = lostHintAfter(lostHint, ack);
     }
 
     /**

@@ -10,13 +10,7 @@ import static dev.synack.tcp.Connection.NONE;
  * last segment.
  */
 final class TailLossProbe {
-    private final Connection c;
-
-    final LossProbeEpisode probe = new LossProbeEpisode();
-
-    TailLossProbe(Connection c) {
-        this.c = c;
-    }
+    private TailLossProbe() {}
 
     /**
      * RFC 8985 §7.2: with SACK and data outstanding, a loss probe is due PTO = 2 SRTT after the last
@@ -26,17 +20,17 @@ final class TailLossProbe {
      * or RACK's reordering timer runs (those wait for the ACKs or the timer that is coming), nor while
      * an earlier probe's episode is open.
      */
-    void scheduleLossProbe(long now) {
-        if (!c.sackOn || !c.config.tailLossProbes() || !c.recovery.canStartRecovery() || c.recovery.hasSacked() || c.timers.reorderAt != NONE || probe.isOpen()
+    static void scheduleLossProbe(Connection c, long now) {
+        if (!c.sackOn || !c.config.tailLossProbes() || !c.recovery.canStartRecovery() || c.recovery.hasSacked() || c.timers.reorderAt != NONE || c.probe.isOpen()
                 || c.sndUna == c.sndMax || !c.canSendData()) {
             c.timers.probeAt = NONE;
             return;
         }
         long pto;
         if (c.rtt.hasSample()) {
-            pto = c.retransmitTimer.inTicks(2 * c.rtt.srtt());
+            pto = RetransmissionTimer.inTicks(c, 2 * c.rtt.srtt());
             // One segment out: the peer may be delaying its ACK. More: a little slack, as Linux adds.
-            pto += c.recovery.onePacketOut() ? c.config.delayedAckMaxNanos() : c.retransmitTimer.timeoutMin();
+            pto += c.recovery.onePacketOut() ? c.config.delayedAckMaxNanos() : RetransmissionTimer.timeoutMin(c);
         } else {
             pto = c.config.initialRtoNanos();
         }
@@ -48,7 +42,7 @@ final class TailLossProbe {
      * RFC 8985 §7.3: the probe timer fired: send one new segment if the windows allow, else retransmit
      * the last segment sent; then only the retransmission timer runs until the probe is answered.
      */
-    void lossProbe(long now) {
+    static void lossProbe(Connection c, long now) {
         if (!c.canSendData() || c.recovery.inRecovery || c.sndUna == c.sndMax) return;
         int before = c.sndMax;
         int unsent = Seq.distance(c.sndNxt, c.dataEnd());
@@ -68,7 +62,7 @@ final class TailLossProbe {
             c.sender.retransmit(start, c.sndMax, now);
             retransmission = true;
         }
-        if (retransmission || Seq.gt(c.sndMax, before)) probe.begin(start, c.sndMax, retransmission, flight);
+        if (retransmission || Seq.gt(c.sndMax, before)) c.probe.begin(start, c.sndMax, retransmission, flight);
         c.timers.probeAt = NONE;
         c.timers.retransmitAt = now + c.rtt.rto(); // §7.3: after the probe, the retransmission timer
     }

@@ -4,7 +4,9 @@ package dev.synack.tcp;
  * The transmission control block (RFC 9293 §3.2, §3.3.1) that every job of a {@link Connection}
  * reads: the connection's state and the user's calls that shaped it, the send and receive sequence
  * variables, what the handshake negotiated, the buffers, the RTT estimator and the congestion
- * window. The {@link Connection} is the TCB; its jobs keep their own variables.
+ * window. The {@link Connection} is the TCB. Most jobs keep their variables in their own objects;
+ * the jobs that are static methods keep their few here (an object per connection for a few fields
+ * would cost more than the fields).
  */
 abstract class Tcb {
     TcpState state = TcpState.CLOSED;
@@ -52,6 +54,8 @@ abstract class Tcb {
     boolean finReceived;
 
     // ---- negotiated options ----
+    /** TCP_MAXSEG as set (Linux's user_mss); 0: none. */
+    int userMss;
     boolean timestampsOn;
     boolean sackOn;
     boolean windowScalingOn;
@@ -67,10 +71,26 @@ abstract class Tcb {
     // ---- retransmission and congestion ----
     final RttEstimator rtt;
     CongestionControl congestion;
+    /** The tail loss probe's episode ({@link TailLossProbe}, RFC 8985 §7.4): open from a probe until its answer. */
+    final LossProbeEpisode probe = new LossProbeEpisode();
     /** TIME_WAIT's state and rules, from the moment the connection enters it (see {@link TimeWaitRecord}). */
     TimeWaitRecord timeWait;
     /** An ACK is due now: it goes out at the end of the segment's processing unless data took it along. */
     boolean ackNow;
+
+    // ---- the retransmission timer's retry limits ({@link RetransmissionTimer}) ----
+    /** TCP_USER_TIMEOUT (RFC 5482) in nanoseconds; 0: none, the retry count decides. */
+    long userTimeoutNanos;
+    /** Retransmissions by this timer since SND.UNA last advanced (of the SYN, before), for the retry limits. */
+    int retries;
+    /** When the oldest unacknowledged data was first retransmitted by the timer (Linux's retrans_stamp). */
+    long firstRetransmitAt = Connection.NONE;
+
+    // ---- memory ({@link ConnectionMemory}) ----
+    /** What this connection has charged to the stack's memory budget. */
+    long memoryCharged;
+    /** Whether the stack's memory budget counts this connection as an orphan. */
+    boolean orphanCounted;
 
     Tcb(TcpConfig config) {
         this.sendBuffer = new SendBuffer(config.sendBufferSize());

@@ -9,7 +9,7 @@ import static dev.synack.tcp.Connection.NONE;
  * persist and keepalive ({@link PersistAndKeepalive}), FIN_WAIT2's orphan timeout ({@link Closing}).
  * TIME_WAIT's timer is its record's ({@link TimeWaitRecord}).
  */
-final class Timers {
+final class ConnectionTimers {
     private final Connection c;
     long retransmitAt = NONE;
     long persistAt = NONE;
@@ -21,7 +21,7 @@ final class Timers {
     /** The tail loss probe's timer (RFC 8985 §7.2). */
     long probeAt = NONE;
 
-    Timers(Connection c) {
+    ConnectionTimers(Connection c) {
         this.c = c;
     }
 
@@ -31,7 +31,7 @@ final class Timers {
         if (delayedAckAt <= now) {
             delayedAckAt = NONE;
             output.timerFired(c, "delayed-ack", now);
-            c.writer.sendAck(now);
+            SegmentWriter.sendAck(c, now);
         }
         if (reorderAt <= now) {
             reorderAt = NONE;
@@ -41,12 +41,12 @@ final class Timers {
         if (probeAt <= now) {
             probeAt = NONE;
             output.timerFired(c, "loss-probe", now);
-            c.tlp.lossProbe(now);
+            TailLossProbe.lossProbe(c, now);
         }
         if (retransmitAt <= now) {
             retransmitAt = NONE;
             output.timerFired(c, "retransmit", now);
-            c.retransmitTimer.retransmissionTimeout(now);
+            RetransmissionTimer.retransmissionTimeout(c, now);
         }
         if (persistAt <= now) {
             persistAt = NONE;
@@ -56,7 +56,7 @@ final class Timers {
         if (finWait2At <= now) {
             finWait2At = NONE;
             output.timerFired(c, "fin-wait2", now);
-            if (c.state == TcpState.FIN_WAIT2) c.closing.enterClosed("FIN_WAIT2 timeout", now);
+            if (c.state == TcpState.FIN_WAIT2) Closing.enterClosed(c, "FIN_WAIT2 timeout", now);
         }
         if (keepaliveAt <= now) {
             keepaliveAt = NONE;
