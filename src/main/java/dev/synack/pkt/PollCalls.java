@@ -103,7 +103,7 @@ final class PollCalls {
      * whether it is on the ready list. A wake-up of the socket's wait queue puts it there; what
      * counts as one is told by {@link #wokenUp}.
      */
-    private static final class EpollItem {
+    static final class EpollItem {
         final Descriptor socket;
         long events;
         long data;

@@ -242,7 +242,8 @@ public final class ScriptParser {
     static int parseFlags(String text, ScriptCursor c) throws ScriptException {
         if (text.equals("-")) return 0;
         int flags = 0;
-        for (char ch : text.toCharArray()) {
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
             int bit = switch (ch) {
                 case 'S' -> TcpFlags.SYN;
                 case 'F' -> TcpFlags.FIN;

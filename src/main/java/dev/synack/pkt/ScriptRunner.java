@@ -191,7 +191,7 @@ public final class ScriptRunner {
 
     private void execute() throws ScriptException {
         for (Event e : script.events()) {
-            checkPendingOverdue(e.line());
+            checkPendingOverdue();
             switch (e) {
                 case PacketEvent p when p.inbound() -> inbound(p);
                 case PacketEvent p -> outbound(p);
@@ -566,7 +566,7 @@ public final class ScriptRunner {
         finish(p.event, r, p.start, p.expectedEnd);
     }
 
-    private void checkPendingOverdue(int line) throws ScriptException {
+    private void checkPendingOverdue() throws ScriptException {
         if (pending == null) return;
         long tol = tolerance(pending.expectedEnd, pending.start);
         if (pending.event.end() != null && now > pending.expectedEnd + tol) {

@@ -42,7 +42,6 @@ import java.util.Map;
  * TCP_INFO of the socket under test that code blocks read.
  */
 final class SocketOptionCalls {
-    private final ScriptRunner runner;
     /**
      * packetdrill's "socket under test", whose TCP_INFO code blocks read: the socket the last
      * socket() or accept() made; null after an inbound SYN reached a listening one (packetdrill then
@@ -50,9 +49,6 @@ final class SocketOptionCalls {
      */
     Descriptor underTest;
 
-    SocketOptionCalls(ScriptRunner runner) {
-        this.runner = runner;
-    }
 
     Attempt setsockopt(SyscallEvent e, Descriptor d) throws ScriptException {
         int line = e.line();
@@ -90,12 +86,13 @@ final class SocketOptionCalls {
                         d.inq = v == 1;
                     }
                     case TCP_USER_TIMEOUT -> {
-                        // Linux's do_tcp_setsockopt: a negative int is EINVAL.
-                        if ((int) v < 0) return Result.error("EINVAL");
-                        set(d, TcpSocketOptions.TCP_USER_TIMEOUT, Duration.ofMillis((int) v));
+                        // Linux's do_tcp_setsockopt reads an int: a negative one is EINVAL.
+                        int millis = (int) v;
+                        if (millis < 0) return Result.error("EINVAL");
+                        set(d, TcpSocketOptions.TCP_USER_TIMEOUT, Duration.ofMillis(millis));
                     }
                     // Linux's do_tcp_setsockopt: 0 or TCP_MIN_MSS..MAX_TCP_WINDOW, kept as user_mss.
-                    case TCP_MAXSEG -> set(d, TcpSocketOptions.TCP_MAXSEG, (int) Math.clamp(v, Integer.MIN_VALUE, Integer.MAX_VALUE));
+                    case TCP_MAXSEG -> set(d, TcpSocketOptions.TCP_MAXSEG, Math.clamp(v, Integer.MIN_VALUE, Integer.MAX_VALUE));
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
                 return Result.ok(0);

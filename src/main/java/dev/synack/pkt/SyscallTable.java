@@ -75,7 +75,7 @@ final class SyscallTable {
     SyscallTable(ScriptRunner runner) {
         this.runner = runner;
         this.stack = runner.stack;
-        this.options = new SocketOptionCalls(runner);
+        this.options = new SocketOptionCalls();
         this.polls = new PollCalls(this);
     }
 
@@ -484,7 +484,7 @@ final class SyscallTable {
                     + ", expected " + want);
         }
         if (!sent) return;
-        long inq = available(d.socket) + (peerFinReceived(d.socket.state()) ? 1 : 0);
+        long inq = (long) available(d.socket) + (peerFinReceived(d.socket.state()) ? 1 : 0);
         Expr data = ((StructExpr) wanted.get(0)).fields().get("cmsg_data");
         if (!(data instanceof Ellipsis) && num(data, line) != inq) {
             throw new ScriptException(line, "recvmsg() TCP_CM_INQ is " + inq + ", expected " + data);

@@ -156,7 +156,7 @@ final class TcpInfoCode {
 
     // ------------------------------------------------------------------ the program
 
-    private record Program(List<Stmt> statements, Set<String> names) { }
+    record Program(List<Stmt> statements, Set<String> names) { }
 
     private sealed interface Stmt permits Assign, Assert { }
 
@@ -477,45 +477,45 @@ final class TcpInfoCode {
 
         private Node atom() throws ScriptException {
             Token t = peek();
-            switch (t.kind()) {
+            return switch (t.kind()) {
                 case "num" -> {
                     pos++;
                     Object value = literal(t.text());
-                    return (v, l) -> value;
+                    yield (v, l) -> value;
                 }
                 case "str" -> {
                     pos++;
-                    return (v, l) -> t.text();
+                    yield (v, l) -> t.text();
                 }
                 case "name" -> {
                     pos++;
-                    String name = t.text();
-                    if (at("(") || at("[") || at(".")) throw unsupported("call, index or attribute on '" + name + "'");
-                    if (isKeyword(name)) throw unsupported("keyword '" + name + "'");
-                    switch (name) {
-                        case "True": return (v, l) -> true;
-                        case "False": return (v, l) -> false;
-                        case "None": throw unsupported("None");
-                        default: break;
-                    }
-                    names.add(name);
-                    return (v, l) -> {
-                        Object x = v.get(name);
-                        if (x == null) throw undefined(name, l);
-                        return x;
-                    };
+                    yield name(t.text());
                 }
                 default -> {
                     if (at("(")) {
                         pos++;
                         Node inner = tuple();
                         expect(")");
-                        return inner;
+                        yield inner;
                     }
                     if (at("[")) throw unsupported("list");
                     throw new ScriptException(line, "code block: unexpected '" + t.text() + "'");
                 }
-            }
+            };
+        }
+
+        private Node name(String name) throws ScriptException {
+            if (at("(") || at("[") || at(".")) throw unsupported("call, index or attribute on '" + name + "'");
+            if (isKeyword(name)) throw unsupported("keyword '" + name + "'");
+            if (name.equals("True")) return (v, l) -> true;
+            if (name.equals("False")) return (v, l) -> false;
+            if (name.equals("None")) throw unsupported("None");
+            names.add(name);
+            return (v, l) -> {
+                Object x = v.get(name);
+                if (x == null) throw undefined(name, l);
+                return x;
+            };
         }
 
         private Object literal(String text) throws ScriptException {

@@ -21,6 +21,7 @@ import java.util.Set;
  * once when it has one, else when it is made), and copied from a server socket to each socket it
  * accepts, as Linux's sk_clone copies the listener's settings to the child.
  */
+@SuppressWarnings("ReferenceEquality") // socket options are constants, compared by identity as the JDK's own sockets compare them
 final class OptionValues {
     static final Set<SocketOption<?>> SUPPORTED = Set.of(SO_LINGER, SO_KEEPALIVE, SO_SNDBUF, SO_REUSEADDR, TCP_NODELAY,
             TCP_CORK, TCP_NOTSENT_LOWAT, TCP_USER_TIMEOUT, TCP_MAXSEG);

@@ -56,7 +56,11 @@ public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
         }
     }
 
-    /** @throws java.net.BindException when the port is in use */
+    /**
+     * Binds the server socket to {@code port} (0: an ephemeral port).
+     *
+     * @throws java.net.BindException when the port is in use
+     */
     public void bind(int port) throws IOException {
         call("bind " + port, () -> {
             ensureOpen();

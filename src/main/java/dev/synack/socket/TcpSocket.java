@@ -240,11 +240,17 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     }
 
     public InputStream getInputStream() throws IOException {
-        return stream(() -> input == null ? (input = new SocketInputStream(this)) : input);
+        return stream(() -> {
+            if (input == null) input = new SocketInputStream(this);
+            return input;
+        });
     }
 
     public OutputStream getOutputStream() throws IOException {
-        return stream(() -> output == null ? (output = new SocketOutputStream(this)) : output);
+        return stream(() -> {
+            if (output == null) output = new SocketOutputStream(this);
+            return output;
+        });
     }
 
     /** The stream {@code get} gives (made on first use), of an open, connected socket. */

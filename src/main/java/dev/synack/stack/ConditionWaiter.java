@@ -2,7 +2,6 @@ package dev.synack.stack;
 
 import java.io.InterruptedIOException;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.function.BooleanSupplier;
 
@@ -20,7 +19,7 @@ import java.util.function.BooleanSupplier;
 final class ConditionWaiter implements Waiter {
     private final StackLock lock;
     private final EventLoop loop;
-    private final Map<Object, KeyedCondition> byKey = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, KeyedCondition> byKey = new IdentityHashMap<>();
     private final Condition anyChange;
 
     private final class KeyedCondition {

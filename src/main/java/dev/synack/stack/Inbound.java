@@ -151,7 +151,7 @@ final class Inbound {
         if (problem != null) {
             boolean echoOfAnotherType = problem.startsWith("ICMP type") || problem.startsWith("echo request with code");
             Counter c = echoOfAnotherType ? Counter.IN_ICMP_IGNORED
-                    : problem == ParseResult.BAD_IP_OPTION.reason() ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS;
+                    : problem.equals(ParseResult.BAD_IP_OPTION.reason()) ? Counter.IN_HDR_ERRORS : Counter.IN_ERRS;
             diagnostics.increment(c);
             diagnostics.undecodable(now, packet, problem);
             return;

@@ -267,6 +267,7 @@ public final class NetStack {
     // ---- the link
 
     /** Whether this stack sends through {@code link} (the transmitter it was last attached to). */
+    @SuppressWarnings("ReferenceEquality") // the same link object, whatever its equals says
     public boolean isAttachedTo(PacketTransmitter link) { return transmitter == link; }
 
     /** Connects the stack to a link, and (simulation) replaces the real-time waiter. */

@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 @FunctionalInterface
 public interface PacketTap {
     /**
+     * Called with each packet the stack receives or sends.
+     *
      * @param stack the stack that received or sent the packet
      * @param timeNanos the stack's clock at that moment (virtual in simulations)
      * @param outbound true for a packet the stack sent, false for one it received

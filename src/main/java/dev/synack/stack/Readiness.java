@@ -3,7 +3,6 @@ package dev.synack.stack;
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.Listener;
 import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * The readiness watches of non-blocking sockets. When the engine reports a change on a watched
@@ -24,7 +23,7 @@ final class Readiness {
     private boolean running;
     /** Endpoints with a watch: wakeups look for one only when there are some. */
     private int watchedConnections;
-    private final Map<Listener, ReadinessWatch> listenerWatches = new IdentityHashMap<>();
+    private final IdentityHashMap<Listener, ReadinessWatch> listenerWatches = new IdentityHashMap<>();
 
     Readiness(Diagnostics diagnostics, Clock clock) {
         this.diagnostics = diagnostics;

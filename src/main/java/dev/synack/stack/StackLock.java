@@ -148,7 +148,8 @@ final class StackLock {
     long engineNow() {
         assert lock.isHeldByCurrentThread();
         long t = stack.clock().nanos();
-        return t > engineTime ? (engineTime = t) : engineTime;
+        if (t > engineTime) engineTime = t;
+        return engineTime;
     }
 
     /**

@@ -267,10 +267,14 @@ public final class TimerWheel<T> {
      */
     public long nextDeadlineBound() {
         if (cachedNext != UNKNOWN) return cachedNext;
-        if (size == 0) return cachedNext = Long.MAX_VALUE;
+        if (size == 0) {
+            cachedNext = Long.MAX_VALUE;
+            return cachedNext;
+        }
         int index = earliestSlot();
         if (slotMin[index] != UNKNOWN || index == overflow || index == (int) (cursorTick & mask)) {
-            return cachedNext = minOf(index);
+            cachedNext = minOf(index);
+            return cachedNext;
         }
         int shift = bits * (index >>> bits); // the slot's level times the bits per level
         long roundStart = (cursorTick >> (shift + bits)) << (shift + bits);

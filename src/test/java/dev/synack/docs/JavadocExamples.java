@@ -34,6 +34,7 @@ final class JavadocExamples {
     }
 
     /** FaultyLink's class comment. */
+    @SuppressWarnings("UnusedVariable") // the sample names the stacks that a reader's sockets would use
     static void faultyLink() {
         // begin faulty-link
         try (MemoryLink memory = new MemoryLink();

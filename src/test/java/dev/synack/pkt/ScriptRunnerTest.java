@@ -96,8 +96,6 @@ class ScriptRunnerTest {
         assertThat(run("`../common/defaults.sh`\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.PASS);
     }
 
-    /** A passive open whose SYN-ACK is checked with <...>, for scripts that change the options by sysctl. */
-    private static final String OPEN_ANY = OPEN.replace("<mss 1460,nop,nop,sackOK,nop,wscale 8>", "<...>");
 
     @Test
     void sysctlsInAMultiLineInitCommandConfigureTheStack() {

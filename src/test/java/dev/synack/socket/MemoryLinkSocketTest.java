@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.synack.link.MemoryLink;
 import dev.synack.stack.NetStack;
 import dev.synack.tcp.TcpConfig;
+import java.nio.charset.StandardCharsets;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -36,7 +37,7 @@ class MemoryLinkSocketTest {
             Future<String> received = threads.submit(() -> {
                 try (TcpSocket c = ss.accept(Duration.ofSeconds(10))) {
                     byte[] got = c.getInputStream().readAllBytes();
-                    c.getOutputStream().write(("got " + got.length).getBytes());
+                    c.getOutputStream().write(("got " + got.length).getBytes(StandardCharsets.US_ASCII));
                     return SimSockets.sha256(got);
                 }
             });
@@ -45,7 +46,7 @@ class MemoryLinkSocketTest {
                     c.connect(new InetSocketAddress("10.0.0.2", 8080), Duration.ofSeconds(10));
                     c.getOutputStream().write(data);
                     c.shutdownOutput();
-                    return new String(c.getInputStream().readAllBytes());
+                    return new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
                 }
             });
             assertThat(received.get(20, TimeUnit.SECONDS)).isEqualTo(SimSockets.sha256(data));
@@ -163,10 +164,10 @@ class MemoryLinkSocketTest {
             NetStack client = link.addHost("client", "10.0.0.1", TcpConfig.linux());
             NetStack server = link.addHost("server", "10.0.0.2", TcpConfig.linux());
             TcpServerSocket ss = new TcpServerSocket(server, 7, clients);
-            threads.submit(() -> {
+            var _ = threads.submit(() -> {
                 for (int i = 0; i < clients; i++) {
                     TcpSocket c = ss.accept(Duration.ofSeconds(20));
-                    threads.submit(() -> {
+                    var _ = threads.submit(() -> {
                         try (c) {
                             c.getOutputStream().write(c.getInputStream().readAllBytes());
                         }

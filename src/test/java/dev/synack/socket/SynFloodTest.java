@@ -9,6 +9,7 @@ import dev.synack.tcp.TcpConfig;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpPacket;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -81,7 +82,7 @@ class SynFloodTest {
                 try (TcpSocket c = new TcpSocket(client)) {
                     c.connect(new InetSocketAddress("10.0.0.2", 80), Duration.ofSeconds(2));
                     connects.add(net.nowNanos() - start);
-                    c.getOutputStream().write("hello".getBytes());
+                    c.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
                     byte[] buf = new byte[16];
                     c.setSoTimeout(Duration.ofSeconds(2));
                     if (c.getInputStream().read(buf) == 5) echoes[0]++;

@@ -30,7 +30,7 @@ class AutotuningTest {
         h.in("S.").seq(PEER_ISS).ack(SND).mss(MSS).wscale(SHIFT).deliver();
         TcpSegment ack = h.next();
         long next = RCV;
-        long edge = RCV + (ack.window() << SHIFT);
+        long edge = RCV + ((long) ack.window() << SHIFT);
         long largest = 0;
         int streamOffset = 0;
         byte[] block = pattern(0, 1 << 16);

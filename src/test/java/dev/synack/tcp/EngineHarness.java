@@ -310,8 +310,8 @@ final class EngineHarness implements TcpOutput {
 
     static int parseFlags(String text) {
         int f = 0;
-        for (char c : text.toCharArray()) {
-            f |= switch (c) {
+        for (int i = 0; i < text.length(); i++) {
+            f |= switch (text.charAt(i)) {
                 case 'S' -> TcpFlags.SYN;
                 case 'F' -> TcpFlags.FIN;
                 case 'R' -> TcpFlags.RST;
@@ -320,7 +320,7 @@ final class EngineHarness implements TcpOutput {
                 case 'E' -> TcpFlags.ECE;
                 case 'W' -> TcpFlags.CWR;
                 case '.' -> TcpFlags.ACK;
-                default -> throw new IllegalArgumentException("flag " + c);
+                default -> throw new IllegalArgumentException("flag " + text.charAt(i));
             };
         }
         return f;
