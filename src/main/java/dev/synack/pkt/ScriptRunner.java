@@ -26,6 +26,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs one {@link Script} against one synack {@link NetStack} in virtual time. The remote side is
@@ -168,22 +169,21 @@ public final class ScriptRunner {
 
 
     private long longOption(String name, long dflt) throws ScriptException {
-        String v = options.get(name);
-        if (v == null) return dflt;
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new ScriptException(0, "--" + name + " needs an integer, got '" + v + "'");
-        }
+        return numericOption(name, dflt, Long::parseLong, "an integer");
     }
 
     private double doubleOption(String name, double dflt) throws ScriptException {
+        return numericOption(name, dflt, Double::parseDouble, "a number");
+    }
+
+    /** A packetdrill option's value, {@code dflt} when the script and command line do not set it. */
+    private <T> T numericOption(String name, T dflt, Function<String, T> parse, String what) throws ScriptException {
         String v = options.get(name);
         if (v == null) return dflt;
         try {
-            return Double.parseDouble(v);
+            return parse.apply(v);
         } catch (NumberFormatException e) {
-            throw new ScriptException(0, "--" + name + " needs a number, got '" + v + "'");
+            throw new ScriptException(0, "--" + name + " needs " + what + ", got '" + v + "'");
         }
     }
 
