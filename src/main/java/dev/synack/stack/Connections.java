@@ -12,6 +12,8 @@ import dev.synack.wire.TcpSegment;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -58,6 +60,16 @@ final class Connections {
     int size() { return table.size(); }
 
     int timeWaitRecordCount() { return timeWait.count(); }
+
+    /** For {@link StackSnapshot}: the demux table's entries, {@link Endpoint}s and {@link TimeWaitTimer}s (a new list). */
+    List<Object> entries() { return table.values(); }
+
+    /** For {@link StackSnapshot}: the open listeners, by port (a new list). */
+    List<Listener> openListeners() {
+        List<Listener> open = new ArrayList<>();
+        for (Listener l : listeners) if (l != null && !l.isClosed()) open.add(l);
+        return open;
+    }
 
     // ---- ports and user operations
 

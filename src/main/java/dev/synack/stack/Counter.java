@@ -10,78 +10,96 @@ import dev.synack.tcp.TcpConfig;
  * so is {@link #HANDLER_ERRORS}.
  */
 public enum Counter {
-    ACTIVE_OPENS("ActiveOpens"),
-    PASSIVE_OPENS("PassiveOpens"),
-    ATTEMPT_FAILS("AttemptFails"),
-    ESTAB_RESETS("EstabResets"),
-    CURR_ESTAB("CurrEstab"),
-    IN_SEGS("InSegs"),
-    OUT_SEGS("OutSegs"),
-    RETRANS_SEGS("RetransSegs"),
-    IN_ERRS("InErrs"),
-    OUT_RSTS("OutRsts"),
+    ACTIVE_OPENS("ActiveOpens", Mib.TCP),
+    PASSIVE_OPENS("PassiveOpens", Mib.TCP),
+    ATTEMPT_FAILS("AttemptFails", Mib.TCP),
+    ESTAB_RESETS("EstabResets", Mib.TCP),
+    CURR_ESTAB("CurrEstab", Mib.TCP),
+    IN_SEGS("InSegs", Mib.TCP),
+    OUT_SEGS("OutSegs", Mib.TCP),
+    RETRANS_SEGS("RetransSegs", Mib.TCP),
+    IN_ERRS("InErrs", Mib.TCP),
+    OUT_RSTS("OutRsts", Mib.TCP),
     /** IP-MIB ipInUnknownProtos: sound IPv4 packets for a protocol the stack does not handle (e.g. UDP). */
-    IN_UNKNOWN_PROTOS("InUnknownProtos"),
+    IN_UNKNOWN_PROTOS("InUnknownProtos", Mib.IP),
     /**
      * IP-MIB ipInHdrErrors: packets dropped for an unsound IPv4 option (length below 2 or past the
      * header), as Linux's ip_options_compile counts them. (Other IPv4 header faults count in InErrs.)
      */
-    IN_HDR_ERRORS("InHdrErrors"),
+    IN_HDR_ERRORS("InHdrErrors", Mib.IP),
     /**
      * IP-MIB ipInAddrErrors: packets whose destination is not this host's address (broadcast and
      * multicast included: this host is no router).
      */
-    IN_ADDR_ERRORS("InAddrErrors"),
+    IN_ADDR_ERRORS("InAddrErrors", Mib.IP),
     /**
      * Linux's in_martian_src (/proc/net/stat/rt_cache): packets dropped for a source no host may
      * have (broadcast, multicast, class E, 0.0.0.0/8, loopback, this host's own address: see
      * AddressFilter); each is traced with its reason.
      */
-    IN_MARTIAN_SRC("InMartianSrc"),
+    IN_MARTIAN_SRC("InMartianSrc", Mib.SYNACK),
     /** ICMP-MIB icmpInEchos: echo requests received. */
-    IN_ECHOS("InEchos"),
+    IN_ECHOS("InEchos", Mib.ICMP),
     /** ICMP-MIB icmpOutEchoReps: echo replies sent. */
-    OUT_ECHO_REPS("OutEchoReps"),
+    OUT_ECHO_REPS("OutEchoReps", Mib.ICMP),
     /** synack's own: well-formed ICMP messages other than echo requests, which it ignores. */
-    IN_ICMP_IGNORED("InIcmpIgnored"),
+    IN_ICMP_IGNORED("InIcmpIgnored", Mib.SYNACK),
     /** Linux's TcpExt counters of ACKs held back by the per-connection interval ({@link RateLimited}). */
-    TCP_ACK_SKIPPED_SEQ("TCPACKSkippedSeq"),
-    TCP_ACK_SKIPPED_PAWS("TCPACKSkippedPAWS"),
-    TCP_ACK_SKIPPED_SYN_RECV("TCPACKSkippedSynRecv"),
-    TCP_ACK_SKIPPED_TIME_WAIT("TCPACKSkippedTimeWait"),
-    TCP_ACK_SKIPPED_CHALLENGE("TCPACKSkippedChallenge"),
+    TCP_ACK_SKIPPED_SEQ("TCPACKSkippedSeq", Mib.TCP_EXT),
+    TCP_ACK_SKIPPED_PAWS("TCPACKSkippedPAWS", Mib.TCP_EXT),
+    TCP_ACK_SKIPPED_SYN_RECV("TCPACKSkippedSynRecv", Mib.TCP_EXT),
+    TCP_ACK_SKIPPED_TIME_WAIT("TCPACKSkippedTimeWait", Mib.TCP_EXT),
+    TCP_ACK_SKIPPED_CHALLENGE("TCPACKSkippedChallenge", Mib.TCP_EXT),
     /** synack's own: RSTs for segments that match nothing, held back by {@link TcpConfig#resetRateLimit()}. */
-    OUT_RSTS_RATE_LIMITED("OutRstsRateLimited"),
+    OUT_RSTS_RATE_LIMITED("OutRstsRateLimited", Mib.SYNACK),
     /** ICMP-MIB OutRateLimitGlobal, as Linux names it: echo replies held back by {@link TcpConfig#echoReplyRateLimit()}. */
-    OUT_RATE_LIMIT_GLOBAL("OutRateLimitGlobal"),
+    OUT_RATE_LIMIT_GLOBAL("OutRateLimitGlobal", Mib.ICMP),
     /** Linux's TcpExt SYN-cookie and listen-queue counters ({@link ListenEvent}). */
-    SYNCOOKIES_SENT("SyncookiesSent"),
-    SYNCOOKIES_RECV("SyncookiesRecv"),
-    SYNCOOKIES_FAILED("SyncookiesFailed"),
-    LISTEN_OVERFLOWS("ListenOverflows"),
-    LISTEN_DROPS("ListenDrops"),
+    SYNCOOKIES_SENT("SyncookiesSent", Mib.TCP_EXT),
+    SYNCOOKIES_RECV("SyncookiesRecv", Mib.TCP_EXT),
+    SYNCOOKIES_FAILED("SyncookiesFailed", Mib.TCP_EXT),
+    LISTEN_OVERFLOWS("ListenOverflows", Mib.TCP_EXT),
+    LISTEN_DROPS("ListenDrops", Mib.TCP_EXT),
     /** Linux's TcpExt counters of the stack's {@link dev.synack.tcp.MemoryBudget}: times it came under pressure. */
-    TCP_MEMORY_PRESSURES("TCPMemoryPressures"),
+    TCP_MEMORY_PRESSURES("TCPMemoryPressures", Mib.TCP_EXT),
     /** In-order segments dropped for want of memory (the peer sends them again). */
-    TCP_RCVQ_DROP("TCPRcvQDrop"),
+    TCP_RCVQ_DROP("TCPRcvQDrop", Mib.TCP_EXT),
     /** Out-of-order segments dropped for want of memory. */
-    TCP_OFO_DROP("TCPOFODrop"),
+    TCP_OFO_DROP("TCPOFODrop", Mib.TCP_EXT),
     /** Connections that pruned their queues to make room. */
-    PRUNE_CALLED("PruneCalled"),
+    PRUNE_CALLED("PruneCalled", Mib.TCP_EXT),
     /** Out-of-order queues dropped by pruning. */
-    OFO_PRUNED("OfoPruned"),
+    OFO_PRUNED("OfoPruned", Mib.TCP_EXT),
     /** Orphans reset for too many orphans or too little memory (tcp_max_orphans, tcp_mem). */
-    TCP_ABORT_ON_MEMORY("TCPAbortOnMemory"),
-    INTERNAL_ERRORS("InternalErrors"),
+    TCP_ABORT_ON_MEMORY("TCPAbortOnMemory", Mib.TCP_EXT),
+    INTERNAL_ERRORS("InternalErrors", Mib.SYNACK),
     /**
      * synack's own: exceptions thrown by readiness handlers of non-blocking sockets
      * ({@link ReadinessWatch}), caught by the stack; the socket whose handler threw is closed.
      */
-    HANDLER_ERRORS("HandlerErrors");
+    HANDLER_ERRORS("HandlerErrors", Mib.SYNACK);
+
+    /**
+     * Where Linux keeps a counter, which names its line in /proc/net/snmp or netstat and prefixes
+     * its name in nstat ("TcpActiveOpens", "TcpExtListenDrops"); {@link #SYNACK} for synack's own.
+     */
+    public enum Mib {
+        IP("Ip"), ICMP("Icmp"), TCP("Tcp"), TCP_EXT("TcpExt"), SYNACK("Synack");
+
+        private final String prefix;
+
+        Mib(String prefix) { this.prefix = prefix; }
+
+        public String prefix() { return prefix; }
+    }
 
     private final String mibName;
+    private final Mib mib;
 
-    Counter(String mibName) { this.mibName = mibName; }
+    Counter(String mibName, Mib mib) {
+        this.mibName = mibName;
+        this.mib = mib;
+    }
 
     /** The counter of a reply the engine held back. */
     static Counter of(RateLimited what) {
@@ -106,4 +124,9 @@ public enum Counter {
     }
 
     public String mibName() { return mibName; }
+
+    public Mib mib() { return mib; }
+
+    /** The name nstat prints: the MIB's prefix and the counter's name ("TcpActiveOpens"). */
+    public String nstatName() { return mib.prefix() + mibName; }
 }

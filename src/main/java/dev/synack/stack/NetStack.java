@@ -217,6 +217,19 @@ public final class NetStack {
         }
     }
 
+    /**
+     * A look inside the stack now ({@link StackSnapshot}): every connection, listener and TIME_WAIT
+     * record with what {@code ss -tanoi} shows, and the counters; taken under the lock.
+     */
+    public StackSnapshot snapshot() {
+        boolean took = lock.enter();
+        try {
+            return StackSnapshot.take(this, connections, diagnostics, lock.engineNow());
+        } finally {
+            if (took) lock.unlockQuietly();
+        }
+    }
+
     /** Connections the stack still tracks (in any state, TIME_WAIT included). */
     public int connectionCount() {
         lock.lock();

@@ -525,6 +525,37 @@ public final class Connection extends Tcb {
     /** Bytes written but never sent yet (Linux's write_seq - snd_nxt). */
     public int unsentBytes() { return Math.max(0, Seq.distance(sndMax, dataEnd())); }
 
+    /**
+     * ss's Send-Q for a connection (Linux's write_seq - snd_una, inet_diag's idiag_wqueue): bytes
+     * written and not yet acknowledged, an unacknowledged SYN or FIN counting one each.
+     */
+    public int sendQueueBytes() {
+        settle();
+        return Math.max(0, Seq.distance(sndUna, dataEnd() + (finQueued ? 1 : 0)));
+    }
+
+    /** RCV.WND (RFC 9293 §3.3.1): what is left of the window we last advertised. */
+    public int receiveWindow() { return rcvWindow.receiveWindow(); }
+
+    /**
+     * The timer ss -o shows for this connection, named as Linux's inet_diag reports idiag_timer:
+     * "on" (retransmission, loss probe or reordering), "persist", "keepalive" (also FIN_WAIT2's
+     * timeout, which Linux runs on the same timer), "timewait", or "off". The delayed ACK is not
+     * shown, as in Linux.
+     */
+    public String diagTimer() {
+        settle();
+        if (timeWait != null) return released ? "off" : "timewait";
+        return timers.diagName();
+    }
+
+    /** The deadline of {@link #diagTimer()}, or {@link Long#MAX_VALUE} when it is "off". */
+    public long diagTimerDeadline() {
+        settle();
+        if (timeWait != null) return timeWait.nextDeadline();
+        return timers.diagDeadline();
+    }
+
     /** Linux's smallest TCP_MAXSEG (TCP_MIN_MSS) and its largest (MAX_TCP_WINDOW). */
     public static final int MIN_USER_MSS = 88, MAX_USER_MSS = 32767;
 

@@ -71,6 +71,24 @@ final class ConnectionTimers {
                 Math.min(finWait2At, Math.min(probeAt, reorderAt)));
     }
 
+    /** See {@link Connection#diagTimer()}: Linux's icsk timer kinds, by its order of precedence. */
+    String diagName() {
+        if (Math.min(retransmitAt, Math.min(probeAt, reorderAt)) != NONE) return "on";
+        if (persistAt != NONE) return "persist";
+        if (Math.min(keepaliveAt, finWait2At) != NONE) return "keepalive";
+        return "off";
+    }
+
+    /** The deadline of {@link #diagName()}'s timer ({@link Connection#NONE} when "off"). */
+    long diagDeadline() {
+        return switch (diagName()) {
+            case "on" -> Math.min(retransmitAt, Math.min(probeAt, reorderAt));
+            case "persist" -> persistAt;
+            case "keepalive" -> Math.min(keepaliveAt, finWait2At);
+            default -> NONE;
+        };
+    }
+
     /** Disarms every timer. */
     void cancel() {
         probeAt = reorderAt = keepaliveAt = retransmitAt = persistAt = delayedAckAt = finWait2At = NONE;
