@@ -70,6 +70,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Also write the packets on the wire to FILE (pcap, raw IP, virtual timestamps).")
     java.nio.file.Path pcap;
 
+    @Option(names = "--pcap-snaplen", paramLabel = "BYTES", defaultValue = "0", converter = NetOptions.Snaplen.class,
+            description = "Keep at most BYTES of each packet in the --pcap file, as tcpdump -s (0, the default: whole packets).")
+    int pcapSnaplen;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
             description = "Seed of the simulation (ISNs, ports, faults); the same seed gives the same trace. "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -166,7 +170,7 @@ final class DemoCommand implements Callable<Integer> {
             run = new DemoRun(seed, config, conditions);
             if (pcap != null) {
                 // Each packet once: as its sender hands it to the simulated network.
-                capture = dev.synack.link.PcapWriter.virtualTime(pcap);
+                capture = dev.synack.link.PcapWriter.virtualTime(pcap, pcapSnaplen);
                 run.client.addPacketTap(capture.outboundOnly());
                 run.server.addPacketTap(capture.outboundOnly());
             }

@@ -2,6 +2,8 @@ package dev.synack.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.synack.link.PcapWriter;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** Options {@code serve} and {@code connect} share: the TUN device, its address and MTU, the capture. */
@@ -24,6 +26,27 @@ final class NetOptions {
             description = "Write every packet synack sends and receives to FILE (pcap, raw IP; Wireshark reads it).")
     Path pcap;
 
+    @Option(names = "--pcap-snaplen", paramLabel = "BYTES", defaultValue = "0", converter = Snaplen.class,
+            description = "Keep at most BYTES of each packet in the --pcap file, as tcpdump -s (0, the default: whole packets).")
+    int pcapSnaplen;
+
+    /** --pcap-snaplen's values: 0 to 65535 (see {@link PcapWriter#checkSnaplen}). */
+    static final class Snaplen implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                return PcapWriter.checkSnaplen(Integer.parseInt(value));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "': a snaplen is 0-" + PcapWriter.SNAPLEN + " bytes");
+            }
+        }
+    }
+
+    /** The capture these options ask for, or null without --pcap. */
+    NetSetup.Capture capture() {
+        return pcap == null ? null : new NetSetup.Capture(pcap, pcapSnaplen);
+    }
+
     /** Makes the UDP network from synack's address. */
     @FunctionalInterface
     interface UdpSetup {
@@ -40,6 +63,6 @@ final class NetOptions {
 
     /** The TUN network these options describe (with --tun). */
     NetSetup tunSetup() throws IOException {
-        return NetSetup.tun(tun, address == null ? NetSetup.DEFAULT_TUN_ADDRESS : address, mtu, pcap);
+        return NetSetup.tun(tun, address == null ? NetSetup.DEFAULT_TUN_ADDRESS : address, mtu, capture());
     }
 }

@@ -36,7 +36,7 @@ final class NetSetup implements Closeable {
     }
 
     /** synack at {@code cidr} on a new TUN device {@code device}. */
-    static NetSetup tun(String device, String cidr, int mtu, Path pcapFile) throws IOException {
+    static NetSetup tun(String device, String cidr, int mtu, Capture pcapFile) throws IOException {
         TunLink.Options options = TunLink.Options.of(device, cidr).mtu(mtu);
         TunLink link = TunLink.open(options);
         try {
@@ -51,7 +51,7 @@ final class NetSetup implements Closeable {
     }
 
     /** synack at {@code address} on a UDP link bound to {@code local}, sending to {@code peer} (null: learn it). */
-    static NetSetup udp(String address, InetSocketAddress local, InetSocketAddress peer, Path pcapFile) throws IOException {
+    static NetSetup udp(String address, InetSocketAddress local, InetSocketAddress peer, Capture pcapFile) throws IOException {
         UdpLink link = UdpLink.open(local, peer);
         try {
             NetStack stack = link.addHost("synack", address, TcpConfig.linux());
@@ -64,9 +64,12 @@ final class NetSetup implements Closeable {
         }
     }
 
-    private static PcapWriter capture(NetStack stack, Path file) throws IOException {
-        if (file == null) return null;
-        PcapWriter w = PcapWriter.realTime(file);
+    /** A pcap file to write and the bytes it keeps of each packet (see {@link PcapWriter#checkSnaplen}). */
+    record Capture(Path file, int snaplen) {}
+
+    private static PcapWriter capture(NetStack stack, Capture capture) throws IOException {
+        if (capture == null) return null;
+        PcapWriter w = PcapWriter.realTime(capture.file(), capture.snaplen());
         stack.addPacketTap(w);
         return w;
     }

@@ -33,13 +33,14 @@ public final class PcapWriter implements PacketTap, Closeable {
     public static final int VERSION_MINOR = 4;
     /** LINKTYPE_RAW: the packet begins with an IPv4 or IPv6 header. */
     public static final int LINKTYPE_RAW = 101;
-    /** Bytes kept of each packet: the largest IPv4 packet, so nothing is cut. */
+    /** Bytes kept of each packet by default: the largest IPv4 packet, so nothing is cut. */
     public static final int SNAPLEN = 65_535;
     public static final int FILE_HEADER_LENGTH = 24;
     public static final int RECORD_HEADER_LENGTH = 16;
 
     private final OutputStream out;
     private final long offsetNanos;
+    private final int snaplen;
     private final ByteBuffer recordHeader = ByteBuffer.allocate(RECORD_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private byte[] copy = new byte[2048];
     private long packets;
@@ -48,31 +49,67 @@ public final class PcapWriter implements PacketTap, Closeable {
 
     /** A capture into {@code out}, adding {@code offsetNanos} to the stack's clock for the timestamps. */
     public PcapWriter(OutputStream out, long offsetNanos) throws IOException {
+        this(out, offsetNanos, SNAPLEN);
+    }
+
+    /**
+     * A capture that keeps at most {@code snaplen} bytes of each packet (1 to {@link #SNAPLEN}; 0 for
+     * all of them, as tcpdump -s 0), recorded in the file header as libpcap does; each record still
+     * gives the packet's original length.
+     */
+    public PcapWriter(OutputStream out, long offsetNanos, int snaplen) throws IOException {
         this.out = Objects.requireNonNull(out, "out");
         this.offsetNanos = offsetNanos;
+        this.snaplen = checkSnaplen(snaplen);
         ByteBuffer h = ByteBuffer.allocate(FILE_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         h.putInt(MAGIC_MICROSECONDS).putShort((short) VERSION_MAJOR).putShort((short) VERSION_MINOR)
                 .putInt(0) // thiszone: timestamps are UTC
                 .putInt(0) // sigfigs
-                .putInt(SNAPLEN).putInt(LINKTYPE_RAW);
+                .putInt(this.snaplen).putInt(LINKTYPE_RAW);
         out.write(h.array());
+    }
+
+    /**
+     * The bytes kept of each packet for a snaplen as given: 1 to {@link #SNAPLEN}, or 0 for
+     * {@link #SNAPLEN}; anything else is refused.
+     */
+    public static int checkSnaplen(int snaplen) {
+        if (snaplen < 0 || snaplen > SNAPLEN) {
+            throw new IllegalArgumentException("snaplen must be 1-" + SNAPLEN + " bytes (0: whole packets), got " + snaplen);
+        }
+        return snaplen == 0 ? SNAPLEN : snaplen;
     }
 
     /** A capture file for real-time stacks (timestamps on the wall clock). */
     public static PcapWriter realTime(Path file) throws IOException {
+        return realTime(file, SNAPLEN);
+    }
+
+    /** As {@link #realTime(Path)}, keeping at most {@code snaplen} bytes of each packet. */
+    public static PcapWriter realTime(Path file, int snaplen) throws IOException {
         long offset = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()) - System.nanoTime();
-        return new PcapWriter(new BufferedOutputStream(Files.newOutputStream(file)), offset);
+        return open(file, offset, snaplen);
     }
 
     /** A capture file for simulated stacks (virtual timestamps, from the epoch). */
     public static PcapWriter virtualTime(Path file) throws IOException {
-        return new PcapWriter(new BufferedOutputStream(Files.newOutputStream(file)), 0);
+        return virtualTime(file, SNAPLEN);
+    }
+
+    /** As {@link #virtualTime(Path)}, keeping at most {@code snaplen} bytes of each packet. */
+    public static PcapWriter virtualTime(Path file, int snaplen) throws IOException {
+        return open(file, 0, snaplen);
+    }
+
+    private static PcapWriter open(Path file, long offsetNanos, int snaplen) throws IOException {
+        checkSnaplen(snaplen); // before the file is created
+        return new PcapWriter(new BufferedOutputStream(Files.newOutputStream(file)), offsetNanos, snaplen);
     }
 
     /** Appends one packet (position to limit; neither is moved) seen at {@code timeNanos} of the stack's clock. */
     public synchronized void write(long timeNanos, ByteBuffer packet) {
         if (closed || failure != null) return;
-        int n = Math.min(packet.remaining(), SNAPLEN);
+        int n = Math.min(packet.remaining(), snaplen);
         long t = Math.max(0, timeNanos + offsetNanos);
         long micros = TimeUnit.NANOSECONDS.toMicros(t);
         recordHeader.clear();

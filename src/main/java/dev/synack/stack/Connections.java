@@ -320,10 +320,13 @@ final class Connections {
 
     // ---- output accounting
 
-    /** RetransSegs: counts a segment sent to {@code destinationAddress} carrying sequence space below the highest already sent. */
-    void noteSent(TcpSegment s, int destinationAddress) {
+    /**
+     * RetransSegs: counts a segment sent to {@code destinationAddress} carrying sequence space below
+     * the highest already sent; returns whether it did.
+     */
+    boolean noteSent(TcpSegment s, int destinationAddress) {
         int length = s.sequenceLength();
-        if (length == 0 || s.has(TcpFlags.RST)) return;
+        if (length == 0 || s.has(TcpFlags.RST)) return false;
         long key = DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort());
         // A TIME_WAIT record sends only bare ACKs (no sequence space): never found here.
         Endpoint r = recent;
@@ -333,12 +336,14 @@ final class Connections {
             // A listener's SYN-ACK goes out before its child is registered: remember it for adoptChild.
             unregisteredKey = key;
             unregisteredSentUpTo = end;
-            return;
+            return false;
         }
-        if (e.sentAnything && Seq.lt(s.seq(), e.sentUpTo)) stack.diagnostics().increment(Counter.RETRANS_SEGS);
+        boolean retransmission = e.sentAnything && Seq.lt(s.seq(), e.sentUpTo);
+        if (retransmission) stack.diagnostics().increment(Counter.RETRANS_SEGS);
         if (!e.sentAnything || Seq.gt(end, e.sentUpTo)) {
             e.sentUpTo = end;
             e.sentAnything = true;
         }
+        return retransmission;
     }
 }

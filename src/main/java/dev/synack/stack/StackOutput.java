@@ -30,7 +30,8 @@ import java.nio.ByteBuffer;
  * </ol>
  * The decoded paths are not taken while packet taps watch (they need bytes); the first not while
  * trace listeners run either (a listener's own sends in between would take the same packet).
- * Nothing is allocated per segment.
+ * Nothing is allocated per segment. State changes, retransmissions and retransmission timeouts also
+ * go to the JDK Flight Recorder while a recording asks for them ({@link FlightEvents}).
  */
 final class StackOutput implements TcpOutput {
     /** The largest IPv4 packet. */
@@ -70,7 +71,7 @@ final class StackOutput implements TcpOutput {
             s.copyFrom(segment);
             diagnostics.increment(Counter.OUT_SEGS);
             if (s.has(TcpFlags.RST)) diagnostics.increment(Counter.OUT_RSTS);
-            stack.connections().noteSent(s, destinationAddress);
+            if (stack.connections().noteSent(s, destinationAddress)) FlightEvents.retransmitted(stack, out);
             diagnostics.packet(now, TraceEvent.Direction.SEND, out, null);
             if (link == null) {
                 diagnostics.packet(now, TraceEvent.Direction.DROP, out, "no link attached");
@@ -134,6 +135,7 @@ final class StackOutput implements TcpOutput {
     @Override
     public void stateChanged(Connection connection, TcpState from, TcpState to, String cause, long now) {
         diagnostics.stateChanged(connection, from, to, cause, now);
+        FlightEvents.stateChanged(stack, connection, from, to, cause);
     }
 
     /**
@@ -144,11 +146,13 @@ final class StackOutput implements TcpOutput {
     @Override
     public void timeWaitStateChanged(TimeWaitRecord record, TcpState from, TcpState to, String cause, long now) {
         diagnostics.stateChanged(record, from, to, cause, now);
+        FlightEvents.stateChanged(stack, record, from, to, cause);
     }
 
     @Override
     public void timerFired(Connection connection, String timer, long now) {
         diagnostics.timerFired(connection, timer, now);
+        FlightEvents.timerFired(stack, connection, timer);
     }
 
     @Override
