@@ -75,6 +75,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Exit after serving N connections (default: serve until interrupted).")
     Integer maxConnections;
 
+    @Option(names = "--admin-port", paramLabel = "PORT",
+            description = "Show the stack's sockets and counters, as ss and nstat print them, on 127.0.0.1:PORT "
+                    + "(curl http://127.0.0.1:PORT/ or nc; see StackInspection). They are printed at exit in any case.")
+    Integer adminPort;
+
     private final Deque<TraceEvent> recent = new ArrayDeque<>();
 
     @Override
@@ -110,7 +115,8 @@ final class ServeCommand implements Callable<Integer> {
             });
         }
         try (setup; TcpServerSocket server = new TcpServerSocket(setup.stack, listenPort, 128);
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             StackInspection inspection = StackInspection.start(setup.stack, adminPort, err)) {
             String me = dev.synack.wire.Ipv4Address.format(setup.stack.address());
             err.println("synack serve: " + mode + " on " + me + ":" + listenPort + " over " + setup.description);
             err.flush();
