@@ -137,6 +137,10 @@ final class ServeCommand implements Callable<Integer> {
             pool.shutdown();
             pool.awaitTermination(30, TimeUnit.SECONDS);
             Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (StackInspection.AdminPortUnavailable e) {
+            err.println("synack serve: " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
         }
         return CommandLine.ExitCode.OK;
     }

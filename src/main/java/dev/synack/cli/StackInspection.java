@@ -57,9 +57,9 @@ final class StackInspection implements Closeable {
             admin = new ServerSocket();
             try {
                 admin.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort));
-            } catch (IOException e) {
+            } catch (IOException | IllegalArgumentException e) {
                 admin.close();
-                throw new IOException("admin port " + adminPort + ": " + e.getMessage(), e);
+                throw new AdminPortUnavailable("admin port 127.0.0.1:" + adminPort + ": " + e.getMessage(), e);
             }
         }
         StackInspection inspection = new StackInspection(stack, err, admin);
@@ -73,6 +73,13 @@ final class StackInspection implements Closeable {
         }
         Runtime.getRuntime().addShutdownHook(inspection.hook);
         return inspection;
+    }
+
+    /** The admin port could not be opened (taken, or out of range). */
+    static final class AdminPortUnavailable extends IOException {
+        AdminPortUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** The admin port (-1 without one). */

@@ -36,6 +36,8 @@ import java.nio.ByteBuffer;
 final class StackOutput implements TcpOutput {
     /** The largest IPv4 packet. */
     static final int MAX_PACKET = 65_535;
+    /** Whether the runtime has the JDK Flight Recorder (a jlink'ed one may leave it out): {@link FlightEvents} needs it. */
+    private static final boolean FLIGHT_RECORDER = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
 
     private final NetStack stack;
     private final Diagnostics diagnostics;
@@ -71,7 +73,7 @@ final class StackOutput implements TcpOutput {
             s.copyFrom(segment);
             diagnostics.increment(Counter.OUT_SEGS);
             if (s.has(TcpFlags.RST)) diagnostics.increment(Counter.OUT_RSTS);
-            if (stack.connections().noteSent(s, destinationAddress)) FlightEvents.retransmitted(stack, out);
+            if (stack.connections().noteSent(s, destinationAddress) && FLIGHT_RECORDER) FlightEvents.retransmitted(stack, out);
             diagnostics.packet(now, TraceEvent.Direction.SEND, out, null);
             if (link == null) {
                 diagnostics.packet(now, TraceEvent.Direction.DROP, out, "no link attached");
@@ -135,7 +137,7 @@ final class StackOutput implements TcpOutput {
     @Override
     public void stateChanged(Connection connection, TcpState from, TcpState to, String cause, long now) {
         diagnostics.stateChanged(connection, from, to, cause, now);
-        FlightEvents.stateChanged(stack, connection, from, to, cause);
+        if (FLIGHT_RECORDER) FlightEvents.stateChanged(stack, connection, from, to, cause);
     }
 
     /**
@@ -146,13 +148,13 @@ final class StackOutput implements TcpOutput {
     @Override
     public void timeWaitStateChanged(TimeWaitRecord record, TcpState from, TcpState to, String cause, long now) {
         diagnostics.stateChanged(record, from, to, cause, now);
-        FlightEvents.stateChanged(stack, record, from, to, cause);
+        if (FLIGHT_RECORDER) FlightEvents.stateChanged(stack, record, from, to, cause);
     }
 
     @Override
     public void timerFired(Connection connection, String timer, long now) {
         diagnostics.timerFired(connection, timer, now);
-        FlightEvents.timerFired(stack, connection, timer);
+        if (FLIGHT_RECORDER) FlightEvents.timerFired(stack, connection, timer);
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -79,6 +80,17 @@ class InspectionTest {
             }
         }
         assertThat(err.toString()).contains("synack serve: the stack at exit:\nState");
+    }
+
+    @Test
+    void aTakenAdminPortIsReportedAndServeExits() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            DemoRunner.Result r = serve("--udp", Integer.toString(NetCommandsTest.freeUdpPort()), "--admin-port", Integer.toString(port))
+                    .result().get(30, TimeUnit.SECONDS);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.err()).contains("synack serve: admin port 127.0.0.1:" + port + ": ").doesNotContain("\tat ");
+        }
     }
 
     @Test
