@@ -156,7 +156,7 @@ class NettyOnSynackTest {
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
             HttpUtil.setContentLength(res, content.length);
             HttpUtil.setKeepAlive(res, HttpUtil.isKeepAlive(req));
-            ctx.writeAndFlush(res);
+            var _ = ctx.writeAndFlush(res); // failures close the connection; the client then times out
         }
     }
 }
