@@ -446,6 +446,14 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     }
 
     /**
+     * A read would not wait: bytes or end of file to read, or an error or shutdown to report, as
+     * poll(2)'s POLLIN. False before connect.
+     */
+    public boolean isReadable() {
+        return locked(() -> connection != null && connection.isReadable());
+    }
+
+    /**
      * A write would not wait: there is send room below the TCP_NOTSENT_LOWAT mark, or the connection
      * is over and a write fails at once. False before connect.
      */
