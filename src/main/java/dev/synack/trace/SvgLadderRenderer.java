@@ -14,17 +14,18 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Time runs down the page. Every event has a row of its own (a sent segment two: its label
- *       above its arrow), and the space between two rows grows with the time between them (2 px per millisecond, at most 80 px); a silence of a
- *       second or more is a break saying how long it was. So the axis is monotonic but not linear:
- *       the time of each row is written on the left.</li>
+ *       above its arrow), and the space between two rows grows with the time between them (2 px
+ *       per millisecond, at most 80 px); a silence of a second or more is a break saying how long
+ *       it was. So the axis is monotonic but not linear: the time of each row is on the left.</li>
  *   <li>Each host is a column named after it, shaded by the state it is in (the state of its
  *       connection, or of its listener before it has one), with the state's name.</li>
  *   <li>Each segment is an arrow from the sender's column at its send time to the receiver's
  *       column at its arrival time, so it slopes by its flight time; it is labelled at the sender
  *       as the text ladder labels it (flags, seq, ack, len, win); its options are in its tooltip.
  *       A segment the network lost ends in a red X halfway, one the receiver discarded ends in a
- *       red X at the receiver; the reason is written beside the X. A segment whose arrival is not
- *       in the trace is a dashed arrow drawn level.</li>
+ *       red X at the receiver; the reason is written beside the X. A drop whose sending is not
+ *       in the trace is a short arrow into the column of the host that dropped it; a segment whose
+ *       arrival is not in the trace is a dashed arrow drawn level.</li>
  *   <li>State changes, user calls and timers are small grey notes beside their host's column.</li>
  * </ul>
  * All text is escaped for XML; the output depends only on the trace, so equal traces give equal
@@ -84,7 +85,7 @@ public final class SvgLadderRenderer {
     public String html(List<? extends TraceEvent> events, String title, String description) {
         Drawing d = new Drawing(events);
         String svg = d.render();
-        StringBuilder b = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        StringBuilder b = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
         b.append("<title>").append(escape(title)).append("</title>\n");
         b.append("<style>body{font-family:sans-serif;margin:16px}pre{font-size:12px}"
                 + ".legend{font-size:13px;margin:8px 0}.legend span{display:inline-block;margin:0 14px 4px 0}"
@@ -291,7 +292,7 @@ public final class SvgLadderRenderer {
             int y = rowY[i];
             arrows.append("<g><title>").append(escape(p.host() + " drops " + label + options + " at "
                     + LadderRenderer.time(p.timeNanos()) + " s: " + p.reason())).append("</title>");
-            arrows.append("<line class=\"seg discarded\" x1=\"").append(x1).append("\" y1=\"").append(y)
+            arrows.append("<line class=\"seg discarded unsent\" x1=\"").append(x1).append("\" y1=\"").append(y)
                     .append("\" x2=\"").append(x2).append("\" y2=\"").append(y).append("\"/>");
             dropMark(x2, y, !atLeft, p.reason());
             text(arrows, atLeft ? x1 + 4 : x1 - 4, y - 3, atLeft, "halo", "dropped " + label);
