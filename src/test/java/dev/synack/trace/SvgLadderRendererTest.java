@@ -7,53 +7,23 @@ import static dev.synack.trace.HandBuiltTrace.MS;
 import static dev.synack.trace.HandBuiltTrace.SERVER;
 import static dev.synack.trace.HandBuiltTrace.SERVER_CONN;
 import static dev.synack.trace.HandBuiltTrace.SERVER_ISN;
+import static dev.synack.trace.SvgDom.elements;
+import static dev.synack.trace.SvgDom.parse;
+import static dev.synack.trace.SvgDom.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 
 class SvgLadderRendererTest {
     /** The left column's band starts here and the right one's lifeline is here (the renderer's layout). */
     private static final String LEFT_BAND_X = "100";
     private static final int LEFT_X = 210;
     private static final int RIGHT_X = 880;
-
-    /** Parses {@code xml} with the JDK's DOM parser: it throws on anything not well-formed. */
-    public static Document parse(String xml) {
-        try {
-            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-            f.setNamespaceAware(true);
-            return f.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new AssertionError("not well-formed XML: " + e.getMessage() + "\n" + xml, e);
-        }
-    }
-
-    /** Elements named {@code tag} whose class attribute has every one of {@code classes}. */
-    public static List<Element> elements(Document doc, String tag, String... classes) {
-        List<Element> found = new ArrayList<>();
-        NodeList all = doc.getElementsByTagName(tag);
-        for (int i = 0; i < all.getLength(); i++) {
-            Element e = (Element) all.item(i);
-            List<String> has = List.of(e.getAttribute("class").split(" "));
-            if (has.containsAll(List.of(classes))) {
-                found.add(e);
-            }
-        }
-        return found;
-    }
-
-    public static List<String> texts(Document doc, String... classes) {
-        return elements(doc, "text", classes).stream().map(Element::getTextContent).toList();
-    }
 
     private static int attr(Element e, String name) {
         return Integer.parseInt(e.getAttribute(name));
