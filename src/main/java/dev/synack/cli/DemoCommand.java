@@ -5,6 +5,7 @@ import dev.synack.link.PathConditions;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.JsonLinesRenderer;
 import dev.synack.trace.LadderRenderer;
+import dev.synack.trace.SvgLadderRenderer;
 import dev.synack.trace.TraceEvent;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -42,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
     /** An hour: TIME_WAIT (2 h) then stays well inside the simulation's 24 h time limit. */
     private static final BigDecimal MAX_MSL_SECONDS = BigDecimal.valueOf(Duration.ofHours(1).toSeconds());
 
-    enum Format { TEXT, JSONL }
+    enum Format { TEXT, JSONL, SVG, HTML }
 
     @Spec
     CommandSpec spec;
@@ -58,7 +59,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", converter = FormatConverter.class,
             completionCandidates = FormatNames.class,
             description = "text: a header and a ladder diagram; jsonl: JSON lines only, one trace event per line "
-                    + "(raw 32-bit seq/ack). Default: ${DEFAULT-VALUE}.")
+                    + "(raw 32-bit seq/ack); svg: the ladder as a picture; html: a page with the header, a legend "
+                    + "and the picture. Default: ${DEFAULT-VALUE}.")
     Format format;
 
     @Option(names = "--msl", paramLabel = "SECONDS", converter = SecondsConverter.class,
@@ -194,11 +196,16 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         List<TraceEvent> trace = run.trace();
-        if (format == Format.JSONL) {
-            JsonLinesRenderer.render(trace, out);
-        } else {
-            out.print(header(config, conditions, run));
-            out.print(new LadderRenderer(DemoRun.CLIENT, DemoRun.SERVER).render(trace));
+        SvgLadderRenderer picture = new SvgLadderRenderer(DemoRun.CLIENT, DemoRun.SERVER);
+        switch (format) {
+            case JSONL -> JsonLinesRenderer.render(trace, out);
+            case SVG -> out.print(picture.svg(trace));
+            case HTML -> out.print(picture.html(trace, "synack demo " + scenario.id,
+                    header(config, conditions, run).strip()));
+            case TEXT -> {
+                out.print(header(config, conditions, run));
+                out.print(new LadderRenderer(DemoRun.CLIENT, DemoRun.SERVER).render(trace));
+            }
         }
         out.flush();
         if (failure != null) {
@@ -306,7 +313,7 @@ final class DemoCommand implements Callable<Integer> {
                     return f;
                 }
             }
-            throw new CommandLine.TypeConversionException("unknown format '" + value + "'; choose text or jsonl");
+            throw new CommandLine.TypeConversionException("unknown format '" + value + "'; choose text, jsonl, svg or html");
         }
     }
 

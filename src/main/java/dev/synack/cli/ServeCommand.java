@@ -178,12 +178,15 @@ final class ServeCommand implements Callable<Integer> {
         String requestLine = head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
         InetSocketAddress remote = s.getRemoteAddress();
         String peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        List<TraceEvent> trace = connectionTrace(peer);
+        String local = HttpLadderPage.localHost(trace, "synack");
         String body = "synack answered \"" + requestLine + "\" from " + peer + " over its own TCP/IP stack.\n\n"
                 + "This connection so far, as synack traced it (the peer's column is drawn from what synack received;\n"
-                + "times are real seconds since the connection's first segment):\n\n"
-                + ladder(peer);
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        String header = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + bytes.length
+                + "times are real seconds since the connection's first segment; as a picture: /?format=html):\n\n"
+                + new LadderRenderer(HttpLadderPage.PEER, local).render(trace);
+        HttpLadderPage page = HttpLadderPage.of(requestLine);
+        byte[] bytes = page.body(body, requestLine, local, trace);
+        String header = "HTTP/1.1 200 OK\r\nContent-Type: " + page.contentType() + "\r\nContent-Length: " + bytes.length
                 + "\r\nConnection: close\r\nServer: synack\r\n\r\n";
         out.write(header.getBytes(StandardCharsets.US_ASCII));
         out.write(bytes);
@@ -201,10 +204,10 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The ladder of the connection with {@code peer} ("ip:port"): synack's events, and for every
+     * The trace of the connection with {@code peer} ("ip:port"): synack's events, and for every
      * segment synack received, the peer's sending of it (so the peer's column has its arrows).
      */
-    private String ladder(String peer) {
+    private List<TraceEvent> connectionTrace(String peer) {
         List<TraceEvent> events = new ArrayList<>();
         synchronized (recent) {
             for (TraceEvent e : recent) {
@@ -216,7 +219,7 @@ final class ServeCommand implements Callable<Integer> {
                 };
                 if (!mine) continue;
                 if (e instanceof TraceEvent.Packet p && p.direction() == TraceEvent.Direction.RECV) {
-                    events.add(new TraceEvent.Packet(p.timeNanos(), "peer", TraceEvent.Direction.SEND, p.src(), p.dst(),
+                    events.add(new TraceEvent.Packet(p.timeNanos(), HttpLadderPage.PEER, TraceEvent.Direction.SEND, p.src(), p.dst(),
                             p.flags(), p.seq(), p.ack(), p.len(), p.win(), p.options(), null));
                 }
                 events.add(e);
@@ -225,7 +228,6 @@ final class ServeCommand implements Callable<Integer> {
         // Times from the connection's first event (the stack's clock has an arbitrary origin).
         long origin = events.isEmpty() ? 0 : events.getFirst().timeNanos();
         events.replaceAll(e -> shifted(e, origin));
-        return new LadderRenderer("peer", events.isEmpty() ? "synack" : events.getLast().host().equals("peer") ? "synack"
-                : events.getLast().host()).render(events);
+        return events;
     }
 }

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -44,7 +43,6 @@ public final class LadderRenderer {
     private static final int MIN_MIDDLE_WIDTH = 40;
     private static final long NANOS_PER_MICRO = 1_000L;
     private static final long MICROS_PER_SECOND = 1_000_000L;
-    private static final long SEQ_MASK = 0xffff_ffffL;
     /** Text in the middle stays this far from the opposite column, so each row reads as one side's. */
     private static final int OPPOSITE_MARGIN = 2;
     /** A silence at least this long between two rows is shown as a row of its own. */
@@ -90,8 +88,7 @@ public final class LadderRenderer {
     private final class Run {
         private final List<? extends TraceEvent> events;
         private final List<Row> rows = new ArrayList<>();
-        /** ISN per direction "src>dst", learnt from SYNs, for relative numbering. */
-        private final Map<String, Long> isns = new HashMap<>();
+        private final SegmentLabels labels = new SegmentLabels();
         private final Map<Side, String> shownState = new HashMap<>();
         /** Hosts whose column already follows a connection (rather than a listener). */
         private final Set<Side> followsConnection = new HashSet<>();
@@ -123,11 +120,11 @@ public final class LadderRenderer {
                 }
                 switch (e) {
                     case TraceEvent.Packet p when p.direction() == TraceEvent.Direction.SEND -> {
-                        addresses.putIfAbsent(side, hostPart(p.src()));
+                        addresses.putIfAbsent(side, SegmentLabels.hostPart(p.src()));
                         matchDrop(i, p);
                     }
                     case TraceEvent.Packet p when p.direction() == TraceEvent.Direction.RECV ->
-                            addresses.putIfAbsent(side, hostPart(p.dst()));
+                            addresses.putIfAbsent(side, SegmentLabels.hostPart(p.dst()));
                     // A socket that listen()s is a listener, for all of its calls (bind, accept, close).
                     case TraceEvent.Call c when c.call() != null && c.call().startsWith("listen")
                             && c.connection() != null && !isConnection(c.connection()) ->
@@ -152,16 +149,12 @@ public final class LadderRenderer {
          * the same segment decides. A drop at the send's own instant is drawn on the send's arrow.
          */
         private void matchDrop(int i, TraceEvent.Packet send) {
-            for (int j = i + 1; j < events.size(); j++) {
-                if (events.get(j) instanceof TraceEvent.Packet p && p.direction() != TraceEvent.Direction.SEND
-                        && sameSegment(send, p)) {
-                    if (p.direction() == TraceEvent.Direction.DROP && !dropsDrawnWithSend.contains(j)) {
-                        lostSends.put(i, p);
-                        if (p.timeNanos() == send.timeNanos()) {
-                            dropsDrawnWithSend.add(j);
-                        }
-                    }
-                    return;
+            int j = SegmentLabels.fate(events, i);
+            if (j >= 0 && events.get(j) instanceof TraceEvent.Packet p && p.direction() == TraceEvent.Direction.DROP
+                    && !dropsDrawnWithSend.contains(j)) {
+                lostSends.put(i, p);
+                if (p.timeNanos() == send.timeNanos()) {
+                    dropsDrawnWithSend.add(j);
                 }
             }
         }
@@ -196,10 +189,7 @@ public final class LadderRenderer {
         }
 
         private void packet(int index, Side side, TraceEvent.Packet p) {
-            String seq = relativeSeq(p);
-            String ack = relativeAck(p);
-            learnIsn(p);
-            String numbers = p.flags() + " seq " + seq + (ack == null ? "" : " ack " + ack);
+            String numbers = labels.numbers(p);
             String full = numbers + " len " + p.len() + " win " + p.win();
             String options = p.options() == null || p.options().isEmpty() ? "" : "<" + p.options() + ">";
             switch (p.direction()) {
@@ -216,7 +206,7 @@ public final class LadderRenderer {
                     if (dropsDrawnWithSend.contains(index)) {
                         return;
                     }
-                    if (hostPart(p.src()).equals(addresses.get(side))) {
+                    if (SegmentLabels.hostPart(p.src()).equals(addresses.get(side))) {
                         // Lost on its way out: drawn as an arrow that stops short.
                         arrow(side, p.timeNanos(), full, options, p.reason());
                     } else {
@@ -387,46 +377,11 @@ public final class LadderRenderer {
             return null;
         }
 
-        private void learnIsn(TraceEvent.Packet p) {
-            if (p.flags().indexOf('S') >= 0) {
-                isns.put(p.src() + ">" + p.dst(), p.seq() & SEQ_MASK);
-            }
-        }
-
-        private String relativeSeq(TraceEvent.Packet p) {
-            if (p.flags().indexOf('S') >= 0) {
-                return Long.toString(p.seq() & SEQ_MASK);
-            }
-            return relative(p.seq(), isns.get(p.src() + ">" + p.dst()));
-        }
-
-        /** The ack relative to the ISN of the opposite direction; null when the ACK bit is clear. */
-        private String relativeAck(TraceEvent.Packet p) {
-            if (p.flags().indexOf('.') < 0) {
-                return null;
-            }
-            return relative(p.ack(), isns.get(p.dst() + ">" + p.src()));
-        }
-    }
-
-    private static String relative(long value, Long isn) {
-        return Long.toString(isn == null ? value & SEQ_MASK : (value - isn) & SEQ_MASK);
-    }
-
-    private static boolean sameSegment(TraceEvent.Packet a, TraceEvent.Packet b) {
-        return a.src().equals(b.src()) && a.dst().equals(b.dst()) && a.flags().equals(b.flags())
-                && a.seq() == b.seq() && a.ack() == b.ack() && a.len() == b.len() && a.win() == b.win()
-                && Objects.equals(a.options(), b.options());
     }
 
     /** A listener is named by its "ip:port"; a connection by "local<->remote". */
-    private static boolean isConnection(String connection) {
+    static boolean isConnection(String connection) {
         return connection != null && connection.contains("<->");
-    }
-
-    private static String hostPart(String endpoint) {
-        int colon = endpoint.lastIndexOf(':');
-        return colon < 0 ? endpoint : endpoint.substring(0, colon);
     }
 
     /** Virtual seconds with microsecond digits: 10 ms is "0.010000". */
