@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * One host's TCP/IP stack: owns its connections and listeners, demultiplexes arriving packets,
@@ -209,12 +210,7 @@ public final class NetStack {
     }
 
     public long counter(Counter c) {
-        lock.lock();
-        try {
-            return diagnostics.count(c);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> diagnostics.count(c));
     }
 
     /**
@@ -232,19 +228,29 @@ public final class NetStack {
 
     /** Connections the stack still tracks (in any state, TIME_WAIT included). */
     public int connectionCount() {
+        return (int) locked(connections::size);
+    }
+
+    /** How many of {@link #connectionCount()} are compact TIME_WAIT records (see {@link TimeWaitRecords}). */
+    public int timeWaitRecordCount() {
+        return (int) locked(connections::timeWaitRecordCount);
+    }
+
+    /** An action on the stack's state (a trace when tracing), made under its lock. */
+    private void locked(Runnable action) {
         lock.lock();
         try {
-            return connections.size();
+            action.run();
         } finally {
             lock.unlock();
         }
     }
 
-    /** How many of {@link #connectionCount()} are compact TIME_WAIT records (see {@link TimeWaitRecords}). */
-    public int timeWaitRecordCount() {
+    /** A query of the stack's state, made under its lock. */
+    private long locked(LongSupplier query) {
         lock.lock();
         try {
-            return connections.timeWaitRecordCount();
+            return query.getAsLong();
         } finally {
             lock.unlock();
         }
@@ -257,24 +263,12 @@ public final class NetStack {
 
     /** Traces a packet the network dropped on its way from this host (host = this stack). */
     public void traceDrop(TcpPacket packet, String reason) {
-        if (!diagnostics.isTracing()) return;
-        lock.lock();
-        try {
-            diagnostics.packet(clock.nanos(), TraceEvent.Direction.DROP, packet, reason);
-        } finally {
-            lock.unlock();
-        }
+        if (diagnostics.isTracing()) locked(() -> diagnostics.packet(clock.nanos(), TraceEvent.Direction.DROP, packet, reason));
     }
 
     /** Traces an undecodable packet the network dropped on its way from this host. */
     public void traceDrop(ByteBuffer rawPacket, String reason) {
-        if (!diagnostics.isTracing()) return;
-        lock.lock();
-        try {
-            diagnostics.undecodable(clock.nanos(), rawPacket, reason);
-        } finally {
-            lock.unlock();
-        }
+        if (diagnostics.isTracing()) locked(() -> diagnostics.undecodable(clock.nanos(), rawPacket, reason));
     }
 
     // ---- the link
