@@ -15,6 +15,7 @@ import javax.net.ServerSocketFactory;
 public final class SynackServerSocketFactory extends ServerSocketFactory {
     private final NetStack stack;
 
+    /** A factory of server sockets on {@code stack}. */
     public SynackServerSocketFactory(NetStack stack) {
         this.stack = Objects.requireNonNull(stack, "stack");
     }

@@ -17,6 +17,7 @@ import javax.net.SocketFactory;
 public final class SynackSocketFactory extends SocketFactory {
     private final NetStack stack;
 
+    /** A factory of sockets on {@code stack}. */
     public SynackSocketFactory(NetStack stack) {
         this.stack = Objects.requireNonNull(stack, "stack");
     }
