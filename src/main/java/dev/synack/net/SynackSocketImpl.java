@@ -35,6 +35,7 @@ import java.util.Set;
  * SO_RCVBUF and IP_TOS are kept and reported but not applied: java.net calls them hints, and the
  * stack's receive buffer and TOS are per stack.
  */
+@SuppressWarnings("ReferenceEquality") // socket options are constants, compared by identity as the JDK's own sockets compare them
 final class SynackSocketImpl extends SocketImpl {
     private final NetStack stack;
     private final boolean server;
@@ -194,8 +195,9 @@ final class SynackSocketImpl extends SocketImpl {
                 case SO_BINDADDR -> server && address != null ? address : Ipv4Address.toInetAddress(stack.address());
                 case SO_OOBINLINE -> oobInline;
                 case SO_LINGER -> {
-                    int seconds = getOption(StandardSocketOptions.SO_LINGER);
-                    yield seconds < 0 ? Boolean.FALSE : (Object) seconds;
+                    // java.net's spelling: false when off, else the seconds
+                    Integer seconds = getOption(StandardSocketOptions.SO_LINGER);
+                    yield seconds < 0 ? (Object) false : seconds;
                 }
                 default -> getOption(standardOption(id));
             };
