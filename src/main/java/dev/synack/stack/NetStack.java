@@ -213,10 +213,7 @@ public final class NetStack {
         return locked(() -> diagnostics.count(c));
     }
 
-    /**
-     * A look inside the stack now ({@link StackSnapshot}): every connection, listener and TIME_WAIT
-     * record with what {@code ss -tanoi} shows, and the counters; taken under the lock.
-     */
+    /** What {@code ss -tanoi} and {@code nstat} would show of this stack now (see {@link StackSnapshot}). */
     public StackSnapshot snapshot() {
         boolean took = lock.enter();
         try {
