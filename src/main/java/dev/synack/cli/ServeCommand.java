@@ -4,14 +4,12 @@ import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.trace.LadderRenderer;
 import dev.synack.trace.TraceEvent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -40,8 +38,8 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
     /** Trace events kept for the --http page (the most recent ones). */
     private static final int TRACE_KEPT = 20_000;
-    /** The largest HTTP request head the --http mode reads. */
-    private static final int MAX_REQUEST_HEAD = 8192;
+    /** How long an HTTP connection may stay idle between requests before --http closes it. */
+    private static final java.time.Duration HTTP_IDLE_TIMEOUT = java.time.Duration.ofSeconds(15);
 
     @Spec
     CommandSpec spec;
@@ -155,28 +153,16 @@ final class ServeCommand implements Callable<Integer> {
         Drain.awaitDone(s);
     }
 
-    /** Reads the request head, answers with the connection's trace so far as a ladder diagram. */
+    /** Answers each request on the connection with its trace so far as a ladder diagram. */
     private void answerHttp(TcpSocket s, InputStream in, OutputStream out) throws IOException {
-        // Read in chunks until the blank line that ends the head (a body, if any, is ignored).
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        byte[] chunk = new byte[2048];
-        while (head.size() < MAX_REQUEST_HEAD && !head.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
-            int n = in.read(chunk);
-            if (n < 0) break;
-            head.write(chunk, 0, n);
-        }
-        String requestLine = head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
+        s.setSoTimeout(HTTP_IDLE_TIMEOUT);
         InetSocketAddress remote = s.getRemoteAddress();
         String peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
-        String body = "synack answered \"" + requestLine + "\" from " + peer + " over its own TCP/IP stack.\n\n"
+        new HttpConnection(in, out).serve(request -> HttpConnection.Response.text(
+                "synack answered \"" + request.line() + "\" from " + peer + " over its own TCP/IP stack.\n\n"
                 + "This connection so far, as synack traced it (the peer's column is drawn from what synack received;\n"
-                + "times are real seconds since the connection's first segment):\n\n"
-                + ladder(peer);
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        String header = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + bytes.length
-                + "\r\nConnection: close\r\nServer: synack\r\n\r\n";
-        out.write(header.getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
+                + "times are real seconds, measured by this machine's clock, since the connection's first segment):\n\n"
+                + ladder(peer)));
     }
 
     private static TraceEvent shifted(TraceEvent e, long origin) {
@@ -216,6 +202,6 @@ final class ServeCommand implements Callable<Integer> {
         long origin = events.isEmpty() ? 0 : events.getFirst().timeNanos();
         events.replaceAll(e -> shifted(e, origin));
         return new LadderRenderer("peer", events.isEmpty() ? "synack" : events.getLast().host().equals("peer") ? "synack"
-                : events.getLast().host()).render(events);
+                : events.getLast().host()).onRealClock().render(events);
     }
 }

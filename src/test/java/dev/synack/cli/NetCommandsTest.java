@@ -99,6 +99,22 @@ class NetCommandsTest {
         assertThat(pcapRecords(pcap)).isGreaterThanOrEqualTo(6);
     }
 
+    /** Two pipelined requests on one connection: both answered, the second closes the connection. */
+    @Test
+    void httpModeKeepsTheConnectionAlive() throws Exception {
+        int udp = freeUdpPort();
+        CompletableFuture<DemoRunner.Result> server = serve("--udp", Integer.toString(udp), "--http", "--port", "8080",
+                "--max-connections", "1");
+        Connected c = connect("GET /one HTTP/1.1\r\nHost: synack\r\n\r\nGET /two HTTP/1.1\r\nHost: synack\r\n"
+                + "Connection: close\r\n\r\n", "--udp", "127.0.0.1:" + udp, "10.9.0.2", "8080");
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        assertThat(c.out().split("HTTP/1.1 200 OK\r\n", -1)).hasSize(3);
+        assertThat(c.out()).contains("Connection: keep-alive").contains("synack answered \"GET /one HTTP/1.1\" from 10.9.0.1:")
+                .contains("synack answered \"GET /two HTTP/1.1\"").contains("Times in real seconds")
+                .doesNotContain("virtual");
+        assertThat(server.get(30, TimeUnit.SECONDS).exitCode()).isZero();
+    }
+
     @Test
     void connectToAPortNobodyServesFailsWithRefused() throws Exception {
         int udp = freeUdpPort();
