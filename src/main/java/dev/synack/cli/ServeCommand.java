@@ -4,6 +4,7 @@ import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.trace.LadderRenderer;
 import dev.synack.trace.TraceEvent;
+import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -109,7 +110,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         try (setup; TcpServerSocket server = new TcpServerSocket(setup.stack, listenPort, 128);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            String me = dev.synack.wire.Ipv4Address.format(setup.stack.address());
+            String me = Ipv4Address.format(setup.stack.address());
             err.println("synack serve: " + mode + " on " + me + ":" + listenPort + " over " + setup.description);
             err.flush();
             Thread hook = Thread.ofPlatform().unstarted(() -> {
@@ -134,7 +135,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private void serveOne(TcpSocket s, String mode, PrintWriter err) {
-        String who = String.valueOf(s.getRemoteAddress());
+        String who = Ipv4Address.hostPort(s.getRemoteAddress());
         try (s) {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
@@ -156,8 +157,7 @@ final class ServeCommand implements Callable<Integer> {
     /** Answers each request on the connection with its trace so far as a ladder diagram. */
     private void answerHttp(TcpSocket s, InputStream in, OutputStream out) throws IOException {
         s.setSoTimeout(HTTP_IDLE_TIMEOUT);
-        InetSocketAddress remote = s.getRemoteAddress();
-        String peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        String peer = Ipv4Address.hostPort(s.getRemoteAddress());
         new HttpConnection(in, out).serve(request -> HttpConnection.Response.text(
                 "synack answered \"" + request.line() + "\" from " + peer + " over its own TCP/IP stack.\n\n"
                 + "This connection so far, as synack traced it (the peer's column is drawn from what synack received;\n"

@@ -82,7 +82,8 @@ class NetCommandsTest {
         assertThat(c.out()).isEqualTo("hello over synack\n");
         DemoRunner.Result r = server.get(30, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.err()).contains("echo on 10.9.0.2:7 over UDP link");
+        assertThat(r.err()).contains("echo on 10.9.0.2:7 over UDP link 127.0.0.1:" + udp + " (answering whoever sends)")
+                .doesNotContain("/127.0.0.1");
     }
 
     @Test
