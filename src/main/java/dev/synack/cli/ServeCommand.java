@@ -145,8 +145,9 @@ final class ServeCommand implements Callable<Integer> {
                 default -> answerHttp(s, in, out);
             }
         } catch (IOException | RuntimeException e) {
+            String what = e instanceof IOException io ? Drain.describeFailure(s, io) : e.toString();
             synchronized (err) {
-                err.println("synack serve: connection from " + who + ": " + e.getMessage());
+                err.println("synack serve: connection from " + who + ": " + what);
                 err.flush();
             }
         }
