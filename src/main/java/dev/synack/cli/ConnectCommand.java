@@ -75,6 +75,13 @@ final class ConnectCommand implements Callable<Integer> {
             return CommandLine.ExitCode.SOFTWARE;
         }
         try (setup; TcpSocket socket = new TcpSocket(setup.stack)) {
+            return pipe(socket, server, err);
+        }
+    }
+
+    /** Copies stdin to the connection and the connection to stdout; the exit status. */
+    private int pipe(TcpSocket socket, InetAddress server, PrintWriter err) throws IOException, InterruptedException {
+        try {
             socket.connect(new InetSocketAddress(server, port));
             AtomicReference<IOException> sendFailure = new AtomicReference<>();
             Thread sender = Thread.ofVirtual().start(() -> {
@@ -103,9 +110,10 @@ final class ConnectCommand implements Callable<Integer> {
             // The stack ends with this process: let our FIN be acknowledged first.
             Drain.awaitDone(socket);
         } catch (IOException e) {
-            err.println("synack connect: " + host + ":" + port + ": " + e.getMessage());
+            err.println("synack connect: " + host + ":" + port + ": " + Drain.describeFailure(socket, e));
             err.flush();
-            return CommandLine.ExitCode.SOFTWARE;
+            // The server sent all it had, FIN included, then reset: it ended the exchange, as a server may.
+            return Drain.resetAfterPeersFin(socket) ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;
         }
         return CommandLine.ExitCode.OK;
     }

@@ -1,7 +1,9 @@
 package dev.synack.cli;
 
 import dev.synack.socket.TcpSocket;
+import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpState;
+import java.io.IOException;
 import java.time.Duration;
 
 /**
@@ -16,6 +18,26 @@ final class Drain {
     private static final long POLL_MILLIS = 10;
 
     private Drain() {}
+
+    /**
+     * What to say about {@code failure}, met while using {@code socket}: a reset that arrives after the
+     * peer's FIN (the peer had finished, then would not take what we still sent: Linux reports EPIPE
+     * there, tcp_reset) or after our own FIN is the usual end of a connection whose peer closed with
+     * data unread, and is told calmly; anything else is the exception's message.
+     */
+    static String describeFailure(TcpSocket socket, IOException failure) {
+        if (resetAfterPeersFin(socket)) return "peer reset the connection after its FIN";
+        TcpError error = socket.error();
+        if (error == TcpError.CONNECTION_RESET && (socket.isOutputShutdown() || socket.isClosed())) {
+            return "peer reset the connection after our FIN";
+        }
+        return failure.getMessage();
+    }
+
+    /** The connection ended with a reset in CLOSE_WAIT: the peer had sent everything, FIN included. */
+    static boolean resetAfterPeersFin(TcpSocket socket) {
+        return socket.error() == TcpError.OUTPUT_SHUTDOWN;
+    }
 
     /** Waits (polling; at most {@link #LIMIT}) until the closed {@code socket}'s connection is done. */
     static void awaitDone(TcpSocket socket) {

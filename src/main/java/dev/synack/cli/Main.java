@@ -2,6 +2,7 @@ package dev.synack.cli;
 
 import dev.synack.stack.FatalErrorHandler;
 import dev.synack.stack.NetStack;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +35,26 @@ public final class Main implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.getSubcommands().get("demo").getCommandSpec().usageMessage().footer(DemoCommand.scenarioFooter());
+        cl.setParameterExceptionHandler(Main::shortUsageError);
         return cl;
+    }
+
+    /**
+     * A usage error prints what is wrong and where help is, not the whole help: 60 lines of it would
+     * scroll the one line that matters away. Exit status 2, picocli's convention.
+     */
+    static int shortUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine failed = e.getCommandLine();
+        PrintWriter err = failed.getErr();
+        String command = failed.getCommandSpec().qualifiedName(" ");
+        err.println(command + ": " + e.getMessage());
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            // "Did you mean ...?" when an option or subcommand is close to what was typed: one or two lines.
+            CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, err);
+        }
+        err.println("Try './" + command + " --help' for more information.");
+        err.flush();
+        return failed.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     public static void main(String[] args) {

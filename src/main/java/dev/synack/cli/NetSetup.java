@@ -5,6 +5,7 @@ import dev.synack.link.TunLink;
 import dev.synack.link.UdpLink;
 import dev.synack.stack.NetStack;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.Ipv4Address;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -56,8 +57,8 @@ final class NetSetup implements Closeable {
         try {
             NetStack stack = link.addHost("synack", address, TcpConfig.linux());
             PcapWriter pcap = capture(stack, pcapFile);
-            return new NetSetup(stack, link, pcap, "UDP link " + link.localAddress()
-                    + (peer == null ? " (answering whoever sends)" : " -> " + peer) + ": synack " + address);
+            return new NetSetup(stack, link, pcap, "UDP link " + Ipv4Address.hostPort(link.localAddress())
+                    + (peer == null ? " (answering whoever sends)" : " -> " + Ipv4Address.hostPort(peer)) + ": synack " + address);
         } catch (IOException | RuntimeException e) {
             link.close();
             throw e;

@@ -4,14 +4,13 @@ import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.trace.LadderRenderer;
 import dev.synack.trace.TraceEvent;
-import java.io.ByteArrayOutputStream;
+import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -40,8 +39,8 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
     /** Trace events kept for the --http page (the most recent ones). */
     private static final int TRACE_KEPT = 20_000;
-    /** The largest HTTP request head the --http mode reads. */
-    private static final int MAX_REQUEST_HEAD = 8192;
+    /** How long an HTTP connection may stay idle between requests before --http closes it. */
+    private static final java.time.Duration HTTP_IDLE_TIMEOUT = java.time.Duration.ofSeconds(15);
 
     @Spec
     CommandSpec spec;
@@ -117,7 +116,7 @@ final class ServeCommand implements Callable<Integer> {
         try (setup; TcpServerSocket server = new TcpServerSocket(setup.stack, listenPort, 128);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
              StackInspection inspection = StackInspection.start(setup.stack, adminPort, err)) {
-            String me = dev.synack.wire.Ipv4Address.format(setup.stack.address());
+            String me = Ipv4Address.format(setup.stack.address());
             err.println("synack serve: " + mode + " on " + me + ":" + listenPort + " over " + setup.description);
             err.flush();
             Thread hook = Thread.ofPlatform().unstarted(() -> {
@@ -146,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private void serveOne(TcpSocket s, String mode, PrintWriter err) {
-        String who = String.valueOf(s.getRemoteAddress());
+        String who = Ipv4Address.hostPort(s.getRemoteAddress());
         try (s) {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
@@ -156,8 +155,9 @@ final class ServeCommand implements Callable<Integer> {
                 default -> answerHttp(s, in, out);
             }
         } catch (IOException | RuntimeException e) {
+            String what = e instanceof IOException io ? Drain.describeFailure(s, io) : e.toString();
             synchronized (err) {
-                err.println("synack serve: connection from " + who + ": " + e.getMessage());
+                err.println("synack serve: connection from " + who + ": " + what);
                 err.flush();
             }
         }
@@ -165,31 +165,21 @@ final class ServeCommand implements Callable<Integer> {
         Drain.awaitDone(s);
     }
 
-    /** Reads the request head, answers with the connection's trace so far as a ladder diagram. */
+    /** Answers each request on the connection with its trace so far as a ladder diagram. */
     private void answerHttp(TcpSocket s, InputStream in, OutputStream out) throws IOException {
-        // Read in chunks until the blank line that ends the head (a body, if any, is ignored).
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        byte[] chunk = new byte[2048];
-        while (head.size() < MAX_REQUEST_HEAD && !head.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
-            int n = in.read(chunk);
-            if (n < 0) break;
-            head.write(chunk, 0, n);
-        }
-        String requestLine = head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
-        InetSocketAddress remote = s.getRemoteAddress();
-        String peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
-        List<TraceEvent> trace = connectionTrace(peer);
-        String local = HttpLadderPage.localHost(trace, "synack");
-        String body = "synack answered \"" + requestLine + "\" from " + peer + " over its own TCP/IP stack.\n\n"
-                + "This connection so far, as synack traced it (the peer's column is drawn from what synack received;\n"
-                + "times are real seconds since the connection's first segment; as a picture: /?format=html):\n\n"
-                + new LadderRenderer(HttpLadderPage.PEER, local).render(trace);
-        HttpLadderPage page = HttpLadderPage.of(requestLine);
-        byte[] bytes = page.body(body, requestLine, local, trace);
-        String header = "HTTP/1.1 200 OK\r\nContent-Type: " + page.contentType() + "\r\nContent-Length: " + bytes.length
-                + "\r\nConnection: close\r\nServer: synack\r\n\r\n";
-        out.write(header.getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
+        s.setSoTimeout(HTTP_IDLE_TIMEOUT);
+        String peer = Ipv4Address.hostPort(s.getRemoteAddress());
+        new HttpConnection(in, out).serve(request -> {
+            List<TraceEvent> trace = connectionTrace(peer);
+            String local = HttpLadderPage.localHost(trace, "synack");
+            String text = "synack answered \"" + request.line() + "\" from " + peer + " over its own TCP/IP stack.\n\n"
+                    + "This connection so far, as synack traced it (the peer's column is drawn from what synack received;\n"
+                    + "times are real seconds, measured by this machine's clock, since the connection's first segment;\n"
+                    + "as a picture: /?format=html):\n\n"
+                    + new LadderRenderer(HttpLadderPage.PEER, local).onRealClock().render(trace);
+            HttpLadderPage page = HttpLadderPage.of(request.line());
+            return new HttpConnection.Response(200, "OK", page.contentType(), page.body(text, request.line(), local, trace));
+        });
     }
 
     private static TraceEvent shifted(TraceEvent e, long origin) {

@@ -179,6 +179,7 @@ public final class TunLink implements Link, AutoCloseable {
                     throw new IOException(e.getMessage() + (why == null ? "" : "; " + why), e);
                 }
             }
+            requireSubnetUnrouted(options);
             String kernelSide = options.kernelAddress() + "/" + options.prefixLength();
             ip(options, "addr", "add", kernelSide, "dev", options.device());
             ip(options, "link", "set", "dev", options.device(), "mtu", Integer.toString(options.mtu()), "up");
@@ -195,8 +196,51 @@ public final class TunLink implements Link, AutoCloseable {
         return link;
     }
 
-    /** Runs {@code ip [-n NS] ARGS...}, failing with its output when it fails. */
-    private static void ip(Options options, String... args) throws IOException {
+    /**
+     * Fails when the kernel already routes the subnet, or part of it, through another device (a second
+     * synack on the same subnet, a VPN): the kernel would keep using the older route, and this device
+     * would silently never see a packet. A broader route (10.0.0.0/8 for a /24) is no conflict: the
+     * device's own, more specific one wins.
+     */
+    private static void requireSubnetUnrouted(Options options) throws IOException {
+        int mask = -1 << (32 - options.prefixLength());
+        int subnet = Ipv4Address.parse(options.address()) & mask;
+        String subnetText = Ipv4Address.format(subnet) + "/" + options.prefixLength();
+        for (String route : ip(options, "-4", "route", "show", "table", "main").lines().toList()) {
+            String taken = routeOverlapping(route, subnet, options.prefixLength());
+            if (taken != null) {
+                throw new IOException("the kernel already routes " + taken + ", which overlaps " + subnetText + " ('" + route.strip()
+                        + "'): another TUN device (a second synack?) or a VPN uses it; give " + options.device()
+                        + " another subnet");
+            }
+        }
+    }
+
+    /**
+     * The destination of {@code route} (a line of {@code ip route show}) when it lies inside
+     * {@code subnet/prefix} (at least as specific, so it would take packets meant for it), else null.
+     */
+    static String routeOverlapping(String route, int subnet, int prefix) {
+        String[] words = route.strip().split("\\s+");
+        // A route type may come first: "unreachable 10.7.0.0/24", "blackhole ...".
+        String destination = words.length > 1 && !words[0].isEmpty() && Character.isLetter(words[0].charAt(0))
+                && !words[0].equals("default") ? words[1] : words[0];
+        if (destination.equals("default") || destination.isEmpty()) return null;
+        int slash = destination.indexOf('/');
+        int length;
+        int address;
+        try {
+            length = slash < 0 ? 32 : Integer.parseInt(destination.substring(slash + 1));
+            address = Ipv4Address.parse(slash < 0 ? destination : destination.substring(0, slash));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        int mask = -1 << (32 - prefix);
+        return length >= prefix && (address & mask) == subnet ? destination : null;
+    }
+
+    /** Runs {@code ip [-n NS] ARGS...}, failing with its output when it fails; returns its output. */
+    private static String ip(Options options, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add("ip");
         if (options.namespace() != null) {
@@ -204,7 +248,7 @@ public final class TunLink implements Link, AutoCloseable {
             command.add(options.namespace());
         }
         command.addAll(List.of(args));
-        runTool(command);
+        return runTool(command);
     }
 
     /** Runs a system tool, failing with its output when it exits non-zero. */

@@ -54,7 +54,7 @@ public final class UdpLink implements Link, AutoCloseable {
         this.peer = peer;
         this.peerFixed = peer != null;
         this.mtu = mtu;
-        this.reader = Thread.ofPlatform().daemon().name("synack-udp-" + localAddress()).unstarted(this::readLoop);
+        this.reader = Thread.ofPlatform().daemon().name("synack-udp-" + Ipv4Address.hostPort(localAddress())).unstarted(this::readLoop);
     }
 
     /**
@@ -76,7 +76,7 @@ public final class UdpLink implements Link, AutoCloseable {
             ch.bind(local);
         } catch (IOException e) {
             ch.close();
-            throw new IOException("cannot bind UDP " + local + ": " + e.getMessage(), e);
+            throw new IOException("cannot bind UDP " + Ipv4Address.hostPort(local) + ": " + e.getMessage(), e);
         }
         UdpLink link = new UdpLink(ch, peer, mtu);
         link.reader.start();
@@ -120,7 +120,7 @@ public final class UdpLink implements Link, AutoCloseable {
         SocketAddress to = peer;
         String problem = null;
         if (!open) problem = "the UDP link is closed";
-        else if (to == null) problem = "no UDP peer yet (nobody has sent to " + localAddress() + ")";
+        else if (to == null) problem = "no UDP peer yet (nobody has sent to " + Ipv4Address.hostPort(localAddress()) + ")";
         else if (packet.remaining() > mtu) problem = "larger than the MTU " + mtu;
         if (problem == null) {
             try {
@@ -196,6 +196,7 @@ public final class UdpLink implements Link, AutoCloseable {
 
     @Override
     public String toString() {
-        return "UdpLink[" + localAddress() + " -> " + (peer == null ? "(peer not known yet)" : peer) + "]";
+        return "UdpLink[" + Ipv4Address.hostPort(localAddress()) + " -> "
+                + (peer == null ? "(peer not known yet)" : Ipv4Address.hostPort(peer)) + "]";
     }
 }

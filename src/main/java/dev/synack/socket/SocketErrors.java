@@ -81,7 +81,7 @@ final class SocketErrors {
     static int unicastIpv4(InetSocketAddress remote) throws IOException {
         if (remote.isUnresolved()) throw new UnknownHostException("cannot resolve " + remote.getHostString());
         if (!(remote.getAddress() instanceof Inet4Address)) {
-            throw new SocketException("Unsupported address type: " + remote.getAddress() + " (synack speaks IPv4 only)");
+            throw new SocketException("Unsupported address type: " + Ipv4Address.text(remote.getAddress()) + " (synack speaks IPv4 only)");
         }
         int address = Ipv4Address.of(remote.getAddress());
         if (remote.getPort() == 0) throw of(TcpError.CONNECTION_REFUSED, "Cannot connect to port 0");

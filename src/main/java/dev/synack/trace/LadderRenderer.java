@@ -51,12 +51,18 @@ public final class LadderRenderer {
     private final String left;
     private final String right;
     private final int middleWidth;
+    /** The clock the events' times come from, as the header names it. */
+    private final String clock;
 
     public LadderRenderer(String left, String right) {
         this(left, right, DEFAULT_MIDDLE_WIDTH);
     }
 
     public LadderRenderer(String left, String right, int middleWidth) {
+        this(left, right, middleWidth, "virtual");
+    }
+
+    private LadderRenderer(String left, String right, int middleWidth, String clock) {
         if (left == null || right == null || left.equals(right)) {
             throw new IllegalArgumentException("two different host names are needed, got " + left + " and " + right);
         }
@@ -66,6 +72,15 @@ public final class LadderRenderer {
         this.left = left;
         this.right = right;
         this.middleWidth = middleWidth;
+        this.clock = clock;
+    }
+
+    /**
+     * This renderer for events timed by a real clock (a stack on a TUN device or a UDP link) rather
+     * than a simulation's virtual one: only the header's wording differs.
+     */
+    public LadderRenderer onRealClock() {
+        return new LadderRenderer(left, right, middleWidth, "real");
     }
 
     /** Shorthand for {@code new LadderRenderer(left, right).render(events)}. */
@@ -329,7 +344,7 @@ public final class LadderRenderer {
             String leftName = left + (addresses.containsKey(Side.LEFT) ? " " + addresses.get(Side.LEFT) : "");
             String rightName = right + (addresses.containsKey(Side.RIGHT) ? " " + addresses.get(Side.RIGHT) : "");
             out.append("Ladder: ").append(leftName).append(" (left) <-> ").append(rightName).append(" (right)\n");
-            out.append("Times in virtual seconds. A SYN shows its raw ISN; other segments show seq and ack\n");
+            out.append("Times in ").append(clock).append(" seconds. A SYN shows its raw ISN; other segments show seq and ack\n");
             out.append("relative to the ISNs (as tcpdump does); raw 32-bit values are in the JSON lines format.\n");
             out.append('\n');
             line(out, timeWidth, stateWidth, "time (s)", left, " ".repeat(middleWidth), right);

@@ -2,6 +2,8 @@ package dev.synack.wire;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 
 /** IPv4 addresses are carried as an {@code int} in network order (the first octet in the high byte). */
@@ -28,8 +30,23 @@ public final class Ipv4Address {
         return (address >>> 24) + "." + ((address >>> 16) & 0xff) + "." + ((address >>> 8) & 0xff) + "." + (address & 0xff);
     }
 
+    /**
+     * "10.7.0.1:5000" (IPv6: "[::1]:5000"; unresolved: the name and port), for messages: an
+     * {@code InetSocketAddress}'s own toString puts a slash before the address ("/10.7.0.1:5000").
+     */
+    public static String hostPort(SocketAddress socketAddress) {
+        if (!(socketAddress instanceof InetSocketAddress address)) return String.valueOf(socketAddress);
+        String host = address.isUnresolved() ? address.getHostString() : text(address.getAddress());
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** The address alone, without the slash its toString puts before it. */
+    public static String text(InetAddress address) {
+        return address == null ? "(none)" : address.getHostAddress();
+    }
+
     public static int of(InetAddress address) {
-        if (!(address instanceof Inet4Address)) throw new IllegalArgumentException("not an IPv4 address: " + address);
+        if (!(address instanceof Inet4Address)) throw new IllegalArgumentException("not an IPv4 address: " + text(address));
         byte[] b = address.getAddress();
         return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
     }

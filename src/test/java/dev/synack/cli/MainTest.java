@@ -71,8 +71,25 @@ class MainTest {
     void badArgumentsAreUsageErrors(String args) {
         DemoRunner.Result r = DemoRunner.run(args.isEmpty() ? new String[0] : args.split(" "));
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
-        assertThat(r.err()).contains("Usage: synack");
+        assertThat(r.err()).doesNotContain("Usage:");
+        // The error, perhaps a "Did you mean" suggestion, and where the help is: nothing scrolls the error away.
+        List<String> lines = r.err().lines().toList();
+        assertThat(lines).hasSizeBetween(2, 4);
+        assertThat(lines.getFirst()).startsWith("synack");
+        assertThat(lines.getLast()).matches("Try './synack( demo)? --help' for more information\\.");
         assertThat(r.out()).isEmpty();
+    }
+
+    /** Every command answers a bad argument with the error and the hint, and exit status 2. */
+    @ParameterizedTest
+    @ValueSource(strings = {"serve --bogus", "connect --udp 127.0.0.1:9 10.0.0.1 notaport", "bench throughput --size x",
+            "pkt --bogus", "fuzz --seconds x", "bench --bogus"})
+    void everyCommandsUsageErrorIsShort(String args) {
+        DemoRunner.Result r = DemoRunner.run(args.split(" "));
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        String command = String.join(" ", java.util.Arrays.asList(args.split(" ")).subList(0, args.startsWith("bench t") ? 2 : 1));
+        assertThat(r.err().lines().toList().getLast()).isEqualTo("Try './synack " + command + " --help' for more information.");
+        assertThat(r.err()).doesNotContain("Usage:").startsWith("synack " + command + ": ");
     }
 
     @Test

@@ -82,7 +82,8 @@ class NetCommandsTest {
         assertThat(c.out()).isEqualTo("hello over synack\n");
         DemoRunner.Result r = server.get(30, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.err()).contains("echo on 10.9.0.2:7 over UDP link");
+        assertThat(r.err()).contains("echo on 10.9.0.2:7 over UDP link 127.0.0.1:" + udp + " (answering whoever sends)")
+                .doesNotContain("/127.0.0.1");
     }
 
     @Test
@@ -97,6 +98,22 @@ class NetCommandsTest {
                 .contains("SYN_RECV").contains("ESTABLISHED").contains("mss 1460");
         assertThat(server.get(30, TimeUnit.SECONDS).exitCode()).isZero();
         assertThat(pcapRecords(pcap)).isGreaterThanOrEqualTo(6);
+    }
+
+    /** Two pipelined requests on one connection: both answered, the second closes the connection. */
+    @Test
+    void httpModeKeepsTheConnectionAlive() throws Exception {
+        int udp = freeUdpPort();
+        CompletableFuture<DemoRunner.Result> server = serve("--udp", Integer.toString(udp), "--http", "--port", "8080",
+                "--max-connections", "1");
+        Connected c = connect("GET /one HTTP/1.1\r\nHost: synack\r\n\r\nGET /two HTTP/1.1\r\nHost: synack\r\n"
+                + "Connection: close\r\n\r\n", "--udp", "127.0.0.1:" + udp, "10.9.0.2", "8080");
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        assertThat(c.out().split("HTTP/1.1 200 OK\r\n", -1)).hasSize(3);
+        assertThat(c.out()).contains("Connection: keep-alive").contains("synack answered \"GET /one HTTP/1.1\" from 10.9.0.1:")
+                .contains("synack answered \"GET /two HTTP/1.1\"").contains("Times in real seconds")
+                .doesNotContain("virtual");
+        assertThat(server.get(30, TimeUnit.SECONDS).exitCode()).isZero();
     }
 
     @Test

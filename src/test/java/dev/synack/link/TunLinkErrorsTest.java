@@ -72,4 +72,36 @@ class TunLinkErrorsTest {
             }
         }
     }
+
+    @Test
+    void aRouteInsideTheSubnetIsAConflictAndABroaderOneIsNot() {
+        int subnet = dev.synack.wire.Ipv4Address.parse("10.7.0.0");
+        assertThat(TunLink.routeOverlapping("10.7.0.0/24 dev synack0 proto kernel scope link src 10.7.0.1", subnet, 24))
+                .isEqualTo("10.7.0.0/24");
+        assertThat(TunLink.routeOverlapping("10.7.0.128/25 dev tun0", subnet, 24)).isEqualTo("10.7.0.128/25");
+        assertThat(TunLink.routeOverlapping("10.7.0.9 via 192.0.2.1 dev eth0", subnet, 24)).isEqualTo("10.7.0.9");
+        assertThat(TunLink.routeOverlapping("unreachable 10.7.0.0/24", subnet, 24)).isEqualTo("10.7.0.0/24");
+        assertThat(TunLink.routeOverlapping("10.0.0.0/8 via 192.0.2.1 dev eth0", subnet, 24)).isNull();
+        assertThat(TunLink.routeOverlapping("10.8.0.0/24 dev synack1", subnet, 24)).isNull();
+        assertThat(TunLink.routeOverlapping("default via 192.0.2.1 dev eth0", subnet, 24)).isNull();
+    }
+
+    /** Two TUN devices on overlapping subnets: the second is refused, saying which route is in the way. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSecondDeviceOnARoutedSubnetIsRefused() throws Exception {
+        NetNamespace.assumeAvailable();
+        try (NetNamespace ns = NetNamespace.create();
+             TunLink first = ns.call(() -> TunLink.open(TunLink.Options.of("synack0", "10.7.0.2/24").namespace(ns.name)))) {
+            assertThat(first.options().device()).isEqualTo("synack0");
+            assertThatThrownBy(() -> ns.call(() -> TunLink.open(TunLink.Options.of("synack1", "10.7.0.5/24").namespace(ns.name))))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("the kernel already routes 10.7.0.0/24, which overlaps 10.7.0.0/24")
+                    .hasMessageContaining("dev synack0").hasMessageContaining("give synack1 another subnet");
+            // The refused device is gone with its descriptor; another subnet is fine.
+            try (TunLink other = ns.call(() -> TunLink.open(TunLink.Options.of("synack1", "10.8.0.2/24").namespace(ns.name)))) {
+                assertThat(other.options().address()).isEqualTo("10.8.0.2");
+            }
+        }
+    }
 }
