@@ -6,10 +6,12 @@ import dev.synack.socket.ReadyHandler;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.ServerSocketChannel;
@@ -69,18 +71,28 @@ final class SynackServerSocketChannel extends ServerSocketChannel implements Syn
         if (!bound) throw new NotYetBoundException();
         TcpSocket s;
         if (isBlocking()) {
-            boolean completed = false;
-            try {
-                begin();
-                s = server.accept(timeout);
-                completed = true;
-            } finally {
-                end(completed);
-            }
+            s = blockingAccept(timeout);
         } else {
             s = server.accept();
         }
         return s == null ? null : new SynackSocketChannel(provider, s);
+    }
+
+    /** A blocking accept, interruptible as {@link SynackSocketChannel}'s blocking calls are. */
+    private TcpSocket blockingAccept(Duration timeout) throws IOException {
+        boolean completed = false;
+        try {
+            begin();
+            TcpSocket s = server.accept(timeout);
+            completed = true;
+            return s;
+        } catch (InterruptedIOException e) {
+            if (!Thread.currentThread().isInterrupted()) throw e;
+        } finally {
+            end(completed);
+        }
+        close();
+        throw new ClosedByInterruptException();
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.synack.socket.TcpSocket;
 import dev.synack.stack.NetStack;
 import dev.synack.tcp.ShutdownHow;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -16,6 +17,7 @@ import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NoConnectionPendingException;
@@ -311,7 +313,12 @@ final class SynackSocketChannel extends SocketChannel implements SynackChannel {
         if (!isOpen()) throw new ClosedChannelException();
     }
 
-    /** A blocking call, interruptible as java.nio's (see {@link #begin()} and {@link #end(boolean)}). */
+    /**
+     * A blocking call, interruptible as java.nio's (see {@link #begin()} and {@link #end(boolean)}).
+     * Thread.interrupt wakes the waiting thread before it runs the channel's interruptor, so the
+     * wait may end first, with the thread interrupted and the channel still open: the channel is
+     * then closed here, and the call ends as it would have, with ClosedByInterruptException.
+     */
     private <T> T blocking(Io<T> call) throws IOException {
         boolean completed = false;
         try {
@@ -319,9 +326,13 @@ final class SynackSocketChannel extends SocketChannel implements SynackChannel {
             T result = call.run();
             completed = true;
             return result;
+        } catch (InterruptedIOException e) {
+            if (!Thread.currentThread().isInterrupted()) throw e;
         } finally {
             end(completed);
         }
+        close();
+        throw new ClosedByInterruptException();
     }
 
     @FunctionalInterface
