@@ -2,6 +2,7 @@ package dev.synack.pkt;
 
 /** The result of one script: passed, failed (with the first mismatch and its line) or skipped (with the reason). */
 public record Outcome(String script, Status status, int line, String message) {
+    /** Whether the script passed, failed or was skipped. */
     public enum Status { PASS, FAIL, SKIP }
 
     static Outcome pass(String script) { return new Outcome(script, Status.PASS, 0, ""); }

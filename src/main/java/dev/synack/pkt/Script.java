@@ -12,6 +12,7 @@ public record Script(String name, Map<String, String> options, List<Event> event
 
     /** When an event happens. Script times are in microseconds. */
     public record Time(Kind kind, long micros, long hiMicros, boolean hiRelative) {
+        /** An exact time, or a range; either absolute or relative to the previous event, or "*" (any). */
         public enum Kind { ABSOLUTE, RELATIVE, ANY, RANGE_ABSOLUTE, RANGE_RELATIVE }
 
         static Time absolute(long micros) { return new Time(Kind.ABSOLUTE, micros, 0, false); }
@@ -80,22 +81,27 @@ public record Script(String name, Map<String, String> options, List<Event> event
     /** A system call argument or result. */
     public sealed interface Expr permits Num, Sym, Ellipsis, Null, Str, ListExpr, StructExpr, OrExpr, CallExpr { }
 
+    /** A number. */
     public record Num(long value) implements Expr {
         @Override public String toString() { return Long.toString(value); }
     }
 
+    /** A symbolic name, such as {@code SOCK_STREAM} or {@code EINPROGRESS}. */
     public record Sym(String name) implements Expr {
         @Override public String toString() { return name; }
     }
 
+    /** {@code ...}: any value. */
     public record Ellipsis() implements Expr {
         @Override public String toString() { return "..."; }
     }
 
+    /** {@code NULL}. */
     public record Null() implements Expr {
         @Override public String toString() { return "NULL"; }
     }
 
+    /** A quoted string. */
     public record Str(String value) implements Expr {
         @Override public String toString() { return '"' + value + '"'; }
     }

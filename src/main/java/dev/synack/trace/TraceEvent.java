@@ -12,6 +12,7 @@ public sealed interface TraceEvent {
     /** The JSON {@code kind}: state, send, recv, drop, call, timer. */
     String kind();
 
+    /** A packet sent by the host, received by it, or dropped before it. */
     enum Direction { SEND, RECV, DROP }
 
     /**
@@ -25,7 +26,7 @@ public sealed interface TraceEvent {
         @Override public String kind() { return direction.name().toLowerCase(java.util.Locale.ROOT); }
     }
 
-    /** {@code connection} is "local<->remote" (FourTuple's spelling), or a listener's "ip:port". */
+    /** {@code connection} is "local{@literal <->}remote" (FourTuple's spelling), or a listener's "ip:port". */
     record StateChange(long timeNanos, String host, String connection, String from, String to, String cause)
             implements TraceEvent {
         @Override public String kind() { return "state"; }
@@ -36,6 +37,7 @@ public sealed interface TraceEvent {
         @Override public String kind() { return "call"; }
     }
 
+    /** A timer of {@code connection} (or of its TIME_WAIT record) fired; {@code timer} names it. */
     record Timer(long timeNanos, String host, String connection, String timer) implements TraceEvent {
         @Override public String kind() { return "timer"; }
     }

@@ -86,16 +86,8 @@ class DocumentExamplesTest {
 
     @Test
     @Timeout(30)
-    void theEchoExampleEchoes() throws IOException {
-        PrintStream original = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            EchoExample.main(new String[0]);
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(printed.toString(StandardCharsets.UTF_8)).isEqualTo("hello, synack" + System.lineSeparator());
+    void theEchoExampleEchoes() throws Exception {
+        assertThat(GettingStartedTest.printedBy(() -> EchoExample.main(new String[0]))).isEqualTo("hello, synack\n");
     }
 
     @Test
