@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The programs of docs/getting-started.md run and print what the document says they print
- * (DocumentExamplesTest checks that the document shows them as they are; the TUN one runs in
- * dev.synack.link.TunExampleTest, as root only).
+ * The programs of README.md and docs/getting-started.md, and the javadoc's examples, run and print
+ * what the documents say they print (the cli module's DocumentExamplesTest checks that the documents
+ * show them as they are; the TUN program runs in dev.synack.link.TunExampleTest, as root only).
  */
 class GettingStartedTest {
     /** A program's main, as a test calls it. */
@@ -47,5 +47,20 @@ class GettingStartedTest {
     void theBlockingServerGreetsEachClient() throws Exception {
         assertThat(printedBy(() -> BlockingExample.main(new String[0])))
                 .isEqualTo("hello, Ada\nhello, Grace\nhello, Linus\n");
+    }
+
+    @Test
+    @Timeout(30)
+    void theReadmesEchoExampleEchoes() throws Exception {
+        assertThat(printedBy(() -> EchoExample.main(new String[0]))).isEqualTo("hello, synack\n");
+    }
+
+    @Test
+    @Timeout(30)
+    void theJavadocExamplesRun() throws Exception {
+        assertThat(printedBy(() -> {
+            JavadocExamples.simulation();
+            JavadocExamples.faultyLink();
+        })).isNotEmpty();
     }
 }

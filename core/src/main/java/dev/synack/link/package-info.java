@@ -9,7 +9,7 @@
  * faults did (drops are also traced with their reason).
  *
  * <p>A simulation in five lines:
- * <!-- example: src/test/java/dev/synack/docs/JavadocExamples.java#simulation -->
+ * <!-- example: core/src/test/java/dev/synack/docs/JavadocExamples.java#simulation -->
  * <pre>{@code
  * SimNetwork net = new SimNetwork(42).conditions(PathConditions.builder()
  *         .delay(Duration.ofMillis(10)).loss(0.01).reorder(0.02).build());

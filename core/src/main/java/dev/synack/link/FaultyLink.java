@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * bandwidth, partitions) in front of any other link, e.g. a TUN or UDP link in real time.
  * {@link SimNetwork} has the same faults built in; this wrapper is for the links that have none.
  *
- * <!-- example: src/test/java/dev/synack/docs/JavadocExamples.java#faulty-link -->
+ * <!-- example: core/src/test/java/dev/synack/docs/JavadocExamples.java#faulty-link -->
  * <pre>{@code
  * try (MemoryLink memory = new MemoryLink();
  *      FaultyLink link = FaultyLink.realTime(memory, PathConditions.builder()
