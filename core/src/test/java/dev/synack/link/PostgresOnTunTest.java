@@ -7,8 +7,6 @@ import dev.synack.net.SynackSocketFactory;
 import dev.synack.stack.NetStack;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,19 +17,17 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.net.SocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The PostgreSQL JDBC driver, unmodified, on synack: its {@code socketFactory} property names
- * {@link Factory}, which hands out {@link SynackSocketFactory} sockets on the TUN bench's stack; the
+ * {@link SynackSocketFactory} and {@code socketFactoryArg} the name the TUN bench's stack is
+ * registered under; the
  * server is Debian's PostgreSQL started by the test inside the namespace (on the kernel's TCP).
  * A table is written and read back, a 200 kB bytea compared byte for byte. Root only, and skipped
  * with the reason when PostgreSQL is not installed (.ci/run installs it).
@@ -39,28 +35,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class PostgresOnTunTest {
     private static final int PORT = 5432;
-
-    /** What pgjdbc instantiates by class name: the stack is looked up by the name given as socketFactoryArg. */
-    public static final class Factory extends SocketFactory {
-        static final Map<String, NetStack> STACKS = new ConcurrentHashMap<>();
-        private final SocketFactory sockets;
-
-        public Factory(String stackName) {
-            NetStack stack = STACKS.get(stackName);
-            if (stack == null) throw new IllegalArgumentException("no stack registered as " + stackName);
-            sockets = new SynackSocketFactory(stack);
-        }
-
-        @Override public Socket createSocket() throws IOException { return sockets.createSocket(); }
-        @Override public Socket createSocket(String h, int p) throws IOException { return sockets.createSocket(h, p); }
-        @Override public Socket createSocket(InetAddress h, int p) throws IOException { return sockets.createSocket(h, p); }
-        @Override public Socket createSocket(String h, int p, InetAddress a, int lp) throws IOException {
-            return sockets.createSocket(h, p, a, lp);
-        }
-        @Override public Socket createSocket(InetAddress h, int p, InetAddress a, int lp) throws IOException {
-            return sockets.createSocket(h, p, a, lp);
-        }
-    }
 
     private static Path postgresBin() throws IOException {
         Path root = Path.of("/usr/lib/postgresql");
@@ -92,6 +66,7 @@ class PostgresOnTunTest {
         File log = dir.resolve("server.log").toFile();
         Path data = dir.resolve("data");
         Process server = null;
+        SynackSocketFactory.Registration registration = null;
         try (KernelInterop bench = KernelInterop.start()) {
             assertThat(run(List.of("chown", "-R", "postgres:", dir.toString()), log)).isZero();
             assertThat(run(List.of("runuser", "-u", "postgres", "--", bin.resolve("initdb").toString(), "-D", data.toString(),
@@ -111,11 +86,11 @@ class PostgresOnTunTest {
                 Thread.sleep(200);
             }
 
-            Factory.STACKS.put("tun", bench.stack);
+            registration = SynackSocketFactory.register("tun", bench.stack);
             Properties p = new Properties();
             p.setProperty("user", "postgres");
             p.setProperty("sslmode", "disable");
-            p.setProperty("socketFactory", Factory.class.getName());
+            p.setProperty("socketFactory", SynackSocketFactory.class.getName());
             p.setProperty("socketFactoryArg", "tun");
             byte[] blob = new byte[200_000];
             new Random(171).nextBytes(blob);
@@ -147,7 +122,7 @@ class PostgresOnTunTest {
                 }
             }
         } finally {
-            Factory.STACKS.remove("tun");
+            if (registration != null) registration.close();
             if (server != null) {
                 run(List.of("runuser", "-u", "postgres", "--", bin.resolve("pg_ctl").toString(), "-D", data.toString(),
                         "stop", "-m", "immediate"), log);

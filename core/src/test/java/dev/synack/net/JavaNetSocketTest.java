@@ -298,6 +298,33 @@ class JavaNetSocketTest {
     }
 
     @Test
+    void aFactoryMadeByNameFromAStringFindsTheRegisteredStack() throws Exception {
+        echoServer(80);
+        assertThatThrownBy(() -> new SynackSocketFactory("sim-client"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sim-client");
+        byte[][] reply = new byte[1][];
+        try (SynackSocketFactory.Registration r = SynackSocketFactory.register("sim-client", client)) {
+            assertThatThrownBy(() -> SynackSocketFactory.register("sim-client", server))
+                    .isInstanceOf(IllegalStateException.class);
+            // What a driver does with a class name and one string (pgjdbc's socketFactory/socketFactoryArg).
+            javax.net.SocketFactory factory = (javax.net.SocketFactory) Class.forName(SynackSocketFactory.class.getName())
+                    .getConstructor(String.class).newInstance("sim-client");
+            assertThat(((SynackSocketFactory) factory).stack()).isSameAs(client);
+            net.spawn("client", () -> {
+                try (Socket s = factory.createSocket(SERVER_IP, 80)) {
+                    s.getOutputStream().write("hi".getBytes(US_ASCII));
+                    s.shutdownOutput();
+                    reply[0] = s.getInputStream().readAllBytes();
+                }
+            });
+            net.run();
+        }
+        assertThat(new String(reply[0], US_ASCII)).isEqualTo("echo:hi");
+        assertThatThrownBy(() -> new SynackSocketFactory("sim-client")).as("closed registration")
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void optionsAreSetAndReadAsJavaNetDoes() {
         echoServer(80);
         net.spawn("client", () -> {
