@@ -32,6 +32,6 @@ final class Registrations {
 
     /** The channel may have become ready: every selector it is registered with looks again. Never blocks. */
     void signal() {
-        for (SynackSelectionKey k : keys) k.selector.readinessChanged();
+        for (SynackSelectionKey k : keys) k.selector.readinessChanged(k);
     }
 }

@@ -6,9 +6,9 @@ import java.nio.channels.Selector;
 import java.nio.channels.spi.AbstractSelectionKey;
 
 /**
- * A channel's registration with a {@link SynackSelector}. The interest set is read by every
- * selection, so a change takes effect at the next one (not in a selection already blocked, as the
- * JDK specifies); the ready set is written by selections only.
+ * A channel's registration with a {@link SynackSelector}. A change of the interest set takes
+ * effect at the next selection (not in a selection already blocked, as the JDK specifies); the
+ * ready set is written by selections only.
  */
 final class SynackSelectionKey extends AbstractSelectionKey {
     final SynackSelector selector;
@@ -18,6 +18,8 @@ final class SynackSelectionKey extends AbstractSelectionKey {
     private volatile int readyOps;
     /** What the selection that found the key ready found it ready for (the selecting thread's scratch). */
     int pendingReady;
+    /** In the selector's queue of keys to ask (guarded by the selector's signal lock). */
+    boolean queued;
 
     SynackSelectionKey(SynackSelector selector, SelectableChannel channel, SynackChannel synackChannel) {
         this.selector = selector;
@@ -45,6 +47,7 @@ final class SynackSelectionKey extends AbstractSelectionKey {
                     + channel + " does not support (valid: " + SynackChannel.names(channel.validOps()) + ")");
         }
         interestOps = ops;
+        selector.askAgain(this);
         return this;
     }
 

@@ -9,6 +9,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.spi.AbstractSelectableChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.util.AbstractSet;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -25,13 +26,16 @@ import java.util.function.Consumer;
 /**
  * A {@link Selector} over the channels of one {@link SynackSelectorProvider}.
  *
- * <p>Readiness is level-triggered, as the JDK's: each selection asks every registered channel what
- * it is ready for now ({@link SynackChannel#readyOps}, under the stack's lock, taken once per
- * selection). When none is, the selecting thread waits on this selector's own lock, never holding
- * the stack's. A channel's readiness handler (run by the stack, holding its lock, when the engine
- * reports a change) only records that something changed and signals that condition; the selection
- * then asks again. Recording the change before the question is asked and checking it before
- * waiting means that no change is lost between the two.
+ * <p>Readiness is level-triggered, as the JDK's, and a selection costs what is ready, not what is
+ * registered (as epoll's ready list): it asks only the channels that may be ready what they are
+ * ready for now ({@link SynackChannel#readyOps}, under the stack's lock, taken once per
+ * selection). Those are the keys whose channel's readiness handler ran since the last selection
+ * (the stack runs it, holding its lock, after every change the engine reports), the keys
+ * registered or given a new interest set since then, and the keys the last selection found ready
+ * (they stay ready until the program consumes what they are ready for). When none is ready, the
+ * selecting thread waits on this selector's own lock, never holding the stack's; a handler only
+ * queues its keys and signals that condition. Queuing the key before the question is asked and
+ * checking for a change before waiting means that no change is lost between the two.
  *
  * <p>The selected-key set follows {@link Selector}'s "Selection" rules: a key ready for an
  * operation of its interest set is added with exactly the operations ready now, or, when it is
@@ -44,12 +48,21 @@ final class SynackSelector extends AbstractSelector {
     private final Set<SelectionKey> publicKeys = Collections.unmodifiableSet(keys);
     private final Set<SelectionKey> selected = new HashSet<>();
     private final Set<SelectionKey> publicSelected = new UngrowableSet(selected);
+    /** The keys the current scan asks, taken from {@link #toAsk} (the selecting thread's, reused). */
+    private final List<SynackSelectionKey> asking = new ArrayList<>();
     /** The keys found ready by a scan, handled once the stack's lock is released (reused). */
     private final List<SynackSelectionKey> ready = new ArrayList<>();
+    /** How many times a selection asked a channel what it is ready for (for tests). */
+    long channelsAsked;
     private final int[] readyNow = new int[1];
 
     private final ReentrantLock signalLock = new ReentrantLock();
     private final Condition signalled = signalLock.newCondition();
+    /**
+     * The keys the next scan asks, each at most once ({@link SynackSelectionKey#queued}): signalled
+     * by their channel, registered or given a new interest set, or found ready (guarded by signalLock).
+     */
+    private final ArrayDeque<SynackSelectionKey> toAsk = new ArrayDeque<>();
     /** A channel's readiness changed since the current scan began (guarded by signalLock). */
     private boolean changed;
     /** wakeup() was called: the current or next selection returns at once (guarded by signalLock). */
@@ -135,26 +148,37 @@ final class SynackSelector extends AbstractSelector {
         }
     }
 
-    /** Before asking the channels: changes signalled from now on make the selection ask again. */
+    /**
+     * Before asking the channels: takes the queued keys into {@link #asking}; changes signalled from
+     * now on queue their keys again and make the selection ask again.
+     */
     private void startScan(boolean now) {
         signalLock.lock();
         try {
             changed = false;
             if (now) woken = false; // selectNow clears a pending wakeup, as the JDK specifies
+            SynackSelectionKey key;
+            while ((key = toAsk.poll()) != null) {
+                key.queued = false;
+                asking.add(key);
+            }
         } finally {
             signalLock.unlock();
         }
     }
 
-    /** Asks every valid key's channel what it is ready for, under the stack's lock; fills {@link #ready}. */
+    /**
+     * Asks the queued keys' channels what they are ready for, under the stack's lock; fills
+     * {@link #ready}, and queues the ready keys for the next selection (level-triggered).
+     */
     private boolean scan() {
         ready.clear();
         stack.lock();
         try {
-            for (SelectionKey k : keys) {
-                SynackSelectionKey key = (SynackSelectionKey) k;
+            for (SynackSelectionKey key : asking) {
                 int interest = key.interest();
                 if (!key.isValid() || interest == 0) continue;
+                channelsAsked++;
                 int ops = key.synackChannel.readyOps(interest);
                 if (ops != 0) {
                     key.pendingReady = ops;
@@ -164,7 +188,36 @@ final class SynackSelector extends AbstractSelector {
         } finally {
             stack.unlock();
         }
-        return !ready.isEmpty();
+        asking.clear();
+        if (ready.isEmpty()) return false;
+        signalLock.lock();
+        try {
+            for (SynackSelectionKey key : ready) queue(key);
+        } finally {
+            signalLock.unlock();
+        }
+        return true;
+    }
+
+    /** Queues {@code key} for the next scan, once. Holds signalLock. */
+    private void queue(SynackSelectionKey key) {
+        if (!key.queued) {
+            key.queued = true;
+            toAsk.add(key);
+        }
+    }
+
+    /**
+     * The next selection asks {@code key}'s channel again (a new registration or interest set);
+     * a selection already waiting is not woken, as the JDK specifies for interest changes.
+     */
+    void askAgain(SynackSelectionKey key) {
+        signalLock.lock();
+        try {
+            queue(key);
+        } finally {
+            signalLock.unlock();
+        }
     }
 
     /** Updates the ready keys' ready sets and the selected-key set (or runs {@code action}); the count updated. */
@@ -227,10 +280,11 @@ final class SynackSelector extends AbstractSelector {
         }
     }
 
-    /** A registered channel's readiness may have changed. Called by its handler under the stack's lock: never blocks for long. */
-    void readinessChanged() {
+    /** {@code key}'s channel's readiness may have changed. Called by its handler under the stack's lock: never blocks for long. */
+    void readinessChanged(SynackSelectionKey key) {
         signalLock.lock();
         try {
+            queue(key);
             changed = true;
             if (waiting) signalled.signal();
         } finally {
@@ -257,7 +311,7 @@ final class SynackSelector extends AbstractSelector {
         }
         ensureOpen();
         SynackSelectionKey key = new SynackSelectionKey(this, ch, sc);
-        key.interestOps(ops);
+        key.interestOps(ops); // queues the key: the next selection asks it
         key.attach(attachment);
         keys.add(key);
         sc.registrations().add(key);

@@ -304,6 +304,45 @@ class NioSelectorTest {
         assertThat(sel.isOpen()).isFalse();
     }
 
+    @Test
+    void aSelectionAsksOnlyTheChannelsThatMayBeReadyNotEveryRegisteredOne() throws Exception {
+        int idle = 200;
+        List<SocketChannel> opened = new ArrayList<>();
+        try (ServerSocketChannel l = listen(); Selector sel = client.openSelector()) {
+            SynackSelector selector = (SynackSelector) sel;
+            for (int i = 0; i <= idle; i++) {
+                SocketChannel c = client.openSocketChannel();
+                opened.add(c);
+                c.connect(SERVER);
+                opened.add(l.accept());
+                c.configureBlocking(false);
+                c.register(sel, OP_READ);
+            }
+            // The first selection asks every new registration; none is readable.
+            assertThat(sel.selectNow()).isZero();
+            long asked = selector.channelsAsked;
+            assertThat(asked).isEqualTo(idle + 1);
+            assertThat(sel.selectNow()).isZero();
+            assertThat(selector.channelsAsked).as("nothing changed: nothing asked").isEqualTo(asked);
+
+            SocketChannel busy = opened.get(2 * idle);
+            SocketChannel busyPeer = opened.get(2 * idle + 1);
+            busyPeer.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            assertThat(sel.select(5000)).isEqualTo(1);
+            assertThat(sel.selectedKeys()).extracting(SelectionKey::channel).containsExactly(busy);
+            // Level-triggered: still unread, so still ready at the next selection.
+            sel.selectedKeys().clear();
+            assertThat(sel.selectNow()).isEqualTo(1);
+            assertThat(busy.read(ByteBuffer.allocate(8))).isEqualTo(3);
+            sel.selectedKeys().clear();
+            assertThat(sel.selectNow()).isZero();
+            assertThat(selector.channelsAsked - asked).as("channels asked after the first selection")
+                    .isLessThanOrEqualTo(6);
+        } finally {
+            for (SocketChannel c : opened) c.close();
+        }
+    }
+
     /** Waits until the channel has bytes to read (the link delivers them on another thread). */
     private static void awaitReadable(SocketChannel c) throws Exception {
         SynackSocketChannel sc = (SynackSocketChannel) c;
