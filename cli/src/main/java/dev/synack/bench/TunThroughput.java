@@ -58,13 +58,7 @@ public final class TunThroughput {
                             while ((n = s.read(b.clear())) >= 0) received.addAndGet(n);
                         }
                     },
-                    sender -> {
-                        try (Socket s = new Socket()) {
-                            s.setSendBufferSize(buffer);
-                            s.connect(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), 10_000);
-                            sender.send(s.getOutputStream());
-                        }
-                    });
+                    kernelSender(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), buffer));
         }
     }
 
@@ -74,13 +68,7 @@ public final class TunThroughput {
             listener.setReceiveBufferSize(buffer);
             listener.bind(new InetSocketAddress(InetAddress.ofLiteral(options.kernelAddress()), PORT), 1);
             return stream("bench-tun-kernel-reader", "synack sends, the kernel receives", bytes, writeSize, progress,
-                    received -> {
-                        try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
-                            byte[] b = new byte[writeSize];
-                            int n;
-                            while ((n = in.read(b)) >= 0) received.addAndGet(n);
-                        }
-                    },
+                    kernelReceiver(listener, writeSize),
                     sender -> {
                         try (TcpSocket s = new TcpSocket(stack)) {
                             s.connect(new InetSocketAddress(InetAddress.ofLiteral(options.kernelAddress()), PORT));
@@ -90,20 +78,42 @@ public final class TunThroughput {
         }
     }
 
+    /** The kernel's end that receives: accepts one connection on {@code listener} and reads it to its end. */
+    static Receiver kernelReceiver(ServerSocket listener, int readSize) {
+        return received -> {
+            try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
+                byte[] b = new byte[readSize];
+                int n;
+                while ((n = in.read(b)) >= 0) received.addAndGet(n);
+            }
+        };
+    }
+
+    /** The kernel's end that sends: a java.net socket with a {@code buffer}-byte send buffer, connected to {@code to}. */
+    static Connector kernelSender(InetSocketAddress to, int buffer) {
+        return sender -> {
+            try (Socket s = new Socket()) {
+                s.setSendBufferSize(buffer);
+                s.connect(to, 10_000);
+                sender.send(s.getOutputStream());
+            }
+        };
+    }
+
     /** Reads the whole stream from the accepted connection, adding each read's bytes to {@code received}. */
     @FunctionalInterface
-    private interface Receiver {
+    interface Receiver {
         void receiveAll(AtomicLong received) throws Exception;
     }
 
     /** Opens the sending end and hands its output to {@code sender}, then closes it. */
     @FunctionalInterface
-    private interface Connector {
+    interface Connector {
         void connect(Sender sender) throws Exception;
     }
 
     @FunctionalInterface
-    private interface Sender {
+    interface Sender {
         void send(OutputStream out) throws IOException;
     }
 
@@ -112,7 +122,7 @@ public final class TunThroughput {
      * calling thread writes it through what {@code connector} opens; timed from the connection's
      * first write to the receiver's end of stream.
      */
-    private static Throughput.Result stream(String readerName, String detail, long bytes, int writeSize, Progress progress,
+    static Throughput.Result stream(String readerName, String detail, long bytes, int writeSize, Progress progress,
                                             Receiver receiver, Connector connector) throws Exception {
         AtomicLong received = new AtomicLong();
         AtomicLong end = new AtomicLong();

@@ -4,6 +4,7 @@ import dev.synack.bench.Comparison;
 import dev.synack.bench.Progress;
 import dev.synack.bench.Throughput;
 import dev.synack.bench.TunThroughput;
+import dev.synack.bench.VethThroughput;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -15,16 +16,21 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code synack bench tun}: the kernel's TCP against synack over a TUN device, in a network namespace of its own. */
+/**
+ * {@code synack bench tun}: the kernel's TCP against synack over a TUN device, beside the kernel
+ * against itself over a veth pair at the same MTU, in network namespaces of its own.
+ */
 @Command(name = "tun",
         description = {"The kernel's TCP sending to and receiving from synack over a TUN device (synack "
                 + TunThroughput.SYNACK_CIDR + ", the kernel the subnet's first address), one stream of --size bytes "
-                + "each way, beside the kernel's own loopback measured in the same namespace. Needs root, "
-                + "/dev/net/tun and the ip tool: the command creates a network namespace (ip netns add), runs "
-                + "itself inside it (ip netns exec) and deletes it at the end, so no packet leaves the namespace.",
+                + "each way, beside the kernel's TCP on both ends of a veth pair at the same MTU (GSO and GRO as the "
+                + "kernel ships veth), for each MTU given. Needs root, /dev/net/tun and the ip tool: the command "
+                + "creates a network namespace (ip netns add), runs itself inside it (ip netns exec), makes a second "
+                + "one for the veth pair's far end, and deletes both at the end, so no packet leaves them.",
                 "Under each direction, the CPU time the whole process took per GiB (both TCPs work in it: the kernel's "
-                        + "in the process's syscalls) and how many cores it kept busy, beside the loopback stream's.",
-                "The last line is 'ratio: X': the slower direction over the kernel's loopback.",
+                        + "in the process's syscalls) and how many cores it kept busy, beside the veth stream's.",
+                "The last line is 'ratio: X': synack over TUN against the kernel over veth at the first MTU given "
+                        + "(1500 by default), the lower of the two directions.",
                 "Exit status: 0 when both streams completed, 1 when the namespace or a stream failed, 2 on bad arguments."})
 final class TunBenchCommand implements Callable<Integer> {
     @Spec
@@ -43,9 +49,10 @@ final class TunBenchCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     double warmupSeconds;
 
-    @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500",
-            description = "The TUN device's MTU (synack's MSS is MTU - 40). Default: ${DEFAULT-VALUE}.")
-    int mtu;
+    @Option(names = "--mtu", paramLabel = "BYTES", split = ",", defaultValue = "1500,9000",
+            description = "The MTUs of the TUN device and the veth pair, each measured in turn (synack's MSS is "
+                    + "MTU - 40); the ratio is the first one's. Default: ${DEFAULT-VALUE}.")
+    List<Integer> mtus;
 
     @Option(names = "--buffer", paramLabel = "BYTES", defaultValue = "4MiB", converter = ByteSizes.Converter.class,
             description = "Send and receive buffers of both ends. Default: ${DEFAULT-VALUE}.")
@@ -61,7 +68,11 @@ final class TunBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (mtu < 128 || mtu > 65_535) throw new CommandLine.ParameterException(spec.commandLine(), "--mtu must be in [128, 65535]");
+        for (int mtu : mtus) {
+            if (mtu < 1280 || mtu > 65_535) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--mtu must be in [1280, 65535], not " + mtu);
+            }
+        }
         if (buffer > (1 << 30) || write > (1 << 30)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--buffer and --write must be at most 1 GiB");
         }
@@ -69,7 +80,7 @@ final class TunBenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be in [0, 3600]");
         }
         return NamespaceExec.benchmark(spec, "bench", inside, TunBenchCommand::missingPrerequisite, List.of("bench", "tun",
-                "--size", Long.toString(size), "--mtu", Integer.toString(mtu), "--buffer", Long.toString(buffer),
+                "--size", Long.toString(size), "--mtu", mtuList(), "--buffer", Long.toString(buffer),
                 "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds)),
                 Comparison.ratioLine(Double.NaN), this::measure);
     }
@@ -79,36 +90,35 @@ final class TunBenchCommand implements Callable<Integer> {
         return NamespaceExec.missingPrerequisite();
     }
 
+    private String mtuList() {
+        return String.join(",", mtus.stream().map(String::valueOf).toList());
+    }
+
     private int measure(PrintWriter out, PrintWriter err) {
         Progress progress = new Progress(err);
         try {
-            out.printf(Locale.ROOT, "synack bench tun: one stream of %s each way over a TUN device, MTU %d, %s per write, "
-                    + "buffers %s%n", ByteSizes.format(size), mtu, ByteSizes.format(write), ByteSizes.format(buffer));
+            out.printf(Locale.ROOT, "synack bench tun: one stream of %s each way, synack over a TUN device and the kernel "
+                    + "over a veth pair, MTU %s, %s per write, buffers %s%n", ByteSizes.format(size), mtuList(),
+                    ByteSizes.format(write), ByteSizes.format(buffer));
             out.flush();
             long warmupStream = Math.min(size, 256L << 20);
-            progress.phase("kernel loopback warm-up");
-            WarmUp.forSeconds(warmupSeconds, () -> Throughput.kernel(warmupStream, (int) write, (int) buffer, progress));
-            progress.phase("kernel loopback in the namespace");
-            Throughput.Result loopback = Throughput.kernel(size, (int) write, (int) buffer, progress);
-            progress.phase("tun warm-up");
-            WarmUp.forSeconds(warmupSeconds, () -> TunThroughput.run(mtu, (int) buffer, warmupStream, (int) write, progress));
-            Throughput.Result[] tun = TunThroughput.run(mtu, (int) buffer, size, (int) write, progress);
-            progress.done();
-            out.printf(Locale.ROOT, "kernel loopback: %s Gbit/s%n", Comparison.formatFigure(loopback.gigabitsPerSecond()));
-            double worst = Double.NaN;
-            for (Throughput.Result r : tun) {
-                Comparison c = new Comparison("TUN, " + r.detail(), r.gigabitsPerSecond(), loopback.gigabitsPerSecond(), "Gbit/s");
-                out.printf(Locale.ROOT, "TUN, %s: %s Gbit/s, kernel loopback %s Gbit/s, ratio %s%n", r.detail(),
-                        Comparison.formatFigure(c.synack()), Comparison.formatFigure(c.kernel()),
-                        Comparison.formatRatio(c.ratio()));
-                // Both TCPs work in this stream (the kernel's in the process's syscalls): its CPU, not synack's alone.
-                out.printf(Locale.ROOT, "  CPU, whole process: %s s per GiB on %s of %d cores (kernel loopback: %s s on %s)%n",
-                        Comparison.formatFigure(r.cpuSecondsPerGibibyte()), Comparison.formatFigure(r.busyCores()),
-                        Runtime.getRuntime().availableProcessors(), Comparison.formatFigure(loopback.cpuSecondsPerGibibyte()),
-                        Comparison.formatFigure(loopback.busyCores()));
-                if (Double.isNaN(worst) || c.ratio() < worst) worst = c.ratio();
+            int first = mtus.getFirst();
+            progress.phase("warm-up");
+            WarmUp.forSeconds(warmupSeconds / 2, () -> VethThroughput.run(first, (int) buffer, warmupStream, (int) write, progress));
+            WarmUp.forSeconds(warmupSeconds / 2, () -> TunThroughput.run(first, (int) buffer, warmupStream, (int) write, progress));
+            double ratio = Double.NaN;
+            for (int mtu : mtus) {
+                Throughput.Result[] veth = VethThroughput.run(mtu, (int) buffer, size, (int) write, progress);
+                Throughput.Result[] tun = TunThroughput.run(mtu, (int) buffer, size, (int) write, progress);
+                progress.done();
+                double worst = Double.NaN;
+                for (int direction = 0; direction < 2; direction++) {
+                    double r = print(out, mtu, tun[direction], veth[direction]);
+                    if (Double.isNaN(worst) || r < worst) worst = r;
+                }
+                if (mtu == first) ratio = worst;
             }
-            out.println(Comparison.ratioLine(worst));
+            out.println(Comparison.ratioLine(ratio));
             return CommandLine.ExitCode.OK;
         } catch (Exception e) {
             progress.done();
@@ -116,5 +126,20 @@ final class TunBenchCommand implements Callable<Integer> {
             out.println(Comparison.ratioLine(Double.NaN));
             return CommandLine.ExitCode.SOFTWARE;
         }
+    }
+
+    /** One direction's two lines (figures, then CPU); its ratio, synack over the kernel on veth. */
+    private static double print(PrintWriter out, int mtu, Throughput.Result tun, Throughput.Result veth) {
+        Comparison c = new Comparison("TUN, " + tun.detail(), tun.gigabitsPerSecond(), veth.gigabitsPerSecond(), "Gbit/s");
+        out.printf(Locale.ROOT, "MTU %d, %s: synack over TUN %s Gbit/s, kernel over veth %s Gbit/s, ratio %s%n", mtu,
+                tun.detail(), Comparison.formatFigure(c.synack()), Comparison.formatFigure(c.kernel()),
+                Comparison.formatRatio(c.ratio()));
+        // Both TCPs work in each stream (the kernel's in the process's syscalls): its CPU, not synack's alone.
+        out.printf(Locale.ROOT, "  CPU, whole process: %s s per GiB on %s of %d cores (veth: %s s on %s)%n",
+                Comparison.formatFigure(tun.cpuSecondsPerGibibyte()), Comparison.formatFigure(tun.busyCores()),
+                Runtime.getRuntime().availableProcessors(), Comparison.formatFigure(veth.cpuSecondsPerGibibyte()),
+                Comparison.formatFigure(veth.busyCores()));
+        out.flush();
+        return c.ratio();
     }
 }
