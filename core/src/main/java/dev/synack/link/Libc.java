@@ -45,6 +45,10 @@ final class Libc {
     private static final MethodHandle IOCTL = bind("ioctl",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    /** ioctl(int fd, unsigned long request, unsigned long value): requests whose argument is a number, not a pointer. */
+    private static final MethodHandle IOCTL_VALUE = bind("ioctl",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     /** poll(struct pollfd *fds, nfds_t nfds, int timeout). */
     private static final MethodHandle POLL = bind("poll",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
@@ -156,6 +160,19 @@ final class Libc {
             MemorySegment state = arena.allocate(CALL_STATE);
             int r = (int) IOCTL.invokeExact(state, fd, request, arg);
             if (r < 0) throw new ErrnoException("ioctl(" + what + ")", errno(state), hint);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("ioctl(" + what + ")", t);
+        }
+    }
+
+    /** ioctl(fd, request, value) for requests that take a number; throws naming {@code what} on failure. */
+    static void ioctlValue(int fd, long request, long value, String what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int r = (int) IOCTL_VALUE.invokeExact(state, fd, request, value);
+            if (r < 0) throw new ErrnoException("ioctl(" + what + ")", errno(state), null);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -23,8 +23,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A Linux TUN device: synack on one side, the kernel's own IP stack on the other. The device is
  * opened through java.lang.foreign ({@code open("/dev/net/tun")}, {@code ioctl(TUNSETIFF)} with
- * {@code IFF_TUN | IFF_NO_PI}, so every read and write is exactly one IP packet), given the kernel's
- * address in the subnet and brought up with the {@code ip} tool.
+ * {@code IFF_TUN | IFF_NO_PI | IFF_VNET_HDR}, so every read and write is exactly one IP packet behind
+ * a {@link VirtioNetHeader}), given the kernel's address in the subnet and brought up with the
+ * {@code ip} tool.
+ *
+ * <p>Offloads: the device offers the kernel checksum and TCP segmentation offload
+ * ({@code TUNSETOFFLOAD} with TUN_F_CSUM, TUN_F_TSO4 and TUN_F_TSO6, as a virtio-net card does), so
+ * the kernel's TCP hands synack segments of up to 64 KiB in one read, their checksum left for the
+ * device to complete ({@link #offloads()}); synack takes a large segment as one. Where the kernel
+ * refuses them, the device runs without (still with the header).
  *
  * <p>Addresses: {@code --address 10.7.0.2/24} names synack's address; the kernel's side of the device
  * gets the subnet's first host address (10.7.0.1), or its second when synack took the first. The
@@ -54,12 +61,21 @@ public final class TunLink implements Link, AutoCloseable {
     private static final long TUNSETIFF = 0x400454caL;
     private static final short IFF_TUN = 0x0001;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
+    /** _IOW('T', 208, unsigned int): the offloads the device takes from the kernel. */
+    private static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** TUNSETOFFLOAD's flags (linux/if_tun.h): checksums, TCP segmentation over IPv4 and IPv6. */
+    static final int TUN_F_CSUM = 0x01;
+    static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
     /** struct ifreq: 16 bytes of name, then a 24-byte union whose first member is short ifr_flags. */
     private static final int IFREQ_SIZE = 40;
     private static final int IFREQ_FLAGS_OFFSET = 16;
     /** How long the reader waits in poll(2) before checking whether it should stop. */
     private static final int POLL_MILLIS = 100;
     private static final int MAX_PACKET = 65_535;
+    /** A read or write: the virtio-net header, then an IP packet of up to 64 KiB. */
+    private static final int MAX_FRAME = VirtioNetHeader.SIZE + MAX_PACKET;
 
     /** How to set the device up. */
     public record Options(String device, String address, int prefixLength, int mtu, String namespace) {
@@ -112,10 +128,15 @@ public final class TunLink implements Link, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment writeBuffer;
     private final MemorySegment writeState;
+    /** Joins the stack's segments into super-segments in {@link #writeBuffer} (guarded by it). */
+    private final SegmentCoalescer coalescer;
     private final AtomicLong packetsIn = new AtomicLong();
     private final AtomicLong packetsOut = new AtomicLong();
     private final AtomicLong packetsDropped = new AtomicLong();
     private final AtomicLong packetsNotIpv4 = new AtomicLong();
+    private final AtomicLong superSegmentsIn = new AtomicLong();
+    /** The TUNSETOFFLOAD flags the kernel took (0: none). */
+    private final int offloads;
     private volatile NetStack stack;
     private volatile PacketTransmitter outboundPath = this::writePacket;
     private volatile java.util.function.Consumer<ByteBuffer> inboundPath;
@@ -125,12 +146,14 @@ public final class TunLink implements Link, AutoCloseable {
     /** Built up front: reporting a failure that came from running out of memory must not need memory. */
     private final String readerName;
 
-    private TunLink(Options options, int fd) {
+    private TunLink(Options options, int fd, int offloads) {
         this.options = options;
         this.fd = fd;
+        this.offloads = offloads;
         this.synackAddress = Ipv4Address.parse(options.address());
-        this.writeBuffer = arena.allocate(MAX_PACKET);
+        this.writeBuffer = arena.allocate(MAX_FRAME);
         this.writeState = Libc.allocateCallState(arena);
+        this.coalescer = new SegmentCoalescer(writeBuffer.asByteBuffer(), this::writeFrame);
         this.inboundPath = this::deliverInbound;
         this.reader = Thread.ofPlatform().daemon().name("synack-tun-" + options.device()).unstarted(this::readLoop);
         this.readerName = "TUN reader of " + options.device();
@@ -166,7 +189,7 @@ public final class TunLink implements Link, AutoCloseable {
                 MemorySegment ifreq = a.allocate(IFREQ_SIZE);
                 byte[] name = options.device().getBytes(StandardCharsets.US_ASCII);
                 MemorySegment.copy(name, 0, ifreq, ValueLayout.JAVA_BYTE, 0, name.length);
-                ifreq.set(ValueLayout.JAVA_SHORT, IFREQ_FLAGS_OFFSET, (short) (IFF_TUN | IFF_NO_PI));
+                ifreq.set(ValueLayout.JAVA_SHORT, IFREQ_FLAGS_OFFSET, (short) (IFF_TUN | IFF_NO_PI | IFF_VNET_HDR));
                 try {
                     Libc.ioctl(fd, TUNSETIFF, ifreq, "TUNSETIFF " + options.device(), null);
                 } catch (Libc.ErrnoException e) {
@@ -191,9 +214,38 @@ public final class TunLink implements Link, AutoCloseable {
             }
             throw e;
         }
-        TunLink link = new TunLink(options, fd);
+        TunLink link = new TunLink(options, fd, offerOffloads(fd));
         link.reader.start();
         return link;
+    }
+
+    /**
+     * Offers the kernel checksum and segmentation offload, then checksum offload alone, then
+     * nothing, and returns the flags it took: a kernel may refuse some (TSO6 on an old one).
+     */
+    private static int offerOffloads(int fd) {
+        for (int flags : new int[] {TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM | TUN_F_TSO4, TUN_F_CSUM}) {
+            try {
+                Libc.ioctlValue(fd, TUNSETOFFLOAD, flags, "TUNSETOFFLOAD");
+                return flags;
+            } catch (IOException refused) {
+                // Try fewer.
+            }
+        }
+        return 0;
+    }
+
+    /** The offloads the kernel took: TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6 bits (0 when it took none). */
+    public int offloads() { return offloads; }
+
+    /** Packets the kernel handed over as TCP super-segments (larger than the MTU, cut by nobody). */
+    public long superSegmentsIn() { return superSegmentsIn.get(); }
+
+    /** Super-segments written to the kernel: segments of one burst joined (see {@link SegmentCoalescer}). */
+    public long superSegmentsOut() {
+        synchronized (writeBuffer) {
+            return coalescer.superSegments();
+        }
     }
 
     /**
@@ -340,7 +392,12 @@ public final class TunLink implements Link, AutoCloseable {
         outboundPath.transmit(from, packet);
     }
 
-    /** Writes one packet to the device (the end of the outbound path). */
+    /**
+     * Takes one packet for the device (the end of the outbound path): joined to the super-segment
+     * being built, or written after it. What is held is written when the stack's lock is released
+     * ({@link #lockReleased}), or before a call waits ({@link #hasDeferred}), so nothing waits longer
+     * than the burst that sent it.
+     */
     private void writePacket(NetStack from, ByteBuffer packet) {
         int n = packet.remaining();
         if (n > options.mtu()) {
@@ -348,20 +405,38 @@ public final class TunLink implements Link, AutoCloseable {
             traceDrop(from, packet, "larger than the MTU " + options.mtu());
             return;
         }
-        long written;
         synchronized (writeBuffer) {
             if (!open) {
                 packetsDropped.incrementAndGet();
                 return;
             }
-            MemorySegment.copy(MemorySegment.ofBuffer(packet), 0, writeBuffer, 0, n);
-            written = Libc.write(writeState, fd, writeBuffer, n);
+            coalescer.add(packet);
         }
-        if (written == n) {
+    }
+
+    /** Writes the first {@code length} bytes of the write buffer (a header and a packet) to the device; holds its lock. */
+    private void writeFrame(int length) {
+        long written = Libc.write(writeState, fd, writeBuffer, length);
+        if (written == length) {
             packetsOut.incrementAndGet();
         } else {
             packetsDropped.incrementAndGet();
-            traceDrop(from, packet, written < 0 ? "TUN write failed: " + Libc.describe((int) -written) : "TUN write was short");
+            traceDrop(stack, writeBuffer.asSlice(VirtioNetHeader.SIZE, length - VirtioNetHeader.SIZE).asByteBuffer(),
+                    written < 0 ? "TUN write failed: " + Libc.describe((int) -written) : "TUN write was short");
+        }
+    }
+
+    @Override
+    public void lockReleased(NetStack from) {
+        synchronized (writeBuffer) {
+            if (open) coalescer.flush();
+        }
+    }
+
+    @Override
+    public boolean hasDeferred(NetStack from) {
+        synchronized (writeBuffer) {
+            return coalescer.holdsPacket();
         }
     }
 
@@ -378,7 +453,7 @@ public final class TunLink implements Link, AutoCloseable {
 
     private void readLoop() {
         try (Arena local = Arena.ofConfined()) {
-            MemorySegment buffer = local.allocate(MAX_PACKET);
+            MemorySegment buffer = local.allocate(MAX_FRAME);
             MemorySegment state = Libc.allocateCallState(local);
             MemorySegment pollfd = Libc.allocatePollFd(local);
             while (open) {
@@ -404,21 +479,34 @@ public final class TunLink implements Link, AutoCloseable {
     private boolean readOne(MemorySegment buffer, MemorySegment state, MemorySegment pollfd) throws IOException {
         if (!Libc.pollReadable(state, pollfd, fd, POLL_MILLIS)) return true;
         if (!open) return false;
-        long n = Libc.read(state, fd, buffer, MAX_PACKET);
-        if (n < 0) {
-            int errno = (int) -n;
+        long read = Libc.read(state, fd, buffer, MAX_FRAME);
+        if (read < 0) {
+            int errno = (int) -read;
             if (errno == Libc.EINTR || errno == Libc.EAGAIN) return true;
             if (open) throw new Libc.ErrnoException("read(" + CLONE_DEVICE + ")", errno, null);
             return false;
         }
-        if (n == 0) return true;
+        if (read <= VirtioNetHeader.SIZE) return true;
         packetsIn.incrementAndGet();
-        if ((buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) != 0x40) {
+        MemorySegment header = buffer.asSlice(0, VirtioNetHeader.SIZE);
+        MemorySegment ip = buffer.asSlice(VirtioNetHeader.SIZE);
+        int n = (int) read - VirtioNetHeader.SIZE;
+        int gso = VirtioNetHeader.gsoType(header);
+        if (gso != VirtioNetHeader.GSO_NONE && gso != VirtioNetHeader.GSO_TCPV4 && gso != VirtioNetHeader.GSO_TCPV6) {
+            packetsDropped.incrementAndGet(); // UDP or other segmentation: never offered to the kernel
+            return true;
+        }
+        if ((ip.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) != 0x40) {
             packetsNotIpv4.incrementAndGet();
             return true;
         }
-        ByteBuffer packet = ByteBuffer.allocate((int) n);
-        MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, packet.array(), 0, (int) n);
+        if (!VirtioNetHeader.completeChecksum(header, ip, n)) {
+            packetsDropped.incrementAndGet();
+            return true;
+        }
+        if (gso != VirtioNetHeader.GSO_NONE) superSegmentsIn.incrementAndGet();
+        ByteBuffer packet = ByteBuffer.allocate(n);
+        MemorySegment.copy(ip, ValueLayout.JAVA_BYTE, 0, packet.array(), 0, n);
         inboundPath.accept(packet);
         return true;
     }
@@ -432,6 +520,7 @@ public final class TunLink implements Link, AutoCloseable {
         synchronized (this) {
             if (!open) return;
             synchronized (writeBuffer) {
+                coalescer.flush();
                 open = false;
             }
         }

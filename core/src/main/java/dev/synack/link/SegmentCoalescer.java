@@ -1,0 +1,172 @@
+package dev.synack.link;
+
+import dev.synack.wire.Checksum;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Joins the TCP segments a stack sends in a burst into super-segments for a TUN device with a
+ * virtio-net header, as generic receive offload joins them on a card (what gVisor and wireguard-go do
+ * before their TUN writes): one write and one trip through the kernel's stack carry up to 64 KiB,
+ * and the kernel cuts them back into the original segments only if it must (it forwards them),
+ * otherwise its TCP takes the super-segment whole.
+ *
+ * <p>A segment joins the one being built when it continues it exactly: IPv4 without options, the
+ * same addresses, ports, TOS, TTL and DF, the same ACK, window and TCP options (timestamps
+ * included), its sequence number where the last one ended, a payload no longer than the first one's
+ * (that length is the {@code gso_size} the kernel cuts at), and only ACK set on the segments before
+ * it (PSH or FIN may end the last one, as the kernel's segmentation leaves them on the last piece).
+ * Anything else (pure ACKs, SYN, RST, other protocols) goes out alone, after what was being built.
+ * The frame holds the header and the packet being built; {@link #flush} writes it.
+ */
+final class SegmentCoalescer {
+    /** Writes {@code length} bytes of the frame (header included). */
+    @FunctionalInterface
+    interface FrameWriter {
+        void write(int length);
+    }
+
+    private static final int IP = VirtioNetHeader.SIZE;
+    private static final int IPV4_HEADER = 20;
+    private static final int TCP = IP + IPV4_HEADER;
+    private static final int PROTOCOL_TCP = 6;
+    private static final int FLAGS_OFFSET = 13;
+    private static final int ACK = 0x10;
+    private static final int PSH = 0x08;
+    private static final int FIN = 0x01;
+    /** What the kernel takes in one GSO packet (an IPv4 packet's total length) and in pieces (gso_max_segs is larger). */
+    private static final int MAX_PACKET = 65_535;
+    private static final int MAX_SEGMENTS = 64;
+
+    private final ByteBuffer frame;
+    /** The frame in the header's byte order. */
+    private final ByteBuffer frameLittleEndian;
+    private final FrameWriter writer;
+    /** Bytes of the IP packet being built (0: none). */
+    private int length;
+    private int segments;
+    private int gsoSize;
+    private int tcpHeaderLength;
+    private int nextSeq;
+    /** Super-segments written so far. */
+    private long superSegments;
+
+    /** {@code frame}: the device's write buffer, at least header plus 64 KiB. */
+    SegmentCoalescer(ByteBuffer frame, FrameWriter writer) {
+        this.frame = frame.duplicate().order(ByteOrder.BIG_ENDIAN);
+        this.frameLittleEndian = frame.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.writer = writer;
+    }
+
+    /** Adds {@code packet} (position to limit): joined to the one being built, or sent after it. */
+    void add(ByteBuffer packet) {
+        int at = packet.position();
+        int n = packet.remaining();
+        int payload = joinablePayload(packet, at, n);
+        if (payload > 0 && length > 0 && continues(packet, at, n, payload)) {
+            append(packet, at, n, payload);
+        } else {
+            flush();
+            copyIn(packet, at, n);
+            if (payload > 0 && (packet.get(at + IPV4_HEADER + FLAGS_OFFSET) & 0xff) == ACK) {
+                start(packet, at, payload);
+            } else {
+                writer.write(IP + n);
+            }
+        }
+    }
+
+    /** Writes what is being built, if anything. */
+    void flush() {
+        if (length == 0) return;
+        if (segments == 1) {
+            VirtioNetHeader.writeNone(frame);
+        } else {
+            finishSuperSegment();
+            superSegments++;
+        }
+        int n = IP + length;
+        length = 0;
+        segments = 0;
+        writer.write(n);
+    }
+
+    /** How many super-segments (more than one segment joined) were written. */
+    long superSegments() { return superSegments; }
+
+    /** True while a packet is being built (to be written by {@link #flush}). */
+    boolean holdsPacket() { return length > 0; }
+
+    /** The TCP payload length of an IPv4 TCP segment that could join or start a super-segment; 0 for any other packet. */
+    private static int joinablePayload(ByteBuffer p, int at, int n) {
+        if (n < IPV4_HEADER + 20 || (p.get(at) & 0xff) != 0x45 || (p.get(at + 9) & 0xff) != PROTOCOL_TCP) return 0;
+        if ((p.getShort(at + 6) & 0x3fff) != 0 || (p.getShort(at + 2) & 0xffff) != n) return 0; // fragments, padding
+        int flags = p.get(at + IPV4_HEADER + FLAGS_OFFSET) & 0xff;
+        if ((flags & ~(PSH | FIN)) != ACK) return 0;
+        int tcpHeader = ((p.get(at + IPV4_HEADER + 12) & 0xf0) >>> 2);
+        return n - IPV4_HEADER - tcpHeader;
+    }
+
+    /** Whether {@code p} continues the super-segment being built. */
+    private boolean continues(ByteBuffer p, int at, int n, int payload) {
+        if (payload > gsoSize || length + payload > MAX_PACKET || segments == MAX_SEGMENTS) return false;
+        if (n - payload != IPV4_HEADER + tcpHeaderLength || p.getInt(at + IPV4_HEADER + 4) != nextSeq) return false;
+        // IPv4: version, IHL and TOS; DF; TTL and protocol; both addresses (length, ID and checksum may differ).
+        if (p.getShort(at) != frame.getShort(IP) || p.getShort(at + 6) != frame.getShort(IP + 6)
+                || p.getShort(at + 8) != frame.getShort(IP + 8) || p.getLong(at + 12) != frame.getLong(IP + 12)) {
+            return false;
+        }
+        // TCP: ports; ACK; data offset; window; urgent pointer; options (sequence, flags and checksum may differ).
+        int tcp = at + IPV4_HEADER;
+        if (p.getInt(tcp) != frame.getInt(TCP) || p.getInt(tcp + 8) != frame.getInt(TCP + 8)
+                || p.get(tcp + 12) != frame.get(TCP + 12) || p.getShort(tcp + 14) != frame.getShort(TCP + 14)
+                || p.getShort(tcp + 18) != frame.getShort(TCP + 18)) {
+            return false;
+        }
+        for (int i = 20; i < tcpHeaderLength; i++) {
+            if (p.get(tcp + i) != frame.get(TCP + i)) return false;
+        }
+        return true;
+    }
+
+    private void copyIn(ByteBuffer p, int at, int n) {
+        VirtioNetHeader.writeNone(frame);
+        frame.put(IP, p, at, n);
+    }
+
+    private void start(ByteBuffer p, int at, int payload) {
+        length = p.remaining();
+        segments = 1;
+        gsoSize = payload;
+        tcpHeaderLength = length - IPV4_HEADER - payload;
+        nextSeq = p.getInt(at + IPV4_HEADER + 4) + payload;
+    }
+
+    private void append(ByteBuffer p, int at, int n, int payload) {
+        frame.put(IP + length, p, at + n - payload, payload);
+        length += payload;
+        segments++;
+        nextSeq += payload;
+        int flags = p.get(at + IPV4_HEADER + FLAGS_OFFSET) & 0xff;
+        if (flags != ACK || payload < gsoSize) {
+            // The last piece: its PSH or FIN goes on the super-segment (the kernel keeps them on the last piece only).
+            frame.put(TCP + FLAGS_OFFSET, (byte) flags);
+            flush();
+        }
+    }
+
+    /**
+     * The IPv4 length and header checksum for the whole, the TCP checksum field holding only the
+     * pseudo-header's sum, and a header asking the kernel to complete the checksum and to cut
+     * {@code gso_size} pieces when it must.
+     */
+    private void finishSuperSegment() {
+        frame.putShort(IP + 2, (short) length);
+        frame.putShort(IP + 10, (short) 0);
+        frame.putShort(IP + 10, (short) Checksum.finish(Checksum.add(0, frame, IP, IPV4_HEADER)));
+        long pseudo = Checksum.pseudoHeader(frame.getInt(IP + 12), frame.getInt(IP + 16), PROTOCOL_TCP, length - IPV4_HEADER);
+        frame.putShort(TCP + 16, (short) Checksum.fold(pseudo));
+        VirtioNetHeader.writeSuperSegment(frameLittleEndian, VirtioNetHeader.GSO_TCPV4, IPV4_HEADER + tcpHeaderLength, gsoSize,
+                IPV4_HEADER, 16);
+    }
+}

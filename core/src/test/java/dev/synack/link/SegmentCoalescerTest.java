@@ -1,0 +1,192 @@
+package dev.synack.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synack.wire.Checksum;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Segments joined for a TUN device: what is written, cut again as the kernel's segmentation cuts a
+ * super-segment (its header copied, sequence numbers advanced, PSH and FIN on the last piece),
+ * gives back the segments that were added, byte for byte but for IP ID and checksums.
+ */
+class SegmentCoalescerTest {
+    private static final int MSS = 1448;
+    private static final int ACK = 0x10;
+    private static final int PSH = 0x08;
+    private static final int FIN = 0x01;
+
+    private final ByteBuffer frame = ByteBuffer.allocate(VirtioNetHeader.SIZE + 65_535);
+    private final List<byte[]> written = new ArrayList<>();
+    private final SegmentCoalescer coalescer =
+            new SegmentCoalescer(frame, length -> written.add(Arrays.copyOf(frame.array(), length)));
+    private final Random random = new Random(5);
+
+    /** An IPv4 TCP segment from 10.7.0.2:5000 to 10.7.0.1:80 with timestamps, checksums valid. */
+    private byte[] segment(int seq, int flags, int payload, int tsval, int window) {
+        byte[] p = new byte[20 + 32 + payload];
+        ByteBuffer b = ByteBuffer.wrap(p);
+        b.put(0, (byte) 0x45).putShort(2, (short) p.length).putShort(4, (short) random.nextInt()).putShort(6, (short) 0x4000);
+        b.put(8, (byte) 64).put(9, (byte) 6).putInt(12, 0x0a070002).putInt(16, 0x0a070001);
+        b.putShort(10, (short) Checksum.compute(b, 0, 20));
+        b.putShort(20, (short) 5000).putShort(22, (short) 80).putInt(24, seq).putInt(28, 777);
+        b.put(32, (byte) (8 << 4)).put(33, (byte) flags).putShort(34, (short) window);
+        b.put(40, (byte) 1).put(41, (byte) 1).put(42, (byte) 8).put(43, (byte) 10).putInt(44, tsval).putInt(48, 99);
+        for (int i = 0; i < payload; i++) p[52 + i] = (byte) (seq + i);
+        long sum = Checksum.pseudoHeader(0x0a070002, 0x0a070001, 6, p.length - 20);
+        b.putShort(36, (short) Checksum.finish(Checksum.add(sum, b, 20, p.length - 20)));
+        return p;
+    }
+
+    private void add(byte[]... packets) {
+        for (byte[] p : packets) coalescer.add(ByteBuffer.wrap(p));
+    }
+
+    /** A frame cut as the kernel cuts it: each piece with its IPv4 and TCP checksums, ID and length fields zeroed. */
+    private static List<byte[]> cut(byte[] frame) {
+        ByteBuffer header = ByteBuffer.wrap(frame, 0, VirtioNetHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] packet = Arrays.copyOfRange(frame, VirtioNetHeader.SIZE, frame.length);
+        int gsoType = header.get(1);
+        if (gsoType == VirtioNetHeader.GSO_NONE) {
+            assertThat(header.get(0)).as("a plain packet asks for no checksum").isZero();
+            assertThat(validChecksums(packet)).isTrue();
+            return List.of(normalized(packet));
+        }
+        assertThat(gsoType).isEqualTo(VirtioNetHeader.GSO_TCPV4);
+        assertThat(header.get(0)).isEqualTo((byte) VirtioNetHeader.NEEDS_CSUM);
+        int headers = header.getShort(2);
+        int gsoSize = header.getShort(4);
+        assertThat(header.getShort(6)).isEqualTo((short) 20);
+        assertThat(header.getShort(8)).isEqualTo((short) 16);
+        assertThat(ByteBuffer.wrap(packet).getShort(2) & 0xffff).as("IPv4 total length").isEqualTo(packet.length);
+        assertThat(Checksum.compute(packet, 0, 20)).as("IPv4 header checksum").isZero();
+        // The kernel completes the checksum the header asks for: the whole is then valid.
+        MemorySegment whole = MemorySegment.ofArray(packet.clone());
+        assertThat(VirtioNetHeader.completeChecksum(MemorySegment.ofArray(Arrays.copyOf(frame, VirtioNetHeader.SIZE)),
+                whole, packet.length)).isTrue();
+        assertThat(validChecksums(whole.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))).isTrue();
+
+        List<byte[]> pieces = new ArrayList<>();
+        int flags = packet[33] & 0xff;
+        int seq = ByteBuffer.wrap(packet).getInt(24);
+        for (int at = headers; at < packet.length; at += gsoSize) {
+            int n = Math.min(gsoSize, packet.length - at);
+            byte[] piece = new byte[headers + n];
+            System.arraycopy(packet, 0, piece, 0, headers);
+            System.arraycopy(packet, at, piece, headers, n);
+            ByteBuffer p = ByteBuffer.wrap(piece);
+            p.putInt(24, seq + (at - headers));
+            boolean last = at + n == packet.length;
+            p.put(33, (byte) (last ? flags : flags & ~(PSH | FIN)));
+            pieces.add(normalized(piece));
+        }
+        return pieces;
+    }
+
+    private static boolean validChecksums(byte[] p) {
+        ByteBuffer b = ByteBuffer.wrap(p);
+        long sum = Checksum.pseudoHeader(b.getInt(12), b.getInt(16), 6, p.length - 20);
+        return Checksum.compute(p, 0, 20) == 0 && Checksum.finish(Checksum.add(sum, b, 20, p.length - 20)) == 0;
+    }
+
+    private static byte[] normalized(byte[] packet) {
+        byte[] p = packet.clone();
+        ByteBuffer b = ByteBuffer.wrap(p);
+        b.putShort(2, (short) 0).putShort(4, (short) 0).putShort(10, (short) 0).putShort(36, (short) 0);
+        return p;
+    }
+
+    private List<byte[]> cutAll() {
+        List<byte[]> pieces = new ArrayList<>();
+        for (byte[] f : written) pieces.addAll(cut(f));
+        return pieces;
+    }
+
+    private static List<String> normalizedAll(byte[]... packets) {
+        return Arrays.stream(packets).map(p -> Arrays.toString(normalized(p))).toList();
+    }
+
+    @Test
+    void aBurstEndingInAPushIsOneSuperSegment() {
+        byte[][] burst = {segment(1000, ACK, MSS, 5, 500), segment(1000 + MSS, ACK, MSS, 5, 500),
+                segment(1000 + 2 * MSS, ACK, MSS, 5, 500), segment(1000 + 3 * MSS, ACK | PSH, 300, 5, 500)};
+        add(burst);
+        assertThat(written).hasSize(1);
+        assertThat(written.getFirst()).hasSize(VirtioNetHeader.SIZE + 52 + 3 * MSS + 300);
+        assertThat(cutAll().stream().map(Arrays::toString).toList()).isEqualTo(normalizedAll(burst));
+    }
+
+    @Test
+    void whatIsHeldIsWrittenAtTheFlushAloneAsItCame() {
+        byte[] one = segment(1, ACK, MSS, 5, 500);
+        add(one);
+        assertThat(written).isEmpty();
+        assertThat(coalescer.holdsPacket()).isTrue();
+        coalescer.flush();
+        assertThat(coalescer.holdsPacket()).isFalse();
+        assertThat(written).singleElement().satisfies(f -> assertThat(Arrays.copyOfRange(f, VirtioNetHeader.SIZE, f.length))
+                .isEqualTo(one));
+        coalescer.flush();
+        assertThat(written).hasSize(1);
+    }
+
+    @Test
+    void segmentsThatDoNotContinueTheSuperSegmentStartAnotherInOrder() {
+        byte[][] packets = {
+            segment(1000, ACK, MSS, 5, 500),
+            segment(1000 + MSS, ACK, MSS, 5, 500),
+            segment(1000 + 2 * MSS, ACK, MSS, 6, 500), // another timestamp
+            segment(1000 + 3 * MSS, ACK, MSS, 6, 600), // another window
+            segment(1000 + 5 * MSS, ACK, MSS, 6, 600), // a hole before it
+            segment(9, ACK, 0, 6, 600),                // a pure ACK goes alone
+            segment(1000 + 6 * MSS, ACK, MSS, 6, 600),
+            segment(1000 + 7 * MSS, ACK, MSS + 1, 6, 600), // longer than the first: cannot be a piece
+            segment(1000 + 8 * MSS + 1, ACK | FIN, 10, 6, 600),
+        };
+        add(packets);
+        coalescer.flush();
+        assertThat(written).hasSize(7);
+        assertThat(cutAll().stream().map(Arrays::toString).toList()).isEqualTo(normalizedAll(packets));
+    }
+
+    @Test
+    void aSuperSegmentStopsShortOf64KiB() {
+        List<byte[]> packets = new ArrayList<>();
+        for (int i = 0; i < 100; i++) packets.add(segment(i * MSS, ACK, MSS, 5, 500));
+        add(packets.toArray(byte[][]::new));
+        coalescer.flush();
+        assertThat(written).allSatisfy(f -> assertThat(f.length - VirtioNetHeader.SIZE).isLessThanOrEqualTo(65_535));
+        assertThat(written).hasSize(3); // 44 + 44 + 12 pieces
+        assertThat(cutAll().stream().map(Arrays::toString).toList())
+                .isEqualTo(normalizedAll(packets.toArray(byte[][]::new)));
+    }
+
+    @Test
+    void randomBurstsComeBackAsTheyWentIn() {
+        long seed = 20261207L;
+        Random r = new Random(seed);
+        List<byte[]> all = new ArrayList<>();
+        int seq = r.nextInt();
+        for (int i = 0; i < 2_000; i++) {
+            int kind = r.nextInt(10);
+            int flags = kind == 0 ? ACK | PSH : kind == 1 ? ACK | FIN : ACK;
+            int payload = kind == 2 ? 0 : kind == 3 ? 1 + r.nextInt(MSS) : MSS;
+            byte[] p = segment(seq, flags, payload, r.nextInt(3), 500 + r.nextInt(2));
+            all.add(p);
+            coalescer.add(ByteBuffer.wrap(p));
+            seq += payload + (r.nextInt(20) == 0 ? 7 : 0);
+            if (r.nextInt(15) == 0) coalescer.flush();
+        }
+        coalescer.flush();
+        assertThat(written.size()).as("seed %d: fewer writes than packets", seed).isLessThan(all.size());
+        assertThat(cutAll().stream().map(Arrays::toString).toList()).as("seed %d", seed)
+                .isEqualTo(normalizedAll(all.toArray(byte[][]::new)));
+    }
+}
