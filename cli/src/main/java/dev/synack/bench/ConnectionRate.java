@@ -1,6 +1,7 @@
 package dev.synack.bench;
 
 import dev.synack.link.MemoryLink;
+import dev.synack.link.TunLink;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.stack.NetStack;
@@ -112,27 +113,7 @@ public final class ConnectionRate {
             NetStack client = link.addHost("client", CLIENT_IP, config);
             NetStack server = link.addHost("server", SERVER_IP, config);
             TcpServerSocket listener = new TcpServerSocket(server, PORT, BACKLOG);
-            Thread acceptor = kind == ServerKind.EVENTS ? null : Thread.ofPlatform().daemon().name("bench-accept").start(() -> {
-                while (!listener.isClosed()) {
-                    TcpSocket s;
-                    try {
-                        s = listener.accept();
-                    } catch (IOException e) {
-                        return; // closed
-                    }
-                    Thread.ofVirtual().start(() -> serve(s, mode));
-                }
-            });
-            if (kind == ServerKind.EVENTS) {
-                listener.configureBlocking(false);
-                listener.onAcceptable(l -> {
-                    TcpSocket s;
-                    while ((s = l.accept()) != null) {
-                        s.configureBlocking(false);
-                        s.onReady(new EventServer(mode)::ready);
-                    }
-                });
-            }
+            Thread acceptor = startServer(listener, kind, mode);
             InetSocketAddress remote = new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT);
             try {
                 return run(threads, warmup, measure, progress, () -> {
@@ -145,6 +126,99 @@ public final class ConnectionRate {
             } finally {
                 listener.close();
                 if (acceptor != null) acceptor.join(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    /**
+     * Serves {@code listener} as a server of {@code kind}: the {@link ServerKind#THREADS} server's
+     * accepting thread (returned), or the {@link ServerKind#EVENTS} server's handlers (null).
+     */
+    private static Thread startServer(TcpServerSocket listener, ServerKind kind, CloseMode mode) throws IOException {
+        if (kind == ServerKind.EVENTS) {
+            listener.configureBlocking(false);
+            listener.onAcceptable(l -> {
+                TcpSocket s;
+                while ((s = l.accept()) != null) {
+                    s.configureBlocking(false);
+                    s.onReady(new EventServer(mode)::ready);
+                }
+            });
+            return null;
+        }
+        return Thread.ofPlatform().daemon().name("bench-accept").start(() -> {
+            while (!listener.isClosed()) {
+                TcpSocket s;
+                try {
+                    s = listener.accept();
+                } catch (IOException e) {
+                    return; // closed
+                }
+                Thread.ofVirtual().start(() -> serve(s, mode));
+            }
+        });
+    }
+
+    /** The kernel's {@link ServerKind#THREADS} server on {@code listener}: its accepting thread. */
+    private static Thread startServer(ServerSocket listener, CloseMode mode) {
+        return Thread.ofPlatform().daemon().name("bench-kernel-accept").start(() -> {
+            while (!listener.isClosed()) {
+                Socket s;
+                try {
+                    s = listener.accept();
+                } catch (IOException e) {
+                    return;
+                }
+                Thread.ofVirtual().start(() -> serve(s, mode));
+            }
+        });
+    }
+
+    /**
+     * Kernel clients connecting over a TUN device (MTU 1500) to synack's {@link ServerKind#THREADS}
+     * server on it. Must run inside a network namespace of its own (see {@link TunThroughput}).
+     */
+    public static Result kernelToSynackOverTun(int threads, Duration warmup, Duration measure, CloseMode mode,
+                                               Progress progress) throws Exception {
+        TunLink.Options options = TunLink.Options.of(TunThroughput.DEVICE, TunThroughput.SYNACK_CIDR);
+        try (TunLink link = TunLink.open(options)) {
+            NetStack server = link.addHost("synack", options.address(), config());
+            try (TcpServerSocket listener = new TcpServerSocket(server, PORT, BACKLOG)) {
+                Thread acceptor = startServer(listener, ServerKind.THREADS, mode);
+                try {
+                    return run(threads, warmup, measure, progress,
+                            kernelClient(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), mode));
+                } finally {
+                    listener.close();
+                    acceptor.join(Duration.ofSeconds(5));
+                }
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    /**
+     * The same clients connecting over a veth pair (MTU 1500) to the kernel's
+     * {@link ServerKind#THREADS} server at its far end: the yardstick for
+     * {@link #kernelToSynackOverTun}. Must run inside a network namespace of its own.
+     */
+    public static Result kernelOverVeth(int threads, Duration warmup, Duration measure, CloseMode mode, Progress progress)
+            throws Exception {
+        try (VethPair pair = VethPair.open(1500)) {
+            InetSocketAddress far = new InetSocketAddress(InetAddress.ofLiteral(VethPair.FAR), PORT);
+            try (ServerSocket listener = pair.insideFar(() -> {
+                ServerSocket l = new ServerSocket();
+                l.bind(far, BACKLOG);
+                return l;
+            })) {
+                Thread acceptor = startServer(listener, mode);
+                try {
+                    return run(threads, warmup, measure, progress, kernelClient(far, mode));
+                } finally {
+                    listener.close();
+                    acceptor.join(Duration.ofSeconds(5));
+                }
             }
         }
     }
@@ -191,17 +265,7 @@ public final class ConnectionRate {
         if (kind == ServerKind.EVENTS) return kernelEvents(threads, warmup, measure, mode, progress);
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
-            Thread acceptor = Thread.ofPlatform().daemon().name("bench-kernel-accept").start(() -> {
-                while (!listener.isClosed()) {
-                    Socket s;
-                    try {
-                        s = listener.accept();
-                    } catch (IOException e) {
-                        return;
-                    }
-                    Thread.ofVirtual().start(() -> serve(s, mode));
-                }
-            });
+            Thread acceptor = startServer(listener, mode);
             SocketAddress remote = listener.getLocalSocketAddress();
             try {
                 return run(threads, warmup, measure, progress, kernelClient(remote, mode));

@@ -1,11 +1,13 @@
 package dev.synack.cli;
 
 import dev.synack.bench.Comparison;
+import dev.synack.bench.ConnectionRate;
 import dev.synack.bench.Progress;
 import dev.synack.bench.Throughput;
 import dev.synack.bench.TunThroughput;
 import dev.synack.bench.VethThroughput;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -29,6 +31,9 @@ import picocli.CommandLine.Spec;
                 + "one for the veth pair's far end, and deletes both at the end, so no packet leaves them.",
                 "Under each direction, the CPU time the whole process took per GiB (both TCPs work in it: the kernel's "
                         + "in the process's syscalls) and how many cores it kept busy, beside the veth stream's.",
+                "Then connections per second: --threads kernel client threads, each looping connect, one byte each "
+                        + "way, close (the server closes first), to synack over the TUN device and to the kernel at the "
+                        + "veth pair's far end, --connect-seconds each after a second of warm-up (0: skipped).",
                 "The last line is 'ratio: X': synack over TUN against the kernel over veth at the first MTU given "
                         + "(1500 by default), the lower of the two directions.",
                 "Exit status: 0 when both streams completed, 1 when the namespace or a stream failed, 2 on bad arguments."})
@@ -62,6 +67,14 @@ final class TunBenchCommand implements Callable<Integer> {
             description = "Bytes per write and read. Default: ${DEFAULT-VALUE}.")
     long write;
 
+    @Option(names = "--connect-seconds", paramLabel = "S", defaultValue = "5",
+            description = "Seconds of connections per second measured on each stack (0: none). Default: ${DEFAULT-VALUE}.")
+    double connectSeconds;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
+            description = "Kernel client threads for connections per second. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
     /** Set by the command itself when it re-executes inside the namespace it made. */
     @Option(names = "--inside-namespace", hidden = true)
     boolean inside;
@@ -76,12 +89,17 @@ final class TunBenchCommand implements Callable<Integer> {
         if (buffer > (1 << 30) || write > (1 << 30)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--buffer and --write must be at most 1 GiB");
         }
+        if (!(connectSeconds >= 0) || connectSeconds > 3600) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--connect-seconds must be in [0, 3600]");
+        }
+        if (threads < 1 || threads > 1024) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be in [1, 1024]");
         if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be in [0, 3600]");
         }
         return NamespaceExec.benchmark(spec, "bench", inside, TunBenchCommand::missingPrerequisite, List.of("bench", "tun",
                 "--size", Long.toString(size), "--mtu", mtuList(), "--buffer", Long.toString(buffer),
-                "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds)),
+                "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds),
+                "--connect-seconds", Double.toString(connectSeconds), "--threads", Integer.toString(threads)),
                 Comparison.ratioLine(Double.NaN), this::measure);
     }
 
@@ -118,6 +136,7 @@ final class TunBenchCommand implements Callable<Integer> {
                 }
                 if (mtu == first) ratio = worst;
             }
+            if (connectSeconds > 0) connectionsPerSecond(out, progress);
             out.println(Comparison.ratioLine(ratio));
             return CommandLine.ExitCode.OK;
         } catch (Exception e) {
@@ -126,6 +145,28 @@ final class TunBenchCommand implements Callable<Integer> {
             out.println(Comparison.ratioLine(Double.NaN));
             return CommandLine.ExitCode.SOFTWARE;
         }
+    }
+
+    /** Kernel clients' connections per second to synack over TUN and to the kernel over veth, MTU 1500. */
+    private void connectionsPerSecond(PrintWriter out, Progress progress) throws Exception {
+        Duration warmup = Duration.ofSeconds(1);
+        Duration measure = Duration.ofMillis((long) (connectSeconds * 1000));
+        progress.phase("connections over TUN");
+        ConnectionRate.Result tun = ConnectionRate.kernelToSynackOverTun(threads, warmup, measure,
+                ConnectionRate.CloseMode.SERVER_FIRST, progress);
+        progress.phase("connections over veth");
+        ConnectionRate.Result veth = ConnectionRate.kernelOverVeth(threads, warmup, measure,
+                ConnectionRate.CloseMode.SERVER_FIRST, progress);
+        progress.done();
+        Comparison c = new Comparison("connections", tun.perSecond(), veth.perSecond(), "/s");
+        out.printf(Locale.ROOT, "MTU 1500, connections/s from %d kernel client threads: synack over TUN %s, kernel over veth %s, "
+                + "ratio %s%n", threads, Comparison.formatFigure(c.synack()), Comparison.formatFigure(c.kernel()),
+                Comparison.formatRatio(c.ratio()));
+        out.printf(Locale.ROOT, "  CPU, whole process: %s us per connection on %s cores (veth: %s us on %s); failed: %d (veth: %d)%n",
+                Comparison.formatFigure(tun.cpuMicrosPerConnection()), Comparison.formatFigure(tun.busyCores()),
+                Comparison.formatFigure(veth.cpuMicrosPerConnection()), Comparison.formatFigure(veth.busyCores()),
+                tun.failures(), veth.failures());
+        out.flush();
     }
 
     /** One direction's two lines (figures, then CPU); its ratio, synack over the kernel on veth. */

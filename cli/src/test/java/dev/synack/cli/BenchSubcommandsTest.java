@@ -113,17 +113,22 @@ class BenchSubcommandsTest {
         assertThat(DemoRunner.run("bench", "tun", "--mtu", "70000").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "tun", "--mtu", "1500,1000").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "tun", "--warmup", "-1").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "tun", "--threads", "0").exitCode()).isEqualTo(2);
         if (missing != null) return;
 
-        DemoRunner.Result r = DemoRunner.run("bench", "tun", "--size", "8MiB", "--warmup", "0", "--mtu", "1500,9000");
+        DemoRunner.Result r = DemoRunner.run("bench", "tun", "--size", "8MiB", "--warmup", "0", "--mtu", "1500,9000",
+                "--connect-seconds", "1", "--threads", "4");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         List<String> lines = r.out().lines().toList();
         String figures = "synack over TUN [0-9.]+ Gbit/s, kernel over veth [0-9.]+ Gbit/s, ratio [0-9.]+";
-        assertThat(lines).filteredOn(l -> l.startsWith("MTU ")).hasSize(4).satisfiesExactly(
+        assertThat(lines).filteredOn(l -> l.startsWith("MTU ") && l.contains("Gbit/s")).hasSize(4).satisfiesExactly(
                 l -> assertThat(l).matches("MTU 1500, kernel sends, synack receives: " + figures),
                 l -> assertThat(l).matches("MTU 1500, synack sends, the kernel receives: " + figures),
                 l -> assertThat(l).matches("MTU 9000, kernel sends, synack receives: " + figures),
                 l -> assertThat(l).matches("MTU 9000, synack sends, the kernel receives: " + figures));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("MTU 1500, connections/s from 4 kernel client threads: "
+                + "synack over TUN [0-9.]+, kernel over veth [0-9.]+, ratio [0-9.]+"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("failed: 0 (veth: 0)"));
         assertThat(lines.getLast()).matches("ratio: [0-9.]+");
     }
 }
