@@ -431,7 +431,7 @@ public final class Connection extends Tcb {
 
     /** The error that ended the connection, or null. */
     public TcpError error() { return error; }
-    /** SO_ERROR as Linux's sock_getsockopt: the error, else the ICMP soft error (then cleared), else null. */
+    /** The soft error an ICMP message left (Linux's sk_err_soft, which SO_ERROR reports after the error), cleared; or null. */
     public TcpError takeSoftError() { return IcmpErrors.takeSoftError(this); }
     /** The path MTU an ICMP error reported, 0 while none has (the link's MTU applies). */
     public int pathMtu() { return pathMtu; }

@@ -102,7 +102,6 @@ final class IcmpErrors {
 
     /** See {@link Connection#takeSoftError()}. */
     static TcpError takeSoftError(Connection c) {
-        if (c.error != null) return c.error;
         TcpError soft = c.softError;
         c.softError = null;
         return soft;
