@@ -91,22 +91,12 @@ public final class Icmpv4Error {
      * may have lowered its TTL (RFC 1812 §4.3.2.3).
      */
     public String parse(ByteBuffer packet) {
+        String problem = Icmpv4.messageProblem(packet, HEADER_LENGTH, "ICMP message shorter than its header");
+        if (problem != null) return problem;
         int ip = packet.position();
-        int available = packet.remaining();
-        if (available < Ipv4Header.MIN_LENGTH) return "truncated packet";
-        if (Ipv4Header.version(packet, ip) != Ipv4Header.VERSION) return "IP version is not 4";
         int headerLength = Ipv4Header.ihl(packet, ip) * 4;
-        int totalLength = Ipv4Header.totalLength(packet, ip);
-        if (headerLength < Ipv4Header.MIN_LENGTH) return "bad IPv4 header length";
-        if (available < headerLength || available < totalLength || totalLength < headerLength) return "truncated packet";
-        if (!Ipv4Header.checksumValid(packet, ip)) return "bad IPv4 header checksum";
-        if (headerLength > Ipv4Header.MIN_LENGTH && !Ipv4Header.optionsValid(packet, ip)) return ParseResult.BAD_IP_OPTION.reason();
-        if (Ipv4Header.isFragment(packet, ip)) return "IPv4 fragment (reassembly not supported)";
-        if (Ipv4Header.protocol(packet, ip) != Icmpv4.PROTOCOL) return "not an ICMP packet";
         int icmp = ip + headerLength;
-        int icmpLength = totalLength - headerLength;
-        if (icmpLength < HEADER_LENGTH) return "ICMP message shorter than its header";
-        if (Checksum.fold(Checksum.add(0, packet, icmp, icmpLength)) != 0xffff) return "bad ICMP checksum";
+        int icmpLength = Ipv4Header.totalLength(packet, ip) - headerLength;
         type = u8(packet, icmp + OFF_TYPE);
         if (!isErrorType(type)) return "ICMP type " + type + " is not an error message";
         code = u8(packet, icmp + OFF_CODE);

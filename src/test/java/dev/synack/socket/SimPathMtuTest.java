@@ -45,26 +45,10 @@ class SimPathMtuTest {
         });
         byte[] data = new byte[400_000];
         new Random(71).nextBytes(data);
-        AtomicReference<byte[]> received = new AtomicReference<>();
-        AtomicReference<byte[]> echoed = new AtomicReference<>();
-        s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4); TcpSocket c = ss.accept()) {
-                byte[] got = readAll(c);
-                received.set(got);
-                writeAll(c, got);
-            }
-        });
-        s.net.spawn("client", () -> {
-            try (TcpSocket c = new TcpSocket(s.client)) {
-                c.connect(server(80));
-                writeAll(c, data);
-                c.shutdownOutput();
-                echoed.set(readAll(c));
-            }
-        });
+        SimSockets.Echo echo = s.spawnEcho(data);
         s.net.run();
-        assertThat(sha256(received.get())).isEqualTo(sha256(data));
-        assertThat(sha256(echoed.get())).isEqualTo(sha256(data));
+        assertThat(sha256(echo.received().get())).isEqualTo(sha256(data));
+        assertThat(sha256(echo.echoed().get())).isEqualTo(sha256(data));
         // Both senders were told, shrank their segments, and everything after fitted.
         assertThat(s.client.counters().get("InDestUnreachs")).isPositive();
         assertThat(s.server.counters().get("InDestUnreachs")).isPositive();

@@ -47,21 +47,13 @@ class NetStackAllocationTest {
     void aBareAckToAnEstablishedConnectionAllocatesNothing() throws Exception {
         com.sun.management.ThreadMXBean threads = allocationCounter();
 
-        NetStack stack = new NetStack("host", LOCAL, TcpConfig.linux(), () -> 0L, IsnGenerator.fixed(5000), 1);
         ByteBuffer sentCopy = ByteBuffer.allocate(2048);
-        stack.attach((from, packet) -> {
+        NetStack stack = listeningOn80((from, packet) -> {
             sentCopy.clear();
             sentCopy.put(packet.duplicate()).flip();
             PacketCodec.decode(sentCopy, lastSent);
             sentCount++;
-        }, null);
-        stack.lock();
-        try {
-            stack.bind(80);
-            stack.listen(80, 4);
-        } finally {
-            stack.unlock();
-        }
+        });
         stack.deliver(packet(100, 0, TcpFlags.SYN));
         assertThat(lastSent.segment().flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
         int serverIsn = lastSent.segment().seq();
@@ -85,15 +77,7 @@ class NetStackAllocationTest {
     @Test
     void icmpErrorsForAnEstablishedConnectionAllocateNothing() throws Exception {
         com.sun.management.ThreadMXBean threads = allocationCounter();
-        NetStack stack = new NetStack("host", LOCAL, TcpConfig.linux(), () -> 0L, IsnGenerator.fixed(5000), 1);
-        stack.attach((from, packet) -> { }, null);
-        stack.lock();
-        try {
-            stack.bind(80);
-            stack.listen(80, 4);
-        } finally {
-            stack.unlock();
-        }
+        NetStack stack = listeningOn80((from, packet) -> { });
         stack.deliver(packet(100, 0, TcpFlags.SYN));
         stack.deliver(packet(101, 5001, TcpFlags.ACK));
         assertThat(stack.counters()).containsEntry("CurrEstab", 1L);
@@ -115,6 +99,20 @@ class NetStackAllocationTest {
         assertThat(stack.counter(Counter.OUT_OF_WINDOW_ICMPS)).isEqualTo(WARM_UP + MEASURED);
         assertThat(stack.counter(Counter.ICMP_IN_DEST_UNREACHS)).isEqualTo(2L * (WARM_UP + MEASURED));
         assertThat(allocated).as("bytes allocated over %d ICMP errors", 2 * MEASURED).isLessThan(MEASURED);
+    }
+
+    /** A stack at LOCAL (ISN 5000) listening on port 80, sending to {@code transmitter}. */
+    private static NetStack listeningOn80(PacketTransmitter transmitter) throws Exception {
+        NetStack stack = new NetStack("host", LOCAL, TcpConfig.linux(), () -> 0L, IsnGenerator.fixed(5000), 1);
+        stack.attach(transmitter, null);
+        stack.lock();
+        try {
+            stack.bind(80);
+            stack.listen(80, 4);
+        } finally {
+            stack.unlock();
+        }
+        return stack;
     }
 
     /** A host unreachable from a router about a segment LOCAL:80 -> REMOTE:40000 with sequence number {@code seq}. */
