@@ -8,7 +8,7 @@ import static dev.synack.tcp.Connection.NONE;
  *
  * <p>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2, 4,
  * ... s apart), a passive child after synAckRetries (dropped silently), data after dataRetries
- * (CONNECTION_TIMED_OUT, no RST, as Linux).
+ * (CONNECTION_TIMED_OUT, or the soft error an ICMP message left, as Linux's tcp_write_err; no RST).
  */
 final class RetransmissionTimer {
     private RetransmissionTimer() {}
