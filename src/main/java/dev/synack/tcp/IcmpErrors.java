@@ -25,7 +25,8 @@ import static dev.synack.tcp.Connection.NONE;
  * <li>In every other state the error is soft (RFC 1122 §4.2.3.9: "MUST NOT abort ... for these";
  * Linux treats port and protocol unreachable alike once connected): it becomes the connection's
  * soft error (Linux's sk_err_soft), reported by SO_ERROR and as the error of a later timeout in
- * place of ETIMEDOUT.
+ * place of ETIMEDOUT. A net or host unreachable about SND.UNA while its retransmissions back off
+ * undoes one backoff (RFC 6069, as Linux's tcp_ld_RTO_revert): the path was broken, not congested.
  * </ul>
  */
 final class IcmpErrors {
@@ -44,8 +45,28 @@ final class IcmpErrors {
             Closing.fail(c, kind.error(), "ICMP " + kind.name().toLowerCase() + " during the handshake", now);
         } else {
             c.softError = kind.error();
+            if (kind == IcmpError.NET_UNREACHABLE || kind == IcmpError.HOST_UNREACHABLE) revertBackOff(c, quotedSeq, now);
         }
         return true;
+    }
+
+    /**
+     * RFC 6069 §4 as Linux's tcp_ld_RTO_revert: when the message quotes SND.UNA and its
+     * retransmission timer has backed off, one backoff is undone and the timer runs from the
+     * segment's last transmission with the shorter timeout, expiring now if that time has passed.
+     */
+    private static void revertBackOff(Connection c, int quotedSeq, long now) {
+        if (quotedSeq != c.sndUna || c.retries == 0 || c.rtt.backoffCount() == 0 || c.timers.retransmitAt == NONE) return;
+        long lastSent = c.timers.retransmitAt - c.rtt.rto(); // the timer was armed for one RTO when it went
+        c.rtt.revertBackOff();
+        long due = lastSent + c.rtt.rto();
+        if (due > now) {
+            c.timers.retransmitAt = due;
+        } else {
+            c.timers.retransmitAt = NONE;
+            c.output.timerFired(c, "retransmit", now);
+            RetransmissionTimer.retransmissionTimeout(c, now);
+        }
     }
 
     /** Linux's tcp_req_err: a passive opening in SYN_RECV, whose SYN-ACK carried the ISS. */

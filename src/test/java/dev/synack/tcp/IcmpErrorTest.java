@@ -140,6 +140,29 @@ class IcmpErrorTest {
     }
 
     @Test
+    void hostUnreachableAboutSndUnaUndoesOneBackoffAsRfc6069Says() {
+        EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
+        h.write(100);
+        h.clearSent();
+        long first = h.fireNextDeadline(); // 1st retransmission, RTO doubles
+        long second = h.fireNextDeadline(); // 2nd, RTO doubles again
+        h.clearSent();
+        long backedOff = h.conn.nextDeadline();
+        assertThat(backedOff - second).isEqualTo(2 * (second - first));
+        h.conn.icmpError(IcmpError.HOST_UNREACHABLE, 0, ISS + 1 + 50, h.now); // not SND.UNA: no revert
+        assertThat(h.conn.nextDeadline()).isEqualTo(backedOff);
+        h.conn.icmpError(IcmpError.PORT_UNREACHABLE, 0, ISS + 1, h.now); // not net/host unreachable
+        assertThat(h.conn.nextDeadline()).isEqualTo(backedOff);
+        h.conn.icmpError(IcmpError.HOST_UNREACHABLE, 0, ISS + 1, h.now);
+        assertThat(h.conn.nextDeadline()).isEqualTo(second + (second - first));
+        h.expectNothing();
+        // Once the shorter timeout has passed since the last transmission, the revert retransmits at once.
+        h.now = second + (second - first) + 1;
+        h.conn.icmpError(IcmpError.HOST_UNREACHABLE, 0, ISS + 1, h.now);
+        assertThat(h.next().seq()).isEqualTo(ISS + 1);
+    }
+
+    @Test
     void withoutAnIcmpErrorATimeoutIsEtimedout() {
         EngineHarness h = fourSegmentsInFlight();
         for (int i = 0; i < 40 && h.conn.state() != TcpState.CLOSED; i++) h.fireNextDeadline();
