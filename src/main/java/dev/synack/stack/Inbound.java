@@ -223,6 +223,7 @@ final class Inbound {
             diagnostics.increment(Counter.ICMP_IN_ERRORS);
             return "ICMP error about a packet this host did not send";
         }
+        if (diagnostics.isTracing()) diagnostics.icmpError(now, e, kind.lowersPathMtu());
         return connections.icmpErrorArrived(e.quotedDestination(), e.quotedSourcePort(), e.quotedDestinationPort(), kind,
                 e.nextHopMtu(), e.quotedSequence(), now);
     }

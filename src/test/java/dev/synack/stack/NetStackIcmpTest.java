@@ -7,6 +7,7 @@ import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpState;
+import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Icmpv4;
 import dev.synack.wire.Icmpv4Error;
 import dev.synack.wire.Ipv4Address;
@@ -166,5 +167,22 @@ class NetStackIcmpTest {
         stack.deliver(errorAbout(sent.getLast(), 3, 4, 1000));
         assertThat(c.pathMtu()).isEqualTo(1000);
         assertThat(c.state()).isEqualTo(TcpState.SYN_SENT);
+    }
+
+    @Test
+    void aTracedIcmpErrorShowsAsReceivedAboutItsSegment() throws Exception {
+        List<TraceEvent> events = new ArrayList<>();
+        stack.addTraceListener(events::add);
+        Connection c = stack.connect(0, PEER, 80);
+        byte[] syn = sent.getLast();
+        int iss = ByteBuffer.wrap(syn).getInt(24);
+        stack.deliver(errorAbout(syn, 3, 4, 1000));
+        TraceEvent.Packet icmp = events.stream().filter(e -> e instanceof TraceEvent.Packet p && p.flags().startsWith("icmp"))
+                .map(e -> (TraceEvent.Packet) e).findFirst().orElseThrow();
+        assertThat(icmp.direction()).isEqualTo(TraceEvent.Direction.RECV);
+        assertThat(icmp.flags()).isEqualTo("icmp 3/4 mtu 1000");
+        assertThat(icmp.src()).isEqualTo("10.7.0.2:" + c.tuple().localPort());
+        assertThat(icmp.seq()).isEqualTo(Integer.toUnsignedLong(iss));
+        assertThat(icmp.reason()).isEqualTo("from 10.7.0.254");
     }
 }
