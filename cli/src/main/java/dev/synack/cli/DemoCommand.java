@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
         description = {"Plays a textbook TCP scenario between \"client\" 10.0.0.1 and \"server\" 10.0.0.2 on a "
                 + "simulated network in virtual time (one-way delay 10 ms, Linux defaults), with real socket calls, "
                 + "and prints its trace. The fault options (--delay, --jitter, --loss, --reorder, --duplicate, "
-                + "--corrupt, --bandwidth) apply to both directions of the path; every random draw comes from "
+                + "--corrupt, --bandwidth, --mtu) apply to both directions of the path; every random draw comes from "
                 + "--seed, so a run repeats exactly.",
                 "Exit status: 0 when the scenario went as the textbook says, 1 when it did not, 2 on bad arguments."})
 final class DemoCommand implements Callable<Integer> {
@@ -118,6 +118,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "e.g. 10Mbit, 100kbit, 1Gbit.")
     Long bandwidth;
 
+    @Option(names = "--mtu", paramLabel = "BYTES",
+            description = "A hop in the middle of the path carries no packet longer than this (68 to 65535) and "
+                    + "answers a longer one with ICMP \"fragmentation needed\": the senders lower their MSS "
+                    + "(path MTU discovery, RFC 1191), e.g. --mtu 1200.")
+    Integer mtu;
+
     /** The lossy scenario's loss when --loss is not given. */
     static final String LOSSY_DEFAULT_LOSS = "3";
 
@@ -131,6 +137,7 @@ final class DemoCommand implements Callable<Integer> {
         if (duplicate != null) b.duplicate(duplicate);
         if (corrupt != null) b.corrupt(corrupt);
         if (bandwidth != null) b.bandwidth(bandwidth);
+        if (mtu != null) b.mtu(mtu);
         return b.build();
     }
 

@@ -16,7 +16,8 @@ final class Errno {
             Map.entry("EADDRINUSE", 98), Map.entry("EADDRNOTAVAIL", 99), Map.entry("ENETUNREACH", 101),
             Map.entry("ECONNABORTED", 103), Map.entry("ECONNRESET", 104), Map.entry("EISCONN", 106),
             Map.entry("ENOTCONN", 107), Map.entry("ETIMEDOUT", 110), Map.entry("ECONNREFUSED", 111),
-            Map.entry("EHOSTUNREACH", 113), Map.entry("EALREADY", 114), Map.entry("EINPROGRESS", 115));
+            Map.entry("EHOSTUNREACH", 113),
+            Map.entry("ENONET", 64), Map.entry("EPROTO", 71), Map.entry("EMSGSIZE", 90), Map.entry("EHOSTDOWN", 112), Map.entry("EALREADY", 114), Map.entry("EINPROGRESS", 115));
 
     /**
      * The errno of a call the socket layer refused: the engine's error its exception carries as
@@ -39,6 +40,14 @@ final class Errno {
             case CONNECTION_IN_PROGRESS -> "EALREADY";
             case OUTPUT_SHUTDOWN -> "EPIPE";
             case CLOSED -> "EBADF";
+            case NETWORK_UNREACHABLE -> "ENETUNREACH";
+            case HOST_UNREACHABLE -> "EHOSTUNREACH";
+            case PROTOCOL_NOT_AVAILABLE -> "ENOPROTOOPT";
+            case HOST_DOWN -> "EHOSTDOWN";
+            case NOT_ON_NETWORK -> "ENONET";
+            case OPERATION_NOT_SUPPORTED -> "EOPNOTSUPP";
+            case PROTOCOL_ERROR -> "EPROTO";
+            case MESSAGE_TOO_LONG -> "EMSGSIZE";
         };
     }
 }

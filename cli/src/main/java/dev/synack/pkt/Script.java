@@ -23,7 +23,7 @@ public record Script(String name, Map<String, String> options, List<Event> event
     }
 
     /** One line (or a few joined lines) of the script. */
-    public sealed interface Event permits PacketEvent, SyscallEvent, ShellEvent, CodeEvent {
+    public sealed interface Event permits PacketEvent, IcmpEvent, SyscallEvent, ShellEvent, CodeEvent {
         int line();
         Time time();
     }
@@ -56,6 +56,15 @@ public record Script(String name, Map<String, String> options, List<Event> event
     public record PacketEvent(int line, Time time, boolean inbound, int flow, int flags, String flagText,
                               long seqStart, long seqEnd, int length, long ack, Long window, Long urgent,
                               List<Option> options, Integer ttl) implements Event { }
+
+    /**
+     * {@code < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]}: an inbound ICMPv4 error of
+     * {@code type} and {@code code} ({@code mtu} -1 when not written) quoting the segment of flow
+     * {@code flow} that starts at {@code seqStart} (relative to our ISN) and carries {@code length}
+     * bytes ({@link IcmpSyntax}).
+     */
+    public record IcmpEvent(int line, Time time, int flow, int type, int code, int mtu, long seqStart, int length)
+            implements Event { }
 
     /** {@code name(args) = ret [ERRNO (text)]}, optionally blocking until {@code end}. */
     public record SyscallEvent(int line, Time time, Time end, String name, List<Expr> args, Expr result, String errno)

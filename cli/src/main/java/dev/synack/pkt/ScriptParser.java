@@ -147,7 +147,7 @@ public final class ScriptParser {
 
     // ------------------------------------------------------------------ packets
 
-    private static PacketEvent parsePacket(ScriptCursor c, Time time) throws ScriptException {
+    private static Event parsePacket(ScriptCursor c, Time time) throws ScriptException {
         boolean inbound = c.current() == '<';
         c.pos++;
         int flow = 0;
@@ -159,9 +159,7 @@ public final class ScriptParser {
             throw c.error("'*' and ranges are allowed on outbound packets only");
         }
         c.skipSpaces();
-        if (!c.atEnd() && c.current() == 'i' && c.peek("icmp")) {
-            throw new ScriptException(c.line, "ICMP packet (synack's stack ignores ICMP errors: it cannot act on them as Linux does)", true);
-        }
+        if (!c.atEnd() && c.current() == 'i' && c.peek("icmp")) return IcmpSyntax.parse(c, time, flow, inbound);
         if (!c.atEnd() && c.current() == 'u' && c.peek("udp")) {
             throw new ScriptException(c.line, "UDP packet (synack has no UDP)", true);
         }

@@ -3,6 +3,7 @@ package dev.synack.pkt;
 import dev.synack.pkt.Script.CodeEvent;
 import dev.synack.pkt.Script.Event;
 import dev.synack.pkt.Script.Option;
+import dev.synack.pkt.Script.IcmpEvent;
 import dev.synack.pkt.Script.PacketEvent;
 import dev.synack.pkt.Script.Placement;
 import dev.synack.pkt.Script.ShellEvent;
@@ -195,6 +196,7 @@ public final class ScriptRunner {
             switch (e) {
                 case PacketEvent p when p.inbound() -> inbound(p);
                 case PacketEvent p -> outbound(p);
+                case IcmpEvent i -> inboundIcmp(i);
                 case SyscallEvent s -> syscall(s);
                 case ShellEvent s when s.placement() == Placement.TIMED -> {
                     // Its settings were read into the configuration before the stack started (ShellCommands).
@@ -405,6 +407,16 @@ public final class ScriptRunner {
         PacketCodec.encode(packet, buf);
         buf.flip();
         stack.deliver(buf);
+        anchor = now;
+        checkPending();
+    }
+
+    /** An ICMP error from the peer's side about a segment of flow {@code i.flow()} ({@link IcmpSyntax}). */
+    private void inboundIcmp(IcmpEvent i) throws ScriptException {
+        advanceTo(scheduled(i.time()));
+        Flow f = flow(i.flow());
+        bindPassive(f);
+        stack.deliver(IcmpSyntax.encode(i, remoteAddress, localAddress, f.localPort, f.remotePort, f.localIsn == null ? 0 : f.localIsn));
         anchor = now;
         checkPending();
     }

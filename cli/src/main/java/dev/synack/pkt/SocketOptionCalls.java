@@ -141,11 +141,12 @@ final class SocketOptionCalls {
         return switch (name) {
             case SO_REUSEADDR, SO_REUSEPORT -> get(d, StandardSocketOptions.SO_REUSEADDR) ? 1L : 0L;
             case SO_ERROR -> {
-                // Linux's sock_error: the pending error, reported once.
+                // Linux's sock_getsockopt: the pending error, reported once (sock_error), else the
+                // soft error an ICMP message left (sk_err_soft), cleared by reading it.
                 TcpError error = d.socket == null ? null : d.socket.error();
-                if (error == null || d.errorReported) yield 0L;
-                d.errorReported = true;
-                yield (long) Errno.NUMBERS.get(Errno.of(error));
+                if (error == null || d.errorReported) error = d.socket == null ? null : d.socket.takeSoftError();
+                else d.errorReported = true;
+                yield error == null ? 0L : (long) Errno.NUMBERS.get(Errno.of(error));
             }
             case SO_KEEPALIVE -> get(d, StandardSocketOptions.SO_KEEPALIVE) ? 1L : 0L;
             case SO_SNDBUF -> (long) get(d, StandardSocketOptions.SO_SNDBUF); // set before (a script reading an unset one is skipped)

@@ -209,7 +209,7 @@ final class UnsupportedFeatures {
             Map.entry("SO_TIMESTAMPING", "socket timestamping not supported"),
             Map.entry("TCP_CONGESTION", "synack takes the congestion control from the stack's configuration, not per socket"),
             Map.entry("IP_TOS", "synack's packets carry no TOS"),
-            Map.entry("IP_MTU_DISCOVER", "synack does no path MTU discovery"),
+            Map.entry("IP_MTU_DISCOVER", "synack always does path MTU discovery (DF set), it has no such option"),
             Map.entry("IP_FREEBIND", "synack binds only its own address"),
             Map.entry("SO_MARK", "synack has no packet marks"));
 

@@ -46,6 +46,21 @@ class DemoFaultFlagsTest {
     }
 
     @Test
+    void aNarrowHopMakesTheSendersShrinkTheirSegments() {
+        DemoRunner.Result r = DemoRunner.run("demo", "lossy", "--loss", "1%", "--mtu", "1200", "--format", "jsonl",
+                "--seed", "4");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(where(r.events(), "kind", "drop")).anySatisfy(d -> assertThat(str(d, "reason")).isEqualTo("exceeds the path MTU"));
+        List<Map<String, Object>> icmp = where(r.events(), "flags", "icmp 3/4 mtu 1200");
+        assertThat(icmp).isNotEmpty().allSatisfy(e -> assertThat(str(e, "kind")).isEqualTo("recv"));
+        // After the ICMP error no data segment is longer than the hop allows: 1200 - 40 - 12 (timestamps).
+        Object learnedAt = icmp.getFirst().get("t");
+        assertThat(where(where(r.events(), "kind", "send"), "host", "client"))
+                .filteredOn(e -> num(e, "t").compareTo(num(icmp.getFirst(), "t")) > 0)
+                .allSatisfy(e -> assertThat(num(e, "len").intValue()).as("at %s", learnedAt).isLessThanOrEqualTo(1148));
+    }
+
+    @Test
     void corruptedPacketsAreDroppedByTheReceiversChecksum() {
         DemoRunner.Result r = DemoRunner.run("demo", "lossy", "--loss", "0", "--corrupt", "5%", "--format", "jsonl",
                 "--seed", "3");
@@ -89,7 +104,7 @@ class DemoFaultFlagsTest {
         DemoRunner.Result r = DemoRunner.run("demo", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("--loss=P%", "--reorder[=P%]", "--duplicate[=P%]", "--corrupt[=P%]",
-                "--delay=TIME", "--jitter=TIME", "--bandwidth=RATE", "lossy");
+                "--delay=TIME", "--jitter=TIME", "--bandwidth=RATE", "--mtu=BYTES", "lossy");
         assertThat(r.err()).doesNotContain("WARN");
     }
 }

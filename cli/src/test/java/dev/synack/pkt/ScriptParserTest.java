@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synack.pkt.Script.CodeEvent;
 import dev.synack.pkt.Script.Ellipsis;
+import dev.synack.pkt.Script.IcmpEvent;
 import dev.synack.pkt.Script.ListExpr;
 import dev.synack.pkt.Script.Num;
 import dev.synack.pkt.Script.PacketEvent;
@@ -150,10 +151,29 @@ class ScriptParserTest {
         assertThat(unsupported("+0 < S 0:0(0) win 1000 <mss 1460,FOEXP>\n")).contains("TCP Fast Open not supported");
         assertThat(unsupported("+0 < S 0:0(0) win 1000 <md5 0xab>\n")).contains("MD5");
         assertThat(unsupported("+0 < [ect0] . 1:1(0) ack 1 win 1000\n")).contains("ECN");
-        assertThat(unsupported("+0 < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]\n")).contains("ICMP");
+        assertThat(unsupported("+0 > icmp unreachable port_unreachable\n")).contains("outbound ICMP");
+        assertThat(unsupported("+0 < icmp echo_request\n")).contains("echo_request");
+        assertThat(unsupported("+0 < icmp unreachable port_unreachable [udp (10)]\n")).contains("UDP");
         PacketEvent plain = (PacketEvent) parse("+0 > [noecn] . 1:1(0) ack 1\n").events().get(0);
         assertThat(plain.ttl()).isNull();
         assertThat(((PacketEvent) parse("+0 < (ttl 3) . 1:1(0) ack 1 win 9\n").events().get(0)).ttl()).isEqualTo(3);
+    }
+
+    @Test
+    void inboundIcmpErrorsParseAsPacketdrillWritesThem() throws Exception {
+        IcmpEvent frag = (IcmpEvent) parse("+0 < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]\n").events().get(0);
+        assertThat(frag).isEqualTo(new IcmpEvent(1, Script.Time.relative(0), 0, 3, 4, 1200, 1, 1460));
+        IcmpEvent bare = (IcmpEvent) parse("+0 < icmp unreachable port_unreachable\n").events().get(0);
+        assertThat(bare.code()).isEqualTo(3);
+        assertThat(bare.mtu()).isEqualTo(-1);
+        assertThat(bare.seqStart()).isZero();
+        IcmpEvent numbered = (IcmpEvent) parse("+0 < icmp type_11 code_1 [7:7(0)]\n").events().get(0);
+        assertThat(numbered.type()).isEqualTo(11);
+        assertThat(numbered.code()).isEqualTo(1);
+        assertThatThrownBy(() -> parse("+0 < icmp unreachable port_unreachable mtu 1200\n"))
+                .hasMessageContaining("only valid for unreachable frag_needed");
+        assertThatThrownBy(() -> parse("+0 < icmp unreachable no_such_code\n")).hasMessageContaining("bad ICMP code");
+        assertThatThrownBy(() -> parse("+0 < icmp unreachable frag_needed [1:5(3)]\n")).hasMessageContaining("does not match");
     }
 
     private static String unsupported(String text) {

@@ -18,6 +18,7 @@ final class FaultPipeline {
     static final String LOST_BURST = "lost (burst)";
     static final String QUEUE_FULL = "queue full";
     static final String PARTITION = "partition";
+    static final String TOO_BIG = "exceeds the path MTU";
     private static final double NANOS_PER_SECOND = 1e9;
 
     /** Where the pipeline puts its decisions. */
@@ -27,6 +28,13 @@ final class FaultPipeline {
 
         /** The packet is dropped for {@code reason}. */
         void drop(String reason);
+
+        /**
+         * {@code packet} (still the caller's; dropped right after) is longer than the path's narrowest
+         * hop, of {@code mtu} bytes, whose router, {@code router}, tells its sender: the simulator
+         * sends the ICMP error; a link without that notion ignores it.
+         */
+        default void tooBig(ByteBuffer packet, int mtu, int router) { }
     }
 
     private PathConditions conditions;
@@ -71,6 +79,11 @@ final class FaultPipeline {
      */
     void carry(ByteBuffer packet, long now, RandomGenerator random, Sink sink) {
         PathConditions c = conditions;
+        if (c.mtu() > 0 && packet.remaining() > c.mtu()) {
+            sink.tooBig(packet, c.mtu(), c.mtuRouter());
+            sink.drop(TOO_BIG);
+            return;
+        }
         for (PathConditions.Window w : c.partitions()) {
             if (w.contains(now)) {
                 partitioned++;

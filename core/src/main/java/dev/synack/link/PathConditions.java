@@ -12,6 +12,12 @@ import java.util.Objects;
  * the order a packet meets them ({@link FaultPipeline} applies them):
  *
  * <ol>
+ *   <li><b>path MTU</b>: with an {@link #mtu() MTU}, a hop in the middle of the path carries no
+ *       packet longer than it: a longer one is dropped ("exceeds the path MTU") and, as a router
+ *       does (RFC 1191 §4, RFC 1812 §5.2.7.1), the hop ({@link #mtuRouter()}) answers its sender
+ *       with an ICMP "fragmentation needed" carrying the MTU (IPv4 packets with DF set, which
+ *       every synack segment has; see {@link FaultPipeline.Sink#tooBig}). In front of a real link
+ *       ({@link FaultyLink}) the packet is only dropped: a black hole.</li>
  *   <li><b>partition</b>: inside any of the {@link #partitions() time windows} every packet is
  *       dropped ("partition"). Times are on the link's clock (virtual nanoseconds since a
  *       {@link SimNetwork} started; since a {@link FaultyLink} was created).</li>
@@ -72,8 +78,15 @@ public final class PathConditions {
     private final long bandwidthBitsPerSecond;
     private final int queueLimitBytes;
     private final List<Window> partitions;
+    private final int mtu;
+    private final int mtuRouter;
+
+    /** The address the narrow hop answers from when none is given: 10.255.255.254. */
+    public static final int DEFAULT_MTU_ROUTER = 0x0afffffe;
 
     private PathConditions(Builder b) {
+        mtu = b.mtu;
+        mtuRouter = b.mtuRouter;
         delayNanos = b.delayNanos;
         jitterNanos = b.jitterNanos;
         lossRate = b.lossRate;
@@ -118,11 +131,15 @@ public final class PathConditions {
     /** Bytes the drop-tail queue holds in front of a bandwidth limit. */
     public int queueLimitBytes() { return queueLimitBytes; }
     public List<Window> partitions() { return partitions; }
+    /** The MTU of the path's narrowest hop in bytes, or 0 for none (every packet fits). */
+    public int mtu() { return mtu; }
+    /** The address of that hop, the source of its ICMP errors. */
+    public int mtuRouter() { return mtuRouter; }
 
     /** True when the path may drop, reorder, duplicate, corrupt or limit packets (delay alone is not a fault). */
     public boolean hasFaults() {
         return lossRate > 0 || burstEnter > 0 || reorderRate > 0 || duplicateRate > 0 || corruptRate > 0
-                || bandwidthBitsPerSecond > 0 || !partitions.isEmpty() || jitterNanos > 0;
+                || bandwidthBitsPerSecond > 0 || !partitions.isEmpty() || jitterNanos > 0 || mtu > 0;
     }
 
     /** A short human description, e.g. "delay 20ms, loss 1%, bandwidth 10Mbit/s". */
@@ -130,6 +147,7 @@ public final class PathConditions {
     public String toString() {
         List<String> parts = new ArrayList<>();
         parts.add("delay " + ms(delayNanos));
+        if (mtu > 0) parts.add("mtu " + mtu);
         if (jitterNanos > 0) parts.add("jitter " + ms(jitterNanos));
         if (lossRate > 0) parts.add("loss " + percent(lossRate));
         if (burstEnter > 0) {
@@ -172,13 +190,15 @@ public final class PathConditions {
                 && c.burstLossRate == burstLossRate && c.reorderRate == reorderRate
                 && c.reorderDelayNanos == reorderDelayNanos && c.duplicateRate == duplicateRate
                 && c.corruptRate == corruptRate && c.bandwidthBitsPerSecond == bandwidthBitsPerSecond
-                && c.queueLimitBytes == queueLimitBytes && c.partitions.equals(partitions);
+                && c.queueLimitBytes == queueLimitBytes && c.partitions.equals(partitions) && c.mtu == mtu
+                && c.mtuRouter == mtuRouter;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(delayNanos, jitterNanos, lossRate, burstEnter, burstExit, burstLossRate, reorderRate,
-                reorderDelayNanos, duplicateRate, corruptRate, bandwidthBitsPerSecond, queueLimitBytes, partitions);
+                reorderDelayNanos, duplicateRate, corruptRate, bandwidthBitsPerSecond, queueLimitBytes, partitions, mtu,
+                mtuRouter);
     }
 
     /** Builds {@link PathConditions}; every setter checks its argument and says what is wrong. */
@@ -196,6 +216,8 @@ public final class PathConditions {
         private long bandwidthBitsPerSecond;
         private int queueLimitBytes = DEFAULT_QUEUE_BYTES;
         private final List<Window> partitions = new ArrayList<>();
+        private int mtu;
+        private int mtuRouter = DEFAULT_MTU_ROUTER;
 
         private Builder() { }
 
@@ -213,6 +235,8 @@ public final class PathConditions {
             bandwidthBitsPerSecond = c.bandwidthBitsPerSecond;
             queueLimitBytes = c.queueLimitBytes;
             partitions.addAll(c.partitions);
+            mtu = c.mtu;
+            mtuRouter = c.mtuRouter;
         }
 
         /** One-way propagation delay. */
@@ -271,6 +295,19 @@ public final class PathConditions {
         /** Drops every packet sent from {@code start} until (not including) {@code end} on the link's clock. */
         public Builder partition(Duration start, Duration end) {
             partitions.add(new Window(nanos(start, "partition start"), nanos(end, "partition end")));
+            return this;
+        }
+
+        /** A hop of {@code bytes} MTU (at least 68, RFC 791; 0 for none) answering from {@link #DEFAULT_MTU_ROUTER}. */
+        public Builder mtu(int bytes) { return mtu(bytes, mtuRouter); }
+
+        /** A hop of {@code bytes} MTU answering too-big packets from {@code routerAddress}. */
+        public Builder mtu(int bytes, int routerAddress) {
+            if (bytes != 0 && (bytes < 68 || bytes > 65535)) {
+                throw new IllegalArgumentException("a path MTU must be 0 (none) or 68..65535 bytes, was " + bytes);
+            }
+            mtu = bytes;
+            mtuRouter = routerAddress;
             return this;
         }
 

@@ -6,7 +6,9 @@ import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
+import dev.synack.wire.Icmpv4Error;
 import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.Ipv4Header;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
 import dev.synack.wire.TcpPacket;
@@ -264,7 +266,37 @@ public final class SimNetwork implements Link {
         public void drop(String reason) {
             SimNetwork.this.drop(from, currentView, current, reason);
         }
+
+        /**
+         * The narrow hop answers a packet it cannot forward (RFC 1812 §5.2.7.1), quoting as much of
+         * it as an answer of 576 bytes holds (RFC 1812 §4.3.2.3): for IPv4 with DF set,
+         * "fragmentation needed" with the next-hop MTU (RFC 1191 §4); it reaches the sender after
+         * the path's one-way delay, through no faults. IPv6 packets (packet too big, RFC 4443 §3.2)
+         * are answered by {@link #packetTooBig} once the wire builds ICMPv6; until then none is.
+         */
+        @Override
+        public void tooBig(ByteBuffer packet, int mtu, int router) {
+            int p = packet.position();
+            if (packet.remaining() < Ipv4Header.MIN_LENGTH) return;
+            int version = (packet.get(p) & 0xff) >>> 4;
+            if (version != Ipv4Header.VERSION) {
+                packetTooBig(packet, mtu, router);
+                return;
+            }
+            if ((packet.getShort(p + 6) & Ipv4Header.FLAG_DF) == 0) return; // a router would fragment it; the stacks never send such
+            ByteBuffer answer = ByteBuffer.allocate(MAX_ICMP_ERROR);
+            int n = Icmpv4Error.write(answer, router, from.address, Icmpv4Error.TYPE_DESTINATION_UNREACHABLE,
+                    Icmpv4Error.CODE_FRAGMENTATION_NEEDED, Icmpv4Error.fragmentationNeededWord(mtu), packet,
+                    MAX_ICMP_ERROR - Ipv4Header.MIN_LENGTH - Icmpv4Error.HEADER_LENGTH);
+            inFlight.add(new Arrival(now + pipeline.conditions().delayNanos(), nextSequence++, from, answer.limit(n)));
+        }
+
+        /** The seam for IPv6: an ICMPv6 packet too big (RFC 4443 §3.2) to the sender of {@code packet}; none yet. */
+        private void packetTooBig(ByteBuffer packet, int mtu, int router) { }
     }
+
+    /** RFC 1812 §4.3.2.3: an ICMP error is at most 576 bytes long. */
+    private static final int MAX_ICMP_ERROR = 576;
 
     private record Arrival(long time, long sequence, Host to, ByteBuffer packet) implements Comparable<Arrival> {
         @Override

@@ -35,10 +35,14 @@ final class SocketErrors {
                 + "stack's lock and must not wait; configure the socket non-blocking");
     }
 
-    /** An error met while connecting: refusals and timeouts are ConnectExceptions, as in java.net. */
+    /**
+     * An error met while connecting: refusals and timeouts are ConnectExceptions, no route to the
+     * host (an ICMP host unreachable) a NoRouteToHostException, as in java.net.
+     */
     static IOException duringConnect(TcpError error) {
         return switch (error) {
             case CONNECTION_REFUSED, CONNECTION_TIMED_OUT -> withCause(new ConnectException(error.message()), new TcpException(error));
+            case HOST_UNREACHABLE -> withCause(new java.net.NoRouteToHostException(error.message()), new TcpException(error));
             default -> of(error);
         };
     }

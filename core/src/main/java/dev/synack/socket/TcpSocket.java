@@ -440,6 +440,16 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
         return locked(() -> connection == null ? null : connection.error());
     }
 
+    /**
+     * The soft error an ICMP error left on the connection (host unreachable ..., see {@link
+     * dev.synack.tcp.IcmpError}), or null; reading it clears it. The connection goes on: such
+     * errors end it only when it then times out, with this error. Linux's SO_ERROR reports it
+     * when there is no {@link #error()}.
+     */
+    public TcpError takeSoftError() {
+        return locked(() -> connection == null ? null : connection.takeSoftError());
+    }
+
     /** connect() started a handshake that has neither finished nor failed yet, as java.nio's isConnectionPending. */
     public boolean isConnectionPending() {
         return locked(() -> connection != null && !connection.isConnectDone());

@@ -2,6 +2,7 @@ package dev.synack.stack;
 
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.FourTuple;
+import dev.synack.tcp.IcmpError;
 import dev.synack.tcp.Listener;
 import dev.synack.tcp.Seq;
 import dev.synack.tcp.TcpState;
@@ -195,6 +196,25 @@ final class Connections {
         Connection child = l.segmentArrived(stack.address(), remote, seg, now);
         if (child != null) adoptChild(child);
         return true;
+    }
+
+    /**
+     * Hands an ICMP error about a TCP segment this host sent from {@code localPort} to {@code
+     * remote}:{@code remotePort} to its connection ({@link Connection#icmpError}). Returns null when
+     * it was taken, else why not: no connection (Linux counts IcmpInErrors), TIME_WAIT (ignored, as
+     * Linux), or a sequence number outside the window (OutOfWindowIcmps), each counted here.
+     */
+    String icmpErrorArrived(int remote, int localPort, int remotePort, IcmpError kind, int nextHopMtu, int seq, long now) {
+        Object entry = table.get(DemuxTable.key(remote, localPort, remotePort));
+        if (entry instanceof TimeWaitTimer) return "ICMP error for a connection in TIME_WAIT";
+        if (!(entry instanceof Endpoint e)) {
+            stack.diagnostics().increment(Counter.ICMP_IN_ERRORS);
+            return "ICMP error for no connection";
+        }
+        recent = e;
+        if (e.connection.icmpError(kind, nextHopMtu, seq, now)) return null;
+        stack.diagnostics().increment(Counter.OUT_OF_WINDOW_ICMPS);
+        return "ICMP error quoting a sequence number outside the window";
     }
 
     /**

@@ -42,6 +42,16 @@ public enum Counter {
     IN_ECHOS("InEchos", Mib.ICMP),
     /** ICMP-MIB icmpOutEchoReps: echo replies sent. */
     OUT_ECHO_REPS("OutEchoReps", Mib.ICMP),
+    /** ICMP-MIB icmpInErrors: ICMP errors that were malformed or quoted a segment no connection sent (Linux's tcp_v4_err without a socket). */
+    ICMP_IN_ERRORS("InErrors", Mib.ICMP),
+    /** ICMP-MIB counters of the error messages received, well formed, by type. */
+    ICMP_IN_DEST_UNREACHS("InDestUnreachs", Mib.ICMP),
+    ICMP_IN_TIME_EXCDS("InTimeExcds", Mib.ICMP),
+    ICMP_IN_PARM_PROBS("InParmProbs", Mib.ICMP),
+    ICMP_IN_SRC_QUENCHS("InSrcQuenchs", Mib.ICMP),
+    ICMP_IN_REDIRECTS("InRedirects", Mib.ICMP),
+    /** Linux's TcpExt OutOfWindowIcmps: ICMP errors quoting a sequence number outside what is outstanding. */
+    OUT_OF_WINDOW_ICMPS("OutOfWindowIcmps", Mib.TCP_EXT),
     /** synack's own: well-formed ICMP messages other than echo requests, which it ignores. */
     IN_ICMP_IGNORED("InIcmpIgnored", Mib.SYNACK),
     /** Linux's TcpExt counters of ACKs held back by the per-connection interval ({@link RateLimited}). */

@@ -6,6 +6,7 @@ import dev.synack.tcp.TcpState;
 import dev.synack.tcp.TimeWaitRecord;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
+import dev.synack.wire.Icmpv4Error;
 import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpPacket;
@@ -128,6 +129,20 @@ final class Diagnostics {
         emit(new TraceEvent.Packet(now, stack.name(), direction, packet.source(), packet.destination(), TcpFlags.tcpdump(s.flags()),
                 Integer.toUnsignedLong(s.seq()), Integer.toUnsignedLong(s.ack()), s.payloadLength(), s.window(),
                 s.options().toString(), reason));
+    }
+
+    /**
+     * An ICMP error about a TCP segment this host sent, as a received packet named after that
+     * segment (its addresses, ports and sequence number, so that ladders place and number it with
+     * its connection's), its flags "icmp TYPE/CODE" and the MTU it names, its reason the sender.
+     */
+    void icmpError(long now, Icmpv4Error e, boolean withMtu) {
+        if (traceListeners.isEmpty()) return;
+        String what = "icmp " + e.type() + "/" + e.code() + (withMtu ? " mtu " + e.nextHopMtu() : "");
+        emit(new TraceEvent.Packet(now, stack.name(), TraceEvent.Direction.RECV,
+                Ipv4Address.format(e.quotedSource()) + ":" + e.quotedSourcePort(),
+                Ipv4Address.format(e.quotedDestination()) + ":" + e.quotedDestinationPort(), what,
+                Integer.toUnsignedLong(e.quotedSequence()), 0, 0, 0, "", "from " + Ipv4Address.format(e.source())));
     }
 
     /** A segment the engine dropped: an inbound one, so it came from the packet being processed. */

@@ -1,9 +1,11 @@
 package dev.synack.stack;
 
+import dev.synack.tcp.IcmpError;
 import dev.synack.tcp.Resets;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Icmpv4;
+import dev.synack.wire.Icmpv4Error;
 import dev.synack.wire.Ipv4Header;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
@@ -15,7 +17,7 @@ import java.nio.ByteBuffer;
  * Arriving packets, on the thread holding the stack's lock: decoded into a reused {@link TcpPacket}
  * (nothing allocated per packet unless a trace listener is attached), filtered by address, handed
  * to their connection or listener ({@link Connections#segmentArrived}), or answered with a reset;
- * ICMP echo requests are answered. No exception escapes: it is caught, counted
+ * ICMP echo requests are answered, ICMP errors go to the connection whose segment they quote. No exception escapes: it is caught, counted
  * ({@link Counter#INTERNAL_ERRORS}) and traced as a drop, unless it is fatal.
  *
  * <p>Hostile input: a packet from a martian source or for an address other than the host's is
@@ -33,6 +35,8 @@ final class Inbound {
     /** Where a packet delivered decoded is encoded for the packet taps (allocated on first use). */
     private ByteBuffer tapScratch;
     private final TcpSegment resetReply = new TcpSegment();
+    /** The ICMP error being read (reused: nothing allocated per message). */
+    private final Icmpv4Error icmpError = new Icmpv4Error();
     /** RSTs for segments that match nothing, and echo replies: null when not limited. */
     private final TokenBucket resetLimit;
     private final TokenBucket echoReplyLimit;
@@ -147,6 +151,10 @@ final class Inbound {
      * MUST implement an ICMP Echo server"); other ICMP messages are counted and dropped.
      */
     private void icmpArrived(ByteBuffer packet, long now) {
+        if (isIcmpError(packet)) {
+            icmpErrorArrived(packet, now);
+            return;
+        }
         String problem = Icmpv4.echoRequestProblem(packet);
         if (problem != null) {
             boolean echoOfAnotherType = problem.startsWith("ICMP type") || problem.startsWith("echo request with code");
@@ -169,6 +177,55 @@ final class Inbound {
             return;
         }
         if (stack.output().sendEchoReply(packet, now)) diagnostics.increment(Counter.OUT_ECHO_REPS);
+    }
+
+    /** The packet (ICMP, its IPv4 header checked for length only) carries an error message type. */
+    private static boolean isIcmpError(ByteBuffer packet) {
+        int p = packet.position();
+        int icmp = Ipv4Header.ihl(packet, p) * 4;
+        return icmp >= Ipv4Header.MIN_LENGTH && packet.remaining() > icmp
+                && Icmpv4Error.isErrorType(packet.get(p + icmp) & 0xff);
+    }
+
+    /**
+     * An ICMP error (RFC 792, RFC 1122 §4.2.3.9, RFC 5927): counted by type, and when it quotes a
+     * TCP segment this host sent, handed to that connection (the quoted source is this host and
+     * its port the local one: the quoted packet went out from here) as a family-free
+     * {@link IcmpError}; the engine validates it against its sequence space. Types TCP does not
+     * act on (source quench, redirect) are counted and dropped, as Linux's tcp_v4_err does.
+     */
+    private void icmpErrorArrived(ByteBuffer packet, long now) {
+        String problem = icmpError.parse(packet);
+        if (problem != null) {
+            diagnostics.increment(problem.equals(ParseResult.BAD_IP_OPTION.reason()) ? Counter.IN_HDR_ERRORS : Counter.ICMP_IN_ERRORS);
+            diagnostics.undecodable(now, packet, problem);
+            return;
+        }
+        problem = addressProblem(icmpError.source(), icmpError.destination());
+        if (problem == null) problem = icmpErrorProblem(now);
+        if (problem != null) diagnostics.undecodable(now, packet, problem);
+    }
+
+    /** Counts and demultiplexes the ICMP error {@link #icmpError} holds; why it was dropped, or null. */
+    private String icmpErrorProblem(long now) {
+        Icmpv4Error e = icmpError;
+        diagnostics.increment(switch (e.type()) {
+            case Icmpv4Error.TYPE_DESTINATION_UNREACHABLE -> Counter.ICMP_IN_DEST_UNREACHS;
+            case Icmpv4Error.TYPE_TIME_EXCEEDED -> Counter.ICMP_IN_TIME_EXCDS;
+            case Icmpv4Error.TYPE_PARAMETER_PROBLEM -> Counter.ICMP_IN_PARM_PROBS;
+            case Icmpv4Error.TYPE_SOURCE_QUENCH -> Counter.ICMP_IN_SRC_QUENCHS;
+            default -> Counter.ICMP_IN_REDIRECTS;
+        });
+        IcmpError kind = IcmpError.ofIpv4(e.type(), e.code());
+        if (kind == null) return "ICMP message TCP does not act on";
+        if (e.quotedProtocol() != TcpPacket.PROTOCOL_TCP) return "ICMP error about a protocol other than TCP";
+        if (e.quotedSource() != stack.address()) {
+            diagnostics.increment(Counter.ICMP_IN_ERRORS);
+            return "ICMP error about a packet this host did not send";
+        }
+        if (diagnostics.isTracing()) diagnostics.icmpError(now, e, kind.lowersPathMtu());
+        return connections.icmpErrorArrived(e.quotedDestination(), e.quotedSourcePort(), e.quotedDestinationPort(), kind,
+                e.nextHopMtu(), e.quotedSequence(), now);
     }
 
     /**

@@ -56,6 +56,17 @@ interface CongestionControl {
         return Math.max(ssthresh, ((segments >> 1) + (segments >> 2)) * smss);
     }
 
+    /**
+     * The MSS became {@code smss} (a lower path MTU, {@link IcmpErrors}): cwnd and ssthresh keep
+     * their size in segments, as Linux keeps them in packets.
+     */
+    void mssChanged(int smss);
+
+    /** A size in bytes for segments of {@code to} bytes, from one for segments of {@code from}; "arbitrarily high" stays so. */
+    static int rescale(int bytes, int from, int to) {
+        return bytes == Integer.MAX_VALUE ? bytes : (int) Math.min(MAX_CWND, (long) bytes * to / from);
+    }
+
     /** Loss recovery sets cwnd directly (RFC 6582 §3.2 inflation, deflation and exit). */
     void setCwnd(int bytes);
 

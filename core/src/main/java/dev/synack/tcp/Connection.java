@@ -211,6 +211,19 @@ public final class Connection extends Tcb {
         output.wakeup(this);
     }
 
+    /**
+     * An ICMP error quoting a segment this connection sent with {@code quotedSeq}, for either IP
+     * version ({@link IcmpErrors}). Returns false when dropped as out of window (OutOfWindowIcmps).
+     */
+    public boolean icmpError(IcmpError kind, int nextHopMtu, int quotedSeq, long now) {
+        settle();
+        boolean taken = IcmpErrors.arrived(this, kind, nextHopMtu, quotedSeq, now);
+        accountMemory();
+        output.wakeup(this);
+        output.callReturned(this);
+        return taken;
+    }
+
     /** RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronized states other than TIME-WAIT. */
     private void otherStateArrived(TcpSegment seg, long now) {
         if (state == TcpState.SYN_RECV && seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST) && seg.seq() == irs) {
@@ -418,6 +431,10 @@ public final class Connection extends Tcb {
 
     /** The error that ended the connection, or null. */
     public TcpError error() { return error; }
+    /** The soft error an ICMP message left (Linux's sk_err_soft, which SO_ERROR reports after the error), cleared; or null. */
+    public TcpError takeSoftError() { return IcmpErrors.takeSoftError(this); }
+    /** The path MTU an ICMP error reported, 0 while none has (the link's MTU applies). */
+    public int pathMtu() { return pathMtu; }
     /** All bytes written have been acknowledged (used by SO_LINGER and by tests). */
     public boolean isSendBufferEmpty() { return sendBuffer.isEmpty(); }
     /** CLOSED and finished: the owner can forget it (remove from demux, free the port). */

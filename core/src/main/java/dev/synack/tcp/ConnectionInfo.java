@@ -124,7 +124,7 @@ final class ConnectionInfo {
         boolean ws = c.windowScalingOn;
         return new TcpInfo(c.state(), caState(), c.retries, rtt.backoffCount(), c.timestampsOn, c.sackOn, ws,
                 ws ? c.sndShift : 0, ws ? c.rcvShift : 0, rtt.rto() / 1000, c.effectiveMss, Handshake.advMss(c),
-                c.config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
+                c.pathMtu != 0 ? c.pathMtu : c.config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
                 totalRetrans, bytesRetrans, notSent, c.sndWnd, sinceData, packets(),
                 chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now) + chronoMicros(CHRONO_SNDBUF, now),
                 chronoMicros(CHRONO_RWND, now));

@@ -25,7 +25,7 @@ final class CubicCongestionControl implements CongestionControl {
     private static final double NANOS_PER_SECOND = 1e9;
     private static final long NO_EPOCH = Long.MIN_VALUE;
 
-    private final int smss;
+    private int smss;
     /** RFC 3465 §2.2: the slow-start limit L, in segments; 0 for none. */
     private final int slowStartAckLimit;
     /** cwnd in segments (fractional, so that small increments add up). */
@@ -140,6 +140,12 @@ final class CubicCongestionControl implements CongestionControl {
     public void setCwnd(int bytes) {
         cwnd = Math.max(1.0, (double) Math.min(bytes, MAX_CWND) / smss);
         epochStart = NO_EPOCH; // the curve restarts from the window recovery left
+    }
+
+    @Override
+    public void mssChanged(int newSmss) {
+        ssthresh = CongestionControl.rescale(ssthresh, smss, newSmss);
+        smss = newSmss; // cwnd, W_max and the rest are in segments already
     }
 
     @Override

@@ -263,8 +263,10 @@ final class Handshake {
      * the timestamps option when agreed. The floor applies before the option is taken off, as in
      * Linux's tcp_mtu_to_mss (tcp_min_snd_mss, then the fixed options).
      */
-    private static int sendMss(Connection c, int peerMss) {
-        int mss = Math.max(Math.min(peerMss, advMss(c)), c.config.minSendMss());
+    static int sendMss(Connection c, int peerMss) {
+        int mss = Math.min(peerMss, advMss(c));
+        if (c.pathMss > 0) mss = Math.min(mss, c.pathMss); // the path MTU ICMP reported (IcmpErrors)
+        mss = Math.max(mss, c.config.minSendMss());
         return mss - (c.timestampsOn ? TIMESTAMP_OPTION_SPACE : 0);
     }
 

@@ -10,7 +10,7 @@ package dev.synack.tcp;
  * SMSS (the loss window). The fast-recovery inflation of RFC 6582 is the connection's.
  */
 final class NewRenoCongestionControl implements CongestionControl {
-    private final int smss;
+    private int smss;
     /** RFC 3465 §2.2: the slow-start limit L, in segments; 0 for none. */
     private final int slowStartAckLimit;
     private int cwnd;
@@ -66,6 +66,14 @@ final class NewRenoCongestionControl implements CongestionControl {
     @Override
     public void setCwnd(int bytes) {
         cwnd = Math.min(MAX_CWND, Math.max(smss, bytes));
+    }
+
+    @Override
+    public void mssChanged(int newSmss) {
+        cwnd = Math.max(newSmss, CongestionControl.rescale(cwnd, smss, newSmss));
+        ssthresh = CongestionControl.rescale(ssthresh, smss, newSmss);
+        avoidanceCredit = CongestionControl.rescale(avoidanceCredit, smss, newSmss);
+        smss = newSmss;
     }
 
     @Override

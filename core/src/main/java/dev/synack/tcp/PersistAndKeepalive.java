@@ -42,7 +42,7 @@ final class PersistAndKeepalive {
         }
         if (ConnectionMemory.orphanOutOfResources(c, persistBackoff, now)) return;
         if (zeroWindowProbesTimedOut(now)) {
-            Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
+            Closing.fail(c, c.timeoutError(), "user timeout: the window stayed closed", now); // tcp_probe_timer's abort: no RST
             return;
         }
         SegmentWriter.sendSegment(c, c.sndUna - 1, TcpFlags.ACK, 0, now);
@@ -70,7 +70,7 @@ final class PersistAndKeepalive {
         }
         if (keepaliveProbesSent >= c.config.keepaliveProbes()) {
             SegmentWriter.sendActiveReset(c, now);
-            Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
+            Closing.fail(c, c.timeoutError(), "keepalive: no answer to " + keepaliveProbesSent + " probes", now);
             return;
         }
         SegmentWriter.sendSegment(c, c.sndUna - 1, TcpFlags.ACK, 0, now);

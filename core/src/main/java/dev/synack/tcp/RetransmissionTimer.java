@@ -8,7 +8,7 @@ import static dev.synack.tcp.Connection.NONE;
  *
  * <p>The retry limits count retransmissions: the SYN is given up after synRetries of them (1, 2, 4,
  * ... s apart), a passive child after synAckRetries (dropped silently), data after dataRetries
- * (CONNECTION_TIMED_OUT, no RST, as Linux).
+ * (CONNECTION_TIMED_OUT, or the soft error an ICMP message left, as Linux's tcp_write_err; no RST).
  */
 final class RetransmissionTimer {
     private RetransmissionTimer() {}
@@ -32,7 +32,7 @@ final class RetransmissionTimer {
                 if (c.passiveOpen) {
                     Closing.enterClosed(c, "SYN-ACK retries exhausted", now); // Linux drops the embryo silently
                 } else {
-                    Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, "SYN retries exhausted", now);
+                    Closing.fail(c, c.timeoutError(), "SYN retries exhausted", now);
                 }
                 return;
             }
@@ -43,7 +43,7 @@ final class RetransmissionTimer {
         }
         if (c.userTimeoutNanos > 0 ? userTimeoutExpired(c, now) : c.retries >= c.config.dataRetries()) {
             // Linux sends no RST
-            Closing.fail(c, TcpError.CONNECTION_TIMED_OUT, c.userTimeoutNanos > 0 ? "user timeout" : "retransmission retries exhausted", now);
+            Closing.fail(c, c.timeoutError(), c.userTimeoutNanos > 0 ? "user timeout" : "retransmission retries exhausted", now);
             return;
         }
         if (ConnectionMemory.orphanOutOfResources(c, c.retries, now)) return;

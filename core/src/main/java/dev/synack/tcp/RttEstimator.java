@@ -86,6 +86,11 @@ final class RttEstimator {
         if (rto() < maxRto) backoff++;
     }
 
+    /** RFC 6069 §4: one backoff undone (an ICMP unreachable says the timeouts came from a broken path, not congestion). */
+    void revertBackOff() {
+        if (backoff > 0) backoff--;
+    }
+
     /** The current timeout, backoff included. */
     long rto() {
         long rto = baseRto;

@@ -357,6 +357,7 @@ final class Sender {
             c.acks.rttSeq = seq;
             c.acks.rttStart = now;
         }
+        if (c.sndUna == c.sndMax || len > c.longestInFlight) c.longestInFlight = len;
         SegmentWriter.sendSegment(c, seq, flags, len, now);
         c.recovery.sent(seq, segEnd, fin, now);
         if (Seq.gt(segEnd, c.sndNxt)) c.sndNxt = segEnd;

@@ -86,6 +86,15 @@ abstract class Tcb {
     /** When the oldest unacknowledged data was first retransmitted by the timer (Linux's retrans_stamp). */
     long firstRetransmitAt = Connection.NONE;
 
+    // ---- ICMP errors ({@link IcmpErrors}) ----
+    /** The error ICMP last reported while connected (Linux's sk_err_soft): a later timeout reports it. */
+    TcpError softError;
+    /** The path MTU ICMP reported (0: none, the link's MTU); {@link #pathMss} the segment it leaves (0: no limit). */
+    int pathMtu;
+    int pathMss;
+    /** The longest data segment sent since nothing was last outstanding: whether a lower MSS leaves any in flight too long. */
+    int longestInFlight;
+
     // ---- memory ({@link ConnectionMemory}) ----
     /** What this connection has charged to the stack's memory budget. */
     long memoryCharged;
@@ -101,6 +110,11 @@ abstract class Tcb {
     /** Our SYN is acknowledged, in a connection that was opened. */
     boolean synAcked() {
         return opened && synAcknowledged;
+    }
+
+    /** The error a connection that times out fails with: an ICMP error reported meanwhile, else ETIMEDOUT (Linux's tcp_write_err). */
+    TcpError timeoutError() {
+        return softError != null ? softError : TcpError.CONNECTION_TIMED_OUT;
     }
 
     /** Our FIN is queued and acknowledged. */

@@ -42,6 +42,21 @@ public final class Icmpv4 {
      * very string.
      */
     public static String echoRequestProblem(ByteBuffer packet) {
+        String problem = messageProblem(packet, ECHO_HEADER_LENGTH, "ICMP message shorter than an echo header");
+        if (problem != null) return problem;
+        int icmp = packet.position() + Ipv4Header.ihl(packet, packet.position()) * 4;
+        int type = u8(packet, icmp + OFF_TYPE);
+        if (type != TYPE_ECHO_REQUEST) return "ICMP type " + type + " is not an echo request";
+        if (u8(packet, icmp + OFF_CODE) != 0) return "echo request with code " + u8(packet, icmp + OFF_CODE);
+        return null;
+    }
+
+    /**
+     * Why the IPv4 packet at {@code packet}'s position is not a sound, unfragmented ICMP message of
+     * at least {@code minimumLength} bytes ({@code tooShort} when shorter) with a correct checksum,
+     * or null. Does not move the position.
+     */
+    static String messageProblem(ByteBuffer packet, int minimumLength, String tooShort) {
         int ip = packet.position();
         int available = packet.remaining();
         if (available < Ipv4Header.MIN_LENGTH) return "truncated packet";
@@ -50,18 +65,13 @@ public final class Icmpv4 {
         int totalLength = Ipv4Header.totalLength(packet, ip);
         if (headerLength < Ipv4Header.MIN_LENGTH) return "bad IPv4 header length";
         if (available < headerLength || available < totalLength) return "truncated packet";
-        if (totalLength < headerLength + ECHO_HEADER_LENGTH) return "ICMP message shorter than an echo header";
+        if (totalLength < headerLength + minimumLength) return tooShort;
         if (!Ipv4Header.checksumValid(packet, ip)) return "bad IPv4 header checksum";
         if (headerLength > Ipv4Header.MIN_LENGTH && !Ipv4Header.optionsValid(packet, ip)) return ParseResult.BAD_IP_OPTION.reason();
         if (Ipv4Header.isFragment(packet, ip)) return "IPv4 fragment (reassembly not supported)";
         if (Ipv4Header.protocol(packet, ip) != PROTOCOL) return "not an ICMP packet";
-        int icmp = ip + headerLength;
-        int icmpLength = totalLength - headerLength;
         // RFC 792: the checksum is the one's complement of the one's complement sum of the ICMP message.
-        if (Checksum.fold(Checksum.add(0, packet, icmp, icmpLength)) != 0xffff) return "bad ICMP checksum";
-        int type = u8(packet, icmp + OFF_TYPE);
-        if (type != TYPE_ECHO_REQUEST) return "ICMP type " + type + " is not an echo request";
-        if (u8(packet, icmp + OFF_CODE) != 0) return "echo request with code " + u8(packet, icmp + OFF_CODE);
+        if (Checksum.fold(Checksum.add(0, packet, ip + headerLength, totalLength - headerLength)) != 0xffff) return "bad ICMP checksum";
         return null;
     }
 

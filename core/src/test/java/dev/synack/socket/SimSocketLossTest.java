@@ -1,15 +1,11 @@
 package dev.synack.socket;
 
-import static dev.synack.socket.SimSockets.readAll;
-import static dev.synack.socket.SimSockets.server;
 import static dev.synack.socket.SimSockets.sha256;
-import static dev.synack.socket.SimSockets.writeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synack.link.PacketFault;
 import dev.synack.wire.TcpPacket;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,28 +29,10 @@ class SimSocketLossTest {
         s.net.addFault(new RandomLoss(s.net.random(), oneIn));
         byte[] data = new byte[size];
         new Random(seed).nextBytes(data);
-        AtomicReference<byte[]> received = new AtomicReference<>();
-        AtomicReference<byte[]> echoed = new AtomicReference<>();
-        s.net.spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(s.server, 80, 4)) {
-                try (TcpSocket c = ss.accept()) {
-                    byte[] got = readAll(c);
-                    received.set(got);
-                    writeAll(c, got);
-                }
-            }
-        });
-        s.net.spawn("client", () -> {
-            try (TcpSocket c = new TcpSocket(s.client)) {
-                c.connect(server(80));
-                writeAll(c, data);
-                c.shutdownOutput();
-                echoed.set(readAll(c));
-            }
-        });
+        SimSockets.Echo echo = s.spawnEcho(data);
         s.net.run();
-        assertThat(sha256(received.get())).as("seed %d", seed).isEqualTo(sha256(data));
-        assertThat(sha256(echoed.get())).as("seed %d", seed).isEqualTo(sha256(data));
+        assertThat(sha256(echo.received().get())).as("seed %d", seed).isEqualTo(sha256(data));
+        assertThat(sha256(echo.echoed().get())).as("seed %d", seed).isEqualTo(sha256(data));
         assertThat(s.net.packetsDropped()).as("seed %d", seed).isPositive();
         assertThat(s.client.counters().get("RetransSegs") + s.server.counters().get("RetransSegs"))
                 .as("seed %d", seed).isPositive();

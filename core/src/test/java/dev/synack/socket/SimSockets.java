@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A two-host simulated network for socket tests: client 10.0.0.1, server 10.0.0.2. */
 final class SimSockets {
@@ -38,6 +39,33 @@ final class SimSockets {
 
     static InetSocketAddress server(int port) {
         return at(SERVER_IP, port);
+    }
+
+    /** What an echo run saw: the bytes the server read and the bytes the client read back. */
+    record Echo(AtomicReference<byte[]> received, AtomicReference<byte[]> echoed) { }
+
+    /**
+     * Spawns a server on port 80 that reads everything and writes it back, and a client that
+     * connects, writes {@code data}, shuts its output down and reads the echo; run the network after.
+     */
+    Echo spawnEcho(byte[] data) {
+        Echo echo = new Echo(new AtomicReference<>(), new AtomicReference<>());
+        net.spawn("server", () -> {
+            try (TcpServerSocket ss = new TcpServerSocket(server, 80, 4); TcpSocket c = ss.accept()) {
+                byte[] got = readAll(c);
+                echo.received().set(got);
+                writeAll(c, got);
+            }
+        });
+        net.spawn("client", () -> {
+            try (TcpSocket c = new TcpSocket(client)) {
+                c.connect(server(80));
+                writeAll(c, data);
+                c.shutdownOutput();
+                echo.echoed().set(readAll(c));
+            }
+        });
+        return echo;
     }
 
     static byte[] readAll(TcpSocket s) throws IOException {

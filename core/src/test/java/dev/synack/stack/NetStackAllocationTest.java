@@ -47,21 +47,13 @@ class NetStackAllocationTest {
     void aBareAckToAnEstablishedConnectionAllocatesNothing() throws Exception {
         com.sun.management.ThreadMXBean threads = allocationCounter();
 
-        NetStack stack = new NetStack("host", LOCAL, TcpConfig.linux(), () -> 0L, IsnGenerator.fixed(5000), 1);
         ByteBuffer sentCopy = ByteBuffer.allocate(2048);
-        stack.attach((from, packet) -> {
+        NetStack stack = listeningOn80((from, packet) -> {
             sentCopy.clear();
             sentCopy.put(packet.duplicate()).flip();
             PacketCodec.decode(sentCopy, lastSent);
             sentCount++;
-        }, null);
-        stack.lock();
-        try {
-            stack.bind(80);
-            stack.listen(80, 4);
-        } finally {
-            stack.unlock();
-        }
+        });
         stack.deliver(packet(100, 0, TcpFlags.SYN));
         assertThat(lastSent.segment().flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
         int serverIsn = lastSent.segment().seq();
@@ -80,6 +72,55 @@ class NetStackAllocationTest {
         assertThat(stack.counter(Counter.IN_SEGS)).isEqualTo(2L + WARM_UP + MEASURED);
         // Less than one byte per packet: a single object per packet would be at least 16 bytes each.
         assertThat(allocated).as("bytes allocated over %d packets", MEASURED).isLessThan(MEASURED);
+    }
+
+    @Test
+    void icmpErrorsForAnEstablishedConnectionAllocateNothing() throws Exception {
+        com.sun.management.ThreadMXBean threads = allocationCounter();
+        NetStack stack = listeningOn80((from, packet) -> { });
+        stack.deliver(packet(100, 0, TcpFlags.SYN));
+        stack.deliver(packet(101, 5001, TcpFlags.ACK));
+        assertThat(stack.counters()).containsEntry("CurrEstab", 1L);
+        // Host unreachable quoting SND.UNA (a soft error, taken) and one quoting a sequence number far
+        // outside the window (dropped).
+        ByteBuffer soft = icmpError(5001);
+        ByteBuffer forged = icmpError(5001 + 1_000_000);
+        for (int i = 0; i < WARM_UP; i++) {
+            stack.deliver(soft);
+            stack.deliver(forged);
+        }
+        long threadId = Thread.currentThread().threadId();
+        long before = threads.getThreadAllocatedBytes(threadId);
+        for (int i = 0; i < MEASURED; i++) {
+            stack.deliver(soft);
+            stack.deliver(forged);
+        }
+        long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+        assertThat(stack.counter(Counter.OUT_OF_WINDOW_ICMPS)).isEqualTo(WARM_UP + MEASURED);
+        assertThat(stack.counter(Counter.ICMP_IN_DEST_UNREACHS)).isEqualTo(2L * (WARM_UP + MEASURED));
+        assertThat(allocated).as("bytes allocated over %d ICMP errors", 2 * MEASURED).isLessThan(MEASURED);
+    }
+
+    /** A stack at LOCAL (ISN 5000) listening on port 80, sending to {@code transmitter}. */
+    private static NetStack listeningOn80(PacketTransmitter transmitter) throws Exception {
+        NetStack stack = new NetStack("host", LOCAL, TcpConfig.linux(), () -> 0L, IsnGenerator.fixed(5000), 1);
+        stack.attach(transmitter, null);
+        stack.lock();
+        try {
+            stack.bind(80);
+            stack.listen(80, 4);
+        } finally {
+            stack.unlock();
+        }
+        return stack;
+    }
+
+    /** A host unreachable from a router about a segment LOCAL:80 -> REMOTE:40000 with sequence number {@code seq}. */
+    private static ByteBuffer icmpError(int seq) {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        b.limit(dev.synack.wire.Icmpv4Error.writeQuotingTcp(b, Ipv4Address.parse("10.0.0.254"), LOCAL, 3, 1, 0,
+                LOCAL, REMOTE, 40, 80, 40000, seq));
+        return b;
     }
 
     private static void deliver(NetStack stack, ByteBuffer packet, int times) {

@@ -2,9 +2,14 @@ package dev.synack.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synack.tcp.Connection;
 import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.tcp.TcpError;
+import dev.synack.tcp.TcpState;
+import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Icmpv4;
+import dev.synack.wire.Icmpv4Error;
 import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.Ipv4Header;
 import java.nio.ByteBuffer;
@@ -85,5 +90,99 @@ class NetStackIcmpTest {
         stack.deliver(bad);
         assertThat(stack.counter(Counter.IN_ERRS)).isEqualTo(1);
         assertThat(sent).isEmpty();
+    }
+
+    // ---- ICMP errors about segments this host sent
+
+    private static final int ROUTER = Ipv4Address.parse("10.7.0.254");
+
+    /** An ICMP error from the router quoting {@code sent} (a packet this stack sent), RFC 792's length. */
+    private static ByteBuffer errorAbout(byte[] sent, int type, int code, int mtu) {
+        ByteBuffer original = ByteBuffer.wrap(sent);
+        ByteBuffer b = ByteBuffer.allocate(100);
+        b.limit(Icmpv4Error.write(b, ROUTER, ME, type, code, Icmpv4Error.fragmentationNeededWord(mtu), original,
+                Icmpv4Error.minimalQuote(original)));
+        return b;
+    }
+
+    /** {@code sent} with its TCP sequence number replaced. */
+    private static byte[] withSeq(byte[] sent, int seq) {
+        byte[] copy = sent.clone();
+        ByteBuffer.wrap(copy).putInt(20 + 4, seq);
+        return copy;
+    }
+
+    @Test
+    void portUnreachableQuotingOurSynAbortsTheConnect() throws Exception {
+        Connection c = stack.connect(0, PEER, 80);
+        byte[] syn = sent.getLast();
+        stack.deliver(errorAbout(syn, 3, 3, 0));
+        assertThat(c.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(c.error()).isEqualTo(TcpError.CONNECTION_REFUSED);
+        assertThat(stack.counter(Counter.ICMP_IN_DEST_UNREACHS)).isEqualTo(1);
+        assertThat(stack.counter(Counter.OUT_OF_WINDOW_ICMPS)).isZero();
+        assertThat(stack.connectionCount()).isZero();
+    }
+
+    @Test
+    void anErrorQuotingASequenceNumberOutsideTheWindowIsCountedAndChangesNothing() throws Exception {
+        Connection c = stack.connect(0, PEER, 80);
+        byte[] syn = sent.getLast();
+        int iss = ByteBuffer.wrap(syn).getInt(24);
+        stack.deliver(errorAbout(withSeq(syn, iss + 1000), 3, 3, 0));
+        stack.deliver(errorAbout(withSeq(syn, iss - 1), 3, 1, 0));
+        assertThat(c.state()).isEqualTo(TcpState.SYN_SENT);
+        assertThat(stack.counter(Counter.OUT_OF_WINDOW_ICMPS)).isEqualTo(2);
+        assertThat(stack.counter(Counter.ICMP_IN_DEST_UNREACHS)).isEqualTo(2);
+    }
+
+    @Test
+    void anErrorForNoConnectionOrAboutAnotherHostsPacketIsAnInError() throws Exception {
+        Connection c = stack.connect(0, PEER, 80);
+        byte[] syn = sent.getLast();
+        byte[] otherPort = syn.clone();
+        ByteBuffer.wrap(otherPort).putShort(20, (short) 1);
+        stack.deliver(errorAbout(otherPort, 3, 3, 0));
+        byte[] otherSource = syn.clone();
+        ByteBuffer.wrap(otherSource).putInt(12, Ipv4Address.parse("10.7.0.3"));
+        stack.deliver(errorAbout(otherSource, 3, 3, 0));
+        assertThat(stack.counter(Counter.ICMP_IN_ERRORS)).isEqualTo(2);
+        assertThat(c.state()).isEqualTo(TcpState.SYN_SENT);
+    }
+
+    @Test
+    void sourceQuenchAndRedirectAreCountedAndIgnored() throws Exception {
+        Connection c = stack.connect(0, PEER, 80);
+        byte[] syn = sent.getLast();
+        stack.deliver(errorAbout(syn, 4, 0, 0));
+        stack.deliver(errorAbout(syn, 5, 1, 0));
+        assertThat(stack.counter(Counter.ICMP_IN_SRC_QUENCHS)).isEqualTo(1);
+        assertThat(stack.counter(Counter.ICMP_IN_REDIRECTS)).isEqualTo(1);
+        assertThat(c.state()).isEqualTo(TcpState.SYN_SENT);
+    }
+
+    @Test
+    void fragmentationNeededDuringTheOpeningIsKeptForTheMss() throws Exception {
+        Connection c = stack.connect(0, PEER, 80);
+        stack.deliver(errorAbout(sent.getLast(), 3, 4, 1000));
+        assertThat(c.pathMtu()).isEqualTo(1000);
+        assertThat(c.state()).isEqualTo(TcpState.SYN_SENT);
+    }
+
+    @Test
+    void aTracedIcmpErrorShowsAsReceivedAboutItsSegment() throws Exception {
+        List<TraceEvent> events = new ArrayList<>();
+        stack.addTraceListener(events::add);
+        Connection c = stack.connect(0, PEER, 80);
+        byte[] syn = sent.getLast();
+        int iss = ByteBuffer.wrap(syn).getInt(24);
+        stack.deliver(errorAbout(syn, 3, 4, 1000));
+        TraceEvent.Packet icmp = events.stream().filter(e -> e instanceof TraceEvent.Packet p && p.flags().startsWith("icmp"))
+                .map(e -> (TraceEvent.Packet) e).findFirst().orElseThrow();
+        assertThat(icmp.direction()).isEqualTo(TraceEvent.Direction.RECV);
+        assertThat(icmp.flags()).isEqualTo("icmp 3/4 mtu 1000");
+        assertThat(icmp.src()).isEqualTo("10.7.0.2:" + c.tuple().localPort());
+        assertThat(icmp.seq()).isEqualTo(Integer.toUnsignedLong(iss));
+        assertThat(icmp.reason()).isEqualTo("from 10.7.0.254");
     }
 }
