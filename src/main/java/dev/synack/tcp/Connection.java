@@ -225,6 +225,10 @@ public final class Connection extends Tcb {
         if (seg.has(TcpFlags.SYN)) {
             if (state == TcpState.SYN_RECV && passiveOpen) {
                 Closing.returnToListen(this, "rcvd SYN (passive open)", now);
+            } else if (!config.synChallenge()) {
+                // RFC 793's rule (FreeBSD's insecure_syn=1): a SYN in the window resets the connection.
+                error = TcpError.CONNECTION_RESET;
+                Closing.resetAndClose(this, "rcvd SYN in window (RFC 5961 §4 off)", now);
             } else {
                 receiver.challengeAck(now);
                 dropped(seg, "SYN in synchronized state: challenge ACK (RFC 5961 §4)", now);

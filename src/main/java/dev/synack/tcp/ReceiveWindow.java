@@ -62,9 +62,16 @@ final class ReceiveWindow {
         return field;
     }
 
-    /** The most we could advertise now: the free receive budget, up to what the window field can say. */
+    /**
+     * The most we could advertise now: the free receive budget, up to what the window field can say.
+     * After shutdown(READ) with {@link ReadShutdownData#DISCARD} the buffer is gone: nothing more is
+     * offered, so the window closes as the peer fills what was already offered (the right edge never
+     * moves left), as FreeBSD's sorflush releasing so_rcv (sb_hiwat 0) makes tcp_output offer nothing
+     * beyond rcv_adv. A peer that keeps writing then probes a zero window and its writes block,
+     * rather than its bytes vanishing while it believes them read.
+     */
     private int windowCeiling() {
-        int free = c.receiver.discardsInput() ? receiveBudget : receiveBudgetFree();
+        int free = c.receiver.discardsInput() ? 0 : receiveBudgetFree();
         // Under memory pressure the window grows by no more than four segments beyond what was
         // offered (Linux's tcp_adjust_rcv_ssthresh clamps rcv_ssthresh to 4 * advmss).
         if (c.memory.underPressure()) free = Math.min(free, 4 * c.config.mss());

@@ -83,9 +83,14 @@ final class Receiver {
         return true;
     }
 
-    /** RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2. */
+    /**
+     * RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2: a RST resets at exactly RCV.NXT, gets
+     * a challenge ACK elsewhere in the window, or, without RFC 5961 ({@link TcpConfig#rstChallenge()}
+     * off), resets anywhere in the window as RFC 793 had it.
+     */
     private void resetArrived(TcpSegment seg, int rcvWnd, long now) {
-        if (seg.seq() == c.rcvNxt) {
+        boolean inWindow = rcvWnd > 0 && Seq.inWindow(seg.seq(), c.rcvNxt, c.rcvNxt + rcvWnd);
+        if (seg.seq() == c.rcvNxt || (inWindow && !c.config.rstChallenge())) {
             switch (c.state) {
                 case SYN_RECV -> {
                     if (c.passiveOpen) Closing.returnToListen(c, "rcvd RST (passive open)", now);
@@ -95,7 +100,7 @@ final class Receiver {
                 case CLOSE_WAIT -> Closing.fail(c, TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
                 default -> Closing.fail(c, TcpError.CONNECTION_RESET, "rcvd RST", now);
             }
-        } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), c.rcvNxt, c.rcvNxt + rcvWnd)) {
+        } else if (inWindow) {
             challengeAck(now);
             c.dropped(seg, "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 §3.2)", now);
         } else {
@@ -474,7 +479,7 @@ final class Receiver {
     /** RFC 5961 §4.2 / §3.2 challenge ACK, within the limits of {@link AckLimiter}. */
     void challengeAck(long now) {
         if (ackLimiter == null) ackLimiter = new AckLimiter(now);
-        if (ackLimiter.allowChallenge(c.config, c.output, now)) SegmentWriter.sendAck(c, now);
+        if (ackLimiter.allowChallenge(c.config, c.output, now)) SegmentWriter.sendPlainAck(c, now);
     }
 
     /**
