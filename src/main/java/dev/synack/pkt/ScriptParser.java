@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses packetdrill's script syntax (as its syntax.md documents it): option lines, timed packet
@@ -42,7 +43,17 @@ public final class ScriptParser {
      * word equal to a defined name stands for its value, outside strings, shell commands and code.
      */
     public static Script parse(String name, String text, Map<String, String> defines) throws ScriptException {
-        String clean = ScriptText.substitute(ScriptText.stripComments(text), defines);
+        return parse(name, text, defines, Set.of(ScriptRunner.platformSymbol(null)));
+    }
+
+    /**
+     * {@link #parse(String, String, Map)}, keeping only the lines the script's {@code #ifdef} blocks
+     * select for {@code platform} symbols and the defined names ({@link ScriptConditionals}).
+     */
+    public static Script parse(String name, String text, Map<String, String> defines, Set<String> platform) throws ScriptException {
+        Set<String> defined = new java.util.HashSet<>(platform);
+        defined.addAll(defines.keySet());
+        String clean = ScriptText.substitute(ScriptText.stripComments(ScriptConditionals.apply(text, defined)), defines);
         String[] lines = clean.split("\n", -1);
         Map<String, String> options = new LinkedHashMap<>();
         List<Event> events = new ArrayList<>();
@@ -131,7 +142,10 @@ public final class ScriptParser {
             return Time.any();
         }
         boolean rel = c.current() == '+';
-        if (rel) c.pos++;
+        if (rel) {
+            c.pos++;
+            c.skipSpaces(); // packetdrill's lexer takes '+' as a token of its own: "+ 0.1" is "+0.1"
+        }
         long lo = c.readSeconds();
         if (!c.atEnd() && c.current() == '~') {
             c.pos++;

@@ -36,7 +36,7 @@ final class UnsupportedFeatures {
      */
     private static final Set<String> KNOWN_OPTIONS = Set.of("ip_version", "tolerance_usecs", "tolerance_percent",
             "tcp_ts_tick_usecs", "tcp_ts_ecr_scaled", "strict_segments", "mtu", "mss", "local_ip", "remote_ip", "bind_port",
-            "connect_port", "verbose", "hz");
+            "connect_port", "verbose", "hz", "profile");
 
     /**
      * Why the script cannot run faithfully, or null; in that case {@code config[0]} receives the
@@ -46,7 +46,10 @@ final class UnsupportedFeatures {
         if (script.skipReason() != null) return script.skipReason();
         String why = unsupportedOption(options);
         if (why != null) return why;
-        TcpConfig base = ScriptRunner.packetdrillLinux();
+        if (options.containsKey("profile") && !options.get("profile").matches("linux|freebsd|rfc")) {
+            return "--profile=" + options.get("profile") + " is not linux, freebsd or rfc";
+        }
+        TcpConfig base = ScriptRunner.profileBase(options.get("profile"));
         if (options.containsKey("mtu")) {
             int mtu;
             try {
