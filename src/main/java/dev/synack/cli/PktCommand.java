@@ -48,7 +48,7 @@ final class PktCommand implements Callable<Integer> {
     @Option(names = {"-D", "--define"}, paramLabel = "NAME=VALUE", description = "Define a symbol for every script, as packetdrill's -D.")
     Map<String, String> defines = new LinkedHashMap<>();
 
-    @Option(names = "--profile", paramLabel = "linux|freebsd|rfc", description = "The stack's profile: linux (default; "
+    @Option(names = "--profile", paramLabel = "linux|freebsd|rfc", converter = ProfileOption.Name.class, description = "The stack's profile: linux (default; "
             + "with packetdrill's defaults.sh), freebsd (TcpConfig.freebsd(): FreeBSD's scripts, their net.inet.tcp sysctls, "
             + "#ifdef FreeBSD blocks and FreeBSD's TCP_INFO states) or rfc.")
     String profile;

@@ -218,7 +218,10 @@ public final class Connection extends Tcb {
             return;
         }
         // First and second: the sequence number (with PAWS) and the RST bit.
-        if (!receiver.sequenceAcceptable(seg, now)) return;
+        if (!receiver.sequenceAcceptable(seg, now)) {
+            if (receiver.oldSegmentAckApplies(seg) && acks.processAck(seg, now) && !released) Closing.afterSegment(this, now);
+            return;
+        }
         // Third (security/compartment) does not apply.
 
         // Fourth: the SYN bit (RFC 9293 §3.10.7.4, RFC 5961 §4).

@@ -43,6 +43,8 @@ final class Receiver {
     private int quickAcksLeft;
     /** The limits on ACKs to unacceptable segments and challenge ACKs: created with the first one limited. */
     AckLimiter ackLimiter;
+    /** The last segment's timestamp failed PAWS (see {@link #oldSegmentAckApplies}). */
+    private boolean pawsRejected;
 
     Receiver(Connection c) {
         this.c = c;
@@ -59,7 +61,9 @@ final class Receiver {
      */
     boolean sequenceAcceptable(TcpSegment seg, long now) {
         int rcvWnd = c.rcvWindow.receiveWindow();
+        pawsRejected = false;
         if (pawsRejects(seg, now)) {
+            pawsRejected = true;
             if (answerUnacceptable(seg, RateLimited.PAWS_ACK, now)) c.ackNow = true;
             c.dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return false;
@@ -106,6 +110,17 @@ final class Receiver {
         } else {
             c.dropped(seg, "RST outside the window", now);
         }
+    }
+
+    /**
+     * Whether the ACK field of {@code seg}, which the acceptability test refused, is still processed:
+     * with {@link TcpConfig#oldSegmentAcksProcessed()}, when the whole segment lies before RCV.NXT
+     * (an old duplicate, such as a FIN retransmitted with an ACK of ours), carries ACK, and neither
+     * SYN nor RST (nor a PAWS-rejected timestamp, which marks it as truly old).
+     */
+    boolean oldSegmentAckApplies(TcpSegment seg) {
+        return c.config.oldSegmentAcksProcessed() && seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST)
+                && Seq.le(seg.seq() + seg.sequenceLength(), c.rcvNxt) && !pawsRejected;
     }
 
     /** RFC 9293 §3.10.7.4 first: the four cases of the acceptability test. */

@@ -77,7 +77,8 @@ public final class TcpConfig {
      *       (net.inet.tcp.abc_l_var); SACK loss recovery as RFC 6675 (no RACK or tail loss probe in
      *       the default stack), PRR on (net.inet.tcp.do_prr 1);</li>
      *   <li>RFC 5961's checks on (insecure_rst 0, insecure_syn 0); ACKs while our FIN is
-     *       unacknowledged carry it again ({@link #acksRepeatFin()}); shutdown(SHUT_RD) discards
+     *       unacknowledged carry it again ({@link #acksRepeatFin()}) and the ACK field of an old
+     *       duplicate is processed ({@link #oldSegmentAcksProcessed()}); shutdown(SHUT_RD) discards
      *       ({@link ReadShutdownData#DISCARD});</li>
      *   <li>every unacceptable segment answered (tcp_input's dropafterack has no rate limit);
      *       net.inet.icmp.icmplim 200 per second for RSTs to closed ports and echo replies;
@@ -116,6 +117,7 @@ public final class TcpConfig {
                 .rstChallenge(true)
                 .synChallenge(true)
                 .acksRepeatFin(true)
+                .oldSegmentAcksProcessed(true)
                 .readShutdownData(ReadShutdownData.DISCARD)
                 .invalidRateLimit(Duration.ZERO)
                 .resetRateLimit(200)
@@ -309,6 +311,14 @@ public final class TcpConfig {
      * Off in linux() and rfc(): Linux acknowledges with SND.NXT after the FIN and no FIN bit.
      */
     public boolean acksRepeatFin() { return s.acksRepeatFin; }
+    /**
+     * A segment lying wholly before RCV.NXT is still answered with an ACK and dropped, but its ACK
+     * field is processed, as FreeBSD's tcp_input trims such a segment to nothing and "keeps on
+     * processing for RST or ACK": a peer's FIN retransmitted with the ACK of our FIN (what
+     * {@link #acksRepeatFin()} sends) completes a simultaneous close. Off in linux() and rfc(): RFC
+     * 9293 §3.10.7.4 first drops an unacceptable segment after the ACK.
+     */
+    public boolean oldSegmentAcksProcessed() { return s.oldSegmentAcksProcessed; }
     public long keepaliveIdleNanos() { return s.keepaliveIdleNanos; }
     public long keepaliveIntervalNanos() { return s.keepaliveIntervalNanos; }
     public int keepaliveProbes() { return s.keepaliveProbes; }
@@ -499,6 +509,8 @@ public final class TcpConfig {
             s.readShutdownData = v;
             return this;
         }
+        /** See {@link TcpConfig#oldSegmentAcksProcessed()}. */
+        public Builder oldSegmentAcksProcessed(boolean v) { s.oldSegmentAcksProcessed = v; return this; }
         /** See {@link TcpConfig#acksRepeatFin()}. */
         public Builder acksRepeatFin(boolean v) { s.acksRepeatFin = v; return this; }
         public Builder keepaliveIdle(Duration d) { s.keepaliveIdleNanos = positive(d, "keepaliveIdle"); return this; }

@@ -62,6 +62,7 @@ final class TcpSettings implements Cloneable {
     long finWait2TimeoutNanos = Duration.ofSeconds(60).toNanos();
     ReadShutdownData readShutdownData = ReadShutdownData.KEEP;
     boolean acksRepeatFin = false;
+    boolean oldSegmentAcksProcessed = false;
 
     // Keepalive (RFC 1122 §4.2.3.6)
     long keepaliveIdleNanos = Duration.ofHours(2).toNanos();

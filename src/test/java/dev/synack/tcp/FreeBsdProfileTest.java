@@ -128,6 +128,27 @@ class FreeBsdProfileTest {
     }
 
     @Test
+    void theAckOfARetransmittedFinCompletesTheSimultaneousClose() {
+        // Both ends FreeBSD: the peer's answer to our FIN is its own FIN again, wholly old by now.
+        EngineHarness h = EngineHarness.active(plainFreebsd()).establish();
+        h.conn.shutdown(ShutdownHow.WRITE, h.now);
+        h.expect("F.", SND, RCV, 0);
+        h.in("F.").seq(RCV).ack(SND).deliver();
+        h.expect("F.", SND, RCV + 1, 0);
+        h.in("F.").seq(RCV).ack(SND + 1).deliver();
+        assertThat(h.conn.state()).isEqualTo(TcpState.TIME_WAIT);
+        h.expect(".", SND + 1, RCV + 1, 0);
+        // Without the setting the old segment is dropped whole: CLOSING waits for a retransmission.
+        EngineHarness l = EngineHarness.active(plainFreebsd().toBuilder().oldSegmentAcksProcessed(false).build()).establish();
+        l.conn.shutdown(ShutdownHow.WRITE, l.now);
+        l.expect("F.", SND, RCV, 0);
+        l.in("F.").seq(RCV).ack(SND).deliver();
+        l.expect("F.", SND, RCV + 1, 0);
+        l.in("F.").seq(RCV).ack(SND + 1).deliver();
+        assertThat(l.conn.state()).isEqualTo(TcpState.CLOSING);
+    }
+
+    @Test
     void linuxAnswersASimultaneousCloseWithAPlainAck() {
         EngineHarness h = EngineHarness.active(EngineHarness.plain()).establish();
         h.conn.shutdown(ShutdownHow.WRITE, h.now);
