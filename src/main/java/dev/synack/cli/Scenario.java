@@ -84,9 +84,8 @@ enum Scenario {
             });
         }
     },
-    SHUT_RD("shut-rd", "server SHUT_RD: EOF at once; later data read (linux) or dropped (freebsd)",
-            "no segment for the SHUT_RD, the client's later data acknowledged (no RST), the server reading it "
-                    + "(linux: queued) or never (freebsd: acknowledged and dropped, the window closing)") {
+    SHUT_RD("shut-rd", "server SHUT_RD: EOF; later data read (linux) or not (bsd)",
+            "no segment for the SHUT_RD; the client's later data acknowledged, no RST; read (linux) or not (freebsd)") {
         @Override
         void play(DemoRun run) {
             boolean discards = run.config.readShutdownData() == ReadShutdownData.DISCARD;
