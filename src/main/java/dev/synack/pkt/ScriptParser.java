@@ -204,6 +204,10 @@ public final class ScriptParser {
             if (c.current() == '[' || c.current() == '(') {
                 throw new ScriptException(c.line, "packet annotation " + c.rest() + " after the TCP fields is not packetdrill syntax", false);
             }
+            if (c.rest().startsWith("/udp(")) {
+                // nplab packetdrill's TCP over UDP (FreeBSD's net.inet.tcp.udp_tunneling_port), which synack does not speak.
+                throw new ScriptException(c.line, "TCP encapsulated in UDP (" + c.rest() + ") is not supported", true);
+            }
             String key = c.word();
             switch (key) {
                 case "ack" -> ack = c.readInt();

@@ -66,6 +66,13 @@ class FreeBsdScriptsTest {
     }
 
     @Test
+    void tcpOverUdpIsSkippedNotFailed() {
+        String script = "// TCP in UDP\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+                + "+0 < S 0:0(0) win 65535 <mss 1460>/udp(1 > 9811)\n";
+        assertThat(PktRunner.runText("udp", script).describe()).startsWith("skipped").contains("UDP");
+    }
+
+    @Test
     void theCommandLineProfileWinsOverTheScripts() {
         String script = "// a FreeBSD SYN\n--profile=freebsd\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
                 + "+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
