@@ -183,13 +183,27 @@ public final class ScriptParser {
         String flagText = c.word();
         int flags = parseFlags(flagText, c);
         c.skipSpaces();
-        long start = c.readInt();
-        c.expect(':');
-        long end = c.readInt();
-        c.expect('(');
-        long len = c.readInt();
-        c.expect(')');
-        if (end - start != len) throw c.error("sequence range " + start + ":" + end + " does not match the length " + len);
+        long start;
+        long end;
+        if (c.peek("...")) {
+            // nplab packetdrill's "...(len)": any sequence number. The runner learns an outbound SYN's
+            // (a new ISN, as after a SYN reopening TIME_WAIT) anyway; elsewhere it cannot be honoured.
+            if (inbound || (flags & TcpFlags.SYN) == 0) throw c.error("'...' as a sequence number is allowed on outbound SYNs only");
+            c.pos += 3;
+            c.expect('(');
+            start = 0;
+            end = c.readInt();
+            c.expect(')');
+        } else {
+            start = c.readInt();
+            c.expect(':');
+            end = c.readInt();
+            c.expect('(');
+            long len = c.readInt();
+            c.expect(')');
+            if (end - start != len) throw c.error("sequence range " + start + ":" + end + " does not match the length " + len);
+        }
+        long len = end - start;
         Long ack = null;
         Long win = null;
         Long urg = null;
