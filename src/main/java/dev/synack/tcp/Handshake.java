@@ -278,6 +278,9 @@ final class Handshake {
         c.rcvShift = ws ? c.config.windowScale() : 0;
         c.peerMss = peerMss;
         c.effectiveMss = sendMss(c, peerMss);
+        if (c.config.receiveBufferInSegments()) {
+            c.rcvWindow.roundBudgetUpTo(c.effectiveMss + (c.timestampsOn ? TIMESTAMP_OPTION_SPACE : 0));
+        }
         if (c.timestampsOn) c.tsRecent = peerTsVal;
         c.congestion = CongestionControl.create(c.config, c.effectiveMss);
         c.recovery = LossRecovery.forConnection(c, c.recovery);

@@ -53,13 +53,27 @@ final class ReceiveWindow {
     int advertiseWindow() {
         int current = Math.max(0, Seq.distance(c.rcvNxt, rcvIntendedEdge));
         int available = windowCeiling();
-        int wnd = available - current >= swsThreshold() ? available : current;
+        int wnd = offered(current, available);
         wnd = Math.min(wnd, MAX_WINDOW_FIELD << c.rcvShift);
         rcvIntendedEdge = Seq.max(rcvIntendedEdge, c.rcvNxt + wnd);
         int intended = Math.max(0, Seq.distance(c.rcvNxt, rcvIntendedEdge));
         int field = Math.min((intended + (1 << c.rcvShift) - 1) >>> c.rcvShift, MAX_WINDOW_FIELD);
         rcvAdvertisedEdge = Seq.max(rcvAdvertisedEdge, c.rcvNxt + (field << c.rcvShift));
         return field;
+    }
+
+    /**
+     * The window to offer given what is left of the last one ({@code current}) and the free space
+     * ({@code available}): by default the free space only once it exceeds the current window by the
+     * SWS threshold (RFC 9293 §3.8.6.2.2); with {@link TcpConfig#windowOffersFreeSpace()} all of it,
+     * unless it is under a quarter of the buffer and under a segment (FreeBSD's tcp_output).
+     */
+    private int offered(int current, int available) {
+        if (c.config.windowOffersFreeSpace()) {
+            boolean silly = available < receiveBudget / 4 && available < c.effectiveMss;
+            return silly ? current : Math.max(current, available);
+        }
+        return available - current >= swsThreshold() ? available : current;
     }
 
     /**
@@ -76,6 +90,19 @@ final class ReceiveWindow {
         // offered (Linux's tcp_adjust_rcv_ssthresh clamps rcv_ssthresh to 4 * advmss).
         if (c.memory.underPressure()) free = Math.min(free, 4 * c.config.mss());
         return Math.min(free, MAX_WINDOW_FIELD << c.rcvShift);
+    }
+
+    /**
+     * The budget raised to a whole number of {@code segment}s, up to maxReceiveBufferSize, as
+     * FreeBSD's tcp_mss rounds so_rcv up to a multiple of the MSS once the peer's is known
+     * ({@link TcpConfig#receiveBufferInSegments()}).
+     */
+    void roundBudgetUpTo(int segment) {
+        long rounded = ((long) receiveBudget + segment - 1) / segment * segment;
+        int budget = (int) Math.min(rounded, c.config.maxReceiveBufferSize());
+        if (budget <= receiveBudget) return;
+        receiveBudget = budget;
+        c.receiveBuffer.growTo(receiveBudget + windowRoundingSlack(c.config));
     }
 
     /** Free room in the receive buffer as configured, not counting the rounding slack. */

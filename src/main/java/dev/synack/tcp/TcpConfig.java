@@ -108,6 +108,8 @@ public final class TcpConfig {
                 .windowScale(6)
                 .synOptionLayout(SynOptionLayout.BSD)
                 .synWindowInSegments(false)
+                .receiveBufferInSegments(true)
+                .windowOffersFreeSpace(true)
                 .congestionAlgorithm(CongestionAlgorithm.CUBIC)
                 .initialCwndSegments(10)
                 .slowStartAckLimitSegments(2)
@@ -165,6 +167,20 @@ public final class TcpConfig {
      * buffer up to 65535, as FreeBSD's tcp_output and syncache offer it (freebsd()).
      */
     public boolean synWindowInSegments() { return s.synWindowInSegments; }
+    /**
+     * Once the peer's MSS is known the receive buffer grows to a whole number of segments (65536
+     * becomes 65700 for MSS 1460), as FreeBSD's tcp_mss does to so_rcv (freebsd()); off in linux()
+     * and rfc().
+     */
+    public boolean receiveBufferInSegments() { return s.receiveBufferInSegments; }
+    /**
+     * Every window we send offers all the free buffer (never less than before), unless that is under
+     * a quarter of the buffer and under a segment, as FreeBSD's tcp_output computes recwin; receiver
+     * SWS avoidance then only decides when a window update is worth a segment of its own
+     * (freebsd()). Off (linux(), rfc()): the offer itself grows only by the SWS threshold (RFC 9293
+     * §3.8.6.2.2), as Linux's __tcp_select_window holds it back.
+     */
+    public boolean windowOffersFreeSpace() { return s.windowOffersFreeSpace; }
     public int receiveBufferSize() { return s.receiveBufferSize; }
     public int sendBufferSize() { return s.sendBufferSize; }
     /**
@@ -430,6 +446,10 @@ public final class TcpConfig {
         public Builder sack(boolean v) { s.sack = v; return this; }
         public Builder timestamps(boolean v) { s.timestamps = v; return this; }
         public Builder timestampTick(Duration d) { s.timestampTickNanos = positive(d, "timestampTick"); return this; }
+        /** See {@link TcpConfig#windowOffersFreeSpace()}. */
+        public Builder windowOffersFreeSpace(boolean v) { s.windowOffersFreeSpace = v; return this; }
+        /** See {@link TcpConfig#receiveBufferInSegments()}. */
+        public Builder receiveBufferInSegments(boolean v) { s.receiveBufferInSegments = v; return this; }
         /** See {@link TcpConfig#synWindowInSegments()}. */
         public Builder synWindowInSegments(boolean v) { s.synWindowInSegments = v; return this; }
         public Builder synOptionLayout(SynOptionLayout v) {

@@ -19,6 +19,8 @@ final class TcpSettings implements Cloneable {
     long timestampTickNanos = 1_000_000L;
     SynOptionLayout synOptionLayout = SynOptionLayout.LINUX;
     boolean synWindowInSegments = true;
+    boolean receiveBufferInSegments = false;
+    boolean windowOffersFreeSpace = false;
 
     // Buffers and windows
     int receiveBufferSize = 131_072;

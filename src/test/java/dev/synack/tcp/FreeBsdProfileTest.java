@@ -159,6 +159,38 @@ class FreeBsdProfileTest {
     }
 
     @Test
+    void theReceiveBufferGrowsToWholeSegmentsOfThePeersMss() {
+        EngineHarness h = EngineHarness.active(plainFreebsd()).establish(65535, 1000);
+        assertThat(h.conn.receiveBufferSize()).isEqualTo(66000); // 65536 rounded up to 66 x 1000
+        EngineHarness l = EngineHarness.active(plainFreebsd().toBuilder().receiveBufferInSegments(false).build()).establish(65535, 1000);
+        assertThat(l.conn.receiveBufferSize()).isEqualTo(65536);
+    }
+
+    @Test
+    void everyWindowOffersAllTheFreeSpace() {
+        // 300 bytes then 1 more: FreeBSD offers the free space each time (the right edge moves by 1).
+        EngineHarness h = EngineHarness.active(plainFreebsd().toBuilder().receiveBufferSize(8000).receiveBufferAutotuning(false)
+                .receiveBufferInSegments(false).build()).establish();
+        h.in("P.").seq(RCV).ack(SND).len(300).deliver();
+        h.advanceMillis(100);
+        assertThat(h.expect(".", SND, RCV + 300, 0).window()).isEqualTo(7700);
+        h.read(300);
+        h.in("P.").seq(RCV + 300).ack(SND).len(1).deliver();
+        h.advanceMillis(100);
+        assertThat(h.expect(".", SND, RCV + 301, 0).window()).isEqualTo(7999);
+        // With the SWS threshold on the offer the edge stays where it was (7700 from 300 on).
+        EngineHarness l = EngineHarness.active(plainFreebsd().toBuilder().receiveBufferSize(8000).receiveBufferAutotuning(false)
+                .receiveBufferInSegments(false).windowOffersFreeSpace(false).build()).establish();
+        l.in("P.").seq(RCV).ack(SND).len(300).deliver();
+        l.advanceMillis(100);
+        assertThat(l.expect(".", SND, RCV + 300, 0).window()).isEqualTo(7700);
+        l.read(300);
+        l.in("P.").seq(RCV + 300).ack(SND).len(1).deliver();
+        l.advanceMillis(100);
+        assertThat(l.expect(".", SND, RCV + 301, 0).window()).isEqualTo(7699);
+    }
+
+    @Test
     void theRtoCarriesTheSlopAboveTheMinimum() {
         // SYN-ACK after 10 ms: SRTT 10 ms, RTTVAR 5 ms; RTO = 10 + 20 + 200 ms slop.
         assertThat(firstDataRetransmission(plainFreebsd())).isEqualTo(230 * MS);
