@@ -48,10 +48,10 @@ class ShutdownReadSocketTest {
                         n = c.write(ByteBuffer.allocate(CHUNK));
                         written.addAndGet(n);
                     } while (n > 0);
-                    if (second == 5) stalledSince = written.get(); // the offered window is long filled by now
+                    if (second == 20) stalledSince = written.get(); // the offered window is filled by now (the last bytes wait for a persist timeout)
                     s.net.sleep(Duration.ofSeconds(1));
                 }
-                // Once the window closed nothing more went: 45 s of persist probes moved nothing.
+                // Once the window closed nothing more went: 30 s of persist probes moved nothing.
                 assertThat(written.get()).isEqualTo(stalledSince);
                 c.setSoLinger(true, 0); // close() resets: the bytes never taken are not left to a FIN
             }
