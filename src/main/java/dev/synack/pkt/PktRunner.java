@@ -36,7 +36,7 @@ public final class PktRunner {
     public static Outcome runText(String name, String text, RunOptions run, TraceListener trace) {
         Script script;
         try {
-            script = ScriptParser.parse(name, text, run.defines(), Set.of(ScriptRunner.platformSymbol(profile(text, run))));
+            script = ScriptParser.parse(name, text, run.defines(), Set.of(ScriptProfile.platformSymbol(profile(text, run))));
         } catch (ScriptException e) {
             if (e.unsupported()) return Outcome.skip(name, "line " + e.line() + ": " + e.getMessage());
             return Outcome.fail(name, e.line(), "syntax error: " + e.getMessage());

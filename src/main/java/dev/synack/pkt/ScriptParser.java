@@ -43,7 +43,7 @@ public final class ScriptParser {
      * word equal to a defined name stands for its value, outside strings, shell commands and code.
      */
     public static Script parse(String name, String text, Map<String, String> defines) throws ScriptException {
-        return parse(name, text, defines, Set.of(ScriptRunner.platformSymbol(null)));
+        return parse(name, text, defines, Set.of(ScriptProfile.platformSymbol(null)));
     }
 
     /**

@@ -137,20 +137,6 @@ public final class ScriptRunner {
         return TcpConfig.linux().toBuilder().windowScale(8).slowStartAfterIdle(false).build();
     }
 
-    /**
-     * The configuration a script starts from under synack's {@code --profile} option: linux (the
-     * default, {@link #packetdrillLinux()}), freebsd ({@link TcpConfig#freebsd()} as it is: FreeBSD's
-     * scripts set the sysctls they depend on themselves) or rfc ({@link TcpConfig#rfc()}).
-     */
-    static TcpConfig profileBase(String profile) {
-        return profile == null || profile.equals("linux") ? packetdrillLinux() : TcpConfig.profile(profile);
-    }
-
-    /** The platform a profile stands for, as packetdrill defines it for #ifdef: {@code FreeBSD} or {@code Linux}. */
-    public static String platformSymbol(String profile) {
-        return "freebsd".equals(profile) ? "FreeBSD" : "Linux";
-    }
-
     /** Whether the script runs under {@code --profile freebsd}: FreeBSD's TCP_INFO state numbers and names apply. */
     boolean freebsd() {
         return "freebsd".equals(options.get("profile"));

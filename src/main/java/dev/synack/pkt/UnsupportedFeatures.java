@@ -49,7 +49,7 @@ final class UnsupportedFeatures {
         if (options.containsKey("profile") && !options.get("profile").matches("linux|freebsd|rfc")) {
             return "--profile=" + options.get("profile") + " is not linux, freebsd or rfc";
         }
-        TcpConfig base = ScriptRunner.profileBase(options.get("profile"));
+        TcpConfig base = ScriptProfile.base(options.get("profile"));
         if (options.containsKey("mtu")) {
             int mtu;
             try {
