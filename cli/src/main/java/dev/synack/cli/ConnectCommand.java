@@ -67,7 +67,7 @@ final class ConnectCommand implements Callable<Integer> {
                 InetSocketAddress peer = NetSetup.hostPort(udpPeer);
                 InetSocketAddress local = new InetSocketAddress(peer.getAddress().isLoopbackAddress()
                         ? InetAddress.getLoopbackAddress() : null, 0);
-                return NetSetup.udp(address, local, peer, net.capture());
+                return NetSetup.udp(address, local, peer, net.capture(), net.profile.config());
             });
         } catch (IOException | IllegalArgumentException e) {
             err.println("synack connect: " + e.getMessage());

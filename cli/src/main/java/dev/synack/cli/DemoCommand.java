@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
 /** {@code synack demo}: plays a textbook scenario on a simulated network and prints its trace. */
 @Command(name = "demo",
         description = {"Plays a textbook TCP scenario between \"client\" 10.0.0.1 and \"server\" 10.0.0.2 on a "
-                + "simulated network in virtual time (one-way delay 10 ms, Linux defaults), with real socket calls, "
+                + "simulated network in virtual time (one-way delay 10 ms, the --profile's defaults: Linux's unless "
+                + "told otherwise), with real socket calls, "
                 + "and prints its trace. The fault options (--delay, --jitter, --loss, --reorder, --duplicate, "
                 + "--corrupt, --bandwidth, --mtu) apply to both directions of the path; every random draw comes from "
                 + "--seed, so a run repeats exactly.",
@@ -63,9 +64,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "and the picture. Default: ${DEFAULT-VALUE}.")
     Format format;
 
+    @Mixin
+    ProfileOption profile = new ProfileOption();
+
     @Option(names = "--msl", paramLabel = "SECONDS", converter = SecondsConverter.class,
             description = "Maximum segment lifetime in seconds (decimals allowed); TIME_WAIT lasts twice this. "
-                    + "Default: Linux's 30 (so TIME_WAIT lasts 60 s).")
+                    + "Default: the profile's (Linux's and FreeBSD's 30, so TIME_WAIT lasts 60 s; rfc's 120).")
     Duration msl;
 
     @Option(names = "--pcap", paramLabel = "FILE",
@@ -150,6 +154,7 @@ final class DemoCommand implements Callable<Integer> {
                     .append(s.summary.replace("%", "%%")).append("%n");
         }
         return b.append("%nExamples:%n  synack demo%n  synack demo time-wait --msl 1%n"
+                + "  synack demo shut-rd --profile freebsd%n"
                 + "  synack demo refused --format jsonl --seed 7%n"
                 + "  synack demo lossy --loss 5%% --reorder --delay 20ms --jitter 5ms%n"
                 + "  synack demo lossy --bandwidth 10Mbit --corrupt=2%% --seed 3%n"
@@ -166,7 +171,7 @@ final class DemoCommand implements Callable<Integer> {
     int play(Consumer<DemoRun> script) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        TcpConfig.Builder builder = TcpConfig.linux().toBuilder();
+        TcpConfig.Builder builder = profile.config().toBuilder();
         if (msl != null) {
             builder.msl(msl);
         }

@@ -6,7 +6,7 @@ import dev.synack.link.PcapWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** Options {@code serve} and {@code connect} share: the TUN device, its address and MTU, the capture. */
+/** Options {@code serve} and {@code connect} share: the TUN device, its address and MTU, the profile, the capture. */
 final class NetOptions {
     @Option(names = "--tun", paramLabel = "NAME",
             description = "Create the TUN device NAME (needs root or CAP_NET_ADMIN) with synack at --address; the "
@@ -21,6 +21,9 @@ final class NetOptions {
     @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500",
             description = "MTU of the TUN device; synack's MSS is MTU - 40. Default: ${DEFAULT-VALUE}.")
     int mtu;
+
+    @picocli.CommandLine.Mixin
+    ProfileOption profile = new ProfileOption();
 
     @Option(names = "--pcap", paramLabel = "FILE",
             description = "Write every packet synack sends and receives to FILE (pcap, raw IP; Wireshark reads it).")
@@ -63,6 +66,6 @@ final class NetOptions {
 
     /** The TUN network these options describe (with --tun). */
     NetSetup tunSetup() throws IOException {
-        return NetSetup.tun(tun, address == null ? NetSetup.DEFAULT_TUN_ADDRESS : address, mtu, capture());
+        return NetSetup.tun(tun, address == null ? NetSetup.DEFAULT_TUN_ADDRESS : address, mtu, capture(), profile.config());
     }
 }

@@ -37,11 +37,11 @@ final class NetSetup implements Closeable {
     }
 
     /** synack at {@code cidr} on a new TUN device {@code device}. */
-    static NetSetup tun(String device, String cidr, int mtu, Capture pcapFile) throws IOException {
+    static NetSetup tun(String device, String cidr, int mtu, Capture pcapFile, TcpConfig config) throws IOException {
         TunLink.Options options = TunLink.Options.of(device, cidr).mtu(mtu);
         TunLink link = TunLink.open(options);
         try {
-            NetStack stack = link.addHost("synack", options.address(), TcpConfig.linux());
+            NetStack stack = link.addHost("synack", options.address(), config);
             PcapWriter pcap = capture(stack, pcapFile);
             return new NetSetup(stack, link, pcap, "TUN device " + device + ": synack " + options.address() + ", kernel "
                     + options.kernelAddress() + "/" + options.prefixLength() + ", MTU " + mtu + " (MSS " + stack.config().mss() + ")");
@@ -52,10 +52,10 @@ final class NetSetup implements Closeable {
     }
 
     /** synack at {@code address} on a UDP link bound to {@code local}, sending to {@code peer} (null: learn it). */
-    static NetSetup udp(String address, InetSocketAddress local, InetSocketAddress peer, Capture pcapFile) throws IOException {
+    static NetSetup udp(String address, InetSocketAddress local, InetSocketAddress peer, Capture pcapFile, TcpConfig config) throws IOException {
         UdpLink link = UdpLink.open(local, peer);
         try {
-            NetStack stack = link.addHost("synack", address, TcpConfig.linux());
+            NetStack stack = link.addHost("synack", address, config);
             PcapWriter pcap = capture(stack, pcapFile);
             return new NetSetup(stack, link, pcap, "UDP link " + Ipv4Address.hostPort(link.localAddress())
                     + (peer == null ? " (answering whoever sends)" : " -> " + Ipv4Address.hostPort(peer)) + ": synack " + address);

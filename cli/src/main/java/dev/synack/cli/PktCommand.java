@@ -48,6 +48,11 @@ final class PktCommand implements Callable<Integer> {
     @Option(names = {"-D", "--define"}, paramLabel = "NAME=VALUE", description = "Define a symbol for every script, as packetdrill's -D.")
     Map<String, String> defines = new LinkedHashMap<>();
 
+    @Option(names = "--profile", paramLabel = "linux|freebsd|rfc", converter = ProfileOption.Name.class, description = "The stack's profile: linux (default; "
+            + "with packetdrill's defaults.sh), freebsd (TcpConfig.freebsd(): FreeBSD's scripts, their net.inet.tcp sysctls, "
+            + "#ifdef FreeBSD blocks and FreeBSD's TCP_INFO states) or rfc.")
+    String profile;
+
     /** packetdrill options (--name=value or --name), passed to the runner as they are. */
     @Unmatched
     List<String> packetdrillOptions = new ArrayList<>();
@@ -63,6 +68,7 @@ final class PktCommand implements Callable<Integer> {
             int eq = o.indexOf('=');
             options.put(eq < 0 ? o.substring(2) : o.substring(2, eq), eq < 0 ? "" : o.substring(eq + 1));
         }
+        if (profile != null) options.put("profile", profile);
         PktRunner.RunOptions run = new PktRunner.RunOptions(options, defines);
         List<Outcome> outcomes = new ArrayList<>();
         for (Path p : PktRunner.expand(files)) {

@@ -17,6 +17,7 @@ import dev.synack.link.PacketFault;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.stack.NetStack;
+import dev.synack.tcp.ReadShutdownData;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpPacket;
@@ -83,19 +84,26 @@ enum Scenario {
             });
         }
     },
-    SHUT_RD("shut-rd", "server SHUT_RD: EOF at once, yet later data is read",
-            "no segment for the SHUT_RD, the client's later data acknowledged (no RST), the server reading it") {
+    SHUT_RD("shut-rd", "server SHUT_RD: EOF; later data read (linux) or not (bsd)",
+            "no segment for the SHUT_RD; the client's later data acknowledged, no RST; read (linux) or not (freebsd)") {
         @Override
         void play(DemoRun run) {
+            boolean discards = run.config.readShutdownData() == ReadShutdownData.DISCARD;
             run.sim.spawn(SERVER, () -> {
                 try (TcpServerSocket listener = listen(run); TcpSocket socket = listener.accept()) {
                     socket.shutdownInput();
                     expect(socket.read(ByteBuffer.allocate(LATE_DATA.length())) < 0,
                             "the server's read right after its SHUT_RD should return end-of-file");
-                    // Linux keeps acknowledging and queueing what arrives; read returns it.
                     sleepUntil(run, SHUT_RD_SERVER_READS_AT);
-                    expectEqual("the server's read after its SHUT_RD", LATE_DATA,
-                            readText(socket, LATE_DATA.length(), "the server's read after its SHUT_RD"));
+                    if (discards) {
+                        // BSD: what arrived was acknowledged and dropped; read stays at end-of-file.
+                        expect(socket.read(ByteBuffer.allocate(LATE_DATA.length())) < 0,
+                                "the server's read after its SHUT_RD should still return end-of-file (BSD drops the data)");
+                    } else {
+                        // Linux keeps acknowledging and queueing what arrives; read returns it.
+                        expectEqual("the server's read after its SHUT_RD", LATE_DATA,
+                                readText(socket, LATE_DATA.length(), "the server's read after its SHUT_RD"));
+                    }
                     expect(socket.read(ByteBuffer.allocate(1)) < 0,
                             "with nothing queued, the server's read should return end-of-file again");
                 }

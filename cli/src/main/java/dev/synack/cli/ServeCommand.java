@@ -98,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             setup = net.setup(NetSetup.UDP_SERVER_ADDRESS, address -> {
                 NetSetup.port(Integer.toString(udpPort));
-                return NetSetup.udp(address, new InetSocketAddress(InetAddress.getByName(udpBind), udpPort), null, net.capture());
+                return NetSetup.udp(address, new InetSocketAddress(InetAddress.getByName(udpBind), udpPort), null, net.capture(), net.profile.config());
             });
         } catch (IOException | IllegalArgumentException e) {
             err.println("synack serve: " + e.getMessage());

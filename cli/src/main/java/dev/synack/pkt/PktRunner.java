@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Runs script files: reads, parses, runs each, and summarises. The entry point of {@code synack pkt}. */
 public final class PktRunner {
@@ -35,13 +36,23 @@ public final class PktRunner {
     public static Outcome runText(String name, String text, RunOptions run, TraceListener trace) {
         Script script;
         try {
-            script = ScriptParser.parse(name, text, run.defines());
+            script = ScriptParser.parse(name, text, run.defines(), Set.of(ScriptProfile.platformSymbol(profile(text, run))));
         } catch (ScriptException e) {
             if (e.unsupported()) return Outcome.skip(name, "line " + e.line() + ": " + e.getMessage());
             return Outcome.fail(name, e.line(), "syntax error: " + e.getMessage());
         }
         return ScriptRunner.run(script, run.options(), trace);
     }
+
+    /** A script's profile: the command line's --profile, else its own {@code --profile=NAME} line, else null (linux). */
+    private static String profile(String text, RunOptions run) {
+        String fromCommandLine = run.options().get("profile");
+        if (fromCommandLine != null) return fromCommandLine;
+        java.util.regex.Matcher m = SCRIPT_PROFILE.matcher(text);
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static final java.util.regex.Pattern SCRIPT_PROFILE = java.util.regex.Pattern.compile("(?m)^\\s*--profile=(\\w+)\\s*$");
 
     /** Reads and runs one file; an unreadable file is a failure. */
     public static Outcome runFile(Path file) {

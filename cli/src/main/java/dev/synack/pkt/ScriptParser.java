@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses packetdrill's script syntax (as its syntax.md documents it): option lines, timed packet
@@ -42,7 +43,17 @@ public final class ScriptParser {
      * word equal to a defined name stands for its value, outside strings, shell commands and code.
      */
     public static Script parse(String name, String text, Map<String, String> defines) throws ScriptException {
-        String clean = ScriptText.substitute(ScriptText.stripComments(text), defines);
+        return parse(name, text, defines, Set.of(ScriptProfile.platformSymbol(null)));
+    }
+
+    /**
+     * {@link #parse(String, String, Map)}, keeping only the lines the script's {@code #ifdef} blocks
+     * select for {@code platform} symbols and the defined names ({@link ScriptConditionals}).
+     */
+    public static Script parse(String name, String text, Map<String, String> defines, Set<String> platform) throws ScriptException {
+        Set<String> defined = new java.util.HashSet<>(platform);
+        defined.addAll(defines.keySet());
+        String clean = ScriptText.substitute(ScriptText.stripComments(ScriptConditionals.apply(text, defined)), defines);
         String[] lines = clean.split("\n", -1);
         Map<String, String> options = new LinkedHashMap<>();
         List<Event> events = new ArrayList<>();
@@ -131,7 +142,10 @@ public final class ScriptParser {
             return Time.any();
         }
         boolean rel = c.current() == '+';
-        if (rel) c.pos++;
+        if (rel) {
+            c.pos++;
+            c.skipSpaces(); // packetdrill's lexer takes '+' as a token of its own: "+ 0.1" is "+0.1"
+        }
         long lo = c.readSeconds();
         if (!c.atEnd() && c.current() == '~') {
             c.pos++;
@@ -167,13 +181,27 @@ public final class ScriptParser {
         String flagText = c.word();
         int flags = parseFlags(flagText, c);
         c.skipSpaces();
-        long start = c.readInt();
-        c.expect(':');
-        long end = c.readInt();
-        c.expect('(');
-        long len = c.readInt();
-        c.expect(')');
-        if (end - start != len) throw c.error("sequence range " + start + ":" + end + " does not match the length " + len);
+        long start;
+        long end;
+        if (c.peek("...")) {
+            // nplab packetdrill's "...(len)": any sequence number. The runner learns an outbound SYN's
+            // (a new ISN, as after a SYN reopening TIME_WAIT) anyway; elsewhere it cannot be honoured.
+            if (inbound || (flags & TcpFlags.SYN) == 0) throw c.error("'...' as a sequence number is allowed on outbound SYNs only");
+            c.pos += 3;
+            c.expect('(');
+            start = 0;
+            end = c.readInt();
+            c.expect(')');
+        } else {
+            start = c.readInt();
+            c.expect(':');
+            end = c.readInt();
+            c.expect('(');
+            long len = c.readInt();
+            c.expect(')');
+            if (end - start != len) throw c.error("sequence range " + start + ":" + end + " does not match the length " + len);
+        }
+        long len = end - start;
         Long ack = null;
         Long win = null;
         Long urg = null;
@@ -187,6 +215,10 @@ public final class ScriptParser {
             }
             if (c.current() == '[' || c.current() == '(') {
                 throw new ScriptException(c.line, "packet annotation " + c.rest() + " after the TCP fields is not packetdrill syntax", false);
+            }
+            if (c.rest().startsWith("/udp(")) {
+                // nplab packetdrill's TCP over UDP (FreeBSD's net.inet.tcp.udp_tunneling_port), which synack does not speak.
+                throw new ScriptException(c.line, "TCP encapsulated in UDP (" + c.rest() + ") is not supported", true);
             }
             String key = c.word();
             switch (key) {

@@ -138,6 +138,11 @@ public final class ScriptRunner {
         return TcpConfig.linux().toBuilder().windowScale(8).slowStartAfterIdle(false).build();
     }
 
+    /** Whether the script runs under {@code --profile freebsd}: FreeBSD's TCP_INFO state numbers and names apply. */
+    boolean freebsd() {
+        return "freebsd".equals(options.get("profile"));
+    }
+
     /** Runs {@code script}; never throws. */
     public static Outcome run(Script script) {
         return run(script, Map.of(), null);
@@ -317,6 +322,10 @@ public final class ScriptRunner {
         anchor = now;
         Map<String, Object> snapshot = syscalls.tcpInfoOfSocketUnderTest(c.line());
         codeGlobals.putAll(TcpInfoCode.symbols());
+        if (freebsd()) {
+            codeGlobals.putAll(TcpInfoCode.freebsdSymbols());
+            snapshot = TcpInfoCode.inFreebsdTerms(snapshot);
+        }
         codeGlobals.putAll(snapshot);
         TcpInfoCode.run(c, codeGlobals);
     }

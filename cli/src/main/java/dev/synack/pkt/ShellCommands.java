@@ -230,6 +230,7 @@ final class ShellCommands {
     static String sysctl(String name, String value, Settings s) {
         String key = name.startsWith("net.ipv4.") ? name.substring("net.ipv4.".length()) : name;
         try {
+            if (name.startsWith("net.inet.") || name.startsWith("kern.ipc.")) return FreeBsdSysctls.apply(name, value, s);
             switch (key) {
                 case "tcp_congestion_control" -> {
                     switch (value) {

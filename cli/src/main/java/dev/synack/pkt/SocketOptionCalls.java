@@ -3,6 +3,7 @@ package dev.synack.pkt;
 import static dev.synack.pkt.SyscallConstants.DEFAULT_MSS;
 import static dev.synack.pkt.SyscallConstants.SOL_SOCKET;
 import static dev.synack.pkt.SyscallConstants.SOL_TCP;
+import static dev.synack.pkt.SyscallConstants.SO_RCVBUF;
 import static dev.synack.pkt.SyscallConstants.SO_ERROR;
 import static dev.synack.pkt.SyscallConstants.SO_KEEPALIVE;
 import static dev.synack.pkt.SyscallConstants.SO_LINGER;
@@ -150,8 +151,16 @@ final class SocketOptionCalls {
             }
             case SO_KEEPALIVE -> get(d, StandardSocketOptions.SO_KEEPALIVE) ? 1L : 0L;
             case SO_SNDBUF -> (long) get(d, StandardSocketOptions.SO_SNDBUF); // set before (a script reading an unset one is skipped)
+            case SO_RCVBUF -> receiveBuffer(d); // read only under --profile freebsd (else the script is skipped)
             default -> null;
         };
+    }
+
+    /** FreeBSD's SO_RCVBUF: the connection's receive buffer, or the stack's default before there is one. */
+    private static long receiveBuffer(Descriptor d) {
+        TcpInfo info = d.socket == null ? null : d.socket.tcpInfo();
+        if (info != null) return info.receiveBuffer();
+        return (d.socket != null ? d.socket.stack() : d.server.stack()).config().receiveBufferSize();
     }
 
     /** A SOL_TCP option's value, or null for one synack does not have. */

@@ -133,10 +133,17 @@ final class SyscallTable {
         return (int) total;
     }
 
+    /** Two errno names of one number, as EWOULDBLOCK is EAGAIN on Linux and on FreeBSD. */
+    private static boolean sameErrno(String want, String got) {
+        if (want.equals(got)) return true;
+        Integer w = Errno.NUMBERS.get(want);
+        return w != null && w.equals(Errno.NUMBERS.get(got));
+    }
+
     /** Compares a call's result with the script's "= ret [ERRNO]". */
     void verify(SyscallEvent e, Result r) throws ScriptException {
         long want = num(e.result(), e.line());
-        if (r.value() != want || (e.errno() != null && !e.errno().equals(r.errno())) || (e.errno() == null && r.errno() != null)) {
+        if (r.value() != want || (e.errno() != null && !sameErrno(e.errno(), r.errno())) || (e.errno() == null && r.errno() != null)) {
             throw new ScriptException(e.line(), e.name() + "() returned " + r + ", expected " + want + (e.errno() == null ? "" : " " + e.errno()));
         }
     }

@@ -106,6 +106,45 @@ final class TcpInfoCode {
         return v;
     }
 
+    /**
+     * FreeBSD's state numbers (netinet/tcp_fsm.h: TCPS_CLOSED 0 ... TCPS_TIME_WAIT 10), in TcpState's
+     * order of FreeBSD's names: under {@code --profile freebsd} tcpi_state takes them, and both
+     * TCPS_X and TCPI_X (as FreeBSD's packetdrill scripts write it) name them.
+     */
+    private static final String[] FREEBSD_STATES = {"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
+            "CLOSE_WAIT", "FIN_WAIT_1", "CLOSING", "LAST_ACK", "FIN_WAIT_2", "TIME_WAIT"};
+
+    /** The FreeBSD state names and numbers, as TCPS_X and TCPI_X. */
+    static Map<String, Object> freebsdSymbols() {
+        Map<String, Object> m = new HashMap<>();
+        for (int i = 0; i < FREEBSD_STATES.length; i++) {
+            m.put("TCPS_" + FREEBSD_STATES[i], (long) i);
+            m.put("TCPI_" + FREEBSD_STATES[i], (long) i);
+        }
+        return m;
+    }
+
+    /** {@code snapshot} with tcpi_state in FreeBSD's numbering. */
+    static Map<String, Object> inFreebsdTerms(Map<String, Object> snapshot) {
+        Map<String, Object> v = new HashMap<>(snapshot);
+        Object linux = v.get("tcpi_state");
+        for (dev.synack.tcp.TcpState s : dev.synack.tcp.TcpState.values()) {
+            if (Long.valueOf(linuxState(s)).equals(linux)) v.put("tcpi_state", freebsdState(s));
+        }
+        return v;
+    }
+
+    /** FreeBSD's number for a state (TCPS_CLOSED = 0 ... TCPS_TIME_WAIT = 10). */
+    static long freebsdState(dev.synack.tcp.TcpState s) {
+        String name = switch (s) {
+            case SYN_RECV -> "SYN_RECEIVED";
+            case FIN_WAIT1 -> "FIN_WAIT_1";
+            case FIN_WAIT2 -> "FIN_WAIT_2";
+            default -> s.name();
+        };
+        return java.util.Arrays.asList(FREEBSD_STATES).indexOf(name);
+    }
+
     /** Linux's number for a state (TCP_ESTABLISHED = 1 ... TCP_CLOSING = 11). */
     static long linuxState(dev.synack.tcp.TcpState s) {
         return switch (s) {

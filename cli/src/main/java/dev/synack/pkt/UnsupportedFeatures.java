@@ -36,7 +36,7 @@ final class UnsupportedFeatures {
      */
     private static final Set<String> KNOWN_OPTIONS = Set.of("ip_version", "tolerance_usecs", "tolerance_percent",
             "tcp_ts_tick_usecs", "tcp_ts_ecr_scaled", "strict_segments", "mtu", "mss", "local_ip", "remote_ip", "bind_port",
-            "connect_port", "verbose", "hz");
+            "connect_port", "verbose", "hz", "profile");
 
     /**
      * Why the script cannot run faithfully, or null; in that case {@code config[0]} receives the
@@ -46,7 +46,10 @@ final class UnsupportedFeatures {
         if (script.skipReason() != null) return script.skipReason();
         String why = unsupportedOption(options);
         if (why != null) return why;
-        TcpConfig base = ScriptRunner.packetdrillLinux();
+        if (options.containsKey("profile") && !options.get("profile").matches("linux|freebsd|rfc")) {
+            return "--profile=" + options.get("profile") + " is not linux, freebsd or rfc";
+        }
+        TcpConfig base = ScriptProfile.base(options.get("profile"));
         if (options.containsKey("mtu")) {
             int mtu;
             try {
@@ -82,7 +85,7 @@ final class UnsupportedFeatures {
             }
             started = true;
             if (e instanceof SyscallEvent s) {
-                String reason = unsupported(s);
+                String reason = unsupported(s, "freebsd".equals(options.get("profile")));
                 if (reason == null) reason = unsupportedSendBufferRead(s, sendBufferSet);
                 if (reason != null) return "line " + s.line() + ": " + reason;
             }
@@ -136,7 +139,7 @@ final class UnsupportedFeatures {
      * Why a call cannot be run faithfully (the script is then skipped), or null: calls, flags,
      * msghdr fields, socket options and tcp_info fields synack does not have.
      */
-    private static String unsupported(SyscallEvent e) {
+    private static String unsupported(SyscallEvent e, boolean freebsd) {
         if (!SUPPORTED.contains(e.name())) return "system call " + e.name() + "() is not supported";
         List<Expr> a = e.args();
         Expr flags = switch (e.name()) {
@@ -157,10 +160,12 @@ final class UnsupportedFeatures {
             }
         }
         if ((e.name().equals("setsockopt") || e.name().equals("getsockopt")) && a.size() == 5 && a.get(2) instanceof Sym opt) {
-            String why = UNSUPPORTED_OPTIONS.get(opt.name());
+            // FreeBSD's SO_RCVBUF is the connection's buffer (sb_hiwat), which synack reports.
+            boolean freebsdRcvbuf = freebsd && e.name().equals("getsockopt") && opt.name().equals("SO_RCVBUF");
+            String why = freebsdRcvbuf ? null : UNSUPPORTED_OPTIONS.get(opt.name());
             if (why != null) return e.name() + "(" + opt.name() + "): " + why;
             java.util.Set<String> known = e.name().equals("setsockopt") ? SETTABLE : GETTABLE;
-            if (!known.contains(opt.name())) return e.name() + "(" + opt.name() + ") is not supported";
+            if (!known.contains(opt.name()) && !freebsdRcvbuf) return e.name() + "(" + opt.name() + ") is not supported";
             if (opt.name().equals("SO_SNDBUF") && e.name().equals("setsockopt") && a.get(3) instanceof ListExpr l
                     && l.items().size() == 1 && l.items().get(0) instanceof Num n && n.value() < SyscallConstants.MIN_SNDBUF_HALF) {
                 return "setsockopt(SO_SNDBUF) below Linux's minimum send buffer, whose size depends on the kernel build";

@@ -259,12 +259,41 @@ class DemoScenariosTest {
                 .map(c -> str(c, "call") + " => " + str(c, "result")).toList();
         int len = Scenario.LATE_DATA.length();
         assertThat(serverCalls).containsSubsequence("shutdown READ => ok", "read => EOF", "read => " + len, "read => EOF");
-        // The client's data is acknowledged by the server, and no RST is ever sent.
+        lateDataAcknowledgedWithoutReset(events);
+    }
+
+    /** The client's data sent after the server's SHUT_RD is acknowledged by the server, and no RST is ever sent. */
+    private static void lateDataAcknowledgedWithoutReset(List<Map<String, Object>> events) {
+        int len = Scenario.LATE_DATA.length();
         Map<String, Object> late = kind(events, CLIENT, "send").stream().filter(e -> seq(e, "len") == len)
                 .findFirst().orElseThrow();
         long lateEnd = (seq(late, "seq") + len) % MOD32;
         assertThat(kind(events, SERVER, "send")).anyMatch(e -> seq(e, "ack") == lateEnd)
                 .noneMatch(e -> str(e, "flags").contains("R"));
+    }
+
+    @Test
+    void underFreebsdShutRdDropsTheDataSentLater() {
+        List<Map<String, Object>> events = trace("shut-rd", "--profile", "freebsd");
+        List<String> serverCalls = kind(events, SERVER, "call").stream()
+                .map(c -> str(c, "call") + " => " + str(c, "result")).toList();
+        int len = Scenario.LATE_DATA.length();
+        assertThat(serverCalls).containsSubsequence("shutdown READ => ok", "read => EOF", "read => EOF")
+                .noneMatch(c -> c.equals("read => " + len));
+        lateDataAcknowledgedWithoutReset(events); // and then dropped
+    }
+
+    @ParameterizedTest
+    @EnumSource(Scenario.class)
+    void everyScenarioSucceedsUnderTheFreebsdProfile(Scenario s) {
+        assertThat(trace(s.id, "--profile", "freebsd")).isNotEmpty();
+    }
+
+    @Test
+    void anUnknownProfileIsAUsageError() {
+        DemoRunner.Result r = DemoRunner.run("demo", "--profile", "solaris");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("linux, freebsd or rfc");
     }
 
     @Test

@@ -231,13 +231,20 @@ public final class Connection extends Tcb {
             return;
         }
         // First and second: the sequence number (with PAWS) and the RST bit.
-        if (!receiver.sequenceAcceptable(seg, now)) return;
+        if (!receiver.sequenceAcceptable(seg, now)) {
+            if (receiver.oldSegmentAckApplies(seg) && acks.processAck(seg, now) && !released) Closing.afterSegment(this, now);
+            return;
+        }
         // Third (security/compartment) does not apply.
 
         // Fourth: the SYN bit (RFC 9293 §3.10.7.4, RFC 5961 §4).
         if (seg.has(TcpFlags.SYN)) {
             if (state == TcpState.SYN_RECV && passiveOpen) {
                 Closing.returnToListen(this, "rcvd SYN (passive open)", now);
+            } else if (!config.synChallenge()) {
+                // RFC 793's rule (FreeBSD's insecure_syn=1): a SYN in the window resets the connection.
+                error = TcpError.CONNECTION_RESET;
+                Closing.resetAndClose(this, "rcvd SYN in window (RFC 5961 §4 off)", now);
             } else {
                 receiver.challengeAck(now);
                 dropped(seg, "SYN in synchronized state: challenge ACK (RFC 5961 §4)", now);

@@ -127,6 +127,6 @@ final class ConnectionInfo {
                 c.pathMtu != 0 ? c.pathMtu : c.config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
                 totalRetrans, bytesRetrans, notSent, c.sndWnd, sinceData, packets(),
                 chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now) + chronoMicros(CHRONO_SNDBUF, now),
-                chronoMicros(CHRONO_RWND, now));
+                chronoMicros(CHRONO_RWND, now), c.receiveBufferSize());
     }
 }

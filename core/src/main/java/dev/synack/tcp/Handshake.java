@@ -57,7 +57,7 @@ final class Handshake {
         boolean ts = config.timestamps() && peer.hasTimestamps();
         int advMss = advMss(config, listener.userMss());
         SegmentWriter.writeSegmentHeader(out, syn.destinationPort(), syn.sourcePort(), cookie, TcpFlags.SYN | TcpFlags.ACK,
-                syn.seq() + 1, initialWindow(config.receiveBufferSize(), advMss, ts), false, 0, 0);
+                syn.seq() + 1, initialWindow(config, config.receiveBufferSize(), advMss, ts), false, 0, 0);
         writeSynOptions(out.options(), config, advMss, ts, ts && config.sack() && peer.sackPermittedPresent(),
                 ts && config.windowScaling() && peer.hasWindowScale(), tsVal, ts ? peer.tsVal() : 0);
     }
@@ -85,7 +85,7 @@ final class Handshake {
         child.tsRecentAt = now;
         initSendSequence(child, cookie);
         child.setState(TcpState.SYN_RECV, "rcvd ACK with SYN cookie", now);
-        child.rcvWindow.synWindowSent = initialWindow(child.rcvWindow.receiveBudgetFree(), advMss(child), child.timestampsOn);
+        child.rcvWindow.synWindowSent = initialWindow(child.config, child.rcvWindow.receiveBudgetFree(), advMss(child), child.timestampsOn);
         child.rcvWindow.rcvAdvertisedEdge = child.rcvWindow.rcvIntendedEdge = child.rcvNxt + child.rcvWindow.synWindowSent;
         child.sndNxt = child.sndMax = child.iss + 1;
         child.segmentArrived(ack, now);
@@ -166,11 +166,13 @@ final class Handshake {
      * less the timestamp option once timestamps are agreed; a SYN does not know that yet.
      */
     private static int initialWindow(Connection c, boolean synAck) {
-        return initialWindow(c.rcvWindow.receiveBudgetFree(), advMss(c), synAck && c.timestampsOn);
+        return initialWindow(c.config, c.rcvWindow.receiveBudgetFree(), advMss(c), synAck && c.timestampsOn);
     }
 
-    private static int initialWindow(int free, int advMss, boolean timestampOption) {
+    /** The SYN's window: the free buffer up to 65535, rounded down to whole segments when the profile does. */
+    private static int initialWindow(TcpConfig config, int free, int advMss, boolean timestampOption) {
         int space = Math.min(free, MAX_WINDOW_FIELD);
+        if (!config.synWindowInSegments()) return space;
         int segment = advMss - (timestampOption ? TIMESTAMP_OPTION_SPACE : 0);
         return space > segment ? space - space % segment : space;
     }
@@ -198,9 +200,8 @@ final class Handshake {
     }
 
     /**
-     * Linux's SYN option layouts (tcp_options_write): mss; then sackOK+TS, or nop,nop,TS,
-     * or nop,nop,sackOK; then nop,wscale. A SYN-ACK echoes only what was negotiated (RFC 7323 §2.2,
-     * §3.2; RFC 2018 §2).
+     * The SYN's options in the profile's {@link SynOptionLayout}. A SYN-ACK echoes only what was
+     * negotiated (RFC 7323 §2.2, §3.2; RFC 2018 §2).
      */
     private static void writeSynOptions(Connection c, TcpOptions opts, boolean synAck, long now) {
         boolean ts = synAck ? c.timestampsOn : c.config.timestamps();
@@ -212,6 +213,10 @@ final class Handshake {
     private static void writeSynOptions(TcpOptions opts, TcpConfig config, int advMss, boolean ts, boolean sack, boolean ws,
                                         int tsVal, int tsEcr) {
         opts.mss(advMss);
+        if (config.synOptionLayout() == SynOptionLayout.BSD) {
+            writeBsdSynOptions(opts, config, ts, sack, ws, tsVal, tsEcr);
+            return;
+        }
         if (ts) {
             if (sack) opts.sackPermitted();
             else opts.nop().nop();
@@ -220,6 +225,27 @@ final class Handshake {
             opts.nop().nop().sackPermitted();
         }
         if (ws) opts.nop().windowScale(config.windowScale());
+    }
+
+    /** {@link SynOptionLayout#BSD}, after the MSS: FreeBSD's tcp_addoptions order and padding. */
+    private static void writeBsdSynOptions(TcpOptions opts, TcpConfig config, boolean ts, boolean sack, boolean ws,
+                                           int tsVal, int tsEcr) {
+        int length = 4; // the MSS
+        if (ws) {
+            opts.nop().windowScale(config.windowScale());
+            length += 4;
+        }
+        if (sack) {
+            if (length % 2 != 0) { opts.nop(); length++; }
+            opts.sackPermitted();
+            length += 2;
+        }
+        if (ts) {
+            for (; length % 4 != 2; length++) opts.nop();
+            opts.timestamps(tsVal, tsEcr);
+            length += 10;
+        }
+        for (; length % 4 != 0; length++) opts.eol();
     }
 
     static void initSendSequence(Connection c, int iss) {
@@ -252,6 +278,9 @@ final class Handshake {
         c.rcvShift = ws ? c.config.windowScale() : 0;
         c.peerMss = peerMss;
         c.effectiveMss = sendMss(c, peerMss);
+        if (c.config.receiveBufferInSegments()) {
+            c.rcvWindow.roundBudgetUpTo(c.effectiveMss + (c.timestampsOn ? TIMESTAMP_OPTION_SPACE : 0));
+        }
         if (c.timestampsOn) c.tsRecent = peerTsVal;
         c.congestion = CongestionControl.create(c.config, c.effectiveMss);
         c.recovery = LossRecovery.forConnection(c, c.recovery);

@@ -84,8 +84,9 @@ final class PersistAndKeepalive {
 
     long persistInterval() {
         long t = c.rtt.rto();
-        for (int i = 0; i < persistBackoff && t < c.config.maxRtoNanos(); i++) t *= 2;
-        return Math.min(Math.max(t, c.config.minRtoNanos()), c.config.maxRtoNanos());
+        long max = c.config.persistMaxNanos();
+        for (int i = 0; i < persistBackoff && t < max; i++) t *= 2;
+        return Math.min(Math.max(t, c.config.persistMinNanos()), max);
     }
 
     /** tcp_probe_timer: the first probe of a closed window starts the clock, a later one past the user timeout aborts. */

@@ -14,7 +14,11 @@ public enum ReadShutdownData {
     KEEP,
     /**
      * 4.4BSD and FreeBSD (soshutdown, sorflush): bytes already queued are discarded at once, bytes
-     * arriving later are acknowledged and dropped, and read() returns end-of-file from then on.
+     * arriving later are acknowledged and dropped (tcp_input frees what arrives for a receive side
+     * marked SBS_CANTRCVMORE), and read() returns end-of-file from then on. sorflush also releases
+     * the receive buffer (its high-water mark becomes 0), so no window is offered beyond the right
+     * edge already advertised: the window closes once the peer has filled it, the peer probes a zero
+     * window, and its blocking writes block when its send buffer is full.
      */
     DISCARD
 }

@@ -53,7 +53,7 @@ final class ReceiveWindow {
     int advertiseWindow() {
         int current = Math.max(0, Seq.distance(c.rcvNxt, rcvIntendedEdge));
         int available = windowCeiling();
-        int wnd = available - current >= swsThreshold() ? available : current;
+        int wnd = offered(current, available);
         wnd = Math.min(wnd, MAX_WINDOW_FIELD << c.rcvShift);
         rcvIntendedEdge = Seq.max(rcvIntendedEdge, c.rcvNxt + wnd);
         int intended = Math.max(0, Seq.distance(c.rcvNxt, rcvIntendedEdge));
@@ -62,13 +62,47 @@ final class ReceiveWindow {
         return field;
     }
 
-    /** The most we could advertise now: the free receive budget, up to what the window field can say. */
+    /**
+     * The window to offer given what is left of the last one ({@code current}) and the free space
+     * ({@code available}): by default the free space only once it exceeds the current window by the
+     * SWS threshold (RFC 9293 §3.8.6.2.2); with {@link TcpConfig#windowOffersFreeSpace()} all of it,
+     * unless it is under a quarter of the buffer and under a segment (FreeBSD's tcp_output).
+     */
+    private int offered(int current, int available) {
+        if (c.config.windowOffersFreeSpace()) {
+            boolean silly = available < receiveBudget / 4 && available < c.effectiveMss;
+            return silly ? current : Math.max(current, available);
+        }
+        return available - current >= swsThreshold() ? available : current;
+    }
+
+    /**
+     * The most we could advertise now: the free receive budget, up to what the window field can say.
+     * After shutdown(READ) with {@link ReadShutdownData#DISCARD} the buffer is gone: nothing more is
+     * offered, so the window closes as the peer fills what was already offered (the right edge never
+     * moves left), as FreeBSD's sorflush releasing so_rcv (sb_hiwat 0) makes tcp_output offer nothing
+     * beyond rcv_adv. A peer that keeps writing then probes a zero window and its writes block,
+     * rather than its bytes vanishing while it believes them read.
+     */
     private int windowCeiling() {
-        int free = c.receiver.discardsInput() ? receiveBudget : receiveBudgetFree();
+        int free = c.receiver.discardsInput() ? 0 : receiveBudgetFree();
         // Under memory pressure the window grows by no more than four segments beyond what was
         // offered (Linux's tcp_adjust_rcv_ssthresh clamps rcv_ssthresh to 4 * advmss).
         if (c.memory.underPressure()) free = Math.min(free, 4 * c.config.mss());
         return Math.min(free, MAX_WINDOW_FIELD << c.rcvShift);
+    }
+
+    /**
+     * The budget raised to a whole number of {@code segment}s, up to maxReceiveBufferSize, as
+     * FreeBSD's tcp_mss rounds so_rcv up to a multiple of the MSS once the peer's is known
+     * ({@link TcpConfig#receiveBufferInSegments()}).
+     */
+    void roundBudgetUpTo(int segment) {
+        long rounded = ((long) receiveBudget + segment - 1) / segment * segment;
+        int budget = (int) Math.min(rounded, c.config.maxReceiveBufferSize());
+        if (budget <= receiveBudget) return;
+        receiveBudget = budget;
+        c.receiveBuffer.growTo(receiveBudget + windowRoundingSlack(c.config));
     }
 
     /** Free room in the receive buffer as configured, not counting the rounding slack. */

@@ -43,6 +43,8 @@ final class Receiver {
     private int quickAcksLeft;
     /** The limits on ACKs to unacceptable segments and challenge ACKs: created with the first one limited. */
     AckLimiter ackLimiter;
+    /** The last segment's timestamp failed PAWS (see {@link #oldSegmentAckApplies}). */
+    private boolean pawsRejected;
 
     Receiver(Connection c) {
         this.c = c;
@@ -59,7 +61,9 @@ final class Receiver {
      */
     boolean sequenceAcceptable(TcpSegment seg, long now) {
         int rcvWnd = c.rcvWindow.receiveWindow();
+        pawsRejected = false;
         if (pawsRejects(seg, now)) {
+            pawsRejected = true;
             if (answerUnacceptable(seg, RateLimited.PAWS_ACK, now)) c.ackNow = true;
             c.dropped(seg, "PAWS: timestamp older than TS.Recent", now);
             return false;
@@ -83,9 +87,14 @@ final class Receiver {
         return true;
     }
 
-    /** RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2. */
+    /**
+     * RFC 9293 §3.10.7.4 second, as amended by RFC 5961 §3.2: a RST resets at exactly RCV.NXT, gets
+     * a challenge ACK elsewhere in the window, or, without RFC 5961 ({@link TcpConfig#rstChallenge()}
+     * off), resets anywhere in the window as RFC 793 had it.
+     */
     private void resetArrived(TcpSegment seg, int rcvWnd, long now) {
-        if (seg.seq() == c.rcvNxt) {
+        boolean inWindow = rcvWnd > 0 && Seq.inWindow(seg.seq(), c.rcvNxt, c.rcvNxt + rcvWnd);
+        if (seg.seq() == c.rcvNxt || (inWindow && !c.config.rstChallenge())) {
             switch (c.state) {
                 case SYN_RECV -> {
                     if (c.passiveOpen) Closing.returnToListen(c, "rcvd RST (passive open)", now);
@@ -95,12 +104,23 @@ final class Receiver {
                 case CLOSE_WAIT -> Closing.fail(c, TcpError.OUTPUT_SHUTDOWN, "rcvd RST", now);
                 default -> Closing.fail(c, TcpError.CONNECTION_RESET, "rcvd RST", now);
             }
-        } else if (rcvWnd > 0 && Seq.inWindow(seg.seq(), c.rcvNxt, c.rcvNxt + rcvWnd)) {
+        } else if (inWindow) {
             challengeAck(now);
             c.dropped(seg, "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 §3.2)", now);
         } else {
             c.dropped(seg, "RST outside the window", now);
         }
+    }
+
+    /**
+     * Whether the ACK field of {@code seg}, which the acceptability test refused, is still processed:
+     * with {@link TcpConfig#oldSegmentAcksProcessed()}, when the whole segment lies before RCV.NXT
+     * (an old duplicate, such as a FIN retransmitted with an ACK of ours), carries ACK, and neither
+     * SYN nor RST (nor a PAWS-rejected timestamp, which marks it as truly old).
+     */
+    boolean oldSegmentAckApplies(TcpSegment seg) {
+        return c.config.oldSegmentAcksProcessed() && seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.RST)
+                && Seq.le(seg.seq() + seg.sequenceLength(), c.rcvNxt) && !pawsRejected;
     }
 
     /** RFC 9293 §3.10.7.4 first: the four cases of the acceptability test. */
@@ -474,7 +494,7 @@ final class Receiver {
     /** RFC 5961 §4.2 / §3.2 challenge ACK, within the limits of {@link AckLimiter}. */
     void challengeAck(long now) {
         if (ackLimiter == null) ackLimiter = new AckLimiter(now);
-        if (ackLimiter.allowChallenge(c.config, c.output, now)) SegmentWriter.sendAck(c, now);
+        if (ackLimiter.allowChallenge(c.config, c.output, now)) SegmentWriter.sendPlainAck(c, now);
     }
 
     /**

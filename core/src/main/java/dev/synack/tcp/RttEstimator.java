@@ -9,6 +9,8 @@ package dev.synack.tcp;
 final class RttEstimator {
     private final long minRto;
     private final long maxRto;
+    /** Added before the minimum under RFC_6298 (FreeBSD's rexmit_slop; 0 otherwise). */
+    private final long slop;
     private final boolean linux;
     /** The clock granularity G of RFC 6298: the tick of the timestamp clock, which quantises samples. */
     private final long granularity;
@@ -31,6 +33,7 @@ final class RttEstimator {
     RttEstimator(TcpConfig config) {
         this.minRto = config.minRtoNanos();
         this.maxRto = config.maxRtoNanos();
+        this.slop = config.rtoSlopNanos();
         this.linux = config.rtoRule() == RtoRule.LINUX;
         this.granularity = config.timestampTickNanos();
         this.baseRto = Math.min(config.initialRtoNanos(), maxRto); // RFC 6298 §2.1
@@ -62,7 +65,7 @@ final class RttEstimator {
             }
             if (linux) followRoundTrip(sndUna, sndNxt);
         }
-        long rto = linux ? srtt + varianceTerm : Math.max(srtt + Math.max(granularity, 4 * rttvar), minRto); // §2.4
+        long rto = linux ? srtt + varianceTerm : Math.max(srtt + Math.max(granularity, 4 * rttvar) + slop, minRto); // §2.4
         baseRto = Math.min(rto, maxRto); // §2.5 (maximum)
         backoff = 0;
     }

@@ -31,8 +31,18 @@ final class SegmentWriter {
      * snd_nxt never goes back). SND.NXT may have gone back to SND.UNA after a timeout, and an ACK
      * with that sequence number lies below what the peer already received: it would be unacceptable
      * there and its ACK field ignored, and with data flowing both ways neither side would ever advance.
+     * With {@link TcpConfig#acksRepeatFin()}, while our FIN is unacknowledged, the ACK is the FIN again.
      */
     static void sendAck(Connection c, long now) {
+        if (c.config.acksRepeatFin() && c.finQueued && c.sndMax == c.finSeq + 1 && !c.finAcked()) {
+            sendSegment(c, c.finSeq, TcpFlags.ACK | TcpFlags.FIN, 0, now); // TcpConfig#acksRepeatFin
+        } else {
+            sendPlainAck(c, now);
+        }
+    }
+
+    /** An ACK from SND.MAX without FIN, whatever the profile: challenge ACKs (RFC 5961 §3.2, §4.2). */
+    static void sendPlainAck(Connection c, long now) {
         sendSegment(c, c.sndMax, TcpFlags.ACK, 0, now);
     }
 

@@ -19,6 +19,7 @@ import java.time.Duration;
  *       instead of RACK ({@link #rack()}) and without proportional rate reduction
  *       ({@link #proportionalRateReduction()}), every unacceptable segment answered (RFC 9293
  *       §3.10.7.4; only RFC 5961's challenge ACKs are limited).</li>
+ *   <li>{@link #freebsd()}: FreeBSD 14's defaults and choices (see there).</li>
  * </ul>
  * Change any value with {@link #toBuilder()}: {@code TcpConfig.linux().toBuilder().msl(Duration.ofSeconds(1)).build()}.
  */
@@ -55,6 +56,90 @@ public final class TcpConfig {
                 .build();
     }
 
+    /**
+     * FreeBSD 14.x's defaults (a GENERIC kernel, HZ=1000, the default "freebsd" TCP stack), each from
+     * its sysctl or constant; where FreeBSD and Linux agree with the RFCs the engine's code is shared:
+     * <ul>
+     *   <li>net.inet.tcp.msl 30000 ms (TIME_WAIT 60 s); net.inet.tcp.finwait2_timeout 60 s;</li>
+     *   <li>net.inet.tcp.delacktime 100 ms, no quick-ACK phase (delayed_ack 1: every second
+     *       segment is acknowledged at once, the others after 100 ms);</li>
+     *   <li>RTO: tcp_rexmit_initial 1 s, SRTT + 4 RTTVAR + net.inet.tcp.rexmit_slop 200 ms, at least
+     *       net.inet.tcp.rexmit_min 30 ms, at most TCPTV_REXMTMAX 64 s; TCP_MAXRXTSHIFT 12
+     *       retransmissions; the syncache retransmits a SYN-ACK 3 times (SYNCACHE_MAXREXMTS);</li>
+     *   <li>persist interval between net.inet.tcp.persmin 5 s and persmax 60 s; keepalive
+     *       keepidle 2 h, keepintvl 75 s, TCPTV_KEEPCNT 8 probes;</li>
+     *   <li>net.inet.tcp.recvspace 65536 (autotuned, recvbuf_auto, up to recvbuf_max 2 MiB),
+     *       sendspace 32768; window scale 6 (the least that covers kern.ipc.maxsockbuf, 2 MiB);
+     *       the SYN's window 65535; net.inet.tcp.rfc1323 1 (timestamps and scaling), sack.enable 1;
+     *       options laid out as tcp_addoptions does ({@link SynOptionLayout#BSD});</li>
+     *   <li>congestion control CUBIC (net.inet.tcp.cc.algorithm, cubic since 14.0), initial window
+     *       10 segments (initcwnd_segments), appropriate byte counting with L = 2
+     *       (net.inet.tcp.abc_l_var); SACK loss recovery as RFC 6675 (no RACK or tail loss probe in
+     *       the default stack), PRR on (net.inet.tcp.do_prr 1);</li>
+     *   <li>RFC 5961's checks on (insecure_rst 0, insecure_syn 0); ACKs while our FIN is
+     *       unacknowledged carry it again ({@link #acksRepeatFin()}) and the ACK field of an old
+     *       duplicate is processed ({@link #oldSegmentAcksProcessed()}); shutdown(SHUT_RD) discards
+     *       ({@link ReadShutdownData#DISCARD});</li>
+     *   <li>every unacceptable segment answered (tcp_input's dropafterack has no rate limit);
+     *       net.inet.icmp.icmplim 200 per second for RSTs to closed ports and echo replies;
+     *       kern.ipc.soacceptqueue 128; net.inet.ip.portrange 10000-65535; syncookies 1.</li>
+     * </ul>
+     */
+    public static TcpConfig freebsd() {
+        return new Builder()
+                .msl(Duration.ofSeconds(30))
+                .finWait2Timeout(Duration.ofSeconds(60))
+                .delayedAck(Duration.ofMillis(100), Duration.ofMillis(100))
+                .quickAcks(0)
+                .initialRto(Duration.ofSeconds(1))
+                .minRto(Duration.ofMillis(30))
+                .maxRto(Duration.ofSeconds(64))
+                .rtoRule(RtoRule.RFC_6298)
+                .rtoSlop(Duration.ofMillis(200))
+                .dataRetries(12)
+                .synAckRetries(3)
+                .persistRange(Duration.ofSeconds(5), Duration.ofSeconds(60))
+                .keepaliveIdle(Duration.ofHours(2))
+                .keepaliveInterval(Duration.ofSeconds(75))
+                .keepaliveProbes(8)
+                .receiveBufferSize(65536)
+                .maxReceiveBufferSize(2 * 1024 * 1024)
+                .sendBufferSize(32768)
+                .windowScale(6)
+                .synOptionLayout(SynOptionLayout.BSD)
+                .synWindowInSegments(false)
+                .receiveBufferInSegments(true)
+                .windowOffersFreeSpace(true)
+                .congestionAlgorithm(CongestionAlgorithm.CUBIC)
+                .initialCwndSegments(10)
+                .slowStartAckLimitSegments(2)
+                .rack(false)
+                .tailLossProbes(false)
+                .timerTick(Duration.ofMillis(1))
+                .rstChallenge(true)
+                .synChallenge(true)
+                .acksRepeatFin(true)
+                .oldSegmentAcksProcessed(true)
+                .readShutdownData(ReadShutdownData.DISCARD)
+                .invalidRateLimit(Duration.ZERO)
+                .resetRateLimit(200)
+                .echoReplyRateLimit(200, 200)
+                .maxBacklog(128)
+                .ephemeralPorts(10000, 65535)
+                .synCookies(1)
+                .build();
+    }
+
+    /** The profile named {@code linux}, {@code freebsd} or {@code rfc}, as the command line spells it. */
+    public static TcpConfig profile(String name) {
+        return switch (name) {
+            case "linux" -> linux();
+            case "freebsd" -> freebsd();
+            case "rfc" -> rfc();
+            default -> throw new IllegalArgumentException("unknown profile '" + name + "': linux, freebsd or rfc");
+        };
+    }
+
     public Builder toBuilder() { return new Builder(this); }
 
     /** The MSS we advertise: 1460 for a 1500-byte MTU (IPv4, no IP or TCP options). */
@@ -74,6 +159,28 @@ public final class TcpConfig {
     public boolean timestamps() { return s.timestamps; }
     /** One tick of the timestamp clock (RFC 7323 §5.4); Linux: 1 ms. */
     public long timestampTickNanos() { return s.timestampTickNanos; }
+    /** How our SYN and SYN-ACK lay out their options: {@link SynOptionLayout#LINUX} or {@link SynOptionLayout#BSD} (freebsd()). */
+    public SynOptionLayout synOptionLayout() { return s.synOptionLayout; }
+    /**
+     * The window in our SYN or SYN-ACK is rounded down to whole segments, as Linux's
+     * tcp_select_initial_window does (64240 for a 64 KiB buffer and MSS 1460); off, it is the free
+     * buffer up to 65535, as FreeBSD's tcp_output and syncache offer it (freebsd()).
+     */
+    public boolean synWindowInSegments() { return s.synWindowInSegments; }
+    /**
+     * Once the peer's MSS is known the receive buffer grows to a whole number of segments (65536
+     * becomes 65700 for MSS 1460), as FreeBSD's tcp_mss does to so_rcv (freebsd()); off in linux()
+     * and rfc().
+     */
+    public boolean receiveBufferInSegments() { return s.receiveBufferInSegments; }
+    /**
+     * Every window we send offers all the free buffer (never less than before), unless that is under
+     * a quarter of the buffer and under a segment, as FreeBSD's tcp_output computes recwin; receiver
+     * SWS avoidance then only decides when a window update is worth a segment of its own
+     * (freebsd()). Off (linux(), rfc()): the offer itself grows only by the SWS threshold (RFC 9293
+     * §3.8.6.2.2), as Linux's __tcp_select_window holds it back.
+     */
+    public boolean windowOffersFreeSpace() { return s.windowOffersFreeSpace; }
     public int receiveBufferSize() { return s.receiveBufferSize; }
     public int sendBufferSize() { return s.sendBufferSize; }
     /**
@@ -176,6 +283,19 @@ public final class TcpConfig {
      * (§2.4, the {@link #rfc()} profile's 1 s).
      */
     public RtoRule rtoRule() { return s.rtoRule; }
+    /**
+     * Added to SRTT + 4 RTTVAR under {@link RtoRule#RFC_6298} before the minimum applies: FreeBSD's
+     * net.inet.tcp.rexmit_slop (200 ms; TCPT_RANGESET adds it), which keeps a short path's RTO above
+     * the peer's delayed-ACK timer while rexmit_min (30 ms) stays small. 0 in linux() and rfc().
+     */
+    public long rtoSlopNanos() { return s.rtoSlopNanos; }
+    /**
+     * The bounds of the persist timer's interval (the backed-off RTO is held between them): 0 means
+     * the RTO's own bounds ({@link #minRtoNanos()}, {@link #maxRtoNanos()}), as Linux's tcp_probe_timer;
+     * FreeBSD: net.inet.tcp.persmin 5 s and persmax 60 s.
+     */
+    public long persistMinNanos() { return s.persistMinNanos == 0 ? s.minRtoNanos : s.persistMinNanos; }
+    public long persistMaxNanos() { return s.persistMaxNanos == 0 ? s.maxRtoNanos : s.persistMaxNanos; }
     /** SYN retransmissions before "connection timed out" (Linux tcp_syn_retries: 6). */
     public int synRetries() { return s.synRetries; }
     /** SYN-ACK retransmissions before the embryonic connection is dropped (tcp_synack_retries: 5). */
@@ -199,6 +319,22 @@ public final class TcpConfig {
      * does once both directions are shut. {@link ReadShutdownData#DISCARD} is the BSD behaviour.
      */
     public ReadShutdownData readShutdownData() { return s.readShutdownData; }
+    /**
+     * While our FIN is sent and unacknowledged (FIN_WAIT1, CLOSING, LAST_ACK), every ACK we send
+     * carries the FIN again at its sequence number, as FreeBSD's tcp_output does (tcp_outflags holds
+     * FIN for those states and it steps snd_nxt back onto the FIN): a simultaneous close's FIN is
+     * answered by {@code F. fin:fin(0) ack peer-fin+1}. Challenge ACKs (tcp_respond) stay plain.
+     * Off in linux() and rfc(): Linux acknowledges with SND.NXT after the FIN and no FIN bit.
+     */
+    public boolean acksRepeatFin() { return s.acksRepeatFin; }
+    /**
+     * A segment lying wholly before RCV.NXT is still answered with an ACK and dropped, but its ACK
+     * field is processed, as FreeBSD's tcp_input trims such a segment to nothing and "keeps on
+     * processing for RST or ACK": a peer's FIN retransmitted with the ACK of our FIN (what
+     * {@link #acksRepeatFin()} sends) completes a simultaneous close. Off in linux() and rfc(): RFC
+     * 9293 §3.10.7.4 first drops an unacceptable segment after the ACK.
+     */
+    public boolean oldSegmentAcksProcessed() { return s.oldSegmentAcksProcessed; }
     public long keepaliveIdleNanos() { return s.keepaliveIdleNanos; }
     public long keepaliveIntervalNanos() { return s.keepaliveIntervalNanos; }
     public int keepaliveProbes() { return s.keepaliveProbes; }
@@ -228,6 +364,17 @@ public final class TcpConfig {
      */
     public int synCookies() { return s.synCookies; }
     public int challengeAckLimit() { return s.challengeAckLimit; }
+    /**
+     * RFC 5961 §3.2: a RST in the window but not at RCV.NXT gets a challenge ACK. On in every profile;
+     * off is FreeBSD's net.inet.tcp.insecure_rst=1 (and RFC 793): any RST in the window resets.
+     */
+    public boolean rstChallenge() { return s.rstChallenge; }
+    /**
+     * RFC 5961 §4.2: a SYN on a synchronized connection gets a challenge ACK. On in every profile;
+     * off is FreeBSD's net.inet.tcp.insecure_syn=1 (and RFC 793): a SYN in the window resets the
+     * connection (RST from SND.NXT, ECONNRESET), one outside it still gets the challenge ACK.
+     */
+    public boolean synChallenge() { return s.synChallenge; }
 
     /**
      * The least time between two ACKs a connection sends in reply to segments it does not accept
@@ -299,6 +446,17 @@ public final class TcpConfig {
         public Builder sack(boolean v) { s.sack = v; return this; }
         public Builder timestamps(boolean v) { s.timestamps = v; return this; }
         public Builder timestampTick(Duration d) { s.timestampTickNanos = positive(d, "timestampTick"); return this; }
+        /** See {@link TcpConfig#windowOffersFreeSpace()}. */
+        public Builder windowOffersFreeSpace(boolean v) { s.windowOffersFreeSpace = v; return this; }
+        /** See {@link TcpConfig#receiveBufferInSegments()}. */
+        public Builder receiveBufferInSegments(boolean v) { s.receiveBufferInSegments = v; return this; }
+        /** See {@link TcpConfig#synWindowInSegments()}. */
+        public Builder synWindowInSegments(boolean v) { s.synWindowInSegments = v; return this; }
+        public Builder synOptionLayout(SynOptionLayout v) {
+            if (v == null) throw new IllegalArgumentException("synOptionLayout must not be null");
+            s.synOptionLayout = v;
+            return this;
+        }
         public Builder receiveBufferSize(int v) { s.receiveBufferSize = require(v, 1, 1 << 30, "receiveBufferSize"); return this; }
         public Builder sendBufferSize(int v) { s.sendBufferSize = require(v, 1, 1 << 30, "sendBufferSize"); return this; }
         /** net.ipv4.tcp_notsent_lowat: 1 to UINT_MAX bytes (see {@link TcpConfig#notsentLowat()}). */
@@ -342,6 +500,15 @@ public final class TcpConfig {
             s.rtoRule = v;
             return this;
         }
+        /** See {@link TcpConfig#rtoSlopNanos()}. */
+        public Builder rtoSlop(Duration d) { s.rtoSlopNanos = nonNegative(d, "rtoSlop"); return this; }
+        /** See {@link TcpConfig#persistMinNanos()}; zero for the RTO's bounds. */
+        public Builder persistRange(Duration min, Duration max) {
+            s.persistMinNanos = nonNegative(min, "persist min");
+            s.persistMaxNanos = nonNegative(max, "persist max");
+            if (s.persistMaxNanos != 0 && s.persistMaxNanos < s.persistMinNanos) throw new IllegalArgumentException("persistRange: max < min");
+            return this;
+        }
         public Builder synRetries(int v) { s.synRetries = require(v, 0, 255, "synRetries"); return this; }
         public Builder synAckRetries(int v) { s.synAckRetries = require(v, 0, 255, "synAckRetries"); return this; }
         public Builder dataRetries(int v) { s.dataRetries = require(v, 0, 255, "dataRetries"); return this; }
@@ -362,6 +529,10 @@ public final class TcpConfig {
             s.readShutdownData = v;
             return this;
         }
+        /** See {@link TcpConfig#oldSegmentAcksProcessed()}. */
+        public Builder oldSegmentAcksProcessed(boolean v) { s.oldSegmentAcksProcessed = v; return this; }
+        /** See {@link TcpConfig#acksRepeatFin()}. */
+        public Builder acksRepeatFin(boolean v) { s.acksRepeatFin = v; return this; }
         public Builder keepaliveIdle(Duration d) { s.keepaliveIdleNanos = positive(d, "keepaliveIdle"); return this; }
         public Builder keepaliveInterval(Duration d) { s.keepaliveIntervalNanos = positive(d, "keepaliveInterval"); return this; }
         public Builder keepaliveProbes(int v) { s.keepaliveProbes = require(v, 1, 255, "keepaliveProbes"); return this; }
@@ -375,6 +546,10 @@ public final class TcpConfig {
         public Builder synCookies(int v) { s.synCookies = require(v, 0, 2, "synCookies"); return this; }
         public Builder maxBacklog(int v) { s.maxBacklog = require(v, 1, 1 << 20, "maxBacklog"); return this; }
         public Builder challengeAckLimit(int v) { s.challengeAckLimit = require(v, 1, Integer.MAX_VALUE, "challengeAckLimit"); return this; }
+        /** See {@link TcpConfig#rstChallenge()}. */
+        public Builder rstChallenge(boolean v) { s.rstChallenge = v; return this; }
+        /** See {@link TcpConfig#synChallenge()}. */
+        public Builder synChallenge(boolean v) { s.synChallenge = v; return this; }
         /** See {@link TcpConfig#invalidRateLimitNanos()}; zero: no limit. */
         public Builder invalidRateLimit(Duration d) { s.invalidRateLimitNanos = nonNegative(d, "invalidRateLimit"); return this; }
         /** See {@link TcpConfig#memoryHigh()}; 0: from the heap. */

@@ -35,12 +35,14 @@ package dev.synack.tcp;
  *        record of each segment (connections without RACK: no SACK, or {@link TcpConfig#rack()} off)
  * @param busyMicros time spent with data to send or acknowledge, in all ({@code tcpi_busy_time}, Linux's chronographs)
  * @param rwndLimitedMicros the part of it when the peer's window held data back ({@code tcpi_rwnd_limited})
+ * @param receiveBuffer the receive buffer's size in bytes, as autotuning and the profile left it
+ *        (FreeBSD's SO_RCVBUF, sb_hiwat)
  */
 public record TcpInfo(TcpState state, CaState caState, int retransmits, int backoff, boolean timestamps, boolean sack,
                       boolean windowScaling, int sndWscale, int rcvWscale, long rtoMicros, int sndMss, int advMss, int pmtu,
                       long rttMicros, long rttVarMicros, int sndSsthresh, int sndCwnd, int reordering, long totalRetrans,
                       long bytesRetrans, int notsentBytes, int sndWnd, long lastDataRecvMillis, Packets packets,
-                      long busyMicros, long rwndLimitedMicros) {
+                      long busyMicros, long rwndLimitedMicros, int receiveBuffer) {
     /** Linux's TCP_INFINITE_SSTHRESH: no reduction yet. */
     public static final int INFINITE_SSTHRESH = 0x7fffffff;
 

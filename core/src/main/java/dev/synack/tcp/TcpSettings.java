@@ -17,6 +17,10 @@ final class TcpSettings implements Cloneable {
     boolean sack = true;
     boolean timestamps = true;
     long timestampTickNanos = 1_000_000L;
+    SynOptionLayout synOptionLayout = SynOptionLayout.LINUX;
+    boolean synWindowInSegments = true;
+    boolean receiveBufferInSegments = false;
+    boolean windowOffersFreeSpace = false;
 
     // Buffers and windows
     int receiveBufferSize = 131_072;
@@ -43,6 +47,9 @@ final class TcpSettings implements Cloneable {
     long minRtoNanos = Duration.ofMillis(200).toNanos();
     long maxRtoNanos = Duration.ofMinutes(2).toNanos();
     RtoRule rtoRule = RtoRule.LINUX;
+    long rtoSlopNanos = 0;
+    long persistMinNanos = 0;
+    long persistMaxNanos = 0;
     int synRetries = 6;
     int synAckRetries = 5;
     int dataRetries = 15;
@@ -56,6 +63,8 @@ final class TcpSettings implements Cloneable {
     long mslNanos = Duration.ofSeconds(30).toNanos();
     long finWait2TimeoutNanos = Duration.ofSeconds(60).toNanos();
     ReadShutdownData readShutdownData = ReadShutdownData.KEEP;
+    boolean acksRepeatFin = false;
+    boolean oldSegmentAcksProcessed = false;
 
     // Keepalive (RFC 1122 §4.2.3.6)
     long keepaliveIdleNanos = Duration.ofHours(2).toNanos();
@@ -71,6 +80,8 @@ final class TcpSettings implements Cloneable {
 
     // RFC 5961 §7: challenge ACKs per second
     int challengeAckLimit = 1000;
+    boolean rstChallenge = true;
+    boolean synChallenge = true;
 
     // What an attacker can make the host send
     long invalidRateLimitNanos = Duration.ofMillis(500).toNanos();

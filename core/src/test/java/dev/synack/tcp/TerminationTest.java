@@ -381,28 +381,44 @@ class TerminationTest {
         }
 
         @Test
-        void discardSettingDropsQueuedAndLaterDataButKeepsTheWindowOpen() {
+        void discardSettingDropsQueuedAndLaterDataAndClosesTheWindow() {
             EngineHarness h = established(EngineHarness.plain().toBuilder()
                     .readShutdownData(ReadShutdownData.DISCARD).receiveBufferSize(4000).receiveBufferAutotuning(false).build());
             h.in("P.").seq(RCV).ack(SND).len(300).deliver();
-            h.expect(".", SND, RCV + 300, 0);
+            int offered = h.expect(".", SND, RCV + 300, 0).window();
+            assertThat(offered).isGreaterThan(1000);
+            int edge = RCV + 300 + offered;
             h.conn.shutdown(ShutdownHow.READ, h.now);
             h.expectNothing();
             assertThat(h.conn.available()).isZero();
             assertThat(h.read(10)).isEqualTo(-1);
-            // Nothing is kept, so more than the 4000-byte buffer is taken in and acknowledged.
-            for (int i = 0; i < 3; i++) {
-                h.in("P.").seq(RCV + 300 + 2000 * i).ack(SND).len(2000).deliver();
-                h.expect(".", SND, RCV + 2300 + 2000 * i, 0);
-            }
+            // What was offered is still taken in, acknowledged and dropped; nothing more is offered.
+            h.in("P.").seq(RCV + 300).ack(SND).len(1000).deliver();
+            assertThat(h.expect(".", SND, RCV + 1300, 0).window()).isEqualTo(offered - 1000);
+            h.in("P.").seq(RCV + 1300).ack(SND).len(offered - 1000).deliver();
+            assertThat(h.expect(".", SND, edge, 0).window()).isZero();
+            h.in("P.").seq(edge).ack(SND).len(1).deliver();
+            assertThat(h.expect(".", SND, edge, 0).window()).isZero();
             assertThat(h.conn.available()).isZero();
             assertThat(h.read(10)).isEqualTo(-1);
-            // With both directions shut, later data is still acknowledged and dropped (no reset).
+            // With both directions shut the window stays closed (no reset: the data is not taken).
             h.conn.shutdown(ShutdownHow.WRITE, h.now);
-            h.expect("F.", SND, RCV + 6300, 0);
-            h.in("P.").seq(RCV + 6300).ack(SND + 1).len(100).deliver();
-            h.expect(".", SND + 1, RCV + 6400, 0);
+            assertThat(h.expect("F.", SND, edge, 0).window()).isZero();
+            h.in(".").seq(edge).ack(SND + 1).deliver();
             assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT2);
+            h.in("P.").seq(edge).ack(SND + 1).len(100).deliver();
+            assertThat(h.expect(".", SND + 1, edge, 0).window()).isZero();
+            assertThat(h.conn.state()).isEqualTo(TcpState.FIN_WAIT2);
+        }
+
+        @Test
+        void keepSettingLeavesTheWindowToTheReader() {
+            EngineHarness h = established(EngineHarness.plain().toBuilder()
+                    .receiveBufferSize(4000).receiveBufferAutotuning(false).build());
+            h.conn.shutdown(ShutdownHow.READ, h.now);
+            h.in("P.").seq(RCV).ack(SND).len(1000).deliver();
+            assertThat(h.expect(".", SND, RCV + 1000, 0).window()).isPositive();
+            assertThat(h.readAvailable()).isEqualTo(pattern(0, 1000));
         }
 
         @Test
