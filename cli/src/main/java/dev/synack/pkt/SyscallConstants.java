@@ -26,7 +26,7 @@ final class SyscallConstants {
             TCP_INQ = 36;
     /** The control message type of TCP_INQ's hint (Linux defines it as TCP_INQ). */
     static final int TCP_CM_INQ = TCP_INQ;
-    static final int MSG_DONTWAIT = 0x40, MSG_EOR = 0x80, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000;
+    static final int MSG_PEEK = 0x2, MSG_DONTWAIT = 0x40, MSG_EOR = 0x80, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000;
     static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     static final int F_GETFL = 3, F_SETFL = 4;
     static final int SIOCINQ = 0x541B;
@@ -60,7 +60,7 @@ final class SyscallConstants {
             Map.entry("POLLIN", (long) POLLIN), Map.entry("POLLOUT", (long) POLLOUT), Map.entry("POLLERR", (long) POLLERR),
             Map.entry("POLLHUP", (long) POLLHUP), Map.entry("POLLNVAL", (long) POLLNVAL), Map.entry("POLLRDNORM", (long) POLLRDNORM),
             Map.entry("POLLWRNORM", (long) POLLWRNORM), Map.entry("POLLRDHUP", (long) POLLRDHUP),
-            Map.entry("MSG_DONTWAIT", (long) MSG_DONTWAIT), Map.entry("MSG_PEEK", 0x2L), Map.entry("MSG_EOR", 0x80L),
+            Map.entry("MSG_DONTWAIT", (long) MSG_DONTWAIT), Map.entry("MSG_PEEK", (long) MSG_PEEK), Map.entry("MSG_EOR", 0x80L),
             Map.entry("MSG_WAITALL", 0x100L), Map.entry("MSG_NOSIGNAL", (long) MSG_NOSIGNAL), Map.entry("MSG_MORE", 0x8000L),
             Map.entry("MSG_ZEROCOPY", 0x4000000L), Map.entry("MSG_FASTOPEN", 0x20000000L), Map.entry("MSG_ERRQUEUE", 0x2000L),
             Map.entry("MSG_TRUNC", 0x20L), Map.entry("TCP_INFO", (long) TCP_INFO), Map.entry("TCP_CORK", 3L),

@@ -6,6 +6,7 @@ import static dev.synack.pkt.SyscallConstants.F_SETFL;
 import static dev.synack.pkt.SyscallConstants.MSG_DONTWAIT;
 import static dev.synack.pkt.SyscallConstants.MSG_EOR;
 import static dev.synack.pkt.SyscallConstants.MSG_MORE;
+import static dev.synack.pkt.SyscallConstants.MSG_PEEK;
 import static dev.synack.pkt.SyscallConstants.O_NONBLOCK;
 import static dev.synack.pkt.SyscallConstants.O_RDWR;
 import static dev.synack.pkt.SyscallConstants.SHUT_RD;
@@ -28,6 +29,7 @@ import dev.synack.stack.NetStack;
 import dev.synack.tcp.ShutdownHow;
 import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpState;
+import dev.synack.tcp.ReadFlags;
 import dev.synack.tcp.WriteFlags;
 import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
@@ -91,9 +93,10 @@ final class SyscallTable {
             case "listen" -> { args(e, 2); yield listen(fd(e, 0), (int) num(a.get(1), line)); }
             case "accept", "accept4" -> accept(e, fd(e, 0));
             case "connect" -> { args(e, 3); yield connect(e, fd(e, 0)); }
-            case "read", "recv", "recvfrom" -> read(e, fd(e, 0), length(e), dontWait(e));
+            case "read" -> read(e, fd(e, 0), length(e), false, 0);
+            case "recv", "recvfrom" -> read(e, fd(e, 0), length(e), dontWait(e), recvFlags(e, 3));
             case "write", "send", "sendto" -> write(e, fd(e, 0), length(e), dontWait(e), sendFlags(e, 3));
-            case "readv" -> { args(e, 3); yield read(e, fd(e, 0), iovLength(a.get(1), line), false); }
+            case "readv" -> { args(e, 3); yield read(e, fd(e, 0), iovLength(a.get(1), line), false, 0); }
             case "writev" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(a.get(1), line), false, 0); }
             case "recvmsg" -> { args(e, 3); yield recvmsg(e, fd(e, 0)); }
             case "sendmsg" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(msgIov(e), line), flagSet(a.get(2), line, MSG_DONTWAIT), sendFlags(e, 2)); }
@@ -162,6 +165,11 @@ final class SyscallTable {
         if (e.args().size() <= index) return 0;
         Expr flags = e.args().get(index);
         return (flagSet(flags, e.line(), MSG_MORE) ? WriteFlags.MORE : 0) | (flagSet(flags, e.line(), MSG_EOR) ? WriteFlags.END_OF_RECORD : 0);
+    }
+
+    /** MSG_PEEK of a recv's flags (argument {@code index}) as {@link ReadFlags}. */
+    private static int recvFlags(SyscallEvent e, int index) throws ScriptException {
+        return e.args().size() > index && flagSet(e.args().get(index), e.line(), MSG_PEEK) ? ReadFlags.PEEK : 0;
     }
 
     /** MSG_DONTWAIT in a recv/send flags argument: this call alone does not block. */
@@ -320,7 +328,7 @@ final class SyscallTable {
         return e.args().size() > 1 && e.args().get(1) instanceof Script.Null;
     }
 
-    private Attempt read(SyscallEvent e, Descriptor d, int length, boolean dontWait) {
+    private Attempt read(SyscallEvent e, Descriptor d, int length, boolean dontWait, int flags) {
         return () -> {
             if (d == null) return Result.error("EBADF");
             if (!d.hasConnection()) return Result.error("ENOTCONN");
@@ -329,13 +337,13 @@ final class SyscallTable {
             try {
                 // A NULL buffer: Linux fails the copy of the first byte with EFAULT, consuming nothing.
                 if (nullBuffer(e) && length > 0 && s.available() > 0) return Result.error("EFAULT");
-                n = s.read(ByteBuffer.allocate(Math.max(0, length)));
+                n = s.read(ByteBuffer.allocate(Math.max(0, length)), flags);
             } catch (IOException ex) {
                 d.errorReported = true;
                 return failure(ex, "EIO");
             }
             if (n < 0) return Result.ok(0);
-            d.bytesRead += n;
+            if ((flags & ReadFlags.PEEK) == 0) d.bytesRead += n;
             if (n > 0 || length == 0) return Result.ok(n);
             return d.nonBlocking || dontWait ? Result.error("EAGAIN") : null;
         };
@@ -466,7 +474,7 @@ final class SyscallTable {
         int length = iovLength(msgIov(e), line);
         Expr wantFlags = ((StructExpr) e.args().get(1)).fields().get("msg_flags");
         Expr wantControl = ((StructExpr) e.args().get(1)).fields().get("msg_control");
-        Attempt read = read(e, d, length, flagSet(e.args().get(2), line, MSG_DONTWAIT));
+        Attempt read = read(e, d, length, flagSet(e.args().get(2), line, MSG_DONTWAIT), recvFlags(e, 2));
         return () -> {
             Result r = read.attempt();
             if (r != null && r.errno() == null && wantFlags != null && !(wantFlags instanceof Ellipsis) && num(wantFlags, line) != 0) {

@@ -221,8 +221,8 @@ final class UnsupportedFeatures {
     /**
      * The send/recv flags synack honours: MSG_DONTWAIT (this call does not block), MSG_NOSIGNAL
      * (no SIGPIPE: the runner raises no signals, EPIPE is returned either way), and on sends MSG_EOR
-     * (the data ends a record) and MSG_MORE (this call is corked), as {@link WriteFlags}; MSG_PEEK
-     * needs a peeking read synack does not have.
+     * (the data ends a record) and MSG_MORE (this call is corked), as {@link WriteFlags}, and on
+     * receives MSG_PEEK (the bytes stay queued), as {@link dev.synack.tcp.ReadFlags}.
      */
     private static String unsupportedFlags(String call, Expr flags) {
         List<Expr> terms = flags instanceof OrExpr o ? o.terms() : List.of(flags);
@@ -230,9 +230,9 @@ final class UnsupportedFeatures {
             if (t instanceof Num n && n.value() == 0) continue;
             if (t instanceof Sym sym && (sym.name().equals("MSG_DONTWAIT") || sym.name().equals("MSG_NOSIGNAL"))) continue;
             if (t instanceof Sym sym && call.startsWith("send") && (sym.name().equals("MSG_EOR") || sym.name().equals("MSG_MORE"))) continue;
+            if (t instanceof Sym sym && call.startsWith("recv") && sym.name().equals("MSG_PEEK")) continue;
             String name = t.toString();
             String why = switch (name) {
-                case "MSG_PEEK" -> "synack's read cannot peek";
                 case "MSG_ZEROCOPY", "MSG_ERRQUEUE" -> "zerocopy not supported";
                 case "MSG_FASTOPEN" -> "TCP Fast Open not supported";
                 default -> "not supported";

@@ -8,6 +8,7 @@ import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpException;
 import dev.synack.tcp.TcpInfo;
 import dev.synack.tcp.TcpState;
+import dev.synack.tcp.ReadFlags;
 import dev.synack.tcp.WriteFlags;
 import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
@@ -270,19 +271,27 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
      * mode: returns at once, 0 when nothing is there yet.
      */
     public int read(ByteBuffer dst) throws IOException {
+        return read(dst, 0);
+    }
+
+    /**
+     * {@link #read(ByteBuffer)} with recv(2)'s flags: {@link ReadFlags#PEEK} (MSG_PEEK) copies the
+     * bytes and leaves them to be read again.
+     */
+    public int read(ByteBuffer dst, int flags) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        return (Integer) new Call("read") {
+        return (Integer) new Call((flags & ReadFlags.PEEK) != 0 ? "peek" : "read") {
             @Override
             Object body() throws IOException {
                 ensureOpen();
                 ensureConnected();
                 if (!dst.hasRemaining()) return 0;
                 Connection c = connection;
-                if (!blocking) return readOnce(c, dst);
+                if (!blocking) return readOnce(c, dst, flags);
                 refuseBlockingInHandler("read");
                 long deadline = stack.deadlineAfter(soTimeout);
                 while (true) {
-                    int n = readOnce(c, dst);
+                    int n = readOnce(c, dst, flags);
                     if (n != 0) return n;
                     boolean ready = stack.awaitUntil(c, () -> closed || c.isReadable(), deadline);
                     if (closed) throw SocketErrors.of(TcpError.CLOSED);
@@ -533,9 +542,9 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     }
 
     /** One engine read (lock held): what is there now, 0 when nothing, -1 at end of file. */
-    private int readOnce(Connection c, ByteBuffer dst) throws IOException {
+    private int readOnce(Connection c, ByteBuffer dst, int flags) throws IOException {
         try {
-            return c.read(dst, stack.now());
+            return c.read(dst, flags, stack.now());
         } catch (TcpException e) {
             throw SocketErrors.of(e);
         }

@@ -133,9 +133,15 @@ public final class Connection extends Tcb {
      * @throws TcpException the connection's error (once the buffered bytes are read), CLOSED after close().
      */
     public int read(ByteBuffer dst, long now) {
+        return read(dst, 0, now);
+    }
+
+    /** {@link #read(ByteBuffer, long)} with recv(2)'s {@link ReadFlags}: PEEK copies and consumes nothing. */
+    public int read(ByteBuffer dst, int flags, long now) {
         settle();
         if (userClosed) throw new TcpException(TcpError.CLOSED);
-        int n = receiver.read(dst);
+        if ((flags & ReadFlags.PEEK) != 0) return receiver.read(dst, true);
+        int n = receiver.read(dst, false);
         if (n > 0) {
             accountMemory();
             rcvWindow.autotuneReceiveBuffer(n, now);

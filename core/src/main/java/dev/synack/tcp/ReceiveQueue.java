@@ -144,6 +144,19 @@ final class ReceiveQueue {
         return total + ring.read(dst);
     }
 
+    /** Copies up to {@code dst.remaining()} bytes into {@code dst}, borrowed ones first, leaving them all queued (MSG_PEEK); returns the count. */
+    int peek(ByteBuffer dst) {
+        int total = 0;
+        for (int i = 0, slot = first; i < ranges && dst.hasRemaining(); i++, slot = (slot + 1) & (lenders.length - 1)) {
+            int n = Math.min(dst.remaining(), length[slot]);
+            dst.put(lenders[slot].bytes, index[slot], n);
+            total += n;
+        }
+        int stored = Math.min(dst.remaining(), ring.size());
+        ring.copyTo(0, stored, dst);
+        return total + stored;
+    }
+
     /** Drops every byte (borrowed ones are given back to their lenders). */
     void clear() {
         unpinAll();

@@ -183,9 +183,10 @@ final class Receiver {
      * RECEIVE's answer (RFC 9293 §3.10.3): the count of in-order bytes copied into {@code dst}, 0
      * when none is available yet, -1 at end-of-stream.
      */
-    int read(ByteBuffer dst) {
+    int read(ByteBuffer dst, boolean peek) {
         if (discardsInput()) return -1;
         if (!c.receiveBuffer.isEmpty()) {
+            if (peek) return c.receiveBuffer.peek(dst);
             int n = c.receiveBuffer.read(dst);
             if (c.finReceived || c.released) c.receiveBuffer.releaseIfEmpty(); // nothing more can arrive
             return n;

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.synack.link.MemoryLink;
 import dev.synack.stack.NetStack;
+import dev.synack.tcp.ReadFlags;
 import dev.synack.tcp.TcpConfig;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -72,6 +74,38 @@ class MemoryLinkSocketTest {
             assertThat(server.memoryAllocated()).isZero();
         }
     }
+    /**
+     * MSG_PEEK over borrowed bytes (the receiver refers to the sender's pieces) and stored ones
+     * alike: peeks return what is queued from its start and leave it, the read then takes it all.
+     */
+    @Test
+    void peekLeavesTheBytesForTheNextRead() throws Exception {
+        try (MemoryLink link = new MemoryLink()) {
+            NetStack client = link.addHost("client", "10.0.0.1", TcpConfig.linux());
+            NetStack server = link.addHost("server", "10.0.0.2", TcpConfig.linux());
+            try (TcpServerSocket ss = new TcpServerSocket(server, 8081, 8); TcpSocket c = new TcpSocket(client)) {
+                c.connect(new InetSocketAddress("10.0.0.2", 8081), Duration.ofSeconds(10));
+                try (TcpSocket accepted = ss.accept(Duration.ofSeconds(10))) {
+                    c.getOutputStream().write("hello ".getBytes(StandardCharsets.US_ASCII));
+                    c.getOutputStream().write("world".getBytes(StandardCharsets.US_ASCII));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (accepted.available() < 11 && System.nanoTime() < deadline) Thread.sleep(5);
+                    ByteBuffer five = ByteBuffer.allocate(5);
+                    assertThat(accepted.read(five, ReadFlags.PEEK)).isEqualTo(5);
+                    assertThat(new String(five.array(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+                    ByteBuffer all = ByteBuffer.allocate(64);
+                    assertThat(accepted.read(all, ReadFlags.PEEK)).isEqualTo(11);
+                    assertThat(accepted.available()).isEqualTo(11);
+                    ByteBuffer read = ByteBuffer.allocate(64);
+                    assertThat(accepted.read(read)).isEqualTo(11);
+                    assertThat(new String(read.array(), 0, 11, StandardCharsets.US_ASCII)).isEqualTo("hello world");
+                    assertThat(new String(all.array(), 0, 11, StandardCharsets.US_ASCII)).isEqualTo("hello world");
+                    assertThat(accepted.available()).isZero();
+                }
+            }
+        }
+    }
+
     /**
      * A read with no timeout parks untimed until its data comes (a virtual thread's timed park books
      * a timer in the JDK's scheduler each time, and nothing needs polling: the data's arrival
@@ -143,7 +177,7 @@ class MemoryLinkSocketTest {
             c.connect(new InetSocketAddress("10.0.0.2", ss.getLocalPort()), Duration.ofSeconds(10));
             TcpSocket peer = accepted.get(10, TimeUnit.SECONDS);
             Future<?> reader = threads.submit(() -> {
-                assertThatThrownBy(() -> c.read(java.nio.ByteBuffer.allocate(10)))
+                assertThatThrownBy(() -> c.read(ByteBuffer.allocate(10)))
                         .isInstanceOf(java.net.SocketException.class).hasMessage("Socket is closed");
                 return null;
             });
