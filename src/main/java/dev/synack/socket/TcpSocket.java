@@ -9,11 +9,12 @@ import dev.synack.tcp.TcpException;
 import dev.synack.tcp.TcpInfo;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.WriteFlags;
-import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.IpAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -60,6 +61,9 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     }
 
     /** A socket for a connection a listener accepted, with the options of its server socket. */
+    /** Accepted by a server socket bound to an IPv6 address: IPv4 addresses shown IPv4-mapped (RFC 3493 §3.7). */
+    boolean ipv4MappedView;
+
     TcpSocket(NetStack stack, Connection accepted, OptionValues inherited) {
         super(stack, inherited);
         this.connection = accepted;
@@ -112,7 +116,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
                 if (connection != null) {
                     throw SocketErrors.of(connection.isConnectDone() ? TcpError.ALREADY_CONNECTED : TcpError.CONNECTION_IN_PROGRESS);
                 }
-                int address = SocketErrors.unicastIpv4(remote);
+                IpAddress address = SocketErrors.unicast(remote);
                 int port = remote.getPort();
                 long deadline = stack.deadlineAfter(timeout);
                 Connection c;
@@ -409,15 +413,27 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
         return locked(() -> connection == null ? TcpState.CLOSED : connection.state());
     }
 
-    /** The local address and port (port 0 while unbound). */
+    /**
+     * The local address and port (port 0 while unbound): the connection's, or before connect the
+     * host's IPv4 address (its IPv6 one on a host without IPv4).
+     */
     public InetSocketAddress getLocalAddress() {
-        return locked(() -> new InetSocketAddress(Ipv4Address.toInetAddress(stack.address()), localPort));
+        return locked(() -> {
+            IpAddress local = connection != null ? connection.tuple().localAddress()
+                    : stack.address() != 0 ? IpAddress.ipv4(stack.address()) : stack.ipv6Address();
+            return new InetSocketAddress(view(local), localPort);
+        });
     }
 
     /** The remote address and port, or null before connect. */
     public InetSocketAddress getRemoteAddress() {
         return locked(() -> connection == null ? null
-                : new InetSocketAddress(Ipv4Address.toInetAddress(connection.tuple().remoteAddress()), connection.tuple().remotePort()));
+                : new InetSocketAddress(view(connection.tuple().remoteAddress()), connection.tuple().remotePort()));
+    }
+
+    /** As this socket shows {@code address}: IPv4-mapped for an IPv4 connection accepted by an IPv6 server socket. */
+    private InetAddress view(IpAddress address) {
+        return ipv4MappedView && address.isIpv4() ? address.toMappedInet6Address() : address.toInetAddress();
     }
 
     public boolean isConnected() {
@@ -588,6 +604,6 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     @Override
     String label() {
         if (connection != null) return connection.tuple().toString();
-        return Ipv4Address.format(stack.address()) + ":" + (localPort == 0 ? "*" : Integer.toString(localPort));
+        return unconnectedLabel(null, localPort);
     }
 }

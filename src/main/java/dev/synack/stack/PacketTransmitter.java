@@ -54,7 +54,7 @@ public interface PacketTransmitter {
      * {@link #transmitDecoded} for it: the stack then goes the way it would have gone. Only asked
      * when the sending stack has no packet taps. Called with {@code from}'s lock held.
      */
-    default TcpPacket reserveDecoded(NetStack from, int destinationAddress) { return null; }
+    default TcpPacket reserveDecoded(NetStack from, long destinationHi, long destinationLo) { return null; }
 
     /**
      * Carries the packet {@code from} wrote into the one {@link #reserveDecoded} returned, as

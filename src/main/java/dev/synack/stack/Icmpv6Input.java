@@ -1,0 +1,59 @@
+package dev.synack.stack;
+
+import dev.synack.wire.Icmpv6;
+import dev.synack.wire.Ipv6Header;
+import java.nio.ByteBuffer;
+
+/**
+ * Arriving ICMPv6 (RFC 4443), under the stack's lock: echo requests to this host's IPv6 address are
+ * answered (§4.1: "Every node MUST implement an ICMPv6 Echo responder function"), through the
+ * same rate limit as ICMP's; neighbour discovery and multicast listener messages, which a kernel
+ * sends down a point-to-point TUN device on bringing it up, are counted and dropped without an
+ * answer (a link without link-layer addresses has nothing to resolve, RFC 4861 §3.2); errors and
+ * anything else are counted and dropped.
+ */
+final class Icmpv6Input {
+    private final NetStack stack;
+    private final Diagnostics diagnostics;
+    private final Inbound inbound;
+    private final TokenBucket echoReplyLimit;
+
+    Icmpv6Input(NetStack stack, Diagnostics diagnostics, Inbound inbound, TokenBucket echoReplyLimit) {
+        this.stack = stack;
+        this.diagnostics = diagnostics;
+        this.inbound = inbound;
+        this.echoReplyLimit = echoReplyLimit;
+    }
+
+    /** An IPv6 packet carrying ICMPv6 ({@link Icmpv6#isIcmpv6}), at {@code packet}'s position. */
+    void arrived(ByteBuffer packet, long now) {
+        int type = Icmpv6.type(packet);
+        if (type != Icmpv6.TYPE_ECHO_REQUEST) {
+            diagnostics.increment(Counter.IN_ICMP6_IGNORED);
+            diagnostics.undecodable(now, packet, Icmpv6.isLinkHousekeeping(type)
+                    ? "ICMPv6 type " + type + ": neighbour discovery or listener report, not needed on this link"
+                    : "ICMPv6 type " + type + " ignored");
+            return;
+        }
+        String problem = Icmpv6.echoRequestProblem(packet);
+        if (problem != null) {
+            diagnostics.increment(Counter.IN_ERRS);
+            diagnostics.undecodable(now, packet, problem);
+            return;
+        }
+        int p = packet.position();
+        problem = inbound.addressProblem6(Ipv6Header.sourceHi(packet, p), Ipv6Header.sourceLo(packet, p),
+                Ipv6Header.destinationHi(packet, p), Ipv6Header.destinationLo(packet, p));
+        if (problem != null) {
+            diagnostics.undecodable(now, packet, "ICMPv6 echo request: " + problem);
+            return;
+        }
+        diagnostics.increment(Counter.IN_ECHOS6);
+        if (echoReplyLimit != null && !echoReplyLimit.tryTake(now)) {
+            diagnostics.increment(Counter.OUT_RATE_LIMIT_GLOBAL);
+            diagnostics.undecodable(now, packet, "echo reply rate limited");
+            return;
+        }
+        if (stack.output().sendEcho6Reply(packet, now)) diagnostics.increment(Counter.OUT_ECHO_REPLIES6);
+    }
+}
