@@ -10,6 +10,7 @@ import dev.synack.tcp.TcpInfo;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.WriteFlags;
 import dev.synack.wire.IpAddress;
+import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,7 +104,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
         Objects.requireNonNull(remote, "remote");
         new Call("connect") {
             @Override
-            public String name() { return "connect " + remote.getHostString() + ":" + remote.getPort(); }
+            public String name() { return "connect " + Ipv4Address.hostPort(remote); }
 
             @Override
             Object body() throws IOException {

@@ -155,7 +155,7 @@ final class Connections {
         Listener l = new Listener(stack.config(), shownAs, port, backlog, stack.isn(), stack.synCookies(), stack.output());
         listeners[port] = l;
         listenerFamilies[port] = families;
-        stack.diagnostics().listenerStateChanged(port, TcpState.CLOSED, TcpState.LISTEN, "listen(" + l.backlog() + ")");
+        stack.diagnostics().listenerStateChanged(l, TcpState.CLOSED, TcpState.LISTEN, "listen(" + l.backlog() + ")");
         return l;
     }
 
@@ -167,7 +167,7 @@ final class Connections {
         int port = listener.localPort();
         try {
             listener.close(now);
-            stack.diagnostics().listenerStateChanged(port, TcpState.LISTEN, TcpState.CLOSED, "close()");
+            stack.diagnostics().listenerStateChanged(listener, TcpState.LISTEN, TcpState.CLOSED, "close()");
         } finally {
             if (listeners[port] == listener) {
                 listeners[port] = null;

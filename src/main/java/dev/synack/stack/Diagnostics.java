@@ -2,6 +2,7 @@ package dev.synack.stack;
 
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.MemoryBudget;
+import dev.synack.tcp.Listener;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.TimeWaitRecord;
 import dev.synack.trace.TraceEvent;
@@ -113,9 +114,9 @@ final class Diagnostics {
      * A listener has no connection to report its own state changes, so the stack does: the trace
      * names it by its "ip:port".
      */
-    void listenerStateChanged(int port, TcpState from, TcpState to, String cause) {
+    void listenerStateChanged(Listener listener, TcpState from, TcpState to, String cause) {
         if (traceListeners.isEmpty()) return;
-        String who = Ipv4Address.format(stack.address()) + ":" + port;
+        String who = listener.localAddress().withPort(listener.localPort());
         emit(new TraceEvent.StateChange(stack.clock().nanos(), stack.name(), who, from.name(), to.name(), cause));
     }
 
@@ -160,8 +161,8 @@ final class Diagnostics {
                 dst += ":" + (packet.getShort(p + ihl + 2) & 0xffff);
             }
         } else if (n >= Ipv6Header.LENGTH && (packet.get(p) & 0xf0) == 0x60) {
-            src = IpAddress.of(Ipv6Header.sourceHi(packet, p), Ipv6Header.sourceLo(packet, p)).toString();
-            dst = IpAddress.of(Ipv6Header.destinationHi(packet, p), Ipv6Header.destinationLo(packet, p)).toString();
+            src = "[" + IpAddress.of(Ipv6Header.sourceHi(packet, p), Ipv6Header.sourceLo(packet, p)) + "]";
+            dst = "[" + IpAddress.of(Ipv6Header.destinationHi(packet, p), Ipv6Header.destinationLo(packet, p)) + "]";
         }
         emit(new TraceEvent.Packet(now, stack.name(), TraceEvent.Direction.DROP, src, dst, "?", 0, 0, n, 0, "", reason));
     }
