@@ -5,6 +5,7 @@ import dev.synack.stack.NetStack;
 import dev.synack.stack.PacketTransmitter;
 import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -69,14 +70,14 @@ public final class TunLink implements Link, AutoCloseable {
                 throw new IllegalArgumentException("bad interface name \"" + device + "\": 1 to " + MAX_NAME_LENGTH
                         + " letters, digits, '_', '.', '-'");
             }
-            Ipv4Address.parse(address);
-            if (prefixLength < 1 || prefixLength > 30) {
-                throw new IllegalArgumentException("prefix length /" + prefixLength + " must be 1..30 (room for two hosts)");
+            int maxPrefix = IpAddress.parse(address).isIpv4() ? 30 : 126;
+            if (prefixLength < 1 || prefixLength > maxPrefix) {
+                throw new IllegalArgumentException("prefix length /" + prefixLength + " must be 1.." + maxPrefix + " (room for two hosts)");
             }
             if (mtu < 68 + IP_TCP_HEADERS || mtu > MAX_PACKET) throw new IllegalArgumentException("MTU " + mtu + " outside 108.." + MAX_PACKET);
         }
 
-        /** {@code device} with synack at {@code cidr} ("10.7.0.2/24"), MTU 1500, in the current namespace. */
+        /** {@code device} with synack at {@code cidr} ("10.7.0.2/24" or "fd00::2/64"), MTU 1500, in the current namespace. */
         public static Options of(String device, String cidr) {
             int slash = cidr.indexOf('/');
             if (slash < 0) throw new IllegalArgumentException("address \"" + cidr + "\" needs a prefix length, e.g. 10.7.0.2/24");
@@ -99,16 +100,25 @@ public final class TunLink implements Link, AutoCloseable {
 
         /** The kernel's address on the device: the subnet's first host, or its second when synack has the first. */
         public String kernelAddress() {
+            IpAddress mine = IpAddress.parse(address);
+            if (mine.isIpv6()) {
+                // The prefix is at most /126, so the subnet's ::1 and ::2 differ from it only in the low long.
+                long low = prefixLength <= 64 ? 0 : mine.lo() & (-1L << (128 - prefixLength));
+                long hi = prefixLength >= 64 ? mine.hi() : mine.hi() & (-1L << (64 - prefixLength));
+                long first = low + 1;
+                return IpAddress.of(hi, hi == mine.hi() && first == mine.lo() ? first + 1 : first).toString();
+            }
             int mask = -1 << (32 - prefixLength);
-            int mine = Ipv4Address.parse(address);
-            int first = (mine & mask) + 1;
-            return Ipv4Address.format(first == mine ? first + 1 : first);
+            int first = (mine.ipv4() & mask) + 1;
+            return Ipv4Address.format(first == mine.ipv4() ? first + 1 : first);
         }
+
+        boolean isIpv6() { return IpAddress.parse(address).isIpv6(); }
     }
 
     private final Options options;
     private final int fd;
-    private final int synackAddress;
+    private final IpAddress synackAddress;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment writeBuffer;
     private final MemorySegment writeState;
@@ -128,7 +138,7 @@ public final class TunLink implements Link, AutoCloseable {
     private TunLink(Options options, int fd) {
         this.options = options;
         this.fd = fd;
-        this.synackAddress = Ipv4Address.parse(options.address());
+        this.synackAddress = IpAddress.parse(options.address());
         this.writeBuffer = arena.allocate(MAX_PACKET);
         this.writeState = Libc.allocateCallState(arena);
         this.inboundPath = this::deliverInbound;
@@ -179,9 +189,15 @@ public final class TunLink implements Link, AutoCloseable {
                     throw new IOException(e.getMessage() + (why == null ? "" : "; " + why), e);
                 }
             }
-            requireSubnetUnrouted(options);
             String kernelSide = options.kernelAddress() + "/" + options.prefixLength();
-            ip(options, "addr", "add", kernelSide, "dev", options.device());
+            if (options.isIpv6()) {
+                // No duplicate address detection: the kernel would hold the address back ("tentative")
+                // for a second, and nothing else can be on a point-to-point device.
+                ip(options, "-6", "addr", "add", kernelSide, "dev", options.device(), "nodad");
+            } else {
+                requireSubnetUnrouted(options);
+                ip(options, "addr", "add", kernelSide, "dev", options.device());
+            }
             ip(options, "link", "set", "dev", options.device(), "mtu", Integer.toString(options.mtu()), "up");
         } catch (IOException | RuntimeException e) {
             try {
@@ -285,8 +301,10 @@ public final class TunLink implements Link, AutoCloseable {
     /** Packets dropped by this link: arrived before a stack was attached, or a failed write. */
     public long packetsDropped() { return packetsDropped.get(); }
     /**
-     * Packets read from the device that were not IPv4 (the kernel sends IPv6 router and multicast
-     * listener solicitations on a new device): counted and dropped here, since synack speaks IPv4.
+     * Packets read from the device of an IP version synack's host here has no address of (the kernel
+     * sends IPv6 router and multicast listener solicitations on a new device, which an IPv4-only host
+     * does not want): counted and dropped here. A host with an IPv6 address gets them, and its stack
+     * counts and drops the neighbour discovery it does not need.
      */
     public long packetsNotIpv4() { return packetsNotIpv4.get(); }
 
@@ -305,20 +323,23 @@ public final class TunLink implements Link, AutoCloseable {
      * {@code outbound} (e.g. a fault injector): it receives the link's own writer and returns the
      * transmitter the stack sends through.
      */
-    public synchronized NetStack addHost(String name, String ipv4, TcpConfig config,
+    public synchronized NetStack addHost(String name, String address, TcpConfig config,
                                          java.util.function.UnaryOperator<PacketTransmitter> outbound) {
         if (stack != null) throw new IllegalStateException("TUN device " + options.device() + " already has a host: " + stack.name());
-        int addr = Ipv4Address.parse(ipv4);
-        if (addr != synackAddress) {
+        IpAddress addr = IpAddress.parse(address);
+        if (!addr.equals(synackAddress)) {
             throw new IllegalArgumentException("the TUN device " + options.device() + " was opened for " + options.address()
-                    + ", not " + ipv4);
+                    + ", not " + address);
         }
+        // An IPv4 MSS, as TcpConfig's: an IPv6 connection takes 20 bytes less (MTU - 60).
         TcpConfig onThisLink = config.toBuilder().mss(options.mtu() - IP_TCP_HEADERS).build();
-        NetStack s = new NetStack(name, addr, onThisLink, Clock.system(), Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
+        NetStack s = new NetStack(name, addr.isIpv4() ? addr.ipv4() : 0, onThisLink, Clock.system(),
+                Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
+        if (addr.isIpv6()) s.ipv6Address(addr);
         PacketTransmitter writer = this;
         if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(this::writePacket), "outbound wrapper");
         s.attach(writer, null);
-        s.prefixLength(options.prefixLength()); // its subnet's broadcast address is a martian source
+        if (addr.isIpv4()) s.prefixLength(options.prefixLength()); // its subnet's broadcast address is a martian source
         stack = s;
         s.start();
         return s;
@@ -413,7 +434,8 @@ public final class TunLink implements Link, AutoCloseable {
         }
         if (n == 0) return true;
         packetsIn.incrementAndGet();
-        if ((buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) != 0x40) {
+        int version = (buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) >>> 4;
+        if (version != (synackAddress.isIpv4() ? 4 : 6)) {
             packetsNotIpv4.incrementAndGet();
             return true;
         }
