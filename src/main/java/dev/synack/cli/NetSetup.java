@@ -44,7 +44,8 @@ final class NetSetup implements Closeable {
             NetStack stack = link.addHost("synack", options.address(), TcpConfig.linux());
             PcapWriter pcap = capture(stack, pcapFile);
             return new NetSetup(stack, link, pcap, "TUN device " + device + ": synack " + options.address() + ", kernel "
-                    + options.kernelAddress() + "/" + options.prefixLength() + ", MTU " + mtu + " (MSS " + stack.config().mss() + ")");
+                    + options.kernelAddress() + "/" + options.prefixLength() + ", MTU " + mtu + " (MSS "
+                    + (stack.address() != 0 ? stack.config().mss() : stack.config().mss() - 20) + ")");
         } catch (IOException | RuntimeException e) {
             link.close();
             throw e;
