@@ -85,7 +85,9 @@ public enum Counter {
      * synack's own: neighbour discovery and multicast listener messages (RFC 4861, RFC 3810) a
      * kernel sends down a point-to-point link, which needs no answer, and other ICMPv6 it ignores.
      */
-    IN_ICMP6_IGNORED("InIcmp6Ignored", Mib.SYNACK);
+    IN_ICMP6_IGNORED("InIcmp6Ignored", Mib.SYNACK),
+    /** Linux's Icmp6InErrors: ICMPv6 error messages (destination unreachable, packet too big) about TCP segments. */
+    IN_ICMP6_ERRORS("InErrors", Mib.ICMP6);
 
     /**
      * Where Linux keeps a counter, which names its line in /proc/net/snmp or netstat and prefixes

@@ -25,9 +25,27 @@ final class Icmpv6Input {
         this.echoReplyLimit = echoReplyLimit;
     }
 
+    /**
+     * An ICMPv6 destination-unreachable or packet-too-big about a TCP segment this host sent: the
+     * seam where the stack hands such a report to the engine's ICMP error handling (RFC 5927's
+     * checks against the connection, then path MTU discovery, RFC 8201). Here it is counted and
+     * traced; no connection changes on it.
+     */
+    void errorForConnection(Icmpv6.ErrorReport error, ByteBuffer packet, long now) {
+        diagnostics.increment(Counter.IN_ICMP6_ERRORS);
+        diagnostics.undecodable(now, packet, (error.isPacketTooBig() ? "ICMPv6 packet too big, MTU " + error.mtu()
+                : "ICMPv6 destination unreachable, code " + error.code()) + ", for " + error.source().withPort(error.sourcePort())
+                + " > " + error.destination().withPort(error.destinationPort()) + " seq " + Integer.toUnsignedString(error.seq()));
+    }
+
     /** An IPv6 packet carrying ICMPv6 ({@link Icmpv6#isIcmpv6}), at {@code packet}'s position. */
     void arrived(ByteBuffer packet, long now) {
         int type = Icmpv6.type(packet);
+        Icmpv6.ErrorReport error = Icmpv6.errorReport(packet);
+        if (error != null) {
+            errorForConnection(error, packet, now);
+            return;
+        }
         if (type != Icmpv6.TYPE_ECHO_REQUEST) {
             diagnostics.increment(Counter.IN_ICMP6_IGNORED);
             diagnostics.undecodable(now, packet, Icmpv6.isLinkHousekeeping(type)

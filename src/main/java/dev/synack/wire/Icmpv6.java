@@ -138,6 +138,46 @@ public final class Icmpv6 {
         return Ipv6Header.LENGTH + length;
     }
 
+    /**
+     * An ICMPv6 error about a TCP segment this host sent (RFC 4443 §3.1 destination unreachable,
+     * §3.2 packet too big): its type and code, the MTU a packet-too-big reports (0 otherwise), and
+     * what the quoted packet says of the segment: its addresses (this host's first), ports and
+     * sequence number, which the receiver checks against its connection before acting (RFC 5927).
+     */
+    public record ErrorReport(int type, int code, long mtu, IpAddress source, IpAddress destination, int sourcePort,
+                              int destinationPort, int seq) {
+        public boolean isPacketTooBig() { return type == TYPE_PACKET_TOO_BIG; }
+    }
+
+    /** Type, code, checksum and the 32-bit MTU or unused word, before the quoted packet (RFC 4443 §3). */
+    private static final int ERROR_HEADER_LENGTH = 8;
+    /** The TCP bytes an error must quote to name the segment: ports and sequence number (RFC 4443 §3 quotes far more). */
+    private static final int QUOTED_TCP_BYTES = 8;
+
+    /**
+     * The error the ICMPv6 packet at {@code packet}'s position reports about a TCP segment, or null
+     * when it is not a well-formed destination-unreachable or packet-too-big (checksum verified)
+     * quoting enough of an IPv6 TCP segment (its fixed header, no extension headers, 8 bytes of TCP).
+     */
+    public static ErrorReport errorReport(ByteBuffer packet) {
+        int icmp = messageOffset(packet);
+        if (icmp < 0 || !checksumValid(packet)) return null;
+        int type = u8(packet, icmp + OFF_TYPE);
+        if (type != TYPE_DESTINATION_UNREACHABLE && type != TYPE_PACKET_TOO_BIG) return null;
+        int end = packet.position() + Ipv6Header.LENGTH + Ipv6Header.payloadLength(packet, packet.position());
+        int quoted = icmp + ERROR_HEADER_LENGTH;
+        if (end - quoted < Ipv6Header.LENGTH + QUOTED_TCP_BYTES || Ipv6Header.version(packet, quoted) != Ipv6Header.VERSION
+                || Ipv6Header.nextHeader(packet, quoted) != TcpPacket.PROTOCOL_TCP) {
+            return null;
+        }
+        int tcp = quoted + Ipv6Header.LENGTH;
+        return new ErrorReport(type, u8(packet, icmp + OFF_CODE),
+                type == TYPE_PACKET_TOO_BIG ? Bytes.i32(packet, icmp + 4) & 0xffff_ffffL : 0,
+                IpAddress.of(Ipv6Header.sourceHi(packet, quoted), Ipv6Header.sourceLo(packet, quoted)),
+                IpAddress.of(Ipv6Header.destinationHi(packet, quoted), Ipv6Header.destinationLo(packet, quoted)),
+                TcpHeader.sourcePort(packet, tcp), TcpHeader.destinationPort(packet, tcp), TcpHeader.seq(packet, tcp));
+    }
+
     private static void writeChecksum(ByteBuffer out, int ip, int icmp, int length) {
         putU16(out, icmp + OFF_CHECKSUM, 0);
         long sum = Ipv6Header.pseudoHeaderSum(out, ip, NEXT_HEADER, length);

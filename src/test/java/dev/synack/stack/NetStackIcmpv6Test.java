@@ -100,4 +100,23 @@ class NetStackIcmpv6Test {
         assertThat(sent).isEmpty();
         assertThat(stack.counter(Counter.IN_ERRS)).isEqualTo(1);
     }
+
+    @Test
+    void aPacketTooBigIsCountedAndTracedButChangesNothing() {
+        ByteBuffer ptb = ByteBuffer.allocate(200);
+        TcpPacket quoted = new TcpPacket().source(ME).destination(PEER);
+        quoted.segment().sourcePort(80).destinationPort(40000).seq(5).flags(TcpFlags.ACK);
+        int at = 48;
+        ptb.position(at);
+        int quotedLength = PacketCodec.encode(quoted, ptb);
+        ptb.clear();
+        int length = 8 + quotedLength;
+        Ipv6Header.write(ptb, 0, length, Icmpv6.NEXT_HEADER, 64, 0, PEER.hi(), PEER.lo(), ME.hi(), ME.lo());
+        ptb.put(40, (byte) Icmpv6.TYPE_PACKET_TOO_BIG).putInt(44, 1280);
+        long sum = Ipv6Header.pseudoHeaderSum(ptb, 0, Icmpv6.NEXT_HEADER, length);
+        ptb.putShort(42, (short) dev.synack.wire.Checksum.finish(dev.synack.wire.Checksum.add(sum, ptb, 40, length)));
+        stack.deliver(ptb.limit(40 + length));
+        assertThat(stack.counter(Counter.IN_ICMP6_ERRORS)).isEqualTo(1);
+        assertThat(sent).isEmpty();
+    }
 }

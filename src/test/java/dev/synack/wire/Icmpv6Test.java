@@ -52,4 +52,29 @@ class Icmpv6Test {
         for (int type : new int[] {130, 133, 134, 135, 136, 137, 143}) assertThat(Icmpv6.isLinkHousekeeping(type)).isTrue();
         for (int type : new int[] {1, 2, 128, 129}) assertThat(Icmpv6.isLinkHousekeeping(type)).isFalse();
     }
+
+    /** fd00::9 tells fd00::2: packet too big, MTU 1280, quoting fd00::2:80 > fd00::1:40000 seq 12345 (scapy). */
+    private static final String PACKET_TOO_BIG = "6000000000443a40fd000000000000000000000000000009fd000000000000000000000000000002"
+            + "0200983a000005006000000000140640fd000000000000000000000000000002fd00000000000000"
+            + "000000000000000100509c40000030390000000150102000c9050000";
+    /** The same router: port unreachable (code 4), quoting a SYN seq 7 (scapy). */
+    private static final String UNREACHABLE = "6000000000443a40fd000000000000000000000000000009fd000000000000000000000000000002"
+            + "01049e36000000006000000000140640fd000000000000000000000000000002fd00000000000000"
+            + "000000000000000100509c40000000070000000050022000f9460000";
+
+    @Test
+    void packetTooBigAndUnreachableAreReadIntoAReport() {
+        Icmpv6.ErrorReport ptb = Icmpv6.errorReport(ByteBuffer.wrap(hex(PACKET_TOO_BIG)));
+        assertThat(ptb).isEqualTo(new Icmpv6.ErrorReport(Icmpv6.TYPE_PACKET_TOO_BIG, 0, 1280, IpAddress.parse("fd00::2"),
+                IpAddress.parse("fd00::1"), 80, 40000, 12345));
+        Icmpv6.ErrorReport unreachable = Icmpv6.errorReport(ByteBuffer.wrap(hex(UNREACHABLE)));
+        assertThat(unreachable.type()).isEqualTo(Icmpv6.TYPE_DESTINATION_UNREACHABLE);
+        assertThat(unreachable.code()).isEqualTo(4);
+        assertThat(unreachable.mtu()).isZero();
+        assertThat(unreachable.seq()).isEqualTo(7);
+        byte[] corrupted = hex(PACKET_TOO_BIG);
+        corrupted[45] ^= 1;
+        assertThat(Icmpv6.errorReport(ByteBuffer.wrap(corrupted))).as("bad checksum").isNull();
+        assertThat(Icmpv6.errorReport(ByteBuffer.wrap(hex(REQUEST)))).as("an echo request").isNull();
+    }
 }
