@@ -41,11 +41,10 @@ final class NetSetup implements Closeable {
         TunLink.Options options = TunLink.Options.of(device, cidr).mtu(mtu);
         TunLink link = TunLink.open(options);
         try {
-            NetStack stack = link.addHost("synack", options.address(), TcpConfig.linux());
+            NetStack stack = link.addHost("synack", options.hostAddresses(), TcpConfig.linux());
             PcapWriter pcap = capture(stack, pcapFile);
-            return new NetSetup(stack, link, pcap, "TUN device " + device + ": synack " + options.address() + ", kernel "
-                    + options.kernelAddress() + "/" + options.prefixLength() + ", MTU " + mtu + " (MSS "
-                    + (stack.address() != 0 ? stack.config().mss() : stack.config().mss() - 20) + ")");
+            return new NetSetup(stack, link, pcap, link + " (MSS " + stack.config().mss() + " over IPv4, "
+                    + (stack.config().mss() - 20) + " over IPv6)");
         } catch (IOException | RuntimeException e) {
             link.close();
             throw e;

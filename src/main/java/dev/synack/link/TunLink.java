@@ -63,7 +63,12 @@ public final class TunLink implements Link, AutoCloseable {
     private static final int MAX_PACKET = 65_535;
 
     /** How to set the device up. */
-    public record Options(String device, String address, int prefixLength, int mtu, String namespace) {
+    public record Options(String device, String address, int prefixLength, int mtu, String namespace, String otherFamily) {
+        /** Options with one address. */
+        public Options(String device, String address, int prefixLength, int mtu, String namespace) {
+            this(device, address, prefixLength, mtu, namespace, null);
+        }
+
         public Options {
             Objects.requireNonNull(device, "device");
             if (device.isEmpty() || device.length() > MAX_NAME_LENGTH || !device.matches("[A-Za-z0-9_.-]+")) {
@@ -77,8 +82,13 @@ public final class TunLink implements Link, AutoCloseable {
             if (mtu < 68 + IP_TCP_HEADERS || mtu > MAX_PACKET) throw new IllegalArgumentException("MTU " + mtu + " outside 108.." + MAX_PACKET);
         }
 
-        /** {@code device} with synack at {@code cidr} ("10.7.0.2/24" or "fd00::2/64"), MTU 1500, in the current namespace. */
+        /**
+         * {@code device} with synack at {@code cidr} ("10.7.0.2/24", "fd00::2/64", or one of each
+         * separated by a comma), MTU 1500, in the current namespace.
+         */
         public static Options of(String device, String cidr) {
+            int comma = cidr.indexOf(',');
+            if (comma >= 0) return of(device, cidr.substring(0, comma)).withOtherFamily(cidr.substring(comma + 1));
             int slash = cidr.indexOf('/');
             if (slash < 0) throw new IllegalArgumentException("address \"" + cidr + "\" needs a prefix length, e.g. 10.7.0.2/24");
             int prefix;
@@ -90,13 +100,33 @@ public final class TunLink implements Link, AutoCloseable {
             return new Options(device, cidr.substring(0, slash), prefix, DEFAULT_MTU, null);
         }
 
-        public Options mtu(int newMtu) { return new Options(device, address, prefixLength, newMtu, namespace); }
+        public Options mtu(int newMtu) { return new Options(device, address, prefixLength, newMtu, namespace, otherFamily); }
+
+        /**
+         * These options with synack also at {@code cidr} of the other family ("fd00::2/64" beside
+         * "10.7.0.2/24"): a dual-stack host on the device, the kernel at the first address of each subnet.
+         */
+        public Options withOtherFamily(String cidr) {
+            Options other = of(device, cidr);
+            if (IpAddress.parse(other.address()).isIpv4() == IpAddress.parse(address).isIpv4()) {
+                throw new IllegalArgumentException(cidr + " is of the same family as " + address);
+            }
+            return new Options(device, address, prefixLength, mtu, namespace, cidr);
+        }
+
+        /** The other family's address as options of their own (null: none). */
+        public Options other() {
+            return otherFamily == null ? null : of(device, otherFamily).mtu(mtu).namespace(namespace);
+        }
+
+        /** synack's addresses as {@link Link#addHost} takes them: "10.7.0.2" or "10.7.0.2,fd00::2". */
+        public String hostAddresses() { return otherFamily == null ? address : address + "," + other().address(); }
 
         /**
          * The {@code ip netns} namespace the device lives in, for the {@code ip} commands; the device
          * itself is created in the namespace of the thread that calls {@link TunLink#open}.
          */
-        public Options namespace(String ns) { return new Options(device, address, prefixLength, mtu, ns); }
+        public Options namespace(String ns) { return new Options(device, address, prefixLength, mtu, ns, otherFamily); }
 
         /** The kernel's address on the device: the subnet's first host, or its second when synack has the first. */
         public String kernelAddress() {
@@ -118,7 +148,7 @@ public final class TunLink implements Link, AutoCloseable {
 
     private final Options options;
     private final int fd;
-    private final IpAddress synackAddress;
+    private final HostAddresses synackAddresses;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment writeBuffer;
     private final MemorySegment writeState;
@@ -138,7 +168,7 @@ public final class TunLink implements Link, AutoCloseable {
     private TunLink(Options options, int fd) {
         this.options = options;
         this.fd = fd;
-        this.synackAddress = IpAddress.parse(options.address());
+        this.synackAddresses = HostAddresses.parse(options.hostAddresses());
         this.writeBuffer = arena.allocate(MAX_PACKET);
         this.writeState = Libc.allocateCallState(arena);
         this.inboundPath = this::deliverInbound;
@@ -189,15 +219,8 @@ public final class TunLink implements Link, AutoCloseable {
                     throw new IOException(e.getMessage() + (why == null ? "" : "; " + why), e);
                 }
             }
-            String kernelSide = options.kernelAddress() + "/" + options.prefixLength();
-            if (options.isIpv6()) {
-                // No duplicate address detection: the kernel would hold the address back ("tentative")
-                // for a second, and nothing else can be on a point-to-point device.
-                ip(options, "-6", "addr", "add", kernelSide, "dev", options.device(), "nodad");
-            } else {
-                requireSubnetUnrouted(options);
-                ip(options, "addr", "add", kernelSide, "dev", options.device());
-            }
+            addKernelAddress(options);
+            if (options.other() != null) addKernelAddress(options.other());
             ip(options, "link", "set", "dev", options.device(), "mtu", Integer.toString(options.mtu()), "up");
         } catch (IOException | RuntimeException e) {
             try {
@@ -210,6 +233,19 @@ public final class TunLink implements Link, AutoCloseable {
         TunLink link = new TunLink(options, fd);
         link.reader.start();
         return link;
+    }
+
+    /** Gives the kernel's side of the device its address in the subnet of {@code options}. */
+    private static void addKernelAddress(Options options) throws IOException {
+        String kernelSide = options.kernelAddress() + "/" + options.prefixLength();
+        if (options.isIpv6()) {
+            // No duplicate address detection: the kernel would hold the address back ("tentative")
+            // for a second, and nothing else can be on a point-to-point device.
+            ip(options, "-6", "addr", "add", kernelSide, "dev", options.device(), "nodad");
+        } else {
+            requireSubnetUnrouted(options);
+            ip(options, "addr", "add", kernelSide, "dev", options.device());
+        }
     }
 
     /**
@@ -326,20 +362,21 @@ public final class TunLink implements Link, AutoCloseable {
     public synchronized NetStack addHost(String name, String address, TcpConfig config,
                                          java.util.function.UnaryOperator<PacketTransmitter> outbound) {
         if (stack != null) throw new IllegalStateException("TUN device " + options.device() + " already has a host: " + stack.name());
-        IpAddress addr = IpAddress.parse(address);
-        if (!addr.equals(synackAddress)) {
-            throw new IllegalArgumentException("the TUN device " + options.device() + " was opened for " + options.address()
+        HostAddresses addr = HostAddresses.parse(address);
+        if (!addr.equals(synackAddresses)) {
+            throw new IllegalArgumentException("the TUN device " + options.device() + " was opened for " + synackAddresses
                     + ", not " + address);
         }
         // An IPv4 MSS, as TcpConfig's: an IPv6 connection takes 20 bytes less (MTU - 60).
         TcpConfig onThisLink = config.toBuilder().mss(options.mtu() - IP_TCP_HEADERS).build();
-        NetStack s = new NetStack(name, addr.isIpv4() ? addr.ipv4() : 0, onThisLink, Clock.system(),
+        NetStack s = new NetStack(name, addr.stackAddress(), onThisLink, Clock.system(),
                 Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
-        if (addr.isIpv6()) s.ipv6Address(addr);
+        addr.applyTo(s);
         PacketTransmitter writer = this;
         if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(this::writePacket), "outbound wrapper");
         s.attach(writer, null);
-        if (addr.isIpv4()) s.prefixLength(options.prefixLength()); // its subnet's broadcast address is a martian source
+        Options ipv4 = options.isIpv6() ? options.other() : options;
+        if (ipv4 != null) s.prefixLength(ipv4.prefixLength()); // its subnet's broadcast address is a martian source
         stack = s;
         s.start();
         return s;
@@ -435,7 +472,7 @@ public final class TunLink implements Link, AutoCloseable {
         if (n == 0) return true;
         packetsIn.incrementAndGet();
         int version = (buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) >>> 4;
-        if (version != (synackAddress.isIpv4() ? 4 : 6)) {
+        if (version == 4 ? synackAddresses.ipv4() == 0 : version != 6 || synackAddresses.ipv6() == null) {
             packetsNotIpv4.incrementAndGet();
             return true;
         }
@@ -470,7 +507,10 @@ public final class TunLink implements Link, AutoCloseable {
 
     @Override
     public String toString() {
+        Options other = options.other();
         return "TunLink[" + options.device() + " synack " + options.address() + "/" + options.prefixLength()
-                + ", kernel " + options.kernelAddress() + ", mtu " + options.mtu() + "]";
+                + (other == null ? "" : " and " + other.address() + "/" + other.prefixLength())
+                + ", kernel " + options.kernelAddress() + (other == null ? "" : " and " + other.kernelAddress())
+                + ", mtu " + options.mtu() + "]";
     }
 }

@@ -65,12 +65,17 @@ final class KernelInterop implements AutoCloseable {
         return start(TcpConfig.linux(), TunLink.DEFAULT_MTU, SYNACK_IP6 + "/64");
     }
 
+    /** The bench with synack at both 10.7.0.2/24 and fd07::2/64 (the kernel at 10.7.0.1 and fd07::1). */
+    static KernelInterop startDualStack() throws IOException {
+        return start(TcpConfig.linux(), TunLink.DEFAULT_MTU, SYNACK_IP + "/24," + SYNACK_IP6 + "/64");
+    }
+
     private static KernelInterop start(TcpConfig config, int mtu, String cidr) throws IOException {
         NetNamespace.assumeAvailable();
         NetNamespace ns = NetNamespace.create();
         try {
             TunLink link = ns.call(() -> TunLink.open(TunLink.Options.of("synack0", cidr).mtu(mtu).namespace(ns.name)));
-            NetStack stack = link.addHost("synack", link.options().address(), config);
+            NetStack stack = link.addHost("synack", link.options().hostAddresses(), config);
             return new KernelInterop(ns, link, stack, null, null);
         } catch (IOException | RuntimeException e) {
             ns.close();
