@@ -86,7 +86,6 @@ final class AddressFilter {
      * loopback address off loopback (§2.5.3), nor the host's own address (LAND).
      */
     static String sourceProblem6(long hi, long lo, IpAddress own) {
-        if (own == null) return NO_IPV6;
         if (Ipv6Address.isMulticast(hi)) return IPV6_MULTICAST_SOURCE;
         if (hi == 0 && lo == 0) return IPV6_UNSPECIFIED_SOURCE;
         boolean ownIsLoopback = Ipv6Address.isLoopback(own.hi(), own.lo());
@@ -98,7 +97,6 @@ final class AddressFilter {
 
     /** Why an IPv6 packet to {@code hi}, {@code lo} is not for this host at {@code own}, or null. */
     static String destinationProblem6(long hi, long lo, IpAddress own) {
-        if (own == null) return NO_IPV6;
         if (hi == own.hi() && lo == own.lo()) return null;
         return Ipv6Address.isMulticast(hi) ? MULTICAST_DESTINATION : OTHER_DESTINATION;
     }

@@ -13,16 +13,12 @@ import java.nio.ByteBuffer;
  * anything else are counted and dropped.
  */
 final class Icmpv6Input {
-    private final NetStack stack;
     private final Diagnostics diagnostics;
     private final Inbound inbound;
-    private final TokenBucket echoReplyLimit;
 
-    Icmpv6Input(NetStack stack, Diagnostics diagnostics, Inbound inbound, TokenBucket echoReplyLimit) {
-        this.stack = stack;
+    Icmpv6Input(Diagnostics diagnostics, Inbound inbound) {
         this.diagnostics = diagnostics;
         this.inbound = inbound;
-        this.echoReplyLimit = echoReplyLimit;
     }
 
     /**
@@ -60,18 +56,7 @@ final class Icmpv6Input {
             return;
         }
         int p = packet.position();
-        problem = inbound.addressProblem6(Ipv6Header.sourceHi(packet, p), Ipv6Header.sourceLo(packet, p),
-                Ipv6Header.destinationHi(packet, p), Ipv6Header.destinationLo(packet, p));
-        if (problem != null) {
-            diagnostics.undecodable(now, packet, "ICMPv6 echo request: " + problem);
-            return;
-        }
-        diagnostics.increment(Counter.IN_ECHOS6);
-        if (echoReplyLimit != null && !echoReplyLimit.tryTake(now)) {
-            diagnostics.increment(Counter.OUT_RATE_LIMIT_GLOBAL);
-            diagnostics.undecodable(now, packet, "echo reply rate limited");
-            return;
-        }
-        if (stack.output().sendEcho6Reply(packet, now)) diagnostics.increment(Counter.OUT_ECHO_REPLIES6);
+        inbound.answerEcho(packet, inbound.addressProblem6(Ipv6Header.sourceHi(packet, p), Ipv6Header.sourceLo(packet, p),
+                Ipv6Header.destinationHi(packet, p), Ipv6Header.destinationLo(packet, p)), true, now);
     }
 }

@@ -51,7 +51,7 @@ final class Inbound {
         this.echoReplyLimit = config.echoReplyRateLimit() == 0 ? null
                 : new TokenBucket(config.echoReplyRateLimit(), config.echoReplyBurst(), startNanos);
         this.addressFilter = new AddressFilter(stack.address(), 0);
-        this.icmpv6 = new Icmpv6Input(stack, diagnostics, this, echoReplyLimit);
+        this.icmpv6 = new Icmpv6Input(diagnostics, this);
     }
 
     /** See {@link NetStack#prefixLength(int)}. */
@@ -171,29 +171,40 @@ final class Inbound {
             return;
         }
         int p = packet.position();
-        problem = addressProblem(Ipv4Header.sourceAddress(packet, p), Ipv4Header.destinationAddress(packet, p));
-        if (problem != null) {
-            diagnostics.undecodable(now, packet, "ICMP echo request: " + problem);
+        answerEcho(packet, addressProblem(Ipv4Header.sourceAddress(packet, p), Ipv4Header.destinationAddress(packet, p)), false, now);
+    }
+
+    /**
+     * A sound echo request of either family, whose addresses were found wanting ({@code addressProblem})
+     * or not: answered unless refused or held back by the echo reply limit, counted either way.
+     */
+    void answerEcho(ByteBuffer packet, String addressProblem, boolean ipv6, long now) {
+        if (addressProblem != null) {
+            diagnostics.undecodable(now, packet, (ipv6 ? "ICMPv6" : "ICMP") + " echo request: " + addressProblem);
             return;
         }
-        diagnostics.increment(Counter.IN_ECHOS);
+        diagnostics.increment(ipv6 ? Counter.IN_ECHOS6 : Counter.IN_ECHOS);
         if (echoReplyLimit != null && !echoReplyLimit.tryTake(now)) {
             diagnostics.increment(Counter.OUT_RATE_LIMIT_GLOBAL);
             diagnostics.undecodable(now, packet, "echo reply rate limited");
             return;
         }
-        if (stack.output().sendEchoReply(packet, now)) diagnostics.increment(Counter.OUT_ECHO_REPS);
+        if (stack.output().sendEchoReply(packet, ipv6, now)) diagnostics.increment(ipv6 ? Counter.OUT_ECHO_REPLIES6 : Counter.OUT_ECHO_REPS);
     }
 
     /** As {@link #addressProblem(int, int)} for IPv6 (the two longs of each address). */
     String addressProblem6(long sourceHi, long sourceLo, long destinationHi, long destinationLo) {
         IpAddress own = stack.ipv6Address();
+        if (own == null) {
+            diagnostics.increment(Counter.IN_ADDR_ERRORS);
+            return AddressFilter.NO_IPV6;
+        }
         String problem = AddressFilter.sourceProblem6(sourceHi, sourceLo, own);
-        if (problem != null && own != null) {
+        if (problem != null) {
             diagnostics.increment(Counter.IN_MARTIAN_SRC);
             return problem;
         }
-        if (problem == null) problem = AddressFilter.destinationProblem6(destinationHi, destinationLo, own);
+        problem = AddressFilter.destinationProblem6(destinationHi, destinationLo, own);
         if (problem != null) diagnostics.increment(Counter.IN_ADDR_ERRORS);
         return problem;
     }

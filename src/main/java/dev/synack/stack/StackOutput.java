@@ -153,18 +153,14 @@ final class StackOutput implements TcpOutput {
         return h ^ (h >>> 33);
     }
 
-    /** Answers the ICMP echo request {@code request} (RFC 792); false when no link could take the reply. */
-    boolean sendEchoReply(ByteBuffer request, long now) {
+    /**
+     * Answers the ICMP (RFC 792) or ICMPv6 (RFC 4443 §4.2) echo request {@code request}; false when
+     * no link could take the reply.
+     */
+    boolean sendEchoReply(ByteBuffer request, boolean ipv6, long now) {
         transmitBuffer.clear();
-        int length = Icmpv4.writeEchoReply(request, transmitBuffer, stack.config().ttl());
-        transmitBuffer.limit(length);
-        return transmitRaw(now);
-    }
-
-    /** Answers the ICMPv6 echo request {@code request} (RFC 4443 §4.2); false when no link could take the reply. */
-    boolean sendEcho6Reply(ByteBuffer request, long now) {
-        transmitBuffer.clear();
-        int length = Icmpv6.writeEchoReply(request, transmitBuffer, stack.config().ttl());
+        int ttl = stack.config().ttl();
+        int length = ipv6 ? Icmpv6.writeEchoReply(request, transmitBuffer, ttl) : Icmpv4.writeEchoReply(request, transmitBuffer, ttl);
         transmitBuffer.limit(length);
         return transmitRaw(now);
     }
