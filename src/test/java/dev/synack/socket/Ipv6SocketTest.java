@@ -76,6 +76,9 @@ class Ipv6SocketTest {
                 seen.put("down", sha256(readAll(c)));
                 seen.put("mss", Integer.toString(c.tcpInfo().sndMss()));
             }
+            net.sleep(java.time.Duration.ofSeconds(1));
+            seen.put("time-wait records", Integer.toString(client.timeWaitRecordCount()));
+            seen.put("ss after close", client.snapshot().ss());
         });
         net.run();
         assertThat(seen.get("up")).isEqualTo(sha256(up));
@@ -86,6 +89,9 @@ class Ipv6SocketTest {
         assertThat(seen.get("ss")).contains("[fd00::1]:").contains("[fd00::2]:80");
         assertThat(fromClient).isNotEmpty().allMatch(TcpPacket::isIpv6);
         assertThat(fromClient.getFirst().segment().options().mss()).isEqualTo(1440);
+        // The client closed first: its connection is a TIME_WAIT record now, shown as ss shows IPv6.
+        assertThat(seen.get("time-wait records")).isEqualTo("1");
+        assertThat(seen.get("ss after close")).containsPattern("TIME-WAIT +0 +0 +\\[fd00::1\\]:\\d+ +\\[fd00::2\\]:80");
         // RFC 6437: one flow label, not zero, on every packet of the connection.
         assertThat(fromClient).extracting(TcpPacket::flowLabel).containsOnly(fromClient.getFirst().flowLabel()).doesNotContain(0);
     }
