@@ -23,6 +23,9 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -204,6 +207,57 @@ final class KernelInterop implements AutoCloseable {
             assertThat(awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
             accepted.close();
             assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + AFTER_HALF_CLOSE);
+        }
+    }
+
+    /**
+     * {@code count} kernel clients connect to a synack server on {@code port} all at once, then each
+     * sends a line and reads it echoed back.
+     */
+    void concurrentKernelClientsOnASynackServer(int port, int count) throws Exception {
+        try (TcpServerSocket server = synackListen(port);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            AtomicReference<Throwable> serverFailure = new AtomicReference<>();
+            var _ = pool.submit(() -> {
+                for (int i = 0; i < count; i++) {
+                    TcpSocket s = server.accept();
+                    var _ = pool.submit(() -> echoOnce(s, serverFailure));
+                }
+                return null;
+            });
+            List<Socket> clients = ns.call(() -> {
+                List<Socket> list = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress(InetAddress.ofLiteral(synackIp), port), 10_000);
+                    list.add(s);
+                }
+                return list;
+            });
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Socket s = clients.get(i);
+                String message = "client " + i;
+                answers.add(pool.submit(() -> {
+                    try (s) {
+                        s.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
+                        s.shutdownOutput();
+                        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    }
+                }));
+            }
+            for (int i = 0; i < count; i++) assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
+            assertThat(serverFailure.get()).isNull();
+        }
+    }
+
+    /** Reads the request to its end, writes it back, closes. */
+    private static void echoOnce(TcpSocket s, AtomicReference<Throwable> failure) {
+        try (s) {
+            byte[] request = s.getInputStream().readAllBytes();
+            s.getOutputStream().write(request);
+        } catch (IOException | RuntimeException e) {
+            failure.compareAndSet(null, e);
         }
     }
 

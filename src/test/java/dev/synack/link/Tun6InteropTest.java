@@ -100,6 +100,12 @@ class Tun6InteropTest {
     }
 
     @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aThousandConcurrentKernelClientsOverIpv6() throws Exception {
+        bench.concurrentKernelClientsOnASynackServer(7109, 1000);
+    }
+
+    @Test
     void halfCloseEitherWay() throws Exception {
         bench.kernelHalfClosesAndSynackKeepsSending(7105, 63);
         bench.synackHalfClosesAndKernelKeepsSending(7106, 64);
