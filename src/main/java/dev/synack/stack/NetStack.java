@@ -511,7 +511,7 @@ public final class NetStack {
     // ---- inbound packets
 
     /**
-     * Processes one IPv4 packet now, on the calling thread (simulation drivers and tests). The
+     * Processes one IP packet now, on the calling thread (simulation drivers and tests). The
      * buffer's bytes must stay unchanged during the call; its position is not moved.
      */
     public void deliver(ByteBuffer packet) { deliver(packet, false); }
