@@ -92,9 +92,7 @@ final class SynackSocketImpl extends SocketImpl {
     @Override
     protected void bind(InetAddress host, int port) throws IOException {
         IpAddress bound = host == null || host.isAnyLocalAddress() ? null : IpAddress.of(host);
-        if (bound != null && !bound.equals(stack.localAddressFor(bound))) {
-            throw new BindException("Cannot assign requested address: " + host.getHostAddress() + " is not " + stack.name() + "'s");
-        }
+        if (bound != null) stack.checkBindable(bound);
         if (server) {
             // The wildcard takes both families, IPv4 peers shown as IPv4 (as the JDK's dual-stack sockets).
             if (bound != null) serverSocket.bind(new InetSocketAddress(host, port));

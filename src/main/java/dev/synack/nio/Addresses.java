@@ -3,7 +3,6 @@ package dev.synack.nio;
 import dev.synack.stack.NetStack;
 import dev.synack.wire.IpAddress;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.UnresolvedAddressException;
@@ -34,13 +33,7 @@ final class Addresses {
     }
 
     private static InetSocketAddress checked(NetStack stack, InetSocketAddress isa) throws BindException {
-        InetAddress a = isa.getAddress();
-        if (!a.isAnyLocalAddress()) {
-            IpAddress address = IpAddress.of(a);
-            if (!address.equals(stack.localAddressFor(address))) {
-                throw new BindException("Cannot assign requested address: " + a.getHostAddress() + " is not " + stack.name() + "'s");
-            }
-        }
+        stack.checkBindable(IpAddress.of(isa.getAddress()));
         return isa;
     }
 

@@ -84,9 +84,7 @@ public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
      */
     public void bind(InetSocketAddress local) throws IOException {
         IpAddress address = IpAddress.of(local.getAddress());
-        if (!address.isUnspecified() && !address.equals(stack.localAddressFor(address))) {
-            throw new java.net.BindException("Cannot assign requested address: " + address + " is not this host's");
-        }
+        stack.checkBindable(address);
         bind(local.getPort());
         locked(() -> boundAddress = address);
     }

@@ -144,6 +144,17 @@ public final class NetStack {
 
     /** This host's address of {@code remote}'s family, or null when it has none. */
     public IpAddress localAddressFor(IpAddress remote) { return remote.isIpv4() ? ipv4 : ipv6; }
+
+    /**
+     * Checks that a socket may bind {@code address}: a wildcard or one of this host's addresses.
+     *
+     * @throws java.net.BindException "Cannot assign requested address" for any other
+     */
+    public void checkBindable(IpAddress address) throws java.net.BindException {
+        if (!address.isUnspecified() && !address.equals(localAddressFor(address))) {
+            throw new java.net.BindException("Cannot assign requested address: " + address + " is not " + name + "'s");
+        }
+    }
     public TcpConfig config() { return config; }
     public Clock clock() { return clock; }
 
@@ -463,9 +474,7 @@ public final class NetStack {
      * address only IPv6.
      */
     public Listener listen(int port, int backlog, IpAddress bound, boolean ipv6Only) throws IOException {
-        if (bound != null && !bound.isUnspecified() && !bound.equals(localAddressFor(bound))) {
-            throw new java.net.BindException("Cannot assign requested address: " + bound + " is not " + name + "'s");
-        }
+        if (bound != null) checkBindable(bound);
         IpAddress shown = bound != null ? bound : ipv4 != null ? ipv4 : ipv6;
         lock.lock();
         try {
