@@ -38,7 +38,7 @@ final class ConnectCommand implements Callable<Integer> {
             description = "Carry IP packets in UDP datagrams to HOST:PORT (a 'synack serve --udp PORT').")
     String udpPeer;
 
-    @Parameters(index = "0", paramLabel = "HOST", description = "The server's IPv4 address.")
+    @Parameters(index = "0", paramLabel = "HOST", description = "The server's IPv4 or IPv6 address.")
     String host;
 
     @Parameters(index = "1", paramLabel = "PORT", description = "The server's TCP port.")
@@ -58,7 +58,7 @@ final class ConnectCommand implements Callable<Integer> {
         try {
             server = InetAddress.ofLiteral(host);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "HOST must be an IPv4 address, got '" + host + "'");
+            throw new CommandLine.ParameterException(spec.commandLine(), "HOST must be an IP address, got '" + host + "'");
         }
         PrintWriter err = spec.commandLine().getErr();
         NetSetup setup;

@@ -128,6 +128,9 @@ final class DemoCommand implements Callable<Integer> {
                     + "(path MTU discovery, RFC 1191), e.g. --mtu 1200.")
     Integer mtu;
 
+    @Option(names = "--ipv6", description = "Plays the scenario over IPv6, between fd00::1 and fd00::2.")
+    boolean ipv6;
+
     /** The lossy scenario's loss when --loss is not given. */
     static final String LOSSY_DEFAULT_LOSS = "3";
 
@@ -156,6 +159,7 @@ final class DemoCommand implements Callable<Integer> {
         return b.append("%nExamples:%n  synack demo%n  synack demo time-wait --msl 1%n"
                 + "  synack demo shut-rd --profile freebsd%n"
                 + "  synack demo refused --format jsonl --seed 7%n"
+                + "  synack demo handshake --ipv6%n"
                 + "  synack demo lossy --loss 5%% --reorder --delay 20ms --jitter 5ms%n"
                 + "  synack demo lossy --bandwidth 10Mbit --corrupt=2%% --seed 3%n"
                 + "%nAn option with an optional value (--reorder, --duplicate, --corrupt) takes the next word as its "
@@ -181,7 +185,7 @@ final class DemoCommand implements Callable<Integer> {
         Throwable failure = null;
         dev.synack.link.PcapWriter capture = null;
         try {
-            run = new DemoRun(seed, config, conditions);
+            run = new DemoRun(seed, config, conditions, ipv6);
             if (pcap != null) {
                 // Each packet once: as its sender hands it to the simulated network.
                 capture = dev.synack.link.PcapWriter.virtualTime(pcap, pcapSnaplen);

@@ -17,7 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One demo run: a {@link SimNetwork} with the two hosts "client" 10.0.0.1 and "server" 10.0.0.2,
+ * One demo run: a {@link SimNetwork} with the two hosts "client" 10.0.0.1 and "server" 10.0.0.2
+ * (fd00::1 and fd00::2 over IPv6),
  * the trace it records, and the small socket helpers the scenarios share. Scenarios spawn actors on
  * {@link #sim}; {@link #execute()} runs the simulation to its end.
  */
@@ -26,6 +27,8 @@ final class DemoRun {
     static final String SERVER = "server";
     static final String CLIENT_IP = "10.0.0.1";
     static final String SERVER_IP = "10.0.0.2";
+    static final String CLIENT_IP6 = "fd00::1";
+    static final String SERVER_IP6 = "fd00::2";
     /** The port the server listens on in the client-server scenarios. */
     static final int SERVER_PORT = 80;
     static final Duration ONE_WAY_DELAY = Duration.ofMillis(10);
@@ -36,21 +39,29 @@ final class DemoRun {
     final SimNetwork sim;
     final NetStack client;
     final NetStack server;
+    /** The hosts' addresses: IPv4, or IPv6 for a run over IPv6 (demo --ipv6). */
+    final String clientIp;
+    final String serverIp;
     /** Written by the simulation's listener, read after the run (or after a failure). */
     private final List<TraceEvent> trace = new ArrayList<>();
     private final List<Runnable> afterChecks = new ArrayList<>();
 
     DemoRun(long seed, TcpConfig config) {
-        this(seed, config, PathConditions.NONE.withDelay(ONE_WAY_DELAY));
+        this(seed, config, PathConditions.NONE.withDelay(ONE_WAY_DELAY), false);
     }
 
-    /** A run whose two directions both have {@code conditions} (delay, loss, ... from the demo's flags). */
-    DemoRun(long seed, TcpConfig config, PathConditions conditions) {
+    /**
+     * A run whose two directions both have {@code conditions} (delay, loss, ... from the demo's
+     * flags), between IPv6-only hosts fd00::1 and fd00::2 when {@code ipv6}.
+     */
+    DemoRun(long seed, TcpConfig config, PathConditions conditions, boolean ipv6) {
         this.seed = seed;
         this.config = config;
         this.sim = new SimNetwork(seed).conditions(conditions);
-        this.client = sim.addHost(CLIENT, CLIENT_IP, config);
-        this.server = sim.addHost(SERVER, SERVER_IP, config);
+        this.clientIp = ipv6 ? CLIENT_IP6 : CLIENT_IP;
+        this.serverIp = ipv6 ? SERVER_IP6 : SERVER_IP;
+        this.client = sim.addHost(CLIENT, clientIp, config);
+        this.server = sim.addHost(SERVER, serverIp, config);
         sim.addTraceListener(event -> {
             synchronized (trace) {
                 trace.add(event);

@@ -10,12 +10,12 @@ import picocli.CommandLine.Option;
 final class NetOptions {
     @Option(names = "--tun", paramLabel = "NAME",
             description = "Create the TUN device NAME (needs root or CAP_NET_ADMIN) with synack at --address; the "
-                    + "kernel gets the subnet's first address (10.7.0.1 for 10.7.0.2/24).")
+                    + "kernel gets the subnet's first address (10.7.0.1 for 10.7.0.2/24, fd00::1 for fd00::2/64).")
     String tun;
 
     @Option(names = "--address", paramLabel = "IP[/PREFIX]",
-            description = "synack's IPv4 address: with --tun IP/PREFIX (default " + NetSetup.DEFAULT_TUN_ADDRESS
-                    + "); with --udp a plain IP (default 10.9.0.2 for serve, 10.9.0.1 for connect).")
+            description = "synack's IPv4 or IPv6 address: with --tun IP/PREFIX (default " + NetSetup.DEFAULT_TUN_ADDRESS
+                    + ", or e.g. fd00::2/64); with --udp a plain IP (default 10.9.0.2 for serve, 10.9.0.1 for connect).")
     String address;
 
     @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500",

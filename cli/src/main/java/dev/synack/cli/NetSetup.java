@@ -41,14 +41,22 @@ final class NetSetup implements Closeable {
         TunLink.Options options = TunLink.Options.of(device, cidr).mtu(mtu);
         TunLink link = TunLink.open(options);
         try {
-            NetStack stack = link.addHost("synack", options.address(), config);
+            NetStack stack = link.addHost("synack", options.hostAddresses(), config);
             PcapWriter pcap = capture(stack, pcapFile);
-            return new NetSetup(stack, link, pcap, "TUN device " + device + ": synack " + options.address() + ", kernel "
-                    + options.kernelAddress() + "/" + options.prefixLength() + ", MTU " + mtu + " (MSS " + stack.config().mss() + ")");
+            return new NetSetup(stack, link, pcap, "TUN device " + device + ": " + tunDescription(options)
+                    + ", MTU " + mtu + " (MSS " + stack.config().mss() + " over IPv4, " + (stack.config().mss() - 20) + " over IPv6)");
         } catch (IOException | RuntimeException e) {
             link.close();
             throw e;
         }
+    }
+
+    /** "synack 10.7.0.2, kernel 10.7.0.1/24", and the other family's addresses after " and " when there are. */
+    private static String tunDescription(TunLink.Options options) {
+        TunLink.Options other = options.other();
+        return "synack " + options.address() + (other == null ? "" : " and " + other.address()) + ", kernel "
+                + options.kernelAddress() + "/" + options.prefixLength()
+                + (other == null ? "" : " and " + other.kernelAddress() + "/" + other.prefixLength());
     }
 
     /** synack at {@code address} on a UDP link bound to {@code local}, sending to {@code peer} (null: learn it). */

@@ -26,7 +26,7 @@ import picocli.CommandLine.Unmatched;
                 + "remote 192.0.2.1, Linux defaults with window scale 8 (as packetdrill's defaults.sh). Directories are "
                 + "searched for *.pkt files. Prints one line per script and a summary.",
                 "packetdrill's options may be given as --name=value (e.g. --tolerance_usecs=10000, --mtu=1400, "
-                + "--strict_segments, --ip_version=ipv4): they apply to every script and override the script's own; "
+                + "--strict_segments, --ip_version=ipv6, --ip_version=ipv4-mapped-ipv6): they apply to every script and override the script's own; "
                 + "a script is skipped, with the option named, when the runner does not honour one. -D NAME=VALUE "
                 + "defines a symbol, as packetdrill's. synack's own --hz=250|1000 (or 100, 300) picks the kernel's "
                 + "timer frequency, whose ticks round the reordering and loss probe timers (default 250).",

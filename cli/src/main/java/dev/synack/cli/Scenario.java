@@ -1,9 +1,7 @@
 package dev.synack.cli;
 
 import static dev.synack.cli.DemoRun.CLIENT;
-import static dev.synack.cli.DemoRun.CLIENT_IP;
 import static dev.synack.cli.DemoRun.SERVER;
-import static dev.synack.cli.DemoRun.SERVER_IP;
 import static dev.synack.cli.DemoRun.SERVER_PORT;
 import static dev.synack.cli.DemoRun.address;
 import static dev.synack.cli.DemoRun.expect;
@@ -13,6 +11,7 @@ import static dev.synack.cli.DemoRun.readText;
 import static dev.synack.cli.DemoRun.readToEnd;
 import static dev.synack.cli.DemoRun.writeText;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.link.PacketFault;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
@@ -123,8 +122,8 @@ enum Scenario {
             "two SYNs crossing; each host answers from SYN_RECV with a SYN-ACK") {
         @Override
         void play(DemoRun run) {
-            peer(run, CLIENT, run.client, CLIENT_PORT, SERVER_IP, PEER_PORT, true);
-            peer(run, SERVER, run.server, PEER_PORT, CLIENT_IP, CLIENT_PORT, false);
+            peer(run, CLIENT, run.client, CLIENT_PORT, run.serverIp, PEER_PORT, true);
+            peer(run, SERVER, run.server, PEER_PORT, run.clientIp, CLIENT_PORT, false);
             run.afterwards(() -> {
                 for (String host : List.of(CLIENT, SERVER)) {
                     requireTransition(run, host, "SYN_SENT", "SYN_RECV");
@@ -177,8 +176,8 @@ enum Scenario {
         void play(DemoRun run) {
             run.sim.spawn(CLIENT, () -> {
                 try (TcpSocket socket = new TcpSocket(run.client)) {
-                    expectIoFailure("connect to " + SERVER_IP + ":" + SERVER_PORT + " (no listener)",
-                            "Connection refused", () -> socket.connect(address(SERVER_IP, SERVER_PORT)));
+                    expectIoFailure("connect to " + IpAddress.parse(run.serverIp).withPort(SERVER_PORT) + " (no listener)",
+                            "Connection refused", () -> socket.connect(address(run.serverIp, SERVER_PORT)));
                 }
             });
             run.afterwards(() -> {
@@ -351,7 +350,7 @@ enum Scenario {
     static void spawnClient(DemoRun run, SocketBody body) {
         run.sim.spawn(CLIENT, () -> {
             try (TcpSocket socket = new TcpSocket(run.client)) {
-                socket.connect(address(SERVER_IP, SERVER_PORT));
+                socket.connect(address(run.serverIp, SERVER_PORT));
                 body.run(socket);
             }
         });

@@ -4,6 +4,8 @@ import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.trace.LadderRenderer;
 import dev.synack.trace.TraceEvent;
+import dev.synack.stack.NetStack;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,8 +118,9 @@ final class ServeCommand implements Callable<Integer> {
         try (setup; TcpServerSocket server = new TcpServerSocket(setup.stack, listenPort, 128);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
              StackInspection inspection = StackInspection.start(setup.stack, adminPort, err)) {
-            String me = Ipv4Address.format(setup.stack.address());
-            err.println("synack serve: " + mode + " on " + me + ":" + listenPort + " over " + setup.description);
+            NetStack host = setup.stack;
+            IpAddress me = host.address() != 0 ? IpAddress.ipv4(host.address()) : host.ipv6Address();
+            err.println("synack serve: " + mode + " on " + me.withPort(listenPort) + " over " + setup.description);
             err.flush();
             Thread hook = Thread.ofPlatform().unstarted(() -> {
                 try {

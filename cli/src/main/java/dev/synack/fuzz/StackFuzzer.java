@@ -385,7 +385,7 @@ public final class StackFuzzer {
             Connection c;
             while ((c = listener.accept()) != null) {
                 Flow f = flowOf(c.tuple().remotePort());
-                if (f == null || c.tuple().remoteAddress() != CLIENT || f.serverEnd != null) {
+                if (f == null || c.tuple().remoteAddress().ipv4() != CLIENT || f.serverEnd != null) {
                     closeQuietly(server, c); // the attacker's (a spoofed SYN completed by nobody cannot get here; be safe)
                     continue;
                 }

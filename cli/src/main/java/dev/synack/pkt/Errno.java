@@ -48,6 +48,7 @@ final class Errno {
             case OPERATION_NOT_SUPPORTED -> "EOPNOTSUPP";
             case PROTOCOL_ERROR -> "EPROTO";
             case MESSAGE_TOO_LONG -> "EMSGSIZE";
+            case PERMISSION_DENIED -> "EACCES";
         };
     }
 }

@@ -15,7 +15,7 @@ import dev.synack.stack.Waiter;
 import dev.synack.tcp.IsnGenerator;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
-import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
 import dev.synack.wire.TcpFlags;
@@ -39,7 +39,10 @@ import java.util.function.Function;
  * deterministic.
  *
  * <h2>Addresses and profile</h2>
- * Local 192.168.0.1, remote 192.0.2.1. Passive connections come from remote port
+ * Local 192.168.0.1, remote 192.0.2.1; with {@code --ip_version=ipv6} local fd3d:a0b:17d6::1 and
+ * remote fd3d:fa7b:d17d::1 (as packetdrill's run_all.py, which also gives IPv6 runs {@code --mtu=1520}
+ * so that scripts written for IPv4 see the same MSS), and with {@code ipv4-mapped-ipv6} IPv4 on the wire
+ * under AF_INET6 sockets. Passive connections come from remote port
  * {@value #REMOTE_PORT_BASE} (+ the flow number); active ones go to port 8080. The stack uses
  * {@link TcpConfig#linux()} with window scale 8: packetdrill's {@code defaults.sh} raises Linux's
  * maximum receive buffer so that Linux announces wscale 8, and scripts written for Linux expect it.
@@ -50,8 +53,11 @@ import java.util.function.Function;
  * {@value #REMOTE_PORT_BASE}+1 and {@code >@1} expects a packet to it. Each flow has its own ISNs.
  */
 public final class ScriptRunner {
-    static final int LOCAL_ADDRESS = Ipv4Address.parse("192.168.0.1");
-    static final int REMOTE_ADDRESS = Ipv4Address.parse("192.0.2.1");
+    static final IpAddress LOCAL_ADDRESS = IpAddress.parse("192.168.0.1");
+    static final IpAddress REMOTE_ADDRESS = IpAddress.parse("192.0.2.1");
+    /** The IPv6 addresses packetdrill's run_all.py gives its IPv6 runs, both unique local (RFC 4193). */
+    static final IpAddress LOCAL_ADDRESS6 = IpAddress.parse("fd3d:a0b:17d6::1");
+    static final IpAddress REMOTE_ADDRESS6 = IpAddress.parse("fd3d:fa7b:d17d::1");
     static final int DEFAULT_PORT = 8080;
     static final int REMOTE_PORT_BASE = 40000;
     /** Virtual time of script time 0 (the engine's "never" is Long.MAX_VALUE, so 0 is an ordinary instant). */
@@ -68,8 +74,10 @@ public final class ScriptRunner {
     final TcpConfig config;
     long now = BASE_NANOS;
     final NetStack stack;
-    final int localAddress;
-    final int remoteAddress;
+    final IpAddress localAddress;
+    final IpAddress remoteAddress;
+    /** Sockets of the AF_INET6 family (--ip_version=ipv6 or ipv4-mapped-ipv6), else AF_INET. */
+    final boolean ipv6Sockets;
     private final ArrayDeque<Live> captured = new ArrayDeque<>();
     private final Map<Integer, Flow> flows = new HashMap<>();
     private final long toleranceNanos;
@@ -121,9 +129,14 @@ public final class ScriptRunner {
         this.connectPort = (int) longOption("connect_port", DEFAULT_PORT);
         this.listenPort = bindPort;
         this.optionMatcher = new OptionMatcher(longOption("tcp_ts_tick_usecs", 0), toleranceNanos, options.containsKey("tcp_ts_ecr_scaled"));
-        this.localAddress = options.containsKey("local_ip") ? Ipv4Address.parse(options.get("local_ip")) : LOCAL_ADDRESS;
-        this.remoteAddress = options.containsKey("remote_ip") ? Ipv4Address.parse(options.get("remote_ip")) : REMOTE_ADDRESS;
-        this.stack = new NetStack("local", localAddress, config, () -> now, IsnGenerator.fixed(0x5eed0000), 1);
+        String ipVersion = options.getOrDefault("ip_version", "ipv4");
+        boolean ipv6 = ipVersion.equals("ipv6");
+        this.ipv6Sockets = !ipVersion.equals("ipv4");
+        this.localAddress = options.containsKey("local_ip") ? IpAddress.parse(options.get("local_ip")) : ipv6 ? LOCAL_ADDRESS6 : LOCAL_ADDRESS;
+        this.remoteAddress = options.containsKey("remote_ip") ? IpAddress.parse(options.get("remote_ip")) : ipv6 ? REMOTE_ADDRESS6 : REMOTE_ADDRESS;
+        this.stack = new NetStack("local", localAddress.isIpv4() ? localAddress.ipv4() : 0, config, () -> now,
+                IsnGenerator.fixed(0x5eed0000), 1);
+        if (localAddress.isIpv6()) stack.ipv6Address(localAddress);
         this.stack.attach(this::capture, new NoWaiter());
         this.stack.addTraceListener(e -> {
             if (e instanceof TraceEvent.Packet pk && pk.reason() != null && pk.reason().startsWith("internal error")) {
@@ -333,7 +346,7 @@ public final class ScriptRunner {
     private void capture(NetStack from, ByteBuffer packet) {
         TcpPacket p = new TcpPacket();
         if (PacketCodec.decode(packet.duplicate(), p) != ParseResult.OK) return;
-        if (p.sourceAddress() != localAddress || p.destinationAddress() != remoteAddress) return;
+        if (!p.sourceIp().equals(localAddress) || !p.destinationIp().equals(remoteAddress)) return;
         captured.add(new Live(now, p.segment().copy(), p.ttl()));
     }
 
@@ -385,7 +398,7 @@ public final class ScriptRunner {
         }
         long localIsn = f.localIsn == null ? 0 : f.localIsn;
         TcpPacket packet = new TcpPacket();
-        packet.sourceAddress(remoteAddress).destinationAddress(localAddress).ttl(p.ttl() == null ? TcpPacket.DEFAULT_TTL : p.ttl());
+        packet.source(remoteAddress).destination(localAddress).ttl(p.ttl() == null ? TcpPacket.DEFAULT_TTL : p.ttl());
         TcpSegment s = packet.segment();
         s.clear().sourcePort(f.remotePort).destinationPort(f.localPort).seq((int) seq)
                 .ack((int) ((p.flags() & TcpFlags.ACK) != 0 ? u32(localIsn + p.ack()) : p.ack())).flags(p.flags())
@@ -425,7 +438,9 @@ public final class ScriptRunner {
         advanceTo(scheduled(i.time()));
         Flow f = flow(i.flow());
         bindPassive(f);
-        stack.deliver(IcmpSyntax.encode(i, remoteAddress, localAddress, f.localPort, f.remotePort, f.localIsn == null ? 0 : f.localIsn));
+        if (!remoteAddress.isIpv4()) throw new ScriptException(i.line(), "ICMPv6 errors in scripts are not supported", true);
+        stack.deliver(IcmpSyntax.encode(i, remoteAddress.ipv4(), localAddress.ipv4(), f.localPort, f.remotePort,
+                f.localIsn == null ? 0 : f.localIsn));
         anchor = now;
         checkPending();
     }

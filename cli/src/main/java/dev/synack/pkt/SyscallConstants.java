@@ -18,7 +18,7 @@ final class SyscallConstants {
     static final int O_RDWR = 2;
     static final int O_NONBLOCK = 0x800;
     // Linux's numbers for the levels, options and commands scripts use.
-    static final int AF_INET = 2, SOCK_STREAM = 1;
+    static final int AF_INET = 2, AF_INET6 = 10, SOCK_STREAM = 1;
     static final int SOL_SOCKET = 1, SOL_TCP = 6;
     static final int SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_LINGER = 13,
             SO_REUSEPORT = 15;
@@ -45,7 +45,7 @@ final class SyscallConstants {
     static final int DEFAULT_MSS = 536;
 
     private static final Map<String, Long> CONSTANTS = Map.ofEntries(
-            Map.entry("AF_INET", (long) AF_INET), Map.entry("AF_INET6", 10L), Map.entry("SOCK_STREAM", (long) SOCK_STREAM), Map.entry("IPPROTO_TCP", 6L),
+            Map.entry("AF_INET", (long) AF_INET), Map.entry("AF_INET6", (long) AF_INET6), Map.entry("SOCK_STREAM", (long) SOCK_STREAM), Map.entry("IPPROTO_TCP", 6L),
             Map.entry("IPPROTO_IP", 0L), Map.entry("SOL_SOCKET", (long) SOL_SOCKET), Map.entry("SOL_TCP", (long) SOL_TCP),
             Map.entry("SO_REUSEADDR", (long) SO_REUSEADDR), Map.entry("SO_ERROR", (long) SO_ERROR),
             Map.entry("SO_SNDBUF", (long) SO_SNDBUF), Map.entry("SO_RCVBUF", (long) SO_RCVBUF),

@@ -1,6 +1,7 @@
 package dev.synack.pkt;
 
 import static dev.synack.pkt.SyscallConstants.AF_INET;
+import static dev.synack.pkt.SyscallConstants.AF_INET6;
 import static dev.synack.pkt.SyscallConstants.F_GETFL;
 import static dev.synack.pkt.SyscallConstants.F_SETFL;
 import static dev.synack.pkt.SyscallConstants.MSG_DONTWAIT;
@@ -31,7 +32,6 @@ import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.ReadFlags;
 import dev.synack.tcp.WriteFlags;
-import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -191,8 +191,10 @@ final class SyscallTable {
 
     private Attempt socket(SyscallEvent e) throws ScriptException {
         Expr family = e.args().get(0);
-        if (!(family instanceof Ellipsis) && num(family, e.line()) != AF_INET) {
-            throw new ScriptException(e.line(), "only AF_INET sockets are supported");
+        int wanted = runner.ipv6Sockets ? AF_INET6 : AF_INET;
+        if (!(family instanceof Ellipsis) && num(family, e.line()) != wanted) {
+            throw new ScriptException(e.line(), "this run's sockets are " + (runner.ipv6Sockets ? "AF_INET6" : "AF_INET")
+                    + " (--ip_version)");
         }
         if (num(e.args().get(1), e.line()) != SOCK_STREAM) throw new ScriptException(e.line(), "only SOCK_STREAM sockets are supported");
         return () -> {
@@ -306,7 +308,7 @@ final class SyscallTable {
                     return Result.error(Errno.of(pending));
                 }
                 try {
-                    s.connect(new InetSocketAddress(Ipv4Address.toInetAddress(ScriptRunner.REMOTE_ADDRESS), port));
+                    s.connect(new InetSocketAddress(runner.remoteAddress.toInetAddress(), port));
                 } catch (IOException | IllegalArgumentException ex) {
                     return failure(ex, "EADDRNOTAVAIL");
                 }

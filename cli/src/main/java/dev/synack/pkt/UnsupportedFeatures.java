@@ -13,7 +13,7 @@ import dev.synack.pkt.Script.Sym;
 import dev.synack.pkt.Script.SyscallEvent;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.WriteFlags;
-import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.IpAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -109,13 +109,13 @@ final class UnsupportedFeatures {
             if (!KNOWN_OPTIONS.contains(name)) return "option --" + name + " is not supported";
             switch (name) {
                 case "ip_version" -> {
-                    if (!value.equals("ipv4")) return "--ip_version=" + value + ": IPv6 not supported";
+                    if (!value.matches("ipv4|ipv6|ipv4-mapped-ipv6")) return "--ip_version=" + value + " is not ipv4, ipv6 or ipv4-mapped-ipv6";
                 }
                 case "local_ip", "remote_ip" -> {
                     try {
-                        Ipv4Address.parse(value);
+                        IpAddress.parse(value);
                     } catch (IllegalArgumentException e) {
-                        return "--" + name + "=" + value + ": only IPv4 addresses are supported";
+                        return "--" + name + "=" + value + " is not an IP address";
                     }
                 }
                 default -> { }

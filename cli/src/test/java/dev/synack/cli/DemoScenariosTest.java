@@ -102,6 +102,15 @@ class DemoScenariosTest {
         assertThat(text.out().lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(120));
     }
 
+    @ParameterizedTest
+    @EnumSource(Scenario.class)
+    void everyScenarioSucceedsOverIpv6(Scenario s) {
+        DemoRunner.Result text = DemoRunner.run("demo", s.id, "--ipv6");
+        assertThat(text.exitCode()).as(text.toString()).isZero();
+        assertThat(text.out()).contains("Ladder: client [fd00::1] (left) <-> server [fd00::2] (right)")
+                .doesNotContain("10.0.0.");
+    }
+
     @Test
     void lifecycleFollowsTheTextbookStates() {
         List<Map<String, Object>> events = trace("lifecycle");

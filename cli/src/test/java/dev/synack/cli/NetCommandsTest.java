@@ -87,6 +87,19 @@ class NetCommandsTest {
     }
 
     @Test
+    void connectTalksToServeOverIpv6CarriedInUdp() throws Exception {
+        int udp = freeUdpPort();
+        CompletableFuture<DemoRunner.Result> server = serve("--udp", Integer.toString(udp), "--address", "fd09::2", "--echo",
+                "--max-connections", "1");
+        Connected c = connect("hello over IPv6\n", "--udp", "127.0.0.1:" + udp, "--address", "fd09::1", "fd09::2", "7");
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        assertThat(c.out()).isEqualTo("hello over IPv6\n");
+        DemoRunner.Result r = server.get(30, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("echo on [fd09::2]:7 over UDP link");
+    }
+
+    @Test
     void httpModeAnswersWithTheConnectionsLadder(@TempDir Path dir) throws Exception {
         int udp = freeUdpPort();
         Path pcap = dir.resolve("http.pcap");

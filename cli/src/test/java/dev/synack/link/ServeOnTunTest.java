@@ -69,4 +69,38 @@ class ServeOnTunTest {
         assertThat(rows).anySatisfy(r -> assertThat(r).startsWith("10.7.0.2\t0\t")); // an echo reply
         assertThat(tcp).anySatisfy(r -> assertThat(r).startsWith("10.7.0.1\t")).anySatisfy(r -> assertThat(r).startsWith("10.7.0.2\t"));
     }
+
+    /** {@code serve --tun --address fd07::2/64}: the kernel at fd07::1 pings synack over IPv6 and gets its line echoed. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void serveEchoOverIpv6AnswersTheKernel() throws Exception {
+        NetNamespace.assumeAvailable();
+        try (NetNamespace ns = NetNamespace.create()) {
+            Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+            Process child = new ProcessBuilder("ip", "netns", "exec", ns.name, javaBin.toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    "dev.synack.cli.Main", "serve", "--tun", "synack0", "--address", "fd07::2/64", "--echo",
+                    "--max-connections", "1").redirectErrorStream(true).start();
+            try {
+                BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                while ((line = lines.readLine()) != null && !line.startsWith("synack serve: echo")) { }
+                assertThat(line).isNotNull().contains("[fd07::2]:7").contains("kernel fd07::1/64").contains("1440 over IPv6");
+                assertThat(ns.exec("ping", "-6", "-c", "1", "-W", "3", "fd07::2")).contains("1 received");
+                String echoed = ns.call(() -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(InetAddress.ofLiteral("fd07::2"), 7), 10_000);
+                        s.getOutputStream().write("echo me\n".getBytes(StandardCharsets.US_ASCII));
+                        s.shutdownOutput();
+                        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    }
+                });
+                assertThat(echoed).isEqualTo("echo me\n");
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("serve exits after one connection").isTrue();
+                assertThat(child.exitValue()).isZero();
+            } finally {
+                child.destroyForcibly();
+            }
+        }
+    }
 }

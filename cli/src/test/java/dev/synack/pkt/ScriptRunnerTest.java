@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.synack.pkt.Outcome.Status;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 
 /** The matcher fails wrong scripts at the right line with the right reason: the runner can fail. */
@@ -32,6 +33,23 @@ class ScriptRunnerTest {
 
     private static Outcome run(String text) {
         return PktRunner.runText("t.pkt", text);
+    }
+
+    /** --ip_version=ipv6 runs the packets over IPv6 (MSS 1500 - 60), --mtu=1520 as packetdrill's run_all.py gives them back 1460. */
+    @Test
+    void ipVersionsAsPacketdrillHasThem() {
+        String data = "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1\n";
+        assertThat(run("--ip_version=ipv6\n" + OPEN.replace("mss 1460", "mss 1440") + data).status()).isEqualTo(Status.PASS);
+        assertThat(run("--ip_version=ipv6\n" + OPEN + data).message()).contains("expected mss 1460");
+        assertThat(run("--ip_version=ipv6\n--mtu=1520\n" + OPEN + data).status()).isEqualTo(Status.PASS);
+        assertThat(run("--ip_version=ipv4-mapped-ipv6\n" + OPEN + data).status()).isEqualTo(Status.PASS);
+        String inet6 = OPEN.replace("socket(..., SOCK_STREAM", "socket(AF_INET6, SOCK_STREAM");
+        assertThat(run("--ip_version=ipv6\n" + inet6.replace("mss 1460", "mss 1440") + data).status()).isEqualTo(Status.PASS);
+        assertThat(run(inet6 + data).message()).contains("AF_INET (--ip_version)");
+        List<String> sources = new ArrayList<>();
+        PktRunner.runText("t.pkt", "--ip_version=ipv6\n" + OPEN.replace("mss 1460", "mss 1440") + data, PktRunner.RunOptions.NONE,
+                e -> { if (e instanceof dev.synack.trace.TraceEvent.Packet p) sources.add(p.src()); });
+        assertThat(sources).isNotEmpty().allMatch(src -> src.startsWith("[fd3d:"));
     }
 
     @Test
@@ -88,11 +106,12 @@ class ScriptRunnerTest {
     }
 
     @Test
-    void shellCommandsAndIpv6AreSkippedWithAReason() {
+    void shellCommandsAndUnknownIpVersionsAreSkippedWithAReason() {
         assertThat(run("`sysctl -q net.ipv4.tcp_fack=1`\n0 close(3) = -1 EBADF\n").describe())
                 .isEqualTo("skipped t.pkt: shell command at line 1: sysctl net.ipv4.tcp_fack has no corresponding synack setting: "
                         + "`sysctl -q net.ipv4.tcp_fack=1`");
-        assertThat(run("--ip_version=ipv6\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.SKIP);
+        assertThat(run("--ip_version=ipv7\n0 close(3) = -1 EBADF\n").describe())
+                .contains("--ip_version=ipv7 is not ipv4, ipv6 or ipv4-mapped-ipv6");
         assertThat(run("`../common/defaults.sh`\n0 close(3) = -1 EBADF\n").status()).isEqualTo(Status.PASS);
     }
 

@@ -127,7 +127,7 @@ public final class FaultyLink implements Link, AutoCloseable {
     public synchronized void transmit(NetStack from, ByteBuffer packet) {
         ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
         copy.put(packet.duplicate()).flip();
-        int destination = copy.remaining() >= 20 ? copy.getInt(16) : 0;
+        int destination = HostAddresses.destinationKey(copy);
         long key = ((long) from.address() << 32) | (destination & 0xffffffffL);
         FaultPipeline pipeline = pipelines.computeIfAbsent(key, k -> new FaultPipeline(conditions));
         RandomGenerator random = randoms.computeIfAbsent(key, k -> FaultPipeline.randomFor(seed, from.address(), destination));

@@ -5,7 +5,6 @@ import dev.synack.stack.FatalErrorHandler;
 import dev.synack.stack.NetStack;
 import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
-import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
 import java.lang.invoke.VarHandle;
@@ -146,7 +145,7 @@ public final class MemoryLink implements Link, AutoCloseable {
 
     /** One attached stack and the outbox of the packets it sent and nobody delivered yet. */
     static final class Host {
-        final int address;
+        final HostAddresses address;
         final NetStack stack;
         final Outbox outbox = new Outbox();
         /** Packets to this host waiting in some outbox (for {@link #isCarrying}). */
@@ -159,18 +158,24 @@ public final class MemoryLink implements Link, AutoCloseable {
          */
         Host leftFor;
 
-        Host(int address, NetStack stack) {
+        Host(HostAddresses address, NetStack stack) {
             this.address = address;
             this.stack = stack;
         }
     }
 
     @Override
-    public synchronized NetStack addHost(String name, String ipv4, TcpConfig config) {
-        int address = Ipv4Address.parse(ipv4);
-        if (find(address) != null) throw new IllegalArgumentException("address " + ipv4 + " is already attached");
-        NetStack stack = new NetStack(name, address, Objects.requireNonNull(config), clock,
+    public synchronized NetStack addHost(String name, String addresses, TcpConfig config) {
+        HostAddresses address = HostAddresses.parse(addresses);
+        for (Host h : hosts) {
+            if ((address.ipv4() != 0 && h.address.ipv4() == address.ipv4())
+                    || (address.ipv6() != null && address.ipv6().equals(h.address.ipv6()))) {
+                throw new IllegalArgumentException("address " + addresses + " is already attached");
+            }
+        }
+        NetStack stack = new NetStack(name, address.stackAddress(), Objects.requireNonNull(config), clock,
                 Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
+        address.applyTo(stack);
         stack.attach(this, null);
         Host[] grown = Arrays.copyOf(hosts, hosts.length + 1);
         grown[grown.length - 1] = new Host(address, stack);
@@ -179,8 +184,15 @@ public final class MemoryLink implements Link, AutoCloseable {
         return stack;
     }
 
-    private Host find(int address) {
-        for (Host h : hosts) if (h.address == address) return h;
+    /** The host at the address {@link dev.synack.wire.IpAddress} holds as {@code hi}, {@code lo}, or null. */
+    private Host find(long hi, long lo) {
+        for (Host h : hosts) if (h.address.has(hi, lo)) return h;
+        return null;
+    }
+
+    /** The host the packet's bytes are addressed to, or null. */
+    private Host find(ByteBuffer packet) {
+        for (Host h : hosts) if (h.address.isDestinationOf(packet)) return h;
         return null;
     }
 
@@ -218,7 +230,7 @@ public final class MemoryLink implements Link, AutoCloseable {
     }
 
     private void queue(Host source, NetStack from, ByteBuffer packet) {
-        Host to = find(packet.remaining() >= 20 ? packet.getInt(packet.position() + 16) : 0);
+        Host to = find(packet);
         if (to != null) to.incoming.incrementAndGet();
         // Trusted only when the sender handed it here itself: nothing between could have changed it.
         source.outbox.add(packet, checksumOffload && from.isAttachedTo(this), to);
@@ -240,7 +252,7 @@ public final class MemoryLink implements Link, AutoCloseable {
     public void transmitReserved(NetStack from, ByteBuffer packet) {
         Host source = hostOf(from);
         if (source == null) throw new IllegalStateException(from.name() + " reserved no buffer on this link");
-        Host to = find(packet.remaining() >= 20 ? packet.getInt(packet.position() + 16) : 0);
+        Host to = find(packet);
         if (to != null) to.incoming.incrementAndGet();
         source.outbox.commitReserved(packet, checksumOffload && from.isAttachedTo(this), to);
         if (from.lockHoldCount() == 0) lockReleased(from);
@@ -253,7 +265,7 @@ public final class MemoryLink implements Link, AutoCloseable {
      */
     @Override
     public boolean transmitDecoded(NetStack from, TcpPacket packet) {
-        TcpPacket slot = reserveDecoded(from, packet.destinationAddress());
+        TcpPacket slot = reserveDecoded(from, packet.destinationHi(), packet.destinationLo());
         if (slot == null) return false;
         transmitReservedDecoded(from, slot.copyFrom(packet));
         return true;
@@ -265,10 +277,10 @@ public final class MemoryLink implements Link, AutoCloseable {
      * The slot remembers the destination host, found once here for the whole way.
      */
     @Override
-    public TcpPacket reserveDecoded(NetStack from, int destinationAddress) {
+    public TcpPacket reserveDecoded(NetStack from, long destinationHi, long destinationLo) {
         Host source = decodedSource(from);
         if (source == null || !from.isRunning()) return null;
-        Host to = find(destinationAddress);
+        Host to = find(destinationHi, destinationLo);
         if (to != null && to.stack.hasPacketTaps()) return null;
         return source.outbox.reserveDecoded(to);
     }
@@ -278,7 +290,9 @@ public final class MemoryLink implements Link, AutoCloseable {
         Host source = hostOf(from);
         if (source == null) throw new IllegalStateException(from.name() + " reserved no packet on this link");
         Host to = source.outbox.reservedDestination();
-        if (to == null || to.address != packet.destinationAddress()) to = find(packet.destinationAddress());
+        if (to == null || !to.address.has(packet.destinationHi(), packet.destinationLo())) {
+            to = find(packet.destinationHi(), packet.destinationLo());
+        }
         if (to != null) to.incoming.incrementAndGet();
         if (source.outbox.commitDecoded(packet, to)) decodedPayloadCopies.incrementAndGet();
         if (from.lockHoldCount() == 0) lockReleased(from);
@@ -289,10 +303,9 @@ public final class MemoryLink implements Link, AutoCloseable {
      * has no outbox: its packet is copied and queued on the destination's event loop.
      */
     private void transmitFromStranger(NetStack from, ByteBuffer packet) {
-        int destination = packet.remaining() >= 20 ? packet.getInt(packet.position() + 16) : 0;
-        Host to = find(destination);
+        Host to = find(packet);
         if (to == null) {
-            from.traceDrop(packet.asReadOnlyBuffer(), "no host at " + Ipv4Address.format(destination));
+            from.traceDrop(packet.asReadOnlyBuffer(), "no host at " + HostAddresses.destinationText(packet));
             return;
         }
         ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
@@ -392,7 +405,8 @@ public final class MemoryLink implements Link, AutoCloseable {
 
     /** The host the packet in {@code slot} goes to: the one found when it was queued, else looked up now (null: none). */
     private Host destination(Outbox.Slot slot) {
-        return slot.to != null ? slot.to : find(Outbox.destinationOf(slot));
+        if (slot.to != null) return slot.to;
+        return slot.decoded ? find(slot.packet.destinationHi(), slot.packet.destinationLo()) : find(slot.buffer);
     }
 
     /**
@@ -462,8 +476,7 @@ public final class MemoryLink implements Link, AutoCloseable {
     private static void drop(Host source, Host to) {
         ByteBuffer packet = source.outbox.firstAsBytes();
         if (to == null) {
-            int destination = source.outbox.firstDestination();
-            source.stack.traceDrop(packet, "no host at " + Ipv4Address.format(destination));
+            source.stack.traceDrop(packet, "no host at " + HostAddresses.destinationText(packet));
         } else {
             source.stack.traceDrop(packet, "host stopped");
         }

@@ -250,19 +250,6 @@ final class Outbox {
         return s != null && s.decoded ? s.packet : null;
     }
 
-    /** The destination address of the oldest packet (0 when its bytes are too short to say). */
-    int firstDestination() {
-        Slot s = head();
-        if (s == null) throw new IllegalStateException("outbox is empty");
-        return destinationOf(s);
-    }
-
-    static int destinationOf(Slot s) {
-        if (s.decoded) return s.packet.destinationAddress();
-        ByteBuffer b = s.buffer;
-        return b.remaining() >= 20 ? b.getInt(b.position() + 16) : 0;
-    }
-
     /**
      * The oldest packet as bytes, for a trace of its drop (rare): its buffer, or a decoded one
      * encoded into a new buffer as it would have been sent (TCP checksum left to the offload).

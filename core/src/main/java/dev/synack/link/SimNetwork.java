@@ -77,7 +77,6 @@ public final class SimNetwork implements Link {
     private long nextSequence;
 
     private final List<Host> hosts = new ArrayList<>();
-    private final Map<Integer, Host> hostsByAddress = new HashMap<>();
     private final Map<Long, Path> paths = new HashMap<>();
     private final List<PacketFault> faults = new CopyOnWriteArrayList<>();
     private final List<TraceListener> traceListeners = new CopyOnWriteArrayList<>();
@@ -150,19 +149,22 @@ public final class SimNetwork implements Link {
     }
 
     @Override
-    public NetStack addHost(String name, String ipv4, TcpConfig config) {
+    public NetStack addHost(String name, String addresses, TcpConfig config) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(config, "config");
-        int address = Ipv4Address.parse(ipv4);
+        HostAddresses address = HostAddresses.parse(addresses);
         for (Host h : hosts) {
             if (h.name.equals(name)) throw new IllegalArgumentException("a host named " + name + " already exists");
-        }
-        if (hostsByAddress.containsKey(address)) {
-            throw new IllegalArgumentException("address " + ipv4 + " already belongs to " + hostsByAddress.get(address).name);
+            if ((address.ipv4() != 0 && address.ipv4() == h.address.ipv4())
+                    || (address.ipv6() != null && address.ipv6().equals(h.address.ipv6()))) {
+                throw new IllegalArgumentException("address " + addresses + " already belongs to " + h.name);
+            }
         }
         byte[] isnKey = new byte[16];
         random.nextBytes(isnKey);
-        NetStack stack = new NetStack(name, address, config, this::nowNanos, new Rfc6528IsnGenerator(isnKey), random.nextLong());
+        NetStack stack = new NetStack(name, address.stackAddress(), config, this::nowNanos, new Rfc6528IsnGenerator(isnKey),
+                random.nextLong());
+        address.applyTo(stack);
         Host host = new Host(name, address, stack);
         stack.attach((from, packet) -> send(host, packet), actors.waiter());
         stack.addTraceListener(event -> {
@@ -178,7 +180,6 @@ public final class SimNetwork implements Link {
             if (failure != null) throw failure;
         });
         hosts.add(host);
-        hostsByAddress.put(address, host);
         return stack;
     }
 
@@ -203,10 +204,10 @@ public final class SimNetwork implements Link {
 
     private static final class Host {
         final String name;
-        final int address;
+        final HostAddresses address;
         final NetStack stack;
 
-        Host(String name, int address, NetStack stack) {
+        Host(String name, HostAddresses address, NetStack stack) {
             this.name = name;
             this.address = address;
             this.stack = stack;
@@ -233,7 +234,7 @@ public final class SimNetwork implements Link {
             this.from = from;
             this.to = to;
             this.pipeline = new FaultPipeline(conditions);
-            this.random = FaultPipeline.randomFor(seed, from.address, to.address);
+            this.random = FaultPipeline.randomFor(seed, from.address.key(), to.address.key());
         }
 
         /** {@code packet} is the network's own copy; {@code view} its decoding, or null if it did not decode. */
@@ -285,7 +286,7 @@ public final class SimNetwork implements Link {
             }
             if ((packet.getShort(p + 6) & Ipv4Header.FLAG_DF) == 0) return; // a router would fragment it; the stacks never send such
             ByteBuffer answer = ByteBuffer.allocate(MAX_ICMP_ERROR);
-            int n = Icmpv4Error.write(answer, router, from.address, Icmpv4Error.TYPE_DESTINATION_UNREACHABLE,
+            int n = Icmpv4Error.write(answer, router, from.address.ipv4(), Icmpv4Error.TYPE_DESTINATION_UNREACHABLE,
                     Icmpv4Error.CODE_FRAGMENTATION_NEEDED, Icmpv4Error.fragmentationNeededWord(mtu), packet,
                     MAX_ICMP_ERROR - Ipv4Header.MIN_LENGTH - Icmpv4Error.HEADER_LENGTH);
             inFlight.add(new Arrival(now + pipeline.conditions().delayNanos(), nextSequence++, from, answer.limit(n)));
@@ -307,8 +308,16 @@ public final class SimNetwork implements Link {
     }
 
     private Path path(Host from, Host to) {
-        long key = ((long) from.address << 32) | (to.address & 0xffffffffL);
+        long key = ((long) from.address.key() << 32) | (to.address.key() & 0xffffffffL);
         return paths.computeIfAbsent(key, k -> new Path(from, to, defaultConditions));
+    }
+
+    /** The host a packet goes to: by its decoded destination, else by its bytes (null: none). */
+    private Host hostFor(TcpPacket view, ByteBuffer bytes) {
+        for (Host h : hosts) {
+            if (view != null ? h.address.has(view.destinationHi(), view.destinationLo()) : h.address.isDestinationOf(bytes)) return h;
+        }
+        return null;
     }
 
     private Host hostNamed(String name) {
@@ -322,10 +331,9 @@ public final class SimNetwork implements Link {
         packet.duplicate().get(bytes);
         ByteBuffer copy = ByteBuffer.wrap(bytes);
         TcpPacket view = PacketCodec.decode(copy, faultView) == ParseResult.OK ? faultView : null;
-        int destination = view != null ? view.destinationAddress() : (bytes.length >= 20 ? copy.getInt(16) : 0);
-        Host to = hostsByAddress.get(destination);
+        Host to = hostFor(view, copy);
         if (to == null) {
-            drop(from, view, copy, "no host at " + Ipv4Address.format(destination));
+            drop(from, view, copy, "no host at " + HostAddresses.destinationText(copy));
             return;
         }
         path(from, to).carry(copy, view);

@@ -5,6 +5,7 @@ import dev.synack.stack.NetStack;
 import dev.synack.stack.PacketTransmitter;
 import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -78,22 +79,32 @@ public final class TunLink implements Link, AutoCloseable {
     private static final int MAX_FRAME = VirtioNetHeader.SIZE + MAX_PACKET;
 
     /** How to set the device up. */
-    public record Options(String device, String address, int prefixLength, int mtu, String namespace) {
+    public record Options(String device, String address, int prefixLength, int mtu, String namespace, String otherFamily) {
+        /** Options with one address. */
+        public Options(String device, String address, int prefixLength, int mtu, String namespace) {
+            this(device, address, prefixLength, mtu, namespace, null);
+        }
+
         public Options {
             Objects.requireNonNull(device, "device");
             if (device.isEmpty() || device.length() > MAX_NAME_LENGTH || !device.matches("[A-Za-z0-9_.-]+")) {
                 throw new IllegalArgumentException("bad interface name \"" + device + "\": 1 to " + MAX_NAME_LENGTH
                         + " letters, digits, '_', '.', '-'");
             }
-            Ipv4Address.parse(address);
-            if (prefixLength < 1 || prefixLength > 30) {
-                throw new IllegalArgumentException("prefix length /" + prefixLength + " must be 1..30 (room for two hosts)");
+            int maxPrefix = IpAddress.parse(address).isIpv4() ? 30 : 126;
+            if (prefixLength < 1 || prefixLength > maxPrefix) {
+                throw new IllegalArgumentException("prefix length /" + prefixLength + " must be 1.." + maxPrefix + " (room for two hosts)");
             }
             if (mtu < 68 + IP_TCP_HEADERS || mtu > MAX_PACKET) throw new IllegalArgumentException("MTU " + mtu + " outside 108.." + MAX_PACKET);
         }
 
-        /** {@code device} with synack at {@code cidr} ("10.7.0.2/24"), MTU 1500, in the current namespace. */
+        /**
+         * {@code device} with synack at {@code cidr} ("10.7.0.2/24", "fd00::2/64", or one of each
+         * separated by a comma), MTU 1500, in the current namespace.
+         */
         public static Options of(String device, String cidr) {
+            int comma = cidr.indexOf(',');
+            if (comma >= 0) return of(device, cidr.substring(0, comma)).withOtherFamily(cidr.substring(comma + 1));
             int slash = cidr.indexOf('/');
             if (slash < 0) throw new IllegalArgumentException("address \"" + cidr + "\" needs a prefix length, e.g. 10.7.0.2/24");
             int prefix;
@@ -105,26 +116,55 @@ public final class TunLink implements Link, AutoCloseable {
             return new Options(device, cidr.substring(0, slash), prefix, DEFAULT_MTU, null);
         }
 
-        public Options mtu(int newMtu) { return new Options(device, address, prefixLength, newMtu, namespace); }
+        public Options mtu(int newMtu) { return new Options(device, address, prefixLength, newMtu, namespace, otherFamily); }
+
+        /**
+         * These options with synack also at {@code cidr} of the other family ("fd00::2/64" beside
+         * "10.7.0.2/24"): a dual-stack host on the device, the kernel at the first address of each subnet.
+         */
+        public Options withOtherFamily(String cidr) {
+            Options other = of(device, cidr);
+            if (IpAddress.parse(other.address()).isIpv4() == IpAddress.parse(address).isIpv4()) {
+                throw new IllegalArgumentException(cidr + " is of the same family as " + address);
+            }
+            return new Options(device, address, prefixLength, mtu, namespace, cidr);
+        }
+
+        /** The other family's address as options of their own (null: none). */
+        public Options other() {
+            return otherFamily == null ? null : of(device, otherFamily).mtu(mtu).namespace(namespace);
+        }
+
+        /** synack's addresses as {@link Link#addHost} takes them: "10.7.0.2" or "10.7.0.2,fd00::2". */
+        public String hostAddresses() { return otherFamily == null ? address : address + "," + other().address(); }
 
         /**
          * The {@code ip netns} namespace the device lives in, for the {@code ip} commands; the device
          * itself is created in the namespace of the thread that calls {@link TunLink#open}.
          */
-        public Options namespace(String ns) { return new Options(device, address, prefixLength, mtu, ns); }
+        public Options namespace(String ns) { return new Options(device, address, prefixLength, mtu, ns, otherFamily); }
 
         /** The kernel's address on the device: the subnet's first host, or its second when synack has the first. */
         public String kernelAddress() {
+            IpAddress mine = IpAddress.parse(address);
+            if (mine.isIpv6()) {
+                // The prefix is at most /126, so the subnet's ::1 and ::2 differ from it only in the low long.
+                long low = prefixLength <= 64 ? 0 : mine.lo() & (-1L << (128 - prefixLength));
+                long hi = prefixLength >= 64 ? mine.hi() : mine.hi() & (-1L << (64 - prefixLength));
+                long first = low + 1;
+                return IpAddress.of(hi, hi == mine.hi() && first == mine.lo() ? first + 1 : first).toString();
+            }
             int mask = -1 << (32 - prefixLength);
-            int mine = Ipv4Address.parse(address);
-            int first = (mine & mask) + 1;
-            return Ipv4Address.format(first == mine ? first + 1 : first);
+            int first = (mine.ipv4() & mask) + 1;
+            return Ipv4Address.format(first == mine.ipv4() ? first + 1 : first);
         }
+
+        boolean isIpv6() { return IpAddress.parse(address).isIpv6(); }
     }
 
     private final Options options;
     private final int fd;
-    private final int synackAddress;
+    private final HostAddresses synackAddresses;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment writeBuffer;
     private final MemorySegment writeState;
@@ -150,7 +190,7 @@ public final class TunLink implements Link, AutoCloseable {
         this.options = options;
         this.fd = fd;
         this.offloads = offloads;
-        this.synackAddress = Ipv4Address.parse(options.address());
+        this.synackAddresses = HostAddresses.parse(options.hostAddresses());
         this.writeBuffer = arena.allocate(MAX_FRAME);
         this.writeState = Libc.allocateCallState(arena);
         this.coalescer = new SegmentCoalescer(writeBuffer.asByteBuffer(), this::writeFrame);
@@ -202,9 +242,8 @@ public final class TunLink implements Link, AutoCloseable {
                     throw new IOException(e.getMessage() + (why == null ? "" : "; " + why), e);
                 }
             }
-            requireSubnetUnrouted(options);
-            String kernelSide = options.kernelAddress() + "/" + options.prefixLength();
-            ip(options, "addr", "add", kernelSide, "dev", options.device());
+            addKernelAddress(options);
+            if (options.other() != null) addKernelAddress(options.other());
             ip(options, "link", "set", "dev", options.device(), "mtu", Integer.toString(options.mtu()), "up");
         } catch (IOException | RuntimeException e) {
             try {
@@ -217,6 +256,19 @@ public final class TunLink implements Link, AutoCloseable {
         TunLink link = new TunLink(options, fd, offerOffloads(fd));
         link.reader.start();
         return link;
+    }
+
+    /** Gives the kernel's side of the device its address in the subnet of {@code options}. */
+    private static void addKernelAddress(Options options) throws IOException {
+        String kernelSide = options.kernelAddress() + "/" + options.prefixLength();
+        if (options.isIpv6()) {
+            // No duplicate address detection: the kernel would hold the address back ("tentative")
+            // for a second, and nothing else can be on a point-to-point device.
+            ip(options, "-6", "addr", "add", kernelSide, "dev", options.device(), "nodad");
+        } else {
+            requireSubnetUnrouted(options);
+            ip(options, "addr", "add", kernelSide, "dev", options.device());
+        }
     }
 
     /**
@@ -337,8 +389,10 @@ public final class TunLink implements Link, AutoCloseable {
     /** Packets dropped by this link: arrived before a stack was attached, or a failed write. */
     public long packetsDropped() { return packetsDropped.get(); }
     /**
-     * Packets read from the device that were not IPv4 (the kernel sends IPv6 router and multicast
-     * listener solicitations on a new device): counted and dropped here, since synack speaks IPv4.
+     * Packets read from the device of an IP version synack's host here has no address of (the kernel
+     * sends IPv6 router and multicast listener solicitations on a new device, which an IPv4-only host
+     * does not want): counted and dropped here. A host with an IPv6 address gets them, and its stack
+     * counts and drops the neighbour discovery it does not need.
      */
     public long packetsNotIpv4() { return packetsNotIpv4.get(); }
 
@@ -357,20 +411,24 @@ public final class TunLink implements Link, AutoCloseable {
      * {@code outbound} (e.g. a fault injector): it receives the link's own writer and returns the
      * transmitter the stack sends through.
      */
-    public synchronized NetStack addHost(String name, String ipv4, TcpConfig config,
+    public synchronized NetStack addHost(String name, String address, TcpConfig config,
                                          java.util.function.UnaryOperator<PacketTransmitter> outbound) {
         if (stack != null) throw new IllegalStateException("TUN device " + options.device() + " already has a host: " + stack.name());
-        int addr = Ipv4Address.parse(ipv4);
-        if (addr != synackAddress) {
-            throw new IllegalArgumentException("the TUN device " + options.device() + " was opened for " + options.address()
-                    + ", not " + ipv4);
+        HostAddresses addr = HostAddresses.parse(address);
+        if (!addr.equals(synackAddresses)) {
+            throw new IllegalArgumentException("the TUN device " + options.device() + " was opened for " + synackAddresses
+                    + ", not " + address);
         }
+        // An IPv4 MSS, as TcpConfig's: an IPv6 connection takes 20 bytes less (MTU - 60).
         TcpConfig onThisLink = config.toBuilder().mss(options.mtu() - IP_TCP_HEADERS).build();
-        NetStack s = new NetStack(name, addr, onThisLink, Clock.system(), Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
+        NetStack s = new NetStack(name, addr.stackAddress(), onThisLink, Clock.system(),
+                Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
+        addr.applyTo(s);
         PacketTransmitter writer = this;
         if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(this::writePacket), "outbound wrapper");
         s.attach(writer, null);
-        s.prefixLength(options.prefixLength()); // its subnet's broadcast address is a martian source
+        Options ipv4 = options.isIpv6() ? options.other() : options;
+        if (ipv4 != null) s.prefixLength(ipv4.prefixLength()); // its subnet's broadcast address is a martian source
         stack = s;
         s.start();
         return s;
@@ -496,7 +554,8 @@ public final class TunLink implements Link, AutoCloseable {
             packetsDropped.incrementAndGet(); // UDP or other segmentation: never offered to the kernel
             return true;
         }
-        if ((ip.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) != 0x40) {
+        int version = (ip.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) >>> 4;
+        if (version == 4 ? synackAddresses.ipv4() == 0 : version != 6 || synackAddresses.ipv6() == null) {
             packetsNotIpv4.incrementAndGet();
             return true;
         }
@@ -537,7 +596,10 @@ public final class TunLink implements Link, AutoCloseable {
 
     @Override
     public String toString() {
+        Options other = options.other();
         return "TunLink[" + options.device() + " synack " + options.address() + "/" + options.prefixLength()
-                + ", kernel " + options.kernelAddress() + ", mtu " + options.mtu() + "]";
+                + (other == null ? "" : " and " + other.address() + "/" + other.prefixLength())
+                + ", kernel " + options.kernelAddress() + (other == null ? "" : " and " + other.kernelAddress())
+                + ", mtu " + options.mtu() + "]";
     }
 }

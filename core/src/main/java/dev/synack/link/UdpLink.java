@@ -102,11 +102,13 @@ public final class UdpLink implements Link, AutoCloseable {
 
     /** Creates the link's stack (MSS = MTU - 40) and starts its real-time loop. */
     @Override
-    public synchronized NetStack addHost(String name, String ipv4, TcpConfig config) {
+    public synchronized NetStack addHost(String name, String addresses, TcpConfig config) {
         if (stack != null) throw new IllegalStateException("this UDP link already has a host: " + stack.name());
-        int address = Ipv4Address.parse(ipv4);
+        HostAddresses address = HostAddresses.parse(addresses);
         TcpConfig onThisLink = config.toBuilder().mss(mtu - TunLink.IP_TCP_HEADERS).build();
-        NetStack s = new NetStack(name, address, onThisLink, Clock.system(), Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
+        NetStack s = new NetStack(name, address.stackAddress(), onThisLink, Clock.system(), Rfc6528IsnGenerator.withRandomKey(),
+                System.nanoTime());
+        address.applyTo(s);
         s.attach(this, null);
         stack = s;
         s.start();

@@ -1,5 +1,5 @@
 /**
- * Links move whole IPv4 packets between stacks. {@link dev.synack.link.SimNetwork}: any number of
+ * Links move whole IP packets (IPv4 and IPv6) between stacks. {@link dev.synack.link.SimNetwork}: any number of
  * hosts in virtual time, per-direction {@link dev.synack.link.PathConditions} (delay, jitter,
  * independent and burst loss, reordering, duplication, corruption, bandwidth with a drop-tail
  * queue, partitions), deterministic from one seed, application code run as actors that take

@@ -13,7 +13,7 @@ import java.net.SocketException;
  * runs on it unchanged. java.net's Socket keeps the state and checks the calls; the stack does the
  * work through {@link dev.synack.socket.TcpSocket} (see {@code SynackSocketImpl} for the few
  * differences: SO_RCVBUF and IP_TOS are hints kept but not applied, urgent data is not supported,
- * IPv4 only). Blocking, as java.net's sockets are; {@link #getChannel()} is null.
+ * IPv4 and IPv6). Blocking, as java.net's sockets are; {@link #getChannel()} is null.
  */
 public class SynackSocket extends Socket {
     private final NetStack stack;

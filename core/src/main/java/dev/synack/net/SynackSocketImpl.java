@@ -3,7 +3,7 @@ package dev.synack.net;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.stack.NetStack;
-import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.IpAddress;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,12 +91,12 @@ final class SynackSocketImpl extends SocketImpl {
      */
     @Override
     protected void bind(InetAddress host, int port) throws IOException {
-        if (host != null && !host.isAnyLocalAddress() && !host.equals(Ipv4Address.toInetAddress(stack.address()))) {
-            throw new BindException("Cannot assign requested address: " + host.getHostAddress() + " is not the stack's "
-                    + Ipv4Address.format(stack.address()));
-        }
+        IpAddress bound = host == null || host.isAnyLocalAddress() ? null : IpAddress.of(host);
+        if (bound != null) stack.checkBindable(bound);
         if (server) {
-            serverSocket.bind(port);
+            // The wildcard takes both families, IPv4 peers shown as IPv4 (as the JDK's dual-stack sockets).
+            if (bound != null) serverSocket.bind(new InetSocketAddress(host, port));
+            else serverSocket.bind(port);
             localport = serverSocket.getLocalPort();
             address = host;
         } else {
@@ -192,7 +192,9 @@ final class SynackSocketImpl extends SocketImpl {
         try {
             return switch (id) {
                 case SO_TIMEOUT -> timeoutMillis;
-                case SO_BINDADDR -> server && address != null ? address : Ipv4Address.toInetAddress(stack.address());
+                case SO_BINDADDR -> server && address != null ? address
+                        : !server && socket != null ? socket.getLocalAddress().getAddress()
+                        : (stack.address() != 0 ? IpAddress.ipv4(stack.address()) : stack.ipv6Address()).toInetAddress();
                 case SO_OOBINLINE -> oobInline;
                 case SO_LINGER -> {
                     // java.net's spelling: false when off, else the seconds

@@ -15,7 +15,7 @@ import java.util.Objects;
 /**
  * java.nio's channels and selectors on one synack {@link NetStack}: what a program built on
  * SocketChannel, ServerSocketChannel and Selector (Netty's NIO transport among them) is given
- * instead of {@link SelectorProvider#provider()}. TCP over IPv4 only: datagram channels, pipes and
+ * instead of {@link SelectorProvider#provider()}. TCP over IPv4 and IPv6 only: datagram channels, pipes and
  * other protocol families throw {@link UnsupportedOperationException}. The channels of one provider
  * register only with its selectors. See the package documentation.
  */
@@ -73,8 +73,8 @@ public final class SynackSelectorProvider extends SelectorProvider {
 
     private static void checkFamily(ProtocolFamily family) {
         Objects.requireNonNull(family, "family");
-        if (family != StandardProtocolFamily.INET) {
-            throw new UnsupportedOperationException("synack speaks IPv4 only, not " + family);
+        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
+            throw new UnsupportedOperationException("synack speaks IPv4 and IPv6, not " + family);
         }
     }
 

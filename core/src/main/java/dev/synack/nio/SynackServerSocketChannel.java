@@ -7,6 +7,7 @@ import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -49,7 +50,9 @@ final class SynackServerSocketChannel extends ServerSocketChannel implements Syn
         ensureOpen();
         synchronized (stateLock) {
             if (bound) throw new AlreadyBoundException();
-            server.bind(Addresses.localPort(provider.stack(), local));
+            InetSocketAddress specific = Addresses.specific(provider.stack(), local);
+            if (specific != null) server.bind(specific);
+            else server.bind(Addresses.localPort(provider.stack(), local));
             server.listen(backlog < 1 ? DEFAULT_BACKLOG : backlog);
             bound = true;
         }

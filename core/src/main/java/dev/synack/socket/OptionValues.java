@@ -1,5 +1,6 @@
 package dev.synack.socket;
 
+import static dev.synack.socket.TcpSocketOptions.IPV6_V6ONLY;
 import static dev.synack.socket.TcpSocketOptions.TCP_CORK;
 import static dev.synack.socket.TcpSocketOptions.TCP_MAXSEG;
 import static dev.synack.socket.TcpSocketOptions.TCP_NOTSENT_LOWAT;
@@ -24,7 +25,7 @@ import java.util.Set;
 @SuppressWarnings("ReferenceEquality") // socket options are constants, compared by identity as the JDK's own sockets compare them
 final class OptionValues {
     static final Set<SocketOption<?>> SUPPORTED = Set.of(SO_LINGER, SO_KEEPALIVE, SO_SNDBUF, SO_REUSEADDR, TCP_NODELAY,
-            TCP_CORK, TCP_NOTSENT_LOWAT, TCP_USER_TIMEOUT, TCP_MAXSEG);
+            TCP_CORK, TCP_NOTSENT_LOWAT, TCP_USER_TIMEOUT, TCP_MAXSEG, IPV6_V6ONLY);
 
     /** SO_LINGER in seconds; -1: off. */
     private int linger = -1;
@@ -40,6 +41,7 @@ final class OptionValues {
     private long userTimeoutNanos;
     /** TCP_MAXSEG (Linux's user_mss); 0: none. */
     private int maxSegmentSize;
+    private boolean ipv6Only;
 
     OptionValues copy() {
         OptionValues o = new OptionValues();
@@ -52,6 +54,7 @@ final class OptionValues {
         o.notsentLowat = notsentLowat;
         o.userTimeoutNanos = userTimeoutNanos;
         o.maxSegmentSize = maxSegmentSize;
+        o.ipv6Only = ipv6Only;
         return o;
     }
 
@@ -89,6 +92,8 @@ final class OptionValues {
             userTimeoutNanos = timeout.toNanos();
         } else if (option == TCP_MAXSEG) {
             maxSegmentSize = Connection.checkUserMss((Integer) value);
+        } else if (option == IPV6_V6ONLY) {
+            ipv6Only = (Boolean) value;
         } else {
             throw new UnsupportedOperationException("'" + option + "' not supported");
         }
@@ -107,6 +112,7 @@ final class OptionValues {
         else if (option == TCP_NOTSENT_LOWAT) v = notsentLowat;
         else if (option == TCP_USER_TIMEOUT) v = Duration.ofNanos(userTimeoutNanos);
         else if (option == TCP_MAXSEG) v = maxSegmentSize;
+        else if (option == IPV6_V6ONLY) v = ipv6Only;
         else throw new UnsupportedOperationException("'" + option + "' not supported");
         return (T) v;
     }
@@ -143,4 +149,6 @@ final class OptionValues {
     long notsentLowat() { return notsentLowat; }
 
     int maxSegmentSize() { return maxSegmentSize; }
+
+    boolean ipv6Only() { return ipv6Only; }
 }

@@ -1,5 +1,6 @@
 package dev.synack.socket;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.stack.NetStack;
 import dev.synack.stack.ReadinessWatch;
 import dev.synack.tcp.TcpError;
@@ -140,6 +141,13 @@ abstract sealed class SocketBase<S extends SocketBase<S>> implements Closeable p
 
     /** The socket in traces: its addresses and ports. */
     abstract String label();
+
+    /** "10.0.0.2:80" or "[fd00::2]:*" for a socket of this stack not yet connected: its first address. */
+    final String unconnectedLabel(IpAddress address, int port) {
+        IpAddress a = address != null ? address : stack.address() != 0 ? IpAddress.ipv4(stack.address()) : stack.ipv6Address();
+        String host = a == null ? "*" : a.isIpv4() ? a.toString() : "[" + a + "]";
+        return host + ":" + (port == 0 ? "*" : Integer.toString(port));
+    }
 
     final void ensureOpen() throws IOException {
         if (closed) throw SocketErrors.of(TcpError.CLOSED);

@@ -2,10 +2,10 @@ package dev.synack.socket;
 
 import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpException;
-import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.IpAddress;
+import dev.synack.wire.Ipv6Address;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.UnknownHostException;
@@ -82,16 +82,14 @@ final class SocketErrors {
      * @throws ConnectException "Connection refused" (with CONNECTION_REFUSED as cause) for port 0
      * @throws SocketException for an IPv6, broadcast, multicast or any address
      */
-    static int unicastIpv4(InetSocketAddress remote) throws IOException {
+    static IpAddress unicast(InetSocketAddress remote) throws IOException {
         if (remote.isUnresolved()) throw new UnknownHostException("cannot resolve " + remote.getHostString());
-        if (!(remote.getAddress() instanceof Inet4Address)) {
-            throw new SocketException("Unsupported address type: " + Ipv4Address.text(remote.getAddress()) + " (synack speaks IPv4 only)");
-        }
-        int address = Ipv4Address.of(remote.getAddress());
+        IpAddress address = IpAddress.of(remote.getAddress());
         if (remote.getPort() == 0) throw of(TcpError.CONNECTION_REFUSED, "Cannot connect to port 0");
-        if (address == 0 || address == -1 || (address >>> 28) == 0xE) {
-            throw new SocketException("Cannot connect to " + Ipv4Address.format(address) + ": not a unicast address");
-        }
+        boolean unicast = address.isIpv4()
+                ? address.ipv4() != 0 && address.ipv4() != -1 && (address.ipv4() >>> 28) != 0xE
+                : !address.isUnspecified() && !Ipv6Address.isMulticast(address.hi());
+        if (!unicast) throw new SocketException("Cannot connect to " + address + ": not a unicast address");
         return address;
     }
 }

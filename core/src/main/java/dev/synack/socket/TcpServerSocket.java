@@ -5,7 +5,8 @@ import dev.synack.stack.ReadinessWatch;
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.Listener;
 import dev.synack.tcp.TcpError;
-import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.IpAddress;
+import java.net.InetSocketAddress;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -26,6 +27,8 @@ import java.time.Duration;
  */
 public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
     private int port;
+    /** The address bound with {@link #bind(InetSocketAddress)}; null: bound by port alone (both families). */
+    private IpAddress boundAddress;
     private Listener listener;
 
     public TcpServerSocket(NetStack stack) {
@@ -71,12 +74,27 @@ public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
         });
     }
 
+    /**
+     * Binds the server socket to {@code local}'s port and address, which decides the families it
+     * takes (see {@link NetStack#listen(int, int, IpAddress, boolean)}): the IPv6 wildcard
+     * {@code ::} both (IPv4 peers shown IPv4-mapped) unless {@link TcpSocketOptions#IPV6_V6ONLY},
+     * {@code 0.0.0.0} or this host's IPv4 address only IPv4, its IPv6 address only IPv6.
+     *
+     * @throws java.net.BindException when the port is in use or the address is not this host's
+     */
+    public void bind(InetSocketAddress local) throws IOException {
+        IpAddress address = IpAddress.of(local.getAddress());
+        stack.checkBindable(address);
+        bind(local.getPort());
+        locked(() -> boundAddress = address);
+    }
+
     public void listen(int backlog) throws IOException {
         call("listen " + backlog, () -> {
             ensureOpen();
             if (listener != null) throw new SocketException("Socket is already listening on port " + port);
             if (port == 0) port = stack.bind(0);
-            listener = stack.listen(port, Math.max(1, backlog));
+            listener = stack.listen(port, Math.max(1, backlog), boundAddress, options.ipv6Only());
             listener.setUserMss(options.maxSegmentSize());
             if (handler != null) stack.watch(listener, watch);
             return "port " + port;
@@ -108,7 +126,10 @@ public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
                 Connection c = l.accept();
                 if (c != null) {
                     options.applyTo(c, stack.now());
-                    return new TcpSocket(stack, c, options.copy());
+                    TcpSocket accepted = new TcpSocket(stack, c, options.copy());
+                    // RFC 3493 §3.7: an IPv6 socket shows an IPv4 peer as an IPv4-mapped address.
+                    accepted.ipv4MappedView = boundAddress != null && boundAddress.isIpv6();
+                    return accepted;
                 }
                 if (!blocking) return null; // non-blocking: nothing queued
                 boolean ready = stack.awaitUntil(l, () -> closed || l.isClosed() || l.acceptQueueLength() > 0, deadline);
@@ -181,7 +202,7 @@ public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
 
     @Override
     String label() {
-        return Ipv4Address.format(stack.address()) + ":" + (port == 0 ? "*" : Integer.toString(port));
+        return unconnectedLabel(boundAddress, port);
     }
 
     private void call(String name, UserCall.Body<String> body) throws IOException {

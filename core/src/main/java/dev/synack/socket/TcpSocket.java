@@ -10,11 +10,13 @@ import dev.synack.tcp.TcpInfo;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.ReadFlags;
 import dev.synack.tcp.WriteFlags;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -61,6 +63,9 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     }
 
     /** A socket for a connection a listener accepted, with the options of its server socket. */
+    /** Accepted by a server socket bound to an IPv6 address: IPv4 addresses shown IPv4-mapped (RFC 3493 §3.7). */
+    boolean ipv4MappedView;
+
     TcpSocket(NetStack stack, Connection accepted, OptionValues inherited) {
         super(stack, inherited);
         this.connection = accepted;
@@ -100,7 +105,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
         Objects.requireNonNull(remote, "remote");
         new Call("connect") {
             @Override
-            public String name() { return "connect " + remote.getHostString() + ":" + remote.getPort(); }
+            public String name() { return "connect " + Ipv4Address.hostPort(remote); }
 
             @Override
             Object body() throws IOException {
@@ -113,7 +118,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
                 if (connection != null) {
                     throw SocketErrors.of(connection.isConnectDone() ? TcpError.ALREADY_CONNECTED : TcpError.CONNECTION_IN_PROGRESS);
                 }
-                int address = SocketErrors.unicastIpv4(remote);
+                IpAddress address = SocketErrors.unicast(remote);
                 int port = remote.getPort();
                 long deadline = stack.deadlineAfter(timeout);
                 Connection c;
@@ -418,15 +423,27 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
         return locked(() -> connection == null ? TcpState.CLOSED : connection.state());
     }
 
-    /** The local address and port (port 0 while unbound). */
+    /**
+     * The local address and port (port 0 while unbound): the connection's, or before connect the
+     * host's IPv4 address (its IPv6 one on a host without IPv4).
+     */
     public InetSocketAddress getLocalAddress() {
-        return locked(() -> new InetSocketAddress(Ipv4Address.toInetAddress(stack.address()), localPort));
+        return locked(() -> {
+            IpAddress local = connection != null ? connection.tuple().localAddress()
+                    : stack.address() != 0 ? IpAddress.ipv4(stack.address()) : stack.ipv6Address();
+            return new InetSocketAddress(view(local), localPort);
+        });
     }
 
     /** The remote address and port, or null before connect. */
     public InetSocketAddress getRemoteAddress() {
         return locked(() -> connection == null ? null
-                : new InetSocketAddress(Ipv4Address.toInetAddress(connection.tuple().remoteAddress()), connection.tuple().remotePort()));
+                : new InetSocketAddress(view(connection.tuple().remoteAddress()), connection.tuple().remotePort()));
+    }
+
+    /** As this socket shows {@code address}: IPv4-mapped for an IPv4 connection accepted by an IPv6 server socket. */
+    private InetAddress view(IpAddress address) {
+        return ipv4MappedView && address.isIpv4() ? address.toMappedInet6Address() : address.toInetAddress();
     }
 
     public boolean isConnected() {
@@ -607,6 +624,6 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     @Override
     String label() {
         if (connection != null) return connection.tuple().toString();
-        return Ipv4Address.format(stack.address()) + ":" + (localPort == 0 ? "*" : Integer.toString(localPort));
+        return unconnectedLabel(null, localPort);
     }
 }

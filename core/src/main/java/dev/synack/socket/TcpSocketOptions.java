@@ -42,6 +42,13 @@ public final class TcpSocketOptions {
      */
     public static final SocketOption<Integer> TCP_MAXSEG = new Option<>("TCP_MAXSEG", Integer.class);
 
+    /**
+     * IPV6_V6ONLY (RFC 3493 §5.3): a server socket bound to the IPv6 wildcard {@code ::} takes only
+     * IPv6 connections. Off by default, as on Linux: such a socket also takes IPv4 ones, their peers
+     * shown as IPv4-mapped addresses ({@code ::ffff:10.0.0.1}). Read at listen().
+     */
+    public static final SocketOption<Boolean> IPV6_V6ONLY = new Option<>("IPV6_V6ONLY", Boolean.class);
+
     private record Option<T>(String name, Class<T> type) implements SocketOption<T> {
         @Override
         public String toString() { return name; }

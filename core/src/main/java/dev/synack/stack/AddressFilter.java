@@ -1,7 +1,10 @@
 package dev.synack.stack;
 
+import dev.synack.wire.IpAddress;
+import dev.synack.wire.Ipv6Address;
+
 /**
- * Which IPv4 addresses a host accepts packets from and to, as Linux's ip_route_input_slow and
+ * Which addresses a host accepts packets from and to (IPv6: {@link #sourceProblem6}), as Linux's ip_route_input_slow and
  * fib_validate_source decide on input. Each check returns the reason to drop (a constant: nothing is
  * built per packet) or null.
  *
@@ -69,5 +72,32 @@ final class AddressFilter {
 
     private static boolean isLoopback(int address) {
         return address >>> 24 == 127;
+    }
+
+    static final String IPV6_MULTICAST_SOURCE = "martian source: IPv6 multicast ff00::/8";
+    static final String IPV6_UNSPECIFIED_SOURCE = "martian source: IPv6 unspecified ::";
+    static final String IPV6_LOOPBACK_SOURCE = "martian source: IPv6 loopback ::1";
+    static final String NO_IPV6 = "IPv6: this host has no IPv6 address";
+
+    /**
+     * Why an IPv6 packet from {@code hi}, {@code lo} to this host at {@code own} is dropped, or
+     * null. RFC 4291: a multicast address (§2.7) or the unspecified one (§2.5.2, except in
+     * duplicate address detection, which a host's TCP never sees) is never a source, nor is the
+     * loopback address off loopback (§2.5.3), nor the host's own address (LAND).
+     */
+    static String sourceProblem6(long hi, long lo, IpAddress own) {
+        if (Ipv6Address.isMulticast(hi)) return IPV6_MULTICAST_SOURCE;
+        if (hi == 0 && lo == 0) return IPV6_UNSPECIFIED_SOURCE;
+        boolean ownIsLoopback = Ipv6Address.isLoopback(own.hi(), own.lo());
+        if (ownIsLoopback) return null;
+        if (Ipv6Address.isLoopback(hi, lo)) return IPV6_LOOPBACK_SOURCE;
+        if (hi == own.hi() && lo == own.lo()) return OWN_SOURCE;
+        return null;
+    }
+
+    /** Why an IPv6 packet to {@code hi}, {@code lo} is not for this host at {@code own}, or null. */
+    static String destinationProblem6(long hi, long lo, IpAddress own) {
+        if (hi == own.hi() && lo == own.lo()) return null;
+        return Ipv6Address.isMulticast(hi) ? MULTICAST_DESTINATION : OTHER_DESTINATION;
     }
 }

@@ -7,7 +7,7 @@ import dev.synack.tcp.Listener;
 import dev.synack.tcp.Seq;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.TimeWaitRecord;
-import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpSegment;
 import java.io.IOException;
@@ -30,6 +30,10 @@ final class Connections {
     private final NetStack stack;
     private final DemuxTable<Object> table = new DemuxTable<>(64);
     private final Listener[] listeners = new Listener[PortTable.PORT_COUNT];
+    /** Which families each port's listener takes: {@link #IPV4} and {@link #IPV6} bits. */
+    private final byte[] listenerFamilies = new byte[PortTable.PORT_COUNT];
+    static final byte IPV4 = 1;
+    static final byte IPV6 = 2;
     private final PortTable ports;
     private final Random random;
     private final Timers timers;
@@ -43,8 +47,10 @@ final class Connections {
      * would have answered.
      */
     private Endpoint recent;
-    /** The last segment sent for a 4-tuple not (yet) in the demux table, for RetransSegs. */
-    private long unregisteredKey = -1;
+    /** The last segment sent for a 4-tuple not (yet) in the demux table, for RetransSegs (none: ports -1). */
+    private long unregisteredHi;
+    private long unregisteredLo;
+    private int unregisteredPorts = -1;
     private int unregisteredSentUpTo;
     /** The timer wheel's callback: one for every expiry, none allocated per call. */
     private final Consumer<Object> fireTimer = this::fire;
@@ -92,34 +98,38 @@ final class Connections {
         ports.unbind(port);
     }
 
-    /** See {@link NetStack#connect(int, int, int, Consumer)}. */
-    Connection connect(int boundPort, int remoteAddress, int remotePort, Consumer<Connection> beforeSyn, long now)
+    /** See {@link NetStack#connect(int, IpAddress, int, Consumer)}. */
+    Connection connect(int boundPort, IpAddress remoteAddress, int remotePort, Consumer<Connection> beforeSyn, long now)
             throws IOException {
-        int address = stack.address();
+        IpAddress address = stack.localAddressFor(remoteAddress);
+        if (address == null) {
+            throw new SocketException("Network is unreachable: " + stack.name() + " has no IPv" + remoteAddress.version()
+                    + " address to reach " + remoteAddress);
+        }
         int localPort;
         Endpoint.PortUse use;
         if (boundPort > 0) {
             if (!ports.isBound(boundPort)) throw new IllegalStateException("connect from port " + boundPort + " that is not bound");
-            if (table.containsKey(DemuxTable.key(remoteAddress, boundPort, remotePort))) {
-                throw new BindException("Address already in use: " + Ipv4Address.format(address) + ":" + boundPort
-                        + " is already connected to " + Ipv4Address.format(remoteAddress) + ":" + remotePort);
+            if (table.containsKey(remoteAddress, DemuxTable.ports(boundPort, remotePort))) {
+                throw new BindException("Address already in use: " + address.withPort(boundPort)
+                        + " is already connected to " + remoteAddress.withPort(remotePort));
             }
             localPort = boundPort;
             use = Endpoint.PortUse.BINDING;
         } else {
-            localPort = ports.allocateForConnect(address, remoteAddress, remotePort, stack.config().ephemeralPortLow(),
-                    stack.config().ephemeralPortHigh(),
-                    p -> listeners[p] == null && !table.containsKey(DemuxTable.key(remoteAddress, p, remotePort)));
+            localPort = ports.allocateForConnect(portHash(address), portHash(remoteAddress), remotePort,
+                    stack.config().ephemeralPortLow(), stack.config().ephemeralPortHigh(),
+                    p -> listeners[p] == null && !table.containsKey(remoteAddress, DemuxTable.ports(p, remotePort)));
             if (localPort < 0) {
                 throw new SocketException("Cannot assign requested address: no ephemeral port free for "
-                        + Ipv4Address.format(remoteAddress) + ":" + remotePort);
+                        + remoteAddress.withPort(remotePort));
             }
             use = Endpoint.PortUse.EPHEMERAL;
         }
         FourTuple tuple = new FourTuple(address, localPort, remoteAddress, remotePort);
         Connection c = Connection.active(stack.config(), tuple, stack.isn(), stack.output());
-        Endpoint e = new Endpoint(c, DemuxTable.key(remoteAddress, localPort, remotePort), localPort, use);
-        table.put(e.key, e);
+        Endpoint e = new Endpoint(c, use);
+        table.put(e.remote, e.ports, e);
         recent = e;
         try {
             if (beforeSyn != null) beforeSyn.accept(c);
@@ -131,13 +141,22 @@ final class Connections {
         return c;
     }
 
-    /** See {@link NetStack#listen(int, int)}. */
-    Listener listen(int port, int backlog) throws SocketException {
+    /**
+     * An address as {@link PortTable}'s port choice hashes it: an IPv4 address itself (as it always
+     * was), an IPv6 one folded to 32 bits.
+     */
+    private static int portHash(IpAddress a) {
+        return a.isIpv4() ? a.ipv4() : Long.hashCode(a.hi()) ^ Long.hashCode(a.lo());
+    }
+
+    /** See {@link NetStack#listen(int, int, IpAddress, boolean)}. */
+    Listener listen(int port, int backlog, IpAddress shownAs, byte families) throws SocketException {
         if (!ports.isBound(port)) throw new IllegalStateException("listen on port " + port + " that is not bound");
         if (listeners[port] != null) throw new SocketException("Already listening on port " + port);
-        Listener l = new Listener(stack.config(), stack.address(), port, backlog, stack.isn(), stack.synCookies(), stack.output());
+        Listener l = new Listener(stack.config(), shownAs, port, backlog, stack.isn(), stack.synCookies(), stack.output());
         listeners[port] = l;
-        stack.diagnostics().listenerStateChanged(port, TcpState.CLOSED, TcpState.LISTEN, "listen(" + l.backlog() + ")");
+        listenerFamilies[port] = families;
+        stack.diagnostics().listenerStateChanged(l, TcpState.CLOSED, TcpState.LISTEN, "listen(" + l.backlog() + ")");
         return l;
     }
 
@@ -149,7 +168,7 @@ final class Connections {
         int port = listener.localPort();
         try {
             listener.close(now);
-            stack.diagnostics().listenerStateChanged(port, TcpState.LISTEN, TcpState.CLOSED, "close()");
+            stack.diagnostics().listenerStateChanged(listener, TcpState.LISTEN, TcpState.CLOSED, "close()");
         } finally {
             if (listeners[port] == listener) {
                 listeners[port] = null;
@@ -167,7 +186,8 @@ final class Connections {
         Endpoint r = recent;
         if (r != null && r.connection == connection && !r.removed) return r;
         FourTuple t = connection.tuple();
-        if (table.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())) instanceof Endpoint e && e.connection == connection) {
+        if (table.get(t.remoteAddress(), DemuxTable.ports(t.localPort(), t.remotePort())) instanceof Endpoint e
+                && e.connection == connection) {
             recent = e;
             return e;
         }
@@ -177,11 +197,13 @@ final class Connections {
     /**
      * Hands an arriving segment from {@code remote} to what it is for, as RFC 9293 §3.10.7 orders:
      * a fully specified connection (or its TIME_WAIT record) first, then a listener on the port.
-     * Returns false when nothing takes it (the caller answers with a reset).
+     * Returns false when nothing takes it (the caller answers with a reset). The remote address is
+     * the 128 bits {@link IpAddress} holds; the packet's destination was this stack's address of
+     * that family.
      */
-    boolean segmentArrived(int remote, TcpSegment seg, long now) {
+    boolean segmentArrived(long remoteHi, long remoteLo, TcpSegment seg, long now) {
         int localPort = seg.destinationPort();
-        Object entry = table.get(DemuxTable.key(remote, localPort, seg.sourcePort()));
+        Object entry = table.get(remoteHi, remoteLo, DemuxTable.ports(localPort, seg.sourcePort()));
         if (entry instanceof Endpoint e && !takesNewIncarnation(e, seg, now)) {
             recent = e;
             e.connection.segmentArrived(seg, now);
@@ -192,20 +214,23 @@ final class Connections {
             return true;
         }
         Listener l = listeners[localPort];
-        if (l == null || l.isClosed()) return false;
-        Connection child = l.segmentArrived(stack.address(), remote, seg, now);
+        boolean ipv4 = IpAddress.isIpv4(remoteHi, remoteLo);
+        if (l == null || l.isClosed() || (listenerFamilies[localPort] & (ipv4 ? IPV4 : IPV6)) == 0) return false;
+        IpAddress remote = IpAddress.of(remoteHi, remoteLo);
+        Connection child = l.segmentArrived(stack.localAddressFor(remote), remote, seg, now);
         if (child != null) adoptChild(child);
         return true;
     }
 
     /**
-     * Hands an ICMP error about a TCP segment this host sent from {@code localPort} to {@code
-     * remote}:{@code remotePort} to its connection ({@link Connection#icmpError}). Returns null when
-     * it was taken, else why not: no connection (Linux counts IcmpInErrors), TIME_WAIT (ignored, as
+     * Hands an ICMP error about a TCP segment this host sent from {@code localPort} to the remote
+     * address (its 128 bits, as {@link IpAddress} holds them) and {@code remotePort} to its
+     * connection ({@link Connection#icmpError}). Returns null when it was taken, else why not: no connection (Linux counts IcmpInErrors), TIME_WAIT (ignored, as
      * Linux), or a sequence number outside the window (OutOfWindowIcmps), each counted here.
      */
-    String icmpErrorArrived(int remote, int localPort, int remotePort, IcmpError kind, int nextHopMtu, int seq, long now) {
-        Object entry = table.get(DemuxTable.key(remote, localPort, remotePort));
+    String icmpErrorArrived(long remoteHi, long remoteLo, int localPort, int remotePort, IcmpError kind, int nextHopMtu,
+                            int seq, long now) {
+        Object entry = table.get(remoteHi, remoteLo, DemuxTable.ports(localPort, remotePort));
         if (entry instanceof TimeWaitTimer) return "ICMP error for a connection in TIME_WAIT";
         if (!(entry instanceof Endpoint e)) {
             stack.diagnostics().increment(Counter.ICMP_IN_ERRORS);
@@ -215,6 +240,17 @@ final class Connections {
         if (e.connection.icmpError(kind, nextHopMtu, seq, now)) return null;
         stack.diagnostics().increment(Counter.OUT_OF_WINDOW_ICMPS);
         return "ICMP error quoting a sequence number outside the window";
+    }
+
+    /**
+     * The families a listener bound to {@code bound} takes, as Linux's: a wildcard IPv6 binding
+     * both, IPv4 as IPv4-mapped (RFC 3493 §3.7), unless IPV6_V6ONLY; an IPv4 binding or a specific
+     * IPv6 address only its own family; null (bound to a port alone) both.
+     */
+    static byte families(IpAddress bound, boolean ipv6Only) {
+        if (bound == null) return IPV4 | IPV6;
+        if (bound.isIpv4()) return IPV4;
+        return bound.isUnspecified() && !ipv6Only ? (byte) (IPV4 | IPV6) : IPV6;
     }
 
     /**
@@ -236,15 +272,13 @@ final class Connections {
 
     private void adoptChild(Connection child) {
         stack.diagnostics().increment(Counter.PASSIVE_OPENS);
-        FourTuple t = child.tuple();
-        Endpoint e = new Endpoint(child, DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort()), t.localPort(),
-                Endpoint.PortUse.NONE);
-        if (unregisteredKey == e.key) {
+        Endpoint e = new Endpoint(child, Endpoint.PortUse.NONE);
+        if (unregisteredPorts == e.ports && e.remote.hi() == unregisteredHi && e.remote.lo() == unregisteredLo) {
             e.sentUpTo = unregisteredSentUpTo;
             e.sentAnything = true;
-            unregisteredKey = -1;
+            unregisteredPorts = -1;
         }
-        Object old = table.put(e.key, e);
+        Object old = table.put(e.remote, e.ports, e);
         recent = e;
         if (old != null && old != e) {
             // Cannot happen when the demux worked; keep the table consistent anyway.
@@ -274,7 +308,7 @@ final class Connections {
             return;
         }
         FourTuple t = connection.tuple();
-        timeWait.connectionReturned(connection, table.get(DemuxTable.key(t.remoteAddress(), t.localPort(), t.remotePort())));
+        timeWait.connectionReturned(connection, table.get(t.remoteAddress(), DemuxTable.ports(t.localPort(), t.remotePort())));
     }
 
     /**
@@ -306,7 +340,7 @@ final class Connections {
         if (e.removed) return;
         unlink(e);
         timers.cancel(e.timer);
-        if (table.get(e.key) == e) table.remove(e.key);
+        if (table.get(e.remote, e.ports) == e) table.remove(e.remote, e.ports);
         ports.release(e.portUse, e.localPort);
     }
 
@@ -344,17 +378,20 @@ final class Connections {
      * RetransSegs: counts a segment sent to {@code destinationAddress} carrying sequence space below
      * the highest already sent; returns whether it did.
      */
-    boolean noteSent(TcpSegment s, int destinationAddress) {
+    boolean noteSent(TcpSegment s, long destinationHi, long destinationLo) {
         int length = s.sequenceLength();
         if (length == 0 || s.has(TcpFlags.RST)) return false;
-        long key = DemuxTable.key(destinationAddress, s.sourcePort(), s.destinationPort());
+        int ports = DemuxTable.ports(s.sourcePort(), s.destinationPort());
         // A TIME_WAIT record sends only bare ACKs (no sequence space): never found here.
         Endpoint r = recent;
-        Endpoint e = r != null && r.key == key && !r.removed ? r : table.get(key) instanceof Endpoint found ? found : null;
+        Endpoint e = r != null && r.ports == ports && r.remote.hi() == destinationHi && r.remote.lo() == destinationLo && !r.removed
+                ? r : table.get(destinationHi, destinationLo, ports) instanceof Endpoint found ? found : null;
         int end = s.seq() + length;
         if (e == null) {
             // A listener's SYN-ACK goes out before its child is registered: remember it for adoptChild.
-            unregisteredKey = key;
+            unregisteredHi = destinationHi;
+            unregisteredLo = destinationLo;
+            unregisteredPorts = ports;
             unregisteredSentUpTo = end;
             return false;
         }

@@ -87,14 +87,24 @@ public enum Counter {
      * synack's own: exceptions thrown by readiness handlers of non-blocking sockets
      * ({@link ReadinessWatch}), caught by the stack; the socket whose handler threw is closed.
      */
-    HANDLER_ERRORS("HandlerErrors", Mib.SYNACK);
+    HANDLER_ERRORS("HandlerErrors", Mib.SYNACK),
+    /** Linux's Icmp6InEchos and Icmp6OutEchoReplies: ICMPv6 echo requests received, replies sent. */
+    IN_ECHOS6("InEchos", Mib.ICMP6),
+    OUT_ECHO_REPLIES6("OutEchoReplies", Mib.ICMP6),
+    /**
+     * synack's own: neighbour discovery and multicast listener messages (RFC 4861, RFC 3810) a
+     * kernel sends down a point-to-point link, which needs no answer, and other ICMPv6 it ignores.
+     */
+    IN_ICMP6_IGNORED("InIcmp6Ignored", Mib.SYNACK),
+    /** Linux's Icmp6InErrors: ICMPv6 error messages (destination unreachable, packet too big) about TCP segments. */
+    IN_ICMP6_ERRORS("InErrors", Mib.ICMP6);
 
     /**
      * Where Linux keeps a counter, which names its line in /proc/net/snmp or netstat and prefixes
      * its name in nstat ("TcpActiveOpens", "TcpExtListenDrops"); {@link #SYNACK} for synack's own.
      */
     public enum Mib {
-        IP("Ip"), ICMP("Icmp"), TCP("Tcp"), TCP_EXT("TcpExt"), SYNACK("Synack");
+        IP("Ip"), ICMP("Icmp"), ICMP6("Icmp6"), TCP("Tcp"), TCP_EXT("TcpExt"), SYNACK("Synack");
 
         private final String prefix;
 

@@ -1,24 +1,29 @@
 package dev.synack.stack;
 
+import dev.synack.wire.IpAddress;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A hash table from a {@code long} key to a value, with open addressing and linear probing, so that
- * a lookup on the per-packet path allocates nothing (no boxed keys, no entry objects). Removal
- * shifts the following entries back (Knuth's algorithm R) instead of leaving tombstones, so the
- * table never degrades. The load factor stays at most one half; when removals take it below one
- * eighth the table halves (never below its initial size), so that a stack whose connections
- * came and went does not keep the arrays of its busiest moment (a server after a burst).
+ * A hash table from a key of two longs and an int to a value, with open addressing and linear
+ * probing, so that a lookup on the per-packet path allocates nothing (no boxed keys, no entry
+ * objects). Removal shifts the following entries back (Knuth's algorithm R) instead of leaving
+ * tombstones, so the table never degrades. The load factor stays at most one half; when removals
+ * take it below one eighth the table halves (never below its initial size), so that a stack whose
+ * connections came and went does not keep the arrays of its busiest moment (a server after a burst).
  *
- * <p>The stack keys connections by {@link #key(int, int, int)}: remote address, local port and
- * remote port. The local address is not part of the key because a stack has exactly one address
- * (packets to any other address are dropped before the lookup).
+ * <p>The stack keys a connection by its remote address (the 128 bits {@link IpAddress} holds, IPv4
+ * as IPv4-mapped, so both families share one table) and {@link #ports}: local and remote port.
+ * The local address is not part of the key because a stack has one address of each family, and
+ * the remote address's family picks it (packets to any other address are dropped before the
+ * lookup). The single-{@code long} methods are the same table with the key in the middle long.
  *
  * <p>Not thread-safe: the owning stack calls it under its lock.
  */
 public final class DemuxTable<V> {
-    private long[] keys;
+    private long[] his;
+    private long[] los;
+    private int[] ints;
     private Object[] values;
     private int size;
     private final int minCapacity;
@@ -26,84 +31,122 @@ public final class DemuxTable<V> {
     public DemuxTable(int expected) {
         int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
         minCapacity = capacity;
-        keys = new long[capacity];
+        allocate(capacity);
+    }
+
+    private void allocate(int capacity) {
+        his = new long[capacity];
+        los = new long[capacity];
+        ints = new int[capacity];
         values = new Object[capacity];
     }
 
     /** The number of slots (for tests: the table grows and shrinks with its contents). */
-    public int capacity() { return keys.length; }
+    public int capacity() { return values.length; }
 
-    /** The demultiplexing key of a connection of this stack. */
+    /** An IPv4 connection's key as one long: remote address, local port, remote port (tools and benchmarks). */
     public static long key(int remoteAddress, int localPort, int remotePort) {
-        return ((long) remoteAddress << 32) | ((long) (localPort & 0xffff) << 16) | (remotePort & 0xffff);
+        return ((long) remoteAddress << 32) | ports(localPort, remotePort);
+    }
+
+    /** The ports part of a connection's key: the local port high, the remote port low. */
+    public static int ports(int localPort, int remotePort) {
+        return ((localPort & 0xffff) << 16) | (remotePort & 0xffff);
     }
 
     public int size() { return size; }
 
-    private static int hash(long key) {
-        long h = key * 0x9E3779B97F4A7C15L;
+    private static int hash(long hi, long lo, int low) {
+        long h = (hi * 0xC2B2AE3D27D4EB4FL + lo) * 0x9E3779B97F4A7C15L + low * 0x165667B19E3779F9L;
+        h *= 0x9E3779B97F4A7C15L;
         return (int) (h ^ (h >>> 32));
     }
 
+    private boolean at(int i, long hi, long lo, int low) {
+        return los[i] == lo && ints[i] == low && his[i] == hi;
+    }
+
+    public V get(long key) { return get(0, key, 0); }
+
+    /** The value of the connection from {@code remote} with {@code ports} ({@link #ports}). */
+    public V get(IpAddress remote, int ports) { return get(remote.hi(), remote.lo(), ports); }
+
     @SuppressWarnings("unchecked")
-    public V get(long key) {
-        int m = keys.length - 1;
-        for (int i = hash(key) & m; ; i = (i + 1) & m) {
+    public V get(long hi, long lo, int low) {
+        int m = values.length - 1;
+        for (int i = hash(hi, lo, low) & m; ; i = (i + 1) & m) {
             Object v = values[i];
             if (v == null) return null;
-            if (keys[i] == key) return (V) v;
+            if (at(i, hi, lo, low)) return (V) v;
         }
     }
 
     public boolean containsKey(long key) { return get(key) != null; }
 
-    /** Maps {@code key} to {@code value} (not null); returns the previous value or null. */
+    public boolean containsKey(IpAddress remote, int ports) { return get(remote, ports) != null; }
+
+    public V put(long key, V value) { return put(0, key, 0, value); }
+
+    public V put(IpAddress remote, int ports, V value) { return put(remote.hi(), remote.lo(), ports, value); }
+
+    /** Maps the key to {@code value} (not null); returns the previous value or null. */
     @SuppressWarnings("unchecked")
-    public V put(long key, V value) {
+    public V put(long hi, long lo, int low, V value) {
         if (value == null) throw new IllegalArgumentException("null value");
-        int m = keys.length - 1;
-        int i = hash(key) & m;
+        int m = values.length - 1;
+        int i = hash(hi, lo, low) & m;
         for (; values[i] != null; i = (i + 1) & m) {
-            if (keys[i] == key) {
+            if (at(i, hi, lo, low)) {
                 V old = (V) values[i];
                 values[i] = value;
                 return old;
             }
         }
-        keys[i] = key;
+        his[i] = hi;
+        los[i] = lo;
+        ints[i] = low;
         values[i] = value;
-        if (++size * 2 > keys.length) resize();
+        if (++size * 2 > values.length) rehash(values.length * 2);
         return null;
     }
 
-    /** Removes {@code key}; returns its value or null. */
+    public V remove(long key) { return remove(0, key, 0); }
+
+    public V remove(IpAddress remote, int ports) { return remove(remote.hi(), remote.lo(), ports); }
+
+    /** Removes the key; returns its value or null. */
     @SuppressWarnings("unchecked")
-    public V remove(long key) {
-        int m = keys.length - 1;
-        int i = hash(key) & m;
+    public V remove(long hi, long lo, int low) {
+        int m = values.length - 1;
+        int i = hash(hi, lo, low) & m;
         for (; ; i = (i + 1) & m) {
             if (values[i] == null) return null;
-            if (keys[i] == key) break;
+            if (at(i, hi, lo, low)) break;
         }
         V old = (V) values[i];
         // Algorithm R: move back every later entry of the run that would no longer be found.
         int hole = i;
         for (int j = (i + 1) & m; values[j] != null; j = (j + 1) & m) {
-            int home = hash(keys[j]) & m;
+            int home = hash(his[j], los[j], ints[j]) & m;
             boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
             if (movable) {
-                keys[hole] = keys[j];
-                values[hole] = values[j];
+                move(j, hole);
                 hole = j;
             }
         }
         values[hole] = null;
-        keys[hole] = 0;
         size--;
         // Shrinking at one eighth to a load of at most one quarter leaves room both ways: a table
         // cannot grow again before its size doubles, nor shrink again before it halves.
-        if (keys.length > minCapacity && size * 8 < keys.length) rehash(keys.length / 2);
+        if (values.length > minCapacity && size * 8 < values.length) rehash(values.length / 2);
         return old;
+    }
+
+    private void move(int from, int to) {
+        his[to] = his[from];
+        los[to] = los[from];
+        ints[to] = ints[from];
+        values[to] = values[from];
     }
 
     /** A snapshot of the values, in table order (deterministic for the same keys inserted the same way). */
@@ -114,21 +157,19 @@ public final class DemuxTable<V> {
         return out;
     }
 
-    private void resize() {
-        rehash(keys.length * 2);
-    }
-
     private void rehash(int capacity) {
-        long[] oldKeys = keys;
+        long[] oldHis = his, oldLos = los;
+        int[] oldInts = ints;
         Object[] oldValues = values;
-        keys = new long[capacity];
-        values = new Object[capacity];
-        int m = keys.length - 1;
-        for (int j = 0; j < oldKeys.length; j++) {
+        allocate(capacity);
+        int m = capacity - 1;
+        for (int j = 0; j < oldValues.length; j++) {
             if (oldValues[j] == null) continue;
-            int i = hash(oldKeys[j]) & m;
+            int i = hash(oldHis[j], oldLos[j], oldInts[j]) & m;
             while (values[i] != null) i = (i + 1) & m;
-            keys[i] = oldKeys[j];
+            his[i] = oldHis[j];
+            los[i] = oldLos[j];
+            ints[i] = oldInts[j];
             values[i] = oldValues[j];
         }
     }

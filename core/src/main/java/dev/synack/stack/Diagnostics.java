@@ -2,12 +2,15 @@ package dev.synack.stack;
 
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.MemoryBudget;
+import dev.synack.tcp.Listener;
 import dev.synack.tcp.TcpState;
 import dev.synack.tcp.TimeWaitRecord;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
 import dev.synack.wire.Icmpv4Error;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.Ipv6Header;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
@@ -112,9 +115,9 @@ final class Diagnostics {
      * A listener has no connection to report its own state changes, so the stack does: the trace
      * names it by its "ip:port".
      */
-    void listenerStateChanged(int port, TcpState from, TcpState to, String cause) {
+    void listenerStateChanged(Listener listener, TcpState from, TcpState to, String cause) {
         if (traceListeners.isEmpty()) return;
-        String who = Ipv4Address.format(stack.address()) + ":" + port;
+        String who = listener.localAddress().withPort(listener.localPort());
         emit(new TraceEvent.StateChange(stack.clock().nanos(), stack.name(), who, from.name(), to.name(), cause));
     }
 
@@ -146,13 +149,13 @@ final class Diagnostics {
     }
 
     /** A segment the engine dropped: an inbound one, so it came from the packet being processed. */
-    void segmentDropped(int remoteAddress, TcpSegment segment, String reason, long now) {
+    void segmentDropped(IpAddress remoteAddress, TcpSegment segment, String reason, long now) {
         if (traceListeners.isEmpty()) return;
         TcpPacket in = processing;
-        int src = in != null ? in.sourceAddress() : remoteAddress;
-        int dst = in != null ? in.destinationAddress() : stack.address();
+        IpAddress src = in != null ? in.sourceIp() : remoteAddress != null ? remoteAddress : IpAddress.ipv4(0);
+        IpAddress dst = in != null ? in.destinationIp() : stack.localAddressFor(src);
         emit(new TraceEvent.Packet(now, stack.name(), TraceEvent.Direction.DROP,
-                Ipv4Address.format(src) + ":" + segment.sourcePort(), Ipv4Address.format(dst) + ":" + segment.destinationPort(),
+                src.withPort(segment.sourcePort()), (dst == null ? src : dst).withPort(segment.destinationPort()),
                 TcpFlags.tcpdump(segment.flags()), Integer.toUnsignedLong(segment.seq()), Integer.toUnsignedLong(segment.ack()),
                 segment.payloadLength(), segment.window(), segment.options().toString(), reason));
     }
@@ -172,6 +175,9 @@ final class Diagnostics {
                 src += ":" + (packet.getShort(p + ihl) & 0xffff);
                 dst += ":" + (packet.getShort(p + ihl + 2) & 0xffff);
             }
+        } else if (n >= Ipv6Header.LENGTH && (packet.get(p) & 0xf0) == 0x60) {
+            src = "[" + IpAddress.of(Ipv6Header.sourceHi(packet, p), Ipv6Header.sourceLo(packet, p)) + "]";
+            dst = "[" + IpAddress.of(Ipv6Header.destinationHi(packet, p), Ipv6Header.destinationLo(packet, p)) + "]";
         }
         emit(new TraceEvent.Packet(now, stack.name(), TraceEvent.Direction.DROP, src, dst, "?", 0, 0, n, 0, "", reason));
     }

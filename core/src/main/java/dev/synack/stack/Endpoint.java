@@ -1,11 +1,15 @@
 package dev.synack.stack;
 
 import dev.synack.tcp.Connection;
+import dev.synack.tcp.FourTuple;
+import dev.synack.wire.IpAddress;
 
 /** The stack's record of one connection: its demux key, its timer and which port use it holds. */
 final class Endpoint {
     final Connection connection;
-    final long key;
+    /** The demux key: the remote address and {@link DemuxTable#ports}. */
+    final IpAddress remote;
+    final int ports;
     final int localPort;
     final TimerWheel.Timer<Object> timer = new TimerWheel.Timer<>(this);
     /** PortTable use released with the connection: a binding (bound before connect) or an ephemeral use. */
@@ -20,10 +24,12 @@ final class Endpoint {
 
     enum PortUse { NONE, BINDING, EPHEMERAL }
 
-    Endpoint(Connection connection, long key, int localPort, PortUse portUse) {
+    Endpoint(Connection connection, PortUse portUse) {
+        FourTuple t = connection.tuple();
         this.connection = connection;
-        this.key = key;
-        this.localPort = localPort;
+        this.remote = t.remoteAddress();
+        this.ports = DemuxTable.ports(t.localPort(), t.remotePort());
+        this.localPort = t.localPort();
         this.portUse = portUse;
     }
 

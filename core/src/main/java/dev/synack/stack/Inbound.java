@@ -6,6 +6,8 @@ import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Icmpv4;
 import dev.synack.wire.Icmpv4Error;
+import dev.synack.wire.Icmpv6;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.Ipv4Header;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
@@ -37,6 +39,7 @@ final class Inbound {
     private final TcpSegment resetReply = new TcpSegment();
     /** The ICMP error being read (reused: nothing allocated per message). */
     private final Icmpv4Error icmpError = new Icmpv4Error();
+    private final Icmpv6Input icmpv6;
     /** RSTs for segments that match nothing, and echo replies: null when not limited. */
     private final TokenBucket resetLimit;
     private final TokenBucket echoReplyLimit;
@@ -52,6 +55,7 @@ final class Inbound {
         this.echoReplyLimit = config.echoReplyRateLimit() == 0 ? null
                 : new TokenBucket(config.echoReplyRateLimit(), config.echoReplyBurst(), startNanos);
         this.addressFilter = new AddressFilter(stack.address(), 0);
+        this.icmpv6 = new Icmpv6Input(stack, diagnostics, this, connections);
     }
 
     /** See {@link NetStack#prefixLength(int)}. */
@@ -96,12 +100,20 @@ final class Inbound {
             icmpArrived(packet, now);
             return null;
         }
+        if (stack.ipv6Address() == null && packet.hasRemaining() && (packet.get(packet.position()) & 0xf0) == 0x60) {
+            // A host without IPv6 takes an IPv6 packet as one of an IP version it does not speak,
+            // a segment received in error, as it always did.
+            diagnostics.increment(Counter.IN_ERRS);
+            diagnostics.undecodable(now, packet, AddressFilter.NO_IPV6);
+            return null;
+        }
         ParseResult result = PacketCodec.decode(packet, inbound, !tcpChecksumTrusted);
         if (result == ParseResult.OK) return inbound;
-        if (result == ParseResult.NOT_TCP) {
-            // A sound IPv4 header (its checksum verified) for a protocol synack does not handle,
-            // such as UDP: counted and dropped, never an error. (Links drop other IP versions,
-            // such as the kernel's IPv6 router solicitations on a TUN device, before the stack.)
+        if (result == ParseResult.NOT_TCP && Icmpv6.isIcmpv6(packet)) {
+            icmpv6.arrived(packet, now);
+        } else if (result == ParseResult.NOT_TCP) {
+            // A sound IP header for a protocol synack does not handle, such as UDP: counted and
+            // dropped, never an error.
             diagnostics.increment(Counter.IN_UNKNOWN_PROTOS);
         } else {
             // An unsound IP option is an IP header error (Linux's ip_options_compile); the rest
@@ -125,7 +137,9 @@ final class Inbound {
 
     /** A decoded packet: to its connection or listener, else a reset (RFC 9293 §3.10.7.1). */
     private void segmentArrived(TcpPacket in, long now) {
-        String addressProblem = addressProblem(in.sourceAddress(), in.destinationAddress());
+        String addressProblem = in.isIpv6()
+                ? addressProblem6(in.sourceHi(), in.sourceLo(), in.destinationHi(), in.destinationLo())
+                : addressProblem(in.sourceAddress(), in.destinationAddress());
         if (addressProblem != null) {
             diagnostics.packet(now, TraceEvent.Direction.DROP, in, addressProblem);
             return;
@@ -133,13 +147,13 @@ final class Inbound {
         diagnostics.increment(Counter.IN_SEGS);
         diagnostics.packet(now, TraceEvent.Direction.RECV, in, null);
         TcpSegment seg = in.segment();
-        if (connections.segmentArrived(in.sourceAddress(), seg, now)) return;
+        if (connections.segmentArrived(in.sourceHi(), in.sourceLo(), seg, now)) return;
         // RFC 9293 §3.10.7.1: a segment for no connection and no listener is answered with a
         // reset (its form depends on the ACK bit), unless it is itself a reset.
         if (!Resets.replyTo(seg, resetReply)) {
             diagnostics.packet(now, TraceEvent.Direction.DROP, in, "no connection (a reset is never answered)");
         } else if (resetLimit == null || resetLimit.tryTake(now)) {
-            stack.output().send(stack.address(), in.sourceAddress(), resetReply, now);
+            stack.output().reply(in, resetReply, now);
         } else {
             diagnostics.increment(Counter.OUT_RSTS_RATE_LIMITED);
             diagnostics.packet(now, TraceEvent.Direction.DROP, in, "no connection: RST rate limited");
@@ -165,18 +179,42 @@ final class Inbound {
             return;
         }
         int p = packet.position();
-        problem = addressProblem(Ipv4Header.sourceAddress(packet, p), Ipv4Header.destinationAddress(packet, p));
-        if (problem != null) {
-            diagnostics.undecodable(now, packet, "ICMP echo request: " + problem);
+        answerEcho(packet, addressProblem(Ipv4Header.sourceAddress(packet, p), Ipv4Header.destinationAddress(packet, p)), false, now);
+    }
+
+    /**
+     * A sound echo request of either family, whose addresses were found wanting ({@code addressProblem})
+     * or not: answered unless refused or held back by the echo reply limit, counted either way.
+     */
+    void answerEcho(ByteBuffer packet, String addressProblem, boolean ipv6, long now) {
+        if (addressProblem != null) {
+            diagnostics.undecodable(now, packet, (ipv6 ? "ICMPv6" : "ICMP") + " echo request: " + addressProblem);
             return;
         }
-        diagnostics.increment(Counter.IN_ECHOS);
+        diagnostics.increment(ipv6 ? Counter.IN_ECHOS6 : Counter.IN_ECHOS);
         if (echoReplyLimit != null && !echoReplyLimit.tryTake(now)) {
             diagnostics.increment(Counter.OUT_RATE_LIMIT_GLOBAL);
             diagnostics.undecodable(now, packet, "echo reply rate limited");
             return;
         }
-        if (stack.output().sendEchoReply(packet, now)) diagnostics.increment(Counter.OUT_ECHO_REPS);
+        if (stack.output().sendEchoReply(packet, ipv6, now)) diagnostics.increment(ipv6 ? Counter.OUT_ECHO_REPLIES6 : Counter.OUT_ECHO_REPS);
+    }
+
+    /** As {@link #addressProblem(int, int)} for IPv6 (the two longs of each address). */
+    String addressProblem6(long sourceHi, long sourceLo, long destinationHi, long destinationLo) {
+        IpAddress own = stack.ipv6Address();
+        if (own == null) {
+            diagnostics.increment(Counter.IN_ADDR_ERRORS);
+            return AddressFilter.NO_IPV6;
+        }
+        String problem = AddressFilter.sourceProblem6(sourceHi, sourceLo, own);
+        if (problem != null) {
+            diagnostics.increment(Counter.IN_MARTIAN_SRC);
+            return problem;
+        }
+        problem = AddressFilter.destinationProblem6(destinationHi, destinationLo, own);
+        if (problem != null) diagnostics.increment(Counter.IN_ADDR_ERRORS);
+        return problem;
     }
 
     /** The packet (ICMP, its IPv4 header checked for length only) carries an error message type. */
@@ -224,8 +262,8 @@ final class Inbound {
             return "ICMP error about a packet this host did not send";
         }
         if (diagnostics.isTracing()) diagnostics.icmpError(now, e, kind.lowersPathMtu());
-        return connections.icmpErrorArrived(e.quotedDestination(), e.quotedSourcePort(), e.quotedDestinationPort(), kind,
-                e.nextHopMtu(), e.quotedSequence(), now);
+        return connections.icmpErrorArrived(0, IpAddress.ipv4Lo(e.quotedDestination()), e.quotedSourcePort(),
+                e.quotedDestinationPort(), kind, e.nextHopMtu(), e.quotedSequence(), now);
     }
 
     /**

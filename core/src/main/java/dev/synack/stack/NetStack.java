@@ -8,7 +8,8 @@ import dev.synack.tcp.SynCookies;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
-import dev.synack.wire.Ipv4Address;
+import dev.synack.wire.IpAddress;
+import dev.synack.wire.Ipv6Address;
 import dev.synack.wire.TcpPacket;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -56,6 +57,9 @@ import java.util.function.LongSupplier;
 public final class NetStack {
     private final String name;
     private final int address;
+    /** The IPv4 address as a value (null: none, an IPv6-only host), and the IPv6 one (null: none). */
+    private final IpAddress ipv4;
+    private volatile IpAddress ipv6;
     private final TcpConfig config;
     private final Clock clock;
     private final IsnGenerator isn;
@@ -79,7 +83,7 @@ public final class NetStack {
 
     /**
      * @param name the host's name in traces
-     * @param address its IPv4 address
+     * @param address its IPv4 address (0: none, for a host given only {@link #ipv6Address(IpAddress)})
      * @param clock where time comes from (system or virtual)
      * @param isn the ISN generator (RFC 6528 in production, seeded in simulations)
      * @param seed seeds the stack's choices (ephemeral ports)
@@ -87,6 +91,7 @@ public final class NetStack {
     public NetStack(String name, int address, TcpConfig config, Clock clock, IsnGenerator isn, long seed) {
         this.name = Objects.requireNonNull(name, "name");
         this.address = address;
+        this.ipv4 = address == 0 ? null : IpAddress.ipv4(address);
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.isn = Objects.requireNonNull(isn, "isn");
@@ -101,7 +106,7 @@ public final class NetStack {
         this.waiter = realTimeWaiter;
         this.timers = new Timers(this, start);
         this.connections = new Connections(this, new Random(seed), timers, readiness);
-        this.output = new StackOutput(this, diagnostics);
+        this.output = new StackOutput(this, diagnostics, new Random(~seed).nextLong());
         this.inbound = new Inbound(this, diagnostics, connections, start);
     }
 
@@ -123,8 +128,33 @@ public final class NetStack {
 
     /** The host's name in traces ("client", "server"). */
     public String name() { return name; }
-    /** The host's IPv4 address. */
+    /** The host's IPv4 address (0: none). */
     public int address() { return address; }
+    /** The host's IPv6 address, or null. */
+    public IpAddress ipv6Address() { return ipv6; }
+
+    /** Gives the host a unicast IPv6 address (RFC 8200) beside or instead of its IPv4 one; once, before any traffic. */
+    public void ipv6Address(IpAddress address) {
+        if (!address.isIpv6() || address.isUnspecified() || Ipv6Address.isMulticast(address.hi())) {
+            throw new IllegalArgumentException("not a unicast IPv6 address: " + address);
+        }
+        if (ipv6 != null) throw new IllegalStateException(name + " already has the IPv6 address " + ipv6);
+        ipv6 = address;
+    }
+
+    /** This host's address of {@code remote}'s family, or null when it has none. */
+    public IpAddress localAddressFor(IpAddress remote) { return remote.isIpv4() ? ipv4 : ipv6; }
+
+    /**
+     * Checks that a socket may bind {@code address}: a wildcard or one of this host's addresses.
+     *
+     * @throws java.net.BindException "Cannot assign requested address" for any other
+     */
+    public void checkBindable(IpAddress address) throws java.net.BindException {
+        if (!address.isUnspecified() && !address.equals(localAddressFor(address))) {
+            throw new java.net.BindException("Cannot assign requested address: " + address + " is not " + name + "'s");
+        }
+    }
     public TcpConfig config() { return config; }
     public Clock clock() { return clock; }
 
@@ -414,14 +444,16 @@ public final class NetStack {
      * 4-tuple to this remote is taken are skipped).
      */
     public Connection connect(int boundPort, int remoteAddress, int remotePort) throws IOException {
-        return connect(boundPort, remoteAddress, remotePort, null);
+        return connect(boundPort, IpAddress.ipv4(remoteAddress), remotePort, null);
     }
 
     /**
-     * {@link #connect(int, int, int)}, with {@code beforeSyn} (if not null) run on the new connection
-     * before its SYN leaves: the socket options set before connect() that shape the SYN (TCP_MAXSEG).
+     * {@link #connect(int, int, int)} to an address of either family, from this host's address of
+     * that family ("Network is unreachable" without one), with {@code beforeSyn} (if not null) run
+     * on the new connection before its SYN leaves: the options that shape the SYN (TCP_MAXSEG).
      */
-    public Connection connect(int boundPort, int remoteAddress, int remotePort, Consumer<Connection> beforeSyn) throws IOException {
+    public Connection connect(int boundPort, IpAddress remoteAddress, int remotePort, Consumer<Connection> beforeSyn)
+            throws IOException {
         boolean took = lock.enter();
         try {
             return connections.connect(boundPort, remoteAddress, remotePort, beforeSyn, lock.engineNow());
@@ -430,11 +462,23 @@ public final class NetStack {
         }
     }
 
-    /** Starts listening on {@code port}, which the caller has bound. */
+    /** Starts listening on {@code port}, which the caller has bound, for both families. */
     public Listener listen(int port, int backlog) throws IOException {
+        return listen(port, backlog, null, false);
+    }
+
+    /**
+     * Starts listening on {@code port} for what {@code bound} takes: null (the host's addresses) or
+     * the IPv6 wildcard {@code ::} both families (IPv4 peers seen as IPv4-mapped by a dual-stack
+     * socket) unless {@code ipv6Only} (IPV6_V6ONLY), an IPv4 address only IPv4, a specific IPv6
+     * address only IPv6.
+     */
+    public Listener listen(int port, int backlog, IpAddress bound, boolean ipv6Only) throws IOException {
+        if (bound != null) checkBindable(bound);
+        IpAddress shown = bound != null ? bound : ipv4 != null ? ipv4 : ipv6;
         lock.lock();
         try {
-            return connections.listen(port, backlog);
+            return connections.listen(port, backlog, shown, Connections.families(bound, ipv6Only));
         } finally {
             lock.unlock();
         }
@@ -476,7 +520,7 @@ public final class NetStack {
     // ---- inbound packets
 
     /**
-     * Processes one IPv4 packet now, on the calling thread (simulation drivers and tests). The
+     * Processes one IP packet now, on the calling thread (simulation drivers and tests). The
      * buffer's bytes must stay unchanged during the call; its position is not moved.
      */
     public void deliver(ByteBuffer packet) { deliver(packet, false); }
@@ -593,6 +637,6 @@ public final class NetStack {
 
     @Override
     public String toString() {
-        return "NetStack[" + name + " " + Ipv4Address.format(address) + "]";
+        return "NetStack[" + name + (ipv4 != null ? " " + ipv4 : "") + (ipv6 != null ? " " + ipv6 : "") + "]";
     }
 }

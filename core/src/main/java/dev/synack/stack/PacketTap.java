@@ -3,7 +3,7 @@ package dev.synack.stack;
 import java.nio.ByteBuffer;
 
 /**
- * Sees every IPv4 packet a {@link NetStack} receives from its link (before any check) and every one
+ * Sees every IP packet a {@link NetStack} receives from its link (before any check) and every one
  * it hands to its link, as raw bytes: for captures (dev.synack.link.PcapWriter) and tools. Called on
  * the thread that holds the stack's lock, so it must not block for long and must not call back into
  * the stack.

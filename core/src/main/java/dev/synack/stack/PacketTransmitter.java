@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 @FunctionalInterface
 public interface PacketTransmitter {
     /**
-     * Carries the IPv4 packet between {@code packet}'s position and limit, sent by {@code from}.
+     * Carries the IP packet (IPv4 or IPv6) between {@code packet}'s position and limit, sent by {@code from}.
      * The buffer is the stack's and is reused as soon as this returns: copy what you keep.
      * Called with {@code from}'s lock held; must not block.
      */
@@ -54,7 +54,7 @@ public interface PacketTransmitter {
      * {@link #transmitDecoded} for it: the stack then goes the way it would have gone. Only asked
      * when the sending stack has no packet taps. Called with {@code from}'s lock held.
      */
-    default TcpPacket reserveDecoded(NetStack from, int destinationAddress) { return null; }
+    default TcpPacket reserveDecoded(NetStack from, long destinationHi, long destinationLo) { return null; }
 
     /**
      * Carries the packet {@code from} wrote into the one {@link #reserveDecoded} returned, as

@@ -24,7 +24,7 @@ final class SnapshotText {
         List<Row> rows = new ArrayList<>();
         for (StackSnapshot.Listening l : s.listeners()) {
             rows.add(new Row(stateName(TcpState.LISTEN), l.acceptQueue(), l.backlog(),
-                    Ipv4Address.format(l.localAddress()) + ":" + l.localPort(), "0.0.0.0:*", null,
+                    l.localAddress().withPort(l.localPort()), l.localAddress().isIpv4() ? "0.0.0.0:*" : "[::]:*", null,
                     "synq:" + l.synQueue() + (l.droppedSyns() > 0 ? " dropped:" + l.droppedSyns() : "")));
         }
         for (StackSnapshot.Open c : s.connections()) {

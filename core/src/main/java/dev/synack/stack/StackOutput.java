@@ -10,6 +10,8 @@ import dev.synack.tcp.TcpState;
 import dev.synack.tcp.TimeWaitRecord;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Icmpv4;
+import dev.synack.wire.Icmpv6;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpPacket;
@@ -34,8 +36,8 @@ import java.nio.ByteBuffer;
  * go to the JDK Flight Recorder while a recording asks for them ({@link FlightEvents}).
  */
 final class StackOutput implements TcpOutput {
-    /** The largest IPv4 packet. */
-    static final int MAX_PACKET = 65_535;
+    /** The largest packet: an IPv6 header and the largest payload its length field describes. */
+    static final int MAX_PACKET = 65_535 + 40;
     /** Whether the runtime has the JDK Flight Recorder (a jlink'ed one may leave it out): {@link FlightEvents} needs it. */
     private static final boolean FLIGHT_RECORDER = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
 
@@ -43,10 +45,13 @@ final class StackOutput implements TcpOutput {
     private final Diagnostics diagnostics;
     private final TcpPacket outbound = new TcpPacket();
     private final ByteBuffer transmitBuffer = ByteBuffer.allocate(MAX_PACKET);
+    /** The secret of the IPv6 flow labels (RFC 6437 §3). */
+    private final long flowLabelKey;
 
-    StackOutput(NetStack stack, Diagnostics diagnostics) {
+    StackOutput(NetStack stack, Diagnostics diagnostics, long flowLabelKey) {
         this.stack = stack;
         this.diagnostics = diagnostics;
+        this.flowLabelKey = flowLabelKey;
     }
 
     @Override
@@ -59,21 +64,32 @@ final class StackOutput implements TcpOutput {
     }
 
     @Override
-    public void send(int sourceAddress, int destinationAddress, TcpSegment segment, long now) {
+    public void send(IpAddress source, IpAddress destination, TcpSegment segment, long now) {
+        send(source.hi(), source.lo(), destination.hi(), destination.lo(), segment, now);
+    }
+
+    /** Answers {@code in} with {@code reply}: from its destination back to its source. */
+    void reply(TcpPacket in, TcpSegment reply, long now) {
+        send(in.destinationHi(), in.destinationLo(), in.sourceHi(), in.sourceLo(), reply, now);
+    }
+
+    /** Sends {@code segment} between the addresses {@link IpAddress} holds as two longs each. */
+    private void send(long sourceHi, long sourceLo, long destinationHi, long destinationLo, TcpSegment segment, long now) {
         assert stack.stackLock().isHeldByCurrentThread() : "the engine sends only under the stack's lock";
         PacketTransmitter link = stack.transmitter();
         TcpPacket reserved = link != null && !diagnostics.isTracing() && !diagnostics.hasPacketTaps()
-                ? link.reserveDecoded(stack, destinationAddress) : null;
+                ? link.reserveDecoded(stack, destinationHi, destinationLo) : null;
         TcpPacket out = reserved != null ? reserved : outbound;
         boolean handedOver = false;
         try {
-            out.sourceAddress(sourceAddress).destinationAddress(destinationAddress).ttl(stack.config().ttl());
+            out.source(sourceHi, sourceLo).destination(destinationHi, destinationLo).ttl(stack.config().ttl());
             TcpSegment s = out.segment();
             // PacketCodec.encode reads the payload with absolute gets: the window can be shared.
             s.copyFrom(segment);
+            if (out.isIpv6()) out.flowLabel(flowLabel(out, s));
             diagnostics.increment(Counter.OUT_SEGS);
             if (s.has(TcpFlags.RST)) diagnostics.increment(Counter.OUT_RSTS);
-            if (stack.connections().noteSent(s, destinationAddress) && FLIGHT_RECORDER) FlightEvents.retransmitted(stack, out);
+            if (stack.connections().noteSent(s, destinationHi, destinationLo) && FLIGHT_RECORDER) FlightEvents.retransmitted(stack, out);
             diagnostics.packet(now, TraceEvent.Direction.SEND, out, null);
             if (link == null) {
                 diagnostics.packet(now, TraceEvent.Direction.DROP, out, "no link attached");
@@ -114,10 +130,37 @@ final class StackOutput implements TcpOutput {
         }
     }
 
-    /** Answers the ICMP echo request {@code request} (RFC 792); false when no link could take the reply. */
-    boolean sendEchoReply(ByteBuffer request, long now) {
+    /**
+     * RFC 6437 §3: the flow label of an IPv6 connection's packets, a keyed hash of its addresses and
+     * ports, so the same for all of them, different across connections and unguessable without the
+     * stack's secret (as Linux's ip6_make_flowlabel hashes the flow); never 0, which means unlabelled.
+     */
+    private int flowLabel(TcpPacket p, TcpSegment s) {
+        long h = flowLabelKey;
+        h = mix(h ^ p.sourceHi());
+        h = mix(h ^ p.sourceLo());
+        h = mix(h ^ p.destinationHi());
+        h = mix(h ^ p.destinationLo());
+        h = mix(h ^ DemuxTable.ports(s.sourcePort(), s.destinationPort()));
+        int label = (int) (h ^ (h >>> 32)) & 0xfffff;
+        return label == 0 ? 1 : label;
+    }
+
+    /** A 64-bit finaliser (MurmurHash3's fmix64): every input bit moves every output bit. */
+    private static long mix(long h) {
+        h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
+        h = (h ^ (h >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
+    }
+
+    /**
+     * Answers the ICMP (RFC 792) or ICMPv6 (RFC 4443 §4.2) echo request {@code request}; false when
+     * no link could take the reply.
+     */
+    boolean sendEchoReply(ByteBuffer request, boolean ipv6, long now) {
         transmitBuffer.clear();
-        int length = Icmpv4.writeEchoReply(request, transmitBuffer, stack.config().ttl());
+        int ttl = stack.config().ttl();
+        int length = ipv6 ? Icmpv6.writeEchoReply(request, transmitBuffer, ttl) : Icmpv4.writeEchoReply(request, transmitBuffer, ttl);
         transmitBuffer.limit(length);
         return transmitRaw(now);
     }
@@ -164,7 +207,7 @@ final class StackOutput implements TcpOutput {
 
     @Override
     public void segmentDropped(Connection connection, TcpSegment segment, String reason, long now) {
-        diagnostics.segmentDropped(connection == null ? 0 : connection.tuple().remoteAddress(), segment, reason, now);
+        diagnostics.segmentDropped(connection == null ? null : connection.tuple().remoteAddress(), segment, reason, now);
     }
 
     @Override

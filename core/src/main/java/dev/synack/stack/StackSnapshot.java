@@ -2,6 +2,7 @@ package dev.synack.stack;
 
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.FourTuple;
+import dev.synack.wire.IpAddress;
 import dev.synack.tcp.Listener;
 import dev.synack.tcp.TcpInfo;
 import dev.synack.tcp.TcpState;
@@ -45,7 +46,7 @@ public record StackSnapshot(String host, int address, long takenAtNanos, List<Li
      * @param backlog the most the accept queue holds
      * @param droppedSyns SYNs it dropped for a full queue
      */
-    public record Listening(int localAddress, int localPort, int acceptQueue, int synQueue, int backlog, long droppedSyns) {}
+    public record Listening(IpAddress localAddress, int localPort, int acceptQueue, int synQueue, int backlog, long droppedSyns) {}
 
     /**
      * A connection outside TIME_WAIT.
@@ -102,7 +103,8 @@ public record StackSnapshot(String host, int address, long takenAtNanos, List<Li
             }
         }
         Comparator<FourTuple> byTuple = Comparator.comparingInt(FourTuple::localPort)
-                .thenComparingInt(t -> t.remoteAddress()).thenComparingInt(FourTuple::remotePort);
+                .thenComparingLong(t -> t.remoteAddress().hi()).thenComparingInt(t -> (int) t.remoteAddress().lo())
+                .thenComparingLong(t -> t.remoteAddress().lo()).thenComparingInt(FourTuple::remotePort);
         open.sort(Comparator.comparing(Open::tuple, byTuple));
         timeWait.sort(Comparator.comparing(TimeWait::tuple, byTuple));
         Map<Counter, Long> counters = new EnumMap<>(Counter.class);

@@ -2,6 +2,7 @@ package dev.synack.stack;
 
 import dev.synack.tcp.Connection;
 import dev.synack.tcp.TimeWaitRecord;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpSegment;
 
 /**
@@ -40,7 +41,7 @@ final class TimeWaitRecords {
      */
     void compact(Endpoint e, TimeWaitRecord r) {
         TimeWaitTimer timer = new TimeWaitTimer(r, e.portUse);
-        table.put(e.key, timer);
+        table.put(e.remote, e.ports, timer);
         count++;
         timers.replace(e.timer, timer, r.nextDeadline());
     }
@@ -64,7 +65,7 @@ final class TimeWaitRecords {
 
     /** The 2MSL timer of {@code r}: it goes CLOSED and is forgotten, its port released. */
     void fire(TimeWaitRecord r, long now) {
-        if (!(table.get(DemuxTable.key(r.remoteAddress(), r.localPort(), r.remotePort())) instanceof TimeWaitTimer t) || t.record() != r) {
+        if (!(table.get(r.remoteAddress(), DemuxTable.ports(r.localPort(), r.remotePort())) instanceof TimeWaitTimer t) || t.record() != r) {
             return;
         }
         try {
@@ -73,7 +74,7 @@ final class TimeWaitRecords {
         } catch (Throwable ex) {
             Diagnostics.rethrowFatal(ex);
             stack.diagnostics().internalError(now, "timer of " + r.tuple(), ex);
-            if (table.get(t.key()) == t) timers.retryLater(t, now);
+            if (table.get(r.remoteAddress(), t.ports()) == t) timers.retryLater(t, now);
         }
     }
 
@@ -99,9 +100,9 @@ final class TimeWaitRecords {
 
     /** Forgets a record: its timer, its demux entry and its port use (once). */
     private void remove(TimeWaitTimer t) {
-        long key = t.key();
-        if (table.get(key) != t) return; // already forgotten
-        table.remove(key);
+        IpAddress remote = t.record().remoteAddress();
+        if (table.get(remote, t.ports()) != t) return; // already forgotten
+        table.remove(remote, t.ports());
         timers.cancel(t);
         count--;
         ports.release(t.portUse, t.record().localPort());

@@ -18,8 +18,9 @@ final class TimeWaitTimer extends TimerWheel.Timer<Object> {
 
     TimeWaitRecord record() { return (TimeWaitRecord) owner(); }
 
-    long key() {
+    /** The record's demux key's ports part; its remote address is {@code record().remoteAddress()}. */
+    int ports() {
         TimeWaitRecord r = record();
-        return DemuxTable.key(r.remoteAddress(), r.localPort(), r.remotePort());
+        return DemuxTable.ports(r.localPort(), r.remotePort());
     }
 }

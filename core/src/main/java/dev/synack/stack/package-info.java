@@ -1,7 +1,7 @@
 /**
  * One host's TCP/IP stack around the sans-IO engine: {@link dev.synack.stack.NetStack} demultiplexes
- * arriving IPv4 packets to connections ({@link dev.synack.stack.DemuxTable}, keyed by a {@code long}
- * built from the 4-tuple, no allocation per lookup) and listeners (by port), answers segments that
+ * arriving IPv4 and IPv6 packets to connections ({@link dev.synack.stack.DemuxTable}, keyed by the
+ * remote address's 128 bits and the ports, no allocation per lookup) and listeners (by port), answers segments that
  * match nothing with RST, allocates ports ({@link dev.synack.stack.PortTable}), drives the engine's
  * timers through a hashed timing wheel ({@link dev.synack.stack.TimerWheel}), emits trace events and
  * keeps TCP-MIB counters ({@link dev.synack.stack.Counter}). The engine tells the stack when each of

@@ -8,7 +8,7 @@ import static dev.synack.tcp.Connection.NONE;
  */
 final class ConnectionInfo {
     /** IPv4 and TCP headers without options: the MTU is the MSS plus these 40 bytes (RFC 9293 §3.7.1). */
-    private static final int IPV4_TCP_HEADERS = 40;
+    private static final int TCP_HEADER = 20;
 
     /**
      * Linux's tcp_chrono kinds, by rising priority; 0: none running. The send-buffer one is never
@@ -124,7 +124,8 @@ final class ConnectionInfo {
         boolean ws = c.windowScalingOn;
         return new TcpInfo(c.state(), caState(), c.retries, rtt.backoffCount(), c.timestampsOn, c.sackOn, ws,
                 ws ? c.sndShift : 0, ws ? c.rcvShift : 0, rtt.rto() / 1000, c.effectiveMss, Handshake.advMss(c),
-                c.pathMtu != 0 ? c.pathMtu : c.config.mss() + IPV4_TCP_HEADERS, rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
+                c.pathMtu != 0 ? c.pathMtu : c.tuple.forFamily(c.config.mss()) + c.tuple.ipHeaderLength() + TCP_HEADER,
+                rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
                 totalRetrans, bytesRetrans, notSent, c.sndWnd, sinceData, packets(),
                 chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now) + chronoMicros(CHRONO_SNDBUF, now),
                 chronoMicros(CHRONO_RWND, now), c.receiveBufferSize());

@@ -52,10 +52,11 @@ final class Handshake {
      * options a cookie can bring back: SACK-permitted and window scale only with timestamps (Linux's
      * tcp_conn_request clears the others when the SYN has no timestamps), our TSval {@code tsVal}.
      */
-    static void writeCookieSynAck(TcpConfig config, Listener listener, TcpSegment syn, int cookie, int tsVal, TcpSegment out) {
+    static void writeCookieSynAck(TcpConfig config, Listener listener, FourTuple tuple, TcpSegment syn, int cookie, int tsVal,
+                                  TcpSegment out) {
         TcpOptions peer = syn.options();
         boolean ts = config.timestamps() && peer.hasTimestamps();
-        int advMss = advMss(config, listener.userMss());
+        int advMss = advMss(config, listener.userMss(), tuple);
         SegmentWriter.writeSegmentHeader(out, syn.destinationPort(), syn.sourcePort(), cookie, TcpFlags.SYN | TcpFlags.ACK,
                 syn.seq() + 1, initialWindow(config, config.receiveBufferSize(), advMss, ts), false, 0, 0);
         writeSynOptions(out.options(), config, advMss, ts, ts && config.sack() && peer.sackPermittedPresent(),
@@ -265,7 +266,7 @@ final class Handshake {
     private static void negotiate(Connection c, TcpOptions peer) {
         // As Linux's tcp_parse_options, an MSS option of 0 counts as none.
         negotiate(c, peer.hasTimestamps(), peer.sackPermittedPresent(), peer.hasWindowScale(), peer.windowScale(),
-                peer.hasMss() && peer.mss() > 0 ? peer.mss() : c.config.defaultPeerMss(), peer.tsVal());
+                peer.hasMss() && peer.mss() > 0 ? peer.mss() : defaultPeerMss(c.config, c.tuple), peer.tsVal());
     }
 
     /** What the peer offered (timestamps, SACK, window scale and shift, MSS, TSval) against ours. */
@@ -300,7 +301,19 @@ final class Handshake {
     }
 
     /** The MSS announced in our SYN or SYN-ACK (Linux's advmss): the configured one, capped by TCP_MAXSEG. */
-    static int advMss(Connection c) { return advMss(c.config, c.userMss); }
+    static int advMss(Connection c) { return advMss(c.config, c.userMss, c.tuple); }
 
-    static int advMss(TcpConfig config, int userMss) { return userMss > 0 ? Math.min(config.mss(), userMss) : config.mss(); }
+    /** {@link TcpConfig#mss()} is an IPv4 path's; an IPv6 connection's is 20 bytes less (MTU - 60). */
+    static int advMss(TcpConfig config, int userMss, FourTuple tuple) {
+        int mss = tuple.forFamily(config.mss());
+        return userMss > 0 ? Math.min(mss, userMss) : mss;
+    }
+
+    /**
+     * The MSS assumed of a peer whose SYN has no MSS option: the configured default over IPv4 (536,
+     * RFC 9293 §3.7.1), 1220 over IPv6 (RFC 8200's minimum MTU less 60, Linux's IPv6 mss_clamp).
+     */
+    static int defaultPeerMss(TcpConfig config, FourTuple tuple) {
+        return tuple.isIpv6() ? FourTuple.IPV6_MIN_MSS : config.defaultPeerMss();
+    }
 }

@@ -36,12 +36,26 @@ public enum IcmpError {
      * ICMPv6 packet too big (RFC 4443 §3.2, RFC 8201): every IPv6 link carries 1280 bytes (RFC 8200
      * §5); 40-byte IP header. The IPv6 side maps its type 2 here.
      */
-    PACKET_TOO_BIG(TcpError.MESSAGE_TOO_LONG, false, 1280, 40);
+    PACKET_TOO_BIG(TcpError.MESSAGE_TOO_LONG, false, 1280, 40),
+    /*
+     * ICMPv6 destination unreachable (RFC 4443 §3.1), with Linux's icmpv6_err_convert errors; the
+     * "fatal" ones are those that drop a passive opening (tcp_v6_err's tcp_req_err).
+     */
+    NO_ROUTE_V6(TcpError.NETWORK_UNREACHABLE, false),
+    ADMINISTRATIVELY_PROHIBITED_V6(TcpError.PERMISSION_DENIED, true),
+    BEYOND_SCOPE_V6(TcpError.HOST_UNREACHABLE, false),
+    ADDRESS_UNREACHABLE_V6(TcpError.HOST_UNREACHABLE, false),
+    PORT_UNREACHABLE_V6(TcpError.CONNECTION_REFUSED, true),
+    SOURCE_POLICY_FAILED_V6(TcpError.PERMISSION_DENIED, true),
+    REJECT_ROUTE_V6(TcpError.PERMISSION_DENIED, true);
 
     private static final IcmpError[] UNREACHABLE_CODES = {NET_UNREACHABLE, HOST_UNREACHABLE, PROTOCOL_UNREACHABLE,
             PORT_UNREACHABLE, FRAGMENTATION_NEEDED, SOURCE_ROUTE_FAILED, NET_UNKNOWN, HOST_UNKNOWN, HOST_ISOLATED,
             NET_PROHIBITED, HOST_PROHIBITED, NET_UNREACHABLE_FOR_TOS, HOST_UNREACHABLE_FOR_TOS, PACKET_FILTERED,
             PRECEDENCE_VIOLATION, PRECEDENCE_CUTOFF};
+
+    private static final IcmpError[] UNREACHABLE_CODES_V6 = {NO_ROUTE_V6, ADMINISTRATIVELY_PROHIBITED_V6, BEYOND_SCOPE_V6,
+            ADDRESS_UNREACHABLE_V6, PORT_UNREACHABLE_V6, SOURCE_POLICY_FAILED_V6, REJECT_ROUTE_V6};
 
     private final TcpError error;
     private final boolean dropsRequest;
@@ -69,6 +83,18 @@ public enum IcmpError {
             case 3 -> code >= 0 && code < UNREACHABLE_CODES.length ? UNREACHABLE_CODES[code] : null;
             case 11 -> TIME_EXCEEDED;
             case 12 -> PARAMETER_PROBLEM;
+            default -> null;
+        };
+    }
+
+    /**
+     * The kind of an ICMPv6 message of {@code type} and {@code code} TCP acts on (RFC 4443: 1
+     * destination unreachable, 2 packet too big), or null for one it ignores, as Linux's tcp_v6_err.
+     */
+    public static IcmpError ofIpv6(int type, int code) {
+        return switch (type) {
+            case 1 -> code >= 0 && code < UNREACHABLE_CODES_V6.length ? UNREACHABLE_CODES_V6[code] : null;
+            case 2 -> PACKET_TOO_BIG;
             default -> null;
         };
     }

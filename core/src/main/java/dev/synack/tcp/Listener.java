@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
@@ -24,7 +25,7 @@ import java.util.List;
  */
 public final class Listener {
     private final TcpConfig config;
-    private final int localAddress;
+    private final IpAddress localAddress;
     private final int localPort;
     private final int backlog;
     private final IsnGenerator isn;
@@ -48,11 +49,11 @@ public final class Listener {
 
     /** {@code backlog} is capped to config.maxBacklog(); at least 1. SYN cookies keyed as {@code isn}'s. */
     public Listener(TcpConfig config, int localAddress, int localPort, int backlog, IsnGenerator isn, TcpOutput output) {
-        this(config, localAddress, localPort, backlog, isn, isn.synCookies(), output);
+        this(config, IpAddress.ipv4(localAddress), localPort, backlog, isn, isn.synCookies(), output);
     }
 
     /** As above, with the stack's {@code cookies} (one secret for all its listeners). */
-    public Listener(TcpConfig config, int localAddress, int localPort, int backlog, IsnGenerator isn, SynCookies cookies,
+    public Listener(TcpConfig config, IpAddress localAddress, int localPort, int backlog, IsnGenerator isn, SynCookies cookies,
                     TcpOutput output) {
         this.config = config;
         this.cookies = cookies;
@@ -70,7 +71,16 @@ public final class Listener {
      * RST: ignored. Returns null when no child was created. {@code localAddress} is the address the
      * segment was sent to. A SYN carrying FIN is dropped, as Linux does.
      */
+    public Connection segmentArrived(IpAddress localAddress, IpAddress remoteAddress, TcpSegment segment, long now) {
+        return arrived(localAddress, remoteAddress, segment, now);
+    }
+
+    /** {@link #segmentArrived(IpAddress, IpAddress, TcpSegment, long)} between IPv4 addresses (engine tests and tools). */
     public Connection segmentArrived(int localAddress, int remoteAddress, TcpSegment segment, long now) {
+        return arrived(IpAddress.ipv4(localAddress), IpAddress.ipv4(remoteAddress), segment, now);
+    }
+
+    private Connection arrived(IpAddress localAddress, IpAddress remoteAddress, TcpSegment segment, long now) {
         if (closed) {
             output.segmentDropped(null, segment, "listener closed", now);
             return null;
@@ -140,16 +150,16 @@ public final class Listener {
      * Answers {@code syn} with a SYN-ACK whose ISN is a cookie (and, with timestamps, whose TSval
      * keeps the SYN's options), keeping nothing (Linux's cookie_v4_init_sequence).
      */
-    private void sendCookie(int localAddress, int remoteAddress, TcpSegment syn, long now) {
+    private void sendCookie(IpAddress localAddress, IpAddress remoteAddress, TcpSegment syn, long now) {
         FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, syn.sourcePort());
         TcpOptions o = syn.options();
         // As Linux's tcp_parse_options, an MSS option of 0 counts as none.
-        int peerMss = o.hasMss() && o.mss() > 0 ? o.mss() : config.defaultPeerMss();
+        int peerMss = o.hasMss() && o.mss() > 0 ? o.mss() : Handshake.defaultPeerMss(config, tuple);
         int cookie = cookies.cookie(tuple, syn.seq(), peerMss, now);
         boolean ws = config.windowScaling() && o.hasWindowScale();
         int tsVal = SynCookies.timestamp(Connection.timestampClock(config, now), ws ? Math.min(o.windowScale(), 14) : -1,
                 config.sack() && o.sackPermittedPresent());
-        Handshake.writeCookieSynAck(config, this, syn, cookie, tsVal, reply);
+        Handshake.writeCookieSynAck(config, this, tuple, syn, cookie, tsVal, reply);
         output.send(localAddress, remoteAddress, reply, now);
         lastCookieAt = now;
         cookieSent = true;
@@ -249,7 +259,8 @@ public final class Listener {
     public int synQueueLength() { return synQueueLength; }
     public int backlog() { return backlog; }
     public int localPort() { return localPort; }
-    public int localAddress() { return localAddress; }
+    /** The address it was opened on: the stack's, or a wildcard ({@link IpAddress#isUnspecified()}). */
+    public IpAddress localAddress() { return localAddress; }
     /** SYNs dropped because a queue was full or, with cookies off, the SYN queue was (part of Linux's ListenDrops). */
     public long droppedSyns() { return droppedSyns; }
 

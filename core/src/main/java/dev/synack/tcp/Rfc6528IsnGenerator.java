@@ -15,7 +15,8 @@ public final class Rfc6528IsnGenerator implements IsnGenerator {
 
     private final long k0;
     private final long k1;
-    private final byte[] tupleBytes = new byte[12];
+    /** The 4-tuple laid out for the hash: 12 bytes for IPv4, 36 for IPv6. */
+    private final byte[] tupleBytes = new byte[36];
 
     /** @param key the secret: 16 bytes (a shorter key is padded with zeros, a longer one rejected) */
     public Rfc6528IsnGenerator(byte[] key) {
@@ -33,10 +34,8 @@ public final class Rfc6528IsnGenerator implements IsnGenerator {
 
     @Override
     public int isn(FourTuple t, long nowNanos) {
-        SipHash.putBigEndian(tupleBytes, 0, t.localAddress());
-        SipHash.putBigEndian(tupleBytes, 4, t.remoteAddress());
-        SipHash.putBigEndian(tupleBytes, 8, (t.localPort() << 16) | (t.remotePort() & 0xffff));
-        int f = (int) SipHash.hash(k0, k1, tupleBytes, tupleBytes.length);
+        int length = t.hashInput(tupleBytes, true);
+        int f = (int) SipHash.hash(k0, k1, tupleBytes, length);
         int m = (int) (nowNanos / TICK_NANOS);
         return m + f;
     }

@@ -43,7 +43,8 @@ public final class SynCookies {
     private static final int MAX_WSCALE = 14;
 
     private final long h0k0, h0k1, h1k0, h1k1;
-    private final byte[] scratch = new byte[16];
+    /** The 4-tuple and counter laid out for the hash: 16 bytes for IPv4, 40 for IPv6. */
+    private final byte[] scratch = new byte[40];
 
     /** The two SipHash keys: (h0k0, h0k1) for the tuple hash, (h1k0, h1k1) for the one with the counter. */
     public SynCookies(long h0k0, long h0k1, long h1k0, long h1k1) {
@@ -120,10 +121,8 @@ public final class SynCookies {
     }
 
     private int hash(FourTuple t, int count, boolean withCounter) {
-        SipHash.putBigEndian(scratch, 0, t.remoteAddress());
-        SipHash.putBigEndian(scratch, 4, t.localAddress());
-        SipHash.putBigEndian(scratch, 8, (t.remotePort() << 16) | (t.localPort() & 0xffff));
-        SipHash.putBigEndian(scratch, 12, count);
-        return withCounter ? (int) SipHash.hash(h1k0, h1k1, scratch, 16) : (int) SipHash.hash(h0k0, h0k1, scratch, 12);
+        int length = t.hashInput(scratch, false);
+        SipHash.putBigEndian(scratch, length, count);
+        return withCounter ? (int) SipHash.hash(h1k0, h1k1, scratch, length + 4) : (int) SipHash.hash(h0k0, h0k1, scratch, length);
     }
 }

@@ -19,7 +19,8 @@ public enum TcpError {
     NOT_ON_NETWORK("Machine is not on the network"),
     OPERATION_NOT_SUPPORTED("Operation not supported"),
     PROTOCOL_ERROR("Protocol error"),
-    MESSAGE_TOO_LONG("Message too long");
+    MESSAGE_TOO_LONG("Message too long"),
+    PERMISSION_DENIED("Permission denied");
 
     private final String message;
 

@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpSegment;
 
 /**
@@ -9,8 +10,8 @@ import dev.synack.wire.TcpSegment;
  * engine. A {@link TcpSegment} passed here is valid only during the call.
  */
 public interface TcpOutput {
-    /** Transmit {@code segment} from {@code sourceAddress} to {@code destinationAddress}. */
-    void send(int sourceAddress, int destinationAddress, TcpSegment segment, long now);
+    /** Transmit {@code segment} from {@code sourceAddress} to {@code destinationAddress} (one family). */
+    void send(IpAddress sourceAddress, IpAddress destinationAddress, TcpSegment segment, long now);
 
     /** A connection changed state; {@code cause} says why in a few words ("rcvd SYN-ACK", "close()", "2MSL timer"). */
     void stateChanged(Connection connection, TcpState from, TcpState to, String cause, long now);

@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
@@ -34,8 +35,8 @@ public final class TimeWaitRecord {
     private static final int PORT_BITS = 16;
 
     private final TcpConfig config;
-    private final int localAddress;
-    private final int remoteAddress;
+    private final IpAddress localAddress;
+    private final IpAddress remoteAddress;
     /** The local port in the high 16 bits, the remote port in the low 16. */
     private final int ports;
     /** SND.MAX: the sequence number of every ACK we send from here on. */
@@ -76,9 +77,9 @@ public final class TimeWaitRecord {
     public boolean isDetached() { return (flags & DETACHED) != 0; }
     /** The 2MSL deadline, or {@link Long#MAX_VALUE} once released. */
     public long nextDeadline() { return deadline; }
-    public int localAddress() { return localAddress; }
+    public IpAddress localAddress() { return localAddress; }
     public int localPort() { return ports >>> PORT_BITS; }
-    public int remoteAddress() { return remoteAddress; }
+    public IpAddress remoteAddress() { return remoteAddress; }
     public int remotePort() { return ports & PORT_MASK; }
     /** The 4-tuple (a new object on every call: records do not keep one). */
     public FourTuple tuple() { return new FourTuple(localAddress, localPort(), remoteAddress, remotePort()); }

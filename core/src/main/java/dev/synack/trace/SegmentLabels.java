@@ -74,8 +74,12 @@ final class SegmentLabels {
                 && Objects.equals(a.options(), b.options());
     }
 
-    /** "10.0.0.1" of "10.0.0.1:80". */
+    /** "10.0.0.1" of "10.0.0.1:80", "[fd00::1]" of "[fd00::1]:80" or of "[fd00::1]". */
     static String hostPart(String endpoint) {
+        if (endpoint.startsWith("[")) {
+            int close = endpoint.indexOf(']');
+            return close < 0 ? endpoint : endpoint.substring(0, close + 1);
+        }
         int colon = endpoint.lastIndexOf(':');
         return colon < 0 ? endpoint : endpoint.substring(0, colon);
     }

@@ -33,4 +33,13 @@ final class Bytes {
         b.put(index + 2, (byte) (value >>> 8));
         b.put(index + 3, (byte) value);
     }
+
+    static long i64(ByteBuffer b, int index) {
+        return ((long) i32(b, index) << 32) | (i32(b, index + 4) & 0xffff_ffffL);
+    }
+
+    static void putI64(ByteBuffer b, int index, long value) {
+        putI32(b, index, (int) (value >>> 32));
+        putI32(b, index + 4, (int) value);
+    }
 }

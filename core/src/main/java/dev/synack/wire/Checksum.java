@@ -132,6 +132,25 @@ public final class Checksum {
         return addWord(s, tcpLength);
     }
 
+    /** Adds a 64-bit value as four 16-bit words: half of an IPv6 address. */
+    public static long addLong(long sum, long value) {
+        return addInt(addInt(sum, (int) (value >>> 32)), (int) value);
+    }
+
+    /**
+     * The sum of the IPv6 pseudo-header of RFC 8200 §8.1 (used by TCP and ICMPv6, RFC 4443 §2.3):
+     * source and destination address (each as two longs, high half first), the 32-bit upper-layer
+     * length and three zero bytes before the next header value. For a length below 65536 its words
+     * are those of the IPv4 pseudo-header's length and protocol, so both share {@link #addWord}.
+     */
+    public static long pseudoHeader6(long sourceHi, long sourceLo, long destinationHi, long destinationLo,
+                                     int nextHeader, int upperLength) {
+        long s = addLong(addLong(0, sourceHi), sourceLo);
+        s = addLong(addLong(s, destinationHi), destinationLo);
+        s = addInt(s, upperLength);
+        return addWord(s, nextHeader & 0xff);
+    }
+
     /** Folds the carries of a running sum back in: the 16-bit one's complement sum. */
     public static int fold(long sum) {
         long s = (sum >>> 32) + (sum & 0xffff_ffffL);

@@ -40,9 +40,10 @@ public final class Ipv4Address {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    /** The address alone, without the slash its toString puts before it. */
+    /** The address alone, without the slash its toString puts before it (IPv6 as RFC 5952 writes it). */
     public static String text(InetAddress address) {
-        return address == null ? "(none)" : address.getHostAddress();
+        return address == null ? "(none)" : address instanceof java.net.Inet6Address ? IpAddress.of(address).toString()
+                : address.getHostAddress();
     }
 
     public static int of(InetAddress address) {

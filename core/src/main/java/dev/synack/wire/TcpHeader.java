@@ -105,8 +105,23 @@ public final class TcpHeader {
      * counted as they are (zero them first to compute a fresh one).
      */
     public static long sum(ByteBuffer b, int offset, int tcpLength, int sourceAddress, int destinationAddress) {
-        long s = Checksum.pseudoHeader(sourceAddress, destinationAddress, TcpPacket.PROTOCOL_TCP, tcpLength);
-        return Checksum.add(s, b, offset, tcpLength);
+        return sum(b, offset, tcpLength, Checksum.pseudoHeader(sourceAddress, destinationAddress, TcpPacket.PROTOCOL_TCP, tcpLength));
+    }
+
+    /** As above, from a pseudo-header's sum already taken (IPv6: {@link Checksum#pseudoHeader6}). */
+    public static long sum(ByteBuffer b, int offset, int tcpLength, long pseudoHeaderSum) {
+        return Checksum.add(pseudoHeaderSum, b, offset, tcpLength);
+    }
+
+    /** Whether the segment verifies from the pseudo-header's sum {@code pseudoHeaderSum}. */
+    public static boolean checksumValid(ByteBuffer b, int offset, int tcpLength, long pseudoHeaderSum) {
+        return Checksum.fold(sum(b, offset, tcpLength, pseudoHeaderSum)) == 0xffff;
+    }
+
+    /** Computes and stores the checksum of the segment from the pseudo-header's sum {@code pseudoHeaderSum}. */
+    public static void writeChecksum(ByteBuffer b, int offset, int tcpLength, long pseudoHeaderSum) {
+        putU16(b, offset + OFF_CHECKSUM, 0);
+        putU16(b, offset + OFF_CHECKSUM, Checksum.finish(sum(b, offset, tcpLength, pseudoHeaderSum)));
     }
 
     /** Whether the segment's checksum verifies over the pseudo-header and segment (RFC 9293 §3.1). */

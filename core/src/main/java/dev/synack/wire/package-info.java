@@ -1,5 +1,6 @@
 /**
- * The wire formats: IPv4 (RFC 791) packets carrying TCP segments (RFC 9293 §3.1), their options
+ * The wire formats: IPv4 (RFC 791) and IPv6 (RFC 8200, with its extension headers) packets carrying
+ * TCP segments (RFC 9293 §3.1), ICMP and ICMPv6 echo (RFC 792, RFC 4443), TCP's options
  * (RFC 9293 §3.2, RFC 7323, RFC 2018) and the Internet checksum (RFC 1071).
  *
  * <p>{@link dev.synack.wire.PacketCodec} turns a buffer into a {@link dev.synack.wire.TcpPacket} and back.

@@ -23,6 +23,9 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,8 +35,13 @@ import java.util.concurrent.TimeUnit;
 final class KernelInterop implements AutoCloseable {
     static final String SYNACK_IP = "10.7.0.2";
     static final String KERNEL_IP = "10.7.0.1";
+    static final String SYNACK_IP6 = "fd07::2";
+    static final String KERNEL_IP6 = "fd07::1";
 
     final NetNamespace ns;
+    /** synack's and the kernel's addresses on the device (IPv4, or IPv6 for {@link #start6()}). */
+    final String synackIp;
+    final String kernelIp;
     final TunLink link;
     final NetStack stack;
     /** The fault injectors on the way out of synack and on the way in (null without faults). */
@@ -42,6 +50,8 @@ final class KernelInterop implements AutoCloseable {
 
     private KernelInterop(NetNamespace ns, TunLink link, NetStack stack, FaultyLink outbound, FaultyLink inbound) {
         this.ns = ns;
+        this.synackIp = link.options().address();
+        this.kernelIp = link.options().kernelAddress();
         this.link = link;
         this.stack = stack;
         this.outbound = outbound;
@@ -50,11 +60,25 @@ final class KernelInterop implements AutoCloseable {
 
     /** Skips unless the machine allows it, then builds the bench. */
     static KernelInterop start(TcpConfig config, int mtu) throws IOException {
+        return start(config, mtu, SYNACK_IP + "/24");
+    }
+
+    /** The bench over IPv6: synack at fd07::2/64, the kernel at fd07::1. */
+    static KernelInterop start6() throws IOException {
+        return start(TcpConfig.linux(), TunLink.DEFAULT_MTU, SYNACK_IP6 + "/64");
+    }
+
+    /** The bench with synack at both 10.7.0.2/24 and fd07::2/64 (the kernel at 10.7.0.1 and fd07::1). */
+    static KernelInterop startDualStack() throws IOException {
+        return start(TcpConfig.linux(), TunLink.DEFAULT_MTU, SYNACK_IP + "/24," + SYNACK_IP6 + "/64");
+    }
+
+    private static KernelInterop start(TcpConfig config, int mtu, String cidr) throws IOException {
         NetNamespace.assumeAvailable();
         NetNamespace ns = NetNamespace.create();
         try {
-            TunLink link = ns.call(() -> TunLink.open(TunLink.Options.of("synack0", SYNACK_IP + "/24").mtu(mtu).namespace(ns.name)));
-            NetStack stack = link.addHost("synack", SYNACK_IP, config);
+            TunLink link = ns.call(() -> TunLink.open(TunLink.Options.of("synack0", cidr).mtu(mtu).namespace(ns.name)));
+            NetStack stack = link.addHost("synack", link.options().hostAddresses(), config);
             return new KernelInterop(ns, link, stack, null, null);
         } catch (IOException | RuntimeException e) {
             ns.close();
@@ -94,20 +118,20 @@ final class KernelInterop implements AutoCloseable {
     Socket kernelConnect(int port) throws IOException {
         return ns.call(() -> {
             Socket s = new Socket();
-            s.connect(new InetSocketAddress(InetAddress.ofLiteral(SYNACK_IP), port), 10_000);
+            s.connect(new InetSocketAddress(InetAddress.ofLiteral(synackIp), port), 10_000);
             return s;
         });
     }
 
-    /** A kernel listening socket at 10.7.0.1:{@code port} (created inside the namespace). */
+    /** A kernel listening socket at the kernel's address and {@code port} (created inside the namespace). */
     ServerSocket kernelListen(int port) throws IOException {
-        return ns.call(() -> new ServerSocket(port, 2048, InetAddress.ofLiteral(KERNEL_IP)));
+        return ns.call(() -> new ServerSocket(port, 2048, InetAddress.ofLiteral(kernelIp)));
     }
 
     /** A synack socket connected to the kernel's {@code port}. */
     TcpSocket synackConnect(int port) throws IOException {
         TcpSocket s = new TcpSocket(stack);
-        s.connect(new InetSocketAddress(InetAddress.ofLiteral(KERNEL_IP), port));
+        s.connect(new InetSocketAddress(InetAddress.ofLiteral(kernelIp), port));
         return s;
     }
 
@@ -183,6 +207,57 @@ final class KernelInterop implements AutoCloseable {
             assertThat(awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
             accepted.close();
             assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent + "/" + AFTER_HALF_CLOSE);
+        }
+    }
+
+    /**
+     * {@code count} kernel clients connect to a synack server on {@code port} all at once, then each
+     * sends a line and reads it echoed back.
+     */
+    void concurrentKernelClientsOnASynackServer(int port, int count) throws Exception {
+        try (TcpServerSocket server = synackListen(port);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            AtomicReference<Throwable> serverFailure = new AtomicReference<>();
+            var _ = pool.submit(() -> {
+                for (int i = 0; i < count; i++) {
+                    TcpSocket s = server.accept();
+                    var _ = pool.submit(() -> echoOnce(s, serverFailure));
+                }
+                return null;
+            });
+            List<Socket> clients = ns.call(() -> {
+                List<Socket> list = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress(InetAddress.ofLiteral(synackIp), port), 10_000);
+                    list.add(s);
+                }
+                return list;
+            });
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Socket s = clients.get(i);
+                String message = "client " + i;
+                answers.add(pool.submit(() -> {
+                    try (s) {
+                        s.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
+                        s.shutdownOutput();
+                        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    }
+                }));
+            }
+            for (int i = 0; i < count; i++) assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
+            assertThat(serverFailure.get()).isNull();
+        }
+    }
+
+    /** Reads the request to its end, writes it back, closes. */
+    private static void echoOnce(TcpSocket s, AtomicReference<Throwable> failure) {
+        try (s) {
+            byte[] request = s.getInputStream().readAllBytes();
+            s.getOutputStream().write(request);
+        } catch (IOException | RuntimeException e) {
+            failure.compareAndSet(null, e);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.synack.stack.Counter;
 import dev.synack.stack.NetStack;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.Icmpv4;
 import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.TcpPacket;
@@ -406,7 +407,7 @@ class MemoryLinkTest {
             }
             while (outbox.size() > round % 9) {
                 assertThat(outbox.firstDecoded().segment().seq()).isEqualTo(expected);
-                assertThat(outbox.firstDestination()).isEqualTo(expected);
+                assertThat(outbox.firstDecoded().destinationAddress()).isEqualTo(expected);
                 outbox.removeFirst();
                 expected++;
             }

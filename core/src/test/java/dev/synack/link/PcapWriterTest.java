@@ -24,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,15 +80,17 @@ class PcapWriterTest {
      * A real conversation between two stacks, captured, then read back by tshark: every TCP checksum
      * verifies and the SYN options decode as Linux's (mss, sackOK, timestamps, wscale).
      */
-    @Test
+    @ParameterizedTest(name = "{0} to {1}")
+    @CsvSource({"10.0.0.1, 10.0.0.2, 1460, ip.src", "fd00::1, fd00::2, 1440, ipv6.src"})
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void tsharkReadsTheCaptureAndEveryChecksumVerifies(@TempDir Path dir) throws Exception {
+    void tsharkReadsTheCaptureAndEveryChecksumVerifies(String clientIp, String serverIp, String mss, String sourceField,
+                                                       @TempDir Path dir) throws Exception {
         assumeTrue(Tshark.available(), () -> Tshark.skip("tshark is not installed (apt-get install tshark)"));
         Path file = dir.resolve("conversation.pcap");
         try (MemoryLink link = new MemoryLink(); PcapWriter pcap = PcapWriter.realTime(file);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            NetStack client = link.addHost("client", "10.0.0.1", TcpConfig.linux());
-            NetStack server = link.addHost("server", "10.0.0.2", TcpConfig.linux());
+            NetStack client = link.addHost("client", clientIp, TcpConfig.linux());
+            NetStack server = link.addHost("server", serverIp, TcpConfig.linux());
             client.addPacketTap(pcap.outboundOnly());
             server.addPacketTap(pcap.outboundOnly());
             TcpServerSocket listening = new TcpServerSocket(server, 80, 10);
@@ -100,7 +104,7 @@ class PcapWriterTest {
             byte[] data = new byte[100_000];
             Arrays.fill(data, (byte) 'x');
             try (TcpSocket s = new TcpSocket(client)) {
-                s.connect(new InetSocketAddress(InetAddress.ofLiteral("10.0.0.2"), 80));
+                s.connect(new InetSocketAddress(InetAddress.ofLiteral(serverIp), 80));
                 s.getOutputStream().write(data);
                 s.shutdownOutput();
                 assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("bye");
@@ -110,19 +114,20 @@ class PcapWriterTest {
             pcap.flush();
         }
         List<String> rows = Tshark.fields(file, "tcp.checksum.status", "tcp.flags.str", "tcp.options.mss_val",
-                "tcp.options.wscale.shift", "tcp.option_kind", "tcp.options.timestamp.tsval");
+                "tcp.options.wscale.shift", "tcp.option_kind", "tcp.options.timestamp.tsval", sourceField);
         assertThat(rows).hasSizeGreaterThan(10);
         List<String> syns = new ArrayList<>();
         for (String row : rows) {
             String[] f = row.split("\t", -1);
             // 1 = Good (0 = Bad, 2 = Unverified): every segment's checksum was computed and verified.
             assertThat(f[0]).as("checksum status of %s", row).isEqualTo("1");
+            assertThat(f[6]).as("source of %s", row).isIn(clientIp, serverIp);
             if (f[1].contains("S")) syns.add(row);
         }
         assertThat(syns).hasSize(2);
         for (String syn : syns) {
             String[] f = syn.split("\t", -1);
-            assertThat(f[2]).isEqualTo("1460");
+            assertThat(f[2]).isEqualTo(mss);
             assertThat(f[3]).isEqualTo("7");
             // Option kinds: 2 mss, 4 sackOK, 8 timestamps, 3 wscale (1 nop)
             assertThat(Arrays.asList(f[4].split(","))).contains("2", "4", "8", "3");

@@ -220,40 +220,7 @@ class TunInteropTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void thousandConcurrentKernelClientsOnASynackServer() throws Exception {
-        try (TcpServerSocket server = bench.synackListen(7060);
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            AtomicReference<Throwable> serverFailure = new AtomicReference<>();
-            var _ = pool.submit(() -> {
-                for (int i = 0; i < CONCURRENT; i++) {
-                    TcpSocket s = server.accept();
-                    var _ = pool.submit(() -> echoOnce(s, serverFailure));
-                }
-                return null;
-            });
-            List<Socket> clients = bench.ns.call(() -> {
-                List<Socket> list = new ArrayList<>();
-                for (int i = 0; i < CONCURRENT; i++) {
-                    Socket s = new Socket();
-                    s.connect(new java.net.InetSocketAddress(InetAddress.ofLiteral(KernelInterop.SYNACK_IP), 7060), 10_000);
-                    list.add(s);
-                }
-                return list;
-            });
-            List<Future<String>> answers = new ArrayList<>();
-            for (int i = 0; i < CONCURRENT; i++) {
-                Socket s = clients.get(i);
-                String message = "client " + i;
-                answers.add(pool.submit(() -> {
-                    try (s) {
-                        s.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
-                        s.shutdownOutput();
-                        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-                    }
-                }));
-            }
-            for (int i = 0; i < CONCURRENT; i++) assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
-            assertThat(serverFailure.get()).isNull();
-        }
+        bench.concurrentKernelClientsOnASynackServer(7060, CONCURRENT);
     }
 
     @Test
@@ -289,16 +256,6 @@ class TunInteropTest {
             }
             for (int i = 0; i < CONCURRENT; i++) assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
             assertThat(serverFailure.get()).isNull();
-        }
-    }
-
-    /** Reads the request to its end, writes it back, closes. */
-    private static void echoOnce(TcpSocket s, AtomicReference<Throwable> failure) {
-        try (s) {
-            byte[] request = s.getInputStream().readAllBytes();
-            s.getOutputStream().write(request);
-        } catch (IOException | RuntimeException e) {
-            failure.compareAndSet(null, e);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.synack.tcp.IsnGenerator;
 import dev.synack.tcp.Listener;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpState;
+import dev.synack.wire.IpAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -28,9 +29,18 @@ public final class BulkPair {
     long now = 1_000_000_000L;
 
     public BulkPair(TcpConfig config, int mss, int buffer) throws java.io.IOException {
+        this(config, mss, buffer, false);
+    }
+
+    /** As above; with {@code ipv6} the connection runs between fd00::1 and fd00::2. */
+    public BulkPair(TcpConfig config, int mss, int buffer, boolean ipv6) throws java.io.IOException {
         ring = new PacketRing(mss, buffer);
         client = new NetStack("client", CLIENT, config, () -> now, IsnGenerator.fixed(7), 1);
         server = new NetStack("server", SERVER, config, () -> now, IsnGenerator.fixed(9), 2);
+        if (ipv6) {
+            client.ipv6Address(IpAddress.parse("fd00::1"));
+            server.ipv6Address(IpAddress.parse("fd00::2"));
+        }
         client.attach(ring, null);
         server.attach(ring, null);
         Listener listener;
@@ -43,7 +53,7 @@ public final class BulkPair {
         }
         client.lock();
         try {
-            sender = client.connect(0, SERVER, 80);
+            sender = ipv6 ? client.connect(0, server.ipv6Address(), 80, null) : client.connect(0, SERVER, 80);
         } finally {
             client.unlock();
         }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import dev.synack.wire.IpAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,27 @@ class DemuxTableTest {
         assertThat(DemuxTable.key(0x0a000001, 81, 40000)).isNotEqualTo(k1);
         assertThat(DemuxTable.key(0x0a000001, 80, 40001)).isNotEqualTo(k1);
         assertThat(DemuxTable.key(0xffffffff, 65535, 65535)).isEqualTo(-1L);
+    }
+
+    /** IPv6 remotes that differ only in the high half, or only from an IPv4 one's mapped form, are different keys. */
+    @Test
+    void ipv6AndIpv4RemotesShareTheTableWithoutColliding() {
+        DemuxTable<String> t = new DemuxTable<>(4);
+        IpAddress a = IpAddress.parse("fd00::1");
+        IpAddress b = IpAddress.parse("fd01::1");
+        IpAddress v4 = IpAddress.parse("10.0.0.1");
+        int ports = DemuxTable.ports(80, 40000);
+        t.put(a, ports, "a");
+        t.put(b, ports, "b");
+        t.put(v4, ports, "v4");
+        assertThat(t.get(IpAddress.parse("fd00::1"), ports)).isEqualTo("a");
+        assertThat(t.get(b.hi(), b.lo(), ports)).isEqualTo("b");
+        assertThat(t.get(IpAddress.ipv4(0x0a000001), ports)).isEqualTo("v4");
+        assertThat(t.get(IpAddress.parse("::a00:1"), ports)).as("an IPv4-compatible address is not the IPv4 one").isNull();
+        assertThat(t.get(a, DemuxTable.ports(80, 40001))).isNull();
+        assertThat(t.remove(a, ports)).isEqualTo("a");
+        assertThat(t.get(b, ports)).isEqualTo("b");
+        assertThat(t.size()).isEqualTo(2);
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The stack's per-packet path (decode, demux lookup, engine, timer rescheduling, encode) allocates
@@ -141,14 +141,15 @@ class NetStackAllocationTest {
      * receive ring, every ACK goes back the same way. Buffers are fixed in size (no autotuning), so
      * that nothing may legitimately grow while the counter watches.
      */
-    @ParameterizedTest(name = "mss {0}")
-    @ValueSource(ints = {1460, 65495})
-    void bulkTransferBetweenTwoStacksAllocatesNothingPerSegment(int mss) throws Exception {
+    @ParameterizedTest(name = "mss {0}, IPv6 {1}")
+    @CsvSource({"1460, false", "65495, false", "1460, true"})
+    void bulkTransferBetweenTwoStacksAllocatesNothingPerSegment(int mss, boolean ipv6) throws Exception {
         com.sun.management.ThreadMXBean threads = allocationCounter();
         int buffer = 1 << 20;
         TcpConfig config = TcpConfig.linux().toBuilder().mss(mss).sendBufferSize(buffer).receiveBufferSize(buffer)
                 .maxReceiveBufferSize(buffer).build();
-        BulkPair bulk = new BulkPair(config, mss, buffer);
+        BulkPair bulk = new BulkPair(config, mss, buffer, ipv6);
+        assertThat(bulk.sender.tuple().isIpv6()).isEqualTo(ipv6);
 
         bulk.transfer(200);
         // The fewest bytes any of several rounds allocated: a first run of a rare branch (class

@@ -12,6 +12,7 @@ import dev.synack.tcp.ShutdownHow;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpState;
 import dev.synack.trace.TraceEvent;
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.TcpFlags;
@@ -327,7 +328,7 @@ class NetStackTimeWaitTest {
     }
 
     private static ByteBuffer segmentTo(FourTuple t, int seq, int ack, int flags) {
-        TcpPacket p = new TcpPacket().sourceAddress(t.remoteAddress()).destinationAddress(t.localAddress());
+        TcpPacket p = new TcpPacket().source(t.remoteAddress()).destination(t.localAddress());
         p.segment().sourcePort(t.remotePort()).destinationPort(t.localPort()).seq(seq).ack(ack).flags(flags).window(1000);
         p.segment().options().nop().nop().timestamps(100, 0); // so that the re-ACK carries timestamps too
         ByteBuffer out = ByteBuffer.allocate(PacketCodec.encodedLength(p));

@@ -36,13 +36,18 @@ public final class PacketRing implements PacketTransmitter {
         slot.put(0, packet, packet.position(), length).limit(length); // absolute: no view allocated
     }
 
+    /** Whether the packet (at index 0) is addressed to {@code s}: by its IPv4 destination, or its IPv6 one's low half. */
+    private static boolean isFor(ByteBuffer p, NetStack s) {
+        return (p.get(0) & 0xf0) == 0x60 ? p.getLong(32) == s.ipv6Address().lo() : p.getInt(16) == s.address();
+    }
+
     /** Delivers every queued packet (and those the deliveries send) to its destination stack. */
     public void pump(NetStack a, NetStack b) {
         while (size > 0) {
             ByteBuffer p = packets[head];
             head = (head + 1) % packets.length;
             size--;
-            (p.getInt(16) == a.address() ? a : b).deliver(p);
+            (isFor(p, a) ? a : b).deliver(p);
         }
     }
 }

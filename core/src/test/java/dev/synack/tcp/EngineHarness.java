@@ -3,6 +3,7 @@ package dev.synack.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpSegment;
 import java.io.ByteArrayOutputStream;
@@ -75,9 +76,9 @@ final class EngineHarness implements TcpOutput {
     // ---- TcpOutput ----
 
     @Override
-    public void send(int sourceAddress, int destinationAddress, TcpSegment segment, long at) {
-        assertThat(sourceAddress).isEqualTo(LOCAL_ADDRESS);
-        assertThat(destinationAddress).isEqualTo(REMOTE_ADDRESS);
+    public void send(IpAddress sourceAddress, IpAddress destinationAddress, TcpSegment segment, long at) {
+        assertThat(sourceAddress.ipv4()).isEqualTo(LOCAL_ADDRESS);
+        assertThat(destinationAddress.ipv4()).isEqualTo(REMOTE_ADDRESS);
         assertThat(segment.sourcePort()).isEqualTo(LOCAL_PORT);
         sent.add(segment.copy());
         sendTimes.add(at);

@@ -2,6 +2,7 @@ package dev.synack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -42,7 +43,7 @@ class LongTransferTest {
         long dataSegments;
 
         @Override
-        public void send(int source, int destination, TcpSegment segment, long at) {
+        public void send(IpAddress source, IpAddress destination, TcpSegment segment, long at) {
             if (segment.payloadLength() > 0) {
                 dataSegments++;
                 if (dropPending && Seq.inWindow(dropSeq, segment.seq(), segment.seq() + segment.payloadLength())) {
@@ -50,7 +51,7 @@ class LongTransferTest {
                     return;
                 }
             }
-            inFlight.add(new Arrival(at + PATH_DELAY_NANOS, destination, segment.copy()));
+            inFlight.add(new Arrival(at + PATH_DELAY_NANOS, destination.ipv4(), segment.copy()));
         }
 
         @Override public void stateChanged(Connection c, TcpState from, TcpState to, String cause, long at) { }

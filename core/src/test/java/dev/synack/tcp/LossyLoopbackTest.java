@@ -2,6 +2,7 @@ package dev.synack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpSegment;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -59,7 +60,7 @@ class LossyLoopbackTest {
         }
 
         @Override
-        public void send(int source, int destination, TcpSegment segment, long at) {
+        public void send(IpAddress source, IpAddress destination, TcpSegment segment, long at) {
             sent++;
             int copies = random.nextDouble() < duplication ? 2 : 1;
             if (copies == 2) duplicated++;
@@ -70,7 +71,7 @@ class LossyLoopbackTest {
                 }
                 long delay = baseDelay + (jitter == 0 ? 0 : (long) (random.nextDouble() * jitter));
                 TcpSegment carried = lending && segment.payloadStable() ? new TcpSegment().copyFrom(segment) : segment.copy();
-                inFlight.add(new InFlight(at + delay, order++, destination, carried));
+                inFlight.add(new InFlight(at + delay, order++, destination.ipv4(), carried));
             }
         }
 

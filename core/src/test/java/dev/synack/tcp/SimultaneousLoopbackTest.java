@@ -2,6 +2,7 @@ package dev.synack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpSegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ class SimultaneousLoopbackTest {
             this.states = states;
         }
 
-        @Override public void send(int src, int dst, TcpSegment s, long at) { inFlight.add(new InFlight(at + DELAY, dst, s.copy())); }
+        @Override public void send(IpAddress src, IpAddress dst, TcpSegment s, long at) { inFlight.add(new InFlight(at + DELAY, dst.ipv4(), s.copy())); }
         @Override public void stateChanged(Connection c, TcpState from, TcpState to, String cause, long at) { states.add(to.name()); }
         @Override public void timerFired(Connection c, String timer, long at) { }
         @Override public void segmentDropped(Connection c, TcpSegment s, String reason, long at) { }

@@ -3,6 +3,7 @@ package dev.synack.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.synack.wire.IpAddress;
 import dev.synack.wire.TcpSegment;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -22,7 +23,9 @@ class SteadyStateAllocationTest {
     static final class Wire implements TcpOutput {
         final TcpSegment[] segments = new TcpSegment[SLOTS];
         final ByteBuffer[] payloads = new ByteBuffer[SLOTS];
-        final int[] destinations = new int[SLOTS];
+        final IpAddress[] destinations = new IpAddress[SLOTS];
+        /** The client's address: segments to it go to the client, the rest to the server. */
+        IpAddress client;
         int head;
         int size;
         long now;
@@ -43,7 +46,7 @@ class SteadyStateAllocationTest {
         }
 
         @Override
-        public void send(int source, int destination, TcpSegment s, long at) {
+        public void send(IpAddress source, IpAddress destination, TcpSegment s, long at) {
             if (size == SLOTS) throw new AssertionError("wire overflow");
             int i = (head + size++) % SLOTS;
             TcpSegment copy = segments[i].clear().sourcePort(s.sourcePort()).destinationPort(s.destinationPort())
@@ -73,9 +76,9 @@ class SteadyStateAllocationTest {
                     int j = head; // the next one overtakes this one
                     head = (head + 1) % SLOTS;
                     size--;
-                    (destinations[j] == CLIENT ? client : server).segmentArrived(segments[j], now);
+                    (destinations[j].equals(this.client) ? client : server).segmentArrived(segments[j], now);
                 }
-                (destinations[i] == CLIENT ? client : server).segmentArrived(segments[i], now);
+                (destinations[i].equals(this.client) ? client : server).segmentArrived(segments[i], now);
             }
         }
 
@@ -115,11 +118,23 @@ class SteadyStateAllocationTest {
         assertThat(server.bytesBorrowed()).as("bytes the receiver borrowed").isGreaterThan(300L * 64 * 1024);
     }
 
+    /** Over IPv6 (addresses of 128 bits, the IPv6 MSS) the engine allocates nothing per segment either. */
+    @Test
+    void ipv6BulkTransferAllocatesNothingPerSegment() {
+        Connection server = run(0, false, IpAddress.parse("fd00::1"), IpAddress.parse("fd00::2"));
+        assertThat(server.tuple().isIpv6()).isTrue();
+        assertThat(server.effectiveMss()).as("MTU 1500 - 60, less timestamps").isEqualTo(1440 - 12);
+    }
+
     private void run(int reorderEvery) {
         run(reorderEvery, false);
     }
 
     private Connection run(int reorderEvery, boolean lending) {
+        return run(reorderEvery, lending, IpAddress.ipv4(CLIENT), IpAddress.ipv4(SERVER));
+    }
+
+    private Connection run(int reorderEvery, boolean lending, IpAddress clientAddress, IpAddress serverAddress) {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter in this JVM");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
@@ -130,14 +145,16 @@ class SteadyStateAllocationTest {
         Wire wire = new Wire();
         wire.reorderEvery = reorderEvery;
         wire.lending = lending;
-        Connection client = Connection.active(config, new FourTuple(CLIENT, 40000, SERVER, 80), IsnGenerator.fixed(7), wire);
-        Listener listener = new Listener(config, SERVER, 80, 4, IsnGenerator.fixed(9), wire);
+        wire.client = clientAddress;
+        Connection client = Connection.active(config, new FourTuple(clientAddress, 40000, serverAddress, 80), IsnGenerator.fixed(7), wire);
+        IsnGenerator serverIsn = IsnGenerator.fixed(9);
+        Listener listener = new Listener(config, serverAddress, 80, 4, serverIsn, serverIsn.synCookies(), wire);
         client.connect(wire.now);
         // the SYN goes to the listener; everything after to the child
         int i = wire.head;
         wire.head = (wire.head + 1) % SLOTS;
         wire.size--;
-        Connection server = listener.segmentArrived(SERVER, CLIENT, wire.segments[i], wire.now);
+        Connection server = listener.segmentArrived(serverAddress, clientAddress, wire.segments[i], wire.now);
         wire.pump(client, server);
         assertThat(client.state()).isEqualTo(TcpState.ESTABLISHED);
         assertThat(listener.accept()).isSameAs(server);

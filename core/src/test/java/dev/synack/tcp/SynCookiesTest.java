@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.synack.wire.TcpOptions;
 import dev.synack.wire.TcpSegment;
 import java.time.Duration;
+import dev.synack.wire.IpAddress;
 import org.junit.jupiter.api.Test;
 
 /** SYN cookies (RFC 4987 §3.6, Linux's syncookies.c layout): the cookie itself and the listener's stateless path. */
@@ -43,6 +44,22 @@ class SynCookiesTest {
             assertThat(cookies.check(new FourTuple(0x0a000001, 80, 0x0a000002, 40001), PEER_ISS, c, t)).as("another port").isZero();
             assertThat(cookies.check(TUPLE, PEER_ISS, c, 4 * MINUTE)).as("from the future").isZero();
         }
+    }
+
+    /** The whole IPv6 4-tuple is hashed: tuples that differ only in an address's high bits get different cookies and ISNs. */
+    @Test
+    void ipv6TuplesAreHashedWhole() {
+        FourTuple a = new FourTuple(IpAddress.parse("fd00::1"), 80, IpAddress.parse("fd00::2"), 40000);
+        FourTuple b = new FourTuple(IpAddress.parse("fd01::1"), 80, IpAddress.parse("fd00::2"), 40000);
+        FourTuple c = new FourTuple(IpAddress.parse("fd00::1"), 80, IpAddress.parse("2001:db8::2"), 40000);
+        int cookie = cookies.cookie(a, PEER_ISS, 1440, 0);
+        assertThat(cookies.check(a, PEER_ISS, cookie, 0)).isEqualTo(1440);
+        assertThat(cookies.check(b, PEER_ISS, cookie, 0)).isZero();
+        assertThat(cookies.check(c, PEER_ISS, cookie, 0)).isZero();
+        Rfc6528IsnGenerator isn = new Rfc6528IsnGenerator(new byte[] {7});
+        assertThat(isn.isn(a, 0)).isNotEqualTo(isn.isn(b, 0)).isNotEqualTo(isn.isn(c, 0));
+        // IPv4 keeps its 12-byte layout: the same ISN as a tuple of the same addresses always had.
+        assertThat(isn.isn(new FourTuple(1, 80, 2, 40000), 0)).isEqualTo(isn.isn(new FourTuple(IpAddress.ipv4(1), 80, IpAddress.ipv4(2), 40000), 0));
     }
 
     @Test

@@ -298,16 +298,17 @@ class PacketCodecTest {
     }
 
     @Test
-    void anotherIpVersionIsNotIpv4() {
+    void anIpVersionOtherThanFourOrSixIsNotIp() {
         byte[] bytes = hex(DATA);
-        bytes[0] = 0x65;
-        assertThat(decode(bytes)).isEqualTo(ParseResult.NOT_IPV4);
-        // An IPv6 header whose flow label would read as a huge "total length".
+        bytes[0] = 0x55;
+        assertThat(decode(bytes)).isEqualTo(ParseResult.NOT_IP);
+        // An IPv6 header whose flow label would read as a huge IPv4 "total length" is read as IPv6.
         byte[] ipv6 = new byte[40];
         ipv6[0] = 0x60;
         ipv6[2] = (byte) 0xff;
         ipv6[3] = (byte) 0xff;
-        assertThat(decode(ipv6)).isEqualTo(ParseResult.NOT_IPV4);
+        ipv6[6] = 59;
+        assertThat(decode(ipv6)).isEqualTo(ParseResult.NO_NEXT_HEADER);
     }
 
     @Test
