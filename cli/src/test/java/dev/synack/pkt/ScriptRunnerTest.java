@@ -234,7 +234,7 @@ class ScriptRunnerTest {
                 """;
         assertThat(run(script).describe()).isEqualTo("pass t.pkt");
         assertThat(run(OPEN + "+0 send(4, ..., 10, MSG_EOR) = 10\n+0 > P. 1:11(10) ack 1\n").describe()).isEqualTo("pass t.pkt");
-        assertThat(run(OPEN + "+0 recv(4, ..., 10, MSG_PEEK) = 10\n").message()).contains("MSG_PEEK");
+        assertThat(run(OPEN + "+0 recv(4, ..., 10, MSG_TRUNC) = 10\n").message()).contains("MSG_TRUNC");
     }
 
     @Test
