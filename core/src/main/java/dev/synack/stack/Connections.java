@@ -225,15 +225,17 @@ final class Connections {
     /**
      * Hands an ICMP error about a TCP segment this host sent from {@code localPort} to the remote
      * address (its 128 bits, as {@link IpAddress} holds them) and {@code remotePort} to its
-     * connection ({@link Connection#icmpError}). Returns null when it was taken, else why not: no connection (Linux counts IcmpInErrors), TIME_WAIT (ignored, as
-     * Linux), or a sequence number outside the window (OutOfWindowIcmps), each counted here.
+     * connection ({@link Connection#icmpError}). Returns null when it was taken, else why not: no
+     * connection (counted as {@code noConnection}, Linux's IcmpInErrors; null: the caller counted
+     * the message already), TIME_WAIT (ignored, as Linux), or a sequence number outside the window
+     * (OutOfWindowIcmps, counted here).
      */
     String icmpErrorArrived(long remoteHi, long remoteLo, int localPort, int remotePort, IcmpError kind, int nextHopMtu,
-                            int seq, long now) {
+                            int seq, Counter noConnection, long now) {
         Object entry = table.get(remoteHi, remoteLo, DemuxTable.ports(localPort, remotePort));
         if (entry instanceof TimeWaitTimer) return "ICMP error for a connection in TIME_WAIT";
         if (!(entry instanceof Endpoint e)) {
-            stack.diagnostics().increment(Counter.ICMP_IN_ERRORS);
+            if (noConnection != null) stack.diagnostics().increment(noConnection);
             return "ICMP error for no connection";
         }
         recent = e;

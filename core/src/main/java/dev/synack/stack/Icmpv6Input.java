@@ -41,7 +41,7 @@ final class Icmpv6Input {
         String refused = kind == null ? "not for TCP"
                 : !error.source().equals(stack.ipv6Address()) ? "about a packet this host did not send"
                 : connections.icmpErrorArrived(error.destination().hi(), error.destination().lo(), error.sourcePort(),
-                        error.destinationPort(), kind, (int) Math.min(error.mtu(), Integer.MAX_VALUE), error.seq(), now);
+                        error.destinationPort(), kind, (int) Math.min(error.mtu(), Integer.MAX_VALUE), error.seq(), null, now);
         if (refused != null) diagnostics.undecodable(now, packet, what + ": " + refused);
     }
 

@@ -263,7 +263,7 @@ final class Inbound {
         }
         if (diagnostics.isTracing()) diagnostics.icmpError(now, e, kind.lowersPathMtu());
         return connections.icmpErrorArrived(0, IpAddress.ipv4Lo(e.quotedDestination()), e.quotedSourcePort(),
-                e.quotedDestinationPort(), kind, e.nextHopMtu(), e.quotedSequence(), now);
+                e.quotedDestinationPort(), kind, e.nextHopMtu(), e.quotedSequence(), Counter.ICMP_IN_ERRORS, now);
     }
 
     /**
