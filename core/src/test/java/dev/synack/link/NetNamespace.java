@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,10 +22,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class NetNamespace implements AutoCloseable {
     final String name;
+    private final NetworkNamespace namespace;
     private final ExecutorService inside;
 
-    private NetNamespace(String name) {
-        this.name = name;
+    private NetNamespace(NetworkNamespace namespace) {
+        this.namespace = namespace;
+        this.name = namespace.name();
         this.inside = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("netns-" + name).unstarted(r));
     }
 
@@ -71,13 +72,10 @@ final class NetNamespace implements AutoCloseable {
 
     /** Creates a fresh namespace with loopback up, and the thread inside it. */
     static NetNamespace create() throws IOException {
-        String name = "synack-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffff_ffffL);
-        TunLink.runTool(List.of("ip", "netns", "add", name));
-        NetNamespace ns = new NetNamespace(name);
+        NetNamespace ns = new NetNamespace(NetworkNamespace.create("synack"));
         try {
-            TunLink.runTool(List.of("ip", "-n", name, "link", "set", "lo", "up"));
             ns.call(() -> {
-                Libc.setNetworkNamespace("/run/netns/" + name);
+                ns.namespace.enterCurrentThread();
                 return null;
             });
         } catch (IOException | RuntimeException e) {
@@ -127,6 +125,6 @@ final class NetNamespace implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        TunLink.runTool(List.of("ip", "netns", "del", name));
+        namespace.close();
     }
 }
