@@ -16,7 +16,8 @@ import java.util.Objects;
  *       packet longer than it: a longer one is dropped ("exceeds the path MTU") and, as a router
  *       does (RFC 1191 §4, RFC 1812 §5.2.7.1), the hop ({@link #mtuRouter()}) answers its sender
  *       with an ICMP "fragmentation needed" carrying the MTU (IPv4 packets with DF set, which
- *       every synack segment has; see {@link FaultPipeline.Sink#tooBig}). In front of a real link
+ *       every synack segment has), or an ICMPv6 "packet too big" (IPv6 packets, from the sender's
+ *       /64 with interface identifier ::fe; see {@link FaultPipeline.Sink#tooBig}). In front of a real link
  *       ({@link FaultyLink}) the packet is only dropped: a black hole.</li>
  *   <li><b>partition</b>: inside any of the {@link #partitions() time windows} every packet is
  *       dropped ("partition"). Times are on the link's clock (virtual nanoseconds since a

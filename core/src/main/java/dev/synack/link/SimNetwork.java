@@ -7,6 +7,9 @@ import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
 import dev.synack.wire.Icmpv4Error;
+import dev.synack.wire.Ipv6Header;
+import dev.synack.wire.IpAddress;
+import dev.synack.wire.Icmpv6;
 import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.Ipv4Header;
 import dev.synack.wire.PacketCodec;
@@ -272,8 +275,8 @@ public final class SimNetwork implements Link {
          * The narrow hop answers a packet it cannot forward (RFC 1812 §5.2.7.1), quoting as much of
          * it as an answer of 576 bytes holds (RFC 1812 §4.3.2.3): for IPv4 with DF set,
          * "fragmentation needed" with the next-hop MTU (RFC 1191 §4); it reaches the sender after
-         * the path's one-way delay, through no faults. IPv6 packets (packet too big, RFC 4443 §3.2)
-         * are answered by {@link #packetTooBig} once the wire builds ICMPv6; until then none is.
+         * the path's one-way delay, through no faults; an IPv6 packet with ICMPv6 packet too big
+         * ({@link #packetTooBig}).
          */
         @Override
         public void tooBig(ByteBuffer packet, int mtu, int router) {
@@ -281,7 +284,7 @@ public final class SimNetwork implements Link {
             if (packet.remaining() < Ipv4Header.MIN_LENGTH) return;
             int version = (packet.get(p) & 0xff) >>> 4;
             if (version != Ipv4Header.VERSION) {
-                packetTooBig(packet, mtu, router);
+                packetTooBig(packet, mtu);
                 return;
             }
             if ((packet.getShort(p + 6) & Ipv4Header.FLAG_DF) == 0) return; // a router would fragment it; the stacks never send such
@@ -292,8 +295,17 @@ public final class SimNetwork implements Link {
             inFlight.add(new Arrival(now + pipeline.conditions().delayNanos(), nextSequence++, from, answer.limit(n)));
         }
 
-        /** The seam for IPv6: an ICMPv6 packet too big (RFC 4443 §3.2) to the sender of {@code packet}; none yet. */
-        private void packetTooBig(ByteBuffer packet, int mtu, int router) { }
+        /**
+         * An ICMPv6 packet too big (RFC 4443 §3.2) to the sender of the IPv6 {@code packet}, from the
+         * router's address on the sender's /64 (interface identifier ::fe), after the one-way delay.
+         */
+        private void packetTooBig(ByteBuffer packet, int mtu) {
+            if (packet.remaining() < Ipv6Header.LENGTH) return;
+            IpAddress router = IpAddress.of(Ipv6Header.sourceHi(packet, packet.position()), 0xfeL);
+            ByteBuffer answer = ByteBuffer.allocate(Icmpv6.MAX_ERROR_LENGTH);
+            int n = Icmpv6.writePacketTooBig(answer, router, packet, mtu, 64);
+            inFlight.add(new Arrival(now + pipeline.conditions().delayNanos(), nextSequence++, from, answer.limit(n)));
+        }
     }
 
     /** RFC 1812 §4.3.2.3: an ICMP error is at most 576 bytes long. */

@@ -138,6 +138,30 @@ public final class Icmpv6 {
         return Ipv6Header.LENGTH + length;
     }
 
+    /** RFC 4443 §2.4 (c): an error message is no longer than the minimum IPv6 MTU. */
+    public static final int MAX_ERROR_LENGTH = 1280;
+
+    /**
+     * Writes at {@code out}'s position a packet too big (RFC 4443 §3.2) from {@code source} to the
+     * sender of {@code invoking} (its IPv6 packet between position and limit), reporting {@code mtu}
+     * and quoting as much of the invoking packet as the message's 1280 bytes hold. Returns its length.
+     */
+    public static int writePacketTooBig(ByteBuffer out, IpAddress source, ByteBuffer invoking, long mtu, int hopLimit) {
+        int ip = invoking.position();
+        int quoted = Math.min(invoking.remaining(), MAX_ERROR_LENGTH - Ipv6Header.LENGTH - ERROR_HEADER_LENGTH);
+        int length = ERROR_HEADER_LENGTH + quoted;
+        int o = out.position();
+        Ipv6Header.write(out, o, length, NEXT_HEADER, hopLimit, 0, source.hi(), source.lo(),
+                Ipv6Header.sourceHi(invoking, ip), Ipv6Header.sourceLo(invoking, ip));
+        int icmp = o + Ipv6Header.LENGTH;
+        out.put(icmp + OFF_TYPE, (byte) TYPE_PACKET_TOO_BIG);
+        out.put(icmp + OFF_CODE, (byte) 0);
+        out.putInt(icmp + 4, (int) mtu);
+        out.put(icmp + ERROR_HEADER_LENGTH, invoking, ip, quoted);
+        writeChecksum(out, o, icmp, length);
+        return Ipv6Header.LENGTH + length;
+    }
+
     /**
      * An ICMPv6 error about a TCP segment this host sent (RFC 4443 §3.1 destination unreachable,
      * §3.2 packet too big): its type and code, the MTU a packet-too-big reports (0 otherwise), and
