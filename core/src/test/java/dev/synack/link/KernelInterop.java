@@ -146,10 +146,104 @@ final class KernelInterop implements AutoCloseable {
      */
     String ssLines(String ipPort) throws IOException {
         StringBuilder b = new StringBuilder();
-        for (String line : ns.ss().replace("[::ffff:", "").replace("]", "").split("\n")) {
+        for (String line : ns.ss().replace("[::ffff:", "").replace("[", "").replace("]", "").split("\n")) {
             if (java.util.Arrays.asList(line.trim().split("\\s+")).contains(ipPort)) b.append(line).append('\n');
         }
         return b.toString();
+    }
+
+    /** The lines of {@code ss -tan} naming {@code ipPort}, once one shows {@code state} (or after 10 s, as they are). */
+    String awaitSs(String ipPort, String state) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String lines;
+        do {
+            lines = ssLines(ipPort);
+            if (lines.contains(state)) return lines;
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return lines;
+    }
+
+    /** synack closes a connection with unread data: RFC 2525 §2.17's RST, which the kernel reports as a reset. */
+    void synackClosingWithUnreadDataResetsTheKernel(int port) throws Exception {
+        try (TcpServerSocket server = synackListen(port);
+             Socket kernel = kernelConnect(port);
+             TcpSocket accepted = server.accept()) {
+            kernel.getOutputStream().write("never read".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = accepted.getInputStream();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (in.available() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(in.available()).isPositive();
+            accepted.close();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> kernel.getInputStream().read())
+                    .isInstanceOf(java.net.SocketException.class).hasMessageContaining("Connection reset");
+        }
+    }
+
+    /** The kernel closes first: synack sees CLOSE_WAIT, and the kernel's socket ends in TIME-WAIT (ss). */
+    void kernelClosingFirstEndsInTimeWaitOnTheKernel(int port) throws Exception {
+        try (TcpServerSocket server = synackListen(port);
+             Socket kernel = kernelConnect(port);
+             TcpSocket accepted = server.accept()) {
+            String local = kernelIp + ":" + kernel.getLocalPort();
+            kernel.close();
+            assertThat(accepted.getInputStream().read()).isEqualTo(-1);
+            assertThat(accepted.state()).isEqualTo(TcpState.CLOSE_WAIT);
+            accepted.close();
+            assertThat(awaitSs(local, "TIME-WAIT")).contains("TIME-WAIT");
+        }
+    }
+
+    /** synack closes first: the kernel's socket sits in CLOSE-WAIT (ss), synack in FIN_WAIT2, then TIME_WAIT. */
+    void synackClosingFirstLeavesTheKernelInCloseWait(int port) throws Exception {
+        try (ServerSocket server = kernelListen(port);
+             TcpSocket client = synackConnect(port);
+             Socket accepted = server.accept()) {
+            String local = kernelIp + ":" + accepted.getLocalPort();
+            String peer = synackIp + ":" + accepted.getPort();
+            client.close();
+            assertThat(accepted.getInputStream().read()).isEqualTo(-1);
+            assertThat(awaitSs(peer, "CLOSE-WAIT")).contains("CLOSE-WAIT").contains(local);
+            // The kernel's ACK of synack's FIN may still be on its way through the device.
+            assertThat(awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
+            accepted.close();
+            assertThat(awaitState(client, TcpState.TIME_WAIT)).isEqualTo(TcpState.TIME_WAIT);
+        }
+    }
+
+    /** {@code count} synack clients at once, each echoed whole by a kernel server. */
+    void concurrentSynackClientsOnAKernelServer(int port, int count) throws Exception {
+        try (ServerSocket server = kernelListen(port);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            AtomicReference<Throwable> serverFailure = new AtomicReference<>();
+            var _ = pool.submit(() -> {
+                for (int i = 0; i < count; i++) {
+                    Socket s = server.accept();
+                    var _ = pool.submit(() -> {
+                        try (s) {
+                            byte[] request = s.getInputStream().readAllBytes();
+                            s.getOutputStream().write(request);
+                        } catch (IOException e) {
+                            serverFailure.compareAndSet(null, e);
+                        }
+                    });
+                }
+                return null;
+            });
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String message = "client " + i;
+                answers.add(pool.submit(() -> {
+                    try (TcpSocket s = synackConnect(port)) {
+                        s.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
+                        s.shutdownOutput();
+                        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    }
+                }));
+            }
+            for (int i = 0; i < count; i++) assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
+            assertThat(serverFailure.get()).isNull();
+        }
     }
 
     @Override

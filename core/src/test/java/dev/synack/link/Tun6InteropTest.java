@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 /** synack at fd07::2 on a TUN device against the Linux kernel's IPv6 TCP at fd07::1, in a namespace of the test's own. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class Tun6InteropTest {
-    /** Bytes each way in the bulk transfers: a few MiB, enough for many windows, quick enough for every run. */
-    private static final long BULK = 4L << 20;
+    /** Bytes each way in the bulk transfers, as over IPv4. */
+    private static final long BULK = 64L << 20;
     static KernelInterop bench;
 
     @BeforeAll
@@ -103,6 +103,27 @@ class Tun6InteropTest {
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void aThousandConcurrentKernelClientsOverIpv6() throws Exception {
         bench.concurrentKernelClientsOnASynackServer(7109, 1000);
+    }
+
+    @Test
+    void synackClosingWithUnreadDataResetsTheKernel() throws Exception {
+        bench.synackClosingWithUnreadDataResetsTheKernel(7110);
+    }
+
+    @Test
+    void kernelClosingFirstEndsInTimeWaitOnTheKernel() throws Exception {
+        bench.kernelClosingFirstEndsInTimeWaitOnTheKernel(7111);
+    }
+
+    @Test
+    void synackClosingFirstLeavesTheKernelInCloseWait() throws Exception {
+        bench.synackClosingFirstLeavesTheKernelInCloseWait(7112);
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aThousandConcurrentSynackClientsOnAKernelServerOverIpv6() throws Exception {
+        bench.concurrentSynackClientsOnAKernelServer(7113, 1000);
     }
 
     @Test

@@ -158,62 +158,20 @@ class TunInteropTest {
 
     @Test
     void synackClosingWithUnreadDataResetsTheKernel() throws Exception {
-        try (TcpServerSocket server = bench.synackListen(7040);
-             Socket kernel = bench.kernelConnect(7040);
-             TcpSocket accepted = server.accept()) {
-            kernel.getOutputStream().write("never read".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = accepted.getInputStream();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (in.available() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
-            assertThat(in.available()).isPositive();
-            accepted.close(); // RFC 2525 §2.17: unread data -> RST, not FIN
-            assertThatThrownBy(() -> kernel.getInputStream().read()).isInstanceOf(SocketException.class)
-                    .hasMessageContaining("Connection reset");
-        }
+        bench.synackClosingWithUnreadDataResetsTheKernel(7040);
     }
 
     @Test
     void kernelClosingFirstEndsInTimeWaitOnTheKernel() throws Exception {
-        try (TcpServerSocket server = bench.synackListen(7050);
-             Socket kernel = bench.kernelConnect(7050);
-             TcpSocket accepted = server.accept()) {
-            String local = KernelInterop.KERNEL_IP + ":" + kernel.getLocalPort();
-            kernel.close();
-            assertThat(accepted.getInputStream().read()).isEqualTo(-1);
-            assertThat(accepted.state()).isEqualTo(TcpState.CLOSE_WAIT);
-            accepted.close();
-            assertThat(awaitSs(local, "TIME-WAIT")).contains("TIME-WAIT");
-        }
+        bench.kernelClosingFirstEndsInTimeWaitOnTheKernel(7050);
     }
 
     @Test
     void synackClosingFirstLeavesTheKernelInCloseWait() throws Exception {
-        try (ServerSocket server = bench.kernelListen(7051);
-             TcpSocket client = bench.synackConnect(7051);
-             Socket accepted = server.accept()) {
-            String local = KernelInterop.KERNEL_IP + ":" + accepted.getLocalPort();
-            String peer = KernelInterop.SYNACK_IP + ":" + accepted.getPort();
-            client.close();
-            assertThat(accepted.getInputStream().read()).isEqualTo(-1);
-            assertThat(awaitSs(peer, "CLOSE-WAIT")).contains("CLOSE-WAIT").contains(local);
-            // The kernel's ACK of synack's FIN may still be on its way through the device.
-            assertThat(KernelInterop.awaitState(client, TcpState.FIN_WAIT2)).isEqualTo(TcpState.FIN_WAIT2);
-            accepted.close();
-            assertThat(KernelInterop.awaitState(client, TcpState.TIME_WAIT)).isEqualTo(TcpState.TIME_WAIT);
-        }
+        bench.synackClosingFirstLeavesTheKernelInCloseWait(7051);
     }
 
     /** Polls {@code ss -tan} until a line mentioning {@code ipPort} shows {@code state} (or 10 s pass). */
-    private static String awaitSs(String ipPort, String state) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String lines;
-        do {
-            lines = bench.ssLines(ipPort);
-            if (lines.contains(state)) return lines;
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        return lines;
-    }
 
     private static final int CONCURRENT = 1000;
 
@@ -226,36 +184,6 @@ class TunInteropTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void thousandConcurrentSynackClientsOnAKernelServer() throws Exception {
-        try (ServerSocket server = bench.kernelListen(7061);
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            AtomicReference<Throwable> serverFailure = new AtomicReference<>();
-            var _ = pool.submit(() -> {
-                for (int i = 0; i < CONCURRENT; i++) {
-                    Socket s = server.accept();
-                    var _ = pool.submit(() -> {
-                        try (s) {
-                            byte[] request = s.getInputStream().readAllBytes();
-                            s.getOutputStream().write(request);
-                        } catch (IOException e) {
-                            serverFailure.compareAndSet(null, e);
-                        }
-                    });
-                }
-                return null;
-            });
-            List<Future<String>> answers = new ArrayList<>();
-            for (int i = 0; i < CONCURRENT; i++) {
-                String message = "client " + i;
-                answers.add(pool.submit(() -> {
-                    try (TcpSocket s = bench.synackConnect(7061)) {
-                        s.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
-                        s.shutdownOutput();
-                        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-                    }
-                }));
-            }
-            for (int i = 0; i < CONCURRENT; i++) assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
-            assertThat(serverFailure.get()).isNull();
-        }
+        bench.concurrentSynackClientsOnAKernelServer(7061, CONCURRENT);
     }
 }
