@@ -29,6 +29,8 @@ public final class Throughput {
     public static final int HEADERS = 40;
     static final String CLIENT_IP = "10.0.0.1";
     static final String SERVER_IP = "10.0.0.2";
+    static final String CLIENT_IP6 = "fd00::1";
+    static final String SERVER_IP6 = "fd00::2";
     static final int PORT = 5001;
 
     /**
@@ -69,16 +71,21 @@ public final class Throughput {
 
     /** synack to synack over a {@link MemoryLink}: {@code bytes} written {@code writeSize} at a time. */
     public static Result synack(TcpConfig config, long bytes, int writeSize, Progress progress) throws Exception {
+        return synack(config, bytes, writeSize, false, progress);
+    }
+
+    /** {@link #synack(TcpConfig, long, int, Progress)} over IPv4 or, with {@code ipv6}, over IPv6 (fd00::1 to fd00::2). */
+    public static Result synack(TcpConfig config, long bytes, int writeSize, boolean ipv6, Progress progress) throws Exception {
         try (MemoryLink link = new MemoryLink()) {
-            NetStack client = link.addHost("client", CLIENT_IP, config);
-            NetStack server = link.addHost("server", SERVER_IP, config);
+            NetStack client = link.addHost("client", ipv6 ? CLIENT_IP6 : CLIENT_IP, config);
+            NetStack server = link.addHost("server", ipv6 ? SERVER_IP6 : SERVER_IP, config);
             TcpServerSocket listener = new TcpServerSocket(server, PORT, 1);
             TcpSocket s = new TcpSocket(client);
-            s.connect(new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT));
+            s.connect(new InetSocketAddress(InetAddress.ofLiteral(ipv6 ? SERVER_IP6 : SERVER_IP), PORT));
             Result result = pump("bench", () -> stream(listener.accept()), stream(s), bytes, writeSize,
                     ByteBuffer::allocate, progress, () -> String.format(java.util.Locale.ROOT,
                             "MSS %d, send and receive buffers %d bytes; sender: %d segments out, %d retransmitted; receiver: %d segments out",
-                            config.mss(), config.sendBufferSize(), client.counter(Counter.OUT_SEGS),
+                            ipv6 ? config.mss() - 20 : config.mss(), config.sendBufferSize(), client.counter(Counter.OUT_SEGS),
                             client.counter(Counter.RETRANS_SEGS), server.counter(Counter.OUT_SEGS)));
             listener.close();
             return result;
@@ -87,9 +94,14 @@ public final class Throughput {
 
     /** The kernel over loopback, blocking channels with direct buffers, the same buffer sizes asked for. */
     public static Result kernel(long bytes, int writeSize, int buffer, Progress progress) throws Exception {
+        return kernel(bytes, writeSize, buffer, false, progress);
+    }
+
+    /** {@link #kernel(long, int, int, Progress)} over 127.0.0.1 or, with {@code ipv6}, over ::1. */
+    public static Result kernel(long bytes, int writeSize, int buffer, boolean ipv6, Progress progress) throws Exception {
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.setOption(StandardSocketOptions.SO_RCVBUF, buffer);
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            listener.bind(new InetSocketAddress(InetAddress.ofLiteral(ipv6 ? "::1" : "127.0.0.1"), 0), 1);
             SocketChannel s = SocketChannel.open();
             s.setOption(StandardSocketOptions.SO_SNDBUF, buffer);
             s.connect(listener.getLocalAddress());

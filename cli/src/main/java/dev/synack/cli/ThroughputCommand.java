@@ -61,6 +61,10 @@ final class ThroughputCommand implements Callable<Integer> {
             description = "Bytes per write() and per read() on both stacks. Default: ${DEFAULT-VALUE}.")
     long write;
 
+    @Option(names = "--ipv6", description = "Both stacks over IPv6: synack between fd00::1 and fd00::2 (its MSS is MTU - 60), "
+            + "the kernel over ::1.")
+    boolean ipv6;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -76,14 +80,14 @@ final class ThroughputCommand implements Callable<Integer> {
             }
         }
         Progress progress = new Progress(err);
-        out.printf(Locale.ROOT, "synack bench throughput: one stream of %s, %s per write, buffers %s%n",
-                ByteSizes.format(size), ByteSizes.format(write), ByteSizes.format(buffer));
+        out.printf(Locale.ROOT, "synack bench throughput: one stream of %s, %s per write, buffers %s, over %s%n",
+                ByteSizes.format(size), ByteSizes.format(write), ByteSizes.format(buffer), ipv6 ? "IPv6" : "IPv4");
         out.flush();
         try {
             progress.phase("kernel warm-up");
-            WarmUp.forSeconds(warmupSeconds, () -> Throughput.kernel(WARMUP_STREAM, (int) write, (int) buffer, progress));
-            progress.phase("kernel: " + ByteSizes.format(size) + " over 127.0.0.1");
-            Throughput.Result kernel = Throughput.kernel(size, (int) write, (int) buffer, progress);
+            WarmUp.forSeconds(warmupSeconds, () -> Throughput.kernel(WARMUP_STREAM, (int) write, (int) buffer, ipv6, progress));
+            progress.phase("kernel: " + ByteSizes.format(size) + " over " + (ipv6 ? "::1" : "127.0.0.1"));
+            Throughput.Result kernel = Throughput.kernel(size, (int) write, (int) buffer, ipv6, progress);
             progress.done();
             out.printf(Locale.ROOT, "kernel loopback: %s Gbit/s (%s)%n", Comparison.formatFigure(kernel.gigabitsPerSecond()),
                     kernel.detail());
@@ -92,9 +96,9 @@ final class ThroughputCommand implements Callable<Integer> {
             for (int mtu : mtus) {
                 var config = Throughput.config(mtu, (int) buffer);
                 progress.phase("synack warm-up, MTU " + mtu);
-                WarmUp.forSeconds(warmupSeconds, () -> Throughput.synack(config, WARMUP_STREAM, (int) write, progress));
+                WarmUp.forSeconds(warmupSeconds, () -> Throughput.synack(config, WARMUP_STREAM, (int) write, ipv6, progress));
                 progress.phase("synack: " + ByteSizes.format(size) + " at MTU " + mtu);
-                Throughput.Result synack = Throughput.synack(config, size, (int) write, progress);
+                Throughput.Result synack = Throughput.synack(config, size, (int) write, ipv6, progress);
                 progress.done();
                 Comparison c = new Comparison("throughput, MTU " + mtu, synack.gigabitsPerSecond(),
                         kernel.gigabitsPerSecond(), "Gbit/s");

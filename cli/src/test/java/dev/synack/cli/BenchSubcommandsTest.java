@@ -11,6 +11,18 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.SAME_THREAD)
 class BenchSubcommandsTest {
     @Test
+    void throughputOverIpv6RunsBothStacksOverIpv6() {
+        DemoRunner.Result r = DemoRunner.run("bench", "throughput", "--ipv6", "--size", "1MiB", "--warmup", "0",
+                "--mtu", "1500", "--buffer", "1MiB", "--write", "64KiB");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).endsWith("over IPv6");
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("throughput, MTU 1500: synack "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("  synack: MSS 1440,"));
+        assertThat(lines.getLast()).matches("ratio: [0-9.]+");
+    }
+
+    @Test
     void throughputPrintsKernelAndSynackPerMtuAndEndsWithTheRatio() {
         DemoRunner.Result r = DemoRunner.run("bench", "throughput", "--size", "1MiB", "--warmup", "0",
                 "--mtu", "1500,9000", "--buffer", "1MiB", "--write", "64KiB");
