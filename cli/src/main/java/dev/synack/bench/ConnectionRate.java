@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ConnectionRate {
     static final String CLIENT_IP = "10.0.0.1";
     static final String SERVER_IP = "10.0.0.2";
+    static final String CLIENT_IP6 = "fd00::1";
+    static final String SERVER_IP6 = "fd00::2";
     static final int PORT = 5002;
     static final int BACKLOG = 4096;
 
@@ -106,15 +108,21 @@ public final class ConnectionRate {
         return kernel(threads, warmup, measure, mode, ServerKind.THREADS, progress);
     }
 
-    /** synack: one server stack, one client stack, over a {@link MemoryLink}. */
+    /** synack: one server stack, one client stack, over a {@link MemoryLink}, over IPv4. */
     public static Result synack(TcpConfig config, int threads, Duration warmup, Duration measure, CloseMode mode,
                                 ServerKind kind, Progress progress) throws Exception {
+        return synack(config, threads, warmup, measure, mode, kind, false, progress);
+    }
+
+    /** {@link #synack(TcpConfig, int, Duration, Duration, CloseMode, ServerKind, Progress)}, with {@code ipv6} over IPv6. */
+    public static Result synack(TcpConfig config, int threads, Duration warmup, Duration measure, CloseMode mode,
+                                ServerKind kind, boolean ipv6, Progress progress) throws Exception {
         try (MemoryLink link = new MemoryLink()) {
-            NetStack client = link.addHost("client", CLIENT_IP, config);
-            NetStack server = link.addHost("server", SERVER_IP, config);
+            NetStack client = link.addHost("client", ipv6 ? CLIENT_IP6 : CLIENT_IP, config);
+            NetStack server = link.addHost("server", ipv6 ? SERVER_IP6 : SERVER_IP, config);
             TcpServerSocket listener = new TcpServerSocket(server, PORT, BACKLOG);
             Thread acceptor = startServer(listener, kind, mode);
-            InetSocketAddress remote = new InetSocketAddress(InetAddress.ofLiteral(SERVER_IP), PORT);
+            InetSocketAddress remote = new InetSocketAddress(InetAddress.ofLiteral(ipv6 ? SERVER_IP6 : SERVER_IP), PORT);
             try {
                 return run(threads, warmup, measure, progress, () -> {
                     try (TcpSocket s = new TcpSocket(client)) {
@@ -262,9 +270,15 @@ public final class ConnectionRate {
     /** The kernel over 127.0.0.1: java.net sockets, and java.nio channels for the events server. */
     public static Result kernel(int threads, Duration warmup, Duration measure, CloseMode mode, ServerKind kind,
                                 Progress progress) throws Exception {
-        if (kind == ServerKind.EVENTS) return kernelEvents(threads, warmup, measure, mode, progress);
+        return kernel(threads, warmup, measure, mode, kind, false, progress);
+    }
+
+    /** {@link #kernel(int, Duration, Duration, CloseMode, ServerKind, Progress)}, with {@code ipv6} over ::1. */
+    public static Result kernel(int threads, Duration warmup, Duration measure, CloseMode mode, ServerKind kind,
+                                boolean ipv6, Progress progress) throws Exception {
+        if (kind == ServerKind.EVENTS) return kernelEvents(threads, warmup, measure, mode, ipv6, progress);
         try (ServerSocket listener = new ServerSocket()) {
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+            listener.bind(new InetSocketAddress(loopback(ipv6), 0), BACKLOG);
             Thread acceptor = startServer(listener, mode);
             SocketAddress remote = listener.getLocalSocketAddress();
             try {
@@ -277,10 +291,10 @@ public final class ConnectionRate {
     }
 
     /** The kernel's events server: ONE platform thread running a java.nio Selector over every channel. */
-    private static Result kernelEvents(int threads, Duration warmup, Duration measure, CloseMode mode, Progress progress)
-            throws Exception {
+    private static Result kernelEvents(int threads, Duration warmup, Duration measure, CloseMode mode, boolean ipv6,
+                                       Progress progress) throws Exception {
         try (ServerSocketChannel listener = ServerSocketChannel.open(); Selector selector = Selector.open()) {
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+            listener.bind(new InetSocketAddress(loopback(ipv6), 0), BACKLOG);
             listener.configureBlocking(false);
             listener.register(selector, SelectionKey.OP_ACCEPT);
             AtomicBoolean running = new AtomicBoolean(true);
@@ -316,6 +330,10 @@ public final class ConnectionRate {
                 loop.join(Duration.ofSeconds(5));
             }
         }
+    }
+
+    private static InetAddress loopback(boolean ipv6) {
+        return InetAddress.ofLiteral(ipv6 ? "::1" : "127.0.0.1");
     }
 
     private static void acceptAll(ServerSocketChannel listener, Selector selector) {

@@ -69,6 +69,9 @@ final class ConnectionsCommand implements Callable<Integer> {
             description = "Server kinds, comma-separated: threads, events; a run each. Default: ${DEFAULT-VALUE}.")
     List<ConnectionRate.ServerKind> servers;
 
+    @Option(names = "--ipv6", description = "Both stacks over IPv6: synack between fd00::1 and fd00::2, the kernel over ::1.")
+    boolean ipv6;
+
     static final class ServerKindConverter implements CommandLine.ITypeConverter<ConnectionRate.ServerKind> {
         @Override
         public ConnectionRate.ServerKind convert(String value) {
@@ -112,9 +115,9 @@ final class ConnectionsCommand implements Callable<Integer> {
         }
         Progress progress = new Progress(err);
         out.printf(Locale.ROOT, "synack bench connections: connect, 1-byte request, 1-byte reply, close (%s); "
-                        + "%s s measured after %s s of warm-up%n", close == ConnectionRate.CloseMode.SERVER_FIRST
+                        + "%s s measured after %s s of warm-up, over %s%n", close == ConnectionRate.CloseMode.SERVER_FIRST
                         ? "server closes first, TIME_WAIT on the server" : "client resets with SO_LINGER 0",
-                Comparison.formatFigure(seconds), Comparison.formatFigure(warmupSeconds));
+                Comparison.formatFigure(seconds), Comparison.formatFigure(warmupSeconds), ipv6 ? "IPv6" : "IPv4");
         out.flush();
         double lastRatio = Double.NaN;
         boolean failed = false;
@@ -124,10 +127,10 @@ final class ConnectionsCommand implements Callable<Integer> {
                 for (int t : threads) {
                     progress.phase("kernel, " + server + ", " + t + " client thread(s)");
                     ConnectionRate.Result kernel = ConnectionRate.kernel(t, seconds(warmupSeconds), seconds(seconds), close,
-                            kind, progress);
+                            kind, ipv6, progress);
                     progress.phase("synack, " + server + ", " + t + " client thread(s)");
                     ConnectionRate.Result synack = ConnectionRate.synack(ConnectionRate.config(), t, seconds(warmupSeconds),
-                            seconds(seconds), close, kind, progress);
+                            seconds(seconds), close, kind, ipv6, progress);
                     progress.done();
                     Comparison c = new Comparison(t + " client thread" + (t == 1 ? "" : "s") + ", " + server,
                             synack.perSecond(), kernel.perSecond(), "connections/s");

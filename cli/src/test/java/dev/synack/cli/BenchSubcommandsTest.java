@@ -23,6 +23,17 @@ class BenchSubcommandsTest {
     }
 
     @Test
+    void connectionsOverIpv6RunBothStacksOverIpv6() {
+        DemoRunner.Result r = DemoRunner.run("bench", "connections", "--ipv6", "--seconds", "0.3", "--warmup", "0",
+                "--threads", "2", "--server", "threads,events");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).endsWith("over IPv6");
+        assertThat(lines).noneMatch(l -> l.contains("connections failed"));
+        assertThat(lines.getLast()).matches("ratio: [0-9.]+");
+    }
+
+    @Test
     void throughputPrintsKernelAndSynackPerMtuAndEndsWithTheRatio() {
         DemoRunner.Result r = DemoRunner.run("bench", "throughput", "--size", "1MiB", "--warmup", "0",
                 "--mtu", "1500,9000", "--buffer", "1MiB", "--write", "64KiB");
