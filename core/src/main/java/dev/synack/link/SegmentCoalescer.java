@@ -11,8 +11,9 @@ import java.nio.ByteOrder;
  * and the kernel cuts them back into the original segments only if it must (it forwards them),
  * otherwise its TCP takes the super-segment whole.
  *
- * <p>A segment joins the one being built when it continues it exactly: IPv4 without options, the
- * same addresses, ports, TOS, TTL and DF, the same ACK, window and TCP options (timestamps
+ * <p>A segment joins the one being built when it continues it exactly: IPv4 without options (the
+ * same addresses, TOS, TTL and DF) or IPv6 without extension headers (the same addresses, traffic
+ * class, flow label and hop limit), the same ports, ACK, window and TCP options (timestamps
  * included), its sequence number where the last one ended, a payload no longer than the first one's
  * (that length is the {@code gso_size} the kernel cuts at), and only ACK set on the segments before
  * it (PSH or FIN may end the last one, as the kernel's segmentation leaves them on the last piece).
@@ -28,7 +29,7 @@ final class SegmentCoalescer {
 
     private static final int IP = VirtioNetHeader.SIZE;
     private static final int IPV4_HEADER = 20;
-    private static final int TCP = IP + IPV4_HEADER;
+    private static final int IPV6_HEADER = 40;
     private static final int PROTOCOL_TCP = 6;
     private static final int FLAGS_OFFSET = 13;
     private static final int ACK = 0x10;
@@ -47,6 +48,8 @@ final class SegmentCoalescer {
     private int segments;
     private int gsoSize;
     private int tcpHeaderLength;
+    /** The IP header of the packet being built: 20 (IPv4) or 40 (IPv6). */
+    private int ipHeaderLength;
     private int nextSeq;
     /** Super-segments written so far. */
     private long superSegments;
@@ -62,14 +65,15 @@ final class SegmentCoalescer {
     void add(ByteBuffer packet) {
         int at = packet.position();
         int n = packet.remaining();
-        int payload = joinablePayload(packet, at, n);
-        if (payload > 0 && length > 0 && continues(packet, at, n, payload)) {
+        int ip = joinableIpHeader(packet, at, n);
+        int payload = ip == 0 ? 0 : n - ip - ((packet.get(at + ip + 12) & 0xf0) >>> 2);
+        if (payload > 0 && length > 0 && continues(packet, at, n, ip, payload)) {
             append(packet, at, n, payload);
         } else {
             flush();
             copyIn(packet, at, n);
-            if (payload > 0 && (packet.get(at + IPV4_HEADER + FLAGS_OFFSET) & 0xff) == ACK) {
-                start(packet, at, payload);
+            if (payload > 0 && (packet.get(at + ip + FLAGS_OFFSET) & 0xff) == ACK) {
+                start(packet, at, ip, payload);
             } else {
                 writer.write(IP + n);
             }
@@ -97,34 +101,56 @@ final class SegmentCoalescer {
     /** True while a packet is being built (to be written by {@link #flush}). */
     boolean holdsPacket() { return length > 0; }
 
-    /** The TCP payload length of an IPv4 TCP segment that could join or start a super-segment; 0 for any other packet. */
-    private static int joinablePayload(ByteBuffer p, int at, int n) {
-        if (n < IPV4_HEADER + 20 || (p.get(at) & 0xff) != 0x45 || (p.get(at + 9) & 0xff) != PROTOCOL_TCP) return 0;
-        if ((p.getShort(at + 6) & 0x3fff) != 0 || (p.getShort(at + 2) & 0xffff) != n) return 0; // fragments, padding
-        int flags = p.get(at + IPV4_HEADER + FLAGS_OFFSET) & 0xff;
-        if ((flags & ~(PSH | FIN)) != ACK) return 0;
-        int tcpHeader = ((p.get(at + IPV4_HEADER + 12) & 0xf0) >>> 2);
-        return n - IPV4_HEADER - tcpHeader;
+    /**
+     * The IP header length of a TCP segment that could join or start a super-segment (IPv4 without
+     * options or fragmentation, IPv6 without extension headers, ACK set and nothing but PSH or FIN
+     * beside it, lengths consistent); 0 for any other packet.
+     */
+    private static int joinableIpHeader(ByteBuffer p, int at, int n) {
+        int version = (p.get(at) & 0xf0) >>> 4;
+        int ip;
+        if (version == 4) {
+            if ((p.get(at) & 0xff) != 0x45 || (p.get(at + 9) & 0xff) != PROTOCOL_TCP) return 0;
+            if ((p.getShort(at + 6) & 0x3fff) != 0 || (p.getShort(at + 2) & 0xffff) != n) return 0; // fragments, padding
+            ip = IPV4_HEADER;
+        } else if (version == 6) {
+            if ((p.get(at + 6) & 0xff) != PROTOCOL_TCP || (p.getShort(at + 4) & 0xffff) != n - IPV6_HEADER) return 0;
+            ip = IPV6_HEADER;
+        } else {
+            return 0;
+        }
+        if (n < ip + 20) return 0;
+        int flags = p.get(at + ip + FLAGS_OFFSET) & 0xff;
+        return (flags & ~(PSH | FIN)) == ACK ? ip : 0;
     }
 
-    /** Whether {@code p} continues the super-segment being built. */
-    private boolean continues(ByteBuffer p, int at, int n, int payload) {
-        if (payload > gsoSize || length + payload > MAX_PACKET || segments == MAX_SEGMENTS) return false;
-        if (n - payload != IPV4_HEADER + tcpHeaderLength || p.getInt(at + IPV4_HEADER + 4) != nextSeq) return false;
-        // IPv4: version, IHL and TOS; DF; TTL and protocol; both addresses (length, ID and checksum may differ).
-        if (p.getShort(at) != frame.getShort(IP) || p.getShort(at + 6) != frame.getShort(IP + 6)
-                || p.getShort(at + 8) != frame.getShort(IP + 8) || p.getLong(at + 12) != frame.getLong(IP + 12)) {
-            return false;
+    /** Whether {@code p}, with an IP header of {@code ip} bytes, continues the super-segment being built. */
+    private boolean continues(ByteBuffer p, int at, int n, int ip, int payload) {
+        if (ip != ipHeaderLength || payload > gsoSize || length + payload > MAX_PACKET || segments == MAX_SEGMENTS) return false;
+        if (n - payload != ip + tcpHeaderLength || p.getInt(at + ip + 4) != nextSeq) return false;
+        if (ip == IPV4_HEADER) {
+            // Version, IHL and TOS; DF; TTL and protocol; both addresses (length, ID and checksum may differ).
+            if (p.getShort(at) != frame.getShort(IP) || p.getShort(at + 6) != frame.getShort(IP + 6)
+                    || p.getShort(at + 8) != frame.getShort(IP + 8) || p.getLong(at + 12) != frame.getLong(IP + 12)) {
+                return false;
+            }
+        } else {
+            // Version, traffic class and flow label; next header and hop limit; both addresses (the length may differ).
+            if (p.getInt(at) != frame.getInt(IP) || p.getShort(at + 6) != frame.getShort(IP + 6)) return false;
+            for (int i = 8; i < IPV6_HEADER; i += 8) {
+                if (p.getLong(at + i) != frame.getLong(IP + i)) return false;
+            }
         }
         // TCP: ports; ACK; data offset; window; urgent pointer; options (sequence, flags and checksum may differ).
-        int tcp = at + IPV4_HEADER;
-        if (p.getInt(tcp) != frame.getInt(TCP) || p.getInt(tcp + 8) != frame.getInt(TCP + 8)
-                || p.get(tcp + 12) != frame.get(TCP + 12) || p.getShort(tcp + 14) != frame.getShort(TCP + 14)
-                || p.getShort(tcp + 18) != frame.getShort(TCP + 18)) {
+        int tcp = at + ip;
+        int own = IP + ip;
+        if (p.getInt(tcp) != frame.getInt(own) || p.getInt(tcp + 8) != frame.getInt(own + 8)
+                || p.get(tcp + 12) != frame.get(own + 12) || p.getShort(tcp + 14) != frame.getShort(own + 14)
+                || p.getShort(tcp + 18) != frame.getShort(own + 18)) {
             return false;
         }
         for (int i = 20; i < tcpHeaderLength; i++) {
-            if (p.get(tcp + i) != frame.get(TCP + i)) return false;
+            if (p.get(tcp + i) != frame.get(own + i)) return false;
         }
         return true;
     }
@@ -134,12 +160,13 @@ final class SegmentCoalescer {
         frame.put(IP, p, at, n);
     }
 
-    private void start(ByteBuffer p, int at, int payload) {
+    private void start(ByteBuffer p, int at, int ip, int payload) {
         length = p.remaining();
         segments = 1;
         gsoSize = payload;
-        tcpHeaderLength = length - IPV4_HEADER - payload;
-        nextSeq = p.getInt(at + IPV4_HEADER + 4) + payload;
+        ipHeaderLength = ip;
+        tcpHeaderLength = length - ip - payload;
+        nextSeq = p.getInt(at + ip + 4) + payload;
     }
 
     private void append(ByteBuffer p, int at, int n, int payload) {
@@ -147,26 +174,35 @@ final class SegmentCoalescer {
         length += payload;
         segments++;
         nextSeq += payload;
-        int flags = p.get(at + IPV4_HEADER + FLAGS_OFFSET) & 0xff;
+        int flags = p.get(at + ipHeaderLength + FLAGS_OFFSET) & 0xff;
         if (flags != ACK || payload < gsoSize) {
             // The last piece: its PSH or FIN goes on the super-segment (the kernel keeps them on the last piece only).
-            frame.put(TCP + FLAGS_OFFSET, (byte) flags);
+            frame.put(IP + ipHeaderLength + FLAGS_OFFSET, (byte) flags);
             flush();
         }
     }
 
     /**
-     * The IPv4 length and header checksum for the whole, the TCP checksum field holding only the
-     * pseudo-header's sum, and a header asking the kernel to complete the checksum and to cut
-     * {@code gso_size} pieces when it must.
+     * The IP length (and, for IPv4, the header checksum) for the whole, the TCP checksum field
+     * holding only the pseudo-header's sum, and a header asking the kernel to complete the checksum
+     * and to cut {@code gso_size} pieces when it must.
      */
     private void finishSuperSegment() {
-        frame.putShort(IP + 2, (short) length);
-        frame.putShort(IP + 10, (short) 0);
-        frame.putShort(IP + 10, (short) Checksum.finish(Checksum.add(0, frame, IP, IPV4_HEADER)));
-        long pseudo = Checksum.pseudoHeader(frame.getInt(IP + 12), frame.getInt(IP + 16), PROTOCOL_TCP, length - IPV4_HEADER);
-        frame.putShort(TCP + 16, (short) Checksum.fold(pseudo));
-        VirtioNetHeader.writeSuperSegment(frameLittleEndian, VirtioNetHeader.GSO_TCPV4, IPV4_HEADER + tcpHeaderLength, gsoSize,
-                IPV4_HEADER, 16);
+        int tcpLength = length - ipHeaderLength;
+        long pseudo;
+        if (ipHeaderLength == IPV4_HEADER) {
+            frame.putShort(IP + 2, (short) length);
+            frame.putShort(IP + 10, (short) 0);
+            frame.putShort(IP + 10, (short) Checksum.finish(Checksum.add(0, frame, IP, IPV4_HEADER)));
+            pseudo = Checksum.pseudoHeader(frame.getInt(IP + 12), frame.getInt(IP + 16), PROTOCOL_TCP, tcpLength);
+        } else {
+            frame.putShort(IP + 4, (short) tcpLength);
+            pseudo = Checksum.pseudoHeader6(frame.getLong(IP + 8), frame.getLong(IP + 16), frame.getLong(IP + 24),
+                    frame.getLong(IP + 32), PROTOCOL_TCP, tcpLength);
+        }
+        frame.putShort(IP + ipHeaderLength + 16, (short) Checksum.fold(pseudo));
+        VirtioNetHeader.writeSuperSegment(frameLittleEndian,
+                ipHeaderLength == IPV4_HEADER ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6,
+                ipHeaderLength + tcpHeaderLength, gsoSize, ipHeaderLength, 16);
     }
 }

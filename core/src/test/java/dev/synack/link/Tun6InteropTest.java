@@ -92,10 +92,13 @@ class Tun6InteropTest {
              TcpSocket client = bench.synackConnect(7104);
              Socket accepted = server.accept();
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long superSegments = bench.link.superSegmentsOut();
             Future<String> received = pool.submit(() -> KernelInterop.receiveAll(accepted.getInputStream()));
             String sent = KernelInterop.sendRandom(client.getOutputStream(), BULK, 62);
             client.shutdownOutput();
             assertThat(received.get(50, TimeUnit.SECONDS)).isEqualTo(sent + "/" + BULK);
+            // IPv6 bursts went to the kernel joined too, and the kernel took them.
+            assertThat(bench.link.superSegmentsOut()).isGreaterThan(superSegments);
         }
     }
 
