@@ -35,14 +35,17 @@ final class Icmpv6Input {
     void errorForConnection(Icmpv6.ErrorReport error, ByteBuffer packet, long now) {
         diagnostics.increment(Counter.IN_ICMP6_ERRORS);
         IcmpError kind = IcmpError.ofIpv6(error.type(), error.code());
-        String what = (error.isPacketTooBig() ? "ICMPv6 packet too big, MTU " + error.mtu()
-                : "ICMPv6 destination unreachable, code " + error.code()) + ", for " + error.source().withPort(error.sourcePort())
-                + " > " + error.destination().withPort(error.destinationPort()) + " seq " + Integer.toUnsignedString(error.seq());
         String refused = kind == null ? "not for TCP"
                 : !error.source().equals(stack.ipv6Address()) ? "about a packet this host did not send"
                 : connections.icmpErrorArrived(error.destination().hi(), error.destination().lo(), error.sourcePort(),
                         error.destinationPort(), kind, (int) Math.min(error.mtu(), Integer.MAX_VALUE), error.seq(), null, now);
-        if (refused != null) diagnostics.undecodable(now, packet, what + ": " + refused);
+        if (refused != null) diagnostics.undecodable(now, packet, describe(error) + ": " + refused);
+    }
+
+    private static String describe(Icmpv6.ErrorReport error) {
+        return (error.isPacketTooBig() ? "ICMPv6 packet too big, MTU " + error.mtu()
+                : "ICMPv6 destination unreachable, code " + error.code()) + ", for " + error.source().withPort(error.sourcePort())
+                + " > " + error.destination().withPort(error.destinationPort()) + " seq " + Integer.toUnsignedString(error.seq());
     }
 
     /** An IPv6 packet carrying ICMPv6 ({@link Icmpv6#isIcmpv6}), at {@code packet}'s position. */

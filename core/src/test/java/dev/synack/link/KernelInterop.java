@@ -164,6 +164,39 @@ final class KernelInterop implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * The kernel sends {@code bytes} to synack, which receives them whole (digests compared); the
+     * kernel used the device's segmentation offload, handing over segments larger than the MTU.
+     */
+    void bulkFromKernelToSynack(int port, long bytes, long seed) throws Exception {
+        try (TcpServerSocket server = synackListen(port);
+             Socket kernel = kernelConnect(port);
+             TcpSocket accepted = server.accept();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long superSegments = link.superSegmentsIn();
+            Future<String> received = pool.submit(() -> receiveAll(accepted.getInputStream()));
+            String sent = sendRandom(kernel.getOutputStream(), bytes, seed);
+            kernel.shutdownOutput();
+            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent + "/" + bytes);
+            assertThat(link.superSegmentsIn()).isGreaterThan(superSegments);
+        }
+    }
+
+    /** synack sends {@code bytes} to the kernel, which receives them whole; synack's bursts went out joined. */
+    void bulkFromSynackToKernel(int port, long bytes, long seed) throws Exception {
+        try (ServerSocket server = kernelListen(port);
+             TcpSocket client = synackConnect(port);
+             Socket accepted = server.accept();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long superSegments = link.superSegmentsOut();
+            Future<String> received = pool.submit(() -> receiveAll(accepted.getInputStream()));
+            String sent = sendRandom(client.getOutputStream(), bytes, seed);
+            client.shutdownOutput();
+            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent + "/" + bytes);
+            assertThat(link.superSegmentsOut()).isGreaterThan(superSegments);
+        }
+    }
+
     /** synack closes a connection with unread data: RFC 2525 §2.17's RST, which the kernel reports as a reset. */
     void synackClosingWithUnreadDataResetsTheKernel(int port) throws Exception {
         try (TcpServerSocket server = synackListen(port);

@@ -203,25 +203,9 @@ class SegmentCoalescerTest {
 
     @Test
     void randomBurstsComeBackAsTheyWentIn() {
-        long seed = 20261207L;
-        Random r = new Random(seed);
-        List<byte[]> all = new ArrayList<>();
-        int seq = r.nextInt();
-        for (int i = 0; i < 2_000; i++) {
-            int kind = r.nextInt(10);
-            int flags = kind == 0 ? ACK | PSH : kind == 1 ? ACK | FIN : ACK;
-            int payload = kind == 2 ? 0 : kind == 3 ? 1 + r.nextInt(MSS) : MSS;
-            byte[] p = segment(seq, flags, payload, r.nextInt(3), 500 + r.nextInt(2));
-            all.add(p);
-            coalescer.add(ByteBuffer.wrap(p));
-            seq += payload + (r.nextInt(20) == 0 ? 7 : 0);
-            if (r.nextInt(15) == 0) coalescer.flush();
-        }
-        coalescer.flush();
-        assertThat(written.size()).as("seed %d: fewer writes than packets", seed).isLessThan(all.size());
-        assertThat(cutAll().stream().map(Arrays::toString).toList()).as("seed %d", seed)
-                .isEqualTo(normalizedAll(all.toArray(byte[][]::new)));
+        randomBurstsComeBack(20261207L, this::segment);
     }
+
     @Test
     void anIpv6BurstIsOneSuperSegmentAndAFamilyChangeStartsAnother() {
         byte[][] packets = {segment6(1000, ACK, MSS, 5, 500), segment6(1000 + MSS, ACK, MSS, 5, 500),
@@ -236,7 +220,20 @@ class SegmentCoalescerTest {
 
     @Test
     void randomIpv6BurstsComeBackAsTheyWentIn() {
-        long seed = 20261208L;
+        randomBurstsComeBack(20261208L, this::segment6);
+    }
+
+    /** Builds a test segment: {@link #segment} or {@link #segment6}. */
+    @FunctionalInterface
+    private interface SegmentBuilder {
+        byte[] build(int seq, int flags, int payload, int tsval, int window);
+    }
+
+    /**
+     * 2,000 segments drawn from {@code seed} (full, short, pure ACKs, PSH, FIN, holes, changing
+     * timestamps and windows) with flushes between bursts: cut again, the frames give them all back.
+     */
+    private void randomBurstsComeBack(long seed, SegmentBuilder segments) {
         Random r = new Random(seed);
         List<byte[]> all = new ArrayList<>();
         int seq = r.nextInt();
@@ -244,7 +241,7 @@ class SegmentCoalescerTest {
             int kind = r.nextInt(10);
             int flags = kind == 0 ? ACK | PSH : kind == 1 ? ACK | FIN : ACK;
             int payload = kind == 2 ? 0 : kind == 3 ? 1 + r.nextInt(MSS) : MSS;
-            byte[] p = segment6(seq, flags, payload, r.nextInt(3), 500 + r.nextInt(2));
+            byte[] p = segments.build(seq, flags, payload, r.nextInt(3), 500 + r.nextInt(2));
             all.add(p);
             coalescer.add(ByteBuffer.wrap(p));
             seq += payload + (r.nextInt(20) == 0 ? 7 : 0);

@@ -14,9 +14,6 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -101,36 +98,14 @@ class TunInteropTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void bulk64MiBFromKernelToSynack() throws Exception {
-        try (TcpServerSocket server = bench.synackListen(7010);
-             Socket kernel = bench.kernelConnect(7010);
-             TcpSocket accepted = server.accept();
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            long superSegments = bench.link.superSegmentsIn();
-            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(accepted.getInputStream()));
-            String sent = KernelInterop.sendRandom(kernel.getOutputStream(), BULK, 10);
-            kernel.shutdownOutput();
-            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent + "/" + BULK);
-            // The kernel took the device's segmentation offload: it handed over segments larger than the MTU.
-            assertThat(bench.link.offloads() & TunLink.TUN_F_TSO4).isNotZero();
-            assertThat(bench.link.superSegmentsIn()).isGreaterThan(superSegments);
-        }
+        bench.bulkFromKernelToSynack(7010, BULK, 10);
+        assertThat(bench.link.offloads() & TunLink.TUN_F_TSO4).isNotZero();
     }
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void bulk64MiBFromSynackToKernel() throws Exception {
-        try (ServerSocket server = bench.kernelListen(7011);
-             TcpSocket client = bench.synackConnect(7011);
-             Socket accepted = server.accept();
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            long superSegments = bench.link.superSegmentsOut();
-            Future<String> received = pool.submit(() -> KernelInterop.receiveAll(accepted.getInputStream()));
-            String sent = KernelInterop.sendRandom(client.getOutputStream(), BULK, 11);
-            client.shutdownOutput();
-            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent + "/" + BULK);
-            // The bursts went to the kernel joined: the kernel took them and the bytes arrived intact.
-            assertThat(bench.link.superSegmentsOut()).isGreaterThan(superSegments);
-        }
+        bench.bulkFromSynackToKernel(7011, BULK, 11);
     }
 
     @Test
