@@ -5,6 +5,7 @@ import dev.synack.link.TunLink;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.stack.NetStack;
+import dev.synack.stack.StackShards;
 import dev.synack.tcp.TcpConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,26 +115,42 @@ public final class ConnectionRate {
         return synack(config, threads, warmup, measure, mode, kind, false, progress);
     }
 
-    /** {@link #synack(TcpConfig, int, Duration, Duration, CloseMode, ServerKind, Progress)}, with {@code ipv6} over IPv6. */
+    /** {@link #synack(TcpConfig, int, Duration, Duration, CloseMode, ServerKind, Progress)}, with {@code ipv6} over IPv6, one shard per host. */
     public static Result synack(TcpConfig config, int threads, Duration warmup, Duration measure, CloseMode mode,
                                 ServerKind kind, boolean ipv6, Progress progress) throws Exception {
+        return synack(config, threads, warmup, measure, mode, kind, ipv6, 1, progress);
+    }
+
+    /**
+     * synack with each host split into {@code shards} stacks ({@link StackShards}: a lock and an
+     * event loop each, flows routed by their 4-tuple's hash): the server listens on every shard,
+     * each client connection opens from the next client shard in turn.
+     */
+    public static Result synack(TcpConfig config, int threads, Duration warmup, Duration measure, CloseMode mode,
+                                ServerKind kind, boolean ipv6, int shards, Progress progress) throws Exception {
         try (MemoryLink link = new MemoryLink()) {
-            NetStack client = link.addHost("client", ipv6 ? CLIENT_IP6 : CLIENT_IP, config);
-            NetStack server = link.addHost("server", ipv6 ? SERVER_IP6 : SERVER_IP, config);
-            TcpServerSocket listener = new TcpServerSocket(server, PORT, BACKLOG);
-            Thread acceptor = startServer(listener, kind, mode);
+            StackShards client = link.addShardedHost("client", ipv6 ? CLIENT_IP6 : CLIENT_IP, config, shards);
+            StackShards server = link.addShardedHost("server", ipv6 ? SERVER_IP6 : SERVER_IP, config, shards);
+            List<TcpServerSocket> listeners = new ArrayList<>();
+            List<Thread> acceptors = new ArrayList<>();
             InetSocketAddress remote = new InetSocketAddress(InetAddress.ofLiteral(ipv6 ? SERVER_IP6 : SERVER_IP), PORT);
             try {
+                for (NetStack shard : server.all()) {
+                    TcpServerSocket listener = new TcpServerSocket(shard, PORT, BACKLOG);
+                    listeners.add(listener);
+                    Thread acceptor = startServer(listener, kind, mode);
+                    if (acceptor != null) acceptors.add(acceptor);
+                }
                 return run(threads, warmup, measure, progress, () -> {
-                    try (TcpSocket s = new TcpSocket(client)) {
+                    try (TcpSocket s = new TcpSocket(client.next())) {
                         s.connect(remote);
                         exchange(s.getInputStream(), s.getOutputStream(), mode);
                         if (mode == CloseMode.CLIENT_RESET) s.setSoLinger(true, 0);
                     }
                 });
             } finally {
-                listener.close();
-                if (acceptor != null) acceptor.join(Duration.ofSeconds(5));
+                for (TcpServerSocket l : listeners) l.close();
+                for (Thread a : acceptors) a.join(Duration.ofSeconds(5));
             }
         }
     }

@@ -69,6 +69,12 @@ final class ConnectionsCommand implements Callable<Integer> {
             description = "Server kinds, comma-separated: threads, events; a run each. Default: ${DEFAULT-VALUE}.")
     List<ConnectionRate.ServerKind> servers;
 
+    @Option(names = "--shards", paramLabel = "N", defaultValue = "0",
+            description = "synack's hosts each split into N shards (a stack with its own lock and event loop each, "
+                    + "connections routed by the hash of their 4-tuple), so that N threads work on a host at once. "
+                    + "Default: one per core (0).")
+    int shards;
+
     @Option(names = "--ipv6", description = "Both stacks over IPv6: synack between fd00::1 and fd00::2, the kernel over ::1.")
     boolean ipv6;
 
@@ -113,11 +119,15 @@ final class ConnectionsCommand implements Callable<Integer> {
         for (int t : threads) {
             if (t < 1 || t > 10_000) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be in [1, 10000]");
         }
+        if (shards < 0 || shards > 256) throw new CommandLine.ParameterException(spec.commandLine(), "--shards must be in [0, 256]");
+        int shardCount = shards == 0 ? Runtime.getRuntime().availableProcessors() : shards;
         Progress progress = new Progress(err);
         out.printf(Locale.ROOT, "synack bench connections: connect, 1-byte request, 1-byte reply, close (%s); "
-                        + "%s s measured after %s s of warm-up, over %s%n", close == ConnectionRate.CloseMode.SERVER_FIRST
+                        + "%s s measured after %s s of warm-up, over %s; synack's hosts in %d shard%s%n",
+                close == ConnectionRate.CloseMode.SERVER_FIRST
                         ? "server closes first, TIME_WAIT on the server" : "client resets with SO_LINGER 0",
-                Comparison.formatFigure(seconds), Comparison.formatFigure(warmupSeconds), ipv6 ? "IPv6" : "IPv4");
+                Comparison.formatFigure(seconds), Comparison.formatFigure(warmupSeconds), ipv6 ? "IPv6" : "IPv4",
+                shardCount, shardCount == 1 ? "" : "s");
         out.flush();
         double lastRatio = Double.NaN;
         boolean failed = false;
@@ -130,7 +140,7 @@ final class ConnectionsCommand implements Callable<Integer> {
                             kind, ipv6, progress);
                     progress.phase("synack, " + server + ", " + t + " client thread(s)");
                     ConnectionRate.Result synack = ConnectionRate.synack(ConnectionRate.config(), t, seconds(warmupSeconds),
-                            seconds(seconds), close, kind, ipv6, progress);
+                            seconds(seconds), close, kind, ipv6, shardCount, progress);
                     progress.done();
                     Comparison c = new Comparison(t + " client thread" + (t == 1 ? "" : "s") + ", " + server,
                             synack.perSecond(), kernel.perSecond(), "connections/s");

@@ -2,14 +2,18 @@ package dev.synack.link;
 
 import dev.synack.stack.Clock;
 import dev.synack.stack.FatalErrorHandler;
+import dev.synack.stack.FlowShard;
 import dev.synack.stack.NetStack;
+import dev.synack.stack.StackShards;
 import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -157,31 +161,84 @@ public final class MemoryLink implements Link, AutoCloseable {
          * lock, leaving the rest to it (null: it did not). Written and read by the drainer only.
          */
         Host leftFor;
+        /** The shards of this host's address, this one among them (null: the host is not sharded). */
+        Host[] shards;
 
         Host(HostAddresses address, NetStack stack) {
             this.address = address;
             this.stack = stack;
+        }
+
+        /** The host of the flow of {@code packet}'s bytes: this one, or its flow's shard. */
+        Host route(ByteBuffer packet) {
+            return shards == null ? this : shards[FlowShard.of(packet, shards.length)];
+        }
+
+        /** The host of {@code packet}'s flow: this one, or its flow's shard. */
+        Host route(TcpPacket packet) {
+            if (shards == null) return this;
+            TcpSegment s = packet.segment();
+            return shards[FlowShard.of(packet.sourceHi(), packet.sourceLo(), s.sourcePort(),
+                    packet.destinationHi(), packet.destinationLo(), s.destinationPort(), shards.length)];
         }
     }
 
     @Override
     public synchronized NetStack addHost(String name, String addresses, TcpConfig config) {
         HostAddresses address = HostAddresses.parse(addresses);
+        NetStack stack = newStack(name, address, Objects.requireNonNull(config));
+        attach(new Host(address, stack));
+        stack.start();
+        return stack;
+    }
+
+    /**
+     * A host split into {@code count} shards ({@link StackShards}): as many stacks at the same
+     * addresses, each with its own lock and event loop; every packet to the host goes to the shard
+     * of its flow ({@link FlowShard}; packets other than TCP to shard 0). Two sharded hosts with
+     * the same count exchange each connection's packets between the same two shard indexes.
+     */
+    public synchronized StackShards addShardedHost(String name, String addresses, TcpConfig config, int count) {
+        if (count < 1) throw new IllegalArgumentException("a host needs at least one shard: " + count);
+        HostAddresses address = HostAddresses.parse(addresses);
+        Host[] group = new Host[count];
+        List<NetStack> stacks = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            NetStack stack = newStack(name + "#" + i, address, Objects.requireNonNull(config));
+            group[i] = new Host(address, stack);
+            group[i].shards = group;
+            stacks.add(stack);
+        }
+        StackShards shards = new StackShards(stacks);
+        ensureFree(address, addresses);
+        for (Host h : group) attach(h);
+        for (NetStack s : stacks) s.start();
+        return shards;
+    }
+
+    private NetStack newStack(String name, HostAddresses address, TcpConfig config) {
+        NetStack stack = new NetStack(name, address.stackAddress(), config, clock, Rfc6528IsnGenerator.withRandomKey(),
+                System.nanoTime());
+        address.applyTo(stack);
+        return stack;
+    }
+
+    private void ensureFree(HostAddresses address, String text) {
         for (Host h : hosts) {
             if ((address.ipv4() != 0 && h.address.ipv4() == address.ipv4())
                     || (address.ipv6() != null && address.ipv6().equals(h.address.ipv6()))) {
-                throw new IllegalArgumentException("address " + addresses + " is already attached");
+                throw new IllegalArgumentException("address " + text + " is already attached");
             }
         }
-        NetStack stack = new NetStack(name, address.stackAddress(), Objects.requireNonNull(config), clock,
-                Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
-        address.applyTo(stack);
-        stack.attach(this, null);
+    }
+
+    /** Adds {@code h} to the hosts (its address checked free, unless it is a shard of one being added). */
+    private void attach(Host h) {
+        if (h.shards == null) ensureFree(h.address, h.address.toString());
+        h.stack.attach(this, null);
         Host[] grown = Arrays.copyOf(hosts, hosts.length + 1);
-        grown[grown.length - 1] = new Host(address, stack);
+        grown[grown.length - 1] = h;
         hosts = grown;
-        stack.start();
-        return stack;
     }
 
     /** The host at the address {@link dev.synack.wire.IpAddress} holds as {@code hi}, {@code lo}, or null. */
@@ -190,9 +247,9 @@ public final class MemoryLink implements Link, AutoCloseable {
         return null;
     }
 
-    /** The host the packet's bytes are addressed to, or null. */
+    /** The host the packet's bytes are addressed to (its flow's shard of it), or null. */
     private Host find(ByteBuffer packet) {
-        for (Host h : hosts) if (h.address.isDestinationOf(packet)) return h;
+        for (Host h : hosts) if (h.address.isDestinationOf(packet)) return h.route(packet);
         return null;
     }
 
@@ -293,6 +350,7 @@ public final class MemoryLink implements Link, AutoCloseable {
         if (to == null || !to.address.has(packet.destinationHi(), packet.destinationLo())) {
             to = find(packet.destinationHi(), packet.destinationLo());
         }
+        if (to != null) to = to.route(packet);
         if (to != null) to.incoming.incrementAndGet();
         if (source.outbox.commitDecoded(packet, to)) decodedPayloadCopies.incrementAndGet();
         if (from.lockHoldCount() == 0) lockReleased(from);
@@ -406,7 +464,9 @@ public final class MemoryLink implements Link, AutoCloseable {
     /** The host the packet in {@code slot} goes to: the one found when it was queued, else looked up now (null: none). */
     private Host destination(Outbox.Slot slot) {
         if (slot.to != null) return slot.to;
-        return slot.decoded ? find(slot.packet.destinationHi(), slot.packet.destinationLo()) : find(slot.buffer);
+        if (!slot.decoded) return find(slot.buffer);
+        Host to = find(slot.packet.destinationHi(), slot.packet.destinationLo());
+        return to == null ? null : to.route(slot.packet);
     }
 
     /**

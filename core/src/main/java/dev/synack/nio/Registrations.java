@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The selection keys of one channel. The channel's readiness handler (which runs on the thread
- * processing the stack, holding the stack's lock) reads them to wake their selectors: an array
+ * processing the stack, once it has released the stack's lock) reads them to wake their selectors: an array
  * replaced on every change, so that it reads them without a lock and without allocating.
  */
 final class Registrations {

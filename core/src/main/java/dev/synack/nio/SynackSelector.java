@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * registered (as epoll's ready list): it asks only the channels that may be ready what they are
  * ready for now ({@link SynackChannel#readyOps}, under the stack's lock, taken once per
  * selection). Those are the keys whose channel's readiness handler ran since the last selection
- * (the stack runs it, holding its lock, after every change the engine reports), the keys
+ * (the stack runs it, once its lock is released, after every change the engine reports), the keys
  * registered or given a new interest set since then, and the keys the last selection found ready
  * (they stay ready until the program consumes what they are ready for). When none is ready, the
  * selecting thread waits on this selector's own lock, never holding the stack's; a handler only
@@ -280,7 +280,7 @@ final class SynackSelector extends AbstractSelector {
         }
     }
 
-    /** {@code key}'s channel's readiness may have changed. Called by its handler under the stack's lock: never blocks for long. */
+    /** {@code key}'s channel's readiness may have changed. Called by its handler (on a thread processing the stack): never blocks for long. */
     void readinessChanged(SynackSelectionKey key) {
         signalLock.lock();
         try {

@@ -9,7 +9,7 @@ import java.io.IOException;
  * and what it may do.
  *
  * <p>The handler is called with the socket it was registered on. It must not block: it runs on the
- * thread processing the stack, holding the stack's lock; blocking calls from it fail with
+ * thread processing the stack (no lock held: it may use any socket); blocking calls from it fail with
  * {@link java.nio.channels.IllegalBlockingModeException}. Anything it throws (an IOException
  * included) closes its socket: see the package documentation.
  *

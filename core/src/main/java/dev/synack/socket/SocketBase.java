@@ -136,7 +136,7 @@ abstract sealed class SocketBase<S extends SocketBase<S>> implements Closeable p
     /** Hands {@code w} (null: none) to the stack for the connection or listener, if there is one yet (lock held). */
     abstract void watchWith(ReadinessWatch w);
 
-    /** The handler threw (lock held): the socket closes. */
+    /** The handler threw (called under the stack's lock): the socket closes. */
     abstract void handlerFailed(Throwable error);
 
     /** The socket in traces: its addresses and ports. */

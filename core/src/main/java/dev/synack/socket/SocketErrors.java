@@ -31,8 +31,8 @@ final class SocketErrors {
 
     /** A call that may wait, made from a readiness handler (which must never wait). */
     static IllegalBlockingModeException blockingInHandler(String call) {
-        return illegalBlockingMode(call + " on a blocking socket from a readiness handler: a handler runs holding the "
-                + "stack's lock and must not wait; configure the socket non-blocking");
+        return illegalBlockingMode(call + " on a blocking socket from a readiness handler: a handler runs on the "
+                + "thread that delivers packets and fires timers, and must not wait; configure the socket non-blocking");
     }
 
     /**

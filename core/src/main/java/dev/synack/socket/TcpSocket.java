@@ -62,10 +62,10 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
         super(stack, new OptionValues());
     }
 
-    /** A socket for a connection a listener accepted, with the options of its server socket. */
     /** Accepted by a server socket bound to an IPv6 address: IPv4 addresses shown IPv4-mapped (RFC 3493 §3.7). */
     boolean ipv4MappedView;
 
+    /** A socket for a connection a listener accepted, with the options of its server socket. */
     TcpSocket(NetStack stack, Connection accepted, OptionValues inherited) {
         super(stack, inherited);
         this.connection = accepted;

@@ -45,10 +45,14 @@
  *   <li><b>Where it runs</b>: on whatever thread is processing the stack at that moment (its event
  *       loop, a thread delivering packets caller-runs over dev.synack.link.MemoryLink, the
  *       simulator's driver, a user call on another socket of the same stack, or the thread setting
- *       the handler), holding the stack's lock, after the engine has finished with the packet,
- *       timer or user call that made the socket ready: the stack collects the ready sockets while it
- *       processes and runs their handlers before the lock is released (see
- *       dev.synack.stack.NetStack, "Readiness watches"). Nothing is allocated per event.</li>
+ *       the handler), after the engine has finished with the packet, timer or user call that made
+ *       the socket ready, and holding no lock: the stack collects the ready sockets while it
+ *       processes and runs their handlers once its lock is released (see dev.synack.stack.Readiness).
+ *       So a handler may use sockets of any stack (a relay between two stacks, or two shards)
+ *       without a lock order to respect. One handler runs at a time on a thread (a handler's calls
+ *       that make other sockets ready queue their handlers behind it), and a socket's handler runs
+ *       on one thread at a time; a change made by another thread while it runs calls it once more.
+ *       Nothing is allocated per event.</li>
  *   <li><b>Must not block</b>: a call that could wait (connect, read, write or accept on a blocking
  *       socket, or any wait of the stack) made from a handler throws
  *       {@link java.nio.channels.IllegalBlockingModeException} saying so, instead of deadlocking the

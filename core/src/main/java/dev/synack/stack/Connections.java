@@ -114,12 +114,19 @@ final class Connections {
                 throw new BindException("Address already in use: " + address.withPort(boundPort)
                         + " is already connected to " + remoteAddress.withPort(remotePort));
             }
+            if (!stack.ownsFlow(address, boundPort, remoteAddress, remotePort)) {
+                throw new SocketException("connect from bound port " + boundPort + " on shard " + stack.shardIndex() + " of "
+                        + stack.shardCount() + ": the flow to " + remoteAddress.withPort(remotePort) + " belongs to shard "
+                        + FlowShard.of(address, boundPort, remoteAddress, remotePort, stack.shardCount())
+                        + " (StackShards.forFlow names it)");
+            }
             localPort = boundPort;
             use = Endpoint.PortUse.BINDING;
         } else {
             localPort = ports.allocateForConnect(portHash(address), portHash(remoteAddress), remotePort,
                     stack.config().ephemeralPortLow(), stack.config().ephemeralPortHigh(),
-                    p -> listeners[p] == null && !table.containsKey(remoteAddress, DemuxTable.ports(p, remotePort)));
+                    p -> listeners[p] == null && !table.containsKey(remoteAddress, DemuxTable.ports(p, remotePort))
+                            && stack.ownsFlow(address, p, remoteAddress, remotePort));
             if (localPort < 0) {
                 throw new SocketException("Cannot assign requested address: no ephemeral port free for "
                         + remoteAddress.withPort(remotePort));

@@ -80,6 +80,9 @@ public final class NetStack {
     /** How blocking calls wait: the real-time one, or a simulation's (guarded by the lock). */
     private Waiter waiter;
     private volatile PacketTransmitter transmitter;
+    /** This stack's place among the shards of one host ({@link StackShards}): shard {@code shardIndex} of {@code shardCount}. */
+    private int shardIndex;
+    private int shardCount = 1;
 
     /**
      * @param name the host's name in traces
@@ -99,8 +102,8 @@ public final class NetStack {
         this.memory = new MemoryBudget(config);
         long start = clock.nanos();
         this.diagnostics = new Diagnostics(this, memory);
-        this.readiness = new Readiness(diagnostics, clock);
-        this.lock = new StackLock(this, readiness);
+        this.lock = new StackLock(this);
+        this.readiness = new Readiness(diagnostics, clock, lock);
         this.loop = new EventLoop(this);
         this.realTimeWaiter = new ConditionWaiter(lock, loop);
         this.waiter = realTimeWaiter;
@@ -125,6 +128,29 @@ public final class NetStack {
     SynCookies synCookies() { return synCookies; }
 
     // ---- identity and configuration
+
+    /**
+     * Makes this stack shard {@code index} of {@code count} of one host ({@link StackShards} does
+     * it, before any connection): its active opens then take only ephemeral ports whose flows
+     * {@link FlowShard} gives to it, so that the link, routing each packet by the same hash, brings
+     * the answers here.
+     */
+    void shard(int index, int count) {
+        if (count < 1 || index < 0 || index >= count) throw new IllegalArgumentException("shard " + index + " of " + count);
+        this.shardIndex = index;
+        this.shardCount = count;
+    }
+
+    /** This stack's index among its host's shards (0 when it is not sharded). */
+    public int shardIndex() { return shardIndex; }
+
+    /** How many shards its host has (1 when it is not sharded). */
+    public int shardCount() { return shardCount; }
+
+    /** Whether the flow between the two endpoints is this shard's ({@link FlowShard}). */
+    boolean ownsFlow(IpAddress local, int localPort, IpAddress remote, int remotePort) {
+        return shardCount == 1 || FlowShard.of(local, localPort, remote, remotePort, shardCount) == shardIndex;
+    }
 
     /** The host's name in traces ("client", "server"). */
     public String name() { return name; }
@@ -402,11 +428,11 @@ public final class NetStack {
     }
 
     /**
-     * True when the calling thread is running this stack's readiness watches (a socket handler):
-     * socket calls that could wait refuse to.
+     * True when the calling thread is running readiness watches (a socket handler, of this stack or
+     * of any other): socket calls that could wait refuse to.
      */
     public boolean isRunningReadinessWatches() {
-        return lock.isHeldByCurrentThread() && readiness.isRunning();
+        return HandlerThread.isRunningHandlers();
     }
 
     // ---- ports and user operations

@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
  * <ul>
  *   <li>the engine runs only on the holder's thread: asserted where its work arrives and leaves
  *       (inbound packets, expiring timers, {@link StackOutput#send}, {@link Connections#callReturned});</li>
- *   <li>the outermost release runs the ready watches, then tells the link ({@link #unlock()});</li>
+ *   <li>the outermost release frees the lock, runs the ready watches unlocked, then tells the link
+ *       ({@link #unlock()});</li>
  *   <li>a waiting call lets the link deliver before it waits, and never waits inside a readiness
  *       watch ({@link #awaitUntil});</li>
  *   <li>a link may leave packets for the holder instead of waiting for the lock ({@link #tryLock()}),
@@ -24,16 +25,14 @@ import java.util.function.BooleanSupplier;
  */
 final class StackLock {
     private final NetStack stack;
-    private final Readiness readiness;
     private final ReentrantLock lock = new ReentrantLock();
     /** Threads inside {@link #awaitUntil} past their first look at their condition (see {@link #hasWaitingCalls()}). */
     private final AtomicInteger waitingCalls = new AtomicInteger();
     /** The latest time the engine was given (guarded by the lock). */
     private long engineTime = Long.MIN_VALUE;
 
-    StackLock(NetStack stack, Readiness readiness) {
+    StackLock(NetStack stack) {
         this.stack = stack;
-        this.readiness = readiness;
     }
 
     void lock() { lock.lock(); }
@@ -51,23 +50,30 @@ final class StackLock {
     }
 
     /**
-     * Releases one hold. The outermost release first runs the ready watches (their own calls nest
-     * and release their holds, so it is still the outermost one after them), then releases the lock
-     * whatever they did (a lock whose holder is gone would stop every thread), then tells the link
-     * ({@link PacketTransmitter#lockReleased}), which may deliver on this thread the packets the
-     * critical section sent (caller-runs delivery). The link is told only once the lock is free, so
-     * a thread delivering holds at most one stack's lock, and an engine is never re-entered by its
-     * own output.
+     * Releases one hold. The outermost release frees the lock whatever happens (a lock whose holder
+     * is gone would stop every thread), then runs the ready watches on this thread with no lock
+     * held ({@link HandlerThread#run}: their calls take and release locks of their own, of this
+     * stack or any other, with no lock order to respect), then tells the link
+     * ({@link PacketTransmitter#lockReleased}; a handler's release tells it once the handlers are
+     * done), which may deliver on this thread the packets the critical section and the handlers
+     * sent (caller-runs delivery). The link is told only once the
+     * lock is free, so a thread delivering holds at most one stack's lock, and an engine is never
+     * re-entered by its own output.
      */
     void unlock() {
-        boolean outermost = lock.getHoldCount() == 1;
+        if (lock.getHoldCount() != 1) {
+            lock.unlock();
+            return;
+        }
+        boolean ready;
         try {
-            if (outermost && readiness.anyReady() && !readiness.isRunning()) readiness.runReady();
+            ready = stack.readiness().anyReady();
         } finally {
             lock.unlock();
         }
-        PacketTransmitter link = outermost ? stack.transmitter() : null;
-        if (link != null) link.lockReleased(stack);
+        if (ready) HandlerThread.current().run(stack.readiness());
+        PacketTransmitter link = stack.transmitter();
+        if (link != null) HandlerThread.released(stack, link);
     }
 
     /** Releases a hold taken with {@link #enter()} after which only a counter changed: nothing for the watches or the link. */
@@ -106,30 +112,36 @@ final class StackLock {
     /**
      * Blocks, lock held, until {@code ready} holds or the clock reaches {@code deadlineNanos}; the
      * stack's {@link Waiter} releases the lock while it waits. Refused inside a readiness watch: the
-     * thread running it holds the lock that every other thread, the event loop included, needs to
-     * make progress. The ready watches run first (they may be what makes it ready). When the link
+     * thread running it is the one delivering packets or firing timers, which the wait may need. The
+     * ready watches run first, every hold released (they may be what makes it ready). When the link
      * holds packets back for this lock ({@link PacketTransmitter#hasDeferred}), every hold is
      * released to let it deliver them and the condition is looked at again before waiting: what
      * the thread waits for may be the answer to a packet it sent.
      */
     boolean awaitUntil(Object key, BooleanSupplier ready, long deadlineNanos) throws InterruptedIOException {
         if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("awaitUntil needs the stack's lock");
-        if (readiness.isRunning()) {
-            throw new IllegalStateException("a readiness handler of " + stack.name() + " must not wait: it runs holding the stack's "
-                    + "lock, which the event loop and every other socket of the stack need");
+        if (HandlerThread.isRunningHandlers()) {
+            throw new IllegalStateException("a readiness handler must not wait on " + stack.name() + ": it runs on the thread "
+                    + "that delivers packets and fires timers, which the wait may need");
         }
-        if (readiness.anyReady()) readiness.runReady();
+        if (stack.readiness().anyReady()) {
+            int holds = releaseAll();
+            try {
+                HandlerThread.current().run(stack.readiness());
+            } finally {
+                retake(holds);
+            }
+        }
         if (ready.getAsBoolean()) return true;
         waitingCalls.incrementAndGet(); // before the look at the link: see hasWaitingCalls()
         try {
             PacketTransmitter link = stack.transmitter();
             if (link != null && link.hasDeferred(stack)) {
-                int holds = lock.getHoldCount();
-                for (int i = 0; i < holds; i++) lock.unlock();
+                int holds = releaseAll();
                 try {
                     link.lockReleased(stack);
                 } finally {
-                    for (int i = 0; i < holds; i++) lock.lock();
+                    retake(holds);
                 }
                 if (ready.getAsBoolean()) return true;
             }
@@ -139,6 +151,17 @@ final class StackLock {
         } finally {
             waitingCalls.decrementAndGet();
         }
+    }
+
+    /** Releases every hold of the calling thread; returns how many to {@link #retake}. */
+    private int releaseAll() {
+        int holds = lock.getHoldCount();
+        for (int i = 0; i < holds; i++) lock.unlock();
+        return holds;
+    }
+
+    private void retake(int holds) {
+        for (int i = 0; i < holds; i++) lock.lock();
     }
 
     /**
