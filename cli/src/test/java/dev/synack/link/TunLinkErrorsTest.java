@@ -76,14 +76,14 @@ class TunLinkErrorsTest {
     @Test
     void aRouteInsideTheSubnetIsAConflictAndABroaderOneIsNot() {
         int subnet = dev.synack.wire.Ipv4Address.parse("10.7.0.0");
-        assertThat(TunLink.routeOverlapping("10.7.0.0/24 dev synack0 proto kernel scope link src 10.7.0.1", subnet, 24))
+        assertThat(TunDevice.routeOverlapping("10.7.0.0/24 dev synack0 proto kernel scope link src 10.7.0.1", subnet, 24))
                 .isEqualTo("10.7.0.0/24");
-        assertThat(TunLink.routeOverlapping("10.7.0.128/25 dev tun0", subnet, 24)).isEqualTo("10.7.0.128/25");
-        assertThat(TunLink.routeOverlapping("10.7.0.9 via 192.0.2.1 dev eth0", subnet, 24)).isEqualTo("10.7.0.9");
-        assertThat(TunLink.routeOverlapping("unreachable 10.7.0.0/24", subnet, 24)).isEqualTo("10.7.0.0/24");
-        assertThat(TunLink.routeOverlapping("10.0.0.0/8 via 192.0.2.1 dev eth0", subnet, 24)).isNull();
-        assertThat(TunLink.routeOverlapping("10.8.0.0/24 dev synack1", subnet, 24)).isNull();
-        assertThat(TunLink.routeOverlapping("default via 192.0.2.1 dev eth0", subnet, 24)).isNull();
+        assertThat(TunDevice.routeOverlapping("10.7.0.128/25 dev tun0", subnet, 24)).isEqualTo("10.7.0.128/25");
+        assertThat(TunDevice.routeOverlapping("10.7.0.9 via 192.0.2.1 dev eth0", subnet, 24)).isEqualTo("10.7.0.9");
+        assertThat(TunDevice.routeOverlapping("unreachable 10.7.0.0/24", subnet, 24)).isEqualTo("10.7.0.0/24");
+        assertThat(TunDevice.routeOverlapping("10.0.0.0/8 via 192.0.2.1 dev eth0", subnet, 24)).isNull();
+        assertThat(TunDevice.routeOverlapping("10.8.0.0/24 dev synack1", subnet, 24)).isNull();
+        assertThat(TunDevice.routeOverlapping("default via 192.0.2.1 dev eth0", subnet, 24)).isNull();
     }
 
     /** Two TUN devices on overlapping subnets: the second is refused, saying which route is in the way. */

@@ -20,6 +20,7 @@ final class Libc {
     static final int O_RDWR = 2;
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_NONBLOCK = 0x800;
     static final short POLLIN = 0x1;
     /** setns(2): the namespace to join is a network namespace. */
     static final int CLONE_NEWNET = 0x40000000;

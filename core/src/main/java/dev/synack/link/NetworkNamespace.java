@@ -23,7 +23,7 @@ public final class NetworkNamespace implements AutoCloseable {
     /** A new namespace named {@code prefix} and a random suffix, its loopback up. */
     public static NetworkNamespace create(String prefix) throws IOException {
         String name = prefix + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffff_ffffL);
-        TunLink.runTool(List.of("ip", "netns", "add", name));
+        TunDevice.runTool(List.of("ip", "netns", "add", name));
         NetworkNamespace ns = new NetworkNamespace(name);
         try {
             ns.ip("link", "set", "lo", "up");
@@ -48,7 +48,7 @@ public final class NetworkNamespace implements AutoCloseable {
     public static String ipHere(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("ip"));
         command.addAll(List.of(args));
-        return TunLink.runTool(command);
+        return TunDevice.runTool(command);
     }
 
     /**
@@ -66,7 +66,7 @@ public final class NetworkNamespace implements AutoCloseable {
     /** Deletes the namespace (its devices with it). */
     @Override
     public void close() throws IOException {
-        TunLink.runTool(List.of("ip", "netns", "del", name));
+        TunDevice.runTool(List.of("ip", "netns", "del", name));
     }
 
     @Override

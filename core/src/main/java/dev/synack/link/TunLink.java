@@ -1,8 +1,10 @@
 package dev.synack.link;
 
 import dev.synack.stack.Clock;
+import dev.synack.stack.FlowShard;
 import dev.synack.stack.NetStack;
 import dev.synack.stack.PacketTransmitter;
+import dev.synack.stack.StackShards;
 import dev.synack.tcp.Rfc6528IsnGenerator;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.wire.IpAddress;
@@ -59,24 +61,13 @@ public final class TunLink implements Link, AutoCloseable {
     /** Linux: IFNAMSIZ is 16 including the terminating NUL. */
     private static final int MAX_NAME_LENGTH = 15;
     /** _IOW('T', 202, int) from linux/if_tun.h. */
-    private static final long TUNSETIFF = 0x400454caL;
-    private static final short IFF_TUN = 0x0001;
-    private static final short IFF_NO_PI = 0x1000;
-    private static final short IFF_VNET_HDR = 0x4000;
-    /** _IOW('T', 208, unsigned int): the offloads the device takes from the kernel. */
-    private static final long TUNSETOFFLOAD = 0x400454d0L;
     /** TUNSETOFFLOAD's flags (linux/if_tun.h): checksums, TCP segmentation over IPv4 and IPv6. */
     static final int TUN_F_CSUM = 0x01;
+    /** The tun driver's limit on queues per device (MAX_TAP_QUEUES). */
+    public static final int MAX_QUEUES = 256;
     static final int TUN_F_TSO4 = 0x02;
     static final int TUN_F_TSO6 = 0x04;
-    /** struct ifreq: 16 bytes of name, then a 24-byte union whose first member is short ifr_flags. */
-    private static final int IFREQ_SIZE = 40;
-    private static final int IFREQ_FLAGS_OFFSET = 16;
-    /** How long the reader waits in poll(2) before checking whether it should stop. */
-    private static final int POLL_MILLIS = 100;
     private static final int MAX_PACKET = 65_535;
-    /** A read or write: the virtio-net header, then an IP packet of up to 64 KiB. */
-    private static final int MAX_FRAME = VirtioNetHeader.SIZE + MAX_PACKET;
 
     /** How to set the device up. */
     public record Options(String device, String address, int prefixLength, int mtu, String namespace, String otherFamily) {
@@ -163,13 +154,10 @@ public final class TunLink implements Link, AutoCloseable {
     }
 
     private final Options options;
-    private final int fd;
     private final HostAddresses synackAddresses;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment writeBuffer;
-    private final MemorySegment writeState;
-    /** Joins the stack's segments into super-segments in {@link #writeBuffer} (guarded by it). */
-    private final SegmentCoalescer coalescer;
+    /** The device's queues: one, or one per shard with IFF_MULTI_QUEUE. */
+    private final TunQueue[] queues;
     private final AtomicLong packetsIn = new AtomicLong();
     private final AtomicLong packetsOut = new AtomicLong();
     private final AtomicLong packetsDropped = new AtomicLong();
@@ -177,26 +165,20 @@ public final class TunLink implements Link, AutoCloseable {
     private final AtomicLong superSegmentsIn = new AtomicLong();
     /** The TUNSETOFFLOAD flags the kernel took (0: none). */
     private final int offloads;
-    private volatile NetStack stack;
+    /** The host: one stack, or the shards of one ({@link #addShardedHost}); indexed by shard. */
+    private volatile NetStack[] stacks;
     private volatile PacketTransmitter outboundPath = this::writePacket;
     private volatile java.util.function.Consumer<ByteBuffer> inboundPath;
     private volatile boolean open = true;
     private volatile IOException readerFailure;
-    private final Thread reader;
-    /** Built up front: reporting a failure that came from running out of memory must not need memory. */
-    private final String readerName;
 
-    private TunLink(Options options, int fd, int offloads) {
+    private TunLink(Options options, int[] fds, int offloads) {
         this.options = options;
-        this.fd = fd;
         this.offloads = offloads;
         this.synackAddresses = HostAddresses.parse(options.hostAddresses());
-        this.writeBuffer = arena.allocate(MAX_FRAME);
-        this.writeState = Libc.allocateCallState(arena);
-        this.coalescer = new SegmentCoalescer(writeBuffer.asByteBuffer(), this::writeFrame);
+        this.queues = new TunQueue[fds.length];
+        for (int i = 0; i < fds.length; i++) queues[i] = new TunQueue(this, i, fds[i], arena, options.device());
         this.inboundPath = this::deliverInbound;
-        this.reader = Thread.ofPlatform().daemon().name("synack-tun-" + options.device()).unstarted(this::readLoop);
-        this.readerName = "TUN reader of " + options.device();
     }
 
     /**
@@ -211,80 +193,49 @@ public final class TunLink implements Link, AutoCloseable {
         return open(options, CLONE_DEVICE);
     }
 
+    /**
+     * {@link #open(Options)} with {@code queueCount} queues (IFF_MULTI_QUEUE when more than one): one
+     * reader thread each, and a host made with {@link #addShardedHost} gets one shard per queue.
+     */
+    public static TunLink open(Options options, int queueCount) throws IOException {
+        return open(options, CLONE_DEVICE, queueCount);
+    }
+
     /** {@link #open(Options)} through another clone device path (tests of the error paths). */
     static TunLink open(Options options, Path cloneDevice) throws IOException {
+        return open(options, cloneDevice, 1);
+    }
+
+    private static TunLink open(Options options, Path cloneDevice, int queueCount) throws IOException {
+        if (queueCount < 1 || queueCount > MAX_QUEUES) {
+            throw new IllegalArgumentException("a TUN device has 1 to " + MAX_QUEUES + " queues, not " + queueCount);
+        }
         if (!Files.exists(cloneDevice)) {
             throw new IOException("no " + cloneDevice + ": the TUN driver is missing (load it with 'modprobe tun', "
                     + "or in a container pass --device /dev/net/tun)");
         }
-        int fd;
+        int[] fds = new int[queueCount];
+        int opened = 0;
         try {
-            fd = Libc.open(cloneDevice.toString(), Libc.O_RDWR | Libc.O_CLOEXEC);
-        } catch (Libc.ErrnoException e) {
-            throw new IOException("cannot open " + cloneDevice + ": " + e.getMessage()
-                    + (e.errno() == 13 || e.errno() == 1 ? "; run as root or with CAP_NET_ADMIN (sudo)" : ""), e);
-        }
-        try {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment ifreq = a.allocate(IFREQ_SIZE);
-                byte[] name = options.device().getBytes(StandardCharsets.US_ASCII);
-                MemorySegment.copy(name, 0, ifreq, ValueLayout.JAVA_BYTE, 0, name.length);
-                ifreq.set(ValueLayout.JAVA_SHORT, IFREQ_FLAGS_OFFSET, (short) (IFF_TUN | IFF_NO_PI | IFF_VNET_HDR));
-                try {
-                    Libc.ioctl(fd, TUNSETIFF, ifreq, "TUNSETIFF " + options.device(), null);
-                } catch (Libc.ErrnoException e) {
-                    String why = switch (e.errno()) {
-                        case 1 -> "creating a TUN device needs CAP_NET_ADMIN: run as root (sudo)";
-                        case 25 -> cloneDevice + " is not the TUN clone device";
-                        case 16 -> "an interface named " + options.device() + " exists and is busy: choose another name";
-                        default -> null;
-                    };
-                    throw new IOException(e.getMessage() + (why == null ? "" : "; " + why), e);
-                }
-            }
-            addKernelAddress(options);
-            if (options.other() != null) addKernelAddress(options.other());
-            ip(options, "link", "set", "dev", options.device(), "mtu", Integer.toString(options.mtu()), "up");
+            for (; opened < queueCount; opened++) fds[opened] = TunDevice.openQueue(options, cloneDevice, queueCount > 1);
+            TunDevice.addKernelAddress(options);
+            if (options.other() != null) TunDevice.addKernelAddress(options.other());
+            TunDevice.ip(options, "link", "set", "dev", options.device(), "mtu", Integer.toString(options.mtu()), "up");
         } catch (IOException | RuntimeException e) {
-            try {
-                Libc.close(fd);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
+            for (int i = 0; i < opened; i++) {
+                try {
+                    Libc.close(fds[i]);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
             }
             throw e;
         }
-        TunLink link = new TunLink(options, fd, offerOffloads(fd));
-        link.reader.start();
+        int offloads = TunDevice.offerOffloads(fds[0]);
+        for (int i = 1; i < queueCount; i++) TunDevice.offerOffloads(fds[i]);
+        TunLink link = new TunLink(options, fds, offloads);
+        for (TunQueue q : link.queues) q.reader.start();
         return link;
-    }
-
-    /** Gives the kernel's side of the device its address in the subnet of {@code options}. */
-    private static void addKernelAddress(Options options) throws IOException {
-        String kernelSide = options.kernelAddress() + "/" + options.prefixLength();
-        if (options.isIpv6()) {
-            // No duplicate address detection: the kernel would hold the address back ("tentative")
-            // for a second, and nothing else can be on a point-to-point device.
-            ip(options, "-6", "addr", "add", kernelSide, "dev", options.device(), "nodad");
-        } else {
-            requireSubnetUnrouted(options);
-            ip(options, "addr", "add", kernelSide, "dev", options.device());
-        }
-    }
-
-    /**
-     * Offers the kernel checksum and segmentation offload, then checksum offload alone, then
-     * nothing, and returns the flags it took: a kernel may refuse some (TSO6 on an old one).
-     */
-    private static int offerOffloads(int fd) {
-        for (int flags : new int[] {TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM | TUN_F_TSO4, TUN_F_CSUM}) {
-            try {
-                Libc.ioctlValue(fd, TUNSETOFFLOAD, flags, "TUNSETOFFLOAD");
-                return flags;
-            } catch (IOException refused) {
-                // Try fewer.
-            }
-        }
-        return 0;
     }
 
     /** The offloads the kernel took: TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6 bits (0 when it took none). */
@@ -295,90 +246,17 @@ public final class TunLink implements Link, AutoCloseable {
 
     /** Super-segments written to the kernel: segments of one burst joined (see {@link SegmentCoalescer}). */
     public long superSegmentsOut() {
-        synchronized (writeBuffer) {
-            return coalescer.superSegments();
-        }
-    }
-
-    /**
-     * Fails when the kernel already routes the subnet, or part of it, through another device (a second
-     * synack on the same subnet, a VPN): the kernel would keep using the older route, and this device
-     * would silently never see a packet. A broader route (10.0.0.0/8 for a /24) is no conflict: the
-     * device's own, more specific one wins.
-     */
-    private static void requireSubnetUnrouted(Options options) throws IOException {
-        int mask = -1 << (32 - options.prefixLength());
-        int subnet = Ipv4Address.parse(options.address()) & mask;
-        String subnetText = Ipv4Address.format(subnet) + "/" + options.prefixLength();
-        for (String route : ip(options, "-4", "route", "show", "table", "main").lines().toList()) {
-            String taken = routeOverlapping(route, subnet, options.prefixLength());
-            if (taken != null) {
-                throw new IOException("the kernel already routes " + taken + ", which overlaps " + subnetText + " ('" + route.strip()
-                        + "'): another TUN device (a second synack?) or a VPN uses it; give " + options.device()
-                        + " another subnet");
+        long n = 0;
+        for (TunQueue q : queues) {
+            synchronized (q.writeBuffer) {
+                n += q.coalescer.superSegments();
             }
         }
+        return n;
     }
 
-    /**
-     * The destination of {@code route} (a line of {@code ip route show}) when it lies inside
-     * {@code subnet/prefix} (at least as specific, so it would take packets meant for it), else null.
-     */
-    static String routeOverlapping(String route, int subnet, int prefix) {
-        String[] words = route.strip().split("\\s+");
-        // A route type may come first: "unreachable 10.7.0.0/24", "blackhole ...".
-        String destination = words.length > 1 && !words[0].isEmpty() && Character.isLetter(words[0].charAt(0))
-                && !words[0].equals("default") ? words[1] : words[0];
-        if (destination.equals("default") || destination.isEmpty()) return null;
-        int slash = destination.indexOf('/');
-        int length;
-        int address;
-        try {
-            length = slash < 0 ? 32 : Integer.parseInt(destination.substring(slash + 1));
-            address = Ipv4Address.parse(slash < 0 ? destination : destination.substring(0, slash));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        int mask = -1 << (32 - prefix);
-        return length >= prefix && (address & mask) == subnet ? destination : null;
-    }
-
-    /** Runs {@code ip [-n NS] ARGS...}, failing with its output when it fails; returns its output. */
-    private static String ip(Options options, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add("ip");
-        if (options.namespace() != null) {
-            command.add("-n");
-            command.add(options.namespace());
-        }
-        command.addAll(List.of(args));
-        return runTool(command);
-    }
-
-    /** Runs a system tool, failing with its output when it exits non-zero. */
-    static String runTool(List<String> command) throws IOException {
-        Process p;
-        try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IOException("cannot run '" + String.join(" ", command) + "' (is iproute2's 'ip' installed?): " + e.getMessage(), e);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        try {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("'" + String.join(" ", command) + "' did not finish in 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted while running '" + String.join(" ", command) + "'");
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException("'" + String.join(" ", command) + "' failed (exit " + p.exitValue() + "): " + out);
-        }
-        return out;
-    }
+    /** How many queues the device was opened with. */
+    public int queueCount() { return queues.length; }
 
     public Options options() { return options; }
     public int mtu() { return options.mtu(); }
@@ -413,7 +291,36 @@ public final class TunLink implements Link, AutoCloseable {
      */
     public synchronized NetStack addHost(String name, String address, TcpConfig config,
                                          java.util.function.UnaryOperator<PacketTransmitter> outbound) {
-        if (stack != null) throw new IllegalStateException("TUN device " + options.device() + " already has a host: " + stack.name());
+        if (queues.length != 1) {
+            throw new IllegalStateException("TUN device " + options.device() + " has " + queues.length
+                    + " queues: its host is made with addShardedHost, a shard per queue");
+        }
+        NetStack s = newStack(name, address, config);
+        if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(this::writePacket), "outbound wrapper");
+        stacks = new NetStack[] {s};
+        s.start();
+        return s;
+    }
+
+    /**
+     * The host on a device with several queues: one shard per queue ({@link StackShards}), each with
+     * its own lock and event loop, shard i writing to queue i. A packet read on any queue goes to
+     * the shard of its flow ({@link FlowShard}; other than TCP, to shard 0).
+     */
+    public synchronized StackShards addShardedHost(String name, String address, TcpConfig config) {
+        List<NetStack> shards = new ArrayList<>();
+        for (int i = 0; i < queues.length; i++) shards.add(newStack(queues.length == 1 ? name : name + "#" + i, address, config));
+        StackShards host = new StackShards(shards);
+        stacks = shards.toArray(new NetStack[0]);
+        for (NetStack s : shards) s.start();
+        return host;
+    }
+
+    /** A stack at {@code address} (the device's own) for this device: MSS from its MTU, attached, not started. */
+    private NetStack newStack(String name, String address, TcpConfig config) {
+        if (stacks != null) {
+            throw new IllegalStateException("TUN device " + options.device() + " already has a host: " + stacks[0].name());
+        }
         HostAddresses addr = HostAddresses.parse(address);
         if (!addr.equals(synackAddresses)) {
             throw new IllegalArgumentException("the TUN device " + options.device() + " was opened for " + synackAddresses
@@ -424,18 +331,17 @@ public final class TunLink implements Link, AutoCloseable {
         NetStack s = new NetStack(name, addr.stackAddress(), onThisLink, Clock.system(),
                 Rfc6528IsnGenerator.withRandomKey(), System.nanoTime());
         addr.applyTo(s);
-        PacketTransmitter writer = this;
-        if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(this::writePacket), "outbound wrapper");
-        s.attach(writer, null);
+        s.attach(this, null);
         Options ipv4 = options.isIpv6() ? options.other() : options;
         if (ipv4 != null) s.prefixLength(ipv4.prefixLength()); // its subnet's broadcast address is a martian source
-        stack = s;
-        s.start();
         return s;
     }
 
-    /** The host on this device, once {@link #addHost} made it. */
-    public NetStack host() { return stack; }
+    /** The host on this device, once {@link #addHost} made it (with shards: shard 0). */
+    public NetStack host() {
+        NetStack[] s = stacks;
+        return s == null ? null : s[0];
+    }
 
     /**
      * Wraps the inbound path: every packet read from the device goes to {@code filter}'s result,
@@ -450,11 +356,16 @@ public final class TunLink implements Link, AutoCloseable {
         outboundPath.transmit(from, packet);
     }
 
+    /** The queue {@code from} writes to: its shard's. */
+    private TunQueue queueOf(NetStack from) {
+        return queues.length == 1 || from == null ? queues[0] : queues[from.shardIndex() % queues.length];
+    }
+
     /**
      * Takes one packet for the device (the end of the outbound path): joined to the super-segment
-     * being built, or written after it. What is held is written when the stack's lock is released
-     * ({@link #lockReleased}), or before a call waits ({@link #hasDeferred}), so nothing waits longer
-     * than the burst that sent it.
+     * being built on the sender's queue, or written after it. What is held is written when the
+     * stack's lock is released ({@link #lockReleased}), or before a call waits ({@link #hasDeferred}),
+     * so nothing waits longer than the burst that sent it.
      */
     private void writePacket(NetStack from, ByteBuffer packet) {
         int n = packet.remaining();
@@ -463,38 +374,45 @@ public final class TunLink implements Link, AutoCloseable {
             traceDrop(from, packet, "larger than the MTU " + options.mtu());
             return;
         }
-        synchronized (writeBuffer) {
+        TunQueue q = queueOf(from);
+        synchronized (q.writeBuffer) {
             if (!open) {
                 packetsDropped.incrementAndGet();
                 return;
             }
-            coalescer.add(packet);
+            q.coalescer.add(packet);
         }
     }
 
-    /** Writes the first {@code length} bytes of the write buffer (a header and a packet) to the device; holds its lock. */
-    private void writeFrame(int length) {
-        long written = Libc.write(writeState, fd, writeBuffer, length);
+    /** {@code q} wrote a frame of {@code length} bytes (a header and a packet): {@code written} is write(2)'s result. */
+    void frameWritten(TunQueue q, long written, int length) {
         if (written == length) {
             packetsOut.incrementAndGet();
         } else {
             packetsDropped.incrementAndGet();
-            traceDrop(stack, writeBuffer.asSlice(VirtioNetHeader.SIZE, length - VirtioNetHeader.SIZE).asByteBuffer(),
+            traceDrop(stackOf(q), q.writeBuffer.asSlice(VirtioNetHeader.SIZE, length - VirtioNetHeader.SIZE).asByteBuffer(),
                     written < 0 ? "TUN write failed: " + Libc.describe((int) -written) : "TUN write was short");
         }
     }
 
+    private NetStack stackOf(TunQueue q) {
+        NetStack[] s = stacks;
+        return s == null ? null : s[q.index % s.length];
+    }
+
     @Override
     public void lockReleased(NetStack from) {
-        synchronized (writeBuffer) {
-            if (open) coalescer.flush();
+        TunQueue q = queueOf(from);
+        synchronized (q.writeBuffer) {
+            if (open) q.coalescer.flush();
         }
     }
 
     @Override
     public boolean hasDeferred(NetStack from) {
-        synchronized (writeBuffer) {
-            return coalescer.holdsPacket();
+        TunQueue q = queueOf(from);
+        synchronized (q.writeBuffer) {
+            return q.coalescer.holdsPacket();
         }
     }
 
@@ -505,93 +423,90 @@ public final class TunLink implements Link, AutoCloseable {
         from.traceDrop(copy, reason);
     }
 
+    /** To the event loop of the packet's host, or of its flow's shard. */
     private void deliverInbound(ByteBuffer packet) {
-        LinkThreads.enqueue(stack, packet, packetsDropped);
+        NetStack[] s = stacks;
+        if (s == null) {
+            packetsDropped.incrementAndGet();
+            return;
+        }
+        LinkThreads.enqueue(s.length == 1 ? s[0] : s[FlowShard.of(packet, s.length)], packet, packetsDropped);
     }
 
-    private void readLoop() {
-        try (Arena local = Arena.ofConfined()) {
-            MemorySegment buffer = local.allocate(MAX_FRAME);
-            MemorySegment state = Libc.allocateCallState(local);
-            MemorySegment pollfd = Libc.allocatePollFd(local);
-            while (open) {
-                try {
-                    if (!readOne(buffer, state, pollfd)) break;
-                } catch (IOException e) {
-                    throw e;
-                } catch (Throwable e) {
-                    // A packet the path after the device could not take (a filter's bug, or memory
-                    // ran out): the packet is lost, the reader is not. Fatal errors go to the stack's handler.
-                    packetsDropped.incrementAndGet();
-                    LinkThreads.failed(stack, readerName, e);
-                }
-            }
-        } catch (IOException e) {
-            readerFailure = e;
-        } catch (RuntimeException e) {
-            readerFailure = new IOException("TUN reader failed", e);
-        }
+    boolean isOpen() { return open; }
+
+    /** A queue's reader caught {@code e} passing a packet on: the packet is lost, the reader goes on. */
+    void readerCaught(TunQueue q, Throwable e) {
+        packetsDropped.incrementAndGet();
+        LinkThreads.failed(stackOf(q), q.readerName, e);
     }
 
-    /** Waits for one packet (at most {@link #POLL_MILLIS}) and passes it on; false when the device is closing. */
-    private boolean readOne(MemorySegment buffer, MemorySegment state, MemorySegment pollfd) throws IOException {
-        if (!Libc.pollReadable(state, pollfd, fd, POLL_MILLIS)) return true;
-        if (!open) return false;
-        long read = Libc.read(state, fd, buffer, MAX_FRAME);
-        if (read < 0) {
-            int errno = (int) -read;
-            if (errno == Libc.EINTR || errno == Libc.EAGAIN) return true;
-            if (open) throw new Libc.ErrnoException("read(" + CLONE_DEVICE + ")", errno, null);
-            return false;
-        }
-        if (read <= VirtioNetHeader.SIZE) return true;
+    void readerFailed(IOException e) {
+        readerFailure = e;
+    }
+
+    /**
+     * One frame read from a queue ({@code read} bytes at {@code buffer}: a virtio-net header, then an
+     * IP packet): checked, its checksum completed, and passed on as a packet of its own.
+     */
+    void frameRead(MemorySegment buffer, int read) {
         packetsIn.incrementAndGet();
         MemorySegment header = buffer.asSlice(0, VirtioNetHeader.SIZE);
         MemorySegment ip = buffer.asSlice(VirtioNetHeader.SIZE);
-        int n = (int) read - VirtioNetHeader.SIZE;
+        int n = read - VirtioNetHeader.SIZE;
         int gso = VirtioNetHeader.gsoType(header);
         if (gso != VirtioNetHeader.GSO_NONE && gso != VirtioNetHeader.GSO_TCPV4 && gso != VirtioNetHeader.GSO_TCPV6) {
             packetsDropped.incrementAndGet(); // UDP or other segmentation: never offered to the kernel
-            return true;
+            return;
         }
         int version = (ip.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) >>> 4;
         if (version == 4 ? synackAddresses.ipv4() == 0 : version != 6 || synackAddresses.ipv6() == null) {
             packetsNotIpv4.incrementAndGet();
-            return true;
+            return;
         }
         if (!VirtioNetHeader.completeChecksum(header, ip, n)) {
             packetsDropped.incrementAndGet();
-            return true;
+            return;
         }
         if (gso != VirtioNetHeader.GSO_NONE) superSegmentsIn.incrementAndGet();
-        ByteBuffer packet = ByteBuffer.allocate(n);
-        MemorySegment.copy(ip, ValueLayout.JAVA_BYTE, 0, packet.array(), 0, n);
-        inboundPath.accept(packet);
-        return true;
+        inboundPath.accept(TunQueue.copy(ip, n));
     }
 
-    /** The error that stopped the reader thread, if one did (null while it runs or after a clean close). */
+    /** The error that stopped a reader thread, if one did (null while they run or after a clean close). */
     public IOException readerFailure() { return readerFailure; }
 
-    /** Stops the reader and the stack's loop and closes the device (the interface disappears). */
+    /** Stops the readers and the host's loops and closes the device (the interface disappears). */
     @Override
     public void close() throws IOException {
         synchronized (this) {
             if (!open) return;
-            synchronized (writeBuffer) {
-                coalescer.flush();
-                open = false;
+            for (TunQueue q : queues) {
+                synchronized (q.writeBuffer) {
+                    q.coalescer.flush();
+                }
+            }
+            open = false;
+        }
+        for (TunQueue q : queues) {
+            try {
+                q.reader.join(TunQueue.POLL_MILLIS * 20L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
-        try {
-            reader.join(POLL_MILLIS * 20L);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        NetStack[] s = stacks;
+        if (s != null) for (NetStack stack : s) stack.close();
+        IOException failure = null;
+        for (TunQueue q : queues) {
+            try {
+                Libc.close(q.fd);
+            } catch (IOException e) {
+                if (failure == null) failure = e;
+                else failure.addSuppressed(e);
+            }
         }
-        NetStack s = stack;
-        if (s != null) s.close();
-        Libc.close(fd);
         arena.close();
+        if (failure != null) throw failure;
     }
 
     @Override

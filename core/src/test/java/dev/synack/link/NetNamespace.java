@@ -109,7 +109,7 @@ final class NetNamespace implements AutoCloseable {
     String exec(String... command) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
         full.addAll(List.of(command));
-        return TunLink.runTool(full);
+        return TunDevice.runTool(full);
     }
 
     /** The kernel's TCP sockets in the namespace, as {@code ss -tan} prints them. */

@@ -1,0 +1,121 @@
+package dev.synack.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
+import dev.synack.stack.Counter;
+import dev.synack.stack.NetStack;
+import dev.synack.stack.StackShards;
+import dev.synack.tcp.TcpConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A multi-queue TUN device (IFF_MULTI_QUEUE) with a host of one shard per queue, against the
+ * kernel in a namespace of its own: connections both ways land on the shard of their flow, whichever
+ * queue the kernel puts their packets on, and every byte arrives.
+ */
+@Timeout(120)
+class TunMultiQueueTest {
+    private static final int QUEUES = 2;
+
+    @Test
+    void kernelClientsAndSynackClientsOverTwoQueues() throws Exception {
+        NetNamespace.assumeAvailable();
+        try (NetNamespace ns = NetNamespace.create()) {
+            TunLink.Options options = TunLink.Options.of("synack0", KernelInterop.SYNACK_IP + "/24").namespace(ns.name);
+            try (TunLink link = ns.call(() -> TunLink.open(options, QUEUES));
+                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                assertThat(link.queueCount()).isEqualTo(QUEUES);
+                StackShards host = link.addShardedHost("synack", options.hostAddresses(), TcpConfig.linux());
+                assertThat(host.count()).isEqualTo(QUEUES);
+
+                // The kernel's clients to synack's echo servers, one listener per shard.
+                List<TcpServerSocket> listeners = new ArrayList<>();
+                for (NetStack shard : host.all()) {
+                    TcpServerSocket l = new TcpServerSocket(shard, 7, 1024);
+                    listeners.add(l);
+                    threads.submit(() -> {
+                        while (true) {
+                            TcpSocket s = l.accept();
+                            threads.submit(() -> echo(s));
+                        }
+                    });
+                }
+                List<Future<Boolean>> kernelClients = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    byte[] message = ("kernel client " + i + ";").repeat(1 + i * 7).getBytes();
+                    kernelClients.add(threads.submit(() -> {
+                        try (Socket s = ns.call(() -> {
+                            Socket k = new Socket();
+                            k.connect(new InetSocketAddress(InetAddress.ofLiteral(KernelInterop.SYNACK_IP), 7), 10_000);
+                            return k;
+                        })) {
+                            s.getOutputStream().write(message);
+                            s.shutdownOutput();
+                            return Arrays.equals(s.getInputStream().readAllBytes(), message);
+                        }
+                    }));
+                }
+                for (Future<Boolean> f : kernelClients) assertThat(f.get(60, TimeUnit.SECONDS)).isTrue();
+                for (NetStack shard : host.all()) assertThat(shard.counter(Counter.PASSIVE_OPENS)).as(shard.name()).isPositive();
+
+                // synack's clients, from each shard in turn, to the kernel's echo server.
+                try (ServerSocket kernelServer = ns.call(() -> new ServerSocket(9, 1024,
+                        InetAddress.ofLiteral(link.options().kernelAddress())))) {
+                    threads.submit(() -> {
+                        while (true) {
+                            Socket s = kernelServer.accept();
+                            threads.submit(() -> echo(s.getInputStream(), s.getOutputStream(), s));
+                        }
+                    });
+                    List<Future<Boolean>> synackClients = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        byte[] message = ("synack client " + i + ";").repeat(1 + i * 11).getBytes();
+                        NetStack from = host.next();
+                        synackClients.add(threads.submit(() -> {
+                            try (TcpSocket s = new TcpSocket(from)) {
+                                s.connect(new InetSocketAddress(InetAddress.ofLiteral(link.options().kernelAddress()), 9));
+                                s.getOutputStream().write(message);
+                                s.shutdownOutput();
+                                return Arrays.equals(s.getInputStream().readAllBytes(), message);
+                            }
+                        }));
+                    }
+                    for (Future<Boolean> f : synackClients) assertThat(f.get(60, TimeUnit.SECONDS)).isTrue();
+                }
+                for (NetStack shard : host.all()) {
+                    assertThat(shard.counter(Counter.ACTIVE_OPENS)).as(shard.name()).isPositive();
+                    assertThat(shard.counter(Counter.INTERNAL_ERRORS)).as(shard.name()).isZero();
+                }
+                for (TcpServerSocket l : listeners) l.close();
+            }
+        }
+    }
+
+    private static Void echo(TcpSocket s) throws Exception {
+        return echo(s.getInputStream(), s.getOutputStream(), s);
+    }
+
+    private static Void echo(InputStream in, OutputStream out, AutoCloseable socket) throws Exception {
+        try (socket) {
+            in.transferTo(out);
+        }
+        return null;
+    }
+}
