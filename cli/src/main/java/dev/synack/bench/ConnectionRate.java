@@ -201,23 +201,28 @@ public final class ConnectionRate {
 
     /**
      * Kernel clients connecting over a TUN device (MTU 1500) to synack's {@link ServerKind#THREADS}
-     * server on it. Must run inside a network namespace of its own (see {@link TunThroughput}).
+     * server on it: a device of {@code queues} queues (IFF_MULTI_QUEUE when more than one), synack's
+     * host a shard per queue with a listener on each. Must run inside a network namespace of its own
+     * (see {@link TunThroughput}).
      */
-    public static Result kernelToSynackOverTun(int threads, Duration warmup, Duration measure, CloseMode mode,
+    public static Result kernelToSynackOverTun(int threads, Duration warmup, Duration measure, CloseMode mode, int queues,
                                                Progress progress) throws Exception {
         TunLink.Options options = TunLink.Options.of(TunThroughput.DEVICE, TunThroughput.SYNACK_CIDR);
-        try (TunLink link = TunLink.open(options)) {
-            NetStack server = link.addHost("synack", options.address(), config());
-            try (TcpServerSocket listener = new TcpServerSocket(server, PORT, BACKLOG)) {
-                Thread acceptor = startServer(listener, ServerKind.THREADS, mode);
-                try {
-                    return run(threads, warmup, measure, progress,
-                            kernelClient(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), mode));
-                } finally {
-                    listener.close();
-                    acceptor.join(Duration.ofSeconds(5));
+        try (TunLink link = TunLink.open(options, queues)) {
+            StackShards server = link.addShardedHost("synack", options.address(), config());
+            List<TcpServerSocket> listeners = new ArrayList<>();
+            List<Thread> acceptors = new ArrayList<>();
+            try {
+                for (NetStack shard : server.all()) {
+                    TcpServerSocket listener = new TcpServerSocket(shard, PORT, BACKLOG);
+                    listeners.add(listener);
+                    acceptors.add(startServer(listener, ServerKind.THREADS, mode));
                 }
+                return run(threads, warmup, measure, progress,
+                        kernelClient(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), mode));
             } finally {
+                for (TcpServerSocket l : listeners) l.close();
+                for (Thread a : acceptors) a.join(Duration.ofSeconds(5));
                 server.close();
             }
         }

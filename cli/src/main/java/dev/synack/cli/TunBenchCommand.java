@@ -75,6 +75,11 @@ final class TunBenchCommand implements Callable<Integer> {
             description = "Kernel client threads for connections per second. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "0",
+            description = "Queues of the TUN device for connections per second (IFF_MULTI_QUEUE), synack's host a shard "
+                    + "per queue, each with its own lock and event loop. Default: one per core (0).")
+    int queues;
+
     /** Set by the command itself when it re-executes inside the namespace it made. */
     @Option(names = "--inside-namespace", hidden = true)
     boolean inside;
@@ -92,6 +97,7 @@ final class TunBenchCommand implements Callable<Integer> {
         if (!(connectSeconds >= 0) || connectSeconds > 3600) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connect-seconds must be in [0, 3600]");
         }
+        if (queues < 0 || queues > 256) throw new CommandLine.ParameterException(spec.commandLine(), "--queues must be in [0, 256]");
         if (threads < 1 || threads > 1024) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be in [1, 1024]");
         if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be in [0, 3600]");
@@ -99,7 +105,8 @@ final class TunBenchCommand implements Callable<Integer> {
         return NamespaceExec.benchmark(spec, "bench", inside, TunBenchCommand::missingPrerequisite, List.of("bench", "tun",
                 "--size", Long.toString(size), "--mtu", mtuList(), "--buffer", Long.toString(buffer),
                 "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds),
-                "--connect-seconds", Double.toString(connectSeconds), "--threads", Integer.toString(threads)),
+                "--connect-seconds", Double.toString(connectSeconds), "--threads", Integer.toString(threads),
+                "--queues", Integer.toString(queues)),
                 Comparison.ratioLine(Double.NaN), this::measure);
     }
 
@@ -152,15 +159,16 @@ final class TunBenchCommand implements Callable<Integer> {
         Duration warmup = Duration.ofSeconds(1);
         Duration measure = Duration.ofMillis((long) (connectSeconds * 1000));
         progress.phase("connections over TUN");
+        int queueCount = queues == 0 ? Runtime.getRuntime().availableProcessors() : queues;
         ConnectionRate.Result tun = ConnectionRate.kernelToSynackOverTun(threads, warmup, measure,
-                ConnectionRate.CloseMode.SERVER_FIRST, progress);
+                ConnectionRate.CloseMode.SERVER_FIRST, queueCount, progress);
         progress.phase("connections over veth");
         ConnectionRate.Result veth = ConnectionRate.kernelOverVeth(threads, warmup, measure,
                 ConnectionRate.CloseMode.SERVER_FIRST, progress);
         progress.done();
         Comparison c = new Comparison("connections", tun.perSecond(), veth.perSecond(), "/s");
-        out.printf(Locale.ROOT, "MTU 1500, connections/s from %d kernel client threads: synack over TUN %s, kernel over veth %s, "
-                + "ratio %s%n", threads, Comparison.formatFigure(c.synack()), Comparison.formatFigure(c.kernel()),
+        out.printf(Locale.ROOT, "MTU 1500, connections/s from %d kernel client threads: synack over TUN (%d queue%s) %s, "
+                + "kernel over veth %s, ratio %s%n", threads, queueCount, queueCount == 1 ? "" : "s", Comparison.formatFigure(c.synack()), Comparison.formatFigure(c.kernel()),
                 Comparison.formatRatio(c.ratio()));
         out.printf(Locale.ROOT, "  CPU, whole process: %s us per connection on %s cores (veth: %s us on %s); failed: %d (veth: %d)%n",
                 Comparison.formatFigure(tun.cpuMicrosPerConnection()), Comparison.formatFigure(tun.busyCores()),

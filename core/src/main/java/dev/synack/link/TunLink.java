@@ -41,10 +41,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * kernel routes the subnet through the device, so {@code ping 10.7.0.2} and {@code nc 10.7.0.2 7}
  * reach synack.
  *
- * <p>Threads: a platform reader thread polls the device and queues each packet on the stack's
- * real-time event loop ({@link NetStack#enqueue}); packets the stack sends are written to the device
- * on the stack's thread (a TUN write does not block). {@link #close()} stops the reader, the stack's
- * loop and closes the device, which removes the interface. An error while a packet is passed on
+ * <p>Threads: a platform reader thread per queue polls the device, reads what it holds in a batch
+ * and processes each packet itself when the stack's lock is free, else queues it on the stack's
+ * real-time event loop ({@link NetStack#deliverOrEnqueue}); packets the stack sends are written to
+ * the device on the thread that sent them (a TUN write does not block), the reader's included.
+ * {@link #close()} stops the readers, the stack's loop and closes the device, which removes the
+ * interface. An error while a packet is passed on
  * loses that packet, never the reader (a fatal one goes to the stack's
  * {@link dev.synack.stack.FatalErrorHandler}); only a failing device stops it ({@link #readerFailure()}).
  *
@@ -423,14 +425,17 @@ public final class TunLink implements Link, AutoCloseable {
         from.traceDrop(copy, reason);
     }
 
-    /** To the event loop of the packet's host, or of its flow's shard. */
+    /**
+     * To the packet's host, or its flow's shard: processed on the reader's thread when the stack's
+     * lock is free, else queued on its event loop.
+     */
     private void deliverInbound(ByteBuffer packet) {
         NetStack[] s = stacks;
         if (s == null) {
             packetsDropped.incrementAndGet();
             return;
         }
-        LinkThreads.enqueue(s.length == 1 ? s[0] : s[FlowShard.of(packet, s.length)], packet, packetsDropped);
+        (s.length == 1 ? s[0] : s[FlowShard.of(packet, s.length)]).deliverOrEnqueue(packet);
     }
 
     boolean isOpen() { return open; }
