@@ -51,11 +51,16 @@ public record Script(String name, Map<String, String> options, List<Event> event
      * 0 when not written, as in packetdrill: relative to our ISN with the ACK flag, the raw header
      * value without it. Null win and urg mean "not written" (an outbound urgent pointer is then
      * expected to be 0); null options means {@code <...>} (not checked), an empty list means no
-     * options. {@code ttl}: the IP TTL of a {@code (ttl N)} annotation, or null.
+     * options. {@code ttl}: the IP TTL of a {@code (ttl N)} annotation, or null. {@code ecn}: the ECN
+     * codepoint of an {@code [ect0]}-style annotation ({@link dev.synack.wire.IpEcn}, or {@link
+     * #ECN_ECT01}), or null: an outbound packet's is then not checked, an inbound one is Not-ECT.
      */
     public record PacketEvent(int line, Time time, boolean inbound, int flow, int flags, String flagText,
                               long seqStart, long seqEnd, int length, long ack, Long window, Long urgent,
-                              List<Option> options, Integer ttl) implements Event { }
+                              List<Option> options, Integer ttl, Integer ecn) implements Event {
+        /** {@code [ect01]}: either ECT codepoint. */
+        public static final int ECN_ECT01 = 4;
+    }
 
     /**
      * {@code < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]}: an inbound ICMPv4 error of
