@@ -36,10 +36,6 @@ final class Ecn {
     boolean cwrQueued;
     /** An ECT or CE data segment arrived (TCP_ECN_SEEN, tcpi_options' TCPI_OPT_ECN_SEEN). */
     boolean seen;
-    /** CE-marked data segments received. */
-    long ceReceived;
-    /** ACKs with ECE that reduced the congestion window. */
-    long reductions;
 
     /** Our SYN (not a SYN-ACK): ECE|CWR on the first transmission when the mode asks for ECN. */
     static int synFlags(Connection c, boolean retransmission) {
@@ -99,7 +95,6 @@ final class Ecn {
         }
         int codepoint = seg.ecn();
         if (codepoint == IpEcn.CE) {
-            e.ceReceived++;
             if (!e.echoing) ackNow = true; // quick ACK for the first mark of an episode
             e.echoing = true;
         }
@@ -113,7 +108,7 @@ final class Ecn {
      */
     static void ackArrived(Connection c, TcpSegment seg, long now) {
         if (!c.ecn.on || !seg.has(TcpFlags.ECE) || seg.has(TcpFlags.SYN) || c.congestion == null) return;
-        if (c.recovery.enterCwr(seg.ack(), now)) c.ecn.reductions++;
+        c.recovery.enterCwr(seg.ack(), now);
     }
 
     /** The congestion window was reduced (an ECE, a fast recovery or a timeout): the next new data carries CWR. */

@@ -173,11 +173,10 @@ abstract class LossRecovery {
      * recovery and any reduction under way, the congestion control lowers ssthresh and cwnd comes
      * down to it, by PRR over the next ACKs when the profile has it (this ACK's share included), at
      * once otherwise. A reduction that this ACK ({@code ack}) ends makes room for the new one first.
-     * Returns whether it reduced.
      */
-    final boolean enterCwr(int ack, long now) {
+    final void enterCwr(int ack, long now) {
         cwrAck(ack);
-        if (inRecovery || inCwr || !canStartRecovery()) return false;
+        if (inRecovery || inCwr || !canStartRecovery()) return;
         inCwr = true;
         cwrPoint = c.sndMax;
         int priorCwnd = c.congestion.cwnd();
@@ -190,7 +189,6 @@ abstract class LossRecovery {
             c.congestion.setCwnd(c.congestion.ssthresh());
         }
         Ecn.windowReduced(c);
-        return true;
     }
 
     /**

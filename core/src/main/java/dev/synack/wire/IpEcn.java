@@ -1,5 +1,7 @@
 package dev.synack.wire;
 
+import java.nio.ByteBuffer;
+
 /**
  * The ECN field (RFC 3168 §5): the two low bits of the IPv4 TOS byte and of the IPv6 traffic class.
  * Names as packetdrill writes them: {@code noecn}, {@code ect1}, {@code ect0}, {@code ce}.
@@ -17,6 +19,30 @@ public final class IpEcn {
     public static final int MASK = 3;
 
     private IpEcn() {}
+
+    /** The ECN codepoint of the IPv4 or IPv6 packet at {@code packet}'s position (Not-ECT for anything else). */
+    public static int of(ByteBuffer packet) {
+        int ip = packet.position();
+        if (packet.remaining() < Ipv4Header.MIN_LENGTH) return NOT_ECT;
+        return switch (Ipv4Header.version(packet, ip)) {
+            case Ipv4Header.VERSION -> Ipv4Header.typeOfService(packet, ip) & MASK;
+            case Ipv6Header.VERSION -> packet.remaining() < Ipv6Header.LENGTH ? NOT_ECT : Ipv6Header.trafficClass(packet, ip) & MASK;
+            default -> NOT_ECT;
+        };
+    }
+
+    /**
+     * Marks the IPv4 or IPv6 packet at {@code packet}'s position CE, as a congested router does with
+     * an ECN-capable packet instead of dropping it (RFC 3168 §5). Returns false, changing nothing,
+     * when the packet is not ECN-capable (the router would drop it instead).
+     */
+    public static boolean markCongestion(ByteBuffer packet) {
+        if (!isCapable(of(packet))) return false;
+        int ip = packet.position();
+        if (Ipv4Header.version(packet, ip) == Ipv4Header.VERSION) Ipv4Header.ecn(packet, ip, CE);
+        else Ipv6Header.ecn(packet, ip, CE);
+        return true;
+    }
 
     /** Whether {@code codepoint} says the sender is ECN-capable (ECT(0), ECT(1) or CE). */
     public static boolean isCapable(int codepoint) {

@@ -68,6 +68,17 @@ public final class Ipv4Header {
     public int headerLength() { return ihl(buffer, offset) * 4; }
     public int typeOfService() { return u8(buffer, offset + OFF_TOS); }
     public static int typeOfService(ByteBuffer b, int offset) { return u8(b, offset + OFF_TOS); }
+
+    /**
+     * Rewrites the ECN field (RFC 3168 §5, the TOS byte's low two bits) of the header at {@code offset}
+     * to {@code codepoint}, as a router marking CE does, and its header checksum with it.
+     */
+    public static void ecn(ByteBuffer b, int offset, int codepoint) {
+        int tos = (typeOfService(b, offset) & ~IpEcn.MASK) | (codepoint & IpEcn.MASK);
+        b.put(offset + OFF_TOS, (byte) tos);
+        putU16(b, offset + OFF_CHECKSUM, 0);
+        putU16(b, offset + OFF_CHECKSUM, Checksum.compute(b, offset, ihl(b, offset) * 4));
+    }
     public int totalLength() { return totalLength(buffer, offset); }
     public int identification() { return u16(buffer, offset + OFF_IDENTIFICATION); }
     /** The three flag bits as a 3-bit value: reserved 4, DF 2, MF 1. */

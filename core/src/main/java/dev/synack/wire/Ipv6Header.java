@@ -55,6 +55,12 @@ public final class Ipv6Header {
     public static int version(ByteBuffer b, int offset) { return u8(b, offset) >>> 4; }
     public static int trafficClass(ByteBuffer b, int offset) { return (i32(b, offset) >>> 20) & 0xff; }
     public static int flowLabel(ByteBuffer b, int offset) { return i32(b, offset) & FLOW_LABEL_MASK; }
+
+    /** Rewrites the ECN field (the traffic class's low two bits, RFC 3168 §5) of the header at {@code offset}. */
+    public static void ecn(ByteBuffer b, int offset, int codepoint) {
+        int word = i32(b, offset);
+        putI32(b, offset, (word & ~(IpEcn.MASK << 20)) | ((codepoint & IpEcn.MASK) << 20));
+    }
     public static int payloadLength(ByteBuffer b, int offset) { return u16(b, offset + OFF_PAYLOAD_LENGTH); }
     public static int nextHeader(ByteBuffer b, int offset) { return u8(b, offset + OFF_NEXT_HEADER); }
     public static int hopLimit(ByteBuffer b, int offset) { return u8(b, offset + OFF_HOP_LIMIT); }
