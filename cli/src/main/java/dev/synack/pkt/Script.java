@@ -1,5 +1,6 @@
 package dev.synack.pkt;
 
+import dev.synack.wire.IpEcn;
 import java.util.List;
 import java.util.Map;
 
@@ -60,6 +61,13 @@ public record Script(String name, Map<String, String> options, List<Event> event
                               List<Option> options, Integer ttl, Integer ecn) implements Event {
         /** {@code [ect01]}: either ECT codepoint. */
         public static final int ECN_ECT01 = 4;
+
+        /** Whether an outbound packet's ECN field {@code live} is what the annotation says (none: not checked). */
+        boolean ecnMatches(int live) {
+            if (ecn == null) return true;
+            if (ecn == ECN_ECT01) return live == IpEcn.ECT0 || live == IpEcn.ECT1;
+            return live == ecn;
+        }
     }
 
     /**

@@ -521,7 +521,7 @@ public final class ScriptRunner {
         if (p.window() != null && ls.window() != p.window()) throw mismatch(p, last, f, "bad window");
         if (ls.urgentPointer() != (p.urgent() == null ? 0 : p.urgent())) throw mismatch(p, last, f, "bad urgent pointer");
         if (p.ttl() != null && last.ttl() != p.ttl()) throw mismatch(p, last, f, "bad TTL " + last.ttl());
-        if (!ecnMatches(p.ecn(), ls.ecn())) throw mismatch(p, last, f, "bad ECN field");
+        if (!p.ecnMatches(ls.ecn())) throw mismatch(p, last, f, "bad ECN field");
         if (p.options() != null) {
             String why = optionMatcher.compare(p.options(), ls.options(), remoteIsn);
             if (why != null) throw mismatch(p, last, f, why);
@@ -529,13 +529,6 @@ public final class ScriptRunner {
         checkTime(p.line(), "outbound packet", p.time(), first.time());
         anchor = first.time();
         now = Math.max(now, last.time());
-    }
-
-    /** An outbound packet's ECN field against the script's annotation (none: not checked; [ect01]: either ECT). */
-    private static boolean ecnMatches(Integer expected, int live) {
-        if (expected == null) return true;
-        if (expected == PacketEvent.ECN_ECT01) return live == IpEcn.ECT0 || live == IpEcn.ECT1;
-        return live == expected;
     }
 
     private ScriptException mismatch(PacketEvent p, Live live, Flow f, String why) {
