@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * One goodput measurement in virtual time: a client streams data to a server over a simulated path
  * of a given bandwidth, RTT and loss; the application bytes the server reads between the end of the
  * warm-up and the end of the window, divided by the window, are the goodput. The data direction has
- * the loss, a drop-tail queue in front of the bandwidth limit, and half the RTT as its delay; the
- * ACK direction has the same bandwidth and delay but no loss.
+ * the loss, a drop-tail queue in front of the bandwidth limit (a step-marking AQM from {@code
+ * aqmMarkBytes} of backlog when that is above 0), and half the RTT as its delay; the ACK direction
+ * has the same bandwidth and delay but no loss.
  */
 final class Goodput {
     static final String CLIENT_IP = "10.0.0.1";
@@ -48,7 +49,7 @@ final class Goodput {
     }
 
     static Result measure(long seed, TcpConfig config, long bandwidthBitsPerSecond, Duration rtt, double loss,
-                          Duration warmup, Duration window) {
+                          int aqmMarkBytes, Duration warmup, Duration window) {
         Duration oneWay = rtt.dividedBy(2);
         int queue = queueBytes(bandwidthBitsPerSecond, rtt);
         SimNetwork net = new SimNetwork(seed);
@@ -56,7 +57,7 @@ final class Goodput {
         NetStack server = net.addHost("server", SERVER_IP, config);
         PathConditions ackPath = PathConditions.builder().delay(oneWay).bandwidth(bandwidthBitsPerSecond, queue).build();
         net.conditions(ackPath);
-        net.conditions("client", "server", ackPath.toBuilder().loss(loss).build());
+        net.conditions("client", "server", ackPath.toBuilder().loss(loss).ecnMarking(aqmMarkBytes).build());
         AtomicLong received = new AtomicLong();
         AtomicLong stopped = new AtomicLong(); // 1: the sender stops writing and closes
         net.spawn("server", () -> {

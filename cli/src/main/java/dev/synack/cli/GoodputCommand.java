@@ -1,6 +1,7 @@
 package dev.synack.cli;
 
 import dev.synack.tcp.CongestionAlgorithm;
+import dev.synack.tcp.EcnMode;
 import dev.synack.tcp.TcpConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -64,6 +65,15 @@ final class GoodputCommand implements Callable<Integer> {
             + "packets lost at random and dropped by the full queue.")
     boolean details;
 
+    @Option(names = "--aqm-mark", paramLabel = "BYTES", defaultValue = "0",
+            description = "Makes the data direction's queue a step-marking AQM: from BYTES of backlog on, an "
+                    + "ECN-capable packet is marked CE and any other dropped. 0: drop-tail only. Default: ${DEFAULT-VALUE}.")
+    int aqmMark;
+
+    @Option(names = "--ecn", description = "The sender asks for ECN (RFC 3168, Linux's tcp_ecn=1); the receiver "
+            + "grants it, as by default. Without it both hosts only grant it (tcp_ecn=2), so no connection has ECN.")
+    boolean ecn;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
             description = "Seed of the simulation (losses, ISNs). Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -82,6 +92,7 @@ final class GoodputCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (buffer < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--buffer must not be negative");
+        if (aqmMark < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--aqm-mark must not be negative");
         if (window.isZero()) throw new CommandLine.ParameterException(spec.commandLine(), "--window must be longer than 0");
         for (Duration rtt : rtts) {
             if (rtt.isZero()) throw new CommandLine.ParameterException(spec.commandLine(), "an RTT must be longer than 0");
@@ -91,6 +102,10 @@ final class GoodputCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "buffers %s; measured over %s of virtual time after a %s warm-up; seed %d%n%n",
                 buffer == 0 ? "of the linux() profile" : buffer + " bytes (send and receive)",
                 seconds(window), seconds(warmup), seed);
+        if (aqmMark > 0 || ecn) {
+            out.printf(Locale.ROOT, "%s; ECN %s%n%n", aqmMark > 0 ? "CE marks (drops without ECN) from " + aqmMark + " bytes queued"
+                    : "no AQM", ecn ? "asked by the sender" : "not asked");
+        }
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-7s %-7s", "loss", "RTT"));
         for (Variant v : VARIANTS) head.append(String.format(Locale.ROOT, " %13s", v.name()));
         out.println(head);
@@ -102,10 +117,11 @@ final class GoodputCommand implements Callable<Integer> {
                 StringBuilder detail = new StringBuilder();
                 for (Variant v : VARIANTS) {
                     try {
-                        Goodput.Result r = Goodput.measure(seed, config(v), bandwidth, rtt, loss, warmup, window);
+                        Goodput.Result r = Goodput.measure(seed, config(v), bandwidth, rtt, loss, aqmMark, warmup, window);
                         row.append(String.format(Locale.ROOT, " %12.1f%%", 100 * r.fraction()));
-                        detail.append(String.format(Locale.ROOT, "    %s: %d retransmitted, %d lost, %d queue full%n",
-                                v.name(), r.retransmittedSegments(), r.faults().lostRandom(), r.faults().queueFull()));
+                        detail.append(String.format(Locale.ROOT, "    %s: %d retransmitted, %d lost, %d queue full, %d CE marked, "
+                                + "%d AQM drops%n", v.name(), r.retransmittedSegments(), r.faults().lostRandom(),
+                                r.faults().queueFull(), r.faults().ceMarked(), r.faults().aqmDropped()));
                     } catch (RuntimeException e) {
                         row.append(String.format(Locale.ROOT, " %13s", "failed"));
                         failures.add(percent(loss) + " " + millis(rtt) + " " + v.name() + ": " + DemoCommand.describe(e));
@@ -122,7 +138,8 @@ final class GoodputCommand implements Callable<Integer> {
     }
 
     TcpConfig config(Variant v) {
-        TcpConfig.Builder b = TcpConfig.linux().toBuilder().congestionAlgorithm(v.congestion()).sack(v.sack());
+        TcpConfig.Builder b = TcpConfig.linux().toBuilder().congestionAlgorithm(v.congestion()).sack(v.sack())
+                .ecn(ecn ? EcnMode.ON : EcnMode.PASSIVE);
         if (buffer > 0) b.sendBufferSize(buffer).receiveBufferSize(buffer);
         return b.build();
     }

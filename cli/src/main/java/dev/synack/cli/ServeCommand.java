@@ -189,7 +189,7 @@ final class ServeCommand implements Callable<Integer> {
         long t = e.timeNanos() - origin;
         return switch (e) {
             case TraceEvent.Packet p -> new TraceEvent.Packet(t, p.host(), p.direction(), p.src(), p.dst(), p.flags(),
-                    p.seq(), p.ack(), p.len(), p.win(), p.options(), p.reason());
+                    p.seq(), p.ack(), p.len(), p.win(), p.options(), p.reason(), p.ecn());
             case TraceEvent.StateChange c -> new TraceEvent.StateChange(t, c.host(), c.connection(), c.from(), c.to(), c.cause());
             case TraceEvent.Call c -> new TraceEvent.Call(t, c.host(), c.connection(), c.call(), c.result());
             case TraceEvent.Timer m -> new TraceEvent.Timer(t, m.host(), m.connection(), m.timer());

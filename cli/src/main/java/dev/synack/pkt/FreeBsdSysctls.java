@@ -1,6 +1,7 @@
 package dev.synack.pkt;
 
 import dev.synack.tcp.CongestionAlgorithm;
+import dev.synack.tcp.EcnMode;
 import java.time.Duration;
 
 /**
@@ -56,10 +57,10 @@ final class FreeBsdSysctls {
                 if (Integer.parseInt(value) != 0) return "net.inet.tcp.blackhole=" + value + " (synack always answers with RST)";
             }
             case "ecn.enable" -> {
-                // 0 never; 2 (FreeBSD's default) only when the peer's SYN asks, which synack never
-                // answers (it has no ECN): a script whose peer asks for ECN fails rather than passes.
+                // 0 off, 1 request and accept, 2 accept only (the default), as Linux's tcp_ecn; 3 and 4 are Accurate ECN.
                 int v = Integer.parseInt(value);
-                if (v != 0 && v != 2) return "ECN not supported";
+                if (v < 0 || v > 2) return "net.inet.tcp.ecn.enable=" + value + " (Accurate ECN is not supported)";
+                s.config.ecn(EcnMode.ofSysctl(v));
             }
             case "rexmit_drop_options" -> {
                 // 0: retransmitted SYNs keep their options, as synack's do.

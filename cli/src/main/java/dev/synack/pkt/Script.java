@@ -1,5 +1,6 @@
 package dev.synack.pkt;
 
+import dev.synack.wire.IpEcn;
 import java.util.List;
 import java.util.Map;
 
@@ -51,11 +52,23 @@ public record Script(String name, Map<String, String> options, List<Event> event
      * 0 when not written, as in packetdrill: relative to our ISN with the ACK flag, the raw header
      * value without it. Null win and urg mean "not written" (an outbound urgent pointer is then
      * expected to be 0); null options means {@code <...>} (not checked), an empty list means no
-     * options. {@code ttl}: the IP TTL of a {@code (ttl N)} annotation, or null.
+     * options. {@code ttl}: the IP TTL of a {@code (ttl N)} annotation, or null. {@code ecn}: the ECN
+     * codepoint of an {@code [ect0]}-style annotation ({@link dev.synack.wire.IpEcn}, or {@link
+     * #ECN_ECT01}), or null: an outbound packet's is then not checked, an inbound one is Not-ECT.
      */
     public record PacketEvent(int line, Time time, boolean inbound, int flow, int flags, String flagText,
                               long seqStart, long seqEnd, int length, long ack, Long window, Long urgent,
-                              List<Option> options, Integer ttl) implements Event { }
+                              List<Option> options, Integer ttl, Integer ecn) implements Event {
+        /** {@code [ect01]}: either ECT codepoint. */
+        public static final int ECN_ECT01 = 4;
+
+        /** Whether an outbound packet's ECN field {@code live} is what the annotation says (none: not checked). */
+        boolean ecnMatches(int live) {
+            if (ecn == null) return true;
+            if (ecn == ECN_ECT01) return live == IpEcn.ECT0 || live == IpEcn.ECT1;
+            return live == ecn;
+        }
+    }
 
     /**
      * {@code < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]}: an inbound ICMPv4 error of

@@ -18,6 +18,7 @@ import dev.synack.pkt.Script.StructExpr;
 import dev.synack.pkt.Script.Sym;
 import dev.synack.pkt.Script.SyscallEvent;
 import dev.synack.pkt.Script.Time;
+import dev.synack.wire.IpEcn;
 import dev.synack.wire.TcpFlags;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -177,7 +178,7 @@ public final class ScriptParser {
         if (!c.atEnd() && c.current() == 'u' && c.peek("udp")) {
             throw new ScriptException(c.line, "UDP packet (synack has no UDP)", true);
         }
-        Integer ttl = parseIpInfo(c);
+        IpInfo ip = parseIpInfo(c);
         String flagText = c.word();
         int flags = parseFlags(flagText, c);
         c.skipSpaces();
@@ -234,36 +235,40 @@ public final class ScriptParser {
         if (inbound && options == null) throw c.error("<...> for TCP options can only be used with outbound packets");
         // packetdrill: an ack number not written is 0 (relative with the ACK flag, raw without it).
         return new PacketEvent(c.line, time, inbound, flow, flags, flagText, start, end, (int) len, ack == null ? 0L : ack, win, urg,
-                options, ttl);
+                options, ip.ttl(), ip.ecn());
+    }
+
+    /** What an IP annotation gave: a TTL and an ECN codepoint (or {@link PacketEvent#ECN_ECT01}), each null when not written. */
+    private record IpInfo(Integer ttl, Integer ecn) {
+        static final IpInfo NONE = new IpInfo(null, null);
     }
 
     /**
-     * packetdrill's IP annotation before the flags, {@code [noecn]}, {@code [ect0]}, {@code (ttl 64)},
-     * {@code (tos 0x2)}, {@code [flowlabel 7]}: returns the TTL when one is given, else null.
-     * {@code noecn} (the ECN field is 0) is what synack always sends and the runner always injects;
-     * the other ECN codepoints, TOS and flow labels make the script skipped.
+     * packetdrill's IP annotation before the flags, {@code [noecn]}, {@code [ect0]}, {@code [ect1]},
+     * {@code [ce]}, {@code [ect01]} (outbound: either ECT), {@code (ttl 64)}, {@code (tos 0x2)},
+     * {@code [flowlabel 7]}: the TTL or the ECN codepoint when given. TOS and flow labels make the
+     * script skipped.
      */
-    private static Integer parseIpInfo(ScriptCursor c) throws ScriptException {
+    private static IpInfo parseIpInfo(ScriptCursor c) throws ScriptException {
         c.skipSpaces();
-        if (c.atEnd() || (c.current() != '[' && c.current() != '(')) return null;
+        if (c.atEnd() || (c.current() != '[' && c.current() != '(')) return IpInfo.NONE;
         char close = c.current() == '[' ? ']' : ')';
         int end = c.text.indexOf(close, c.pos);
         if (end < 0) throw c.error("unterminated IP annotation: " + c.rest());
         String inner = c.text.substring(c.pos + 1, end).strip();
         c.pos = end + 1;
         c.skipSpaces();
-        if (inner.equals("noecn")) return null;
+        if (inner.equals("ect01")) return new IpInfo(null, PacketEvent.ECN_ECT01);
+        int ecn = IpEcn.parse(inner);
+        if (ecn >= 0) return new IpInfo(null, ecn);
         if (inner.startsWith("ttl ")) {
             try {
                 int ttl = Integer.parseInt(inner.substring(4).strip());
                 if (ttl < 0 || ttl > 255) throw c.error("ttl out of range: " + ttl);
-                return ttl;
+                return new IpInfo(ttl, null);
             } catch (NumberFormatException e) {
                 throw c.error("bad ttl: " + inner);
             }
-        }
-        if (inner.matches("ect0|ect1|ect01|ce")) {
-            throw new ScriptException(c.line, "ECN codepoint [" + inner + "] (synack has no ECN)", true);
         }
         if (inner.startsWith("flowlabel")) throw new ScriptException(c.line, "IPv6 flow label (synack has no IPv6)", true);
         throw new ScriptException(c.line, "IP annotation " + inner + " (synack's packets carry no TOS)", true);

@@ -16,6 +16,7 @@ import dev.synack.tcp.IsnGenerator;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.IpAddress;
+import dev.synack.wire.IpEcn;
 import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
 import dev.synack.wire.TcpFlags;
@@ -403,7 +404,7 @@ public final class ScriptRunner {
         s.clear().sourcePort(f.remotePort).destinationPort(f.localPort).seq((int) seq)
                 .ack((int) ((p.flags() & TcpFlags.ACK) != 0 ? u32(localIsn + p.ack()) : p.ack())).flags(p.flags())
                 .window(p.window().intValue()).urgentPointer(p.urgent() == null ? 0 : p.urgent().intValue())
-                .payload(ByteBuffer.allocate(p.length()));
+                .payload(ByteBuffer.allocate(p.length())).ecn(p.ecn() == null ? IpEcn.NOT_ECT : p.ecn());
         TcpOptions o = s.options();
         if (p.options() != null) {
             for (Option opt : p.options()) {
@@ -520,6 +521,7 @@ public final class ScriptRunner {
         if (p.window() != null && ls.window() != p.window()) throw mismatch(p, last, f, "bad window");
         if (ls.urgentPointer() != (p.urgent() == null ? 0 : p.urgent())) throw mismatch(p, last, f, "bad urgent pointer");
         if (p.ttl() != null && last.ttl() != p.ttl()) throw mismatch(p, last, f, "bad TTL " + last.ttl());
+        if (!p.ecnMatches(ls.ecn())) throw mismatch(p, last, f, "bad ECN field");
         if (p.options() != null) {
             String why = optionMatcher.compare(p.options(), ls.options(), remoteIsn);
             if (why != null) throw mismatch(p, last, f, why);
@@ -536,6 +538,7 @@ public final class ScriptRunner {
 
     static String expected(PacketEvent p) {
         StringBuilder b = new StringBuilder(p.inbound() ? "< " : "> ");
+        if (p.ecn() != null) b.append('[').append(p.ecn() == PacketEvent.ECN_ECT01 ? "ect01" : IpEcn.name(p.ecn())).append("] ");
         b.append(p.flagText()).append(' ').append(p.seqStart()).append(':').append(p.seqEnd()).append('(').append(p.length()).append(')');
         if ((p.flags() & TcpFlags.ACK) != 0 || p.ack() != 0) b.append(" ack ").append(p.ack());
         if (p.window() != null) b.append(" win ").append(p.window());
@@ -551,7 +554,9 @@ public final class ScriptRunner {
         long remoteIsn = f.remoteIsn == null ? 0 : f.remoteIsn;
         String flags = TcpFlags.tcpdump(s.flags()).replace("none", "-");
         long seq = u32(s.seq() - localIsn);
-        StringBuilder b = new StringBuilder("> ").append(flags).append(' ').append(seq).append(':')
+        StringBuilder b = new StringBuilder("> ");
+        if (s.ecn() != IpEcn.NOT_ECT) b.append('[').append(IpEcn.name(s.ecn())).append("] ");
+        b.append(flags).append(' ').append(seq).append(':')
                 .append(seq + s.payloadLength()).append('(').append(s.payloadLength()).append(')');
         if (s.has(TcpFlags.ACK)) b.append(" ack ").append(u32(s.ack() - remoteIsn));
         else if (s.ack() != 0) b.append(" ack ").append(u32(s.ack()));

@@ -2,6 +2,7 @@ package dev.synack.pkt;
 
 import dev.synack.pkt.Script.Placement;
 import dev.synack.tcp.CongestionAlgorithm;
+import dev.synack.tcp.EcnMode;
 import dev.synack.tcp.TcpConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -253,8 +254,10 @@ final class ShellCommands {
                     if (!bool(value)) return "tcp_dsack=0 cannot be honoured (synack always sends D-SACK)";
                 }
                 case "tcp_ecn" -> {
-                    // 0: never request nor accept ECN, which is what synack (without ECN) does.
-                    if (Integer.parseInt(value) != 0) return "ECN not supported";
+                    // 0 off, 1 request and accept, 2 accept only (the default); 3 and up are Accurate ECN.
+                    int v = Integer.parseInt(value);
+                    if (v < 0 || v > 2) return "tcp_ecn=" + value + " (Accurate ECN is not supported)";
+                    s.config.ecn(EcnMode.ofSysctl(v));
                 }
                 case "tcp_syncookies" -> {
                     // 0 never, 1 when a listener's SYN queue is full, 2 always: TcpConfig.synCookies.

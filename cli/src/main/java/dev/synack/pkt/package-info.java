@@ -16,7 +16,7 @@
  * TcpConfig); {@code %{ }%} code blocks by {@link dev.synack.pkt.TcpInfoCode} over a TCP_INFO
  * snapshot of the socket under test. What synack cannot run faithfully (a shell command or sysctl
  * without a synack setting, Python beyond asserts and assignments ({@link dev.synack.pkt.UnsupportedFeatures}), a tcp_info field synack does not
- * report, IPv6, ECN, Fast Open, unsupported system calls, flags and options) makes a script
+ * report, Accurate ECN, Fast Open, unsupported system calls, flags and options) makes a script
  * <em>skipped</em> with the reason; no line is ever ignored. {@link dev.synack.pkt.PktRunner} runs
  * files and prints one {@link dev.synack.pkt.Outcome} per script and a summary.
  */

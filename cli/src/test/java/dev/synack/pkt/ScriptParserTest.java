@@ -14,6 +14,7 @@ import dev.synack.pkt.Script.ShellEvent;
 import dev.synack.pkt.Script.StructExpr;
 import dev.synack.pkt.Script.SyscallEvent;
 import dev.synack.pkt.Script.Time;
+import dev.synack.wire.IpEcn;
 import dev.synack.wire.TcpFlags;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -147,16 +148,28 @@ class ScriptParserTest {
     }
 
     @Test
-    void linuxOnlyOptionsAndEcnAnnotationsAreUnsupportedNotSyntaxErrors() throws Exception {
+    void linuxOnlyOptionsAreUnsupportedNotSyntaxErrors() throws Exception {
         assertThat(unsupported("+0 < S 0:0(0) win 1000 <mss 1460,FOEXP>\n")).contains("TCP Fast Open not supported");
         assertThat(unsupported("+0 < S 0:0(0) win 1000 <md5 0xab>\n")).contains("MD5");
-        assertThat(unsupported("+0 < [ect0] . 1:1(0) ack 1 win 1000\n")).contains("ECN");
+        assertThat(unsupported("+0 < [flowlabel 7] . 1:1(0) ack 1 win 1000\n")).contains("flow label");
         assertThat(unsupported("+0 > icmp unreachable port_unreachable\n")).contains("outbound ICMP");
         assertThat(unsupported("+0 < icmp echo_request\n")).contains("echo_request");
         assertThat(unsupported("+0 < icmp unreachable port_unreachable [udp (10)]\n")).contains("UDP");
         PacketEvent plain = (PacketEvent) parse("+0 > [noecn] . 1:1(0) ack 1\n").events().get(0);
         assertThat(plain.ttl()).isNull();
         assertThat(((PacketEvent) parse("+0 < (ttl 3) . 1:1(0) ack 1 win 9\n").events().get(0)).ttl()).isEqualTo(3);
+    }
+
+    @Test
+    void ecnAnnotationsAndFlagsAreParsed() throws Exception {
+        assertThat(((PacketEvent) parse("+0 > [noecn] . 1:1(0) ack 1\n").events().get(0)).ecn()).isEqualTo(IpEcn.NOT_ECT);
+        assertThat(((PacketEvent) parse("+0 > . 1:1(0) ack 1\n").events().get(0)).ecn()).isNull();
+        assertThat(((PacketEvent) parse("+0 < [ect0] . 1:1(0) ack 1 win 9\n").events().get(0)).ecn()).isEqualTo(IpEcn.ECT0);
+        assertThat(((PacketEvent) parse("+0 < [ect1] . 1:1(0) ack 1 win 9\n").events().get(0)).ecn()).isEqualTo(IpEcn.ECT1);
+        assertThat(((PacketEvent) parse("+0 < [ce] . 1:1(0) ack 1 win 9\n").events().get(0)).ecn()).isEqualTo(IpEcn.CE);
+        assertThat(((PacketEvent) parse("+0 > [ect01] . 1:1(0) ack 1\n").events().get(0)).ecn()).isEqualTo(PacketEvent.ECN_ECT01);
+        PacketEvent syn = (PacketEvent) parse("+0 < SEW 0:0(0) win 9\n").events().get(0);
+        assertThat(syn.flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ECE | TcpFlags.CWR);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.synack.link;
 
+import dev.synack.wire.IpEcn;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -17,6 +18,7 @@ final class FaultPipeline {
     static final String LOST_RANDOM = "lost (random)";
     static final String LOST_BURST = "lost (burst)";
     static final String QUEUE_FULL = "queue full";
+    static final String AQM_DROP = "AQM drop";
     static final String PARTITION = "partition";
     static final String TOO_BIG = "exceeds the path MTU";
     private static final double NANOS_PER_SECOND = 1e9;
@@ -44,6 +46,8 @@ final class FaultPipeline {
     private long lostRandom;
     private long lostBurst;
     private long queueFull;
+    private long ceMarked;
+    private long aqmDropped;
     private long partitioned;
     private long corrupted;
     private long duplicated;
@@ -70,7 +74,7 @@ final class FaultPipeline {
     void conditions(PathConditions c) { conditions = Objects.requireNonNull(c, "conditions"); }
 
     FaultStats stats() {
-        return new FaultStats(lostRandom, lostBurst, queueFull, partitioned, corrupted, duplicated, reordered);
+        return new FaultStats(lostRandom, lostBurst, queueFull, partitioned, corrupted, duplicated, reordered, ceMarked, aqmDropped);
     }
 
     /**
@@ -123,6 +127,16 @@ final class FaultPipeline {
                 queueFull++;
                 sink.drop(QUEUE_FULL);
                 return;
+            }
+            if (c.ecnMarkBytes() > 0 && backlogBytes >= c.ecnMarkBytes()) {
+                // Step marking (RFC 3168 §5): congestion is signalled with CE where the sender can hear it, by a drop where not.
+                if (IpEcn.markCongestion(packet)) {
+                    ceMarked++;
+                } else {
+                    aqmDropped++;
+                    sink.drop(AQM_DROP);
+                    return;
+                }
             }
             long serialization = (long) Math.ceil(size * 8.0 * NANOS_PER_SECOND / bandwidth);
             departure = start + serialization;

@@ -14,17 +14,19 @@ package dev.synack.link;
  * @param corrupted   packets that had one bit flipped
  * @param duplicated  packets sent twice
  * @param reordered   packets held back so that later ones could overtake them
+ * @param ceMarked    ECN-capable packets the queue's AQM marked CE instead of dropping them
+ * @param aqmDropped  Not-ECT packets the queue's AQM dropped where it would have marked ("AQM drop")
  */
 public record FaultStats(long lostRandom, long lostBurst, long queueFull, long partitioned,
-                         long corrupted, long duplicated, long reordered) {
-    public static final FaultStats ZERO = new FaultStats(0, 0, 0, 0, 0, 0, 0);
+                         long corrupted, long duplicated, long reordered, long ceMarked, long aqmDropped) {
+    public static final FaultStats ZERO = new FaultStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Every packet these faults dropped. */
-    public long dropped() { return lostRandom + lostBurst + queueFull + partitioned; }
+    public long dropped() { return lostRandom + lostBurst + queueFull + partitioned + aqmDropped; }
 
     public FaultStats plus(FaultStats o) {
         return new FaultStats(lostRandom + o.lostRandom, lostBurst + o.lostBurst, queueFull + o.queueFull,
                 partitioned + o.partitioned, corrupted + o.corrupted, duplicated + o.duplicated,
-                reordered + o.reordered);
+                reordered + o.reordered, ceMarked + o.ceMarked, aqmDropped + o.aqmDropped);
     }
 }

@@ -30,7 +30,10 @@ import java.util.Objects;
  *   <li><b>bandwidth</b>: with a {@link #bandwidthBitsPerSecond() bandwidth}, a packet waits its
  *       turn and takes size/bandwidth to serialise; a drop-tail queue of {@link #queueLimitBytes()}
  *       bytes holds the bytes not yet sent (the packet being serialised included), and a packet that
- *       does not fit is dropped ("queue full").</li>
+ *       does not fit is dropped ("queue full"). With an {@link #ecnMarkBytes() ECN marking
+ *       threshold} the queue is also a step-marking AQM (RFC 3168 §5, RFC 7567): a packet that finds
+ *       that many bytes or more waiting is marked CE when it is ECN-capable and dropped otherwise
+ *       ("AQM drop").</li>
  *   <li><b>corruption</b>: with {@link #corruptRate()} exactly one bit, anywhere in the packet, is
  *       flipped. One flipped bit always changes the one's-complement sum of the IPv4 header or of
  *       the TCP segment, so the receiving stack drops it (bad checksum; IP header fields such as
@@ -78,6 +81,7 @@ public final class PathConditions {
     private final double corruptRate;
     private final long bandwidthBitsPerSecond;
     private final int queueLimitBytes;
+    private final int ecnMarkBytes;
     private final List<Window> partitions;
     private final int mtu;
     private final int mtuRouter;
@@ -100,6 +104,7 @@ public final class PathConditions {
         corruptRate = b.corruptRate;
         bandwidthBitsPerSecond = b.bandwidthBitsPerSecond;
         queueLimitBytes = b.queueLimitBytes;
+        ecnMarkBytes = b.ecnMarkBytes;
         partitions = List.copyOf(b.partitions);
     }
 
@@ -131,6 +136,8 @@ public final class PathConditions {
     public long bandwidthBitsPerSecond() { return bandwidthBitsPerSecond; }
     /** Bytes the drop-tail queue holds in front of a bandwidth limit. */
     public int queueLimitBytes() { return queueLimitBytes; }
+    /** The queue backlog in bytes from which the bandwidth limiter marks CE (or drops Not-ECT packets); 0: never. */
+    public int ecnMarkBytes() { return ecnMarkBytes; }
     public List<Window> partitions() { return partitions; }
     /** The MTU of the path's narrowest hop in bytes, or 0 for none (every packet fits). */
     public int mtu() { return mtu; }
@@ -159,7 +166,8 @@ public final class PathConditions {
         if (duplicateRate > 0) parts.add("duplicate " + percent(duplicateRate));
         if (corruptRate > 0) parts.add("corrupt " + percent(corruptRate));
         if (bandwidthBitsPerSecond > 0) {
-            parts.add("bandwidth " + bits(bandwidthBitsPerSecond) + ", queue " + queueLimitBytes + " B");
+            parts.add("bandwidth " + bits(bandwidthBitsPerSecond) + ", queue " + queueLimitBytes + " B"
+                    + (ecnMarkBytes > 0 ? ", ECN marks from " + ecnMarkBytes + " B" : ""));
         }
         for (Window w : partitions) parts.add("partition [" + ms(w.startNanos) + ", " + ms(w.endNanos) + ")");
         return String.join(", ", parts);
@@ -191,14 +199,14 @@ public final class PathConditions {
                 && c.burstLossRate == burstLossRate && c.reorderRate == reorderRate
                 && c.reorderDelayNanos == reorderDelayNanos && c.duplicateRate == duplicateRate
                 && c.corruptRate == corruptRate && c.bandwidthBitsPerSecond == bandwidthBitsPerSecond
-                && c.queueLimitBytes == queueLimitBytes && c.partitions.equals(partitions) && c.mtu == mtu
+                && c.queueLimitBytes == queueLimitBytes && c.ecnMarkBytes == ecnMarkBytes && c.partitions.equals(partitions) && c.mtu == mtu
                 && c.mtuRouter == mtuRouter;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(delayNanos, jitterNanos, lossRate, burstEnter, burstExit, burstLossRate, reorderRate,
-                reorderDelayNanos, duplicateRate, corruptRate, bandwidthBitsPerSecond, queueLimitBytes, partitions, mtu,
+                reorderDelayNanos, duplicateRate, corruptRate, bandwidthBitsPerSecond, queueLimitBytes, ecnMarkBytes, partitions, mtu,
                 mtuRouter);
     }
 
@@ -216,6 +224,7 @@ public final class PathConditions {
         private double corruptRate;
         private long bandwidthBitsPerSecond;
         private int queueLimitBytes = DEFAULT_QUEUE_BYTES;
+        private int ecnMarkBytes;
         private final List<Window> partitions = new ArrayList<>();
         private int mtu;
         private int mtuRouter = DEFAULT_MTU_ROUTER;
@@ -235,6 +244,7 @@ public final class PathConditions {
             corruptRate = c.corruptRate;
             bandwidthBitsPerSecond = c.bandwidthBitsPerSecond;
             queueLimitBytes = c.queueLimitBytes;
+            ecnMarkBytes = c.ecnMarkBytes;
             partitions.addAll(c.partitions);
             mtu = c.mtu;
             mtuRouter = c.mtuRouter;
@@ -290,6 +300,16 @@ public final class PathConditions {
             if (queueBytes < 1) throw new IllegalArgumentException("the queue must hold at least one byte, was " + queueBytes);
             bandwidthBitsPerSecond = bitsPerSecond;
             queueLimitBytes = queueBytes;
+            return this;
+        }
+
+        /**
+         * Makes the bandwidth limiter's queue a step-marking AQM: from {@code thresholdBytes} of backlog
+         * on, an ECN-capable packet is marked CE and any other dropped (0: drop-tail only).
+         */
+        public Builder ecnMarking(int thresholdBytes) {
+            if (thresholdBytes < 0) throw new IllegalArgumentException("the ECN marking threshold must not be negative, was " + thresholdBytes);
+            ecnMarkBytes = thresholdBytes;
             return this;
         }
 

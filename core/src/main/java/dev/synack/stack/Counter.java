@@ -3,6 +3,7 @@ package dev.synack.stack;
 import dev.synack.tcp.ListenEvent;
 import dev.synack.tcp.RateLimited;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.IpEcn;
 
 /**
  * The stack's counters, named as in the TCP-MIB (RFC 4022) where one exists. {@link #INTERNAL_ERRORS}
@@ -97,14 +98,22 @@ public enum Counter {
      */
     IN_ICMP6_IGNORED("InIcmp6Ignored", Mib.SYNACK),
     /** Linux's Icmp6InErrors: ICMPv6 error messages (destination unreachable, packet too big) about TCP segments. */
-    IN_ICMP6_ERRORS("InErrors", Mib.ICMP6);
+    IN_ICMP6_ERRORS("InErrors", Mib.ICMP6),
+    /**
+     * Linux's IpExt counters of received packets by their ECN field (RFC 3168 §5): Not-ECT, ECT(1),
+     * ECT(0), CE; here of the TCP segments that reached the stack, of either IP version.
+     */
+    IN_NO_ECT_PKTS("InNoECTPkts", Mib.IP_EXT),
+    IN_ECT1_PKTS("InECT1Pkts", Mib.IP_EXT),
+    IN_ECT0_PKTS("InECT0Pkts", Mib.IP_EXT),
+    IN_CE_PKTS("InCEPkts", Mib.IP_EXT);
 
     /**
      * Where Linux keeps a counter, which names its line in /proc/net/snmp or netstat and prefixes
      * its name in nstat ("TcpActiveOpens", "TcpExtListenDrops"); {@link #SYNACK} for synack's own.
      */
     public enum Mib {
-        IP("Ip"), ICMP("Icmp"), ICMP6("Icmp6"), TCP("Tcp"), TCP_EXT("TcpExt"), SYNACK("Synack");
+        IP("Ip"), IP_EXT("IpExt"), ICMP("Icmp"), ICMP6("Icmp6"), TCP("Tcp"), TCP_EXT("TcpExt"), SYNACK("Synack");
 
         private final String prefix;
 
@@ -119,6 +128,16 @@ public enum Counter {
     Counter(String mibName, Mib mib) {
         this.mibName = mibName;
         this.mib = mib;
+    }
+
+    /** The IpExt counter of a packet whose ECN field is {@code codepoint}. */
+    static Counter ofEcn(int codepoint) {
+        return switch (codepoint & IpEcn.MASK) {
+            case IpEcn.NOT_ECT -> IN_NO_ECT_PKTS;
+            case IpEcn.ECT1 -> IN_ECT1_PKTS;
+            case IpEcn.ECT0 -> IN_ECT0_PKTS;
+            default -> IN_CE_PKTS;
+        };
     }
 
     /** The counter of a reply the engine held back. */

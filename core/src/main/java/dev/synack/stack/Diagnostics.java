@@ -9,6 +9,7 @@ import dev.synack.trace.TraceEvent;
 import dev.synack.trace.TraceListener;
 import dev.synack.wire.Icmpv4Error;
 import dev.synack.wire.IpAddress;
+import dev.synack.wire.IpEcn;
 import dev.synack.wire.Ipv4Address;
 import dev.synack.wire.Ipv6Header;
 import dev.synack.wire.TcpFlags;
@@ -131,7 +132,7 @@ final class Diagnostics {
         TcpSegment s = packet.segment();
         emit(new TraceEvent.Packet(now, stack.name(), direction, packet.source(), packet.destination(), TcpFlags.tcpdump(s.flags()),
                 Integer.toUnsignedLong(s.seq()), Integer.toUnsignedLong(s.ack()), s.payloadLength(), s.window(),
-                s.options().toString(), reason));
+                s.options().toString(), reason, s.ecn() == IpEcn.NOT_ECT ? "" : IpEcn.name(s.ecn())));
     }
 
     /**

@@ -145,6 +145,7 @@ final class Inbound {
             return;
         }
         diagnostics.increment(Counter.IN_SEGS);
+        diagnostics.increment(Counter.ofEcn(in.segment().ecn()));
         diagnostics.packet(now, TraceEvent.Direction.RECV, in, null);
         TcpSegment seg = in.segment();
         if (connections.segmentArrived(in.sourceHi(), in.sourceLo(), seg, now)) return;

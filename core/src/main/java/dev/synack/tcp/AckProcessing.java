@@ -75,6 +75,7 @@ final class AckProcessing {
                 && !seg.has(TcpFlags.FIN) && window == c.sndWnd && c.synAcked();
         boolean probeRepairedLoss = c.probe.processAck(ack, opts, duplicate);
         c.recovery.ackArriving(opts, ack, now);
+        Ecn.ackArrived(c, seg, now); // before the window may grow on this ACK, as Linux's tcp_fastretrans_alert
         if (Seq.gt(ack, c.sndUna)) {
             acknowledge(ack, seg, probeRepairedLoss, now);
         } else if (duplicate) {
@@ -173,6 +174,8 @@ final class AckProcessing {
         if (c.congestion == null) return;
         if (c.recovery.inRecovery) {
             c.recovery.recoveryAck(ack, newlyAcked, now);
+        } else if (c.recovery.inCwr) {
+            c.recovery.cwrAck(ack); // the window does not grow while ECN's reduction lasts
         } else if (probeRepairedLoss) {
             c.congestion.onCongestionEvent(c.probe.flight(), now); // RFC 8985 §7.4.2: as for a fast recovery, with the flight probed
         } else if (c.sender.cwndLimited()) {

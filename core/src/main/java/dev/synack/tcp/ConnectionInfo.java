@@ -45,10 +45,11 @@ final class ConnectionInfo {
      * Linux's tcpi_ca_state from the engine's recovery state: LOSS from a timeout until what was
      * outstanding then is acknowledged (the recovery point of a timeout lies beyond SND.UNA outside
      * fast recovery), RECOVERY in fast recovery, DISORDER while duplicate ACKs or SACKed data are
-     * pending, else OPEN. synack has no ECN, so never CWR.
+     * pending, CWR while an ECN echo's reduction lasts ({@link Ecn}), else OPEN.
      */
     TcpInfo.CaState caState() {
         if (c.recovery.inRecovery) return TcpInfo.CaState.RECOVERY;
+        if (c.recovery.inCwr) return TcpInfo.CaState.CWR;
         if (c.synAcked() && Seq.lt(c.sndUna, c.recovery.recoveryPoint)) return TcpInfo.CaState.LOSS;
         if (c.recovery.dupAcks > 0 || c.recovery.hasSacked()) return TcpInfo.CaState.DISORDER;
         return TcpInfo.CaState.OPEN;
@@ -128,6 +129,6 @@ final class ConnectionInfo {
                 rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
                 totalRetrans, bytesRetrans, notSent, c.sndWnd, sinceData, packets(),
                 chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now) + chronoMicros(CHRONO_SNDBUF, now),
-                chronoMicros(CHRONO_RWND, now), c.receiveBufferSize());
+                chronoMicros(CHRONO_RWND, now), c.receiveBufferSize(), c.ecn.on, c.ecn.seen);
     }
 }

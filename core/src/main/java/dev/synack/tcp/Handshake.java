@@ -41,6 +41,7 @@ final class Handshake {
         child.maxSndWnd = child.sndWnd;
         child.sndWl1 = syn.seq();
         child.sndWl2 = child.iss;
+        Ecn.synArrived(child, syn);
         child.setState(TcpState.SYN_RECV, "rcvd SYN", now);
         sendSyn(child, now);
         return child;
@@ -123,6 +124,7 @@ final class Handshake {
         c.tsRecentAt = now;
         c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
         if (hasAck) {
+            Ecn.synAckArrived(c, seg);
             c.acks.acknowledge(seg.ack(), seg, now);
             c.sender.updatePacingRate();
             c.sndWnd = seg.window(); // the SYN-ACK's window is never scaled (RFC 7323 §2.2)
@@ -138,6 +140,7 @@ final class Handshake {
             c.maxSndWnd = c.sndWnd;
             c.sndWl1 = seg.seq();
             c.sndWl2 = c.iss;
+            if (c.ecn.on) Ecn.synArrived(c, seg); // RFC 3168 §6.1.1: both SYNs must ask (Linux's tcp_ecn_rcv_syn)
             c.setState(TcpState.SYN_RECV, "rcvd SYN (simultaneous open)", now);
             sendSyn(c, now);
         }
@@ -181,12 +184,14 @@ final class Handshake {
     /** SYN (SYN_SENT) or SYN-ACK (after the peer's SYN), first transmission or retransmission. */
     static void sendSyn(Connection c, long now) {
         boolean synAck = c.peerSynSeen;
+        boolean again = Seq.lt(c.iss, c.sndMax) || c.retries > 0;
         c.rcvWindow.synWindowSent = initialWindow(c, synAck);
+        int flags = synAck ? TcpFlags.SYN | TcpFlags.ACK | Ecn.synAckFlags(c) : TcpFlags.SYN | Ecn.synFlags(c, again);
         SegmentWriter.writeSegmentHeader(c.out, c.tuple.localPort(), c.tuple.remotePort(), c.iss,
-                synAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN, synAck ? c.rcvNxt : 0, c.rcvWindow.synWindowSent, false, 0, 0);
+                flags, synAck ? c.rcvNxt : 0, c.rcvWindow.synWindowSent, false, 0, 0);
         if (synAck) c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
         writeSynOptions(c, c.out.options(), synAck, now);
-        if (Seq.lt(c.iss, c.sndMax) || c.retries > 0) {
+        if (again) {
             c.acks.rttTiming = false; // a retransmitted SYN gives no sample (Karn)
             c.info.totalRetrans++;
         } else {

@@ -30,6 +30,12 @@ abstract class LossRecovery {
     /** RFC 6675 HighRxt, exclusive: the end of the highest segment retransmitted in this recovery. */
     int highRxt;
     /**
+     * ECN's reduction (Linux's CWR state, {@link Ecn}): from an ECE until {@link #cwrPoint}, SND.MAX
+     * when it began, is acknowledged; the window shrinks as in a fast recovery, without retransmitting.
+     */
+    boolean inCwr;
+    int cwrPoint;
+    /**
      * What a fast recovery may send per ACK, with {@link TcpConfig#proportionalRateReduction()}; made
      * at the first such recovery (a connection that never has one does without it).
      */
@@ -81,7 +87,7 @@ abstract class LossRecovery {
      */
     final void ackProcessed(TcpOptions opts, int ack, long now) {
         detectLoss(opts, ack, now);
-        if (inRecovery && reducesRate()) {
+        if ((inRecovery || inCwr) && reducesRate()) {
             boolean unaAdvanced = Seq.gt(c.sndUna, unaBefore);
             long delivered = (unaAdvanced ? Seq.distance(unaBefore, c.sndUna) : 0) + sackedBytes() - sackedBefore;
             reduceRate(delivered, unaAdvanced && !newLossMarked(unaAdvanced));
@@ -142,6 +148,13 @@ abstract class LossRecovery {
         c.probe.close(); // recovery takes over; its own reduction covers the probe's episode
         recoveryPoint = c.sndMax;
         highRxt = c.sndUna;
+        if (inCwr) {
+            // Linux's tcp_enter_recovery inside a CWR state: the reduction under way goes on, no second one.
+            inCwr = false;
+            if (!reducesRate()) fastRetransmit(now);
+            return;
+        }
+        Ecn.windowReduced(c);
         int priorCwnd = c.congestion.cwnd();
         c.congestion.onCongestionEvent(Seq.distance(c.sndUna, c.sndMax), now);
         if (reducesRate()) {
@@ -153,6 +166,40 @@ abstract class LossRecovery {
             return;
         }
         fastRetransmit(now);
+    }
+
+    /**
+     * An ACK with ECE asks for a reduction (RFC 3168 §6.1.2, Linux's tcp_enter_cwr): outside a
+     * recovery and any reduction under way, the congestion control lowers ssthresh and cwnd comes
+     * down to it, by PRR over the next ACKs when the profile has it (this ACK's share included), at
+     * once otherwise. A reduction that this ACK ({@code ack}) ends makes room for the new one first.
+     */
+    final void enterCwr(int ack, long now) {
+        cwrAck(ack);
+        if (inRecovery || inCwr || !canStartRecovery()) return;
+        inCwr = true;
+        cwrPoint = c.sndMax;
+        int priorCwnd = c.congestion.cwnd();
+        c.congestion.onCongestionEvent(Seq.distance(c.sndUna, c.sndMax), now);
+        if (reducesRate()) {
+            if (prr == null) prr = new ProportionalRateReduction();
+            prr.start(priorCwnd);
+            c.congestion.setCwnd(priorCwnd);
+        } else {
+            c.congestion.setCwnd(c.congestion.ssthresh());
+        }
+        Ecn.windowReduced(c);
+    }
+
+    /**
+     * An ACK during ECN's reduction: it ends once data beyond SND.MAX at its start is acknowledged,
+     * so that the CWR flag is known to have arrived (Linux's tcp_fastretrans_alert, then
+     * tcp_end_cwnd_reduction).
+     */
+    final void cwrAck(int ack) {
+        if (!inCwr || Seq.le(ack, cwrPoint)) return;
+        inCwr = false;
+        c.congestion.setCwnd(c.congestion.ssthresh());
     }
 
     /** The fast retransmission that starts a recovery without PRR. */
@@ -169,7 +216,9 @@ abstract class LossRecovery {
      * tcp_cwnd_reduction; an ACK that delivered nothing leaves cwnd as it is).
      */
     final void reduceRate(long delivered, boolean safeAck) {
-        long cwnd = prr.cwndAfterAck(delivered, pipe(), c.congestion.ssthresh(), c.effectiveMss, safeAck);
+        // In ECN's reduction nothing is deemed lost: the pipe is what is outstanding and not SACKed.
+        long pipe = inCwr ? Math.max(0, Seq.distance(c.sndUna, c.sndMax) - sackedBytes()) : pipe();
+        long cwnd = prr.cwndAfterAck(delivered, pipe, c.congestion.ssthresh(), c.effectiveMss, safeAck);
         if (cwnd >= 0) c.congestion.setCwnd(Sender.saturatedWindow(Math.max(cwnd, c.effectiveMss)));
     }
 
@@ -195,12 +244,14 @@ abstract class LossRecovery {
     void timedOut() {
         dupAcks = 0;
         inRecovery = false;
+        inCwr = false;
+        Ecn.windowReduced(c);
         recoveryPoint = c.sndMax;
     }
 
     /** A segment [seq, end) (end past any FIN) was sent. */
     void sent(int seq, int end, boolean fin, long now) {
-        if (inRecovery && reducesRate()) prr.sent(end - seq);
+        if ((inRecovery || inCwr) && reducesRate()) prr.sent(end - seq);
     }
 
     /** An RTT sample of {@code nanos} was taken. */

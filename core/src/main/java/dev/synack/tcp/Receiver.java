@@ -207,6 +207,7 @@ final class Receiver {
         if (!receiving) return false; // CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN came already
         int seq = seg.seq();
         int len = seg.payloadLength();
+        if (len > 0 && Ecn.dataArrived(c, seg)) c.ackNow = true;
         if (Seq.gt(seq, c.rcvNxt)) return outOfOrderArrived(seg, now);
         if (len == 0) return seg.has(TcpFlags.FIN);
         int skip = Seq.distance(seq, c.rcvNxt); // bytes already received

@@ -49,7 +49,7 @@ final class RetransmissionTimer {
         if (ConnectionMemory.orphanOutOfResources(c, c.retries, now)) return;
         if (c.retries == 0) c.firstRetransmitAt = now;
         c.retries++;
-        if (c.recovery.inRecovery && c.recovery.reducesRate()) {
+        if ((c.recovery.inRecovery || c.recovery.inCwr) && c.recovery.reducesRate()) {
             // As Linux's tcp_enter_loss: a timeout in a fast recovery keeps the recovery's ssthresh
             // (PRR kept the flight near it), where FlightSize / 2 would count the new data PRR sent.
             c.congestion.setCwnd(c.effectiveMss);

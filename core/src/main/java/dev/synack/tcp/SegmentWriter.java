@@ -53,6 +53,7 @@ final class SegmentWriter {
     static void sendSegment(Connection c, int seq, int flags, int length, long now) {
         writeSegmentHeader(c.out, c.tuple.localPort(), c.tuple.remotePort(), seq, flags, c.rcvNxt, c.rcvWindow.advertiseWindow(),
                 c.timestampsOn, c.tsNow(now), c.tsRecent);
+        Ecn.marking(c, c.out, seq, length);
         if (length > 0) attachPayload(c, seq, length);
         if (c.sackOn) writeSackBlocks(c, c.out.options(), length);
         transmit(c, now);

@@ -75,6 +75,8 @@ abstract class Tcb {
     final LossProbeEpisode probe = new LossProbeEpisode();
     /** TIME_WAIT's state and rules, from the moment the connection enters it (see {@link TimeWaitRecord}). */
     TimeWaitRecord timeWait;
+    /** Explicit Congestion Notification's state ({@link Ecn}, RFC 3168). */
+    final Ecn ecn = new Ecn();
     /** An ACK is due now: it goes out at the end of the segment's processing unless data took it along. */
     boolean ackNow;
 

@@ -5,6 +5,7 @@ import static dev.synack.tcp.TcpSettings.positive;
 import static dev.synack.tcp.TcpSettings.require;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Every timer and limit of the engine and the stack, immutable, with named profiles. Nothing the
@@ -156,6 +157,11 @@ public final class TcpConfig {
     /** The shift we offer in our SYN (RFC 7323 §2.3); Linux: 7. */
     public int windowScale() { return s.windowScale; }
     public boolean sack() { return s.sack; }
+    /**
+     * Explicit Congestion Notification (RFC 3168): {@link EcnMode#PASSIVE} in every
+     * profile (Linux's net.ipv4.tcp_ecn and FreeBSD's net.inet.tcp.ecn.enable default to 2).
+     */
+    public EcnMode ecn() { return s.ecn; }
     public boolean timestamps() { return s.timestamps; }
     /** One tick of the timestamp clock (RFC 7323 §5.4); Linux: 1 ms. */
     public long timestampTickNanos() { return s.timestampTickNanos; }
@@ -444,6 +450,8 @@ public final class TcpConfig {
         /** RFC 7323 §2.3: at most 14. */
         public Builder windowScale(int v) { s.windowScale = require(v, 0, 14, "windowScale"); return this; }
         public Builder sack(boolean v) { s.sack = v; return this; }
+        /** See {@link TcpConfig#ecn()}. */
+        public Builder ecn(EcnMode v) { s.ecn = Objects.requireNonNull(v, "ecn"); return this; }
         public Builder timestamps(boolean v) { s.timestamps = v; return this; }
         public Builder timestampTick(Duration d) { s.timestampTickNanos = positive(d, "timestampTick"); return this; }
         /** See {@link TcpConfig#windowOffersFreeSpace()}. */

@@ -37,19 +37,21 @@ package dev.synack.tcp;
  * @param rwndLimitedMicros the part of it when the peer's window held data back ({@code tcpi_rwnd_limited})
  * @param receiveBuffer the receive buffer's size in bytes, as autotuning and the profile left it
  *        (FreeBSD's SO_RCVBUF, sb_hiwat)
+ * @param ecn ECN was agreed (TCPI_OPT_ECN)
+ * @param ecnSeen an ECT or CE data segment arrived (TCPI_OPT_ECN_SEEN)
  */
 public record TcpInfo(TcpState state, CaState caState, int retransmits, int backoff, boolean timestamps, boolean sack,
                       boolean windowScaling, int sndWscale, int rcvWscale, long rtoMicros, int sndMss, int advMss, int pmtu,
                       long rttMicros, long rttVarMicros, int sndSsthresh, int sndCwnd, int reordering, long totalRetrans,
                       long bytesRetrans, int notsentBytes, int sndWnd, long lastDataRecvMillis, Packets packets,
-                      long busyMicros, long rwndLimitedMicros, int receiveBuffer) {
+                      long busyMicros, long rwndLimitedMicros, int receiveBuffer, boolean ecn, boolean ecnSeen) {
     /** Linux's TCP_INFINITE_SSTHRESH: no reduction yet. */
     public static final int INFINITE_SSTHRESH = 0x7fffffff;
 
     /**
      * Linux's congestion-avoidance states (tcpi_ca_state): OPEN, nothing wrong; DISORDER, duplicate
      * ACKs or SACKs seen but no loss inferred yet; CWR, a reduction for a congestion signal other
-     * than loss (ECN; never in synack); RECOVERY, fast recovery; LOSS, after a retransmission
+     * than loss (an ECN echo, RFC 3168); RECOVERY, fast recovery; LOSS, after a retransmission
      * timeout until what was outstanding then is acknowledged.
      */
     public enum CaState { OPEN, DISORDER, CWR, RECOVERY, LOSS }

@@ -15,6 +15,7 @@ final class TcpSettings implements Cloneable {
     boolean windowScaling = true;
     int windowScale = 7;
     boolean sack = true;
+    EcnMode ecn = EcnMode.PASSIVE;
     boolean timestamps = true;
     long timestampTickNanos = 1_000_000L;
     SynOptionLayout synOptionLayout = SynOptionLayout.LINUX;

@@ -77,6 +77,7 @@ public final class JsonLinesRenderer {
                 number(b, "len", p.len());
                 number(b, "win", p.win());
                 string(b, "options", p.options() == null ? "" : p.options());
+                if (p.ecn() != null && !p.ecn().isEmpty()) string(b, "ecn", p.ecn());
                 if (p.direction() == TraceEvent.Direction.DROP) {
                     string(b, "reason", p.reason());
                 }

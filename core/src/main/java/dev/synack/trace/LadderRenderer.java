@@ -205,7 +205,7 @@ public final class LadderRenderer {
 
         private void packet(int index, Side side, TraceEvent.Packet p) {
             String numbers = labels.numbers(p);
-            String full = numbers + " len " + p.len() + " win " + p.win();
+            String full = numbers + " len " + p.len() + " win " + p.win() + p.ecnLabel();
             String options = p.options() == null || p.options().isEmpty() ? "" : "<" + p.options() + ">";
             switch (p.direction()) {
                 case SEND -> {
@@ -213,7 +213,7 @@ public final class LadderRenderer {
                     arrow(side, p.timeNanos(), full, options, drop == null ? null : drop.reason());
                 }
                 case RECV -> {
-                    String text = "recv " + numbers + (p.len() > 0 ? " len " + p.len() : "");
+                    String text = "recv " + numbers + (p.len() > 0 ? " len " + p.len() : "") + p.ecnLabel();
                     // The arrow head points the way the segment travelled: into the receiver's column.
                     place(side, p.timeNanos(), side == Side.LEFT ? "<-- " + text : text + " -->", true);
                 }

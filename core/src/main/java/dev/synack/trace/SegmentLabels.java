@@ -27,9 +27,9 @@ final class SegmentLabels {
         return p.flags() + " seq " + seq + (ack == null ? "" : " ack " + ack);
     }
 
-    /** {@link #numbers} followed by len and win, as a segment's arrow is labelled. */
+    /** {@link #numbers} followed by len and win, and the ECN mark when any, as a segment's arrow is labelled. */
     String full(TraceEvent.Packet p) {
-        return numbers(p) + " len " + p.len() + " win " + p.win();
+        return numbers(p) + " len " + p.len() + " win " + p.win() + p.ecnLabel();
     }
 
     private String relativeSeq(TraceEvent.Packet p) {

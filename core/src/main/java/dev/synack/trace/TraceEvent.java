@@ -19,11 +19,21 @@ public sealed interface TraceEvent {
      * A TCP segment crossing the host's boundary. {@code src}/{@code dst} are "ip:port";
      * {@code flags} in tcpdump letters; {@code seq}/{@code ack} raw unsigned 32-bit values;
      * {@code win} the header's window field; {@code options} tcpdump's spelling ("" when none);
-     * {@code reason} why it was dropped (DROP only, else null).
+     * {@code reason} why it was dropped (DROP only, else null); {@code ecn} the IP header's ECN field
+     * as packetdrill names it ("ect0", "ect1", "ce"), "" when Not-ECT.
      */
     record Packet(long timeNanos, String host, Direction direction, String src, String dst, String flags,
-                  long seq, long ack, int len, int win, String options, String reason) implements TraceEvent {
+                  long seq, long ack, int len, int win, String options, String reason, String ecn) implements TraceEvent {
+        /** A Not-ECT packet. */
+        public Packet(long timeNanos, String host, Direction direction, String src, String dst, String flags,
+                      long seq, long ack, int len, int win, String options, String reason) {
+            this(timeNanos, host, direction, src, dst, flags, seq, ack, len, win, options, reason, "");
+        }
+
         @Override public String kind() { return direction.name().toLowerCase(java.util.Locale.ROOT); }
+
+        /** The ECN mark as the ladders show it after the flags, " [ect0]", or "" when Not-ECT. */
+        public String ecnLabel() { return ecn == null || ecn.isEmpty() ? "" : " [" + ecn + "]"; }
     }
 
     /** {@code connection} is "local{@literal <->}remote" (FourTuple's spelling), or a listener's "ip:port". */

@@ -67,6 +67,18 @@ public final class Ipv4Header {
     /** Header length in bytes (IHL * 4). */
     public int headerLength() { return ihl(buffer, offset) * 4; }
     public int typeOfService() { return u8(buffer, offset + OFF_TOS); }
+    public static int typeOfService(ByteBuffer b, int offset) { return u8(b, offset + OFF_TOS); }
+
+    /**
+     * Rewrites the ECN field (RFC 3168 §5, the TOS byte's low two bits) of the header at {@code offset}
+     * to {@code codepoint}, as a router marking CE does, and its header checksum with it.
+     */
+    public static void ecn(ByteBuffer b, int offset, int codepoint) {
+        int tos = (typeOfService(b, offset) & ~IpEcn.MASK) | (codepoint & IpEcn.MASK);
+        b.put(offset + OFF_TOS, (byte) tos);
+        putU16(b, offset + OFF_CHECKSUM, 0);
+        putU16(b, offset + OFF_CHECKSUM, Checksum.compute(b, offset, ihl(b, offset) * 4));
+    }
     public int totalLength() { return totalLength(buffer, offset); }
     public int identification() { return u16(buffer, offset + OFF_IDENTIFICATION); }
     /** The three flag bits as a 3-bit value: reserved 4, DF 2, MF 1. */
@@ -137,6 +149,12 @@ public final class Ipv4Header {
      */
     public static int write(ByteBuffer out, int offset, int totalLength, int ttl, int protocol,
                             int sourceAddress, int destinationAddress) {
+        return write(out, offset, totalLength, 0, ttl, protocol, sourceAddress, destinationAddress);
+    }
+
+    /** As {@link #write(ByteBuffer, int, int, int, int, int, int)} with type of service {@code tos} (its low two bits: ECN). */
+    public static int write(ByteBuffer out, int offset, int totalLength, int tos, int ttl, int protocol,
+                            int sourceAddress, int destinationAddress) {
         if (totalLength < MIN_LENGTH || totalLength > MAX_TOTAL_LENGTH) {
             throw new IllegalArgumentException("IPv4 total length " + totalLength + " outside 20.." + MAX_TOTAL_LENGTH);
         }
@@ -144,7 +162,7 @@ public final class Ipv4Header {
             throw new IndexOutOfBoundsException("no room for a 20-byte IPv4 header at " + offset + " (limit " + out.limit() + ")");
         }
         out.put(offset + OFF_VERSION_IHL, (byte) ((VERSION << 4) | (MIN_LENGTH / 4)));
-        out.put(offset + OFF_TOS, (byte) 0);
+        out.put(offset + OFF_TOS, (byte) tos);
         putU16(out, offset + OFF_TOTAL_LENGTH, totalLength);
         putU16(out, offset + OFF_IDENTIFICATION, 0);
         putU16(out, offset + OFF_FLAGS_FRAGMENT, FLAG_DF);

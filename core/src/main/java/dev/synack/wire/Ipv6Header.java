@@ -55,6 +55,12 @@ public final class Ipv6Header {
     public static int version(ByteBuffer b, int offset) { return u8(b, offset) >>> 4; }
     public static int trafficClass(ByteBuffer b, int offset) { return (i32(b, offset) >>> 20) & 0xff; }
     public static int flowLabel(ByteBuffer b, int offset) { return i32(b, offset) & FLOW_LABEL_MASK; }
+
+    /** Rewrites the ECN field (the traffic class's low two bits, RFC 3168 §5) of the header at {@code offset}. */
+    public static void ecn(ByteBuffer b, int offset, int codepoint) {
+        int word = i32(b, offset);
+        putI32(b, offset, (word & ~(IpEcn.MASK << 20)) | ((codepoint & IpEcn.MASK) << 20));
+    }
     public static int payloadLength(ByteBuffer b, int offset) { return u16(b, offset + OFF_PAYLOAD_LENGTH); }
     public static int nextHeader(ByteBuffer b, int offset) { return u8(b, offset + OFF_NEXT_HEADER); }
     public static int hopLimit(ByteBuffer b, int offset) { return u8(b, offset + OFF_HOP_LIMIT); }
@@ -75,13 +81,19 @@ public final class Ipv6Header {
      */
     public static int write(ByteBuffer out, int offset, int payloadLength, int nextHeader, int hopLimit, int flowLabel,
                             long sourceHi, long sourceLo, long destinationHi, long destinationLo) {
+        return write(out, offset, payloadLength, nextHeader, hopLimit, 0, flowLabel, sourceHi, sourceLo, destinationHi, destinationLo);
+    }
+
+    /** As the other {@code write}, with traffic class {@code trafficClass} (its low two bits: ECN). */
+    public static int write(ByteBuffer out, int offset, int payloadLength, int nextHeader, int hopLimit, int trafficClass,
+                            int flowLabel, long sourceHi, long sourceLo, long destinationHi, long destinationLo) {
         if (payloadLength < 0 || payloadLength > MAX_PAYLOAD_LENGTH) {
             throw new IllegalArgumentException("IPv6 payload length " + payloadLength + " outside 0.." + MAX_PAYLOAD_LENGTH);
         }
         if (offset < 0 || offset > out.limit() - LENGTH) {
             throw new IndexOutOfBoundsException("no room for a 40-byte IPv6 header at " + offset + " (limit " + out.limit() + ")");
         }
-        putI32(out, offset, (VERSION << 28) | (flowLabel & FLOW_LABEL_MASK));
+        putI32(out, offset, (VERSION << 28) | ((trafficClass & 0xff) << 20) | (flowLabel & FLOW_LABEL_MASK));
         putU16(out, offset + OFF_PAYLOAD_LENGTH, payloadLength);
         out.put(offset + OFF_NEXT_HEADER, (byte) nextHeader);
         out.put(offset + OFF_HOP_LIMIT, (byte) hopLimit);

@@ -82,7 +82,10 @@ public final class PacketCodec {
         int destination = Ipv4Header.destinationAddress(packet, ip);
         long pseudoHeader = Checksum.pseudoHeader(source, destination, TcpPacket.PROTOCOL_TCP, tcpLength);
         ParseResult result = decodeTcp(packet, ip + ipHeaderLength, tcpLength, verifyTcpChecksum ? pseudoHeader : -1, into);
-        if (result == ParseResult.OK) into.sourceAddress(source).destinationAddress(destination).ttl(Ipv4Header.ttl(packet, ip));
+        if (result == ParseResult.OK) {
+            into.sourceAddress(source).destinationAddress(destination).ttl(Ipv4Header.ttl(packet, ip));
+            into.segment().ecn(Ipv4Header.typeOfService(packet, ip));
+        }
         return result;
     }
 
@@ -113,6 +116,7 @@ public final class PacketCodec {
         if (result == ParseResult.OK) {
             into.source(sourceHi, sourceLo).destination(destinationHi, destinationLo)
                     .ttl(Ipv6Header.hopLimit(packet, ip)).flowLabel(Ipv6Header.flowLabel(packet, ip));
+            into.segment().ecn(Ipv6Header.trafficClass(packet, ip));
         }
         return result;
     }
@@ -168,9 +172,9 @@ public final class PacketCodec {
         int ip = out.position();
         boolean v6 = packet.isIpv6();
         int tcp = ip + (v6
-                ? Ipv6Header.write(out, ip, length - Ipv6Header.LENGTH, TcpPacket.PROTOCOL_TCP, packet.ttl(), packet.flowLabel(),
+                ? Ipv6Header.write(out, ip, length - Ipv6Header.LENGTH, TcpPacket.PROTOCOL_TCP, packet.ttl(), segment.ecn(), packet.flowLabel(),
                         packet.sourceHi(), packet.sourceLo(), packet.destinationHi(), packet.destinationLo())
-                : Ipv4Header.write(out, ip, length, packet.ttl(), TcpPacket.PROTOCOL_TCP,
+                : Ipv4Header.write(out, ip, length, segment.ecn(), packet.ttl(), TcpPacket.PROTOCOL_TCP,
                         packet.sourceAddress(), packet.destinationAddress()));
         int tcpHeaderLength = TcpHeader.write(segment, out, tcp);
         segment.copyPayload(0, out, tcp + tcpHeaderLength, segment.payloadLength());

@@ -27,6 +27,8 @@ public final class TcpSegment {
     /** The 16-bit window field as it stands in the header, not scaled. */
     private int window;
     private int urgentPointer;
+    /** The ECN field of the IP header that carries (or carried) this segment ({@link IpEcn}). */
+    private int ecn;
     private final TcpOptions options = new TcpOptions();
     /** Holds the payload at [payloadOffset, payloadOffset + payloadLength); only ever read. */
     private ByteBuffer payloadSource = EMPTY;
@@ -49,7 +51,7 @@ public final class TcpSegment {
     private Object payloadOwner;
 
     public TcpSegment clear() {
-        sourcePort = destinationPort = seq = ack = flags = window = urgentPointer = 0;
+        sourcePort = destinationPort = seq = ack = flags = window = urgentPointer = ecn = 0;
         options.clear();
         return payload(null);
     }
@@ -70,6 +72,12 @@ public final class TcpSegment {
     public int urgentPointer() { return urgentPointer; }
     public TcpSegment urgentPointer(int urgentPointer) { this.urgentPointer = urgentPointer & 0xffff; return this; }
     public TcpOptions options() { return options; }
+    /**
+     * The ECN codepoint (RFC 3168 §5) of the IP packet carrying the segment: set by the decoder from
+     * the IPv4 TOS byte or IPv6 traffic class, written there by the encoder. One of {@link IpEcn}'s.
+     */
+    public int ecn() { return ecn; }
+    public TcpSegment ecn(int codepoint) { this.ecn = codepoint & IpEcn.MASK; return this; }
 
     /**
      * The payload as a buffer: read it between position and limit; do not keep it past the callback.
@@ -176,6 +184,7 @@ public final class TcpSegment {
         flags = other.flags;
         window = other.window;
         urgentPointer = other.urgentPointer;
+        ecn = other.ecn;
         options.copyFrom(other.options);
         return payloadOf(other);
     }
@@ -221,6 +230,7 @@ public final class TcpSegment {
         c.flags = flags;
         c.window = window;
         c.urgentPointer = urgentPointer;
+        c.ecn = ecn;
         c.options.copyFrom(options);
         if (payloadLength > 0) {
             byte[] p = new byte[payloadLength];
@@ -239,6 +249,7 @@ public final class TcpSegment {
         if (has(TcpFlags.ACK)) b.append(" ack ").append(Integer.toUnsignedString(ack));
         b.append(" win ").append(window).append(" len ").append(payloadLength());
         if (!options.isEmpty()) b.append(" <").append(options).append('>');
+        if (ecn != IpEcn.NOT_ECT) b.append(" [").append(IpEcn.name(ecn)).append(']');
         return b.toString();
     }
 }
