@@ -25,10 +25,10 @@ class BenchSubcommandsTest {
     @Test
     void connectionsOverIpv6RunBothStacksOverIpv6() {
         DemoRunner.Result r = DemoRunner.run("bench", "connections", "--ipv6", "--seconds", "0.3", "--warmup", "0",
-                "--threads", "2", "--server", "threads,events");
+                "--threads", "2", "--server", "threads,events", "--shards", "3");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         List<String> lines = r.out().lines().toList();
-        assertThat(lines.get(0)).endsWith("over IPv6");
+        assertThat(lines.get(0)).endsWith("over IPv6; synack's hosts in 3 shards");
         assertThat(lines).noneMatch(l -> l.contains("connections failed"));
         assertThat(lines.getLast()).matches("ratio: [0-9.]+");
     }
@@ -137,10 +137,11 @@ class BenchSubcommandsTest {
         assertThat(DemoRunner.run("bench", "tun", "--mtu", "1500,1000").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "tun", "--warmup", "-1").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "tun", "--threads", "0").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "tun", "--queues", "-1").exitCode()).isEqualTo(2);
         if (missing != null) return;
 
         DemoRunner.Result r = DemoRunner.run("bench", "tun", "--size", "8MiB", "--warmup", "0", "--mtu", "1500,9000",
-                "--connect-seconds", "1", "--threads", "4");
+                "--connect-seconds", "1", "--threads", "4", "--queues", "2");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         List<String> lines = r.out().lines().toList();
         String figures = "synack over TUN [0-9.]+ Gbit/s, kernel over veth [0-9.]+ Gbit/s, ratio [0-9.]+";
@@ -150,7 +151,7 @@ class BenchSubcommandsTest {
                 l -> assertThat(l).matches("MTU 9000, kernel sends, synack receives: " + figures),
                 l -> assertThat(l).matches("MTU 9000, synack sends, the kernel receives: " + figures));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("MTU 1500, connections/s from 4 kernel client threads: "
-                + "synack over TUN [0-9.]+, kernel over veth [0-9.]+, ratio [0-9.]+"));
+                + "synack over TUN \\(2 queues\\) [0-9.]+, kernel over veth [0-9.]+, ratio [0-9.]+"));
         assertThat(lines).anySatisfy(l -> assertThat(l).contains("failed: 0 (veth: 0)"));
         assertThat(lines.getLast()).matches("ratio: [0-9.]+");
     }
