@@ -2,6 +2,7 @@ package dev.synack.pkt;
 
 import dev.synack.pkt.Script.Placement;
 import dev.synack.tcp.CongestionAlgorithm;
+import dev.synack.tcp.FastOpenCookies;
 import dev.synack.tcp.TcpConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -317,12 +318,16 @@ final class ShellCommands {
                     if (Integer.parseInt(value) != 0) return "MTU probing not supported";
                 }
                 case "tcp_notsent_lowat" -> s.config.notsentLowat(Long.parseLong(value));
-                case "tcp_fastopen" -> {
-                    // defaults.sh's value only: with it, TCP Fast Open takes effect only for scripts that use it (skipped).
-                    if (Long.decode(value) != 0x70403) return "TCP Fast Open not supported";
+                case "tcp_fastopen" -> s.config.fastOpen(Math.toIntExact(Long.decode(value)));
+                case "tcp_fastopen_key" -> {
+                    long[] halves = FastOpenCookies.parseKey(value);
+                    s.config.fastOpenKey(halves[0], halves[1]);
+                }
+                case "tcp_fastopen_blackhole_timeout_sec" -> {
+                    // synack has no Fast Open blackhole detection; 0 (off) is the only value that matches it.
+                    if (Long.parseLong(value) != 0) return "Fast Open blackhole detection not supported";
                 }
                 default -> {
-                    if (key.startsWith("tcp_fastopen")) return "TCP Fast Open not supported";
                     return "sysctl " + name + " has no corresponding synack setting";
                 }
             }

@@ -3,6 +3,7 @@ package dev.synack.socket;
 import dev.synack.stack.NetStack;
 import dev.synack.stack.ReadinessWatch;
 import dev.synack.tcp.Connection;
+import dev.synack.tcp.FastOpen;
 import dev.synack.tcp.ShutdownHow;
 import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpException;
@@ -102,7 +103,32 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
      * @throws IllegalArgumentException for a timeout in non-blocking mode
      */
     public void connect(InetSocketAddress remote, Duration timeout) throws IOException {
+        connect(remote, timeout, null);
+    }
+
+    /**
+     * TCP Fast Open's connect (RFC 7413; sendto(2) with MSG_FASTOPEN): connects to {@code remote}
+     * with the first bytes of {@code data} in the SYN when the stack holds a Fast Open cookie for it
+     * (see {@link TcpSocketOptions#TCP_FASTOPEN_CONNECT}); without one the SYN asks for a cookie and
+     * carries no data. Non-blocking mode: returns the bytes the SYN took at once (0 without a
+     * cookie: write the data once connected). Blocking mode: returns once connected and all of
+     * {@code data} is in the send buffer, with its length.
+     *
+     * @throws SocketException "Operation not supported" when the stack's TcpConfig#fastOpen() lacks the client bit (0x1)
+     */
+    public int connectWithData(InetSocketAddress remote, ByteBuffer data) throws IOException {
+        Objects.requireNonNull(data, "data");
+        int length = data.remaining();
+        int inSyn = connect(remote, null, data);
+        if (!blocking) return inSyn;
+        if (data.hasRemaining()) write(data);
+        return length;
+    }
+
+    /** connect(), with Fast Open when {@code synData} is not null: returns the bytes the SYN took. */
+    private int connect(InetSocketAddress remote, Duration timeout, ByteBuffer synData) throws IOException {
         Objects.requireNonNull(remote, "remote");
+        int[] inSyn = new int[1];
         new Call("connect") {
             @Override
             public String name() { return "connect " + Ipv4Address.hostPort(remote); }
@@ -123,7 +149,10 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
                 long deadline = stack.deadlineAfter(timeout);
                 Connection c;
                 try {
-                    c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> conn.setUserMss(options.maxSegmentSize()));
+                    c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> {
+                        conn.setUserMss(options.maxSegmentSize());
+                        if (synData != null) inSyn[0] = FastOpen.prepare(conn, stack.fastOpenCache(), synData);
+                    });
                 } catch (TcpException e) {
                     throw SocketErrors.of(e);
                 }
@@ -153,6 +182,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
                 return "ok";
             }
         }.call();
+        return inSyn[0];
     }
 
     /**

@@ -128,6 +128,6 @@ final class ConnectionInfo {
                 rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
                 totalRetrans, bytesRetrans, notSent, c.sndWnd, sinceData, packets(),
                 chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now) + chronoMicros(CHRONO_SNDBUF, now),
-                chronoMicros(CHRONO_RWND, now), c.receiveBufferSize());
+                chronoMicros(CHRONO_RWND, now), c.receiveBufferSize(), FastOpen.synData(c), FastOpen.child(c));
     }
 }

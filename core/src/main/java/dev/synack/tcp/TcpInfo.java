@@ -35,6 +35,9 @@ package dev.synack.tcp;
  *        record of each segment (connections without RACK: no SACK, or {@link TcpConfig#rack()} off)
  * @param busyMicros time spent with data to send or acknowledge, in all ({@code tcpi_busy_time}, Linux's chronographs)
  * @param rwndLimitedMicros the part of it when the peer's window held data back ({@code tcpi_rwnd_limited})
+ * @param synData data in the SYN was acknowledged, sent or received (TCP Fast Open; Linux's TCPI_OPT_SYN_DATA)
+ * @param fastOpenChild a server's connection made by a Fast Open SYN (Linux's TCPI_OPT_TFO_CHILD): it could send before
+ *        the handshake's last ACK
  * @param receiveBuffer the receive buffer's size in bytes, as autotuning and the profile left it
  *        (FreeBSD's SO_RCVBUF, sb_hiwat)
  */
@@ -42,7 +45,8 @@ public record TcpInfo(TcpState state, CaState caState, int retransmits, int back
                       boolean windowScaling, int sndWscale, int rcvWscale, long rtoMicros, int sndMss, int advMss, int pmtu,
                       long rttMicros, long rttVarMicros, int sndSsthresh, int sndCwnd, int reordering, long totalRetrans,
                       long bytesRetrans, int notsentBytes, int sndWnd, long lastDataRecvMillis, Packets packets,
-                      long busyMicros, long rwndLimitedMicros, int receiveBuffer) {
+                      long busyMicros, long rwndLimitedMicros, int receiveBuffer, boolean synData,
+                      boolean fastOpenChild) {
     /** Linux's TCP_INFINITE_SSTHRESH: no reduction yet. */
     public static final int INFINITE_SSTHRESH = 0x7fffffff;
 
