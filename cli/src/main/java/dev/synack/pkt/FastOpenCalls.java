@@ -39,13 +39,16 @@ final class FastOpenCalls {
                     inSyn[0] = 0;
                     return rest[0].attempt();
                 }
+                ByteBuffer data = ByteBuffer.allocate(Math.max(0, length));
                 try {
-                    inSyn[0] = s.connectWithData(new InetSocketAddress(table.runner.remoteAddress.toInetAddress(), port),
-                            ByteBuffer.allocate(Math.max(0, length)));
+                    inSyn[0] = s.connectWithData(new InetSocketAddress(table.runner.remoteAddress.toInetAddress(), port), data);
+                    if (d.nonBlocking || dontWait) return inSyn[0] > 0 ? Result.ok(inSyn[0]) : Result.error("EINPROGRESS");
+                    // A blocking caller's data waits behind the SYN, to leave with the handshake's ACK
+                    // (Linux's sk_write_pending holds that ACK back for it).
+                    inSyn[0] += s.write(data);
                 } catch (IOException | IllegalArgumentException ex) {
                     return SyscallTable.failure(ex, "EADDRNOTAVAIL");
                 }
-                if (d.nonBlocking || dontWait) return inSyn[0] > 0 ? Result.ok(inSyn[0]) : Result.error("EINPROGRESS");
             }
             if (rest[0] == null) {
                 if (s.isConnectionPending()) return null;

@@ -111,7 +111,8 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
      * with the first bytes of {@code data} in the SYN when the stack holds a Fast Open cookie for it
      * (see {@link TcpSocketOptions#TCP_FASTOPEN_CONNECT}); without one the SYN asks for a cookie and
      * carries no data. Non-blocking mode: returns the bytes the SYN took at once (0 without a
-     * cookie: write the data once connected). Blocking mode: returns once connected and all of
+     * cookie: write the data once connected). Blocking mode: the data the SYN does not carry is
+     * queued behind it to leave with the handshake's ACK; returns once connected and all of
      * {@code data} is in the send buffer, with its length.
      *
      * @throws SocketException "Operation not supported" when the stack's TcpConfig#fastOpen() lacks the client bit (0x1)
@@ -151,7 +152,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
                 try {
                     c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> {
                         conn.setUserMss(options.maxSegmentSize());
-                        if (synData != null) inSyn[0] = FastOpen.prepare(conn, stack.fastOpenCache(), synData);
+                        if (synData != null) inSyn[0] = FastOpen.prepare(conn, stack.fastOpenCache(), synData, blocking);
                     });
                 } catch (TcpException e) {
                     throw SocketErrors.of(e);

@@ -48,6 +48,8 @@ public final class FastOpen {
     /** Data bytes the first SYN carries (client). */
     private int synData;
     private boolean firstSynSent;
+    /** The SYN went again after a timeout (Linux's total_retrans in SYN_SENT). */
+    private boolean synRetransmitted;
     /** TCPI_OPT_SYN_DATA: our SYN's data was acknowledged, or the child took the peer's. */
     boolean synDataAcked;
     /** A server's child made by a Fast Open SYN (Linux's syn_fastopen_child). */
@@ -63,12 +65,20 @@ public final class FastOpen {
 
     /**
      * Before an active open's SYN (the connection is not yet opened): sets up Fast Open and queues
-     * the part of {@code data} the SYN will carry, consuming it. Returns the bytes taken: 0 when no
-     * cookie is cached (the SYN requests one; the caller sends the data once connected).
+     * the part of {@code data} the SYN will carry, consuming it. Returns the bytes the SYN takes: 0
+     * when no cookie is cached (the SYN requests one). With {@code queueRest} (a blocking caller,
+     * Linux's writer waiting for the connection) the rest of {@code data} is queued behind, as much
+     * as fits, to leave with the handshake's ACK.
      *
      * @throws TcpException OPERATION_NOT_SUPPORTED when the client side is off (tcp_fastopen bit 0x1), as Linux's EOPNOTSUPP
      */
-    public static int prepare(Connection c, FastOpenCache cache, ByteBuffer data) {
+    public static int prepare(Connection c, FastOpenCache cache, ByteBuffer data, boolean queueRest) {
+        int inSyn = prepareSyn(c, cache, data);
+        if (queueRest) c.sendBuffer.write(data);
+        return inSyn;
+    }
+
+    private static int prepareSyn(Connection c, FastOpenCache cache, ByteBuffer data) {
         int bits = c.config.fastOpen();
         if ((bits & CLIENT_ENABLE) == 0) throw new TcpException(TcpError.OPERATION_NOT_SUPPORTED);
         if (c.opened) throw new TcpException(c.isConnectDone() ? TcpError.ALREADY_CONNECTED : TcpError.CONNECTION_IN_PROGRESS);
@@ -102,7 +112,11 @@ public final class FastOpen {
      */
     static int writeSynOption(Connection c, TcpOptions opts) {
         FastOpen f = c.fastOpen;
-        if (f == null || f.firstSynSent) return 0;
+        if (f == null) return 0;
+        if (f.firstSynSent) {
+            f.synRetransmitted = true;
+            return 0;
+        }
         f.firstSynSent = true;
         if (f.cookieLength >= 0) {
             opts.fastOpen(f.experimental, f.cookie, 0, f.cookieLength);
@@ -126,7 +140,7 @@ public final class FastOpen {
             e.cookieLength = o.cookieLength();
             o.copyCookie(e.cookie, 0);
             e.experimental = o.fastOpenExperimental();
-        } else if (f.cookieLength == 0 && c.retries == 0) {
+        } else if (f.cookieLength == 0 && !f.synRetransmitted) {
             e.experimental = !f.experimental; // unanswered: the other kind next time (try_exp)
         }
         if (f.synData == 0) return;
