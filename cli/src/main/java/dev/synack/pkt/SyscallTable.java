@@ -96,7 +96,8 @@ final class SyscallTable {
             case "connect" -> { args(e, 3); yield connect(e, fd(e, 0)); }
             case "read" -> read(e, fd(e, 0), length(e), false, 0);
             case "recv", "recvfrom" -> read(e, fd(e, 0), length(e), dontWait(e), recvFlags(e, 3));
-            case "write", "send" -> write(e, fd(e, 0), length(e), dontWait(e), sendFlags(e, 3));
+            case "write", "send" -> deferredConnect(fd(e, 0)) ? sendto(e, fd(e, 0), length(e))
+                    : write(e, fd(e, 0), length(e), dontWait(e), sendFlags(e, 3));
             case "sendto" -> sendto(e, fd(e, 0), length(e));
             case "readv" -> { args(e, 3); yield read(e, fd(e, 0), iovLength(a.get(1), line), false, 0); }
             case "writev" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(a.get(1), line), false, 0); }
@@ -315,6 +316,7 @@ final class SyscallTable {
                     return failure(ex, "EADDRNOTAVAIL");
                 }
                 started[0] = true;
+                if (s.isConnectDeferred()) return Result.ok(0); // TCP_FASTOPEN_CONNECT: the first write connects
                 if (d.nonBlocking) return Result.error("EINPROGRESS");
             }
             if (s.isConnectionPending()) return null;
@@ -353,12 +355,18 @@ final class SyscallTable {
         };
     }
 
-    /** sendto: with MSG_FASTOPEN a Fast Open connect ({@link FastOpenCalls}), else a send. */
+    /** A socket whose connect() TCP_FASTOPEN_CONNECT deferred: its first write connects. */
+    private static boolean deferredConnect(Descriptor d) {
+        return d != null && d.socket != null && d.socket.isConnectDeferred();
+    }
+
+    /** sendto: with MSG_FASTOPEN (or after a deferred connect) a Fast Open connect ({@link FastOpenCalls}), else a send. */
     private Attempt sendto(SyscallEvent e, Descriptor d, int length) throws ScriptException {
         boolean dontWait = dontWait(e);
         int flags = sendFlags(e, 3);
-        if (e.args().size() < 5 || !flagSet(e.args().get(3), e.line(), MSG_FASTOPEN)) return write(e, d, length, dontWait, flags);
-        int port = address(e.args().get(4), e.line(), runner.connectPort);
+        boolean fastOpen = deferredConnect(d) || e.args().size() >= 5 && flagSet(e.args().get(3), e.line(), MSG_FASTOPEN);
+        if (!fastOpen) return write(e, d, length, dontWait, flags);
+        int port = e.args().size() >= 5 ? address(e.args().get(4), e.line(), runner.connectPort) : runner.connectPort;
         return FastOpenCalls.sendto(e, d, length, port, dontWait, this, n -> write(e, d, n, dontWait, flags));
     }
 

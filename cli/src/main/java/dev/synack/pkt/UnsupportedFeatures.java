@@ -131,7 +131,7 @@ final class UnsupportedFeatures {
 
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
             "SO_LINGER", "TCP_NODELAY", "TCP_CORK", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG", "TCP_USER_TIMEOUT", "TCP_INQ",
-            "TCP_FASTOPEN");
+            "TCP_FASTOPEN", "TCP_FASTOPEN_CONNECT");
     private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
             "SO_LINGER", "TCP_NODELAY", "TCP_CORK", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF", "TCP_NOTSENT_LOWAT",
             "TCP_USER_TIMEOUT", "TCP_INQ");
@@ -208,7 +208,6 @@ final class UnsupportedFeatures {
             Map.entry("TCP_KEEPIDLE", "synack takes keepalive times from the stack's configuration, not per socket"),
             Map.entry("TCP_KEEPINTVL", "synack takes keepalive times from the stack's configuration, not per socket"),
             Map.entry("TCP_KEEPCNT", "synack takes the keepalive probe count from the stack's configuration, not per socket"),
-            Map.entry("TCP_FASTOPEN_CONNECT", "TCP_FASTOPEN_CONNECT's deferred connect is not supported (sendto with MSG_FASTOPEN is)"),
             Map.entry("TCP_FASTOPEN_KEY", "synack keys Fast Open cookies per stack (net.ipv4.tcp_fastopen_key), not per listener"),
             Map.entry("SO_ZEROCOPY", "zerocopy not supported"),
             Map.entry("SO_TIMESTAMPING", "socket timestamping not supported"),

@@ -56,6 +56,8 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     private Duration soTimeout;
     private InputStream input;
     private OutputStream output;
+    /** TCP_FASTOPEN_CONNECT deferred connect() to this address: the first write connects (Linux's defer_connect). */
+    private InetSocketAddress deferredConnect;
     /** The connect() that started the handshake has been seen to succeed (blocking connect, finishConnect). */
     private boolean connectFinished;
 
@@ -103,7 +105,37 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
      * @throws IllegalArgumentException for a timeout in non-blocking mode
      */
     public void connect(InetSocketAddress remote, Duration timeout) throws IOException {
-        connect(remote, timeout, null);
+        if (!options.fastOpenConnect()) {
+            connect(remote, timeout, null);
+        } else if (!deferConnect(remote)) {
+            connect(remote, timeout, ByteBuffer.allocate(0)); // no cookie yet: the SYN asks for one
+        }
+    }
+
+    /**
+     * TCP_FASTOPEN_CONNECT's connect() with a cookie at hand (Linux's tcp_fastopen_defer_connect):
+     * nothing is sent, the first write connects with its data in the SYN. False when there is no
+     * cookie for {@code remote} (nor tcp_fastopen's 0x4) or the client side is off.
+     */
+    private boolean deferConnect(InetSocketAddress remote) throws IOException {
+        Objects.requireNonNull(remote, "remote");
+        int bits = stack.config().fastOpen();
+        IpAddress address = SocketErrors.unicast(remote);
+        stack.lock();
+        try {
+            ensureOpen();
+            if (connection != null || deferredConnect != null || (bits & FastOpen.CLIENT_ENABLE) == 0) return false;
+            if (!stack.fastOpenCache().hasCookie(address) && (bits & FastOpen.CLIENT_NO_COOKIE) == 0) return false;
+            deferredConnect = remote;
+            return true;
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** Whether connect() was deferred by TCP_FASTOPEN_CONNECT: the first write will connect. */
+    public boolean isConnectDeferred() {
+        return locked(() -> deferredConnect != null);
     }
 
     /**
@@ -147,6 +179,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
                 }
                 IpAddress address = SocketErrors.unicast(remote);
                 int port = remote.getPort();
+                deferredConnect = null; // the connect TCP_FASTOPEN_CONNECT deferred happens now
                 long deadline = stack.deadlineAfter(timeout);
                 Connection c;
                 try {
@@ -358,6 +391,8 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
      */
     public int write(ByteBuffer src, int flags) throws IOException {
         Objects.requireNonNull(src, "src");
+        InetSocketAddress deferred = locked(() -> deferredConnect);
+        if (deferred != null) return connectWithData(deferred, src);
         return (Integer) new Call(stack.isTracing() ? "write " + src.remaining() : "write") {
             @Override
             Object body() throws IOException {
