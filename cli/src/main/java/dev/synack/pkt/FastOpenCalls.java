@@ -33,6 +33,8 @@ final class FastOpenCalls {
             if (d.server != null || d.socket == null) return Result.error("EOPNOTSUPP");
             TcpSocket s = d.socket;
             if (inSyn[0] < 0) {
+                // A NULL buffer: the copy into the SYN's data fails, as Linux's tcp_send_syn_data finds.
+                if (SyscallTable.nullBuffer(e) && length > 0) return Result.error("EFAULT");
                 if (d.hasConnection()) {
                     if (s.state() == TcpState.SYN_SENT) return Result.error("EALREADY"); // Linux: another Fast Open in progress
                     rest[0] = write.apply(length);

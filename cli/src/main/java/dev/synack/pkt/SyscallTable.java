@@ -146,10 +146,11 @@ final class SyscallTable {
         return w != null && w.equals(Errno.NUMBERS.get(got));
     }
 
-    /** Compares a call's result with the script's "= ret [ERRNO]". */
+    /** Compares a call's result with the script's "= ret [ERRNO]"; "= -1" without an errno accepts any errno, as packetdrill does. */
     void verify(SyscallEvent e, Result r) throws ScriptException {
         long want = num(e.result(), e.line());
-        if (r.value() != want || (e.errno() != null && !sameErrno(e.errno(), r.errno())) || (e.errno() == null && r.errno() != null)) {
+        boolean anyErrno = e.errno() == null && want == -1;
+        if (r.value() != want || (e.errno() != null && !sameErrno(e.errno(), r.errno())) || (e.errno() == null && r.errno() != null && !anyErrno)) {
             throw new ScriptException(e.line(), e.name() + "() returned " + r + ", expected " + want + (e.errno() == null ? "" : " " + e.errno()));
         }
     }
@@ -330,7 +331,7 @@ final class SyscallTable {
     }
 
     /** read/write/send/recv with NULL as the buffer (packetdrill's bad-address tests). */
-    private static boolean nullBuffer(SyscallEvent e) {
+    static boolean nullBuffer(SyscallEvent e) {
         return e.args().size() > 1 && e.args().get(1) instanceof Script.Null;
     }
 
