@@ -148,7 +148,8 @@ class ScriptParserTest {
 
     @Test
     void linuxOnlyOptionsAndEcnAnnotationsAreUnsupportedNotSyntaxErrors() throws Exception {
-        assertThat(unsupported("+0 < S 0:0(0) win 1000 <mss 1460,FOEXP>\n")).contains("TCP Fast Open not supported");
+        assertThat(((PacketEvent) parse("+0 < S 0:0(0) win 1000 <mss 1460,FOEXP,FO 0123abcd>\n").events().get(0)).options())
+                .hasToString("[mss 1460, FOEXP, FO 0123abcd]");
         assertThat(unsupported("+0 < S 0:0(0) win 1000 <md5 0xab>\n")).contains("MD5");
         assertThat(unsupported("+0 < [ect0] . 1:1(0) ack 1 win 1000\n")).contains("ECN");
         assertThat(unsupported("+0 > icmp unreachable port_unreachable\n")).contains("outbound ICMP");
