@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * {@code sysctl [-q] [-e] [-w] NAME=VALUE ...} and packetdrill's {@code set_sysctls.py /proc/sys/NAME=VALUE ...}
  * (each setting through {@link #sysctl}), its restore script {@code /tmp/sysctl_restore_${PPID}.sh} as
  * the cleanup command (it runs after the verdict and synack's stack ends with the run),
- * {@code ip tcp_metrics flush all} (synack keeps no per-destination metrics) and
+ * {@code ip tcp_metrics flush all} (the run's stack starts with an empty Fast Open cookie cache) and
  * {@code ethtool -K tun0 tso off gso off} (synack has no TSO or GSO: it never sends a segment larger
  * than the MSS). Output redirections to /dev/null are allowed; {@code #} starts a comment; commands
  * are separated by newlines or {@code ;}; a trailing {@code \} continues a line.
@@ -155,7 +155,7 @@ final class ShellCommands {
             }
             return null;
         }
-        if (words.equals(List.of("ip", "tcp_metrics", "flush", "all"))) return null; // synack keeps no TCP metrics
+        if (words.equals(List.of("ip", "tcp_metrics", "flush", "all"))) return null; // the run's stack starts with no cached cookie
         if (program.equals("ethtool") && ethtoolOffloadsOff(words)) return null; // synack has no TSO/GSO
         return "shell command cannot run in synack";
     }
