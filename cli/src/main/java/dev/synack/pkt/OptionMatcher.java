@@ -76,6 +76,8 @@ final class OptionMatcher {
                     }
                     yield same;
                 }
+                case "FO", "FOEXP" -> kind == (o.name().equals("FO") ? TcpOptions.KIND_FAST_OPEN : TcpOptions.KIND_EXPERIMENTAL)
+                        && sameCookie(live, v);
                 default -> false;
             };
             if (!ok && tsMismatch != null) {
@@ -86,6 +88,15 @@ final class OptionMatcher {
             if (!ok) return "bad option " + (i + 1) + " (expected " + o + ")";
         }
         return null;
+    }
+
+    /** Whether the live Fast Open option holds the script's cookie (none: a request). */
+    private static boolean sameCookie(TcpOptions live, long[] want) {
+        if (live.cookieLength() != want.length) return false;
+        for (int b = 0; b < want.length; b++) {
+            if ((live.cookieByte(b) & 0xff) != want[b]) return false;
+        }
+        return true;
     }
 
     /**

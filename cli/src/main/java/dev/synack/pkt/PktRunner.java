@@ -36,13 +36,30 @@ public final class PktRunner {
     public static Outcome runText(String name, String text, RunOptions run, TraceListener trace) {
         Script script;
         try {
-            script = ScriptParser.parse(name, text, run.defines(), Set.of(ScriptProfile.platformSymbol(profile(text, run))));
+            script = ScriptParser.parse(name, text, withDefaultDefines(text, run), Set.of(ScriptProfile.platformSymbol(profile(text, run))));
         } catch (ScriptException e) {
             if (e.unsupported()) return Outcome.skip(name, "line " + e.line() + ": " + e.getMessage());
             return Outcome.fail(name, e.line(), "syntax error: " + e.getMessage());
         }
         return ScriptRunner.run(script, run.options(), trace);
     }
+
+    /**
+     * The command line's defines, plus the one packetdrill's run_all.py passes to every Linux script:
+     * TFO_COOKIE, the Fast Open cookie the server scripts' client presents: the cookie a server keyed
+     * as defaults.sh keys it gives the remote address (3021b9d889017eeb for IPv4, c1d1e9742a47a9bc
+     * for IPv6), unless the command line defines it.
+     */
+    private static Map<String, String> withDefaultDefines(String text, RunOptions run) {
+        if (run.defines().containsKey("TFO_COOKIE")) return run.defines();
+        String version = run.options().get("ip_version");
+        boolean ipv6 = version != null ? version.equals("ipv6") : SCRIPT_IPV6.matcher(text).find();
+        Map<String, String> defines = new java.util.HashMap<>(run.defines());
+        defines.put("TFO_COOKIE", ipv6 ? "c1d1e9742a47a9bc" : "3021b9d889017eeb");
+        return defines;
+    }
+
+    private static final java.util.regex.Pattern SCRIPT_IPV6 = java.util.regex.Pattern.compile("(?m)^\\s*--ip_version=ipv6\\s*$");
 
     /** A script's profile: the command line's --profile, else its own {@code --profile=NAME} line, else null (linux). */
     private static String profile(String text, RunOptions run) {

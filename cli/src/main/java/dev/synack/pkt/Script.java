@@ -41,6 +41,12 @@ public record Script(String name, Map<String, String> options, List<Event> event
                     for (int i = 0; i < values.length; i += 2) b.append(' ').append(values[i]).append(':').append(values[i + 1]);
                     yield b.toString();
                 }
+                case "FO", "FOEXP" -> {
+                    StringBuilder b = new StringBuilder(name);
+                    if (values.length > 0) b.append(' ');
+                    for (long v : values) b.append(String.format("%02x", v));
+                    yield b.toString();
+                }
                 default -> name;
             };
         }

@@ -334,7 +334,7 @@ public final class ScriptParser {
                     if (v.isEmpty()) throw c.error("a sack option needs blocks a:b");
                     out.add(new Option("sack", v.stream().mapToLong(Long::longValue).toArray()));
                 }
-                case "FO", "FOEXP" -> throw new ScriptException(c.line, "TCP Fast Open not supported (option " + name + ")", true);
+                case "FO", "FOEXP" -> out.add(new Option(name, parseCookie(c)));
                 case "md5" -> throw new ScriptException(c.line, "TCP MD5 signatures not supported (option md5)", true);
                 case "mptcp" -> throw new ScriptException(c.line, "Multipath TCP not supported (option mptcp)", true);
                 case "AccECN", "accecn" -> throw new ScriptException(c.line, "ECN not supported (option " + name + ")", true);
@@ -349,6 +349,23 @@ public final class ScriptParser {
             c.expect('>');
             return out;
         }
+    }
+
+    /**
+     * The cookie after {@code FO} or {@code FOEXP}: hex digits, two per byte (RFC 7413 §4.1.1: 4..16
+     * bytes, even), one value per byte; none for a cookie request.
+     */
+    private static long[] parseCookie(ScriptCursor c) throws ScriptException {
+        c.skipSpaces();
+        int start = c.pos;
+        while (!c.atEnd() && Character.digit(c.current(), 16) >= 0) c.pos++;
+        String hex = c.text.substring(start, c.pos);
+        if (hex.length() % 2 != 0 || (!hex.isEmpty() && !dev.synack.wire.TcpOptions.validCookieLength(hex.length() / 2))) {
+            throw c.error("a Fast Open cookie has 4 to 16 bytes, an even number, in hex: '" + hex + "'");
+        }
+        long[] bytes = new long[hex.length() / 2];
+        for (int i = 0; i < bytes.length; i++) bytes[i] = Integer.parseInt(hex, 2 * i, 2 * i + 2, 16);
+        return bytes;
     }
 
     // ------------------------------------------------------------------ system calls

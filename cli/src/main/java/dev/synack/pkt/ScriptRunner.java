@@ -112,6 +112,8 @@ public final class ScriptRunner {
         Long localIsn;
         /** A new local ISN may appear (none learned yet, or a SYN came in since): false means SYNs must keep it. */
         boolean newIsnAllowed = true;
+        /** The ISN of the script's latest SYN, taken as the flow's once our SYN-ACK answers it (a new incarnation). */
+        Long synIsn;
 
         Flow(int index) { this.index = index; }
     }
@@ -148,8 +150,14 @@ public final class ScriptRunner {
     }
 
     /** The profile scripts run under: Linux, with packetdrill's defaults.sh (window scale 8, tcp_slow_start_after_idle=0). */
+    /** defaults.sh's net.ipv4.tcp_fastopen (client, server, on every listener; the high bits are no kernel's flags). */
+    static final int DEFAULTS_FASTOPEN = 0x70403;
+    /** defaults.sh's net.ipv4.tcp_fastopen_key. */
+    static final long[] DEFAULTS_FASTOPEN_KEY = dev.synack.tcp.FastOpenCookies.parseKey("a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4");
+
     public static TcpConfig packetdrillLinux() {
-        return TcpConfig.linux().toBuilder().windowScale(8).slowStartAfterIdle(false).build();
+        return TcpConfig.linux().toBuilder().windowScale(8).slowStartAfterIdle(false)
+                .fastOpen(DEFAULTS_FASTOPEN).fastOpenKey(DEFAULTS_FASTOPEN_KEY[0], DEFAULTS_FASTOPEN_KEY[1]).build();
     }
 
     /** Whether the script runs under {@code --profile freebsd}: FreeBSD's TCP_INFO state numbers and names apply. */
@@ -393,6 +401,7 @@ public final class ScriptRunner {
         long seq;
         if (syn) {
             if (f.remoteIsn == null) f.remoteIsn = u32(p.seqStart());
+            if ((p.flags() & TcpFlags.ACK) == 0) f.synIsn = u32(p.seqStart());
             seq = u32(p.seqStart());
         } else {
             seq = u32((f.remoteIsn == null ? 0 : f.remoteIsn) + p.seqStart());
@@ -420,6 +429,11 @@ public final class ScriptRunner {
                         if (v.length / 2 > TcpOptions.MAX_SACK_BLOCKS) throw new ScriptException(p.line(), "too many SACK blocks");
                         o.sack();
                         for (int i = 0; i < v.length; i += 2) o.addSackBlock((int) u32(localIsn + v[i]), (int) u32(localIsn + v[i + 1]));
+                    }
+                    case "FO", "FOEXP" -> {
+                        byte[] cookie = new byte[v.length];
+                        for (int i = 0; i < v.length; i++) cookie[i] = (byte) v[i];
+                        o.fastOpen(opt.name().equals("FOEXP"), cookie, 0, cookie.length);
                     }
                     default -> throw new ScriptException(p.line(), "option " + opt.name() + " cannot be injected");
                 }
@@ -464,11 +478,16 @@ public final class ScriptRunner {
         Flow f = flow(p.flow());
         TcpSegment s = first.segment();
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
-        if (!f.bound && syn && (p.flags() & TcpFlags.ACK) == 0) {
-            // An active open: the flow is the connection this SYN starts.
+        boolean newPorts = s.sourcePort() != f.localPort || s.destinationPort() != f.remotePort;
+        if ((!f.bound || newPorts && s.has(TcpFlags.SYN) && !s.has(TcpFlags.ACK)) && syn && (p.flags() & TcpFlags.ACK) == 0) {
+            // An active open: the flow is the connection this SYN starts (a script's later socket starts
+            // a new one, as packetdrill follows each new connection the kernel opens).
             f.bound = true;
             f.localPort = s.sourcePort();
             f.remotePort = s.destinationPort();
+            f.remoteIsn = null;
+            f.localIsn = null;
+            f.newIsnAllowed = true;
         }
         bindPassive(f);
         if (s.sourcePort() != f.localPort || s.destinationPort() != f.remotePort) {
@@ -478,6 +497,8 @@ public final class ScriptRunner {
             // Our ISN is learned from our SYN or SYN-ACK; its retransmissions must then carry the same one.
             f.localIsn = u32(u32(s.seq()) - p.seqStart());
             f.newIsnAllowed = false;
+            if (s.has(TcpFlags.ACK) && f.synIsn != null) f.remoteIsn = f.synIsn; // the SYN this SYN-ACK answers
+            f.synIsn = null;
         }
         long localIsn = f.localIsn == null ? 0 : f.localIsn;
         long remoteIsn = f.remoteIsn == null ? 0 : f.remoteIsn;
@@ -516,7 +537,8 @@ public final class ScriptRunner {
         if (covered != p.length()) throw mismatch(p, last, f, "bad payload length");
         // As packetdrill: the ack field is compared always (relative with the ACK flag, raw without),
         // and so is the urgent pointer (0 when not written); the window only when written.
-        long liveAck = ls.has(TcpFlags.ACK) ? u32(ls.ack() - remoteIsn) : u32(ls.ack());
+        // A SYN-ACK's ack is written absolute, as its sequence number is (packetdrill: "< S 1000:1000(0)" then "> S. 0:0(0) ack 1001").
+        long liveAck = ls.has(TcpFlags.ACK) && !ls.has(TcpFlags.SYN) ? u32(ls.ack() - remoteIsn) : u32(ls.ack());
         if (liveAck != u32(p.ack())) throw mismatch(p, last, f, "bad ack number");
         if (p.window() != null && ls.window() != p.window()) throw mismatch(p, last, f, "bad window");
         if (ls.urgentPointer() != (p.urgent() == null ? 0 : p.urgent())) throw mismatch(p, last, f, "bad urgent pointer");

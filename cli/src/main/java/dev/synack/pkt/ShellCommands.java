@@ -3,6 +3,7 @@ package dev.synack.pkt;
 import dev.synack.pkt.Script.Placement;
 import dev.synack.tcp.CongestionAlgorithm;
 import dev.synack.tcp.EcnMode;
+import dev.synack.tcp.FastOpenCookies;
 import dev.synack.tcp.TcpConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
  * {@code sysctl [-q] [-e] [-w] NAME=VALUE ...} and packetdrill's {@code set_sysctls.py /proc/sys/NAME=VALUE ...}
  * (each setting through {@link #sysctl}), its restore script {@code /tmp/sysctl_restore_${PPID}.sh} as
  * the cleanup command (it runs after the verdict and synack's stack ends with the run),
- * {@code ip tcp_metrics flush all} (synack keeps no per-destination metrics) and
+ * {@code ip tcp_metrics flush all} (the run's stack starts with an empty Fast Open cookie cache) and
  * {@code ethtool -K tun0 tso off gso off} (synack has no TSO or GSO: it never sends a segment larger
  * than the MSS). Output redirections to /dev/null are allowed; {@code #} starts a comment; commands
  * are separated by newlines or {@code ;}; a trailing {@code \} continues a line.
@@ -155,7 +156,7 @@ final class ShellCommands {
             }
             return null;
         }
-        if (words.equals(List.of("ip", "tcp_metrics", "flush", "all"))) return null; // synack keeps no TCP metrics
+        if (words.equals(List.of("ip", "tcp_metrics", "flush", "all"))) return null; // the run's stack starts with no cached cookie
         if (program.equals("ethtool") && ethtoolOffloadsOff(words)) return null; // synack has no TSO/GSO
         return "shell command cannot run in synack";
     }
@@ -320,12 +321,16 @@ final class ShellCommands {
                     if (Integer.parseInt(value) != 0) return "MTU probing not supported";
                 }
                 case "tcp_notsent_lowat" -> s.config.notsentLowat(Long.parseLong(value));
-                case "tcp_fastopen" -> {
-                    // defaults.sh's value only: with it, TCP Fast Open takes effect only for scripts that use it (skipped).
-                    if (Long.decode(value) != 0x70403) return "TCP Fast Open not supported";
+                case "tcp_fastopen" -> s.config.fastOpen(Math.toIntExact(Long.decode(value)));
+                case "tcp_fastopen_key" -> {
+                    long[] halves = FastOpenCookies.parseKey(value);
+                    s.config.fastOpenKey(halves[0], halves[1]);
+                }
+                case "tcp_fastopen_blackhole_timeout_sec" -> {
+                    // synack has no Fast Open blackhole detection; 0 (off) is the only value that matches it.
+                    if (Long.parseLong(value) != 0) return "Fast Open blackhole detection not supported";
                 }
                 default -> {
-                    if (key.startsWith("tcp_fastopen")) return "TCP Fast Open not supported";
                     return "sysctl " + name + " has no corresponding synack setting";
                 }
             }

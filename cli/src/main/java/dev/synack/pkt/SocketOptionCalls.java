@@ -13,6 +13,8 @@ import static dev.synack.pkt.SyscallConstants.SO_SNDBUF;
 import static dev.synack.pkt.SyscallConstants.TCP_CORK;
 import static dev.synack.pkt.SyscallConstants.TCP_INFO;
 import static dev.synack.pkt.SyscallConstants.TCP_INQ;
+import static dev.synack.pkt.SyscallConstants.TCP_FASTOPEN;
+import static dev.synack.pkt.SyscallConstants.TCP_FASTOPEN_CONNECT;
 import static dev.synack.pkt.SyscallConstants.TCP_MAXSEG;
 import static dev.synack.pkt.SyscallConstants.TCP_NODELAY;
 import static dev.synack.pkt.SyscallConstants.TCP_NOTSENT_LOWAT;
@@ -94,6 +96,15 @@ final class SocketOptionCalls {
                     }
                     // Linux's do_tcp_setsockopt: 0 or TCP_MIN_MSS..MAX_TCP_WINDOW, kept as user_mss.
                     case TCP_MAXSEG -> set(d, TcpSocketOptions.TCP_MAXSEG, Math.clamp(v, Integer.MIN_VALUE, Integer.MAX_VALUE));
+                    // Linux's do_tcp_setsockopt(TCP_FASTOPEN): the Fast Open queue length of a listener-to-be.
+                    case TCP_FASTOPEN_CONNECT -> {
+                        if (v < 0 || v > 1) return Result.error("EINVAL"); // Linux: 0 or 1
+                        set(d, TcpSocketOptions.TCP_FASTOPEN_CONNECT, v == 1);
+                    }
+                    case TCP_FASTOPEN -> {
+                        if (v < 0) return Result.error("EINVAL");
+                        set(d, TcpSocketOptions.TCP_FASTOPEN, (int) Math.min(v, Integer.MAX_VALUE));
+                    }
                     default -> { return Result.error("ENOPROTOOPT"); }
                 }
                 return Result.ok(0);

@@ -23,10 +23,10 @@ final class SyscallConstants {
     static final int SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9, SO_LINGER = 13,
             SO_REUSEPORT = 15;
     static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_CORK = 3, TCP_INFO = 11, TCP_USER_TIMEOUT = 18, TCP_NOTSENT_LOWAT = 25,
-            TCP_INQ = 36;
+            TCP_FASTOPEN = 23, TCP_FASTOPEN_CONNECT = 30, TCP_INQ = 36;
     /** The control message type of TCP_INQ's hint (Linux defines it as TCP_INQ). */
     static final int TCP_CM_INQ = TCP_INQ;
-    static final int MSG_PEEK = 0x2, MSG_DONTWAIT = 0x40, MSG_EOR = 0x80, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000;
+    static final int MSG_PEEK = 0x2, MSG_DONTWAIT = 0x40, MSG_EOR = 0x80, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000, MSG_FASTOPEN = 0x20000000;
     static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     static final int F_GETFL = 3, F_SETFL = 4;
     static final int SIOCINQ = 0x541B;
@@ -52,6 +52,7 @@ final class SyscallConstants {
             Map.entry("SO_KEEPALIVE", (long) SO_KEEPALIVE), Map.entry("SO_LINGER", (long) SO_LINGER),
             Map.entry("SO_REUSEPORT", (long) SO_REUSEPORT), Map.entry("TCP_NODELAY", (long) TCP_NODELAY),
             Map.entry("TCP_MAXSEG", (long) TCP_MAXSEG), Map.entry("TCP_KEEPIDLE", 4L),
+            Map.entry("TCP_FASTOPEN", (long) TCP_FASTOPEN), Map.entry("TCP_FASTOPEN_CONNECT", (long) TCP_FASTOPEN_CONNECT),
             Map.entry("TCP_KEEPINTVL", 5L), Map.entry("TCP_KEEPCNT", 6L),
             Map.entry("SHUT_RD", (long) SHUT_RD), Map.entry("SHUT_WR", (long) SHUT_WR), Map.entry("SHUT_RDWR", (long) SHUT_RDWR),
             Map.entry("F_GETFL", (long) F_GETFL), Map.entry("F_SETFL", (long) F_SETFL), Map.entry("O_RDWR", (long) O_RDWR),
@@ -62,7 +63,7 @@ final class SyscallConstants {
             Map.entry("POLLWRNORM", (long) POLLWRNORM), Map.entry("POLLRDHUP", (long) POLLRDHUP),
             Map.entry("MSG_DONTWAIT", (long) MSG_DONTWAIT), Map.entry("MSG_PEEK", (long) MSG_PEEK), Map.entry("MSG_EOR", 0x80L),
             Map.entry("MSG_WAITALL", 0x100L), Map.entry("MSG_NOSIGNAL", (long) MSG_NOSIGNAL), Map.entry("MSG_MORE", 0x8000L),
-            Map.entry("MSG_ZEROCOPY", 0x4000000L), Map.entry("MSG_FASTOPEN", 0x20000000L), Map.entry("MSG_ERRQUEUE", 0x2000L),
+            Map.entry("MSG_ZEROCOPY", 0x4000000L), Map.entry("MSG_FASTOPEN", (long) MSG_FASTOPEN), Map.entry("MSG_ERRQUEUE", 0x2000L),
             Map.entry("MSG_TRUNC", 0x20L), Map.entry("TCP_INFO", (long) TCP_INFO), Map.entry("TCP_CORK", 3L),
             Map.entry("TCP_SYNCNT", 7L), Map.entry("TCP_USER_TIMEOUT", (long) TCP_USER_TIMEOUT), Map.entry("TCP_NOTSENT_LOWAT", (long) TCP_NOTSENT_LOWAT),
             Map.entry("TCP_CONGESTION", 13L), Map.entry("SOL_IP", 0L), Map.entry("IPPROTO_IPV6", 41L),

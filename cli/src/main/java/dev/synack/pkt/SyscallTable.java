@@ -6,6 +6,7 @@ import static dev.synack.pkt.SyscallConstants.F_GETFL;
 import static dev.synack.pkt.SyscallConstants.F_SETFL;
 import static dev.synack.pkt.SyscallConstants.MSG_DONTWAIT;
 import static dev.synack.pkt.SyscallConstants.MSG_EOR;
+import static dev.synack.pkt.SyscallConstants.MSG_FASTOPEN;
 import static dev.synack.pkt.SyscallConstants.MSG_MORE;
 import static dev.synack.pkt.SyscallConstants.MSG_PEEK;
 import static dev.synack.pkt.SyscallConstants.O_NONBLOCK;
@@ -95,7 +96,9 @@ final class SyscallTable {
             case "connect" -> { args(e, 3); yield connect(e, fd(e, 0)); }
             case "read" -> read(e, fd(e, 0), length(e), false, 0);
             case "recv", "recvfrom" -> read(e, fd(e, 0), length(e), dontWait(e), recvFlags(e, 3));
-            case "write", "send", "sendto" -> write(e, fd(e, 0), length(e), dontWait(e), sendFlags(e, 3));
+            case "write", "send" -> deferredConnect(fd(e, 0)) ? sendto(e, fd(e, 0), length(e))
+                    : write(e, fd(e, 0), length(e), dontWait(e), sendFlags(e, 3));
+            case "sendto" -> sendto(e, fd(e, 0), length(e));
             case "readv" -> { args(e, 3); yield read(e, fd(e, 0), iovLength(a.get(1), line), false, 0); }
             case "writev" -> { args(e, 3); yield write(e, fd(e, 0), iovLength(a.get(1), line), false, 0); }
             case "recvmsg" -> { args(e, 3); yield recvmsg(e, fd(e, 0)); }
@@ -143,10 +146,11 @@ final class SyscallTable {
         return w != null && w.equals(Errno.NUMBERS.get(got));
     }
 
-    /** Compares a call's result with the script's "= ret [ERRNO]". */
+    /** Compares a call's result with the script's "= ret [ERRNO]"; "= -1" without an errno accepts any errno, as packetdrill does. */
     void verify(SyscallEvent e, Result r) throws ScriptException {
         long want = num(e.result(), e.line());
-        if (r.value() != want || (e.errno() != null && !sameErrno(e.errno(), r.errno())) || (e.errno() == null && r.errno() != null)) {
+        boolean anyErrno = e.errno() == null && want == -1;
+        if (r.value() != want || (e.errno() != null && !sameErrno(e.errno(), r.errno())) || (e.errno() == null && r.errno() != null && !anyErrno)) {
             throw new ScriptException(e.line(), e.name() + "() returned " + r + ", expected " + want + (e.errno() == null ? "" : " " + e.errno()));
         }
     }
@@ -313,6 +317,7 @@ final class SyscallTable {
                     return failure(ex, "EADDRNOTAVAIL");
                 }
                 started[0] = true;
+                if (s.isConnectDeferred()) return Result.ok(0); // TCP_FASTOPEN_CONNECT: the first write connects
                 if (d.nonBlocking) return Result.error("EINPROGRESS");
             }
             if (s.isConnectionPending()) return null;
@@ -326,7 +331,7 @@ final class SyscallTable {
     }
 
     /** read/write/send/recv with NULL as the buffer (packetdrill's bad-address tests). */
-    private static boolean nullBuffer(SyscallEvent e) {
+    static boolean nullBuffer(SyscallEvent e) {
         return e.args().size() > 1 && e.args().get(1) instanceof Script.Null;
     }
 
@@ -351,6 +356,21 @@ final class SyscallTable {
         };
     }
 
+    /** A socket whose connect() TCP_FASTOPEN_CONNECT deferred: its first write connects. */
+    private static boolean deferredConnect(Descriptor d) {
+        return d != null && d.socket != null && d.socket.isConnectDeferred();
+    }
+
+    /** sendto: with MSG_FASTOPEN (or after a deferred connect) a Fast Open connect ({@link FastOpenCalls}), else a send. */
+    private Attempt sendto(SyscallEvent e, Descriptor d, int length) throws ScriptException {
+        boolean dontWait = dontWait(e);
+        int flags = sendFlags(e, 3);
+        boolean fastOpen = deferredConnect(d) || e.args().size() >= 5 && flagSet(e.args().get(3), e.line(), MSG_FASTOPEN);
+        if (!fastOpen) return write(e, d, length, dontWait, flags);
+        int port = e.args().size() >= 5 ? address(e.args().get(4), e.line(), runner.connectPort) : runner.connectPort;
+        return FastOpenCalls.sendto(e, d, length, port, dontWait, this, n -> write(e, d, n, dontWait, flags));
+    }
+
     private Attempt write(SyscallEvent e, Descriptor d, int length, boolean dontWait, int flags) {
         int[] written = new int[1];
         boolean[] blocked = new boolean[1];
@@ -361,8 +381,10 @@ final class SyscallTable {
             if (!d.hasConnection()) return Result.error("EPIPE");
             TcpSocket s = d.socket;
             TcpState state = s.state();
-            if ((state == TcpState.SYN_SENT || state == TcpState.SYN_RECV) && s.error() == null) {
-                // Linux waits for the connection before queueing data (sk_stream_wait_connect): EAGAIN if non-blocking.
+            boolean fastOpenChild = state == TcpState.SYN_RECV && s.tcpInfo().fastOpenChild();
+            if ((state == TcpState.SYN_SENT || state == TcpState.SYN_RECV) && !fastOpenChild && s.error() == null) {
+                // Linux waits for the connection before queueing data (sk_stream_wait_connect): EAGAIN if
+                // non-blocking; a Fast Open child sends at once (tcp_passive_fastopen).
                 return (d.nonBlocking || dontWait) ? Result.error("EAGAIN") : null;
             }
             if (nullBuffer(e) && length > 0 && s.error() == null && s.isWritable()) return Result.error("EFAULT");

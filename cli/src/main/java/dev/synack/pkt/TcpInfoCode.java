@@ -79,7 +79,7 @@ final class TcpInfoCode {
         v.put("tcpi_retransmits", (long) i.retransmits());
         v.put("tcpi_backoff", (long) i.backoff());
         v.put("tcpi_options", (i.timestamps() ? 1L : 0) | (i.sack() ? 2L : 0) | (i.windowScaling() ? 4L : 0)
-                | (i.ecn() ? 8L : 0) | (i.ecnSeen() ? 16L : 0));
+                | (i.ecn() ? 8L : 0) | (i.ecnSeen() ? 16L : 0) | (i.synData() ? 32L : 0));
         v.put("tcpi_snd_wscale", (long) i.sndWscale());
         v.put("tcpi_rcv_wscale", (long) i.rcvWscale());
         v.put("tcpi_rto", i.rtoMicros());

@@ -130,7 +130,8 @@ final class UnsupportedFeatures {
             "epoll_create1", "epoll_ctl", "epoll_wait");
 
     private static final java.util.Set<String> SETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
-            "SO_LINGER", "TCP_NODELAY", "TCP_CORK", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG", "TCP_USER_TIMEOUT", "TCP_INQ");
+            "SO_LINGER", "TCP_NODELAY", "TCP_CORK", "SO_SNDBUF", "TCP_NOTSENT_LOWAT", "TCP_MAXSEG", "TCP_USER_TIMEOUT", "TCP_INQ",
+            "TCP_FASTOPEN", "TCP_FASTOPEN_CONNECT");
     private static final java.util.Set<String> GETTABLE = java.util.Set.of("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE",
             "SO_LINGER", "TCP_NODELAY", "TCP_CORK", "SO_ERROR", "TCP_INFO", "TCP_MAXSEG", "SO_SNDBUF", "TCP_NOTSENT_LOWAT",
             "TCP_USER_TIMEOUT", "TCP_INQ");
@@ -207,9 +208,7 @@ final class UnsupportedFeatures {
             Map.entry("TCP_KEEPIDLE", "synack takes keepalive times from the stack's configuration, not per socket"),
             Map.entry("TCP_KEEPINTVL", "synack takes keepalive times from the stack's configuration, not per socket"),
             Map.entry("TCP_KEEPCNT", "synack takes the keepalive probe count from the stack's configuration, not per socket"),
-            Map.entry("TCP_FASTOPEN", "TCP Fast Open not supported"),
-            Map.entry("TCP_FASTOPEN_CONNECT", "TCP Fast Open not supported"),
-            Map.entry("TCP_FASTOPEN_KEY", "TCP Fast Open not supported"),
+            Map.entry("TCP_FASTOPEN_KEY", "synack keys Fast Open cookies per stack (net.ipv4.tcp_fastopen_key), not per listener"),
             Map.entry("SO_ZEROCOPY", "zerocopy not supported"),
             Map.entry("SO_TIMESTAMPING", "socket timestamping not supported"),
             Map.entry("TCP_CONGESTION", "synack takes the congestion control from the stack's configuration, not per socket"),
@@ -230,11 +229,12 @@ final class UnsupportedFeatures {
             if (t instanceof Num n && n.value() == 0) continue;
             if (t instanceof Sym sym && (sym.name().equals("MSG_DONTWAIT") || sym.name().equals("MSG_NOSIGNAL"))) continue;
             if (t instanceof Sym sym && call.startsWith("send") && (sym.name().equals("MSG_EOR") || sym.name().equals("MSG_MORE"))) continue;
+            if (t instanceof Sym sym && call.equals("sendto") && sym.name().equals("MSG_FASTOPEN")) continue;
             if (t instanceof Sym sym && call.startsWith("recv") && sym.name().equals("MSG_PEEK")) continue;
             String name = t.toString();
             String why = switch (name) {
                 case "MSG_ZEROCOPY", "MSG_ERRQUEUE" -> "zerocopy not supported";
-                case "MSG_FASTOPEN" -> "TCP Fast Open not supported";
+                case "MSG_FASTOPEN" -> "TCP Fast Open only with sendto()";
                 default -> "not supported";
             };
             return call + "() flag " + name + ": " + why;

@@ -148,8 +148,9 @@ class ScriptParserTest {
     }
 
     @Test
-    void linuxOnlyOptionsAreUnsupportedNotSyntaxErrors() throws Exception {
-        assertThat(unsupported("+0 < S 0:0(0) win 1000 <mss 1460,FOEXP>\n")).contains("TCP Fast Open not supported");
+    void linuxOnlyOptionsAndEcnAnnotationsAreUnsupportedNotSyntaxErrors() throws Exception {
+        assertThat(((PacketEvent) parse("+0 < S 0:0(0) win 1000 <mss 1460,FOEXP,FO 0123abcd>\n").events().get(0)).options())
+                .hasToString("[mss 1460, FOEXP, FO 0123abcd]");
         assertThat(unsupported("+0 < S 0:0(0) win 1000 <md5 0xab>\n")).contains("MD5");
         assertThat(unsupported("+0 < [flowlabel 7] . 1:1(0) ack 1 win 1000\n")).contains("flow label");
         assertThat(unsupported("+0 > icmp unreachable port_unreachable\n")).contains("outbound ICMP");

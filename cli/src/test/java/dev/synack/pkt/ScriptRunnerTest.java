@@ -370,16 +370,18 @@ class ScriptRunnerTest {
                 +0 bind(3, ..., ...) = 0
                 +0 listen(3, 1) = 0
                 +0 < S 5000:5000(0) win 65535 <mss 1000>
-                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +0 > S. 0:0(0) ack 5001 <mss 1460>
                 +.1 < . 1:1(0) ack 1 win 65535
                 +0 accept(3, ..., ...) = 4
                 +0 < P. 1:11(10) ack 1 win 65535
                 +0 > . 1:1(0) ack 11
                 """;
         assertThat(run(script).status()).isEqualTo(Status.PASS);
-        // Written as absolute numbers, the same ACK no longer matches.
+        // Written as absolute numbers, the same ACK no longer matches; a SYN-ACK's ack is absolute
+        // (as tcpdump prints it, and Linux's fastopen/server/simple1.pkt writes it).
         Outcome o = run(script.replace("+0 > . 1:1(0) ack 11", "+0 > . 1:1(0) ack 5011"));
         assertThat(o.message()).contains("bad ack number");
+        assertThat(run(script.replace("ack 5001 <mss 1460>", "ack 1 <mss 1460>")).message()).contains("bad ack number");
     }
 
     @Test
@@ -391,7 +393,7 @@ class ScriptRunnerTest {
                 +0 < S 0:0(0) win 65535 <mss 1000>
                 +0 > S. 0:0(0) ack 1 <mss 1460>
                 +0 <@1 S 700:700(0) win 65535 <mss 1000>
-                +0 >@1 S. 0:0(0) ack 1 <mss 1460>
+                +0 >@1 S. 0:0(0) ack 701 <mss 1460>
                 +.1 <@1 . 1:1(0) ack 1 win 65535
                 +0 accept(3, ..., ...) = 4
                 +0 write(4, ..., 10) = 10

@@ -39,6 +39,14 @@ class ShellCommandsTest {
     }
 
     @Test
+    void fastOpenSysctlsSetItsBitsAndKey() {
+        TcpConfig c = configFrom("sysctl -q net.ipv4.tcp_fastopen=0x402 net.ipv4.tcp_fastopen_key=00000001-00000002-00000003-00000004");
+        assertThat(c.fastOpen()).isEqualTo(0x402);
+        assertThat(c.fastOpenKey0()).isEqualTo(0x0000000200000001L);
+        assertThat(c.fastOpenKey1()).isEqualTo(0x0000000400000003L);
+    }
+
+    @Test
     void lossDetectionSysctlsChooseRackAndTailLossProbes() {
         TcpConfig off = configFrom("sysctl -q net.ipv4.tcp_recovery=0 net.ipv4.tcp_early_retrans=0");
         assertThat(off.rack()).isFalse();
@@ -63,7 +71,9 @@ class ShellCommandsTest {
         assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_early_retrans=5", Placement.INIT, settings())).contains("not a documented value");
         assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_recovery=0x9", Placement.INIT, settings()))
                 .isEqualTo("tcp_recovery=0x9 (synack has settings for bits 0x1, 0x2 and 0x4 only): `sysctl -q net.ipv4.tcp_recovery=0x9`");
-        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_fastopen=0x402", Placement.INIT, settings())).contains("Fast Open");
+        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_fastopen_key=1-2-3", Placement.INIT, settings())).contains("Fast Open key");
+        assertThat(ShellCommands.apply("sysctl -q net.ipv4.tcp_fastopen_blackhole_timeout_sec=3600", Placement.INIT, settings()))
+                .contains("blackhole");
         assertThat(ShellCommands.apply("echo 3 > /sys/module/tcp_cubic/parameters/hystart_detect", Placement.INIT, settings()))
                 .contains("cannot run");
         assertThat(ShellCommands.apply("/tmp/sysctl_restore_${PPID}.sh", Placement.TIMED, settings())).contains("during the run");

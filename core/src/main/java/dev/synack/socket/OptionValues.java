@@ -2,6 +2,8 @@ package dev.synack.socket;
 
 import static dev.synack.socket.TcpSocketOptions.IPV6_V6ONLY;
 import static dev.synack.socket.TcpSocketOptions.TCP_CORK;
+import static dev.synack.socket.TcpSocketOptions.TCP_FASTOPEN;
+import static dev.synack.socket.TcpSocketOptions.TCP_FASTOPEN_CONNECT;
 import static dev.synack.socket.TcpSocketOptions.TCP_MAXSEG;
 import static dev.synack.socket.TcpSocketOptions.TCP_NOTSENT_LOWAT;
 import static dev.synack.socket.TcpSocketOptions.TCP_USER_TIMEOUT;
@@ -25,7 +27,7 @@ import java.util.Set;
 @SuppressWarnings("ReferenceEquality") // socket options are constants, compared by identity as the JDK's own sockets compare them
 final class OptionValues {
     static final Set<SocketOption<?>> SUPPORTED = Set.of(SO_LINGER, SO_KEEPALIVE, SO_SNDBUF, SO_REUSEADDR, TCP_NODELAY,
-            TCP_CORK, TCP_NOTSENT_LOWAT, TCP_USER_TIMEOUT, TCP_MAXSEG, IPV6_V6ONLY);
+            TCP_CORK, TCP_NOTSENT_LOWAT, TCP_USER_TIMEOUT, TCP_MAXSEG, IPV6_V6ONLY, TCP_FASTOPEN, TCP_FASTOPEN_CONNECT);
 
     /** SO_LINGER in seconds; -1: off. */
     private int linger = -1;
@@ -42,6 +44,9 @@ final class OptionValues {
     /** TCP_MAXSEG (Linux's user_mss); 0: none. */
     private int maxSegmentSize;
     private boolean ipv6Only;
+    /** TCP_FASTOPEN's queue length (server sockets); 0: off. */
+    private int fastOpenQueue;
+    private boolean fastOpenConnect;
 
     OptionValues copy() {
         OptionValues o = new OptionValues();
@@ -55,6 +60,8 @@ final class OptionValues {
         o.userTimeoutNanos = userTimeoutNanos;
         o.maxSegmentSize = maxSegmentSize;
         o.ipv6Only = ipv6Only;
+        o.fastOpenQueue = fastOpenQueue;
+        o.fastOpenConnect = fastOpenConnect;
         return o;
     }
 
@@ -94,6 +101,12 @@ final class OptionValues {
             maxSegmentSize = Connection.checkUserMss((Integer) value);
         } else if (option == IPV6_V6ONLY) {
             ipv6Only = (Boolean) value;
+        } else if (option == TCP_FASTOPEN) {
+            int qlen = (Integer) value;
+            if (qlen < 0) throw new IllegalArgumentException("TCP_FASTOPEN's queue length must not be negative, was " + qlen);
+            fastOpenQueue = qlen;
+        } else if (option == TCP_FASTOPEN_CONNECT) {
+            fastOpenConnect = (Boolean) value;
         } else {
             throw new UnsupportedOperationException("'" + option + "' not supported");
         }
@@ -113,6 +126,8 @@ final class OptionValues {
         else if (option == TCP_USER_TIMEOUT) v = Duration.ofNanos(userTimeoutNanos);
         else if (option == TCP_MAXSEG) v = maxSegmentSize;
         else if (option == IPV6_V6ONLY) v = ipv6Only;
+        else if (option == TCP_FASTOPEN) v = fastOpenQueue;
+        else if (option == TCP_FASTOPEN_CONNECT) v = fastOpenConnect;
         else throw new UnsupportedOperationException("'" + option + "' not supported");
         return (T) v;
     }
@@ -151,4 +166,8 @@ final class OptionValues {
     int maxSegmentSize() { return maxSegmentSize; }
 
     boolean ipv6Only() { return ipv6Only; }
+
+    int fastOpenQueue() { return fastOpenQueue; }
+
+    boolean fastOpenConnect() { return fastOpenConnect; }
 }

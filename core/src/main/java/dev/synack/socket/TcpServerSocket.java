@@ -95,7 +95,7 @@ public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
             if (listener != null) throw new SocketException("Socket is already listening on port " + port);
             if (port == 0) port = stack.bind(0);
             listener = stack.listen(port, Math.max(1, backlog), boundAddress, options.ipv6Only());
-            listener.setUserMss(options.maxSegmentSize());
+            optionSet(null);
             if (handler != null) stack.watch(listener, watch);
             return "port " + port;
         });
@@ -165,10 +165,15 @@ public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
     @Override
     String handlerSetter() { return "onAcceptable"; }
 
-    /** The sockets accepted later start with the options; TCP_MAXSEG also caps the MSS of the handshakes answered. */
+    /**
+     * The sockets accepted later start with the options; TCP_MAXSEG also caps the MSS of the
+     * handshakes answered, and TCP_FASTOPEN sets the listener's Fast Open queue.
+     */
     @Override
     void optionSet(SocketOption<?> option) {
-        if (listener != null) listener.setUserMss(options.maxSegmentSize());
+        if (listener == null) return;
+        listener.setUserMss(options.maxSegmentSize());
+        listener.setFastOpenQueueLimit(options.fastOpenQueue());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.synack.socket;
 import dev.synack.stack.NetStack;
 import dev.synack.stack.ReadinessWatch;
 import dev.synack.tcp.Connection;
+import dev.synack.tcp.FastOpen;
 import dev.synack.tcp.ShutdownHow;
 import dev.synack.tcp.TcpError;
 import dev.synack.tcp.TcpException;
@@ -55,6 +56,8 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
     private Duration soTimeout;
     private InputStream input;
     private OutputStream output;
+    /** TCP_FASTOPEN_CONNECT deferred connect() to this address: the first write connects (Linux's defer_connect). */
+    private InetSocketAddress deferredConnect;
     /** The connect() that started the handshake has been seen to succeed (blocking connect, finishConnect). */
     private boolean connectFinished;
 
@@ -102,7 +105,63 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
      * @throws IllegalArgumentException for a timeout in non-blocking mode
      */
     public void connect(InetSocketAddress remote, Duration timeout) throws IOException {
+        if (!options.fastOpenConnect()) {
+            connect(remote, timeout, null);
+        } else if (!deferConnect(remote)) {
+            connect(remote, timeout, ByteBuffer.allocate(0)); // no cookie yet: the SYN asks for one
+        }
+    }
+
+    /**
+     * TCP_FASTOPEN_CONNECT's connect() with a cookie at hand (Linux's tcp_fastopen_defer_connect):
+     * nothing is sent, the first write connects with its data in the SYN. False when there is no
+     * cookie for {@code remote} (nor tcp_fastopen's 0x4) or the client side is off.
+     */
+    private boolean deferConnect(InetSocketAddress remote) throws IOException {
         Objects.requireNonNull(remote, "remote");
+        int bits = stack.config().fastOpen();
+        IpAddress address = SocketErrors.unicast(remote);
+        stack.lock();
+        try {
+            ensureOpen();
+            if (connection != null || deferredConnect != null || (bits & FastOpen.CLIENT_ENABLE) == 0) return false;
+            if (!stack.fastOpenCache().hasCookie(address) && (bits & FastOpen.CLIENT_NO_COOKIE) == 0) return false;
+            deferredConnect = remote;
+            return true;
+        } finally {
+            stack.unlock();
+        }
+    }
+
+    /** Whether connect() was deferred by TCP_FASTOPEN_CONNECT: the first write will connect. */
+    public boolean isConnectDeferred() {
+        return locked(() -> deferredConnect != null);
+    }
+
+    /**
+     * TCP Fast Open's connect (RFC 7413; sendto(2) with MSG_FASTOPEN): connects to {@code remote}
+     * with the first bytes of {@code data} in the SYN when the stack holds a Fast Open cookie for it
+     * (see {@link TcpSocketOptions#TCP_FASTOPEN_CONNECT}); without one the SYN asks for a cookie and
+     * carries no data. Non-blocking mode: returns the bytes the SYN took at once (0 without a
+     * cookie: write the data once connected). Blocking mode: the data the SYN does not carry is
+     * queued behind it to leave with the handshake's ACK; returns once connected and all of
+     * {@code data} is in the send buffer, with its length.
+     *
+     * @throws SocketException "Operation not supported" when the stack's TcpConfig#fastOpen() lacks the client bit (0x1)
+     */
+    public int connectWithData(InetSocketAddress remote, ByteBuffer data) throws IOException {
+        Objects.requireNonNull(data, "data");
+        int length = data.remaining();
+        int inSyn = connect(remote, null, data);
+        if (!blocking) return inSyn;
+        if (data.hasRemaining()) write(data);
+        return length;
+    }
+
+    /** connect(), with Fast Open when {@code synData} is not null: returns the bytes the SYN took. */
+    private int connect(InetSocketAddress remote, Duration timeout, ByteBuffer synData) throws IOException {
+        Objects.requireNonNull(remote, "remote");
+        int[] inSyn = new int[1];
         new Call("connect") {
             @Override
             public String name() { return "connect " + Ipv4Address.hostPort(remote); }
@@ -120,10 +179,14 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
                 }
                 IpAddress address = SocketErrors.unicast(remote);
                 int port = remote.getPort();
+                deferredConnect = null; // the connect TCP_FASTOPEN_CONNECT deferred happens now
                 long deadline = stack.deadlineAfter(timeout);
                 Connection c;
                 try {
-                    c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> conn.setUserMss(options.maxSegmentSize()));
+                    c = stack.connect(holdsBinding ? localPort : 0, address, port, conn -> {
+                        conn.setUserMss(options.maxSegmentSize());
+                        if (synData != null) inSyn[0] = FastOpen.prepare(conn, stack.fastOpenCache(), synData, blocking);
+                    });
                 } catch (TcpException e) {
                     throw SocketErrors.of(e);
                 }
@@ -153,6 +216,7 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
                 return "ok";
             }
         }.call();
+        return inSyn[0];
     }
 
     /**
@@ -327,6 +391,8 @@ public final class TcpSocket extends SocketBase<TcpSocket> {
      */
     public int write(ByteBuffer src, int flags) throws IOException {
         Objects.requireNonNull(src, "src");
+        InetSocketAddress deferred = locked(() -> deferredConnect);
+        if (deferred != null) return connectWithData(deferred, src);
         return (Integer) new Call(stack.isTracing() ? "write " + src.remaining() : "write") {
             @Override
             Object body() throws IOException {

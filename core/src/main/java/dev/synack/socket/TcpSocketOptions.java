@@ -49,6 +49,23 @@ public final class TcpSocketOptions {
      */
     public static final SocketOption<Boolean> IPV6_V6ONLY = new Option<>("IPV6_V6ONLY", Boolean.class);
 
+    /**
+     * TCP_FASTOPEN (RFC 7413, Linux) on a server socket: Fast Open on, with at most this many Fast
+     * Open connections waiting for their handshake's last ACK (beyond them, SYNs are answered as
+     * without Fast Open); 0 (the default) off. Takes effect only when the stack's
+     * {@link dev.synack.tcp.TcpConfig#fastOpen()} has the server bit (0x2). Negative values are refused.
+     */
+    public static final SocketOption<Integer> TCP_FASTOPEN = new Option<>("TCP_FASTOPEN", Integer.class);
+
+    /**
+     * TCP_FASTOPEN_CONNECT (Linux) on a client socket, set before connect(): when the stack holds a
+     * Fast Open cookie for the server, connect() returns at once without a handshake and the first
+     * write sends the SYN with the data (RFC 7413); without a cookie connect() sends a SYN asking for
+     * one and proceeds as usual. Needs the client bit (0x1) of {@link dev.synack.tcp.TcpConfig#fastOpen()}.
+     * See also {@link TcpSocket#connectWithData}, sendto(MSG_FASTOPEN)'s equivalent.
+     */
+    public static final SocketOption<Boolean> TCP_FASTOPEN_CONNECT = new Option<>("TCP_FASTOPEN_CONNECT", Boolean.class);
+
     private record Option<T>(String name, Class<T> type) implements SocketOption<T> {
         @Override
         public String toString() { return name; }

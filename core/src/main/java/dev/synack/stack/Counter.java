@@ -71,6 +71,13 @@ public enum Counter {
     SYNCOOKIES_FAILED("SyncookiesFailed", Mib.TCP_EXT),
     LISTEN_OVERFLOWS("ListenOverflows", Mib.TCP_EXT),
     LISTEN_DROPS("ListenDrops", Mib.TCP_EXT),
+    /** Linux's TcpExt TCP Fast Open counters (RFC 7413; {@link ListenEvent}). */
+    TCP_FASTOPEN_ACTIVE("TCPFastOpenActive", Mib.TCP_EXT),
+    TCP_FASTOPEN_ACTIVE_FAIL("TCPFastOpenActiveFail", Mib.TCP_EXT),
+    TCP_FASTOPEN_PASSIVE("TCPFastOpenPassive", Mib.TCP_EXT),
+    TCP_FASTOPEN_PASSIVE_FAIL("TCPFastOpenPassiveFail", Mib.TCP_EXT),
+    TCP_FASTOPEN_LISTEN_OVERFLOW("TCPFastOpenListenOverflow", Mib.TCP_EXT),
+    TCP_FASTOPEN_COOKIE_REQD("TCPFastOpenCookieReqd", Mib.TCP_EXT),
     /** Linux's TcpExt counters of the stack's {@link dev.synack.tcp.MemoryBudget}: times it came under pressure. */
     TCP_MEMORY_PRESSURES("TCPMemoryPressures", Mib.TCP_EXT),
     /** In-order segments dropped for want of memory (the peer sends them again). */
@@ -159,6 +166,12 @@ public enum Counter {
             case SYNCOOKIE_FAILED -> SYNCOOKIES_FAILED;
             case LISTEN_OVERFLOW -> LISTEN_OVERFLOWS;
             case LISTEN_DROP -> LISTEN_DROPS;
+            case FASTOPEN_ACTIVE -> TCP_FASTOPEN_ACTIVE;
+            case FASTOPEN_ACTIVE_FAIL -> TCP_FASTOPEN_ACTIVE_FAIL;
+            case FASTOPEN_PASSIVE -> TCP_FASTOPEN_PASSIVE;
+            case FASTOPEN_PASSIVE_FAIL -> TCP_FASTOPEN_PASSIVE_FAIL;
+            case FASTOPEN_LISTEN_OVERFLOW -> TCP_FASTOPEN_LISTEN_OVERFLOW;
+            case FASTOPEN_COOKIE_REQD -> TCP_FASTOPEN_COOKIE_REQD;
         };
     }
 

@@ -4,6 +4,7 @@ import dev.synack.tcp.Connection;
 import dev.synack.tcp.IsnGenerator;
 import dev.synack.tcp.Listener;
 import dev.synack.tcp.MemoryBudget;
+import dev.synack.tcp.FastOpenCache;
 import dev.synack.tcp.SynCookies;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
@@ -65,6 +66,8 @@ public final class NetStack {
     private final IsnGenerator isn;
     /** The cookies of all this stack's listeners (one secret per stack, as Linux has one per host). */
     private final SynCookies synCookies;
+    /** The client's TCP Fast Open cookies, per server (RFC 7413 §4.1.3). */
+    private final FastOpenCache fastOpenCache = new FastOpenCache();
     /** The bytes all connections buffer and the orphans they leave (guarded by the lock). */
     private final MemoryBudget memory;
 
@@ -126,6 +129,9 @@ public final class NetStack {
     PacketTransmitter transmitter() { return transmitter; }
     IsnGenerator isn() { return isn; }
     SynCookies synCookies() { return synCookies; }
+
+    /** The TCP Fast Open cookies this host's clients were given, per server; use under the stack's lock. */
+    public FastOpenCache fastOpenCache() { return fastOpenCache; }
 
     // ---- identity and configuration
 

@@ -40,7 +40,8 @@ final class AckProcessing {
                 return false;
             }
             c.receiver.updateTsRecent(seg, now);
-            if (c.listener != null && !c.listener.childEstablished(c, now)) {
+            boolean queuedAtSyn = FastOpen.leavePending(c); // a Fast Open child is in the accept queue already
+            if (c.listener != null && !queuedAtSyn && !c.listener.childEstablished(c, now)) {
                 // Linux: the accept queue is full; forget the ACK, the SYN-ACK timer will ask again.
                 c.dropped(seg, "accept queue full: final ACK dropped", now);
                 return false;

@@ -129,6 +129,7 @@ final class ConnectionInfo {
                 rtt.srtt() / 1000, rttVar / 1000, ssthresh, cwnd, c.config.dupThresh(),
                 totalRetrans, bytesRetrans, notSent, c.sndWnd, sinceData, packets(),
                 chronoMicros(CHRONO_BUSY, now) + chronoMicros(CHRONO_RWND, now) + chronoMicros(CHRONO_SNDBUF, now),
-                chronoMicros(CHRONO_RWND, now), c.receiveBufferSize(), c.ecn.on, c.ecn.seen);
+                chronoMicros(CHRONO_RWND, now), c.receiveBufferSize(), c.ecn.on, c.ecn.seen, FastOpen.synData(c),
+                FastOpen.child(c));
     }
 }

@@ -53,7 +53,8 @@ public record FourTuple(IpAddress localAddress, int localPort, IpAddress remoteA
         return at + 4;
     }
 
-    private static int putAddress(byte[] into, int at, IpAddress address) {
+    /** Writes {@code address} at {@code at}, 4 bytes for IPv4 and 16 for IPv6, network order; returns the index after it. */
+    static int putAddress(byte[] into, int at, IpAddress address) {
         if (address.isIpv4()) {
             SipHash.putBigEndian(into, at, address.ipv4());
             return at + 4;

@@ -26,8 +26,9 @@ final class Handshake {
      * enters SYN_RECV and sends its SYN-ACK.
      */
     static Connection passive(TcpConfig config, FourTuple tuple, IsnGenerator isn, TcpOutput output,
-                              Listener listener, TcpSegment syn, long now) {
+                              Listener listener, TcpSegment syn, FastOpen fastOpen, long now) {
         Connection child = new Connection(config, tuple, isn, output, listener);
+        child.fastOpen = fastOpen;
         child.opened = true;
         child.state = TcpState.LISTEN;
         child.irs = syn.seq();
@@ -43,6 +44,7 @@ final class Handshake {
         child.sndWl2 = child.iss;
         Ecn.synArrived(child, syn);
         child.setState(TcpState.SYN_RECV, "rcvd SYN", now);
+        if (fastOpen != null && fastOpen.accepted()) FastOpen.takeSynData(child, syn, now); // RFC 7413 §4.2.2
         sendSyn(child, now);
         return child;
     }
@@ -131,6 +133,7 @@ final class Handshake {
             c.maxSndWnd = c.sndWnd;
             c.sndWl1 = seg.seq();
             c.sndWl2 = seg.ack();
+            FastOpen.synAckArrived(c, seg, now);
             c.setState(TcpState.ESTABLISHED, "rcvd SYN-ACK", now);
             c.ackNow = true;
             c.sender.transmitPending(now); // data queued during the handshake; the ACK rides on it
@@ -191,6 +194,8 @@ final class Handshake {
                 flags, synAck ? c.rcvNxt : 0, c.rcvWindow.synWindowSent, false, 0, 0);
         if (synAck) c.rcvWindow.rcvAdvertisedEdge = c.rcvWindow.rcvIntendedEdge = c.rcvNxt + c.rcvWindow.synWindowSent;
         writeSynOptions(c, c.out.options(), synAck, now);
+        int synData = FastOpen.writeSynOption(c, c.out.options()); // RFC 7413: the cookie, and data in a SYN
+        if (synData > 0) SegmentWriter.attachPayload(c, c.iss + 1, synData);
         if (again) {
             c.acks.rttTiming = false; // a retransmitted SYN gives no sample (Karn)
             c.info.totalRetrans++;
@@ -200,8 +205,10 @@ final class Handshake {
             c.acks.rttStart = now;
         }
         SegmentWriter.transmit(c, now);
-        if (Seq.lt(c.sndNxt, c.iss + 1)) c.sndNxt = c.iss + 1;
-        if (Seq.lt(c.sndMax, c.iss + 1)) c.sndMax = c.iss + 1;
+        c.out.payload(null);
+        int sent = c.iss + 1 + synData;
+        if (Seq.lt(c.sndNxt, sent)) c.sndNxt = sent;
+        if (Seq.lt(c.sndMax, sent)) c.sndMax = sent;
         if (c.timers.retransmitAt == NONE) c.timers.retransmitAt = now + c.rtt.rto();
     }
 

@@ -128,8 +128,17 @@ public final class Listener {
             return null;
         }
         FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, segment.sourcePort());
-        Connection child = Handshake.passive(config, tuple, isn, output, this, segment, now);
-        if (!child.isReleased()) synQueueAdd(child);
+        FastOpen fastOpen = FastOpen.atListener(config, this, cookies.fastOpenCookies(config), tuple, segment, output, now);
+        Connection child = Handshake.passive(config, tuple, isn, output, this, segment, fastOpen, now);
+        if (child.isReleased()) return child;
+        if (fastOpen != null && fastOpen.accepted()) {
+            // RFC 7413 §4.2.2, Linux's tcp_try_fastopen: accept()able at once, its data readable.
+            fastOpenPending++;
+            acceptQueue.add(child);
+            output.wakeup(child);
+        } else {
+            synQueueAdd(child);
+        }
         return child;
     }
 
@@ -239,6 +248,7 @@ public final class Listener {
 
     /** A child ended before being accepted (reset, SYN-ACK retries exhausted). */
     void childReleased(Connection child) {
+        FastOpen.leavePending(child);
         if (closed) return;
         synQueueRemove(child);
         // A child reset while in the accept queue stays there: accept() returns it and its first
@@ -290,6 +300,37 @@ public final class Listener {
     }
 
     public boolean isClosed() { return closed; }
+
+    /** TCP_FASTOPEN's queue length (Linux's fastopenq.max_qlen); 0: not set. */
+    private int fastOpenQueue;
+    /** Fast Open children whose handshake has not ended (Linux's fastopenq.qlen). */
+    private int fastOpenPending;
+
+    /**
+     * TCP_FASTOPEN on the listening socket (RFC 7413 §4.2.2): Fast Open on, with at most {@code qlen}
+     * Fast Open children waiting for their handshake's last ACK; 0 turns it off (unless the stack's
+     * tcp_fastopen has {@link FastOpen#SERVER_WO_SOCKOPT}).
+     */
+    public void setFastOpenQueueLimit(int qlen) {
+        if (qlen < 0) throw new IllegalArgumentException("TCP_FASTOPEN's queue length must not be negative: " + qlen);
+        fastOpenQueue = qlen;
+    }
+
+    /** The Fast Open queue length in force: TCP_FASTOPEN's, else the backlog when tcp_fastopen has 0x400 (and 0x2), else 0 (off). */
+    public int fastOpenQueueLimit() {
+        if (fastOpenQueue > 0) return fastOpenQueue;
+        int bits = config.fastOpen();
+        boolean all = (bits & FastOpen.SERVER_WO_SOCKOPT) != 0 && (bits & FastOpen.SERVER_ENABLE) != 0;
+        return all ? backlog : 0;
+    }
+
+    /** Fast Open children still waiting for the last ACK of their handshake. */
+    public int fastOpenPending() { return fastOpenPending; }
+
+    /** One Fast Open child's handshake ended. */
+    void fastOpenDone() {
+        fastOpenPending--;
+    }
 
     /** TCP_MAXSEG set on the listening socket, taken by each connection it makes; 0: none. */
     private int userMss;

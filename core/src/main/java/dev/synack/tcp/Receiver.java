@@ -97,7 +97,9 @@ final class Receiver {
         if (seg.seq() == c.rcvNxt || (inWindow && !c.config.rstChallenge())) {
             switch (c.state) {
                 case SYN_RECV -> {
-                    if (c.passiveOpen) Closing.returnToListen(c, "rcvd RST (passive open)", now);
+                    // A Fast Open child is a socket already (its data queued, accept()able): reset as one (Linux's tcp_reset).
+                    if (FastOpen.child(c)) Closing.fail(c, TcpError.CONNECTION_RESET, "rcvd RST", now);
+                    else if (c.passiveOpen) Closing.returnToListen(c, "rcvd RST (passive open)", now);
                     else Closing.fail(c, TcpError.CONNECTION_REFUSED, "rcvd RST (connection refused)", now);
                 }
                 // Linux (tcp_reset): EPIPE in CLOSE_WAIT, where the peer already said it sends no more.

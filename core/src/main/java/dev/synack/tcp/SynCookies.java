@@ -54,6 +54,18 @@ public final class SynCookies {
         this.h1k1 = h1k1;
     }
 
+    /** The stack's Fast Open cookies, made with the first listener that needs them. */
+    private FastOpenCookies fastOpenCookies;
+
+    /**
+     * The stack's Fast Open cookies (RFC 7413 §4.1.2): under the configured tcp_fastopen_key, else
+     * under a key derived from this stack's secret (Linux picks a random key at first use).
+     */
+    FastOpenCookies fastOpenCookies(TcpConfig config) {
+        if (fastOpenCookies == null) fastOpenCookies = FastOpenCookies.forConfig(config, h1k0 ^ h0k1, h1k1 ^ h0k0);
+        return fastOpenCookies;
+    }
+
     /** The counter at {@code now}. */
     static int counter(long now) {
         return (int) Math.floorDiv(now, PERIOD_NANOS);

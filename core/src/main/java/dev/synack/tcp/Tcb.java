@@ -102,6 +102,8 @@ abstract class Tcb {
     long memoryCharged;
     /** Whether the stack's memory budget counts this connection as an orphan. */
     boolean orphanCounted;
+    /** TCP Fast Open (RFC 7413), only on a connection that uses it; else null. */
+    FastOpen fastOpen;
 
     Tcb(TcpConfig config) {
         this.sendBuffer = new SendBuffer(config.sendBufferSize());
@@ -126,7 +128,8 @@ abstract class Tcb {
 
     /** Data may leave now: a synchronized state that sends, with a congestion window. */
     boolean canSendData() {
-        if (released || !synAcked() || congestion == null) return false;
+        if (released || congestion == null) return false;
+        if (!synAcked()) return FastOpen.sendsBeforeAck(this);
         return switch (state) {
             case ESTABLISHED, CLOSE_WAIT, FIN_WAIT1, CLOSING, LAST_ACK -> true;
             default -> false;

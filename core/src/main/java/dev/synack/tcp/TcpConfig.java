@@ -369,6 +369,15 @@ public final class TcpConfig {
      * every SYN. See {@link SynCookies}.
      */
     public int synCookies() { return s.synCookies; }
+    /**
+     * TCP Fast Open (RFC 7413), as Linux's net.ipv4.tcp_fastopen bits ({@link FastOpen}): 0x1 client,
+     * 0x2 server, 0x4 client data without a cookie, 0x200 server data without a cookie, 0x400 server
+     * on every listener without TCP_FASTOPEN. Linux's default, 1, in every profile: client only.
+     */
+    public int fastOpen() { return s.fastOpen; }
+    /** The server cookie's SipHash key (net.ipv4.tcp_fastopen_key), both halves 0 when the stack picks one at random. */
+    public long fastOpenKey0() { return s.fastOpenKey0; }
+    public long fastOpenKey1() { return s.fastOpenKey1; }
     public int challengeAckLimit() { return s.challengeAckLimit; }
     /**
      * RFC 5961 §3.2: a RST in the window but not at RCV.NXT gets a challenge ACK. On in every profile;
@@ -552,6 +561,10 @@ public final class TcpConfig {
             return this;
         }
         public Builder synCookies(int v) { s.synCookies = require(v, 0, 2, "synCookies"); return this; }
+        /** net.ipv4.tcp_fastopen's bits (see {@link TcpConfig#fastOpen()}); unknown bits are kept and ignored. */
+        public Builder fastOpen(int bits) { s.fastOpen = require(bits, 0, Integer.MAX_VALUE, "fastOpen"); return this; }
+        /** net.ipv4.tcp_fastopen_key as two SipHash key halves (see {@link FastOpenCookies#parseKey}). */
+        public Builder fastOpenKey(long k0, long k1) { s.fastOpenKey0 = k0; s.fastOpenKey1 = k1; return this; }
         public Builder maxBacklog(int v) { s.maxBacklog = require(v, 1, 1 << 20, "maxBacklog"); return this; }
         public Builder challengeAckLimit(int v) { s.challengeAckLimit = require(v, 1, Integer.MAX_VALUE, "challengeAckLimit"); return this; }
         /** See {@link TcpConfig#rstChallenge()}. */

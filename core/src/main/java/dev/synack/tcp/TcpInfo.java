@@ -39,12 +39,16 @@ package dev.synack.tcp;
  *        (FreeBSD's SO_RCVBUF, sb_hiwat)
  * @param ecn ECN was agreed (TCPI_OPT_ECN)
  * @param ecnSeen an ECT or CE data segment arrived (TCPI_OPT_ECN_SEEN)
+ * @param synData data in the SYN was acknowledged, sent or received (TCP Fast Open; Linux's TCPI_OPT_SYN_DATA)
+ * @param fastOpenChild a server's connection made by a Fast Open SYN (Linux's TCPI_OPT_TFO_CHILD): it could send before
+ *        the handshake's last ACK
  */
 public record TcpInfo(TcpState state, CaState caState, int retransmits, int backoff, boolean timestamps, boolean sack,
                       boolean windowScaling, int sndWscale, int rcvWscale, long rtoMicros, int sndMss, int advMss, int pmtu,
                       long rttMicros, long rttVarMicros, int sndSsthresh, int sndCwnd, int reordering, long totalRetrans,
                       long bytesRetrans, int notsentBytes, int sndWnd, long lastDataRecvMillis, Packets packets,
-                      long busyMicros, long rwndLimitedMicros, int receiveBuffer, boolean ecn, boolean ecnSeen) {
+                      long busyMicros, long rwndLimitedMicros, int receiveBuffer, boolean ecn, boolean ecnSeen,
+                      boolean synData, boolean fastOpenChild) {
     /** Linux's TCP_INFINITE_SSTHRESH: no reduction yet. */
     public static final int INFINITE_SSTHRESH = 0x7fffffff;
 

@@ -78,6 +78,10 @@ final class TcpSettings implements Cloneable {
     // Listen queues
     int maxBacklog = 4096;
     int synCookies = 1;
+    // TCP Fast Open (RFC 7413): net.ipv4.tcp_fastopen's bits and tcp_fastopen_key (0, 0: a random key per stack)
+    int fastOpen = FastOpen.CLIENT_ENABLE;
+    long fastOpenKey0;
+    long fastOpenKey1;
 
     // RFC 5961 §7: challenge ACKs per second
     int challengeAckLimit = 1000;

@@ -201,11 +201,30 @@ public final class TcpHeader {
                         into.addSackBlock(i32(b, at), i32(b, at + 4));
                     }
                 }
+                case TcpOptions.KIND_FAST_OPEN -> parseFastOpen(b, i + 2, optionLength - 2, false, into);
+                case TcpOptions.KIND_EXPERIMENTAL -> {
+                    if (optionLength >= 4 && u16(b, i + 2) == TcpOptions.FAST_OPEN_MAGIC) parseFastOpen(b, i + 4, optionLength - 4, true, into);
+                    else into.unknown(kind);
+                }
                 default -> into.unknown(kind);
             }
             i += optionLength;
         }
         return ParseResult.OK;
+    }
+
+    /**
+     * A Fast Open option's body of {@code length} bytes at {@code at}: a request (0) or a cookie of
+     * RFC 7413's sizes. Any other length (or a second Fast Open option) is kept as an unknown option,
+     * as Linux's tcp_parse_fastopen_option ignores it.
+     */
+    private static void parseFastOpen(ByteBuffer b, int at, int length, boolean experimental, TcpOptions into) {
+        int kind = experimental ? TcpOptions.KIND_EXPERIMENTAL : TcpOptions.KIND_FAST_OPEN;
+        if ((length != 0 && !TcpOptions.validCookieLength(length)) || into.hasFastOpen()) {
+            into.unknown(kind);
+            return;
+        }
+        into.fastOpen(experimental, b, at, length);
     }
 
     /** Bytes of header {@link #write} emits for {@code segment}: 20 plus its options padded to a multiple of 4. */
@@ -273,6 +292,17 @@ public final class TcpHeader {
                     putI32(out, i + 4, options.sackRight(s));
                     i += SACK_BLOCK_LENGTH;
                 }
+            }
+            case TcpOptions.KIND_FAST_OPEN, TcpOptions.KIND_EXPERIMENTAL -> {
+                if (!options.hasFastOpen()) break; // an unknown experimental option, only recorded
+                boolean experimental = kind == TcpOptions.KIND_EXPERIMENTAL;
+                int length = options.cookieLength();
+                i = kindAndLength(out, i, kind, TcpOptions.fastOpenBase(experimental) + length);
+                if (experimental) {
+                    putU16(out, i, TcpOptions.FAST_OPEN_MAGIC);
+                    i += 2;
+                }
+                for (int k = 0; k < length; k++) out.put(i++, options.cookieByte(k));
             }
             default -> { } // unknown kinds were only recorded for traces: their bodies were not kept
         }
