@@ -147,7 +147,7 @@ final class Inbound {
         diagnostics.increment(Counter.IN_SEGS);
         diagnostics.packet(now, TraceEvent.Direction.RECV, in, null);
         TcpSegment seg = in.segment();
-        if (connections.segmentArrived(in.sourceHi(), in.sourceLo(), seg, now)) return;
+        if (connections.segmentArrived(in.sourceHi(), in.sourceLo(), in.destinationHi(), in.destinationLo(), seg, now)) return;
         // RFC 9293 §3.10.7.1: a segment for no connection and no listener is answered with a
         // reset (its form depends on the ACK bit), unless it is itself a reset.
         if (!Resets.replyTo(seg, resetReply)) {
@@ -213,8 +213,7 @@ final class Inbound {
             return problem;
         }
         problem = AddressFilter.destinationProblem6(destinationHi, destinationLo, own);
-        if (problem != null) diagnostics.increment(Counter.IN_ADDR_ERRORS);
-        return problem;
+        return counted(forwarded(problem, destinationHi, destinationLo));
     }
 
     /** The packet (ICMP, its IPv4 header checked for length only) carries an error message type. */
@@ -278,7 +277,17 @@ final class Inbound {
             return problem;
         }
         problem = filter.destinationProblem(destination);
-        if (problem != null) diagnostics.increment(Counter.IN_ADDR_ERRORS);
-        return problem;
+        return counted(forwarded(problem, 0, IpAddress.ipv4Lo(destination)));
+    }
+
+    /** A destination other than the host's own is taken in when the stack forwards it ({@link Forwarding}). */
+    private String forwarded(String problem, long destinationHi, long destinationLo) {
+        boolean taken = problem == AddressFilter.OTHER_DESTINATION && stack.forwarding().covers(destinationHi, destinationLo);
+        return taken ? null : problem;
+    }
+
+    private String counted(String destinationProblem) {
+        if (destinationProblem != null) diagnostics.increment(Counter.IN_ADDR_ERRORS);
+        return destinationProblem;
     }
 }

@@ -89,7 +89,7 @@ final class StackOutput implements TcpOutput {
             if (out.isIpv6()) out.flowLabel(flowLabel(out, s));
             diagnostics.increment(Counter.OUT_SEGS);
             if (s.has(TcpFlags.RST)) diagnostics.increment(Counter.OUT_RSTS);
-            if (stack.connections().noteSent(s, destinationHi, destinationLo) && FLIGHT_RECORDER) FlightEvents.retransmitted(stack, out);
+            if (stack.connections().noteSent(s, sourceHi, sourceLo, destinationHi, destinationLo) && FLIGHT_RECORDER) FlightEvents.retransmitted(stack, out);
             diagnostics.packet(now, TraceEvent.Direction.SEND, out, null);
             if (link == null) {
                 diagnostics.packet(now, TraceEvent.Direction.DROP, out, "no link attached");
