@@ -1,0 +1,69 @@
+package dev.synack.relay;
+
+import java.io.PrintWriter;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The flows a forwarder relays now, and the totals of those that ended: each flow's statistics
+ * are printed when it ends (unless quiet), those still open when the forwarder shuts down, and
+ * the totals at the end.
+ */
+public final class Relays {
+    private final PrintWriter out;
+    private final boolean quiet;
+    private final Set<TcpRelay> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong flows = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong bytesUp = new AtomicLong();
+    private final AtomicLong bytesDown = new AtomicLong();
+
+    public Relays(PrintWriter out, boolean quiet) {
+        this.out = out;
+        this.quiet = quiet;
+    }
+
+    /** Relays {@code relay} on a virtual thread of its own until it ends. */
+    public void start(TcpRelay relay) {
+        open.add(relay);
+        Thread.ofVirtual().name("relay").start(() -> relay.run(stats -> {
+            open.remove(relay);
+            record(stats);
+        }));
+    }
+
+    /** Counts a flow that ended (TCP or UDP) and prints it unless quiet. */
+    public void record(FlowStats stats) {
+        flows.incrementAndGet();
+        if (stats.outcome().startsWith("refused")) refused.incrementAndGet();
+        bytesUp.addAndGet(stats.bytesUp());
+        bytesDown.addAndGet(stats.bytesDown());
+        if (!quiet) print(stats.toString());
+    }
+
+    /** How many TCP relays are open now. */
+    public int openCount() { return open.size(); }
+
+    /** Aborts every open relay, printing each, then the totals. */
+    public void shutdown() {
+        for (TcpRelay r : open) {
+            r.abort();
+            print(r.stats() + " (at shutdown)");
+        }
+        open.clear();
+        print(totals());
+    }
+
+    /** "N flows (R refused), up X B, down Y B". */
+    public String totals() {
+        return flows.get() + " flows ended (" + refused.get() + " refused), up " + bytesUp.get() + " B, down " + bytesDown.get() + " B";
+    }
+
+    private void print(String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+}
