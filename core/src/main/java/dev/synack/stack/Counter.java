@@ -97,14 +97,22 @@ public enum Counter {
      */
     IN_ICMP6_IGNORED("InIcmp6Ignored", Mib.SYNACK),
     /** Linux's Icmp6InErrors: ICMPv6 error messages (destination unreachable, packet too big) about TCP segments. */
-    IN_ICMP6_ERRORS("InErrors", Mib.ICMP6);
+    IN_ICMP6_ERRORS("InErrors", Mib.ICMP6),
+    /** Linux's Udp counters (RFC 4113's UDP-MIB): datagrams delivered, to no port, malformed, dropped for a full receive buffer, sent. */
+    UDP_IN_DATAGRAMS("InDatagrams", Mib.UDP),
+    UDP_NO_PORTS("NoPorts", Mib.UDP),
+    UDP_IN_ERRORS("InErrors", Mib.UDP),
+    UDP_RCVBUF_ERRORS("RcvbufErrors", Mib.UDP),
+    UDP_OUT_DATAGRAMS("OutDatagrams", Mib.UDP),
+    /** Linux's IcmpOutDestUnreachs: destination unreachable messages sent (UDP's port unreachable). */
+    ICMP_OUT_DEST_UNREACHS("OutDestUnreachs", Mib.ICMP);
 
     /**
      * Where Linux keeps a counter, which names its line in /proc/net/snmp or netstat and prefixes
      * its name in nstat ("TcpActiveOpens", "TcpExtListenDrops"); {@link #SYNACK} for synack's own.
      */
     public enum Mib {
-        IP("Ip"), ICMP("Icmp"), ICMP6("Icmp6"), TCP("Tcp"), TCP_EXT("TcpExt"), SYNACK("Synack");
+        IP("Ip"), ICMP("Icmp"), ICMP6("Icmp6"), TCP("Tcp"), TCP_EXT("TcpExt"), UDP("Udp"), SYNACK("Synack");
 
         private final String prefix;
 

@@ -13,6 +13,7 @@ import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
 import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
+import dev.synack.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 
 /**
@@ -111,6 +112,9 @@ final class Inbound {
         if (result == ParseResult.OK) return inbound;
         if (result == ParseResult.NOT_TCP && Icmpv6.isIcmpv6(packet)) {
             icmpv6.arrived(packet, now);
+        } else if (result == ParseResult.NOT_TCP && UdpDatagram.isUdp(packet)) {
+            stack.udp().arrived(packet, tcpChecksumTrusted, now);
+            return null;
         } else if (result == ParseResult.NOT_TCP) {
             // A sound IP header for a protocol synack does not handle, such as UDP: counted and
             // dropped, never an error.
@@ -200,6 +204,12 @@ final class Inbound {
         if (stack.output().sendEchoReply(packet, ipv6, now)) diagnostics.increment(ipv6 ? Counter.OUT_ECHO_REPLIES6 : Counter.OUT_ECHO_REPS);
     }
 
+    /** Why a packet between these addresses (either family, as {@link IpAddress} holds them) is dropped, counted; null when taken. */
+    String addressProblem(long sourceHi, long sourceLo, long destinationHi, long destinationLo) {
+        return IpAddress.isIpv4(sourceHi, sourceLo) ? addressProblem((int) sourceLo, (int) destinationLo)
+                : addressProblem6(sourceHi, sourceLo, destinationHi, destinationLo);
+    }
+
     /** As {@link #addressProblem(int, int)} for IPv6 (the two longs of each address). */
     String addressProblem6(long sourceHi, long sourceLo, long destinationHi, long destinationLo) {
         IpAddress own = stack.ipv6Address();
@@ -255,6 +265,13 @@ final class Inbound {
         });
         IcmpError kind = IcmpError.ofIpv4(e.type(), e.code());
         if (kind == null) return "ICMP message TCP does not act on";
+        if (e.quotedProtocol() == UdpDatagram.PROTOCOL && e.quotedSource() == stack.address()) {
+            // RFC 1122 §4.1.3.3: UDP passes ICMP errors up; a connected socket reports port unreachable as refused.
+            String what = e.type() == Icmpv4Error.TYPE_DESTINATION_UNREACHABLE && e.code() == Icmpv4Error.CODE_PORT_UNREACHABLE
+                    ? "ICMP port unreachable from " : "ICMP destination unreachable (code " + e.code() + ") from ";
+            return stack.udp().icmpError(e.quotedSourcePort(), IpAddress.ipv4(e.quotedDestination()), e.quotedDestinationPort(),
+                    what + IpAddress.ipv4(e.quotedDestination()).withPort(e.quotedDestinationPort()));
+        }
         if (e.quotedProtocol() != TcpPacket.PROTOCOL_TCP) return "ICMP error about a protocol other than TCP";
         if (e.quotedSource() != stack.address()) {
             diagnostics.increment(Counter.ICMP_IN_ERRORS);

@@ -77,6 +77,7 @@ public final class NetStack {
     private final StackOutput output;
     private final Inbound inbound;
     private final Forwarding forwarding = new Forwarding();
+    private final Udp udp = new Udp(this);
     private final Waiter realTimeWaiter;
     /** How blocking calls wait: the real-time one, or a simulation's (guarded by the lock). */
     private Waiter waiter;
@@ -484,6 +485,9 @@ public final class NetStack {
             lock.unlock();
         }
     }
+
+    /** The stack's UDP: bound ports and forwarded flows (see {@link Udp}). */
+    public Udp udp() { return udp; }
 
     /** Which destinations besides its own this stack takes in, and the filter on their SYNs (see {@link Forwarding}). */
     public Forwarding forwarding() { return forwarding; }

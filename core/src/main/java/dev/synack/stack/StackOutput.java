@@ -16,6 +16,8 @@ import dev.synack.wire.PacketCodec;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
+import dev.synack.wire.Icmpv4Error;
+import dev.synack.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 
 /**
@@ -161,6 +163,22 @@ final class StackOutput implements TcpOutput {
         transmitBuffer.clear();
         int ttl = stack.config().ttl();
         int length = ipv6 ? Icmpv6.writeEchoReply(request, transmitBuffer, ttl) : Icmpv4.writeEchoReply(request, transmitBuffer, ttl);
+        transmitBuffer.limit(length);
+        return transmitRaw(now);
+    }
+
+    /** Sends a UDP datagram (see {@link UdpDatagram#write}); false when no link is attached. */
+    boolean sendUdp(IpAddress from, int fromPort, IpAddress to, int toPort, ByteBuffer data, long now) {
+        transmitBuffer.clear();
+        transmitBuffer.limit(UdpDatagram.write(transmitBuffer, from, fromPort, to, toPort, data, stack.config().ttl()));
+        return transmitRaw(now);
+    }
+
+    /** Sends an ICMP port unreachable from {@code source} to {@code destination} quoting {@code original} (up to {@code quote} bytes). */
+    boolean sendPortUnreachable(ByteBuffer original, int source, int destination, int quote, long now) {
+        transmitBuffer.clear();
+        int length = Icmpv4Error.write(transmitBuffer, source, destination, Icmpv4Error.TYPE_DESTINATION_UNREACHABLE,
+                Icmpv4Error.CODE_PORT_UNREACHABLE, 0, original, quote);
         transmitBuffer.limit(length);
         return transmitRaw(now);
     }

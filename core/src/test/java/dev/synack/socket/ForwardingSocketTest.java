@@ -3,18 +3,11 @@ package dev.synack.socket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.synack.stack.Clock;
 import dev.synack.stack.NetStack;
-import dev.synack.stack.PacketTransmitter;
-import dev.synack.tcp.Rfc6528IsnGenerator;
-import dev.synack.tcp.TcpConfig;
-import dev.synack.wire.IpAddress;
-import dev.synack.wire.Ipv4Address;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -29,34 +22,13 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ForwardingSocketTest {
-    private final NetStack client = stack("client", "10.0.0.2", "fd00::2");
-    private final NetStack forwarder = stack("forwarder", "10.0.0.1", "fd00::1");
-
-    ForwardingSocketTest() {
-        client.attach(to(forwarder), null);
-        forwarder.attach(to(client), null);
-        client.start();
-        forwarder.start();
-        forwarder.forwarding().addPrefix("198.18.0.0/15");
-        forwarder.forwarding().addPrefix("fd01::/64");
-    }
+    private final WiredPair pair = new WiredPair();
+    private final NetStack client = pair.client;
+    private final NetStack forwarder = pair.forwarder;
 
     @AfterEach
     void stop() {
-        client.close();
-        forwarder.close();
-    }
-
-    private static NetStack stack(String name, String ipv4, String ipv6) {
-        NetStack s = new NetStack(name, Ipv4Address.parse(ipv4), TcpConfig.linux(), Clock.system(),
-                Rfc6528IsnGenerator.withRandomKey(), 7);
-        s.ipv6Address(IpAddress.parse(ipv6));
-        return s;
-    }
-
-    /** A point-to-point wire: whatever one stack sends, whatever its destination, reaches {@code peer}. */
-    private static PacketTransmitter to(NetStack peer) {
-        return (from, packet) -> peer.enqueue(ByteBuffer.allocate(packet.remaining()).put(packet.duplicate()).flip());
+        pair.close();
     }
 
     private TcpSocket connect(String address, int port) throws IOException {
