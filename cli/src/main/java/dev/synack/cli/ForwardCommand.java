@@ -3,10 +3,13 @@ package dev.synack.cli;
 import dev.synack.link.NetworkNamespace;
 import dev.synack.link.PcapWriter;
 import dev.synack.link.TunLink;
+import dev.synack.relay.DatagramPath;
 import dev.synack.relay.Relays;
 import dev.synack.relay.Socks5;
 import dev.synack.relay.TcpRelay;
+import dev.synack.relay.UdpRelay;
 import dev.synack.relay.Upstream;
+import dev.synack.socket.UdpSocket;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.stack.NetStack;
@@ -31,7 +34,7 @@ import picocli.CommandLine.Spec;
  * destination through the kernel's sockets, directly or through a SOCKS5 server.
  */
 @Command(name = "forward", mixinStandardHelpOptions = true,
-        description = {"Relays every TCP connection that enters the TUN device to its original destination, through the "
+        description = {"Relays every TCP connection and UDP flow that enters the TUN device to its original destination, through the "
                 + "kernel's sockets or a SOCKS5 server (a transparent proxy, as tun2socks). Runs until interrupted; "
                 + "prints each flow's bytes and duration when it ends, and the totals at exit.",
                 "Exit status: 0 after an interrupt, 1 when the device cannot be set up, 2 on bad arguments."},
@@ -60,7 +63,7 @@ final class ForwardCommand implements Callable<Integer> {
     String netns;
 
     @Option(names = "--socks5", paramLabel = "HOST:PORT",
-            description = "Relay through this SOCKS5 server (RFC 1928, no authentication: CONNECT) instead of directly.")
+            description = "Relay through this SOCKS5 server (RFC 1928, no authentication: CONNECT for TCP, UDP ASSOCIATE for UDP) instead of directly.")
     String socks5;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Units.DurationConverter.class,
@@ -71,6 +74,10 @@ final class ForwardCommand implements Callable<Integer> {
             description = "Connections being opened or waiting for their relay (as a listener's backlog). Default: ${DEFAULT-VALUE}.")
     int backlog;
 
+    @Option(names = "--udp-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Units.DurationConverter.class,
+            description = "A UDP flow ends after this long without a datagram either way (as conntrack's). Default: ${DEFAULT-VALUE}.")
+    Duration udpTimeout;
+
     @Option(names = "--quiet", description = "Print only the totals, not a line per flow.")
     boolean quiet;
 
@@ -78,12 +85,14 @@ final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (net.tun == null) throw new CommandLine.ParameterException(spec.commandLine(), "--tun NAME is required");
         PrintWriter err = spec.commandLine().getErr();
-        Upstream upstream;
+        Socks5 socks;
         try {
-            upstream = socks5 == null ? Upstream.DIRECT : new Socks5(NetSetup.hostPort(socks5));
+            socks = socks5 == null ? null : new Socks5(NetSetup.hostPort(socks5));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--socks5: " + e.getMessage());
         }
+        Upstream upstream = socks == null ? Upstream.DIRECT : socks;
+        DatagramPath.Opener datagrams = socks == null ? DatagramPath::direct : destination -> socks.associate(destination, connectTimeout);
         TunLink link;
         NetStack stack;
         PcapWriter pcap;
@@ -102,7 +111,9 @@ final class ForwardCommand implements Callable<Integer> {
         Relays relays = new Relays(err, quiet);
         TcpServerSocket server = new TcpServerSocket(stack);
         server.listenForwarded(backlog);
-        err.println("synack forward: relaying TCP to " + String.join(", ", stack.forwarding().prefixes()) + " from TUN device "
+        stack.udp().listenFlows(backlog);
+        Thread.ofPlatform().daemon().name("udp-flows").start(() -> relayFlows(stack, relays, datagrams));
+        err.println("synack forward: relaying TCP and UDP to " + String.join(", ", stack.forwarding().prefixes()) + " from TUN device "
                 + net.tun + (netns == null ? "" : " in namespace " + netns) + (socks5 == null ? " directly" : " through SOCKS5 " + socks5));
         err.flush();
         Thread hook = Thread.ofPlatform().unstarted(() -> shutdown(relays, server, link, pcap, stack));
@@ -116,6 +127,15 @@ final class ForwardCommand implements Callable<Integer> {
             // The shutdown hook closed the forwarding socket.
         }
         return CommandLine.ExitCode.OK;
+    }
+
+    /** Hands each new UDP flow to a relay of its own, until the forwarder stops taking flows. */
+    private void relayFlows(NetStack stack, Relays relays, DatagramPath.Opener datagrams) {
+        try {
+            while (true) relays.start(new UdpRelay(UdpSocket.of(stack.udp().acceptFlow(null)), datagrams, udpTimeout));
+        } catch (IOException stopped) {
+            // Shutdown: stopFlows() ended the wait.
+        }
     }
 
     /** The TUN device, created in --netns when given (on a thread that enters it; the device keeps that namespace). */
@@ -157,6 +177,7 @@ final class ForwardCommand implements Callable<Integer> {
     private static void shutdown(Relays relays, TcpServerSocket server, TunLink link, PcapWriter pcap, NetStack stack) {
         try {
             server.close();
+            stack.udp().stopFlows();
         } catch (IOException | RuntimeException e) {
             // Exiting anyway.
         }

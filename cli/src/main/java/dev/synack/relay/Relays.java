@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Relays {
     private final PrintWriter out;
     private final boolean quiet;
-    private final Set<TcpRelay> open = ConcurrentHashMap.newKeySet();
+    private final Set<Relay> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong flows = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong bytesUp = new AtomicLong();
@@ -25,7 +25,7 @@ public final class Relays {
     }
 
     /** Relays {@code relay} on a virtual thread of its own until it ends. */
-    public void start(TcpRelay relay) {
+    public void start(Relay relay) {
         open.add(relay);
         Thread.ofVirtual().name("relay").start(() -> relay.run(stats -> {
             open.remove(relay);
@@ -42,12 +42,12 @@ public final class Relays {
         if (!quiet) print(stats.toString());
     }
 
-    /** How many TCP relays are open now. */
+    /** How many relays are open now. */
     public int openCount() { return open.size(); }
 
     /** Aborts every open relay, printing each, then the totals. */
     public void shutdown() {
-        for (TcpRelay r : open) {
+        for (Relay r : open) {
             r.abort();
             print(r.stats() + " (at shutdown)");
         }

@@ -48,6 +48,68 @@ public final class Socks5 implements Upstream {
     }
 
     /**
+     * A UDP path to {@code destination} through the server (UDP ASSOCIATE, §4 and §7): a TCP
+     * connection that keeps the association alive, and datagrams to and from the server's relay,
+     * each behind the header that names the destination (fragments, FRAG above 0, are dropped).
+     */
+    public DatagramPath associate(InetSocketAddress destination, Duration timeout) throws IOException {
+        Socket control = new Socket();
+        java.net.DatagramSocket socket = null;
+        try {
+            control.connect(server, (int) timeout.toMillis());
+            control.setSoTimeout((int) timeout.toMillis());
+            InetSocketAddress relay = request(control, CMD_UDP_ASSOCIATE, new InetSocketAddress(
+                    destination.getAddress() instanceof java.net.Inet6Address ? "::" : "0.0.0.0", 0));
+            // A relay at the unspecified address is at the server's own (§6).
+            if (relay.getAddress() == null || relay.getAddress().isAnyLocalAddress()) relay = new InetSocketAddress(server.getAddress(), relay.getPort());
+            socket = new java.net.DatagramSocket();
+            socket.connect(relay);
+            return new Associated(control, socket, destination);
+        } catch (IOException e) {
+            control.close();
+            if (socket != null) socket.close();
+            throw e;
+        }
+    }
+
+    /** A UDP association: datagrams behind RFC 1928 §7's header. */
+    private record Associated(Socket control, java.net.DatagramSocket socket, InetSocketAddress destination) implements DatagramPath {
+        @Override
+        public void send(byte[] data, int length) throws IOException {
+            byte[] request = encodeRequest(0, destination); // VER CMD RSV ATYP ADDR PORT: the §7 header is RSV RSV FRAG ATYP ADDR PORT
+            byte[] out = new byte[request.length + length];
+            System.arraycopy(request, 0, out, 0, request.length);
+            out[0] = 0;
+            out[1] = 0;
+            out[2] = 0; // FRAG: a whole datagram
+            System.arraycopy(data, 0, out, request.length, length);
+            socket.send(new java.net.DatagramPacket(out, out.length));
+        }
+
+        @Override
+        public int receive(byte[] buffer, Duration timeout) throws IOException {
+            byte[] in = new byte[buffer.length];
+            while (true) {
+                int n = DatagramPath.receiveWithin(socket, in, timeout);
+                if (n < 0) return -1;
+                DataInputStream header = new DataInputStream(new java.io.ByteArrayInputStream(in, 0, n));
+                header.readUnsignedShort(); // RSV
+                if (header.readUnsignedByte() != 0) continue; // a fragment: dropped (§7 allows not reassembling)
+                readAddress(header);
+                int at = n - header.available();
+                System.arraycopy(in, at, buffer, 0, n - at);
+                return n - at;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            control.close();
+        }
+    }
+
+    /**
      * Negotiates "no authentication" (§3) and sends {@code command} for {@code address} (§4) on the
      * connected {@code s}; returns the server's BND.ADDR and BND.PORT (§6).
      *

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * resets the other. When the destination cannot be reached the synack connection is reset, which
  * its peer sees as a refused or broken connection.
  */
-public final class TcpRelay {
+public final class TcpRelay implements Relay {
     private static final int CHUNK = 64 * 1024;
 
     private final TcpSocket inside;
@@ -34,12 +34,14 @@ public final class TcpRelay {
         this.stats = new FlowStats("tcp", inside.getRemoteAddress(), inside.getLocalAddress());
     }
 
+    @Override
     public FlowStats stats() { return stats; }
 
     /**
      * Connects to the destination and copies both ways until both directions have ended (on the
      * calling thread and one started here); {@code done} then receives the statistics.
      */
+    @Override
     public void run(Consumer<FlowStats> done) {
         try {
             outside = upstream.connect(stats.destination(), connectTimeout);
@@ -107,6 +109,7 @@ public final class TcpRelay {
     }
 
     /** Aborts the relay from outside (shutdown): both sides reset. */
+    @Override
     public void abort() {
         reset(inside);
         resetOutside();

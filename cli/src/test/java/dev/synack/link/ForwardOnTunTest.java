@@ -65,6 +65,27 @@ class ForwardOnTunTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void dnsLookupsGoThroughTheUdpRelayAndTheirFlowsEndWhenIdle() throws Exception {
+        ForwardRig.assumeTool("dig", "-v");
+        ForwardRig.assumeTool("dnsmasq", "--version");
+        try (ForwardRig rig = ForwardRig.open()) {
+            rig.startDnsmasq("synack.test", "198.18.7.7");
+            rig.startForwarder("--udp-timeout", "1s");
+            for (String transport : new String[] {"+notcp", "+tcp"}) {
+                String answer = rig.client.exec("dig", "@" + ForwardRig.SERVER, "www.synack.test", "A", "+short", "+time=5",
+                        "+tries=2", transport);
+                assertThat(answer).as("dig " + transport).isEqualTo("198.18.7.7");
+            }
+            Thread.sleep(2500); // past the UDP flow's idle timeout
+            List<String> out = rig.stopForwarder();
+            assertThat(out).as("%s", out)
+                    .anySatisfy(l -> assertThat(l).startsWith("udp 10.7.0.1:").contains("-> " + ForwardRig.SERVER + ":53: up ").endsWith(", idle"))
+                    .anySatisfy(l -> assertThat(l).startsWith("tcp 10.7.0.1:").contains("-> " + ForwardRig.SERVER + ":53: up ").endsWith(", closed"));
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aDestinationThatRefusesIsReset() throws Exception {
         ForwardRig.assumeTool("curl", "--version");
         try (ForwardRig rig = ForwardRig.open()) {

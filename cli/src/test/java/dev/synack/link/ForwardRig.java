@@ -159,7 +159,7 @@ final class ForwardRig implements AutoCloseable {
             }
         });
         String first = forwarderOutput.poll(30, TimeUnit.SECONDS);
-        assertThat(first).as("forward's first line").isNotNull().startsWith("synack forward: relaying");
+        assertThat(first).as("forward's first line").isNotNull().startsWith("synack forward: relaying TCP and UDP");
     }
 
     /** Stops the forwarder as Ctrl-C would and returns everything it printed. */
