@@ -4,6 +4,7 @@ import dev.synack.link.NetworkNamespace;
 import dev.synack.link.PcapWriter;
 import dev.synack.link.TunLink;
 import dev.synack.relay.DatagramPath;
+import dev.synack.relay.KernelSockets;
 import dev.synack.relay.Relays;
 import dev.synack.relay.Socks5;
 import dev.synack.relay.TcpRelay;
@@ -85,14 +86,17 @@ final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (net.tun == null) throw new CommandLine.ParameterException(spec.commandLine(), "--tun NAME is required");
         PrintWriter err = spec.commandLine().getErr();
+        // Made first, on this thread: the relays' kernel sockets live in this process's namespace.
+        KernelSockets sockets = new KernelSockets();
         Socks5 socks;
         try {
-            socks = socks5 == null ? null : new Socks5(NetSetup.hostPort(socks5));
+            socks = socks5 == null ? null : new Socks5(NetSetup.hostPort(socks5), sockets);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--socks5: " + e.getMessage());
         }
-        Upstream upstream = socks == null ? Upstream.DIRECT : socks;
-        DatagramPath.Opener datagrams = socks == null ? DatagramPath::direct : destination -> socks.associate(destination, connectTimeout);
+        Upstream upstream = socks == null ? Upstream.direct(sockets) : socks;
+        DatagramPath.Opener datagrams = socks == null ? destination -> DatagramPath.direct(destination, sockets)
+                : destination -> socks.associate(destination, connectTimeout);
         TunLink link;
         NetStack stack;
         PcapWriter pcap;

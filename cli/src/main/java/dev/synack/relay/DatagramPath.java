@@ -24,9 +24,9 @@ public interface DatagramPath extends Closeable {
     /** The next datagram from the destination into {@code buffer}: its length, or -1 when {@code timeout} passed first. */
     int receive(byte[] buffer, Duration timeout) throws IOException;
 
-    /** A kernel UDP socket connected to {@code destination} (the kernel drops datagrams from others). */
-    static DatagramPath direct(InetSocketAddress destination) throws IOException {
-        DatagramSocket socket = new DatagramSocket();
+    /** A kernel UDP socket from {@code sockets} connected to {@code destination} (the kernel drops datagrams from others). */
+    static DatagramPath direct(InetSocketAddress destination, KernelSockets sockets) throws IOException {
+        DatagramSocket socket = sockets.udp();
         socket.connect(destination);
         return new DatagramPath() {
             @Override

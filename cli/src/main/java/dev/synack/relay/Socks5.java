@@ -24,19 +24,19 @@ public final class Socks5 implements Upstream {
     static final int ATYP_IPV6 = 4;
 
     private final InetSocketAddress server;
+    private final KernelSockets sockets;
 
-    public Socks5(InetSocketAddress server) {
+    public Socks5(InetSocketAddress server, KernelSockets sockets) {
         this.server = server;
+        this.sockets = sockets;
     }
 
     public InetSocketAddress server() { return server; }
 
     @Override
     public Socket connect(InetSocketAddress destination, Duration timeout) throws IOException {
-        Socket s = new Socket();
+        Socket s = Upstream.connected(sockets.tcp(), server, timeout);
         try {
-            s.connect(server, (int) timeout.toMillis());
-            s.setTcpNoDelay(true);
             s.setSoTimeout((int) timeout.toMillis());
             request(s, CMD_CONNECT, destination);
             s.setSoTimeout(0);
@@ -53,16 +53,15 @@ public final class Socks5 implements Upstream {
      * each behind the header that names the destination (fragments, FRAG above 0, are dropped).
      */
     public DatagramPath associate(InetSocketAddress destination, Duration timeout) throws IOException {
-        Socket control = new Socket();
+        Socket control = Upstream.connected(sockets.tcp(), server, timeout);
         java.net.DatagramSocket socket = null;
         try {
-            control.connect(server, (int) timeout.toMillis());
             control.setSoTimeout((int) timeout.toMillis());
             InetSocketAddress relay = request(control, CMD_UDP_ASSOCIATE, new InetSocketAddress(
                     destination.getAddress() instanceof java.net.Inet6Address ? "::" : "0.0.0.0", 0));
             // A relay at the unspecified address is at the server's own (§6).
             if (relay.getAddress() == null || relay.getAddress().isAnyLocalAddress()) relay = new InetSocketAddress(server.getAddress(), relay.getPort());
-            socket = new java.net.DatagramSocket();
+            socket = sockets.udp();
             socket.connect(relay);
             return new Associated(control, socket, destination);
         } catch (IOException e) {

@@ -13,9 +13,13 @@ public interface Upstream {
     /** A connected kernel TCP socket to {@code destination}; an IOException when it cannot be reached or refuses. */
     Socket connect(InetSocketAddress destination, Duration timeout) throws IOException;
 
-    /** The kernel's own routes. */
-    Upstream DIRECT = (destination, timeout) -> {
-        Socket s = new Socket();
+    /** The kernel's own routes, with sockets from {@code sockets}. */
+    static Upstream direct(KernelSockets sockets) {
+        return (destination, timeout) -> connected(sockets.tcp(), destination, timeout);
+    }
+
+    /** {@code s} connected to {@code destination} within {@code timeout} (closed when it fails). */
+    static Socket connected(Socket s, InetSocketAddress destination, Duration timeout) throws IOException {
         try {
             s.connect(destination, (int) timeout.toMillis());
             s.setTcpNoDelay(true);
@@ -24,5 +28,5 @@ public interface Upstream {
             s.close();
             throw e;
         }
-    };
+    }
 }
