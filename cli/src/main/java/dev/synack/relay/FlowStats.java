@@ -30,8 +30,9 @@ public final class FlowStats {
 
     public InetSocketAddress destination() { return destination; }
 
-    /** Marks the flow ended with {@code outcome} ("closed", "reset", "refused: ...", "idle"). */
-    void ended(String how) {
+    /** Marks the flow ended with {@code how} ("closed", "reset", "refused: ...", "idle", "aborted"); the first end stands. */
+    synchronized void ended(String how) {
+        if (endNanos != 0) return;
         outcome = how;
         endNanos = System.nanoTime();
     }

@@ -18,6 +18,8 @@ public final class Relays {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong bytesUp = new AtomicLong();
     private final AtomicLong bytesDown = new AtomicLong();
+    /** Set once {@link #shutdown} printed every open flow: later ends are not counted again. */
+    private boolean shutDown;
 
     public Relays(PrintWriter out, boolean quiet) {
         this.out = out;
@@ -27,14 +29,20 @@ public final class Relays {
     /** Relays {@code relay} on a virtual thread of its own until it ends. */
     public void start(Relay relay) {
         open.add(relay);
-        Thread.ofVirtual().name("relay").start(() -> relay.run(stats -> {
-            open.remove(relay);
-            record(stats);
-        }));
+        Thread.ofVirtual().name("relay").start(() -> relay.run(stats -> ended(relay, stats)));
     }
 
-    /** Counts a flow that ended (TCP or UDP) and prints it unless quiet. */
-    public void record(FlowStats stats) {
+    /** A relay ended by itself: counted and printed, unless shutdown already printed it. */
+    private void ended(Relay relay, FlowStats stats) {
+        synchronized (out) {
+            if (shutDown) return;
+            open.remove(relay);
+            count(stats);
+        }
+    }
+
+    /** Counts a flow that ended and prints it unless quiet (holding the output's lock). */
+    private void count(FlowStats stats) {
         flows.incrementAndGet();
         if (stats.outcome().startsWith("refused")) refused.incrementAndGet();
         bytesUp.addAndGet(stats.bytesUp());
@@ -45,14 +53,17 @@ public final class Relays {
     /** How many relays are open now. */
     public int openCount() { return open.size(); }
 
-    /** Aborts every open relay, printing each, then the totals. */
+    /** Aborts every open relay, counting and printing each (ended "aborted"), then prints the totals. */
     public void shutdown() {
-        for (Relay r : open) {
-            r.abort();
-            print(r.stats() + " (at shutdown)");
+        synchronized (out) {
+            shutDown = true;
+            for (Relay r : open) {
+                r.abort();
+                count(r.stats());
+            }
+            open.clear();
+            print(totals());
         }
-        open.clear();
-        print(totals());
     }
 
     /** "N flows (R refused), up X B, down Y B". */

@@ -128,11 +128,11 @@ public final class TcpRelay implements Relay {
             } catch (IOException e) {
                 // As above.
             }
-            if (stats.outcome().equals("open")) stats.ended("closed");
+            stats.ended("closed");
         } else {
             reset(inside);
             resetOutside();
-            if (stats.outcome().equals("open")) stats.ended("reset");
+            stats.ended("reset");
         }
     }
 

@@ -54,7 +54,7 @@ public final class UdpRelay implements Relay {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (stats.outcome().equals("open")) stats.ended(how);
+        stats.ended(how);
         done.accept(stats);
     }
 
