@@ -115,9 +115,11 @@ public final class Udp {
         stack.lock();
         try {
             maxNewFlows = 0;
-            for (UdpEndpoint e : newFlows) e.closed = true;
-            for (UdpEndpoint e : newFlows) closed(e);
-            newFlows.clear();
+            UdpEndpoint e;
+            while ((e = newFlows.poll()) != null) {
+                e.closed = true;
+                closed(e);
+            }
             stack.waiter().wakeup(stack, newFlows);
         } finally {
             stack.unlock();

@@ -113,4 +113,18 @@ class UdpSocketTest {
             assertThat(pair.forwarder.udp().flowCount()).isZero();
         }
     }
+
+    @Test
+    void stoppingFlowsForgetsThoseNotAcceptedAndEndsTheWait() throws Exception {
+        pair.forwarder.udp().listenFlows(16);
+        try (UdpSocket client = UdpSocket.bind(pair.client, 0)) {
+            for (int port = 1; port <= 3; port++) client.send(text("query"), at("198.18.0.53", port));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pair.forwarder.udp().flowCount() < 3 && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(pair.forwarder.udp().flowCount()).isEqualTo(3);
+            pair.forwarder.udp().stopFlows();
+            assertThat(pair.forwarder.udp().flowCount()).isZero();
+            assertThatThrownBy(() -> pair.forwarder.udp().acceptFlow(Duration.ofSeconds(1))).isInstanceOf(java.net.SocketException.class);
+        }
+    }
 }
