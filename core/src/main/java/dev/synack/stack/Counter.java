@@ -105,7 +105,9 @@ public enum Counter {
     UDP_RCVBUF_ERRORS("RcvbufErrors", Mib.UDP),
     UDP_OUT_DATAGRAMS("OutDatagrams", Mib.UDP),
     /** Linux's IcmpOutDestUnreachs: destination unreachable messages sent (UDP's port unreachable). */
-    ICMP_OUT_DEST_UNREACHS("OutDestUnreachs", Mib.ICMP);
+    ICMP_OUT_DEST_UNREACHS("OutDestUnreachs", Mib.ICMP),
+    /** Linux's Icmp6OutDestUnreachs: ICMPv6 destination unreachable messages sent (UDP's port unreachable). */
+    ICMP6_OUT_DEST_UNREACHS("OutDestUnreachs", Mib.ICMP6);
 
     /**
      * Where Linux keeps a counter, which names its line in /proc/net/snmp or netstat and prefixes

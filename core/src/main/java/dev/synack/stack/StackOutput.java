@@ -17,6 +17,7 @@ import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
 import dev.synack.wire.Icmpv4Error;
+import dev.synack.wire.Ipv4Header;
 import dev.synack.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 
@@ -174,11 +175,16 @@ final class StackOutput implements TcpOutput {
         return transmitRaw(now);
     }
 
-    /** Sends an ICMP port unreachable from {@code source} to {@code destination} quoting {@code original} (up to {@code quote} bytes). */
-    boolean sendPortUnreachable(ByteBuffer original, int source, int destination, int quote, long now) {
+    /**
+     * Sends a port unreachable about {@code original} (its position to limit) from its destination
+     * {@code source} back to its sender: ICMP quoting up to {@code quote} bytes, or ICMPv6 as much
+     * as 1280 bytes hold.
+     */
+    boolean sendPortUnreachable(ByteBuffer original, IpAddress source, int quote, long now) {
         transmitBuffer.clear();
-        int length = Icmpv4Error.write(transmitBuffer, source, destination, Icmpv4Error.TYPE_DESTINATION_UNREACHABLE,
-                Icmpv4Error.CODE_PORT_UNREACHABLE, 0, original, quote);
+        int length = source.isIpv6() ? Icmpv6.writePortUnreachable(transmitBuffer, source, original, stack.config().ttl())
+                : Icmpv4Error.write(transmitBuffer, source.ipv4(), Ipv4Header.sourceAddress(original, original.position()),
+                        Icmpv4Error.TYPE_DESTINATION_UNREACHABLE, Icmpv4Error.CODE_PORT_UNREACHABLE, 0, original, quote);
         transmitBuffer.limit(length);
         return transmitRaw(now);
     }

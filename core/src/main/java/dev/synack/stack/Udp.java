@@ -17,7 +17,7 @@ import java.util.ArrayDeque;
  * its port on this host's address (a connected one only from its peer), else, for a forwarded
  * destination, to the flow of its source and destination (a new flow for the application to
  * {@link #acceptFlow} when none exists and flows are taken). Datagrams for no endpoint are answered
- * with ICMP port unreachable (RFC 1122 §4.1.3.1; IPv4 only here), at most 1,000 a second with a
+ * with ICMP or ICMPv6 port unreachable (RFC 1122 §4.1.3.1, RFC 4443 §3.1), at most 1,000 a second with a
  * burst of 50, Linux's icmp_msgs_per_sec and icmp_msgs_burst. Flows live until the application
  * closes them (a relay closes idle ones: see the forward command); at most
  * {@link #listenFlows the limit it sets} wait to be accepted, beyond which new flows are dropped.
@@ -181,16 +181,15 @@ public final class Udp {
         return flow;
     }
 
-    /** RFC 1122 §4.1.3.1: an ICMP port unreachable for a datagram no endpoint takes (IPv4; rate limited). */
+    /** RFC 1122 §4.1.3.1, RFC 4443 §3.1: a port unreachable for a datagram no endpoint takes (rate limited). */
     private void portUnreachable(ByteBuffer packet, long now) {
-        if (datagram.isIpv6()) return;
         if (icmpLimit == null) icmpLimit = new TokenBucket(ICMP_RATE, ICMP_BURST, now);
         if (!icmpLimit.tryTake(now)) {
             stack.diagnostics().increment(Counter.OUT_RATE_LIMIT_GLOBAL);
             return;
         }
-        if (stack.output().sendPortUnreachable(packet, (int) datagram.destinationLo(), (int) datagram.sourceLo(), ICMP_QUOTE, now)) {
-            stack.diagnostics().increment(Counter.ICMP_OUT_DEST_UNREACHS);
+        if (stack.output().sendPortUnreachable(packet, datagram.destination(), ICMP_QUOTE, now)) {
+            stack.diagnostics().increment(datagram.isIpv6() ? Counter.ICMP6_OUT_DEST_UNREACHS : Counter.ICMP_OUT_DEST_UNREACHS);
         }
     }
 

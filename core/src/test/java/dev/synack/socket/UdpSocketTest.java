@@ -88,6 +88,17 @@ class UdpSocketTest {
     }
 
     @Test
+    void aClosedPortAnswersIcmpv6PortUnreachableOverIpv6() throws Exception {
+        try (UdpSocket client = UdpSocket.bind(pair.client, 0)) {
+            client.send(text("anyone?"), at("fd00::1", 9999));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pair.client.counter(Counter.IN_ICMP6_IGNORED) == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(pair.forwarder.counter(Counter.ICMP6_OUT_DEST_UNREACHS)).isEqualTo(1);
+            assertThat(pair.client.counter(Counter.IN_ICMP6_IGNORED)).as("the client got the ICMPv6 error").isEqualTo(1);
+        }
+    }
+
+    @Test
     void datagramsToForwardedDestinationsBecomeFlowsAnsweredFromTheirDestination() throws IOException {
         pair.forwarder.udp().listenFlows(16);
         try (UdpSocket client = UdpSocket.bind(pair.client, 0)) {
