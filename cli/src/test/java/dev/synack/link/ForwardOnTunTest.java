@@ -133,7 +133,7 @@ class ForwardOnTunTest {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 SocketChannel s = sockets.get(i);
-                long seed = 1000 + i;
+                long seed = 1000L + i;
                 results.add(pool.submit(() -> {
                     try (s) {
                         s.connect(echo);
