@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", description = {"Benchmarks of the stack. Choose a measurement:"},
         subcommands = {GoodputCommand.class, ThroughputCommand.class, ConnectionsCommand.class, ScaleCommand.class,
-                TunBenchCommand.class, FloodBenchCommand.class, CommandLine.HelpCommand.class})
+                TunBenchCommand.class, FloodBenchCommand.class, ForwardBenchCommand.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "synack", mixinStandardHelpOptions = true, version = "synack 0.1.0",
         description = "A complete TCP/IP stack in Java, in user space.",
-        subcommands = {DemoCommand.class, PktCommand.class, BenchCommand.class, ServeCommand.class, ConnectCommand.class,
+        subcommands = {DemoCommand.class, PktCommand.class, BenchCommand.class, ServeCommand.class, ConnectCommand.class, ForwardCommand.class,
                 FuzzCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {

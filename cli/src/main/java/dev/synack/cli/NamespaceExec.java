@@ -160,7 +160,7 @@ final class NamespaceExec {
         }
     }
 
-    private static int tool(List<String> command, PrintWriter err) throws IOException, InterruptedException {
+    static int tool(List<String> command, PrintWriter err) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         int status = p.waitFor();

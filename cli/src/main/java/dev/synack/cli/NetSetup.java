@@ -76,7 +76,7 @@ final class NetSetup implements Closeable {
     /** A pcap file to write and the bytes it keeps of each packet (see {@link PcapWriter#checkSnaplen}). */
     record Capture(Path file, int snaplen) {}
 
-    private static PcapWriter capture(NetStack stack, Capture capture) throws IOException {
+    static PcapWriter capture(NetStack stack, Capture capture) throws IOException {
         if (capture == null) return null;
         PcapWriter w = PcapWriter.realTime(capture.file(), capture.snaplen());
         stack.addPacketTap(w);

@@ -57,6 +57,11 @@ public final class NetworkNamespace implements AutoCloseable {
      * and other virtual threads with it).
      */
     public void enterCurrentThread() throws IOException {
+        enterCurrentThread(name);
+    }
+
+    /** As {@link #enterCurrentThread()}, into the existing namespace {@code ip netns} knows as {@code name}. */
+    public static void enterCurrentThread(String name) throws IOException {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("a virtual thread cannot enter a network namespace: its carrier would");
         }

@@ -101,6 +101,25 @@ public final class TcpServerSocket extends SocketBase<TcpServerSocket> {
         });
     }
 
+    /**
+     * Listens for connections to every destination its stack forwards
+     * ({@link dev.synack.stack.Forwarding}) instead of a port: each accepted socket's
+     * {@link TcpSocket#getLocalAddress() local address} is the destination its peer connected to.
+     * One such socket per stack; the socket must not be bound.
+     *
+     * @throws SocketException when the socket is bound or listening, or the stack has a forwarding listener already
+     */
+    public void listenForwarded(int backlog) throws IOException {
+        call("listen forwarded " + backlog, () -> {
+            ensureOpen();
+            if (listener != null || port != 0) throw new SocketException("A forwarding socket must be neither bound nor listening");
+            listener = stack.listenForwarded(Math.max(1, backlog));
+            listener.setUserMss(options.maxSegmentSize());
+            if (handler != null) stack.watch(listener, watch);
+            return "forwarded destinations";
+        });
+    }
+
     public TcpSocket accept() throws IOException {
         return accept(null);
     }

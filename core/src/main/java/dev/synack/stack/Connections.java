@@ -51,6 +51,7 @@ final class Connections {
     private long unregisteredHi;
     private long unregisteredLo;
     private int unregisteredPorts = -1;
+    private int unregisteredLocalKey;
     private int unregisteredSentUpTo;
     /** The timer wheel's callback: one for every expiry, none allocated per call. */
     private final Consumer<Object> fireTimer = this::fire;
@@ -135,7 +136,7 @@ final class Connections {
         }
         FourTuple tuple = new FourTuple(address, localPort, remoteAddress, remotePort);
         Connection c = Connection.active(stack.config(), tuple, stack.isn(), stack.output());
-        Endpoint e = new Endpoint(c, use);
+        Endpoint e = new Endpoint(c, use, 0);
         table.put(e.remote, e.ports, e);
         recent = e;
         try {
@@ -177,7 +178,9 @@ final class Connections {
             listener.close(now);
             stack.diagnostics().listenerStateChanged(listener, TcpState.LISTEN, TcpState.CLOSED, "close()");
         } finally {
-            if (listeners[port] == listener) {
+            if (listener == forwardListener) {
+                forwardListener = null;
+            } else if (listeners[port] == listener) {
                 listeners[port] = null;
                 ports.unbind(port);
             }
@@ -193,8 +196,8 @@ final class Connections {
         Endpoint r = recent;
         if (r != null && r.connection == connection && !r.removed) return r;
         FourTuple t = connection.tuple();
-        if (table.get(t.remoteAddress(), DemuxTable.ports(t.localPort(), t.remotePort())) instanceof Endpoint e
-                && e.connection == connection) {
+        if (table.get(t.remoteAddress(), DemuxTable.ports(t.localPort(), t.remotePort()), LocalKeys.of(stack, t.localAddress()))
+                instanceof Endpoint e && e.connection == connection) {
             recent = e;
             return e;
         }
@@ -202,31 +205,66 @@ final class Connections {
     }
 
     /**
-     * Hands an arriving segment from {@code remote} to what it is for, as RFC 9293 §3.10.7 orders:
-     * a fully specified connection (or its TIME_WAIT record) first, then a listener on the port.
-     * Returns false when nothing takes it (the caller answers with a reset). The remote address is
-     * the 128 bits {@link IpAddress} holds; the packet's destination was this stack's address of
-     * that family.
+     * Hands an arriving segment from {@code remote} to {@code local} to what it is for, as RFC 9293
+     * §3.10.7 orders: a fully specified connection (or its TIME_WAIT record) first, then a listener:
+     * the one on the port for this stack's own address, the forwarding listener
+     * ({@link Forwarding}) for any other destination the stack took in. Returns false when nothing
+     * takes it (the caller answers with a reset). Addresses are the 128 bits {@link IpAddress} holds.
      */
-    boolean segmentArrived(long remoteHi, long remoteLo, TcpSegment seg, long now) {
+    boolean segmentArrived(long remoteHi, long remoteLo, long localHi, long localLo, TcpSegment seg, long now) {
         int localPort = seg.destinationPort();
-        Object entry = table.get(remoteHi, remoteLo, DemuxTable.ports(localPort, seg.sourcePort()));
-        if (entry instanceof Endpoint e && !takesNewIncarnation(e, seg, now)) {
+        int localKey = LocalKeys.of(stack, localHi, localLo);
+        Object entry = table.get(remoteHi, remoteLo, DemuxTable.ports(localPort, seg.sourcePort()), localKey);
+        if (entry != null && !LocalKeys.isExact(localKey, localHi, localLo) && !isFor(entry, localHi, localLo)) {
+            // Another forwarded IPv6 destination whose key folds alike holds this key: refused.
+            return false;
+        }
+        Listener l = localKey == 0 ? listeners[localPort] : forwardListener;
+        boolean listening = l != null && !l.isClosed();
+        if (entry instanceof Endpoint e && !takesNewIncarnation(e, seg, listening, now)) {
             recent = e;
             e.connection.segmentArrived(seg, now);
             return true;
         }
-        if (entry instanceof TimeWaitTimer t && !(synForListener(localPort, seg) && timeWait.takesNewIncarnation(t, seg, now))) {
+        if (entry instanceof TimeWaitTimer t && !(isBareSyn(seg) && listening && timeWait.takesNewIncarnation(t, seg, now))) {
             timeWait.segmentArrived(t, seg, now);
             return true;
         }
-        Listener l = listeners[localPort];
-        boolean ipv4 = IpAddress.isIpv4(remoteHi, remoteLo);
-        if (l == null || l.isClosed() || (listenerFamilies[localPort] & (ipv4 ? IPV4 : IPV6)) == 0) return false;
         IpAddress remote = IpAddress.of(remoteHi, remoteLo);
-        Connection child = l.segmentArrived(stack.localAddressFor(remote), remote, seg, now);
+        IpAddress local;
+        if (localKey == 0) {
+            boolean ipv4 = IpAddress.isIpv4(remoteHi, remoteLo);
+            if (!listening || (listenerFamilies[localPort] & (ipv4 ? IPV4 : IPV6)) == 0) return false;
+            local = stack.localAddressFor(remote);
+        } else {
+            local = IpAddress.of(localHi, localLo);
+            if (!listening || (isBareSyn(seg) && !stack.forwarding().admits(remote, seg.sourcePort(), local, localPort))) return false;
+        }
+        Connection child = l.segmentArrived(local, remote, seg, now);
         if (child != null) adoptChild(child);
         return true;
+    }
+
+    /** Whether the demux entry {@code entry} is for the local address {@code hi}, {@code lo}. */
+    private static boolean isFor(Object entry, long hi, long lo) {
+        IpAddress local = entry instanceof Endpoint e ? e.connection.tuple().localAddress()
+                : ((TimeWaitTimer) entry).record().localAddress();
+        return local.hi() == hi && local.lo() == lo;
+    }
+
+    // ---- forwarding
+
+    /** The listener that takes SYNs to forwarded destinations (see {@link Forwarding}); null: none. */
+    private Listener forwardListener;
+
+    /** See {@link NetStack#listenForwarded(int)}. */
+    Listener listenForwarded(int backlog) throws SocketException {
+        if (forwardListener != null && !forwardListener.isClosed()) throw new SocketException("Already listening for forwarded connections");
+        Listener l = new Listener(stack.config(), IpAddress.IPV6_UNSPECIFIED, Listener.ANY_PORT, backlog, stack.isn(),
+                stack.synCookies(), stack.output());
+        forwardListener = l;
+        stack.diagnostics().listenerStateChanged(l, TcpState.CLOSED, TcpState.LISTEN, "listen forwarded(" + l.backlog() + ")");
+        return l;
     }
 
     /**
@@ -267,27 +305,26 @@ final class Connections {
      * the engine decides; when it accepts, the old connection is forgotten (by its
      * {@link #callReturned}) and the SYN goes to the listener.
      */
-    private boolean takesNewIncarnation(Endpoint e, TcpSegment seg, long now) {
-        if (e.connection.state() != TcpState.TIME_WAIT || !synForListener(e.localPort, seg)) return false;
+    private boolean takesNewIncarnation(Endpoint e, TcpSegment seg, boolean listening, long now) {
+        if (e.connection.state() != TcpState.TIME_WAIT || !listening || !isBareSyn(seg)) return false;
         return e.connection.acceptsNewSyn(seg, now);
     }
 
-    /** A bare SYN to a port with an open listener (which could take a new incarnation). */
-    private boolean synForListener(int localPort, TcpSegment seg) {
-        if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.ACK) || seg.has(TcpFlags.RST)) return false;
-        Listener l = listeners[localPort];
-        return l != null && !l.isClosed();
+    /** A bare SYN (which a listener could take as a new incarnation). */
+    private static boolean isBareSyn(TcpSegment seg) {
+        return seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST);
     }
 
     private void adoptChild(Connection child) {
         stack.diagnostics().increment(Counter.PASSIVE_OPENS);
-        Endpoint e = new Endpoint(child, Endpoint.PortUse.NONE);
-        if (unregisteredPorts == e.ports && e.remote.hi() == unregisteredHi && e.remote.lo() == unregisteredLo) {
+        Endpoint e = new Endpoint(child, Endpoint.PortUse.NONE, LocalKeys.of(stack, child.tuple().localAddress()));
+        if (unregisteredPorts == e.ports && e.remote.hi() == unregisteredHi && e.remote.lo() == unregisteredLo
+                && unregisteredLocalKey == e.localKey) {
             e.sentUpTo = unregisteredSentUpTo;
             e.sentAnything = true;
             unregisteredPorts = -1;
         }
-        Object old = table.put(e.remote, e.ports, e);
+        Object old = table.put(e.remote, e.ports, e.localKey, e);
         recent = e;
         if (old != null && old != e) {
             // Cannot happen when the demux worked; keep the table consistent anyway.
@@ -317,7 +354,8 @@ final class Connections {
             return;
         }
         FourTuple t = connection.tuple();
-        timeWait.connectionReturned(connection, table.get(t.remoteAddress(), DemuxTable.ports(t.localPort(), t.remotePort())));
+        timeWait.connectionReturned(connection, table.get(t.remoteAddress(), DemuxTable.ports(t.localPort(), t.remotePort()),
+                LocalKeys.of(stack, t.localAddress())));
     }
 
     /**
@@ -349,7 +387,7 @@ final class Connections {
         if (e.removed) return;
         unlink(e);
         timers.cancel(e.timer);
-        if (table.get(e.remote, e.ports) == e) table.remove(e.remote, e.ports);
+        if (table.get(e.remote, e.ports, e.localKey) == e) table.remove(e.remote, e.ports, e.localKey);
         ports.release(e.portUse, e.localPort);
     }
 
@@ -387,19 +425,22 @@ final class Connections {
      * RetransSegs: counts a segment sent to {@code destinationAddress} carrying sequence space below
      * the highest already sent; returns whether it did.
      */
-    boolean noteSent(TcpSegment s, long destinationHi, long destinationLo) {
+    boolean noteSent(TcpSegment s, long sourceHi, long sourceLo, long destinationHi, long destinationLo) {
         int length = s.sequenceLength();
         if (length == 0 || s.has(TcpFlags.RST)) return false;
         int ports = DemuxTable.ports(s.sourcePort(), s.destinationPort());
+        int localKey = LocalKeys.of(stack, sourceHi, sourceLo);
         // A TIME_WAIT record sends only bare ACKs (no sequence space): never found here.
         Endpoint r = recent;
-        Endpoint e = r != null && r.ports == ports && r.remote.hi() == destinationHi && r.remote.lo() == destinationLo && !r.removed
-                ? r : table.get(destinationHi, destinationLo, ports) instanceof Endpoint found ? found : null;
+        Endpoint e = r != null && r.ports == ports && r.localKey == localKey && r.remote.hi() == destinationHi
+                && r.remote.lo() == destinationLo && !r.removed
+                ? r : table.get(destinationHi, destinationLo, ports, localKey) instanceof Endpoint found ? found : null;
         int end = s.seq() + length;
         if (e == null) {
             // A listener's SYN-ACK goes out before its child is registered: remember it for adoptChild.
             unregisteredHi = destinationHi;
             unregisteredLo = destinationLo;
+            unregisteredLocalKey = localKey;
             unregisteredPorts = ports;
             unregisteredSentUpTo = end;
             return false;

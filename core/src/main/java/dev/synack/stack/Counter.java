@@ -113,14 +113,24 @@ public enum Counter {
     IN_NO_ECT_PKTS("InNoECTPkts", Mib.IP_EXT),
     IN_ECT1_PKTS("InECT1Pkts", Mib.IP_EXT),
     IN_ECT0_PKTS("InECT0Pkts", Mib.IP_EXT),
-    IN_CE_PKTS("InCEPkts", Mib.IP_EXT);
+    IN_CE_PKTS("InCEPkts", Mib.IP_EXT),
+    /** Linux's Udp counters (RFC 4113's UDP-MIB): datagrams delivered, to no port, malformed, dropped for a full receive buffer, sent. */
+    UDP_IN_DATAGRAMS("InDatagrams", Mib.UDP),
+    UDP_NO_PORTS("NoPorts", Mib.UDP),
+    UDP_IN_ERRORS("InErrors", Mib.UDP),
+    UDP_RCVBUF_ERRORS("RcvbufErrors", Mib.UDP),
+    UDP_OUT_DATAGRAMS("OutDatagrams", Mib.UDP),
+    /** Linux's IcmpOutDestUnreachs: destination unreachable messages sent (UDP's port unreachable). */
+    ICMP_OUT_DEST_UNREACHS("OutDestUnreachs", Mib.ICMP),
+    /** Linux's Icmp6OutDestUnreachs: ICMPv6 destination unreachable messages sent (UDP's port unreachable). */
+    ICMP6_OUT_DEST_UNREACHS("OutDestUnreachs", Mib.ICMP6);
 
     /**
      * Where Linux keeps a counter, which names its line in /proc/net/snmp or netstat and prefixes
      * its name in nstat ("TcpActiveOpens", "TcpExtListenDrops"); {@link #SYNACK} for synack's own.
      */
     public enum Mib {
-        IP("Ip"), IP_EXT("IpExt"), ICMP("Icmp"), ICMP6("Icmp6"), TCP("Tcp"), TCP_EXT("TcpExt"), SYNACK("Synack");
+        IP("Ip"), IP_EXT("IpExt"), ICMP("Icmp"), ICMP6("Icmp6"), TCP("Tcp"), TCP_EXT("TcpExt"), UDP("Udp"), SYNACK("Synack");
 
         private final String prefix;
 

@@ -13,10 +13,11 @@ import java.util.List;
  * connections came and went does not keep the arrays of its busiest moment (a server after a burst).
  *
  * <p>The stack keys a connection by its remote address (the 128 bits {@link IpAddress} holds, IPv4
- * as IPv4-mapped, so both families share one table) and {@link #ports}: local and remote port.
- * The local address is not part of the key because a stack has one address of each family, and
- * the remote address's family picks it (packets to any other address are dropped before the
- * lookup). The single-{@code long} methods are the same table with the key in the middle long.
+ * as IPv4-mapped, so both families share one table), {@link #ports} (local and remote port) and a
+ * local-address key: 0 for the stack's own address of the remote's family, so that a stack
+ * without forwarding keys by remote address and ports alone; for a forwarded destination the
+ * 32 bits {@code LocalKeys} derives from it. The methods without a local key use 0. The
+ * single-{@code long} methods are the same table with the key in the middle long.
  *
  * <p>Not thread-safe: the owning stack calls it under its lock.
  */
@@ -24,6 +25,7 @@ public final class DemuxTable<V> {
     private long[] his;
     private long[] los;
     private int[] ints;
+    private int[] locals;
     private Object[] values;
     private int size;
     private final int minCapacity;
@@ -38,6 +40,7 @@ public final class DemuxTable<V> {
         his = new long[capacity];
         los = new long[capacity];
         ints = new int[capacity];
+        locals = new int[capacity];
         values = new Object[capacity];
     }
 
@@ -56,14 +59,14 @@ public final class DemuxTable<V> {
 
     public int size() { return size; }
 
-    private static int hash(long hi, long lo, int low) {
-        long h = (hi * 0xC2B2AE3D27D4EB4FL + lo) * 0x9E3779B97F4A7C15L + low * 0x165667B19E3779F9L;
+    private static int hash(long hi, long lo, int low, int local) {
+        long h = (hi * 0xC2B2AE3D27D4EB4FL + lo) * 0x9E3779B97F4A7C15L + low * 0x165667B19E3779F9L + local * 0xD6E8FEB86659FD93L;
         h *= 0x9E3779B97F4A7C15L;
         return (int) (h ^ (h >>> 32));
     }
 
-    private boolean at(int i, long hi, long lo, int low) {
-        return los[i] == lo && ints[i] == low && his[i] == hi;
+    private boolean at(int i, long hi, long lo, int low, int local) {
+        return los[i] == lo && ints[i] == low && his[i] == hi && locals[i] == local;
     }
 
     public V get(long key) { return get(0, key, 0); }
@@ -71,13 +74,18 @@ public final class DemuxTable<V> {
     /** The value of the connection from {@code remote} with {@code ports} ({@link #ports}). */
     public V get(IpAddress remote, int ports) { return get(remote.hi(), remote.lo(), ports); }
 
+    public V get(long hi, long lo, int low) { return get(hi, lo, low, 0); }
+
+    /** The value of the connection from {@code remote} with {@code ports} to the destination of {@code localKey}. */
+    public V get(IpAddress remote, int ports, int localKey) { return get(remote.hi(), remote.lo(), ports, localKey); }
+
     @SuppressWarnings("unchecked")
-    public V get(long hi, long lo, int low) {
+    public V get(long hi, long lo, int low, int local) {
         int m = values.length - 1;
-        for (int i = hash(hi, lo, low) & m; ; i = (i + 1) & m) {
+        for (int i = hash(hi, lo, low, local) & m; ; i = (i + 1) & m) {
             Object v = values[i];
             if (v == null) return null;
-            if (at(i, hi, lo, low)) return (V) v;
+            if (at(i, hi, lo, low, local)) return (V) v;
         }
     }
 
@@ -87,16 +95,20 @@ public final class DemuxTable<V> {
 
     public V put(long key, V value) { return put(0, key, 0, value); }
 
-    public V put(IpAddress remote, int ports, V value) { return put(remote.hi(), remote.lo(), ports, value); }
+    public V put(IpAddress remote, int ports, V value) { return put(remote.hi(), remote.lo(), ports, 0, value); }
+
+    public V put(IpAddress remote, int ports, int localKey, V value) { return put(remote.hi(), remote.lo(), ports, localKey, value); }
+
+    public V put(long hi, long lo, int low, V value) { return put(hi, lo, low, 0, value); }
 
     /** Maps the key to {@code value} (not null); returns the previous value or null. */
     @SuppressWarnings("unchecked")
-    public V put(long hi, long lo, int low, V value) {
+    public V put(long hi, long lo, int low, int local, V value) {
         if (value == null) throw new IllegalArgumentException("null value");
         int m = values.length - 1;
-        int i = hash(hi, lo, low) & m;
+        int i = hash(hi, lo, low, local) & m;
         for (; values[i] != null; i = (i + 1) & m) {
-            if (at(i, hi, lo, low)) {
+            if (at(i, hi, lo, low, local)) {
                 V old = (V) values[i];
                 values[i] = value;
                 return old;
@@ -105,6 +117,7 @@ public final class DemuxTable<V> {
         his[i] = hi;
         los[i] = lo;
         ints[i] = low;
+        locals[i] = local;
         values[i] = value;
         if (++size * 2 > values.length) rehash(values.length * 2);
         return null;
@@ -112,22 +125,26 @@ public final class DemuxTable<V> {
 
     public V remove(long key) { return remove(0, key, 0); }
 
-    public V remove(IpAddress remote, int ports) { return remove(remote.hi(), remote.lo(), ports); }
+    public V remove(IpAddress remote, int ports) { return remove(remote.hi(), remote.lo(), ports, 0); }
+
+    public V remove(IpAddress remote, int ports, int localKey) { return remove(remote.hi(), remote.lo(), ports, localKey); }
+
+    public V remove(long hi, long lo, int low) { return remove(hi, lo, low, 0); }
 
     /** Removes the key; returns its value or null. */
     @SuppressWarnings("unchecked")
-    public V remove(long hi, long lo, int low) {
+    public V remove(long hi, long lo, int low, int local) {
         int m = values.length - 1;
-        int i = hash(hi, lo, low) & m;
+        int i = hash(hi, lo, low, local) & m;
         for (; ; i = (i + 1) & m) {
             if (values[i] == null) return null;
-            if (at(i, hi, lo, low)) break;
+            if (at(i, hi, lo, low, local)) break;
         }
         V old = (V) values[i];
         // Algorithm R: move back every later entry of the run that would no longer be found.
         int hole = i;
         for (int j = (i + 1) & m; values[j] != null; j = (j + 1) & m) {
-            int home = hash(his[j], los[j], ints[j]) & m;
+            int home = hash(his[j], los[j], ints[j], locals[j]) & m;
             boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
             if (movable) {
                 move(j, hole);
@@ -146,6 +163,7 @@ public final class DemuxTable<V> {
         his[to] = his[from];
         los[to] = los[from];
         ints[to] = ints[from];
+        locals[to] = locals[from];
         values[to] = values[from];
     }
 
@@ -159,17 +177,18 @@ public final class DemuxTable<V> {
 
     private void rehash(int capacity) {
         long[] oldHis = his, oldLos = los;
-        int[] oldInts = ints;
+        int[] oldInts = ints, oldLocals = locals;
         Object[] oldValues = values;
         allocate(capacity);
         int m = capacity - 1;
         for (int j = 0; j < oldValues.length; j++) {
             if (oldValues[j] == null) continue;
-            int i = hash(oldHis[j], oldLos[j], oldInts[j]) & m;
+            int i = hash(oldHis[j], oldLos[j], oldInts[j], oldLocals[j]) & m;
             while (values[i] != null) i = (i + 1) & m;
             his[i] = oldHis[j];
             los[i] = oldLos[j];
             ints[i] = oldInts[j];
+            locals[i] = oldLocals[j];
             values[i] = oldValues[j];
         }
     }

@@ -7,9 +7,10 @@ import dev.synack.wire.IpAddress;
 /** The stack's record of one connection: its demux key, its timer and which port use it holds. */
 final class Endpoint {
     final Connection connection;
-    /** The demux key: the remote address and {@link DemuxTable#ports}. */
+    /** The demux key: the remote address, {@link DemuxTable#ports} and the local address's {@link LocalKeys key}. */
     final IpAddress remote;
     final int ports;
+    final int localKey;
     final int localPort;
     final TimerWheel.Timer<Object> timer = new TimerWheel.Timer<>(this);
     /** PortTable use released with the connection: a binding (bound before connect) or an ephemeral use. */
@@ -24,12 +25,13 @@ final class Endpoint {
 
     enum PortUse { NONE, BINDING, EPHEMERAL }
 
-    Endpoint(Connection connection, PortUse portUse) {
+    Endpoint(Connection connection, PortUse portUse, int localKey) {
         FourTuple t = connection.tuple();
         this.connection = connection;
         this.remote = t.remoteAddress();
         this.ports = DemuxTable.ports(t.localPort(), t.remotePort());
         this.localPort = t.localPort();
+        this.localKey = localKey;
         this.portUse = portUse;
     }
 

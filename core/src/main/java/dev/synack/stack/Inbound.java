@@ -13,6 +13,7 @@ import dev.synack.wire.PacketCodec;
 import dev.synack.wire.ParseResult;
 import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
+import dev.synack.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 
 /**
@@ -111,6 +112,9 @@ final class Inbound {
         if (result == ParseResult.OK) return inbound;
         if (result == ParseResult.NOT_TCP && Icmpv6.isIcmpv6(packet)) {
             icmpv6.arrived(packet, now);
+        } else if (result == ParseResult.NOT_TCP && UdpDatagram.isUdp(packet)) {
+            stack.udp().arrived(packet, tcpChecksumTrusted, now);
+            return null;
         } else if (result == ParseResult.NOT_TCP) {
             // A sound IP header for a protocol synack does not handle, such as UDP: counted and
             // dropped, never an error.
@@ -148,7 +152,7 @@ final class Inbound {
         diagnostics.increment(Counter.ofEcn(in.segment().ecn()));
         diagnostics.packet(now, TraceEvent.Direction.RECV, in, null);
         TcpSegment seg = in.segment();
-        if (connections.segmentArrived(in.sourceHi(), in.sourceLo(), seg, now)) return;
+        if (connections.segmentArrived(in.sourceHi(), in.sourceLo(), in.destinationHi(), in.destinationLo(), seg, now)) return;
         // RFC 9293 §3.10.7.1: a segment for no connection and no listener is answered with a
         // reset (its form depends on the ACK bit), unless it is itself a reset.
         if (!Resets.replyTo(seg, resetReply)) {
@@ -201,6 +205,12 @@ final class Inbound {
         if (stack.output().sendEchoReply(packet, ipv6, now)) diagnostics.increment(ipv6 ? Counter.OUT_ECHO_REPLIES6 : Counter.OUT_ECHO_REPS);
     }
 
+    /** Why a packet between these addresses (either family, as {@link IpAddress} holds them) is dropped, counted; null when taken. */
+    String addressProblem(long sourceHi, long sourceLo, long destinationHi, long destinationLo) {
+        return IpAddress.isIpv4(sourceHi, sourceLo) ? addressProblem((int) sourceLo, (int) destinationLo)
+                : addressProblem6(sourceHi, sourceLo, destinationHi, destinationLo);
+    }
+
     /** As {@link #addressProblem(int, int)} for IPv6 (the two longs of each address). */
     String addressProblem6(long sourceHi, long sourceLo, long destinationHi, long destinationLo) {
         IpAddress own = stack.ipv6Address();
@@ -214,8 +224,7 @@ final class Inbound {
             return problem;
         }
         problem = AddressFilter.destinationProblem6(destinationHi, destinationLo, own);
-        if (problem != null) diagnostics.increment(Counter.IN_ADDR_ERRORS);
-        return problem;
+        return counted(forwarded(problem, destinationHi, destinationLo));
     }
 
     /** The packet (ICMP, its IPv4 header checked for length only) carries an error message type. */
@@ -257,6 +266,13 @@ final class Inbound {
         });
         IcmpError kind = IcmpError.ofIpv4(e.type(), e.code());
         if (kind == null) return "ICMP message TCP does not act on";
+        if (e.quotedProtocol() == UdpDatagram.PROTOCOL && e.quotedSource() == stack.address()) {
+            // RFC 1122 §4.1.3.3: UDP passes ICMP errors up; a connected socket reports port unreachable as refused.
+            String what = e.type() == Icmpv4Error.TYPE_DESTINATION_UNREACHABLE && e.code() == Icmpv4Error.CODE_PORT_UNREACHABLE
+                    ? "ICMP port unreachable from " : "ICMP destination unreachable (code " + e.code() + ") from ";
+            return stack.udp().icmpError(e.quotedSourcePort(), IpAddress.ipv4(e.quotedDestination()), e.quotedDestinationPort(),
+                    what + IpAddress.ipv4(e.quotedDestination()).withPort(e.quotedDestinationPort()));
+        }
         if (e.quotedProtocol() != TcpPacket.PROTOCOL_TCP) return "ICMP error about a protocol other than TCP";
         if (e.quotedSource() != stack.address()) {
             diagnostics.increment(Counter.ICMP_IN_ERRORS);
@@ -279,7 +295,17 @@ final class Inbound {
             return problem;
         }
         problem = filter.destinationProblem(destination);
-        if (problem != null) diagnostics.increment(Counter.IN_ADDR_ERRORS);
-        return problem;
+        return counted(forwarded(problem, 0, IpAddress.ipv4Lo(destination)));
+    }
+
+    /** A destination other than the host's own is taken in when the stack forwards it ({@link Forwarding}). */
+    private String forwarded(String problem, long destinationHi, long destinationLo) {
+        boolean taken = problem == AddressFilter.OTHER_DESTINATION && stack.forwarding().covers(destinationHi, destinationLo);
+        return taken ? null : problem;
+    }
+
+    private String counted(String destinationProblem) {
+        if (destinationProblem != null) diagnostics.increment(Counter.IN_ADDR_ERRORS);
+        return destinationProblem;
     }
 }

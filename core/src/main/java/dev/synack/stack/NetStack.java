@@ -79,6 +79,8 @@ public final class NetStack {
     private final Connections connections;
     private final StackOutput output;
     private final Inbound inbound;
+    private final Forwarding forwarding = new Forwarding();
+    private final Udp udp = new Udp(this);
     private final Waiter realTimeWaiter;
     /** How blocking calls wait: the real-time one, or a simulation's (guarded by the lock). */
     private Waiter waiter;
@@ -511,6 +513,26 @@ public final class NetStack {
         lock.lock();
         try {
             return connections.listen(port, backlog, shown, Connections.families(bound, ipv6Only));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The stack's UDP: bound ports and forwarded flows (see {@link Udp}). */
+    public Udp udp() { return udp; }
+
+    /** Which destinations besides its own this stack takes in, and the filter on their SYNs (see {@link Forwarding}). */
+    public Forwarding forwarding() { return forwarding; }
+
+    /**
+     * Listens for connections to every forwarded destination ({@link Forwarding}); {@link #closeListener} stops it.
+     *
+     * @throws java.net.SocketException when such a listener is open already
+     */
+    public Listener listenForwarded(int backlog) throws IOException {
+        lock.lock();
+        try {
+            return connections.listenForwarded(backlog);
         } finally {
             lock.unlock();
         }

@@ -16,6 +16,9 @@ import dev.synack.wire.PacketCodec;
 import dev.synack.wire.TcpFlags;
 import dev.synack.wire.TcpPacket;
 import dev.synack.wire.TcpSegment;
+import dev.synack.wire.Icmpv4Error;
+import dev.synack.wire.Ipv4Header;
+import dev.synack.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 
 /**
@@ -89,7 +92,7 @@ final class StackOutput implements TcpOutput {
             if (out.isIpv6()) out.flowLabel(flowLabel(out, s));
             diagnostics.increment(Counter.OUT_SEGS);
             if (s.has(TcpFlags.RST)) diagnostics.increment(Counter.OUT_RSTS);
-            if (stack.connections().noteSent(s, destinationHi, destinationLo) && FLIGHT_RECORDER) FlightEvents.retransmitted(stack, out);
+            if (stack.connections().noteSent(s, sourceHi, sourceLo, destinationHi, destinationLo) && FLIGHT_RECORDER) FlightEvents.retransmitted(stack, out);
             diagnostics.packet(now, TraceEvent.Direction.SEND, out, null);
             if (link == null) {
                 diagnostics.packet(now, TraceEvent.Direction.DROP, out, "no link attached");
@@ -161,6 +164,27 @@ final class StackOutput implements TcpOutput {
         transmitBuffer.clear();
         int ttl = stack.config().ttl();
         int length = ipv6 ? Icmpv6.writeEchoReply(request, transmitBuffer, ttl) : Icmpv4.writeEchoReply(request, transmitBuffer, ttl);
+        transmitBuffer.limit(length);
+        return transmitRaw(now);
+    }
+
+    /** Sends a UDP datagram (see {@link UdpDatagram#write}); false when no link is attached. */
+    boolean sendUdp(IpAddress from, int fromPort, IpAddress to, int toPort, ByteBuffer data, long now) {
+        transmitBuffer.clear();
+        transmitBuffer.limit(UdpDatagram.write(transmitBuffer, from, fromPort, to, toPort, data, stack.config().ttl()));
+        return transmitRaw(now);
+    }
+
+    /**
+     * Sends a port unreachable about {@code original} (its position to limit) from its destination
+     * {@code source} back to its sender: ICMP quoting up to {@code quote} bytes, or ICMPv6 as much
+     * as 1280 bytes hold.
+     */
+    boolean sendPortUnreachable(ByteBuffer original, IpAddress source, int quote, long now) {
+        transmitBuffer.clear();
+        int length = source.isIpv6() ? Icmpv6.writePortUnreachable(transmitBuffer, source, original, stack.config().ttl())
+                : Icmpv4Error.write(transmitBuffer, source.ipv4(), Ipv4Header.sourceAddress(original, original.position()),
+                        Icmpv4Error.TYPE_DESTINATION_UNREACHABLE, Icmpv4Error.CODE_PORT_UNREACHABLE, 0, original, quote);
         transmitBuffer.limit(length);
         return transmitRaw(now);
     }

@@ -40,8 +40,8 @@ final class TimeWaitRecords {
      * fire in the same order as before.
      */
     void compact(Endpoint e, TimeWaitRecord r) {
-        TimeWaitTimer timer = new TimeWaitTimer(r, e.portUse);
-        table.put(e.remote, e.ports, timer);
+        TimeWaitTimer timer = new TimeWaitTimer(r, e.portUse, e.localKey);
+        table.put(e.remote, e.ports, e.localKey, timer);
         count++;
         timers.replace(e.timer, timer, r.nextDeadline());
     }
@@ -65,7 +65,9 @@ final class TimeWaitRecords {
 
     /** The 2MSL timer of {@code r}: it goes CLOSED and is forgotten, its port released. */
     void fire(TimeWaitRecord r, long now) {
-        if (!(table.get(r.remoteAddress(), DemuxTable.ports(r.localPort(), r.remotePort())) instanceof TimeWaitTimer t) || t.record() != r) {
+        int localKey = LocalKeys.of(stack, r.localAddress());
+        if (!(table.get(r.remoteAddress(), DemuxTable.ports(r.localPort(), r.remotePort()), localKey) instanceof TimeWaitTimer t)
+                || t.record() != r) {
             return;
         }
         try {
@@ -74,7 +76,7 @@ final class TimeWaitRecords {
         } catch (Throwable ex) {
             Diagnostics.rethrowFatal(ex);
             stack.diagnostics().internalError(now, "timer of " + r.tuple(), ex);
-            if (table.get(r.remoteAddress(), t.ports()) == t) timers.retryLater(t, now);
+            if (table.get(r.remoteAddress(), t.ports(), t.localKey) == t) timers.retryLater(t, now);
         }
     }
 
@@ -101,8 +103,8 @@ final class TimeWaitRecords {
     /** Forgets a record: its timer, its demux entry and its port use (once). */
     private void remove(TimeWaitTimer t) {
         IpAddress remote = t.record().remoteAddress();
-        if (table.get(remote, t.ports()) != t) return; // already forgotten
-        table.remove(remote, t.ports());
+        if (table.get(remote, t.ports(), t.localKey) != t) return; // already forgotten
+        table.remove(remote, t.ports(), t.localKey);
         timers.cancel(t);
         count--;
         ports.release(t.portUse, t.record().localPort());

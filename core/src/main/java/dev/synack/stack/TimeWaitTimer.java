@@ -10,10 +10,13 @@ import dev.synack.tcp.TimeWaitRecord;
  */
 final class TimeWaitTimer extends TimerWheel.Timer<Object> {
     final Endpoint.PortUse portUse;
+    /** The local-address part of its demux key ({@link LocalKeys}). */
+    final int localKey;
 
-    TimeWaitTimer(TimeWaitRecord record, Endpoint.PortUse portUse) {
+    TimeWaitTimer(TimeWaitRecord record, Endpoint.PortUse portUse, int localKey) {
         super(record);
         this.portUse = portUse;
+        this.localKey = localKey;
     }
 
     TimeWaitRecord record() { return (TimeWaitRecord) owner(); }

@@ -1,8 +1,9 @@
 /**
  * One host's TCP/IP stack around the sans-IO engine: {@link dev.synack.stack.NetStack} demultiplexes
  * arriving IPv4 and IPv6 packets to connections ({@link dev.synack.stack.DemuxTable}, keyed by the
- * remote address's 128 bits and the ports, no allocation per lookup) and listeners (by port), answers segments that
- * match nothing with RST, allocates ports ({@link dev.synack.stack.PortTable}), drives the engine's
+ * remote address's 128 bits, the ports and a key of the local address, no allocation per lookup) and listeners (by
+ * port), answers segments that match nothing with RST, carries UDP ({@link dev.synack.stack.Udp}), takes in
+ * connections and flows to other destinations when it forwards ({@link dev.synack.stack.Forwarding}), allocates ports ({@link dev.synack.stack.PortTable}), drives the engine's
  * timers through a hashed timing wheel ({@link dev.synack.stack.TimerWheel}), emits trace events and
  * keeps TCP-MIB counters ({@link dev.synack.stack.Counter}). The engine tells the stack when each of
  * its calls returns ({@link dev.synack.tcp.TcpOutput#callReturned}), and the stack reschedules or

@@ -24,6 +24,11 @@ import java.util.List;
  * that child, whose {@link Connection#listener()} names this listener until it is accepted.
  */
 public final class Listener {
+    /**
+     * The port of a listener that takes SYNs to every port (a forwarding stack's, for destinations
+     * other than its own): each child's local port is its SYN's destination port.
+     */
+    public static final int ANY_PORT = 0;
     private final TcpConfig config;
     private final IpAddress localAddress;
     private final int localPort;
@@ -91,7 +96,7 @@ public final class Listener {
         }
         if (segment.has(TcpFlags.ACK)) {
             if (!segment.has(TcpFlags.SYN) && cookiesRecentlySent(now)) {
-                FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, segment.sourcePort());
+                FourTuple tuple = new FourTuple(localAddress, portOf(segment), remoteAddress, segment.sourcePort());
                 int peerMss = cookies.check(tuple, segment.seq() - 1, segment.ack() - 1, now);
                 SynCookies.Offered offered = peerMss == 0 ? null : offeredByCookie(segment);
                 if (offered != null) return cookieAckArrived(tuple, segment, peerMss, offered, now);
@@ -127,7 +132,7 @@ public final class Listener {
             sendCookie(localAddress, remoteAddress, segment, now);
             return null;
         }
-        FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, segment.sourcePort());
+        FourTuple tuple = new FourTuple(localAddress, portOf(segment), remoteAddress, segment.sourcePort());
         FastOpen fastOpen = FastOpen.atListener(config, this, cookies.fastOpenCookies(config), tuple, segment, output, now);
         Connection child = Handshake.passive(config, tuple, isn, output, this, segment, fastOpen, now);
         if (child.isReleased()) return child;
@@ -140,6 +145,11 @@ public final class Listener {
             synQueueAdd(child);
         }
         return child;
+    }
+
+    /** The local port of a connection {@code segment} opens: this listener's, or the segment's destination port for {@link #ANY_PORT}. */
+    private int portOf(TcpSegment segment) {
+        return localPort == ANY_PORT ? segment.destinationPort() : localPort;
     }
 
     /** A handshake's last ACK that found the accept queue full (Linux's tcp_v4_syn_recv_sock, exit_overflow). */
@@ -160,7 +170,7 @@ public final class Listener {
      * keeps the SYN's options), keeping nothing (Linux's cookie_v4_init_sequence).
      */
     private void sendCookie(IpAddress localAddress, IpAddress remoteAddress, TcpSegment syn, long now) {
-        FourTuple tuple = new FourTuple(localAddress, localPort, remoteAddress, syn.sourcePort());
+        FourTuple tuple = new FourTuple(localAddress, portOf(syn), remoteAddress, syn.sourcePort());
         TcpOptions o = syn.options();
         // As Linux's tcp_parse_options, an MSS option of 0 counts as none.
         int peerMss = o.hasMss() && o.mss() > 0 ? o.mss() : Handshake.defaultPeerMss(config, tuple);

@@ -147,6 +147,23 @@ public final class Icmpv6 {
      * and quoting as much of the invoking packet as the message's 1280 bytes hold. Returns its length.
      */
     public static int writePacketTooBig(ByteBuffer out, IpAddress source, ByteBuffer invoking, long mtu, int hopLimit) {
+        return writeError(out, source, invoking, TYPE_PACKET_TOO_BIG, 0, (int) mtu, hopLimit);
+    }
+
+    /** RFC 4443 §3.1's code for a port with no listener ("port unreachable"). */
+    public static final int CODE_PORT_UNREACHABLE = 4;
+
+    /**
+     * Writes at {@code out}'s position a destination unreachable, port unreachable (RFC 4443 §3.1,
+     * code 4) from {@code source} to the sender of {@code invoking}, quoting as much of it as 1280
+     * bytes hold. Returns its length.
+     */
+    public static int writePortUnreachable(ByteBuffer out, IpAddress source, ByteBuffer invoking, int hopLimit) {
+        return writeError(out, source, invoking, TYPE_DESTINATION_UNREACHABLE, CODE_PORT_UNREACHABLE, 0, hopLimit);
+    }
+
+    /** An error message of {@code type} and {@code code} with {@code word} after the checksum (RFC 4443 §3). */
+    private static int writeError(ByteBuffer out, IpAddress source, ByteBuffer invoking, int type, int code, int word, int hopLimit) {
         int ip = invoking.position();
         int quoted = Math.min(invoking.remaining(), MAX_ERROR_LENGTH - Ipv6Header.LENGTH - ERROR_HEADER_LENGTH);
         int length = ERROR_HEADER_LENGTH + quoted;
@@ -154,9 +171,9 @@ public final class Icmpv6 {
         Ipv6Header.write(out, o, length, NEXT_HEADER, hopLimit, 0, source.hi(), source.lo(),
                 Ipv6Header.sourceHi(invoking, ip), Ipv6Header.sourceLo(invoking, ip));
         int icmp = o + Ipv6Header.LENGTH;
-        out.put(icmp + OFF_TYPE, (byte) TYPE_PACKET_TOO_BIG);
-        out.put(icmp + OFF_CODE, (byte) 0);
-        out.putInt(icmp + 4, (int) mtu);
+        out.put(icmp + OFF_TYPE, (byte) type);
+        out.put(icmp + OFF_CODE, (byte) code);
+        out.putInt(icmp + 4, word);
         out.put(icmp + ERROR_HEADER_LENGTH, invoking, ip, quoted);
         writeChecksum(out, o, icmp, length);
         return Ipv6Header.LENGTH + length;

@@ -70,9 +70,9 @@ class NetStackIcmpTest {
         stack.deliver(reply);
         assertThat(stack.counter(Counter.IN_ICMP_IGNORED)).isEqualTo(1);
 
-        ByteBuffer udp = ByteBuffer.allocate(28);
-        Ipv4Header.write(udp, 0, 28, 64, 17, PEER, ME);
-        stack.deliver(udp);
+        ByteBuffer gre = ByteBuffer.allocate(28);
+        Ipv4Header.write(gre, 0, 28, 64, 47, PEER, ME); // GRE: a protocol synack does not speak
+        stack.deliver(gre);
         ByteBuffer ipv6 = ByteBuffer.allocate(48);
         ipv6.put(0, (byte) 0x60);
         stack.deliver(ipv6);
