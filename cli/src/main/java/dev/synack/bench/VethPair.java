@@ -3,7 +3,6 @@ package dev.synack.bench;
 import dev.synack.link.NetworkNamespace;
 import java.io.IOException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A veth pair for the kernel-against-kernel yardsticks: its near end ({@link #NEAR}) in this
@@ -56,19 +55,7 @@ final class VethPair implements AutoCloseable {
      * too; sockets keep the namespace they were opened in) and returns its result.
      */
     <T> T insideFar(Callable<T> task) throws Exception {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("bench-in-" + far.name()).start(() -> {
-            try {
-                far.enterCurrentThread();
-                result.set(task.call());
-            } catch (Exception e) {
-                failure.set(e);
-            }
-        });
-        t.join();
-        if (failure.get() != null) throw failure.get();
-        return result.get();
+        return far.call(task);
     }
 
     /** Deletes the pair, then the far namespace (a namespace's own devices would go in the background). */

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The two paths {@code bench forward} compares, set up in the namespace the benchmark runs in (the
@@ -140,19 +139,7 @@ final class ForwardPaths implements AutoCloseable {
 
     /** Runs {@code task} on a platform thread inside {@code ns} and returns its result. */
     static <T> T inside(NetworkNamespace ns, Callable<T> task) throws Exception {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("in-" + ns.name()).start(() -> {
-            try {
-                ns.enterCurrentThread();
-                result.set(task.call());
-            } catch (Exception e) {
-                failure.set(e);
-            }
-        });
-        t.join();
-        if (failure.get() != null) throw failure.get();
-        return result.get();
+        return ns.call(task);
     }
 
     /** One connection from a thread already inside a client namespace: asks for {@code bytes}, reads them all; returns how many came. */

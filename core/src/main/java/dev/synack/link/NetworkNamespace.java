@@ -69,6 +69,27 @@ public final class NetworkNamespace implements AutoCloseable {
     }
 
     /** Deletes the namespace (its devices with it). */
+    /**
+     * Runs {@code task} on a new platform thread that has entered this namespace (threads it starts
+     * are there too; sockets keep the namespace they were opened in), waits for it and returns its
+     * result, or throws what it threw.
+     */
+    public <T> T call(java.util.concurrent.Callable<T> task) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<T> result = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("in-" + name).start(() -> {
+            try {
+                enterCurrentThread();
+                result.set(task.call());
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        });
+        t.join();
+        if (failure.get() != null) throw failure.get();
+        return result.get();
+    }
+
     @Override
     public void close() throws IOException {
         TunDevice.runTool(List.of("ip", "netns", "del", name));

@@ -155,17 +155,23 @@ abstract class LossRecovery {
             return;
         }
         Ecn.windowReduced(c);
+        if (startReduction(now)) return;
+        fastRetransmit(now);
+    }
+
+    /**
+     * The congestion control lowers ssthresh for the flight; with PRR in the profile (Linux's
+     * tcp_init_cwnd_reduction) cwnd then comes down over the next ACKs, this ACK's share included
+     * (reduceRate), and true is returned; false leaves cwnd to the caller.
+     */
+    private boolean startReduction(long now) {
         int priorCwnd = c.congestion.cwnd();
         c.congestion.onCongestionEvent(Seq.distance(c.sndUna, c.sndMax), now);
-        if (reducesRate()) {
-            // Linux's tcp_init_cwnd_reduction: ssthresh is lowered, cwnd waits for this ACK's share
-            // (reduceRate), which lets the fast retransmission go.
-            if (prr == null) prr = new ProportionalRateReduction();
-            prr.start(priorCwnd);
-            c.congestion.setCwnd(priorCwnd);
-            return;
-        }
-        fastRetransmit(now);
+        if (!reducesRate()) return false;
+        if (prr == null) prr = new ProportionalRateReduction();
+        prr.start(priorCwnd);
+        c.congestion.setCwnd(priorCwnd);
+        return true;
     }
 
     /**
@@ -179,15 +185,7 @@ abstract class LossRecovery {
         if (inRecovery || inCwr || !canStartRecovery()) return;
         inCwr = true;
         cwrPoint = c.sndMax;
-        int priorCwnd = c.congestion.cwnd();
-        c.congestion.onCongestionEvent(Seq.distance(c.sndUna, c.sndMax), now);
-        if (reducesRate()) {
-            if (prr == null) prr = new ProportionalRateReduction();
-            prr.start(priorCwnd);
-            c.congestion.setCwnd(priorCwnd);
-        } else {
-            c.congestion.setCwnd(c.congestion.ssthresh());
-        }
+        if (!startReduction(now)) c.congestion.setCwnd(c.congestion.ssthresh());
         Ecn.windowReduced(c);
     }
 
