@@ -360,8 +360,11 @@ public final class ScriptParser {
         int start = c.pos;
         while (!c.atEnd() && Character.digit(c.current(), 16) >= 0) c.pos++;
         String hex = c.text.substring(start, c.pos);
-        if (hex.length() % 2 != 0 || (!hex.isEmpty() && !dev.synack.wire.TcpOptions.validCookieLength(hex.length() / 2))) {
-            throw c.error("a Fast Open cookie has 4 to 16 bytes, an even number, in hex: '" + hex + "'");
+        if (hex.length() % 2 != 0) throw c.error("a Fast Open cookie is written in hex, two digits per byte: '" + hex + "'");
+        if (!hex.isEmpty() && !dev.synack.wire.TcpOptions.validCookieLength(hex.length() / 2)) {
+            // A peer's malformed cookie: the options synack builds hold only RFC 7413's sizes.
+            throw new ScriptException(c.line, "a Fast Open cookie of " + hex.length() / 2
+                    + " bytes (outside RFC 7413's 4 to 16, even) cannot be written", true);
         }
         long[] bytes = new long[hex.length() / 2];
         for (int i = 0; i < bytes.length; i++) bytes[i] = Integer.parseInt(hex, 2 * i, 2 * i + 2, 16);

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code synack forward} end to end (as root with /dev/net/tun; skipped otherwise): programs in a
  * client namespace whose routes send 198.18.0.0/15 into synack's TUN device reach servers in
- * another namespace through synack's relay, directly and through a SOCKS5 server (microsocks);
+ * another namespace through synack's relay, directly and through a SOCKS5 server (microsocks; a DNS lookup
+ * over TCP through it too);
  * every byte is compared. See {@link ForwardRig} for the namespaces.
  */
 class ForwardOnTunTest {
@@ -53,13 +54,21 @@ class ForwardOnTunTest {
         ForwardRig.assumeTool("curl", "--version");
         ForwardRig.assumeTool("wget", "--version");
         ForwardRig.assumeTool("microsocks", "-h");
+        boolean dns = ForwardRig.hasTool("dig", "-v") && ForwardRig.hasTool("dnsmasq", "--version");
         try (ForwardRig rig = ForwardRig.open()) {
             rig.startInRelay("microsocks", "-i", "127.0.0.1", "-p", "1080");
+            if (dns) rig.startDnsmasq("synack.test", "198.18.7.7");
             Thread.sleep(300);
             rig.startForwarder("--socks5", "127.0.0.1:1080");
             fetchWithCurlAndWget(rig, dir);
+            if (dns) {
+                // A DNS lookup over TCP: microsocks has CONNECT only (no UDP ASSOCIATE), so the query goes as a TCP flow.
+                String answer = rig.client.exec("dig", "@" + ForwardRig.SERVER, "www.synack.test", "A", "+short", "+time=5",
+                        "+tries=2", "+tcp");
+                assertThat(answer).isEqualTo("198.18.7.7");
+            }
             List<String> out = rig.stopForwarder();
-            assertThat(out.getLast()).as("%s", out).startsWith("2 flows ended (0 refused)");
+            assertThat(out.getLast()).as("%s", out).startsWith((dns ? 3 : 2) + " flows ended (0 refused)");
         }
     }
 

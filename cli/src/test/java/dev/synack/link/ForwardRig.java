@@ -71,18 +71,22 @@ final class ForwardRig implements AutoCloseable {
         return rig;
     }
 
-    static void assumeTool(String... command) {
-        boolean present;
+    /** Whether {@code command} (a tool asked for its version) runs here. */
+    static boolean hasTool(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
-            present = p.waitFor(10, TimeUnit.SECONDS);
+            return p.waitFor(10, TimeUnit.SECONDS);
         } catch (IOException e) {
-            present = false;
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            present = false;
+            return false;
         }
+    }
+
+    static void assumeTool(String... command) {
+        boolean present = hasTool(command);
         if (!present) System.out.println("SKIPPED: " + command[0] + " is not installed");
         assumeTrue(present, command[0] + " is not installed");
     }

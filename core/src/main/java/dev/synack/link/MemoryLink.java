@@ -163,6 +163,18 @@ public final class MemoryLink implements Link, AutoCloseable {
         Host leftFor;
         /** The shards of this host's address, this one among them (null: the host is not sharded). */
         Host[] shards;
+        /** Its index among {@link #shards}. */
+        int shardIndex;
+
+        /**
+         * Whether a drain started for a shard of index {@code group} (-1: not a shard) carries this
+         * host's packets: those of its own index and of hosts that are not sharded. A flow stays
+         * between shards of one index, so two threads releasing shards of two indexes drain
+         * outboxes of their own, side by side.
+         */
+        boolean drainedWith(int group) {
+            return group < 0 || shards == null || shardIndex == group;
+        }
 
         Host(HostAddresses address, NetStack stack) {
             this.address = address;
@@ -207,6 +219,7 @@ public final class MemoryLink implements Link, AutoCloseable {
             NetStack stack = newStack(name + "#" + i, address, Objects.requireNonNull(config));
             group[i] = new Host(address, stack);
             group[i].shards = group;
+            group[i].shardIndex = i;
             stacks.add(stack);
         }
         StackShards shards = new StackShards(stacks);
@@ -428,6 +441,8 @@ public final class MemoryLink implements Link, AutoCloseable {
                 return;
             }
         }
+        Host source = hostOf(from);
+        int group = source == null || source.shards == null ? -1 : source.shardIndex;
         // One clock read for the whole drain, rather than one per packet: each destination raises
         // it to its own latest time (NetStack.deliverDecoded(TcpPacket, long)).
         long carried = clock.nanos();
@@ -436,7 +451,7 @@ public final class MemoryLink implements Link, AutoCloseable {
         while (again && budget > 0) {
             again = false;
             for (Host h : all) {
-                if (h.outbox.isEmpty() || !h.drainer.compareAndSet(null, me)) continue;
+                if (h.outbox.isEmpty() || !h.drainedWith(group) || !h.drainer.compareAndSet(null, me)) continue;
                 Host leftFor;
                 try {
                     budget -= drain(h, Math.min(budget, QUANTUM), carried);
