@@ -42,28 +42,6 @@ final class EventLoop {
         wake();
     }
 
-    /**
-     * For a link's reader thread: processes {@code packet} on the calling thread when the lock is
-     * free at once, after the packets queued before it (so a flow's order is kept), and releases the
-     * lock as any holder does (the answers are written on this thread); when another thread holds
-     * the lock, queues it for this loop instead of waiting behind a user call. So a packet read from
-     * a device usually costs no handover to another thread, as Linux processes a received packet on
-     * the CPU that took it.
-     */
-    void deliverOrEnqueue(ByteBuffer packet) {
-        StackLock lock = stack.stackLock();
-        if (!running || !lock.tryLock()) {
-            enqueue(packet, false);
-            return;
-        }
-        try {
-            drainQueue(lock);
-            stack.inbound().packet(packet, false, lock.engineNow());
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** The queued packets, in order (lock held). */
     private void drainQueue(StackLock lock) {
         Object p;

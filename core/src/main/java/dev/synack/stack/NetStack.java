@@ -630,12 +630,6 @@ public final class NetStack {
     public void enqueue(ByteBuffer packet) { loop.enqueue(packet, false); }
 
     /**
-     * A packet (copied by the caller) from a link's reader thread: processed on that thread when
-     * the lock is free, else queued for the event loop (see {@code EventLoop.deliverOrEnqueue}).
-     */
-    public void deliverOrEnqueue(ByteBuffer packet) { loop.deliverOrEnqueue(packet); }
-
-    /**
      * As {@link #enqueue(ByteBuffer)}, with the trust in the TCP checksum of
      * {@link #deliver(ByteBuffer, boolean)}.
      */
