@@ -56,9 +56,9 @@ final class StackLock {
      * stack or any other, with no lock order to respect), then tells the link
      * ({@link PacketTransmitter#lockReleased}; a handler's release tells it once the handlers are
      * done), which may deliver on this thread the packets the critical section and the handlers
-     * sent (caller-runs delivery). The link is told only once the
-     * lock is free, so a thread delivering holds at most one stack's lock, and an engine is never
-     * re-entered by its own output.
+     * sent (caller-runs delivery). The link is told only once the lock is free, so a thread
+     * delivering holds at most one stack's lock, and an engine is never re-entered by its own
+     * output.
      */
     void unlock() {
         if (lock.getHoldCount() != 1) {
