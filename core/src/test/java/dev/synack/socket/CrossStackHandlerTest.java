@@ -1,6 +1,5 @@
 package dev.synack.socket;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.synack.link.MemoryLink;
@@ -12,12 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,8 +89,7 @@ class CrossStackHandlerTest {
 
     @Test
     void aRelayBetweenTwoStacksCopiesBothWaysFromHandlersAlone() throws Exception {
-        try (MemoryLink link = new MemoryLink();
-             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (MemoryLink link = new MemoryLink()) {
             NetStack client = link.addHost("client", "10.0.0.1", CONFIG);
             NetStack outer = link.addHost("outer", "10.0.0.2", CONFIG);
             NetStack inner = link.addHost("inner", "10.0.0.3", CONFIG);
@@ -130,31 +123,9 @@ class CrossStackHandlerTest {
                 }
             });
 
-            List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
             int clients = 16;
             int rounds = 10;
-            List<Future<Integer>> done = new ArrayList<>();
-            for (int i = 0; i < clients; i++) {
-                int id = i;
-                done.add(threads.submit(() -> {
-                    int ok = 0;
-                    for (int r = 0; r < rounds; r++) {
-                        try (TcpSocket c = new TcpSocket(client)) {
-                            c.connect(new InetSocketAddress("10.0.0.2", 80), Duration.ofSeconds(10));
-                            byte[] message = ("client " + id + " round " + r + ";").repeat(1 + r * 400).getBytes(US_ASCII);
-                            c.getOutputStream().write(message);
-                            c.shutdownOutput();
-                            byte[] got = c.getInputStream().readAllBytes();
-                            if (Arrays.equals(got, message)) ok++;
-                            else failures.add("client " + id + " round " + r + ": " + got.length + " of " + message.length + " bytes");
-                        } catch (IOException e) {
-                            failures.add("client " + id + " round " + r + ": " + e);
-                        }
-                    }
-                    return ok;
-                }));
-            }
-            for (Future<Integer> f : done) f.get(40, TimeUnit.SECONDS);
+            List<String> failures = EchoClients.run(client, new InetSocketAddress("10.0.0.2", 80), clients, rounds);
             assertThat(handlerFailures).isEmpty();
             assertThat(failures).isEmpty();
             assertThat(echo.accepted).hasValue(clients * rounds);

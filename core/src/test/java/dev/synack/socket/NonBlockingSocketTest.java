@@ -24,10 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -487,31 +483,13 @@ class NonBlockingSocketTest {
     @Test
     void realTimeEchoServerWithoutThreadsServesConcurrentClients() throws Exception {
         TcpConfig config = TcpConfig.linux().toBuilder().msl(Duration.ofMillis(50)).build();
-        try (MemoryLink link = new MemoryLink();
-             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (MemoryLink link = new MemoryLink()) {
             NetStack client = link.addHost("client", "10.0.0.1", config);
             NetStack server = link.addHost("server", "10.0.0.2", config);
             EchoServer echo = new EchoServer(server, 7);
             int clients = 16;
             int rounds = 20;
-            List<Future<Integer>> done = new ArrayList<>();
-            for (int i = 0; i < clients; i++) {
-                int id = i;
-                done.add(threads.submit(() -> {
-                    int ok = 0;
-                    for (int r = 0; r < rounds; r++) {
-                        try (TcpSocket c = new TcpSocket(client)) {
-                            c.connect(new InetSocketAddress("10.0.0.2", 7), Duration.ofSeconds(10));
-                            byte[] message = ("client " + id + " round " + r + ";").repeat(1 + r * 300).getBytes(US_ASCII);
-                            c.getOutputStream().write(message);
-                            c.shutdownOutput();
-                            if (Arrays.equals(c.getInputStream().readAllBytes(), message)) ok++;
-                        }
-                    }
-                    return ok;
-                }));
-            }
-            for (Future<Integer> f : done) assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo(rounds);
+            assertThat(EchoClients.run(client, new InetSocketAddress("10.0.0.2", 7), clients, rounds)).isEmpty();
             assertThat(echo.accepted).hasValue(clients * rounds);
             assertThat(server.counter(Counter.HANDLER_ERRORS)).isZero();
             assertThat(server.counter(Counter.INTERNAL_ERRORS)).isZero();
