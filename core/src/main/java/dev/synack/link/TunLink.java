@@ -31,8 +31,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Offloads: the device offers the kernel checksum and TCP segmentation offload
  * ({@code TUNSETOFFLOAD} with TUN_F_CSUM, TUN_F_TSO4 and TUN_F_TSO6, as a virtio-net card does), so
  * the kernel's TCP hands synack segments of up to 64 KiB in one read, their checksum left for the
- * device to complete ({@link #offloads()}); synack takes a large segment as one. Where the kernel
- * refuses them, the device runs without (still with the header).
+ * device to complete ({@link #offloads()}); synack takes a large segment as one, and neither
+ * computes nor verifies a TCP or UDP checksum the kernel answers for (left partial, or checked
+ * already), as a virtio-net driver does: a packet tap on the host, or an {@link #inboundFilter},
+ * gets them completed. Where the kernel refuses the offloads, the device runs without (still with
+ * the header).
  *
  * <p>Addresses: {@code --address 10.7.0.2/24} names synack's address; the kernel's side of the device
  * gets the subnet's first host address (10.7.0.1), or its second when synack took the first. The
@@ -169,6 +172,8 @@ public final class TunLink implements Link, AutoCloseable {
     private volatile PacketTransmitter outboundPath = this::writePacket;
     private volatile java.util.function.Consumer<ByteBuffer> inboundPath;
     private volatile boolean open = true;
+    /** Whether {@link #inboundFilter} wrapped the inbound path: its packets' checksums are then always verified. */
+    private volatile boolean filtered;
     private volatile IOException readerFailure;
 
     private TunLink(Options options, int[] fds, int offloads) {
@@ -347,6 +352,7 @@ public final class TunLink implements Link, AutoCloseable {
      * which receives the link's own delivery (to the stack's event loop). For fault injection.
      */
     public void inboundFilter(java.util.function.UnaryOperator<java.util.function.Consumer<ByteBuffer>> filter) {
+        filtered = true;
         inboundPath = Objects.requireNonNull(filter.apply(this::deliverInbound));
     }
 
@@ -427,12 +433,17 @@ public final class TunLink implements Link, AutoCloseable {
      * thread instead, when the lock is free, measured no faster: the reader and the loop overlap.)
      */
     private void deliverInbound(ByteBuffer packet) {
+        deliverInbound(packet, false);
+    }
+
+    /** {@link #deliverInbound(ByteBuffer)}; {@code checksumTrusted}: the kernel answers for its TCP or UDP checksum. */
+    private void deliverInbound(ByteBuffer packet, boolean checksumTrusted) {
         NetStack[] s = stacks;
         if (s == null) {
             packetsDropped.incrementAndGet();
             return;
         }
-        LinkThreads.enqueue(s.length == 1 ? s[0] : s[FlowShard.of(packet, s.length)], packet, packetsDropped);
+        (s.length == 1 ? s[0] : s[FlowShard.of(packet, s.length)]).enqueue(packet, checksumTrusted);
     }
 
     boolean isOpen() { return open; }
@@ -466,12 +477,25 @@ public final class TunLink implements Link, AutoCloseable {
             packetsNotIpv4.incrementAndGet();
             return;
         }
+        if (gso != VirtioNetHeader.GSO_NONE) superSegmentsIn.incrementAndGet();
+        // The kernel's own checksums are neither computed nor verified (a checksum pass over every
+        // byte of a 64 KiB super-segment otherwise), unless a filter may alter the packet on its way
+        // or a packet tap would show the partial checksum.
+        if (!filtered && VirtioNetHeader.vouchesForTransportChecksum(header, ip, n) && !anyPacketTaps()) {
+            deliverInbound(TunQueue.copy(ip, n), true);
+            return;
+        }
         if (!VirtioNetHeader.completeChecksum(header, ip, n)) {
             packetsDropped.incrementAndGet();
             return;
         }
-        if (gso != VirtioNetHeader.GSO_NONE) superSegmentsIn.incrementAndGet();
         inboundPath.accept(TunQueue.copy(ip, n));
+    }
+
+    private boolean anyPacketTaps() {
+        NetStack[] s = stacks;
+        if (s != null) for (NetStack stack : s) if (stack.hasPacketTaps()) return true;
+        return false;
     }
 
     /** The error that stopped a reader thread, if one did (null while they run or after a clean close). */

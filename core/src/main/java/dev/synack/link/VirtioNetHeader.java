@@ -18,12 +18,16 @@ final class VirtioNetHeader {
     static final int SIZE = 10;
     /** flags: the checksum from csum_start to the end is to be computed and stored at csum_start + csum_offset. */
     static final int NEEDS_CSUM = 1;
+    /** flags: the packet's checksums were checked already (a packet the kernel forwards from a device that checked them). */
+    static final int DATA_VALID = 2;
     static final int GSO_NONE = 0;
     static final int GSO_TCPV4 = 1;
     static final int GSO_TCPV6 = 4;
     /** gso_type's flag: the super-segment carries CWR, to be kept on the first piece only. */
     static final int GSO_ECN = 0x80;
 
+    private static final int TCP = 6;
+    private static final int UDP = 17;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int FLAGS = 0;
     private static final int GSO_TYPE = 1;
@@ -63,6 +67,22 @@ final class VirtioNetHeader {
 
     static int gsoSize(MemorySegment header) {
         return header.get(U16, GSO_SIZE) & 0xffff;
+    }
+
+    /**
+     * Whether the kernel answers for the TCP or UDP checksum of this packet ({@code length} bytes of
+     * IP at {@code ip}): it left the checksum for the device to compute ({@link #NEEDS_CSUM}: the
+     * packet never left this machine, so the bytes cannot have been damaged on a wire) or had it
+     * checked already ({@link #DATA_VALID}). A virtio-net driver takes such packets without
+     * computing or verifying anything (CHECKSUM_PARTIAL, CHECKSUM_UNNECESSARY); so does synack.
+     * Other protocols (and IPv6 packets with extension headers) are not vouched for here: their
+     * checksum is completed ({@link #completeChecksum}) and verified.
+     */
+    static boolean vouchesForTransportChecksum(MemorySegment header, MemorySegment ip, int length) {
+        if ((header.get(ValueLayout.JAVA_BYTE, FLAGS) & (NEEDS_CSUM | DATA_VALID)) == 0 || length < 40) return false;
+        int version = (ip.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) >>> 4;
+        int protocol = version == 4 ? ip.get(ValueLayout.JAVA_BYTE, 9) : version == 6 ? ip.get(ValueLayout.JAVA_BYTE, 6) : -1;
+        return protocol == TCP || protocol == UDP;
     }
 
     /**

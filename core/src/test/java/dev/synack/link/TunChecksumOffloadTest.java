@@ -1,0 +1,69 @@
+package dev.synack.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
+import dev.synack.stack.Counter;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.PacketCodec;
+import dev.synack.wire.ParseResult;
+import dev.synack.wire.TcpPacket;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The kernel's TCP leaves its checksums to the TUN device (TUN_F_CSUM): synack takes its packets
+ * without computing them, yet a packet tap on synack's host sees them complete.
+ */
+class TunChecksumOffloadTest {
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theKernelsPacketsArriveIntactAndATapSeesTheirChecksumsComplete() throws Exception {
+        try (KernelInterop bench = KernelInterop.start(TcpConfig.linux(), 1500)) {
+            assertThat(bench.link.offloads() & TunLink.TUN_F_CSUM).as("the kernel took checksum offload").isNotZero();
+            // Without a tap: 4 MiB from the kernel arrive byte for byte, none counted as a checksum error.
+            try (TcpServerSocket server = bench.synackListen(7200);
+                 Socket kernel = bench.kernelConnect(7200);
+                 TcpSocket accepted = server.accept()) {
+                OutputStream out = kernel.getOutputStream();
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        KernelInterop.sendRandom(out, 4 << 20, 7200);
+                        kernel.shutdownOutput();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                String received = KernelInterop.receiveAll(accepted.getInputStream());
+                writer.join();
+                assertThat(received).endsWith("/" + (4 << 20));
+            }
+            assertThat(bench.link.superSegmentsIn()).as("the kernel sent super-segments").isPositive();
+            assertThat(bench.stack.counter(Counter.IN_ERRS)).isZero();
+
+            // With a tap: every inbound TCP packet it sees verifies.
+            AtomicInteger seen = new AtomicInteger();
+            AtomicInteger bad = new AtomicInteger();
+            bench.stack.addPacketTap((stack, t, outbound, packet) -> {
+                if (outbound) return;
+                ParseResult r = PacketCodec.decode(packet.duplicate(), new TcpPacket(), true);
+                if (r == ParseResult.OK) seen.incrementAndGet();
+                else if (r != ParseResult.NOT_TCP) bad.incrementAndGet();
+            });
+            try (TcpServerSocket server = bench.synackListen(7201);
+                 Socket kernel = bench.kernelConnect(7201);
+                 TcpSocket accepted = server.accept()) {
+                kernel.getOutputStream().write(new byte[200_000]);
+                kernel.shutdownOutput();
+                assertThat(KernelInterop.receiveAll(accepted.getInputStream())).endsWith("/200000");
+            }
+            assertThat(seen.get()).isPositive();
+            assertThat(bad.get()).as("inbound packets whose checksum did not verify").isZero();
+        }
+    }
+}
