@@ -24,6 +24,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -200,13 +201,13 @@ public final class ConnectionRate {
     }
 
     /**
-     * Kernel clients connecting over a TUN device (MTU 1500) to synack's {@link ServerKind#THREADS}
-     * server on it: a device of {@code queues} queues (IFF_MULTI_QUEUE when more than one), synack's
-     * host a shard per queue with a listener on each. Must run inside a network namespace of its own
-     * (see {@link TunThroughput}).
+     * Kernel clients connecting over a TUN device (MTU 1500) to synack's server of {@code kind} on
+     * it: a device of {@code queues} queues (IFF_MULTI_QUEUE when more than one), synack's host a
+     * shard per queue with a listener on each. Must run inside a network namespace of its own (see
+     * {@link TunThroughput}).
      */
-    public static Result kernelToSynackOverTun(int threads, Duration warmup, Duration measure, CloseMode mode, int queues,
-                                               Progress progress) throws Exception {
+    public static Result kernelToSynackOverTun(int threads, Duration warmup, Duration measure, CloseMode mode, ServerKind kind,
+                                               int queues, Progress progress) throws Exception {
         TunLink.Options options = TunLink.Options.of(TunThroughput.DEVICE, TunThroughput.SYNACK_CIDR);
         try (TunLink link = TunLink.open(options, queues)) {
             StackShards server = link.addShardedHost("synack", options.address(), config());
@@ -216,7 +217,8 @@ public final class ConnectionRate {
                 for (NetStack shard : server.all()) {
                     TcpServerSocket listener = new TcpServerSocket(shard, PORT, BACKLOG);
                     listeners.add(listener);
-                    acceptors.add(startServer(listener, ServerKind.THREADS, mode));
+                    Thread acceptor = startServer(listener, kind, mode);
+                    if (acceptor != null) acceptors.add(acceptor);
                 }
                 return run(threads, warmup, measure, progress,
                         kernelClient(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), mode));
@@ -229,14 +231,21 @@ public final class ConnectionRate {
     }
 
     /**
-     * The same clients connecting over a veth pair (MTU 1500) to the kernel's
-     * {@link ServerKind#THREADS} server at its far end: the yardstick for
-     * {@link #kernelToSynackOverTun}. Must run inside a network namespace of its own.
+     * The same clients connecting over a veth pair (MTU 1500) to the kernel's server of {@code kind}
+     * at its far end: the yardstick for {@link #kernelToSynackOverTun}. Must run inside a network
+     * namespace of its own.
      */
-    public static Result kernelOverVeth(int threads, Duration warmup, Duration measure, CloseMode mode, Progress progress)
-            throws Exception {
+    public static Result kernelOverVeth(int threads, Duration warmup, Duration measure, CloseMode mode, ServerKind kind,
+                                        Progress progress) throws Exception {
         try (VethPair pair = VethPair.open(1500)) {
             InetSocketAddress far = new InetSocketAddress(InetAddress.ofLiteral(VethPair.FAR), PORT);
+            if (kind == ServerKind.EVENTS) {
+                return kernelEvents(threads, warmup, measure, mode, () -> pair.insideFar(() -> {
+                    ServerSocketChannel l = ServerSocketChannel.open();
+                    l.bind(far, BACKLOG);
+                    return l;
+                }), progress);
+            }
             try (ServerSocket listener = pair.insideFar(() -> {
                 ServerSocket l = new ServerSocket();
                 l.bind(far, BACKLOG);
@@ -298,7 +307,13 @@ public final class ConnectionRate {
     /** {@link #kernel(int, Duration, Duration, CloseMode, ServerKind, Progress)}, with {@code ipv6} over ::1. */
     public static Result kernel(int threads, Duration warmup, Duration measure, CloseMode mode, ServerKind kind,
                                 boolean ipv6, Progress progress) throws Exception {
-        if (kind == ServerKind.EVENTS) return kernelEvents(threads, warmup, measure, mode, ipv6, progress);
+        if (kind == ServerKind.EVENTS) {
+            return kernelEvents(threads, warmup, measure, mode, () -> {
+                ServerSocketChannel l = ServerSocketChannel.open();
+                l.bind(new InetSocketAddress(loopback(ipv6), 0), BACKLOG);
+                return l;
+            }, progress);
+        }
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress(loopback(ipv6), 0), BACKLOG);
             Thread acceptor = startServer(listener, mode);
@@ -312,11 +327,13 @@ public final class ConnectionRate {
         }
     }
 
-    /** The kernel's events server: ONE platform thread running a java.nio Selector over every channel. */
-    private static Result kernelEvents(int threads, Duration warmup, Duration measure, CloseMode mode, boolean ipv6,
-                                       Progress progress) throws Exception {
-        try (ServerSocketChannel listener = ServerSocketChannel.open(); Selector selector = Selector.open()) {
-            listener.bind(new InetSocketAddress(loopback(ipv6), 0), BACKLOG);
+    /**
+     * The kernel's events server on the listener {@code bound} opens: ONE platform thread running a
+     * java.nio Selector over every channel.
+     */
+    private static Result kernelEvents(int threads, Duration warmup, Duration measure, CloseMode mode,
+                                       Callable<ServerSocketChannel> bound, Progress progress) throws Exception {
+        try (ServerSocketChannel listener = bound.call(); Selector selector = Selector.open()) {
             listener.configureBlocking(false);
             listener.register(selector, SelectionKey.OP_ACCEPT);
             AtomicBoolean running = new AtomicBoolean(true);

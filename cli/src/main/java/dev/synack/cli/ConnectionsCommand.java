@@ -72,7 +72,9 @@ final class ConnectionsCommand implements Callable<Integer> {
     @Option(names = "--shards", paramLabel = "N", defaultValue = "0",
             description = "synack's hosts each split into N shards (a stack with its own lock and event loop each, "
                     + "connections routed by the hash of their 4-tuple), so that N threads work on a host at once. "
-                    + "Default: one per core (0).")
+                    + "Default (0): one per core for the threads server; two per core for the events server, whose "
+                    + "handlers run on the threads that carry the packets, one thread at a time per shard's outbox, "
+                    + "so that one shard per core leaves a core partly idle.")
     int shards;
 
     @Option(names = "--ipv6", description = "Both stacks over IPv6: synack between fd00::1 and fd00::2, the kernel over ::1.")
@@ -120,14 +122,13 @@ final class ConnectionsCommand implements Callable<Integer> {
             if (t < 1 || t > 10_000) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be in [1, 10000]");
         }
         if (shards < 0 || shards > 256) throw new CommandLine.ParameterException(spec.commandLine(), "--shards must be in [0, 256]");
-        int shardCount = shards == 0 ? Runtime.getRuntime().availableProcessors() : shards;
         Progress progress = new Progress(err);
         out.printf(Locale.ROOT, "synack bench connections: connect, 1-byte request, 1-byte reply, close (%s); "
-                        + "%s s measured after %s s of warm-up, over %s; synack's hosts in %d shard%s%n",
+                        + "%s s measured after %s s of warm-up, over %s; synack's hosts in %s%n",
                 close == ConnectionRate.CloseMode.SERVER_FIRST
                         ? "server closes first, TIME_WAIT on the server" : "client resets with SO_LINGER 0",
                 Comparison.formatFigure(seconds), Comparison.formatFigure(warmupSeconds), ipv6 ? "IPv6" : "IPv4",
-                shardCount, shardCount == 1 ? "" : "s");
+                shardsText());
         out.flush();
         double lastRatio = Double.NaN;
         boolean failed = false;
@@ -139,6 +140,7 @@ final class ConnectionsCommand implements Callable<Integer> {
                     ConnectionRate.Result kernel = ConnectionRate.kernel(t, seconds(warmupSeconds), seconds(seconds), close,
                             kind, ipv6, progress);
                     progress.phase("synack, " + server + ", " + t + " client thread(s)");
+                    int shardCount = shardCount(kind);
                     ConnectionRate.Result synack = ConnectionRate.synack(ConnectionRate.config(), t, seconds(warmupSeconds),
                             seconds(seconds), close, kind, ipv6, shardCount, progress);
                     progress.done();
@@ -160,6 +162,20 @@ final class ConnectionsCommand implements Callable<Integer> {
         }
         out.println(Comparison.ratioLine(lastRatio));
         return failed ? CommandLine.ExitCode.SOFTWARE : CommandLine.ExitCode.OK;
+    }
+
+    /** "3 shards", or with the default, the count of each server kind run. */
+    private String shardsText() {
+        if (shards > 0) return shards + " shard" + (shards == 1 ? "" : "s");
+        return String.join(", ", servers.stream().distinct().map(k -> shardCount(k) + " shards for the "
+                + k.name().toLowerCase(Locale.ROOT) + " server").toList());
+    }
+
+    /** --shards, or its default for {@code kind}: see the option. */
+    private int shardCount(ConnectionRate.ServerKind kind) {
+        if (shards > 0) return shards;
+        int cores = Runtime.getRuntime().availableProcessors();
+        return kind == ConnectionRate.ServerKind.EVENTS ? 2 * cores : cores;
     }
 
     private static boolean report(PrintWriter out, String who, ConnectionRate.Result r) {

@@ -33,7 +33,10 @@ import picocli.CommandLine.Spec;
                         + "in the process's syscalls) and how many cores it kept busy, beside the veth stream's.",
                 "Then connections per second: --threads kernel client threads, each looping connect, one byte each "
                         + "way, close (the server closes first), to synack over the TUN device and to the kernel at the "
-                        + "veth pair's far end, --connect-seconds each after a second of warm-up (0: skipped).",
+                        + "veth pair's far end, --connect-seconds each after 3 s of warm-up (0: skipped), for each "
+                        + "--server kind: threads (an accepting thread, a virtual thread per connection, on both "
+                        + "stacks) and events (synack: readiness handlers, no server thread; the kernel: one thread "
+                        + "running a java.nio Selector), as bench connections has them.",
                 "The last line is 'ratio: X': synack over TUN against the kernel over veth at the first MTU given "
                         + "(1500 by default), the lower of the two directions.",
                 "Exit status: 0 when both streams completed, 1 when the namespace or a stream failed, 2 on bad arguments."})
@@ -44,8 +47,9 @@ final class TunBenchCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "256MiB", converter = ByteSizes.Converter.class,
-            description = "Bytes per stream. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "2GiB", converter = ByteSizes.Converter.class,
+            description = "Bytes per stream: enough for a second or more at the rates measured, so that the "
+                    + "stream's start and end weigh little. Default: ${DEFAULT-VALUE}.")
     long size;
 
     @Option(names = "--warmup", paramLabel = "S", defaultValue = "4",
@@ -74,6 +78,12 @@ final class TunBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
             description = "Kernel client threads for connections per second. Default: ${DEFAULT-VALUE}.")
     int threads;
+
+    @Option(names = "--server", paramLabel = "KIND", split = ",", defaultValue = "threads,events",
+            converter = ConnectionsCommand.ServerKindConverter.class,
+            description = "Server kinds for connections per second, comma-separated: threads, events; a run "
+                    + "each on both stacks. Default: ${DEFAULT-VALUE}.")
+    List<ConnectionRate.ServerKind> servers;
 
     @Option(names = "--queues", paramLabel = "N", defaultValue = "0",
             description = "Queues of the TUN device for connections per second (IFF_MULTI_QUEUE), synack's host a shard "
@@ -106,7 +116,7 @@ final class TunBenchCommand implements Callable<Integer> {
                 "--size", Long.toString(size), "--mtu", mtuList(), "--buffer", Long.toString(buffer),
                 "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds),
                 "--connect-seconds", Double.toString(connectSeconds), "--threads", Integer.toString(threads),
-                "--queues", Integer.toString(queues)),
+                "--queues", Integer.toString(queues), "--server", serverList()),
                 Comparison.ratioLine(Double.NaN), this::measure);
     }
 
@@ -154,22 +164,32 @@ final class TunBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Kernel clients' connections per second to synack over TUN and to the kernel over veth, MTU 1500. */
+    private String serverList() {
+        return String.join(",", servers.stream().map(k -> k.name().toLowerCase(Locale.ROOT)).toList());
+    }
+
+    /** Kernel clients' connections per second to synack over TUN and to the kernel over veth, MTU 1500, per server kind. */
     private void connectionsPerSecond(PrintWriter out, Progress progress) throws Exception {
-        Duration warmup = Duration.ofSeconds(1);
+        for (ConnectionRate.ServerKind kind : servers) connectionsPerSecond(out, progress, kind);
+    }
+
+    private void connectionsPerSecond(PrintWriter out, Progress progress, ConnectionRate.ServerKind kind) throws Exception {
+        // The JIT settles synack's connection path in a few seconds (see bench connections --warmup).
+        Duration warmup = Duration.ofSeconds(3);
         Duration measure = Duration.ofMillis((long) (connectSeconds * 1000));
-        progress.phase("connections over TUN");
+        String server = kind.name().toLowerCase(Locale.ROOT) + " server";
+        progress.phase("connections over TUN, " + server);
         int queueCount = queues == 0 ? Runtime.getRuntime().availableProcessors() : queues;
         ConnectionRate.Result tun = ConnectionRate.kernelToSynackOverTun(threads, warmup, measure,
-                ConnectionRate.CloseMode.SERVER_FIRST, queueCount, progress);
-        progress.phase("connections over veth");
+                ConnectionRate.CloseMode.SERVER_FIRST, kind, queueCount, progress);
+        progress.phase("connections over veth, " + server);
         ConnectionRate.Result veth = ConnectionRate.kernelOverVeth(threads, warmup, measure,
-                ConnectionRate.CloseMode.SERVER_FIRST, progress);
+                ConnectionRate.CloseMode.SERVER_FIRST, kind, progress);
         progress.done();
         Comparison c = new Comparison("connections", tun.perSecond(), veth.perSecond(), "/s");
-        out.printf(Locale.ROOT, "MTU 1500, connections/s from %d kernel client threads: synack over TUN (%d queue%s) %s, "
-                + "kernel over veth %s, ratio %s%n", threads, queueCount, queueCount == 1 ? "" : "s", Comparison.formatFigure(c.synack()), Comparison.formatFigure(c.kernel()),
-                Comparison.formatRatio(c.ratio()));
+        out.printf(Locale.ROOT, "MTU 1500, connections/s from %d kernel client threads, %s: synack over TUN (%d queue%s) %s, "
+                + "kernel over veth %s, ratio %s%n", threads, server, queueCount, queueCount == 1 ? "" : "s",
+                Comparison.formatFigure(c.synack()), Comparison.formatFigure(c.kernel()), Comparison.formatRatio(c.ratio()));
         out.printf(Locale.ROOT, "  CPU, whole process: %s us per connection on %s cores (veth: %s us on %s); failed: %d (veth: %d)%n",
                 Comparison.formatFigure(tun.cpuMicrosPerConnection()), Comparison.formatFigure(tun.busyCores()),
                 Comparison.formatFigure(veth.cpuMicrosPerConnection()), Comparison.formatFigure(veth.busyCores()),

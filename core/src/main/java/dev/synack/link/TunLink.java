@@ -42,10 +42,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * kernel routes the subnet through the device, so {@code ping 10.7.0.2} and {@code nc 10.7.0.2 7}
  * reach synack.
  *
- * <p>Threads: a platform reader thread per queue polls the device, reads what it holds in a batch
- * and queues each packet on the real-time event loop of its stack (its flow's shard)
- * ({@link NetStack#enqueue}); packets a stack sends are written to the device on the thread that
- * sent them (a TUN write does not block). {@link #close()} stops the readers, the stacks' loops and
+ * <p>Threads: a platform reader thread per queue polls the device and reads what it holds in a
+ * batch. It processes each packet itself when its stack's (its flow's shard's) lock is free
+ * ({@link NetStack#processIfFree}), and so also runs the readiness handlers the packet made due,
+ * as a caller-runs {@link MemoryLink} does; otherwise it queues the packet on that stack's
+ * real-time event loop ({@link NetStack#enqueue}) rather than wait. Packets a stack sends are
+ * written to the device on the thread that sent them (a TUN write does not block). {@link #close()} stops the readers, the stacks' loops and
  * closes the device, which removes the interface. An error while a packet is passed on
  * loses that packet, never the reader (a fatal one goes to the stack's
  * {@link dev.synack.stack.FatalErrorHandler}); only a failing device stops it ({@link #readerFailure()}).
@@ -429,8 +431,9 @@ public final class TunLink implements Link, AutoCloseable {
     }
 
     /**
-     * To the event loop of the packet's host, or of its flow's shard. (Processing it on the reader's
-     * thread instead, when the lock is free, measured no faster: the reader and the loop overlap.)
+     * To the packet's host, or its flow's shard: processed on this thread when the stack's lock is
+     * free (no handoff to the loop's thread and back: about a quarter less CPU per short connection
+     * from kernel clients, see docs/performance.md), else queued on its event loop.
      */
     private void deliverInbound(ByteBuffer packet) {
         deliverInbound(packet, false);
@@ -443,7 +446,8 @@ public final class TunLink implements Link, AutoCloseable {
             packetsDropped.incrementAndGet();
             return;
         }
-        (s.length == 1 ? s[0] : s[FlowShard.of(packet, s.length)]).enqueue(packet, checksumTrusted);
+        NetStack to = s.length == 1 ? s[0] : s[FlowShard.of(packet, s.length)];
+        if (!to.processIfFree(packet, checksumTrusted)) to.enqueue(packet, checksumTrusted);
     }
 
     boolean isOpen() { return open; }

@@ -42,6 +42,25 @@ final class EventLoop {
         wake();
     }
 
+    /**
+     * Processes {@code packet} on the calling thread, after the packets queued before it, when the
+     * stack's lock is free; false, having done nothing, when another thread holds it (the caller
+     * then queues it). Releasing the lock sends what the packet caused and runs the readiness
+     * handlers it made due, on this thread: a link's reader serves a connection with no handoff to
+     * this loop's thread.
+     */
+    boolean processIfFree(ByteBuffer packet, boolean tcpChecksumTrusted) {
+        StackLock lock = stack.stackLock();
+        if (!lock.tryLock()) return false;
+        try {
+            drainQueue(lock);
+            stack.inbound().packet(packet, tcpChecksumTrusted, lock.engineNow());
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
     /** The queued packets, in order (lock held). */
     private void drainQueue(StackLock lock) {
         Object p;

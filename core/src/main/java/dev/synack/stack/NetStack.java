@@ -635,6 +635,14 @@ public final class NetStack {
      */
     public void enqueue(ByteBuffer packet, boolean tcpChecksumTrusted) { loop.enqueue(packet, tcpChecksumTrusted); }
 
+    /**
+     * Processes {@code packet} on the calling thread (a link's reader) when the lock is free, after
+     * any packets queued before it; false when another thread holds the lock, and the caller
+     * {@link #enqueue(ByteBuffer, boolean) queues} it instead. The release sends what it caused and
+     * runs the readiness handlers it made due, here.
+     */
+    public boolean processIfFree(ByteBuffer packet, boolean tcpChecksumTrusted) { return loop.processIfFree(packet, tcpChecksumTrusted); }
+
     /** True between {@link #start()} and {@link #close()}: the real-time event loop runs. */
     public boolean isRunning() { return loop.isRunning(); }
 
