@@ -87,7 +87,9 @@ final class TunDevice {
      * nothing, and returns the flags it took: a kernel may refuse some (TSO6 on an old one).
      */
     static int offerOffloads(int fd) {
-        for (int flags : new int[] {TunLink.TUN_F_CSUM | TunLink.TUN_F_TSO4 | TunLink.TUN_F_TSO6, TunLink.TUN_F_CSUM | TunLink.TUN_F_TSO4,
+        int tso = TunLink.TUN_F_CSUM | TunLink.TUN_F_TSO4 | TunLink.TUN_F_TSO6;
+        // USO (Linux 6.2 on) only with both families' flags; older kernels refuse the unknown bits.
+        for (int flags : new int[] {tso | TunLink.TUN_F_USO4 | TunLink.TUN_F_USO6, tso, TunLink.TUN_F_CSUM | TunLink.TUN_F_TSO4,
                 TunLink.TUN_F_CSUM}) {
             try {
                 Libc.ioctlValue(fd, TUNSETOFFLOAD, flags, "TUNSETOFFLOAD");

@@ -34,8 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * device to complete ({@link #offloads()}); synack takes a large segment as one, and neither
  * computes nor verifies a TCP or UDP checksum the kernel answers for (left partial, or checked
  * already), as a virtio-net driver does: a packet tap on the host, or an {@link #inboundFilter},
- * gets them completed. Where the kernel refuses the offloads, the device runs without (still with
- * the header).
+ * gets them completed. Where the kernel has UDP segmentation offload (TUN_F_USO4 and TUN_F_USO6,
+ * Linux 6.2 on), the device offers it too: a UDP_SEGMENT sender's super-datagram arrives in one
+ * read and is cut into its datagrams here ({@link UdpSuperDatagram}). Where the kernel refuses
+ * offloads, the device runs with fewer, or without (still with the header).
  *
  * <p>Addresses: {@code --address 10.7.0.2/24} names synack's address; the kernel's side of the device
  * gets the subnet's first host address (10.7.0.1), or its second when synack took the first. The
@@ -71,6 +73,9 @@ public final class TunLink implements Link, AutoCloseable {
     public static final int MAX_QUEUES = 256;
     static final int TUN_F_TSO4 = 0x02;
     static final int TUN_F_TSO6 = 0x04;
+    /** TUNSETOFFLOAD's UDP segmentation offload flags (Linux 6.2 on): the kernel hands over UDP super-datagrams. */
+    static final int TUN_F_USO4 = 0x20;
+    static final int TUN_F_USO6 = 0x40;
     private static final int MAX_PACKET = 65_535;
 
     /** How to set the device up. */
@@ -244,7 +249,7 @@ public final class TunLink implements Link, AutoCloseable {
         return link;
     }
 
-    /** The offloads the kernel took: TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6 bits (0 when it took none). */
+    /** The offloads the kernel took: TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_USO4, TUN_F_USO6 bits (0 when it took none). */
     public int offloads() { return offloads; }
 
     /** Packets the kernel handed over as TCP super-segments (larger than the MTU, cut by nobody). */
@@ -472,8 +477,9 @@ public final class TunLink implements Link, AutoCloseable {
         MemorySegment ip = buffer.asSlice(VirtioNetHeader.SIZE);
         int n = read - VirtioNetHeader.SIZE;
         int gso = VirtioNetHeader.gsoType(header);
-        if (gso != VirtioNetHeader.GSO_NONE && gso != VirtioNetHeader.GSO_TCPV4 && gso != VirtioNetHeader.GSO_TCPV6) {
-            packetsDropped.incrementAndGet(); // UDP or other segmentation: never offered to the kernel
+        if (gso != VirtioNetHeader.GSO_NONE && gso != VirtioNetHeader.GSO_TCPV4 && gso != VirtioNetHeader.GSO_TCPV6
+                && gso != VirtioNetHeader.GSO_UDP_L4) {
+            packetsDropped.incrementAndGet(); // other segmentation: never offered to the kernel
             return;
         }
         int version = (ip.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) >>> 4;
@@ -485,7 +491,15 @@ public final class TunLink implements Link, AutoCloseable {
         // The kernel's own checksums are neither computed nor verified (a checksum pass over every
         // byte of a 64 KiB super-segment otherwise), unless a filter may alter the packet on its way
         // or a packet tap would show the partial checksum.
-        if (!filtered && VirtioNetHeader.vouchesForTransportChecksum(header, ip, n) && !anyPacketTaps()) {
+        boolean trusted = !filtered && VirtioNetHeader.vouchesForTransportChecksum(header, ip, n) && !anyPacketTaps();
+        if (gso == VirtioNetHeader.GSO_UDP_L4) {
+            boolean direct = !filtered;
+            int datagrams = UdpSuperDatagram.cut(ip, n, VirtioNetHeader.gsoSize(header), trusted,
+                    d -> { if (direct) deliverInbound(d, trusted); else inboundPath.accept(d); });
+            if (datagrams < 0) packetsDropped.incrementAndGet();
+            return;
+        }
+        if (trusted) {
             deliverInbound(TunQueue.copy(ip, n), true);
             return;
         }

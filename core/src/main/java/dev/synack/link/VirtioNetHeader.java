@@ -23,6 +23,8 @@ final class VirtioNetHeader {
     static final int GSO_NONE = 0;
     static final int GSO_TCPV4 = 1;
     static final int GSO_TCPV6 = 4;
+    /** gso_type: a UDP super-datagram, to be cut into datagrams of gso_size payload bytes (USO). */
+    static final int GSO_UDP_L4 = 5;
     /** gso_type's flag: the super-segment carries CWR, to be kept on the first piece only. */
     static final int GSO_ECN = 0x80;
 
