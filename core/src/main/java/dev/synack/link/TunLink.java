@@ -441,18 +441,23 @@ public final class TunLink implements Link, AutoCloseable {
      * from kernel clients, see docs/performance.md), else queued on its event loop.
      */
     private void deliverInbound(ByteBuffer packet) {
-        deliverInbound(packet, false);
+        deliverInbound(packet, false, false);
     }
 
-    /** {@link #deliverInbound(ByteBuffer)}; {@code checksumTrusted}: the kernel answers for its TCP or UDP checksum. */
-    private void deliverInbound(ByteBuffer packet, boolean checksumTrusted) {
+    /**
+     * {@link #deliverInbound(ByteBuffer)}; {@code checksumTrusted}: the kernel answers for its TCP
+     * or UDP checksum; {@code staged}: {@code packet} is the reader's reusable buffer
+     * ({@link TunQueue#stage}), copied only when it has to be queued (a stack reads an arriving
+     * packet only during the call that processes it).
+     */
+    private void deliverInbound(ByteBuffer packet, boolean checksumTrusted, boolean staged) {
         NetStack[] s = stacks;
         if (s == null) {
             packetsDropped.incrementAndGet();
             return;
         }
         NetStack to = s.length == 1 ? s[0] : s[FlowShard.of(packet, s.length)];
-        if (!to.processIfFree(packet, checksumTrusted)) to.enqueue(packet, checksumTrusted);
+        if (!to.processIfFree(packet, checksumTrusted)) to.enqueue(staged ? TunQueue.copy(packet) : packet, checksumTrusted);
     }
 
     boolean isOpen() { return open; }
@@ -468,10 +473,11 @@ public final class TunLink implements Link, AutoCloseable {
     }
 
     /**
-     * One frame read from a queue ({@code read} bytes at {@code buffer}: a virtio-net header, then an
-     * IP packet): checked, its checksum completed, and passed on as a packet of its own.
+     * One frame read from queue {@code q} ({@code read} bytes at {@code buffer}: a virtio-net header,
+     * then an IP packet): checked, and passed on in the queue's reusable buffer when the kernel
+     * answers for its checksum, else completed and passed on as a packet of its own.
      */
-    void frameRead(MemorySegment buffer, int read) {
+    void frameRead(TunQueue q, MemorySegment buffer, int read) {
         packetsIn.incrementAndGet();
         MemorySegment header = buffer.asSlice(0, VirtioNetHeader.SIZE);
         MemorySegment ip = buffer.asSlice(VirtioNetHeader.SIZE);
@@ -495,12 +501,12 @@ public final class TunLink implements Link, AutoCloseable {
         if (gso == VirtioNetHeader.GSO_UDP_L4) {
             boolean direct = !filtered;
             int datagrams = UdpSuperDatagram.cut(ip, n, VirtioNetHeader.gsoSize(header), trusted,
-                    d -> { if (direct) deliverInbound(d, trusted); else inboundPath.accept(d); });
+                    d -> { if (direct) deliverInbound(d, trusted, false); else inboundPath.accept(d); });
             if (datagrams < 0) packetsDropped.incrementAndGet();
             return;
         }
         if (trusted) {
-            deliverInbound(TunQueue.copy(ip, n), true);
+            deliverInbound(q.stage(ip, n), true, true);
             return;
         }
         if (!VirtioNetHeader.completeChecksum(header, ip, n)) {
