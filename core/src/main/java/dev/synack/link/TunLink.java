@@ -49,10 +49,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link NetStack#processIfFree}), and so also runs the readiness handlers the packet made due,
  * as a caller-runs {@link MemoryLink} does; otherwise it queues the packet on that stack's
  * real-time event loop ({@link NetStack#enqueue}) rather than wait. Packets a stack sends are
- * written to the device on the thread that sent them (a TUN write does not block). {@link #close()} stops the readers, the stacks' loops and
- * closes the device, which removes the interface. An error while a packet is passed on
- * loses that packet, never the reader (a fatal one goes to the stack's
- * {@link dev.synack.stack.FatalErrorHandler}); only a failing device stops it ({@link #readerFailure()}).
+ * written to the device on the thread that sent them (a TUN write does not block).
+ * {@link #close()} stops the readers, the stacks' loops and closes the device, which removes the
+ * interface. An error while a packet is passed on loses that packet, never the reader (a fatal one
+ * goes to the stack's {@link dev.synack.stack.FatalErrorHandler}); only a failing device stops it
+ * ({@link #readerFailure()}).
  *
  * <p>Wrapping: the stack's outbound packets go through the {@link PacketTransmitter} given to
  * {@link #addHost(String, String, TcpConfig, java.util.function.UnaryOperator)}'s decorator, and
@@ -252,7 +253,7 @@ public final class TunLink implements Link, AutoCloseable {
     /** The offloads the kernel took: TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_USO4, TUN_F_USO6 bits (0 when it took none). */
     public int offloads() { return offloads; }
 
-    /** Packets the kernel handed over as TCP super-segments (larger than the MTU, cut by nobody). */
+    /** Packets the kernel handed over larger than the MTU: TCP super-segments (taken whole) and UDP super-datagrams (cut here). */
     public long superSegmentsIn() { return superSegmentsIn.get(); }
 
     /** Super-segments written to the kernel: segments of one burst joined (see {@link SegmentCoalescer}). */
@@ -356,7 +357,7 @@ public final class TunLink implements Link, AutoCloseable {
 
     /**
      * Wraps the inbound path: every packet read from the device goes to {@code filter}'s result,
-     * which receives the link's own delivery (to the stack's event loop). For fault injection.
+     * which receives the link's own delivery (to the stack). For fault injection.
      */
     public void inboundFilter(java.util.function.UnaryOperator<java.util.function.Consumer<ByteBuffer>> filter) {
         filtered = true;
