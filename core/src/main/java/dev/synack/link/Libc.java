@@ -53,6 +53,11 @@ final class Libc {
     /** poll(struct pollfd *fds, nfds_t nfds, int timeout). */
     private static final MethodHandle POLL = bind("poll",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    /** syscall(long number, ...): for bpf(2), which libc does not wrap; every argument passed as a long. */
+    private static final MethodHandle SYSCALL3 = bind("syscall",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
     private static final MethodHandle SETNS = bind("setns",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle STRERROR = bind("strerror",
@@ -165,6 +170,20 @@ final class Libc {
             throw e;
         } catch (Throwable t) {
             throw new IOException("ioctl(" + what + ")", t);
+        }
+    }
+
+    /** syscall(number, a, b, c) with {@code b} a pointer; returns its result, throws naming {@code what} on failure. */
+    static long syscall(long number, long a, MemorySegment b, long c, String what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long r = (long) SYSCALL3.invokeExact(state, number, a, b, c);
+            if (r < 0) throw new ErrnoException(what, errno(state), null);
+            return r;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(what, t);
         }
     }
 

@@ -44,6 +44,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * kernel routes the subnet through the device, so {@code ping 10.7.0.2} and {@code nc 10.7.0.2 7}
  * reach synack.
  *
+ * <p>Queues: a device of several queues steers each packet to the queue of its flow's shard with
+ * an eBPF program computing the shard's hash ({@link TunSteering}, TUNSETSTEERINGEBPF; where the
+ * kernel refuses it, the tun driver's own flow table, which learns a flow's queue from its writes).
+ *
  * <p>Threads: a platform reader thread per queue polls the device and reads what it holds in a
  * batch. It processes each packet itself when its stack's (its flow's shard's) lock is free
  * ({@link NetStack#processIfFree}), and so also runs the readiness handlers the packet made due,
@@ -175,6 +179,9 @@ public final class TunLink implements Link, AutoCloseable {
     private final AtomicLong superSegmentsIn = new AtomicLong();
     /** The TUNSETOFFLOAD flags the kernel took (0: none). */
     private final int offloads;
+    /** Whether the device steers packets to their flow's queue with {@link TunSteering}'s program. */
+    private final boolean steered;
+    private final AtomicLong packetsOffQueue = new AtomicLong();
     /** The host: one stack, or the shards of one ({@link #addShardedHost}); indexed by shard. */
     private volatile NetStack[] stacks;
     private volatile PacketTransmitter outboundPath = this::writePacket;
@@ -184,9 +191,10 @@ public final class TunLink implements Link, AutoCloseable {
     private volatile boolean filtered;
     private volatile IOException readerFailure;
 
-    private TunLink(Options options, int[] fds, int offloads) {
+    private TunLink(Options options, int[] fds, int offloads, boolean steered) {
         this.options = options;
         this.offloads = offloads;
+        this.steered = steered;
         this.synackAddresses = HostAddresses.parse(options.hostAddresses());
         this.queues = new TunQueue[fds.length];
         for (int i = 0; i < fds.length; i++) queues[i] = new TunQueue(this, i, fds[i], arena, options.device());
@@ -245,7 +253,16 @@ public final class TunLink implements Link, AutoCloseable {
         }
         int offloads = TunDevice.offerOffloads(fds[0]);
         for (int i = 1; i < queueCount; i++) TunDevice.offerOffloads(fds[i]);
-        TunLink link = new TunLink(options, fds, offloads);
+        boolean steered = false;
+        if (queueCount > 1) {
+            try {
+                TunSteering.attach(fds[0], queueCount);
+                steered = true;
+            } catch (IOException | RuntimeException refused) {
+                // The tun driver's own steering: a flow's packets reach its shard's queue once it has written.
+            }
+        }
+        TunLink link = new TunLink(options, fds, offloads, steered);
         for (TunQueue q : link.queues) q.reader.start();
         return link;
     }
@@ -266,6 +283,15 @@ public final class TunLink implements Link, AutoCloseable {
         }
         return n;
     }
+
+    /**
+     * Whether the kernel steers each packet to the queue of its flow's shard ({@link TunSteering}:
+     * a device of several queues, where the kernel takes the eBPF program).
+     */
+    public boolean steered() { return steered; }
+
+    /** TCP packets read on a queue other than their flow's shard's (and handed to that shard). */
+    public long packetsOffQueue() { return packetsOffQueue.get(); }
 
     /** How many queues the device was opened with. */
     public int queueCount() { return queues.length; }
@@ -442,22 +468,25 @@ public final class TunLink implements Link, AutoCloseable {
      * from kernel clients, see docs/performance.md), else queued on its event loop.
      */
     private void deliverInbound(ByteBuffer packet) {
-        deliverInbound(packet, false, false);
+        deliverInbound(packet, false, false, -1);
     }
 
     /**
      * {@link #deliverInbound(ByteBuffer)}; {@code checksumTrusted}: the kernel answers for its TCP
      * or UDP checksum; {@code staged}: {@code packet} is the reader's reusable buffer
      * ({@link TunQueue#stage}), copied only when it has to be queued (a stack reads an arriving
-     * packet only during the call that processes it).
+     * packet only during the call that processes it); {@code queue}: the queue it was read on, for
+     * {@link #packetsOffQueue} (-1: not counted).
      */
-    private void deliverInbound(ByteBuffer packet, boolean checksumTrusted, boolean staged) {
+    private void deliverInbound(ByteBuffer packet, boolean checksumTrusted, boolean staged, int queue) {
         NetStack[] s = stacks;
         if (s == null) {
             packetsDropped.incrementAndGet();
             return;
         }
-        NetStack to = s.length == 1 ? s[0] : s[FlowShard.of(packet, s.length)];
+        int shard = s.length == 1 ? 0 : FlowShard.of(packet, s.length);
+        if (queue >= 0 && shard != queue % s.length) packetsOffQueue.incrementAndGet();
+        NetStack to = s[shard];
         if (!to.processIfFree(packet, checksumTrusted)) to.enqueue(staged ? TunQueue.copy(packet) : packet, checksumTrusted);
     }
 
@@ -502,12 +531,12 @@ public final class TunLink implements Link, AutoCloseable {
         if (gso == VirtioNetHeader.GSO_UDP_L4) {
             boolean direct = !filtered;
             int datagrams = UdpSuperDatagram.cut(ip, n, VirtioNetHeader.gsoSize(header), trusted,
-                    d -> { if (direct) deliverInbound(d, trusted, false); else inboundPath.accept(d); });
+                    d -> { if (direct) deliverInbound(d, trusted, false, -1); else inboundPath.accept(d); });
             if (datagrams < 0) packetsDropped.incrementAndGet();
             return;
         }
         if (trusted) {
-            deliverInbound(q.stage(ip, n), true, true);
+            deliverInbound(q.stage(ip, n), true, true, q.index);
             return;
         }
         if (!VirtioNetHeader.completeChecksum(header, ip, n)) {

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A multi-queue TUN device (IFF_MULTI_QUEUE) with a host of one shard per queue, against the
- * kernel in a namespace of its own: connections both ways land on the shard of their flow, whichever
- * queue the kernel puts their packets on, and every byte arrives.
+ * kernel in a namespace of its own: connections both ways land on the shard of their flow, the
+ * kernel steers each packet to that shard's queue (TunSteering), and every byte arrives.
  */
 @Timeout(120)
 class TunMultiQueueTest {
@@ -103,6 +103,53 @@ class TunMultiQueueTest {
                     assertThat(shard.counter(Counter.ACTIVE_OPENS)).as(shard.name()).isPositive();
                     assertThat(shard.counter(Counter.INTERNAL_ERRORS)).as(shard.name()).isZero();
                 }
+                // The kernel steers every TCP packet to its flow's shard's queue (the eBPF program
+                // computes FlowShard's hash), SYNs included: no reader hands a packet across.
+                assertThat(link.steered()).as("the kernel took the steering program").isTrue();
+                assertThat(link.packetsOffQueue()).as("packets read on another shard's queue").isZero();
+                for (TcpServerSocket l : listeners) l.close();
+            }
+        }
+    }
+
+    @Test
+    void kernelClientsOverIpv6AreSteeredToTheirShardsQueue() throws Exception {
+        NetNamespace.assumeAvailable();
+        try (NetNamespace ns = NetNamespace.create()) {
+            TunLink.Options options = TunLink.Options.of("synack0", KernelInterop.SYNACK_IP6 + "/64").namespace(ns.name);
+            try (TunLink link = ns.call(() -> TunLink.open(options, QUEUES));
+                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                StackShards host = link.addShardedHost("synack", options.hostAddresses(), TcpConfig.linux());
+                List<TcpServerSocket> listeners = new ArrayList<>();
+                for (NetStack shard : host.all()) {
+                    TcpServerSocket l = new TcpServerSocket(shard, 7, 1024);
+                    listeners.add(l);
+                    threads.submit(() -> {
+                        while (true) {
+                            TcpSocket s = l.accept();
+                            threads.submit(() -> echo(s));
+                        }
+                    });
+                }
+                List<Future<Boolean>> clients = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    byte[] message = ("kernel client " + i + ";").repeat(1 + i * 5).getBytes();
+                    clients.add(threads.submit(() -> {
+                        try (Socket s = ns.call(() -> {
+                            Socket k = new Socket();
+                            k.connect(new InetSocketAddress(InetAddress.ofLiteral(KernelInterop.SYNACK_IP6), 7), 10_000);
+                            return k;
+                        })) {
+                            s.getOutputStream().write(message);
+                            s.shutdownOutput();
+                            return Arrays.equals(s.getInputStream().readAllBytes(), message);
+                        }
+                    }));
+                }
+                for (Future<Boolean> f : clients) assertThat(f.get(60, TimeUnit.SECONDS)).isTrue();
+                for (NetStack shard : host.all()) assertThat(shard.counter(Counter.PASSIVE_OPENS)).as(shard.name()).isPositive();
+                assertThat(link.steered()).isTrue();
+                assertThat(link.packetsOffQueue()).as("IPv6 packets read on another shard's queue").isZero();
                 for (TcpServerSocket l : listeners) l.close();
             }
         }
