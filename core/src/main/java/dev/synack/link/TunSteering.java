@@ -23,7 +23,12 @@ import java.nio.charset.StandardCharsets;
 final class TunSteering {
     /** _IOR('T', 224, int) from linux/if_tun.h. */
     static final long TUNSETSTEERINGEBPF = 0x800454e0L;
-    private static final long SYS_BPF = 321; // x86-64
+    /** bpf(2)'s number: 321 on x86-64, 280 on arm64 (the generic table); -1 elsewhere (no steering). */
+    private static final long SYS_BPF = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 321;
+        case "aarch64", "arm64" -> 280;
+        default -> -1;
+    };
     private static final int BPF_PROG_LOAD = 5;
     private static final int BPF_PROG_TYPE_SOCKET_FILTER = 1;
 
@@ -42,6 +47,7 @@ final class TunSteering {
      * rejects it): the device then keeps the tun driver's own steering.
      */
     static void attach(int fd, int queues) throws IOException {
+        if (SYS_BPF < 0) throw new IOException("no bpf(2) number known for " + System.getProperty("os.arch"));
         try (Arena arena = Arena.ofConfined()) {
             byte[] code = program(queues);
             MemorySegment insns = arena.allocate(code.length, 8);
