@@ -102,14 +102,7 @@ final class TunSteering {
         a.addX(R9, R8);
         // FlowShard's final mix, then the top of (hash mod 2^32) x queues.
         a.label("final");
-        a.movX(R1, R9);
-        a.rshK(R1, 29);
-        a.xorX(R9, R1);
-        a.ldImm64(R1, K_FINAL);
-        a.mulX(R9, R1);
-        a.movX(R1, R9);
-        a.rshK(R1, 32);
-        a.xorX(R9, R1);
+        mix(a, R9, 29, K_FINAL, 32);
         a.lshK(R9, 32);
         a.rshK(R9, 32);
         a.mulK(R9, queues);
@@ -131,7 +124,7 @@ final class TunSteering {
         a.ldInd(Asm.H, R7, port);
         a.lshK(R0, 48);
         a.xorX(R8, R0);
-        mix(a);
+        mix(a, R8, 31, K_ENDPOINT, 29);
     }
 
     /** r8 = FlowShard's endpoint mix of the IPv6 address at {@code address} and the port at {@code port}. */
@@ -152,19 +145,19 @@ final class TunSteering {
         a.ldAbs(Asm.H, port);
         a.lshK(R0, 48);
         a.xorX(R8, R0);
-        mix(a);
+        mix(a, R8, 31, K_ENDPOINT, 29);
     }
 
-    /** r8 ^= r8 >>> 31; r8 *= K; r8 ^= r8 >>> 29 (FlowShard.endpoint's mix). */
-    private static void mix(Asm a) {
-        a.movX(R1, R8);
-        a.rshK(R1, 31);
-        a.xorX(R8, R1);
-        a.ldImm64(R1, K_ENDPOINT);
-        a.mulX(R8, R1);
-        a.movX(R1, R8);
-        a.rshK(R1, 29);
-        a.xorX(R8, R1);
+    /** r ^= r >>> before; r *= k; r ^= r >>> after (FlowShard's mixes), with r1 as scratch. */
+    private static void mix(Asm a, int r, int before, long k, int after) {
+        a.movX(R1, r);
+        a.rshK(R1, before);
+        a.xorX(r, R1);
+        a.ldImm64(R1, k);
+        a.mulX(r, R1);
+        a.movX(R1, r);
+        a.rshK(R1, after);
+        a.xorX(r, R1);
     }
 
     /** Just enough of an eBPF assembler: the instructions above, and forward jumps to labels. */

@@ -46,33 +46,8 @@ class TunMultiQueueTest {
                 assertThat(host.count()).isEqualTo(QUEUES);
 
                 // The kernel's clients to synack's echo servers, one listener per shard.
-                List<TcpServerSocket> listeners = new ArrayList<>();
-                for (NetStack shard : host.all()) {
-                    TcpServerSocket l = new TcpServerSocket(shard, 7, 1024);
-                    listeners.add(l);
-                    threads.submit(() -> {
-                        while (true) {
-                            TcpSocket s = l.accept();
-                            threads.submit(() -> echo(s));
-                        }
-                    });
-                }
-                List<Future<Boolean>> kernelClients = new ArrayList<>();
-                for (int i = 0; i < 200; i++) {
-                    byte[] message = ("kernel client " + i + ";").repeat(1 + i * 7).getBytes();
-                    kernelClients.add(threads.submit(() -> {
-                        try (Socket s = ns.call(() -> {
-                            Socket k = new Socket();
-                            k.connect(new InetSocketAddress(InetAddress.ofLiteral(KernelInterop.SYNACK_IP), 7), 10_000);
-                            return k;
-                        })) {
-                            s.getOutputStream().write(message);
-                            s.shutdownOutput();
-                            return Arrays.equals(s.getInputStream().readAllBytes(), message);
-                        }
-                    }));
-                }
-                for (Future<Boolean> f : kernelClients) assertThat(f.get(60, TimeUnit.SECONDS)).isTrue();
+                List<TcpServerSocket> listeners = echoServers(host, threads);
+                kernelClientsEcho(ns, KernelInterop.SYNACK_IP, 200, 7, threads);
                 for (NetStack shard : host.all()) assertThat(shard.counter(Counter.PASSIVE_OPENS)).as(shard.name()).isPositive();
 
                 // synack's clients, from each shard in turn, to the kernel's echo server.
@@ -120,39 +95,51 @@ class TunMultiQueueTest {
             try (TunLink link = ns.call(() -> TunLink.open(options, QUEUES));
                  ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
                 StackShards host = link.addShardedHost("synack", options.hostAddresses(), TcpConfig.linux());
-                List<TcpServerSocket> listeners = new ArrayList<>();
-                for (NetStack shard : host.all()) {
-                    TcpServerSocket l = new TcpServerSocket(shard, 7, 1024);
-                    listeners.add(l);
-                    threads.submit(() -> {
-                        while (true) {
-                            TcpSocket s = l.accept();
-                            threads.submit(() -> echo(s));
-                        }
-                    });
-                }
-                List<Future<Boolean>> clients = new ArrayList<>();
-                for (int i = 0; i < 100; i++) {
-                    byte[] message = ("kernel client " + i + ";").repeat(1 + i * 5).getBytes();
-                    clients.add(threads.submit(() -> {
-                        try (Socket s = ns.call(() -> {
-                            Socket k = new Socket();
-                            k.connect(new InetSocketAddress(InetAddress.ofLiteral(KernelInterop.SYNACK_IP6), 7), 10_000);
-                            return k;
-                        })) {
-                            s.getOutputStream().write(message);
-                            s.shutdownOutput();
-                            return Arrays.equals(s.getInputStream().readAllBytes(), message);
-                        }
-                    }));
-                }
-                for (Future<Boolean> f : clients) assertThat(f.get(60, TimeUnit.SECONDS)).isTrue();
+                List<TcpServerSocket> listeners = echoServers(host, threads);
+                kernelClientsEcho(ns, KernelInterop.SYNACK_IP6, 100, 5, threads);
                 for (NetStack shard : host.all()) assertThat(shard.counter(Counter.PASSIVE_OPENS)).as(shard.name()).isPositive();
                 assertThat(link.steered()).isTrue();
                 assertThat(link.packetsOffQueue()).as("IPv6 packets read on another shard's queue").isZero();
                 for (TcpServerSocket l : listeners) l.close();
             }
         }
+    }
+
+    /** An echo server on port 7 of every shard, each accepting on a virtual thread of {@code threads}. */
+    private static List<TcpServerSocket> echoServers(StackShards host, ExecutorService threads) throws IOException {
+        List<TcpServerSocket> listeners = new ArrayList<>();
+        for (NetStack shard : host.all()) {
+            TcpServerSocket l = new TcpServerSocket(shard, 7, 1024);
+            listeners.add(l);
+            threads.submit(() -> {
+                while (true) {
+                    TcpSocket s = l.accept();
+                    threads.submit(() -> echo(s));
+                }
+            });
+        }
+        return listeners;
+    }
+
+    /** {@code count} kernel clients in {@code ns}, each sending a message of its own to port 7 of {@code address}: every echo must match. */
+    private static void kernelClientsEcho(NetNamespace ns, String address, int count, int growth, ExecutorService threads)
+            throws Exception {
+        List<Future<Boolean>> clients = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] message = ("kernel client " + i + ";").repeat(1 + i * growth).getBytes();
+            clients.add(threads.submit(() -> {
+                try (Socket s = ns.call(() -> {
+                    Socket k = new Socket();
+                    k.connect(new InetSocketAddress(InetAddress.ofLiteral(address), 7), 10_000);
+                    return k;
+                })) {
+                    s.getOutputStream().write(message);
+                    s.shutdownOutput();
+                    return Arrays.equals(s.getInputStream().readAllBytes(), message);
+                }
+            }));
+        }
+        for (Future<Boolean> f : clients) assertThat(f.get(60, TimeUnit.SECONDS)).isTrue();
     }
 
     private static Void echo(TcpSocket s) throws Exception {
