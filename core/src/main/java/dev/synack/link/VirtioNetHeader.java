@@ -81,7 +81,7 @@ final class VirtioNetHeader {
      * checksum is completed ({@link #completeChecksum}) and verified.
      */
     static boolean vouchesForTransportChecksum(MemorySegment header, MemorySegment ip, int length) {
-        if ((header.get(ValueLayout.JAVA_BYTE, FLAGS) & (NEEDS_CSUM | DATA_VALID)) == 0 || length < 40) return false;
+        if ((header.get(ValueLayout.JAVA_BYTE, FLAGS) & (NEEDS_CSUM | DATA_VALID)) == 0 || length < 28) return false;
         int version = (ip.get(ValueLayout.JAVA_BYTE, 0) & 0xf0) >>> 4;
         int protocol = version == 4 ? ip.get(ValueLayout.JAVA_BYTE, 9) : version == 6 ? ip.get(ValueLayout.JAVA_BYTE, 6) : -1;
         return protocol == TCP || protocol == UDP;

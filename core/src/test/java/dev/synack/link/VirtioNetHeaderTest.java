@@ -41,7 +41,7 @@ class VirtioNetHeaderTest {
         assertThat(VirtioNetHeader.vouchesForTransportChecksum(header(VirtioNetHeader.NEEDS_CSUM), packet(6, 58), 60)).isFalse();
         assertThat(VirtioNetHeader.vouchesForTransportChecksum(header(VirtioNetHeader.NEEDS_CSUM), packet(6, 0), 60)).isFalse();
         assertThat(VirtioNetHeader.vouchesForTransportChecksum(header(VirtioNetHeader.NEEDS_CSUM), packet(6, 43), 60)).isFalse();
-        // Too short to hold an IP and a TCP header.
-        assertThat(VirtioNetHeader.vouchesForTransportChecksum(header(VirtioNetHeader.NEEDS_CSUM), packet(4, 6), 39)).isFalse();
+        // Too short to hold an IPv4 and a UDP header.
+        assertThat(VirtioNetHeader.vouchesForTransportChecksum(header(VirtioNetHeader.NEEDS_CSUM), packet(4, 17), 27)).isFalse();
     }
 }
