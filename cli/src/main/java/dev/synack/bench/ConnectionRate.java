@@ -132,16 +132,8 @@ public final class ConnectionRate {
         try (MemoryLink link = new MemoryLink()) {
             StackShards client = link.addShardedHost("client", ipv6 ? CLIENT_IP6 : CLIENT_IP, config, shards);
             StackShards server = link.addShardedHost("server", ipv6 ? SERVER_IP6 : SERVER_IP, config, shards);
-            List<TcpServerSocket> listeners = new ArrayList<>();
-            List<Thread> acceptors = new ArrayList<>();
             InetSocketAddress remote = new InetSocketAddress(InetAddress.ofLiteral(ipv6 ? SERVER_IP6 : SERVER_IP), PORT);
-            try {
-                for (NetStack shard : server.all()) {
-                    TcpServerSocket listener = new TcpServerSocket(shard, PORT, BACKLOG);
-                    listeners.add(listener);
-                    Thread acceptor = startServer(listener, kind, mode);
-                    if (acceptor != null) acceptors.add(acceptor);
-                }
+            try (ShardServers ignored = new ShardServers(server, kind, mode)) {
                 return run(threads, warmup, measure, progress, () -> {
                     try (TcpSocket s = new TcpSocket(client.next())) {
                         s.connect(remote);
@@ -149,10 +141,37 @@ public final class ConnectionRate {
                         if (mode == CloseMode.CLIENT_RESET) s.setSoLinger(true, 0);
                     }
                 });
-            } finally {
-                for (TcpServerSocket l : listeners) l.close();
-                for (Thread a : acceptors) a.join(Duration.ofSeconds(5));
             }
+        }
+    }
+
+    /**
+     * A server of one {@link ServerKind} listening on port {@link #PORT} of every shard of a host,
+     * as SO_REUSEPORT listeners do; {@link #close()} closes the listeners and waits for their
+     * accepting threads.
+     */
+    private static final class ShardServers implements AutoCloseable {
+        private final List<TcpServerSocket> listeners = new ArrayList<>();
+        private final List<Thread> acceptors = new ArrayList<>();
+
+        ShardServers(StackShards host, ServerKind kind, CloseMode mode) throws Exception {
+            try {
+                for (NetStack shard : host.all()) {
+                    TcpServerSocket listener = new TcpServerSocket(shard, PORT, BACKLOG);
+                    listeners.add(listener);
+                    Thread acceptor = startServer(listener, kind, mode);
+                    if (acceptor != null) acceptors.add(acceptor);
+                }
+            } catch (Exception e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            for (TcpServerSocket l : listeners) l.close();
+            for (Thread a : acceptors) a.join(Duration.ofSeconds(5));
         }
     }
 
@@ -211,20 +230,10 @@ public final class ConnectionRate {
         TunLink.Options options = TunLink.Options.of(TunThroughput.DEVICE, TunThroughput.SYNACK_CIDR);
         try (TunLink link = TunLink.open(options, queues)) {
             StackShards server = link.addShardedHost("synack", options.address(), config());
-            List<TcpServerSocket> listeners = new ArrayList<>();
-            List<Thread> acceptors = new ArrayList<>();
-            try {
-                for (NetStack shard : server.all()) {
-                    TcpServerSocket listener = new TcpServerSocket(shard, PORT, BACKLOG);
-                    listeners.add(listener);
-                    Thread acceptor = startServer(listener, kind, mode);
-                    if (acceptor != null) acceptors.add(acceptor);
-                }
+            try (ShardServers ignored = new ShardServers(server, kind, mode)) {
                 return run(threads, warmup, measure, progress,
                         kernelClient(new InetSocketAddress(InetAddress.ofLiteral(options.address()), PORT), mode));
             } finally {
-                for (TcpServerSocket l : listeners) l.close();
-                for (Thread a : acceptors) a.join(Duration.ofSeconds(5));
                 server.close();
             }
         }
