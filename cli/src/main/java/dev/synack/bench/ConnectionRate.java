@@ -64,7 +64,12 @@ public final class ConnectionRate {
      * packets, here the client's own, caller-runs); the kernel, one platform thread running a
      * java.nio Selector over a non-blocking ServerSocketChannel and its SocketChannels.
      */
-    public enum ServerKind { THREADS, EVENTS }
+    public enum ServerKind {
+        THREADS, EVENTS;
+
+        /** Its name on the command line and in results: "threads", "events". */
+        public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
 
     /**
      * Connections completed in the measured time; failures are counted, not fatal. {@code cpuNanos}:

@@ -134,7 +134,7 @@ final class ConnectionsCommand implements Callable<Integer> {
         boolean failed = false;
         try {
             for (ConnectionRate.ServerKind kind : servers) {
-                String server = kind.name().toLowerCase(Locale.ROOT) + " server";
+                String server = kind.label() + " server";
                 for (int t : threads) {
                     progress.phase("kernel, " + server + ", " + t + " client thread(s)");
                     ConnectionRate.Result kernel = ConnectionRate.kernel(t, seconds(warmupSeconds), seconds(seconds), close,
@@ -168,7 +168,7 @@ final class ConnectionsCommand implements Callable<Integer> {
     private String shardsText() {
         if (shards > 0) return shards + " shard" + (shards == 1 ? "" : "s");
         return String.join(", ", servers.stream().distinct().map(k -> shardCount(k) + " shards for the "
-                + k.name().toLowerCase(Locale.ROOT) + " server").toList());
+                + k.label() + " server").toList());
     }
 
     /** --shards, or its default for {@code kind}: see the option. */

@@ -165,7 +165,7 @@ final class TunBenchCommand implements Callable<Integer> {
     }
 
     private String serverList() {
-        return String.join(",", servers.stream().map(k -> k.name().toLowerCase(Locale.ROOT)).toList());
+        return String.join(",", servers.stream().map(ConnectionRate.ServerKind::label).toList());
     }
 
     /** Kernel clients' connections per second to synack over TUN and to the kernel over veth, MTU 1500, per server kind. */
@@ -177,7 +177,7 @@ final class TunBenchCommand implements Callable<Integer> {
         // The JIT settles synack's connection path in a few seconds (see bench connections --warmup).
         Duration warmup = Duration.ofSeconds(3);
         Duration measure = Duration.ofMillis((long) (connectSeconds * 1000));
-        String server = kind.name().toLowerCase(Locale.ROOT) + " server";
+        String server = kind.label() + " server";
         progress.phase("connections over TUN, " + server);
         int queueCount = queues == 0 ? Runtime.getRuntime().availableProcessors() : queues;
         ConnectionRate.Result tun = ConnectionRate.kernelToSynackOverTun(threads, warmup, measure,
