@@ -2,6 +2,7 @@ package dev.synack.cli;
 
 import dev.synack.bench.Comparison;
 import dev.synack.link.NetworkNamespace;
+import dev.synack.link.TunLink;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,11 @@ final class ForwardBenchCommand implements Callable<Integer> {
             description = "Client threads for connections per second. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "0",
+            description = "Queues of synack's TUN device, its host a shard per queue (see synack forward --queues). "
+                    + "Default: one per core (0).")
+    int queues;
+
     @Option(names = "--inside-namespace", hidden = true)
     boolean inside;
 
@@ -63,15 +69,20 @@ final class ForwardBenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connect-seconds must be in [0, 3600]");
         }
         if (size < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--size must be at least 1 byte");
+        if (queues < 0 || queues > TunLink.MAX_QUEUES) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--queues must be in [0, " + TunLink.MAX_QUEUES + "]");
+        }
         return NamespaceExec.benchmark(spec, "bench", inside, NamespaceExec::missingPrerequisite, List.of("bench", "forward",
                 "--size", Long.toString(size), "--mtu", Integer.toString(mtu), "--connect-seconds", Double.toString(connectSeconds),
-                "--threads", Integer.toString(threads)), Comparison.ratioLine(Double.NaN), this::measure);
+                "--threads", Integer.toString(threads), "--queues", Integer.toString(queues)), Comparison.ratioLine(Double.NaN), this::measure);
     }
 
     private int measure(PrintWriter out, PrintWriter err) {
-        try (ForwardPaths paths = ForwardPaths.open(mtu)) {
+        int queueCount = queues == 0 ? Runtime.getRuntime().availableProcessors() : queues;
+        try (ForwardPaths paths = ForwardPaths.open(mtu, queueCount)) {
             out.printf(Locale.ROOT, "synack bench forward: downloads of %s and connections from kernel clients to a kernel server, "
-                    + "relayed by synack forward (TUN) and routed by the kernel (veth, ip_forward), MTU %d%n", ByteSizes.format(size), mtu);
+                    + "relayed by synack forward (TUN, %d queue%s) and routed by the kernel (veth, ip_forward), MTU %d%n",
+                    ByteSizes.format(size), queueCount, queueCount == 1 ? "" : "s", mtu);
             out.flush();
             // A first, unmeasured round of each warms both paths (and the JIT).
             download(paths.kernelClient, Math.min(size, 64L << 20));

@@ -4,16 +4,14 @@ import dev.synack.link.NetworkNamespace;
 import dev.synack.link.PcapWriter;
 import dev.synack.link.TunLink;
 import dev.synack.relay.DatagramPath;
+import dev.synack.relay.Forwarder;
 import dev.synack.relay.KernelSockets;
 import dev.synack.relay.Relays;
 import dev.synack.relay.Socks5;
 import dev.synack.relay.TcpRelay;
 import dev.synack.relay.UdpRelay;
 import dev.synack.relay.Upstream;
-import dev.synack.socket.UdpSocket;
-import dev.synack.socket.TcpServerSocket;
-import dev.synack.socket.TcpSocket;
-import dev.synack.stack.NetStack;
+import dev.synack.stack.StackShards;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -79,12 +77,21 @@ final class ForwardCommand implements Callable<Integer> {
             description = "A UDP flow ends after this long without a datagram either way (as conntrack's). Default: ${DEFAULT-VALUE}.")
     Duration udpTimeout;
 
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "0",
+            description = "Queues of the TUN device (IFF_MULTI_QUEUE when more than one): a reader thread, a stack shard with "
+                    + "its own lock and event loop, and an accepting thread each; the kernel puts every packet of a TCP flow "
+                    + "on its shard's queue (UDP goes to the first). Default: one per core (0).")
+    int queues;
+
     @Option(names = "--quiet", description = "Print only the totals, not a line per flow.")
     boolean quiet;
 
     @Override
     public Integer call() throws Exception {
         if (net.tun == null) throw new CommandLine.ParameterException(spec.commandLine(), "--tun NAME is required");
+        if (queues < 0 || queues > TunLink.MAX_QUEUES) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--queues must be in [0, " + TunLink.MAX_QUEUES + "]");
+        }
         PrintWriter err = spec.commandLine().getErr();
         // Made first, on this thread: the relays' kernel sockets live in this process's namespace.
         KernelSockets sockets = new KernelSockets();
@@ -98,61 +105,53 @@ final class ForwardCommand implements Callable<Integer> {
         DatagramPath.Opener datagrams = socks == null ? destination -> DatagramPath.direct(destination, sockets)
                 : destination -> socks.associate(destination, connectTimeout);
         TunLink link;
-        NetStack stack;
+        StackShards host;
         PcapWriter pcap;
         try {
             link = openDevice();
-            stack = link.addHost("synack", link.options().hostAddresses(), net.profile.config());
-            pcap = NetSetup.capture(stack, net.capture());
-            for (String r : routes) route(link.options(), r);
-            List<String> prefixes = !forward.isEmpty() ? forward : !routes.isEmpty() ? routes : List.of("0.0.0.0/0", "::/0");
-            for (String p : prefixes) stack.forwarding().addPrefix(p);
         } catch (IOException | IllegalArgumentException e) {
             err.println("synack forward: " + e.getMessage());
             err.flush();
             return CommandLine.ExitCode.SOFTWARE;
         }
         Relays relays = new Relays(err, quiet);
-        TcpServerSocket server = new TcpServerSocket(stack);
-        server.listenForwarded(backlog);
-        stack.udp().listenFlows(backlog);
-        Thread.ofPlatform().daemon().name("udp-flows").start(() -> relayFlows(stack, relays, datagrams));
-        err.println("synack forward: relaying TCP and UDP to " + String.join(", ", stack.forwarding().prefixes()) + " from TUN device "
-                + net.tun + (netns == null ? "" : " in namespace " + netns) + (socks5 == null ? " directly" : " through SOCKS5 " + socks5));
+        Forwarder forwarder;
+        try {
+            host = link.addShardedHost("synack", link.options().hostAddresses(), net.profile.config());
+            pcap = NetSetup.capture(host.all(), net.capture());
+            for (String r : routes) route(link.options(), r);
+            List<String> prefixes = !forward.isEmpty() ? forward : !routes.isEmpty() ? routes : List.of("0.0.0.0/0", "::/0");
+            forwarder = Forwarder.start(host, prefixes, backlog, relays, s -> new TcpRelay(s, upstream, connectTimeout),
+                    flow -> new UdpRelay(flow, datagrams, udpTimeout));
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("synack forward: " + e.getMessage());
+            err.flush();
+            closeQuietly(link);
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        int queueCount = host.count();
+        err.println("synack forward: relaying TCP and UDP to " + String.join(", ", forwarder.prefixes()) + " from TUN device "
+                + net.tun + (netns == null ? "" : " in namespace " + netns) + " (" + queueCount + (queueCount == 1 ? " queue" : " queues")
+                + ")" + (socks5 == null ? " directly" : " through SOCKS5 " + socks5));
         err.flush();
-        Thread hook = Thread.ofPlatform().unstarted(() -> shutdown(relays, server, link, pcap, stack));
+        Thread hook = Thread.ofPlatform().unstarted(() -> shutdown(forwarder, relays, link, pcap, host));
         Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            while (true) {
-                TcpSocket s = server.accept();
-                relays.start(new TcpRelay(s, upstream, connectTimeout));
-            }
-        } catch (IOException closed) {
-            // The shutdown hook closed the forwarding socket.
-        }
+        forwarder.awaitClosed();
         return CommandLine.ExitCode.OK;
-    }
-
-    /** Hands each new UDP flow to a relay of its own, until the forwarder stops taking flows. */
-    private void relayFlows(NetStack stack, Relays relays, DatagramPath.Opener datagrams) {
-        try {
-            while (true) relays.start(new UdpRelay(UdpSocket.of(stack.udp().acceptFlow(null)), datagrams, udpTimeout));
-        } catch (IOException stopped) {
-            // Shutdown: stopFlows() ended the wait.
-        }
     }
 
     /** The TUN device, created in --netns when given (on a thread that enters it; the device keeps that namespace). */
     private TunLink openDevice() throws IOException {
         TunLink.Options options = TunLink.Options.of(net.tun, net.address == null ? NetSetup.DEFAULT_TUN_ADDRESS : net.address)
                 .mtu(net.mtu);
-        if (netns == null) return TunLink.open(options);
+        int queueCount = queues == 0 ? Runtime.getRuntime().availableProcessors() : queues;
+        if (netns == null) return TunLink.open(options, queueCount);
         TunLink.Options inNamespace = options.namespace(netns);
         AtomicReference<Object> result = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("tun-in-" + netns).start(() -> {
             try {
                 NetworkNamespace.enterCurrentThread(netns);
-                result.set(TunLink.open(inNamespace));
+                result.set(TunLink.open(inNamespace, queueCount));
             } catch (IOException | RuntimeException e) {
                 result.set(e);
             }
@@ -177,20 +176,20 @@ final class ForwardCommand implements Callable<Integer> {
         NetworkNamespace.ipHere(args.toArray(String[]::new));
     }
 
-    /** Closes everything in order: relays reset, the forwarding socket, the capture, the stack's loop and the device. */
-    private static void shutdown(Relays relays, TcpServerSocket server, TunLink link, PcapWriter pcap, NetStack stack) {
-        try {
-            server.close();
-            stack.udp().stopFlows();
-        } catch (IOException | RuntimeException e) {
-            // Exiting anyway.
-        }
+    /** Closes everything in order: the forwarder stops taking flows, relays reset, the capture, the shards' loops and the device. */
+    private static void shutdown(Forwarder forwarder, Relays relays, TunLink link, PcapWriter pcap, StackShards host) {
+        forwarder.close();
         relays.shutdown();
         try {
-            if (pcap != null) {
-                stack.removePacketTap(pcap);
-                pcap.close();
-            }
+            NetSetup.closeCapture(host.all(), pcap);
+        } catch (IOException e) {
+            // Exiting anyway.
+        }
+        closeQuietly(link);
+    }
+
+    private static void closeQuietly(TunLink link) {
+        try {
             link.close();
         } catch (IOException | RuntimeException e) {
             // Exiting anyway.

@@ -2,12 +2,12 @@ package dev.synack.cli;
 
 import dev.synack.link.NetworkNamespace;
 import dev.synack.link.TunLink;
+import dev.synack.relay.Forwarder;
 import dev.synack.relay.KernelSockets;
 import dev.synack.relay.Relays;
 import dev.synack.relay.TcpRelay;
 import dev.synack.relay.Upstream;
-import dev.synack.socket.TcpServerSocket;
-import dev.synack.stack.NetStack;
+import dev.synack.stack.StackShards;
 import dev.synack.tcp.TcpConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -40,10 +40,11 @@ final class ForwardPaths implements AutoCloseable {
     NetworkNamespace synackClient;
     NetworkNamespace kernelClient;
 
-    static ForwardPaths open(int mtu) throws Exception {
+    /** The paths at {@code mtu}, synack's TUN device with {@code queues} queues (its host a shard per queue). */
+    static ForwardPaths open(int mtu, int queues) throws Exception {
         ForwardPaths p = new ForwardPaths();
         try {
-            p.setUp(mtu);
+            p.setUp(mtu, queues);
             return p;
         } catch (Exception e) {
             p.close();
@@ -51,7 +52,7 @@ final class ForwardPaths implements AutoCloseable {
         }
     }
 
-    private void setUp(int mtu) throws Exception {
+    private void setUp(int mtu, int queues) throws Exception {
         String m = Integer.toString(mtu);
         NetworkNamespace servers = namespace("synack-fwds");
         synackClient = namespace("synack-fwdc");
@@ -70,7 +71,7 @@ final class ForwardPaths implements AutoCloseable {
         kernelClient.ip("route", "add", "default", "via", "10.9.0.1");
         NamespaceExec.tool(List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"), new PrintWriter(Writer.nullWriter()));
         startServer(servers);
-        startForwarder(mtu);
+        startForwarder(mtu, queues);
     }
 
     private NetworkNamespace namespace(String prefix) throws IOException {
@@ -114,27 +115,18 @@ final class ForwardPaths implements AutoCloseable {
         }
     }
 
-    private void startForwarder(int mtu) throws Exception {
+    private void startForwarder(int mtu, int queues) throws Exception {
         KernelSockets sockets = new KernelSockets();
         open.add(sockets);
         TunLink.Options options = TunLink.Options.of("synackfwd0", "10.7.0.2/24").mtu(mtu).namespace(synackClient.name());
-        TunLink link = inside(synackClient, () -> TunLink.open(options));
+        TunLink link = inside(synackClient, () -> TunLink.open(options, queues));
         open.add(link);
         synackClient.ip("route", "add", "198.18.0.0/15", "dev", "synackfwd0");
-        NetStack stack = link.addHost("synack", options.hostAddresses(), TcpConfig.linux());
-        stack.forwarding().addPrefix("198.18.0.0/15");
-        TcpServerSocket forwarded = new TcpServerSocket(stack);
-        forwarded.listenForwarded(4096);
-        open.add(0, forwarded);
+        StackShards host = link.addShardedHost("synack", options.hostAddresses(), TcpConfig.linux());
         Relays relays = new Relays(new PrintWriter(Writer.nullWriter()), true);
         Upstream upstream = Upstream.direct(sockets);
-        Thread.ofPlatform().daemon().name("forward-bench-relays").start(() -> {
-            try {
-                while (true) relays.start(new TcpRelay(forwarded.accept(), upstream, Duration.ofSeconds(10)));
-            } catch (IOException closed) {
-                // The benchmark ended.
-            }
-        });
+        open.add(0, Forwarder.start(host, List.of("198.18.0.0/15"), 4096, relays,
+                s -> new TcpRelay(s, upstream, Duration.ofSeconds(10)), null));
     }
 
     /** Runs {@code task} on a platform thread inside {@code ns} and returns its result. */

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A real network for {@code serve} and {@code connect}: synack's stack on a TUN device (against the
@@ -77,10 +78,22 @@ final class NetSetup implements Closeable {
     record Capture(Path file, int snaplen) {}
 
     static PcapWriter capture(NetStack stack, Capture capture) throws IOException {
+        return capture(List.of(stack), capture);
+    }
+
+    /** One capture of every packet of {@code stacks} (a host's shards), or null without {@code capture}. */
+    static PcapWriter capture(List<NetStack> stacks, Capture capture) throws IOException {
         if (capture == null) return null;
         PcapWriter w = PcapWriter.realTime(capture.file(), capture.snaplen());
-        stack.addPacketTap(w);
+        for (NetStack s : stacks) s.addPacketTap(w);
         return w;
+    }
+
+    /** Ends {@link #capture(List, Capture)}'s capture (nothing when {@code pcap} is null): untapped, then closed. */
+    static void closeCapture(List<NetStack> stacks, PcapWriter pcap) throws IOException {
+        if (pcap == null) return;
+        for (NetStack s : stacks) s.removePacketTap(pcap);
+        pcap.close();
     }
 
     /** "HOST:PORT" to a socket address (HOST: a name or literal; resolved now). */
@@ -111,13 +124,10 @@ final class NetSetup implements Closeable {
     @Override
     public void close() throws IOException {
         IOException failure = null;
-        if (pcap != null) {
-            stack.removePacketTap(pcap);
-            try {
-                pcap.close();
-            } catch (IOException e) {
-                failure = e;
-            }
+        try {
+            closeCapture(List.of(stack), pcap);
+        } catch (IOException e) {
+            failure = e;
         }
         try {
             link.close();

@@ -146,7 +146,8 @@ final class ForwardRig implements AutoCloseable {
     }
 
     /** Runs {@code synack forward} in the relay's namespace with its device in the client's, and waits until it relays. */
-    void startForwarder(String... extra) throws IOException, InterruptedException {
+    /** Starts {@code synack forward} with {@code extra} arguments; returns its first line (what it relays, how). */
+    String startForwarder(String... extra) throws IOException, InterruptedException {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", relay.name, javaBin.toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.synack.cli.Main",
@@ -164,6 +165,7 @@ final class ForwardRig implements AutoCloseable {
         });
         String first = forwarderOutput.poll(30, TimeUnit.SECONDS);
         assertThat(first).as("forward's first line").isNotNull().startsWith("synack forward: relaying TCP and UDP");
+        return first;
     }
 
     /** Stops the forwarder as Ctrl-C would and returns everything it printed. */
