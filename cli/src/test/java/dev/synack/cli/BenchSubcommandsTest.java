@@ -132,8 +132,11 @@ class BenchSubcommandsTest {
         assertThat(DemoRunner.run("bench", "forward", "--mtu", "70000").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "forward", "--threads", "0").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "forward", "--connect-seconds", "-1").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "forward", "--queues", "-1").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("forward", "--tun", "synackq0", "--queues", "257").exitCode()).isEqualTo(2);
         String missing = NamespaceExec.missingPrerequisite();
-        DemoRunner.Result r = DemoRunner.run("bench", "forward", "--size", "8MiB", "--connect-seconds", "1", "--threads", "2");
+        DemoRunner.Result r = DemoRunner.run("bench", "forward", "--size", "8MiB", "--connect-seconds", "1", "--threads", "2",
+                "--queues", "2");
         List<String> lines = r.out().lines().toList();
         if (missing != null) {
             assertThat(r.err()).contains("not available on this machine: " + missing);
@@ -141,6 +144,7 @@ class BenchSubcommandsTest {
             return;
         }
         assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(lines.getFirst()).contains("relayed by synack forward (TUN, 2 queues)");
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("download: synack [0-9.]+ Gbit/s, kernel [0-9.]+ Gbit/s, ratio [0-9.]+"))
                 .anySatisfy(l -> assertThat(l).matches("connections/s, 2 client threads: synack [0-9.]+ per s, kernel [0-9.]+ per s, ratio [0-9.]+"));
         assertThat(lines.getLast()).matches("ratio: [0-9.]+");
