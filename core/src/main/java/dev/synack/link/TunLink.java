@@ -468,26 +468,59 @@ public final class TunLink implements Link, AutoCloseable {
      * from kernel clients, see docs/performance.md), else queued on its event loop.
      */
     private void deliverInbound(ByteBuffer packet) {
-        deliverInbound(packet, false, false, -1);
+        deliverInbound(packet, false);
     }
 
-    /**
-     * {@link #deliverInbound(ByteBuffer)}; {@code checksumTrusted}: the kernel answers for its TCP
-     * or UDP checksum; {@code staged}: {@code packet} is the reader's reusable buffer
-     * ({@link TunQueue#stage}), copied only when it has to be queued (a stack reads an arriving
-     * packet only during the call that processes it); {@code queue}: the queue it was read on, for
-     * {@link #packetsOffQueue} (-1: not counted).
-     */
-    private void deliverInbound(ByteBuffer packet, boolean checksumTrusted, boolean staged, int queue) {
+    /** {@link #deliverInbound(ByteBuffer)}; {@code checksumTrusted}: the kernel answers for its TCP or UDP checksum. */
+    private void deliverInbound(ByteBuffer packet, boolean checksumTrusted) {
         NetStack[] s = stacks;
         if (s == null) {
             packetsDropped.incrementAndGet();
             return;
         }
-        int shard = s.length == 1 ? 0 : FlowShard.of(packet, s.length);
-        if (queue >= 0 && shard != queue % s.length) packetsOffQueue.incrementAndGet();
-        NetStack to = s[shard];
-        if (!to.processIfFree(packet, checksumTrusted)) to.enqueue(staged ? TunQueue.copy(packet) : packet, checksumTrusted);
+        NetStack to = s[s.length == 1 ? 0 : FlowShard.of(packet, s.length)];
+        if (!to.processIfFree(packet, checksumTrusted)) to.enqueue(packet, checksumTrusted);
+    }
+
+    /**
+     * Passes on the packets staged in {@code q}'s batch: each run of packets for one stack (with
+     * steering, the whole batch) is processed under one hold of its lock when it is free, else
+     * copied and queued on its event loop. Empties the batch whatever happens.
+     */
+    void deliverBatch(TunQueue q) {
+        InboundBatch batch = q.batch;
+        int n = batch.count();
+        if (n == 0) return;
+        try {
+            NetStack[] s = stacks;
+            if (s == null) {
+                packetsDropped.addAndGet(n);
+                return;
+            }
+            ByteBuffer[] packets = batch.packets();
+            int from = 0;
+            int shard = shardOf(packets[0], s, q);
+            for (int i = 1; i <= n; i++) {
+                int next = i < n ? shardOf(packets[i], s, q) : -1;
+                if (next == shard) continue;
+                NetStack to = s[shard];
+                if (!to.processIfFree(packets, from, i, true)) {
+                    for (int j = from; j < i; j++) to.enqueue(TunQueue.copy(packets[j]), true);
+                }
+                from = i;
+                shard = next;
+            }
+        } finally {
+            batch.clear();
+        }
+    }
+
+    /** The shard of {@code packet}'s flow, counted in {@link #packetsOffQueue} when it is not {@code q}'s. */
+    private int shardOf(ByteBuffer packet, NetStack[] s, TunQueue q) {
+        if (s.length == 1) return 0;
+        int shard = FlowShard.of(packet, s.length);
+        if (shard != q.index % s.length) packetsOffQueue.incrementAndGet();
+        return shard;
     }
 
     boolean isOpen() { return open; }
@@ -530,15 +563,18 @@ public final class TunLink implements Link, AutoCloseable {
         boolean trusted = !filtered && VirtioNetHeader.vouchesForTransportChecksum(header, ip, n) && !anyPacketTaps();
         if (gso == VirtioNetHeader.GSO_UDP_L4) {
             boolean direct = !filtered;
+            deliverBatch(q);
             int datagrams = UdpSuperDatagram.cut(ip, n, VirtioNetHeader.gsoSize(header), trusted,
-                    d -> { if (direct) deliverInbound(d, trusted, false, -1); else inboundPath.accept(d); });
+                    d -> { if (direct) deliverInbound(d, trusted); else inboundPath.accept(d); });
             if (datagrams < 0) packetsDropped.incrementAndGet();
             return;
         }
         if (trusted) {
-            deliverInbound(q.stage(ip, n), true, true, q.index);
+            if (!q.batch.fits(n)) deliverBatch(q);
+            q.batch.add(ip, n);
             return;
         }
+        deliverBatch(q);
         if (!VirtioNetHeader.completeChecksum(header, ip, n)) {
             packetsDropped.incrementAndGet();
             return;

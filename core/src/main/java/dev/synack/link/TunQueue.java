@@ -16,7 +16,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Reads come in batches: after each wakeup of poll(2) the (non-blocking) descriptor is read until
  * it is empty or {@link #READ_BATCH} packets were taken, so a burst costs one wakeup, not one per
- * packet.
+ * packet; the packets the kernel vouches for are staged in an {@link InboundBatch} and processed
+ * together at the end of the wakeup (or when it is full, or before a packet that takes another path).
  */
 final class TunQueue {
     /** Packets read per wakeup at most, before the reader looks at whether it should stop. */
@@ -33,8 +34,8 @@ final class TunQueue {
     /** Joins the shard's segments into super-segments in {@link #writeBuffer} (guarded by it). */
     final SegmentCoalescer coalescer;
     final Thread reader;
-    /** See {@link #stage}. */
-    private final ByteBuffer staging = ByteBuffer.allocate(MAX_FRAME - VirtioNetHeader.SIZE);
+    /** The trusted packets of the current wakeup, delivered together ({@link TunLink#deliverBatch}). */
+    final InboundBatch batch = new InboundBatch();
     /** Built up front: reporting a failure that came from running out of memory must not need memory. */
     final String readerName;
 
@@ -85,29 +86,23 @@ final class TunQueue {
      */
     private boolean readBatch(MemorySegment buffer, MemorySegment state, MemorySegment pollfd) throws IOException {
         if (!Libc.pollReadable(state, pollfd, fd, POLL_MILLIS)) return true;
-        for (int i = 0; i < READ_BATCH; i++) {
-            if (!link.isOpen()) return false;
-            long read = Libc.read(state, fd, buffer, MAX_FRAME);
-            if (read < 0) {
-                int errno = (int) -read;
-                if (errno == Libc.EINTR) continue;
-                if (errno == Libc.EAGAIN) return true; // empty: back to poll
-                if (link.isOpen()) throw new Libc.ErrnoException("read(" + TunLink.CLONE_DEVICE + ")", errno, null);
-                return false;
+        try {
+            for (int i = 0; i < READ_BATCH; i++) {
+                if (!link.isOpen()) return false;
+                long read = Libc.read(state, fd, buffer, MAX_FRAME);
+                if (read < 0) {
+                    int errno = (int) -read;
+                    if (errno == Libc.EINTR) continue;
+                    if (errno == Libc.EAGAIN) return true; // empty: back to poll
+                    if (link.isOpen()) throw new Libc.ErrnoException("read(" + TunLink.CLONE_DEVICE + ")", errno, null);
+                    return false;
+                }
+                if (read > VirtioNetHeader.SIZE) link.frameRead(this, buffer, (int) read);
             }
-            if (read > VirtioNetHeader.SIZE) link.frameRead(this, buffer, (int) read);
+            return true;
+        } finally {
+            link.deliverBatch(this);
         }
-        return true;
-    }
-
-    /**
-     * The IP packet of {@code length} bytes at {@code ip}, copied into this queue's reusable heap
-     * buffer (the reader's thread only): for a stack to process at once, on this thread. Saves the
-     * allocation, and the zeroing of a fresh array, of a copy per packet (64 KiB for a super-segment).
-     */
-    ByteBuffer stage(MemorySegment ip, int length) {
-        MemorySegment.copy(ip, ValueLayout.JAVA_BYTE, 0, staging.array(), 0, length);
-        return staging.clear().limit(length);
     }
 
     /** A heap copy of {@code packet}'s remaining bytes, for a stack to keep (its position left as it is). */

@@ -61,6 +61,19 @@ final class EventLoop {
         return true;
     }
 
+    /** {@link #processIfFree(ByteBuffer, boolean)} for {@code packets[from..to)} under one hold of the lock. */
+    boolean processIfFree(ByteBuffer[] packets, int from, int to, boolean tcpChecksumTrusted) {
+        StackLock lock = stack.stackLock();
+        if (!lock.tryLock()) return false;
+        try {
+            drainQueue(lock);
+            for (int i = from; i < to; i++) stack.inbound().packet(packets[i], tcpChecksumTrusted, lock.engineNow());
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
     /** The queued packets, in order (lock held). */
     private void drainQueue(StackLock lock) {
         Object p;

@@ -643,6 +643,14 @@ public final class NetStack {
      */
     public boolean processIfFree(ByteBuffer packet, boolean tcpChecksumTrusted) { return loop.processIfFree(packet, tcpChecksumTrusted); }
 
+    /**
+     * {@link #processIfFree(ByteBuffer, boolean)} for {@code packets[from..to)}, in order, under one
+     * hold of the lock: what they cause is sent, and the handlers they make due run, once after all.
+     */
+    public boolean processIfFree(ByteBuffer[] packets, int from, int to, boolean tcpChecksumTrusted) {
+        return loop.processIfFree(packets, from, to, tcpChecksumTrusted);
+    }
+
     /** True between {@link #start()} and {@link #close()}: the real-time event loop runs. */
     public boolean isRunning() { return loop.isRunning(); }
 

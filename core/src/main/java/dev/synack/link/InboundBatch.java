@@ -1,0 +1,53 @@
+package dev.synack.link;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+
+/**
+ * The packets one wakeup of a TUN queue's reader read and the kernel vouches for (see
+ * {@link VirtioNetHeader#vouchesForTransportChecksum}), staged back to back in one reusable heap
+ * array, for their stack to process under one hold of its lock (as a NAPI poll hands a budget of
+ * packets up the kernel's stack at once): the threads they wake and the readiness handlers they
+ * make due run once, after the whole batch, rather than after each packet. A connection's
+ * handshake ACK and its first data, read in the same wakeup, then reach an accepting thread
+ * together. The reader's thread alone uses it.
+ */
+final class InboundBatch {
+    /** Room for a few 64 KiB super-segments or {@link TunQueue#READ_BATCH} small packets. */
+    static final int BYTES = 256 * 1024;
+
+    private final byte[] area = new byte[BYTES];
+    /** Views of {@link #area}, one per staged packet (position to limit), made once. */
+    private final ByteBuffer[] packets = new ByteBuffer[TunQueue.READ_BATCH];
+    private int count;
+    private int used;
+
+    InboundBatch() {
+        for (int i = 0; i < packets.length; i++) packets[i] = ByteBuffer.wrap(area);
+    }
+
+    /** Whether a packet of {@code length} bytes fits beside those staged. */
+    boolean fits(int length) {
+        return count < packets.length && used + length <= BYTES;
+    }
+
+    /** Stages the {@code length} bytes at {@code ip} (which {@link #fits}). */
+    void add(MemorySegment ip, int length) {
+        MemorySegment.copy(ip, ValueLayout.JAVA_BYTE, 0, area, used, length);
+        packets[count++].limit(used + length).position(used);
+        used += length;
+    }
+
+    int count() { return count; }
+
+    /** The staged packets, in the order read: the first {@link #count()} entries. */
+    ByteBuffer[] packets() { return packets; }
+
+    /** Empties the batch (its packets were processed, or copied to be queued). */
+    void clear() {
+        for (int i = 0; i < count; i++) packets[i].limit(BYTES).position(0);
+        count = 0;
+        used = 0;
+    }
+}
