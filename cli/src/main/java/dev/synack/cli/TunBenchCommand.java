@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
                         + "in the process's syscalls) and how many cores it kept busy, beside the veth stream's.",
                 "Then connections per second: --threads kernel client threads, each looping connect, one byte each "
                         + "way, close (the server closes first), to synack over the TUN device and to the kernel at the "
-                        + "veth pair's far end, --connect-seconds each after 3 s of warm-up (0: skipped), for each "
+                        + "veth pair's far end, --connect-seconds each after --connect-warmup seconds of warm-up (0: skipped), for each "
                         + "--server kind: threads (an accepting thread, a virtual thread per connection, on both "
                         + "stacks) and events (synack: readiness handlers, no server thread; the kernel: one thread "
                         + "running a java.nio Selector), as bench connections has them.",
@@ -75,6 +75,11 @@ final class TunBenchCommand implements Callable<Integer> {
             description = "Seconds of connections per second measured on each stack (0: none). Default: ${DEFAULT-VALUE}.")
     double connectSeconds;
 
+    @Option(names = "--connect-warmup", paramLabel = "S", defaultValue = "10",
+            description = "Unmeasured seconds of connections before each measured run, on both stacks: the JIT "
+                    + "needs them to settle (as bench connections --warmup). Default: ${DEFAULT-VALUE}.")
+    double connectWarmupSeconds;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
             description = "Kernel client threads for connections per second. Default: ${DEFAULT-VALUE}.")
     int threads;
@@ -107,6 +112,9 @@ final class TunBenchCommand implements Callable<Integer> {
         if (!(connectSeconds >= 0) || connectSeconds > 3600) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connect-seconds must be in [0, 3600]");
         }
+        if (!(connectWarmupSeconds >= 0) || connectWarmupSeconds > 3600) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--connect-warmup must be in [0, 3600]");
+        }
         if (queues < 0 || queues > 256) throw new CommandLine.ParameterException(spec.commandLine(), "--queues must be in [0, 256]");
         if (threads < 1 || threads > 1024) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be in [1, 1024]");
         if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
@@ -115,7 +123,8 @@ final class TunBenchCommand implements Callable<Integer> {
         return NamespaceExec.benchmark(spec, "bench", inside, TunBenchCommand::missingPrerequisite, List.of("bench", "tun",
                 "--size", Long.toString(size), "--mtu", mtuList(), "--buffer", Long.toString(buffer),
                 "--write", Long.toString(write), "--warmup", Double.toString(warmupSeconds),
-                "--connect-seconds", Double.toString(connectSeconds), "--threads", Integer.toString(threads),
+                "--connect-seconds", Double.toString(connectSeconds), "--connect-warmup", Double.toString(connectWarmupSeconds),
+                "--threads", Integer.toString(threads),
                 "--queues", Integer.toString(queues), "--server", serverList()),
                 Comparison.ratioLine(Double.NaN), this::measure);
     }
@@ -174,8 +183,7 @@ final class TunBenchCommand implements Callable<Integer> {
     }
 
     private void connectionsPerSecond(PrintWriter out, Progress progress, ConnectionRate.ServerKind kind) throws Exception {
-        // The JIT settles synack's connection path in a few seconds (see bench connections --warmup).
-        Duration warmup = Duration.ofSeconds(3);
+        Duration warmup = Duration.ofMillis((long) (connectWarmupSeconds * 1000));
         Duration measure = Duration.ofMillis((long) (connectSeconds * 1000));
         String server = kind.label() + " server";
         progress.phase("connections over TUN, " + server);

@@ -164,11 +164,12 @@ class BenchSubcommandsTest {
         assertThat(DemoRunner.run("bench", "tun", "--warmup", "-1").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "tun", "--threads", "0").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "tun", "--queues", "-1").exitCode()).isEqualTo(2);
+        assertThat(DemoRunner.run("bench", "tun", "--connect-warmup", "-1").exitCode()).isEqualTo(2);
         assertThat(DemoRunner.run("bench", "tun", "--server", "fibers").exitCode()).isEqualTo(2);
         if (missing != null) return;
 
         DemoRunner.Result r = DemoRunner.run("bench", "tun", "--size", "8MiB", "--warmup", "0", "--mtu", "1500,9000",
-                "--connect-seconds", "1", "--threads", "4", "--queues", "2");
+                "--connect-seconds", "1", "--connect-warmup", "1", "--threads", "4", "--queues", "2");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         List<String> lines = r.out().lines().toList();
         String figures = "synack over TUN [0-9.]+ Gbit/s, kernel over veth [0-9.]+ Gbit/s, ratio [0-9.]+";
