@@ -2,7 +2,6 @@ package dev.synack.cli;
 
 import dev.synack.bench.Comparison;
 import dev.synack.link.NetworkNamespace;
-import dev.synack.link.TunLink;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,16 +68,14 @@ final class ForwardBenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connect-seconds must be in [0, 3600]");
         }
         if (size < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--size must be at least 1 byte");
-        if (queues < 0 || queues > TunLink.MAX_QUEUES) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--queues must be in [0, " + TunLink.MAX_QUEUES + "]");
-        }
+        NetSetup.checkQueues(spec, queues);
         return NamespaceExec.benchmark(spec, "bench", inside, NamespaceExec::missingPrerequisite, List.of("bench", "forward",
                 "--size", Long.toString(size), "--mtu", Integer.toString(mtu), "--connect-seconds", Double.toString(connectSeconds),
                 "--threads", Integer.toString(threads), "--queues", Integer.toString(queues)), Comparison.ratioLine(Double.NaN), this::measure);
     }
 
     private int measure(PrintWriter out, PrintWriter err) {
-        int queueCount = queues == 0 ? Runtime.getRuntime().availableProcessors() : queues;
+        int queueCount = NetSetup.queueCount(queues);
         try (ForwardPaths paths = ForwardPaths.open(mtu, queueCount)) {
             out.printf(Locale.ROOT, "synack bench forward: downloads of %s and connections from kernel clients to a kernel server, "
                     + "relayed by synack forward (TUN, %d queue%s) and routed by the kernel (veth, ip_forward), MTU %d%n",

@@ -89,9 +89,7 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (net.tun == null) throw new CommandLine.ParameterException(spec.commandLine(), "--tun NAME is required");
-        if (queues < 0 || queues > TunLink.MAX_QUEUES) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--queues must be in [0, " + TunLink.MAX_QUEUES + "]");
-        }
+        NetSetup.checkQueues(spec, queues);
         PrintWriter err = spec.commandLine().getErr();
         // Made first, on this thread: the relays' kernel sockets live in this process's namespace.
         KernelSockets sockets = new KernelSockets();
@@ -144,7 +142,7 @@ final class ForwardCommand implements Callable<Integer> {
     private TunLink openDevice() throws IOException {
         TunLink.Options options = TunLink.Options.of(net.tun, net.address == null ? NetSetup.DEFAULT_TUN_ADDRESS : net.address)
                 .mtu(net.mtu);
-        int queueCount = queues == 0 ? Runtime.getRuntime().availableProcessors() : queues;
+        int queueCount = NetSetup.queueCount(queues);
         if (netns == null) return TunLink.open(options, queueCount);
         TunLink.Options inNamespace = options.namespace(netns);
         AtomicReference<Object> result = new AtomicReference<>();

@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * A real network for {@code serve} and {@code connect}: synack's stack on a TUN device (against the
@@ -72,6 +74,18 @@ final class NetSetup implements Closeable {
             link.close();
             throw e;
         }
+    }
+
+    /** Refuses a --queues option outside [0, {@link TunLink#MAX_QUEUES}] (0: one per core). */
+    static void checkQueues(CommandSpec spec, int queues) {
+        if (queues < 0 || queues > TunLink.MAX_QUEUES) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--queues must be in [0, " + TunLink.MAX_QUEUES + "]");
+        }
+    }
+
+    /** The queues a --queues option asks for: as given, or one per core for 0. */
+    static int queueCount(int queues) {
+        return queues == 0 ? Runtime.getRuntime().availableProcessors() : queues;
     }
 
     /** A pcap file to write and the bytes it keeps of each packet (see {@link PcapWriter#checkSnaplen}). */

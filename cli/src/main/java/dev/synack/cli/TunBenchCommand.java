@@ -115,7 +115,7 @@ final class TunBenchCommand implements Callable<Integer> {
         if (!(connectWarmupSeconds >= 0) || connectWarmupSeconds > 3600) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connect-warmup must be in [0, 3600]");
         }
-        if (queues < 0 || queues > 256) throw new CommandLine.ParameterException(spec.commandLine(), "--queues must be in [0, 256]");
+        NetSetup.checkQueues(spec, queues);
         if (threads < 1 || threads > 1024) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be in [1, 1024]");
         if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be in [0, 3600]");
@@ -187,7 +187,7 @@ final class TunBenchCommand implements Callable<Integer> {
         Duration measure = Duration.ofMillis((long) (connectSeconds * 1000));
         String server = kind.label() + " server";
         progress.phase("connections over TUN, " + server);
-        int queueCount = queues == 0 ? Runtime.getRuntime().availableProcessors() : queues;
+        int queueCount = NetSetup.queueCount(queues);
         ConnectionRate.Result tun = ConnectionRate.kernelToSynackOverTun(threads, warmup, measure,
                 ConnectionRate.CloseMode.SERVER_FIRST, kind, queueCount, progress);
         progress.phase("connections over veth, " + server);

@@ -64,19 +64,36 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    /** Hands each forwarded connection to a relay of its own, until the listener closes. */
+    /**
+     * Hands each forwarded connection to a relay of its own, until the listener closes. A
+     * connection whose relay cannot be made or started is reset; the thread goes on accepting.
+     */
     private static void acceptAll(TcpServerSocket listener, Relays relays, Function<TcpSocket, Relay> tcpRelay) {
         try {
-            while (true) relays.start(tcpRelay.apply(listener.accept()));
+            while (true) {
+                TcpSocket s = listener.accept();
+                try {
+                    relays.start(tcpRelay.apply(s));
+                } catch (RuntimeException e) {
+                    TcpRelay.reset(s);
+                }
+            }
         } catch (IOException closed) {
             // close(): the listener is closed.
         }
     }
 
-    /** Hands each new UDP flow to a relay of its own, until the shard stops taking flows. */
+    /** Hands each new UDP flow to a relay of its own, until the shard stops taking flows (one that cannot be relayed is closed). */
     private static void acceptFlows(NetStack shard, Relays relays, Function<UdpSocket, Relay> udpRelay) {
         try {
-            while (true) relays.start(udpRelay.apply(UdpSocket.of(shard.udp().acceptFlow(null))));
+            while (true) {
+                UdpSocket flow = UdpSocket.of(shard.udp().acceptFlow(null));
+                try {
+                    relays.start(udpRelay.apply(flow));
+                } catch (RuntimeException e) {
+                    flow.close();
+                }
+            }
         } catch (IOException stopped) {
             // close(): stopFlows() ended the wait.
         }

@@ -136,7 +136,8 @@ public final class TcpRelay implements Relay {
         }
     }
 
-    private static void reset(TcpSocket s) {
+    /** Resets {@code s} (SO_LINGER 0, then close), whatever state it is in. */
+    static void reset(TcpSocket s) {
         try {
             s.setSoLinger(true, 0);
             s.close();

@@ -1,8 +1,11 @@
 package dev.synack.link;
 
+import dev.synack.stack.FlowShard;
+import dev.synack.stack.NetStack;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The packets one wakeup of a TUN queue's reader read and the kernel vouches for (see
@@ -44,8 +47,45 @@ final class InboundBatch {
     /** The staged packets, in the order read: the first {@link #count()} entries. */
     ByteBuffer[] packets() { return packets; }
 
+    /**
+     * Passes the staged packets on to {@code stacks} (a host's shards, or null before there is one)
+     * and empties the batch, whatever happens: each run of packets for one stack (with steering, the
+     * whole batch) is processed under one hold of its lock when it is free, else copied and queued
+     * on its event loop. Packets of a flow another shard owns than queue {@code queue}'s are counted
+     * in {@code offQueue}. Returns how many were lost (no host yet).
+     */
+    int deliver(NetStack[] stacks, int queue, AtomicLong offQueue) {
+        int n = count;
+        if (n == 0) return 0;
+        try {
+            if (stacks == null) return n;
+            int from = 0;
+            int shard = shardOf(packets[0], stacks, queue, offQueue);
+            for (int i = 1; i <= n; i++) {
+                int next = i < n ? shardOf(packets[i], stacks, queue, offQueue) : -1;
+                if (next == shard) continue;
+                NetStack to = stacks[shard];
+                if (!to.processIfFree(packets, from, i, true)) {
+                    for (int j = from; j < i; j++) to.enqueue(TunQueue.copy(packets[j]), true);
+                }
+                from = i;
+                shard = next;
+            }
+            return 0;
+        } finally {
+            clear();
+        }
+    }
+
+    private static int shardOf(ByteBuffer packet, NetStack[] stacks, int queue, AtomicLong offQueue) {
+        if (stacks.length == 1) return 0;
+        int shard = FlowShard.of(packet, stacks.length);
+        if (shard != queue % stacks.length) offQueue.incrementAndGet();
+        return shard;
+    }
+
     /** Empties the batch (its packets were processed, or copied to be queued). */
-    void clear() {
+    private void clear() {
         for (int i = 0; i < count; i++) packets[i].limit(BYTES).position(0);
         count = 0;
         used = 0;

@@ -49,10 +49,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * kernel refuses it, the tun driver's own flow table, which learns a flow's queue from its writes).
  *
  * <p>Threads: a platform reader thread per queue polls the device and reads what it holds in a
- * batch. It processes each packet itself when its stack's (its flow's shard's) lock is free
- * ({@link NetStack#processIfFree}), and so also runs the readiness handlers the packet made due,
- * as a caller-runs {@link MemoryLink} does; otherwise it queues the packet on that stack's
- * real-time event loop ({@link NetStack#enqueue}) rather than wait. Packets a stack sends are
+ * batch. It processes the packets itself when their stack's (their flow's shard's) lock is free
+ * ({@link NetStack#processIfFree}; a batch's packets under one hold of it, {@link InboundBatch}),
+ * and so also runs the readiness handlers they made due, as a caller-runs {@link MemoryLink} does;
+ * otherwise it queues them on that stack's real-time event loop ({@link NetStack#enqueue}) rather
+ * than wait. Packets a stack sends are
  * written to the device on the thread that sent them (a TUN write does not block).
  * {@link #close()} stops the readers, the stacks' loops and closes the device, which removes the
  * interface. An error while a packet is passed on loses that packet, never the reader (a fatal one
@@ -198,7 +199,7 @@ public final class TunLink implements Link, AutoCloseable {
         this.synackAddresses = HostAddresses.parse(options.hostAddresses());
         this.queues = new TunQueue[fds.length];
         for (int i = 0; i < fds.length; i++) queues[i] = new TunQueue(this, i, fds[i], arena, options.device());
-        this.inboundPath = this::deliverInbound;
+        this.inboundPath = p -> deliverInbound(p, false);
     }
 
     /**
@@ -387,7 +388,7 @@ public final class TunLink implements Link, AutoCloseable {
      */
     public void inboundFilter(java.util.function.UnaryOperator<java.util.function.Consumer<ByteBuffer>> filter) {
         filtered = true;
-        inboundPath = Objects.requireNonNull(filter.apply(this::deliverInbound));
+        inboundPath = Objects.requireNonNull(filter.apply(p -> deliverInbound(p, false)));
     }
 
     @Override
@@ -466,12 +467,8 @@ public final class TunLink implements Link, AutoCloseable {
      * To the packet's host, or its flow's shard: processed on this thread when the stack's lock is
      * free (no handoff to the loop's thread and back: about a quarter less CPU per short connection
      * from kernel clients, see docs/performance.md), else queued on its event loop.
+     * {@code checksumTrusted}: the kernel answers for its TCP or UDP checksum.
      */
-    private void deliverInbound(ByteBuffer packet) {
-        deliverInbound(packet, false);
-    }
-
-    /** {@link #deliverInbound(ByteBuffer)}; {@code checksumTrusted}: the kernel answers for its TCP or UDP checksum. */
     private void deliverInbound(ByteBuffer packet, boolean checksumTrusted) {
         NetStack[] s = stacks;
         if (s == null) {
@@ -482,45 +479,10 @@ public final class TunLink implements Link, AutoCloseable {
         if (!to.processIfFree(packet, checksumTrusted)) to.enqueue(packet, checksumTrusted);
     }
 
-    /**
-     * Passes on the packets staged in {@code q}'s batch: each run of packets for one stack (with
-     * steering, the whole batch) is processed under one hold of its lock when it is free, else
-     * copied and queued on its event loop. Empties the batch whatever happens.
-     */
+    /** Passes on the packets staged in {@code q}'s batch ({@link InboundBatch#deliver}). */
     void deliverBatch(TunQueue q) {
-        InboundBatch batch = q.batch;
-        int n = batch.count();
-        if (n == 0) return;
-        try {
-            NetStack[] s = stacks;
-            if (s == null) {
-                packetsDropped.addAndGet(n);
-                return;
-            }
-            ByteBuffer[] packets = batch.packets();
-            int from = 0;
-            int shard = shardOf(packets[0], s, q);
-            for (int i = 1; i <= n; i++) {
-                int next = i < n ? shardOf(packets[i], s, q) : -1;
-                if (next == shard) continue;
-                NetStack to = s[shard];
-                if (!to.processIfFree(packets, from, i, true)) {
-                    for (int j = from; j < i; j++) to.enqueue(TunQueue.copy(packets[j]), true);
-                }
-                from = i;
-                shard = next;
-            }
-        } finally {
-            batch.clear();
-        }
-    }
-
-    /** The shard of {@code packet}'s flow, counted in {@link #packetsOffQueue} when it is not {@code q}'s. */
-    private int shardOf(ByteBuffer packet, NetStack[] s, TunQueue q) {
-        if (s.length == 1) return 0;
-        int shard = FlowShard.of(packet, s.length);
-        if (shard != q.index % s.length) packetsOffQueue.incrementAndGet();
-        return shard;
+        int lost = q.batch.deliver(stacks, q.index, packetsOffQueue);
+        if (lost > 0) packetsDropped.addAndGet(lost);
     }
 
     boolean isOpen() { return open; }
