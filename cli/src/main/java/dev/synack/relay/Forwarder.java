@@ -30,9 +30,9 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * Starts forwarding {@code prefixes} on every shard of {@code host}: TCP connections go to
-     * {@code tcp}'s relays, UDP flows to {@code udpRelay}'s (none when null), all started by
-     * {@code relays}.
+     * Starts forwarding {@code prefixes} on every shard of {@code host}: each TCP connection goes to
+     * the relay {@code tcpRelay} makes of it, each UDP flow to {@code udpRelay}'s (UDP is not
+     * forwarded when null), all started by {@code relays}.
      *
      * @throws IllegalArgumentException for a prefix that is not a CIDR
      */

@@ -84,9 +84,8 @@ final class InboundBatch {
         return shard;
     }
 
-    /** Empties the batch (its packets were processed, or copied to be queued). */
+    /** Empties the batch (its packets were processed, or copied to be queued); {@link #add} sets a view's bounds anew. */
     private void clear() {
-        for (int i = 0; i < count; i++) packets[i].limit(BYTES).position(0);
         count = 0;
         used = 0;
     }
