@@ -19,6 +19,12 @@ import java.nio.ByteOrder;
  * it (PSH or FIN may end the last one, as the kernel's segmentation leaves them on the last piece).
  * Anything else (pure ACKs, SYN, RST, other protocols) goes out alone, after what was being built.
  * The frame holds the header and the packet being built; {@link #flush} writes it.
+ *
+ * <p>Checksums: the stack leaves TCP checksums to the device ({@link TunLink#offloadsTcpChecksums}),
+ * as the kernel's TCP leaves them to a card with checksum offload: every TCP packet, alone or
+ * joined, goes out with only the pseudo-header's sum in its checksum field and a header asking the
+ * kernel to complete it (NEEDS_CSUM), which the kernel does only where it must (a packet it
+ * forwards out of a device without the offload); its own TCP takes it as checked.
  */
 final class SegmentCoalescer {
     /** Writes {@code length} bytes of the frame (header included). */
@@ -61,30 +67,45 @@ final class SegmentCoalescer {
         this.writer = writer;
     }
 
-    /** Adds {@code packet} (position to limit): joined to the one being built, or sent after it. */
-    void add(ByteBuffer packet) {
+    /**
+     * Adds {@code packet} (position to limit): joined to the one being built, or written after it.
+     * {@code checksumLeft}: the sender left the TCP checksum for the device (the field is to be
+     * overwritten with the pseudo-header's sum and the kernel asked to complete it); otherwise the
+     * packet is written exactly as it came, never joined, so that bytes damaged on purpose (a fault
+     * injector in front of the device) reach the kernel damaged.
+     */
+    void add(ByteBuffer packet, boolean checksumLeft) {
         int at = packet.position();
         int n = packet.remaining();
-        int ip = joinableIpHeader(packet, at, n);
-        int payload = ip == 0 ? 0 : n - ip - ((packet.get(at + ip + 12) & 0xf0) >>> 2);
-        if (payload > 0 && length > 0 && continues(packet, at, n, ip, payload)) {
-            append(packet, at, n, payload);
-        } else {
+        if (!checksumLeft) {
             flush();
             copyIn(packet, at, n);
-            if (payload > 0 && (packet.get(at + ip + FLAGS_OFFSET) & 0xff) == ACK) {
-                start(packet, at, ip, payload);
-            } else {
-                writer.write(IP + n);
-            }
+            writer.write(IP + n);
+            return;
         }
+        int ip = tcpHeaderOffset(packet, at, n);
+        int tcpHeader = ip == 0 ? 0 : (packet.get(at + ip + 12) & 0xf0) >>> 2;
+        int payload = ip == 0 ? 0 : n - ip - tcpHeader;
+        boolean joinable = payload > 0 && isJoinable(packet, at, ip);
+        if (joinable && length > 0 && continues(packet, at, n, ip, payload)) {
+            append(packet, at, n, payload);
+            return;
+        }
+        flush();
+        copyIn(packet, at, n);
+        if (joinable && (packet.get(at + ip + FLAGS_OFFSET) & 0xff) == ACK) { // PSH or FIN only ends one
+            start(packet, at, ip, payload);
+            return;
+        }
+        if (ip != 0) leaveChecksum(ip, n, ip + tcpHeader, VirtioNetHeader.GSO_NONE, 0);
+        writer.write(IP + n);
     }
 
     /** Writes what is being built, if anything. */
     void flush() {
         if (length == 0) return;
         if (segments == 1) {
-            VirtioNetHeader.writeNone(frame);
+            leaveChecksum(ipHeaderLength, length, ipHeaderLength + tcpHeaderLength, VirtioNetHeader.GSO_NONE, 0);
         } else {
             finishSuperSegment();
             superSegments++;
@@ -102,26 +123,38 @@ final class SegmentCoalescer {
     boolean holdsPacket() { return length > 0; }
 
     /**
-     * The IP header length of a TCP segment that could join or start a super-segment (IPv4 without
-     * options or fragmentation, IPv6 without extension headers, ACK set and nothing but PSH or FIN
-     * beside it, lengths consistent); 0 for any other packet.
+     * The IP header length of a TCP packet that is whole and consistent (IPv4 not fragmented, its
+     * total length the packet's; IPv6 with TCP as the next header and its payload length the
+     * packet's; room for a TCP header); 0 for any other packet, which is written as it came.
      */
-    private static int joinableIpHeader(ByteBuffer p, int at, int n) {
+    private static int tcpHeaderOffset(ByteBuffer p, int at, int n) {
+        if (n < IPV4_HEADER + 20) return 0;
         int version = (p.get(at) & 0xf0) >>> 4;
         int ip;
         if (version == 4) {
-            if ((p.get(at) & 0xff) != 0x45 || (p.get(at + 9) & 0xff) != PROTOCOL_TCP) return 0;
+            ip = (p.get(at) & 0x0f) * 4;
+            if (ip < IPV4_HEADER || (p.get(at + 9) & 0xff) != PROTOCOL_TCP) return 0;
             if ((p.getShort(at + 6) & 0x3fff) != 0 || (p.getShort(at + 2) & 0xffff) != n) return 0; // fragments, padding
-            ip = IPV4_HEADER;
         } else if (version == 6) {
-            if ((p.get(at + 6) & 0xff) != PROTOCOL_TCP || (p.getShort(at + 4) & 0xffff) != n - IPV6_HEADER) return 0;
             ip = IPV6_HEADER;
+            if ((p.get(at + 6) & 0xff) != PROTOCOL_TCP || (p.getShort(at + 4) & 0xffff) != n - IPV6_HEADER) return 0;
         } else {
             return 0;
         }
-        if (n < ip + 20) return 0;
+        int tcpHeader = n < ip + 20 ? 0 : (p.get(at + ip + 12) & 0xf0) >>> 2;
+        return tcpHeader < 20 || ip + tcpHeader > n ? 0 : ip;
+    }
+
+    /**
+     * Whether a TCP packet with an IP header of {@code ip} bytes could join or start a
+     * super-segment: IPv4 without options (IPv6 has no extension headers here), ACK set and
+     * nothing but PSH or FIN beside it.
+     */
+    private static boolean isJoinable(ByteBuffer p, int at, int ip) {
+        boolean plainIpHeader = ip == IPV4_HEADER || (p.get(at) & 0xf0) == 0x60;
+        if (!plainIpHeader) return false;
         int flags = p.get(at + ip + FLAGS_OFFSET) & 0xff;
-        return (flags & ~(PSH | FIN)) == ACK ? ip : 0;
+        return (flags & ~(PSH | FIN)) == ACK;
     }
 
     /** Whether {@code p}, with an IP header of {@code ip} bytes, continues the super-segment being built. */
@@ -183,26 +216,34 @@ final class SegmentCoalescer {
     }
 
     /**
-     * The IP length (and, for IPv4, the header checksum) for the whole, the TCP checksum field
-     * holding only the pseudo-header's sum, and a header asking the kernel to complete the checksum
-     * and to cut {@code gso_size} pieces when it must.
+     * The IP length (and, for IPv4, the header checksum) for the whole, and a header asking the
+     * kernel to complete the TCP checksum and to cut {@code gso_size} pieces when it must.
      */
     private void finishSuperSegment() {
-        int tcpLength = length - ipHeaderLength;
-        long pseudo;
         if (ipHeaderLength == IPV4_HEADER) {
             frame.putShort(IP + 2, (short) length);
             frame.putShort(IP + 10, (short) 0);
             frame.putShort(IP + 10, (short) Checksum.finish(Checksum.add(0, frame, IP, IPV4_HEADER)));
-            pseudo = Checksum.pseudoHeader(frame.getInt(IP + 12), frame.getInt(IP + 16), PROTOCOL_TCP, tcpLength);
         } else {
-            frame.putShort(IP + 4, (short) tcpLength);
-            pseudo = Checksum.pseudoHeader6(frame.getLong(IP + 8), frame.getLong(IP + 16), frame.getLong(IP + 24),
-                    frame.getLong(IP + 32), PROTOCOL_TCP, tcpLength);
+            frame.putShort(IP + 4, (short) (length - IPV6_HEADER));
         }
-        frame.putShort(IP + ipHeaderLength + 16, (short) Checksum.fold(pseudo));
-        VirtioNetHeader.writeSuperSegment(frameLittleEndian,
-                ipHeaderLength == IPV4_HEADER ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6,
-                ipHeaderLength + tcpHeaderLength, gsoSize, ipHeaderLength, 16);
+        leaveChecksum(ipHeaderLength, length, ipHeaderLength + tcpHeaderLength,
+                ipHeaderLength == IPV4_HEADER ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6, gsoSize);
+    }
+
+    /**
+     * RFC 9293 §3.1 checksum, left to the kernel as a device leaves it to the card: the TCP
+     * checksum field of the frame's packet ({@code packetLength} bytes, its TCP header at
+     * {@code ip}) holds only the pseudo-header's sum, and the header asks for the rest
+     * (NEEDS_CSUM from {@code ip}; {@code gsoType}/{@code gsoSize} as for {@link VirtioNetHeader#writeChecksumLeft}).
+     */
+    private void leaveChecksum(int ip, int packetLength, int headerLength, int gsoType, int gsoSize) {
+        int tcpLength = packetLength - ip;
+        long pseudo = (frame.get(IP) & 0xf0) == 0x40
+                ? Checksum.pseudoHeader(frame.getInt(IP + 12), frame.getInt(IP + 16), PROTOCOL_TCP, tcpLength)
+                : Checksum.pseudoHeader6(frame.getLong(IP + 8), frame.getLong(IP + 16), frame.getLong(IP + 24),
+                        frame.getLong(IP + 32), PROTOCOL_TCP, tcpLength);
+        frame.putShort(IP + ip + 16, (short) Checksum.fold(pseudo));
+        VirtioNetHeader.writeChecksumLeft(frameLittleEndian, gsoType, headerLength, gsoSize, ip, 16);
     }
 }

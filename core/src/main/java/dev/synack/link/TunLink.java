@@ -185,7 +185,9 @@ public final class TunLink implements Link, AutoCloseable {
     private final AtomicLong packetsOffQueue = new AtomicLong();
     /** The host: one stack, or the shards of one ({@link #addShardedHost}); indexed by shard. */
     private volatile NetStack[] stacks;
-    private volatile PacketTransmitter outboundPath = this::writePacket;
+    /** The device's own writer, which the outbound path is unless a wrapper was put in front of it. */
+    private final PacketTransmitter writer = this::writePacket;
+    private volatile PacketTransmitter outboundPath = writer;
     private volatile java.util.function.Consumer<ByteBuffer> inboundPath;
     private volatile boolean open = true;
     /** Whether {@link #inboundFilter} wrapped the inbound path: its packets' checksums are then always verified. */
@@ -335,7 +337,7 @@ public final class TunLink implements Link, AutoCloseable {
                     + " queues: its host is made with addShardedHost, a shard per queue");
         }
         NetStack s = newStack(name, address, config);
-        if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(this::writePacket), "outbound wrapper");
+        if (outbound != null) outboundPath = Objects.requireNonNull(outbound.apply(writer), "outbound wrapper");
         stacks = new NetStack[] {s};
         s.start();
         return s;
@@ -396,6 +398,16 @@ public final class TunLink implements Link, AutoCloseable {
         outboundPath.transmit(from, packet);
     }
 
+    /**
+     * True unless a wrapper sits in front of the device's writer: a stack sending straight to the
+     * device leaves its TCP checksums to it, which leaves them to the kernel (NEEDS_CSUM, see
+     * {@link SegmentCoalescer}), as a card with checksum offload does.
+     */
+    @Override
+    public boolean offloadsTcpChecksums() {
+        return outboundPath == writer;
+    }
+
     /** The queue {@code from} writes to: its shard's. */
     private TunQueue queueOf(NetStack from) {
         return queues.length == 1 || from == null ? queues[0] : queues[from.shardIndex() % queues.length];
@@ -420,7 +432,8 @@ public final class TunLink implements Link, AutoCloseable {
                 packetsDropped.incrementAndGet();
                 return;
             }
-            q.coalescer.add(packet);
+            // Left undone only by a stack sending straight here (a wrapper may have damaged the bytes on purpose).
+            q.coalescer.add(packet, outboundPath == writer && from != null && from.sendsThrough(this));
         }
     }
 

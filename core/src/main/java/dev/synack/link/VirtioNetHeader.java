@@ -47,12 +47,13 @@ final class VirtioNetHeader {
     }
 
     /**
-     * Writes a header for a super-segment: the checksum to complete from {@code csumStart} (its
-     * field at {@code csumOffset} beyond, holding the pseudo-header's sum), pieces of
-     * {@code gsoSize} payload bytes behind {@code headerLength} bytes of IP and TCP header.
-     * {@code le}: the frame, little-endian.
+     * Writes a header that leaves the TCP checksum to the kernel: it is to be completed from
+     * {@code csumStart} (its field at {@code csumOffset} beyond, holding the pseudo-header's sum);
+     * with a {@code gsoType} other than {@link #GSO_NONE}, the packet is a super-segment to be cut
+     * into pieces of {@code gsoSize} payload bytes behind {@code headerLength} bytes of IP and TCP
+     * header. {@code le}: the frame, little-endian.
      */
-    static void writeSuperSegment(ByteBuffer le, int gsoType, int headerLength, int gsoSize, int csumStart,
+    static void writeChecksumLeft(ByteBuffer le, int gsoType, int headerLength, int gsoSize, int csumStart,
                                   int csumOffset) {
         assert le.order() == ByteOrder.LITTLE_ENDIAN;
         le.put(FLAGS, (byte) NEEDS_CSUM);

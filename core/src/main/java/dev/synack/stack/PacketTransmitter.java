@@ -90,10 +90,11 @@ public interface PacketTransmitter {
     default boolean isCarrying(NetStack stack) { return false; }
 
     /**
-     * True when this transmitter carries every byte unaltered to the stacks it delivers to and tells
-     * them so ({@link NetStack#deliver(ByteBuffer, boolean)}): a stack sending through it then leaves
-     * the TCP checksum uncomputed (zero), as the kernel does on its loopback device, where a packet
-     * never leaves memory. False (the default) for links that cross a wire, a device or injected faults.
+     * True when a stack sending through this transmitter may leave the TCP checksum uncomputed
+     * (zero): the transmitter carries every byte unaltered to the stacks it delivers to and tells
+     * them so ({@link NetStack#deliver(ByteBuffer, boolean)}), as the kernel's loopback device does,
+     * or it has the checksum completed further on, as a card with checksum offload does. False (the
+     * default) for links that cross a wire or injected faults as they are.
      */
     default boolean offloadsTcpChecksums() {
         return false;

@@ -65,7 +65,7 @@ class SegmentCoalescerTest {
     }
 
     private void add(byte[]... packets) {
-        for (byte[] p : packets) coalescer.add(ByteBuffer.wrap(p));
+        for (byte[] p : packets) coalescer.add(ByteBuffer.wrap(p), true);
     }
 
     /** A frame cut as the kernel cuts it: each piece with its IP and TCP checksums, ID and length fields zeroed. */
@@ -74,28 +74,25 @@ class SegmentCoalescerTest {
         byte[] packet = Arrays.copyOfRange(frame, VirtioNetHeader.SIZE, frame.length);
         int ip = ip(packet);
         int gsoType = header.get(1);
-        if (gsoType == VirtioNetHeader.GSO_NONE) {
-            assertThat(header.get(0)).as("a plain packet asks for no checksum").isZero();
-            assertThat(validChecksums(packet)).isTrue();
-            return List.of(normalized(packet));
-        }
-        assertThat(gsoType).isEqualTo(ip == 20 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6);
-        assertThat(header.get(0)).isEqualTo((byte) VirtioNetHeader.NEEDS_CSUM);
-        int headers = header.getShort(2);
-        int gsoSize = header.getShort(4);
+        assertThat(header.get(0)).as("the kernel is asked to complete the TCP checksum").isEqualTo((byte) VirtioNetHeader.NEEDS_CSUM);
         assertThat(header.getShort(6)).isEqualTo((short) ip);
         assertThat(header.getShort(8)).isEqualTo((short) 16);
+        // The kernel completes the checksum the header asks for: the whole is then valid.
+        MemorySegment whole = MemorySegment.ofArray(packet.clone());
+        assertThat(VirtioNetHeader.completeChecksum(MemorySegment.ofArray(Arrays.copyOf(frame, VirtioNetHeader.SIZE)),
+                whole, packet.length)).isTrue();
+        assertThat(validChecksums(whole.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))).isTrue();
+        if (gsoType == VirtioNetHeader.GSO_NONE) return List.of(normalized(packet));
+
+        assertThat(gsoType).isEqualTo(ip == 20 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6);
+        int headers = header.getShort(2);
+        int gsoSize = header.getShort(4);
         if (ip == 20) {
             assertThat(ByteBuffer.wrap(packet).getShort(2) & 0xffff).as("IPv4 total length").isEqualTo(packet.length);
             assertThat(Checksum.compute(packet, 0, 20)).as("IPv4 header checksum").isZero();
         } else {
             assertThat(ByteBuffer.wrap(packet).getShort(4) & 0xffff).as("IPv6 payload length").isEqualTo(packet.length - 40);
         }
-        // The kernel completes the checksum the header asks for: the whole is then valid.
-        MemorySegment whole = MemorySegment.ofArray(packet.clone());
-        assertThat(VirtioNetHeader.completeChecksum(MemorySegment.ofArray(Arrays.copyOf(frame, VirtioNetHeader.SIZE)),
-                whole, packet.length)).isTrue();
-        assertThat(validChecksums(whole.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))).isTrue();
 
         List<byte[]> pieces = new ArrayList<>();
         int flags = packet[ip + 13] & 0xff;
@@ -157,17 +154,46 @@ class SegmentCoalescerTest {
     }
 
     @Test
-    void whatIsHeldIsWrittenAtTheFlushAloneAsItCame() {
+    void whatIsHeldIsWrittenAtTheFlushAlone() {
         byte[] one = segment(1, ACK, MSS, 5, 500);
         add(one);
         assertThat(written).isEmpty();
         assertThat(coalescer.holdsPacket()).isTrue();
         coalescer.flush();
         assertThat(coalescer.holdsPacket()).isFalse();
-        assertThat(written).singleElement().satisfies(f -> assertThat(Arrays.copyOfRange(f, VirtioNetHeader.SIZE, f.length))
-                .isEqualTo(one));
+        assertThat(written).hasSize(1);
+        assertThat(cutAll().stream().map(Arrays::toString).toList()).isEqualTo(normalizedAll(one));
         coalescer.flush();
         assertThat(written).hasSize(1);
+    }
+
+    @Test
+    void aChecksumTheStackLeftAsZeroIsCompletedByTheKernelAloneOrJoined() {
+        byte[][] packets = {segment(1000, ACK, MSS, 5, 500), segment(1000 + MSS, ACK | PSH, 10, 5, 500),
+                segment(9, ACK, 0, 6, 600), segment6(70, ACK, 0, 6, 600), segment6(5, ACK | PSH, 20, 6, 600)};
+        for (byte[] p : packets) {
+            ByteBuffer.wrap(p).putShort(ip(p) + 16, (short) 0); // as the stack encodes for a checksum-offloading link
+            coalescer.add(ByteBuffer.wrap(p), true);
+        }
+        coalescer.flush();
+        assertThat(written).hasSize(4);
+        assertThat(cutAll().stream().map(Arrays::toString).toList()).isEqualTo(normalizedAll(packets)); // cut() checks the completed sums
+    }
+
+    @Test
+    void aPacketWhoseChecksumIsNotLeftGoesOutAsItCameNeverJoined() {
+        byte[] first = segment(1000, ACK, MSS, 5, 500);
+        byte[] damaged = segment(1000 + MSS, ACK, MSS, 5, 500);
+        damaged[100] ^= 0x40; // as a fault injector in front of the device damages it
+        add(first);
+        coalescer.add(ByteBuffer.wrap(damaged), false);
+        coalescer.add(ByteBuffer.wrap(segment(1000 + 2 * MSS, ACK, MSS, 5, 500)), false);
+        assertThat(written).hasSize(3);
+        assertThat(coalescer.holdsPacket()).isFalse();
+        byte[] frameOfDamaged = written.get(1);
+        assertThat(Arrays.copyOf(frameOfDamaged, VirtioNetHeader.SIZE)).as("a header asking nothing").containsOnly(0);
+        assertThat(Arrays.copyOfRange(frameOfDamaged, VirtioNetHeader.SIZE, frameOfDamaged.length)).isEqualTo(damaged);
+        assertThat(validChecksums(damaged)).isFalse();
     }
 
     @Test
@@ -243,7 +269,7 @@ class SegmentCoalescerTest {
             int payload = kind == 2 ? 0 : kind == 3 ? 1 + r.nextInt(MSS) : MSS;
             byte[] p = segments.build(seq, flags, payload, r.nextInt(3), 500 + r.nextInt(2));
             all.add(p);
-            coalescer.add(ByteBuffer.wrap(p));
+            coalescer.add(ByteBuffer.wrap(p), true);
             seq += payload + (r.nextInt(20) == 0 ? 7 : 0);
             if (r.nextInt(15) == 0) coalescer.flush();
         }
