@@ -433,7 +433,7 @@ public final class TunLink implements Link, AutoCloseable {
                 return;
             }
             // Left undone only by a stack sending straight here (a wrapper may have damaged the bytes on purpose).
-            q.coalescer.add(packet, outboundPath == writer && from != null && from.sendsThrough(this));
+            q.coalescer.add(packet, outboundPath == writer && from != null && from.isAttachedTo(this));
         }
     }
 

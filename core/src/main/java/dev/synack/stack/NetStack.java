@@ -129,9 +129,6 @@ public final class NetStack {
     Inbound inbound() { return inbound; }
     Waiter waiter() { return waiter; }
     PacketTransmitter transmitter() { return transmitter; }
-
-    /** Whether this stack sends through {@code link} itself (not through a wrapper in front of it). */
-    public boolean sendsThrough(PacketTransmitter link) { return transmitter == link; }
     IsnGenerator isn() { return isn; }
     SynCookies synCookies() { return synCookies; }
 
