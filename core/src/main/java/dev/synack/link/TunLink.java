@@ -432,8 +432,8 @@ public final class TunLink implements Link, AutoCloseable {
                 packetsDropped.incrementAndGet();
                 return;
             }
-            // Left undone only by a stack sending straight here (a wrapper may have damaged the bytes on purpose).
-            q.coalescer.add(packet, outboundPath == writer && from != null && from.isAttachedTo(this));
+            // Left undone only by a stack that asked this link (not a wrapper, which may have damaged the bytes on purpose).
+            q.coalescer.add(packet, from != null && from.isAttachedTo(this) && offloadsTcpChecksums());
         }
     }
 
